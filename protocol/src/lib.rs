@@ -1,0 +1,108 @@
+//! amphi wire protocol, version 1: every message exchanged over `/ws`, their
+//! JSON and MessagePack codecs, and the stable error and close codes.
+//!
+//! # Layout
+//!
+//! - [`client`]: what a client sends (`hello` and commands, each command with
+//!   a client message id).
+//! - [`server`]: what the server sends (`welcome`, `joined`, `event`, `ack`,
+//!   `error`, `pong`) and the room snapshots and event bodies they carry.
+//! - [`codes`]: [`ErrorCode`] (the `code` of an `error` frame) and
+//!   [`CloseCode`] (WebSocket close codes, with reconnect advice).
+//! - [`codec`]: [`Format`] negotiation by WebSocket subprotocol, encoding and
+//!   decoding with error classification.
+//!
+//! Every message is a map with a `type` field. MessagePack uses named fields
+//! (`rmp_serde::to_vec_named`), so both formats carry exactly the same maps.
+//!
+//! This crate depends on serde, serde_json and rmp-serde only: the load tool
+//! and any Rust client can use it without pulling in the server.
+
+pub mod client;
+pub mod codec;
+pub mod codes;
+pub mod server;
+
+pub use client::{Auth, ClientMessage};
+pub use codec::{DecodeError, EncodeError, Format, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK};
+pub use codes::{CloseCode, ErrorCode};
+pub use server::{EventBody, ServerMessage};
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version carried by `hello` and `welcome`.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// A room's id: a UUID in its hyphenated text form.
+pub type RoomId = String;
+/// A member's id: stable for a platform user, a UUID for a guest.
+pub type MemberId = String;
+/// A client message id: chosen by the client, unique per connection session
+/// (a retry reuses it). At most 64 characters.
+pub type ClientMsgId = String;
+
+/// What a member may do. Every command checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Answers, posts, raises a hand. Guests are participants.
+    Participant,
+    /// Runs activities: opens questions, announces, moderates.
+    Trainer,
+    /// Runs ateliers; has the trainer's rights in the rooms of a session.
+    Facilitator,
+    /// A projector or a watcher: sees what the room shows, never acts.
+    Observer,
+    /// Everything, in every room of its tenant.
+    Admin,
+}
+
+impl Role {
+    /// Trainers, facilitators and admins lead a room.
+    pub fn leads(self) -> bool {
+        matches!(self, Role::Trainer | Role::Facilitator | Role::Admin)
+    }
+
+    /// Leaders and observers see the full member list.
+    pub fn sees_roster(self) -> bool {
+        self.leads() || self == Role::Observer
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Participant => "participant",
+            Role::Trainer => "trainer",
+            Role::Facilitator => "facilitator",
+            Role::Observer => "observer",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "participant" => Ok(Role::Participant),
+            "trainer" => Ok(Role::Trainer),
+            "facilitator" => Ok(Role::Facilitator),
+            "observer" => Ok(Role::Observer),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!(
+                "unknown role `{other}` (expected participant, trainer, facilitator, observer or admin)"
+            )),
+        }
+    }
+}
+
+/// What kind of live activity a room runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomKind {
+    /// Presence, announcements and raised hands only.
+    Lobby,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,433 @@
+//! Codec tests: every message round-trips in both formats, the committed
+//! test vectors in `protocol/vectors/` decode to the same messages, and bad
+//! frames are classified into the documented error codes.
+//!
+//! Set `AMPHI_WRITE_VECTORS=1` to rewrite the vectors after a deliberate
+//! protocol change.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::server::*;
+use crate::*;
+
+const ROOM: &str = "6f1c1f9e-2b7a-4c1e-9d43-2f6f3c2b8a10";
+const MEMBER: &str = "b3a4c2d1-0e9f-4a8b-8c7d-6e5f4a3b2c1d";
+
+fn client_samples() -> Vec<(&'static str, ClientMessage)> {
+    vec![
+        (
+            "hello_token",
+            ClientMessage::Hello {
+                v: 1,
+                auth: Auth::Token {
+                    token: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
+                },
+                last_seq: BTreeMap::new(),
+            },
+        ),
+        (
+            "hello_join_code",
+            ClientMessage::Hello {
+                v: 1,
+                auth: Auth::JoinCode {
+                    code: "KM7R4P".into(),
+                    name: "Camille".into(),
+                },
+                last_seq: BTreeMap::new(),
+            },
+        ),
+        (
+            "hello_resume",
+            ClientMessage::Hello {
+                v: 1,
+                auth: Auth::Resume {
+                    token: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
+                },
+                last_seq: BTreeMap::from([(ROOM.to_string(), 42)]),
+            },
+        ),
+        (
+            "join_by_id",
+            ClientMessage::Join {
+                id: "c1".into(),
+                room: Some(ROOM.into()),
+                code: None,
+            },
+        ),
+        (
+            "join_by_code",
+            ClientMessage::Join {
+                id: "c2".into(),
+                room: None,
+                code: Some("KM7R4P".into()),
+            },
+        ),
+        (
+            "leave",
+            ClientMessage::Leave {
+                id: "c3".into(),
+                room: ROOM.into(),
+            },
+        ),
+        (
+            "announce",
+            ClientMessage::Announce {
+                id: "c4".into(),
+                room: ROOM.into(),
+                text: "Pause de 10 minutes".into(),
+            },
+        ),
+        (
+            "raise_hand",
+            ClientMessage::RaiseHand {
+                id: "c5".into(),
+                room: ROOM.into(),
+            },
+        ),
+        (
+            "lower_hand_own",
+            ClientMessage::LowerHand {
+                id: "c6".into(),
+                room: ROOM.into(),
+                member: None,
+            },
+        ),
+        (
+            "lower_hand_other",
+            ClientMessage::LowerHand {
+                id: "c7".into(),
+                room: ROOM.into(),
+                member: Some(MEMBER.into()),
+            },
+        ),
+        ("ping", ClientMessage::Ping { id: "c8".into() }),
+    ]
+}
+
+fn server_samples() -> Vec<(&'static str, ServerMessage)> {
+    let camille = MemberView {
+        id: MEMBER.into(),
+        name: "Camille".into(),
+        role: Role::Participant,
+        connected: true,
+    };
+    let counts = PresenceCounts {
+        members: 2,
+        connected: 2,
+        participants: 1,
+        participants_connected: 1,
+    };
+    let hand = RaisedHand {
+        member: MEMBER.into(),
+        name: "Camille".into(),
+        at: 1_790_000_000_000,
+    };
+    let announcement = Announcement {
+        from: "trainer-1".into(),
+        from_name: "Mme Durand".into(),
+        text: "Bienvenue !".into(),
+        at: 1_790_000_000_000,
+    };
+    vec![
+        (
+            "welcome",
+            ServerMessage::Welcome {
+                v: 1,
+                member: MemberIdentity {
+                    id: MEMBER.into(),
+                    name: "Camille".into(),
+                    role: Role::Participant,
+                    tenant: "ac-lyon".into(),
+                    guest: true,
+                },
+                resume_token: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
+                server_time_ms: 1_790_000_000_000,
+                heartbeat_ms: 20_000,
+            },
+        ),
+        (
+            "joined_snapshot",
+            ServerMessage::Joined {
+                room: RoomInfo {
+                    id: ROOM.into(),
+                    kind: RoomKind::Lobby,
+                    title: "Formation numérique".into(),
+                    join_code: Some("KM7R4P".into()),
+                },
+                seq: 12,
+                snapshot: Some(RoomSnapshot {
+                    members: vec![camille.clone()],
+                    counts,
+                    hands: vec![hand.clone()],
+                    announcements: vec![announcement.clone()],
+                }),
+            },
+        ),
+        (
+            "joined_replay",
+            ServerMessage::Joined {
+                room: RoomInfo {
+                    id: ROOM.into(),
+                    kind: RoomKind::Lobby,
+                    title: "Formation numérique".into(),
+                    join_code: None,
+                },
+                seq: 42,
+                snapshot: None,
+            },
+        ),
+        (
+            "event_presence_leader",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 13,
+                at: 1_790_000_000_200,
+                event: EventBody::Presence {
+                    counts,
+                    changed: vec![camille],
+                    left: vec!["m-9".into()],
+                },
+            },
+        ),
+        (
+            "event_presence_participant",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 14,
+                at: 1_790_000_000_200,
+                event: EventBody::Presence {
+                    counts,
+                    changed: vec![],
+                    left: vec![],
+                },
+            },
+        ),
+        (
+            "event_announcement",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 15,
+                at: 1_790_000_000_000,
+                event: EventBody::Announcement { announcement },
+            },
+        ),
+        (
+            "event_hand_raised",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 16,
+                at: 1_790_000_000_000,
+                event: EventBody::HandRaised { hand },
+            },
+        ),
+        (
+            "event_hand_lowered",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 17,
+                at: 1_790_000_000_500,
+                event: EventBody::HandLowered {
+                    member: MEMBER.into(),
+                    by: "trainer-1".into(),
+                },
+            },
+        ),
+        ("ack", ServerMessage::Ack { id: "c4".into() }),
+        (
+            "error",
+            ServerMessage::Error {
+                id: Some("c4".into()),
+                room: Some(ROOM.into()),
+                code: ErrorCode::Forbidden,
+                message: "only a trainer, facilitator or admin may announce".into(),
+            },
+        ),
+        (
+            "error_without_id",
+            ServerMessage::Error {
+                id: None,
+                room: None,
+                code: ErrorCode::MalformedFrame,
+                message: "not valid json: expected value at line 1 column 1".into(),
+            },
+        ),
+        (
+            "pong",
+            ServerMessage::Pong {
+                id: "c8".into(),
+                server_time_ms: 1_790_000_000_000,
+            },
+        ),
+    ]
+}
+
+/// One committed test vector: a message, its JSON form, and its MessagePack
+/// bytes in hex.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+struct Vector {
+    name: String,
+    direction: String,
+    message: serde_json::Value,
+    msgpack: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn vector<T: Serialize>(name: &str, direction: &str, message: &T) -> Vector {
+    Vector {
+        name: name.into(),
+        direction: direction.into(),
+        message: serde_json::to_value(message).expect("json"),
+        msgpack: hex(&Format::MsgPack.encode(message).expect("msgpack")),
+    }
+}
+
+fn all_vectors() -> Vec<Vector> {
+    let mut vectors: Vec<Vector> = client_samples()
+        .iter()
+        .map(|(name, m)| vector(name, "client", m))
+        .collect();
+    vectors.extend(
+        server_samples()
+            .iter()
+            .map(|(name, m)| vector(name, "server", m)),
+    );
+    vectors
+}
+
+fn vectors_path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors")
+        .join(file)
+}
+
+#[test]
+fn every_client_message_round_trips_in_both_formats() {
+    for (name, message) in client_samples() {
+        for format in Format::ALL {
+            let bytes = format.encode(&message).unwrap();
+            let back = format
+                .decode_client(&bytes)
+                .unwrap_or_else(|e| panic!("{name} {format:?}: {e}"));
+            assert_eq!(back, message, "{name} in {format:?}");
+        }
+    }
+}
+
+#[test]
+fn every_server_message_round_trips_in_both_formats() {
+    for (name, message) in server_samples() {
+        for format in Format::ALL {
+            let bytes = format.encode(&message).unwrap();
+            let back: ServerMessage = format
+                .decode(&bytes)
+                .unwrap_or_else(|e| panic!("{name} {format:?}: {e}"));
+            assert_eq!(back, message, "{name} in {format:?}");
+        }
+    }
+}
+
+#[test]
+fn samples_cover_every_client_type() {
+    let mut covered: Vec<&str> = client_samples()
+        .iter()
+        .map(|(_, m)| m.type_name())
+        .collect();
+    covered.sort();
+    covered.dedup();
+    let mut declared = ClientMessage::TYPES.to_vec();
+    declared.sort();
+    assert_eq!(covered, declared);
+}
+
+#[test]
+fn committed_vectors_match_the_types() {
+    let path = vectors_path("v1.json");
+    if std::env::var_os("AMPHI_WRITE_VECTORS").is_some() {
+        let text = serde_json::to_string_pretty(&all_vectors()).unwrap();
+        std::fs::write(&path, text + "\n").unwrap();
+    }
+    let committed: Vec<Vector> =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read vectors/v1.json"))
+            .unwrap();
+    assert_eq!(
+        committed,
+        all_vectors(),
+        "vectors/v1.json is stale: rerun with AMPHI_WRITE_VECTORS=1"
+    );
+    for v in &committed {
+        let json = serde_json::to_vec(&v.message).unwrap();
+        let packed = unhex(&v.msgpack);
+        if v.direction == "client" {
+            let from_json = Format::Json.decode_client(&json).unwrap();
+            let from_msgpack = Format::MsgPack.decode_client(&packed).unwrap();
+            assert_eq!(from_json, from_msgpack, "{}", v.name);
+        } else {
+            let from_json: ServerMessage = Format::Json.decode(&json).unwrap();
+            let from_msgpack: ServerMessage = Format::MsgPack.decode(&packed).unwrap();
+            assert_eq!(from_json, from_msgpack, "{}", v.name);
+        }
+    }
+}
+
+/// A frame the server must refuse, and the code it must give.
+#[derive(Debug, Deserialize)]
+struct InvalidVector {
+    name: String,
+    /// The raw text of a JSON frame.
+    json: Option<String>,
+    /// The bytes of a MessagePack frame, in hex.
+    msgpack: Option<String>,
+    code: ErrorCode,
+}
+
+#[test]
+fn invalid_frames_get_their_documented_code() {
+    let text =
+        std::fs::read_to_string(vectors_path("invalid.json")).expect("read vectors/invalid.json");
+    let vectors: Vec<InvalidVector> = serde_json::from_str(&text).unwrap();
+    assert!(vectors.len() >= 8);
+    for v in vectors {
+        let (format, bytes) = match (&v.json, &v.msgpack) {
+            (Some(json), None) => (Format::Json, json.as_bytes().to_vec()),
+            (None, Some(packed)) => (Format::MsgPack, unhex(packed)),
+            _ => panic!("{}: give exactly one of json and msgpack", v.name),
+        };
+        let error = format.decode_client(&bytes).expect_err(&v.name);
+        assert_eq!(error.code, v.code, "{}: {}", v.name, error.message);
+    }
+}
+
+#[test]
+fn close_codes_are_distinct_and_advise_reconnect() {
+    let mut codes: Vec<u16> = CloseCode::ALL.iter().map(|c| c.code()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), CloseCode::ALL.len());
+    assert!(CloseCode::SlowConsumer.reconnect());
+    assert!(CloseCode::GoingAway.reconnect());
+    assert!(!CloseCode::Removed.reconnect());
+    assert_eq!(CloseCode::from_code(4008), Some(CloseCode::SlowConsumer));
+}
+
+#[test]
+fn error_codes_serialize_as_their_names() {
+    for code in ErrorCode::ALL {
+        assert_eq!(
+            serde_json::to_value(code).unwrap(),
+            serde_json::Value::String(code.as_str().into())
+        );
+    }
+}
