@@ -1,1 +1,36 @@
+//! amphi: a real-time classroom engagement server for hybrid teacher
+//! training (live quizzes, boards, ateliers), speaking protocol v1 over
+//! WebSocket.
+//!
+//! # Layout
+//!
+//! - [`app`]: the composition root. [`app::build`] turns a [`config::Config`]
+//!   into shared state; [`app::serve`] runs a node on a listener until a
+//!   shutdown signal. The binary and the tests call the same two functions.
+//! - [`transport`]: `/ws`: Origin check, format negotiation, and one task per
+//!   connection (handshake, commands, replies, event queue, heartbeats).
+//! - [`hub`]: the registry of room actors (one task per room, bounded
+//!   mailbox), the envelopes events travel in, and this node's fan-out table.
+//! - [`activity`]: pure state machines, `(state, input, now) -> events`; no
+//!   I/O. Today the lobby (presence, announcements, raised hands).
+//! - [`bus`]: carries every room event to every node's fan-out (in-process
+//!   for one node).
+//! - [`store`]: the course store (SQLite or PostgreSQL).
+//! - [`auth`]: JWTs, guest capabilities, resume tokens.
+//! - [`api`]: REST under `/api/v1`, with its OpenAPI document.
+//! - [`web`]: the built web client at `/`.
+//! - [`config`], [`metrics`].
+//!
+//! Wire types live in the `amphi-protocol` crate.
 
+pub mod activity;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod bus;
+pub mod config;
+pub mod hub;
+pub mod metrics;
+pub mod store;
+pub mod transport;
+pub mod web;

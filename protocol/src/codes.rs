@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Forbidden,
     /// No room has this id or join code (or it belongs to another tenant).
     RoomNotFound,
+    /// No such resource or route (HTTP API).
+    NotFound,
     /// You have not joined this room on this connection.
     NotInRoom,
     /// The room cannot take more members.
@@ -50,7 +52,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::MalformedFrame,
         ErrorCode::UnknownType,
         ErrorCode::InvalidField,
@@ -63,6 +65,7 @@ impl ErrorCode {
         ErrorCode::TokenExpired,
         ErrorCode::Forbidden,
         ErrorCode::RoomNotFound,
+        ErrorCode::NotFound,
         ErrorCode::NotInRoom,
         ErrorCode::RoomFull,
         ErrorCode::InvalidState,
@@ -86,6 +89,7 @@ impl ErrorCode {
             ErrorCode::TokenExpired => "token_expired",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::RoomNotFound => "room_not_found",
+            ErrorCode::NotFound => "not_found",
             ErrorCode::NotInRoom => "not_in_room",
             ErrorCode::RoomFull => "room_full",
             ErrorCode::InvalidState => "invalid_state",

@@ -1,0 +1,566 @@
+//! The room lobby: presence (who is here, with role and connection state),
+//! trainer announcements and raised hands. Every room has one; quiz, board
+//! and ateliers build on it.
+//!
+//! Presence is coalesced: changes accumulate and [`Lobby::flush_presence`]
+//! turns them into at most one pair of events per period (the member diff
+//! for roster viewers, the counts for participants), so that 10,000 joins do
+//! not cost 10,000 broadcasts to 10,000 members.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use amphi_protocol::server::{
+    Announcement, EventBody, MemberView, PresenceCounts, RaisedHand, RoomSnapshot,
+};
+use amphi_protocol::{ErrorCode, Role};
+
+use super::{Actor, Audience, Emit, Millis, Refusal};
+
+/// A lobby command, already decoded and validated for size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LobbyCommand {
+    Announce {
+        text: String,
+    },
+    RaiseHand,
+    /// Lower `member`'s hand (a leader), or the sender's own when `None`.
+    LowerHand {
+        member: Option<String>,
+    },
+}
+
+/// Lobby settings.
+#[derive(Debug, Clone, Copy)]
+pub struct LobbySettings {
+    /// Announcements kept for snapshots.
+    pub announcements_kept: usize,
+    /// Minimum time between two presence updates.
+    pub coalesce_ms: Millis,
+}
+
+#[derive(Debug)]
+struct Present {
+    view: MemberView,
+    /// Connections of this member attached to the room.
+    connections: u32,
+}
+
+/// The lobby state of one room.
+#[derive(Debug)]
+pub struct Lobby {
+    settings: LobbySettings,
+    members: BTreeMap<String, Present>,
+    hands: Vec<RaisedHand>,
+    announcements: VecDeque<Announcement>,
+    changed: BTreeSet<String>,
+    left: BTreeSet<String>,
+    last_presence_at: Option<Millis>,
+}
+
+impl Lobby {
+    pub fn new(settings: LobbySettings) -> Lobby {
+        Lobby {
+            settings,
+            members: BTreeMap::new(),
+            hands: Vec::new(),
+            announcements: VecDeque::new(),
+            changed: BTreeSet::new(),
+            left: BTreeSet::new(),
+            last_presence_at: None,
+        }
+    }
+
+    /// Members who joined and have not left.
+    pub fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_member(&self, id: &str) -> bool {
+        self.members.contains_key(id)
+    }
+
+    /// A connection of `who` attached to the room (a join or a reconnect).
+    pub fn attach(&mut self, who: Actor<'_>) {
+        let present = self
+            .members
+            .entry(who.id.to_string())
+            .or_insert_with(|| Present {
+                view: MemberView {
+                    id: who.id.to_string(),
+                    name: who.name.to_string(),
+                    role: who.role,
+                    connected: false,
+                },
+                connections: 0,
+            });
+        present.connections += 1;
+        if !present.view.connected {
+            present.view.connected = true;
+            self.mark_changed(who.id);
+        }
+    }
+
+    /// A connection of member `id` went away (the member stays, offline when
+    /// it was their last connection).
+    pub fn detach(&mut self, id: &str) {
+        let Some(present) = self.members.get_mut(id) else {
+            return;
+        };
+        present.connections = present.connections.saturating_sub(1);
+        if present.connections == 0 && present.view.connected {
+            present.view.connected = false;
+            self.mark_changed(id);
+        }
+    }
+
+    /// Member `id` left for good: gone from presence, hand lowered.
+    pub fn leave(&mut self, id: &str) -> Vec<Emit> {
+        if self.members.remove(id).is_none() {
+            return Vec::new();
+        }
+        self.changed.remove(id);
+        self.left.insert(id.to_string());
+        self.lower(id, id).into_iter().collect()
+    }
+
+    /// Applies a command from `who` (who must be a member).
+    pub fn apply(
+        &mut self,
+        who: Actor<'_>,
+        command: LobbyCommand,
+        now: Millis,
+    ) -> Result<Vec<Emit>, Refusal> {
+        match command {
+            LobbyCommand::Announce { text } => {
+                if !who.role.leads() {
+                    return Err(Refusal::forbidden(
+                        "only a trainer, facilitator or admin may announce",
+                    ));
+                }
+                let text = text.trim().to_string();
+                if text.is_empty() {
+                    return Err(Refusal::new(
+                        ErrorCode::OutOfRange,
+                        "an announcement cannot be empty",
+                    ));
+                }
+                let announcement = Announcement {
+                    from: who.id.to_string(),
+                    from_name: who.name.to_string(),
+                    text,
+                    at: now,
+                };
+                self.announcements.push_back(announcement.clone());
+                while self.announcements.len() > self.settings.announcements_kept {
+                    self.announcements.pop_front();
+                }
+                Ok(vec![Emit::everyone(EventBody::Announcement {
+                    announcement,
+                })])
+            }
+            LobbyCommand::RaiseHand => {
+                if who.role != Role::Participant {
+                    return Err(Refusal::forbidden("only participants raise their hand"));
+                }
+                if self.hands.iter().any(|h| h.member == who.id) {
+                    return Ok(Vec::new());
+                }
+                let hand = RaisedHand {
+                    member: who.id.to_string(),
+                    name: who.name.to_string(),
+                    at: now,
+                };
+                self.hands.push(hand.clone());
+                Ok(vec![Emit::everyone(EventBody::HandRaised { hand })])
+            }
+            LobbyCommand::LowerHand { member } => {
+                let target = member.as_deref().unwrap_or(who.id);
+                if target != who.id && !who.role.leads() {
+                    return Err(Refusal::forbidden(
+                        "only a trainer, facilitator or admin may lower another member's hand",
+                    ));
+                }
+                Ok(self.lower(target, who.id).into_iter().collect())
+            }
+        }
+    }
+
+    fn lower(&mut self, member: &str, by: &str) -> Option<Emit> {
+        let position = self.hands.iter().position(|h| h.member == member)?;
+        self.hands.remove(position);
+        Some(Emit::everyone(EventBody::HandLowered {
+            member: member.to_string(),
+            by: by.to_string(),
+        }))
+    }
+
+    fn mark_changed(&mut self, id: &str) {
+        self.left.remove(id);
+        self.changed.insert(id.to_string());
+    }
+
+    /// When the pending presence changes should be flushed, if any: at once
+    /// after a quiet period, else one coalescing period after the last flush.
+    pub fn presence_due(&self) -> Option<Millis> {
+        if self.changed.is_empty() && self.left.is_empty() {
+            return None;
+        }
+        Some(
+            self.last_presence_at
+                .map_or(0, |last| last + self.settings.coalesce_ms),
+        )
+    }
+
+    /// The coalesced presence events, if any are due at `now`.
+    pub fn flush_presence(&mut self, now: Millis) -> Vec<Emit> {
+        match self.presence_due() {
+            Some(due) if due <= now => {}
+            _ => return Vec::new(),
+        }
+        self.last_presence_at = Some(now);
+        let changed = std::mem::take(&mut self.changed)
+            .into_iter()
+            .filter_map(|id| self.members.get(&id).map(|p| p.view.clone()))
+            .collect();
+        let left = std::mem::take(&mut self.left).into_iter().collect();
+        let counts = self.counts();
+        vec![
+            Emit {
+                audience: Audience::RosterViewers,
+                body: EventBody::Presence {
+                    counts,
+                    changed,
+                    left,
+                },
+            },
+            Emit {
+                audience: Audience::Participants,
+                body: EventBody::Presence {
+                    counts,
+                    changed: Vec::new(),
+                    left: Vec::new(),
+                },
+            },
+        ]
+    }
+
+    pub fn counts(&self) -> PresenceCounts {
+        let mut counts = PresenceCounts::default();
+        for present in self.members.values() {
+            let participant = present.view.role == Role::Participant;
+            counts.members += 1;
+            counts.participants += u32::from(participant);
+            if present.view.connected {
+                counts.connected += 1;
+                counts.participants_connected += u32::from(participant);
+            }
+        }
+        counts
+    }
+
+    /// The lobby as a member with `role` sees it.
+    pub fn snapshot(&self, role: Role) -> RoomSnapshot {
+        RoomSnapshot {
+            members: if role.sees_roster() {
+                self.members.values().map(|p| p.view.clone()).collect()
+            } else {
+                Vec::new()
+            },
+            counts: self.counts(),
+            hands: self.hands.clone(),
+            announcements: self.announcements.iter().cloned().collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SETTINGS: LobbySettings = LobbySettings {
+        announcements_kept: 3,
+        coalesce_ms: 200,
+    };
+
+    fn trainer() -> Actor<'static> {
+        Actor {
+            id: "t1",
+            name: "Mme Durand",
+            role: Role::Trainer,
+        }
+    }
+    fn camille() -> Actor<'static> {
+        Actor {
+            id: "p1",
+            name: "Camille",
+            role: Role::Participant,
+        }
+    }
+    fn lea() -> Actor<'static> {
+        Actor {
+            id: "p2",
+            name: "Léa",
+            role: Role::Participant,
+        }
+    }
+    fn projector() -> Actor<'static> {
+        Actor {
+            id: "o1",
+            name: "Projecteur",
+            role: Role::Observer,
+        }
+    }
+
+    fn lobby_with(actors: &[Actor<'_>]) -> Lobby {
+        let mut lobby = Lobby::new(SETTINGS);
+        for a in actors {
+            lobby.attach(*a);
+        }
+        lobby.flush_presence(0);
+        lobby
+    }
+
+    fn presence_of(
+        emits: &[Emit],
+        audience: Audience,
+    ) -> (PresenceCounts, Vec<MemberView>, Vec<String>) {
+        let emit = emits
+            .iter()
+            .find(|e| e.audience == audience)
+            .expect("presence for audience");
+        match &emit.body {
+            EventBody::Presence {
+                counts,
+                changed,
+                left,
+            } => (*counts, changed.clone(), left.clone()),
+            other => panic!("not presence: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn first_change_flushes_at_once_then_changes_are_coalesced() {
+        let mut lobby = Lobby::new(SETTINGS);
+        assert_eq!(lobby.presence_due(), None);
+        lobby.attach(trainer());
+        assert_eq!(lobby.presence_due(), Some(0));
+        let first = lobby.flush_presence(1_000);
+        assert_eq!(first.len(), 2);
+        lobby.attach(camille());
+        lobby.attach(lea());
+        assert_eq!(lobby.presence_due(), Some(1_200));
+        assert!(
+            lobby.flush_presence(1_100).is_empty(),
+            "within the period nothing is sent"
+        );
+        let second = lobby.flush_presence(1_200);
+        let (counts, changed, _) = presence_of(&second, Audience::RosterViewers);
+        assert_eq!(
+            changed.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+            ["p1", "p2"]
+        );
+        assert_eq!(
+            counts,
+            PresenceCounts {
+                members: 3,
+                connected: 3,
+                participants: 2,
+                participants_connected: 2
+            }
+        );
+        let (counts_p, changed_p, left_p) = presence_of(&second, Audience::Participants);
+        assert_eq!(counts_p, counts);
+        assert!(
+            changed_p.is_empty() && left_p.is_empty(),
+            "participants see counts only"
+        );
+        assert_eq!(lobby.presence_due(), None);
+    }
+
+    #[test]
+    fn a_member_stays_connected_until_their_last_connection_detaches() {
+        let mut lobby = lobby_with(&[camille()]);
+        lobby.attach(camille());
+        lobby.detach("p1");
+        assert_eq!(lobby.presence_due(), None, "one connection left: no change");
+        lobby.detach("p1");
+        let emits = lobby.flush_presence(10_000);
+        let (counts, changed, _) = presence_of(&emits, Audience::RosterViewers);
+        assert!(!changed[0].connected);
+        assert_eq!(counts.connected, 0);
+        assert_eq!(counts.members, 1, "a disconnected member is still a member");
+    }
+
+    #[test]
+    fn leaving_removes_the_member_and_lowers_their_hand() {
+        let mut lobby = lobby_with(&[trainer(), camille()]);
+        lobby.apply(camille(), LobbyCommand::RaiseHand, 5).unwrap();
+        let emits = lobby.leave("p1");
+        assert_eq!(
+            emits,
+            vec![Emit::everyone(EventBody::HandLowered {
+                member: "p1".into(),
+                by: "p1".into()
+            })]
+        );
+        let (counts, changed, left) =
+            presence_of(&lobby.flush_presence(10_000), Audience::RosterViewers);
+        assert_eq!(left, vec!["p1".to_string()]);
+        assert!(changed.is_empty());
+        assert_eq!(counts.members, 1);
+        assert!(lobby.snapshot(Role::Trainer).hands.is_empty());
+        assert!(
+            lobby.leave("p1").is_empty(),
+            "leaving twice changes nothing"
+        );
+    }
+
+    #[test]
+    fn a_member_who_leaves_and_comes_back_is_changed_not_left() {
+        let mut lobby = lobby_with(&[camille()]);
+        lobby.leave("p1");
+        lobby.attach(camille());
+        let (_, changed, left) =
+            presence_of(&lobby.flush_presence(10_000), Audience::RosterViewers);
+        assert_eq!(changed.len(), 1);
+        assert!(left.is_empty());
+    }
+
+    #[test]
+    fn announcements_are_for_leaders_and_kept_in_the_snapshot() {
+        let mut lobby = lobby_with(&[trainer(), camille()]);
+        let refused = lobby
+            .apply(camille(), LobbyCommand::Announce { text: "hi".into() }, 1)
+            .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Forbidden);
+        let refused = lobby
+            .apply(projector(), LobbyCommand::Announce { text: "hi".into() }, 1)
+            .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Forbidden);
+        let empty = lobby
+            .apply(trainer(), LobbyCommand::Announce { text: "  ".into() }, 1)
+            .unwrap_err();
+        assert_eq!(empty.code, ErrorCode::OutOfRange);
+        for i in 0..5 {
+            let emits = lobby
+                .apply(
+                    trainer(),
+                    LobbyCommand::Announce {
+                        text: format!(" n°{i} "),
+                    },
+                    i,
+                )
+                .unwrap();
+            assert_eq!(emits.len(), 1);
+            assert_eq!(emits[0].audience, Audience::Everyone);
+        }
+        let kept: Vec<String> = lobby
+            .snapshot(Role::Participant)
+            .announcements
+            .into_iter()
+            .map(|a| a.text)
+            .collect();
+        assert_eq!(
+            kept,
+            ["n°2", "n°3", "n°4"],
+            "trimmed, oldest first, bounded"
+        );
+    }
+
+    #[test]
+    fn hands_are_raised_once_by_participants_and_lowered_by_owner_or_leader() {
+        let mut lobby = lobby_with(&[trainer(), camille(), lea()]);
+        assert_eq!(
+            lobby
+                .apply(trainer(), LobbyCommand::RaiseHand, 1)
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            lobby
+                .apply(camille(), LobbyCommand::RaiseHand, 1)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            lobby
+                .apply(camille(), LobbyCommand::RaiseHand, 2)
+                .unwrap()
+                .is_empty(),
+            "raising twice: no event"
+        );
+        lobby.apply(lea(), LobbyCommand::RaiseHand, 3).unwrap();
+        let hands: Vec<String> = lobby
+            .snapshot(Role::Participant)
+            .hands
+            .into_iter()
+            .map(|h| h.member)
+            .collect();
+        assert_eq!(hands, ["p1", "p2"], "oldest first");
+
+        let refused = lobby
+            .apply(
+                lea(),
+                LobbyCommand::LowerHand {
+                    member: Some("p1".into()),
+                },
+                4,
+            )
+            .unwrap_err();
+        assert_eq!(
+            refused.code,
+            ErrorCode::Forbidden,
+            "a participant cannot lower another's hand"
+        );
+        let emits = lobby
+            .apply(
+                trainer(),
+                LobbyCommand::LowerHand {
+                    member: Some("p1".into()),
+                },
+                4,
+            )
+            .unwrap();
+        assert_eq!(
+            emits,
+            vec![Emit::everyone(EventBody::HandLowered {
+                member: "p1".into(),
+                by: "t1".into()
+            })]
+        );
+        let emits = lobby
+            .apply(lea(), LobbyCommand::LowerHand { member: None }, 5)
+            .unwrap();
+        assert_eq!(emits.len(), 1);
+        assert!(
+            lobby
+                .apply(lea(), LobbyCommand::LowerHand { member: None }, 6)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(lobby.snapshot(Role::Trainer).hands.is_empty());
+    }
+
+    #[test]
+    fn only_roster_viewers_see_the_member_list() {
+        let lobby = lobby_with(&[trainer(), camille(), projector()]);
+        assert_eq!(lobby.snapshot(Role::Trainer).members.len(), 3);
+        assert_eq!(lobby.snapshot(Role::Observer).members.len(), 3);
+        let participant_view = lobby.snapshot(Role::Participant);
+        assert!(participant_view.members.is_empty());
+        assert_eq!(participant_view.counts.members, 3);
+        assert_eq!(participant_view.counts.participants, 1);
+    }
+
+    #[test]
+    fn audiences_select_the_right_roles() {
+        assert!(Audience::RosterViewers.includes("x", Role::Observer));
+        assert!(!Audience::RosterViewers.includes("x", Role::Participant));
+        assert!(Audience::Participants.includes("x", Role::Participant));
+        assert!(!Audience::Participants.includes("x", Role::Admin));
+        assert!(Audience::Member("x".into()).includes("x", Role::Participant));
+        assert!(!Audience::Member("x".into()).includes("y", Role::Trainer));
+    }
+}

@@ -1,0 +1,128 @@
+//! The REST API under `/api/v1`: what is not live (creating rooms, minting
+//! projector tokens; later activities, imports and exports), described by
+//! the OpenAPI document at `/api/v1/openapi.json`. Errors are JSON
+//! `{"code", "message"}` with a stable code and a 4xx/5xx status.
+
+mod rooms;
+
+use amphi_protocol::ErrorCode;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::{Member, TokenError};
+
+/// The OpenAPI 3.1 description of this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Largest JSON body the API reads.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/rooms", post(rooms::create))
+        .route("/rooms/{id}", get(rooms::get))
+        .route("/rooms/{id}/observer-token", post(rooms::observer_token))
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "no such API route",
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// An API failure: status, stable code, human message.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(error: impl std::fmt::Display) -> ApiError {
+        tracing::error!(%error, "API request failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "internal error",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            axum::Json(json!({ "code": self.code, "message": self.message })),
+        )
+            .into_response()
+    }
+}
+
+/// The member behind a request's `Authorization: Bearer` token.
+pub struct Bearer(pub Member);
+
+impl FromRequestParts<AppState> for Bearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let unauthorized = |message: &str| {
+            ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
+        };
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .ok_or_else(|| unauthorized("missing `Authorization: Bearer <token>` header"))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| unauthorized("expected a Bearer token"))?;
+        match app.keys.verify(token.trim()) {
+            Ok(claims) => Ok(Bearer(Member::from(claims))),
+            Err(TokenError::Expired) => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::TokenExpired,
+                "the token has expired",
+            )),
+            Err(TokenError::Invalid(why)) => Err(unauthorized(&why)),
+        }
+    }
+}
+
+/// Parses a JSON body, turning every failure into a coded 400.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|error| {
+        let code = if error.is_syntax() || error.is_eof() {
+            ErrorCode::MalformedFrame
+        } else {
+            ErrorCode::InvalidField
+        };
+        ApiError::new(StatusCode::BAD_REQUEST, code, error.to_string())
+    })
+}

@@ -1,0 +1,136 @@
+//! `/api/v1/rooms`: create a room (trainers, facilitators, admins), read it,
+//! and mint a projector (observer) token scoped to it.
+
+use amphi_protocol::{ErrorCode, Role};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{ApiError, Bearer, parse_json};
+use crate::app::AppState;
+use crate::auth::{Member, claims_for};
+use crate::hub::RoomHandle;
+use crate::store::RoomRecord;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRoom {
+    title: String,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// `POST /api/v1/rooms`
+pub async fn create(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    require_leader(&member)?;
+    let new: NewRoom = parse_json(&body)?;
+    let title = new.title.trim();
+    let max = app.config.limits.max_title_chars;
+    if title.is_empty() || title.chars().count() > max {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::OutOfRange,
+            format!("`title` must have 1 to {max} characters"),
+        ));
+    }
+    if new.kind.as_deref().is_some_and(|kind| kind != "lobby") {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::OutOfRange,
+            "`kind` must be \"lobby\"",
+        ));
+    }
+    let handle = app
+        .hub
+        .create_room(&member.tenant, title, &member.id)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, Json(room_json(&handle.record))).into_response())
+}
+
+/// `GET /api/v1/rooms/{id}`
+pub async fn get(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let handle = visible_room(&app, &member, &id).await?;
+    Ok(Json(room_json(&handle.record)).into_response())
+}
+
+/// `POST /api/v1/rooms/{id}/observer-token`: a token for a projector, good
+/// for this room only.
+pub async fn observer_token(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    require_leader(&member)?;
+    let handle = visible_room(&app, &member, &id).await?;
+    let observer = Member {
+        id: format!("projector-{}", Uuid::new_v4()),
+        name: "Projecteur".into(),
+        role: Role::Observer,
+        tenant: member.tenant.clone(),
+        room_scope: Some(handle.id()),
+        guest: false,
+    };
+    let claims = claims_for(&observer, app.config.auth.token_ttl_hours);
+    Ok(Json(json!({ "token": app.keys.sign(&claims), "expires_at": claims.exp })).into_response())
+}
+
+fn require_leader(member: &Member) -> Result<(), ApiError> {
+    if member.role.leads() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "only a trainer, facilitator or admin may do this",
+        ))
+    }
+}
+
+/// The room if it exists and `member` may enter it; rooms of other tenants
+/// are reported as not found.
+async fn visible_room(app: &AppState, member: &Member, id: &str) -> Result<RoomHandle, ApiError> {
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomNotFound,
+            "no room has this id",
+        )
+    };
+    let id = Uuid::parse_str(id).map_err(|_| not_found())?;
+    let handle = app
+        .hub
+        .room(id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(not_found)?;
+    if !member.may_enter(&handle.record.tenant, id) {
+        return Err(not_found());
+    }
+    Ok(handle)
+}
+
+fn room_json(record: &RoomRecord) -> serde_json::Value {
+    json!({
+        "id": record.id,
+        "kind": record.kind,
+        "title": record.title,
+        "join_code": record.join_code,
+        "tenant": record.tenant,
+        "created_by": record.created_by,
+        "created_at": record.created_at,
+    })
+}

@@ -1,0 +1,212 @@
+//! The composition root: builds the shared state from a [`Config`], the
+//! router, and [`serve`], the one entry point that runs a node until its
+//! shutdown signal (the binary and the tests both call it).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::activity::lobby::LobbySettings;
+use crate::auth::Keys;
+use crate::bus::{Bus, LocalBus};
+use crate::config::Config;
+use crate::hub::{Fanout, Hub, RoomSettings};
+use crate::metrics::Metrics;
+use crate::store::{Store, StoreError};
+use crate::{api, transport, web};
+
+/// How long shutdown waits for connections to close and writes to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Why a node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot prepare the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "redis_url is set, but the Redis bus is not available in this version: leave it empty to run one node"
+    )]
+    RedisBusUnavailable,
+}
+
+/// Everything a request handler or a connection needs. Cheap to clone.
+pub type AppState = Arc<App>;
+
+pub struct App {
+    pub config: Config,
+    pub node: String,
+    pub keys: Keys,
+    pub store: Store,
+    pub bus: Arc<dyn Bus>,
+    pub fanout: Arc<Fanout>,
+    pub hub: Hub,
+    pub metrics: Arc<Metrics>,
+    /// Cancelled when the node shuts down: connections close with 1001.
+    pub shutdown: CancellationToken,
+    /// Connection tasks, awaited at shutdown.
+    pub tasks: TaskTracker,
+    next_connection: AtomicU64,
+}
+
+impl App {
+    pub fn next_connection_id(&self) -> u64 {
+        self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Builds a node from its config: data directory, secret, store (migrated),
+/// bus, hub.
+pub async fn build(config: Config) -> Result<AppState, StartError> {
+    let data_dir_error = |source| StartError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error)?;
+    let secret = crate::auth::load_or_create_secret(&config.jwt_secret, &config.data_dir)
+        .map_err(data_dir_error)?;
+    if !config.redis_url.is_empty() {
+        return Err(StartError::RedisBusUnavailable);
+    }
+    let metrics = Arc::new(Metrics::new());
+    let store = Store::connect(&config.effective_database_url(), Arc::clone(&metrics)).await?;
+    let fanout = Arc::new(Fanout::new(Arc::clone(&metrics)));
+    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(Arc::clone(&fanout)));
+    let settings = RoomSettings {
+        mailbox: config.rooms.mailbox,
+        history: config.rooms.history,
+        max_members: config.limits.max_members_per_room,
+        lobby: LobbySettings {
+            announcements_kept: config.rooms.announcements_kept,
+            coalesce_ms: config.rooms.coalesce_ms,
+        },
+    };
+    let hub = Hub::new(
+        store.clone(),
+        Arc::clone(&bus),
+        settings,
+        Arc::clone(&metrics),
+    );
+    Ok(Arc::new(App {
+        node: config.node_name(),
+        keys: Keys::new(&secret),
+        config,
+        store,
+        bus,
+        fanout,
+        hub,
+        metrics,
+        shutdown: CancellationToken::new(),
+        tasks: TaskTracker::new(),
+        next_connection: AtomicU64::new(1),
+    }))
+}
+
+/// Every route of a node.
+pub fn router(app: AppState) -> Router {
+    let web_dir = app.config.web_dir.clone();
+    Router::new()
+        .route("/ws", get(transport::upgrade))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .nest("/api/v1", api::router())
+        .fallback_service(web::service(&web_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .with_state(app)
+}
+
+/// Serves `app` on `listener` until `signal` resolves, then shuts down
+/// gracefully: stop accepting, close every connection with 1001 ("going
+/// away, reconnect"), wait for them, close the store.
+pub async fn serve(
+    listener: TcpListener,
+    app: AppState,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let address = listener.local_addr()?;
+    tracing::info!(
+        %address, node = %app.node, store = app.store.backend(), bus = app.bus.name(),
+        "amphi listening on http://{address}"
+    );
+    let shutdown = app.shutdown.clone();
+    tokio::spawn(async move {
+        signal.await;
+        shutdown.cancel();
+    });
+    let service = router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
+    let stopping = app.shutdown.clone();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(async move { stopping.cancelled().await })
+        .await?;
+    app.tasks.close();
+    if tokio::time::timeout(SHUTDOWN_GRACE, app.tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not close in time");
+    }
+    app.store.close().await;
+    tracing::info!("amphi stopped");
+    Ok(())
+}
+
+async fn healthz(State(app): State<AppState>) -> Response {
+    axum::Json(json!({ "status": "ok", "node": app.node })).into_response()
+}
+
+async fn readyz(State(app): State<AppState>) -> Response {
+    let mut reasons = Vec::new();
+    if let Err(reason) = app.store.ping(Duration::from_secs(2)).await {
+        reasons.push(reason);
+    }
+    if let Err(reason) = app.bus.readiness() {
+        reasons.push(reason);
+    }
+    if app.shutdown.is_cancelled() {
+        reasons.push("shutting down".to_string());
+    }
+    if reasons.is_empty() {
+        axum::Json(json!({ "status": "ready" })).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({ "status": "unavailable", "reasons": reasons })),
+        )
+            .into_response()
+    }
+}
+
+async fn metrics(State(app): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        app.metrics.render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,258 @@
+//! Identity: JWTs (HS256) from the platform or `amphi token`, guest
+//! capabilities for one room, and resume tokens. Decides who a member is and
+//! which rooms they may enter; each command's role check lives with the
+//! command.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use amphi_protocol::Role;
+use amphi_protocol::server::MemberIdentity;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The claims amphi reads and writes. Platform tokens carry `sub`, `name`,
+/// `tenant`, `role` and `exp`; amphi adds `room` to scope a capability (a
+/// guest, a projector) to one room, and `guest` for guests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub name: String,
+    pub tenant: String,
+    pub role: Role,
+    /// Expiry, seconds since the Unix epoch.
+    pub exp: u64,
+    /// Issued at, seconds since the Unix epoch.
+    #[serde(default)]
+    pub iat: u64,
+    /// The only room this token opens, for scoped capabilities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guest: bool,
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid: {0}")]
+    Invalid(String),
+}
+
+/// Who is on a connection, once `hello` succeeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub tenant: String,
+    /// The only room this member may enter, for scoped capabilities.
+    pub room_scope: Option<Uuid>,
+    pub guest: bool,
+}
+
+impl Member {
+    /// A guest who joined `room` with its code.
+    pub fn guest(name: String, tenant: String, room: Uuid) -> Member {
+        Member {
+            id: Uuid::new_v4().to_string(),
+            name,
+            role: Role::Participant,
+            tenant,
+            room_scope: Some(room),
+            guest: true,
+        }
+    }
+
+    /// Whether this member may enter a room of `tenant` with id `room`.
+    pub fn may_enter(&self, tenant: &str, room: Uuid) -> bool {
+        self.tenant == tenant && self.room_scope.is_none_or(|scope| scope == room)
+    }
+
+    /// The identity sent in `welcome`.
+    pub fn identity(&self) -> MemberIdentity {
+        MemberIdentity {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            tenant: self.tenant.clone(),
+            guest: self.guest,
+        }
+    }
+}
+
+impl From<Claims> for Member {
+    fn from(claims: Claims) -> Member {
+        Member {
+            id: claims.sub,
+            name: claims.name,
+            role: claims.role,
+            tenant: claims.tenant,
+            room_scope: claims.room,
+            guest: claims.guest,
+        }
+    }
+}
+
+/// Signs and checks tokens with one HS256 secret.
+#[derive(Clone)]
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Keys {
+    pub fn new(secret: &[u8]) -> Keys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 30;
+        validation.required_spec_claims = ["exp", "sub"].iter().map(|c| c.to_string()).collect();
+        Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    /// Signs `claims`.
+    pub fn sign(&self, claims: &Claims) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .expect("HS256 signing of plain claims cannot fail")
+    }
+
+    /// Checks a token's signature, algorithm and expiry.
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|error| match error.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid(error.to_string()),
+            })
+    }
+
+    /// A token that brings `member` back after a reconnect (or a restart).
+    pub fn resume_token(&self, member: &Member, ttl_hours: u64) -> String {
+        self.sign(&claims_for(member, ttl_hours))
+    }
+}
+
+/// Claims naming `member`, valid for `ttl_hours` from now.
+pub fn claims_for(member: &Member, ttl_hours: u64) -> Claims {
+    let now = unix_seconds();
+    Claims {
+        sub: member.id.clone(),
+        name: member.name.clone(),
+        tenant: member.tenant.clone(),
+        role: member.role,
+        exp: now + ttl_hours * 3600,
+        iat: now,
+        room: member.room_scope,
+        guest: member.guest,
+    }
+}
+
+pub fn unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The secret from config, or the one kept under the data directory
+/// (generated on first start).
+pub fn load_or_create_secret(
+    configured: &str,
+    data_dir: &std::path::Path,
+) -> std::io::Result<Vec<u8>> {
+    if !configured.is_empty() {
+        return Ok(configured.as_bytes().to_vec());
+    }
+    let path = data_dir.join("jwt-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= 32 => Ok(secret.trim().as_bytes().to_vec()),
+        _ => {
+            std::fs::create_dir_all(data_dir)?;
+            let secret: String = (0..2)
+                .map(|_| Uuid::new_v4().simple().to_string())
+                .collect();
+            write_private(&path, &secret)?;
+            Ok(secret.into_bytes())
+        }
+    }
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(role: Role) -> Member {
+        Member {
+            id: "u1".into(),
+            name: "Mme Durand".into(),
+            role,
+            tenant: "ac-lyon".into(),
+            room_scope: None,
+            guest: false,
+        }
+    }
+
+    #[test]
+    fn a_signed_token_verifies_and_keeps_its_claims() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let claims = claims_for(&member(Role::Trainer), 1);
+        assert_eq!(keys.verify(&keys.sign(&claims)).unwrap(), claims);
+    }
+
+    #[test]
+    fn forged_and_expired_tokens_are_refused() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let other = Keys::new(b"another-secret-another-secret-xx");
+        let claims = claims_for(&member(Role::Trainer), 1);
+        assert!(matches!(
+            keys.verify(&other.sign(&claims)),
+            Err(TokenError::Invalid(_))
+        ));
+        let mut old = claims.clone();
+        old.exp = unix_seconds() - 3600;
+        assert_eq!(keys.verify(&keys.sign(&old)), Err(TokenError::Expired));
+        assert!(matches!(
+            keys.verify("not.a.token"),
+            Err(TokenError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn scoped_members_enter_only_their_room_and_tenant() {
+        let room = Uuid::new_v4();
+        let guest = Member::guest("Camille".into(), "ac-lyon".into(), room);
+        assert!(guest.may_enter("ac-lyon", room));
+        assert!(!guest.may_enter("ac-lyon", Uuid::new_v4()));
+        assert!(!guest.may_enter("ac-nantes", room));
+        let trainer = member(Role::Trainer);
+        assert!(trainer.may_enter("ac-lyon", Uuid::new_v4()));
+        assert!(!trainer.may_enter("ac-nantes", room));
+    }
+
+    #[test]
+    fn the_secret_is_generated_once_and_kept() {
+        let dir = std::env::temp_dir().join(format!("amphi-secret-{}", Uuid::new_v4()));
+        let first = load_or_create_secret("", &dir).unwrap();
+        let second = load_or_create_secret("", &dir).unwrap();
+        assert_eq!(first, second);
+        assert!(first.len() >= 32);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,23 @@
+//! The event bus: every room event goes through it, and every node
+//! (including the room's own) delivers it to its local members. One node and
+//! many nodes share this one path; only the transport between nodes differs.
+
+mod local;
+
+use std::sync::Arc;
+
+pub use local::LocalBus;
+
+use crate::hub::Envelope;
+
+/// Carries room events to every node's [`crate::hub::Fanout`].
+pub trait Bus: Send + Sync + 'static {
+    /// Publishes an event. Never waits: a room actor calls it.
+    fn publish(&self, envelope: Arc<Envelope>);
+
+    /// `Ok` when the bus can carry events, else why not (for `/readyz`).
+    fn readiness(&self) -> Result<(), String>;
+
+    /// The bus's name, for logs.
+    fn name(&self) -> &'static str;
+}

@@ -1,0 +1,130 @@
+//! This node's delivery table: for each room, the local connections attached
+//! to it. The bus hands every event to [`Fanout::deliver`], which filters by
+//! audience and `try_send`s into each connection's bounded queue; a full
+//! queue closes that connection as a slow consumer. The room never waits for
+//! a member.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+
+use amphi_protocol::{CloseCode, Role};
+use dashmap::DashMap;
+use tokio::sync::{Notify, mpsc};
+use uuid::Uuid;
+
+use super::envelope::Envelope;
+use crate::metrics::Metrics;
+
+/// A connection's id, unique on this node.
+pub type ConnId = u64;
+
+/// Asks a connection to close itself with a code (from any task).
+#[derive(Debug, Default)]
+pub struct Closer {
+    code: AtomicU16,
+    notify: Notify,
+}
+
+impl Closer {
+    /// Requests the close; the first code requested wins.
+    pub fn close(&self, code: CloseCode) {
+        if self
+            .code
+            .compare_exchange(0, code.code(), Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            self.notify.notify_one();
+        }
+    }
+
+    /// Resolves with the requested code once [`Closer::close`] is called.
+    pub async fn closed(&self) -> CloseCode {
+        loop {
+            if let Some(code) = CloseCode::from_code(self.code.load(Ordering::Acquire)) {
+                return code;
+            }
+            self.notify.notified().await;
+        }
+    }
+}
+
+/// A local connection attached to a room.
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    pub member: Arc<str>,
+    pub role: Role,
+    pub queue: mpsc::Sender<Arc<Envelope>>,
+    pub closer: Arc<Closer>,
+}
+
+/// The per-node delivery table.
+pub struct Fanout {
+    rooms: DashMap<Uuid, HashMap<ConnId, Subscriber>>,
+    metrics: Arc<Metrics>,
+}
+
+impl Fanout {
+    pub fn new(metrics: Arc<Metrics>) -> Fanout {
+        Fanout {
+            rooms: DashMap::new(),
+            metrics,
+        }
+    }
+
+    pub fn subscribe(&self, room: Uuid, conn: ConnId, subscriber: Subscriber) {
+        self.rooms.entry(room).or_default().insert(conn, subscriber);
+    }
+
+    pub fn unsubscribe(&self, room: Uuid, conn: ConnId) {
+        if let dashmap::Entry::Occupied(mut entry) = self.rooms.entry(room) {
+            entry.get_mut().remove(&conn);
+            if entry.get().is_empty() {
+                entry.remove();
+            }
+        }
+    }
+
+    /// Local connections attached to `room`.
+    pub fn local_count(&self, room: Uuid) -> usize {
+        self.rooms
+            .get(&room)
+            .map_or(0, |subscribers| subscribers.len())
+    }
+
+    /// Queues `envelope` for every local connection of its room that its
+    /// audience includes.
+    pub fn deliver(&self, envelope: &Arc<Envelope>) {
+        let mut gone = Vec::new();
+        let mut delivered = 0u64;
+        if let Some(subscribers) = self.rooms.get(&envelope.room) {
+            for (conn, subscriber) in subscribers.iter() {
+                if !envelope
+                    .audience
+                    .includes(&subscriber.member, subscriber.role)
+                {
+                    continue;
+                }
+                match subscriber.queue.try_send(Arc::clone(envelope)) {
+                    Ok(()) => delivered += 1,
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        self.metrics.slow_consumers.inc();
+                        subscriber.closer.close(CloseCode::SlowConsumer);
+                        gone.push(*conn);
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => gone.push(*conn),
+                }
+            }
+        }
+        for conn in gone {
+            self.unsubscribe(envelope.room, conn);
+        }
+        self.metrics
+            .frames_out
+            .with_label_values(&["event"])
+            .inc_by(delivered);
+        self.metrics
+            .fanout_seconds
+            .observe(envelope.created.elapsed().as_secs_f64());
+    }
+}

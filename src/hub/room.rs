@@ -1,0 +1,362 @@
+//! The room actor: one tokio task per live room, owning its state and fed by
+//! a bounded mailbox. Requests are answered over oneshot channels. The actor
+//! numbers events, keeps a bounded history for replay, answers retried
+//! commands from a per-member record of recent results, coalesces presence,
+//! and publishes through the bus. It never awaits a member.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use amphi_protocol::server::{RoomInfo, RoomSnapshot};
+use amphi_protocol::{ClientMsgId, ErrorCode, Role, RoomKind, ServerMessage};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use super::envelope::Envelope;
+use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
+use crate::activity::{Actor, Emit, Millis, Refusal};
+use crate::bus::Bus;
+use crate::metrics::Metrics;
+use crate::store::RoomRecord;
+
+/// How many results per member are remembered to answer retries.
+const RECENT_RESULTS_PER_MEMBER: usize = 64;
+
+/// Room settings, from config.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomSettings {
+    pub mailbox: usize,
+    pub history: usize,
+    pub max_members: usize,
+    pub lobby: LobbySettings,
+}
+
+/// Who sends a request, as the room needs to know them.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub id: Arc<str>,
+    pub name: Arc<str>,
+    pub role: Role,
+}
+
+impl Who {
+    fn actor(&self) -> Actor<'_> {
+        Actor {
+            id: &self.id,
+            name: &self.name,
+            role: self.role,
+        }
+    }
+}
+
+/// A command for a room's activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoomCommand {
+    Lobby(LobbyCommand),
+}
+
+/// What a connection gets when it attaches: the seq its view is current at,
+/// and either a snapshot or the events it missed.
+#[derive(Debug)]
+pub struct Attached {
+    pub seq: u64,
+    pub snapshot: Option<RoomSnapshot>,
+    pub replay: Vec<Arc<Envelope>>,
+}
+
+/// A room that stopped or cannot answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the room is not available")]
+pub struct RoomGone;
+
+enum Request {
+    Attach {
+        who: Who,
+        since: Option<u64>,
+        reply: oneshot::Sender<Result<Attached, Refusal>>,
+    },
+    Detach {
+        member: Arc<str>,
+    },
+    Leave {
+        member: Arc<str>,
+        reply: oneshot::Sender<()>,
+    },
+    Command {
+        who: Who,
+        id: ClientMsgId,
+        command: RoomCommand,
+        reply: oneshot::Sender<Result<(), Refusal>>,
+    },
+}
+
+/// The handle to a room actor: cheap to clone. The actor stops when every
+/// handle is dropped.
+#[derive(Clone)]
+pub struct RoomHandle {
+    pub record: Arc<RoomRecord>,
+    tx: mpsc::Sender<Request>,
+}
+
+/// Requests wait this long for a place in a full mailbox before the sender
+/// is told the room is unavailable.
+const MAILBOX_WAIT: Duration = Duration::from_secs(5);
+
+impl RoomHandle {
+    /// Spawns the actor for `record`.
+    pub fn spawn(
+        record: RoomRecord,
+        settings: RoomSettings,
+        bus: Arc<dyn Bus>,
+        metrics: Arc<Metrics>,
+    ) -> RoomHandle {
+        let (tx, rx) = mpsc::channel(settings.mailbox);
+        let record = Arc::new(record);
+        let actor = RoomActor {
+            id: record.id,
+            rx,
+            settings,
+            lobby: Lobby::new(settings.lobby),
+            seq: 0,
+            history: VecDeque::with_capacity(settings.history.min(64)),
+            recent: HashMap::new(),
+            bus,
+            metrics,
+        };
+        tokio::spawn(actor.run());
+        RoomHandle { record, tx }
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.record.id
+    }
+
+    /// What `joined` says about the room.
+    pub fn info(&self) -> RoomInfo {
+        RoomInfo {
+            id: self.record.id.to_string(),
+            kind: RoomKind::Lobby,
+            title: self.record.title.clone(),
+            join_code: self.record.join_code.clone(),
+        }
+    }
+
+    /// Attaches a connection of `who`; `since` is the last seq it saw.
+    pub async fn attach(
+        &self,
+        who: Who,
+        since: Option<u64>,
+    ) -> Result<Result<Attached, Refusal>, RoomGone> {
+        self.ask(|reply| Request::Attach { who, since, reply })
+            .await
+    }
+
+    /// A connection of `member` went away. Never waits.
+    pub fn detach(&self, member: Arc<str>) {
+        if self
+            .tx
+            .try_send(Request::Detach {
+                member: member.clone(),
+            })
+            .is_err()
+        {
+            // Mailbox full: deliver it later rather than leave a ghost online.
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(Request::Detach { member }).await;
+            });
+        }
+    }
+
+    /// `member` leaves the room for good.
+    pub async fn leave(&self, member: Arc<str>) -> Result<(), RoomGone> {
+        self.ask(|reply| Request::Leave { member, reply }).await
+    }
+
+    /// Applies a command (or answers its retry with the original result).
+    pub async fn command(
+        &self,
+        who: Who,
+        id: ClientMsgId,
+        command: RoomCommand,
+    ) -> Result<Result<(), Refusal>, RoomGone> {
+        self.ask(|reply| Request::Command {
+            who,
+            id,
+            command,
+            reply,
+        })
+        .await
+    }
+
+    async fn ask<T>(
+        &self,
+        request: impl FnOnce(oneshot::Sender<T>) -> Request,
+    ) -> Result<T, RoomGone> {
+        let (reply, answer) = oneshot::channel();
+        match tokio::time::timeout(MAILBOX_WAIT, self.tx.send(request(reply))).await {
+            Ok(Ok(())) => answer.await.map_err(|_| RoomGone),
+            _ => Err(RoomGone),
+        }
+    }
+}
+
+struct RoomActor {
+    id: Uuid,
+    rx: mpsc::Receiver<Request>,
+    settings: RoomSettings,
+    lobby: Lobby,
+    seq: u64,
+    history: VecDeque<Arc<Envelope>>,
+    /// Recent command results per member, to answer retries.
+    recent: HashMap<Arc<str>, VecDeque<(ClientMsgId, Result<(), Refusal>)>>,
+    bus: Arc<dyn Bus>,
+    metrics: Arc<Metrics>,
+}
+
+impl RoomActor {
+    async fn run(mut self) {
+        self.metrics.rooms.inc();
+        loop {
+            let flush_in = self
+                .lobby
+                .presence_due()
+                .map(|due| Duration::from_millis(due.saturating_sub(now_ms())));
+            let request = match flush_in {
+                Some(wait) => tokio::select! {
+                    request = self.rx.recv() => request,
+                    () = tokio::time::sleep(wait) => {
+                        self.flush_presence();
+                        continue;
+                    }
+                },
+                None => self.rx.recv().await,
+            };
+            let Some(request) = request else { break };
+            self.metrics.mailbox_depth.observe(self.rx.len() as f64);
+            self.handle(request);
+            self.flush_presence();
+        }
+        self.metrics.rooms.dec();
+        tracing::debug!(room = %self.id, "room actor stopped");
+    }
+
+    fn handle(&mut self, request: Request) {
+        match request {
+            Request::Attach { who, since, reply } => {
+                let _ = reply.send(self.attach(&who, since));
+            }
+            Request::Detach { member } => self.lobby.detach(&member),
+            Request::Leave { member, reply } => {
+                let emits = self.lobby.leave(&member);
+                self.recent.remove(&member);
+                self.publish(emits);
+                let _ = reply.send(());
+            }
+            Request::Command {
+                who,
+                id,
+                command,
+                reply,
+            } => {
+                let _ = reply.send(self.command(&who, id, command));
+            }
+        }
+    }
+
+    fn attach(&mut self, who: &Who, since: Option<u64>) -> Result<Attached, Refusal> {
+        if !self.lobby.is_member(&who.id) && self.lobby.member_count() >= self.settings.max_members
+        {
+            return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
+        }
+        self.lobby.attach(who.actor());
+        let replay = since.and_then(|since| self.replay_since(since, who));
+        Ok(match replay {
+            Some(replay) => Attached {
+                seq: self.seq,
+                snapshot: None,
+                replay,
+            },
+            None => Attached {
+                seq: self.seq,
+                snapshot: Some(self.lobby.snapshot(who.role)),
+                replay: Vec::new(),
+            },
+        })
+    }
+
+    /// The events after `since` that `who` may see, if the history still
+    /// holds all of them.
+    fn replay_since(&self, since: u64, who: &Who) -> Option<Vec<Arc<Envelope>>> {
+        if since > self.seq {
+            return None; // a seq from an earlier life of this room
+        }
+        let oldest = self.history.front().map_or(self.seq + 1, |e| e.seq);
+        if since + 1 < oldest {
+            return None;
+        }
+        Some(
+            self.history
+                .iter()
+                .filter(|e| e.seq > since && e.audience.includes(&who.id, who.role))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    fn command(&mut self, who: &Who, id: ClientMsgId, command: RoomCommand) -> Result<(), Refusal> {
+        if let Some(recent) = self.recent.get(&who.id)
+            && let Some((_, result)) = recent.iter().find(|(seen, _)| *seen == id)
+        {
+            return result.clone();
+        }
+        if !self.lobby.is_member(&who.id) {
+            return Err(Refusal::new(ErrorCode::NotInRoom, "join the room first"));
+        }
+        let now = now_ms();
+        let result = match command {
+            RoomCommand::Lobby(command) => self.lobby.apply(who.actor(), command, now),
+        }
+        .map(|emits| self.publish(emits));
+        let recent = self.recent.entry(who.id.clone()).or_default();
+        if recent.len() == RECENT_RESULTS_PER_MEMBER {
+            recent.pop_front();
+        }
+        recent.push_back((id, result.clone()));
+        result
+    }
+
+    fn flush_presence(&mut self) {
+        let emits = self.lobby.flush_presence(now_ms());
+        self.publish(emits);
+    }
+
+    /// Numbers, records and publishes what the activity emitted.
+    fn publish(&mut self, emits: Vec<Emit>) {
+        let at = now_ms();
+        for emit in emits {
+            self.seq += 1;
+            let message = ServerMessage::Event {
+                room: self.id.to_string(),
+                seq: self.seq,
+                at,
+                event: emit.body,
+            };
+            let envelope = Arc::new(Envelope::new(self.id, self.seq, emit.audience, message));
+            if self.history.len() == self.settings.history {
+                self.history.pop_front();
+            }
+            self.history.push_back(Arc::clone(&envelope));
+            self.bus.publish(envelope);
+        }
+    }
+}
+
+/// Wall-clock milliseconds since the Unix epoch: the activities' time input.
+pub fn now_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

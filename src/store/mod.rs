@@ -1,0 +1,197 @@
+//! The course store: SQLite (embedded default, WAL, a file under the data
+//! directory) or PostgreSQL (production), one schema and one set of portable
+//! migrations for both, applied at start. Every call is async; no database
+//! call blocks the runtime.
+
+mod migrations;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::Row;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use uuid::Uuid;
+
+use crate::metrics::Metrics;
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("store migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("store: stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether the error is a unique-constraint violation.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+/// A room as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomRecord {
+    pub id: Uuid,
+    pub tenant: String,
+    pub kind: String,
+    pub title: String,
+    pub join_code: Option<String>,
+    pub created_by: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The store handle: cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    metrics: Arc<Metrics>,
+}
+
+/// Runs the same query code against whichever pool the store holds: the SQL
+/// is portable, the binding is type-checked for each backend.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite:...` or `postgres://...`) and applies the
+    /// migrations.
+    pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<Store, StoreError> {
+        let pool = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5));
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await?,
+            )
+        } else {
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(url)
+                    .await?,
+            )
+        };
+        let store = Store { pool, metrics };
+        let migrator = migrations::migrator().await?;
+        on_pool!(store, pool => migrator.run(pool).await?);
+        Ok(store)
+    }
+
+    /// The backend's name, for logs.
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Whether the database answers, within `timeout`.
+    pub async fn ping(&self, timeout: Duration) -> Result<(), String> {
+        let ping = async {
+            on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+        };
+        match tokio::time::timeout(timeout, ping).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("{} store: {e}", self.backend())),
+            Err(_) => Err(format!(
+                "{} store: no answer within {timeout:?}",
+                self.backend()
+            )),
+        }
+    }
+
+    pub async fn insert_room(&self, room: &RoomRecord) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let sql = "INSERT INTO rooms (id, tenant, kind, title, join_code, created_by, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        on_pool!(self, pool => sqlx::query(sql)
+            .bind(room.id.to_string())
+            .bind(&room.tenant)
+            .bind(&room.kind)
+            .bind(&room.title)
+            .bind(&room.join_code)
+            .bind(&room.created_by)
+            .bind(room.created_at)
+            .execute(pool)
+            .await
+            .map(drop))?;
+        self.observe("insert_room", started);
+        Ok(())
+    }
+
+    pub async fn room(&self, id: Uuid) -> Result<Option<RoomRecord>, StoreError> {
+        self.room_where("id", &id.to_string()).await
+    }
+
+    pub async fn room_by_code(&self, code: &str) -> Result<Option<RoomRecord>, StoreError> {
+        self.room_where("join_code", code).await
+    }
+
+    async fn room_where(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<RoomRecord>, StoreError> {
+        let started = Instant::now();
+        let sql = format!(
+            "SELECT id, tenant, kind, title, join_code, created_by, created_at FROM rooms WHERE {column} = $1"
+        );
+        let record = on_pool!(self, pool => {
+            let row = sqlx::query(&sql).bind(value).fetch_optional(pool).await?;
+            row.map(|row| -> Result<RoomRecord, StoreError> {
+                let id: String = row.try_get("id")?;
+                Ok(RoomRecord {
+                    id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("room id {id:?}: {e}")))?,
+                    tenant: row.try_get("tenant")?,
+                    kind: row.try_get("kind")?,
+                    title: row.try_get("title")?,
+                    join_code: row.try_get("join_code")?,
+                    created_by: row.try_get("created_by")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .transpose()?
+        });
+        self.observe("room", started);
+        Ok(record)
+    }
+
+    fn observe(&self, op: &str, started: Instant) {
+        self.metrics
+            .store_seconds
+            .with_label_values(&[op])
+            .observe(started.elapsed().as_secs_f64());
+    }
+
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await);
+    }
+}

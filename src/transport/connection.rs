@@ -1,0 +1,666 @@
+//! One WebSocket connection: one task, one `select!` loop, frames handled in
+//! order. It authenticates with `hello`, attaches to rooms (snapshot or
+//! replay), forwards commands to room actors and writes their answers, and
+//! drains its bounded event queue to the socket. It closes with a documented
+//! code on shutdown, slowness, idleness, abuse or a frame far too big.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use amphi_protocol::{
+    Auth, ClientMessage, ClientMsgId, CloseCode, ErrorCode, Format, PROTOCOL_VERSION, ServerMessage,
+};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use bytes::Bytes;
+use futures_util::SinkExt;
+use tokio::sync::mpsc;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use super::rate::{RateLimiter, Verdict};
+use super::validate;
+use crate::activity::Refusal;
+use crate::activity::lobby::LobbyCommand;
+use crate::app::AppState;
+use crate::auth::{Member, TokenError};
+use crate::hub::{Closer, ConnId, Envelope, RoomCommand, RoomHandle, Subscriber, Who, now_ms};
+
+/// Events written to the socket in one batch before flushing.
+const WRITE_BATCH: usize = 64;
+
+/// The peer is gone (or the socket failed): stop without a close frame.
+struct Gone;
+
+/// Why the loop ended.
+enum Exit {
+    Close(CloseCode),
+    Gone,
+}
+
+struct Attachment {
+    handle: RoomHandle,
+    /// The last seq written for this room: older events are not sent again.
+    last_seq: u64,
+}
+
+struct Connection {
+    id: ConnId,
+    format: Format,
+    app: AppState,
+    member: Option<(Member, Who)>,
+    rooms: HashMap<Uuid, Attachment>,
+    queue: mpsc::Sender<Arc<Envelope>>,
+    closer: Arc<Closer>,
+    rate: RateLimiter,
+    last_seen: Instant,
+}
+
+/// Serves one upgraded connection until it closes.
+pub async fn run(socket: WebSocket, format: Format, app: AppState) {
+    let id = app.next_connection_id();
+    let span = tracing::info_span!(
+        "conn",
+        conn = id,
+        member = tracing::field::Empty,
+        tenant = tracing::field::Empty
+    );
+    async move {
+        app.metrics.connections.inc();
+        let (queue, events) = mpsc::channel(app.config.websocket.outbound_queue);
+        let limits = &app.config.limits;
+        let now = Instant::now();
+        let mut connection = Connection {
+            id,
+            format,
+            rate: RateLimiter::new(limits.commands_per_second, limits.command_burst, now),
+            app: app.clone(),
+            member: None,
+            rooms: HashMap::new(),
+            queue,
+            closer: Arc::new(Closer::default()),
+            last_seen: now,
+        };
+        connection.serve(socket, events).await;
+        connection.detach_all();
+        app.metrics.connections.dec();
+    }
+    .instrument(span)
+    .await
+}
+
+impl Connection {
+    async fn serve(&mut self, mut socket: WebSocket, mut events: mpsc::Receiver<Arc<Envelope>>) {
+        let ws = &self.app.config.websocket;
+        let handshake_deadline = tokio::time::Instant::now() + ws.handshake_timeout();
+        let mut heartbeat =
+            tokio::time::interval_at(tokio::time::Instant::now() + ws.heartbeat(), ws.heartbeat());
+        let shutdown = self.app.shutdown.clone();
+        let closer = Arc::clone(&self.closer);
+        let exit = loop {
+            tokio::select! {
+                biased;
+                () = shutdown.cancelled() => break Exit::Close(CloseCode::GoingAway),
+                code = closer.closed() => break Exit::Close(code),
+                () = tokio::time::sleep_until(handshake_deadline), if self.member.is_none() => {
+                    break Exit::Close(CloseCode::HandshakeTimeout);
+                }
+                frame = socket.recv() => match frame {
+                    None => break Exit::Gone,
+                    Some(Err(error)) => break read_error_exit(&error),
+                    Some(Ok(message)) => {
+                        self.last_seen = Instant::now();
+                        match self.on_frame(message, &mut socket).await {
+                            Ok(None) => {}
+                            Ok(Some(code)) => break Exit::Close(code),
+                            Err(Gone) => break Exit::Gone,
+                        }
+                    }
+                },
+                Some(first) = events.recv() => {
+                    if self.write_events(first, &mut events, &mut socket).await.is_err() {
+                        break Exit::Gone;
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if self.last_seen.elapsed() > self.app.config.websocket.idle_timeout() {
+                        break Exit::Close(CloseCode::IdleTimeout);
+                    }
+                    if self.send(&mut socket, Message::Ping(Bytes::new())).await.is_err() {
+                        break Exit::Gone;
+                    }
+                }
+            }
+        };
+        if let Exit::Close(code) = exit {
+            self.app
+                .metrics
+                .closes
+                .with_label_values(&[&code.code().to_string()])
+                .inc();
+            tracing::debug!(
+                code = code.code(),
+                reason = code.reason(),
+                "closing connection"
+            );
+            let frame = CloseFrame {
+                code: code.code(),
+                reason: Utf8Bytes::from_static(code.reason()),
+            };
+            let _ = self.send(&mut socket, Message::Close(Some(frame))).await;
+        }
+    }
+
+    /// Handles one frame. `Ok(Some(code))` asks to close the connection.
+    async fn on_frame(
+        &mut self,
+        message: Message,
+        socket: &mut WebSocket,
+    ) -> Result<Option<CloseCode>, Gone> {
+        let (bytes, format) = match &message {
+            Message::Text(text) => (text.as_bytes(), Format::Json),
+            Message::Binary(bytes) => (&bytes[..], Format::MsgPack),
+            Message::Ping(_) | Message::Pong(_) => return Ok(None),
+            Message::Close(_) => return Err(Gone),
+        };
+        match self.rate.check(Instant::now()) {
+            Verdict::Allowed => {}
+            Verdict::Refused => {
+                self.error(
+                    socket,
+                    None,
+                    None,
+                    Refusal::new(ErrorCode::RateLimited, "too many messages: slow down"),
+                )
+                .await?;
+                return Ok(None);
+            }
+            Verdict::Abuse => return Ok(Some(CloseCode::RateLimited)),
+        }
+        let limit = self.app.config.limits.max_frame_bytes;
+        if bytes.len() > limit {
+            let refusal = Refusal::new(
+                ErrorCode::FrameTooLarge,
+                format!("frames are limited to {limit} bytes"),
+            );
+            self.error(socket, None, None, refusal).await?;
+            return Ok(None);
+        }
+        let decoded = match format.decode_client(bytes) {
+            Ok(decoded) => decoded,
+            Err(error) => {
+                self.app
+                    .metrics
+                    .frames_in
+                    .with_label_values(&["invalid"])
+                    .inc();
+                self.error(socket, None, None, Refusal::new(error.code, error.message))
+                    .await?;
+                return Ok(None);
+            }
+        };
+        self.app
+            .metrics
+            .frames_in
+            .with_label_values(&[decoded.type_name()])
+            .inc();
+        if let Err(refusal) = validate::check(&decoded, &self.app.config.limits) {
+            let room = room_of(&decoded);
+            self.error(socket, decoded.id().cloned(), room, refusal)
+                .await?;
+            return Ok(None);
+        }
+        self.dispatch(decoded, socket).await.map(|()| None)
+    }
+
+    async fn dispatch(
+        &mut self,
+        message: ClientMessage,
+        socket: &mut WebSocket,
+    ) -> Result<(), Gone> {
+        if let ClientMessage::Hello { v, auth, last_seq } = message {
+            return self.hello(v, auth, last_seq, socket).await;
+        }
+        let id = message
+            .id()
+            .cloned()
+            .expect("every message but hello has an id");
+        let Some((_, who)) = &self.member else {
+            let refusal = Refusal::new(ErrorCode::NotAuthenticated, "send `hello` first");
+            return self.error(socket, Some(id), None, refusal).await;
+        };
+        let who = who.clone();
+        let (room, command) = match message {
+            ClientMessage::Hello { .. } => unreachable!("handled above"),
+            ClientMessage::Ping { id } => {
+                let pong = ServerMessage::Pong {
+                    id,
+                    server_time_ms: now_ms(),
+                };
+                return self.reply(socket, &pong).await;
+            }
+            ClientMessage::Join { id, room, code } => {
+                return self.join(id, room, code, socket).await;
+            }
+            ClientMessage::Leave { id, room } => return self.leave(id, room, socket).await,
+            ClientMessage::Announce { room, text, .. } => (room, LobbyCommand::Announce { text }),
+            ClientMessage::RaiseHand { room, .. } => (room, LobbyCommand::RaiseHand),
+            ClientMessage::LowerHand { room, member, .. } => {
+                (room, LobbyCommand::LowerHand { member })
+            }
+        };
+        let Some(attachment) = validate::room_id(&room)
+            .ok()
+            .and_then(|uuid| self.rooms.get(&uuid))
+        else {
+            let refusal = Refusal::new(ErrorCode::NotInRoom, "join this room first");
+            return self.error(socket, Some(id), Some(room), refusal).await;
+        };
+        let handle = attachment.handle.clone();
+        match handle
+            .command(who, id.clone(), RoomCommand::Lobby(command))
+            .await
+        {
+            Ok(Ok(())) => self.reply(socket, &ServerMessage::Ack { id }).await,
+            Ok(Err(refusal)) => self.error(socket, Some(id), Some(room), refusal).await,
+            Err(_) => {
+                self.error(socket, Some(id), Some(room), unavailable())
+                    .await
+            }
+        }
+    }
+
+    async fn hello(
+        &mut self,
+        v: u16,
+        auth: Auth,
+        last_seq: std::collections::BTreeMap<String, u64>,
+        socket: &mut WebSocket,
+    ) -> Result<(), Gone> {
+        if self.member.is_some() {
+            let refusal = Refusal::new(
+                ErrorCode::AlreadyAuthenticated,
+                "this connection has already said hello",
+            );
+            return self.error(socket, None, None, refusal).await;
+        }
+        if v != PROTOCOL_VERSION {
+            let refusal = Refusal::new(
+                ErrorCode::UnsupportedProtocol,
+                format!("this server speaks protocol {PROTOCOL_VERSION}"),
+            );
+            return self.error(socket, None, None, refusal).await;
+        }
+        let (member, guest_room) = match self.authenticate(auth).await {
+            Ok(found) => found,
+            Err(refusal) => return self.error(socket, None, None, refusal).await,
+        };
+        let span = tracing::Span::current();
+        span.record("member", member.id.as_str());
+        span.record("tenant", member.tenant.as_str());
+        let keys = &self.app.keys;
+        let welcome = ServerMessage::Welcome {
+            v: PROTOCOL_VERSION,
+            member: member.identity(),
+            resume_token: keys.resume_token(&member, self.app.config.auth.resume_ttl_hours),
+            server_time_ms: now_ms(),
+            heartbeat_ms: self.app.config.websocket.heartbeat_ms,
+        };
+        let who = Who {
+            id: member.id.as_str().into(),
+            name: member.name.as_str().into(),
+            role: member.role,
+        };
+        self.member = Some((member, who));
+        self.reply(socket, &welcome).await?;
+
+        if let Some(handle) = guest_room {
+            let since = last_seq.get(&handle.id().to_string()).copied();
+            if let Err(refusal) = self.attach(handle.clone(), since, socket).await? {
+                self.error(socket, None, Some(handle.id().to_string()), refusal)
+                    .await?;
+            }
+        }
+        for (room, since) in last_seq {
+            let Ok(uuid) = Uuid::parse_str(&room) else {
+                continue;
+            };
+            if self.rooms.contains_key(&uuid) {
+                continue;
+            }
+            let outcome = match self.find_room(Some(uuid), None).await {
+                Ok(handle) => self.attach(handle, Some(since), socket).await?,
+                Err(refusal) => Err(refusal),
+            };
+            if let Err(refusal) = outcome {
+                self.error(socket, None, Some(room), refusal).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Who the `hello` names, and for a guest the room of their code.
+    async fn authenticate(&self, auth: Auth) -> Result<(Member, Option<RoomHandle>), Refusal> {
+        match auth {
+            Auth::Token { token } | Auth::Resume { token } => match self.app.keys.verify(&token) {
+                Ok(claims) => Ok((Member::from(claims), None)),
+                Err(TokenError::Expired) => Err(Refusal::new(
+                    ErrorCode::TokenExpired,
+                    "the token has expired",
+                )),
+                Err(TokenError::Invalid(why)) => Err(Refusal::new(ErrorCode::Unauthorized, why)),
+            },
+            Auth::JoinCode { code, name } => {
+                let handle = self.find_room(None, Some(code)).await?;
+                let member = Member::guest(
+                    name.trim().to_string(),
+                    handle.record.tenant.clone(),
+                    handle.id(),
+                );
+                Ok((member, Some(handle)))
+            }
+        }
+    }
+
+    /// The room with this id or code, if this member may enter it. Rooms of
+    /// other tenants are reported as not found.
+    async fn find_room(
+        &self,
+        room: Option<Uuid>,
+        code: Option<String>,
+    ) -> Result<RoomHandle, Refusal> {
+        let hub = &self.app.hub;
+        let found = match (room, code) {
+            (Some(id), _) => hub.room(id).await,
+            (None, Some(code)) => hub.room_by_code(&code).await,
+            (None, None) => Ok(None),
+        };
+        let handle = match found {
+            Ok(Some(handle)) => handle,
+            Ok(None) => {
+                return Err(Refusal::new(
+                    ErrorCode::RoomNotFound,
+                    "no room has this id or code",
+                ));
+            }
+            Err(error) => {
+                tracing::warn!(%error, "room lookup failed");
+                return Err(unavailable());
+            }
+        };
+        match &self.member {
+            Some((member, _)) if !member.may_enter(&handle.record.tenant, handle.id()) => Err(
+                Refusal::new(ErrorCode::RoomNotFound, "no room has this id or code"),
+            ),
+            _ => Ok(handle),
+        }
+    }
+
+    async fn join(
+        &mut self,
+        id: ClientMsgId,
+        room: Option<String>,
+        code: Option<String>,
+        socket: &mut WebSocket,
+    ) -> Result<(), Gone> {
+        let uuid = room.as_deref().and_then(|r| Uuid::parse_str(r).ok());
+        let outcome = match self.find_room(uuid, code).await {
+            Ok(handle) if self.rooms.contains_key(&handle.id()) => Ok(()),
+            Ok(handle) => self.attach(handle, None, socket).await?,
+            Err(refusal) => Err(refusal),
+        };
+        match outcome {
+            Ok(()) => self.reply(socket, &ServerMessage::Ack { id }).await,
+            Err(refusal) => self.error(socket, Some(id), room, refusal).await,
+        }
+    }
+
+    async fn leave(
+        &mut self,
+        id: ClientMsgId,
+        room: String,
+        socket: &mut WebSocket,
+    ) -> Result<(), Gone> {
+        let attachment = validate::room_id(&room)
+            .ok()
+            .and_then(|uuid| self.rooms.remove(&uuid));
+        let (Some(attachment), Some((_, who))) = (attachment, &self.member) else {
+            let refusal = Refusal::new(ErrorCode::NotInRoom, "you are not in this room");
+            return self.error(socket, Some(id), Some(room), refusal).await;
+        };
+        self.app.fanout.unsubscribe(attachment.handle.id(), self.id);
+        match attachment.handle.leave(who.id.clone()).await {
+            Ok(()) => self.reply(socket, &ServerMessage::Ack { id }).await,
+            Err(_) => {
+                self.error(socket, Some(id), Some(room), unavailable())
+                    .await
+            }
+        }
+    }
+
+    /// Attaches this connection to a room and writes `joined` with a
+    /// snapshot, or `joined` and the events missed since `since`. The inner
+    /// result is the room's refusal, if any.
+    async fn attach(
+        &mut self,
+        handle: RoomHandle,
+        since: Option<u64>,
+        socket: &mut WebSocket,
+    ) -> Result<Result<(), Refusal>, Gone> {
+        let max = self.app.config.limits.max_rooms_per_connection;
+        if self.rooms.len() >= max {
+            return Ok(Err(Refusal::new(
+                ErrorCode::OutOfRange,
+                format!("a connection may join at most {max} rooms"),
+            )));
+        }
+        let Some((_, who)) = &self.member else {
+            return Ok(Err(Refusal::new(
+                ErrorCode::NotAuthenticated,
+                "send `hello` first",
+            )));
+        };
+        let who = who.clone();
+        let room = handle.id();
+        // Subscribe before the room computes its view: every event after
+        // that view is queued, and the ones already in it are skipped by seq.
+        let subscriber = Subscriber {
+            member: who.id.clone(),
+            role: who.role,
+            queue: self.queue.clone(),
+            closer: self.closer.clone(),
+        };
+        self.app.fanout.subscribe(room, self.id, subscriber);
+        let attached = match handle.attach(who, since).await {
+            Ok(Ok(attached)) => attached,
+            Ok(Err(refusal)) => {
+                self.app.fanout.unsubscribe(room, self.id);
+                return Ok(Err(refusal));
+            }
+            Err(_) => {
+                self.app.fanout.unsubscribe(room, self.id);
+                return Ok(Err(unavailable()));
+            }
+        };
+        let joined = ServerMessage::Joined {
+            room: handle.info(),
+            seq: attached.seq,
+            snapshot: attached.snapshot,
+        };
+        self.rooms.insert(
+            room,
+            Attachment {
+                handle,
+                last_seq: attached.seq,
+            },
+        );
+        self.reply(socket, &joined).await?;
+        for envelope in attached.replay {
+            self.feed_frame(socket, envelope.encoded(self.format), "event")
+                .await?;
+        }
+        self.flush(socket).await.map(Ok)
+    }
+
+    /// Writes `first` and whatever else is queued (up to a batch), then
+    /// flushes once.
+    async fn write_events(
+        &mut self,
+        first: Arc<Envelope>,
+        events: &mut mpsc::Receiver<Arc<Envelope>>,
+        socket: &mut WebSocket,
+    ) -> Result<(), Gone> {
+        let mut next = Some(first);
+        let mut written = 0;
+        while let Some(envelope) = next {
+            if let Some(attachment) = self.rooms.get_mut(&envelope.room)
+                && envelope.seq > attachment.last_seq
+            {
+                attachment.last_seq = envelope.seq;
+                let frame = envelope.encoded(self.format);
+                self.feed_frame(socket, frame, "").await?;
+            }
+            written += 1;
+            next = if written < WRITE_BATCH {
+                events.try_recv().ok()
+            } else {
+                None
+            };
+        }
+        self.flush(socket).await
+    }
+
+    async fn reply(&self, socket: &mut WebSocket, message: &ServerMessage) -> Result<(), Gone> {
+        match self.format.encode(message) {
+            Ok(bytes) => self
+                .send(socket, self.frame(Bytes::from(bytes))?)
+                .await
+                .inspect(|()| {
+                    self.app
+                        .metrics
+                        .frames_out
+                        .with_label_values(&[message.type_name()])
+                        .inc();
+                }),
+            Err(error) => {
+                tracing::error!(%error, "cannot encode a reply");
+                Ok(())
+            }
+        }
+    }
+
+    async fn error(
+        &self,
+        socket: &mut WebSocket,
+        id: Option<ClientMsgId>,
+        room: Option<String>,
+        refusal: Refusal,
+    ) -> Result<(), Gone> {
+        self.app
+            .metrics
+            .errors
+            .with_label_values(&[refusal.code.as_str()])
+            .inc();
+        tracing::debug!(code = %refusal.code, message = %refusal.message, "refused");
+        let message = ServerMessage::Error {
+            id,
+            room,
+            code: refusal.code,
+            message: refusal.message,
+        };
+        self.reply(socket, &message).await
+    }
+
+    /// A frame of this connection's format. (Event bytes in the JSON format
+    /// are valid UTF-8 by construction; the check is cheap.)
+    fn frame(&self, bytes: Bytes) -> Result<Message, Gone> {
+        if self.format.is_text() {
+            Utf8Bytes::try_from(bytes)
+                .map(Message::Text)
+                .map_err(|_| Gone)
+        } else {
+            Ok(Message::Binary(bytes))
+        }
+    }
+
+    /// Buffers a frame without flushing. `label` names it for metrics when
+    /// the fan-out did not count it already.
+    async fn feed_frame(
+        &self,
+        socket: &mut WebSocket,
+        bytes: Bytes,
+        label: &str,
+    ) -> Result<(), Gone> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if !label.is_empty() {
+            self.app
+                .metrics
+                .frames_out
+                .with_label_values(&[label])
+                .inc();
+        }
+        let frame = self.frame(bytes)?;
+        self.with_write_timeout(socket.feed(frame)).await
+    }
+
+    async fn flush(&self, socket: &mut WebSocket) -> Result<(), Gone> {
+        self.with_write_timeout(socket.flush()).await
+    }
+
+    async fn send(&self, socket: &mut WebSocket, message: Message) -> Result<(), Gone> {
+        self.with_write_timeout(socket.send(message)).await
+    }
+
+    async fn with_write_timeout<E>(
+        &self,
+        write: impl Future<Output = Result<(), E>>,
+    ) -> Result<(), Gone> {
+        match tokio::time::timeout(self.app.config.websocket.write_timeout(), write).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(Gone),
+        }
+    }
+
+    /// Leaves the fan-out table and tells each room this connection is gone.
+    fn detach_all(&mut self) {
+        let Some((_, who)) = &self.member else { return };
+        for (room, attachment) in self.rooms.drain() {
+            self.app.fanout.unsubscribe(room, self.id);
+            attachment.handle.detach(who.id.clone());
+        }
+    }
+}
+
+fn read_error_exit(error: &axum::Error) -> Exit {
+    // tungstenite reports a frame or message over `max_message_size` as a
+    // capacity error; anything else means the socket is unusable.
+    let text = error.to_string();
+    if text.contains("Space limit exceeded")
+        || text.contains("too long")
+        || text.contains("Capacity")
+    {
+        Exit::Close(CloseCode::MessageTooBig)
+    } else {
+        Exit::Gone
+    }
+}
+
+fn room_of(message: &ClientMessage) -> Option<String> {
+    match message {
+        ClientMessage::Leave { room, .. }
+        | ClientMessage::Announce { room, .. }
+        | ClientMessage::RaiseHand { room, .. }
+        | ClientMessage::LowerHand { room, .. } => Some(room.clone()),
+        ClientMessage::Join { room, .. } => room.clone(),
+        ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => None,
+    }
+}
+
+fn unavailable() -> Refusal {
+    Refusal::new(
+        ErrorCode::Unavailable,
+        "the room is not available right now: retry with the same id",
+    )
+}

@@ -1,0 +1,199 @@
+//! Limits on decoded client messages: lengths, counts and id formats that
+//! types alone do not express. A violation is an `out_of_range` or
+//! `invalid_field` error for that message; the connection stays usable.
+
+use amphi_protocol::{Auth, ClientMessage, ErrorCode};
+use uuid::Uuid;
+
+use crate::activity::Refusal;
+use crate::config::Limits;
+
+/// Longest token accepted in `hello`.
+const MAX_TOKEN_BYTES: usize = 8192;
+/// Longest join code accepted before normalization.
+const MAX_CODE_CHARS: usize = 16;
+
+/// Checks `message` against `limits`.
+pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
+    if let Some(id) = message.id() {
+        check_len("id", id, limits.max_client_id_chars)?;
+        if id.is_empty() {
+            return Err(Refusal::new(ErrorCode::OutOfRange, "`id` cannot be empty"));
+        }
+    }
+    match message {
+        ClientMessage::Hello { auth, last_seq, .. } => {
+            match auth {
+                Auth::Token { token } | Auth::Resume { token } => {
+                    check_len("auth.token", token, MAX_TOKEN_BYTES)?
+                }
+                Auth::JoinCode { code, name } => {
+                    check_len("auth.code", code, MAX_CODE_CHARS)?;
+                    check_len("auth.name", name, limits.max_name_chars)?;
+                    if name.trim().is_empty() {
+                        return Err(Refusal::new(
+                            ErrorCode::OutOfRange,
+                            "`auth.name` cannot be empty",
+                        ));
+                    }
+                }
+            }
+            if last_seq.len() > limits.max_rooms_per_connection {
+                return Err(Refusal::new(
+                    ErrorCode::OutOfRange,
+                    format!(
+                        "`last_seq` names more than {} rooms",
+                        limits.max_rooms_per_connection
+                    ),
+                ));
+            }
+            last_seq.keys().try_for_each(|room| room_id(room).map(drop))
+        }
+        ClientMessage::Join { room, code, .. } => {
+            match (room, code) {
+                (Some(room), None) => room_id(room).map(drop)?,
+                (None, Some(code)) => check_len("code", code, MAX_CODE_CHARS)?,
+                _ => {
+                    return Err(Refusal::new(
+                        ErrorCode::InvalidField,
+                        "give exactly one of `room` and `code`",
+                    ));
+                }
+            }
+            Ok(())
+        }
+        ClientMessage::Announce { room, text, .. } => {
+            room_id(room)?;
+            check_len("text", text, limits.max_text_chars)
+        }
+        ClientMessage::Leave { room, .. } | ClientMessage::RaiseHand { room, .. } => {
+            room_id(room).map(drop)
+        }
+        ClientMessage::LowerHand { room, member, .. } => {
+            room_id(room)?;
+            member
+                .as_deref()
+                .map_or(Ok(()), |m| check_len("member", m, 128))
+        }
+        ClientMessage::Ping { .. } => Ok(()),
+    }
+}
+
+/// Parses a room id.
+pub fn room_id(text: &str) -> Result<Uuid, Refusal> {
+    Uuid::parse_str(text).map_err(|_| {
+        Refusal::new(
+            ErrorCode::InvalidField,
+            format!("`room` must be a UUID, got {:?}", truncate(text)),
+        )
+    })
+}
+
+fn check_len(field: &str, value: &str, max_chars: usize) -> Result<(), Refusal> {
+    // Bytes bound chars from above: count chars only when it matters.
+    if value.len() > max_chars && value.chars().count() > max_chars {
+        return Err(Refusal::new(
+            ErrorCode::OutOfRange,
+            format!("`{field}` is longer than {max_chars} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn limits() -> Limits {
+        Config::defaults().limits
+    }
+
+    const ROOM: &str = "6f1c1f9e-2b7a-4c1e-9d43-2f6f3c2b8a10";
+
+    #[test]
+    fn well_formed_commands_pass() {
+        let ok = ClientMessage::Announce {
+            id: "c1".into(),
+            room: ROOM.into(),
+            text: "é".repeat(1000),
+        };
+        assert_eq!(check(&ok, &limits()), Ok(()));
+    }
+
+    #[test]
+    fn each_limit_has_its_code() {
+        let cases = [
+            (
+                ClientMessage::Announce {
+                    id: "c1".into(),
+                    room: ROOM.into(),
+                    text: "x".repeat(1001),
+                },
+                ErrorCode::OutOfRange,
+            ),
+            (
+                ClientMessage::RaiseHand {
+                    id: "c".repeat(65),
+                    room: ROOM.into(),
+                },
+                ErrorCode::OutOfRange,
+            ),
+            (
+                ClientMessage::RaiseHand {
+                    id: String::new(),
+                    room: ROOM.into(),
+                },
+                ErrorCode::OutOfRange,
+            ),
+            (
+                ClientMessage::RaiseHand {
+                    id: "c1".into(),
+                    room: "lobby".into(),
+                },
+                ErrorCode::InvalidField,
+            ),
+            (
+                ClientMessage::Join {
+                    id: "c1".into(),
+                    room: None,
+                    code: None,
+                },
+                ErrorCode::InvalidField,
+            ),
+            (
+                ClientMessage::Hello {
+                    v: 1,
+                    auth: Auth::JoinCode {
+                        code: "KM7R4P".into(),
+                        name: "  ".into(),
+                    },
+                    last_seq: Default::default(),
+                },
+                ErrorCode::OutOfRange,
+            ),
+            (
+                ClientMessage::Hello {
+                    v: 1,
+                    auth: Auth::JoinCode {
+                        code: "KM7R4P".into(),
+                        name: "n".repeat(41),
+                    },
+                    last_seq: Default::default(),
+                },
+                ErrorCode::OutOfRange,
+            ),
+        ];
+        for (message, code) in cases {
+            assert_eq!(
+                check(&message, &limits()).unwrap_err().code,
+                code,
+                "{message:?}"
+            );
+        }
+    }
+}

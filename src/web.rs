@@ -1,0 +1,50 @@
+//! The web client, served at `/` from the built `web-client/dist`
+//! directory. Unknown paths (like `/j/KM7R4P`) get `index.html`, so the
+//! client's own router handles them. Without a build, a short page says how
+//! to make one.
+
+use std::convert::Infallible;
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::MethodRouter;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+const NOT_BUILT: &str = "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>amphi</title>\
+<h1>amphi</h1><p>Le client web n'est pas construit. Lancez <code>npm ci &amp;&amp; npm run build</code> \
+dans <code>web-client/</code>.</p><p lang=\"en\">The web client is not built: run \
+<code>npm ci &amp;&amp; npm run build</code> in <code>web-client/</code>.</p></html>";
+
+/// The fallback service for every path the router does not know.
+pub fn service<S: Clone + Send + Sync + 'static>(web_dir: &Path) -> MethodRouter<S> {
+    let index = web_dir.join("index.html");
+    if !index.is_file() {
+        tracing::warn!(dir = %web_dir.display(), "web client not built: serving a placeholder page");
+        return axum::routing::any(|| async { (StatusCode::OK, Html(NOT_BUILT)) });
+    }
+    let files = ServeDir::new(web_dir).fallback(ServeFile::new(index));
+    axum::routing::any(move |request: Request<Body>| {
+        let files = files.clone();
+        async move {
+            let is_api = request.uri().path().starts_with("/api/");
+            if is_api {
+                return Ok::<Response, Infallible>(
+                    (
+                        StatusCode::NOT_FOUND,
+                        [(header::CONTENT_TYPE, "application/json")],
+                        r#"{"code":"not_found","message":"no such API route"}"#,
+                    )
+                        .into_response(),
+                );
+            }
+            Ok(files
+                .oneshot(request)
+                .await
+                .map(IntoResponse::into_response)
+                .unwrap_or_else(|e| match e {}))
+        }
+    })
+}

@@ -1,0 +1,196 @@
+// Wire types of the amphi protocol v1 (JSON over WebSocket, subprotocol
+// `amphi.v1.json`), mirroring protocol/src/{client,server,codes}.rs, plus the
+// close-code policy a client follows. Optional fields are omitted on the wire.
+
+export const PROTOCOL_VERSION = 1;
+export const SUBPROTOCOL_JSON = 'amphi.v1.json';
+
+export type RoomId = string;
+export type MemberId = string;
+export type Role = 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin';
+export type RoomKind = 'lobby';
+
+/** Trainers, facilitators and admins lead a room. */
+export function leads(role: Role): boolean {
+  return role === 'trainer' || role === 'facilitator' || role === 'admin';
+}
+
+// ---- client → server -------------------------------------------------------
+
+export type Auth =
+  | { method: 'token'; token: string }
+  | { method: 'join_code'; code: string; name: string }
+  | { method: 'resume'; token: string };
+
+export interface Hello {
+  type: 'hello';
+  v: number;
+  auth: Auth;
+  last_seq?: Record<RoomId, number>;
+}
+
+/** A command as the app builds it, before it gets its client message id. */
+export type CommandBody =
+  | { type: 'join'; room?: RoomId; code?: string }
+  | { type: 'leave'; room: RoomId }
+  | { type: 'announce'; room: RoomId; text: string }
+  | { type: 'raise_hand'; room: RoomId }
+  | { type: 'lower_hand'; room: RoomId; member?: MemberId }
+  | { type: 'ping' };
+
+export type Command = CommandBody & { id: string };
+export type ClientMessage = Hello | Command;
+
+// ---- server → client -------------------------------------------------------
+
+export interface MemberIdentity {
+  id: MemberId;
+  name: string;
+  role: Role;
+  tenant: string;
+  guest: boolean;
+}
+
+export interface RoomInfo {
+  id: RoomId;
+  kind: RoomKind;
+  title: string;
+  join_code?: string;
+}
+
+export interface MemberView {
+  id: MemberId;
+  name: string;
+  role: Role;
+  connected: boolean;
+}
+
+export interface PresenceCounts {
+  members: number;
+  connected: number;
+  participants: number;
+  participants_connected: number;
+}
+
+export interface RaisedHand {
+  member: MemberId;
+  name: string;
+  at: number;
+}
+
+export interface Announcement {
+  from: MemberId;
+  from_name: string;
+  text: string;
+  at: number;
+}
+
+export interface RoomSnapshot {
+  members: MemberView[];
+  counts: PresenceCounts;
+  hands: RaisedHand[];
+  announcements: Announcement[];
+}
+
+export type EventBody =
+  | { kind: 'presence'; counts: PresenceCounts; changed?: MemberView[]; left?: MemberId[] }
+  | { kind: 'announcement'; announcement: Announcement }
+  | { kind: 'hand_raised'; hand: RaisedHand }
+  | { kind: 'hand_lowered'; member: MemberId; by: MemberId };
+
+export type ErrorCode =
+  | 'malformed_frame'
+  | 'unknown_type'
+  | 'invalid_field'
+  | 'out_of_range'
+  | 'frame_too_large'
+  | 'unsupported_protocol'
+  | 'not_authenticated'
+  | 'already_authenticated'
+  | 'unauthorized'
+  | 'token_expired'
+  | 'forbidden'
+  | 'room_not_found'
+  | 'not_in_room'
+  | 'room_full'
+  | 'invalid_state'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+export interface Welcome {
+  type: 'welcome';
+  v: number;
+  member: MemberIdentity;
+  resume_token: string;
+  server_time_ms: number;
+  heartbeat_ms: number;
+}
+export interface Joined {
+  type: 'joined';
+  room: RoomInfo;
+  seq: number;
+  snapshot?: RoomSnapshot;
+}
+export interface RoomEvent {
+  type: 'event';
+  room: RoomId;
+  seq: number;
+  at: number;
+  event: EventBody;
+}
+export interface Ack {
+  type: 'ack';
+  id: string;
+}
+export interface ErrorMessage {
+  type: 'error';
+  id?: string;
+  room?: RoomId;
+  code: ErrorCode;
+  message: string;
+}
+export interface Pong {
+  type: 'pong';
+  id: string;
+  server_time_ms: number;
+}
+
+export type ServerMessage = Welcome | Joined | RoomEvent | Ack | ErrorMessage | Pong;
+
+const SERVER_TYPES = new Set(['welcome', 'joined', 'event', 'ack', 'error', 'pong']);
+
+/** Parses a text frame; null when it is not a server message we know. */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const type = (value as { type?: unknown }).type;
+  return typeof type === 'string' && SERVER_TYPES.has(type) ? (value as ServerMessage) : null;
+}
+
+// ---- close codes -------------------------------------------------------------
+
+/** What to do after the socket closed with this code. */
+export type CloseAdvice =
+  | { reconnect: false; reason: 'normal' | 'removed' }
+  | { reconnect: true; minDelayMs: number };
+
+/** The reconnect policy of protocol/src/codes.rs (`CloseCode::reconnect`). */
+export function closeAdvice(code: number): CloseAdvice {
+  switch (code) {
+    case 1000:
+      return { reconnect: false, reason: 'normal' };
+    case 4011: // removed by a trainer
+      return { reconnect: false, reason: 'removed' };
+    case 4029: // rate limited: wait a few seconds
+      return { reconnect: true, minDelayMs: 5000 };
+    default:
+      // 1001 going away, 1006 network drop, 1009, 1011, 4002, 4008, 4010, …
+      return { reconnect: true, minDelayMs: 0 };
+  }
+}

@@ -1,0 +1,112 @@
+// What the client knows of one room, and the pure functions that update it
+// from `joined` frames (with snapshot: replace; without: keep, replayed events
+// follow) and numbered `event` frames (presence diffs, announcements, hands).
+// An event whose seq is not above the last one applied is a duplicate (replay
+// overlap) and is ignored. States are immutable: each update returns a new one.
+
+import type {
+  Announcement,
+  Joined,
+  MemberId,
+  MemberView,
+  PresenceCounts,
+  RaisedHand,
+  RoomEvent,
+  RoomInfo,
+} from './protocol';
+
+/** Announcements kept per room (the server snapshot sends the recent ones). */
+export const MAX_ANNOUNCEMENTS = 100;
+
+export interface RoomState {
+  info: RoomInfo;
+  /** The highest seq applied (sent back in `hello.last_seq` on resume). */
+  seq: number;
+  /** Leaders and observers only; participants see `counts`. */
+  members: MemberView[];
+  counts: PresenceCounts;
+  /** Oldest first. */
+  hands: RaisedHand[];
+  /** Oldest first. */
+  announcements: Announcement[];
+}
+
+export const EMPTY_COUNTS: PresenceCounts = {
+  members: 0,
+  connected: 0,
+  participants: 0,
+  participants_connected: 0,
+};
+
+/** A room we know only by its id and seq (restored after a reload). */
+export function placeholderRoom(info: RoomInfo, seq: number): RoomState {
+  return { info, seq, members: [], counts: EMPTY_COUNTS, hands: [], announcements: [] };
+}
+
+/** Applies a `joined` frame to what we knew of the room (if anything). */
+export function applyJoined(previous: RoomState | undefined, joined: Joined): RoomState {
+  const snap = joined.snapshot;
+  if (snap) {
+    return {
+      info: joined.room,
+      seq: joined.seq,
+      members: snap.members,
+      counts: snap.counts,
+      hands: snap.hands,
+      announcements: snap.announcements.slice(-MAX_ANNOUNCEMENTS),
+    };
+  }
+  // No snapshot: the events after our last seq follow, so keep our seq.
+  const base = previous ?? placeholderRoom(joined.room, 0);
+  return { ...base, info: joined.room };
+}
+
+/** Applies a room event; returns the same object when it is a duplicate. */
+export function applyEvent(state: RoomState, frame: RoomEvent): RoomState {
+  if (frame.room !== state.info.id || frame.seq <= state.seq) return state;
+  const next: RoomState = { ...state, seq: frame.seq };
+  const body = frame.event;
+  switch (body.kind) {
+    case 'presence':
+      next.counts = body.counts;
+      next.members = applyPresenceDiff(state.members, body.changed ?? [], body.left ?? []);
+      break;
+    case 'announcement':
+      next.announcements = [...state.announcements, body.announcement].slice(-MAX_ANNOUNCEMENTS);
+      break;
+    case 'hand_raised':
+      next.hands = [...state.hands.filter((h) => h.member !== body.hand.member), body.hand];
+      break;
+    case 'hand_lowered':
+      next.hands = state.hands.filter((h) => h.member !== body.member);
+      break;
+    default:
+      // A kind this client does not know yet: keep the seq, change nothing.
+      break;
+  }
+  return next;
+}
+
+/** Upserts `changed` members (in place, new ones at the end), drops `left`. */
+export function applyPresenceDiff(
+  members: MemberView[],
+  changed: MemberView[],
+  left: MemberId[],
+): MemberView[] {
+  const gone = new Set(left);
+  const updates = new Map(changed.map((m) => [m.id, m]));
+  const result: MemberView[] = [];
+  for (const m of members) {
+    if (gone.has(m.id)) continue;
+    const update = updates.get(m.id);
+    result.push(update ?? m);
+    updates.delete(m.id);
+  }
+  for (const m of updates.values()) if (!gone.has(m.id)) result.push(m);
+  return result;
+}
+
+/** Whether this member's hand is up. */
+export function handRaised(state: RoomState, member: MemberId): boolean {
+  return state.hands.some((h) => h.member === member);
+}

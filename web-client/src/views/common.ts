@@ -1,0 +1,90 @@
+// Pieces shared by the lobby screens: the connection badge (with a retry
+// button when stopped), the announcements list (newest first, aria-live,
+// items added without re-rendering the rest), error alerts and role labels.
+
+import type { AmphiClient, ConnectionStatus } from '../client';
+import { h, setChildren } from '../dom';
+import { formatTime, t, type MessageKey } from '../i18n';
+import type { Announcement, Role } from '../protocol';
+
+const BADGE: Record<ConnectionStatus, string> = {
+  connecting: 'fr-badge--info',
+  online: 'fr-badge--success',
+  reconnecting: 'fr-badge--warning',
+  offline: 'fr-badge--error',
+  stopped: 'fr-badge--error',
+};
+
+export function statusText(status: ConnectionStatus): string {
+  return t(`status.${status}` as MessageKey);
+}
+
+/** The connection badge; `update()` after each status notice. */
+export function connectionBadge(client: AmphiClient): { root: HTMLElement; update(): void } {
+  const badge = h('p', { class: 'fr-badge fr-badge--sm fr-mb-0', 'data-testid': 'connection' });
+  const retry = h(
+    'button',
+    { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-ml-2w', onclick: () => client.reconnectNow() },
+    t('status.retry'),
+  );
+  const root = h('div', { class: 'amphi-status' }, badge, retry);
+  const update = () => {
+    const status = client.status;
+    badge.className = `fr-badge fr-badge--sm fr-mb-0 ${BADGE[status]}`;
+    badge.textContent = statusText(status);
+    retry.hidden = !(status === 'offline' || status === 'stopped' || status === 'reconnecting');
+  };
+  update();
+  return { root, update };
+}
+
+function key(a: Announcement): string {
+  return `${a.at}|${a.from}|${a.text}`;
+}
+
+/** The announcements list, newest first. Items are prepended one by one so a
+ * screen reader reads only the new ones. */
+export function announcementsList(): { root: HTMLElement; update(list: readonly Announcement[]): void } {
+  const headingId = 'announcements-title';
+  const empty = h('p', { class: 'fr-text--sm amphi-muted' }, t('lobby.noAnnouncements'));
+  const list = h('ul', {
+    class: 'amphi-announcements',
+    'aria-live': 'polite',
+    'aria-relevant': 'additions',
+    'aria-labelledby': headingId,
+    'data-testid': 'announcements',
+  });
+  const root = h('section', { class: 'fr-mt-4w', 'aria-labelledby': headingId },
+    h('h2', { id: headingId, class: 'fr-h4' }, t('lobby.announcements')), empty, list);
+  let shown: string[] = [];
+
+  const item = (a: Announcement) =>
+    h('li', { class: 'amphi-announcement' },
+      h('p', { class: 'amphi-announcement__text' }, a.text),
+      h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, t('lobby.announcementFrom', { name: a.from_name, time: formatTime(a.at) })));
+
+  const update = (announcements: readonly Announcement[]) => {
+    const keys = announcements.map(key);
+    const extendsShown = shown.length <= keys.length && shown.every((k, i) => k === keys[i]);
+    if (extendsShown) {
+      for (const a of announcements.slice(shown.length)) list.prepend(item(a));
+    } else {
+      setChildren(list, ...[...announcements].reverse().map(item));
+    }
+    shown = keys;
+    empty.hidden = announcements.length > 0;
+  };
+  return { root, update };
+}
+
+/** A dismissable DSFR error alert (role="alert") with this text, in `slot`. */
+export function showAlert(slot: HTMLElement, text: string): void {
+  const close = h('button', { type: 'button', class: 'fr-btn--close fr-btn', title: t('error.close'),
+    'aria-label': t('error.close'), onclick: () => slot.replaceChildren() }, t('error.close'));
+  setChildren(slot, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm', role: 'alert' },
+    h('p', {}, text), close));
+}
+
+export function roleLabel(role: Role): string {
+  return t(`role.${role}` as MessageKey);
+}

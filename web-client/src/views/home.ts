@@ -1,0 +1,155 @@
+// Home screen: "Rejoindre une session" (join code + nickname → guest), and
+// the trainer space (token → create a room). `/j/CODE` pre-fills the code.
+
+import type { App, View } from '../app';
+import { h, setChildren, uid } from '../dom';
+import { errorText, t, type MessageKey } from '../i18n';
+import { loadTrainerToken } from '../session';
+
+export const NAME_MAX = 40;
+export const TITLE_MAX = 120;
+
+/** Upper-cases a typed code and keeps letters and digits only (6 at most). */
+export function normalizeCode(raw: string): string {
+  return raw.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 6);
+}
+
+export function isValidCode(code: string): boolean {
+  return /^[A-Z0-9]{6}$/.test(code);
+}
+
+interface Field {
+  group: HTMLElement;
+  input: HTMLInputElement;
+  setError(key: MessageKey | null): void;
+}
+
+/** A DSFR input group: label + hint, input, error message wired with aria. */
+function field(label: MessageKey, hint: MessageKey | null, attrs: Record<string, string | boolean>): Field {
+  const id = uid('f');
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const input = h('input', { class: 'fr-input', id, name: id, 'aria-describedby': hint ? hintId : undefined, ...attrs });
+  const error = h('p', { id: errorId, class: 'fr-error-text', hidden: true });
+  const group = h('div', { class: 'fr-input-group' },
+    h('label', { class: 'fr-label', for: id }, t(label), hint ? h('span', { class: 'fr-hint-text', id: hintId }, t(hint)) : null),
+    input, error);
+  return {
+    group,
+    input,
+    setError(key) {
+      group.classList.toggle('fr-input-group--error', key !== null);
+      input.classList.toggle('fr-input--error', key !== null);
+      error.hidden = key === null;
+      error.textContent = key ? t(key) : '';
+      input.setAttribute('aria-invalid', key ? 'true' : 'false');
+      const described = [hint ? hintId : '', key ? errorId : ''].filter(Boolean).join(' ');
+      if (described) input.setAttribute('aria-describedby', described);
+      else input.removeAttribute('aria-describedby');
+    },
+  };
+}
+
+function submitButton(label: MessageKey, extra = ''): HTMLButtonElement {
+  return h('button', { type: 'submit', class: `fr-btn ${extra}` }, t(label));
+}
+
+export function renderHome(app: App, code: string): View {
+  // ---- join as a guest ----
+  const codeField = field('home.code', 'home.codeHint', {
+    value: normalizeCode(code),
+    autocomplete: 'off',
+    autocapitalize: 'characters',
+    spellcheck: 'false',
+    maxlength: '6',
+    required: true,
+    class: 'fr-input amphi-code-input',
+  });
+  codeField.input.addEventListener('input', () => {
+    const input = codeField.input;
+    const normalized = normalizeCode(input.value);
+    if (normalized !== input.value) input.value = normalized;
+    codeField.setError(null);
+  });
+  const nameField = field('home.name', 'home.nameHint', {
+    autocomplete: 'nickname',
+    maxlength: String(NAME_MAX),
+    required: true,
+  });
+  nameField.input.addEventListener('input', () => nameField.setError(null));
+  const joinButton = submitButton('home.join', 'fr-btn--lg');
+  const joinAlert = h('div', { 'aria-live': 'assertive' });
+  const joinForm = h('form', { novalidate: true, 'aria-labelledby': 'join-title' },
+    codeField.group, nameField.group, joinAlert, joinButton);
+  joinForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const codeValue = normalizeCode(codeField.input.value);
+    const name = nameField.input.value.trim();
+    codeField.setError(isValidCode(codeValue) ? null : 'home.codeInvalid');
+    nameField.setError(name ? null : 'home.nameMissing');
+    if (!isValidCode(codeValue)) return codeField.input.focus();
+    if (!name) return nameField.input.focus();
+    await busy(joinButton, 'home.joining', joinAlert, () => app.joinAsGuest(codeValue, name));
+  });
+
+  // ---- trainer space ----
+  const tokenField = field('home.token', null, {
+    type: 'password',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    value: loadTrainerToken(app.store),
+  });
+  tokenField.input.addEventListener('input', () => tokenField.setError(null));
+  const titleField = field('home.roomTitle', null, { maxlength: String(TITLE_MAX), autocomplete: 'off' });
+  titleField.input.addEventListener('input', () => titleField.setError(null));
+  const createButton = submitButton('home.create', 'fr-btn--secondary');
+  const createAlert = h('div', { 'aria-live': 'assertive' });
+  const createForm = h('form', { novalidate: true, 'aria-labelledby': 'trainer-title' },
+    tokenField.group, titleField.group, createAlert, createButton);
+  createForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const token = tokenField.input.value.trim();
+    const title = titleField.input.value.trim();
+    tokenField.setError(token ? null : 'home.tokenMissing');
+    titleField.setError(title ? null : 'home.roomTitleMissing');
+    if (!token) return tokenField.input.focus();
+    if (!title) return titleField.input.focus();
+    await busy(createButton, 'home.creating', createAlert, () => app.createRoomAsTrainer(token, title));
+  });
+
+  const root = h('div', { class: 'fr-grid-row fr-grid-row--gutters amphi-home' },
+    h('section', { class: 'fr-col-12 fr-col-md-7', 'aria-labelledby': 'join-title' },
+      h('h1', { id: 'join-title', tabindex: '-1' }, t('home.title')),
+      h('p', {}, t('home.intro')),
+      joinForm),
+    h('section', { class: 'fr-col-12 fr-col-md-5', 'aria-labelledby': 'trainer-title' },
+      h('div', { class: 'amphi-panel' },
+        h('h2', { id: 'trainer-title', class: 'fr-h4' }, t('home.trainerTitle')),
+        h('p', { class: 'fr-text--sm' }, t('home.trainerIntro')),
+        createForm)));
+
+  // Focus the first empty field of the join form (a /j/CODE link: the name).
+  queueMicrotask(() => (code ? nameField.input : codeField.input).focus());
+  return { root, dispose() {} };
+}
+
+/** Disables the button while `run` goes, then shows its error (if any). */
+async function busy(
+  button: HTMLButtonElement,
+  busyLabel: MessageKey,
+  alertSlot: HTMLElement,
+  run: () => Promise<string | null>,
+): Promise<void> {
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = t(busyLabel);
+  alertSlot.replaceChildren();
+  const error = await run();
+  if (!button.isConnected) return; // we navigated away
+  button.disabled = false;
+  button.textContent = label;
+  if (error) {
+    setChildren(alertSlot, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm fr-mb-2w' },
+      h('p', {}, error === 'network' ? t('home.unreachable') : errorText(error))));
+  }
+}

@@ -1,0 +1,188 @@
+// Trainer lobby: the big join code and join link, raised hands (oldest
+// first, each with "Baisser"), the member list with role and connected
+// state, the announce form (1000 characters at most) and the announcements.
+
+import type { App, View } from '../app';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h, setChildren } from '../dom';
+import { errorText, formatTime, t } from '../i18n';
+import type { MemberView, RaisedHand, RoomId } from '../protocol';
+import { announcementsList, connectionBadge, roleLabel, showAlert, statusText } from './common';
+
+export const ANNOUNCE_MAX = 1000;
+
+export function joinUrl(code: string, origin: string = location.origin): string {
+  return `${origin}/j/${code}`;
+}
+
+/** Leaders first, then by name. */
+export function sortMembers(members: readonly MemberView[]): MemberView[] {
+  const rank = (m: MemberView) => (m.role === 'participant' ? 2 : m.role === 'observer' ? 1 : 0);
+  return [...members].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
+
+export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId): View {
+  const title = h('h1', { tabindex: '-1', class: 'fr-mb-2w' });
+  const badge = connectionBadge(client);
+  const errors = h('div', { class: 'fr-mt-2w' });
+
+  // ---- join code and link ----
+  const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
+  const codeSpelled = h('p', { class: 'fr-sr-only' });
+  const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
+  const copied = h('span', { class: 'fr-text--sm fr-ml-1w', role: 'status' });
+  const copyButton = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-links-line',
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(link.href);
+        copied.textContent = t('trainer.copied');
+        setTimeout(() => (copied.textContent = ''), 4000);
+      } catch {
+        getSelection()?.selectAllChildren(link);
+      }
+    },
+  }, t('trainer.copy'));
+  const codePanel = h('section', { class: 'amphi-panel amphi-code-panel', 'aria-labelledby': 'code-title' },
+    h('h2', { id: 'code-title', class: 'fr-text--md fr-mb-1w' }, t('trainer.joinCode')),
+    code, codeSpelled,
+    h('p', { class: 'fr-mb-1w fr-text--sm' }, t('trainer.joinUrl'), ' ', link),
+    h('div', {}, copyButton, copied));
+
+  // ---- raised hands ----
+  const handsCount = h('span', { class: 'fr-badge fr-badge--sm fr-badge--new fr-ml-1w' });
+  const handsHeading = h('h2', { id: 'hands-title', class: 'fr-h4', tabindex: '-1' }, t('trainer.hands'), handsCount);
+  const handsList = h('ol', { class: 'amphi-list', 'data-testid': 'hands' });
+  const noHands = h('p', { class: 'fr-text--sm amphi-muted' }, t('trainer.noHands'));
+  const lowering = new Set<string>();
+  const handItem = (hand: RaisedHand) => {
+    const button = h('button', {
+      type: 'button',
+      class: 'fr-btn fr-btn--sm fr-btn--secondary',
+      'aria-label': t('trainer.lowerLabel', { name: hand.name }),
+      disabled: lowering.has(hand.member),
+    }, t('trainer.lower'));
+    button.addEventListener('click', async () => {
+      lowering.add(hand.member);
+      button.disabled = true;
+      handsHeading.focus(); // the row is about to go
+      const result = await client.command({ type: 'lower_hand', room: roomId, member: hand.member });
+      lowering.delete(hand.member);
+      if (!result.ok) showAlert(errors, errorText(result.code));
+      update();
+    });
+    return h('li', { class: 'amphi-list__item' },
+      h('span', { class: 'amphi-list__name' }, hand.name),
+      h('span', { class: 'fr-text--sm amphi-muted' }, formatTime(hand.at)),
+      button);
+  };
+
+  // ---- members ----
+  const membersSummary = h('p', { class: 'fr-text--sm amphi-muted' });
+  const membersList = h('ul', { class: 'amphi-list', 'data-testid': 'members' });
+  const memberItem = (m: MemberView) =>
+    h('li', { class: 'amphi-list__item' },
+      h('span', { class: 'amphi-list__name' }, m.name),
+      h('span', { class: 'fr-tag fr-tag--sm' }, roleLabel(m.role)),
+      h('span', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${m.connected ? 'fr-badge--success' : ''}` },
+        t(m.connected ? 'trainer.connected' : 'trainer.disconnected')));
+
+  // ---- announce form ----
+  const textarea = h('textarea', {
+    class: 'fr-input', id: 'announce-text', rows: 3, maxlength: ANNOUNCE_MAX, 'aria-describedby': 'announce-hint',
+  });
+  const hint = h('span', { class: 'fr-hint-text', id: 'announce-hint' });
+  const updateHint = () => (hint.textContent = t('trainer.announceHint', { count: textarea.value.length, max: ANNOUNCE_MAX }));
+  textarea.addEventListener('input', updateHint);
+  updateHint();
+  const form = h('form', { class: 'fr-mt-4w', novalidate: true, 'aria-labelledby': 'announce-label' },
+    h('div', { class: 'fr-input-group' },
+      h('label', { class: 'fr-label', for: 'announce-text', id: 'announce-label' }, t('trainer.announce'), hint),
+      textarea),
+    h('button', { type: 'submit', class: 'fr-btn fr-btn--icon-left fr-icon-megaphone-line' }, t('trainer.send')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const text = textarea.value.trim();
+    if (!text) {
+      showAlert(errors, t('trainer.announceEmpty'));
+      textarea.focus();
+      return;
+    }
+    textarea.value = '';
+    updateHint();
+    const result = await client.command({ type: 'announce', room: roomId, text });
+    if (!result.ok) {
+      showAlert(errors, errorText(result.code));
+      if (!textarea.value) textarea.value = text; // give it back to edit
+      updateHint();
+    }
+  });
+
+  const announcements = announcementsList();
+  const leaveButton = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-logout-box-r-line',
+    onclick: () => void app.leave(roomId),
+  }, t('lobby.leave'));
+
+  const root = h('div', { class: 'amphi-lobby' },
+    title,
+    h('div', { class: 'amphi-statusbar' }, badge.root),
+    errors,
+    codePanel,
+    h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-2w' },
+      h('section', { class: 'fr-col-12 fr-col-md-6', 'aria-labelledby': 'hands-title' }, handsHeading, noHands, handsList),
+      h('section', { class: 'fr-col-12 fr-col-md-6', 'aria-labelledby': 'members-title' },
+        h('h2', { id: 'members-title', class: 'fr-h4' }, t('trainer.members')), membersSummary, membersList)),
+    form,
+    announcements.root,
+    h('div', { class: 'fr-mt-6w' }, leaveButton));
+
+  // Members seen so far, to announce arrivals (not the first list).
+  const known = new Set<string>();
+  let primed = false;
+
+  function update(): void {
+    const state = client.room(roomId);
+    for (const m of state?.members ?? []) {
+      if (primed && !known.has(m.id) && m.id !== client.me?.id) app.announce(t('trainer.joinedRoom', { name: m.name }));
+      known.add(m.id);
+    }
+    primed = primed || (state?.members.length ?? 0) > 0;
+    title.textContent = state?.info.title ?? '';
+    const joinCode = state?.info.join_code ?? '';
+    code.textContent = joinCode;
+    codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
+    link.textContent = joinCode ? joinUrl(joinCode) : '';
+    if (joinCode) link.href = joinUrl(joinCode);
+    const hands = state?.hands ?? [];
+    handsCount.textContent = String(hands.length);
+    noHands.hidden = hands.length > 0;
+    setChildren(handsList, ...hands.map(handItem));
+    const counts = state?.counts;
+    membersSummary.textContent = t('trainer.membersCount', { connected: counts?.connected ?? 0, members: counts?.members ?? 0 });
+    setChildren(membersList, ...sortMembers(state?.members ?? []).map(memberItem));
+    if (!state?.members.length) membersList.append(h('li', { class: 'amphi-muted fr-text--sm' }, t('trainer.noMembers')));
+    announcements.update(state?.announcements ?? []);
+  }
+
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') {
+      badge.update();
+      app.announce(t('status.announce', { status: statusText(n.status) }));
+    }
+    if (n.type === 'event' && n.frame.room === roomId) {
+      const body = n.frame.event;
+      if (body.kind === 'hand_raised') app.announce(t('trainer.handRaised', { name: body.hand.name }));
+    }
+    if (n.type === 'stopped' && n.reason === 'removed') {
+      app.forget();
+      showAlert(errors, t('lobby.removed'));
+    }
+    if (n.type === 'command_error' && !n.command) showAlert(errors, errorText(n.error.code));
+    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
+  });
+  update();
+  return { root, dispose: off };
+}

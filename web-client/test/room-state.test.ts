@@ -1,0 +1,121 @@
+// Room state updates: snapshot replace, presence diffs, hands,
+// announcements, and seq tracking (duplicates ignored, gaps accepted).
+
+import { describe, expect, it } from 'vitest';
+import type { Joined, MemberView, RoomEvent } from '../src/protocol';
+import { applyEvent, applyJoined, applyPresenceDiff, handRaised, placeholderRoom } from '../src/room-state';
+
+const ROOM = { id: 'r1', kind: 'lobby' as const, title: 'Formation', join_code: 'KM7R4P' };
+const counts = (connected: number) => ({ members: 3, connected, participants: 2, participants_connected: connected - 1 });
+const m = (id: string, name: string, connected = true, role: MemberView['role'] = 'participant'): MemberView => ({ id, name, role, connected });
+
+const snapshotJoined: Joined = {
+  type: 'joined',
+  room: ROOM,
+  seq: 10,
+  snapshot: {
+    members: [m('t', 'Mme Durand', true, 'trainer'), m('a', 'Alice'), m('b', 'Bob', false)],
+    counts: counts(2),
+    hands: [{ member: 'a', name: 'Alice', at: 1 }],
+    announcements: [{ from: 't', from_name: 'Mme Durand', text: 'Bienvenue', at: 1 }],
+  },
+};
+
+function ev(seq: number, event: RoomEvent['event'], room = 'r1'): RoomEvent {
+  return { type: 'event', room, seq, at: 1000 + seq, event };
+}
+
+describe('applyJoined', () => {
+  it('replaces the state with a snapshot', () => {
+    const old = { ...placeholderRoom(ROOM, 99), members: [m('z', 'Zoé')] };
+    const s = applyJoined(old, snapshotJoined);
+    expect(s.seq).toBe(10);
+    expect(s.members.map((x) => x.id)).toEqual(['t', 'a', 'b']);
+    expect(s.hands).toHaveLength(1);
+    expect(s.announcements[0].text).toBe('Bienvenue');
+  });
+
+  it('keeps state and seq without a snapshot (replayed events follow)', () => {
+    const before = applyJoined(undefined, snapshotJoined);
+    const s = applyJoined(before, { type: 'joined', room: { ...ROOM, title: 'Renamed' }, seq: 15 });
+    expect(s.seq).toBe(10);
+    expect(s.members).toBe(before.members);
+    expect(s.info.title).toBe('Renamed');
+    // the replay of 11..15 then applies
+    const after = applyEvent(s, ev(11, { kind: 'hand_lowered', member: 'a', by: 't' }));
+    expect(after.seq).toBe(11);
+    expect(after.hands).toEqual([]);
+  });
+});
+
+describe('presence diffs', () => {
+  it('upserts changed members in place and drops those who left', () => {
+    const members = [m('a', 'Alice'), m('b', 'Bob', false), m('c', 'Chloé')];
+    const out = applyPresenceDiff(members, [m('b', 'Bob', true), m('d', 'Dan')], ['c']);
+    expect(out).toEqual([m('a', 'Alice'), m('b', 'Bob', true), m('d', 'Dan')]);
+  });
+
+  it('ignores a member both changed and left', () => {
+    expect(applyPresenceDiff([], [m('x', 'X')], ['x'])).toEqual([]);
+  });
+
+  it('applies a presence event: counts replaced, list diffed', () => {
+    const s0 = applyJoined(undefined, snapshotJoined);
+    const s1 = applyEvent(s0, ev(11, { kind: 'presence', counts: counts(3), changed: [m('b', 'Bob', true)], left: ['t'] }));
+    expect(s1.counts).toEqual(counts(3));
+    expect(s1.members).toEqual([m('a', 'Alice'), m('b', 'Bob', true)]);
+    expect(s0.members).toHaveLength(3); // immutable
+  });
+
+  it('a participant presence event (counts only) keeps the (empty) list', () => {
+    const s0 = { ...placeholderRoom(ROOM, 0) };
+    const s1 = applyEvent(s0, ev(1, { kind: 'presence', counts: counts(2) }));
+    expect(s1.counts.participants_connected).toBe(1);
+    expect(s1.members).toEqual([]);
+  });
+});
+
+describe('hands and announcements', () => {
+  it('raises, re-raises without duplicates, and lowers hands', () => {
+    let s = applyJoined(undefined, snapshotJoined);
+    s = applyEvent(s, ev(11, { kind: 'hand_raised', hand: { member: 'b', name: 'Bob', at: 5 } }));
+    s = applyEvent(s, ev(12, { kind: 'hand_raised', hand: { member: 'a', name: 'Alice', at: 6 } }));
+    expect(s.hands.map((x) => x.member)).toEqual(['b', 'a']);
+    expect(handRaised(s, 'a')).toBe(true);
+    s = applyEvent(s, ev(13, { kind: 'hand_lowered', member: 'a', by: 't' }));
+    expect(handRaised(s, 'a')).toBe(false);
+    expect(s.hands.map((x) => x.member)).toEqual(['b']);
+  });
+
+  it('appends announcements (oldest first)', () => {
+    let s = applyJoined(undefined, snapshotJoined);
+    s = applyEvent(s, ev(11, { kind: 'announcement', announcement: { from: 't', from_name: 'Mme Durand', text: 'Pause', at: 9 } }));
+    expect(s.announcements.map((a) => a.text)).toEqual(['Bienvenue', 'Pause']);
+  });
+});
+
+describe('seq tracking', () => {
+  it('tracks the highest seq, accepts gaps, ignores duplicates and old events', () => {
+    let s = applyJoined(undefined, snapshotJoined);
+    const raise = ev(14, { kind: 'hand_raised', hand: { member: 'b', name: 'Bob', at: 5 } });
+    s = applyEvent(s, raise); // a jump from 10 to 14 is fine
+    expect(s.seq).toBe(14);
+    const same = applyEvent(s, raise);
+    expect(same).toBe(s);
+    const old = applyEvent(s, ev(12, { kind: 'hand_lowered', member: 'b', by: 'b' }));
+    expect(old).toBe(s);
+    expect(handRaised(s, 'b')).toBe(true);
+  });
+
+  it('ignores events of another room', () => {
+    const s = applyJoined(undefined, snapshotJoined);
+    expect(applyEvent(s, ev(50, { kind: 'hand_lowered', member: 'a', by: 'a' }, 'other'))).toBe(s);
+  });
+
+  it('moves seq past events of unknown kinds', () => {
+    const s = applyJoined(undefined, snapshotJoined);
+    const next = applyEvent(s, ev(11, { kind: 'quiz_opened' } as unknown as RoomEvent['event']));
+    expect(next.seq).toBe(11);
+    expect(next.members).toBe(s.members);
+  });
+});
