@@ -287,7 +287,7 @@ mod tests {
             assert!(error.contains("jwt_secret"), "{error}");
             jail.set_env("AMPHI_JWT_SECRET", "");
             jail.set_env("AMPHI_LISTEN", "not an address");
-            let error = Config::load(None).unwrap_err().to_string();
+            let error = Config::load(None).unwrap_err().to_string().to_lowercase();
             assert!(error.contains("listen"), "{error}");
             Ok(())
         });

@@ -1,1 +1,11 @@
+//! amphi's integration tests: one binary. Each test starts a real server on
+//! port 0 and talks to it over real WebSockets and HTTP; PostgreSQL tests
+//! use the local server (a fresh database each).
 
+mod util;
+
+mod bad_input;
+mod http;
+mod lobby;
+mod resume;
+mod store;

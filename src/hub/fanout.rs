@@ -38,10 +38,15 @@ impl Closer {
         }
     }
 
+    /// The code requested so far, if any.
+    pub fn requested(&self) -> Option<CloseCode> {
+        CloseCode::from_code(self.code.load(Ordering::Acquire))
+    }
+
     /// Resolves with the requested code once [`Closer::close`] is called.
     pub async fn closed(&self) -> CloseCode {
         loop {
-            if let Some(code) = CloseCode::from_code(self.code.load(Ordering::Acquire)) {
+            if let Some(code) = self.requested() {
                 return code;
             }
             self.notify.notified().await;

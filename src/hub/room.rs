@@ -271,7 +271,11 @@ impl RoomActor {
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
         }
         self.lobby.attach(who.actor());
-        let replay = since.and_then(|since| self.replay_since(since, who));
+        // A client with no state (seq 0) gets a snapshot rather than a replay of
+        // the whole history.
+        let replay = since
+            .filter(|since| *since > 0)
+            .and_then(|since| self.replay_since(since, who));
         Ok(match replay {
             Some(replay) => Attached {
                 seq: self.seq,

@@ -1,4 +1,4 @@
-//! The schema migrations, compiled into the binary from `migrations/*.sql`
+//! The schema migrations, compiled into the binary from `src/store/sql/*.sql`
 //! and applied with sqlx's migrator (which records them and refuses a
 //! changed one).
 
@@ -10,8 +10,7 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 
 /// `(version, description, sql)`, in order. Append only; never edit one that
 /// has shipped.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "rooms", include_str!("../../migrations/0001_rooms.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "rooms", include_str!("sql/0001_rooms.sql"))];
 
 #[derive(Debug)]
 struct Embedded;

@@ -28,6 +28,8 @@ use crate::hub::{Closer, ConnId, Envelope, RoomCommand, RoomHandle, Subscriber, 
 
 /// Events written to the socket in one batch before flushing.
 const WRITE_BATCH: usize = 64;
+/// Time allowed to deliver a close frame.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The peer is gone (or the socket failed): stop without a close frame.
 struct Gone;
@@ -132,7 +134,13 @@ impl Connection {
                 }
             }
         };
-        if let Exit::Close(code) = exit {
+        // A write interrupted by a close request (a slow consumer) ends as
+        // `Gone`, but still owes the peer its close code.
+        let code = match exit {
+            Exit::Close(code) => Some(code),
+            Exit::Gone => self.closer.requested(),
+        };
+        if let Some(code) = code {
             self.app
                 .metrics
                 .closes
@@ -147,7 +155,19 @@ impl Connection {
                 code: code.code(),
                 reason: Utf8Bytes::from_static(code.reason()),
             };
-            let _ = self.send(&mut socket, Message::Close(Some(frame))).await;
+            // The closing handshake: send our close, then read until the
+            // peer's (dropping the socket with unread data would reset it
+            // and could lose our close frame).
+            let _ = tokio::time::timeout(CLOSE_GRACE, async {
+                socket.send(Message::Close(Some(frame))).await?;
+                while let Some(frame) = socket.recv().await {
+                    if matches!(frame?, Message::Close(_)) {
+                        break;
+                    }
+                }
+                Ok::<(), axum::Error>(())
+            })
+            .await;
         }
     }
 
@@ -218,20 +238,11 @@ impl Connection {
         message: ClientMessage,
         socket: &mut WebSocket,
     ) -> Result<(), Gone> {
-        if let ClientMessage::Hello { v, auth, last_seq } = message {
-            return self.hello(v, auth, last_seq, socket).await;
-        }
-        let id = message
-            .id()
-            .cloned()
-            .expect("every message but hello has an id");
-        let Some((_, who)) = &self.member else {
-            let refusal = Refusal::new(ErrorCode::NotAuthenticated, "send `hello` first");
-            return self.error(socket, Some(id), None, refusal).await;
-        };
-        let who = who.clone();
-        let (room, command) = match message {
-            ClientMessage::Hello { .. } => unreachable!("handled above"),
+        match message {
+            ClientMessage::Hello { v, auth, last_seq } => {
+                return self.hello(v, auth, last_seq, socket).await;
+            }
+            // Allowed before `hello`: a client may check the clock first.
             ClientMessage::Ping { id } => {
                 let pong = ServerMessage::Pong {
                     id,
@@ -239,24 +250,49 @@ impl Connection {
                 };
                 return self.reply(socket, &pong).await;
             }
-            ClientMessage::Join { id, room, code } => {
-                return self.join(id, room, code, socket).await;
+            _ => {}
+        }
+        if self.member.is_none() {
+            let refusal = Refusal::new(ErrorCode::NotAuthenticated, "send `hello` first");
+            return self
+                .error(socket, message.id().cloned(), None, refusal)
+                .await;
+        }
+        match message {
+            ClientMessage::Join { id, room, code } => self.join(id, room, code, socket).await,
+            ClientMessage::Leave { id, room } => self.leave(id, room, socket).await,
+            ClientMessage::Announce { id, room, text } => {
+                self.room_command(id, room, LobbyCommand::Announce { text }, socket)
+                    .await
             }
-            ClientMessage::Leave { id, room } => return self.leave(id, room, socket).await,
-            ClientMessage::Announce { room, text, .. } => (room, LobbyCommand::Announce { text }),
-            ClientMessage::RaiseHand { room, .. } => (room, LobbyCommand::RaiseHand),
-            ClientMessage::LowerHand { room, member, .. } => {
-                (room, LobbyCommand::LowerHand { member })
+            ClientMessage::RaiseHand { id, room } => {
+                self.room_command(id, room, LobbyCommand::RaiseHand, socket)
+                    .await
             }
-        };
-        let Some(attachment) = validate::room_id(&room)
+            ClientMessage::LowerHand { id, room, member } => {
+                self.room_command(id, room, LobbyCommand::LowerHand { member }, socket)
+                    .await
+            }
+            ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => Ok(()), // answered above
+        }
+    }
+
+    /// Forwards a command to the room it names and writes its answer.
+    async fn room_command(
+        &mut self,
+        id: ClientMsgId,
+        room: String,
+        command: LobbyCommand,
+        socket: &mut WebSocket,
+    ) -> Result<(), Gone> {
+        let attached = validate::room_id(&room)
             .ok()
-            .and_then(|uuid| self.rooms.get(&uuid))
-        else {
+            .and_then(|uuid| self.rooms.get(&uuid));
+        let (Some(attachment), Some((_, who))) = (attached, &self.member) else {
             let refusal = Refusal::new(ErrorCode::NotInRoom, "join this room first");
             return self.error(socket, Some(id), Some(room), refusal).await;
         };
-        let handle = attachment.handle.clone();
+        let (handle, who) = (attachment.handle.clone(), who.clone());
         match handle
             .command(who, id.clone(), RoomCommand::Lobby(command))
             .await
@@ -613,13 +649,19 @@ impl Connection {
         self.with_write_timeout(socket.send(message)).await
     }
 
+    /// Runs a socket write, giving up when it takes longer than the write
+    /// timeout or when a close is requested meanwhile (a slow consumer is
+    /// usually stuck in a write).
     async fn with_write_timeout<E>(
         &self,
         write: impl Future<Output = Result<(), E>>,
     ) -> Result<(), Gone> {
-        match tokio::time::timeout(self.app.config.websocket.write_timeout(), write).await {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(Gone),
+        tokio::select! {
+            written = tokio::time::timeout(self.app.config.websocket.write_timeout(), write) => match written {
+                Ok(Ok(())) => Ok(()),
+                _ => Err(Gone),
+            },
+            _ = self.closer.closed() => Err(Gone),
         }
     }
 

@@ -35,7 +35,6 @@ export class App {
   constructor(private readonly container: HTMLElement) {
     window.addEventListener('popstate', () => this.render());
     window.addEventListener('online', () => this.client?.reconnectNow());
-    window.addEventListener('offline', () => this.render());
   }
 
   start(): void {

@@ -87,6 +87,8 @@ export class AmphiClient {
   readonly pending: PendingQueue;
   /** server clock − local clock, from `welcome` and `pong`. */
   clockOffsetMs = 0;
+  /** Why the client stopped, while it is stopped. */
+  stopReason: StopReason | undefined;
 
   private readonly opts: Required<ClientOptions>;
   private readonly session: SavedSession;
@@ -146,9 +148,15 @@ export class AmphiClient {
     return result;
   }
 
+  /** Whether `reconnectNow` can do something (not after leave/removed/refused). */
+  get canReconnect(): boolean {
+    return this.status === 'stopped' ? this.stopReason === 'normal' : this.status !== 'online';
+  }
+
   /** Skips the backoff wait (browser back online, or a "retry" button). */
   reconnectNow(): void {
-    if (this.status === 'online' || this.socket) return;
+    if (!this.canReconnect || this.socket) return;
+    this.stopReason = undefined;
     clearTimeout(this.timers.reconnect);
     this.attempt = 0;
     this.setStatus('reconnecting');
@@ -164,6 +172,7 @@ export class AmphiClient {
     if (reason === 'left' || reason === 'removed') this.pending.clear();
     for (const resolve of this.waiters.values()) resolve({ ok: false, code: 'stopped', message: reason });
     this.waiters.clear();
+    this.stopReason = reason;
     this.setStatus('stopped');
     this.emit({ type: 'stopped', reason, code });
   }

@@ -306,4 +306,23 @@ describe('AmphiClient', () => {
     expect(client.lastSeq()).toEqual({ [ROOM]: 6 });
     expect(notices.filter((n) => n.type === 'event')).toHaveLength(1);
   });
+
+  it('after 1000 (normal close) stays stopped until reconnectNow; never after 4011', async () => {
+    const { client } = makeClient();
+    client.start();
+    handshake();
+    last().serverClose(1000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sockets).toHaveLength(1);
+    expect(client.status).toBe('stopped');
+    expect(client.canReconnect).toBe(true);
+    client.reconnectNow();
+    expect(sockets).toHaveLength(2);
+    handshake();
+    expect(client.status).toBe('online');
+    last().serverClose(4011);
+    expect(client.canReconnect).toBe(false);
+    client.reconnectNow();
+    expect(sockets).toHaveLength(2);
+  });
 });

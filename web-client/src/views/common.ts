@@ -2,9 +2,10 @@
 // button when stopped), the announcements list (newest first, aria-live,
 // items added without re-rendering the rest), error alerts and role labels.
 
-import type { AmphiClient, ConnectionStatus } from '../client';
+import type { App } from '../app';
+import type { AmphiClient, ConnectionStatus, StopReason } from '../client';
 import { h, setChildren } from '../dom';
-import { formatTime, t, type MessageKey } from '../i18n';
+import { errorText, formatTime, t, type MessageKey } from '../i18n';
 import type { Announcement, Role } from '../protocol';
 
 const BADGE: Record<ConnectionStatus, string> = {
@@ -32,7 +33,7 @@ export function connectionBadge(client: AmphiClient): { root: HTMLElement; updat
     const status = client.status;
     badge.className = `fr-badge fr-badge--sm fr-mb-0 ${BADGE[status]}`;
     badge.textContent = statusText(status);
-    retry.hidden = !(status === 'offline' || status === 'stopped' || status === 'reconnecting');
+    retry.hidden = !(status === 'offline' || status === 'stopped' || status === 'reconnecting') || !client.canReconnect;
   };
   update();
   return { root, update };
@@ -78,11 +79,20 @@ export function announcementsList(): { root: HTMLElement; update(list: readonly 
 }
 
 /** A dismissable DSFR error alert (role="alert") with this text, in `slot`. */
-export function showAlert(slot: HTMLElement, text: string): void {
+export function showAlert(slot: HTMLElement, text: string, action?: HTMLElement): void {
   const close = h('button', { type: 'button', class: 'fr-btn--close fr-btn', title: t('error.close'),
     'aria-label': t('error.close'), onclick: () => slot.replaceChildren() }, t('error.close'));
   setChildren(slot, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm', role: 'alert' },
-    h('p', {}, text), close));
+    h('p', {}, text), action ? h('p', { class: 'fr-mt-1w' }, action) : null, close));
+}
+
+/** After the client stopped for good: why, and a way back home. */
+export function showStopped(app: App, slot: HTMLElement, reason: StopReason, code?: string): void {
+  if (reason === 'left') return;
+  if (reason !== 'normal') app.forget(); // 'normal' can still be retried
+  const text = reason === 'removed' ? t('lobby.removed') : reason === 'refused' && code ? errorText(code) : t('lobby.closed');
+  const home = h('a', { class: 'fr-link', href: '/', onclick: (ev: Event) => { ev.preventDefault(); app.navigate('/'); } }, t('lobby.backHome'));
+  showAlert(slot, text, home);
 }
 
 export function roleLabel(role: Role): string {

@@ -7,7 +7,7 @@ import { errorText, t, type MessageKey } from '../i18n';
 import { loadTrainerToken } from '../session';
 
 export const NAME_MAX = 40;
-export const TITLE_MAX = 120;
+export const TITLE_MAX = 200;
 
 /** Upper-cases a typed code and keeps letters and digits only (6 at most). */
 export function normalizeCode(raw: string): string {

@@ -7,7 +7,7 @@ import type { AmphiClient, ClientNotice } from '../client';
 import { h } from '../dom';
 import { errorText, t } from '../i18n';
 import type { RoomId } from '../protocol';
-import { announcementsList, connectionBadge, showAlert, statusText } from './common';
+import { announcementsList, connectionBadge, showAlert, showStopped, statusText } from './common';
 
 export function renderParticipantLobby(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { tabindex: '-1', class: 'fr-mb-2w' });
@@ -38,7 +38,7 @@ export function renderParticipantLobby(app: App, client: AmphiClient, roomId: Ro
     title,
     h('div', { class: 'amphi-statusbar' }, badge.root, you),
     errors,
-    h('p', { class: 'amphi-count fr-mt-3w' }, count, ' ', h('span', {}, t('lobby.connectedParticipants'))),
+    h('p', { class: 'amphi-count fr-mt-3w' }, h('span', {}, t('lobby.connectedParticipants'), ' '), count),
     handButton,
     announcements.root,
     h('div', { class: 'fr-mt-6w' }, leaveButton));
@@ -60,10 +60,7 @@ export function renderParticipantLobby(app: App, client: AmphiClient, roomId: Ro
       badge.update();
       app.announce(t('status.announce', { status: statusText(n.status) }));
     }
-    if (n.type === 'stopped' && n.reason === 'removed') {
-      app.forget();
-      showAlert(errors, t('lobby.removed'));
-    }
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
     if (n.type === 'command_error' && !n.command) showAlert(errors, errorText(n.error.code));
     update();
   });

@@ -7,7 +7,7 @@ import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
 import { errorText, formatTime, t } from '../i18n';
 import type { MemberView, RaisedHand, RoomId } from '../protocol';
-import { announcementsList, connectionBadge, roleLabel, showAlert, statusText } from './common';
+import { announcementsList, connectionBadge, roleLabel, showAlert, showStopped, statusText } from './common';
 
 export const ANNOUNCE_MAX = 1000;
 
@@ -51,7 +51,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     h('div', {}, copyButton, copied));
 
   // ---- raised hands ----
-  const handsCount = h('span', { class: 'fr-badge fr-badge--sm fr-badge--new fr-ml-1w' });
+  const handsCount = h('span', { class: 'fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon fr-ml-1w' });
   const handsHeading = h('h2', { id: 'hands-title', class: 'fr-h4', tabindex: '-1' }, t('trainer.hands'), handsCount);
   const handsList = h('ol', { class: 'amphi-list', 'data-testid': 'hands' });
   const noHands = h('p', { class: 'fr-text--sm amphi-muted' }, t('trainer.noHands'));
@@ -96,7 +96,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
   const updateHint = () => (hint.textContent = t('trainer.announceHint', { count: textarea.value.length, max: ANNOUNCE_MAX }));
   textarea.addEventListener('input', updateHint);
   updateHint();
-  const form = h('form', { class: 'fr-mt-4w', novalidate: true, 'aria-labelledby': 'announce-label' },
+  const form = h('form', { class: 'fr-mt-4w', novalidate: true },
     h('div', { class: 'fr-input-group' },
       h('label', { class: 'fr-label', for: 'announce-text', id: 'announce-label' }, t('trainer.announce'), hint),
       textarea),
@@ -176,10 +176,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
       const body = n.frame.event;
       if (body.kind === 'hand_raised') app.announce(t('trainer.handRaised', { name: body.hand.name }));
     }
-    if (n.type === 'stopped' && n.reason === 'removed') {
-      app.forget();
-      showAlert(errors, t('lobby.removed'));
-    }
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
     if (n.type === 'command_error' && !n.command) showAlert(errors, errorText(n.error.code));
     if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
   });

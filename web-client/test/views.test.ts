@@ -1,0 +1,29 @@
+// Pure helpers of the screens: join-code normalisation, the join URL, and
+// member ordering.
+
+import { describe, expect, it } from 'vitest';
+import { isValidCode, normalizeCode } from '../src/views/home';
+import { joinUrl, sortMembers } from '../src/views/trainer';
+
+describe('join code input', () => {
+  it('upper-cases, drops other characters, keeps 6', () => {
+    expect(normalizeCode('km7r4p')).toBe('KM7R4P');
+    expect(normalizeCode(' km-7r 4p9')).toBe('KM7R4P');
+    expect(normalizeCode('é!')).toBe('');
+    expect(isValidCode('KM7R4P')).toBe(true);
+    expect(isValidCode('KM7R4')).toBe(false);
+    expect(isValidCode('km7r4p')).toBe(false);
+  });
+});
+
+describe('trainer lobby helpers', () => {
+  it('builds the join URL from the origin', () => {
+    expect(joinUrl('KM7R4P', 'https://amphi.ac-lyon.fr')).toBe('https://amphi.ac-lyon.fr/j/KM7R4P');
+  });
+
+  it('lists leaders first, then observers, then participants, by name', () => {
+    const m = (id: string, name: string, role: 'participant' | 'trainer' | 'observer') => ({ id, name, role, connected: true });
+    const sorted = sortMembers([m('1', 'Zoé', 'participant'), m('2', 'Projecteur', 'observer'), m('3', 'Mme Durand', 'trainer'), m('4', 'Alice', 'participant')]);
+    expect(sorted.map((x) => x.name)).toEqual(['Mme Durand', 'Projecteur', 'Alice', 'Zoé']);
+  });
+});
