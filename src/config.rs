@@ -280,6 +280,14 @@ mod tests {
     }
 
     #[test]
+    fn the_production_example_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/production.example.toml");
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert!(config.database_url.starts_with("postgres://"));
+    }
+
+    #[test]
     fn invalid_values_are_named() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("AMPHI_JWT_SECRET", "short");

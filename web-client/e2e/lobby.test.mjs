@@ -38,9 +38,9 @@ let browser;
 let base;
 let env;
 
-/** The amphi binary, or a .mjs/.js stand-in run with this node. */
+/** The amphi binary and its arguments. */
 function command(args) {
-  return /\.[cm]?js$/.test(BIN) ? [process.execPath, [BIN, ...args]] : [BIN, args];
+  return [BIN, args];
 }
 
 function freePort() {
