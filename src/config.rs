@@ -21,6 +21,24 @@ pub enum ConfigError {
     Invalid { key: &'static str, message: String },
 }
 
+/// The top-level keys (sections included), for environment variables.
+const KEYS: [&str; 14] = [
+    "listen",
+    "data_dir",
+    "database_url",
+    "redis_url",
+    "node_id",
+    "jwt_secret",
+    "web_dir",
+    "allowed_origins",
+    "log_format",
+    "log_level",
+    "limits",
+    "websocket",
+    "rooms",
+    "auth",
+];
+
 /// Everything the server reads from its settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,7 +149,11 @@ impl Config {
             figment = figment.merge(Toml::file(path));
         }
         // `AMPHI_ALLOWED_ORIGINS=a,b` is easier to write than a TOML array.
-        let env = env.map(|key| key.as_str().to_ascii_lowercase().into());
+        // Other `AMPHI_*` variables (tools use the prefix too) are left to
+        // [`Config::unknown_env_vars`].
+        let env = env
+            .map(|key| key.as_str().to_ascii_lowercase().into())
+            .filter(|key| KEYS.contains(&key.as_str().split('.').next().unwrap_or_default()));
         let mut config: Config = figment
             .merge(env.ignore(&["allowed_origins"]))
             .extract()
@@ -146,6 +168,29 @@ impl Config {
         }
         config.validate()?;
         Ok(config)
+    }
+
+    /// `AMPHI_*` environment variables that name no setting (probably
+    /// typos; ignored), to be reported once logging is up.
+    pub fn unknown_env_vars() -> Vec<String> {
+        const TOOLS: [&str; 4] = [
+            "AMPHI_BIN",
+            "AMPHI_TEST_PG",
+            "AMPHI_TEST_LOG",
+            "AMPHI_WRITE_VECTORS",
+        ];
+        std::env::vars()
+            .map(|(key, _)| key)
+            .filter(|key| key.starts_with("AMPHI_") && !TOOLS.contains(&key.as_str()))
+            .filter(|key| {
+                let setting = key["AMPHI_".len()..]
+                    .split("__")
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                !KEYS.contains(&setting.as_str())
+            })
+            .collect()
     }
 
     /// Checks what types alone cannot.
@@ -231,6 +276,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use figment::value::Dict;
 
     #[test]
     fn embedded_defaults_are_valid() {
@@ -275,6 +321,28 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(error.contains("lisen"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn every_top_level_key_is_known_to_the_environment_filter() {
+        let table: Dict = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        let mut keys: Vec<&str> = table.keys().map(String::as_str).collect();
+        let mut known = KEYS.to_vec();
+        keys.sort();
+        known.sort();
+        assert_eq!(keys, known);
+    }
+
+    #[test]
+    fn other_amphi_variables_are_ignored_and_reported() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("AMPHI_BIN", "../target/debug/amphi");
+            jail.set_env("AMPHI_LISEN", "0.0.0.0:1");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.listen.port(), 8080);
+            assert_eq!(Config::unknown_env_vars(), vec!["AMPHI_LISEN".to_string()]);
             Ok(())
         });
     }

@@ -103,6 +103,9 @@ fn run() -> anyhow::Result<()> {
 
 fn serve(config: Config) -> anyhow::Result<()> {
     init_tracing(&config);
+    for name in Config::unknown_env_vars() {
+        tracing::warn!(variable = %name, "ignoring an AMPHI_ variable that names no setting");
+    }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)

@@ -33,6 +33,7 @@ const ANNOUNCEMENT = 'Pause de 10 minutes';
 
 let server; // child process
 let serverLog;
+let serverOutput = '';
 let dataDir;
 let browser;
 let base;
@@ -55,11 +56,7 @@ function freePort() {
 }
 
 function logTail() {
-  try {
-    return readFileSync(join(RESULTS, 'amphi-server.log'), 'utf8').split('\n').slice(-30).join('\n');
-  } catch {
-    return '(no server log)';
-  }
+  return serverOutput.split('\n').slice(-30).join('\n') || '(the server printed nothing)';
 }
 
 async function waitForHealth(timeoutMs = 60_000) {
@@ -141,8 +138,13 @@ before(async () => {
   serverLog = createWriteStream(join(RESULTS, 'amphi-server.log'));
   const [cmd, args] = command([]);
   server = spawn(cmd, args, { env, cwd: WEB_CLIENT, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.pipe(serverLog);
-  server.stderr.pipe(serverLog);
+  serverOutput = '';
+  for (const stream of [server.stdout, server.stderr]) {
+    stream.on('data', (chunk) => {
+      serverOutput += chunk;
+      serverLog.write(chunk);
+    });
+  }
   await waitForHealth();
 
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
