@@ -51,6 +51,10 @@ pub struct Member {
     /// The only room this member may enter, for scoped capabilities.
     pub room_scope: Option<Uuid>,
     pub guest: bool,
+    /// When the credential this member came with expires (seconds since the
+    /// epoch). Resume tokens never outlive it; guests have none, their
+    /// resume tokens are renewed at each connection.
+    pub expires_at: Option<u64>,
 }
 
 impl Member {
@@ -63,6 +67,7 @@ impl Member {
             tenant,
             room_scope: Some(room),
             guest: true,
+            expires_at: None,
         }
     }
 
@@ -91,6 +96,7 @@ impl From<Claims> for Member {
             role: claims.role,
             tenant: claims.tenant,
             room_scope: claims.room,
+            expires_at: (!claims.guest).then_some(claims.exp),
             guest: claims.guest,
         }
     }
@@ -138,7 +144,8 @@ impl Keys {
     }
 }
 
-/// Claims naming `member`, valid for `ttl_hours` from now.
+/// Claims naming `member`, valid for `ttl_hours` from now, or until the
+/// member's own credential expires if that comes first.
 pub fn claims_for(member: &Member, ttl_hours: u64) -> Claims {
     let now = unix_seconds();
     Claims {
@@ -146,7 +153,7 @@ pub fn claims_for(member: &Member, ttl_hours: u64) -> Claims {
         name: member.name.clone(),
         tenant: member.tenant.clone(),
         role: member.role,
-        exp: now + ttl_hours * 3600,
+        exp: (now + ttl_hours * 3600).min(member.expires_at.unwrap_or(u64::MAX)),
         iat: now,
         room: member.room_scope,
         guest: member.guest,
@@ -206,7 +213,31 @@ mod tests {
             tenant: "ac-lyon".into(),
             room_scope: None,
             guest: false,
+            expires_at: None,
         }
+    }
+
+    #[test]
+    fn resume_tokens_never_outlive_the_platform_token() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let mut platform = claims_for(&member(Role::Trainer), 1);
+        platform.exp = unix_seconds() + 600;
+        let trainer = Member::from(keys.verify(&keys.sign(&platform)).unwrap());
+        let resumed = keys.verify(&keys.resume_token(&trainer, 24)).unwrap();
+        assert_eq!(resumed.exp, platform.exp, "capped by the platform token");
+        let again = Member::from(resumed);
+        assert_eq!(
+            keys.verify(&keys.resume_token(&again, 24)).unwrap().exp,
+            platform.exp,
+            "and stays capped"
+        );
+        let guest = Member::guest("Camille".into(), "ac-lyon".into(), Uuid::new_v4());
+        let guest_claims = keys.verify(&keys.resume_token(&guest, 24)).unwrap();
+        assert!(
+            guest_claims.exp >= unix_seconds() + 24 * 3600 - 5,
+            "guests get the full window"
+        );
+        assert_eq!(Member::from(guest_claims).expires_at, None);
     }
 
     #[test]

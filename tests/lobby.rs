@@ -467,3 +467,44 @@ async fn scoped_tokens_and_other_tenants_never_reach_a_room() {
     ));
     lost.hello_guest(&join_code(&room), "Retrouvé").await;
 }
+
+#[tokio::test]
+async fn joining_again_brings_back_a_member_who_left_from_another_connection() {
+    let server = TestServer::start().await;
+    let trainer = server.token(Role::Trainer, "Mme Durand");
+    let room = room_id(&server.create_room(&trainer, "Salle").await);
+    let camille = server.token(Role::Participant, "Camille");
+    let mut phone = server.connect(Format::Json).await;
+    phone.hello_token(&camille).await;
+    phone.join(&room).await;
+    let mut laptop = server.connect(Format::MsgPack).await;
+    laptop.hello_token(&camille).await;
+    laptop.join(&room).await;
+
+    let id = phone.id();
+    phone
+        .ok(ClientMessage::Leave {
+            id,
+            room: room.clone(),
+        })
+        .await;
+    let id = laptop.id();
+    assert_eq!(
+        laptop
+            .refused(ClientMessage::RaiseHand {
+                id,
+                room: room.clone()
+            })
+            .await,
+        ErrorCode::NotInRoom
+    );
+    let snapshot = laptop.join(&room).await;
+    assert_eq!(snapshot.counts.participants, 1, "the member is back");
+    let id = laptop.id();
+    laptop
+        .ok(ClientMessage::RaiseHand {
+            id,
+            room: room.clone(),
+        })
+        .await;
+}

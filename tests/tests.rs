@@ -6,6 +6,7 @@ mod util;
 
 mod bad_input;
 mod http;
+mod load_smoke;
 mod lobby;
 mod resume;
 mod store;

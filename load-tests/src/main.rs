@@ -1,1 +1,97 @@
-fn main() {}
+//! `amphi-load SCENARIO [options]`: runs a load scenario against a running
+//! amphi, prints a summary, writes the JSON report, and exits non-zero when
+//! any check failed.
+
+use std::process::ExitCode;
+
+use amphi_load::options::parse_source_ips;
+use amphi_load::{Options, Scenario};
+use amphi_protocol::Format;
+use anyhow::Context;
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(name = "amphi-load", version, about = "Load generator for amphi")]
+struct Cli {
+    /// idle, broadcast or reconnect.
+    scenario: Scenario,
+    /// WebSocket URL of a node; repeat to spread participants round-robin.
+    #[arg(long = "url", default_value = "ws://127.0.0.1:8080/ws")]
+    urls: Vec<String>,
+    #[arg(long, default_value_t = 100)]
+    participants: usize,
+    /// Wire format: json or msgpack.
+    #[arg(long, default_value = "json")]
+    format: String,
+    /// A trainer token (`amphi token --role trainer`).
+    #[arg(long, env = "AMPHI_LOAD_TOKEN")]
+    token: String,
+    /// The server's pid, to read its memory and CPU from /proc.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Local source addresses, e.g. 127.0.0.2-127.0.0.9.
+    #[arg(long)]
+    source_ips: Option<String>,
+    /// New connections per second (0: as fast as possible).
+    #[arg(long, default_value_t = 2000)]
+    ramp: u32,
+    /// Broadcasts sent (broadcast and reconnect scenarios).
+    #[arg(long, default_value_t = 20)]
+    broadcasts: usize,
+    /// Milliseconds between broadcasts.
+    #[arg(long, default_value_t = 500)]
+    interval_ms: u64,
+    /// Seconds the idle scenario holds its connections before measuring.
+    #[arg(long, default_value_t = 5)]
+    hold: u64,
+    /// Write the JSON report to this file.
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(2),
+        Err(error) => {
+            eprintln!("amphi-load: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<bool> {
+    let cli = Cli::parse();
+    let format = match cli.format.as_str() {
+        "json" => Format::Json,
+        "msgpack" => Format::MsgPack,
+        other => anyhow::bail!("unknown format {other} (json or msgpack)"),
+    };
+    let source_ips = match &cli.source_ips {
+        Some(text) => parse_source_ips(text)
+            .map_err(anyhow::Error::msg)
+            .context("--source-ips")?,
+        None => Vec::new(),
+    };
+    let options = Options {
+        scenario: cli.scenario,
+        urls: cli.urls,
+        participants: cli.participants,
+        format,
+        token: cli.token,
+        server_pid: cli.server_pid,
+        source_ips,
+        ramp: cli.ramp,
+        broadcasts: cli.broadcasts,
+        interval_ms: cli.interval_ms,
+        hold_s: cli.hold,
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    let report = runtime.block_on(amphi_load::run(&options))?;
+    println!("{}", report.summary());
+    if let Some(path) = cli.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(report.errors_total == 0)
+}

@@ -37,8 +37,9 @@ pub const PROTOCOL_VERSION: u16 = 1;
 pub type RoomId = String;
 /// A member's id: stable for a platform user, a UUID for a guest.
 pub type MemberId = String;
-/// A client message id: chosen by the client, unique per connection session
-/// (a retry reuses it). At most 64 characters.
+/// A client message id: chosen by the client, unique for its member (a retry
+/// reuses it; a new command never reuses an old one, even on a new
+/// connection: random ids are simplest). At most 64 characters.
 pub type ClientMsgId = String;
 
 /// What a member may do. Every command checks it.
@@ -49,7 +50,7 @@ pub enum Role {
     Participant,
     /// Runs activities: opens questions, announces, moderates.
     Trainer,
-    /// Runs ateliers; has the trainer's rights in the rooms of a session.
+    /// Runs ateliers; has the trainer's rights in the rooms of its tenant.
     Facilitator,
     /// A projector or a watcher: sees what the room shows, never acts.
     Observer,

@@ -22,8 +22,8 @@ pub enum ServerMessage {
         /// The server's clock (milliseconds since the Unix epoch), so that
         /// every screen counts down to the same deadline.
         server_time_ms: u64,
-        /// How often the client should `ping`; the server closes a
-        /// connection silent for three times as long.
+        /// How often the client should `ping`. The server closes a connection
+        /// silent for its idle timeout (three heartbeats by default).
         heartbeat_ms: u64,
     },
     /// You are in this room. With `snapshot`, replace what you knew of the
@@ -160,8 +160,9 @@ pub struct Announcement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventBody {
-    /// Presence changed. Coalesced: at most one per room every 200 ms.
-    /// Leaders and observers get the members that changed and those that
+    /// Presence changed. Coalesced: at most one flush per room per period
+    /// (200 ms by default). Each flush is two events with their own `seq`:
+    /// leaders and observers get the members that changed and those that
     /// left; participants get the counts only.
     Presence {
         counts: PresenceCounts,

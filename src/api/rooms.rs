@@ -83,6 +83,7 @@ pub async fn observer_token(
         tenant: member.tenant.clone(),
         room_scope: Some(handle.id()),
         guest: false,
+        expires_at: None,
     };
     let claims = claims_for(&observer, app.config.auth.token_ttl_hours);
     Ok(Json(json!({ "token": app.keys.sign(&claims), "expires_at": claims.exp })).into_response())

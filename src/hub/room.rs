@@ -118,7 +118,7 @@ impl RoomHandle {
             rx,
             settings,
             lobby: Lobby::new(settings.lobby),
-            seq: 0,
+            seq: first_seq(),
             history: VecDeque::with_capacity(settings.history.min(64)),
             recent: HashMap::new(),
             bus,
@@ -355,6 +355,15 @@ impl RoomActor {
             self.bus.publish(envelope);
         }
     }
+}
+
+/// Where a room's numbering starts: the start time in microseconds. A room
+/// started again (after a restart, or on another node) thus numbers its
+/// events above anything its earlier life sent, so a client's old `last_seq`
+/// can never be mistaken for a position in the new history: it gets a
+/// snapshot. Stays below 2^53 (exact in JavaScript) until the year 2255.
+fn first_seq() -> u64 {
+    now_ms() * 1000
 }
 
 /// Wall-clock milliseconds since the Unix epoch: the activities' time input.

@@ -441,8 +441,13 @@ impl Connection {
     ) -> Result<(), Gone> {
         let uuid = room.as_deref().and_then(|r| Uuid::parse_str(r).ok());
         let outcome = match self.find_room(uuid, code).await {
-            Ok(handle) if self.rooms.contains_key(&handle.id()) => Ok(()),
-            Ok(handle) => self.attach(handle, None, socket).await?,
+            Ok(handle) => {
+                // Joining a room this connection is in starts it over with a
+                // fresh snapshot (the member may have left it from another
+                // connection meanwhile).
+                self.detach(handle.id());
+                self.attach(handle, None, socket).await?
+            }
             Err(refusal) => Err(refusal),
         };
         match outcome {
@@ -665,12 +670,20 @@ impl Connection {
         }
     }
 
+    /// Takes this connection out of a room it is attached to, if it is.
+    fn detach(&mut self, room: Uuid) {
+        let (Some(attachment), Some((_, who))) = (self.rooms.remove(&room), &self.member) else {
+            return;
+        };
+        self.app.fanout.unsubscribe(room, self.id);
+        attachment.handle.detach(who.id.clone());
+    }
+
     /// Leaves the fan-out table and tells each room this connection is gone.
     fn detach_all(&mut self) {
-        let Some((_, who)) = &self.member else { return };
-        for (room, attachment) in self.rooms.drain() {
-            self.app.fanout.unsubscribe(room, self.id);
-            attachment.handle.detach(who.id.clone());
+        let rooms: Vec<Uuid> = self.rooms.keys().copied().collect();
+        for room in rooms {
+            self.detach(room);
         }
     }
 }

@@ -1,0 +1,31 @@
+//! amphi-load: drives a running amphi with many protocol clients over real
+//! WebSockets and reports what it measured, checking correctness as it goes
+//! (every broadcast seen once and in order, every command acknowledged).
+//!
+//! # Layout
+//!
+//! - [`options`]: what a run is asked to do (parsed by the binary).
+//! - [`client`]: one participant or trainer connection speaking protocol v1.
+//! - [`scenario`]: `idle`, `broadcast`, `reconnect`.
+//! - [`report`]: the JSON report and its human summary.
+//! - [`server`]: the server's memory and CPU, read from `/proc` when it runs
+//!   on this machine.
+
+pub mod client;
+pub mod options;
+pub mod report;
+pub mod scenario;
+pub mod server;
+
+pub use options::{Options, Scenario};
+pub use report::Report;
+
+/// Runs one scenario and returns its report. A report with errors is a
+/// failed run (the binary exits non-zero).
+pub async fn run(options: &Options) -> anyhow::Result<Report> {
+    match options.scenario {
+        Scenario::Idle => scenario::idle(options).await,
+        Scenario::Broadcast => scenario::broadcast(options).await,
+        Scenario::Reconnect => scenario::reconnect(options).await,
+    }
+}

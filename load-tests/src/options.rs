@@ -1,0 +1,89 @@
+//! What a run is asked to do.
+
+use std::net::IpAddr;
+
+use amphi_protocol::Format;
+
+/// The scenarios this tool runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// Hold N participant connections in one room; measure memory.
+    Idle,
+    /// One trainer announces to N participants in one room; measure the time
+    /// from the server's stamp to the last socket.
+    Broadcast,
+    /// N participants drop at once and resume; measure the time to resume
+    /// and check nothing was missed.
+    Reconnect,
+}
+
+/// A run's settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub scenario: Scenario,
+    /// WebSocket URLs (`ws://host:port/ws`); participants are spread over
+    /// them round-robin.
+    pub urls: Vec<String>,
+    pub participants: usize,
+    pub format: Format,
+    /// A trainer token; the tool creates its room through the REST API.
+    pub token: String,
+    /// The server's pid, to read its memory and CPU from `/proc`.
+    pub server_pid: Option<u32>,
+    /// Local addresses to connect from, round-robin (to pass the ~28k
+    /// ephemeral ports of one address).
+    pub source_ips: Vec<IpAddr>,
+    /// New connections per second (0: as fast as possible).
+    pub ramp: u32,
+    /// Broadcasts sent by the `broadcast` and `reconnect` scenarios.
+    pub broadcasts: usize,
+    /// Time between two broadcasts, in milliseconds.
+    pub interval_ms: u64,
+    /// How long the `idle` scenario holds the connections, in seconds.
+    pub hold_s: u64,
+}
+
+impl Options {
+    /// The HTTP base URL of the first node (for the REST API).
+    pub fn http_base(&self) -> String {
+        let url = &self.urls[0];
+        let without_path = url.trim_end_matches("/ws");
+        without_path
+            .replacen("ws://", "http://", 1)
+            .replacen("wss://", "https://", 1)
+    }
+}
+
+/// Parses `127.0.0.2-127.0.0.9` or `127.0.0.2,127.0.0.3` into addresses.
+pub fn parse_source_ips(text: &str) -> Result<Vec<IpAddr>, String> {
+    let mut ips = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((first, last)) => {
+                let first: std::net::Ipv4Addr =
+                    first.parse().map_err(|e| format!("{first}: {e}"))?;
+                let last: std::net::Ipv4Addr = last.parse().map_err(|e| format!("{last}: {e}"))?;
+                let (a, b) = (u32::from(first), u32::from(last));
+                if b < a || b - a > 255 {
+                    return Err(format!("bad range {part}"));
+                }
+                ips.extend((a..=b).map(|n| IpAddr::V4(n.into())));
+            }
+            None => ips.push(part.parse().map_err(|e| format!("{part}: {e}"))?),
+        }
+    }
+    Ok(ips)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_ip_ranges_expand() {
+        let ips = parse_source_ips("127.0.0.2-127.0.0.4,127.0.0.9").unwrap();
+        let text: Vec<String> = ips.iter().map(ToString::to_string).collect();
+        assert_eq!(text, ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.9"]);
+        assert!(parse_source_ips("127.0.0.9-127.0.0.2").is_err());
+    }
+}

@@ -1,0 +1,145 @@
+//! The report of a run: a JSON document (field names are stable: scripts
+//! read them) and a human summary.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Latency percentiles, in milliseconds.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl Percentiles {
+    /// Nearest-rank percentiles of `samples` (`None` when empty).
+    pub fn of(samples: &[f64]) -> Option<Percentiles> {
+        if samples.is_empty() {
+            return None;
+        }
+        let mut sorted = samples.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let rank =
+            |p: f64| sorted[((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+        Some(Percentiles {
+            p50: rank(0.50),
+            p95: rank(0.95),
+            p99: rank(0.99),
+            max: sorted[sorted.len() - 1],
+        })
+    }
+}
+
+/// The server's resident memory at three moments.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Rss {
+    /// Before the first connection.
+    pub before: u64,
+    /// With every connection open and idle.
+    pub idle: u64,
+    /// The highest seen during the run.
+    pub peak: u64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub format: String,
+    pub participants: usize,
+    /// Participants that completed their handshake.
+    pub connected: usize,
+    pub errors_total: u64,
+    /// Errors by kind (a server error code, or the tool's own check).
+    pub errors: BTreeMap<String, u64>,
+    /// The room the run used.
+    pub session_id: Option<String>,
+    pub broadcasts: usize,
+    /// Broadcasts a participant should have seen and did not.
+    pub missed_broadcasts: u64,
+    /// From the server's stamp to each participant receiving each broadcast.
+    pub broadcast_ms: Option<Percentiles>,
+    /// Per broadcast, from the server's stamp to the last participant
+    /// receiving it.
+    pub last_socket_ms: Option<Percentiles>,
+    /// From the moment all participants dropped to each one's `joined`.
+    pub reconnect_ms: Option<Percentiles>,
+    pub server_rss_bytes: Option<Rss>,
+    pub rss_per_connection_bytes: Option<u64>,
+    pub server_cpu_s: Option<f64>,
+    pub duration_s: f64,
+}
+
+impl Report {
+    pub fn error(&mut self, kind: impl Into<String>) {
+        *self.errors.entry(kind.into()).or_default() += 1;
+        self.errors_total += 1;
+    }
+
+    /// A few lines for people.
+    pub fn summary(&self) -> String {
+        let mut lines = vec![format!(
+            "{} ({}): {}/{} connected, {} errors in {:.1} s",
+            self.scenario,
+            self.format,
+            self.connected,
+            self.participants,
+            self.errors_total,
+            self.duration_s
+        )];
+        for (kind, count) in &self.errors {
+            lines.push(format!("  error {kind}: {count}"));
+        }
+        let show = |name: &str, p: &Option<Percentiles>| {
+            p.map(|p| {
+                format!(
+                    "{name}: p50 {:.1} ms, p95 {:.1}, p99 {:.1}, max {:.1}",
+                    p.p50, p.p95, p.p99, p.max
+                )
+            })
+        };
+        if self.broadcasts > 0 {
+            lines.push(format!(
+                "broadcasts: {}, missed {}",
+                self.broadcasts, self.missed_broadcasts
+            ));
+        }
+        lines.extend(show("last socket", &self.last_socket_ms));
+        lines.extend(show("every delivery", &self.broadcast_ms));
+        lines.extend(show("reconnect", &self.reconnect_ms));
+        if let Some(rss) = self.server_rss_bytes {
+            lines.push(format!(
+                "server RSS: before {:.1} MiB, idle {:.1} MiB, peak {:.1} MiB",
+                rss.before as f64 / 1048576.0,
+                rss.idle as f64 / 1048576.0,
+                rss.peak as f64 / 1048576.0
+            ));
+        }
+        if let Some(per) = self.rss_per_connection_bytes {
+            lines.push(format!(
+                "RSS per connection: {:.2} KiB",
+                per as f64 / 1024.0
+            ));
+        }
+        if let Some(cpu) = self.server_cpu_s {
+            lines.push(format!("server CPU: {cpu:.2} s"));
+        }
+        lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let samples: Vec<f64> = (1..=100).map(f64::from).collect();
+        let p = Percentiles::of(&samples).unwrap();
+        assert_eq!((p.p50, p.p95, p.p99, p.max), (50.0, 95.0, 99.0, 100.0));
+        assert_eq!(Percentiles::of(&[7.0]).unwrap().p99, 7.0);
+        assert_eq!(Percentiles::of(&[]), None);
+    }
+}

@@ -1,0 +1,56 @@
+//! A smoke run of every load scenario at small scale, in both formats,
+//! against a real server: every participant connects, every broadcast is
+//! seen once and in order, every resume works. No timing is asserted.
+
+use amphi_load::{Options, Scenario};
+use amphi_protocol::{Format, Role};
+
+use crate::util::TestServer;
+
+fn options(server: &TestServer, scenario: Scenario, format: Format) -> Options {
+    Options {
+        scenario,
+        urls: vec![format!("ws://{}/ws", server.addr)],
+        participants: 20,
+        format,
+        token: server.token(Role::Trainer, "amphi-load"),
+        server_pid: Some(std::process::id()),
+        source_ips: vec!["127.0.0.1".parse().unwrap()],
+        ramp: 0,
+        broadcasts: 3,
+        interval_ms: 10,
+        hold_s: 0,
+    }
+}
+
+#[tokio::test]
+async fn every_scenario_runs_clean_at_small_scale() {
+    let server = TestServer::start().await;
+    for scenario in [Scenario::Idle, Scenario::Broadcast, Scenario::Reconnect] {
+        for format in Format::ALL {
+            let report = amphi_load::run(&options(&server, scenario, format))
+                .await
+                .expect("the run completes");
+            assert_eq!(
+                report.errors_total, 0,
+                "{scenario:?} {format:?}: {:?}",
+                report.errors
+            );
+            assert_eq!(report.connected, 20, "{scenario:?} {format:?}");
+            assert!(
+                report.server_rss_bytes.is_some(),
+                "memory is read from /proc"
+            );
+            if scenario != Scenario::Idle {
+                assert_eq!(report.missed_broadcasts, 0);
+                assert_eq!(report.broadcasts, 3);
+            }
+            if scenario == Scenario::Broadcast {
+                assert!(report.last_socket_ms.is_some());
+            }
+            if scenario == Scenario::Reconnect {
+                assert!(report.reconnect_ms.is_some(), "everyone resumed");
+            }
+        }
+    }
+}
