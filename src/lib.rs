@@ -13,6 +13,8 @@
 //!   mailbox), the envelopes events travel in, and this node's fan-out table.
 //! - [`activity`]: pure state machines, `(state, input, now) -> events`; no
 //!   I/O. Today the lobby (presence, announcements, raised hands).
+//! - [`quiz`]: quiz content: the model (also the native JSON format),
+//!   answer checking and scoring, GIFT and Moodle XML import. Pure code.
 //! - [`bus`]: carries every room event to every node's fan-out (in-process
 //!   for one node).
 //! - [`store`]: the course store (SQLite or PostgreSQL).
@@ -31,6 +33,7 @@ pub mod bus;
 pub mod config;
 pub mod hub;
 pub mod metrics;
+pub mod quiz;
 pub mod store;
 pub mod transport;
 pub mod web;

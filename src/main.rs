@@ -1,11 +1,14 @@
 //! The `amphi` binary: `amphi serve` (the default) runs a node; `amphi
-//! token` mints a JWT that a node with the same configuration accepts.
+//! token` mints a JWT that a node with the same configuration accepts;
+//! `amphi import` converts a GIFT, Moodle XML or JSON quiz file into
+//! amphi's quiz JSON.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use amphi::auth::{Claims, Keys, load_or_create_secret, unix_seconds};
 use amphi::config::{Config, LogFormat};
+use amphi::quiz::ImportFormat;
 use amphi_protocol::Role;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -50,6 +53,18 @@ enum Command {
         /// Restrict the token to one room (a UUID).
         #[arg(long)]
         room: Option<uuid::Uuid>,
+    },
+    /// Convert a quiz file (GIFT, Moodle XML or amphi JSON) into amphi's
+    /// quiz JSON; skipped questions and warnings go to standard error.
+    Import {
+        /// The file to read (UTF-8).
+        file: PathBuf,
+        /// gift, moodlexml or json (default: guessed from the file).
+        #[arg(long)]
+        format: Option<ImportFormat>,
+        /// Write the quiz here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -98,7 +113,45 @@ fn run() -> anyhow::Result<()> {
             println!("{}", Keys::new(&secret).sign(&claims));
             Ok(())
         }
+        Command::Import { file, format, out } => import(&file, format, out.as_deref()),
     }
+}
+
+/// `amphi import`: reads, converts and writes one quiz file.
+fn import(file: &Path, format: Option<ImportFormat>, out: Option<&Path>) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))?;
+    let format = format.unwrap_or_else(|| {
+        ImportFormat::guess(file.file_name().and_then(|name| name.to_str()), &text)
+    });
+    let imported = amphi::quiz::import(&text, format)
+        .with_context(|| format!("importing {} as {format}", file.display()))?;
+    for skipped in &imported.skipped {
+        eprintln!(
+            "skipped {} ({}): {}",
+            skipped.position, skipped.title, skipped.reason
+        );
+    }
+    for warning in &imported.warnings {
+        eprintln!(
+            "warning {} ({}): {}",
+            warning.position, warning.title, warning.message
+        );
+    }
+    let json = serde_json::to_string_pretty(&imported.quiz)? + "\n";
+    match out {
+        Some(path) => {
+            std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => print!("{json}"),
+    }
+    eprintln!(
+        "{} questions imported, {} skipped",
+        imported.quiz.questions.len(),
+        imported.skipped.len()
+    );
+    Ok(())
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {

@@ -260,3 +260,49 @@ async fn readiness_reports_a_store_outage_and_recovers() {
     }
     assert!(ready, "ready again once the database is back");
 }
+
+#[tokio::test]
+async fn amphi_token_mints_what_a_node_with_the_same_secret_accepts() {
+    let server = TestServer::start().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_amphi"))
+        .args([
+            "token",
+            "--role",
+            "facilitator",
+            "--name",
+            "M. Martin",
+            "--tenant",
+            "ac-lyon",
+            "--ttl",
+            "30m",
+        ])
+        .env("AMPHI_JWT_SECRET", SECRET)
+        .output()
+        .expect("amphi token runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let token = String::from_utf8(output.stdout).unwrap();
+    let claims = server
+        .app
+        .keys
+        .verify(token.trim())
+        .expect("the node accepts it");
+    assert_eq!(claims.role, Role::Facilitator);
+    assert_eq!(
+        (claims.name.as_str(), claims.tenant.as_str()),
+        ("M. Martin", "ac-lyon")
+    );
+    let lifetime = claims.exp - claims.iat;
+    assert_eq!(lifetime, 1800);
+
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_amphi"))
+        .args(["token", "--role", "emperor"])
+        .env("AMPHI_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown role"));
+}

@@ -8,5 +8,6 @@ mod bad_input;
 mod http;
 mod load_smoke;
 mod lobby;
+mod quiz_import;
 mod resume;
 mod store;

@@ -11,6 +11,7 @@ use amphi_protocol::server::EventBody;
 use amphi_protocol::{Auth, ClientMessage, ServerMessage};
 use anyhow::{Context, anyhow, bail};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
 use crate::client::{Conn, now_ms};
 use crate::options::Options;
@@ -227,9 +228,6 @@ async fn watch_broadcasts(
     stop: &mut watch::Receiver<bool>,
     seen: &mut Seen,
 ) {
-    if seen.latency.len() < to {
-        seen.latency.resize(to, None);
-    }
     let mut last: Option<usize> = None;
     loop {
         let message = tokio::select! {
@@ -300,42 +298,30 @@ fn tally(report: &mut Report, seen: &[Seen], broadcasts: std::ops::Range<usize>)
     report.last_socket_ms = Percentiles::of(&lasts);
 }
 
-/// `idle`: N participants connect and stay; the server's memory is read
-/// before, once all are idle, and at its peak.
-pub async fn idle(options: &Options) -> anyhow::Result<Report> {
-    let started = Instant::now();
-    let room = create_room(options).await?;
-    let mut report = new_report(options, &room);
-    let memory = MemoryWatch::start(options.server_pid);
-    let (stop, stopped) = watch::channel(false);
-    let (ready, mut readies) = mpsc::channel::<Result<(), String>>(1024);
+/// A participant task's way to report its handshake: `Ok` once joined, or
+/// why it could not.
+type Ready = mpsc::Sender<Result<(), String>>;
+
+/// Spawns `body(i, ready)` for every participant at the ramp rate, then
+/// counts their handshakes into the report. Returns the tasks and the
+/// channel, which later phases may reuse.
+async fn start_participants<T, Fut>(
+    options: &Options,
+    started: Instant,
+    report: &mut Report,
+    body: impl Fn(usize, Ready) -> Fut,
+) -> (Vec<JoinHandle<T>>, mpsc::Receiver<Result<(), String>>)
+where
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    // Room for every report: a participant never waits to say it is ready
+    // (it must keep reading its socket).
+    let (ready, mut readies) = mpsc::channel(options.participants.max(1) * 2);
     let mut tasks = Vec::with_capacity(options.participants);
     for i in 0..options.participants {
         pace(options, i, started).await;
-        let (options, code, ready, mut stopped) = (
-            options.clone(),
-            room.code.clone(),
-            ready.clone(),
-            stopped.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            match join_as_guest(&options, i, &code).await {
-                Ok((mut conn, _, _)) => {
-                    let _ = ready.send(Ok(())).await;
-                    // Keep reading: pings are answered while reading.
-                    loop {
-                        tokio::select! {
-                            message = conn.recv() => if !matches!(message, Ok(Some(_))) { return Some("dropped".to_string()) },
-                            _ = stopped.wait_for(|stop| *stop) => return None,
-                        }
-                    }
-                }
-                Err(error) => {
-                    let _ = ready.send(Err(error.to_string())).await;
-                    None
-                }
-            }
-        }));
+        tasks.push(tokio::spawn(body(i, ready.clone())));
     }
     drop(ready);
     for _ in 0..options.participants {
@@ -345,6 +331,40 @@ pub async fn idle(options: &Options) -> anyhow::Result<Report> {
             None => break,
         }
     }
+    (tasks, readies)
+}
+
+/// `idle`: N participants connect and stay; the server's memory is read
+/// before, once all are idle, and at its peak.
+pub async fn idle(options: &Options) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let room = create_room(options).await?;
+    let mut report = new_report(options, &room);
+    let memory = MemoryWatch::start(options.server_pid);
+    let (stop, stopped) = watch::channel(false);
+    let (tasks, _) = start_participants(options, started, &mut report, |i, ready| {
+        let (options, code, mut stopped) = (options.clone(), room.code.clone(), stopped.clone());
+        async move {
+            let mut conn = match join_as_guest(&options, i, &code).await {
+                Ok((conn, _, _)) => conn,
+                Err(error) => {
+                    let _ = ready.send(Err(error.to_string())).await;
+                    return None;
+                }
+            };
+            let _ = ready.send(Ok(())).await;
+            // Keep reading: pings are answered while reading.
+            loop {
+                tokio::select! {
+                    message = conn.recv() => if !matches!(message, Ok(Some(_))) {
+                        return Some("dropped".to_string());
+                    },
+                    _ = stopped.wait_for(|stop| *stop) => return None,
+                }
+            }
+        }
+    })
+    .await;
     // Let the server settle (presence coalescing, allocator) before reading.
     tokio::time::sleep(Duration::from_secs(options.hold_s.max(1))).await;
     let idle = memory.now();
@@ -368,18 +388,13 @@ pub async fn broadcast(options: &Options) -> anyhow::Result<Report> {
     report.broadcasts = options.broadcasts;
     let memory = MemoryWatch::start(options.server_pid);
     let (stop, stopped) = watch::channel(false);
-    let (ready, mut readies) = mpsc::channel::<Result<(), String>>(1024);
-    let mut tasks = Vec::with_capacity(options.participants);
-    for i in 0..options.participants {
-        pace(options, i, started).await;
-        let (options, code, ready, mut stopped) = (
-            options.clone(),
-            room.code.clone(),
-            ready.clone(),
-            stopped.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut seen = Seen::default();
+    let (tasks, _) = start_participants(options, started, &mut report, |i, ready| {
+        let (options, code, mut stopped) = (options.clone(), room.code.clone(), stopped.clone());
+        async move {
+            let mut seen = Seen {
+                latency: vec![None; options.broadcasts],
+                ..Seen::default()
+            };
             match join_as_guest(&options, i, &code).await {
                 Ok((mut conn, _, _)) => {
                     let _ = ready.send(Ok(())).await;
@@ -388,20 +403,12 @@ pub async fn broadcast(options: &Options) -> anyhow::Result<Report> {
                 }
                 Err(error) => {
                     let _ = ready.send(Err(error.to_string())).await;
-                    seen.latency = vec![None; options.broadcasts];
                 }
             }
             seen
-        }));
-    }
-    drop(ready);
-    for _ in 0..options.participants {
-        match readies.recv().await {
-            Some(Ok(())) => report.connected += 1,
-            Some(Err(error)) => report.error(classify(&error)),
-            None => break,
         }
-    }
+    })
+    .await;
     let idle = memory.now();
     let mut trainer = trainer(options, &room).await?;
     // Let the joins' presence updates pass before measuring.
@@ -429,19 +436,10 @@ pub async fn reconnect(options: &Options) -> anyhow::Result<Report> {
     let memory = MemoryWatch::start(options.server_pid);
     let (phase, phases) = watch::channel(Phase::Joining);
     let (stop, stopped) = watch::channel(false);
-    let (ready, mut readies) = mpsc::channel::<Result<(), String>>(1024);
-    let mut tasks = Vec::with_capacity(options.participants);
-    for i in 0..options.participants {
-        pace(options, i, started).await;
-        let (options, code, room_id, ready, mut phases, mut stopped) = (
-            options.clone(),
-            room.code.clone(),
-            room.id.clone(),
-            ready.clone(),
-            phases.clone(),
-            stopped.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
+    let (tasks, mut dropped) = start_participants(options, started, &mut report, |i, ready| {
+        let (options, code, room_id) = (options.clone(), room.code.clone(), room.id.clone());
+        let (mut phases, mut stopped) = (phases.clone(), stopped.clone());
+        async move {
             let mut seen = Seen {
                 latency: vec![None; options.broadcasts],
                 ..Seen::default()
@@ -471,21 +469,14 @@ pub async fn reconnect(options: &Options) -> anyhow::Result<Report> {
                 Err(error) => seen.errors.push(classify(&error.to_string())),
             }
             seen
-        }));
-    }
-    drop(ready);
-    for _ in 0..options.participants {
-        match readies.recv().await {
-            Some(Ok(())) => report.connected += 1,
-            Some(Err(error)) => report.error(classify(&error)),
-            None => break,
         }
-    }
+    })
+    .await;
     let idle = memory.now();
     let mut trainer = trainer(options, &room).await?;
     let _ = phase.send(Phase::Drop);
     for _ in 0..report.connected {
-        let _ = readies.recv().await;
+        let _ = dropped.recv().await;
     }
     // Everyone is offline: these broadcasts must come back on resume.
     for n in 0..options.broadcasts {

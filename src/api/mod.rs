@@ -3,6 +3,7 @@
 //! the OpenAPI document at `/api/v1/openapi.json`. Errors are JSON
 //! `{"code", "message"}` with a stable code and a 4xx/5xx status.
 
+mod quizzes;
 mod rooms;
 
 use amphi_protocol::ErrorCode;
@@ -25,12 +26,19 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// Largest JSON body the API reads.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Largest quiz file imported (Moodle XML exports embed their images).
+const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/rooms", post(rooms::create))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
+        .route(
+            "/quizzes/import",
+            post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,

@@ -124,7 +124,8 @@ impl RoomHandle {
             bus,
             metrics,
         };
-        tokio::spawn(actor.run());
+        let span = tracing::info_span!("room", room = %record.id, tenant = %record.tenant);
+        tokio::spawn(tracing::Instrument::instrument(actor.run(), span));
         RoomHandle { record, tx }
     }
 
