@@ -112,7 +112,9 @@ impl Connection {
                     Some(Err(error)) => break read_error_exit(&error),
                     Some(Ok(message)) => {
                         self.last_seen = Instant::now();
-                        match self.on_frame(message, &mut socket).await {
+                        // Boxed: handling a frame needs a large future (hello, attach,
+                        // a room round trip); idle connections should not carry it.
+                        match Box::pin(self.on_frame(message, &mut socket)).await {
                             Ok(None) => {}
                             Ok(Some(code)) => break Exit::Close(code),
                             Err(Gone) => break Exit::Gone,

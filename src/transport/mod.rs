@@ -30,10 +30,12 @@ pub async fn upgrade(
     };
     let ws_config = &app.config.websocket;
     let hard_max = app.config.limits.hard_max_frame_bytes;
+    // No cap on the write buffer: a trainer's snapshot of a large room is one
+    // big frame, and what may queue per connection is bounded by the
+    // outbound queue and the write timeout already.
     ws.protocols([format.subprotocol()])
         .read_buffer_size(ws_config.read_buffer_bytes)
         .write_buffer_size(ws_config.write_buffer_bytes)
-        .max_write_buffer_size(ws_config.write_buffer_bytes.max(hard_max) * 4)
         .max_message_size(hard_max)
         .max_frame_size(hard_max)
         .on_failed_upgrade(|error| tracing::debug!(%error, "websocket upgrade failed"))
