@@ -27,14 +27,15 @@ pub struct Closer {
 }
 
 impl Closer {
-    /// Requests the close; the first code requested wins.
+    /// Requests the close; the first code requested wins. Every task
+    /// waiting in [`Closer::closed`] wakes up.
     pub fn close(&self, code: CloseCode) {
         if self
             .code
             .compare_exchange(0, code.code(), Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
         {
-            self.notify.notify_one();
+            self.notify.notify_waiters();
         }
     }
 
@@ -44,12 +45,18 @@ impl Closer {
     }
 
     /// Resolves with the requested code once [`Closer::close`] is called.
+    /// Several tasks may wait at once.
     pub async fn closed(&self) -> CloseCode {
         loop {
+            // Register before checking, so that a close between the check
+            // and the wait is not missed.
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
             if let Some(code) = self.requested() {
                 return code;
             }
-            self.notify.notified().await;
+            notified.await;
         }
     }
 }
@@ -131,5 +138,28 @@ impl Fanout {
         self.metrics
             .fanout_seconds
             .observe(envelope.created.elapsed().as_secs_f64());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_waiter_sees_the_first_close_code() {
+        let closer = Arc::new(Closer::default());
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let closer = Arc::clone(&closer);
+                tokio::spawn(async move { closer.closed().await })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        closer.close(CloseCode::SlowConsumer);
+        closer.close(CloseCode::GoingAway);
+        for waiter in waiters {
+            assert_eq!(waiter.await.unwrap(), CloseCode::SlowConsumer);
+        }
+        assert_eq!(closer.closed().await, CloseCode::SlowConsumer, "a late waiter returns at once");
     }
 }

@@ -99,11 +99,16 @@ impl Connection {
             tokio::time::interval_at(tokio::time::Instant::now() + ws.heartbeat(), ws.heartbeat());
         let shutdown = self.app.shutdown.clone();
         let closer = Arc::clone(&self.closer);
+        // Made once, not per turn of the loop: each registers a waiter the
+        // first time it is polled, and stays registered.
+        let shutting_down = shutdown.cancelled();
+        let close_requested = closer.closed();
+        tokio::pin!(shutting_down, close_requested);
         let exit = loop {
             tokio::select! {
                 biased;
-                () = shutdown.cancelled() => break Exit::Close(CloseCode::GoingAway),
-                code = closer.closed() => break Exit::Close(code),
+                () = &mut shutting_down => break Exit::Close(CloseCode::GoingAway),
+                code = &mut close_requested => break Exit::Close(code),
                 () = tokio::time::sleep_until(handshake_deadline), if self.member.is_none() => {
                     break Exit::Close(CloseCode::HandshakeTimeout);
                 }
@@ -663,7 +668,10 @@ impl Connection {
         &self,
         write: impl Future<Output = Result<(), E>>,
     ) -> Result<(), Gone> {
+        // Biased, write first: a write that completes at once (the usual
+        // case) never registers a timer or a close waiter.
         tokio::select! {
+            biased;
             written = tokio::time::timeout(self.app.config.websocket.write_timeout(), write) => match written {
                 Ok(Ok(())) => Ok(()),
                 _ => Err(Gone),
