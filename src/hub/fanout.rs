@@ -160,6 +160,10 @@ mod tests {
         for waiter in waiters {
             assert_eq!(waiter.await.unwrap(), CloseCode::SlowConsumer);
         }
-        assert_eq!(closer.closed().await, CloseCode::SlowConsumer, "a late waiter returns at once");
+        assert_eq!(
+            closer.closed().await,
+            CloseCode::SlowConsumer,
+            "a late waiter returns at once"
+        );
     }
 }
