@@ -18,6 +18,7 @@ fn room(code: &str) -> RoomRecord {
         join_code: Some(code.into()),
         created_by: "t1".into(),
         created_at: 1_790_000_000_000,
+        activity: Some(r#"{"quiz":{"title":"Q","questions":[]}}"#.into()),
     }
 }
 

@@ -68,6 +68,7 @@ impl Hub {
                 join_code: Some(new_join_code()),
                 created_by: created_by.to_string(),
                 created_at: now_ms() as i64,
+                activity: None,
             };
             match self.store.insert_room(&record).await {
                 Ok(()) => return Ok(self.start(record)),

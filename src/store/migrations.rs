@@ -10,7 +10,10 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 
 /// `(version, description, sql)`, in order. Append only; never edit one that
 /// has shipped.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "rooms", include_str!("sql/0001_rooms.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "rooms", include_str!("sql/0001_rooms.sql")),
+    (2, "room activity", include_str!("sql/0002_room_activity.sql")),
+];
 
 #[derive(Debug)]
 struct Embedded;

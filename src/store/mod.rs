@@ -47,6 +47,9 @@ pub struct RoomRecord {
     pub created_by: String,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
+    /// The activity's definition as JSON (a quiz room: its quiz and
+    /// settings); `None` for a plain lobby.
+    pub activity: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -129,8 +132,8 @@ impl Store {
 
     pub async fn insert_room(&self, room: &RoomRecord) -> Result<(), StoreError> {
         let started = Instant::now();
-        let sql = "INSERT INTO rooms (id, tenant, kind, title, join_code, created_by, created_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        let sql = "INSERT INTO rooms (id, tenant, kind, title, join_code, created_by, created_at, activity) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         on_pool!(self, pool => sqlx::query(sql)
             .bind(room.id.to_string())
             .bind(&room.tenant)
@@ -139,6 +142,7 @@ impl Store {
             .bind(&room.join_code)
             .bind(&room.created_by)
             .bind(room.created_at)
+            .bind(&room.activity)
             .execute(pool)
             .await
             .map(drop))?;
@@ -161,7 +165,7 @@ impl Store {
     ) -> Result<Option<RoomRecord>, StoreError> {
         let started = Instant::now();
         let sql = format!(
-            "SELECT id, tenant, kind, title, join_code, created_by, created_at FROM rooms WHERE {column} = $1"
+            "SELECT id, tenant, kind, title, join_code, created_by, created_at, activity FROM rooms WHERE {column} = $1"
         );
         let record = on_pool!(self, pool => {
             let row = sqlx::query(&sql).bind(value).fetch_optional(pool).await?;
@@ -175,6 +179,7 @@ impl Store {
                     join_code: row.try_get("join_code")?,
                     created_by: row.try_get("created_by")?,
                     created_at: row.try_get("created_at")?,
+                    activity: row.try_get("activity")?,
                 })
             })
             .transpose()?
