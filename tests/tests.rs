@@ -9,5 +9,6 @@ mod http;
 mod load_smoke;
 mod lobby;
 mod quiz_import;
+mod quiz_live;
 mod resume;
 mod store;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::quiz::QuizCommand;
 use crate::{ClientMsgId, MemberId, RoomId};
 
 /// A frame sent by a client.
@@ -52,6 +53,12 @@ pub enum ClientMessage {
     },
     /// Liveness and clock check; answered by `pong`.
     Ping { id: ClientMsgId },
+    /// A command of the room's quiz (see [`crate::quiz::QuizCommand`]).
+    Quiz {
+        id: ClientMsgId,
+        room: RoomId,
+        command: QuizCommand,
+    },
 }
 
 /// How a `hello` authenticates.
@@ -69,7 +76,7 @@ pub enum Auth {
 
 impl ClientMessage {
     /// Every `type` value a client may send.
-    pub const TYPES: [&'static str; 7] = [
+    pub const TYPES: [&'static str; 8] = [
         "hello",
         "join",
         "leave",
@@ -77,6 +84,7 @@ impl ClientMessage {
         "raise_hand",
         "lower_hand",
         "ping",
+        "quiz",
     ];
 
     /// The `type` field of this message.
@@ -89,6 +97,7 @@ impl ClientMessage {
             ClientMessage::RaiseHand { .. } => "raise_hand",
             ClientMessage::LowerHand { .. } => "lower_hand",
             ClientMessage::Ping { .. } => "ping",
+            ClientMessage::Quiz { .. } => "quiz",
         }
     }
 
@@ -101,7 +110,8 @@ impl ClientMessage {
             | ClientMessage::Announce { id, .. }
             | ClientMessage::RaiseHand { id, .. }
             | ClientMessage::LowerHand { id, .. }
-            | ClientMessage::Ping { id } => Some(id),
+            | ClientMessage::Ping { id }
+            | ClientMessage::Quiz { id, .. } => Some(id),
         }
     }
 }

@@ -41,6 +41,9 @@ pub enum ErrorCode {
     RoomFull,
     /// The command does not apply in the room's current state.
     InvalidState,
+    /// An answer arrived after its question closed (deadline plus the grace
+    /// for network delay): it was not recorded.
+    AnswerLate,
     /// Too many commands per second on this connection.
     RateLimited,
     /// The server is overloaded or a dependency is down; retry later with
@@ -52,7 +55,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::MalformedFrame,
         ErrorCode::UnknownType,
         ErrorCode::InvalidField,
@@ -69,6 +72,7 @@ impl ErrorCode {
         ErrorCode::NotInRoom,
         ErrorCode::RoomFull,
         ErrorCode::InvalidState,
+        ErrorCode::AnswerLate,
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
@@ -93,6 +97,7 @@ impl ErrorCode {
             ErrorCode::NotInRoom => "not_in_room",
             ErrorCode::RoomFull => "room_full",
             ErrorCode::InvalidState => "invalid_state",
+            ErrorCode::AnswerLate => "answer_late",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",

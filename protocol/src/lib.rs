@@ -21,6 +21,7 @@
 pub mod client;
 pub mod codec;
 pub mod codes;
+pub mod quiz;
 pub mod server;
 
 pub use client::{Auth, ClientMessage};
@@ -103,6 +104,8 @@ impl std::str::FromStr for Role {
 pub enum RoomKind {
     /// Presence, announcements and raised hands only.
     Lobby,
+    /// A live quiz (the interactive test), on top of the lobby.
+    Quiz,
 }
 
 #[cfg(test)]

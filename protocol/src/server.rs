@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::quiz::{QuizEvent, QuizSnapshot};
 use crate::{ClientMsgId, ErrorCode, MemberId, Role, RoomId, RoomKind};
 
 /// A frame sent by the server.
@@ -112,6 +113,9 @@ pub struct RoomSnapshot {
     pub hands: Vec<RaisedHand>,
     /// The most recent announcements, oldest first.
     pub announcements: Vec<Announcement>,
+    /// The quiz as this member sees it, in a quiz room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiz: Option<QuizSnapshot>,
 }
 
 /// One member as others see them.
@@ -177,6 +181,8 @@ pub enum EventBody {
     HandRaised { hand: RaisedHand },
     /// A hand was lowered, by its owner or by a trainer (`by`).
     HandLowered { member: MemberId, by: MemberId },
+    /// Something happened in the room's quiz.
+    Quiz { event: QuizEvent },
 }
 
 impl EventBody {
@@ -187,6 +193,7 @@ impl EventBody {
             EventBody::Announcement { .. } => "announcement",
             EventBody::HandRaised { .. } => "hand_raised",
             EventBody::HandLowered { .. } => "hand_lowered",
+            EventBody::Quiz { .. } => "quiz",
         }
     }
 }

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::quiz::{AnswerValue, CloseReason, QuizCommand, QuizEvent};
 use crate::server::*;
 use crate::*;
 
@@ -104,6 +105,28 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
             },
         ),
         ("ping", ClientMessage::Ping { id: "c8".into() }),
+        (
+            "quiz_open_question",
+            ClientMessage::Quiz {
+                id: "c9".into(),
+                room: ROOM.into(),
+                command: QuizCommand::OpenQuestion { index: Some(0) },
+            },
+        ),
+        (
+            "quiz_answer",
+            ClientMessage::Quiz {
+                id: "c10".into(),
+                room: ROOM.into(),
+                command: QuizCommand::Answer {
+                    question: 0,
+                    answer: AnswerValue::Choice {
+                        choice: "c2".into(),
+                    },
+                    confidence: Some(3),
+                },
+            },
+        ),
     ]
 }
 
@@ -163,6 +186,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                     counts,
                     hands: vec![hand.clone()],
                     announcements: vec![announcement.clone()],
+                    quiz: None,
                 }),
             },
         ),
@@ -232,6 +256,21 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 event: EventBody::HandLowered {
                     member: MEMBER.into(),
                     by: "trainer-1".into(),
+                },
+            },
+        ),
+        (
+            "event_quiz_question_closed",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 18,
+                at: 1_790_000_030_000,
+                event: EventBody::Quiz {
+                    event: QuizEvent::QuestionClosed {
+                        index: 0,
+                        reason: CloseReason::Deadline,
+                        answered: 12,
+                    },
                 },
             },
         ),

@@ -269,6 +269,7 @@ impl Lobby {
             counts: self.counts(),
             hands: self.hands.clone(),
             announcements: self.announcements.iter().cloned().collect(),
+            quiz: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! emit.
 
 pub mod lobby;
+pub mod quiz;
 
 use amphi_protocol::server::EventBody;
 use amphi_protocol::{ErrorCode, Role};

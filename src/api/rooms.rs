@@ -12,17 +12,56 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ApiError, Bearer, parse_json};
+use crate::activity::quiz::QuizDefinition;
 use crate::app::AppState;
 use crate::auth::{Member, claims_for};
 use crate::hub::RoomHandle;
+use crate::quiz::Quiz;
 use crate::store::RoomRecord;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewRoom {
     title: String,
+    /// `lobby` (default) or `quiz`.
     #[serde(default)]
     kind: Option<String>,
+    /// A quiz room: the quiz, in the native format.
+    #[serde(default)]
+    quiz: Option<serde_json::Value>,
+    /// A quiz room: how it runs (defaults for what is absent).
+    #[serde(default)]
+    settings: Option<serde_json::Value>,
+}
+
+/// Checks a quiz room's definition; returns it as stored.
+fn quiz_definition(
+    quiz: Option<serde_json::Value>,
+    settings: Option<serde_json::Value>,
+) -> Result<String, ApiError> {
+    let bad = |code, message: String| ApiError::new(StatusCode::BAD_REQUEST, code, message);
+    let quiz =
+        quiz.ok_or_else(|| bad(ErrorCode::InvalidField, "a quiz room needs `quiz`".into()))?;
+    let mut quiz: Quiz = serde_json::from_value(quiz)
+        .map_err(|e| bad(ErrorCode::InvalidField, format!("`quiz`: {e}")))?;
+    quiz.assign_ids();
+    quiz.validate().map_err(|errors| {
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        bad(
+            ErrorCode::OutOfRange,
+            format!("`quiz`: {}", messages.join("; ")),
+        )
+    })?;
+    let settings = match settings {
+        Some(value) => serde_json::from_value(value)
+            .map_err(|e| bad(ErrorCode::InvalidField, format!("`settings`: {e}")))?,
+        None => Default::default(),
+    };
+    let definition = QuizDefinition { quiz, settings };
+    definition
+        .validate_settings()
+        .map_err(|message| bad(ErrorCode::OutOfRange, message))?;
+    serde_json::to_string(&definition).map_err(ApiError::internal)
 }
 
 /// `POST /api/v1/rooms`
@@ -42,16 +81,20 @@ pub async fn create(
             format!("`title` must have 1 to {max} characters"),
         ));
     }
-    if new.kind.as_deref().is_some_and(|kind| kind != "lobby") {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::OutOfRange,
-            "`kind` must be \"lobby\"",
-        ));
-    }
+    let (kind, activity) = match new.kind.as_deref().unwrap_or("lobby") {
+        "lobby" => ("lobby", None),
+        "quiz" => ("quiz", Some(quiz_definition(new.quiz, new.settings)?)),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::OutOfRange,
+                "`kind` must be \"lobby\" or \"quiz\"",
+            ));
+        }
+    };
     let handle = app
         .hub
-        .create_room(&member.tenant, title, &member.id)
+        .create_room(&member.tenant, title, &member.id, kind, activity)
         .await
         .map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(room_json(&handle.record))).into_response())

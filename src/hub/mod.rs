@@ -57,18 +57,20 @@ impl Hub {
         tenant: &str,
         title: &str,
         created_by: &str,
+        kind: &str,
+        activity: Option<String>,
     ) -> Result<RoomHandle, StoreError> {
         let mut attempts = 0;
         loop {
             let record = RoomRecord {
                 id: Uuid::new_v4(),
                 tenant: tenant.to_string(),
-                kind: "lobby".into(),
+                kind: kind.to_string(),
                 title: title.to_string(),
                 join_code: Some(new_join_code()),
                 created_by: created_by.to_string(),
                 created_at: now_ms() as i64,
-                activity: None,
+                activity: activity.clone(),
             };
             match self.store.insert_room(&record).await {
                 Ok(()) => return Ok(self.start(record)),

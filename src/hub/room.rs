@@ -15,10 +15,13 @@ use uuid::Uuid;
 
 use super::envelope::Envelope;
 use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
+use crate::activity::quiz::{QuizDefinition, QuizEmit, QuizSession};
 use crate::activity::{Actor, Emit, Millis, Refusal};
 use crate::bus::Bus;
 use crate::metrics::Metrics;
 use crate::store::RoomRecord;
+use amphi_protocol::quiz::QuizCommand;
+use amphi_protocol::server::EventBody;
 
 /// How many results per member are remembered to answer retries.
 const RECENT_RESULTS_PER_MEMBER: usize = 64;
@@ -51,9 +54,10 @@ impl Who {
 }
 
 /// A command for a room's activity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RoomCommand {
     Lobby(LobbyCommand),
+    Quiz(QuizCommand),
 }
 
 /// What a connection gets when it attaches: the seq its view is current at,
@@ -112,12 +116,14 @@ impl RoomHandle {
         metrics: Arc<Metrics>,
     ) -> RoomHandle {
         let (tx, rx) = mpsc::channel(settings.mailbox);
+        let quiz = quiz_of(&record);
         let record = Arc::new(record);
         let actor = RoomActor {
             id: record.id,
             rx,
             settings,
             lobby: Lobby::new(settings.lobby),
+            quiz,
             seq: first_seq(),
             history: VecDeque::with_capacity(settings.history.min(64)),
             recent: HashMap::new(),
@@ -137,7 +143,11 @@ impl RoomHandle {
     pub fn info(&self) -> RoomInfo {
         RoomInfo {
             id: self.record.id.to_string(),
-            kind: RoomKind::Lobby,
+            kind: if self.record.kind == "quiz" {
+                RoomKind::Quiz
+            } else {
+                RoomKind::Lobby
+            },
             title: self.record.title.clone(),
             join_code: self.record.join_code.clone(),
         }
@@ -208,6 +218,8 @@ struct RoomActor {
     rx: mpsc::Receiver<Request>,
     settings: RoomSettings,
     lobby: Lobby,
+    /// The quiz, in a quiz room.
+    quiz: Option<QuizSession>,
     seq: u64,
     history: VecDeque<Arc<Envelope>>,
     /// Recent command results per member, to answer retries.
@@ -220,15 +232,14 @@ impl RoomActor {
     async fn run(mut self) {
         self.metrics.rooms.inc();
         loop {
-            let flush_in = self
-                .lobby
-                .presence_due()
+            let wait = self
+                .next_deadline()
                 .map(|due| Duration::from_millis(due.saturating_sub(now_ms())));
-            let request = match flush_in {
+            let request = match wait {
                 Some(wait) => tokio::select! {
                     request = self.rx.recv() => request,
                     () = tokio::time::sleep(wait) => {
-                        self.flush_presence();
+                        self.run_due();
                         continue;
                     }
                 },
@@ -237,10 +248,30 @@ impl RoomActor {
             let Some(request) = request else { break };
             self.metrics.mailbox_depth.observe(self.rx.len() as f64);
             self.handle(request);
-            self.flush_presence();
+            self.run_due();
         }
         self.metrics.rooms.dec();
         tracing::debug!(room = %self.id, "room actor stopped");
+    }
+
+    /// When something time-based is due next: coalesced presence, a quiz
+    /// deadline or live figures.
+    fn next_deadline(&self) -> Option<Millis> {
+        let quiz = self.quiz.as_ref().and_then(QuizSession::next_deadline);
+        [self.lobby.presence_due(), quiz]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Runs whatever is due now.
+    fn run_due(&mut self) {
+        let now = now_ms();
+        let mut emits = self.lobby.flush_presence(now);
+        if let Some(quiz) = &mut self.quiz {
+            emits.extend(quiz.tick(now).into_iter().map(quiz_emit));
+        }
+        self.publish(emits);
     }
 
     fn handle(&mut self, request: Request) {
@@ -248,9 +279,17 @@ impl RoomActor {
             Request::Attach { who, since, reply } => {
                 let _ = reply.send(self.attach(&who, since));
             }
-            Request::Detach { member } => self.lobby.detach(&member),
+            Request::Detach { member } => {
+                self.lobby.detach(&member);
+                if let Some(quiz) = &mut self.quiz {
+                    quiz.detach(&member);
+                }
+            }
             Request::Leave { member, reply } => {
                 let emits = self.lobby.leave(&member);
+                if let Some(quiz) = &mut self.quiz {
+                    quiz.detach(&member);
+                }
                 self.recent.remove(&member);
                 self.publish(emits);
                 let _ = reply.send(());
@@ -271,6 +310,9 @@ impl RoomActor {
         {
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
         }
+        if let Some(quiz) = &mut self.quiz {
+            quiz.join(who.actor(), now_ms())?;
+        }
         self.lobby.attach(who.actor());
         // A client with no state (seq 0) gets a snapshot rather than a replay of
         // the whole history.
@@ -285,10 +327,17 @@ impl RoomActor {
             },
             None => Attached {
                 seq: self.seq,
-                snapshot: Some(self.lobby.snapshot(who.role)),
+                snapshot: Some(self.snapshot(who)),
                 replay: Vec::new(),
             },
         })
+    }
+
+    /// The whole room as `who` sees it.
+    fn snapshot(&self, who: &Who) -> RoomSnapshot {
+        let mut snapshot = self.lobby.snapshot(who.role);
+        snapshot.quiz = self.quiz.as_ref().map(|quiz| quiz.snapshot(who.actor()));
+        snapshot
     }
 
     /// The events after `since` that `who` may see, if the history still
@@ -320,8 +369,15 @@ impl RoomActor {
             return Err(Refusal::new(ErrorCode::NotInRoom, "join the room first"));
         }
         let now = now_ms();
-        let result = match command {
-            RoomCommand::Lobby(command) => self.lobby.apply(who.actor(), command, now),
+        let result = match (command, &mut self.quiz) {
+            (RoomCommand::Lobby(command), _) => self.lobby.apply(who.actor(), command, now),
+            (RoomCommand::Quiz(command), Some(quiz)) => quiz
+                .apply(who.actor(), command, now)
+                .map(|emits| emits.into_iter().map(quiz_emit).collect()),
+            (RoomCommand::Quiz(_), None) => Err(Refusal::new(
+                ErrorCode::InvalidState,
+                "this room runs no quiz",
+            )),
         }
         .map(|emits| self.publish(emits));
         let recent = self.recent.entry(who.id.clone()).or_default();
@@ -330,11 +386,6 @@ impl RoomActor {
         }
         recent.push_back((id, result.clone()));
         result
-    }
-
-    fn flush_presence(&mut self) {
-        let emits = self.lobby.flush_presence(now_ms());
-        self.publish(emits);
     }
 
     /// Numbers, records and publishes what the activity emitted.
@@ -354,6 +405,41 @@ impl RoomActor {
             }
             self.history.push_back(Arc::clone(&envelope));
             self.bus.publish(envelope);
+        }
+    }
+}
+
+/// A quiz event as a room event.
+fn quiz_emit(emit: QuizEmit) -> Emit {
+    Emit {
+        audience: emit.audience,
+        body: EventBody::Quiz { event: emit.event },
+    }
+}
+
+/// The quiz session of a quiz room, built from its stored definition. A
+/// definition that no longer reads (it was validated when stored) leaves
+/// the room a plain lobby, and says so in the log.
+fn quiz_of(record: &RoomRecord) -> Option<QuizSession> {
+    if record.kind != "quiz" {
+        return None;
+    }
+    let definition = record
+        .activity
+        .as_deref()
+        .map(serde_json::from_str::<QuizDefinition>);
+    match definition {
+        Some(Ok(definition)) => {
+            let seed = u64::from_le_bytes(record.id.as_bytes()[..8].try_into().unwrap_or_default());
+            Some(QuizSession::new(definition.quiz, definition.settings, seed))
+        }
+        Some(Err(error)) => {
+            tracing::error!(room = %record.id, %error, "the stored quiz does not read");
+            None
+        }
+        None => {
+            tracing::error!(room = %record.id, "a quiz room without its quiz");
+            None
         }
     }
 }

@@ -269,15 +269,19 @@ impl Connection {
             ClientMessage::Join { id, room, code } => self.join(id, room, code, socket).await,
             ClientMessage::Leave { id, room } => self.leave(id, room, socket).await,
             ClientMessage::Announce { id, room, text } => {
-                self.room_command(id, room, LobbyCommand::Announce { text }, socket)
-                    .await
+                let command = RoomCommand::Lobby(LobbyCommand::Announce { text });
+                self.room_command(id, room, command, socket).await
             }
             ClientMessage::RaiseHand { id, room } => {
-                self.room_command(id, room, LobbyCommand::RaiseHand, socket)
-                    .await
+                let command = RoomCommand::Lobby(LobbyCommand::RaiseHand);
+                self.room_command(id, room, command, socket).await
             }
             ClientMessage::LowerHand { id, room, member } => {
-                self.room_command(id, room, LobbyCommand::LowerHand { member }, socket)
+                let command = RoomCommand::Lobby(LobbyCommand::LowerHand { member });
+                self.room_command(id, room, command, socket).await
+            }
+            ClientMessage::Quiz { id, room, command } => {
+                self.room_command(id, room, RoomCommand::Quiz(command), socket)
                     .await
             }
             ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => Ok(()), // answered above
@@ -289,7 +293,7 @@ impl Connection {
         &mut self,
         id: ClientMsgId,
         room: String,
-        command: LobbyCommand,
+        command: RoomCommand,
         socket: &mut WebSocket,
     ) -> Result<(), Gone> {
         let attached = validate::room_id(&room)
@@ -300,10 +304,7 @@ impl Connection {
             return self.error(socket, Some(id), Some(room), refusal).await;
         };
         let (handle, who) = (attachment.handle.clone(), who.clone());
-        match handle
-            .command(who, id.clone(), RoomCommand::Lobby(command))
-            .await
-        {
+        match handle.command(who, id.clone(), command).await {
             Ok(Ok(())) => self.reply(socket, &ServerMessage::Ack { id }).await,
             Ok(Err(refusal)) => self.error(socket, Some(id), Some(room), refusal).await,
             Err(_) => {
@@ -717,7 +718,8 @@ fn room_of(message: &ClientMessage) -> Option<String> {
         ClientMessage::Leave { room, .. }
         | ClientMessage::Announce { room, .. }
         | ClientMessage::RaiseHand { room, .. }
-        | ClientMessage::LowerHand { room, .. } => Some(room.clone()),
+        | ClientMessage::LowerHand { room, .. }
+        | ClientMessage::Quiz { room, .. } => Some(room.clone()),
         ClientMessage::Join { room, .. } => room.clone(),
         ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => None,
     }

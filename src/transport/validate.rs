@@ -2,6 +2,7 @@
 //! types alone do not express. A violation is an `out_of_range` or
 //! `invalid_field` error for that message; the connection stays usable.
 
+use amphi_protocol::quiz::{AnswerValue, QuizCommand};
 use amphi_protocol::{Auth, ClientMessage, ErrorCode};
 use uuid::Uuid;
 
@@ -76,7 +77,51 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
                 .map_or(Ok(()), |m| check_len("member", m, 128))
         }
         ClientMessage::Ping { .. } => Ok(()),
+        ClientMessage::Quiz { room, command, .. } => {
+            room_id(room)?;
+            check_quiz(command, limits)
+        }
     }
+}
+
+/// Most items in one answer (choices, words, ordered items).
+const MAX_ANSWER_ITEMS: usize = 50;
+
+fn check_quiz(command: &QuizCommand, limits: &Limits) -> Result<(), Refusal> {
+    match command {
+        QuizCommand::Answer { answer, .. } => match answer {
+            AnswerValue::Text { text } => check_len("answer.text", text, limits.max_text_chars),
+            AnswerValue::Choice { choice } => check_len("answer.choice", choice, 64),
+            AnswerValue::Choices { choices } => {
+                check_count("answer.choices", choices.len())?;
+                choices
+                    .iter()
+                    .try_for_each(|c| check_len("answer.choices", c, 64))
+            }
+            AnswerValue::Words { words } => {
+                check_count("answer.words", words.len())?;
+                words
+                    .iter()
+                    .try_for_each(|w| check_len("answer.words", w, limits.max_name_chars))
+            }
+            AnswerValue::Order { items } => check_count("answer.items", items.len()),
+            AnswerValue::Bool { .. } | AnswerValue::Number { .. } | AnswerValue::Rating { .. } => {
+                Ok(())
+            }
+        },
+        QuizCommand::RemoveParticipant { member } => check_len("member", member, 128),
+        _ => Ok(()),
+    }
+}
+
+fn check_count(field: &str, count: usize) -> Result<(), Refusal> {
+    if count > MAX_ANSWER_ITEMS {
+        return Err(Refusal::new(
+            ErrorCode::OutOfRange,
+            format!("`{field}` has more than {MAX_ANSWER_ITEMS} items"),
+        ));
+    }
+    Ok(())
 }
 
 /// Parses a room id.

@@ -1,0 +1,343 @@
+//! Live quizzes over real WebSockets: a trainer-paced session with 50
+//! participants in both formats (one of them dropping mid-question and
+//! resuming, its retried answer counted once), late answers, roles, and
+//! quiz rooms refused when their quiz is broken.
+
+use std::collections::BTreeMap;
+
+use amphi_protocol::quiz::{
+    AnswerValue, CloseReason, Distribution, QuizCommand, QuizEvent, QuizPhase,
+};
+use amphi_protocol::server::EventBody;
+use amphi_protocol::{Auth, ClientMessage, ErrorCode, Format, Role, ServerMessage};
+use serde_json::{Value, json};
+
+use crate::util::*;
+
+fn geography() -> Value {
+    json!({
+        "title": "Géographie",
+        "questions": [
+            {
+                "type": "single_choice",
+                "prompt": "Quelle est la capitale de la France ?",
+                "time_limit_s": 120,
+                "explanation": "Paris est la capitale depuis 987.",
+                "choices": [
+                    { "id": "c1", "text": "Paris", "correct": true },
+                    { "id": "c2", "text": "Lyon" }
+                ]
+            },
+            {
+                "type": "true_false",
+                "prompt": "La Loire est le plus long fleuve de France.",
+                "time_limit_s": 120,
+                "answer": true
+            }
+        ]
+    })
+}
+
+async fn create_quiz_room(
+    server: &TestServer,
+    token: &str,
+    quiz: Value,
+    settings: Value,
+) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(token)
+        .json(&json!({ "title": "Quiz", "kind": "quiz", "quiz": quiz, "settings": settings }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+fn quiz(client: &mut Client, room: &str, command: QuizCommand) -> ClientMessage {
+    ClientMessage::Quiz {
+        id: client.id(),
+        room: room.into(),
+        command,
+    }
+}
+
+/// Reads until a quiz event matching `want`.
+async fn quiz_event(client: &mut Client, want: impl Fn(&QuizEvent) -> bool) -> QuizEvent {
+    let message = client
+        .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Quiz { event }, .. } if want(event)))
+        .await;
+    match message {
+        ServerMessage::Event {
+            event: EventBody::Quiz { event },
+            ..
+        } => event,
+        _ => unreachable!(),
+    }
+}
+
+fn answer(question: usize, choice: &str) -> QuizCommand {
+    QuizCommand::Answer {
+        question,
+        answer: AnswerValue::Choice {
+            choice: choice.into(),
+        },
+        confidence: None,
+    }
+}
+
+#[tokio::test]
+async fn a_trainer_paced_session_with_50_participants() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let (status, room) = create_quiz_room(&server, &token, geography(), json!({})).await;
+    assert_eq!(status, 201, "{room}");
+    assert_eq!(room["kind"], "quiz");
+    let (room_id, code) = (room_id(&room), join_code(&room));
+
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    let snapshot = trainer.join(&room_id).await;
+    assert!(matches!(
+        snapshot.quiz.expect("a quiz snapshot").phase,
+        QuizPhase::Lobby
+    ));
+
+    let mut phones = Vec::new();
+    let mut resume = Vec::new();
+    for i in 0..50 {
+        let format = if i % 2 == 0 {
+            Format::Json
+        } else {
+            Format::MsgPack
+        };
+        let mut phone = server.connect(format).await;
+        let (welcome, snapshot) = phone.hello_guest(&code, &format!("P{i}")).await;
+        let ServerMessage::Welcome { resume_token, .. } = welcome else {
+            unreachable!()
+        };
+        assert_eq!(
+            snapshot
+                .quiz
+                .expect("participants see the quiz")
+                .question_count,
+            2
+        );
+        resume.push(resume_token);
+        phones.push(phone);
+    }
+
+    let start = quiz(&mut trainer, &room_id, QuizCommand::Start);
+    trainer.ok(start).await;
+    for phone in &mut phones {
+        match quiz_event(phone, |e| matches!(e, QuizEvent::QuestionOpened { .. })).await {
+            QuizEvent::QuestionOpened {
+                question,
+                deadline_ms,
+                ..
+            } => {
+                assert_eq!(question.index, 0);
+                assert!(
+                    deadline_ms.is_some(),
+                    "every screen counts down to the server's deadline"
+                );
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    // A participant answers and loses the network before the ack.
+    const DROPPER: usize = 7;
+    let retried = ClientMessage::Quiz {
+        id: "answer-7".into(),
+        room: room_id.clone(),
+        command: answer(0, "c2"),
+    };
+    phones[DROPPER].send(&retried).await;
+    let participant = phones[DROPPER].id();
+    assert!(!participant.is_empty());
+
+    // Everyone else answers: even participants right, odd ones wrong.
+    for (i, phone) in phones.iter_mut().enumerate().filter(|(i, _)| *i != DROPPER) {
+        let choice = if i % 2 == 0 { "c1" } else { "c2" };
+        let command = quiz(phone, &room_id, answer(0, choice));
+        phone.ok(command).await;
+    }
+
+    // The dropped phone comes back and retries with the same id.
+    let mut back = server.connect(Format::MsgPack).await;
+    back.send(&ClientMessage::Hello {
+        v: 1,
+        auth: Auth::Resume {
+            token: resume[DROPPER].clone(),
+        },
+        last_seq: BTreeMap::from([(room_id.clone(), 1)]),
+    })
+    .await;
+    assert!(matches!(back.recv().await, ServerMessage::Welcome { .. }));
+    match back.recv().await {
+        ServerMessage::Joined {
+            snapshot: Some(snapshot),
+            ..
+        } => {
+            let quiz = snapshot.quiz.expect("quiz state on resume");
+            assert!(quiz.current.is_some(), "the current question is there");
+        }
+        other => panic!("expected a snapshot, got {other:?}"),
+    }
+    back.ok(retried.clone()).await;
+    back.ok(retried).await;
+    phones[DROPPER] = back;
+
+    // All 50 answered: the question closes by itself, for everyone.
+    match quiz_event(&mut trainer, |e| {
+        matches!(e, QuizEvent::QuestionClosed { .. })
+    })
+    .await
+    {
+        QuizEvent::QuestionClosed {
+            reason, answered, ..
+        } => {
+            assert_eq!(reason, CloseReason::AllAnswered);
+            assert_eq!(answered, 50, "the retried answer counted once");
+        }
+        _ => unreachable!(),
+    }
+
+    // A participant cannot drive the quiz.
+    let reveal = quiz(&mut phones[0], &room_id, QuizCommand::Reveal);
+    assert_eq!(phones[0].refused(reveal).await, ErrorCode::Forbidden);
+
+    let reveal = quiz(&mut trainer, &room_id, QuizCommand::Reveal);
+    trainer.ok(reveal).await;
+    for phone in phones.iter_mut().step_by(10) {
+        match quiz_event(phone, |e| matches!(e, QuizEvent::Revealed { .. })).await {
+            QuizEvent::Revealed {
+                stats, explanation, ..
+            } => {
+                assert_eq!(
+                    explanation.as_deref(),
+                    Some("Paris est la capitale depuis 987.")
+                );
+                let Distribution::Choices { counts } = stats.distribution else {
+                    panic!("choices")
+                };
+                let count = |id: &str| {
+                    counts
+                        .iter()
+                        .find(|c| c.choice == id)
+                        .map_or(0, |c| c.count)
+                };
+                assert_eq!((count("c1"), count("c2")), (25, 25));
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    let leaderboard = quiz(&mut trainer, &room_id, QuizCommand::ShowLeaderboard);
+    trainer.ok(leaderboard).await;
+    match quiz_event(&mut phones[1], |e| {
+        matches!(e, QuizEvent::Leaderboard { .. })
+    })
+    .await
+    {
+        QuizEvent::Leaderboard { entries } => {
+            assert_eq!(entries[0].rank, 1);
+            assert_eq!(
+                entries[0].score, 1000,
+                "a right answer is worth the question's points"
+            );
+        }
+        _ => unreachable!(),
+    }
+
+    let next = quiz(&mut trainer, &room_id, QuizCommand::Next);
+    trainer.ok(next).await;
+    quiz_event(
+        &mut phones[2],
+        |e| matches!(e, QuizEvent::QuestionOpened { question, .. } if question.index == 1),
+    )
+    .await;
+    let truth = QuizCommand::Answer {
+        question: 1,
+        answer: AnswerValue::Bool { value: true },
+        confidence: None,
+    };
+    let command = quiz(&mut phones[2], &room_id, truth);
+    phones[2].ok(command).await;
+    let end = quiz(&mut trainer, &room_id, QuizCommand::End);
+    trainer.ok(end).await;
+    for phone in phones.iter_mut().step_by(7) {
+        quiz_event(phone, |e| matches!(e, QuizEvent::Ended { .. })).await;
+    }
+}
+
+#[tokio::test]
+async fn an_answer_after_the_deadline_is_refused_as_late() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let mut quick = geography();
+    quick["questions"][0]["time_limit_s"] = json!(5);
+    let (status, room) =
+        create_quiz_room(&server, &token, quick, json!({ "late_grace_ms": 0 })).await;
+    assert_eq!(status, 201, "{room}");
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id(&room)).await;
+    let mut phone = server.connect(Format::MsgPack).await;
+    phone.hello_guest(&join_code(&room), "Lent").await;
+    let start = quiz(&mut trainer, &room_id(&room), QuizCommand::Start);
+    trainer.ok(start).await;
+    // The server closes the question at its deadline, by itself.
+    match quiz_event(&mut phone, |e| {
+        matches!(e, QuizEvent::QuestionClosed { .. })
+    })
+    .await
+    {
+        QuizEvent::QuestionClosed {
+            reason, answered, ..
+        } => {
+            assert_eq!((reason, answered), (CloseReason::Deadline, 0));
+        }
+        _ => unreachable!(),
+    }
+    let late = quiz(&mut phone, &room_id(&room), answer(0, "c1"));
+    assert_eq!(phone.refused(late).await, ErrorCode::AnswerLate);
+}
+
+#[tokio::test]
+async fn quiz_commands_need_a_quiz_room_and_quiz_rooms_a_valid_quiz() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let lobby = server.create_room(&token, "Salle").await;
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id(&lobby)).await;
+    let start = quiz(&mut trainer, &room_id(&lobby), QuizCommand::Start);
+    assert_eq!(trainer.refused(start).await, ErrorCode::InvalidState);
+
+    let no_right_answer = json!({ "title": "Q", "questions": [
+        { "type": "single_choice", "prompt": "?", "choices": [{ "text": "a" }, { "text": "b" }] }
+    ]});
+    let (status, body) = create_quiz_room(&server, &token, no_right_answer, json!({})).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("out_of_range")),
+        "{body}"
+    );
+    let (status, body) =
+        create_quiz_room(&server, &token, json!({ "title": "Q" }), json!({})).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_field")),
+        "{body}"
+    );
+    let (status, body) =
+        create_quiz_room(&server, &token, geography(), json!({ "pass_mark": 2.0 })).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("out_of_range")),
+        "{body}"
+    );
+}
