@@ -35,15 +35,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot prepare the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(
-        "redis_url is set, but the Redis bus is not available in this version: leave it empty to run one node"
-    )]
+    #[error("redis_url is set, but the Redis bus is not available in this version: leave it empty to run one node")]
     RedisBusUnavailable,
 }
 
@@ -75,13 +70,9 @@ impl App {
 /// Builds a node from its config: data directory, secret, store (migrated),
 /// bus, hub.
 pub async fn build(config: Config) -> Result<AppState, StartError> {
-    let data_dir_error = |source| StartError::DataDir {
-        path: config.data_dir.display().to_string(),
-        source,
-    };
+    let data_dir_error = |source| StartError::DataDir { path: config.data_dir.display().to_string(), source };
     std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error)?;
-    let secret = crate::auth::load_or_create_secret(&config.jwt_secret, &config.data_dir)
-        .map_err(data_dir_error)?;
+    let secret = crate::auth::load_or_create_secret(&config.jwt_secret, &config.data_dir).map_err(data_dir_error)?;
     if !config.redis_url.is_empty() {
         return Err(StartError::RedisBusUnavailable);
     }
@@ -98,12 +89,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
             coalesce_ms: config.rooms.coalesce_ms,
         },
     };
-    let hub = Hub::new(
-        store.clone(),
-        Arc::clone(&bus),
-        settings,
-        Arc::clone(&metrics),
-    );
+    let hub = Hub::new(store.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics));
     Ok(Arc::new(App {
         node: config.node_name(),
         keys: Keys::new(&secret),
@@ -129,10 +115,7 @@ pub fn router(app: AppState) -> Router {
         .route("/metrics", get(metrics))
         .nest("/api/v1", api::router())
         .fallback_service(web::service(&web_dir))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
@@ -166,14 +149,9 @@ pub async fn serve(
             tracing::debug!(%error, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async move { stopping.cancelled().await })
-        .await?;
+    axum::serve(listener, service).with_graceful_shutdown(async move { stopping.cancelled().await }).await?;
     app.tasks.close();
-    if tokio::time::timeout(SHUTDOWN_GRACE, app.tasks.wait())
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(SHUTDOWN_GRACE, app.tasks.wait()).await.is_err() {
         tracing::warn!("some connections did not close in time");
     }
     app.store.close().await;
@@ -199,21 +177,11 @@ async fn readyz(State(app): State<AppState>) -> Response {
     if reasons.is_empty() {
         axum::Json(json!({ "status": "ready" })).into_response()
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(json!({ "status": "unavailable", "reasons": reasons })),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "unavailable", "reasons": reasons })))
             .into_response()
     }
 }
 
 async fn metrics(State(app): State<AppState>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        app.metrics.render(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], app.metrics.render()).into_response()
 }

@@ -115,11 +115,7 @@ impl Keys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 30;
         validation.required_spec_claims = ["exp", "sub"].iter().map(|c| c.to_string()).collect();
-        Keys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-        }
+        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
 
     /// Signs `claims`.
@@ -130,12 +126,12 @@ impl Keys {
 
     /// Checks a token's signature, algorithm and expiry.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|error| match error.kind() {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(
+            |error| match error.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid(error.to_string()),
-            })
+            },
+        )
     }
 
     /// A token that brings `member` back after a reconnect (or a restart).
@@ -161,18 +157,12 @@ pub fn claims_for(member: &Member, ttl_hours: u64) -> Claims {
 }
 
 pub fn unix_seconds() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// The secret from config, or the one kept under the data directory
 /// (generated on first start).
-pub fn load_or_create_secret(
-    configured: &str,
-    data_dir: &std::path::Path,
-) -> std::io::Result<Vec<u8>> {
+pub fn load_or_create_secret(configured: &str, data_dir: &std::path::Path) -> std::io::Result<Vec<u8>> {
     if !configured.is_empty() {
         return Ok(configured.as_bytes().to_vec());
     }
@@ -181,9 +171,7 @@ pub fn load_or_create_secret(
         Ok(secret) if secret.trim().len() >= 32 => Ok(secret.trim().as_bytes().to_vec()),
         _ => {
             std::fs::create_dir_all(data_dir)?;
-            let secret: String = (0..2)
-                .map(|_| Uuid::new_v4().simple().to_string())
-                .collect();
+            let secret: String = (0..2).map(|_| Uuid::new_v4().simple().to_string()).collect();
             write_private(&path, &secret)?;
             Ok(secret.into_bytes())
         }
@@ -226,17 +214,10 @@ mod tests {
         let resumed = keys.verify(&keys.resume_token(&trainer, 24)).unwrap();
         assert_eq!(resumed.exp, platform.exp, "capped by the platform token");
         let again = Member::from(resumed);
-        assert_eq!(
-            keys.verify(&keys.resume_token(&again, 24)).unwrap().exp,
-            platform.exp,
-            "and stays capped"
-        );
+        assert_eq!(keys.verify(&keys.resume_token(&again, 24)).unwrap().exp, platform.exp, "and stays capped");
         let guest = Member::guest("Camille".into(), "ac-lyon".into(), Uuid::new_v4());
         let guest_claims = keys.verify(&keys.resume_token(&guest, 24)).unwrap();
-        assert!(
-            guest_claims.exp >= unix_seconds() + 24 * 3600 - 5,
-            "guests get the full window"
-        );
+        assert!(guest_claims.exp >= unix_seconds() + 24 * 3600 - 5, "guests get the full window");
         assert_eq!(Member::from(guest_claims).expires_at, None);
     }
 
@@ -252,17 +233,11 @@ mod tests {
         let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
         let other = Keys::new(b"another-secret-another-secret-xx");
         let claims = claims_for(&member(Role::Trainer), 1);
-        assert!(matches!(
-            keys.verify(&other.sign(&claims)),
-            Err(TokenError::Invalid(_))
-        ));
+        assert!(matches!(keys.verify(&other.sign(&claims)), Err(TokenError::Invalid(_))));
         let mut old = claims.clone();
         old.exp = unix_seconds() - 3600;
         assert_eq!(keys.verify(&keys.sign(&old)), Err(TokenError::Expired));
-        assert!(matches!(
-            keys.verify("not.a.token"),
-            Err(TokenError::Invalid(_))
-        ));
+        assert!(matches!(keys.verify("not.a.token"), Err(TokenError::Invalid(_))));
     }
 
     #[test]

@@ -154,17 +154,10 @@ impl Config {
         let env = env
             .map(|key| key.as_str().to_ascii_lowercase().into())
             .filter(|key| KEYS.contains(&key.as_str().split('.').next().unwrap_or_default()));
-        let mut config: Config = figment
-            .merge(env.ignore(&["allowed_origins"]))
-            .extract()
-            .map_err(Box::new)?;
+        let mut config: Config = figment.merge(env.ignore(&["allowed_origins"])).extract().map_err(Box::new)?;
         if let Ok(origins) = std::env::var("AMPHI_ALLOWED_ORIGINS") {
-            config.allowed_origins = origins
-                .split(',')
-                .map(str::trim)
-                .filter(|o| !o.is_empty())
-                .map(String::from)
-                .collect();
+            config.allowed_origins =
+                origins.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect();
         }
         config.validate()?;
         Ok(config)
@@ -173,21 +166,12 @@ impl Config {
     /// `AMPHI_*` environment variables that name no setting (probably
     /// typos; ignored), to be reported once logging is up.
     pub fn unknown_env_vars() -> Vec<String> {
-        const TOOLS: [&str; 4] = [
-            "AMPHI_BIN",
-            "AMPHI_TEST_PG",
-            "AMPHI_TEST_LOG",
-            "AMPHI_WRITE_VECTORS",
-        ];
+        const TOOLS: [&str; 4] = ["AMPHI_BIN", "AMPHI_TEST_PG", "AMPHI_TEST_LOG", "AMPHI_WRITE_VECTORS"];
         std::env::vars()
             .map(|(key, _)| key)
             .filter(|key| key.starts_with("AMPHI_") && !TOOLS.contains(&key.as_str()))
             .filter(|key| {
-                let setting = key["AMPHI_".len()..]
-                    .split("__")
-                    .next()
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
+                let setting = key["AMPHI_".len()..].split("__").next().unwrap_or_default().to_ascii_lowercase();
                 !KEYS.contains(&setting.as_str())
             })
             .collect()
@@ -196,23 +180,15 @@ impl Config {
     /// Checks what types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         fn invalid(key: &'static str, message: impl Into<String>) -> Result<(), ConfigError> {
-            Err(ConfigError::Invalid {
-                key,
-                message: message.into(),
-            })
+            Err(ConfigError::Invalid { key, message: message.into() })
         }
         if !self.jwt_secret.is_empty() && self.jwt_secret.len() < 32 {
             return invalid("jwt_secret", "must be at least 32 bytes long");
         }
         if !self.database_url.is_empty()
-            && !["postgres://", "postgresql://", "sqlite:"]
-                .iter()
-                .any(|p| self.database_url.starts_with(p))
+            && !["postgres://", "postgresql://", "sqlite:"].iter().any(|p| self.database_url.starts_with(p))
         {
-            return invalid(
-                "database_url",
-                "must start with postgres://, postgresql:// or sqlite:",
-            );
+            return invalid("database_url", "must start with postgres://, postgresql:// or sqlite:");
         }
         if !self.redis_url.is_empty() && !self.redis_url.starts_with("redis://") {
             return invalid("redis_url", "must start with redis://");
@@ -238,10 +214,7 @@ impl Config {
             return invalid("websocket.outbound_queue", "must be at least 16");
         }
         if ws.heartbeat_ms == 0 || ws.idle_timeout_ms < 2 * ws.heartbeat_ms {
-            return invalid(
-                "websocket.idle_timeout_ms",
-                "must be at least twice websocket.heartbeat_ms",
-            );
+            return invalid("websocket.idle_timeout_ms", "must be at least twice websocket.heartbeat_ms");
         }
         if self.rooms.mailbox == 0 || self.rooms.history == 0 {
             return invalid("rooms", "mailbox and history must be positive");
@@ -263,10 +236,7 @@ impl Config {
     /// The SQLite URL used when `database_url` is empty.
     pub fn effective_database_url(&self) -> String {
         if self.database_url.is_empty() {
-            format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("amphi.db").display()
-            )
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("amphi.db").display())
         } else {
             self.database_url.clone()
         }
@@ -291,17 +261,11 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("AMPHI_LISTEN", "0.0.0.0:9000");
             jail.set_env("AMPHI_LIMITS__MAX_FRAME_BYTES", "32768");
-            jail.set_env(
-                "AMPHI_ALLOWED_ORIGINS",
-                "https://a.example, https://b.example",
-            );
+            jail.set_env("AMPHI_ALLOWED_ORIGINS", "https://a.example, https://b.example");
             let config = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
             assert_eq!(config.limits.max_frame_bytes, 32768);
-            assert_eq!(
-                config.allowed_origins,
-                vec!["https://a.example", "https://b.example"]
-            );
+            assert_eq!(config.allowed_origins, vec!["https://a.example", "https://b.example"]);
             Ok(())
         });
     }
@@ -309,17 +273,12 @@ mod tests {
     #[test]
     fn a_file_overrides_defaults_and_unknown_keys_are_refused() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file(
-                "ok.toml",
-                "listen = \"127.0.0.1:7000\"\n[rooms]\nhistory = 64\n",
-            )?;
+            jail.create_file("ok.toml", "listen = \"127.0.0.1:7000\"\n[rooms]\nhistory = 64\n")?;
             let config = Config::load(Some(Path::new("ok.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(config.listen.port(), 7000);
             assert_eq!(config.rooms.history, 64);
             jail.create_file("typo.toml", "lisen = \"127.0.0.1:7000\"\n")?;
-            let error = Config::load(Some(Path::new("typo.toml")))
-                .unwrap_err()
-                .to_string();
+            let error = Config::load(Some(Path::new("typo.toml"))).unwrap_err().to_string();
             assert!(error.contains("lisen"), "{error}");
             Ok(())
         });

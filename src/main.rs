@@ -15,11 +15,7 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(
-    name = "amphi",
-    version,
-    about = "Real-time classroom engagement server"
-)]
+#[command(name = "amphi", version, about = "Real-time classroom engagement server")]
 struct Cli {
     /// A TOML file overriding config/default.toml (environment variables
     /// AMPHI_* override both).
@@ -83,22 +79,13 @@ fn run() -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
-        Command::Token {
-            role,
-            sub,
-            name,
-            tenant,
-            ttl,
-            room,
-        } => {
+        Command::Token { role, sub, name, tenant, ttl, room } => {
             let ttl_seconds = match ttl {
                 Some(text) => parse_duration(&text)?,
                 None => config.auth.token_ttl_hours * 3600,
             };
-            let secret =
-                load_or_create_secret(&config.jwt_secret, &config.data_dir).with_context(|| {
-                    format!("reading the JWT secret under {}", config.data_dir.display())
-                })?;
+            let secret = load_or_create_secret(&config.jwt_secret, &config.data_dir)
+                .with_context(|| format!("reading the JWT secret under {}", config.data_dir.display()))?;
             let now = unix_seconds();
             let claims = Claims {
                 sub: sub.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
@@ -120,37 +107,22 @@ fn run() -> anyhow::Result<()> {
 /// `amphi import`: reads, converts and writes one quiz file.
 fn import(file: &Path, format: Option<ImportFormat>, out: Option<&Path>) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))?;
-    let format = format.unwrap_or_else(|| {
-        ImportFormat::guess(file.file_name().and_then(|name| name.to_str()), &text)
-    });
-    let imported = amphi::quiz::import(&text, format)
-        .with_context(|| format!("importing {} as {format}", file.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))?;
+    let format = format.unwrap_or_else(|| ImportFormat::guess(file.file_name().and_then(|name| name.to_str()), &text));
+    let imported =
+        amphi::quiz::import(&text, format).with_context(|| format!("importing {} as {format}", file.display()))?;
     for skipped in &imported.skipped {
-        eprintln!(
-            "skipped {} ({}): {}",
-            skipped.position, skipped.title, skipped.reason
-        );
+        eprintln!("skipped {} ({}): {}", skipped.position, skipped.title, skipped.reason);
     }
     for warning in &imported.warnings {
-        eprintln!(
-            "warning {} ({}): {}",
-            warning.position, warning.title, warning.message
-        );
+        eprintln!("warning {} ({}): {}", warning.position, warning.title, warning.message);
     }
     let json = serde_json::to_string_pretty(&imported.quiz)? + "\n";
     match out {
-        Some(path) => {
-            std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?
-        }
+        Some(path) => std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?,
         None => print!("{json}"),
     }
-    eprintln!(
-        "{} questions imported, {} skipped",
-        imported.quiz.questions.len(),
-        imported.skipped.len()
-    );
+    eprintln!("{} questions imported, {} skipped", imported.quiz.questions.len(), imported.skipped.len());
     Ok(())
 }
 
@@ -171,8 +143,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 fn init_tracing(config: &Config) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     match config.log_format {
         LogFormat::Json => builder.json().with_current_span(true).init(),
@@ -206,13 +177,8 @@ async fn shutdown_signal() {
 /// Parses `30s`, `30m`, `8h` or `2d` into seconds.
 fn parse_duration(text: &str) -> anyhow::Result<u64> {
     let text = text.trim();
-    let (number, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let number: u64 = number
-        .parse()
-        .with_context(|| format!("invalid duration `{text}` (try 30m, 8h or 2d)"))?;
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let number: u64 = number.parse().with_context(|| format!("invalid duration `{text}` (try 30m, 8h or 2d)"))?;
     let factor = match unit {
         "s" => 1,
         "m" => 60,
@@ -225,8 +191,5 @@ fn parse_duration(text: &str) -> anyhow::Result<u64> {
 
 fn capitalize(word: &str) -> String {
     let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

@@ -1,8 +1,7 @@
 //! Prometheus metrics, all prefixed `amphi_`, served at `/metrics`.
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
-    Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 /// Every metric the server records. Cheap to share (`Arc`), lock-free to
@@ -36,56 +35,30 @@ impl Metrics {
         let registry = Registry::new_custom(Some("amphi".into()), None).expect("valid prefix");
         let connections = IntGauge::new("connections", "Open WebSocket connections").unwrap();
         let rooms = IntGauge::new("rooms", "Room actors running on this node").unwrap();
-        let frames_in = IntCounterVec::new(
-            Opts::new("frames_in_total", "Frames received, by message type"),
-            &["type"],
-        )
-        .unwrap();
-        let frames_out = IntCounterVec::new(
-            Opts::new("frames_out_total", "Frames sent, by message type"),
-            &["type"],
-        )
-        .unwrap();
+        let frames_in =
+            IntCounterVec::new(Opts::new("frames_in_total", "Frames received, by message type"), &["type"]).unwrap();
+        let frames_out =
+            IntCounterVec::new(Opts::new("frames_out_total", "Frames sent, by message type"), &["type"]).unwrap();
         let fanout_seconds = Histogram::with_opts(
-            HistogramOpts::new(
-                "fanout_seconds",
-                "Time from an event's creation to the end of its local fan-out",
-            )
-            .buckets(vec![
-                0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
-            ]),
+            HistogramOpts::new("fanout_seconds", "Time from an event's creation to the end of its local fan-out")
+                .buckets(vec![0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
         )
         .unwrap();
         let mailbox_depth = Histogram::with_opts(
-            HistogramOpts::new(
-                "room_mailbox_depth",
-                "Requests waiting in a room mailbox, sampled as each is handled",
-            )
-            .buckets(vec![0.0, 1.0, 4.0, 16.0, 64.0, 256.0, 1024.0]),
+            HistogramOpts::new("room_mailbox_depth", "Requests waiting in a room mailbox, sampled as each is handled")
+                .buckets(vec![0.0, 1.0, 4.0, 16.0, 64.0, 256.0, 1024.0]),
         )
         .unwrap();
-        let slow_consumers = IntCounter::new(
-            "slow_consumers_total",
-            "Connections closed because their outbound queue was full",
-        )
-        .unwrap();
-        let errors = IntCounterVec::new(
-            Opts::new("errors_total", "Error frames sent, by code"),
-            &["code"],
-        )
-        .unwrap();
-        let closes = IntCounterVec::new(
-            Opts::new(
-                "closes_total",
-                "Connections closed by the server, by close code",
-            ),
-            &["code"],
-        )
-        .unwrap();
+        let slow_consumers =
+            IntCounter::new("slow_consumers_total", "Connections closed because their outbound queue was full")
+                .unwrap();
+        let errors = IntCounterVec::new(Opts::new("errors_total", "Error frames sent, by code"), &["code"]).unwrap();
+        let closes =
+            IntCounterVec::new(Opts::new("closes_total", "Connections closed by the server, by close code"), &["code"])
+                .unwrap();
         let store_seconds = HistogramVec::new(
-            HistogramOpts::new("store_seconds", "Store call latency, by operation").buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
-            ]),
+            HistogramOpts::new("store_seconds", "Store call latency, by operation")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0]),
             &["op"],
         )
         .unwrap();
@@ -101,9 +74,7 @@ impl Metrics {
             Box::new(closes.clone()),
             Box::new(store_seconds.clone()),
         ] {
-            registry
-                .register(collector)
-                .expect("metric names are unique");
+            registry.register(collector).expect("metric names are unique");
         }
         Metrics {
             registry,
@@ -123,9 +94,7 @@ impl Metrics {
     /// The registry in Prometheus text format.
     pub fn render(&self) -> String {
         let mut buffer = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buffer)
-            .expect("text encoding cannot fail");
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer).expect("text encoding cannot fail");
         String::from_utf8(buffer).expect("Prometheus text is UTF-8")
     }
 }

@@ -40,11 +40,7 @@ pub fn service<S: Clone + Send + Sync + 'static>(web_dir: &Path) -> MethodRouter
                         .into_response(),
                 );
             }
-            Ok(files
-                .oneshot(request)
-                .await
-                .map(IntoResponse::into_response)
-                .unwrap_or_else(|e| match e {}))
+            Ok(files.oneshot(request).await.map(IntoResponse::into_response).unwrap_or_else(|e| match e {}))
         }
     })
 }

@@ -46,114 +46,46 @@ async fn every_bad_frame_gets_its_code_and_the_connection_stays_usable() {
     for format in Format::ALL {
         let mut client = server.connect(format).await;
 
-        let before_hello = raw(
-            format,
-            &json!({ "type": "raise_hand", "id": "b1", "room": room }),
-        );
-        assert_eq!(
-            code_for(&mut client, before_hello).await,
-            (ErrorCode::NotAuthenticated, Some("b1".into()))
-        );
+        let before_hello = raw(format, &json!({ "type": "raise_hand", "id": "b1", "room": room }));
+        assert_eq!(code_for(&mut client, before_hello).await, (ErrorCode::NotAuthenticated, Some("b1".into())));
 
         let garbage = match format {
             Format::Json => Message::Text("{\"type\": \"ping\", ".into()),
             Format::MsgPack => Message::Binary(Bytes::from_static(&[0xc1, 0xc1, 0xc1])),
         };
-        assert_eq!(
-            code_for(&mut client, garbage).await.0,
-            ErrorCode::MalformedFrame
-        );
+        assert_eq!(code_for(&mut client, garbage).await.0, ErrorCode::MalformedFrame);
         let not_a_map = raw(format, &json!(["ping", "b2"]));
-        assert_eq!(
-            code_for(&mut client, not_a_map).await.0,
-            ErrorCode::MalformedFrame
-        );
+        assert_eq!(code_for(&mut client, not_a_map).await.0, ErrorCode::MalformedFrame);
         let unknown = raw(format, &json!({ "type": "launch_rockets", "id": "b3" }));
-        assert_eq!(
-            code_for(&mut client, unknown).await.0,
-            ErrorCode::UnknownType
-        );
-        let missing = raw(
-            format,
-            &json!({ "type": "announce", "id": "b4", "room": room }),
-        );
-        assert_eq!(
-            code_for(&mut client, missing).await.0,
-            ErrorCode::InvalidField
-        );
-        let ill_typed = raw(
-            format,
-            &json!({ "type": "raise_hand", "id": 42, "room": room }),
-        );
-        assert_eq!(
-            code_for(&mut client, ill_typed).await.0,
-            ErrorCode::InvalidField
-        );
+        assert_eq!(code_for(&mut client, unknown).await.0, ErrorCode::UnknownType);
+        let missing = raw(format, &json!({ "type": "announce", "id": "b4", "room": room }));
+        assert_eq!(code_for(&mut client, missing).await.0, ErrorCode::InvalidField);
+        let ill_typed = raw(format, &json!({ "type": "raise_hand", "id": 42, "room": room }));
+        assert_eq!(code_for(&mut client, ill_typed).await.0, ErrorCode::InvalidField);
         let oversized = raw(format, &json!({ "type": "ping", "id": "x".repeat(20_000) }));
-        assert_eq!(
-            code_for(&mut client, oversized).await.0,
-            ErrorCode::FrameTooLarge
-        );
+        assert_eq!(code_for(&mut client, oversized).await.0, ErrorCode::FrameTooLarge);
         still_usable(&mut client).await;
 
         client.hello_token(&token).await;
-        let again = raw(
-            format,
-            &json!({ "type": "hello", "v": 1, "auth": { "method": "token", "token": token } }),
-        );
-        assert_eq!(
-            code_for(&mut client, again).await.0,
-            ErrorCode::AlreadyAuthenticated
-        );
-        let not_joined = raw(
-            format,
-            &json!({ "type": "raise_hand", "id": "b5", "room": room }),
-        );
-        assert_eq!(
-            code_for(&mut client, not_joined).await,
-            (ErrorCode::NotInRoom, Some("b5".into()))
-        );
-        let not_a_uuid = raw(
-            format,
-            &json!({ "type": "raise_hand", "id": "b6", "room": "salle-1" }),
-        );
-        assert_eq!(
-            code_for(&mut client, not_a_uuid).await.0,
-            ErrorCode::InvalidField
-        );
+        let again = raw(format, &json!({ "type": "hello", "v": 1, "auth": { "method": "token", "token": token } }));
+        assert_eq!(code_for(&mut client, again).await.0, ErrorCode::AlreadyAuthenticated);
+        let not_joined = raw(format, &json!({ "type": "raise_hand", "id": "b5", "room": room }));
+        assert_eq!(code_for(&mut client, not_joined).await, (ErrorCode::NotInRoom, Some("b5".into())));
+        let not_a_uuid = raw(format, &json!({ "type": "raise_hand", "id": "b6", "room": "salle-1" }));
+        assert_eq!(code_for(&mut client, not_a_uuid).await.0, ErrorCode::InvalidField);
         client.join(&room).await;
-        let too_long = raw(
-            format,
-            &json!({ "type": "announce", "id": "b7", "room": room, "text": "a".repeat(1001) }),
-        );
-        assert_eq!(
-            code_for(&mut client, too_long).await,
-            (ErrorCode::OutOfRange, Some("b7".into()))
-        );
+        let too_long = raw(format, &json!({ "type": "announce", "id": "b7", "room": room, "text": "a".repeat(1001) }));
+        assert_eq!(code_for(&mut client, too_long).await, (ErrorCode::OutOfRange, Some("b7".into())));
         let long_id = raw(format, &json!({ "type": "ping", "id": "i".repeat(65) }));
-        assert_eq!(
-            code_for(&mut client, long_id).await.0,
-            ErrorCode::OutOfRange
-        );
-        let unknown_room = raw(
-            format,
-            &json!({ "type": "join", "id": "b8", "room": "00000000-0000-4000-8000-000000000000" }),
-        );
-        assert_eq!(
-            code_for(&mut client, unknown_room).await.0,
-            ErrorCode::RoomNotFound
-        );
+        assert_eq!(code_for(&mut client, long_id).await.0, ErrorCode::OutOfRange);
+        let unknown_room =
+            raw(format, &json!({ "type": "join", "id": "b8", "room": "00000000-0000-4000-8000-000000000000" }));
+        assert_eq!(code_for(&mut client, unknown_room).await.0, ErrorCode::RoomNotFound);
         still_usable(&mut client).await;
 
         let mut future = server.connect(format).await;
-        let v2 = raw(
-            format,
-            &json!({ "type": "hello", "v": 2, "auth": { "method": "token", "token": token } }),
-        );
-        assert_eq!(
-            code_for(&mut future, v2).await.0,
-            ErrorCode::UnsupportedProtocol
-        );
+        let v2 = raw(format, &json!({ "type": "hello", "v": 2, "auth": { "method": "token", "token": token } }));
+        assert_eq!(code_for(&mut future, v2).await.0, ErrorCode::UnsupportedProtocol);
         still_usable(&mut future).await;
     }
 }
@@ -174,61 +106,24 @@ async fn expired_forged_and_garbage_tokens_are_refused() {
     };
     let expired = server.sign(claims.clone());
     client.send(&hello(Auth::Token { token: expired })).await;
-    assert!(matches!(
-        client.recv().await,
-        ServerMessage::Error {
-            code: ErrorCode::TokenExpired,
-            ..
-        }
-    ));
+    assert!(matches!(client.recv().await, ServerMessage::Error { code: ErrorCode::TokenExpired, .. }));
 
     claims.exp = unix_seconds() + 3600;
     let forged = Keys::new(b"not-the-server-secret-not-the-server").sign(&claims);
-    client
-        .send(&hello(Auth::Token {
-            token: forged.clone(),
-        }))
-        .await;
-    assert!(matches!(
-        client.recv().await,
-        ServerMessage::Error {
-            code: ErrorCode::Unauthorized,
-            ..
-        }
-    ));
+    client.send(&hello(Auth::Token { token: forged.clone() })).await;
+    assert!(matches!(client.recv().await, ServerMessage::Error { code: ErrorCode::Unauthorized, .. }));
     client.send(&hello(Auth::Resume { token: forged })).await;
-    assert!(matches!(
-        client.recv().await,
-        ServerMessage::Error {
-            code: ErrorCode::Unauthorized,
-            ..
-        }
-    ));
-    client
-        .send(&hello(Auth::Token {
-            token: "garbage".into(),
-        }))
-        .await;
-    assert!(matches!(
-        client.recv().await,
-        ServerMessage::Error {
-            code: ErrorCode::Unauthorized,
-            ..
-        }
-    ));
+    assert!(matches!(client.recv().await, ServerMessage::Error { code: ErrorCode::Unauthorized, .. }));
+    client.send(&hello(Auth::Token { token: "garbage".into() })).await;
+    assert!(matches!(client.recv().await, ServerMessage::Error { code: ErrorCode::Unauthorized, .. }));
 
     // The same connection can still authenticate properly.
-    client
-        .hello_token(&server.token(Role::Trainer, "Mme Durand"))
-        .await;
+    client.hello_token(&server.token(Role::Trainer, "Mme Durand")).await;
 
     // REST refuses them too.
     let response = reqwest::Client::new()
         .post(server.url("/api/v1/rooms"))
-        .bearer_auth(server.sign(Claims {
-            exp: unix_seconds() - 3600,
-            ..claims
-        }))
+        .bearer_auth(server.sign(Claims { exp: unix_seconds() - 3600, ..claims }))
         .json(&json!({ "title": "x" }))
         .send()
         .await
@@ -242,9 +137,7 @@ async fn expired_forged_and_garbage_tokens_are_refused() {
 async fn a_frame_far_over_the_limit_closes_with_1009() {
     let server = TestServer::start().await;
     let mut client = server.connect(Format::Json).await;
-    client
-        .send_raw(Message::Text("x".repeat(300_000).into()))
-        .await;
+    client.send_raw(Message::Text("x".repeat(300_000).into())).await;
     assert_eq!(client.closed().await, Some(1009));
 }
 
@@ -257,10 +150,7 @@ async fn a_flood_is_refused_then_closed_with_4029() {
     .await;
     let mut client = server.connect(Format::MsgPack).await;
     for i in 0..50 {
-        let frame = raw(
-            Format::MsgPack,
-            &json!({ "type": "ping", "id": format!("p{i}") }),
-        );
+        let frame = raw(Format::MsgPack, &json!({ "type": "ping", "id": format!("p{i}") }));
         if client.ws.send(frame).await.is_err() {
             break;
         }
@@ -270,10 +160,7 @@ async fn a_flood_is_refused_then_closed_with_4029() {
     let code = loop {
         match client.next_message_or_close().await {
             Ok(ServerMessage::Pong { .. }) => pongs += 1,
-            Ok(ServerMessage::Error {
-                code: ErrorCode::RateLimited,
-                ..
-            }) => limited += 1,
+            Ok(ServerMessage::Error { code: ErrorCode::RateLimited, .. }) => limited += 1,
             Ok(other) => panic!("unexpected {other:?}"),
             Err(code) => break code,
         }
@@ -299,9 +186,7 @@ async fn a_silent_connection_closes_with_4010() {
     })
     .await;
     let mut client = server.connect(Format::Json).await;
-    client
-        .hello_token(&server.token(Role::Participant, "Endormi"))
-        .await;
+    client.hello_token(&server.token(Role::Participant, "Endormi")).await;
     // A sleeping phone neither reads nor answers pings.
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert_eq!(client.closed().await, Some(4010));

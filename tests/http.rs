@@ -24,35 +24,17 @@ async fn health_readiness_and_metrics_answer() {
 
     // Some traffic, then the counters show it.
     let mut client = server.connect(Format::Json).await;
-    client
-        .hello_token(&server.token(Role::Trainer, "Mme Durand"))
-        .await;
+    client.hello_token(&server.token(Role::Trainer, "Mme Durand")).await;
     let id = client.id();
     client.send(&ClientMessage::Ping { id }).await;
     assert!(matches!(client.recv().await, ServerMessage::Pong { .. }));
     let response = reqwest::get(server.url("/metrics")).await.unwrap();
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/plain")
-    );
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let text = response.text().await.unwrap();
     assert!(text.contains("amphi_connections 1"), "{text}");
-    assert!(
-        text.contains("amphi_frames_in_total{type=\"ping\"} 1"),
-        "{text}"
-    );
-    assert!(
-        text.contains("amphi_frames_out_total{type=\"welcome\"} 1"),
-        "{text}"
-    );
-    for name in [
-        "amphi_rooms",
-        "amphi_fanout_seconds",
-        "amphi_slow_consumers_total",
-        "amphi_room_mailbox_depth",
-    ] {
+    assert!(text.contains("amphi_frames_in_total{type=\"ping\"} 1"), "{text}");
+    assert!(text.contains("amphi_frames_out_total{type=\"welcome\"} 1"), "{text}");
+    for name in ["amphi_rooms", "amphi_fanout_seconds", "amphi_slow_consumers_total", "amphi_room_mailbox_depth"] {
         assert!(text.contains(name), "{name} missing");
     }
 }
@@ -68,18 +50,9 @@ async fn every_documented_api_path_exists() {
     let http = reqwest::Client::new();
     let some_id = "00000000-0000-4000-8000-000000000000";
     for (path, operations) in paths {
-        for method in operations
-            .as_object()
-            .unwrap()
-            .keys()
-            .filter(|m| *m != "parameters")
-        {
+        for method in operations.as_object().unwrap().keys().filter(|m| *m != "parameters") {
             let url = server.url(&format!("/api/v1{}", path.replace("{id}", some_id)));
-            let response = http
-                .request(method.to_uppercase().parse().unwrap(), &url)
-                .send()
-                .await
-                .unwrap();
+            let response = http.request(method.to_uppercase().parse().unwrap(), &url).send().await.unwrap();
             let status = response.status().as_u16();
             let body: Value = response.json().await.unwrap_or(Value::Null);
             assert!(
@@ -101,43 +74,23 @@ async fn bad_api_input_gets_coded_errors() {
         ("{not json", 400, "malformed_frame"),
         ("{\"titre\": \"x\"}", 400, "invalid_field"),
         ("{\"title\": \"   \"}", 400, "out_of_range"),
-        (
-            "{\"title\": \"x\", \"kind\": \"quiz-party\"}",
-            400,
-            "out_of_range",
-        ),
+        ("{\"title\": \"x\", \"kind\": \"quiz-party\"}", 400, "out_of_range"),
     ];
     for (body, status, code) in cases {
-        let response = http
-            .post(server.url("/api/v1/rooms"))
-            .bearer_auth(&token)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = http.post(server.url("/api/v1/rooms")).bearer_auth(&token).body(body).send().await.unwrap();
         assert_eq!(response.status().as_u16(), status, "{body}");
         let json: Value = response.json().await.unwrap();
         assert_eq!(json["code"], code, "{body}");
     }
     let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(100_000));
-    let response = http
-        .post(server.url("/api/v1/rooms"))
-        .bearer_auth(&token)
-        .body(huge)
-        .send()
-        .await
-        .unwrap();
+    let response = http.post(server.url("/api/v1/rooms")).bearer_auth(&token).body(huge).send().await.unwrap();
     assert_eq!(response.status(), 413, "bodies are bounded");
 }
 
 #[tokio::test]
 async fn the_web_client_is_served_with_a_fallback_for_client_routes() {
     let web = tempfile::tempdir().unwrap();
-    std::fs::write(
-        web.path().join("index.html"),
-        "<!doctype html><title>amphi client</title>",
-    )
-    .unwrap();
+    std::fs::write(web.path().join("index.html"), "<!doctype html><title>amphi client</title>").unwrap();
     std::fs::write(web.path().join("app.js"), "console.log('amphi')").unwrap();
     let dir = web.path().to_path_buf();
     let server = TestServer::start_with(move |config| config.web_dir = dir).await;
@@ -146,51 +99,27 @@ async fn the_web_client_is_served_with_a_fallback_for_client_routes() {
     assert_eq!(index.headers()["x-content-type-options"], "nosniff");
     assert!(index.text().await.unwrap().contains("amphi client"));
     let script = reqwest::get(server.url("/app.js")).await.unwrap();
-    assert!(
-        script.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .contains("javascript")
-    );
-    let deep_link = reqwest::get(server.url("/j/KM7R4P"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        deep_link.contains("amphi client"),
-        "client routes get index.html"
-    );
+    assert!(script.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    let deep_link = reqwest::get(server.url("/j/KM7R4P")).await.unwrap().text().await.unwrap();
+    assert!(deep_link.contains("amphi client"), "client routes get index.html");
 
     // Without a build, a page says how to make one.
     let bare = TestServer::start().await;
-    let page = reqwest::get(bare.url("/"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = reqwest::get(bare.url("/")).await.unwrap().text().await.unwrap();
     assert!(page.contains("npm run build"));
 }
 
 #[tokio::test]
 async fn the_upgrade_checks_origin() {
-    let server = TestServer::start_with(|config| {
-        config.allowed_origins = vec!["https://magistere.example".into()]
-    })
-    .await;
+    let server =
+        TestServer::start_with(|config| config.allowed_origins = vec!["https://magistere.example".into()]).await;
     for (origin, allowed) in [
         (format!("http://{}", server.addr), true),
         ("https://magistere.example".to_string(), true),
         ("https://evil.example".to_string(), false),
     ] {
-        let mut request = format!("ws://{}/ws", server.addr)
-            .into_client_request()
-            .unwrap();
-        request
-            .headers_mut()
-            .insert("Origin", origin.parse().unwrap());
+        let mut request = format!("ws://{}/ws", server.addr).into_client_request().unwrap();
+        request.headers_mut().insert("Origin", origin.parse().unwrap());
         let result = tokio_tungstenite::connect_async(request).await;
         match (result, allowed) {
             (Ok(_), true) => {}
@@ -206,9 +135,7 @@ async fn the_upgrade_checks_origin() {
 async fn shutdown_closes_connections_with_going_away() {
     let mut server = TestServer::start().await;
     let mut client = server.connect(Format::Json).await;
-    client
-        .hello_token(&server.token(Role::Participant, "Camille"))
-        .await;
+    client.hello_token(&server.token(Role::Participant, "Camille")).await;
     let (closed, stopped) = tokio::join!(client.closed(), server.shutdown());
     assert_eq!(closed, Some(1001));
     stopped.expect("serve returns Ok after a graceful shutdown");
@@ -234,9 +161,7 @@ async fn readiness_reports_a_store_outage_and_recovers() {
     let database = PgDatabase::create().await;
     let target: std::net::SocketAddr = "127.0.0.1:5432".parse().unwrap();
     let proxy = Proxy::start(target).await;
-    let url = database
-        .url
-        .replace("127.0.0.1:5432", &proxy.addr.to_string());
+    let url = database.url.replace("127.0.0.1:5432", &proxy.addr.to_string());
     let server = TestServer::start_with(move |config| config.database_url = url).await;
     assert_eq!(get_json(&server.url("/readyz")).await.0, 200);
 
@@ -244,10 +169,7 @@ async fn readiness_reports_a_store_outage_and_recovers() {
     let (status, body) = get_json(&server.url("/readyz")).await;
     assert_eq!(status, 503);
     assert_eq!(body["status"], "unavailable");
-    assert!(
-        body["reasons"][0].as_str().unwrap().contains("postgres"),
-        "{body}"
-    );
+    assert!(body["reasons"][0].as_str().unwrap().contains("postgres"), "{body}");
 
     proxy.restore();
     let mut ready = false;
@@ -265,36 +187,15 @@ async fn readiness_reports_a_store_outage_and_recovers() {
 async fn amphi_token_mints_what_a_node_with_the_same_secret_accepts() {
     let server = TestServer::start().await;
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_amphi"))
-        .args([
-            "token",
-            "--role",
-            "facilitator",
-            "--name",
-            "M. Martin",
-            "--tenant",
-            "ac-lyon",
-            "--ttl",
-            "30m",
-        ])
+        .args(["token", "--role", "facilitator", "--name", "M. Martin", "--tenant", "ac-lyon", "--ttl", "30m"])
         .env("AMPHI_JWT_SECRET", SECRET)
         .output()
         .expect("amphi token runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let token = String::from_utf8(output.stdout).unwrap();
-    let claims = server
-        .app
-        .keys
-        .verify(token.trim())
-        .expect("the node accepts it");
+    let claims = server.app.keys.verify(token.trim()).expect("the node accepts it");
     assert_eq!(claims.role, Role::Facilitator);
-    assert_eq!(
-        (claims.name.as_str(), claims.tenant.as_str()),
-        ("M. Martin", "ac-lyon")
-    );
+    assert_eq!((claims.name.as_str(), claims.tenant.as_str()), ("M. Martin", "ac-lyon"));
     let lifetime = claims.exp - claims.iat;
     assert_eq!(lifetime, 1800);
 

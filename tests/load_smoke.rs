@@ -28,19 +28,10 @@ async fn every_scenario_runs_clean_at_small_scale() {
     let server = TestServer::start().await;
     for scenario in [Scenario::Idle, Scenario::Broadcast, Scenario::Reconnect] {
         for format in Format::ALL {
-            let report = amphi_load::run(&options(&server, scenario, format))
-                .await
-                .expect("the run completes");
-            assert_eq!(
-                report.errors_total, 0,
-                "{scenario:?} {format:?}: {:?}",
-                report.errors
-            );
+            let report = amphi_load::run(&options(&server, scenario, format)).await.expect("the run completes");
+            assert_eq!(report.errors_total, 0, "{scenario:?} {format:?}: {:?}", report.errors);
             assert_eq!(report.connected, 20, "{scenario:?} {format:?}");
-            assert!(
-                report.server_rss_bytes.is_some(),
-                "memory is read from /proc"
-            );
+            assert!(report.server_rss_bytes.is_some(), "memory is read from /proc");
             if scenario != Scenario::Idle {
                 assert_eq!(report.missed_broadcasts, 0);
                 assert_eq!(report.broadcasts, 3);

@@ -17,10 +17,7 @@ async fn presence_with(client: &mut Client, name: &str, connected: bool) -> Vec<
         })
         .await;
     match message {
-        ServerMessage::Event {
-            event: EventBody::Presence { changed, .. },
-            ..
-        } => changed,
+        ServerMessage::Event { event: EventBody::Presence { changed, .. }, .. } => changed,
         _ => unreachable!(),
     }
 }
@@ -33,13 +30,7 @@ async fn handshake_answers_welcome_in_both_formats() {
         let mut client = server.connect(format).await;
         let before = amphi::hub::now_ms();
         match client.hello_token(&token).await {
-            ServerMessage::Welcome {
-                v,
-                member,
-                resume_token,
-                server_time_ms,
-                heartbeat_ms,
-            } => {
+            ServerMessage::Welcome { v, member, resume_token, server_time_ms, heartbeat_ms } => {
                 assert_eq!(v, 1);
                 assert_eq!(member.name, "Mme Durand");
                 assert_eq!(member.role, Role::Trainer);
@@ -68,26 +59,17 @@ async fn guests_join_by_code_and_everyone_sees_presence_announcements_and_hands(
         let mut trainer = server.connect(format).await;
         trainer.hello_token(&token).await;
         let snapshot = trainer.join(&room_id).await;
-        assert_eq!(
-            snapshot.members.len(),
-            1,
-            "the trainer sees the roster: themself"
-        );
+        assert_eq!(snapshot.members.len(), 1, "the trainer sees the roster: themself");
 
         // A guest joins with the code typed in lower case with a space.
         let mut camille = server.connect(format).await;
         let typed = format!("{} {}", &code[..3].to_lowercase(), &code[3..]);
         let (welcome, snapshot) = camille.hello_guest(&typed, "  Camille ").await;
-        let ServerMessage::Welcome { member, .. } = welcome else {
-            unreachable!()
-        };
+        let ServerMessage::Welcome { member, .. } = welcome else { unreachable!() };
         assert_eq!(member.name, "Camille", "the name is trimmed");
         assert!(member.guest);
         assert_eq!(member.role, Role::Participant);
-        assert!(
-            snapshot.members.is_empty(),
-            "participants do not see the roster"
-        );
+        assert!(snapshot.members.is_empty(), "participants do not see the roster");
         assert_eq!(snapshot.counts.participants_connected, 1);
         assert_eq!(snapshot.counts.connected, 2);
 
@@ -102,44 +84,19 @@ async fn guests_join_by_code_and_everyone_sees_presence_announcements_and_hands(
                     if counts.participants_connected == 2)
             })
             .await;
-        let ServerMessage::Event {
-            event: EventBody::Presence { changed, left, .. },
-            ..
-        } = counts
-        else {
+        let ServerMessage::Event { event: EventBody::Presence { changed, left, .. }, .. } = counts else {
             unreachable!()
         };
-        assert!(
-            changed.is_empty() && left.is_empty(),
-            "participants get counts, not names"
-        );
+        assert!(changed.is_empty() && left.is_empty(), "participants get counts, not names");
 
         // An announcement reaches every member.
         let id = trainer.id();
-        trainer
-            .ok(ClientMessage::Announce {
-                id,
-                room: room_id.clone(),
-                text: "Bienvenue à tous".into(),
-            })
-            .await;
+        trainer.ok(ClientMessage::Announce { id, room: room_id.clone(), text: "Bienvenue à tous".into() }).await;
         for client in [&mut trainer, &mut camille, &mut lea] {
             let message = client
-                .recv_until(|m| {
-                    matches!(
-                        m,
-                        ServerMessage::Event {
-                            event: EventBody::Announcement { .. },
-                            ..
-                        }
-                    )
-                })
+                .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Announcement { .. }, .. }))
                 .await;
-            let ServerMessage::Event {
-                event: EventBody::Announcement { announcement },
-                ..
-            } = message
-            else {
+            let ServerMessage::Event { event: EventBody::Announcement { announcement }, .. } = message else {
                 unreachable!()
             };
             assert_eq!(announcement.text, "Bienvenue à tous");
@@ -148,56 +105,18 @@ async fn guests_join_by_code_and_everyone_sees_presence_announcements_and_hands(
 
         // Camille raises her hand; the trainer sees it and lowers it.
         let id = camille.id();
-        camille
-            .ok(ClientMessage::RaiseHand {
-                id,
-                room: room_id.clone(),
-            })
-            .await;
-        let raised = trainer
-            .recv_until(|m| {
-                matches!(
-                    m,
-                    ServerMessage::Event {
-                        event: EventBody::HandRaised { .. },
-                        ..
-                    }
-                )
-            })
-            .await;
-        let ServerMessage::Event {
-            event: EventBody::HandRaised { hand },
-            ..
-        } = raised
-        else {
-            unreachable!()
-        };
+        camille.ok(ClientMessage::RaiseHand { id, room: room_id.clone() }).await;
+        let raised =
+            trainer.recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::HandRaised { .. }, .. })).await;
+        let ServerMessage::Event { event: EventBody::HandRaised { hand }, .. } = raised else { unreachable!() };
         assert_eq!(hand.name, "Camille");
         let id = trainer.id();
-        trainer
-            .ok(ClientMessage::LowerHand {
-                id,
-                room: room_id.clone(),
-                member: Some(hand.member.clone()),
-            })
-            .await;
+        trainer.ok(ClientMessage::LowerHand { id, room: room_id.clone(), member: Some(hand.member.clone()) }).await;
         for client in [&mut camille, &mut lea] {
             let lowered = client
-                .recv_until(|m| {
-                    matches!(
-                        m,
-                        ServerMessage::Event {
-                            event: EventBody::HandLowered { .. },
-                            ..
-                        }
-                    )
-                })
+                .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::HandLowered { .. }, .. }))
                 .await;
-            let ServerMessage::Event {
-                event: EventBody::HandLowered { member, by },
-                ..
-            } = lowered
-            else {
+            let ServerMessage::Event { event: EventBody::HandLowered { member, by }, .. } = lowered else {
                 unreachable!()
             };
             assert_eq!(member, hand.member);
@@ -206,11 +125,7 @@ async fn guests_join_by_code_and_everyone_sees_presence_announcements_and_hands(
 
         // Léa leaves: the trainer sees her go.
         let id = lea.id();
-        lea.ok(ClientMessage::Leave {
-            id,
-            room: room_id.clone(),
-        })
-        .await;
+        lea.ok(ClientMessage::Leave { id, room: room_id.clone() }).await;
         trainer
             .recv_until(|m| {
                 matches!(m, ServerMessage::Event { event: EventBody::Presence { left, .. }, .. } if !left.is_empty())
@@ -247,50 +162,25 @@ async fn a_retried_command_is_applied_once_and_answered_again() {
     let mut camille = server.connect(Format::Json).await;
     camille.hello_guest(&join_code(&room), "Camille").await;
 
-    let announce = ClientMessage::Announce {
-        id: "same-id".into(),
-        room: room_id.clone(),
-        text: "Une fois".into(),
-    };
+    let announce = ClientMessage::Announce { id: "same-id".into(), room: room_id.clone(), text: "Une fois".into() };
     trainer.ok(announce.clone()).await;
     trainer.ok(announce).await;
     // A marker after the retry: everything before it has been delivered.
-    trainer
-        .ok(ClientMessage::Announce {
-            id: "marker".into(),
-            room: room_id.clone(),
-            text: "Fin".into(),
-        })
-        .await;
+    trainer.ok(ClientMessage::Announce { id: "marker".into(), room: room_id.clone(), text: "Fin".into() }).await;
     let mut texts = Vec::new();
     loop {
-        if let ServerMessage::Event {
-            event: EventBody::Announcement { announcement },
-            ..
-        } = camille.recv().await
-        {
+        if let ServerMessage::Event { event: EventBody::Announcement { announcement }, .. } = camille.recv().await {
             if announcement.text == "Fin" {
                 break;
             }
             texts.push(announcement.text);
         }
     }
-    assert_eq!(
-        texts,
-        ["Une fois"],
-        "the retried announcement was applied once"
-    );
+    assert_eq!(texts, ["Une fois"], "the retried announcement was applied once");
 
     // A refused command is refused again, identically.
-    let forbidden = ClientMessage::Announce {
-        id: "p-1".into(),
-        room: room_id.clone(),
-        text: "Moi aussi".into(),
-    };
-    assert_eq!(
-        camille.refused(forbidden.clone()).await,
-        ErrorCode::Forbidden
-    );
+    let forbidden = ClientMessage::Announce { id: "p-1".into(), room: room_id.clone(), text: "Moi aussi".into() };
+    assert_eq!(camille.refused(forbidden.clone()).await, ErrorCode::Forbidden);
     assert_eq!(camille.refused(forbidden).await, ErrorCode::Forbidden);
 }
 
@@ -305,43 +195,18 @@ async fn participants_cannot_trigger_trainer_actions() {
     let mut camille = server.connect(Format::MsgPack).await;
     camille.hello_guest(&join_code(&room), "Camille").await;
     let id = lea.id();
-    lea.ok(ClientMessage::RaiseHand {
-        id,
-        room: room_id.clone(),
-    })
-    .await;
-    let lea_id = match lea
-        .recv_until(|m| {
-            matches!(
-                m,
-                ServerMessage::Event {
-                    event: EventBody::HandRaised { .. },
-                    ..
-                }
-            )
-        })
-        .await
-    {
-        ServerMessage::Event {
-            event: EventBody::HandRaised { hand },
-            ..
-        } => hand.member,
-        _ => unreachable!(),
-    };
+    lea.ok(ClientMessage::RaiseHand { id, room: room_id.clone() }).await;
+    let lea_id =
+        match lea.recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::HandRaised { .. }, .. })).await {
+            ServerMessage::Event { event: EventBody::HandRaised { hand }, .. } => hand.member,
+            _ => unreachable!(),
+        };
 
     let id = camille.id();
-    let announce = ClientMessage::Announce {
-        id,
-        room: room_id.clone(),
-        text: "Je prends la main".into(),
-    };
+    let announce = ClientMessage::Announce { id, room: room_id.clone(), text: "Je prends la main".into() };
     assert_eq!(camille.refused(announce).await, ErrorCode::Forbidden);
     let id = camille.id();
-    let lower = ClientMessage::LowerHand {
-        id,
-        room: room_id.clone(),
-        member: Some(lea_id),
-    };
+    let lower = ClientMessage::LowerHand { id, room: room_id.clone(), member: Some(lea_id) };
     assert_eq!(camille.refused(lower).await, ErrorCode::Forbidden);
 
     // A participant with a platform token cannot use trainer REST calls.
@@ -376,36 +241,16 @@ async fn participants_cannot_trigger_trainer_actions() {
         .await
         .unwrap();
     let mut projector = server.connect(Format::Json).await;
-    projector
-        .hello_token(observer_token["token"].as_str().unwrap())
-        .await;
+    projector.hello_token(observer_token["token"].as_str().unwrap()).await;
     let snapshot = projector.join(&room_id).await;
-    assert_eq!(
-        snapshot.members.len(),
-        3,
-        "the projector sees the roster: two guests and itself"
-    );
+    assert_eq!(snapshot.members.len(), 3, "the projector sees the roster: two guests and itself");
     let id = projector.id();
     assert_eq!(
-        projector
-            .refused(ClientMessage::Announce {
-                id,
-                room: room_id.clone(),
-                text: "x".into()
-            })
-            .await,
+        projector.refused(ClientMessage::Announce { id, room: room_id.clone(), text: "x".into() }).await,
         ErrorCode::Forbidden
     );
     let id = projector.id();
-    assert_eq!(
-        projector
-            .refused(ClientMessage::RaiseHand {
-                id,
-                room: room_id.clone()
-            })
-            .await,
-        ErrorCode::Forbidden
-    );
+    assert_eq!(projector.refused(ClientMessage::RaiseHand { id, room: room_id.clone() }).await, ErrorCode::Forbidden);
 }
 
 #[tokio::test]
@@ -419,18 +264,10 @@ async fn scoped_tokens_and_other_tenants_never_reach_a_room() {
     let mut intruder = server.connect(Format::Json).await;
     intruder.hello_token(&nantes).await;
     let id = intruder.id();
-    let by_id = ClientMessage::Join {
-        id,
-        room: Some(room_id(&room)),
-        code: None,
-    };
+    let by_id = ClientMessage::Join { id, room: Some(room_id(&room)), code: None };
     assert_eq!(intruder.refused(by_id).await, ErrorCode::RoomNotFound);
     let id = intruder.id();
-    let by_code = ClientMessage::Join {
-        id,
-        room: None,
-        code: Some(join_code(&room)),
-    };
+    let by_code = ClientMessage::Join { id, room: None, code: Some(join_code(&room)) };
     assert_eq!(intruder.refused(by_code).await, ErrorCode::RoomNotFound);
     let response = reqwest::Client::new()
         .get(server.url(&format!("/api/v1/rooms/{}", room_id(&room))))
@@ -444,27 +281,13 @@ async fn scoped_tokens_and_other_tenants_never_reach_a_room() {
     let mut guest = server.connect(Format::Json).await;
     guest.hello_guest(&join_code(&room), "Camille").await;
     let id = guest.id();
-    let elsewhere = ClientMessage::Join {
-        id,
-        room: Some(room_id(&other_room)),
-        code: None,
-    };
+    let elsewhere = ClientMessage::Join { id, room: Some(room_id(&other_room)), code: None };
     assert_eq!(guest.refused(elsewhere).await, ErrorCode::RoomNotFound);
 
     // An unknown code is refused at hello, and the connection stays usable.
     let mut lost = server.connect(Format::MsgPack).await;
-    lost.send(&hello(Auth::JoinCode {
-        code: "ZZZZZZ".into(),
-        name: "Perdu".into(),
-    }))
-    .await;
-    assert!(matches!(
-        lost.recv().await,
-        ServerMessage::Error {
-            code: ErrorCode::RoomNotFound,
-            ..
-        }
-    ));
+    lost.send(&hello(Auth::JoinCode { code: "ZZZZZZ".into(), name: "Perdu".into() })).await;
+    assert!(matches!(lost.recv().await, ServerMessage::Error { code: ErrorCode::RoomNotFound, .. }));
     lost.hello_guest(&join_code(&room), "Retrouvé").await;
 }
 
@@ -482,29 +305,11 @@ async fn joining_again_brings_back_a_member_who_left_from_another_connection() {
     laptop.join(&room).await;
 
     let id = phone.id();
-    phone
-        .ok(ClientMessage::Leave {
-            id,
-            room: room.clone(),
-        })
-        .await;
+    phone.ok(ClientMessage::Leave { id, room: room.clone() }).await;
     let id = laptop.id();
-    assert_eq!(
-        laptop
-            .refused(ClientMessage::RaiseHand {
-                id,
-                room: room.clone()
-            })
-            .await,
-        ErrorCode::NotInRoom
-    );
+    assert_eq!(laptop.refused(ClientMessage::RaiseHand { id, room: room.clone() }).await, ErrorCode::NotInRoom);
     let snapshot = laptop.join(&room).await;
     assert_eq!(snapshot.counts.participants, 1, "the member is back");
     let id = laptop.id();
-    laptop
-        .ok(ClientMessage::RaiseHand {
-            id,
-            room: room.clone(),
-        })
-        .await;
+    laptop.ok(ClientMessage::RaiseHand { id, room: room.clone() }).await;
 }

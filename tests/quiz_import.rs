@@ -12,9 +12,7 @@ use serde_json::Value;
 use crate::util::*;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/quiz")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz").join(name)
 }
 
 fn read_fixture(name: &str) -> String {
@@ -28,9 +26,7 @@ async fn post_import(
     query: &str,
     body: impl Into<reqwest::Body>,
 ) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .post(server.url(&format!("/api/v1/quizzes/import{query}")))
-        .body(body);
+    let mut request = reqwest::Client::new().post(server.url(&format!("/api/v1/quizzes/import{query}"))).body(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -53,13 +49,7 @@ async fn gift_and_moodle_xml_import_over_rest() {
     let server = TestServer::start().await;
     let token = server.token(Role::Trainer, "Mme Durand");
 
-    let (status, body) = post_import(
-        &server,
-        Some(&token),
-        "?format=gift",
-        read_fixture("complete.gift"),
-    )
-    .await;
+    let (status, body) = post_import(&server, Some(&token), "?format=gift", read_fixture("complete.gift")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["quiz"]["title"], "Formation initiale — Didactique");
     assert_eq!(
@@ -93,23 +83,11 @@ async fn gift_and_moodle_xml_import_over_rest() {
     assert_eq!(body["quiz"]["title"], "Formation initiale — Évaluation");
     assert_eq!(
         kinds(&body["quiz"]),
-        [
-            "single_choice",
-            "multiple_choice",
-            "true_false",
-            "short_text",
-            "numeric",
-            "open_text",
-            "ordering",
-        ]
+        ["single_choice", "multiple_choice", "true_false", "short_text", "numeric", "open_text", "ordering",]
     );
     assert_eq!(body["quiz"]["questions"][1]["points"], 2000);
-    let reasons: Vec<&str> = body["skipped"]
-        .as_array()
-        .expect("skipped")
-        .iter()
-        .map(|s| s["reason"].as_str().unwrap_or_default())
-        .collect();
+    let reasons: Vec<&str> =
+        body["skipped"].as_array().expect("skipped").iter().map(|s| s["reason"].as_str().unwrap_or_default()).collect();
     assert_eq!(
         reasons,
         [
@@ -121,13 +99,7 @@ async fn gift_and_moodle_xml_import_over_rest() {
     assert_eq!(body["warnings"].as_array().map(Vec::len), Some(1));
 
     // The native example covers every kind.
-    let (status, body) = post_import(
-        &server,
-        Some(&token),
-        "?format=json",
-        read_fixture("example.json"),
-    )
-    .await;
+    let (status, body) = post_import(&server, Some(&token), "?format=json", read_fixture("example.json")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         kinds(&body["quiz"]),
@@ -156,19 +128,10 @@ async fn broken_files_get_a_400_naming_the_line() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["code"], "invalid_field");
     let message = body["message"].as_str().unwrap_or_default();
-    assert!(
-        message.starts_with("gift import failed: line 8: "),
-        "{message}"
-    );
+    assert!(message.starts_with("gift import failed: line 8: "), "{message}");
     assert!(message.contains("not closed"), "{message}");
 
-    let (status, body) = post_import(
-        &server,
-        Some(&token),
-        "?format=moodlexml",
-        read_fixture("broken.xml"),
-    )
-    .await;
+    let (status, body) = post_import(&server, Some(&token), "?format=moodlexml", read_fixture("broken.xml")).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["code"], "invalid_field");
     let message = body["message"].as_str().unwrap_or_default();
@@ -176,45 +139,19 @@ async fn broken_files_get_a_400_naming_the_line() {
     assert!(message.contains("</questiontext>"), "{message}");
 
     // A GIFT file read as XML fails as XML.
-    let (status, body) = post_import(
-        &server,
-        Some(&token),
-        "?format=xml",
-        read_fixture("complete.gift"),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_field"))
-    );
+    let (status, body) = post_import(&server, Some(&token), "?format=xml", read_fixture("complete.gift")).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_field")));
 
     let (status, body) = post_import(&server, Some(&token), "?format=csv", "a;b").await;
     assert_eq!((status, body["code"].as_str()), (400, Some("out_of_range")));
     assert!(body["message"].as_str().unwrap_or_default().contains("csv"));
 
-    let (status, body) = post_import(
-        &server,
-        Some(&token),
-        "?format=gift",
-        vec![0xff, 0xfe, 0x00],
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_field"))
-    );
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("UTF-8")
-    );
+    let (status, body) = post_import(&server, Some(&token), "?format=gift", vec![0xff, 0xfe, 0x00]).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_field")));
+    assert!(body["message"].as_str().unwrap_or_default().contains("UTF-8"));
 
     let (status, body) = post_import(&server, Some(&token), "?formats=gift", "Q {T}").await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_field"))
-    );
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_field")));
 
     // Large Moodle exports (embedded images) are fine; beyond 16 MiB, no.
     let large = format!("Q ? {{T}}\n\n// {}\n", "x".repeat(1024 * 1024));
@@ -222,10 +159,7 @@ async fn broken_files_get_a_400_naming_the_line() {
     assert_eq!(status, 200, "a 1 MiB file imports");
     let huge = format!("Q ? {{T}}\n\n{}", "x".repeat(17 * 1024 * 1024));
     let (status, body) = post_import(&server, Some(&token), "", huge).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (413, Some("frame_too_large"))
-    );
+    assert_eq!((status, body["code"].as_str()), (413, Some("frame_too_large")));
 }
 
 #[tokio::test]
@@ -245,49 +179,27 @@ async fn only_leaders_may_import() {
 }
 
 fn amphi(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_amphi"))
-        .args(args)
-        .output()
-        .expect("amphi runs")
+    Command::new(env!("CARGO_BIN_EXE_amphi")).args(args).output().expect("amphi runs")
 }
 
 #[test]
 fn cli_converts_gift_to_json_that_reimports_identically() {
     let dir = tempfile::tempdir().unwrap();
     let converted = dir.path().join("quiz.json");
-    let output = amphi(&[
-        "import".as_ref(),
-        fixture("complete.gift").as_os_str(),
-        "--out".as_ref(),
-        converted.as_os_str(),
-    ]);
+    let output =
+        amphi(&["import".as_ref(), fixture("complete.gift").as_os_str(), "--out".as_ref(), converted.as_os_str()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(output.stdout.is_empty(), "--out leaves stdout empty");
-    assert!(
-        stderr.contains("skipped line 34 (Appariement): matching questions are not supported"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("13 questions imported, 2 skipped"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("skipped line 34 (Appariement): matching questions are not supported"), "{stderr}");
+    assert!(stderr.contains("13 questions imported, 2 skipped"), "{stderr}");
 
     let first: Value = serde_json::from_slice(&std::fs::read(&converted).unwrap()).unwrap();
     assert_eq!(first["questions"].as_array().map(Vec::len), Some(13));
 
     // The converted file, read back as native JSON, comes out the same.
-    let output = amphi(&[
-        "import".as_ref(),
-        converted.as_os_str(),
-        "--format".as_ref(),
-        "json".as_ref(),
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = amphi(&["import".as_ref(), converted.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let second: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(first, second);
 }
@@ -301,12 +213,7 @@ fn cli_reports_errors_with_the_line_and_exit_code_1() {
     assert!(stderr.contains("broken.gift"), "{stderr}");
     assert!(stderr.contains("line 8: "), "{stderr}");
 
-    let output = amphi(&[
-        "import".as_ref(),
-        fixture("complete.xml").as_os_str(),
-        "--format".as_ref(),
-        "yaml".as_ref(),
-    ]);
+    let output = amphi(&["import".as_ref(), fixture("complete.xml").as_os_str(), "--format".as_ref(), "yaml".as_ref()]);
     assert_eq!(output.status.code(), Some(2), "clap refuses the format");
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown format `yaml`"));
 

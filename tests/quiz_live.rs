@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use amphi_protocol::quiz::{
-    AnswerValue, CloseReason, Distribution, QuizCommand, QuizEvent, QuizPhase,
-};
+use amphi_protocol::quiz::{AnswerValue, CloseReason, Distribution, QuizCommand, QuizEvent, QuizPhase};
 use amphi_protocol::server::EventBody;
 use amphi_protocol::{Auth, ClientMessage, ErrorCode, Format, Role, ServerMessage};
 use serde_json::{Value, json};
@@ -38,12 +36,7 @@ fn geography() -> Value {
     })
 }
 
-async fn create_quiz_room(
-    server: &TestServer,
-    token: &str,
-    quiz: Value,
-    settings: Value,
-) -> (u16, Value) {
+async fn create_quiz_room(server: &TestServer, token: &str, quiz: Value, settings: Value) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(server.url("/api/v1/rooms"))
         .bearer_auth(token)
@@ -56,11 +49,7 @@ async fn create_quiz_room(
 }
 
 fn quiz(client: &mut Client, room: &str, command: QuizCommand) -> ClientMessage {
-    ClientMessage::Quiz {
-        id: client.id(),
-        room: room.into(),
-        command,
-    }
+    ClientMessage::Quiz { id: client.id(), room: room.into(), command }
 }
 
 /// Reads until a quiz event matching `want`.
@@ -69,22 +58,13 @@ async fn quiz_event(client: &mut Client, want: impl Fn(&QuizEvent) -> bool) -> Q
         .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Quiz { event }, .. } if want(event)))
         .await;
     match message {
-        ServerMessage::Event {
-            event: EventBody::Quiz { event },
-            ..
-        } => event,
+        ServerMessage::Event { event: EventBody::Quiz { event }, .. } => event,
         _ => unreachable!(),
     }
 }
 
 fn answer(question: usize, choice: &str) -> QuizCommand {
-    QuizCommand::Answer {
-        question,
-        answer: AnswerValue::Choice {
-            choice: choice.into(),
-        },
-        confidence: None,
-    }
+    QuizCommand::Answer { question, answer: AnswerValue::Choice { choice: choice.into() }, confidence: None }
 }
 
 #[tokio::test]
@@ -99,31 +79,16 @@ async fn a_trainer_paced_session_with_50_participants() {
     let mut trainer = server.connect(Format::Json).await;
     trainer.hello_token(&token).await;
     let snapshot = trainer.join(&room_id).await;
-    assert!(matches!(
-        snapshot.quiz.expect("a quiz snapshot").phase,
-        QuizPhase::Lobby
-    ));
+    assert!(matches!(snapshot.quiz.expect("a quiz snapshot").phase, QuizPhase::Lobby));
 
     let mut phones = Vec::new();
     let mut resume = Vec::new();
     for i in 0..50 {
-        let format = if i % 2 == 0 {
-            Format::Json
-        } else {
-            Format::MsgPack
-        };
+        let format = if i % 2 == 0 { Format::Json } else { Format::MsgPack };
         let mut phone = server.connect(format).await;
         let (welcome, snapshot) = phone.hello_guest(&code, &format!("P{i}")).await;
-        let ServerMessage::Welcome { resume_token, .. } = welcome else {
-            unreachable!()
-        };
-        assert_eq!(
-            snapshot
-                .quiz
-                .expect("participants see the quiz")
-                .question_count,
-            2
-        );
+        let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+        assert_eq!(snapshot.quiz.expect("participants see the quiz").question_count, 2);
         resume.push(resume_token);
         phones.push(phone);
     }
@@ -132,16 +97,9 @@ async fn a_trainer_paced_session_with_50_participants() {
     trainer.ok(start).await;
     for phone in &mut phones {
         match quiz_event(phone, |e| matches!(e, QuizEvent::QuestionOpened { .. })).await {
-            QuizEvent::QuestionOpened {
-                question,
-                deadline_ms,
-                ..
-            } => {
+            QuizEvent::QuestionOpened { question, deadline_ms, .. } => {
                 assert_eq!(question.index, 0);
-                assert!(
-                    deadline_ms.is_some(),
-                    "every screen counts down to the server's deadline"
-                );
+                assert!(deadline_ms.is_some(), "every screen counts down to the server's deadline");
             }
             _ => unreachable!(),
         }
@@ -149,11 +107,7 @@ async fn a_trainer_paced_session_with_50_participants() {
 
     // A participant answers and loses the network before the ack.
     const DROPPER: usize = 7;
-    let retried = ClientMessage::Quiz {
-        id: "answer-7".into(),
-        room: room_id.clone(),
-        command: answer(0, "c2"),
-    };
+    let retried = ClientMessage::Quiz { id: "answer-7".into(), room: room_id.clone(), command: answer(0, "c2") };
     phones[DROPPER].send(&retried).await;
     let participant = phones[DROPPER].id();
     assert!(!participant.is_empty());
@@ -169,18 +123,13 @@ async fn a_trainer_paced_session_with_50_participants() {
     let mut back = server.connect(Format::MsgPack).await;
     back.send(&ClientMessage::Hello {
         v: 1,
-        auth: Auth::Resume {
-            token: resume[DROPPER].clone(),
-        },
+        auth: Auth::Resume { token: resume[DROPPER].clone() },
         last_seq: BTreeMap::from([(room_id.clone(), 1)]),
     })
     .await;
     assert!(matches!(back.recv().await, ServerMessage::Welcome { .. }));
     match back.recv().await {
-        ServerMessage::Joined {
-            snapshot: Some(snapshot),
-            ..
-        } => {
+        ServerMessage::Joined { snapshot: Some(snapshot), .. } => {
             let quiz = snapshot.quiz.expect("quiz state on resume");
             assert!(quiz.current.is_some(), "the current question is there");
         }
@@ -191,14 +140,8 @@ async fn a_trainer_paced_session_with_50_participants() {
     phones[DROPPER] = back;
 
     // All 50 answered: the question closes by itself, for everyone.
-    match quiz_event(&mut trainer, |e| {
-        matches!(e, QuizEvent::QuestionClosed { .. })
-    })
-    .await
-    {
-        QuizEvent::QuestionClosed {
-            reason, answered, ..
-        } => {
+    match quiz_event(&mut trainer, |e| matches!(e, QuizEvent::QuestionClosed { .. })).await {
+        QuizEvent::QuestionClosed { reason, answered, .. } => {
             assert_eq!(reason, CloseReason::AllAnswered);
             assert_eq!(answered, 50, "the retried answer counted once");
         }
@@ -213,22 +156,10 @@ async fn a_trainer_paced_session_with_50_participants() {
     trainer.ok(reveal).await;
     for phone in phones.iter_mut().step_by(10) {
         match quiz_event(phone, |e| matches!(e, QuizEvent::Revealed { .. })).await {
-            QuizEvent::Revealed {
-                stats, explanation, ..
-            } => {
-                assert_eq!(
-                    explanation.as_deref(),
-                    Some("Paris est la capitale depuis 987.")
-                );
-                let Distribution::Choices { counts } = stats.distribution else {
-                    panic!("choices")
-                };
-                let count = |id: &str| {
-                    counts
-                        .iter()
-                        .find(|c| c.choice == id)
-                        .map_or(0, |c| c.count)
-                };
+            QuizEvent::Revealed { stats, explanation, .. } => {
+                assert_eq!(explanation.as_deref(), Some("Paris est la capitale depuis 987."));
+                let Distribution::Choices { counts } = stats.distribution else { panic!("choices") };
+                let count = |id: &str| counts.iter().find(|c| c.choice == id).map_or(0, |c| c.count);
                 assert_eq!((count("c1"), count("c2")), (25, 25));
             }
             _ => unreachable!(),
@@ -237,33 +168,19 @@ async fn a_trainer_paced_session_with_50_participants() {
 
     let leaderboard = quiz(&mut trainer, &room_id, QuizCommand::ShowLeaderboard);
     trainer.ok(leaderboard).await;
-    match quiz_event(&mut phones[1], |e| {
-        matches!(e, QuizEvent::Leaderboard { .. })
-    })
-    .await
-    {
+    match quiz_event(&mut phones[1], |e| matches!(e, QuizEvent::Leaderboard { .. })).await {
         QuizEvent::Leaderboard { entries } => {
             assert_eq!(entries[0].rank, 1);
-            assert_eq!(
-                entries[0].score, 1000,
-                "a right answer is worth the question's points"
-            );
+            assert_eq!(entries[0].score, 1000, "a right answer is worth the question's points");
         }
         _ => unreachable!(),
     }
 
     let next = quiz(&mut trainer, &room_id, QuizCommand::Next);
     trainer.ok(next).await;
-    quiz_event(
-        &mut phones[2],
-        |e| matches!(e, QuizEvent::QuestionOpened { question, .. } if question.index == 1),
-    )
-    .await;
-    let truth = QuizCommand::Answer {
-        question: 1,
-        answer: AnswerValue::Bool { value: true },
-        confidence: None,
-    };
+    quiz_event(&mut phones[2], |e| matches!(e, QuizEvent::QuestionOpened { question, .. } if question.index == 1))
+        .await;
+    let truth = QuizCommand::Answer { question: 1, answer: AnswerValue::Bool { value: true }, confidence: None };
     let command = quiz(&mut phones[2], &room_id, truth);
     phones[2].ok(command).await;
     let end = quiz(&mut trainer, &room_id, QuizCommand::End);
@@ -279,8 +196,7 @@ async fn an_answer_after_the_deadline_is_refused_as_late() {
     let token = server.token(Role::Trainer, "Mme Durand");
     let mut quick = geography();
     quick["questions"][0]["time_limit_s"] = json!(5);
-    let (status, room) =
-        create_quiz_room(&server, &token, quick, json!({ "late_grace_ms": 0 })).await;
+    let (status, room) = create_quiz_room(&server, &token, quick, json!({ "late_grace_ms": 0 })).await;
     assert_eq!(status, 201, "{room}");
     let mut trainer = server.connect(Format::Json).await;
     trainer.hello_token(&token).await;
@@ -290,14 +206,8 @@ async fn an_answer_after_the_deadline_is_refused_as_late() {
     let start = quiz(&mut trainer, &room_id(&room), QuizCommand::Start);
     trainer.ok(start).await;
     // The server closes the question at its deadline, by itself.
-    match quiz_event(&mut phone, |e| {
-        matches!(e, QuizEvent::QuestionClosed { .. })
-    })
-    .await
-    {
-        QuizEvent::QuestionClosed {
-            reason, answered, ..
-        } => {
+    match quiz_event(&mut phone, |e| matches!(e, QuizEvent::QuestionClosed { .. })).await {
+        QuizEvent::QuestionClosed { reason, answered, .. } => {
             assert_eq!((reason, answered), (CloseReason::Deadline, 0));
         }
         _ => unreachable!(),
@@ -321,23 +231,9 @@ async fn quiz_commands_need_a_quiz_room_and_quiz_rooms_a_valid_quiz() {
         { "type": "single_choice", "prompt": "?", "choices": [{ "text": "a" }, { "text": "b" }] }
     ]});
     let (status, body) = create_quiz_room(&server, &token, no_right_answer, json!({})).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("out_of_range")),
-        "{body}"
-    );
-    let (status, body) =
-        create_quiz_room(&server, &token, json!({ "title": "Q" }), json!({})).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_field")),
-        "{body}"
-    );
-    let (status, body) =
-        create_quiz_room(&server, &token, geography(), json!({ "pass_mark": 2.0 })).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("out_of_range")),
-        "{body}"
-    );
+    assert_eq!((status, body["code"].as_str()), (400, Some("out_of_range")), "{body}");
+    let (status, body) = create_quiz_room(&server, &token, json!({ "title": "Q" }), json!({})).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_field")), "{body}");
+    let (status, body) = create_quiz_room(&server, &token, geography(), json!({ "pass_mark": 2.0 })).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("out_of_range")), "{body}");
 }

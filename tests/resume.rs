@@ -39,69 +39,36 @@ async fn a_reconnecting_participant_gets_exactly_the_events_it_missed() {
 
         let mut phone = server.connect(format).await;
         let (welcome, _) = phone.hello_guest(&join_code(&room), "Camille").await;
-        let ServerMessage::Welcome {
-            member,
-            resume_token,
-            ..
-        } = welcome
-        else {
-            unreachable!()
-        };
-        trainer
-            .ok(ClientMessage::Announce {
-                id: "a0".into(),
-                room: room_id.clone(),
-                text: "avant".into(),
-            })
-            .await;
+        let ServerMessage::Welcome { member, resume_token, .. } = welcome else { unreachable!() };
+        trainer.ok(ClientMessage::Announce { id: "a0".into(), room: room_id.clone(), text: "avant".into() }).await;
         let (_, seen) = announcements(&mut phone, 1).await;
 
         // The phone sleeps; three announcements go out meanwhile.
         drop(phone);
         for i in 1..=3 {
             let id = format!("a{i}");
-            trainer
-                .ok(ClientMessage::Announce {
-                    id,
-                    room: room_id.clone(),
-                    text: format!("pendant {i}"),
-                })
-                .await;
+            trainer.ok(ClientMessage::Announce { id, room: room_id.clone(), text: format!("pendant {i}") }).await;
         }
 
         let mut phone = server.connect(format).await;
         phone
             .send(&ClientMessage::Hello {
                 v: 1,
-                auth: Auth::Resume {
-                    token: resume_token,
-                },
+                auth: Auth::Resume { token: resume_token },
                 last_seq: BTreeMap::from([(room_id.clone(), seen)]),
             })
             .await;
-        let ServerMessage::Welcome { member: again, .. } = phone.recv().await else {
-            panic!("welcome")
-        };
+        let ServerMessage::Welcome { member: again, .. } = phone.recv().await else { panic!("welcome") };
         assert_eq!(again.id, member.id, "the same member comes back");
         match phone.recv().await {
-            ServerMessage::Joined {
-                snapshot: None,
-                seq,
-                ..
-            } => assert!(seq > seen),
+            ServerMessage::Joined { snapshot: None, seq, .. } => assert!(seq > seen),
             other => panic!("expected joined without snapshot (a replay), got {other:?}"),
         }
         let (missed, _) = announcements(&mut phone, 3).await;
         assert_eq!(missed, ["pendant 1", "pendant 2", "pendant 3"]);
 
         // Live events go on, with nothing replayed twice.
-        trainer
-            .ok(ClientMessage::Announce {
-                id: "a4".into(),
-                room: room_id.clone(),
-                text: "après".into(),
-            })
-            .await;
+        trainer.ok(ClientMessage::Announce { id: "a4".into(), room: room_id.clone(), text: "après".into() }).await;
         let (live, _) = announcements(&mut phone, 1).await;
         assert_eq!(live, ["après"]);
     }
@@ -114,50 +81,29 @@ async fn a_gap_older_than_the_history_gets_a_fresh_snapshot() {
     let room = server.create_room(&token, "Salle").await;
     let room_id = room_id(&room);
     let mut trainer = server.connect(Format::Json).await;
-    let ServerMessage::Welcome { resume_token, .. } = trainer.hello_token(&token).await else {
-        unreachable!()
-    };
+    let ServerMessage::Welcome { resume_token, .. } = trainer.hello_token(&token).await else { unreachable!() };
     trainer.join(&room_id).await;
     drop(trainer);
 
     let mut other = server.connect(Format::Json).await;
-    other
-        .hello_token(&server.token(Role::Trainer, "M. Martin"))
-        .await;
+    other.hello_token(&server.token(Role::Trainer, "M. Martin")).await;
     other.join(&room_id).await;
     for i in 0..10 {
-        other
-            .ok(ClientMessage::Announce {
-                id: format!("x{i}"),
-                room: room_id.clone(),
-                text: format!("n°{i}"),
-            })
-            .await;
+        other.ok(ClientMessage::Announce { id: format!("x{i}"), room: room_id.clone(), text: format!("n°{i}") }).await;
     }
 
     let mut trainer = server.connect(Format::MsgPack).await;
     trainer
         .send(&ClientMessage::Hello {
             v: 1,
-            auth: Auth::Resume {
-                token: resume_token,
-            },
+            auth: Auth::Resume { token: resume_token },
             last_seq: BTreeMap::from([(room_id.clone(), 1)]),
         })
         .await;
-    assert!(matches!(
-        trainer.recv().await,
-        ServerMessage::Welcome { .. }
-    ));
+    assert!(matches!(trainer.recv().await, ServerMessage::Welcome { .. }));
     match trainer.recv().await {
-        ServerMessage::Joined {
-            snapshot: Some(snapshot),
-            ..
-        } => {
-            let last = snapshot
-                .announcements
-                .last()
-                .expect("announcements in the snapshot");
+        ServerMessage::Joined { snapshot: Some(snapshot), .. } => {
+            let last = snapshot.announcements.last().expect("announcements in the snapshot");
             assert_eq!(last.text, "n°9");
         }
         other => panic!("expected a snapshot, got {other:?}"),
@@ -202,28 +148,11 @@ async fn a_slow_consumer_is_disconnected_and_the_room_goes_on() {
 
     let text = "x".repeat(TEXT_CHARS);
     for i in 0..FLOOD {
-        trainer
-            .ok(ClientMessage::Announce {
-                id: format!("f{i}"),
-                room: room_id.clone(),
-                text: text.clone(),
-            })
-            .await;
+        trainer.ok(ClientMessage::Announce { id: format!("f{i}"), room: room_id.clone(), text: text.clone() }).await;
     }
-    let received = tokio::time::timeout(PATIENCE, reading)
-        .await
-        .expect("reader in time")
-        .unwrap();
-    assert_eq!(
-        received.len(),
-        FLOOD,
-        "the room kept delivering to the others"
-    );
+    let received = tokio::time::timeout(PATIENCE, reading).await.expect("reader in time").unwrap();
+    assert_eq!(received.len(), FLOOD, "the room kept delivering to the others");
 
-    assert_eq!(
-        sloth.closed().await,
-        Some(4008),
-        "the slow phone is told to resume"
-    );
+    assert_eq!(sloth.closed().await, Some(4008), "the slow phone is told to resume");
     assert!(server.app.metrics.slow_consumers.get() >= 1);
 }

@@ -26,10 +26,7 @@ async fn check(store: Store) {
     let first = room("KM7R4P");
     store.insert_room(&first).await.unwrap();
     assert_eq!(store.room(first.id).await.unwrap(), Some(first.clone()));
-    assert_eq!(
-        store.room_by_code("KM7R4P").await.unwrap(),
-        Some(first.clone())
-    );
+    assert_eq!(store.room_by_code("KM7R4P").await.unwrap(), Some(first.clone()));
     assert_eq!(store.room(Uuid::new_v4()).await.unwrap(), None);
     assert_eq!(store.room_by_code("AAAAAA").await.unwrap(), None);
     let clash = store.insert_room(&room("KM7R4P")).await.unwrap_err();
@@ -39,41 +36,21 @@ async fn check(store: Store) {
     store.insert_room(&no_code).await.unwrap();
     let mut no_code_either = room("unused");
     no_code_either.join_code = None;
-    store
-        .insert_room(&no_code_either)
-        .await
-        .expect("rooms without a code do not clash");
+    store.insert_room(&no_code_either).await.expect("rooms without a code do not clash");
 }
 
 #[tokio::test]
 async fn sqlite_store_migrates_and_keeps_rooms() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("amphi.db").display()
-    );
-    check(
-        Store::connect(&url, Arc::new(Metrics::new()))
-            .await
-            .unwrap(),
-    )
-    .await;
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("amphi.db").display());
+    check(Store::connect(&url, Arc::new(Metrics::new())).await.unwrap()).await;
     // Migrations are recorded: connecting again applies nothing twice.
-    Store::connect(&url, Arc::new(Metrics::new()))
-        .await
-        .expect("reopen");
+    Store::connect(&url, Arc::new(Metrics::new())).await.expect("reopen");
 }
 
 #[tokio::test]
 async fn postgres_store_migrates_and_keeps_rooms() {
     let database = PgDatabase::create().await;
-    check(
-        Store::connect(&database.url, Arc::new(Metrics::new()))
-            .await
-            .unwrap(),
-    )
-    .await;
-    Store::connect(&database.url, Arc::new(Metrics::new()))
-        .await
-        .expect("reopen");
+    check(Store::connect(&database.url, Arc::new(Metrics::new())).await.unwrap()).await;
+    Store::connect(&database.url, Arc::new(Metrics::new())).await.expect("reopen");
 }

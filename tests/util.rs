@@ -60,13 +60,7 @@ impl TestServer {
         let task = tokio::spawn(amphi::app::serve(listener, app.clone(), async move {
             let _ = stopped.await;
         }));
-        TestServer {
-            addr,
-            app,
-            stop: Some(stop),
-            task: Some(task),
-            _dir: dir,
-        }
+        TestServer { addr, app, stop: Some(stop), task: Some(task), _dir: dir }
     }
 
     /// Triggers a graceful shutdown and waits for `serve` to return.
@@ -75,10 +69,7 @@ impl TestServer {
             let _ = stop.send(());
         }
         match self.task.take() {
-            Some(task) => tokio::time::timeout(PATIENCE, task)
-                .await
-                .expect("shutdown in time")
-                .expect("serve task"),
+            Some(task) => tokio::time::timeout(PATIENCE, task).await.expect("shutdown in time").expect("serve task"),
             None => Ok(()),
         }
     }
@@ -138,10 +129,7 @@ impl Drop for TestServer {
 /// Logs to the test output when `AMPHI_TEST_LOG` is set (e.g. `debug`).
 fn init_logs() {
     if let Ok(filter) = std::env::var("AMPHI_TEST_LOG") {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_test_writer()
-            .try_init();
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     }
 }
 
@@ -157,27 +145,12 @@ pub struct Client {
 impl Client {
     pub async fn connect(addr: SocketAddr, format: Format) -> Client {
         let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            format.subprotocol().parse().unwrap(),
-        );
-        let (ws, response) = tokio_tungstenite::connect_async_with_config(request, None, true)
-            .await
-            .expect("websocket connects");
-        let chosen = response
-            .headers()
-            .get("Sec-WebSocket-Protocol")
-            .and_then(|v| v.to_str().ok());
-        assert_eq!(
-            chosen,
-            Some(format.subprotocol()),
-            "the server echoes the subprotocol"
-        );
-        Client {
-            ws,
-            format,
-            next_id: 0,
-        }
+        request.headers_mut().insert("Sec-WebSocket-Protocol", format.subprotocol().parse().unwrap());
+        let (ws, response) =
+            tokio_tungstenite::connect_async_with_config(request, None, true).await.expect("websocket connects");
+        let chosen = response.headers().get("Sec-WebSocket-Protocol").and_then(|v| v.to_str().ok());
+        assert_eq!(chosen, Some(format.subprotocol()), "the server echoes the subprotocol");
+        Client { ws, format, next_id: 0 }
     }
 
     /// A client over an already connected TCP stream (e.g. one with a tiny
@@ -185,18 +158,9 @@ impl Client {
     pub async fn over(stream: TcpStream, addr: SocketAddr, format: Format) -> Client {
         stream.set_nodelay(true).unwrap();
         let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            format.subprotocol().parse().unwrap(),
-        );
-        let (ws, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
-            .await
-            .expect("upgrade");
-        Client {
-            ws,
-            format,
-            next_id: 0,
-        }
+        request.headers_mut().insert("Sec-WebSocket-Protocol", format.subprotocol().parse().unwrap());
+        let (ws, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await.expect("upgrade");
+        Client { ws, format, next_id: 0 }
     }
 
     /// A fresh client message id.
@@ -274,10 +238,7 @@ impl Client {
     /// Sends a command and asserts it is acknowledged.
     pub async fn ok(&mut self, message: ClientMessage) -> Vec<ServerMessage> {
         let (reply, others) = self.request(message).await;
-        assert!(
-            matches!(reply, ServerMessage::Ack { .. }),
-            "expected an ack, got {reply:?}"
-        );
+        assert!(matches!(reply, ServerMessage::Ack { .. }), "expected an ack, got {reply:?}");
         others
     }
 
@@ -291,35 +252,19 @@ impl Client {
 
     /// `hello` with a token; returns the welcome.
     pub async fn hello_token(&mut self, token: &str) -> ServerMessage {
-        self.send(&hello(Auth::Token {
-            token: token.into(),
-        }))
-        .await;
+        self.send(&hello(Auth::Token { token: token.into() })).await;
         let welcome = self.recv().await;
-        assert!(
-            matches!(welcome, ServerMessage::Welcome { .. }),
-            "expected welcome, got {welcome:?}"
-        );
+        assert!(matches!(welcome, ServerMessage::Welcome { .. }), "expected welcome, got {welcome:?}");
         welcome
     }
 
     /// A guest `hello` with a join code; returns the welcome and the snapshot.
     pub async fn hello_guest(&mut self, code: &str, name: &str) -> (ServerMessage, RoomSnapshot) {
-        self.send(&hello(Auth::JoinCode {
-            code: code.into(),
-            name: name.into(),
-        }))
-        .await;
+        self.send(&hello(Auth::JoinCode { code: code.into(), name: name.into() })).await;
         let welcome = self.recv().await;
-        assert!(
-            matches!(welcome, ServerMessage::Welcome { .. }),
-            "expected welcome, got {welcome:?}"
-        );
+        assert!(matches!(welcome, ServerMessage::Welcome { .. }), "expected welcome, got {welcome:?}");
         match self.recv().await {
-            ServerMessage::Joined {
-                snapshot: Some(snapshot),
-                ..
-            } => (welcome, snapshot),
+            ServerMessage::Joined { snapshot: Some(snapshot), .. } => (welcome, snapshot),
             other => panic!("expected joined with a snapshot, got {other:?}"),
         }
     }
@@ -327,20 +272,11 @@ impl Client {
     /// `join` by room id; returns the snapshot.
     pub async fn join(&mut self, room: &str) -> RoomSnapshot {
         let id = self.id();
-        let others = self
-            .ok(ClientMessage::Join {
-                id,
-                room: Some(room.into()),
-                code: None,
-            })
-            .await;
+        let others = self.ok(ClientMessage::Join { id, room: Some(room.into()), code: None }).await;
         others
             .into_iter()
             .find_map(|m| match m {
-                ServerMessage::Joined {
-                    snapshot: Some(snapshot),
-                    ..
-                } => Some(snapshot),
+                ServerMessage::Joined { snapshot: Some(snapshot), .. } => Some(snapshot),
                 _ => None,
             })
             .expect("joined with a snapshot before the ack")
@@ -348,9 +284,7 @@ impl Client {
 
     async fn next_frame(&mut self) -> Frame {
         loop {
-            let frame = tokio::time::timeout(PATIENCE, self.ws.next())
-                .await
-                .expect("a frame in time");
+            let frame = tokio::time::timeout(PATIENCE, self.ws.next()).await.expect("a frame in time");
             let message = match frame {
                 None => return Frame::Closed(None),
                 Some(Err(_)) => return Frame::Closed(None),
@@ -362,8 +296,7 @@ impl Client {
                 Message::Close(frame) => return Frame::Closed(frame.map(|f| u16::from(f.code))),
                 Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
             };
-            let message: ServerMessage =
-                self.format.decode(&bytes).expect("a valid server message");
+            let message: ServerMessage = self.format.decode(&bytes).expect("a valid server message");
             return Frame::Message(message);
         }
     }
@@ -375,11 +308,7 @@ enum Frame {
 }
 
 pub fn hello(auth: Auth) -> ClientMessage {
-    ClientMessage::Hello {
-        v: 1,
-        auth,
-        last_seq: Default::default(),
-    }
+    ClientMessage::Hello { v: 1, auth, last_seq: Default::default() }
 }
 
 /// The `code` of a room JSON.
@@ -404,8 +333,7 @@ pub struct PgDatabase {
 /// The PostgreSQL server the tests use (`AMPHI_TEST_PG`, default the local
 /// one).
 pub fn pg_admin_url() -> String {
-    std::env::var("AMPHI_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("AMPHI_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 impl PgDatabase {
@@ -416,18 +344,9 @@ impl PgDatabase {
         let mut connection = sqlx::PgConnection::connect(&admin)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL must be reachable at {admin}: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut connection)
-            .await
-            .expect("create database");
-        let base = admin
-            .rsplit_once('/')
-            .map(|(base, _)| base.to_string())
-            .expect("url with a database");
-        PgDatabase {
-            url: format!("{base}/{name}"),
-            name,
-        }
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await.expect("create database");
+        let base = admin.rsplit_once('/').map(|(base, _)| base.to_string()).expect("url with a database");
+        PgDatabase { url: format!("{base}/{name}"), name }
     }
 }
 
@@ -437,10 +356,7 @@ impl Drop for PgDatabase {
         let name = self.name.clone();
         // Best effort, on its own thread: Drop cannot await.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async move {
                 use sqlx::Connection;
                 if let Ok(mut connection) = sqlx::PgConnection::connect(&admin).await {

@@ -26,50 +26,24 @@ pub struct Conn {
 impl Conn {
     /// Opens a WebSocket to `url` from `source` (any local address if
     /// `None`).
-    pub async fn connect(
-        url: &str,
-        format: Format,
-        source: Option<IpAddr>,
-    ) -> anyhow::Result<Conn> {
-        let host_port = url
-            .trim_start_matches("ws://")
-            .split('/')
-            .next()
-            .ok_or_else(|| anyhow!("bad url {url}"))?;
+    pub async fn connect(url: &str, format: Format, source: Option<IpAddr>) -> anyhow::Result<Conn> {
+        let host_port = url.trim_start_matches("ws://").split('/').next().ok_or_else(|| anyhow!("bad url {url}"))?;
         let target: SocketAddr = tokio::net::lookup_host(host_port)
             .await
             .with_context(|| format!("resolving {host_port}"))?
             .next()
             .ok_or_else(|| anyhow!("{host_port} resolves to nothing"))?;
-        let socket = if target.is_ipv4() {
-            TcpSocket::new_v4()?
-        } else {
-            TcpSocket::new_v6()?
-        };
+        let socket = if target.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
         if let Some(source) = source {
-            socket
-                .bind(SocketAddr::new(source, 0))
-                .with_context(|| format!("binding {source}"))?;
+            socket.bind(SocketAddr::new(source, 0)).with_context(|| format!("binding {source}"))?;
         }
-        let stream = socket
-            .connect(target)
-            .await
-            .with_context(|| format!("connecting to {target}"))?;
+        let stream = socket.connect(target).await.with_context(|| format!("connecting to {target}"))?;
         stream.set_nodelay(true)?;
         let mut request = url.into_client_request()?;
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", format.subprotocol().parse()?);
-        let config = WebSocketConfig::default()
-            .read_buffer_size(4096)
-            .write_buffer_size(0);
-        let (ws, _) =
-            tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
-        Ok(Conn {
-            ws,
-            format,
-            next_id: 0,
-        })
+        request.headers_mut().insert("Sec-WebSocket-Protocol", format.subprotocol().parse()?);
+        let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
+        let (ws, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
+        Ok(Conn { ws, format, next_id: 0 })
     }
 
     /// A fresh client message id.
@@ -108,10 +82,7 @@ impl Conn {
     }
 
     /// Reads until a message matches `want`.
-    pub async fn recv_until(
-        &mut self,
-        want: impl Fn(&ServerMessage) -> bool,
-    ) -> anyhow::Result<ServerMessage> {
+    pub async fn recv_until(&mut self, want: impl Fn(&ServerMessage) -> bool) -> anyhow::Result<ServerMessage> {
         loop {
             match self.recv().await? {
                 Some(message) if want(&message) => return Ok(message),
@@ -123,10 +94,7 @@ impl Conn {
 
     /// Sends a command and waits for its `ack` (an `error` is an error).
     pub async fn command(&mut self, message: ClientMessage) -> anyhow::Result<()> {
-        let id = message
-            .id()
-            .cloned()
-            .ok_or_else(|| anyhow!("a command needs an id"))?;
+        let id = message.id().cloned().ok_or_else(|| anyhow!("a command needs an id"))?;
         self.send(&message).await?;
         match self
             .recv_until(|m| match m {
@@ -151,8 +119,5 @@ impl Conn {
 /// Wall-clock milliseconds since the Unix epoch, with sub-millisecond
 /// precision (comparable with the server's `at` stamps on one machine).
 pub fn now_ms() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or(0.0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
 }

@@ -68,9 +68,7 @@ fn run() -> anyhow::Result<bool> {
         other => anyhow::bail!("unknown format {other} (json or msgpack)"),
     };
     let source_ips = match &cli.source_ips {
-        Some(text) => parse_source_ips(text)
-            .map_err(anyhow::Error::msg)
-            .context("--source-ips")?,
+        Some(text) => parse_source_ips(text).map_err(anyhow::Error::msg).context("--source-ips")?,
         None => Vec::new(),
     };
     let options = Options {

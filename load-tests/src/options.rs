@@ -48,9 +48,7 @@ impl Options {
     pub fn http_base(&self) -> String {
         let url = &self.urls[0];
         let without_path = url.trim_end_matches("/ws");
-        without_path
-            .replacen("ws://", "http://", 1)
-            .replacen("wss://", "https://", 1)
+        without_path.replacen("ws://", "http://", 1).replacen("wss://", "https://", 1)
     }
 }
 
@@ -60,8 +58,7 @@ pub fn parse_source_ips(text: &str) -> Result<Vec<IpAddr>, String> {
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         match part.split_once('-') {
             Some((first, last)) => {
-                let first: std::net::Ipv4Addr =
-                    first.parse().map_err(|e| format!("{first}: {e}"))?;
+                let first: std::net::Ipv4Addr = first.parse().map_err(|e| format!("{first}: {e}"))?;
                 let last: std::net::Ipv4Addr = last.parse().map_err(|e| format!("{last}: {e}"))?;
                 let (a, b) = (u32::from(first), u32::from(last));
                 if b < a || b - a > 255 {

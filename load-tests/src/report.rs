@@ -22,14 +22,8 @@ impl Percentiles {
         }
         let mut sorted = samples.to_vec();
         sorted.sort_by(f64::total_cmp);
-        let rank =
-            |p: f64| sorted[((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
-        Some(Percentiles {
-            p50: rank(0.50),
-            p95: rank(0.95),
-            p99: rank(0.99),
-            max: sorted[sorted.len() - 1],
-        })
+        let rank = |p: f64| sorted[((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+        Some(Percentiles { p50: rank(0.50), p95: rank(0.95), p99: rank(0.99), max: sorted[sorted.len() - 1] })
     }
 }
 
@@ -82,29 +76,16 @@ impl Report {
     pub fn summary(&self) -> String {
         let mut lines = vec![format!(
             "{} ({}): {}/{} connected, {} errors in {:.1} s",
-            self.scenario,
-            self.format,
-            self.connected,
-            self.participants,
-            self.errors_total,
-            self.duration_s
+            self.scenario, self.format, self.connected, self.participants, self.errors_total, self.duration_s
         )];
         for (kind, count) in &self.errors {
             lines.push(format!("  error {kind}: {count}"));
         }
         let show = |name: &str, p: &Option<Percentiles>| {
-            p.map(|p| {
-                format!(
-                    "{name}: p50 {:.1} ms, p95 {:.1}, p99 {:.1}, max {:.1}",
-                    p.p50, p.p95, p.p99, p.max
-                )
-            })
+            p.map(|p| format!("{name}: p50 {:.1} ms, p95 {:.1}, p99 {:.1}, max {:.1}", p.p50, p.p95, p.p99, p.max))
         };
         if self.broadcasts > 0 {
-            lines.push(format!(
-                "broadcasts: {}, missed {}",
-                self.broadcasts, self.missed_broadcasts
-            ));
+            lines.push(format!("broadcasts: {}, missed {}", self.broadcasts, self.missed_broadcasts));
         }
         lines.extend(show("last socket", &self.last_socket_ms));
         lines.extend(show("every delivery", &self.broadcast_ms));
@@ -118,10 +99,7 @@ impl Report {
             ));
         }
         if let Some(per) = self.rss_per_connection_bytes {
-            lines.push(format!(
-                "RSS per connection: {:.2} KiB",
-                per as f64 / 1024.0
-            ));
+            lines.push(format!("RSS per connection: {:.2} KiB", per as f64 / 1024.0));
         }
         if let Some(cpu) = self.server_cpu_s {
             lines.push(format!("server CPU: {cpu:.2} s"));

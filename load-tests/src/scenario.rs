@@ -49,16 +49,8 @@ async fn create_room(options: &Options) -> anyhow::Result<Room> {
     if !status.is_success() {
         bail!("creating the room failed: {status} {body}");
     }
-    let field = |name: &str| {
-        body[name]
-            .as_str()
-            .map(String::from)
-            .ok_or_else(|| anyhow!("no {name} in {body}"))
-    };
-    Ok(Room {
-        id: field("id")?,
-        code: field("join_code")?,
-    })
+    let field = |name: &str| body[name].as_str().map(String::from).ok_or_else(|| anyhow!("no {name} in {body}"));
+    Ok(Room { id: field("id")?, code: field("join_code")? })
 }
 
 /// Samples the server's RSS every 100 ms to find its peak.
@@ -88,12 +80,7 @@ impl MemoryWatch {
                 }
             });
         }
-        MemoryWatch {
-            pid,
-            before,
-            peak,
-            stop,
-        }
+        MemoryWatch { pid, before, peak, stop }
     }
 
     fn now(&self) -> Option<u64> {
@@ -107,14 +94,9 @@ impl MemoryWatch {
             return;
         };
         let peak = self.peak.load(Ordering::Relaxed).max(idle);
-        report.server_rss_bytes = Some(Rss {
-            before: self.before,
-            idle,
-            peak,
-        });
+        report.server_rss_bytes = Some(Rss { before: self.before, idle, peak });
         if connections > 0 {
-            report.rss_per_connection_bytes =
-                Some(idle.saturating_sub(self.before) / connections as u64);
+            report.rss_per_connection_bytes = Some(idle.saturating_sub(self.before) / connections as u64);
         }
         report.server_cpu_s = server::cpu_seconds(pid);
     }
@@ -131,26 +113,18 @@ async fn pace(options: &Options, i: usize, start: Instant) {
 /// Connection `i`'s URL and source address.
 fn endpoint(options: &Options, i: usize) -> (String, Option<std::net::IpAddr>) {
     let url = options.urls[i % options.urls.len()].clone();
-    let source =
-        (!options.source_ips.is_empty()).then(|| options.source_ips[i % options.source_ips.len()]);
+    let source = (!options.source_ips.is_empty()).then(|| options.source_ips[i % options.source_ips.len()]);
     (url, source)
 }
 
 /// A guest in `code`'s room, handshake done; returns the connection, its
 /// resume token and the room's seq at join.
-async fn join_as_guest(
-    options: &Options,
-    i: usize,
-    code: &str,
-) -> anyhow::Result<(Conn, String, u64)> {
+async fn join_as_guest(options: &Options, i: usize, code: &str) -> anyhow::Result<(Conn, String, u64)> {
     let (url, source) = endpoint(options, i);
     let mut conn = Conn::connect(&url, options.format, source).await?;
     conn.send(&ClientMessage::Hello {
         v: 1,
-        auth: Auth::JoinCode {
-            code: code.into(),
-            name: format!("p{i}"),
-        },
+        auth: Auth::JoinCode { code: code.into(), name: format!("p{i}") },
         last_seq: Default::default(),
     })
     .await?;
@@ -170,33 +144,19 @@ async fn trainer(options: &Options, room: &Room) -> anyhow::Result<Conn> {
     let mut conn = Conn::connect(&options.urls[0], options.format, None).await?;
     conn.send(&ClientMessage::Hello {
         v: 1,
-        auth: Auth::Token {
-            token: options.token.clone(),
-        },
+        auth: Auth::Token { token: options.token.clone() },
         last_seq: Default::default(),
     })
     .await?;
-    conn.recv_until(|m| matches!(m, ServerMessage::Welcome { .. }))
-        .await?;
+    conn.recv_until(|m| matches!(m, ServerMessage::Welcome { .. })).await?;
     let id = conn.id();
-    conn.command(ClientMessage::Join {
-        id,
-        room: Some(room.id.clone()),
-        code: None,
-    })
-    .await?;
+    conn.command(ClientMessage::Join { id, room: Some(room.id.clone()), code: None }).await?;
     Ok(conn)
 }
 
 async fn announce(trainer: &mut Conn, room: &Room, text: String) -> anyhow::Result<()> {
     let id = trainer.id();
-    trainer
-        .command(ClientMessage::Announce {
-            id,
-            room: room.id.clone(),
-            text,
-        })
-        .await
+    trainer.command(ClientMessage::Announce { id, room: room.id.clone(), text }).await
 }
 
 fn new_report(options: &Options, room: &Room) -> Report {
@@ -221,13 +181,7 @@ struct Seen {
 
 /// Reads broadcasts `from..to` until the last arrives or `stop` fires,
 /// checking order and uniqueness.
-async fn watch_broadcasts(
-    conn: &mut Conn,
-    from: usize,
-    to: usize,
-    stop: &mut watch::Receiver<bool>,
-    seen: &mut Seen,
-) {
+async fn watch_broadcasts(conn: &mut Conn, from: usize, to: usize, stop: &mut watch::Receiver<bool>, seen: &mut Seen) {
     let mut last: Option<usize> = None;
     loop {
         let message = tokio::select! {
@@ -235,11 +189,9 @@ async fn watch_broadcasts(
             _ = stop.wait_for(|stop| *stop) => return,
         };
         let (at, text) = match message {
-            Ok(Some(ServerMessage::Event {
-                at,
-                event: EventBody::Announcement { announcement },
-                ..
-            })) => (at, announcement.text),
+            Ok(Some(ServerMessage::Event { at, event: EventBody::Announcement { announcement }, .. })) => {
+                (at, announcement.text)
+            }
             Ok(Some(_)) => continue,
             Ok(None) => return seen.errors.push("closed_by_server".into()),
             Err(_) => return seen.errors.push("connection_failed".into()),
@@ -248,14 +200,7 @@ async fn watch_broadcasts(
             continue;
         };
         if last.is_some_and(|last| n <= last) {
-            seen.errors.push(
-                if Some(n) == last {
-                    "duplicate_broadcast"
-                } else {
-                    "out_of_order"
-                }
-                .into(),
-            );
+            seen.errors.push(if Some(n) == last { "duplicate_broadcast" } else { "out_of_order" }.into());
         }
         last = Some(n);
         if seen.latency[n].is_none() {
@@ -290,11 +235,7 @@ fn tally(report: &mut Report, seen: &[Seen], broadcasts: std::ops::Range<usize>)
         report.errors_total += report.missed_broadcasts;
     }
     report.broadcast_ms = Percentiles::of(&deliveries);
-    let lasts: Vec<f64> = last_socket[broadcasts]
-        .iter()
-        .copied()
-        .filter(|v| *v > f64::MIN)
-        .collect();
+    let lasts: Vec<f64> = last_socket[broadcasts].iter().copied().filter(|v| *v > f64::MIN).collect();
     report.last_socket_ms = Percentiles::of(&lasts);
 }
 
@@ -391,15 +332,11 @@ pub async fn broadcast(options: &Options) -> anyhow::Result<Report> {
     let (tasks, _) = start_participants(options, started, &mut report, |i, ready| {
         let (options, code, mut stopped) = (options.clone(), room.code.clone(), stopped.clone());
         async move {
-            let mut seen = Seen {
-                latency: vec![None; options.broadcasts],
-                ..Seen::default()
-            };
+            let mut seen = Seen { latency: vec![None; options.broadcasts], ..Seen::default() };
             match join_as_guest(&options, i, &code).await {
                 Ok((mut conn, _, _)) => {
                     let _ = ready.send(Ok(())).await;
-                    watch_broadcasts(&mut conn, 0, options.broadcasts, &mut stopped, &mut seen)
-                        .await;
+                    watch_broadcasts(&mut conn, 0, options.broadcasts, &mut stopped, &mut seen).await;
                 }
                 Err(error) => {
                     let _ = ready.send(Err(error.to_string())).await;
@@ -440,10 +377,7 @@ pub async fn reconnect(options: &Options) -> anyhow::Result<Report> {
         let (options, code, room_id) = (options.clone(), room.code.clone(), room.id.clone());
         let (mut phases, mut stopped) = (phases.clone(), stopped.clone());
         async move {
-            let mut seen = Seen {
-                latency: vec![None; options.broadcasts],
-                ..Seen::default()
-            };
+            let mut seen = Seen { latency: vec![None; options.broadcasts], ..Seen::default() };
             let (conn, resume, seq) = match join_as_guest(&options, i, &code).await {
                 Ok(joined) => joined,
                 Err(error) => {
@@ -463,8 +397,7 @@ pub async fn reconnect(options: &Options) -> anyhow::Result<Report> {
             match resume_guest(&options, i, &resume, &room_id, seq).await {
                 Ok(mut conn) => {
                     seen.resumed_at = Some(now_ms());
-                    watch_broadcasts(&mut conn, 0, options.broadcasts, &mut stopped, &mut seen)
-                        .await;
+                    watch_broadcasts(&mut conn, 0, options.broadcasts, &mut stopped, &mut seen).await;
                 }
                 Err(error) => seen.errors.push(classify(&error.to_string())),
             }
@@ -487,11 +420,7 @@ pub async fn reconnect(options: &Options) -> anyhow::Result<Report> {
     let resume_started = now_ms();
     let _ = phase.send(Phase::Resume);
     let seen = collect(tasks, GRACE * 3, &stop).await;
-    let resumed: Vec<f64> = seen
-        .iter()
-        .filter_map(|s| s.resumed_at)
-        .map(|at| at - resume_started)
-        .collect();
+    let resumed: Vec<f64> = seen.iter().filter_map(|s| s.resumed_at).map(|at| at - resume_started).collect();
     report.reconnect_ms = Percentiles::of(&resumed);
     tally(&mut report, &seen, 0..options.broadcasts);
     // Latencies of replayed broadcasts measure the outage, not delivery.
@@ -504,11 +433,7 @@ pub async fn reconnect(options: &Options) -> anyhow::Result<Report> {
 
 /// Waits for every participant's observations; after `grace`, tells the
 /// stragglers to stop and report what they saw.
-async fn collect(
-    tasks: Vec<tokio::task::JoinHandle<Seen>>,
-    grace: Duration,
-    stop: &watch::Sender<bool>,
-) -> Vec<Seen> {
+async fn collect(tasks: Vec<tokio::task::JoinHandle<Seen>>, grace: Duration, stop: &watch::Sender<bool>) -> Vec<Seen> {
     let deadline = tokio::time::Instant::now() + grace;
     let mut seen = Vec::with_capacity(tasks.len());
     for mut task in tasks {
@@ -532,20 +457,12 @@ enum Phase {
     Resume,
 }
 
-async fn resume_guest(
-    options: &Options,
-    i: usize,
-    token: &str,
-    room: &str,
-    seq: u64,
-) -> anyhow::Result<Conn> {
+async fn resume_guest(options: &Options, i: usize, token: &str, room: &str, seq: u64) -> anyhow::Result<Conn> {
     let (url, source) = endpoint(options, i);
     let mut conn = Conn::connect(&url, options.format, source).await?;
     conn.send(&ClientMessage::Hello {
         v: 1,
-        auth: Auth::Resume {
-            token: token.into(),
-        },
+        auth: Auth::Resume { token: token.into() },
         last_seq: [(room.to_string(), seq)].into(),
     })
     .await?;

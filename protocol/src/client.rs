@@ -37,11 +37,7 @@ pub enum ClientMessage {
     /// Leaves a room for good (a dropped connection does not leave).
     Leave { id: ClientMsgId, room: RoomId },
     /// Trainer: a message shown to everyone in the room.
-    Announce {
-        id: ClientMsgId,
-        room: RoomId,
-        text: String,
-    },
+    Announce { id: ClientMsgId, room: RoomId, text: String },
     /// Participant: raise my hand.
     RaiseHand { id: ClientMsgId, room: RoomId },
     /// Lower my hand, or (trainer) someone else's.
@@ -54,11 +50,7 @@ pub enum ClientMessage {
     /// Liveness and clock check; answered by `pong`.
     Ping { id: ClientMsgId },
     /// A command of the room's quiz (see [`crate::quiz::QuizCommand`]).
-    Quiz {
-        id: ClientMsgId,
-        room: RoomId,
-        command: QuizCommand,
-    },
+    Quiz { id: ClientMsgId, room: RoomId, command: QuizCommand },
 }
 
 /// How a `hello` authenticates.
@@ -76,16 +68,8 @@ pub enum Auth {
 
 impl ClientMessage {
     /// Every `type` value a client may send.
-    pub const TYPES: [&'static str; 8] = [
-        "hello",
-        "join",
-        "leave",
-        "announce",
-        "raise_hand",
-        "lower_hand",
-        "ping",
-        "quiz",
-    ];
+    pub const TYPES: [&'static str; 8] =
+        ["hello", "join", "leave", "announce", "raise_hand", "lower_hand", "ping", "quiz"];
 
     /// The `type` field of this message.
     pub fn type_name(&self) -> &'static str {

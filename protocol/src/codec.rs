@@ -53,9 +53,7 @@ impl Format {
     pub fn encode<T: Serialize>(self, message: &T) -> Result<Vec<u8>, EncodeError> {
         match self {
             Format::Json => serde_json::to_vec(message).map_err(|e| EncodeError(e.to_string())),
-            Format::MsgPack => {
-                rmp_serde::to_vec_named(message).map_err(|e| EncodeError(e.to_string()))
-            }
+            Format::MsgPack => rmp_serde::to_vec_named(message).map_err(|e| EncodeError(e.to_string())),
         }
     }
 
@@ -63,10 +61,12 @@ impl Format {
     /// reading server frames).
     pub fn decode<T: DeserializeOwned>(self, frame: &[u8]) -> Result<T, DecodeError> {
         match self {
-            Format::Json => serde_json::from_slice(frame)
-                .map_err(|e| DecodeError::new(ErrorCode::MalformedFrame, e.to_string())),
-            Format::MsgPack => rmp_serde::from_slice(frame)
-                .map_err(|e| DecodeError::new(ErrorCode::MalformedFrame, e.to_string())),
+            Format::Json => {
+                serde_json::from_slice(frame).map_err(|e| DecodeError::new(ErrorCode::MalformedFrame, e.to_string()))
+            }
+            Format::MsgPack => {
+                rmp_serde::from_slice(frame).map_err(|e| DecodeError::new(ErrorCode::MalformedFrame, e.to_string()))
+            }
         }
     }
 
@@ -77,10 +77,7 @@ impl Format {
         // serde accepts a sequence for a tagged enum (`["ping", "c1"]`); the
         // protocol does not: every message is a map.
         if !self.starts_with_map(frame) {
-            return Err(DecodeError::new(
-                ErrorCode::MalformedFrame,
-                "a message must be a map with a `type` field",
-            ));
+            return Err(DecodeError::new(ErrorCode::MalformedFrame, "a message must be a map with a `type` field"));
         }
         // The typed decode is the fast path; the untyped one below runs only
         // to explain a failure.
@@ -92,36 +89,17 @@ impl Format {
             Format::Json => serde_json::from_slice(frame),
             Format::MsgPack => rmp_serde::from_slice(frame).map_err(serde::de::Error::custom),
         }
-        .map_err(|e| {
-            DecodeError::new(
-                ErrorCode::MalformedFrame,
-                format!("not valid {}: {e}", self.as_str()),
-            )
-        })?;
+        .map_err(|e| DecodeError::new(ErrorCode::MalformedFrame, format!("not valid {}: {e}", self.as_str())))?;
         let Some(map) = value.as_object() else {
-            return Err(DecodeError::new(
-                ErrorCode::MalformedFrame,
-                "a message must be a map with a `type` field",
-            ));
+            return Err(DecodeError::new(ErrorCode::MalformedFrame, "a message must be a map with a `type` field"));
         };
         match map.get("type") {
-            None => Err(DecodeError::new(
-                ErrorCode::InvalidField,
-                "missing field `type`",
-            )),
+            None => Err(DecodeError::new(ErrorCode::InvalidField, "missing field `type`")),
             Some(serde_json::Value::String(t)) if !ClientMessage::TYPES.contains(&t.as_str()) => {
-                Err(DecodeError::new(
-                    ErrorCode::UnknownType,
-                    format!("unknown message type `{t}`"),
-                ))
+                Err(DecodeError::new(ErrorCode::UnknownType, format!("unknown message type `{t}`")))
             }
-            Some(serde_json::Value::String(_)) => {
-                Err(DecodeError::new(ErrorCode::InvalidField, typed_error))
-            }
-            Some(_) => Err(DecodeError::new(
-                ErrorCode::InvalidField,
-                "field `type` must be a string",
-            )),
+            Some(serde_json::Value::String(_)) => Err(DecodeError::new(ErrorCode::InvalidField, typed_error)),
+            Some(_) => Err(DecodeError::new(ErrorCode::InvalidField, "field `type` must be a string")),
         }
     }
 
@@ -161,10 +139,7 @@ pub struct DecodeError {
 
 impl DecodeError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        DecodeError {
-            code,
-            message: message.into(),
-        }
+        DecodeError { code, message: message.into() }
     }
 }
 

@@ -91,9 +91,9 @@ impl std::str::FromStr for Role {
             "facilitator" => Ok(Role::Facilitator),
             "observer" => Ok(Role::Observer),
             "admin" => Ok(Role::Admin),
-            other => Err(format!(
-                "unknown role `{other}` (expected participant, trainer, facilitator, observer or admin)"
-            )),
+            other => {
+                Err(format!("unknown role `{other}` (expected participant, trainer, facilitator, observer or admin)"))
+            }
         }
     }
 }

@@ -660,9 +660,7 @@ mod tests {
     fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: &T) {
         for format in [Format::Json, Format::MsgPack] {
             let bytes = format.encode(value).unwrap();
-            let back: T = format
-                .decode(&bytes)
-                .unwrap_or_else(|e| panic!("{format:?} {value:?}: {}", e.message));
+            let back: T = format.decode(&bytes).unwrap_or_else(|e| panic!("{format:?} {value:?}: {}", e.message));
             assert_eq!(&back, value, "{format:?}");
         }
     }
@@ -676,82 +674,37 @@ mod tests {
             time_limit_s: Some(20),
             points: 1000,
             kind: QuestionKindView::SingleChoice {
-                choices: vec![ChoiceView {
-                    id: "c1".into(),
-                    text: "Paris".into(),
-                }],
+                choices: vec![ChoiceView { id: "c1".into(), text: "Paris".into() }],
             },
         }
     }
 
     fn stats(distribution: Distribution) -> QuestionStats {
-        QuestionStats {
-            index: 2,
-            round: 1,
-            answered: 3,
-            distribution,
-        }
+        QuestionStats { index: 2, round: 1, answered: 3, distribution }
     }
 
     fn distributions() -> Vec<Distribution> {
         vec![
-            Distribution::Choices {
-                counts: vec![ChoiceCount {
-                    choice: "c1".into(),
-                    count: 4,
-                }],
-            },
+            Distribution::Choices { counts: vec![ChoiceCount { choice: "c1".into(), count: 4 }] },
             Distribution::Bool { yes: 1, no: 2 },
-            Distribution::Numeric {
-                count: 3,
-                min: Some(1.5),
-                median: Some(2.0),
-                max: Some(9.25),
-            },
-            Distribution::Numeric {
-                count: 0,
-                min: None,
-                median: None,
-                max: None,
-            },
-            Distribution::Texts {
-                answers: vec![TextCount {
-                    text: "erasme".into(),
-                    count: 2,
-                }],
-            },
-            Distribution::Ordering {
-                count: 4,
-                exact: 1,
-                accuracy: 0.625,
-            },
+            Distribution::Numeric { count: 3, min: Some(1.5), median: Some(2.0), max: Some(9.25) },
+            Distribution::Numeric { count: 0, min: None, median: None, max: None },
+            Distribution::Texts { answers: vec![TextCount { text: "erasme".into(), count: 2 }] },
+            Distribution::Ordering { count: 4, exact: 1, accuracy: 0.625 },
             Distribution::Words { words: vec![] },
-            Distribution::Rating {
-                min: 1,
-                counts: vec![0, 1, 2],
-            },
+            Distribution::Rating { min: 1, counts: vec![0, 1, 2] },
         ]
     }
 
     fn answers() -> Vec<AnswerValue> {
         vec![
-            AnswerValue::Choice {
-                choice: "c1".into(),
-            },
-            AnswerValue::Choices {
-                choices: vec!["c1".into(), "c3".into()],
-            },
+            AnswerValue::Choice { choice: "c1".into() },
+            AnswerValue::Choices { choices: vec!["c1".into(), "c3".into()] },
             AnswerValue::Bool { value: true },
             AnswerValue::Number { value: 3.5 },
-            AnswerValue::Text {
-                text: "Érasme".into(),
-            },
-            AnswerValue::Order {
-                items: vec![2, 0, 1],
-            },
-            AnswerValue::Words {
-                words: vec!["écoute".into()],
-            },
+            AnswerValue::Text { text: "Érasme".into() },
+            AnswerValue::Order { items: vec![2, 0, 1] },
+            AnswerValue::Words { words: vec!["écoute".into()] },
             AnswerValue::Rating { value: 4 },
         ]
     }
@@ -761,9 +714,7 @@ mod tests {
             question: 1,
             correct: Some(false),
             points: 0,
-            correct_answer: Some(CorrectAnswer::Choices {
-                choices: vec!["c1".into()],
-            }),
+            correct_answer: Some(CorrectAnswer::Choices { choices: vec!["c1".into()] }),
             explanation: Some("Parce que.".into()),
             feedback: None,
         }
@@ -798,39 +749,24 @@ mod tests {
             QuizCommand::Reopen,
             QuizCommand::Extend { seconds: 15 },
             QuizCommand::End,
-            QuizCommand::RemoveParticipant {
-                member: "p1".into(),
-            },
-            QuizCommand::OpenWindow {
-                opens_at: Some(10),
-                closes_at: None,
-            },
+            QuizCommand::RemoveParticipant { member: "p1".into() },
+            QuizCommand::OpenWindow { opens_at: Some(10), closes_at: None },
             QuizCommand::NextQuestion,
             QuizCommand::PreviousQuestion,
         ];
-        for command in commands
-            .into_iter()
-            .chain(answers().into_iter().map(|answer| QuizCommand::Answer {
-                question: 1,
-                answer,
-                confidence: Some(2),
-            }))
-        {
+        for command in commands.into_iter().chain(answers().into_iter().map(|answer| QuizCommand::Answer {
+            question: 1,
+            answer,
+            confidence: Some(2),
+        })) {
             round_trip(&command);
         }
-        let parsed: QuizCommand = serde_json::from_str(
-            r#"{"action":"answer","question":0,"answer":{"type":"choice","choice":"c2"}}"#,
-        )
-        .unwrap();
+        let parsed: QuizCommand =
+            serde_json::from_str(r#"{"action":"answer","question":0,"answer":{"type":"choice","choice":"c2"}}"#)
+                .unwrap();
         assert_eq!(
             parsed,
-            QuizCommand::Answer {
-                question: 0,
-                answer: AnswerValue::Choice {
-                    choice: "c2".into()
-                },
-                confidence: None
-            }
+            QuizCommand::Answer { question: 0, answer: AnswerValue::Choice { choice: "c2".into() }, confidence: None }
         );
         assert_eq!(
             serde_json::to_string(&QuizCommand::Extend { seconds: 10 }).unwrap(),
@@ -845,35 +781,17 @@ mod tests {
             QuestionKindView::TrueFalse,
             QuestionKindView::Numeric,
             QuestionKindView::ShortText,
-            QuestionKindView::Ordering {
-                items: vec!["b".into(), "a".into()],
-            },
+            QuestionKindView::Ordering { items: vec!["b".into(), "a".into()] },
             QuestionKindView::WordCloud { max_words: 3 },
-            QuestionKindView::RatingScale {
-                min: 1,
-                max: 5,
-                labels: vec!["bof".into(), "top".into()],
-            },
+            QuestionKindView::RatingScale { min: 1, max: 5, labels: vec!["bof".into(), "top".into()] },
             QuestionKindView::OpenText,
         ];
         let corrects = vec![
-            CorrectAnswer::Choices {
-                choices: vec!["c1".into()],
-            },
+            CorrectAnswer::Choices { choices: vec!["c1".into()] },
             CorrectAnswer::Bool { value: false },
-            CorrectAnswer::Numeric {
-                ranges: vec![NumericRangeView {
-                    min: 3.13,
-                    max: 3.15,
-                    weight: 100.0,
-                }],
-            },
-            CorrectAnswer::Texts {
-                accepted: vec!["Érasme".into()],
-            },
-            CorrectAnswer::Order {
-                items: vec!["a".into(), "b".into()],
-            },
+            CorrectAnswer::Numeric { ranges: vec![NumericRangeView { min: 3.13, max: 3.15, weight: 100.0 }] },
+            CorrectAnswer::Texts { accepted: vec!["Érasme".into()] },
+            CorrectAnswer::Order { items: vec!["a".into(), "b".into()] },
             CorrectAnswer::Ungraded,
         ];
         let mut events = vec![
@@ -884,37 +802,19 @@ mod tests {
                 deadline_ms: Some(21_000),
                 position: None,
             },
-            QuizEvent::DeadlineExtended {
-                index: 0,
-                deadline_ms: 31_000,
-            },
-            QuizEvent::QuestionClosed {
-                index: 0,
-                reason: CloseReason::AllAnswered,
-                answered: 12,
-            },
+            QuizEvent::DeadlineExtended { index: 0, deadline_ms: 31_000 },
+            QuizEvent::QuestionClosed { index: 0, reason: CloseReason::AllAnswered, answered: 12 },
             QuizEvent::AnswerAccepted {
                 question: 0,
                 answer: AnswerValue::Number { value: -1.25 },
                 confidence: Some(3),
                 result: Some(result()),
             },
-            QuizEvent::Aggregate {
-                questions: distributions().into_iter().map(stats).collect(),
-                connected: 40,
-            },
+            QuizEvent::Aggregate { questions: distributions().into_iter().map(stats).collect(), connected: 40 },
             QuizEvent::Leaderboard {
                 entries: vec![
-                    LeaderboardEntry {
-                        rank: 1,
-                        name: Some("Camille".into()),
-                        score: 2000,
-                    },
-                    LeaderboardEntry {
-                        rank: 1,
-                        name: None,
-                        score: 2000,
-                    },
+                    LeaderboardEntry { rank: 1, name: Some("Camille".into()), score: 2000 },
+                    LeaderboardEntry { rank: 1, name: None, score: 2000 },
                 ],
             },
             QuizEvent::Progress {
@@ -925,28 +825,17 @@ mod tests {
                         connected: true,
                         cells: vec![Cell::Correct, Cell::Wrong, Cell::Seen, Cell::NotReached],
                     }],
-                    questions: vec![ProgressCount {
-                        answered: 1,
-                        correct: 1,
-                    }],
+                    questions: vec![ProgressCount { answered: 1, correct: 1 }],
                     finished: 0,
                     participants: 1,
                 },
             },
             QuizEvent::YourScore {
-                score: ScoreView {
-                    score: 1500,
-                    rank: 2,
-                    participants: 30,
-                    answered: 2,
-                },
+                score: ScoreView { score: 1500, rank: 2, participants: 30, answered: 2 },
                 results: vec![result()],
             },
             QuizEvent::WindowOpened { closes_at: None },
-            QuizEvent::WindowScheduled {
-                opens_at: 5,
-                closes_at: Some(50),
-            },
+            QuizEvent::WindowScheduled { opens_at: 5, closes_at: Some(50) },
             QuizEvent::Ended {
                 summary: Summary {
                     participants: 2,
@@ -960,9 +849,7 @@ mod tests {
                     leaderboard: vec![],
                 },
             },
-            QuizEvent::ParticipantRemoved {
-                member: "p1".into(),
-            },
+            QuizEvent::ParticipantRemoved { member: "p1".into() },
         ];
         for kind in kinds {
             events.push(QuizEvent::QuestionOpened {
@@ -1007,9 +894,7 @@ mod tests {
             QuizPhase::Revealed { index: 1 },
             QuizPhase::Leaderboard { index: 1 },
             QuizPhase::Scheduled { opens_at: 9 },
-            QuizPhase::Window {
-                closes_at: Some(99),
-            },
+            QuizPhase::Window { closes_at: Some(99) },
             QuizPhase::Ended,
         ];
         for phase in phases {
@@ -1026,19 +911,12 @@ mod tests {
                     position: None,
                 }),
                 your_answer: Some(YourAnswer {
-                    answer: AnswerValue::Choice {
-                        choice: "c1".into(),
-                    },
+                    answer: AnswerValue::Choice { choice: "c1".into() },
                     confidence: None,
                     at: 3,
                     result: None,
                 }),
-                your_score: Some(ScoreView {
-                    score: 1,
-                    rank: 1,
-                    participants: 1,
-                    answered: 1,
-                }),
+                your_score: Some(ScoreView { score: 1, rank: 1, participants: 1, answered: 1 }),
                 revealed: Some(revealed.clone()),
                 stats: vec![stats(Distribution::Bool { yes: 1, no: 1 })],
                 progress: None,

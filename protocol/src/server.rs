@@ -58,10 +58,7 @@ pub enum ServerMessage {
         message: String,
     },
     /// The answer to `ping`.
-    Pong {
-        id: ClientMsgId,
-        server_time_ms: u64,
-    },
+    Pong { id: ClientMsgId, server_time_ms: u64 },
 }
 
 impl ServerMessage {

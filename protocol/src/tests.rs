@@ -23,9 +23,7 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
             "hello_token",
             ClientMessage::Hello {
                 v: 1,
-                auth: Auth::Token {
-                    token: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
-                },
+                auth: Auth::Token { token: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into() },
                 last_seq: BTreeMap::new(),
             },
         ),
@@ -33,10 +31,7 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
             "hello_join_code",
             ClientMessage::Hello {
                 v: 1,
-                auth: Auth::JoinCode {
-                    code: "KM7R4P".into(),
-                    name: "Camille".into(),
-                },
+                auth: Auth::JoinCode { code: "KM7R4P".into(), name: "Camille".into() },
                 last_seq: BTreeMap::new(),
             },
         ),
@@ -44,65 +39,22 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
             "hello_resume",
             ClientMessage::Hello {
                 v: 1,
-                auth: Auth::Resume {
-                    token: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
-                },
+                auth: Auth::Resume { token: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into() },
                 last_seq: BTreeMap::from([(ROOM.to_string(), 42)]),
             },
         ),
-        (
-            "join_by_id",
-            ClientMessage::Join {
-                id: "c1".into(),
-                room: Some(ROOM.into()),
-                code: None,
-            },
-        ),
-        (
-            "join_by_code",
-            ClientMessage::Join {
-                id: "c2".into(),
-                room: None,
-                code: Some("KM7R4P".into()),
-            },
-        ),
-        (
-            "leave",
-            ClientMessage::Leave {
-                id: "c3".into(),
-                room: ROOM.into(),
-            },
-        ),
+        ("join_by_id", ClientMessage::Join { id: "c1".into(), room: Some(ROOM.into()), code: None }),
+        ("join_by_code", ClientMessage::Join { id: "c2".into(), room: None, code: Some("KM7R4P".into()) }),
+        ("leave", ClientMessage::Leave { id: "c3".into(), room: ROOM.into() }),
         (
             "announce",
-            ClientMessage::Announce {
-                id: "c4".into(),
-                room: ROOM.into(),
-                text: "Pause de 10 minutes".into(),
-            },
+            ClientMessage::Announce { id: "c4".into(), room: ROOM.into(), text: "Pause de 10 minutes".into() },
         ),
-        (
-            "raise_hand",
-            ClientMessage::RaiseHand {
-                id: "c5".into(),
-                room: ROOM.into(),
-            },
-        ),
-        (
-            "lower_hand_own",
-            ClientMessage::LowerHand {
-                id: "c6".into(),
-                room: ROOM.into(),
-                member: None,
-            },
-        ),
+        ("raise_hand", ClientMessage::RaiseHand { id: "c5".into(), room: ROOM.into() }),
+        ("lower_hand_own", ClientMessage::LowerHand { id: "c6".into(), room: ROOM.into(), member: None }),
         (
             "lower_hand_other",
-            ClientMessage::LowerHand {
-                id: "c7".into(),
-                room: ROOM.into(),
-                member: Some(MEMBER.into()),
-            },
+            ClientMessage::LowerHand { id: "c7".into(), room: ROOM.into(), member: Some(MEMBER.into()) },
         ),
         ("ping", ClientMessage::Ping { id: "c8".into() }),
         (
@@ -120,9 +72,7 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
                 room: ROOM.into(),
                 command: QuizCommand::Answer {
                     question: 0,
-                    answer: AnswerValue::Choice {
-                        choice: "c2".into(),
-                    },
+                    answer: AnswerValue::Choice { choice: "c2".into() },
                     confidence: Some(3),
                 },
             },
@@ -131,23 +81,9 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
 }
 
 fn server_samples() -> Vec<(&'static str, ServerMessage)> {
-    let camille = MemberView {
-        id: MEMBER.into(),
-        name: "Camille".into(),
-        role: Role::Participant,
-        connected: true,
-    };
-    let counts = PresenceCounts {
-        members: 2,
-        connected: 2,
-        participants: 1,
-        participants_connected: 1,
-    };
-    let hand = RaisedHand {
-        member: MEMBER.into(),
-        name: "Camille".into(),
-        at: 1_790_000_000_000,
-    };
+    let camille = MemberView { id: MEMBER.into(), name: "Camille".into(), role: Role::Participant, connected: true };
+    let counts = PresenceCounts { members: 2, connected: 2, participants: 1, participants_connected: 1 };
+    let hand = RaisedHand { member: MEMBER.into(), name: "Camille".into(), at: 1_790_000_000_000 };
     let announcement = Announcement {
         from: "trainer-1".into(),
         from_name: "Mme Durand".into(),
@@ -209,11 +145,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 room: ROOM.into(),
                 seq: 13,
                 at: 1_790_000_000_200,
-                event: EventBody::Presence {
-                    counts,
-                    changed: vec![camille],
-                    left: vec!["m-9".into()],
-                },
+                event: EventBody::Presence { counts, changed: vec![camille], left: vec!["m-9".into()] },
             },
         ),
         (
@@ -222,11 +154,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 room: ROOM.into(),
                 seq: 14,
                 at: 1_790_000_000_200,
-                event: EventBody::Presence {
-                    counts,
-                    changed: vec![],
-                    left: vec![],
-                },
+                event: EventBody::Presence { counts, changed: vec![], left: vec![] },
             },
         ),
         (
@@ -253,10 +181,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 room: ROOM.into(),
                 seq: 17,
                 at: 1_790_000_000_500,
-                event: EventBody::HandLowered {
-                    member: MEMBER.into(),
-                    by: "trainer-1".into(),
-                },
+                event: EventBody::HandLowered { member: MEMBER.into(), by: "trainer-1".into() },
             },
         ),
         (
@@ -266,11 +191,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 seq: 18,
                 at: 1_790_000_030_000,
                 event: EventBody::Quiz {
-                    event: QuizEvent::QuestionClosed {
-                        index: 0,
-                        reason: CloseReason::Deadline,
-                        answered: 12,
-                    },
+                    event: QuizEvent::QuestionClosed { index: 0, reason: CloseReason::Deadline, answered: 12 },
                 },
             },
         ),
@@ -293,13 +214,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 message: "not valid json: expected value at line 1 column 1".into(),
             },
         ),
-        (
-            "pong",
-            ServerMessage::Pong {
-                id: "c8".into(),
-                server_time_ms: 1_790_000_000_000,
-            },
-        ),
+        ("pong", ServerMessage::Pong { id: "c8".into(), server_time_ms: 1_790_000_000_000 }),
     ]
 }
 
@@ -318,10 +233,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect()
 }
 
 fn vector<T: Serialize>(name: &str, direction: &str, message: &T) -> Vector {
@@ -334,22 +246,13 @@ fn vector<T: Serialize>(name: &str, direction: &str, message: &T) -> Vector {
 }
 
 fn all_vectors() -> Vec<Vector> {
-    let mut vectors: Vec<Vector> = client_samples()
-        .iter()
-        .map(|(name, m)| vector(name, "client", m))
-        .collect();
-    vectors.extend(
-        server_samples()
-            .iter()
-            .map(|(name, m)| vector(name, "server", m)),
-    );
+    let mut vectors: Vec<Vector> = client_samples().iter().map(|(name, m)| vector(name, "client", m)).collect();
+    vectors.extend(server_samples().iter().map(|(name, m)| vector(name, "server", m)));
     vectors
 }
 
 fn vectors_path(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("vectors")
-        .join(file)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors").join(file)
 }
 
 #[test]
@@ -357,9 +260,7 @@ fn every_client_message_round_trips_in_both_formats() {
     for (name, message) in client_samples() {
         for format in Format::ALL {
             let bytes = format.encode(&message).unwrap();
-            let back = format
-                .decode_client(&bytes)
-                .unwrap_or_else(|e| panic!("{name} {format:?}: {e}"));
+            let back = format.decode_client(&bytes).unwrap_or_else(|e| panic!("{name} {format:?}: {e}"));
             assert_eq!(back, message, "{name} in {format:?}");
         }
     }
@@ -370,9 +271,7 @@ fn every_server_message_round_trips_in_both_formats() {
     for (name, message) in server_samples() {
         for format in Format::ALL {
             let bytes = format.encode(&message).unwrap();
-            let back: ServerMessage = format
-                .decode(&bytes)
-                .unwrap_or_else(|e| panic!("{name} {format:?}: {e}"));
+            let back: ServerMessage = format.decode(&bytes).unwrap_or_else(|e| panic!("{name} {format:?}: {e}"));
             assert_eq!(back, message, "{name} in {format:?}");
         }
     }
@@ -380,10 +279,7 @@ fn every_server_message_round_trips_in_both_formats() {
 
 #[test]
 fn samples_cover_every_client_type() {
-    let mut covered: Vec<&str> = client_samples()
-        .iter()
-        .map(|(_, m)| m.type_name())
-        .collect();
+    let mut covered: Vec<&str> = client_samples().iter().map(|(_, m)| m.type_name()).collect();
     covered.sort();
     covered.dedup();
     let mut declared = ClientMessage::TYPES.to_vec();
@@ -399,13 +295,8 @@ fn committed_vectors_match_the_types() {
         std::fs::write(&path, text + "\n").unwrap();
     }
     let committed: Vec<Vector> =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("read vectors/v1.json"))
-            .unwrap();
-    assert_eq!(
-        committed,
-        all_vectors(),
-        "vectors/v1.json is stale: rerun with AMPHI_WRITE_VECTORS=1"
-    );
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read vectors/v1.json")).unwrap();
+    assert_eq!(committed, all_vectors(), "vectors/v1.json is stale: rerun with AMPHI_WRITE_VECTORS=1");
     for v in &committed {
         let json = serde_json::to_vec(&v.message).unwrap();
         let packed = unhex(&v.msgpack);
@@ -434,8 +325,7 @@ struct InvalidVector {
 
 #[test]
 fn invalid_frames_get_their_documented_code() {
-    let text =
-        std::fs::read_to_string(vectors_path("invalid.json")).expect("read vectors/invalid.json");
+    let text = std::fs::read_to_string(vectors_path("invalid.json")).expect("read vectors/invalid.json");
     let vectors: Vec<InvalidVector> = serde_json::from_str(&text).unwrap();
     assert!(vectors.len() >= 8);
     for v in vectors {
@@ -464,9 +354,6 @@ fn close_codes_are_distinct_and_advise_reconnect() {
 #[test]
 fn error_codes_serialize_as_their_names() {
     for code in ErrorCode::ALL {
-        assert_eq!(
-            serde_json::to_value(code).unwrap(),
-            serde_json::Value::String(code.as_str().into())
-        );
+        assert_eq!(serde_json::to_value(code).unwrap(), serde_json::Value::String(code.as_str().into()));
     }
 }

@@ -9,9 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use amphi_protocol::server::{
-    Announcement, EventBody, MemberView, PresenceCounts, RaisedHand, RoomSnapshot,
-};
+use amphi_protocol::server::{Announcement, EventBody, MemberView, PresenceCounts, RaisedHand, RoomSnapshot};
 use amphi_protocol::{ErrorCode, Role};
 
 use super::{Actor, Audience, Emit, Millis, Refusal};
@@ -81,18 +79,10 @@ impl Lobby {
 
     /// A connection of `who` attached to the room (a join or a reconnect).
     pub fn attach(&mut self, who: Actor<'_>) {
-        let present = self
-            .members
-            .entry(who.id.to_string())
-            .or_insert_with(|| Present {
-                view: MemberView {
-                    id: who.id.to_string(),
-                    name: who.name.to_string(),
-                    role: who.role,
-                    connected: false,
-                },
-                connections: 0,
-            });
+        let present = self.members.entry(who.id.to_string()).or_insert_with(|| Present {
+            view: MemberView { id: who.id.to_string(), name: who.name.to_string(), role: who.role, connected: false },
+            connections: 0,
+        });
         present.connections += 1;
         if !present.view.connected {
             present.view.connected = true;
@@ -124,39 +114,23 @@ impl Lobby {
     }
 
     /// Applies a command from `who` (who must be a member).
-    pub fn apply(
-        &mut self,
-        who: Actor<'_>,
-        command: LobbyCommand,
-        now: Millis,
-    ) -> Result<Vec<Emit>, Refusal> {
+    pub fn apply(&mut self, who: Actor<'_>, command: LobbyCommand, now: Millis) -> Result<Vec<Emit>, Refusal> {
         match command {
             LobbyCommand::Announce { text } => {
                 if !who.role.leads() {
-                    return Err(Refusal::forbidden(
-                        "only a trainer, facilitator or admin may announce",
-                    ));
+                    return Err(Refusal::forbidden("only a trainer, facilitator or admin may announce"));
                 }
                 let text = text.trim().to_string();
                 if text.is_empty() {
-                    return Err(Refusal::new(
-                        ErrorCode::OutOfRange,
-                        "an announcement cannot be empty",
-                    ));
+                    return Err(Refusal::new(ErrorCode::OutOfRange, "an announcement cannot be empty"));
                 }
-                let announcement = Announcement {
-                    from: who.id.to_string(),
-                    from_name: who.name.to_string(),
-                    text,
-                    at: now,
-                };
+                let announcement =
+                    Announcement { from: who.id.to_string(), from_name: who.name.to_string(), text, at: now };
                 self.announcements.push_back(announcement.clone());
                 while self.announcements.len() > self.settings.announcements_kept {
                     self.announcements.pop_front();
                 }
-                Ok(vec![Emit::everyone(EventBody::Announcement {
-                    announcement,
-                })])
+                Ok(vec![Emit::everyone(EventBody::Announcement { announcement })])
             }
             LobbyCommand::RaiseHand => {
                 if who.role != Role::Participant {
@@ -165,11 +139,7 @@ impl Lobby {
                 if self.hands.iter().any(|h| h.member == who.id) {
                     return Ok(Vec::new());
                 }
-                let hand = RaisedHand {
-                    member: who.id.to_string(),
-                    name: who.name.to_string(),
-                    at: now,
-                };
+                let hand = RaisedHand { member: who.id.to_string(), name: who.name.to_string(), at: now };
                 self.hands.push(hand.clone());
                 Ok(vec![Emit::everyone(EventBody::HandRaised { hand })])
             }
@@ -188,10 +158,7 @@ impl Lobby {
     fn lower(&mut self, member: &str, by: &str) -> Option<Emit> {
         let position = self.hands.iter().position(|h| h.member == member)?;
         self.hands.remove(position);
-        Some(Emit::everyone(EventBody::HandLowered {
-            member: member.to_string(),
-            by: by.to_string(),
-        }))
+        Some(Emit::everyone(EventBody::HandLowered { member: member.to_string(), by: by.to_string() }))
     }
 
     fn mark_changed(&mut self, id: &str) {
@@ -205,10 +172,7 @@ impl Lobby {
         if self.changed.is_empty() && self.left.is_empty() {
             return None;
         }
-        Some(
-            self.last_presence_at
-                .map_or(0, |last| last + self.settings.coalesce_ms),
-        )
+        Some(self.last_presence_at.map_or(0, |last| last + self.settings.coalesce_ms))
     }
 
     /// The coalesced presence events, if any are due at `now`.
@@ -225,21 +189,10 @@ impl Lobby {
         let left = std::mem::take(&mut self.left).into_iter().collect();
         let counts = self.counts();
         vec![
-            Emit {
-                audience: Audience::RosterViewers,
-                body: EventBody::Presence {
-                    counts,
-                    changed,
-                    left,
-                },
-            },
+            Emit { audience: Audience::RosterViewers, body: EventBody::Presence { counts, changed, left } },
             Emit {
                 audience: Audience::Participants,
-                body: EventBody::Presence {
-                    counts,
-                    changed: Vec::new(),
-                    left: Vec::new(),
-                },
+                body: EventBody::Presence { counts, changed: Vec::new(), left: Vec::new() },
             },
         ]
     }
@@ -278,38 +231,19 @@ impl Lobby {
 mod tests {
     use super::*;
 
-    const SETTINGS: LobbySettings = LobbySettings {
-        announcements_kept: 3,
-        coalesce_ms: 200,
-    };
+    const SETTINGS: LobbySettings = LobbySettings { announcements_kept: 3, coalesce_ms: 200 };
 
     fn trainer() -> Actor<'static> {
-        Actor {
-            id: "t1",
-            name: "Mme Durand",
-            role: Role::Trainer,
-        }
+        Actor { id: "t1", name: "Mme Durand", role: Role::Trainer }
     }
     fn camille() -> Actor<'static> {
-        Actor {
-            id: "p1",
-            name: "Camille",
-            role: Role::Participant,
-        }
+        Actor { id: "p1", name: "Camille", role: Role::Participant }
     }
     fn lea() -> Actor<'static> {
-        Actor {
-            id: "p2",
-            name: "Léa",
-            role: Role::Participant,
-        }
+        Actor { id: "p2", name: "Léa", role: Role::Participant }
     }
     fn projector() -> Actor<'static> {
-        Actor {
-            id: "o1",
-            name: "Projecteur",
-            role: Role::Observer,
-        }
+        Actor { id: "o1", name: "Projecteur", role: Role::Observer }
     }
 
     fn lobby_with(actors: &[Actor<'_>]) -> Lobby {
@@ -321,20 +255,10 @@ mod tests {
         lobby
     }
 
-    fn presence_of(
-        emits: &[Emit],
-        audience: Audience,
-    ) -> (PresenceCounts, Vec<MemberView>, Vec<String>) {
-        let emit = emits
-            .iter()
-            .find(|e| e.audience == audience)
-            .expect("presence for audience");
+    fn presence_of(emits: &[Emit], audience: Audience) -> (PresenceCounts, Vec<MemberView>, Vec<String>) {
+        let emit = emits.iter().find(|e| e.audience == audience).expect("presence for audience");
         match &emit.body {
-            EventBody::Presence {
-                counts,
-                changed,
-                left,
-            } => (*counts, changed.clone(), left.clone()),
+            EventBody::Presence { counts, changed, left } => (*counts, changed.clone(), left.clone()),
             other => panic!("not presence: {other:?}"),
         }
     }
@@ -350,31 +274,14 @@ mod tests {
         lobby.attach(camille());
         lobby.attach(lea());
         assert_eq!(lobby.presence_due(), Some(1_200));
-        assert!(
-            lobby.flush_presence(1_100).is_empty(),
-            "within the period nothing is sent"
-        );
+        assert!(lobby.flush_presence(1_100).is_empty(), "within the period nothing is sent");
         let second = lobby.flush_presence(1_200);
         let (counts, changed, _) = presence_of(&second, Audience::RosterViewers);
-        assert_eq!(
-            changed.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
-            ["p1", "p2"]
-        );
-        assert_eq!(
-            counts,
-            PresenceCounts {
-                members: 3,
-                connected: 3,
-                participants: 2,
-                participants_connected: 2
-            }
-        );
+        assert_eq!(changed.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["p1", "p2"]);
+        assert_eq!(counts, PresenceCounts { members: 3, connected: 3, participants: 2, participants_connected: 2 });
         let (counts_p, changed_p, left_p) = presence_of(&second, Audience::Participants);
         assert_eq!(counts_p, counts);
-        assert!(
-            changed_p.is_empty() && left_p.is_empty(),
-            "participants see counts only"
-        );
+        assert!(changed_p.is_empty() && left_p.is_empty(), "participants see counts only");
         assert_eq!(lobby.presence_due(), None);
     }
 
@@ -397,23 +304,13 @@ mod tests {
         let mut lobby = lobby_with(&[trainer(), camille()]);
         lobby.apply(camille(), LobbyCommand::RaiseHand, 5).unwrap();
         let emits = lobby.leave("p1");
-        assert_eq!(
-            emits,
-            vec![Emit::everyone(EventBody::HandLowered {
-                member: "p1".into(),
-                by: "p1".into()
-            })]
-        );
-        let (counts, changed, left) =
-            presence_of(&lobby.flush_presence(10_000), Audience::RosterViewers);
+        assert_eq!(emits, vec![Emit::everyone(EventBody::HandLowered { member: "p1".into(), by: "p1".into() })]);
+        let (counts, changed, left) = presence_of(&lobby.flush_presence(10_000), Audience::RosterViewers);
         assert_eq!(left, vec!["p1".to_string()]);
         assert!(changed.is_empty());
         assert_eq!(counts.members, 1);
         assert!(lobby.snapshot(Role::Trainer).hands.is_empty());
-        assert!(
-            lobby.leave("p1").is_empty(),
-            "leaving twice changes nothing"
-        );
+        assert!(lobby.leave("p1").is_empty(), "leaving twice changes nothing");
     }
 
     #[test]
@@ -421,8 +318,7 @@ mod tests {
         let mut lobby = lobby_with(&[camille()]);
         lobby.leave("p1");
         lobby.attach(camille());
-        let (_, changed, left) =
-            presence_of(&lobby.flush_presence(10_000), Audience::RosterViewers);
+        let (_, changed, left) = presence_of(&lobby.flush_presence(10_000), Audience::RosterViewers);
         assert_eq!(changed.len(), 1);
         assert!(left.is_empty());
     }
@@ -430,117 +326,38 @@ mod tests {
     #[test]
     fn announcements_are_for_leaders_and_kept_in_the_snapshot() {
         let mut lobby = lobby_with(&[trainer(), camille()]);
-        let refused = lobby
-            .apply(camille(), LobbyCommand::Announce { text: "hi".into() }, 1)
-            .unwrap_err();
+        let refused = lobby.apply(camille(), LobbyCommand::Announce { text: "hi".into() }, 1).unwrap_err();
         assert_eq!(refused.code, ErrorCode::Forbidden);
-        let refused = lobby
-            .apply(projector(), LobbyCommand::Announce { text: "hi".into() }, 1)
-            .unwrap_err();
+        let refused = lobby.apply(projector(), LobbyCommand::Announce { text: "hi".into() }, 1).unwrap_err();
         assert_eq!(refused.code, ErrorCode::Forbidden);
-        let empty = lobby
-            .apply(trainer(), LobbyCommand::Announce { text: "  ".into() }, 1)
-            .unwrap_err();
+        let empty = lobby.apply(trainer(), LobbyCommand::Announce { text: "  ".into() }, 1).unwrap_err();
         assert_eq!(empty.code, ErrorCode::OutOfRange);
         for i in 0..5 {
-            let emits = lobby
-                .apply(
-                    trainer(),
-                    LobbyCommand::Announce {
-                        text: format!(" n°{i} "),
-                    },
-                    i,
-                )
-                .unwrap();
+            let emits = lobby.apply(trainer(), LobbyCommand::Announce { text: format!(" n°{i} ") }, i).unwrap();
             assert_eq!(emits.len(), 1);
             assert_eq!(emits[0].audience, Audience::Everyone);
         }
-        let kept: Vec<String> = lobby
-            .snapshot(Role::Participant)
-            .announcements
-            .into_iter()
-            .map(|a| a.text)
-            .collect();
-        assert_eq!(
-            kept,
-            ["n°2", "n°3", "n°4"],
-            "trimmed, oldest first, bounded"
-        );
+        let kept: Vec<String> = lobby.snapshot(Role::Participant).announcements.into_iter().map(|a| a.text).collect();
+        assert_eq!(kept, ["n°2", "n°3", "n°4"], "trimmed, oldest first, bounded");
     }
 
     #[test]
     fn hands_are_raised_once_by_participants_and_lowered_by_owner_or_leader() {
         let mut lobby = lobby_with(&[trainer(), camille(), lea()]);
-        assert_eq!(
-            lobby
-                .apply(trainer(), LobbyCommand::RaiseHand, 1)
-                .unwrap_err()
-                .code,
-            ErrorCode::Forbidden
-        );
-        assert_eq!(
-            lobby
-                .apply(camille(), LobbyCommand::RaiseHand, 1)
-                .unwrap()
-                .len(),
-            1
-        );
-        assert!(
-            lobby
-                .apply(camille(), LobbyCommand::RaiseHand, 2)
-                .unwrap()
-                .is_empty(),
-            "raising twice: no event"
-        );
+        assert_eq!(lobby.apply(trainer(), LobbyCommand::RaiseHand, 1).unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(lobby.apply(camille(), LobbyCommand::RaiseHand, 1).unwrap().len(), 1);
+        assert!(lobby.apply(camille(), LobbyCommand::RaiseHand, 2).unwrap().is_empty(), "raising twice: no event");
         lobby.apply(lea(), LobbyCommand::RaiseHand, 3).unwrap();
-        let hands: Vec<String> = lobby
-            .snapshot(Role::Participant)
-            .hands
-            .into_iter()
-            .map(|h| h.member)
-            .collect();
+        let hands: Vec<String> = lobby.snapshot(Role::Participant).hands.into_iter().map(|h| h.member).collect();
         assert_eq!(hands, ["p1", "p2"], "oldest first");
 
-        let refused = lobby
-            .apply(
-                lea(),
-                LobbyCommand::LowerHand {
-                    member: Some("p1".into()),
-                },
-                4,
-            )
-            .unwrap_err();
-        assert_eq!(
-            refused.code,
-            ErrorCode::Forbidden,
-            "a participant cannot lower another's hand"
-        );
-        let emits = lobby
-            .apply(
-                trainer(),
-                LobbyCommand::LowerHand {
-                    member: Some("p1".into()),
-                },
-                4,
-            )
-            .unwrap();
-        assert_eq!(
-            emits,
-            vec![Emit::everyone(EventBody::HandLowered {
-                member: "p1".into(),
-                by: "t1".into()
-            })]
-        );
-        let emits = lobby
-            .apply(lea(), LobbyCommand::LowerHand { member: None }, 5)
-            .unwrap();
+        let refused = lobby.apply(lea(), LobbyCommand::LowerHand { member: Some("p1".into()) }, 4).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Forbidden, "a participant cannot lower another's hand");
+        let emits = lobby.apply(trainer(), LobbyCommand::LowerHand { member: Some("p1".into()) }, 4).unwrap();
+        assert_eq!(emits, vec![Emit::everyone(EventBody::HandLowered { member: "p1".into(), by: "t1".into() })]);
+        let emits = lobby.apply(lea(), LobbyCommand::LowerHand { member: None }, 5).unwrap();
         assert_eq!(emits.len(), 1);
-        assert!(
-            lobby
-                .apply(lea(), LobbyCommand::LowerHand { member: None }, 6)
-                .unwrap()
-                .is_empty()
-        );
+        assert!(lobby.apply(lea(), LobbyCommand::LowerHand { member: None }, 6).unwrap().is_empty());
         assert!(lobby.snapshot(Role::Trainer).hands.is_empty());
     }
 

@@ -53,10 +53,7 @@ pub struct Emit {
 
 impl Emit {
     pub fn everyone(body: EventBody) -> Emit {
-        Emit {
-            audience: Audience::Everyone,
-            body,
-        }
+        Emit { audience: Audience::Everyone, body }
     }
 }
 
@@ -69,10 +66,7 @@ pub struct Refusal {
 
 impl Refusal {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Refusal {
-        Refusal {
-            code,
-            message: message.into(),
-        }
+        Refusal { code, message: message.into() }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Refusal {

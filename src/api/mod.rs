@@ -35,17 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/rooms", post(rooms::create))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
-        .route(
-            "/quizzes/import",
-            post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
-        )
-        .fallback(|| async {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::NotFound,
-                "no such API route",
-            )
-        })
+        .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -63,30 +54,18 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-        }
+        ApiError { status, code, message: message.into() }
     }
 
     pub fn internal(error: impl std::fmt::Display) -> ApiError {
         tracing::error!(%error, "API request failed");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "internal error",
-        )
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "internal error")
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            axum::Json(json!({ "code": self.code, "message": self.message })),
-        )
-            .into_response()
+        (self.status, axum::Json(json!({ "code": self.code, "message": self.message }))).into_response()
     }
 }
 
@@ -96,28 +75,19 @@ pub struct Bearer(pub Member);
 impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        app: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let unauthorized = |message: &str| {
-            ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
-        };
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let unauthorized = |message: &str| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message);
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .ok_or_else(|| unauthorized("missing `Authorization: Bearer <token>` header"))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| unauthorized("expected a Bearer token"))?;
+        let token = header.strip_prefix("Bearer ").ok_or_else(|| unauthorized("expected a Bearer token"))?;
         match app.keys.verify(token.trim()) {
             Ok(claims) => Ok(Bearer(Member::from(claims))),
-            Err(TokenError::Expired) => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::TokenExpired,
-                "the token has expired",
-            )),
+            Err(TokenError::Expired) => {
+                Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::TokenExpired, "the token has expired"))
+            }
             Err(TokenError::Invalid(why)) => Err(unauthorized(&why)),
         }
     }
@@ -126,11 +96,8 @@ impl FromRequestParts<AppState> for Bearer {
 /// Parses a JSON body, turning every failure into a coded 400.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|error| {
-        let code = if error.is_syntax() || error.is_eof() {
-            ErrorCode::MalformedFrame
-        } else {
-            ErrorCode::InvalidField
-        };
+        let code =
+            if error.is_syntax() || error.is_eof() { ErrorCode::MalformedFrame } else { ErrorCode::InvalidField };
         ApiError::new(StatusCode::BAD_REQUEST, code, error.to_string())
     })
 }

@@ -34,13 +34,8 @@ pub async fn import(
             "only a trainer, facilitator or admin may import a quiz",
         ));
     }
-    let Query(params) = params.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidField,
-            rejection.body_text(),
-        )
-    })?;
+    let Query(params) = params
+        .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, rejection.body_text()))?;
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -49,11 +44,7 @@ pub async fn import(
                 format!("the file is larger than {} KiB", MAX_IMPORT_BYTES / 1024),
             )
         } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidField,
-                rejection.body_text(),
-            )
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, rejection.body_text())
         }
     })?;
     let text = std::str::from_utf8(&body).map_err(|_| {
@@ -64,17 +55,13 @@ pub async fn import(
         )
     })?;
     let format = match params.format.as_deref() {
-        Some(name) => name.parse::<ImportFormat>().map_err(|message| {
-            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OutOfRange, message)
-        })?,
+        Some(name) => name
+            .parse::<ImportFormat>()
+            .map_err(|message| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OutOfRange, message))?,
         None => ImportFormat::guess(None, text),
     };
     let imported = import_quiz(text, format).map_err(|error| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidField,
-            format!("{format} import failed: {error}"),
-        )
+        ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, format!("{format} import failed: {error}"))
     })?;
     Ok(Json(imported).into_response())
 }

@@ -35,41 +35,29 @@ struct NewRoom {
 }
 
 /// Checks a quiz room's definition; returns it as stored.
-fn quiz_definition(
-    quiz: Option<serde_json::Value>,
-    settings: Option<serde_json::Value>,
-) -> Result<String, ApiError> {
+fn quiz_definition(quiz: Option<serde_json::Value>, settings: Option<serde_json::Value>) -> Result<String, ApiError> {
     let bad = |code, message: String| ApiError::new(StatusCode::BAD_REQUEST, code, message);
-    let quiz =
-        quiz.ok_or_else(|| bad(ErrorCode::InvalidField, "a quiz room needs `quiz`".into()))?;
-    let mut quiz: Quiz = serde_json::from_value(quiz)
-        .map_err(|e| bad(ErrorCode::InvalidField, format!("`quiz`: {e}")))?;
+    let quiz = quiz.ok_or_else(|| bad(ErrorCode::InvalidField, "a quiz room needs `quiz`".into()))?;
+    let mut quiz: Quiz =
+        serde_json::from_value(quiz).map_err(|e| bad(ErrorCode::InvalidField, format!("`quiz`: {e}")))?;
     quiz.assign_ids();
     quiz.validate().map_err(|errors| {
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        bad(
-            ErrorCode::OutOfRange,
-            format!("`quiz`: {}", messages.join("; ")),
-        )
+        bad(ErrorCode::OutOfRange, format!("`quiz`: {}", messages.join("; ")))
     })?;
     let settings = match settings {
-        Some(value) => serde_json::from_value(value)
-            .map_err(|e| bad(ErrorCode::InvalidField, format!("`settings`: {e}")))?,
+        Some(value) => {
+            serde_json::from_value(value).map_err(|e| bad(ErrorCode::InvalidField, format!("`settings`: {e}")))?
+        }
         None => Default::default(),
     };
     let definition = QuizDefinition { quiz, settings };
-    definition
-        .validate_settings()
-        .map_err(|message| bad(ErrorCode::OutOfRange, message))?;
+    definition.validate_settings().map_err(|message| bad(ErrorCode::OutOfRange, message))?;
     serde_json::to_string(&definition).map_err(ApiError::internal)
 }
 
 /// `POST /api/v1/rooms`
-pub async fn create(
-    State(app): State<AppState>,
-    Bearer(member): Bearer,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: Bytes) -> Result<Response, ApiError> {
     require_leader(&member)?;
     let new: NewRoom = parse_json(&body)?;
     let title = new.title.trim();
@@ -92,11 +80,8 @@ pub async fn create(
             ));
         }
     };
-    let handle = app
-        .hub
-        .create_room(&member.tenant, title, &member.id, kind, activity)
-        .await
-        .map_err(ApiError::internal)?;
+    let handle =
+        app.hub.create_room(&member.tenant, title, &member.id, kind, activity).await.map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(room_json(&handle.record))).into_response())
 }
 
@@ -147,20 +132,9 @@ fn require_leader(member: &Member) -> Result<(), ApiError> {
 /// The room if it exists and `member` may enter it; rooms of other tenants
 /// are reported as not found.
 async fn visible_room(app: &AppState, member: &Member, id: &str) -> Result<RoomHandle, ApiError> {
-    let not_found = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::RoomNotFound,
-            "no room has this id",
-        )
-    };
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound, "no room has this id");
     let id = Uuid::parse_str(id).map_err(|_| not_found())?;
-    let handle = app
-        .hub
-        .room(id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(not_found)?;
+    let handle = app.hub.room(id).await.map_err(ApiError::internal)?.ok_or_else(not_found)?;
     if !member.may_enter(&handle.record.tenant, id) {
         return Err(not_found());
     }

@@ -30,11 +30,7 @@ impl Closer {
     /// Requests the close; the first code requested wins. Every task
     /// waiting in [`Closer::closed`] wakes up.
     pub fn close(&self, code: CloseCode) {
-        if self
-            .code
-            .compare_exchange(0, code.code(), Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-        {
+        if self.code.compare_exchange(0, code.code(), Ordering::AcqRel, Ordering::Acquire).is_ok() {
             self.notify.notify_waiters();
         }
     }
@@ -78,10 +74,7 @@ pub struct Fanout {
 
 impl Fanout {
     pub fn new(metrics: Arc<Metrics>) -> Fanout {
-        Fanout {
-            rooms: DashMap::new(),
-            metrics,
-        }
+        Fanout { rooms: DashMap::new(), metrics }
     }
 
     pub fn subscribe(&self, room: Uuid, conn: ConnId, subscriber: Subscriber) {
@@ -99,9 +92,7 @@ impl Fanout {
 
     /// Local connections attached to `room`.
     pub fn local_count(&self, room: Uuid) -> usize {
-        self.rooms
-            .get(&room)
-            .map_or(0, |subscribers| subscribers.len())
+        self.rooms.get(&room).map_or(0, |subscribers| subscribers.len())
     }
 
     /// Queues `envelope` for every local connection of its room that its
@@ -111,10 +102,7 @@ impl Fanout {
         let mut delivered = 0u64;
         if let Some(subscribers) = self.rooms.get(&envelope.room) {
             for (conn, subscriber) in subscribers.iter() {
-                if !envelope
-                    .audience
-                    .includes(&subscriber.member, subscriber.role)
-                {
+                if !envelope.audience.includes(&subscriber.member, subscriber.role) {
                     continue;
                 }
                 match subscriber.queue.try_send(Arc::clone(envelope)) {
@@ -131,13 +119,8 @@ impl Fanout {
         for conn in gone {
             self.unsubscribe(envelope.room, conn);
         }
-        self.metrics
-            .frames_out
-            .with_label_values(&["event"])
-            .inc_by(delivered);
-        self.metrics
-            .fanout_seconds
-            .observe(envelope.created.elapsed().as_secs_f64());
+        self.metrics.frames_out.with_label_values(&["event"]).inc_by(delivered);
+        self.metrics.fanout_seconds.observe(envelope.created.elapsed().as_secs_f64());
     }
 }
 
@@ -160,10 +143,6 @@ mod tests {
         for waiter in waiters {
             assert_eq!(waiter.await.unwrap(), CloseCode::SlowConsumer);
         }
-        assert_eq!(
-            closer.closed().await,
-            CloseCode::SlowConsumer,
-            "a late waiter returns at once"
-        );
+        assert_eq!(closer.closed().await, CloseCode::SlowConsumer, "a late waiter returns at once");
     }
 }

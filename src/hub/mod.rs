@@ -35,20 +35,8 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(
-        store: Store,
-        bus: Arc<dyn Bus>,
-        settings: RoomSettings,
-        metrics: Arc<Metrics>,
-    ) -> Hub {
-        Hub {
-            rooms: DashMap::new(),
-            codes: DashMap::new(),
-            store,
-            bus,
-            settings,
-            metrics,
-        }
+    pub fn new(store: Store, bus: Arc<dyn Bus>, settings: RoomSettings, metrics: Arc<Metrics>) -> Hub {
+        Hub { rooms: DashMap::new(), codes: DashMap::new(), store, bus, settings, metrics }
     }
 
     /// Creates and stores a room with a fresh join code, and starts it.
@@ -99,11 +87,7 @@ impl Hub {
         if let Some(id) = cached {
             return self.room(id).await;
         }
-        Ok(self
-            .store
-            .room_by_code(&code)
-            .await?
-            .map(|record| self.start(record)))
+        Ok(self.store.room_by_code(&code).await?.map(|record| self.start(record)))
     }
 
     /// Starts the actor for `record` unless it runs already.
@@ -116,12 +100,7 @@ impl Hub {
                 if let Some(code) = &record.join_code {
                     self.codes.insert(code.clone(), id);
                 }
-                RoomHandle::spawn(
-                    record,
-                    self.settings,
-                    Arc::clone(&self.bus),
-                    Arc::clone(&self.metrics),
-                )
+                RoomHandle::spawn(record, self.settings, Arc::clone(&self.bus), Arc::clone(&self.metrics))
             })
             .clone();
         handle
@@ -131,17 +110,12 @@ impl Hub {
 /// A random join code.
 pub fn new_join_code() -> String {
     let mut rng = rand::rng();
-    (0..JOIN_CODE_LEN)
-        .map(|_| JOIN_CODE_ALPHABET[rng.random_range(0..JOIN_CODE_ALPHABET.len())] as char)
-        .collect()
+    (0..JOIN_CODE_LEN).map(|_| JOIN_CODE_ALPHABET[rng.random_range(0..JOIN_CODE_ALPHABET.len())] as char).collect()
 }
 
 /// Uppercases a typed code and drops spaces and dashes.
 pub fn normalize_join_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_uppercase)
-        .collect()
+    code.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect()
 }
 
 #[cfg(test)]
@@ -153,10 +127,7 @@ mod tests {
         for _ in 0..100 {
             let code = new_join_code();
             assert_eq!(code.len(), JOIN_CODE_LEN);
-            assert!(
-                code.bytes().all(|b| JOIN_CODE_ALPHABET.contains(&b)),
-                "{code}"
-            );
+            assert!(code.bytes().all(|b| JOIN_CODE_ALPHABET.contains(&b)), "{code}");
         }
         assert_eq!(normalize_join_code(" km7-r4p "), "KM7R4P");
     }

@@ -45,11 +45,7 @@ pub struct Who {
 
 impl Who {
     fn actor(&self) -> Actor<'_> {
-        Actor {
-            id: &self.id,
-            name: &self.name,
-            role: self.role,
-        }
+        Actor { id: &self.id, name: &self.name, role: self.role }
     }
 }
 
@@ -75,24 +71,10 @@ pub struct Attached {
 pub struct RoomGone;
 
 enum Request {
-    Attach {
-        who: Who,
-        since: Option<u64>,
-        reply: oneshot::Sender<Result<Attached, Refusal>>,
-    },
-    Detach {
-        member: Arc<str>,
-    },
-    Leave {
-        member: Arc<str>,
-        reply: oneshot::Sender<()>,
-    },
-    Command {
-        who: Who,
-        id: ClientMsgId,
-        command: RoomCommand,
-        reply: oneshot::Sender<Result<(), Refusal>>,
-    },
+    Attach { who: Who, since: Option<u64>, reply: oneshot::Sender<Result<Attached, Refusal>> },
+    Detach { member: Arc<str> },
+    Leave { member: Arc<str>, reply: oneshot::Sender<()> },
+    Command { who: Who, id: ClientMsgId, command: RoomCommand, reply: oneshot::Sender<Result<(), Refusal>> },
 }
 
 /// The handle to a room actor: cheap to clone. The actor stops when every
@@ -109,12 +91,7 @@ const MAILBOX_WAIT: Duration = Duration::from_secs(5);
 
 impl RoomHandle {
     /// Spawns the actor for `record`.
-    pub fn spawn(
-        record: RoomRecord,
-        settings: RoomSettings,
-        bus: Arc<dyn Bus>,
-        metrics: Arc<Metrics>,
-    ) -> RoomHandle {
+    pub fn spawn(record: RoomRecord, settings: RoomSettings, bus: Arc<dyn Bus>, metrics: Arc<Metrics>) -> RoomHandle {
         let (tx, rx) = mpsc::channel(settings.mailbox);
         let quiz = quiz_of(&record);
         let record = Arc::new(record);
@@ -143,35 +120,20 @@ impl RoomHandle {
     pub fn info(&self) -> RoomInfo {
         RoomInfo {
             id: self.record.id.to_string(),
-            kind: if self.record.kind == "quiz" {
-                RoomKind::Quiz
-            } else {
-                RoomKind::Lobby
-            },
+            kind: if self.record.kind == "quiz" { RoomKind::Quiz } else { RoomKind::Lobby },
             title: self.record.title.clone(),
             join_code: self.record.join_code.clone(),
         }
     }
 
     /// Attaches a connection of `who`; `since` is the last seq it saw.
-    pub async fn attach(
-        &self,
-        who: Who,
-        since: Option<u64>,
-    ) -> Result<Result<Attached, Refusal>, RoomGone> {
-        self.ask(|reply| Request::Attach { who, since, reply })
-            .await
+    pub async fn attach(&self, who: Who, since: Option<u64>) -> Result<Result<Attached, Refusal>, RoomGone> {
+        self.ask(|reply| Request::Attach { who, since, reply }).await
     }
 
     /// A connection of `member` went away. Never waits.
     pub fn detach(&self, member: Arc<str>) {
-        if self
-            .tx
-            .try_send(Request::Detach {
-                member: member.clone(),
-            })
-            .is_err()
-        {
+        if self.tx.try_send(Request::Detach { member: member.clone() }).is_err() {
             // Mailbox full: deliver it later rather than leave a ghost online.
             let tx = self.tx.clone();
             tokio::spawn(async move {
@@ -192,19 +154,10 @@ impl RoomHandle {
         id: ClientMsgId,
         command: RoomCommand,
     ) -> Result<Result<(), Refusal>, RoomGone> {
-        self.ask(|reply| Request::Command {
-            who,
-            id,
-            command,
-            reply,
-        })
-        .await
+        self.ask(|reply| Request::Command { who, id, command, reply }).await
     }
 
-    async fn ask<T>(
-        &self,
-        request: impl FnOnce(oneshot::Sender<T>) -> Request,
-    ) -> Result<T, RoomGone> {
+    async fn ask<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Result<T, RoomGone> {
         let (reply, answer) = oneshot::channel();
         match tokio::time::timeout(MAILBOX_WAIT, self.tx.send(request(reply))).await {
             Ok(Ok(())) => answer.await.map_err(|_| RoomGone),
@@ -232,9 +185,7 @@ impl RoomActor {
     async fn run(mut self) {
         self.metrics.rooms.inc();
         loop {
-            let wait = self
-                .next_deadline()
-                .map(|due| Duration::from_millis(due.saturating_sub(now_ms())));
+            let wait = self.next_deadline().map(|due| Duration::from_millis(due.saturating_sub(now_ms())));
             let request = match wait {
                 Some(wait) => tokio::select! {
                     request = self.rx.recv() => request,
@@ -258,10 +209,7 @@ impl RoomActor {
     /// deadline or live figures.
     fn next_deadline(&self) -> Option<Millis> {
         let quiz = self.quiz.as_ref().and_then(QuizSession::next_deadline);
-        [self.lobby.presence_due(), quiz]
-            .into_iter()
-            .flatten()
-            .min()
+        [self.lobby.presence_due(), quiz].into_iter().flatten().min()
     }
 
     /// Runs whatever is due now.
@@ -294,20 +242,14 @@ impl RoomActor {
                 self.publish(emits);
                 let _ = reply.send(());
             }
-            Request::Command {
-                who,
-                id,
-                command,
-                reply,
-            } => {
+            Request::Command { who, id, command, reply } => {
                 let _ = reply.send(self.command(&who, id, command));
             }
         }
     }
 
     fn attach(&mut self, who: &Who, since: Option<u64>) -> Result<Attached, Refusal> {
-        if !self.lobby.is_member(&who.id) && self.lobby.member_count() >= self.settings.max_members
-        {
+        if !self.lobby.is_member(&who.id) && self.lobby.member_count() >= self.settings.max_members {
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
         }
         if let Some(quiz) = &mut self.quiz {
@@ -316,20 +258,10 @@ impl RoomActor {
         self.lobby.attach(who.actor());
         // A client with no state (seq 0) gets a snapshot rather than a replay of
         // the whole history.
-        let replay = since
-            .filter(|since| *since > 0)
-            .and_then(|since| self.replay_since(since, who));
+        let replay = since.filter(|since| *since > 0).and_then(|since| self.replay_since(since, who));
         Ok(match replay {
-            Some(replay) => Attached {
-                seq: self.seq,
-                snapshot: None,
-                replay,
-            },
-            None => Attached {
-                seq: self.seq,
-                snapshot: Some(self.snapshot(who)),
-                replay: Vec::new(),
-            },
+            Some(replay) => Attached { seq: self.seq, snapshot: None, replay },
+            None => Attached { seq: self.seq, snapshot: Some(self.snapshot(who)), replay: Vec::new() },
         })
     }
 
@@ -350,13 +282,7 @@ impl RoomActor {
         if since + 1 < oldest {
             return None;
         }
-        Some(
-            self.history
-                .iter()
-                .filter(|e| e.seq > since && e.audience.includes(&who.id, who.role))
-                .cloned()
-                .collect(),
-        )
+        Some(self.history.iter().filter(|e| e.seq > since && e.audience.includes(&who.id, who.role)).cloned().collect())
     }
 
     fn command(&mut self, who: &Who, id: ClientMsgId, command: RoomCommand) -> Result<(), Refusal> {
@@ -371,13 +297,10 @@ impl RoomActor {
         let now = now_ms();
         let result = match (command, &mut self.quiz) {
             (RoomCommand::Lobby(command), _) => self.lobby.apply(who.actor(), command, now),
-            (RoomCommand::Quiz(command), Some(quiz)) => quiz
-                .apply(who.actor(), command, now)
-                .map(|emits| emits.into_iter().map(quiz_emit).collect()),
-            (RoomCommand::Quiz(_), None) => Err(Refusal::new(
-                ErrorCode::InvalidState,
-                "this room runs no quiz",
-            )),
+            (RoomCommand::Quiz(command), Some(quiz)) => {
+                quiz.apply(who.actor(), command, now).map(|emits| emits.into_iter().map(quiz_emit).collect())
+            }
+            (RoomCommand::Quiz(_), None) => Err(Refusal::new(ErrorCode::InvalidState, "this room runs no quiz")),
         }
         .map(|emits| self.publish(emits));
         let recent = self.recent.entry(who.id.clone()).or_default();
@@ -393,12 +316,7 @@ impl RoomActor {
         let at = now_ms();
         for emit in emits {
             self.seq += 1;
-            let message = ServerMessage::Event {
-                room: self.id.to_string(),
-                seq: self.seq,
-                at,
-                event: emit.body,
-            };
+            let message = ServerMessage::Event { room: self.id.to_string(), seq: self.seq, at, event: emit.body };
             let envelope = Arc::new(Envelope::new(self.id, self.seq, emit.audience, message));
             if self.history.len() == self.settings.history {
                 self.history.pop_front();
@@ -411,10 +329,7 @@ impl RoomActor {
 
 /// A quiz event as a room event.
 fn quiz_emit(emit: QuizEmit) -> Emit {
-    Emit {
-        audience: emit.audience,
-        body: EventBody::Quiz { event: emit.event },
-    }
+    Emit { audience: emit.audience, body: EventBody::Quiz { event: emit.event } }
 }
 
 /// The quiz session of a quiz room, built from its stored definition. A
@@ -424,10 +339,7 @@ fn quiz_of(record: &RoomRecord) -> Option<QuizSession> {
     if record.kind != "quiz" {
         return None;
     }
-    let definition = record
-        .activity
-        .as_deref()
-        .map(serde_json::from_str::<QuizDefinition>);
+    let definition = record.activity.as_deref().map(serde_json::from_str::<QuizDefinition>);
     match definition {
         Some(Ok(definition)) => {
             let seed = u64::from_le_bytes(record.id.as_bytes()[..8].try_into().unwrap_or_default());
@@ -455,8 +367,5 @@ fn first_seq() -> u64 {
 
 /// Wall-clock milliseconds since the Unix epoch: the activities' time input.
 pub fn now_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }

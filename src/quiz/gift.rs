@@ -25,9 +25,7 @@
 //!   `_____` in the prompt.
 //! - A question without a block is a description: listed as skipped.
 
-use super::model::{
-    Choice, DEFAULT_POINTS, NumericAnswer, NumericRange, Question, QuestionKind, WeightedChoice,
-};
+use super::model::{Choice, DEFAULT_POINTS, NumericAnswer, NumericRange, Question, QuestionKind, WeightedChoice};
 use super::text::{TextFormat, images};
 use super::{Draft, ImportError, label, parse_number};
 
@@ -67,11 +65,7 @@ pub(super) fn parse(text: &str) -> Result<Draft, ImportError> {
             continue;
         }
         if !block.is_empty() {
-            block.push(Ch {
-                c: '\n',
-                escaped: false,
-                line: number,
-            });
+            block.push(Ch { c: '\n', escaped: false, line: number });
         }
         push_line(&mut block, line, number);
     }
@@ -93,11 +87,7 @@ fn push_line(block: &mut Vec<Ch>, line: &str, number: usize) {
             }
             _ => (c, false),
         };
-        block.push(Ch {
-            c,
-            escaped,
-            line: number,
-        });
+        block.push(Ch { c, escaped, line: number });
     }
 }
 
@@ -113,10 +103,7 @@ fn read_block(block: &mut Vec<Ch>, draft: &mut Draft) -> Result<(), ImportError>
 }
 
 fn error(line: usize, message: impl Into<String>) -> ImportError {
-    ImportError::Gift {
-        line,
-        message: message.into(),
-    }
+    ImportError::Gift { line, message: message.into() }
 }
 
 fn read_question(chars: &[Ch], draft: &mut Draft) -> Result<(), ImportError> {
@@ -127,12 +114,8 @@ fn read_question(chars: &[Ch], draft: &mut Draft) -> Result<(), ImportError> {
     let mut title = None;
     if starts_with(rest, "::") {
         let after = &rest[2..];
-        let end = find_seq(after, "::").ok_or_else(|| {
-            error(
-                first_line,
-                "the question name opened with `::` is not closed with `::`",
-            )
-        })?;
+        let end = find_seq(after, "::")
+            .ok_or_else(|| error(first_line, "the question name opened with `::` is not closed with `::`"))?;
         title = Some(collect(&after[..end]).trim().to_string()).filter(|t| !t.is_empty());
         rest = trim(&after[end + 2..]);
     }
@@ -151,11 +134,7 @@ fn read_question(chars: &[Ch], draft: &mut Draft) -> Result<(), ImportError> {
     let (open, close) = match (open, close) {
         (None, None) => {
             let prompt = format.to_text(&collect(rest));
-            draft.skip(
-                &position,
-                &label(title.as_deref(), &prompt),
-                "description only (no answer block)",
-            );
+            draft.skip(&position, &label(title.as_deref(), &prompt), "description only (no answer block)");
             return Ok(());
         }
         (Some(open), None) => {
@@ -166,10 +145,7 @@ fn read_question(chars: &[Ch], draft: &mut Draft) -> Result<(), ImportError> {
             ));
         }
         (None, Some(close)) => {
-            return Err(error(
-                rest[close].line,
-                "`}` closes no answer block (write `\\}` for a literal brace)",
-            ));
+            return Err(error(rest[close].line, "`}` closes no answer block (write `\\}` for a literal brace)"));
         }
         (Some(open), Some(close)) if close < open => {
             return Err(error(
@@ -180,16 +156,10 @@ fn read_question(chars: &[Ch], draft: &mut Draft) -> Result<(), ImportError> {
         (Some(open), Some(close)) => (open, close),
     };
     if let Some(nested) = rest[open + 1..close].iter().find(|ch| ch.is('{')) {
-        return Err(error(
-            nested.line,
-            "`{` inside an answer block (write `\\{` for a literal brace)",
-        ));
+        return Err(error(nested.line, "`{` inside an answer block (write `\\{` for a literal brace)"));
     }
     if let Some(extra) = rest[close + 1..].iter().find(|ch| ch.is('{') || ch.is('}')) {
-        return Err(error(
-            extra.line,
-            "a question has one answer block (write `\\{` and `\\}` for literal braces)",
-        ));
+        return Err(error(extra.line, "a question has one answer block (write `\\{` and `\\}` for literal braces)"));
     }
 
     let after = &rest[close + 1..];
@@ -216,14 +186,7 @@ fn read_question(chars: &[Ch], draft: &mut Draft) -> Result<(), ImportError> {
             if image.is_web() && image_url.is_none() {
                 image_url = Some(image.src);
             } else if !image.is_web() {
-                draft.warn(
-                    &position,
-                    &name,
-                    format!(
-                        "the image `{}` is not a web address and is not kept",
-                        image.src
-                    ),
-                );
+                draft.warn(&position, &name, format!("the image `{}` is not a web address and is not kept", image.src));
             }
         }
     }
@@ -301,9 +264,7 @@ fn split_parts<'a>(
         }
     }
     for (n, &(marker, start)) in starts.iter().enumerate() {
-        let end = starts
-            .get(n + 1)
-            .map_or(answer.len(), |&(_, next)| next - 1);
+        let end = starts.get(n + 1).map_or(answer.len(), |&(_, next)| next - 1);
         segments.push((marker, &answer[start..end]));
     }
     segments
@@ -316,13 +277,7 @@ fn split_parts<'a>(
                 Some(hash) => (&body[..hash], Some(&body[hash + 1..])),
                 None => (body, None),
             };
-            Ok(Part {
-                marker,
-                weight,
-                text,
-                feedback,
-                line,
-            })
+            Ok(Part { marker, weight, text, feedback, line })
         })
         .collect()
 }
@@ -336,10 +291,7 @@ fn take_weight(segment: &[Ch], line: usize) -> Result<(Option<f64>, &[Ch]), Impo
     let weight = end.and_then(|end| parse_number(&collect(&segment[1..end + 1])));
     match (end, weight) {
         (Some(end), Some(weight)) => Ok((Some(weight), trim(&segment[end + 2..]))),
-        _ => Err(error(
-            line,
-            "a weight is a percentage between two `%`, such as `%50%` or `%-100%`",
-        )),
+        _ => Err(error(line, "a weight is a percentage between two `%`, such as `%50%` or `%-100%`")),
     }
 }
 
@@ -402,12 +354,7 @@ fn choices(
 fn true_false(answer: &[Ch], format: TextFormat) -> Option<QuestionKind> {
     // `T#feedback if wrong#feedback if right`; a further `#` belongs to the
     // last feedback, as in Moodle.
-    let hash = |from: usize| {
-        answer[from..]
-            .iter()
-            .position(|ch| ch.is('#'))
-            .map(|at| from + at)
-    };
+    let hash = |from: usize| answer[from..].iter().position(|ch| ch.is('#')).map(|at| from + at);
     let first = hash(0);
     let second = first.and_then(|first| hash(first + 1));
     let head = collect(&answer[..first.unwrap_or(answer.len())]);
@@ -416,19 +363,10 @@ fn true_false(answer: &[Ch], format: TextFormat) -> Option<QuestionKind> {
         "F" | "FALSE" => false,
         _ => return None,
     };
-    let if_wrong = first
-        .and_then(|first| some_text(format, &answer[first + 1..second.unwrap_or(answer.len())]));
+    let if_wrong = first.and_then(|first| some_text(format, &answer[first + 1..second.unwrap_or(answer.len())]));
     let if_right = second.and_then(|second| some_text(format, &answer[second + 1..]));
-    let (feedback_true, feedback_false) = if value {
-        (if_right, if_wrong)
-    } else {
-        (if_wrong, if_right)
-    };
-    Some(QuestionKind::TrueFalse {
-        answer: value,
-        feedback_true,
-        feedback_false,
-    })
+    let (feedback_true, feedback_false) = if value { (if_right, if_wrong) } else { (if_wrong, if_right) };
+    Some(QuestionKind::TrueFalse { answer: value, feedback_true, feedback_false })
 }
 
 fn short_text(
@@ -452,21 +390,10 @@ fn short_text(
         }
     }
     if !partial.is_empty() {
-        draft.warn(
-            position,
-            name,
-            format!(
-                "partial-credit answers are not kept: {}",
-                partial.join(", ")
-            ),
-        );
+        draft.warn(position, name, format!("partial-credit answers are not kept: {}", partial.join(", ")));
     }
     if parts.iter().any(|part| part.feedback.is_some()) {
-        draft.warn(
-            position,
-            name,
-            "feedback on short answers is not kept (use `####` for an explanation)",
-        );
+        draft.warn(position, name, "feedback on short answers is not kept (use `####` for an explanation)");
     }
     Ok(QuestionKind::ShortText { accepted })
 }
@@ -482,11 +409,7 @@ fn numeric(
     // In Moodle, `~` starts the feedback for any other number.
     let answer = match answer.iter().position(|ch| ch.is('~')) {
         Some(tilde) => {
-            draft.warn(
-                position,
-                name,
-                "the feedback for other numbers (`~#…`) is not kept",
-            );
+            draft.warn(position, name, "the feedback for other numbers (`~#…`) is not kept");
             &answer[..tilde]
         }
         None => answer,
@@ -501,36 +424,22 @@ fn numeric(
             continue;
         }
         let number = |text: &str| {
-            parse_number(text)
-                .ok_or_else(|| error(part.line, format!("`{}` is not a number", text.trim())))
+            parse_number(text).ok_or_else(|| error(part.line, format!("`{}` is not a number", text.trim())))
         };
         let accepts = if let Some((min, max)) = text.split_once("..") {
-            NumericRange::Between {
-                min: number(min)?,
-                max: number(max)?,
-            }
+            NumericRange::Between { min: number(min)?, max: number(max)? }
         } else if let Some(colon) = part.text.iter().position(|ch| ch.is(':')) {
             NumericRange::Exact {
                 value: number(&collect(&part.text[..colon]))?,
                 tolerance: number(&collect(&part.text[colon + 1..]))?,
             }
         } else {
-            NumericRange::Exact {
-                value: number(text)?,
-                tolerance: 0.0,
-            }
+            NumericRange::Exact { value: number(text)?, tolerance: 0.0 }
         };
-        answers.push(NumericAnswer {
-            accepts,
-            weight,
-            feedback: part.feedback.and_then(|f| some_text(format, f)),
-        });
+        answers.push(NumericAnswer { accepts, weight, feedback: part.feedback.and_then(|f| some_text(format, f)) });
     }
     if answers.is_empty() {
-        return Err(error(
-            block_line,
-            "a numeric question (`{#…}`) needs a number",
-        ));
+        return Err(error(block_line, "a numeric question (`{#…}`) needs a number"));
     }
     Ok(QuestionKind::Numeric { answers })
 }
@@ -546,14 +455,8 @@ fn some_text(format: TextFormat, chars: &[Ch]) -> Option<String> {
 
 fn trim(chars: &[Ch]) -> &[Ch] {
     let blank = |ch: &Ch| !ch.escaped && ch.c.is_whitespace();
-    let start = chars
-        .iter()
-        .position(|ch| !blank(ch))
-        .unwrap_or(chars.len());
-    let end = chars
-        .iter()
-        .rposition(|ch| !blank(ch))
-        .map_or(start, |i| i + 1);
+    let start = chars.iter().position(|ch| !blank(ch)).unwrap_or(chars.len());
+    let end = chars.iter().rposition(|ch| !blank(ch)).map_or(start, |i| i + 1);
     &chars[start..end]
 }
 
@@ -577,9 +480,7 @@ fn find_seq(chars: &[Ch], pattern: &str) -> Option<usize> {
 }
 
 fn rfind_seq(chars: &[Ch], pattern: &str) -> Option<usize> {
-    (0..chars.len())
-        .rev()
-        .find(|&at| matches_at(chars, at, pattern))
+    (0..chars.len()).rev().find(|&at| matches_at(chars, at, pattern))
 }
 
 #[cfg(test)]
@@ -610,10 +511,7 @@ mod tests {
         let QuestionKind::SingleChoice { choices } = &question.kind else {
             panic!("not single choice: {question:?}");
         };
-        choices
-            .iter()
-            .map(|c| (c.text.clone(), c.correct, c.feedback.clone()))
-            .collect()
+        choices.iter().map(|c| (c.text.clone(), c.correct, c.feedback.clone())).collect()
     }
 
     #[test]
@@ -639,10 +537,7 @@ mod tests {
         let QuestionKind::MultipleChoice { choices } = &q.kind else {
             panic!("{q:?}");
         };
-        let found: Vec<(&str, f64)> = choices
-            .iter()
-            .map(|c| (c.text.as_str(), c.weight))
-            .collect();
+        let found: Vec<(&str, f64)> = choices.iter().map(|c| (c.text.as_str(), c.weight)).collect();
         assert_eq!(found, [("2", 50.0), ("3", 50.0), ("4", -100.0)]);
         assert_eq!(choices[2].feedback.as_deref(), Some("Non, 4 = 2 × 2"));
         let q = one("Décimaux ? {~%33.33333%a ~%33,33333%b ~%33.33333%c ~d}");
@@ -663,14 +558,9 @@ mod tests {
 
     #[test]
     fn true_false_in_every_spelling() {
-        for (text, expected) in [
-            ("{T}", true),
-            ("{TRUE}", true),
-            ("{F}", false),
-            ("{FALSE}", false),
-            ("{true}", true),
-            ("{ f }", false),
-        ] {
+        for (text, expected) in
+            [("{T}", true), ("{TRUE}", true), ("{F}", false), ("{FALSE}", false), ("{true}", true), ("{ f }", false)]
+        {
             let q = one(&format!("La Terre est plate. {text}"));
             assert_eq!(q.prompt, "La Terre est plate.");
             let QuestionKind::TrueFalse { answer, .. } = q.kind else {
@@ -705,107 +595,40 @@ mod tests {
     #[test]
     fn short_answers_accept_every_full_answer() {
         let q = one("Qui a écrit Les Misérables ? {=Victor Hugo =Hugo =%50%V. H.#presque}");
-        assert_eq!(
-            q.kind,
-            QuestionKind::ShortText {
-                accepted: vec!["Victor Hugo".into(), "Hugo".into()]
-            }
-        );
+        assert_eq!(q.kind, QuestionKind::ShortText { accepted: vec!["Victor Hugo".into(), "Hugo".into()] });
         let import = full("Qui ? {=Victor Hugo =%50%Hugo}");
-        assert_eq!(
-            import.warnings[0].message,
-            "partial-credit answers are not kept: `Hugo` (50%)"
-        );
+        assert_eq!(import.warnings[0].message, "partial-credit answers are not kept: `Hugo` (50%)");
         let q = one("Capitale ? {Paris}");
-        assert_eq!(
-            q.kind,
-            QuestionKind::ShortText {
-                accepted: vec!["Paris".into()]
-            }
-        );
+        assert_eq!(q.kind, QuestionKind::ShortText { accepted: vec!["Paris".into()] });
     }
 
     #[test]
     fn numeric_forms() {
         let answers = |text: &str| match one(text).kind {
-            QuestionKind::Numeric { answers } => answers
-                .into_iter()
-                .map(|a| (a.accepts, a.weight, a.feedback))
-                .collect::<Vec<_>>(),
+            QuestionKind::Numeric { answers } => {
+                answers.into_iter().map(|a| (a.accepts, a.weight, a.feedback)).collect::<Vec<_>>()
+            }
             other => panic!("{text}: {other:?}"),
         };
-        assert_eq!(
-            answers("π ? {#3.14:0.01}"),
-            [(
-                NumericRange::Exact {
-                    value: 3.14,
-                    tolerance: 0.01
-                },
-                100.0,
-                None
-            )]
-        );
-        assert_eq!(
-            answers("Entre ? {#1..5}"),
-            [(NumericRange::Between { min: 1.0, max: 5.0 }, 100.0, None)]
-        );
+        assert_eq!(answers("π ? {#3.14:0.01}"), [(NumericRange::Exact { value: 3.14, tolerance: 0.01 }, 100.0, None)]);
+        assert_eq!(answers("Entre ? {#1..5}"), [(NumericRange::Between { min: 1.0, max: 5.0 }, 100.0, None)]);
         assert_eq!(
             answers("π ? {# =%100%3.14:0.01#Exact =%50%3:1#À peu près}"),
             [
-                (
-                    NumericRange::Exact {
-                        value: 3.14,
-                        tolerance: 0.01
-                    },
-                    100.0,
-                    Some("Exact".into())
-                ),
-                (
-                    NumericRange::Exact {
-                        value: 3.0,
-                        tolerance: 1.0
-                    },
-                    50.0,
-                    Some("À peu près".into())
-                ),
+                (NumericRange::Exact { value: 3.14, tolerance: 0.01 }, 100.0, Some("Exact".into())),
+                (NumericRange::Exact { value: 3.0, tolerance: 1.0 }, 50.0, Some("À peu près".into())),
             ]
         );
-        assert_eq!(
-            answers("Année ? {#1789}"),
-            [(
-                NumericRange::Exact {
-                    value: 1789.0,
-                    tolerance: 0.0
-                },
-                100.0,
-                None
-            )]
-        );
-        assert_eq!(
-            answers("π ? {#3,14:0,01}"),
-            [(
-                NumericRange::Exact {
-                    value: 3.14,
-                    tolerance: 0.01
-                },
-                100.0,
-                None
-            )]
-        );
+        assert_eq!(answers("Année ? {#1789}"), [(NumericRange::Exact { value: 1789.0, tolerance: 0.0 }, 100.0, None)]);
+        assert_eq!(answers("π ? {#3,14:0,01}"), [(NumericRange::Exact { value: 3.14, tolerance: 0.01 }, 100.0, None)]);
         let import = full("Année ? {#=1789 ~#Révisez la Révolution}");
         assert_eq!(import.warnings.len(), 1);
     }
 
     #[test]
     fn numeric_errors_name_the_line() {
-        assert_eq!(
-            failure("// en-tête\n\nπ ?\n{#\n=3.14:abc\n}"),
-            (5, "`abc` is not a number".into())
-        );
-        assert_eq!(
-            failure("Rien ? {#}"),
-            (1, "a numeric question (`{#…}`) needs a number".into())
-        );
+        assert_eq!(failure("// en-tête\n\nπ ?\n{#\n=3.14:abc\n}"), (5, "`abc` is not a number".into()));
+        assert_eq!(failure("Rien ? {#}"), (1, "a numeric question (`{#…}`) needs a number".into()));
     }
 
     #[test]
@@ -815,10 +638,7 @@ mod tests {
         assert_eq!(q.explanation, None);
         let q = one("Décrivez. {####Pensez à la différenciation.}");
         assert_eq!(q.kind, QuestionKind::OpenText {});
-        assert_eq!(
-            q.explanation.as_deref(),
-            Some("Pensez à la différenciation.")
-        );
+        assert_eq!(q.explanation.as_deref(), Some("Pensez à la différenciation."));
     }
 
     #[test]
@@ -836,11 +656,8 @@ mod tests {
              Vrai ? {T}",
         );
         assert_eq!(import.quiz.questions.len(), 1);
-        let skipped: Vec<(&str, &str, &str)> = import
-            .skipped
-            .iter()
-            .map(|s| (s.position.as_str(), s.title.as_str(), s.reason.as_str()))
-            .collect();
+        let skipped: Vec<(&str, &str, &str)> =
+            import.skipped.iter().map(|s| (s.position.as_str(), s.title.as_str(), s.reason.as_str())).collect();
         assert_eq!(
             skipped,
             [
@@ -869,9 +686,7 @@ mod tests {
 
     #[test]
     fn formats_html_markdown_plain() {
-        let q = one(
-            "::H::[html]<p>Quelle <b>image</b>&nbsp;?</p><img src=\"https://ex.org/a.png\"> {T}",
-        );
+        let q = one("::H::[html]<p>Quelle <b>image</b>&nbsp;?</p><img src=\"https://ex.org/a.png\"> {T}");
         assert_eq!(q.prompt, "Quelle image\u{a0}?");
         assert_eq!(q.image_url.as_deref(), Some("https://ex.org/a.png"));
         let q = one("[markdown]**Gras** ? {T}");
@@ -915,16 +730,8 @@ mod tests {
     #[test]
     fn syntax_errors_name_their_line() {
         let cases: [(&str, usize, &str); 7] = [
-            (
-                "Q ? {T}\n\n::Sans fin Q ? {T}",
-                3,
-                "is not closed with `::`",
-            ),
-            (
-                "Q ? {T}\n\nQ2 ?\n{=a ~b\n\nQ3 {T}",
-                4,
-                "is not closed with `}`",
-            ),
+            ("Q ? {T}\n\n::Sans fin Q ? {T}", 3, "is not closed with `::`"),
+            ("Q ? {T}\n\nQ2 ?\n{=a ~b\n\nQ3 {T}", 4, "is not closed with `}`"),
             ("Q ? } {T}", 1, "`}` comes before"),
             ("Q ? \n oui }", 2, "`}` closes no answer block"),
             ("Q ? {=a\n{~b}", 2, "`{` inside an answer block"),
@@ -938,10 +745,7 @@ mod tests {
         }
         let (line, message) = failure("Q ? {=a =b ~c}");
         assert_eq!(line, 1);
-        assert!(
-            message.contains("several answers are marked `=`"),
-            "{message}"
-        );
+        assert!(message.contains("several answers are marked `=`"), "{message}");
         let (line, message) = failure("Q ?\n{~%abc%a ~b}");
         assert_eq!(line, 2);
         assert!(message.contains("such as `%50%`"), "{message}");
@@ -950,12 +754,7 @@ mod tests {
     #[test]
     fn ids_follow_the_order_of_questions() {
         let import = full("A {T}\n\nB {F}\n\nC {}");
-        let ids: Vec<&str> = import
-            .quiz
-            .questions
-            .iter()
-            .map(|q| q.id.as_str())
-            .collect();
+        let ids: Vec<&str> = import.quiz.questions.iter().map(|q| q.id.as_str()).collect();
         assert_eq!(ids, ["q1", "q2", "q3"]);
         let QuestionKind::TrueFalse { answer, .. } = import.quiz.questions[1].kind else {
             panic!();

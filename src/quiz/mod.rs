@@ -22,9 +22,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use model::{
-    Choice, NumericAnswer, NumericRange, Question, QuestionKind, Quiz, QuizError, WeightedChoice,
-};
+pub use model::{Choice, NumericAnswer, NumericRange, Question, QuestionKind, Quiz, QuizError, WeightedChoice};
 pub use scoring::{Answer, AnswerError, Outcome, SpeedBonus, check, points};
 
 /// The title of an imported quiz whose file names none (GIFT and Moodle XML
@@ -48,9 +46,8 @@ impl ImportFormat {
     /// `.txt`, `.xml`, `.json`), else by its first significant character
     /// (`<` for XML, `{` for JSON, GIFT otherwise).
     pub fn guess(file_name: Option<&str>, text: &str) -> ImportFormat {
-        let extension = file_name
-            .and_then(|name| name.rsplit_once('.'))
-            .map(|(_, extension)| extension.to_ascii_lowercase());
+        let extension =
+            file_name.and_then(|name| name.rsplit_once('.')).map(|(_, extension)| extension.to_ascii_lowercase());
         match extension.as_deref() {
             Some("gift" | "txt") => return ImportFormat::Gift,
             Some("xml") => return ImportFormat::MoodleXml,
@@ -60,8 +57,7 @@ impl ImportFormat {
         let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if start.starts_with('<') {
             ImportFormat::MoodleXml
-        } else if start.starts_with('{') && serde_json::from_str::<serde_json::Value>(text).is_ok()
-        {
+        } else if start.starts_with('{') && serde_json::from_str::<serde_json::Value>(text).is_ok() {
             // A GIFT question may start with `{` too; only valid JSON is JSON.
             ImportFormat::Json
         } else {
@@ -93,9 +89,7 @@ impl FromStr for ImportFormat {
             "gift" => Ok(ImportFormat::Gift),
             "moodlexml" | "moodle_xml" | "xml" => Ok(ImportFormat::MoodleXml),
             "json" => Ok(ImportFormat::Json),
-            _ => Err(format!(
-                "unknown format `{name}`: use gift, moodlexml or json"
-            )),
+            _ => Err(format!("unknown format `{name}`: use gift, moodlexml or json")),
         }
     }
 }
@@ -167,22 +161,14 @@ impl fmt::Display for Problem {
 }
 
 fn list_problems(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 fn describe_empty(skipped: &[Skipped]) -> String {
     if skipped.is_empty() {
         return "the file holds no question".into();
     }
-    let examples: Vec<String> = skipped
-        .iter()
-        .take(3)
-        .map(|s| format!("{}: {}", s.position, s.reason))
-        .collect();
+    let examples: Vec<String> = skipped.iter().take(3).map(|s| format!("{}: {}", s.position, s.reason)).collect();
     format!(
         "the file holds no question amphi can ask ({} skipped: {}{})",
         skipped.len(),
@@ -215,19 +201,11 @@ struct Draft {
 
 impl Draft {
     fn skip(&mut self, position: &str, title: &str, reason: impl Into<String>) {
-        self.skipped.push(Skipped {
-            position: position.into(),
-            title: title.into(),
-            reason: reason.into(),
-        });
+        self.skipped.push(Skipped { position: position.into(), title: title.into(), reason: reason.into() });
     }
 
     fn warn(&mut self, position: &str, title: &str, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            position: position.into(),
-            title: title.into(),
-            message: message.into(),
-        });
+        self.warnings.push(Warning { position: position.into(), title: title.into(), message: message.into() });
     }
 
     /// Sets the quiz title from a Moodle category path
@@ -236,10 +214,8 @@ impl Draft {
         if self.title.is_some() {
             return;
         }
-        let name = path
-            .rsplit('/')
-            .map(str::trim)
-            .find(|part| !part.is_empty() && !part.starts_with('$') && *part != "top");
+        let name =
+            path.rsplit('/').map(str::trim).find(|part| !part.is_empty() && !part.starts_with('$') && *part != "top");
         if let Some(name) = name {
             self.title = Some(name.chars().take(model::MAX_TITLE_CHARS).collect());
         }
@@ -247,15 +223,10 @@ impl Draft {
 
     fn finish(self) -> Result<Import, ImportError> {
         if self.questions.is_empty() {
-            return Err(ImportError::Empty {
-                skipped: self.skipped,
-            });
+            return Err(ImportError::Empty { skipped: self.skipped });
         }
         let (positions, questions): (Vec<_>, Vec<_>) = self.questions.into_iter().unzip();
-        let mut quiz = Quiz {
-            title: self.title.unwrap_or_else(|| DEFAULT_TITLE.into()),
-            questions,
-        };
+        let mut quiz = Quiz { title: self.title.unwrap_or_else(|| DEFAULT_TITLE.into()), questions };
         quiz.assign_ids();
         quiz.validate().map_err(|errors| {
             ImportError::Invalid(
@@ -263,9 +234,7 @@ impl Draft {
                     .into_iter()
                     .map(|error| Problem {
                         position: match &error {
-                            QuizError::Question { index, .. } => {
-                                positions.get(*index).cloned().flatten()
-                            }
+                            QuizError::Question { index, .. } => positions.get(*index).cloned().flatten(),
                             _ => None,
                         },
                         error,
@@ -273,11 +242,7 @@ impl Draft {
                     .collect(),
             )
         })?;
-        Ok(Import {
-            quiz,
-            skipped: self.skipped,
-            warnings: self.warnings,
-        })
+        Ok(Import { quiz, skipped: self.skipped, warnings: self.warnings })
     }
 }
 
@@ -301,11 +266,7 @@ fn label(title: Option<&str>, prompt: &str) -> String {
 /// comma), `-2`, `1e3`; infinities and NaN are refused.
 fn parse_number(text: &str) -> Option<f64> {
     let text = text.trim();
-    let text = if text.contains('.') {
-        text.to_string()
-    } else {
-        text.replacen(',', ".", 1)
-    };
+    let text = if text.contains('.') { text.to_string() } else { text.replacen(',', ".", 1) };
     text.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
@@ -317,35 +278,14 @@ mod tests {
 
     #[test]
     fn formats_are_guessed_from_name_then_content() {
-        assert_eq!(
-            ImportFormat::guess(Some("a.GIFT"), "<x"),
-            ImportFormat::Gift
-        );
-        assert_eq!(
-            ImportFormat::guess(Some("quiz.txt"), "{}"),
-            ImportFormat::Gift
-        );
-        assert_eq!(
-            ImportFormat::guess(Some("q.xml"), ""),
-            ImportFormat::MoodleXml
-        );
+        assert_eq!(ImportFormat::guess(Some("a.GIFT"), "<x"), ImportFormat::Gift);
+        assert_eq!(ImportFormat::guess(Some("quiz.txt"), "{}"), ImportFormat::Gift);
+        assert_eq!(ImportFormat::guess(Some("q.xml"), ""), ImportFormat::MoodleXml);
         assert_eq!(ImportFormat::guess(Some("q.json"), ""), ImportFormat::Json);
-        assert_eq!(
-            ImportFormat::guess(None, "\u{feff}  <?xml version=\"1.0\"?><quiz/>"),
-            ImportFormat::MoodleXml
-        );
-        assert_eq!(
-            ImportFormat::guess(Some("upload"), "{\"title\": \"x\", \"questions\": []}"),
-            ImportFormat::Json
-        );
-        assert_eq!(
-            ImportFormat::guess(None, "{=a ~b} est la bonne réponse"),
-            ImportFormat::Gift
-        );
-        assert_eq!(
-            ImportFormat::guess(None, "::Q1:: 1 + 1 ? {#2}"),
-            ImportFormat::Gift
-        );
+        assert_eq!(ImportFormat::guess(None, "\u{feff}  <?xml version=\"1.0\"?><quiz/>"), ImportFormat::MoodleXml);
+        assert_eq!(ImportFormat::guess(Some("upload"), "{\"title\": \"x\", \"questions\": []}"), ImportFormat::Json);
+        assert_eq!(ImportFormat::guess(None, "{=a ~b} est la bonne réponse"), ImportFormat::Gift);
+        assert_eq!(ImportFormat::guess(None, "::Q1:: 1 + 1 ? {#2}"), ImportFormat::Gift);
     }
 
     #[test]
@@ -356,10 +296,7 @@ mod tests {
         assert_eq!("xml".parse(), Ok(ImportFormat::MoodleXml));
         assert_eq!("json".parse(), Ok(ImportFormat::Json));
         assert!("csv".parse::<ImportFormat>().is_err());
-        assert_eq!(
-            serde_json::to_string(&ImportFormat::MoodleXml).unwrap(),
-            "\"moodlexml\""
-        );
+        assert_eq!(serde_json::to_string(&ImportFormat::MoodleXml).unwrap(), "\"moodlexml\"");
     }
 
     #[test]
@@ -380,10 +317,7 @@ mod tests {
         assert_eq!(label(Some(""), "Quelle\n  heure ?"), "Quelle heure ?");
         let long = "mot ".repeat(30);
         let short = label(None, &long);
-        assert!(
-            short.ends_with('…') && short.chars().count() <= 60,
-            "{short}"
-        );
+        assert!(short.ends_with('…') && short.chars().count() <= 60, "{short}");
     }
 
     #[test]
@@ -413,10 +347,7 @@ mod tests {
     fn validation_errors_point_into_the_file() {
         let text = "Q1 {T}\n\n\n{=a ~b}\n";
         let error = import(text, ImportFormat::Gift).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "line 4: question 2 (q2): the prompt is empty"
-        );
+        assert_eq!(error.to_string(), "line 4: question 2 (q2): the prompt is empty");
     }
 
     #[test]

@@ -167,12 +167,7 @@ impl QuestionKind {
 
     /// Whether answers are right or wrong (and earn points).
     pub fn is_graded(&self) -> bool {
-        !matches!(
-            self,
-            QuestionKind::WordCloud { .. }
-                | QuestionKind::RatingScale { .. }
-                | QuestionKind::OpenText {}
-        )
+        !matches!(self, QuestionKind::WordCloud { .. } | QuestionKind::RatingScale { .. } | QuestionKind::OpenText {})
     }
 }
 
@@ -251,10 +246,7 @@ impl TryFrom<RawNumericAnswer> for NumericAnswer {
 
     fn try_from(raw: RawNumericAnswer) -> Result<Self, Self::Error> {
         let accepts = match (raw.value, raw.tolerance, raw.min, raw.max) {
-            (Some(value), tolerance, None, None) => NumericRange::Exact {
-                value,
-                tolerance: tolerance.unwrap_or(0.0),
-            },
+            (Some(value), tolerance, None, None) => NumericRange::Exact { value, tolerance: tolerance.unwrap_or(0.0) },
             (None, None, Some(min), Some(max)) => NumericRange::Between { min, max },
             _ => {
                 return Err("a numeric answer has either `value` (and an optional \
@@ -262,11 +254,7 @@ impl TryFrom<RawNumericAnswer> for NumericAnswer {
                     .into());
             }
         };
-        Ok(NumericAnswer {
-            accepts,
-            weight: raw.weight,
-            feedback: raw.feedback,
-        })
+        Ok(NumericAnswer { accepts, weight: raw.weight, feedback: raw.feedback })
     }
 }
 
@@ -276,14 +264,7 @@ impl From<NumericAnswer> for RawNumericAnswer {
             NumericRange::Exact { value, tolerance } => (Some(value), Some(tolerance), None, None),
             NumericRange::Between { min, max } => (None, None, Some(min), Some(max)),
         };
-        RawNumericAnswer {
-            value,
-            tolerance,
-            min,
-            max,
-            weight: answer.weight,
-            feedback: answer.feedback,
-        }
+        RawNumericAnswer { value, tolerance, min, max, weight: answer.weight, feedback: answer.feedback }
     }
 }
 
@@ -310,11 +291,7 @@ pub enum QuizError {
     QuestionCount(usize),
     /// `index` counts from 0; the message counts from 1.
     #[error("question {} ({id}): {problem}", .index + 1)]
-    Question {
-        index: usize,
-        id: String,
-        problem: String,
-    },
+    Question { index: usize, id: String, problem: String },
 }
 
 impl Quiz {
@@ -322,12 +299,7 @@ impl Quiz {
     /// `q2`, … by position for questions, `c1`, `c2`, … for choices,
     /// skipping ids already in use.
     pub fn assign_ids(&mut self) {
-        let mut taken: Vec<String> = self
-            .questions
-            .iter()
-            .filter(|q| !q.id.is_empty())
-            .map(|q| q.id.clone())
-            .collect();
+        let mut taken: Vec<String> = self.questions.iter().filter(|q| !q.id.is_empty()).map(|q| q.id.clone()).collect();
         for (index, question) in self.questions.iter_mut().enumerate() {
             if question.id.is_empty() {
                 question.id = fresh_id("q", index + 1, &taken);
@@ -370,28 +342,17 @@ impl Quiz {
                 problem,
             }));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 }
 
 fn fresh_id(prefix: &str, start: usize, taken: &[String]) -> String {
-    (start..)
-        .map(|n| format!("{prefix}{n}"))
-        .find(|id| !taken.contains(id))
-        .unwrap_or_default()
+    (start..).map(|n| format!("{prefix}{n}")).find(|id| !taken.contains(id)).unwrap_or_default()
 }
 
 fn assign_choice_ids<'a>(ids: impl Iterator<Item = &'a mut String>) {
     let mut ids: Vec<&mut String> = ids.collect();
-    let mut taken: Vec<String> = ids
-        .iter()
-        .filter(|id| !id.is_empty())
-        .map(|id| id.to_string())
-        .collect();
+    let mut taken: Vec<String> = ids.iter().filter(|id| !id.is_empty()).map(|id| id.to_string()).collect();
     for (index, id) in ids.iter_mut().enumerate() {
         if id.is_empty() {
             **id = fresh_id("c", index + 1, &taken);
@@ -412,25 +373,16 @@ impl Question {
             check_url(url, problems);
         }
         if let Some(explanation) = &self.explanation {
-            check_len(
-                "the explanation",
-                explanation,
-                MAX_EXPLANATION_CHARS,
-                problems,
-            );
+            check_len("the explanation", explanation, MAX_EXPLANATION_CHARS, problems);
         }
         if let Some(limit) = self.time_limit_s
             && !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&limit)
         {
-            problems.push(format!(
-                "the time limit must be {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S} seconds, not {limit}"
-            ));
+            problems
+                .push(format!("the time limit must be {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S} seconds, not {limit}"));
         }
         if self.points > MAX_POINTS {
-            problems.push(format!(
-                "a question is worth at most {MAX_POINTS} points, not {}",
-                self.points
-            ));
+            problems.push(format!("a question is worth at most {MAX_POINTS} points, not {}", self.points));
         }
         match &self.kind {
             QuestionKind::SingleChoice { choices } => {
@@ -442,9 +394,7 @@ impl Question {
                 }
                 let correct = choices.iter().filter(|c| c.correct).count();
                 if correct != 1 {
-                    problems.push(format!(
-                        "a single-choice question has exactly one correct choice, not {correct}"
-                    ));
+                    problems.push(format!("a single-choice question has exactly one correct choice, not {correct}"));
                 }
             }
             QuestionKind::MultipleChoice { choices } => {
@@ -462,26 +412,17 @@ impl Question {
                     }
                 }
                 if !choices.iter().any(|c| c.weight > 0.0) {
-                    problems.push(
-                        "a multiple-choice question needs a choice with a positive weight".into(),
-                    );
+                    problems.push("a multiple-choice question needs a choice with a positive weight".into());
                 }
             }
-            QuestionKind::TrueFalse {
-                feedback_true,
-                feedback_false,
-                ..
-            } => {
+            QuestionKind::TrueFalse { feedback_true, feedback_false, .. } => {
                 for feedback in [feedback_true, feedback_false].into_iter().flatten() {
                     check_len("the feedback", feedback, MAX_FEEDBACK_CHARS, problems);
                 }
             }
             QuestionKind::Numeric { answers } => {
                 if answers.is_empty() || answers.len() > MAX_ANSWERS {
-                    problems.push(format!(
-                        "a numeric question has 1 to {MAX_ANSWERS} answers, not {}",
-                        answers.len()
-                    ));
+                    problems.push(format!("a numeric question has 1 to {MAX_ANSWERS} answers, not {}", answers.len()));
                 }
                 for (n, answer) in answers.iter().enumerate() {
                     check_numeric_answer(n, answer, problems);
@@ -498,12 +439,7 @@ impl Question {
                     ));
                 }
                 for (n, text) in accepted.iter().enumerate() {
-                    check_text(
-                        &format!("accepted answer {}", n + 1),
-                        text,
-                        MAX_CHOICE_CHARS,
-                        problems,
-                    );
+                    check_text(&format!("accepted answer {}", n + 1), text, MAX_CHOICE_CHARS, problems);
                 }
             }
             QuestionKind::Ordering { items } => {
@@ -522,16 +458,12 @@ impl Question {
             }
             QuestionKind::WordCloud { max_words } => {
                 if !(1..=MAX_CLOUD_WORDS).contains(max_words) {
-                    problems.push(format!(
-                        "`max_words` must be 1 to {MAX_CLOUD_WORDS}, not {max_words}"
-                    ));
+                    problems.push(format!("`max_words` must be 1 to {MAX_CLOUD_WORDS}, not {max_words}"));
                 }
             }
             QuestionKind::RatingScale { min, max, labels } => {
                 if min >= max || *max > MAX_RATING {
-                    problems.push(format!(
-                        "a rating scale needs `min` < `max` <= {MAX_RATING}, not {min} and {max}"
-                    ));
+                    problems.push(format!("a rating scale needs `min` < `max` <= {MAX_RATING}, not {min} and {max}"));
                 } else {
                     let values = usize::from(max - min) + 1;
                     if !(labels.is_empty() || labels.len() == 2 || labels.len() == values) {
@@ -566,34 +498,24 @@ fn check_text(what: &str, text: &str, max: usize, problems: &mut Vec<String>) {
 }
 
 fn check_id(what: &str, id: &str, problems: &mut Vec<String>) {
-    let valid_chars = id
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let valid_chars = id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if id.is_empty() || id.len() > MAX_ID_CHARS || !valid_chars {
-        problems.push(format!(
-            "{what} `{id}` must have 1 to {MAX_ID_CHARS} ASCII letters, digits, `-`, `_` or `.`"
-        ));
+        problems.push(format!("{what} `{id}` must have 1 to {MAX_ID_CHARS} ASCII letters, digits, `-`, `_` or `.`"));
     }
 }
 
 fn check_url(url: &str, problems: &mut Vec<String>) {
     let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
     let host_present = rest.is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
     if !host_present || url.chars().any(char::is_whitespace) || url.len() > MAX_URL_CHARS {
-        problems.push(format!(
-            "the image address must be an http or https URL of at most {MAX_URL_CHARS} characters"
-        ));
+        problems.push(format!("the image address must be an http or https URL of at most {MAX_URL_CHARS} characters"));
     }
 }
 
 fn check_choice_count(count: usize, problems: &mut Vec<String>) {
     if !(MIN_CHOICES..=MAX_CHOICES).contains(&count) {
-        problems.push(format!(
-            "a choice question has {MIN_CHOICES} to {MAX_CHOICES} choices, not {count}"
-        ));
+        problems.push(format!("a choice question has {MIN_CHOICES} to {MAX_CHOICES} choices, not {count}"));
     }
 }
 
@@ -607,19 +529,9 @@ fn check_choice_ids(ids: &[&str], problems: &mut Vec<String>) {
 }
 
 fn check_choice_text(n: usize, text: &str, feedback: Option<&str>, problems: &mut Vec<String>) {
-    check_text(
-        &format!("choice {}", n + 1),
-        text,
-        MAX_CHOICE_CHARS,
-        problems,
-    );
+    check_text(&format!("choice {}", n + 1), text, MAX_CHOICE_CHARS, problems);
     if let Some(feedback) = feedback {
-        check_len(
-            &format!("choice {}: the feedback", n + 1),
-            feedback,
-            MAX_FEEDBACK_CHARS,
-            problems,
-        );
+        check_len(&format!("choice {}: the feedback", n + 1), feedback, MAX_FEEDBACK_CHARS, problems);
     }
 }
 
@@ -628,9 +540,7 @@ fn check_numeric_answer(n: usize, answer: &NumericAnswer, problems: &mut Vec<Str
     match answer.accepts {
         NumericRange::Exact { value, tolerance } => {
             if !value.is_finite() || !tolerance.is_finite() || tolerance < 0.0 {
-                problems.push(format!(
-                    "{label}: the value must be a number and the tolerance a number >= 0"
-                ));
+                problems.push(format!("{label}: the value must be a number and the tolerance a number >= 0"));
             }
         }
         NumericRange::Between { min, max } => {
@@ -640,18 +550,10 @@ fn check_numeric_answer(n: usize, answer: &NumericAnswer, problems: &mut Vec<Str
         }
     }
     if !(answer.weight.is_finite() && answer.weight > 0.0 && answer.weight <= 100.0) {
-        problems.push(format!(
-            "{label}: the weight must be above 0 and at most 100 (percent), not {}",
-            answer.weight
-        ));
+        problems.push(format!("{label}: the weight must be above 0 and at most 100 (percent), not {}", answer.weight));
     }
     if let Some(feedback) = &answer.feedback {
-        check_len(
-            &format!("{label}: the feedback"),
-            feedback,
-            MAX_FEEDBACK_CHARS,
-            problems,
-        );
+        check_len(&format!("{label}: the feedback"), feedback, MAX_FEEDBACK_CHARS, problems);
     }
 }
 
@@ -676,10 +578,7 @@ mod tests {
     }
 
     fn quiz(questions: Vec<Question>) -> Quiz {
-        let mut quiz = Quiz {
-            title: "Quiz".into(),
-            questions,
-        };
+        let mut quiz = Quiz { title: "Quiz".into(), questions };
         quiz.assign_ids();
         quiz
     }
@@ -695,12 +594,7 @@ mod tests {
         correct
             .iter()
             .enumerate()
-            .map(|(n, &correct)| Choice {
-                id: String::new(),
-                text: format!("choix {n}"),
-                correct,
-                feedback: None,
-            })
+            .map(|(n, &correct)| Choice { id: String::new(), text: format!("choix {n}"), correct, feedback: None })
             .collect()
     }
 
@@ -713,10 +607,7 @@ mod tests {
         });
         let mut question: Question = serde_json::from_value(json).unwrap();
         assert_eq!(question.points, DEFAULT_POINTS);
-        let mut quiz = Quiz {
-            title: "T".into(),
-            questions: vec![question.clone()],
-        };
+        let mut quiz = Quiz { title: "T".into(), questions: vec![question.clone()] };
         quiz.assign_ids();
         question = quiz.questions[0].clone();
         assert_eq!(question.id, "q1");
@@ -737,49 +628,24 @@ mod tests {
             {"value": 2}
         ]))
         .unwrap();
-        assert_eq!(
-            answers[0].accepts,
-            NumericRange::Exact {
-                value: 3.14,
-                tolerance: 0.01
-            }
-        );
+        assert_eq!(answers[0].accepts, NumericRange::Exact { value: 3.14, tolerance: 0.01 });
         assert_eq!(answers[0].weight, 100.0);
-        assert_eq!(
-            answers[1].accepts,
-            NumericRange::Between { min: 1.0, max: 5.0 }
-        );
+        assert_eq!(answers[1].accepts, NumericRange::Between { min: 1.0, max: 5.0 });
         assert_eq!(answers[1].feedback.as_deref(), Some("presque"));
-        assert_eq!(
-            answers[2].accepts,
-            NumericRange::Exact {
-                value: 2.0,
-                tolerance: 0.0
-            }
-        );
-        for bad in [
-            json!({"value": 1, "min": 0, "max": 2}),
-            json!({"min": 0}),
-            json!({}),
-            json!({"value": 1, "tolerence": 2}),
-        ] {
+        assert_eq!(answers[2].accepts, NumericRange::Exact { value: 2.0, tolerance: 0.0 });
+        for bad in
+            [json!({"value": 1, "min": 0, "max": 2}), json!({"min": 0}), json!({}), json!({"value": 1, "tolerence": 2})]
+        {
             let error = serde_json::from_value::<NumericAnswer>(bad.clone()).unwrap_err();
-            assert!(
-                error.to_string().contains("value") || error.to_string().contains("unknown"),
-                "{bad}: {error}"
-            );
+            assert!(error.to_string().contains("value") || error.to_string().contains("unknown"), "{bad}: {error}");
         }
-        let round_trip: Vec<NumericAnswer> =
-            serde_json::from_value(serde_json::to_value(&answers).unwrap()).unwrap();
+        let round_trip: Vec<NumericAnswer> = serde_json::from_value(serde_json::to_value(&answers).unwrap()).unwrap();
         assert_eq!(round_trip, answers);
     }
 
     #[test]
     fn ranges_forgive_floating_point_noise_only() {
-        let pi = NumericRange::Exact {
-            value: 3.14,
-            tolerance: 0.01,
-        };
+        let pi = NumericRange::Exact { value: 3.14, tolerance: 0.01 };
         assert!(pi.contains(3.15) && pi.contains(3.13) && pi.contains(3.14));
         assert!(!pi.contains(3.151) && !pi.contains(3.129));
         let range = NumericRange::Between { min: 1.0, max: 5.0 };
@@ -792,9 +658,7 @@ mod tests {
     fn ids_are_generated_around_taken_ones() {
         let mut first = question(QuestionKind::OpenText {});
         first.id = "q2".into();
-        let mut single = question(QuestionKind::SingleChoice {
-            choices: choices(&[true, false, false]),
-        });
+        let mut single = question(QuestionKind::SingleChoice { choices: choices(&[true, false, false]) });
         if let QuestionKind::SingleChoice { choices } = &mut single.kind {
             choices[0].id = "c2".into();
         }
@@ -813,9 +677,7 @@ mod tests {
     fn validation_names_the_question_and_the_limit() {
         let mut long = question(QuestionKind::OpenText {});
         long.prompt = "é".repeat(MAX_PROMPT_CHARS + 1);
-        let mut two_right = question(QuestionKind::SingleChoice {
-            choices: choices(&[true, true]),
-        });
+        let mut two_right = question(QuestionKind::SingleChoice { choices: choices(&[true, true]) });
         two_right.id = "deux".into();
         let found = problems(&quiz(vec![long, two_right]));
         assert_eq!(
@@ -830,75 +692,25 @@ mod tests {
     #[test]
     fn validation_covers_every_rule() {
         let cases: Vec<(Question, &str)> = vec![
+            (Question { prompt: "  ".into(), ..question(QuestionKind::OpenText {}) }, "the prompt is empty"),
             (
-                Question {
-                    prompt: "  ".into(),
-                    ..question(QuestionKind::OpenText {})
-                },
-                "the prompt is empty",
-            ),
-            (
-                Question {
-                    image_url: Some("javascript:alert(1)".into()),
-                    ..question(QuestionKind::OpenText {})
-                },
+                Question { image_url: Some("javascript:alert(1)".into()), ..question(QuestionKind::OpenText {}) },
                 "http or https",
             ),
+            (Question { image_url: Some("https://".into()), ..question(QuestionKind::OpenText {}) }, "http or https"),
             (
-                Question {
-                    image_url: Some("https://".into()),
-                    ..question(QuestionKind::OpenText {})
-                },
-                "http or https",
-            ),
-            (
-                Question {
-                    time_limit_s: Some(2),
-                    ..question(QuestionKind::OpenText {})
-                },
+                Question { time_limit_s: Some(2), ..question(QuestionKind::OpenText {}) },
                 "time limit must be 5 to 3600 seconds, not 2",
             ),
-            (
-                Question {
-                    points: MAX_POINTS + 1,
-                    ..question(QuestionKind::OpenText {})
-                },
-                "at most 10000 points",
-            ),
-            (
-                Question {
-                    id: "a b".into(),
-                    ..question(QuestionKind::OpenText {})
-                },
-                "the question id `a b` must have",
-            ),
-            (
-                question(QuestionKind::SingleChoice {
-                    choices: choices(&[true]),
-                }),
-                "2 to 20 choices, not 1",
-            ),
-            (
-                question(QuestionKind::SingleChoice {
-                    choices: choices(&[false; 21]),
-                }),
-                "2 to 20 choices, not 21",
-            ),
+            (Question { points: MAX_POINTS + 1, ..question(QuestionKind::OpenText {}) }, "at most 10000 points"),
+            (Question { id: "a b".into(), ..question(QuestionKind::OpenText {}) }, "the question id `a b` must have"),
+            (question(QuestionKind::SingleChoice { choices: choices(&[true]) }), "2 to 20 choices, not 1"),
+            (question(QuestionKind::SingleChoice { choices: choices(&[false; 21]) }), "2 to 20 choices, not 21"),
             (
                 question(QuestionKind::MultipleChoice {
                     choices: vec![
-                        WeightedChoice {
-                            id: "x".into(),
-                            text: "a".into(),
-                            weight: 150.0,
-                            feedback: None,
-                        },
-                        WeightedChoice {
-                            id: "x".into(),
-                            text: "b".into(),
-                            weight: 0.0,
-                            feedback: None,
-                        },
+                        WeightedChoice { id: "x".into(), text: "a".into(), weight: 150.0, feedback: None },
+                        WeightedChoice { id: "x".into(), text: "b".into(), weight: 0.0, feedback: None },
                     ],
                 }),
                 "choice 1: the weight must be -100 to 100",
@@ -906,18 +718,8 @@ mod tests {
             (
                 question(QuestionKind::MultipleChoice {
                     choices: vec![
-                        WeightedChoice {
-                            id: "x".into(),
-                            text: "a".into(),
-                            weight: 50.0,
-                            feedback: None,
-                        },
-                        WeightedChoice {
-                            id: "x".into(),
-                            text: "b".into(),
-                            weight: 50.0,
-                            feedback: None,
-                        },
+                        WeightedChoice { id: "x".into(), text: "a".into(), weight: 50.0, feedback: None },
+                        WeightedChoice { id: "x".into(), text: "b".into(), weight: 50.0, feedback: None },
                     ],
                 }),
                 "choice 2: the id `x` is used twice",
@@ -925,18 +727,8 @@ mod tests {
             (
                 question(QuestionKind::MultipleChoice {
                     choices: vec![
-                        WeightedChoice {
-                            id: String::new(),
-                            text: "a".into(),
-                            weight: 0.0,
-                            feedback: None,
-                        },
-                        WeightedChoice {
-                            id: String::new(),
-                            text: "b".into(),
-                            weight: -50.0,
-                            feedback: None,
-                        },
+                        WeightedChoice { id: String::new(), text: "a".into(), weight: 0.0, feedback: None },
+                        WeightedChoice { id: String::new(), text: "b".into(), weight: -50.0, feedback: None },
                     ],
                 }),
                 "needs a choice with a positive weight",
@@ -954,50 +746,22 @@ mod tests {
             (
                 question(QuestionKind::Numeric {
                     answers: vec![NumericAnswer {
-                        accepts: NumericRange::Exact {
-                            value: 1.0,
-                            tolerance: 0.0,
-                        },
+                        accepts: NumericRange::Exact { value: 1.0, tolerance: 0.0 },
                         weight: 50.0,
                         feedback: None,
                     }],
                 }),
                 "needs an answer worth 100%",
             ),
+            (question(QuestionKind::Numeric { answers: vec![] }), "1 to 20 answers, not 0"),
+            (question(QuestionKind::ShortText { accepted: vec![" ".into()] }), "accepted answer 1 is empty"),
             (
-                question(QuestionKind::Numeric { answers: vec![] }),
-                "1 to 20 answers, not 0",
-            ),
-            (
-                question(QuestionKind::ShortText {
-                    accepted: vec![" ".into()],
-                }),
-                "accepted answer 1 is empty",
-            ),
-            (
-                question(QuestionKind::Ordering {
-                    items: vec!["a".into(), "b".into(), "a".into()],
-                }),
+                question(QuestionKind::Ordering { items: vec!["a".into(), "b".into(), "a".into()] }),
                 "item 3 repeats an earlier item",
             ),
-            (
-                question(QuestionKind::Ordering {
-                    items: vec!["a".into()],
-                }),
-                "2 to 10 items, not 1",
-            ),
-            (
-                question(QuestionKind::WordCloud { max_words: 0 }),
-                "`max_words` must be 1 to 10, not 0",
-            ),
-            (
-                question(QuestionKind::RatingScale {
-                    min: 5,
-                    max: 5,
-                    labels: vec![],
-                }),
-                "`min` < `max` <= 10",
-            ),
+            (question(QuestionKind::Ordering { items: vec!["a".into()] }), "2 to 10 items, not 1"),
+            (question(QuestionKind::WordCloud { max_words: 0 }), "`max_words` must be 1 to 10, not 0"),
+            (question(QuestionKind::RatingScale { min: 5, max: 5, labels: vec![] }), "`min` < `max` <= 10"),
             (
                 question(QuestionKind::RatingScale {
                     min: 1,
@@ -1017,34 +781,22 @@ mod tests {
         ];
         for (question, expected) in cases {
             let found = problems(&quiz(vec![question.clone()]));
-            assert!(
-                found.iter().any(|p| p.contains(expected)),
-                "{question:?}: expected `{expected}`, found {found:?}"
-            );
+            assert!(found.iter().any(|p| p.contains(expected)), "{question:?}: expected `{expected}`, found {found:?}");
         }
     }
 
     #[test]
     fn quiz_level_rules() {
-        let empty = Quiz {
-            title: " ".into(),
-            questions: vec![],
-        };
+        let empty = Quiz { title: " ".into(), questions: vec![] };
         assert_eq!(
             problems(&empty),
-            [
-                "the quiz title must have 1 to 200 characters",
-                "a quiz has 1 to 200 questions, not 0"
-            ]
+            ["the quiz title must have 1 to 200 characters", "a quiz has 1 to 200 questions, not 0"]
         );
         let many = quiz(vec![question(QuestionKind::OpenText {}); MAX_QUESTIONS + 1]);
         assert_eq!(problems(&many), ["a quiz has 1 to 200 questions, not 201"]);
         let mut twice = quiz(vec![question(QuestionKind::OpenText {}); 2]);
         twice.questions[1].id = "q1".into();
-        assert_eq!(
-            problems(&twice),
-            ["question 2 (q1): the id `q1` is used twice"]
-        );
+        assert_eq!(problems(&twice), ["question 2 (q1): the id `q1` is used twice"]);
     }
 
     #[test]
@@ -1065,9 +817,7 @@ mod tests {
                 image_url: Some("https://example.org/a.png".into()),
                 time_limit_s: Some(30),
                 explanation: Some("Parce que.".into()),
-                ..question(QuestionKind::Ordering {
-                    items: vec!["un".into(), "deux".into()],
-                })
+                ..question(QuestionKind::Ordering { items: vec!["un".into(), "deux".into()] })
             },
         ]);
         assert_eq!(problems(&all), Vec::<String>::new());

@@ -18,9 +18,7 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use super::model::{
-    Choice, DEFAULT_POINTS, NumericAnswer, NumericRange, Question, QuestionKind, WeightedChoice,
-};
+use super::model::{Choice, DEFAULT_POINTS, NumericAnswer, NumericRange, Question, QuestionKind, WeightedChoice};
 use super::text::{TextFormat, entity, images};
 use super::{Draft, ImportError, label, parse_number};
 
@@ -43,10 +41,7 @@ enum Node {
 
 impl Element {
     fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        self.attributes.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
     fn elements<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
@@ -78,13 +73,8 @@ impl Element {
     /// raw text and its format (HTML when unsaid).
     fn rich_text(&self, name: &str) -> Option<(String, TextFormat)> {
         let element = self.element(name)?;
-        let format = element
-            .attribute("format")
-            .and_then(TextFormat::from_name)
-            .unwrap_or(TextFormat::Html);
-        let text = element
-            .element("text")
-            .map_or_else(String::new, Element::text);
+        let format = element.attribute("format").and_then(TextFormat::from_name).unwrap_or(TextFormat::Html);
+        let text = element.element("text").map_or_else(String::new, Element::text);
         Some((text, format))
     }
 
@@ -96,8 +86,7 @@ impl Element {
 
     /// The trimmed text of child `name`, e.g. `<single>true</single>`.
     fn value(&self, name: &str) -> Option<String> {
-        self.element(name)
-            .map(|element| element.text().trim().to_string())
+        self.element(name).map(|element| element.text().trim().to_string())
     }
 }
 
@@ -118,23 +107,16 @@ impl Lines {
     }
 
     fn position(&self, text: &str, offset: u64) -> String {
-        let offset = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(text.len());
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(text.len());
         let line = self.line(offset);
         let start = self.starts[line - 1];
-        let column = text
-            .get(start..offset)
-            .map_or(1, |before| before.chars().count() + 1);
+        let column = text.get(start..offset).map_or(1, |before| before.chars().count() + 1);
         format!("line {line}, column {column}")
     }
 }
 
 fn error(position: impl Into<String>, message: impl Into<String>) -> ImportError {
-    ImportError::Xml {
-        position: position.into(),
-        message: message.into(),
-    }
+    ImportError::Xml { position: position.into(), message: message.into() }
 }
 
 /// Reads the document into a tree, refusing malformed XML.
@@ -146,12 +128,9 @@ fn read_tree(text: &str) -> Result<Element, ImportError> {
     loop {
         let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let line = lines.line(offset.min(text.len()));
-        let event = reader.read_event().map_err(|e| {
-            error(
-                lines.position(text, reader.error_position()),
-                format!("malformed XML: {e}"),
-            )
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|e| error(lines.position(text, reader.error_position()), format!("malformed XML: {e}")))?;
         match event {
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
@@ -176,18 +155,12 @@ fn read_tree(text: &str) -> Result<Element, ImportError> {
             Event::CData(content) => push_text(&mut stack, &content.xml10_content()),
             Event::GeneralRef(reference) => {
                 let name = reference.xml10_content();
-                let resolved = if reference.is_char_ref() {
-                    reference.resolve_char_ref().ok().flatten()
-                } else {
-                    entity(&name)
-                };
+                let resolved =
+                    if reference.is_char_ref() { reference.resolve_char_ref().ok().flatten() } else { entity(&name) };
                 match resolved {
                     Some(c) => push_text(&mut stack, c.encode_utf8(&mut [0; 4])),
                     None => {
-                        return Err(error(
-                            lines.position(text, offset as u64),
-                            format!("unknown entity `&{name};`"),
-                        ));
+                        return Err(error(lines.position(text, offset as u64), format!("unknown entity `&{name};`")));
                     }
                 }
             }
@@ -196,10 +169,7 @@ fn read_tree(text: &str) -> Result<Element, ImportError> {
         }
     }
     if let Some(open) = stack.last() {
-        return Err(error(
-            format!("line {}", open.line),
-            format!("<{}> is not closed", open.name),
-        ));
+        return Err(error(format!("line {}", open.line), format!("<{}> is not closed", open.name)));
     }
     root.ok_or_else(|| error("line 1", "the file holds no XML element"))
 }
@@ -208,38 +178,21 @@ fn element(start: &BytesStart<'_>, line: usize) -> Result<Element, ImportError> 
     let name = start.local_name().as_ref().to_string();
     let mut attributes = Vec::new();
     for attribute in start.attributes() {
-        let attribute = attribute
-            .map_err(|e| error(format!("line {line}"), format!("malformed attribute: {e}")))?;
+        let attribute = attribute.map_err(|e| error(format!("line {line}"), format!("malformed attribute: {e}")))?;
         let value = attribute
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|e| error(format!("line {line}"), format!("malformed attribute: {e}")))?;
-        attributes.push((
-            attribute.key.local_name().as_ref().to_string(),
-            value.into_owned(),
-        ));
+        attributes.push((attribute.key.local_name().as_ref().to_string(), value.into_owned()));
     }
-    Ok(Element {
-        name,
-        attributes,
-        children: Vec::new(),
-        line,
-    })
+    Ok(Element { name, attributes, children: Vec::new(), line })
 }
 
-fn attach(
-    stack: &mut [Element],
-    root: &mut Option<Element>,
-    element: Element,
-    line: usize,
-) -> Result<(), ImportError> {
+fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element, line: usize) -> Result<(), ImportError> {
     match stack.last_mut() {
         Some(parent) => parent.children.push(Node::Element(element)),
         None if root.is_none() => *root = Some(element),
         None => {
-            return Err(error(
-                format!("line {line}"),
-                "a second root element: a Moodle XML file has one <quiz>",
-            ));
+            return Err(error(format!("line {line}"), "a second root element: a Moodle XML file has one <quiz>"));
         }
     }
     Ok(())
@@ -259,10 +212,7 @@ fn push_text(stack: &mut [Element], text: &str) {
 pub(super) fn parse(text: &str) -> Result<Draft, ImportError> {
     let root = read_tree(text)?;
     if root.name != "quiz" {
-        return Err(error(
-            format!("<{}> (line {})", root.name, root.line),
-            "a Moodle XML file starts with <quiz>",
-        ));
+        return Err(error(format!("<{}> (line {})", root.name, root.line), "a Moodle XML file starts with <quiz>"));
     }
     let mut draft = Draft::default();
     for (index, element) in root.elements("question").enumerate() {
@@ -278,9 +228,7 @@ fn read_question(element: &Element, path: &str, draft: &mut Draft) -> Result<(),
     let kind_name = element.attribute("type").unwrap_or_default();
     if kind_name == "category" {
         if let Some(category) = element.element("category") {
-            let path = category
-                .element("text")
-                .map_or_else(|| category.text(), Element::text);
+            let path = category.element("text").map_or_else(|| category.text(), Element::text);
             draft.title_from_category(&path);
         }
         return Ok(());
@@ -291,9 +239,7 @@ fn read_question(element: &Element, path: &str, draft: &mut Draft) -> Result<(),
         .and_then(|name| name.element("text"))
         .map(|text| text.text().trim().to_string())
         .filter(|title| !title.is_empty());
-    let (raw_prompt, format) = element
-        .rich_text("questiontext")
-        .unwrap_or((String::new(), TextFormat::Html));
+    let (raw_prompt, format) = element.rich_text("questiontext").unwrap_or((String::new(), TextFormat::Html));
     let prompt = format.to_text(&raw_prompt);
     let name = label(title.as_deref(), &prompt);
 
@@ -314,12 +260,8 @@ fn read_question(element: &Element, path: &str, draft: &mut Draft) -> Result<(),
         }
         other => {
             let reason = match other {
-                "matching" | "match" | "randomsamatch" => {
-                    "matching questions are not supported".to_string()
-                }
-                "multianswer" | "cloze" => {
-                    "embedded-answer (Cloze) questions are not supported".to_string()
-                }
+                "matching" | "match" | "randomsamatch" => "matching questions are not supported".to_string(),
+                "multianswer" | "cloze" => "embedded-answer (Cloze) questions are not supported".to_string(),
                 _ => format!("the Moodle question type `{other}` is not supported"),
             };
             draft.skip(&position, &name, reason);
@@ -349,8 +291,7 @@ fn read_question(element: &Element, path: &str, draft: &mut Draft) -> Result<(),
     let points = match element.element("defaultgrade") {
         None => DEFAULT_POINTS,
         Some(grade) => {
-            let points =
-                parse_number(&grade.text()).map(|g| (g * f64::from(DEFAULT_POINTS)).round());
+            let points = parse_number(&grade.text()).map(|g| (g * f64::from(DEFAULT_POINTS)).round());
             match points {
                 Some(points) if (0.0..=f64::from(u32::MAX)).contains(&points) => points as u32,
                 _ => {
@@ -396,16 +337,12 @@ fn answers(element: &Element, path: &str) -> Result<Vec<AnswerElement>, ImportEr
             let path = format!("{path}/answer[{}] (line {})", index + 1, answer.line);
             let fraction = match answer.attribute("fraction") {
                 None => 0.0,
-                Some(raw) => parse_number(raw)
-                    .ok_or_else(|| error(&path, format!("the fraction `{raw}` is not a number")))?,
+                Some(raw) => {
+                    parse_number(raw).ok_or_else(|| error(&path, format!("the fraction `{raw}` is not a number")))?
+                }
             };
-            let format = answer
-                .attribute("format")
-                .and_then(TextFormat::from_name)
-                .unwrap_or(TextFormat::Html);
-            let raw = answer
-                .element("text")
-                .map_or_else(String::new, Element::text);
+            let format = answer.attribute("format").and_then(TextFormat::from_name).unwrap_or(TextFormat::Html);
+            let raw = answer.element("text").map_or_else(String::new, Element::text);
             Ok(AnswerElement {
                 path,
                 fraction,
@@ -433,10 +370,7 @@ fn multichoice(
         None | Some("true" | "1" | "") => true,
         Some("false" | "0") => false,
         Some(other) => {
-            return Err(error(
-                format!("{path}/single"),
-                format!("`{other}` is neither true nor false"),
-            ));
+            return Err(error(format!("{path}/single"), format!("`{other}` is neither true nor false")));
         }
     };
     let answers = answers(element, path)?;
@@ -451,37 +385,20 @@ fn multichoice(
                 ),
             ));
         }
-        if answers
-            .iter()
-            .any(|a| !is_full(a.fraction) && a.fraction != 0.0)
-        {
-            draft.warn(
-                position,
-                name,
-                "partial credit on wrong choices is not kept in a single-choice question",
-            );
+        if answers.iter().any(|a| !is_full(a.fraction) && a.fraction != 0.0) {
+            draft.warn(position, name, "partial credit on wrong choices is not kept in a single-choice question");
         }
         Ok(QuestionKind::SingleChoice {
             choices: answers
                 .into_iter()
-                .map(|a| Choice {
-                    id: String::new(),
-                    correct: is_full(a.fraction),
-                    text: a.text,
-                    feedback: a.feedback,
-                })
+                .map(|a| Choice { id: String::new(), correct: is_full(a.fraction), text: a.text, feedback: a.feedback })
                 .collect(),
         })
     } else {
         Ok(QuestionKind::MultipleChoice {
             choices: answers
                 .into_iter()
-                .map(|a| WeightedChoice {
-                    id: String::new(),
-                    text: a.text,
-                    weight: a.fraction,
-                    feedback: a.feedback,
-                })
+                .map(|a| WeightedChoice { id: String::new(), text: a.text, weight: a.fraction, feedback: a.feedback })
                 .collect(),
         })
     }
@@ -496,10 +413,7 @@ fn true_false(element: &Element, path: &str) -> Result<QuestionKind, ImportError
             "true" | "vrai" => true,
             "false" | "faux" => false,
             other => {
-                return Err(error(
-                    &answer.path,
-                    format!("a true/false answer is `true` or `false`, not `{other}`"),
-                ));
+                return Err(error(&answer.path, format!("a true/false answer is `true` or `false`, not `{other}`")));
             }
         };
         if is_full(answer.fraction) {
@@ -511,17 +425,9 @@ fn true_false(element: &Element, path: &str) -> Result<QuestionKind, ImportError
             feedback_false = answer.feedback;
         }
     }
-    let answer = right.ok_or_else(|| {
-        error(
-            format!("{path} (line {})", element.line),
-            "no answer has fraction=\"100\"",
-        )
-    })?;
-    Ok(QuestionKind::TrueFalse {
-        answer,
-        feedback_true,
-        feedback_false,
-    })
+    let answer =
+        right.ok_or_else(|| error(format!("{path} (line {})", element.line), "no answer has fraction=\"100\""))?;
+    Ok(QuestionKind::TrueFalse { answer, feedback_true, feedback_false })
 }
 
 fn short_answer(
@@ -538,14 +444,7 @@ fn short_answer(
         .map(|a| format!("`{}` ({}%)", a.text, a.fraction))
         .collect();
     if !partial.is_empty() {
-        draft.warn(
-            position,
-            name,
-            format!(
-                "partial-credit answers are not kept: {}",
-                partial.join(", ")
-            ),
-        );
+        draft.warn(position, name, format!("partial-credit answers are not kept: {}", partial.join(", ")));
     }
     if element.value("usecase").as_deref() == Some("1") {
         draft.warn(
@@ -555,11 +454,7 @@ fn short_answer(
         );
     }
     Ok(QuestionKind::ShortText {
-        accepted: answers
-            .into_iter()
-            .filter(|a| is_full(a.fraction))
-            .map(|a| a.text)
-            .collect(),
+        accepted: answers.into_iter().filter(|a| is_full(a.fraction)).map(|a| a.text).collect(),
     })
 }
 
@@ -582,31 +477,18 @@ fn numerical(
         let tolerance = match answer_elements[answer.element_index].value("tolerance") {
             None => 0.0,
             Some(raw) if raw.is_empty() => 0.0,
-            Some(raw) => parse_number(&raw).ok_or_else(|| {
-                error(
-                    &answer.path,
-                    format!("the tolerance `{raw}` is not a number"),
-                )
-            })?,
+            Some(raw) => parse_number(&raw)
+                .ok_or_else(|| error(&answer.path, format!("the tolerance `{raw}` is not a number")))?,
         };
         accepted.push(NumericAnswer {
-            accepts: NumericRange::Exact {
-                value,
-                tolerance: tolerance.abs(),
-            },
+            accepts: NumericRange::Exact { value, tolerance: tolerance.abs() },
             weight: answer.fraction,
             feedback: answer.feedback,
         });
     }
-    let has_units = element
-        .element("units")
-        .is_some_and(|units| units.elements("unit").next().is_some());
+    let has_units = element.element("units").is_some_and(|units| units.elements("unit").next().is_some());
     if has_units {
-        draft.warn(
-            position,
-            name,
-            "units are not kept: only the number is asked",
-        );
+        draft.warn(position, name, "units are not kept: only the number is asked");
     }
     Ok(QuestionKind::Numeric { answers: accepted })
 }
@@ -620,9 +502,7 @@ fn ordering(element: &Element, path: &str) -> Result<QuestionKind, ImportError> 
     if fractions.windows(2).all(|pair| pair[0] < pair[1]) {
         answers.sort_by(|a, b| a.fraction.total_cmp(&b.fraction));
     }
-    Ok(QuestionKind::Ordering {
-        items: answers.into_iter().map(|a| a.text).collect(),
-    })
+    Ok(QuestionKind::Ordering { items: answers.into_iter().map(|a| a.text).collect() })
 }
 
 #[cfg(test)]
@@ -675,18 +555,8 @@ mod tests {
             q.kind,
             QuestionKind::SingleChoice {
                 choices: vec![
-                    Choice {
-                        id: "c1".into(),
-                        text: "Paris".into(),
-                        correct: true,
-                        feedback: Some("Oui".into())
-                    },
-                    Choice {
-                        id: "c2".into(),
-                        text: "Lyon".into(),
-                        correct: false,
-                        feedback: None
-                    },
+                    Choice { id: "c1".into(), text: "Paris".into(), correct: true, feedback: Some("Oui".into()) },
+                    Choice { id: "c2".into(), text: "Lyon".into(), correct: false, feedback: None },
                 ]
             }
         );
@@ -694,13 +564,11 @@ mod tests {
 
     #[test]
     fn multichoice_multiple_keeps_weights() {
-        let q = one(
-            r#"<question type="multichoice"><questiontext><text>Premiers ?</text></questiontext>
+        let q = one(r#"<question type="multichoice"><questiontext><text>Premiers ?</text></questiontext>
             <single>false</single>
             <answer fraction="50"><text>2</text></answer>
             <answer fraction="50"><text>3</text></answer>
-            <answer fraction="-100"><text>4</text></answer></question>"#,
-        );
+            <answer fraction="-100"><text>4</text></answer></question>"#);
         let QuestionKind::MultipleChoice { choices } = q.kind else {
             panic!("{q:?}");
         };
@@ -717,10 +585,7 @@ mod tests {
             <answer fraction="50"><text>b</text></answer></question>"#,
         ));
         assert_eq!(position, "question[1] (line 3)");
-        assert!(
-            message.contains("exactly one answer at 100%, not 0"),
-            "{message}"
-        );
+        assert!(message.contains("exactly one answer at 100%, not 0"), "{message}");
     }
 
     #[test]
@@ -751,9 +616,7 @@ mod tests {
         );
         assert_eq!(
             import.quiz.questions[0].kind,
-            QuestionKind::ShortText {
-                accepted: vec!["Voltaire".into(), "François-Marie Arouet".into()]
-            }
+            QuestionKind::ShortText { accepted: vec!["Voltaire".into(), "François-Marie Arouet".into()] }
         );
         let messages: Vec<&str> = import.warnings.iter().map(|w| w.message.as_str()).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
@@ -775,18 +638,12 @@ mod tests {
             QuestionKind::Numeric {
                 answers: vec![
                     NumericAnswer {
-                        accepts: NumericRange::Exact {
-                            value: 3.14,
-                            tolerance: 0.01
-                        },
+                        accepts: NumericRange::Exact { value: 3.14, tolerance: 0.01 },
                         weight: 100.0,
                         feedback: Some("Bien".into())
                     },
                     NumericAnswer {
-                        accepts: NumericRange::Exact {
-                            value: 3.0,
-                            tolerance: 0.5
-                        },
+                        accepts: NumericRange::Exact { value: 3.0, tolerance: 0.5 },
                         weight: 50.0,
                         feedback: None
                     },
@@ -812,16 +669,9 @@ mod tests {
         assert_eq!(kinds[0], &QuestionKind::OpenText {});
         assert_eq!(
             kinds[1],
-            &QuestionKind::Ordering {
-                items: vec!["Lycée".into(), "Collège".into(), "Maternelle".into()]
-            }
+            &QuestionKind::Ordering { items: vec!["Lycée".into(), "Collège".into(), "Maternelle".into()] }
         );
-        assert_eq!(
-            kinds[2],
-            &QuestionKind::Ordering {
-                items: vec!["Un".into(), "Deux".into()]
-            }
-        );
+        assert_eq!(kinds[2], &QuestionKind::Ordering { items: vec!["Un".into(), "Deux".into()] });
     }
 
     #[test]
@@ -836,34 +686,15 @@ mod tests {
         ));
         assert_eq!(import.quiz.title, "Évaluer en classe");
         assert_eq!(import.quiz.questions.len(), 1);
-        let skipped: Vec<(&str, &str, &str)> = import
-            .skipped
-            .iter()
-            .map(|s| (s.position.as_str(), s.title.as_str(), s.reason.as_str()))
-            .collect();
+        let skipped: Vec<(&str, &str, &str)> =
+            import.skipped.iter().map(|s| (s.position.as_str(), s.title.as_str(), s.reason.as_str())).collect();
         assert_eq!(
             skipped,
             [
-                (
-                    "question[2] (line 4)",
-                    "Intro",
-                    "description only (no answer)"
-                ),
-                (
-                    "question[3] (line 5)",
-                    "Paires",
-                    "matching questions are not supported"
-                ),
-                (
-                    "question[4] (line 6)",
-                    "Glisser",
-                    "the Moodle question type `ddwtos` is not supported"
-                ),
-                (
-                    "question[5] (line 7)",
-                    "Sans type",
-                    "the question has no `type`"
-                ),
+                ("question[2] (line 4)", "Intro", "description only (no answer)"),
+                ("question[3] (line 5)", "Paires", "matching questions are not supported"),
+                ("question[4] (line 6)", "Glisser", "the Moodle question type `ddwtos` is not supported"),
+                ("question[5] (line 7)", "Sans type", "the question has no `type`"),
             ]
         );
     }
@@ -878,11 +709,7 @@ mod tests {
         );
         let q = &import.quiz.questions[0];
         assert_eq!(q.image_url.as_deref(), Some("https://ex.org/carte.png"));
-        assert!(
-            import.warnings[0]
-                .message
-                .contains("@@PLUGINFILE@@/carte.png")
-        );
+        assert!(import.warnings[0].message.contains("@@PLUGINFILE@@/carte.png"));
     }
 
     #[test]
@@ -900,10 +727,7 @@ mod tests {
         assert_eq!(position, "line 3, column 1");
         assert!(message.starts_with("malformed XML"), "{message}");
         let (position, message) = failure("<quiz>\n  <question type=\"essay\">\n");
-        assert_eq!(
-            (position.as_str(), message.as_str()),
-            ("line 2", "<question> is not closed")
-        );
+        assert_eq!((position.as_str(), message.as_str()), ("line 2", "<question> is not closed"));
         let (position, message) = failure("<quiz>&bogus;</quiz>");
         assert_eq!(position, "line 1, column 7");
         assert_eq!(message, "unknown entity `&bogus;`");

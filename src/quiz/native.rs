@@ -8,16 +8,8 @@ use super::model::Quiz;
 use super::{Draft, ImportError};
 
 /// Fields every question may have.
-const COMMON_FIELDS: [&str; 8] = [
-    "id",
-    "type",
-    "title",
-    "prompt",
-    "image_url",
-    "explanation",
-    "time_limit_s",
-    "points",
-];
+const COMMON_FIELDS: [&str; 8] =
+    ["id", "type", "title", "prompt", "image_url", "explanation", "time_limit_s", "points"];
 
 /// Fields of each question kind, by `type`.
 fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
@@ -35,22 +27,14 @@ fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
 }
 
 fn error(position: impl Into<String>, message: impl Into<String>) -> ImportError {
-    ImportError::Json {
-        position: position.into(),
-        message: message.into(),
-    }
+    ImportError::Json { position: position.into(), message: message.into() }
 }
 
 fn syntax_error(error: &serde_json::Error) -> ImportError {
     // serde_json appends " at line L column C"; the position says it.
     let message = error.to_string();
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(message, _)| message);
-    self::error(
-        format!("line {}, column {}", error.line(), error.column()),
-        message,
-    )
+    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(message, _)| message);
+    self::error(format!("line {}, column {}", error.line(), error.column()), message)
 }
 
 /// Reads a native quiz file.
@@ -73,14 +57,8 @@ fn check_fields(value: &Value) -> Result<(), ImportError> {
     let Some(quiz) = value.as_object() else {
         return Ok(()); // The typed pass reports the wrong shape.
     };
-    if let Some(unknown) = quiz
-        .keys()
-        .find(|k| !["title", "questions"].contains(&k.as_str()))
-    {
-        return Err(error(
-            "the quiz",
-            format!("unknown field `{unknown}` (expected `title` and `questions`)"),
-        ));
+    if let Some(unknown) = quiz.keys().find(|k| !["title", "questions"].contains(&k.as_str())) {
+        return Err(error("the quiz", format!("unknown field `{unknown}` (expected `title` and `questions`)")));
     }
     let Some(questions) = quiz.get("questions").and_then(Value::as_array) else {
         return Ok(());
@@ -95,9 +73,8 @@ fn check_fields(value: &Value) -> Result<(), ImportError> {
         let Some(fields) = kind_fields(kind) else {
             continue;
         };
-        if let Some(unknown) = question
-            .keys()
-            .find(|k| !COMMON_FIELDS.contains(&k.as_str()) && !fields.contains(&k.as_str()))
+        if let Some(unknown) =
+            question.keys().find(|k| !COMMON_FIELDS.contains(&k.as_str()) && !fields.contains(&k.as_str()))
         {
             return Err(error(
                 format!("questions[{index}] (question {})", index + 1),
@@ -129,14 +106,7 @@ mod tests {
         let q = &import.quiz.questions;
         assert_eq!((q[0].id.as_str(), q[1].id.as_str()), ("q1", "q2"));
         assert_eq!(q[0].kind, QuestionKind::WordCloud { max_words: 3 });
-        assert_eq!(
-            q[1].kind,
-            QuestionKind::RatingScale {
-                min: 1,
-                max: 5,
-                labels: vec![]
-            }
-        );
+        assert_eq!(q[1].kind, QuestionKind::RatingScale { min: 1, max: 5, labels: vec![] });
     }
 
     #[test]
@@ -148,11 +118,9 @@ mod tests {
 
     #[test]
     fn wrong_types_and_missing_fields() {
-        let (_, message) =
-            failure(r#"{"title": "x", "questions": [{"type": "quiz", "prompt": "?"}]}"#);
+        let (_, message) = failure(r#"{"title": "x", "questions": [{"type": "quiz", "prompt": "?"}]}"#);
         assert!(message.contains("unknown variant `quiz`"), "{message}");
-        let (_, message) =
-            failure(r#"{"title": "x", "questions": [{"type": "true_false", "prompt": "?"}]}"#);
+        let (_, message) = failure(r#"{"title": "x", "questions": [{"type": "true_false", "prompt": "?"}]}"#);
         assert!(message.contains("missing field `answer`"), "{message}");
         let (_, message) = failure(
             r#"{"title": "x", "questions": [{"type": "single_choice", "prompt": "?",
@@ -169,10 +137,7 @@ mod tests {
                 {"type": "true_false", "prompt": "?", "answer": true, "explaination": "typo"}]}"#,
         );
         assert_eq!(position, "questions[1] (question 2)");
-        assert_eq!(
-            message,
-            "unknown field `explaination` for a true_false question"
-        );
+        assert_eq!(message, "unknown field `explaination` for a true_false question");
         let (position, message) = failure(r#"{"title": "x", "questions": [], "author": "moi"}"#);
         assert_eq!(position, "the quiz");
         assert!(message.contains("`author`"));

@@ -63,10 +63,7 @@ pub fn matches(pattern: &str, answer: &str) -> bool {
     if !pattern.contains('*') {
         return pattern == answer;
     }
-    wildcard_match(
-        &pattern.chars().collect::<Vec<_>>(),
-        &answer.chars().collect::<Vec<_>>(),
-    )
+    wildcard_match(&pattern.chars().collect::<Vec<_>>(), &answer.chars().collect::<Vec<_>>())
 }
 
 /// Greedy matching with backtracking to the last `*`: linear in practice,

@@ -89,16 +89,10 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    const UNGRADED: Outcome = Outcome {
-        correct: None,
-        fraction: 0.0,
-    };
+    const UNGRADED: Outcome = Outcome { correct: None, fraction: 0.0 };
 
     fn all_or_nothing(right: bool) -> Outcome {
-        Outcome {
-            correct: Some(right),
-            fraction: if right { 1.0 } else { 0.0 },
-        }
+        Outcome { correct: Some(right), fraction: if right { 1.0 } else { 0.0 } }
     }
 }
 
@@ -107,11 +101,7 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnswerError {
     #[error("a {question} question takes a `{expected}` answer, not `{got}`")]
-    WrongType {
-        question: &'static str,
-        expected: &'static str,
-        got: &'static str,
-    },
+    WrongType { question: &'static str, expected: &'static str, got: &'static str },
     #[error("no choice has the id `{0}`")]
     UnknownChoice(String),
     #[error("{0}")]
@@ -124,9 +114,7 @@ impl AnswerError {
     /// The protocol's error code for this refusal.
     pub fn code(&self) -> ErrorCode {
         match self {
-            AnswerError::WrongType { .. } | AnswerError::UnknownChoice(_) => {
-                ErrorCode::InvalidField
-            }
+            AnswerError::WrongType { .. } | AnswerError::UnknownChoice(_) => ErrorCode::InvalidField,
             AnswerError::OutOfRange(_) | AnswerError::TooLong { .. } => ErrorCode::OutOfRange,
         }
     }
@@ -135,17 +123,11 @@ impl AnswerError {
 /// Judges `answer` to `question`; see the module documentation for the
 /// rules.
 pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerError> {
-    let wrong_type = |expected| AnswerError::WrongType {
-        question: question.kind.name(),
-        expected,
-        got: answer.name(),
-    };
+    let wrong_type = |expected| AnswerError::WrongType { question: question.kind.name(), expected, got: answer.name() };
     match (&question.kind, answer) {
         (QuestionKind::SingleChoice { choices }, Answer::Choice { choice }) => {
-            let chosen = choices
-                .iter()
-                .find(|c| &c.id == choice)
-                .ok_or_else(|| AnswerError::UnknownChoice(choice.clone()))?;
+            let chosen =
+                choices.iter().find(|c| &c.id == choice).ok_or_else(|| AnswerError::UnknownChoice(choice.clone()))?;
             Ok(Outcome::all_or_nothing(chosen.correct))
         }
         (QuestionKind::SingleChoice { .. }, _) => Err(wrong_type("choice")),
@@ -154,32 +136,18 @@ pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerErro
             let mut sum = 0.0;
             let mut picked = vec![false; choices.len()];
             for id in selected {
-                let index = choices
-                    .iter()
-                    .position(|c| &c.id == id)
-                    .ok_or_else(|| AnswerError::UnknownChoice(id.clone()))?;
+                let index =
+                    choices.iter().position(|c| &c.id == id).ok_or_else(|| AnswerError::UnknownChoice(id.clone()))?;
                 if picked[index] {
-                    return Err(AnswerError::OutOfRange(format!(
-                        "the choice `{id}` is selected twice"
-                    )));
+                    return Err(AnswerError::OutOfRange(format!("the choice `{id}` is selected twice")));
                 }
                 picked[index] = true;
                 sum += choices[index].weight;
             }
             let positive: f64 = choices.iter().map(|c| c.weight.max(0.0)).sum();
-            let fraction = if positive > 0.0 {
-                (sum / positive).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let exact = choices
-                .iter()
-                .zip(&picked)
-                .all(|(choice, &picked)| picked == (choice.weight > 0.0));
-            Ok(Outcome {
-                correct: Some(exact),
-                fraction,
-            })
+            let fraction = if positive > 0.0 { (sum / positive).clamp(0.0, 1.0) } else { 0.0 };
+            let exact = choices.iter().zip(&picked).all(|(choice, &picked)| picked == (choice.weight > 0.0));
+            Ok(Outcome { correct: Some(exact), fraction })
         }
         (QuestionKind::MultipleChoice { .. }, _) => Err(wrong_type("choices")),
 
@@ -192,15 +160,8 @@ pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerErro
             if !value.is_finite() {
                 return Err(AnswerError::OutOfRange("the number is not finite".into()));
             }
-            let best = answers
-                .iter()
-                .filter(|a| a.accepts.contains(*value))
-                .map(|a| a.weight)
-                .fold(0.0_f64, f64::max);
-            Ok(Outcome {
-                correct: Some(best >= 100.0),
-                fraction: (best / 100.0).clamp(0.0, 1.0),
-            })
+            let best = answers.iter().filter(|a| a.accepts.contains(*value)).map(|a| a.weight).fold(0.0_f64, f64::max);
+            Ok(Outcome { correct: Some(best >= 100.0), fraction: (best / 100.0).clamp(0.0, 1.0) })
         }
         (QuestionKind::Numeric { .. }, _) => Err(wrong_type("number")),
 
@@ -225,25 +186,16 @@ pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerErro
                 }
             }
             if order.len() != items.len() {
-                return Err(AnswerError::OutOfRange(format!(
-                    "the order must list all {} items",
-                    items.len()
-                )));
+                return Err(AnswerError::OutOfRange(format!("the order must list all {} items", items.len())));
             }
             let in_place = order.iter().enumerate().filter(|(i, n)| i == *n).count();
-            Ok(Outcome {
-                correct: Some(in_place == items.len()),
-                fraction: in_place as f64 / items.len() as f64,
-            })
+            Ok(Outcome { correct: Some(in_place == items.len()), fraction: in_place as f64 / items.len() as f64 })
         }
         (QuestionKind::Ordering { .. }, _) => Err(wrong_type("order")),
 
         (QuestionKind::WordCloud { max_words }, Answer::Words { words }) => {
             if words.is_empty() || words.len() > usize::from(*max_words) {
-                return Err(AnswerError::OutOfRange(format!(
-                    "give 1 to {max_words} words, not {}",
-                    words.len()
-                )));
+                return Err(AnswerError::OutOfRange(format!("give 1 to {max_words} words, not {}", words.len())));
             }
             for word in words {
                 check_length("a word", word, MAX_WORD_CHARS)?;
@@ -257,9 +209,7 @@ pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerErro
 
         (QuestionKind::RatingScale { min, max, .. }, Answer::Rating { value }) => {
             if value < min || value > max {
-                return Err(AnswerError::OutOfRange(format!(
-                    "the rating must be {min} to {max}, not {value}"
-                )));
+                return Err(AnswerError::OutOfRange(format!("the rating must be {min} to {max}, not {value}")));
             }
             Ok(Outcome::UNGRADED)
         }
@@ -289,11 +239,7 @@ pub fn cloud_words(words: &[String]) -> Vec<String> {
 }
 
 fn check_length(what: &'static str, text: &str, max: usize) -> Result<(), AnswerError> {
-    if text.chars().count() > max {
-        Err(AnswerError::TooLong { what, max })
-    } else {
-        Ok(())
-    }
+    if text.chars().count() > max { Err(AnswerError::TooLong { what, max }) } else { Ok(()) }
 }
 
 /// When an answer came, for the speed bonus.
@@ -382,9 +328,7 @@ mod tests {
     }
 
     fn choices(ids: &[&str]) -> Answer {
-        Answer::Choices {
-            choices: ids.iter().map(|id| (*id).into()).collect(),
-        }
+        Answer::Choices { choices: ids.iter().map(|id| (*id).into()).collect() }
     }
 
     fn outcome(correct: Option<bool>, fraction: f64) -> Outcome {
@@ -393,10 +337,7 @@ mod tests {
 
     fn approx(found: Outcome, expected: Outcome) {
         assert_eq!(found.correct, expected.correct, "{found:?}");
-        assert!(
-            (found.fraction - expected.fraction).abs() < 1e-9,
-            "{found:?} != {expected:?}"
-        );
+        assert!((found.fraction - expected.fraction).abs() < 1e-9, "{found:?} != {expected:?}");
     }
 
     #[test]
@@ -408,10 +349,7 @@ mod tests {
         assert_eq!(pick("c9"), Err(AnswerError::UnknownChoice("c9".into())));
         let error = check(&q, &Answer::Bool { value: true }).unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvalidField);
-        assert_eq!(
-            error.to_string(),
-            "a single_choice question takes a `choice` answer, not `bool`"
-        );
+        assert_eq!(error.to_string(), "a single_choice question takes a `choice` answer, not `bool`");
     }
 
     #[test]
@@ -433,56 +371,24 @@ mod tests {
         }
         // A milder penalty leaves some credit.
         let q = multiple(&[50.0, 50.0, -25.0]);
-        approx(
-            check(&q, &choices(&["c1", "c2", "c3"])).unwrap(),
-            outcome(Some(false), 0.75),
-        );
+        approx(check(&q, &choices(&["c1", "c2", "c3"])).unwrap(), outcome(Some(false), 0.75));
         // Weights that do not add up to 100 are scaled.
         let q = multiple(&[33.0, 33.0, 33.0, -100.0]);
-        approx(
-            check(&q, &choices(&["c1", "c2", "c3"])).unwrap(),
-            outcome(Some(true), 1.0),
-        );
-        approx(
-            check(&q, &choices(&["c1"])).unwrap(),
-            outcome(Some(false), 1.0 / 3.0),
-        );
+        approx(check(&q, &choices(&["c1", "c2", "c3"])).unwrap(), outcome(Some(true), 1.0));
+        approx(check(&q, &choices(&["c1"])).unwrap(), outcome(Some(false), 1.0 / 3.0));
         assert_eq!(
             check(&q, &choices(&["c1", "c1"])),
-            Err(AnswerError::OutOfRange(
-                "the choice `c1` is selected twice".into()
-            ))
+            Err(AnswerError::OutOfRange("the choice `c1` is selected twice".into()))
         );
-        assert_eq!(
-            check(&q, &choices(&["zz"])),
-            Err(AnswerError::UnknownChoice("zz".into()))
-        );
-        assert!(matches!(
-            check(
-                &q,
-                &Answer::Choice {
-                    choice: "c1".into()
-                }
-            ),
-            Err(AnswerError::WrongType { .. })
-        ));
+        assert_eq!(check(&q, &choices(&["zz"])), Err(AnswerError::UnknownChoice("zz".into())));
+        assert!(matches!(check(&q, &Answer::Choice { choice: "c1".into() }), Err(AnswerError::WrongType { .. })));
     }
 
     #[test]
     fn true_false() {
-        let q = question(QuestionKind::TrueFalse {
-            answer: false,
-            feedback_true: None,
-            feedback_false: None,
-        });
-        assert_eq!(
-            check(&q, &Answer::Bool { value: false }),
-            Ok(outcome(Some(true), 1.0))
-        );
-        assert_eq!(
-            check(&q, &Answer::Bool { value: true }),
-            Ok(outcome(Some(false), 0.0))
-        );
+        let q = question(QuestionKind::TrueFalse { answer: false, feedback_true: None, feedback_false: None });
+        assert_eq!(check(&q, &Answer::Bool { value: false }), Ok(outcome(Some(true), 1.0)));
+        assert_eq!(check(&q, &Answer::Bool { value: true }), Ok(outcome(Some(false), 0.0)));
         assert!(check(&q, &Answer::Number { value: 0.0 }).is_err());
     }
 
@@ -491,18 +397,11 @@ mod tests {
         let q = question(QuestionKind::Numeric {
             answers: vec![
                 NumericAnswer {
-                    accepts: NumericRange::Exact {
-                        value: 3.14,
-                        tolerance: 0.01,
-                    },
+                    accepts: NumericRange::Exact { value: 3.14, tolerance: 0.01 },
                     weight: 100.0,
                     feedback: None,
                 },
-                NumericAnswer {
-                    accepts: NumericRange::Between { min: 2.0, max: 4.0 },
-                    weight: 50.0,
-                    feedback: None,
-                },
+                NumericAnswer { accepts: NumericRange::Between { min: 2.0, max: 4.0 }, weight: 50.0, feedback: None },
             ],
         });
         let answer = |value| check(&q, &Answer::Number { value });
@@ -510,17 +409,12 @@ mod tests {
         assert_eq!(answer(3.15), Ok(outcome(Some(true), 1.0)));
         assert_eq!(answer(3.0), Ok(outcome(Some(false), 0.5)));
         assert_eq!(answer(5.0), Ok(outcome(Some(false), 0.0)));
-        assert!(matches!(
-            answer(f64::INFINITY),
-            Err(AnswerError::OutOfRange(_))
-        ));
+        assert!(matches!(answer(f64::INFINITY), Err(AnswerError::OutOfRange(_))));
     }
 
     #[test]
     fn short_text_ignores_case_accents_and_spaces() {
-        let q = question(QuestionKind::ShortText {
-            accepted: vec!["Érasme".into(), "Didier *".into()],
-        });
+        let q = question(QuestionKind::ShortText { accepted: vec!["Érasme".into(), "Didier *".into()] });
         let answer = |text: &str| check(&q, &Answer::Text { text: text.into() });
         assert_eq!(answer("  erasme "), Ok(outcome(Some(true), 1.0)));
         assert_eq!(answer("ÉRASME"), Ok(outcome(Some(true), 1.0)));
@@ -529,112 +423,49 @@ mod tests {
         assert_eq!(answer(""), Ok(outcome(Some(false), 0.0)));
         let long = "a".repeat(MAX_SHORT_ANSWER_CHARS + 1);
         let error = answer(&long).unwrap_err();
-        assert_eq!(
-            error,
-            AnswerError::TooLong {
-                what: "the answer",
-                max: MAX_SHORT_ANSWER_CHARS
-            }
-        );
+        assert_eq!(error, AnswerError::TooLong { what: "the answer", max: MAX_SHORT_ANSWER_CHARS });
         assert_eq!(error.code(), ErrorCode::OutOfRange);
     }
 
     #[test]
     fn ordering_counts_items_in_place() {
-        let q = question(QuestionKind::Ordering {
-            items: ["a", "b", "c", "d"].map(String::from).to_vec(),
-        });
-        let order = |items: &[usize]| {
-            check(
-                &q,
-                &Answer::Order {
-                    items: items.to_vec(),
-                },
-            )
-        };
+        let q = question(QuestionKind::Ordering { items: ["a", "b", "c", "d"].map(String::from).to_vec() });
+        let order = |items: &[usize]| check(&q, &Answer::Order { items: items.to_vec() });
         approx(order(&[0, 1, 2, 3]).unwrap(), outcome(Some(true), 1.0));
         approx(order(&[1, 0, 2, 3]).unwrap(), outcome(Some(false), 0.5));
         approx(order(&[3, 0, 1, 2]).unwrap(), outcome(Some(false), 0.0));
         approx(order(&[0, 1, 3, 2]).unwrap(), outcome(Some(false), 0.5));
-        for bad in [
-            &[0, 1, 2][..],
-            &[0, 1, 2, 2],
-            &[0, 1, 2, 4],
-            &[0, 1, 2, 3, 3],
-        ] {
-            assert!(
-                matches!(order(bad), Err(AnswerError::OutOfRange(_))),
-                "{bad:?}"
-            );
+        for bad in [&[0, 1, 2][..], &[0, 1, 2, 2], &[0, 1, 2, 4], &[0, 1, 2, 3, 3]] {
+            assert!(matches!(order(bad), Err(AnswerError::OutOfRange(_))), "{bad:?}");
         }
     }
 
     #[test]
     fn ungraded_kinds_check_shape_only() {
         let cloud = question(QuestionKind::WordCloud { max_words: 2 });
-        let words = |words: &[&str]| {
-            check(
-                &cloud,
-                &Answer::Words {
-                    words: words.iter().map(|w| (*w).into()).collect(),
-                },
-            )
-        };
+        let words =
+            |words: &[&str]| check(&cloud, &Answer::Words { words: words.iter().map(|w| (*w).into()).collect() });
         assert_eq!(words(&["Écoute", "respect"]), Ok(Outcome::UNGRADED));
         assert!(matches!(words(&[]), Err(AnswerError::OutOfRange(_))));
-        assert!(matches!(
-            words(&["a", "b", "c"]),
-            Err(AnswerError::OutOfRange(_))
-        ));
+        assert!(matches!(words(&["a", "b", "c"]), Err(AnswerError::OutOfRange(_))));
         assert!(matches!(words(&["  "]), Err(AnswerError::OutOfRange(_))));
-        assert!(matches!(
-            words(&[&"x".repeat(MAX_WORD_CHARS + 1)]),
-            Err(AnswerError::TooLong { .. })
-        ));
+        assert!(matches!(words(&[&"x".repeat(MAX_WORD_CHARS + 1)]), Err(AnswerError::TooLong { .. })));
 
-        let scale = question(QuestionKind::RatingScale {
-            min: 1,
-            max: 5,
-            labels: vec![],
-        });
-        assert_eq!(
-            check(&scale, &Answer::Rating { value: 5 }),
-            Ok(Outcome::UNGRADED)
-        );
+        let scale = question(QuestionKind::RatingScale { min: 1, max: 5, labels: vec![] });
+        assert_eq!(check(&scale, &Answer::Rating { value: 5 }), Ok(Outcome::UNGRADED));
         assert_eq!(
             check(&scale, &Answer::Rating { value: 0 }),
-            Err(AnswerError::OutOfRange(
-                "the rating must be 1 to 5, not 0".into()
-            ))
+            Err(AnswerError::OutOfRange("the rating must be 1 to 5, not 0".into()))
         );
 
         let open = question(QuestionKind::OpenText {});
-        assert_eq!(
-            check(
-                &open,
-                &Answer::Text {
-                    text: "Très utile".into()
-                }
-            ),
-            Ok(Outcome::UNGRADED)
-        );
+        assert_eq!(check(&open, &Answer::Text { text: "Très utile".into() }), Ok(Outcome::UNGRADED));
+        assert!(matches!(check(&open, &Answer::Text { text: " ".into() }), Err(AnswerError::OutOfRange(_))));
         assert!(matches!(
-            check(&open, &Answer::Text { text: " ".into() }),
-            Err(AnswerError::OutOfRange(_))
-        ));
-        assert!(matches!(
-            check(
-                &open,
-                &Answer::Text {
-                    text: "x".repeat(MAX_OPEN_ANSWER_CHARS + 1)
-                }
-            ),
+            check(&open, &Answer::Text { text: "x".repeat(MAX_OPEN_ANSWER_CHARS + 1) }),
             Err(AnswerError::TooLong { .. })
         ));
-        assert!(matches!(
-            check(&open, &Answer::Words { words: vec![] }),
-            Err(AnswerError::WrongType { .. })
-        ));
+        assert!(matches!(check(&open, &Answer::Words { words: vec![] }), Err(AnswerError::WrongType { .. })));
         assert_eq!(points(&open, 1.0, None), 0);
     }
 
@@ -647,16 +478,8 @@ mod tests {
     #[test]
     fn answers_are_tagged_json() {
         let answer: Answer = serde_json::from_str(r#"{"type":"order","items":[2,0,1]}"#).unwrap();
-        assert_eq!(
-            answer,
-            Answer::Order {
-                items: vec![2, 0, 1]
-            }
-        );
-        let json = serde_json::to_string(&Answer::Choice {
-            choice: "c1".into(),
-        })
-        .unwrap();
+        assert_eq!(answer, Answer::Order { items: vec![2, 0, 1] });
+        let json = serde_json::to_string(&Answer::Choice { choice: "c1".into() }).unwrap();
         assert_eq!(json, r#"{"type":"choice","choice":"c1"}"#);
         assert!(serde_json::from_str::<Answer>(r#"{"type":"guess"}"#).is_err());
     }
@@ -672,27 +495,16 @@ mod tests {
         assert_eq!(points(&q, f64::NAN, None), 0);
         assert_eq!(points(&q, 1.0 / 3.0, None), 333);
 
-        let at = |answered_after_ms| {
-            Some(SpeedBonus {
-                answered_after_ms,
-                limit_ms: 20_000,
-            })
-        };
+        let at = |answered_after_ms| Some(SpeedBonus { answered_after_ms, limit_ms: 20_000 });
         assert_eq!(points(&q, 1.0, at(0)), 1000);
         assert_eq!(points(&q, 1.0, at(5_000)), 875);
         assert_eq!(points(&q, 1.0, at(10_000)), 750);
         assert_eq!(points(&q, 1.0, at(20_000)), 500);
         assert_eq!(points(&q, 1.0, at(60_000)), 500, "late answers get half");
         assert_eq!(points(&q, 0.5, at(10_000)), 375);
-        let no_limit = SpeedBonus {
-            answered_after_ms: 5,
-            limit_ms: 0,
-        };
+        let no_limit = SpeedBonus { answered_after_ms: 5, limit_ms: 0 };
         assert_eq!(no_limit.factor(), 1.0);
-        let max = Question {
-            points: crate::quiz::model::MAX_POINTS,
-            ..single()
-        };
+        let max = Question { points: crate::quiz::model::MAX_POINTS, ..single() };
         assert_eq!(points(&max, 1.0, at(0)), 10_000);
     }
 }

@@ -67,9 +67,7 @@ pub fn images(html: &str) -> Vec<Image> {
         let tag = &rest[start..];
         let end = tag.find('>').unwrap_or(tag.len());
         if let Some(src) = attribute(&tag[..end], "src") {
-            found.push(Image {
-                src: decode_entities(&src),
-            });
+            found.push(Image { src: decode_entities(&src) });
         }
         rest = &tag[end..];
     }
@@ -77,10 +75,7 @@ pub fn images(html: &str) -> Vec<Image> {
 }
 
 fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+    haystack.as_bytes().windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The raw value of attribute `name` in the tag text `tag` (`<img …`).
@@ -99,16 +94,10 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
             continue;
         }
         return Some(match value.chars().next() {
-            Some(quote @ ('"' | '\'')) => value[1..]
-                .split(quote)
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-            _ => value
-                .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
-                .next()
-                .unwrap_or_default()
-                .to_string(),
+            Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or_default().to_string(),
+            _ => {
+                value.split(|c: char| c.is_whitespace() || c == '>' || c == '/').next().unwrap_or_default().to_string()
+            }
         });
     }
     None
@@ -126,10 +115,7 @@ pub fn html_to_text(html: &str, keep_newlines: bool) -> String {
             rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
             continue;
         }
-        let opens_tag = tag[1..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        let opens_tag = tag[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
         let Some(gt) = tag.find('>').filter(|_| opens_tag) else {
             out.push('<');
             rest = &tag[1..];
@@ -149,8 +135,8 @@ pub fn html_to_text(html: &str, keep_newlines: bool) -> String {
                 rest = find_ascii_case_insensitive(rest, &close).map_or("", |at| &rest[at..]);
             }
             "br" => out.push('\n'),
-            "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol"
-            | "table" | "blockquote" | "pre" | "hr" => {
+            "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "table"
+            | "blockquote" | "pre" | "hr" => {
                 // A block starts or ends a line, without adding blank lines.
                 let line = out.rsplit('\n').next().unwrap_or_default();
                 if !line.trim().is_empty() {
@@ -170,11 +156,7 @@ fn push_text(out: &mut String, text: &str, keep_newlines: bool) {
     if keep_newlines {
         out.push_str(&decoded.replace("\r\n", "\n"));
     } else {
-        out.extend(
-            decoded
-                .chars()
-                .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }),
-        );
+        out.extend(decoded.chars().map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }));
     }
 }
 
@@ -220,11 +202,7 @@ pub fn decode_entities(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        let end = after
-            .char_indices()
-            .take(12)
-            .find(|&(_, c)| c == ';')
-            .map(|(i, _)| i);
+        let end = after.char_indices().take(12).find(|&(_, c)| c == ';').map(|(i, _)| i);
         match end.and_then(|end| entity(&after[..end]).map(|c| (end, c))) {
             Some((end, c)) => {
                 out.push(c);
@@ -317,10 +295,7 @@ mod tests {
     fn html_becomes_text() {
         let html = "<p>Quelle est la <b>capitale</b>\n de la France&nbsp;?</p><p>Indice&#8239;: \
                     &laquo;&#x20AC;&raquo; &amp; co</p>";
-        assert_eq!(
-            html_to_text(html, false),
-            "Quelle est la capitale de la France\u{a0}?\nIndice\u{202f}: «€» & co"
-        );
+        assert_eq!(html_to_text(html, false), "Quelle est la capitale de la France\u{a0}?\nIndice\u{202f}: «€» & co");
     }
 
     #[test]
@@ -346,25 +321,16 @@ mod tests {
 
     #[test]
     fn moodle_format_keeps_line_breaks() {
-        assert_eq!(
-            html_to_text("ligne 1\r\nligne <i>2</i>", true),
-            "ligne 1\nligne 2"
-        );
+        assert_eq!(html_to_text("ligne 1\r\nligne <i>2</i>", true), "ligne 1\nligne 2");
         assert_eq!(TextFormat::Plain.to_text("  a  <b>\n\n\n c "), "a <b>\n\nc");
     }
 
     #[test]
     fn formats_by_name() {
         assert_eq!(TextFormat::from_name("html"), Some(TextFormat::Html));
-        assert_eq!(
-            TextFormat::from_name("moodle_auto_format"),
-            Some(TextFormat::Moodle)
-        );
+        assert_eq!(TextFormat::from_name("moodle_auto_format"), Some(TextFormat::Moodle));
         assert_eq!(TextFormat::from_name("plain_text"), Some(TextFormat::Plain));
-        assert_eq!(
-            TextFormat::from_name("markdown"),
-            Some(TextFormat::Markdown)
-        );
+        assert_eq!(TextFormat::from_name("markdown"), Some(TextFormat::Markdown));
         assert_eq!(TextFormat::from_name("latex"), None);
     }
 
@@ -374,14 +340,7 @@ mod tests {
                       <img src='@@PLUGINFILE@@/b.png' /> <img data-src="no"> <img src=c.png></p>"#;
         let found = images(html);
         let srcs: Vec<&str> = found.iter().map(|i| i.src.as_str()).collect();
-        assert_eq!(
-            srcs,
-            [
-                "https://ex.org/a.png?x=1&y=2",
-                "@@PLUGINFILE@@/b.png",
-                "c.png"
-            ]
-        );
+        assert_eq!(srcs, ["https://ex.org/a.png?x=1&y=2", "@@PLUGINFILE@@/b.png", "c.png"]);
         assert!(found[0].is_web() && !found[1].is_web() && !found[2].is_web());
     }
 
@@ -393,9 +352,6 @@ mod tests {
         assert_eq!(entity("#xFFFFFFFF"), None);
         assert_eq!(entity("oelig"), Some('œ'));
         assert_eq!(entity("nope"), None);
-        assert_eq!(
-            decode_entities("C&oelig;ur &eacute;l&egrave;ve"),
-            "Cœur élève"
-        );
+        assert_eq!(decode_entities("C&oelig;ur &eacute;l&egrave;ve"), "Cœur élève");
     }
 }

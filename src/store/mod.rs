@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use uuid::Uuid;
 
 use crate::metrics::Metrics;
@@ -86,19 +84,10 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5));
-            Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(4)
-                    .connect_with(options)
-                    .await?,
-            )
+            Pool::Sqlite(SqlitePoolOptions::new().max_connections(4).connect_with(options).await?)
         } else {
             Pool::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .connect(url)
-                    .await?,
+                PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(5)).connect(url).await?,
             )
         };
         let store = Store { pool, metrics };
@@ -117,16 +106,11 @@ impl Store {
 
     /// Whether the database answers, within `timeout`.
     pub async fn ping(&self, timeout: Duration) -> Result<(), String> {
-        let ping = async {
-            on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
-        };
+        let ping = async { on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ())) };
         match tokio::time::timeout(timeout, ping).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(format!("{} store: {e}", self.backend())),
-            Err(_) => Err(format!(
-                "{} store: no answer within {timeout:?}",
-                self.backend()
-            )),
+            Err(_) => Err(format!("{} store: no answer within {timeout:?}", self.backend())),
         }
     }
 
@@ -158,11 +142,7 @@ impl Store {
         self.room_where("join_code", code).await
     }
 
-    async fn room_where(
-        &self,
-        column: &'static str,
-        value: &str,
-    ) -> Result<Option<RoomRecord>, StoreError> {
+    async fn room_where(&self, column: &'static str, value: &str) -> Result<Option<RoomRecord>, StoreError> {
         let started = Instant::now();
         let sql = format!(
             "SELECT id, tenant, kind, title, join_code, created_by, created_at, activity FROM rooms WHERE {column} = $1"
@@ -189,10 +169,7 @@ impl Store {
     }
 
     fn observe(&self, op: &str, started: Instant) {
-        self.metrics
-            .store_seconds
-            .with_label_values(&[op])
-            .observe(started.elapsed().as_secs_f64());
+        self.metrics.store_seconds.with_label_values(&[op]).observe(started.elapsed().as_secs_f64());
     }
 
     /// Closes the pool, waiting for connections in use.

@@ -8,9 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use amphi_protocol::{
-    Auth, ClientMessage, ClientMsgId, CloseCode, ErrorCode, Format, PROTOCOL_VERSION, ServerMessage,
-};
+use amphi_protocol::{Auth, ClientMessage, ClientMsgId, CloseCode, ErrorCode, Format, PROTOCOL_VERSION, ServerMessage};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use bytes::Bytes;
 use futures_util::SinkExt;
@@ -61,12 +59,7 @@ struct Connection {
 /// Serves one upgraded connection until it closes.
 pub async fn run(socket: WebSocket, format: Format, app: AppState) {
     let id = app.next_connection_id();
-    let span = tracing::info_span!(
-        "conn",
-        conn = id,
-        member = tracing::field::Empty,
-        tenant = tracing::field::Empty
-    );
+    let span = tracing::info_span!("conn", conn = id, member = tracing::field::Empty, tenant = tracing::field::Empty);
     async move {
         app.metrics.connections.inc();
         let (queue, events) = mpsc::channel(app.config.websocket.outbound_queue);
@@ -95,8 +88,7 @@ impl Connection {
     async fn serve(&mut self, mut socket: WebSocket, mut events: mpsc::Receiver<Arc<Envelope>>) {
         let ws = &self.app.config.websocket;
         let handshake_deadline = tokio::time::Instant::now() + ws.handshake_timeout();
-        let mut heartbeat =
-            tokio::time::interval_at(tokio::time::Instant::now() + ws.heartbeat(), ws.heartbeat());
+        let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + ws.heartbeat(), ws.heartbeat());
         let shutdown = self.app.shutdown.clone();
         let closer = Arc::clone(&self.closer);
         // Made once, not per turn of the loop: each registers a waiter the
@@ -148,20 +140,9 @@ impl Connection {
             Exit::Gone => self.closer.requested(),
         };
         if let Some(code) = code {
-            self.app
-                .metrics
-                .closes
-                .with_label_values(&[&code.code().to_string()])
-                .inc();
-            tracing::debug!(
-                code = code.code(),
-                reason = code.reason(),
-                "closing connection"
-            );
-            let frame = CloseFrame {
-                code: code.code(),
-                reason: Utf8Bytes::from_static(code.reason()),
-            };
+            self.app.metrics.closes.with_label_values(&[&code.code().to_string()]).inc();
+            tracing::debug!(code = code.code(), reason = code.reason(), "closing connection");
+            let frame = CloseFrame { code: code.code(), reason: Utf8Bytes::from_static(code.reason()) };
             // The closing handshake: send our close, then read until the
             // peer's (dropping the socket with unread data would reset it
             // and could lose our close frame).
@@ -179,11 +160,7 @@ impl Connection {
     }
 
     /// Handles one frame. `Ok(Some(code))` asks to close the connection.
-    async fn on_frame(
-        &mut self,
-        message: Message,
-        socket: &mut WebSocket,
-    ) -> Result<Option<CloseCode>, Gone> {
+    async fn on_frame(&mut self, message: Message, socket: &mut WebSocket) -> Result<Option<CloseCode>, Gone> {
         let (bytes, format) = match &message {
             Message::Text(text) => (text.as_bytes(), Format::Json),
             Message::Binary(bytes) => (&bytes[..], Format::MsgPack),
@@ -193,77 +170,50 @@ impl Connection {
         match self.rate.check(Instant::now()) {
             Verdict::Allowed => {}
             Verdict::Refused => {
-                self.error(
-                    socket,
-                    None,
-                    None,
-                    Refusal::new(ErrorCode::RateLimited, "too many messages: slow down"),
-                )
-                .await?;
+                self.error(socket, None, None, Refusal::new(ErrorCode::RateLimited, "too many messages: slow down"))
+                    .await?;
                 return Ok(None);
             }
             Verdict::Abuse => return Ok(Some(CloseCode::RateLimited)),
         }
         let limit = self.app.config.limits.max_frame_bytes;
         if bytes.len() > limit {
-            let refusal = Refusal::new(
-                ErrorCode::FrameTooLarge,
-                format!("frames are limited to {limit} bytes"),
-            );
+            let refusal = Refusal::new(ErrorCode::FrameTooLarge, format!("frames are limited to {limit} bytes"));
             self.error(socket, None, None, refusal).await?;
             return Ok(None);
         }
         let decoded = match format.decode_client(bytes) {
             Ok(decoded) => decoded,
             Err(error) => {
-                self.app
-                    .metrics
-                    .frames_in
-                    .with_label_values(&["invalid"])
-                    .inc();
-                self.error(socket, None, None, Refusal::new(error.code, error.message))
-                    .await?;
+                self.app.metrics.frames_in.with_label_values(&["invalid"]).inc();
+                self.error(socket, None, None, Refusal::new(error.code, error.message)).await?;
                 return Ok(None);
             }
         };
-        self.app
-            .metrics
-            .frames_in
-            .with_label_values(&[decoded.type_name()])
-            .inc();
+        self.app.metrics.frames_in.with_label_values(&[decoded.type_name()]).inc();
         if let Err(refusal) = validate::check(&decoded, &self.app.config.limits) {
             let room = room_of(&decoded);
-            self.error(socket, decoded.id().cloned(), room, refusal)
-                .await?;
+            self.error(socket, decoded.id().cloned(), room, refusal).await?;
             return Ok(None);
         }
         self.dispatch(decoded, socket).await.map(|()| None)
     }
 
-    async fn dispatch(
-        &mut self,
-        message: ClientMessage,
-        socket: &mut WebSocket,
-    ) -> Result<(), Gone> {
+    async fn dispatch(&mut self, message: ClientMessage, socket: &mut WebSocket) -> Result<(), Gone> {
         match message {
             ClientMessage::Hello { v, auth, last_seq } => {
                 return self.hello(v, auth, last_seq, socket).await;
             }
             // Allowed before `hello`: a client may check the clock first.
             ClientMessage::Ping { id } => {
-                let pong = ServerMessage::Pong {
-                    id,
-                    server_time_ms: now_ms(),
-                };
+                let pong = ServerMessage::Pong { id, server_time_ms: now_ms() };
                 return self.reply(socket, &pong).await;
             }
             _ => {}
         }
         if self.member.is_none() {
             let refusal = Refusal::new(ErrorCode::NotAuthenticated, "send `hello` first");
-            return self
-                .error(socket, message.id().cloned(), None, refusal)
-                .await;
+            return self.error(socket, message.id().cloned(), None, refusal).await;
         }
         match message {
             ClientMessage::Join { id, room, code } => self.join(id, room, code, socket).await,
@@ -281,8 +231,7 @@ impl Connection {
                 self.room_command(id, room, command, socket).await
             }
             ClientMessage::Quiz { id, room, command } => {
-                self.room_command(id, room, RoomCommand::Quiz(command), socket)
-                    .await
+                self.room_command(id, room, RoomCommand::Quiz(command), socket).await
             }
             ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => Ok(()), // answered above
         }
@@ -296,9 +245,7 @@ impl Connection {
         command: RoomCommand,
         socket: &mut WebSocket,
     ) -> Result<(), Gone> {
-        let attached = validate::room_id(&room)
-            .ok()
-            .and_then(|uuid| self.rooms.get(&uuid));
+        let attached = validate::room_id(&room).ok().and_then(|uuid| self.rooms.get(&uuid));
         let (Some(attachment), Some((_, who))) = (attached, &self.member) else {
             let refusal = Refusal::new(ErrorCode::NotInRoom, "join this room first");
             return self.error(socket, Some(id), Some(room), refusal).await;
@@ -307,10 +254,7 @@ impl Connection {
         match handle.command(who, id.clone(), command).await {
             Ok(Ok(())) => self.reply(socket, &ServerMessage::Ack { id }).await,
             Ok(Err(refusal)) => self.error(socket, Some(id), Some(room), refusal).await,
-            Err(_) => {
-                self.error(socket, Some(id), Some(room), unavailable())
-                    .await
-            }
+            Err(_) => self.error(socket, Some(id), Some(room), unavailable()).await,
         }
     }
 
@@ -322,17 +266,12 @@ impl Connection {
         socket: &mut WebSocket,
     ) -> Result<(), Gone> {
         if self.member.is_some() {
-            let refusal = Refusal::new(
-                ErrorCode::AlreadyAuthenticated,
-                "this connection has already said hello",
-            );
+            let refusal = Refusal::new(ErrorCode::AlreadyAuthenticated, "this connection has already said hello");
             return self.error(socket, None, None, refusal).await;
         }
         if v != PROTOCOL_VERSION {
-            let refusal = Refusal::new(
-                ErrorCode::UnsupportedProtocol,
-                format!("this server speaks protocol {PROTOCOL_VERSION}"),
-            );
+            let refusal =
+                Refusal::new(ErrorCode::UnsupportedProtocol, format!("this server speaks protocol {PROTOCOL_VERSION}"));
             return self.error(socket, None, None, refusal).await;
         }
         let (member, guest_room) = match self.authenticate(auth).await {
@@ -350,19 +289,14 @@ impl Connection {
             server_time_ms: now_ms(),
             heartbeat_ms: self.app.config.websocket.heartbeat_ms,
         };
-        let who = Who {
-            id: member.id.as_str().into(),
-            name: member.name.as_str().into(),
-            role: member.role,
-        };
+        let who = Who { id: member.id.as_str().into(), name: member.name.as_str().into(), role: member.role };
         self.member = Some((member, who));
         self.reply(socket, &welcome).await?;
 
         if let Some(handle) = guest_room {
             let since = last_seq.get(&handle.id().to_string()).copied();
             if let Err(refusal) = self.attach(handle.clone(), since, socket).await? {
-                self.error(socket, None, Some(handle.id().to_string()), refusal)
-                    .await?;
+                self.error(socket, None, Some(handle.id().to_string()), refusal).await?;
             }
         }
         for (room, since) in last_seq {
@@ -388,19 +322,12 @@ impl Connection {
         match auth {
             Auth::Token { token } | Auth::Resume { token } => match self.app.keys.verify(&token) {
                 Ok(claims) => Ok((Member::from(claims), None)),
-                Err(TokenError::Expired) => Err(Refusal::new(
-                    ErrorCode::TokenExpired,
-                    "the token has expired",
-                )),
+                Err(TokenError::Expired) => Err(Refusal::new(ErrorCode::TokenExpired, "the token has expired")),
                 Err(TokenError::Invalid(why)) => Err(Refusal::new(ErrorCode::Unauthorized, why)),
             },
             Auth::JoinCode { code, name } => {
                 let handle = self.find_room(None, Some(code)).await?;
-                let member = Member::guest(
-                    name.trim().to_string(),
-                    handle.record.tenant.clone(),
-                    handle.id(),
-                );
+                let member = Member::guest(name.trim().to_string(), handle.record.tenant.clone(), handle.id());
                 Ok((member, Some(handle)))
             }
         }
@@ -408,11 +335,7 @@ impl Connection {
 
     /// The room with this id or code, if this member may enter it. Rooms of
     /// other tenants are reported as not found.
-    async fn find_room(
-        &self,
-        room: Option<Uuid>,
-        code: Option<String>,
-    ) -> Result<RoomHandle, Refusal> {
+    async fn find_room(&self, room: Option<Uuid>, code: Option<String>) -> Result<RoomHandle, Refusal> {
         let hub = &self.app.hub;
         let found = match (room, code) {
             (Some(id), _) => hub.room(id).await,
@@ -422,10 +345,7 @@ impl Connection {
         let handle = match found {
             Ok(Some(handle)) => handle,
             Ok(None) => {
-                return Err(Refusal::new(
-                    ErrorCode::RoomNotFound,
-                    "no room has this id or code",
-                ));
+                return Err(Refusal::new(ErrorCode::RoomNotFound, "no room has this id or code"));
             }
             Err(error) => {
                 tracing::warn!(%error, "room lookup failed");
@@ -433,9 +353,9 @@ impl Connection {
             }
         };
         match &self.member {
-            Some((member, _)) if !member.may_enter(&handle.record.tenant, handle.id()) => Err(
-                Refusal::new(ErrorCode::RoomNotFound, "no room has this id or code"),
-            ),
+            Some((member, _)) if !member.may_enter(&handle.record.tenant, handle.id()) => {
+                Err(Refusal::new(ErrorCode::RoomNotFound, "no room has this id or code"))
+            }
             _ => Ok(handle),
         }
     }
@@ -464,15 +384,8 @@ impl Connection {
         }
     }
 
-    async fn leave(
-        &mut self,
-        id: ClientMsgId,
-        room: String,
-        socket: &mut WebSocket,
-    ) -> Result<(), Gone> {
-        let attachment = validate::room_id(&room)
-            .ok()
-            .and_then(|uuid| self.rooms.remove(&uuid));
+    async fn leave(&mut self, id: ClientMsgId, room: String, socket: &mut WebSocket) -> Result<(), Gone> {
+        let attachment = validate::room_id(&room).ok().and_then(|uuid| self.rooms.remove(&uuid));
         let (Some(attachment), Some((_, who))) = (attachment, &self.member) else {
             let refusal = Refusal::new(ErrorCode::NotInRoom, "you are not in this room");
             return self.error(socket, Some(id), Some(room), refusal).await;
@@ -480,10 +393,7 @@ impl Connection {
         self.app.fanout.unsubscribe(attachment.handle.id(), self.id);
         match attachment.handle.leave(who.id.clone()).await {
             Ok(()) => self.reply(socket, &ServerMessage::Ack { id }).await,
-            Err(_) => {
-                self.error(socket, Some(id), Some(room), unavailable())
-                    .await
-            }
+            Err(_) => self.error(socket, Some(id), Some(room), unavailable()).await,
         }
     }
 
@@ -498,16 +408,10 @@ impl Connection {
     ) -> Result<Result<(), Refusal>, Gone> {
         let max = self.app.config.limits.max_rooms_per_connection;
         if self.rooms.len() >= max {
-            return Ok(Err(Refusal::new(
-                ErrorCode::OutOfRange,
-                format!("a connection may join at most {max} rooms"),
-            )));
+            return Ok(Err(Refusal::new(ErrorCode::OutOfRange, format!("a connection may join at most {max} rooms"))));
         }
         let Some((_, who)) = &self.member else {
-            return Ok(Err(Refusal::new(
-                ErrorCode::NotAuthenticated,
-                "send `hello` first",
-            )));
+            return Ok(Err(Refusal::new(ErrorCode::NotAuthenticated, "send `hello` first")));
         };
         let who = who.clone();
         let room = handle.id();
@@ -531,22 +435,11 @@ impl Connection {
                 return Ok(Err(unavailable()));
             }
         };
-        let joined = ServerMessage::Joined {
-            room: handle.info(),
-            seq: attached.seq,
-            snapshot: attached.snapshot,
-        };
-        self.rooms.insert(
-            room,
-            Attachment {
-                handle,
-                last_seq: attached.seq,
-            },
-        );
+        let joined = ServerMessage::Joined { room: handle.info(), seq: attached.seq, snapshot: attached.snapshot };
+        self.rooms.insert(room, Attachment { handle, last_seq: attached.seq });
         self.reply(socket, &joined).await?;
         for envelope in attached.replay {
-            self.feed_frame(socket, envelope.encoded(self.format), "event")
-                .await?;
+            self.feed_frame(socket, envelope.encoded(self.format), "event").await?;
         }
         self.flush(socket).await.map(Ok)
     }
@@ -570,27 +463,16 @@ impl Connection {
                 self.feed_frame(socket, frame, "").await?;
             }
             written += 1;
-            next = if written < WRITE_BATCH {
-                events.try_recv().ok()
-            } else {
-                None
-            };
+            next = if written < WRITE_BATCH { events.try_recv().ok() } else { None };
         }
         self.flush(socket).await
     }
 
     async fn reply(&self, socket: &mut WebSocket, message: &ServerMessage) -> Result<(), Gone> {
         match self.format.encode(message) {
-            Ok(bytes) => self
-                .send(socket, self.frame(Bytes::from(bytes))?)
-                .await
-                .inspect(|()| {
-                    self.app
-                        .metrics
-                        .frames_out
-                        .with_label_values(&[message.type_name()])
-                        .inc();
-                }),
+            Ok(bytes) => self.send(socket, self.frame(Bytes::from(bytes))?).await.inspect(|()| {
+                self.app.metrics.frames_out.with_label_values(&[message.type_name()]).inc();
+            }),
             Err(error) => {
                 tracing::error!(%error, "cannot encode a reply");
                 Ok(())
@@ -605,18 +487,9 @@ impl Connection {
         room: Option<String>,
         refusal: Refusal,
     ) -> Result<(), Gone> {
-        self.app
-            .metrics
-            .errors
-            .with_label_values(&[refusal.code.as_str()])
-            .inc();
+        self.app.metrics.errors.with_label_values(&[refusal.code.as_str()]).inc();
         tracing::debug!(code = %refusal.code, message = %refusal.message, "refused");
-        let message = ServerMessage::Error {
-            id,
-            room,
-            code: refusal.code,
-            message: refusal.message,
-        };
+        let message = ServerMessage::Error { id, room, code: refusal.code, message: refusal.message };
         self.reply(socket, &message).await
     }
 
@@ -624,9 +497,7 @@ impl Connection {
     /// are valid UTF-8 by construction; the check is cheap.)
     fn frame(&self, bytes: Bytes) -> Result<Message, Gone> {
         if self.format.is_text() {
-            Utf8Bytes::try_from(bytes)
-                .map(Message::Text)
-                .map_err(|_| Gone)
+            Utf8Bytes::try_from(bytes).map(Message::Text).map_err(|_| Gone)
         } else {
             Ok(Message::Binary(bytes))
         }
@@ -634,21 +505,12 @@ impl Connection {
 
     /// Buffers a frame without flushing. `label` names it for metrics when
     /// the fan-out did not count it already.
-    async fn feed_frame(
-        &self,
-        socket: &mut WebSocket,
-        bytes: Bytes,
-        label: &str,
-    ) -> Result<(), Gone> {
+    async fn feed_frame(&self, socket: &mut WebSocket, bytes: Bytes, label: &str) -> Result<(), Gone> {
         if bytes.is_empty() {
             return Ok(());
         }
         if !label.is_empty() {
-            self.app
-                .metrics
-                .frames_out
-                .with_label_values(&[label])
-                .inc();
+            self.app.metrics.frames_out.with_label_values(&[label]).inc();
         }
         let frame = self.frame(bytes)?;
         self.with_write_timeout(socket.feed(frame)).await
@@ -665,10 +527,7 @@ impl Connection {
     /// Runs a socket write, giving up when it takes longer than the write
     /// timeout or when a close is requested meanwhile (a slow consumer is
     /// usually stuck in a write).
-    async fn with_write_timeout<E>(
-        &self,
-        write: impl Future<Output = Result<(), E>>,
-    ) -> Result<(), Gone> {
+    async fn with_write_timeout<E>(&self, write: impl Future<Output = Result<(), E>>) -> Result<(), Gone> {
         // Biased, write first: a write that completes at once (the usual
         // case) never registers a timer or a close waiter.
         tokio::select! {
@@ -703,10 +562,7 @@ fn read_error_exit(error: &axum::Error) -> Exit {
     // tungstenite reports a frame or message over `max_message_size` as a
     // capacity error; anything else means the socket is unusable.
     let text = error.to_string();
-    if text.contains("Space limit exceeded")
-        || text.contains("too long")
-        || text.contains("Capacity")
-    {
+    if text.contains("Space limit exceeded") || text.contains("too long") || text.contains("Capacity") {
         Exit::Close(CloseCode::MessageTooBig)
     } else {
         Exit::Gone
@@ -726,8 +582,5 @@ fn room_of(message: &ClientMessage) -> Option<String> {
 }
 
 fn unavailable() -> Refusal {
-    Refusal::new(
-        ErrorCode::Unavailable,
-        "the room is not available right now: retry with the same id",
-    )
+    Refusal::new(ErrorCode::Unavailable, "the room is not available right now: retry with the same id")
 }

@@ -16,11 +16,7 @@ use crate::api::ApiError;
 use crate::app::AppState;
 
 /// `GET /ws`: upgrades to a WebSocket speaking protocol v1.
-pub async fn upgrade(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
-) -> Response {
+pub async fn upgrade(State(app): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     if let Err(refusal) = check_origin(&headers, &app.config.allowed_origins) {
         return refusal.into_response();
     }
@@ -74,10 +70,7 @@ fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiError>
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return Ok(());
     };
-    if allowed
-        .iter()
-        .any(|a| a == "*" || a.trim_end_matches('/') == origin)
-    {
+    if allowed.iter().any(|a| a == "*" || a.trim_end_matches('/') == origin) {
         return Ok(());
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
@@ -85,11 +78,7 @@ fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiError>
     if host.is_some() && origin_host == host {
         return Ok(());
     }
-    Err(ApiError::new(
-        StatusCode::FORBIDDEN,
-        ErrorCode::Forbidden,
-        format!("origin {origin} is not allowed"),
-    ))
+    Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, format!("origin {origin} is not allowed")))
 }
 
 #[cfg(test)]
@@ -108,30 +97,18 @@ mod tests {
 
     #[test]
     fn same_origin_and_allowlisted_origins_pass() {
-        let same = headers(&[
-            (header::ORIGIN, "http://127.0.0.1:8080"),
-            (header::HOST, "127.0.0.1:8080"),
-        ]);
+        let same = headers(&[(header::ORIGIN, "http://127.0.0.1:8080"), (header::HOST, "127.0.0.1:8080")]);
         assert!(check_origin(&same, &[]).is_ok());
-        let other = headers(&[
-            (header::ORIGIN, "https://evil.example"),
-            (header::HOST, "127.0.0.1:8080"),
-        ]);
+        let other = headers(&[(header::ORIGIN, "https://evil.example"), (header::HOST, "127.0.0.1:8080")]);
         assert!(check_origin(&other, &[]).is_err());
         assert!(check_origin(&other, &["https://evil.example".into()]).is_ok());
         assert!(check_origin(&other, &["*".into()]).is_ok());
-        assert!(
-            check_origin(&headers(&[]), &[]).is_ok(),
-            "no Origin: not a browser"
-        );
+        assert!(check_origin(&headers(&[]), &[]).is_ok(), "no Origin: not a browser");
     }
 
     #[test]
     fn the_first_supported_subprotocol_wins() {
-        let h = headers(&[(
-            header::SEC_WEBSOCKET_PROTOCOL,
-            "foo, amphi.v1.msgpack, amphi.v1.json",
-        )]);
+        let h = headers(&[(header::SEC_WEBSOCKET_PROTOCOL, "foo, amphi.v1.msgpack, amphi.v1.json")]);
         assert_eq!(negotiate(&h).unwrap(), Format::MsgPack);
         assert_eq!(negotiate(&headers(&[])).unwrap(), Format::Json);
         assert!(negotiate(&headers(&[(header::SEC_WEBSOCKET_PROTOCOL, "mqtt")])).is_err());

@@ -42,11 +42,7 @@ impl RateLimiter {
             return Verdict::Allowed;
         }
         self.refused_in_a_row += 1;
-        if f64::from(self.refused_in_a_row) > self.burst {
-            Verdict::Abuse
-        } else {
-            Verdict::Refused
-        }
+        if f64::from(self.refused_in_a_row) > self.burst { Verdict::Abuse } else { Verdict::Refused }
     }
 }
 
@@ -80,10 +76,6 @@ mod tests {
         let later = start + Duration::from_millis(250);
         assert_eq!(limiter.check(later), Verdict::Allowed);
         assert_eq!(limiter.check(later), Verdict::Allowed);
-        assert_eq!(
-            limiter.check(later),
-            Verdict::Refused,
-            "2.5 tokens came back in 250 ms"
-        );
+        assert_eq!(limiter.check(later), Verdict::Refused, "2.5 tokens came back in 250 ms");
     }
 }

@@ -25,27 +25,19 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
     match message {
         ClientMessage::Hello { auth, last_seq, .. } => {
             match auth {
-                Auth::Token { token } | Auth::Resume { token } => {
-                    check_len("auth.token", token, MAX_TOKEN_BYTES)?
-                }
+                Auth::Token { token } | Auth::Resume { token } => check_len("auth.token", token, MAX_TOKEN_BYTES)?,
                 Auth::JoinCode { code, name } => {
                     check_len("auth.code", code, MAX_CODE_CHARS)?;
                     check_len("auth.name", name, limits.max_name_chars)?;
                     if name.trim().is_empty() {
-                        return Err(Refusal::new(
-                            ErrorCode::OutOfRange,
-                            "`auth.name` cannot be empty",
-                        ));
+                        return Err(Refusal::new(ErrorCode::OutOfRange, "`auth.name` cannot be empty"));
                     }
                 }
             }
             if last_seq.len() > limits.max_rooms_per_connection {
                 return Err(Refusal::new(
                     ErrorCode::OutOfRange,
-                    format!(
-                        "`last_seq` names more than {} rooms",
-                        limits.max_rooms_per_connection
-                    ),
+                    format!("`last_seq` names more than {} rooms", limits.max_rooms_per_connection),
                 ));
             }
             last_seq.keys().try_for_each(|room| room_id(room).map(drop))
@@ -55,10 +47,7 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
                 (Some(room), None) => room_id(room).map(drop)?,
                 (None, Some(code)) => check_len("code", code, MAX_CODE_CHARS)?,
                 _ => {
-                    return Err(Refusal::new(
-                        ErrorCode::InvalidField,
-                        "give exactly one of `room` and `code`",
-                    ));
+                    return Err(Refusal::new(ErrorCode::InvalidField, "give exactly one of `room` and `code`"));
                 }
             }
             Ok(())
@@ -67,14 +56,10 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
             room_id(room)?;
             check_len("text", text, limits.max_text_chars)
         }
-        ClientMessage::Leave { room, .. } | ClientMessage::RaiseHand { room, .. } => {
-            room_id(room).map(drop)
-        }
+        ClientMessage::Leave { room, .. } | ClientMessage::RaiseHand { room, .. } => room_id(room).map(drop),
         ClientMessage::LowerHand { room, member, .. } => {
             room_id(room)?;
-            member
-                .as_deref()
-                .map_or(Ok(()), |m| check_len("member", m, 128))
+            member.as_deref().map_or(Ok(()), |m| check_len("member", m, 128))
         }
         ClientMessage::Ping { .. } => Ok(()),
         ClientMessage::Quiz { room, command, .. } => {
@@ -94,20 +79,14 @@ fn check_quiz(command: &QuizCommand, limits: &Limits) -> Result<(), Refusal> {
             AnswerValue::Choice { choice } => check_len("answer.choice", choice, 64),
             AnswerValue::Choices { choices } => {
                 check_count("answer.choices", choices.len())?;
-                choices
-                    .iter()
-                    .try_for_each(|c| check_len("answer.choices", c, 64))
+                choices.iter().try_for_each(|c| check_len("answer.choices", c, 64))
             }
             AnswerValue::Words { words } => {
                 check_count("answer.words", words.len())?;
-                words
-                    .iter()
-                    .try_for_each(|w| check_len("answer.words", w, limits.max_name_chars))
+                words.iter().try_for_each(|w| check_len("answer.words", w, limits.max_name_chars))
             }
             AnswerValue::Order { items } => check_count("answer.items", items.len()),
-            AnswerValue::Bool { .. } | AnswerValue::Number { .. } | AnswerValue::Rating { .. } => {
-                Ok(())
-            }
+            AnswerValue::Bool { .. } | AnswerValue::Number { .. } | AnswerValue::Rating { .. } => Ok(()),
         },
         QuizCommand::RemoveParticipant { member } => check_len("member", member, 128),
         _ => Ok(()),
@@ -116,31 +95,21 @@ fn check_quiz(command: &QuizCommand, limits: &Limits) -> Result<(), Refusal> {
 
 fn check_count(field: &str, count: usize) -> Result<(), Refusal> {
     if count > MAX_ANSWER_ITEMS {
-        return Err(Refusal::new(
-            ErrorCode::OutOfRange,
-            format!("`{field}` has more than {MAX_ANSWER_ITEMS} items"),
-        ));
+        return Err(Refusal::new(ErrorCode::OutOfRange, format!("`{field}` has more than {MAX_ANSWER_ITEMS} items")));
     }
     Ok(())
 }
 
 /// Parses a room id.
 pub fn room_id(text: &str) -> Result<Uuid, Refusal> {
-    Uuid::parse_str(text).map_err(|_| {
-        Refusal::new(
-            ErrorCode::InvalidField,
-            format!("`room` must be a UUID, got {:?}", truncate(text)),
-        )
-    })
+    Uuid::parse_str(text)
+        .map_err(|_| Refusal::new(ErrorCode::InvalidField, format!("`room` must be a UUID, got {:?}", truncate(text))))
 }
 
 fn check_len(field: &str, value: &str, max_chars: usize) -> Result<(), Refusal> {
     // Bytes bound chars from above: count chars only when it matters.
     if value.len() > max_chars && value.chars().count() > max_chars {
-        return Err(Refusal::new(
-            ErrorCode::OutOfRange,
-            format!("`{field}` is longer than {max_chars} characters"),
-        ));
+        return Err(Refusal::new(ErrorCode::OutOfRange, format!("`{field}` is longer than {max_chars} characters")));
     }
     Ok(())
 }
@@ -162,11 +131,7 @@ mod tests {
 
     #[test]
     fn well_formed_commands_pass() {
-        let ok = ClientMessage::Announce {
-            id: "c1".into(),
-            room: ROOM.into(),
-            text: "é".repeat(1000),
-        };
+        let ok = ClientMessage::Announce { id: "c1".into(), room: ROOM.into(), text: "é".repeat(1000) };
         assert_eq!(check(&ok, &limits()), Ok(()));
     }
 
@@ -174,49 +139,17 @@ mod tests {
     fn each_limit_has_its_code() {
         let cases = [
             (
-                ClientMessage::Announce {
-                    id: "c1".into(),
-                    room: ROOM.into(),
-                    text: "x".repeat(1001),
-                },
+                ClientMessage::Announce { id: "c1".into(), room: ROOM.into(), text: "x".repeat(1001) },
                 ErrorCode::OutOfRange,
             ),
-            (
-                ClientMessage::RaiseHand {
-                    id: "c".repeat(65),
-                    room: ROOM.into(),
-                },
-                ErrorCode::OutOfRange,
-            ),
-            (
-                ClientMessage::RaiseHand {
-                    id: String::new(),
-                    room: ROOM.into(),
-                },
-                ErrorCode::OutOfRange,
-            ),
-            (
-                ClientMessage::RaiseHand {
-                    id: "c1".into(),
-                    room: "lobby".into(),
-                },
-                ErrorCode::InvalidField,
-            ),
-            (
-                ClientMessage::Join {
-                    id: "c1".into(),
-                    room: None,
-                    code: None,
-                },
-                ErrorCode::InvalidField,
-            ),
+            (ClientMessage::RaiseHand { id: "c".repeat(65), room: ROOM.into() }, ErrorCode::OutOfRange),
+            (ClientMessage::RaiseHand { id: String::new(), room: ROOM.into() }, ErrorCode::OutOfRange),
+            (ClientMessage::RaiseHand { id: "c1".into(), room: "lobby".into() }, ErrorCode::InvalidField),
+            (ClientMessage::Join { id: "c1".into(), room: None, code: None }, ErrorCode::InvalidField),
             (
                 ClientMessage::Hello {
                     v: 1,
-                    auth: Auth::JoinCode {
-                        code: "KM7R4P".into(),
-                        name: "  ".into(),
-                    },
+                    auth: Auth::JoinCode { code: "KM7R4P".into(), name: "  ".into() },
                     last_seq: Default::default(),
                 },
                 ErrorCode::OutOfRange,
@@ -224,21 +157,14 @@ mod tests {
             (
                 ClientMessage::Hello {
                     v: 1,
-                    auth: Auth::JoinCode {
-                        code: "KM7R4P".into(),
-                        name: "n".repeat(41),
-                    },
+                    auth: Auth::JoinCode { code: "KM7R4P".into(), name: "n".repeat(41) },
                     last_seq: Default::default(),
                 },
                 ErrorCode::OutOfRange,
             ),
         ];
         for (message, code) in cases {
-            assert_eq!(
-                check(&message, &limits()).unwrap_err().code,
-                code,
-                "{message:?}"
-            );
+            assert_eq!(check(&message, &limits()).unwrap_err().code, code, "{message:?}");
         }
     }
 }

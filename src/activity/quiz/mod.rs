@@ -28,10 +28,9 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 
 use amphi_protocol::quiz::{
-    Anonymity, AnswerResult, AnswerValue, Cell, CloseReason, CurrentQuestion, Feedback,
-    LeaderboardEntry, LeaderboardMode, Progress, ProgressCount, ProgressRow, QuestionOrder,
-    QuestionStats, QuestionSummary, QuizCommand, QuizEvent, QuizMode, QuizPhase, QuizSettings,
-    QuizSnapshot, Summary, YourAnswer,
+    Anonymity, AnswerResult, AnswerValue, Cell, CloseReason, CurrentQuestion, Feedback, LeaderboardEntry,
+    LeaderboardMode, Progress, ProgressCount, ProgressRow, QuestionOrder, QuestionStats, QuestionSummary, QuizCommand,
+    QuizEvent, QuizMode, QuizPhase, QuizSettings, QuizSnapshot, Summary, YourAnswer,
 };
 use amphi_protocol::{ErrorCode, Role};
 
@@ -85,24 +84,15 @@ pub struct QuizEmit {
 
 impl QuizEmit {
     fn everyone(event: QuizEvent) -> QuizEmit {
-        QuizEmit {
-            audience: Audience::Everyone,
-            event,
-        }
+        QuizEmit { audience: Audience::Everyone, event }
     }
 
     fn to(member: &str, event: QuizEvent) -> QuizEmit {
-        QuizEmit {
-            audience: Audience::Member(member.to_string()),
-            event,
-        }
+        QuizEmit { audience: Audience::Member(member.to_string()), event }
     }
 
     fn roster(event: QuizEvent) -> QuizEmit {
-        QuizEmit {
-            audience: Audience::RosterViewers,
-            event,
-        }
+        QuizEmit { audience: Audience::RosterViewers, event }
     }
 }
 
@@ -157,13 +147,8 @@ enum Phase {
     Closed(usize),
     Revealed(usize),
     Leaderboard(usize),
-    Scheduled {
-        opens_at: Millis,
-        closes_at: Option<Millis>,
-    },
-    Window {
-        closes_at: Option<Millis>,
-    },
+    Scheduled { opens_at: Millis, closes_at: Option<Millis> },
+    Window { closes_at: Option<Millis> },
     Ended,
 }
 
@@ -224,6 +209,11 @@ impl QuizSession {
         }
     }
 
+    /// The quiz being run.
+    pub fn quiz(&self) -> &Quiz {
+        &self.quiz
+    }
+
     pub fn settings(&self) -> &QuizSettings {
         &self.settings
     }
@@ -259,11 +249,7 @@ impl QuizSession {
     }
 
     fn final_answer(&self, q: usize, member: &str) -> Option<&AnswerRecord> {
-        self.questions[q]
-            .rounds
-            .iter()
-            .rev()
-            .find_map(|r| r.answers.get(member))
+        self.questions[q].rounds.iter().rev().find_map(|r| r.answers.get(member))
     }
 
     // ----- membership -------------------------------------------------
@@ -330,24 +316,15 @@ impl QuizSession {
     // ----- commands ---------------------------------------------------
 
     /// Applies a command from `who` at `now`.
-    pub fn apply(
-        &mut self,
-        who: Actor<'_>,
-        command: QuizCommand,
-        now: Millis,
-    ) -> Result<Vec<QuizEmit>, Refusal> {
-        let participant_command = matches!(
-            command,
-            QuizCommand::Answer { .. } | QuizCommand::NextQuestion | QuizCommand::PreviousQuestion
-        );
+    pub fn apply(&mut self, who: Actor<'_>, command: QuizCommand, now: Millis) -> Result<Vec<QuizEmit>, Refusal> {
+        let participant_command =
+            matches!(command, QuizCommand::Answer { .. } | QuizCommand::NextQuestion | QuizCommand::PreviousQuestion);
         if participant_command {
             if who.role != Role::Participant {
                 return Err(Refusal::forbidden("only participants answer"));
             }
         } else if !who.role.leads() {
-            return Err(Refusal::forbidden(
-                "only a trainer, facilitator or admin runs the quiz",
-            ));
+            return Err(Refusal::forbidden("only a trainer, facilitator or admin runs the quiz"));
         }
         if self.phase == Phase::Ended {
             return Err(invalid("the quiz has ended"));
@@ -364,9 +341,7 @@ impl QuizSession {
         );
         let self_only = matches!(
             command,
-            QuizCommand::OpenWindow { .. }
-                | QuizCommand::NextQuestion
-                | QuizCommand::PreviousQuestion
+            QuizCommand::OpenWindow { .. } | QuizCommand::NextQuestion | QuizCommand::PreviousQuestion
         );
         if trainer_only && self.self_paced() {
             return Err(invalid("this quiz is self-paced"));
@@ -379,11 +354,7 @@ impl QuizSession {
                 if self.phase != Phase::Lobby {
                     return Err(invalid("the quiz has already started"));
                 }
-                if self.self_paced() {
-                    Ok(self.open_window(None, now))
-                } else {
-                    self.open_question(0, now)
-                }
+                if self.self_paced() { Ok(self.open_window(None, now)) } else { self.open_question(0, now) }
             }
             QuizCommand::OpenQuestion { index } => {
                 let index = match index {
@@ -394,9 +365,7 @@ impl QuizSession {
                         ));
                     }
                     Some(i) => i,
-                    None => self
-                        .next_unasked()
-                        .ok_or_else(|| invalid("every question has been asked"))?,
+                    None => self.next_unasked().ok_or_else(|| invalid("every question has been asked"))?,
                 };
                 match self.phase {
                     Phase::Open(_) => Err(invalid("close the open question first")),
@@ -430,15 +399,11 @@ impl QuizSession {
                     Phase::Window { .. } => {}
                     _ => return Err(invalid("reveal the answer first")),
                 }
-                Ok(vec![QuizEmit::everyone(QuizEvent::Leaderboard {
-                    entries: self.leaderboard(),
-                })])
+                Ok(vec![QuizEmit::everyone(QuizEvent::Leaderboard { entries: self.leaderboard() })])
             }
             QuizCommand::Next => match self.phase {
                 Phase::Open(_) => Err(invalid("close the open question first")),
-                Phase::Lobby | Phase::Closed(_) | Phase::Revealed(_) | Phase::Leaderboard(_) => {
-                    Ok(self.advance(now))
-                }
+                Phase::Lobby | Phase::Closed(_) | Phase::Revealed(_) | Phase::Leaderboard(_) => Ok(self.advance(now)),
                 _ => Err(invalid("no question to move on from")),
             },
             QuizCommand::Skip => match self.phase {
@@ -453,44 +418,28 @@ impl QuizSession {
                     emits.extend(self.advance(now));
                     Ok(emits)
                 }
-                _ => Err(invalid(
-                    "only an open or closed, unrevealed question can be skipped",
-                )),
+                _ => Err(invalid("only an open or closed, unrevealed question can be skipped")),
             },
             QuizCommand::Reopen => match self.phase {
-                Phase::Closed(q) | Phase::Revealed(q) | Phase::Leaderboard(q) => {
-                    self.open_question(q, now)
-                }
+                Phase::Closed(q) | Phase::Revealed(q) | Phase::Leaderboard(q) => self.open_question(q, now),
                 _ => Err(invalid("no closed question to reopen")),
             },
             QuizCommand::Extend { seconds } => {
                 if seconds == 0 || seconds > MAX_EXTEND_S {
-                    return Err(Refusal::new(
-                        ErrorCode::OutOfRange,
-                        format!("extend by 1 to {MAX_EXTEND_S} seconds"),
-                    ));
+                    return Err(Refusal::new(ErrorCode::OutOfRange, format!("extend by 1 to {MAX_EXTEND_S} seconds")));
                 }
                 let Phase::Open(q) = self.phase else {
                     return Err(invalid("no question is open"));
                 };
-                let round = self.questions[q]
-                    .rounds
-                    .last_mut()
-                    .expect("open has a round");
+                let round = self.questions[q].rounds.last_mut().expect("open has a round");
                 let base = round.deadline.map_or(now, |d| d.max(now));
                 let deadline = base + u64::from(seconds) * 1000;
                 round.deadline = Some(deadline);
-                Ok(vec![QuizEmit::everyone(QuizEvent::DeadlineExtended {
-                    index: q,
-                    deadline_ms: deadline,
-                })])
+                Ok(vec![QuizEmit::everyone(QuizEvent::DeadlineExtended { index: q, deadline_ms: deadline })])
             }
             QuizCommand::End => Ok(self.end()),
             QuizCommand::RemoveParticipant { member } => self.remove(&member),
-            QuizCommand::OpenWindow {
-                opens_at,
-                closes_at,
-            } => {
+            QuizCommand::OpenWindow { opens_at, closes_at } => {
                 if !matches!(self.phase, Phase::Lobby | Phase::Scheduled { .. }) {
                     return Err(invalid("the window is already open"));
                 }
@@ -502,23 +451,13 @@ impl QuizSession {
                     ));
                 }
                 if opens > now {
-                    self.phase = Phase::Scheduled {
-                        opens_at: opens,
-                        closes_at,
-                    };
-                    Ok(vec![QuizEmit::everyone(QuizEvent::WindowScheduled {
-                        opens_at: opens,
-                        closes_at,
-                    })])
+                    self.phase = Phase::Scheduled { opens_at: opens, closes_at };
+                    Ok(vec![QuizEmit::everyone(QuizEvent::WindowScheduled { opens_at: opens, closes_at })])
                 } else {
                     Ok(self.open_window(closes_at, now))
                 }
             }
-            QuizCommand::Answer {
-                question,
-                answer,
-                confidence,
-            } => self.answer(who, question, answer, confidence, now),
+            QuizCommand::Answer { question, answer, confidence } => self.answer(who, question, answer, confidence, now),
             QuizCommand::NextQuestion => self.navigate(who, true, now),
             QuizCommand::PreviousQuestion => self.navigate(who, false, now),
         }
@@ -532,9 +471,7 @@ impl QuizSession {
             Phase::Open(q) | Phase::Closed(q) | Phase::Revealed(q) | Phase::Leaderboard(q) => q + 1,
             _ => 0,
         };
-        (from..n)
-            .chain(0..from.min(n))
-            .find(|&q| self.questions[q].rounds.is_empty() && !self.questions[q].skipped)
+        (from..n).chain(0..from.min(n)).find(|&q| self.questions[q].rounds.is_empty() && !self.questions[q].skipped)
     }
 
     /// Opens the next unasked question, or ends the quiz.
@@ -550,11 +487,7 @@ impl QuizSession {
         let deadline = question.time_limit_s.map(|s| now + u64::from(s) * 1000);
         let state = &mut self.questions[q];
         state.skipped = false;
-        state.rounds.push(Round {
-            opened_at: now,
-            deadline,
-            answers: BTreeMap::new(),
-        });
+        state.rounds.push(Round { opened_at: now, deadline, answers: BTreeMap::new() });
         let round = state.rounds.len() as u32;
         if !self.asked.contains(&q) {
             self.asked.push(q);
@@ -573,15 +506,8 @@ impl QuizSession {
     fn close(&mut self, q: usize, reason: CloseReason) -> Vec<QuizEmit> {
         self.phase = Phase::Closed(q);
         self.dirty.insert(q);
-        let answered = self.questions[q]
-            .rounds
-            .last()
-            .map_or(0, |r| r.answers.len() as u32);
-        vec![QuizEmit::everyone(QuizEvent::QuestionClosed {
-            index: q,
-            reason,
-            answered,
-        })]
+        let answered = self.questions[q].rounds.last().map_or(0, |r| r.answers.len() as u32);
+        vec![QuizEmit::everyone(QuizEvent::QuestionClosed { index: q, reason, answered })]
     }
 
     fn round_stats(&self, q: usize, round: usize) -> QuestionStats {
@@ -594,17 +520,15 @@ impl QuizSession {
         }
     }
 
-    fn current_stats(&self, q: usize) -> Option<QuestionStats> {
+    /// The figures of question `q`'s latest round, if it was asked.
+    pub fn current_stats(&self, q: usize) -> Option<QuestionStats> {
         let rounds = self.questions[q].rounds.len();
         (rounds > 0).then(|| self.round_stats(q, rounds - 1))
     }
 
     fn confidently_wrong(&self, q: usize) -> u32 {
         self.questions[q].rounds.last().map_or(0, |r| {
-            r.answers
-                .values()
-                .filter(|a| a.confidence == Some(SURE) && a.outcome.correct == Some(false))
-                .count() as u32
+            r.answers.values().filter(|a| a.confidence == Some(SURE) && a.outcome.correct == Some(false)).count() as u32
         })
     }
 
@@ -630,16 +554,8 @@ impl QuizSession {
             correct: record.outcome.correct,
             points: record.points,
             correct_answer: show_answer.then(|| view::correct_answer(question)),
-            explanation: if show_answer {
-                question.explanation.clone()
-            } else {
-                None
-            },
-            feedback: if show_answer {
-                view::feedback(question, &record.answer)
-            } else {
-                None
-            },
+            explanation: if show_answer { question.explanation.clone() } else { None },
+            feedback: if show_answer { view::feedback(question, &record.answer) } else { None },
         }
     }
 
@@ -647,15 +563,9 @@ impl QuizSession {
         self.phase = Phase::Revealed(q);
         let mut emits = vec![QuizEmit::everyone(self.revealed_event(q))];
         for (member, score) in self.score_views() {
-            let results = self
-                .final_answer(q, &member)
-                .map(|record| self.result(q, record, true))
-                .into_iter()
-                .collect();
-            emits.push(QuizEmit::to(
-                &member,
-                QuizEvent::YourScore { score, results },
-            ));
+            let results =
+                self.final_answer(q, &member).map(|record| self.result(q, record, true)).into_iter().collect();
+            emits.push(QuizEmit::to(&member, QuizEvent::YourScore { score, results }));
         }
         emits
     }
@@ -676,28 +586,23 @@ impl QuizSession {
             .collect()
     }
 
-    fn summary(&self) -> Summary {
+    /// The session's summary: per question, answered, correct and
+    /// confidently wrong; the top of the leaderboard.
+    pub fn summary(&self) -> Summary {
         Summary {
             participants: self.active().count() as u32,
             questions: (0..self.quiz.questions.len())
                 .map(|q| {
-                    let finals: Vec<&AnswerRecord> = self
-                        .active()
-                        .filter_map(|(id, _)| self.final_answer(q, id))
-                        .collect();
+                    let finals: Vec<&AnswerRecord> =
+                        self.active().filter_map(|(id, _)| self.final_answer(q, id)).collect();
                     QuestionSummary {
                         index: q,
                         skipped: self.questions[q].skipped,
                         answered: finals.len() as u32,
-                        correct: finals
-                            .iter()
-                            .filter(|a| a.outcome.correct == Some(true))
-                            .count() as u32,
+                        correct: finals.iter().filter(|a| a.outcome.correct == Some(true)).count() as u32,
                         confidently_wrong: finals
                             .iter()
-                            .filter(|a| {
-                                a.confidence == Some(SURE) && a.outcome.correct == Some(false)
-                            })
+                            .filter(|a| a.confidence == Some(SURE) && a.outcome.correct == Some(false))
                             .count() as u32,
                     }
                 })
@@ -714,19 +619,11 @@ impl QuizSession {
         self.phase = Phase::Ended;
         self.dirty.clear();
         self.progress_dirty = false;
-        emits.push(QuizEmit::everyone(QuizEvent::Ended {
-            summary: self.summary(),
-        }));
+        emits.push(QuizEmit::everyone(QuizEvent::Ended { summary: self.summary() }));
         for (member, score) in self.score_views() {
-            let results = self
-                .counted_answers(&member)
-                .into_iter()
-                .map(|(q, record)| self.result(q, record, true))
-                .collect();
-            emits.push(QuizEmit::to(
-                &member,
-                QuizEvent::YourScore { score, results },
-            ));
+            let results =
+                self.counted_answers(&member).into_iter().map(|(q, record)| self.result(q, record, true)).collect();
+            emits.push(QuizEmit::to(&member, QuizEvent::YourScore { score, results }));
         }
         emits
     }
@@ -740,10 +637,7 @@ impl QuizSession {
 
     fn remove(&mut self, member: &str) -> Result<Vec<QuizEmit>, Refusal> {
         let Some(p) = self.participants.get_mut(member).filter(|p| !p.removed) else {
-            return Err(Refusal::new(
-                ErrorCode::NotFound,
-                "no participant of this quiz has this id",
-            ));
+            return Err(Refusal::new(ErrorCode::NotFound, "no participant of this quiz has this id"));
         };
         p.removed = true;
         p.connections = 0;
@@ -755,9 +649,7 @@ impl QuizSession {
             }
         }
         self.progress_dirty |= self.self_paced();
-        let event = QuizEvent::ParticipantRemoved {
-            member: member.to_string(),
-        };
+        let event = QuizEvent::ParticipantRemoved { member: member.to_string() };
         let mut emits = vec![QuizEmit::to(member, event.clone()), QuizEmit::roster(event)];
         if let Phase::Open(q) = self.phase {
             emits.extend(self.close_if_all_answered(q));
@@ -774,11 +666,7 @@ impl QuizSession {
             let mut connected = self.active().filter(|(_, p)| p.connections > 0).peekable();
             connected.peek().is_some() && connected.all(|(id, _)| round.answers.contains_key(id))
         };
-        if all {
-            self.close(q, CloseReason::AllAnswered)
-        } else {
-            Vec::new()
-        }
+        if all { self.close(q, CloseReason::AllAnswered) } else { Vec::new() }
     }
 
     // ----- answers ----------------------------------------------------
@@ -820,8 +708,7 @@ impl QuizSession {
                     return Err(invalid("this is not your current question"));
                 }
                 let started = participant.reached.get(&q).copied().unwrap_or(now);
-                let may_change =
-                    self.settings.allow_change && self.settings.feedback == Feedback::AtEnd;
+                let may_change = self.settings.allow_change && self.settings.feedback == Feedback::AtEnd;
                 (started, may_change)
             }
             Phase::Scheduled { .. } | Phase::Lobby => {
@@ -834,34 +721,25 @@ impl QuizSession {
             Phase::Ended => return Err(late("the quiz has ended")),
             _ => return Err(invalid("this question is not open")),
         };
-        let round = if self.self_paced() {
-            0
-        } else {
-            self.questions[q].rounds.len() - 1
-        };
+        let round = if self.self_paced() { 0 } else { self.questions[q].rounds.len() - 1 };
         if !may_change && self.questions[q].rounds[round].answers.contains_key(who.id) {
             return Err(invalid("you have already answered this question"));
         }
         let confidence = match confidence {
             Some(c) if !(1..=SURE).contains(&c) => {
-                return Err(Refusal::new(
-                    ErrorCode::OutOfRange,
-                    "the confidence level is 1 to 3",
-                ));
+                return Err(Refusal::new(ErrorCode::OutOfRange, "the confidence level is 1 to 3"));
             }
             c if self.settings.confidence => c,
             _ => None,
         };
         let question = &self.quiz.questions[q];
         let answer = view::to_answer(&value, &self.orders[q]);
-        let outcome =
-            check(question, &answer).map_err(|e| Refusal::new(e.code(), e.to_string()))?;
+        let outcome = check(question, &answer).map_err(|e| Refusal::new(e.code(), e.to_string()))?;
         let response_ms = now.saturating_sub(started);
         let speed = match (self.settings.speed_bonus, question.time_limit_s) {
-            (true, Some(limit)) => Some(SpeedBonus {
-                answered_after_ms: response_ms,
-                limit_ms: u64::from(limit) * 1000,
-            }),
+            (true, Some(limit)) => {
+                Some(SpeedBonus { answered_after_ms: response_ms, limit_ms: u64::from(limit) * 1000 })
+            }
             _ => None,
         };
         let record = AnswerRecord {
@@ -876,34 +754,16 @@ impl QuizSession {
         };
         let immediate = self.self_paced() && self.settings.feedback == Feedback::Immediate;
         let result = immediate.then(|| self.result(q, &record, true));
-        self.questions[q].rounds[round]
-            .answers
-            .insert(who.id.to_string(), record);
+        self.questions[q].rounds[round].answers.insert(who.id.to_string(), record);
         self.dirty.insert(q);
-        let mut emits = vec![QuizEmit::to(
-            who.id,
-            QuizEvent::AnswerAccepted {
-                question: q,
-                answer: value,
-                confidence,
-                result,
-            },
-        )];
+        let mut emits =
+            vec![QuizEmit::to(who.id, QuizEvent::AnswerAccepted { question: q, answer: value, confidence, result })];
         if self.self_paced() {
             self.progress_dirty = true;
             let s = self.standing(who.id);
             if immediate && s.answered == s.counted {
-                let score = self
-                    .score_views()
-                    .remove(who.id)
-                    .expect("active participant");
-                emits.push(QuizEmit::to(
-                    who.id,
-                    QuizEvent::YourScore {
-                        score,
-                        results: Vec::new(),
-                    },
-                ));
+                let score = self.score_views().remove(who.id).expect("active participant");
+                emits.push(QuizEmit::to(who.id, QuizEvent::YourScore { score, results: Vec::new() }));
             }
         } else {
             emits.extend(self.close_if_all_answered(q));
@@ -917,20 +777,13 @@ impl QuizSession {
         self.phase = Phase::Window { closes_at };
         for state in &mut self.questions {
             if state.rounds.is_empty() {
-                state.rounds.push(Round {
-                    opened_at: now,
-                    deadline: closes_at,
-                    answers: BTreeMap::new(),
-                });
+                state.rounds.push(Round { opened_at: now, deadline: closes_at, answers: BTreeMap::new() });
             }
         }
         self.progress_dirty = true;
         let mut emits = vec![QuizEmit::everyone(QuizEvent::WindowOpened { closes_at })];
-        let connected: Vec<String> = self
-            .active()
-            .filter(|(_, p)| p.connections > 0)
-            .map(|(id, _)| id.clone())
-            .collect();
+        let connected: Vec<String> =
+            self.active().filter(|(_, p)| p.connections > 0).map(|(id, _)| id.clone()).collect();
         for member in connected {
             let p = self.participants.get_mut(&member).expect("listed above");
             let q = p.path[p.position];
@@ -968,12 +821,7 @@ impl QuizSession {
         })
     }
 
-    fn navigate(
-        &mut self,
-        who: Actor<'_>,
-        forward: bool,
-        now: Millis,
-    ) -> Result<Vec<QuizEmit>, Refusal> {
+    fn navigate(&mut self, who: Actor<'_>, forward: bool, now: Millis) -> Result<Vec<QuizEmit>, Refusal> {
         if !matches!(self.phase, Phase::Window { .. }) {
             return Err(invalid("the quiz is not open"));
         }
@@ -999,13 +847,7 @@ impl QuizSession {
 
     fn progress(&self) -> Progress {
         let n = self.quiz.questions.len();
-        let mut questions = vec![
-            ProgressCount {
-                answered: 0,
-                correct: 0
-            };
-            n
-        ];
+        let mut questions = vec![ProgressCount { answered: 0, correct: 0 }; n];
         let mut rows = Vec::new();
         let mut finished = 0;
         for (id, p) in self.active() {
@@ -1041,12 +883,7 @@ impl QuizSession {
                 });
             }
         }
-        Progress {
-            rows,
-            questions,
-            finished,
-            participants: self.active().count() as u32,
-        }
+        Progress { rows, questions, finished, participants: self.active().count() as u32 }
     }
 
     // ----- time -------------------------------------------------------
@@ -1056,10 +893,7 @@ impl QuizSession {
         if self.dirty.is_empty() && !self.progress_dirty {
             return None;
         }
-        Some(
-            self.last_flush
-                .map_or(0, |last| last + self.settings.coalesce_ms),
-        )
+        Some(self.last_flush.map_or(0, |last| last + self.settings.coalesce_ms))
     }
 
     /// When the room actor should call [`QuizSession::tick`] next: the
@@ -1068,19 +902,12 @@ impl QuizSession {
     pub fn next_deadline(&self) -> Option<Millis> {
         let grace = self.settings.late_grace_ms;
         let phase_due = match self.phase {
-            Phase::Open(q) => self.questions[q]
-                .rounds
-                .last()
-                .and_then(|r| r.deadline)
-                .map(|d| d + grace),
+            Phase::Open(q) => self.questions[q].rounds.last().and_then(|r| r.deadline).map(|d| d + grace),
             Phase::Scheduled { opens_at, .. } => Some(opens_at),
             Phase::Window { closes_at } => closes_at.map(|c| c + grace),
             _ => None,
         };
-        [phase_due, self.aggregate_due()]
-            .into_iter()
-            .flatten()
-            .min()
+        [phase_due, self.aggregate_due()].into_iter().flatten().min()
     }
 
     /// Everything due at `now`: deadlines first, then the coalesced
@@ -1095,10 +922,7 @@ impl QuizSession {
                     emits.extend(self.close(q, CloseReason::Deadline));
                 }
             }
-            Phase::Scheduled {
-                opens_at,
-                closes_at,
-            } if now >= opens_at => {
+            Phase::Scheduled { opens_at, closes_at } if now >= opens_at => {
                 emits.extend(self.open_window(closes_at, now));
             }
             Phase::Window { closes_at: Some(c) } if now >= c + grace => {
@@ -1121,20 +945,12 @@ impl QuizSession {
         self.last_flush = Some(now);
         let mut emits = Vec::new();
         let dirty = std::mem::take(&mut self.dirty);
-        let questions: Vec<QuestionStats> = dirty
-            .into_iter()
-            .filter_map(|q| self.current_stats(q))
-            .collect();
+        let questions: Vec<QuestionStats> = dirty.into_iter().filter_map(|q| self.current_stats(q)).collect();
         if !questions.is_empty() {
-            emits.push(QuizEmit::roster(QuizEvent::Aggregate {
-                questions,
-                connected: self.connected(),
-            }));
+            emits.push(QuizEmit::roster(QuizEvent::Aggregate { questions, connected: self.connected() }));
         }
         if std::mem::take(&mut self.progress_dirty) {
-            emits.push(QuizEmit::roster(QuizEvent::Progress {
-                progress: self.progress(),
-            }));
+            emits.push(QuizEmit::roster(QuizEvent::Progress { progress: self.progress() }));
         }
         emits
     }
@@ -1158,12 +974,9 @@ impl QuizSession {
     /// answer, their own answer, score and rank; live figures and the
     /// progress grid for leaders and observers.
     pub fn snapshot(&self, who: Actor<'_>) -> QuizSnapshot {
-        let participant = who.role == Role::Participant
-            && self.participants.get(who.id).is_some_and(|p| !p.removed);
+        let participant = who.role == Role::Participant && self.participants.get(who.id).is_some_and(|p| !p.removed);
         let current_q = match self.phase {
-            Phase::Open(q) | Phase::Closed(q) | Phase::Revealed(q) | Phase::Leaderboard(q) => {
-                Some(q)
-            }
+            Phase::Open(q) | Phase::Closed(q) | Phase::Revealed(q) | Phase::Leaderboard(q) => Some(q),
             _ => None,
         };
         let revealed = matches!(self.phase, Phase::Revealed(_) | Phase::Leaderboard(_));
@@ -1207,14 +1020,11 @@ impl QuizSession {
                     && let Some(record) = self.final_answer(current.question.index, who.id)
                 {
                     let immediate = self.settings.feedback == Feedback::Immediate;
-                    snapshot.your_answer =
-                        Some(self.your_answer(current.question.index, record, immediate));
+                    snapshot.your_answer = Some(self.your_answer(current.question.index, record, immediate));
                 }
             }
             if who.role.sees_roster() {
-                snapshot.stats = (0..self.quiz.questions.len())
-                    .filter_map(|q| self.current_stats(q))
-                    .collect();
+                snapshot.stats = (0..self.quiz.questions.len()).filter_map(|q| self.current_stats(q)).collect();
                 snapshot.progress = Some(self.progress());
             }
         }

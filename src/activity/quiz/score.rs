@@ -92,16 +92,9 @@ impl QuizSession {
     fn counted(&self, member: &str) -> Vec<usize> {
         let order: Vec<usize> = match self.settings.mode {
             QuizMode::TrainerPaced => self.asked.clone(),
-            QuizMode::SelfPaced => self
-                .participants
-                .get(member)
-                .map(|p| p.path.clone())
-                .unwrap_or_default(),
+            QuizMode::SelfPaced => self.participants.get(member).map(|p| p.path.clone()).unwrap_or_default(),
         };
-        order
-            .into_iter()
-            .filter(|&q| !self.questions[q].skipped)
-            .collect()
+        order.into_iter().filter(|&q| !self.questions[q].skipped).collect()
     }
 
     pub(super) fn standing(&self, member: &str) -> Standing {
@@ -139,10 +132,7 @@ impl QuizSession {
 
     /// Every active participant's standing and rank.
     pub(super) fn ranking(&self) -> Vec<(String, Standing, u32)> {
-        let standings: Vec<(String, Standing)> = self
-            .active()
-            .map(|(id, _)| (id.clone(), self.standing(id)))
-            .collect();
+        let standings: Vec<(String, Standing)> = self.active().map(|(id, _)| (id.clone(), self.standing(id))).collect();
         let mut ranked: Vec<(String, Standing, u32)> = standings
             .iter()
             .map(|(id, s)| {
@@ -150,10 +140,7 @@ impl QuizSession {
                 (id.clone(), *s, better as u32 + 1)
             })
             .collect();
-        ranked.sort_by(|a, b| {
-            a.2.cmp(&b.2)
-                .then_with(|| self.alias(&a.0).cmp(&self.alias(&b.0)))
-        });
+        ranked.sort_by(|a, b| a.2.cmp(&b.2).then_with(|| self.alias(&a.0).cmp(&self.alias(&b.0))));
         ranked
     }
 
@@ -162,17 +149,7 @@ impl QuizSession {
         let participants = ranking.len() as u32;
         ranking
             .into_iter()
-            .map(|(id, s, rank)| {
-                (
-                    id,
-                    ScoreView {
-                        score: s.score,
-                        rank,
-                        participants,
-                        answered: s.answered,
-                    },
-                )
-            })
+            .map(|(id, s, rank)| (id, ScoreView { score: s.score, rank, participants, answered: s.answered }))
             .collect()
     }
 
@@ -180,11 +157,7 @@ impl QuizSession {
     /// documentation). Meant for the end of the quiz; before it, the
     /// figures are those of the moment.
     pub fn completions(&self) -> Vec<Completion> {
-        let asked = self
-            .asked
-            .iter()
-            .filter(|&&q| !self.questions[q].skipped)
-            .count();
+        let asked = self.asked.iter().filter(|&&q| !self.questions[q].skipped).count();
         self.active()
             .map(|(id, p)| {
                 let s = self.standing(id);
@@ -193,8 +166,7 @@ impl QuizSession {
                     QuizMode::TrainerPaced => {
                         p.connections > 0
                             && asked > 0
-                            && f64::from(s.answered)
-                                >= self.settings.completion_share.clamp(0.0, 1.0) * asked as f64
+                            && f64::from(s.answered) >= self.settings.completion_share.clamp(0.0, 1.0) * asked as f64
                     }
                 };
                 let state = match (complete, self.settings.pass_mark) {
@@ -208,12 +180,7 @@ impl QuizSession {
                         }
                     }
                 };
-                Completion {
-                    member: id.clone(),
-                    state,
-                    score: s.grade,
-                    max_score: s.max,
-                }
+                Completion { member: id.clone(), state, score: s.grade, max_score: s.max }
             })
             .collect()
     }
@@ -229,8 +196,7 @@ impl QuizSession {
             for (r, round) in state.rounds.iter().enumerate() {
                 for (member, record) in &round.answers {
                     rows.push(ResultRow {
-                        member: (self.settings.anonymity == Anonymity::Named)
-                            .then(|| member.clone()),
+                        member: (self.settings.anonymity == Anonymity::Named).then(|| member.clone()),
                         participant: self.display_name(member),
                         question: q,
                         question_id: self.quiz.questions[q].id.clone(),

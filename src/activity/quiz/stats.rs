@@ -14,10 +14,7 @@ use crate::quiz::{Answer, Question, QuestionKind};
 /// Most texts or words listed in a distribution.
 pub(super) const MAX_LISTED: usize = 100;
 
-pub(super) fn distribution<'a>(
-    question: &Question,
-    answers: impl Iterator<Item = &'a AnswerRecord>,
-) -> Distribution {
+pub(super) fn distribution<'a>(question: &Question, answers: impl Iterator<Item = &'a AnswerRecord>) -> Distribution {
     let answers: Vec<&AnswerRecord> = answers.collect();
     match &question.kind {
         QuestionKind::SingleChoice { choices } => {
@@ -29,14 +26,8 @@ pub(super) fn distribution<'a>(
             choice_counts(&ids, &answers)
         }
         QuestionKind::TrueFalse { .. } => {
-            let yes = answers
-                .iter()
-                .filter(|a| matches!(a.answer, Answer::Bool { value: true }))
-                .count() as u32;
-            Distribution::Bool {
-                yes,
-                no: answers.len() as u32 - yes,
-            }
+            let yes = answers.iter().filter(|a| matches!(a.answer, Answer::Bool { value: true })).count() as u32;
+            Distribution::Bool { yes, no: answers.len() as u32 - yes }
         }
         QuestionKind::Numeric { .. } => {
             let mut values: Vec<f64> = answers
@@ -79,20 +70,13 @@ pub(super) fn distribution<'a>(
         },
         QuestionKind::Ordering { .. } => {
             let count = answers.len() as u32;
-            let exact = answers
-                .iter()
-                .filter(|a| a.outcome.correct == Some(true))
-                .count() as u32;
+            let exact = answers.iter().filter(|a| a.outcome.correct == Some(true)).count() as u32;
             let accuracy = if count == 0 {
                 0.0
             } else {
                 answers.iter().map(|a| a.outcome.fraction).sum::<f64>() / f64::from(count)
             };
-            Distribution::Ordering {
-                count,
-                exact,
-                accuracy,
-            }
+            Distribution::Ordering { count, exact, accuracy }
         }
         QuestionKind::RatingScale { min, max, .. } => {
             let mut counts = vec![0u32; usize::from(max.saturating_sub(*min)) + 1];
@@ -123,14 +107,7 @@ fn choice_counts(ids: &[&str], answers: &[&AnswerRecord]) -> Distribution {
         }
     }
     Distribution::Choices {
-        counts: ids
-            .iter()
-            .zip(counts)
-            .map(|(id, count)| ChoiceCount {
-                choice: (*id).to_string(),
-                count,
-            })
-            .collect(),
+        counts: ids.iter().zip(counts).map(|(id, count)| ChoiceCount { choice: (*id).to_string(), count }).collect(),
     }
 }
 
@@ -140,10 +117,7 @@ fn top(texts: impl Iterator<Item = String>) -> Vec<TextCount> {
     for text in texts.filter(|t| !t.is_empty()) {
         *counts.entry(text).or_default() += 1;
     }
-    let mut list: Vec<TextCount> = counts
-        .into_iter()
-        .map(|(text, count)| TextCount { text, count })
-        .collect();
+    let mut list: Vec<TextCount> = counts.into_iter().map(|(text, count)| TextCount { text, count }).collect();
     list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
     list.truncate(MAX_LISTED);
     list

@@ -28,39 +28,19 @@ fn quiz() -> Quiz {
 }
 
 fn trainer() -> Actor<'static> {
-    Actor {
-        id: "t1",
-        name: "Mme Durand",
-        role: Role::Trainer,
-    }
+    Actor { id: "t1", name: "Mme Durand", role: Role::Trainer }
 }
 fn projector() -> Actor<'static> {
-    Actor {
-        id: "o1",
-        name: "Projecteur",
-        role: Role::Observer,
-    }
+    Actor { id: "o1", name: "Projecteur", role: Role::Observer }
 }
 fn camille() -> Actor<'static> {
-    Actor {
-        id: "p1",
-        name: "Camille",
-        role: Role::Participant,
-    }
+    Actor { id: "p1", name: "Camille", role: Role::Participant }
 }
 fn lea() -> Actor<'static> {
-    Actor {
-        id: "p2",
-        name: "Léa",
-        role: Role::Participant,
-    }
+    Actor { id: "p2", name: "Léa", role: Role::Participant }
 }
 fn hugo() -> Actor<'static> {
-    Actor {
-        id: "p3",
-        name: "Hugo",
-        role: Role::Participant,
-    }
+    Actor { id: "p3", name: "Hugo", role: Role::Participant }
 }
 
 fn session(settings: QuizSettings, actors: &[Actor<'_>]) -> QuizSession {
@@ -80,11 +60,7 @@ fn choice(id: &str) -> AnswerValue {
 }
 
 fn answer(q: usize, value: AnswerValue) -> QuizCommand {
-    QuizCommand::Answer {
-        question: q,
-        answer: value,
-        confidence: None,
-    }
+    QuizCommand::Answer { question: q, answer: value, confidence: None }
 }
 
 fn cmd(s: &mut QuizSession, c: QuizCommand, now: Millis) -> Vec<QuizEmit> {
@@ -96,15 +72,7 @@ fn code(r: Result<Vec<QuizEmit>, Refusal>) -> ErrorCode {
 }
 
 fn kinds(emits: &[QuizEmit]) -> Vec<String> {
-    emits
-        .iter()
-        .map(|e| {
-            serde_json::to_value(&e.event).unwrap()["kind"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect()
+    emits.iter().map(|e| serde_json::to_value(&e.event).unwrap()["kind"].as_str().unwrap().to_string()).collect()
 }
 
 fn find<'a>(emits: &'a [QuizEmit], kind: &str) -> &'a QuizEmit {
@@ -123,36 +91,17 @@ fn trainer_paced_full_cycle() {
     let mut s = trainer_paced();
     assert_eq!(s.next_deadline(), None, "nothing pending in the lobby");
     let emits = cmd(&mut s, QuizCommand::Start, T0);
-    let QuizEvent::QuestionOpened {
-        question,
-        deadline_ms,
-        round,
-        ..
-    } = &emits[0].event
-    else {
-        panic!("{emits:?}")
-    };
+    let QuizEvent::QuestionOpened { question, deadline_ms, round, .. } = &emits[0].event else { panic!("{emits:?}") };
     assert_eq!(emits[0].audience, Audience::Everyone);
-    assert_eq!(
-        (question.index, *round, *deadline_ms),
-        (0, 1, Some(T0 + 20_000))
-    );
+    assert_eq!((question.index, *round, *deadline_ms), (0, 1, Some(T0 + 20_000)));
     let json = serde_json::to_string(&emits[0].event).unwrap();
-    assert!(
-        !json.contains("correct") && !json.contains("Oui"),
-        "no answer while open: {json}"
-    );
+    assert!(!json.contains("correct") && !json.contains("Oui"), "no answer while open: {json}");
     assert_eq!(phase(&s), QuizPhase::Open { index: 0 });
 
-    let emits = s
-        .apply(camille(), answer(0, choice("c1")), T0 + 2_000)
-        .unwrap();
+    let emits = s.apply(camille(), answer(0, choice("c1")), T0 + 2_000).unwrap();
     assert_eq!(emits.len(), 1);
     assert_eq!(emits[0].audience, Audience::Member("p1".into()));
-    assert!(matches!(
-        &emits[0].event,
-        QuizEvent::AnswerAccepted { result: None, .. }
-    ));
+    assert!(matches!(&emits[0].event, QuizEvent::AnswerAccepted { result: None, .. }));
 
     // The close is due at deadline + grace; the aggregate right away.
     assert_eq!(s.next_deadline(), Some(0));
@@ -163,33 +112,12 @@ fn trainer_paced_full_cycle() {
     assert!(s.tick(T0 + 21_499).is_empty());
     let emits = s.tick(T0 + 21_500);
     assert_eq!(kinds(&emits)[0], "question_closed");
-    assert!(matches!(
-        emits[0].event,
-        QuizEvent::QuestionClosed {
-            reason: CloseReason::Deadline,
-            answered: 1,
-            ..
-        }
-    ));
+    assert!(matches!(emits[0].event, QuizEvent::QuestionClosed { reason: CloseReason::Deadline, answered: 1, .. }));
     assert_eq!(phase(&s), QuizPhase::Closed { index: 0 });
 
     let emits = cmd(&mut s, QuizCommand::Reveal, T0 + 22_000);
-    let QuizEvent::Revealed {
-        correct,
-        explanation,
-        stats,
-        previous,
-        ..
-    } = &emits[0].event
-    else {
-        panic!()
-    };
-    assert_eq!(
-        correct,
-        &CorrectAnswer::Choices {
-            choices: vec!["c1".into()]
-        }
-    );
+    let QuizEvent::Revealed { correct, explanation, stats, previous, .. } = &emits[0].event else { panic!() };
+    assert_eq!(correct, &CorrectAnswer::Choices { choices: vec!["c1".into()] });
     assert_eq!(explanation.as_deref(), Some("Paris depuis longtemps."));
     assert_eq!(stats.answered, 1);
     assert!(previous.is_none());
@@ -206,16 +134,12 @@ fn trainer_paced_full_cycle() {
     assert_eq!(scores, [("p1".into(), 1000, 1, 1), ("p2".into(), 0, 2, 0)]);
 
     let emits = cmd(&mut s, QuizCommand::ShowLeaderboard, T0 + 23_000);
-    let QuizEvent::Leaderboard { entries } = &emits[0].event else {
-        panic!()
-    };
+    let QuizEvent::Leaderboard { entries } = &emits[0].event else { panic!() };
     assert_eq!(entries[0].name.as_deref(), Some("Camille"));
     assert_eq!(phase(&s), QuizPhase::Leaderboard { index: 0 });
 
     let emits = cmd(&mut s, QuizCommand::Next, T0 + 30_000);
-    assert!(
-        matches!(&emits[0].event, QuizEvent::QuestionOpened { question, .. } if question.index == 1)
-    );
+    assert!(matches!(&emits[0].event, QuizEvent::QuestionOpened { question, .. } if question.index == 1));
     cmd(&mut s, QuizCommand::CloseQuestion, T0 + 31_000);
     cmd(&mut s, QuizCommand::Next, T0 + 32_000);
     assert_eq!(phase(&s), QuizPhase::Open { index: 2 });
@@ -230,17 +154,10 @@ fn trainer_paced_full_cycle() {
     cmd(&mut s, QuizCommand::Next, T0 + 34_000);
     cmd(&mut s, QuizCommand::Reveal, T0 + 35_000);
     let emits = cmd(&mut s, QuizCommand::Next, T0 + 36_000);
-    assert_eq!(
-        kinds(&emits)[0],
-        "ended",
-        "next after the last question ends"
-    );
+    assert_eq!(kinds(&emits)[0], "ended", "next after the last question ends");
     assert_eq!(phase(&s), QuizPhase::Ended);
     assert!(s.is_ended());
-    assert_eq!(
-        code(s.apply(trainer(), QuizCommand::Start, T0)),
-        ErrorCode::InvalidState
-    );
+    assert_eq!(code(s.apply(trainer(), QuizCommand::Start, T0)), ErrorCode::InvalidState);
     let snap = s.snapshot(camille());
     assert_eq!(snap.summary.unwrap().questions.len(), 4);
     assert_eq!(snap.your_score.unwrap().score, 1000);
@@ -250,104 +167,37 @@ fn trainer_paced_full_cycle() {
 fn invalid_trainer_transitions_are_refused_with_codes() {
     let mut s = trainer_paced();
     use QuizCommand::*;
-    for c in [
-        CloseQuestion,
-        Reveal,
-        ShowLeaderboard,
-        Skip,
-        Reopen,
-        Extend { seconds: 5 },
-    ] {
-        assert_eq!(
-            code(s.apply(trainer(), c.clone(), T0)),
-            ErrorCode::InvalidState,
-            "{c:?}"
-        );
+    for c in [CloseQuestion, Reveal, ShowLeaderboard, Skip, Reopen, Extend { seconds: 5 }] {
+        assert_eq!(code(s.apply(trainer(), c.clone(), T0)), ErrorCode::InvalidState, "{c:?}");
     }
-    assert_eq!(
-        code(s.apply(
-            trainer(),
-            OpenWindow {
-                opens_at: None,
-                closes_at: None
-            },
-            T0
-        )),
-        ErrorCode::InvalidState
-    );
-    assert_eq!(
-        code(s.apply(camille(), NextQuestion, T0)),
-        ErrorCode::InvalidState
-    );
-    assert_eq!(
-        code(s.apply(camille(), answer(0, choice("c1")), T0)),
-        ErrorCode::InvalidState
-    );
-    assert_eq!(
-        code(s.apply(trainer(), OpenQuestion { index: Some(9) }, T0)),
-        ErrorCode::OutOfRange
-    );
+    assert_eq!(code(s.apply(trainer(), OpenWindow { opens_at: None, closes_at: None }, T0)), ErrorCode::InvalidState);
+    assert_eq!(code(s.apply(camille(), NextQuestion, T0)), ErrorCode::InvalidState);
+    assert_eq!(code(s.apply(camille(), answer(0, choice("c1")), T0)), ErrorCode::InvalidState);
+    assert_eq!(code(s.apply(trainer(), OpenQuestion { index: Some(9) }, T0)), ErrorCode::OutOfRange);
     cmd(&mut s, OpenQuestion { index: Some(1) }, T0);
     assert_eq!(code(s.apply(trainer(), Start, T0)), ErrorCode::InvalidState);
     assert_eq!(code(s.apply(trainer(), Next, T0)), ErrorCode::InvalidState);
-    assert_eq!(
-        code(s.apply(trainer(), OpenQuestion { index: None }, T0)),
-        ErrorCode::InvalidState
-    );
-    assert_eq!(
-        code(s.apply(trainer(), ShowLeaderboard, T0)),
-        ErrorCode::InvalidState
-    );
-    assert_eq!(
-        code(s.apply(trainer(), Reopen, T0)),
-        ErrorCode::InvalidState
-    );
-    assert_eq!(
-        code(s.apply(trainer(), Extend { seconds: 0 }, T0)),
-        ErrorCode::OutOfRange
-    );
-    assert_eq!(
-        code(s.apply(trainer(), Extend { seconds: 3601 }, T0)),
-        ErrorCode::OutOfRange
-    );
-    assert_eq!(
-        code(s.apply(camille(), answer(0, choice("c1")), T0)),
-        ErrorCode::InvalidState,
-        "not the open question"
-    );
-    assert_eq!(
-        code(s.apply(camille(), answer(7, choice("c1")), T0)),
-        ErrorCode::OutOfRange
-    );
+    assert_eq!(code(s.apply(trainer(), OpenQuestion { index: None }, T0)), ErrorCode::InvalidState);
+    assert_eq!(code(s.apply(trainer(), ShowLeaderboard, T0)), ErrorCode::InvalidState);
+    assert_eq!(code(s.apply(trainer(), Reopen, T0)), ErrorCode::InvalidState);
+    assert_eq!(code(s.apply(trainer(), Extend { seconds: 0 }, T0)), ErrorCode::OutOfRange);
+    assert_eq!(code(s.apply(trainer(), Extend { seconds: 3601 }, T0)), ErrorCode::OutOfRange);
+    assert_eq!(code(s.apply(camille(), answer(0, choice("c1")), T0)), ErrorCode::InvalidState, "not the open question");
+    assert_eq!(code(s.apply(camille(), answer(7, choice("c1")), T0)), ErrorCode::OutOfRange);
     cmd(&mut s, CloseQuestion, T0 + 1);
-    assert_eq!(
-        code(s.apply(trainer(), CloseQuestion, T0)),
-        ErrorCode::InvalidState
-    );
+    assert_eq!(code(s.apply(trainer(), CloseQuestion, T0)), ErrorCode::InvalidState);
     assert_eq!(
         code(s.apply(trainer(), OpenQuestion { index: Some(1) }, T0)),
         ErrorCode::InvalidState,
         "asked questions are reopened, not opened"
     );
     cmd(&mut s, Reveal, T0 + 2);
-    assert_eq!(
-        code(s.apply(trainer(), Reveal, T0)),
-        ErrorCode::InvalidState
-    );
+    assert_eq!(code(s.apply(trainer(), Reveal, T0)), ErrorCode::InvalidState);
     assert_eq!(code(s.apply(trainer(), Skip, T0)), ErrorCode::InvalidState);
     // Any other question may be opened from a revealed one.
     cmd(&mut s, OpenQuestion { index: Some(0) }, T0 + 3);
     assert_eq!(phase(&s), QuizPhase::Open { index: 0 });
-    assert_eq!(
-        code(s.apply(
-            trainer(),
-            RemoveParticipant {
-                member: "zz".into()
-            },
-            T0
-        )),
-        ErrorCode::NotFound
-    );
+    assert_eq!(code(s.apply(trainer(), RemoveParticipant { member: "zz".into() }, T0)), ErrorCode::NotFound);
     cmd(&mut s, End, T0 + 4);
     for c in [Start, End, Next, Reveal] {
         assert_eq!(code(s.apply(trainer(), c, T0)), ErrorCode::InvalidState);
@@ -357,38 +207,15 @@ fn invalid_trainer_transitions_are_refused_with_codes() {
 #[test]
 fn roles_are_enforced() {
     let mut s = trainer_paced();
-    assert_eq!(
-        code(s.apply(camille(), QuizCommand::Start, T0)),
-        ErrorCode::Forbidden
-    );
-    assert_eq!(
-        code(s.apply(projector(), QuizCommand::Start, T0)),
-        ErrorCode::Forbidden
-    );
+    assert_eq!(code(s.apply(camille(), QuizCommand::Start, T0)), ErrorCode::Forbidden);
+    assert_eq!(code(s.apply(projector(), QuizCommand::Start, T0)), ErrorCode::Forbidden);
     cmd(&mut s, QuizCommand::Start, T0);
-    assert_eq!(
-        code(s.apply(trainer(), answer(0, choice("c1")), T0)),
-        ErrorCode::Forbidden
-    );
-    assert_eq!(
-        code(s.apply(projector(), answer(0, choice("c1")), T0)),
-        ErrorCode::Forbidden
-    );
-    assert_eq!(
-        code(s.apply(camille(), QuizCommand::CloseQuestion, T0)),
-        ErrorCode::Forbidden
-    );
-    let admin = Actor {
-        id: "a",
-        name: "A",
-        role: Role::Admin,
-    };
+    assert_eq!(code(s.apply(trainer(), answer(0, choice("c1")), T0)), ErrorCode::Forbidden);
+    assert_eq!(code(s.apply(projector(), answer(0, choice("c1")), T0)), ErrorCode::Forbidden);
+    assert_eq!(code(s.apply(camille(), QuizCommand::CloseQuestion, T0)), ErrorCode::Forbidden);
+    let admin = Actor { id: "a", name: "A", role: Role::Admin };
     assert!(s.apply(admin, QuizCommand::CloseQuestion, T0).is_ok());
-    let stranger = Actor {
-        id: "p9",
-        name: "X",
-        role: Role::Participant,
-    };
+    let stranger = Actor { id: "p9", name: "X", role: Role::Participant };
     cmd(&mut s, QuizCommand::Reopen, T0);
     assert_eq!(
         code(s.apply(stranger, answer(0, choice("c1")), T0)),
@@ -399,32 +226,17 @@ fn roles_are_enforced() {
 
 #[test]
 fn late_answers_are_refused_and_the_grace_period_accepts() {
-    let mut s = session(
-        QuizSettings::default(),
-        &[trainer(), camille(), lea(), hugo()],
-    );
+    let mut s = session(QuizSettings::default(), &[trainer(), camille(), lea(), hugo()]);
     cmd(&mut s, QuizCommand::Start, T0);
     let deadline = T0 + 20_000;
-    assert!(
-        s.apply(camille(), answer(0, choice("c1")), deadline)
-            .is_ok()
-    );
-    assert!(
-        s.apply(lea(), answer(0, choice("c2")), deadline + 1_500)
-            .is_ok(),
-        "within grace"
-    );
-    let late = s
-        .apply(hugo(), answer(0, choice("c1")), deadline + 1_501)
-        .unwrap_err();
+    assert!(s.apply(camille(), answer(0, choice("c1")), deadline).is_ok());
+    assert!(s.apply(lea(), answer(0, choice("c2")), deadline + 1_500).is_ok(), "within grace");
+    let late = s.apply(hugo(), answer(0, choice("c1")), deadline + 1_501).unwrap_err();
     assert_eq!(late.code, ErrorCode::AnswerLate);
     assert!(late.message.contains("question closed"), "{}", late.message);
     // After the tick closed it, also refused.
     s.tick(deadline + 1_600);
-    assert_eq!(
-        code(s.apply(hugo(), answer(0, choice("c1")), deadline + 1_600)),
-        ErrorCode::AnswerLate
-    );
+    assert_eq!(code(s.apply(hugo(), answer(0, choice("c1")), deadline + 1_600)), ErrorCode::AnswerLate);
 }
 
 #[test]
@@ -432,34 +244,15 @@ fn extend_moves_the_deadline() {
     let mut s = trainer_paced();
     cmd(&mut s, QuizCommand::Start, T0);
     let emits = cmd(&mut s, QuizCommand::Extend { seconds: 10 }, T0 + 5_000);
-    assert_eq!(
-        emits[0].event,
-        QuizEvent::DeadlineExtended {
-            index: 0,
-            deadline_ms: T0 + 30_000
-        }
-    );
+    assert_eq!(emits[0].event, QuizEvent::DeadlineExtended { index: 0, deadline_ms: T0 + 30_000 });
     s.tick(T0);
     assert_eq!(s.next_deadline(), Some(T0 + 31_500));
     // A question without a limit gets one from now.
     cmd(&mut s, QuizCommand::CloseQuestion, T0 + 6_000);
-    cmd(
-        &mut s,
-        QuizCommand::OpenQuestion { index: Some(2) },
-        T0 + 7_000,
-    );
+    cmd(&mut s, QuizCommand::OpenQuestion { index: Some(2) }, T0 + 7_000);
     let emits = cmd(&mut s, QuizCommand::Extend { seconds: 30 }, T0 + 8_000);
-    assert_eq!(
-        emits[0].event,
-        QuizEvent::DeadlineExtended {
-            index: 2,
-            deadline_ms: T0 + 38_000
-        }
-    );
-    assert_eq!(
-        s.snapshot(camille()).current.unwrap().deadline_ms,
-        Some(T0 + 38_000)
-    );
+    assert_eq!(emits[0].event, QuizEvent::DeadlineExtended { index: 2, deadline_ms: T0 + 38_000 });
+    assert_eq!(s.snapshot(camille()).current.unwrap().deadline_ms, Some(T0 + 38_000));
 }
 
 #[test]
@@ -467,15 +260,10 @@ fn answers_change_only_when_allowed() {
     let mut s = trainer_paced();
     cmd(&mut s, QuizCommand::Start, T0);
     s.apply(camille(), answer(0, choice("c2")), T0 + 1).unwrap();
-    let again = s
-        .apply(camille(), answer(0, choice("c1")), T0 + 2)
-        .unwrap_err();
+    let again = s.apply(camille(), answer(0, choice("c1")), T0 + 2).unwrap_err();
     assert_eq!(again.code, ErrorCode::InvalidState);
 
-    let settings = QuizSettings {
-        allow_change: true,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { allow_change: true, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille(), lea()]);
     cmd(&mut s, QuizCommand::Start, T0);
     s.apply(camille(), answer(0, choice("c2")), T0 + 1).unwrap();
@@ -488,34 +276,15 @@ fn answers_change_only_when_allowed() {
 
 #[test]
 fn invalid_answers_carry_the_scoring_codes() {
-    let settings = QuizSettings {
-        confidence: true,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { confidence: true, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille()]);
     cmd(&mut s, QuizCommand::Start, T0);
-    let wrong_type = s
-        .apply(camille(), answer(0, AnswerValue::Bool { value: true }), T0)
-        .unwrap_err();
+    let wrong_type = s.apply(camille(), answer(0, AnswerValue::Bool { value: true }), T0).unwrap_err();
     assert_eq!(wrong_type.code, ErrorCode::InvalidField);
-    assert_eq!(
-        code(s.apply(camille(), answer(0, choice("zz")), T0)),
-        ErrorCode::InvalidField
-    );
-    let bad_confidence = QuizCommand::Answer {
-        question: 0,
-        answer: choice("c1"),
-        confidence: Some(4),
-    };
-    assert_eq!(
-        code(s.apply(camille(), bad_confidence, T0)),
-        ErrorCode::OutOfRange
-    );
-    let zero = QuizCommand::Answer {
-        question: 0,
-        answer: choice("c1"),
-        confidence: Some(0),
-    };
+    assert_eq!(code(s.apply(camille(), answer(0, choice("zz")), T0)), ErrorCode::InvalidField);
+    let bad_confidence = QuizCommand::Answer { question: 0, answer: choice("c1"), confidence: Some(4) };
+    assert_eq!(code(s.apply(camille(), bad_confidence, T0)), ErrorCode::OutOfRange);
+    let zero = QuizCommand::Answer { question: 0, answer: choice("c1"), confidence: Some(0) };
     assert_eq!(code(s.apply(camille(), zero, T0)), ErrorCode::OutOfRange);
     // A refused answer does not count as answered.
     assert!(s.apply(camille(), answer(0, choice("c1")), T0).is_ok());
@@ -523,106 +292,51 @@ fn invalid_answers_carry_the_scoring_codes() {
 
 #[test]
 fn closes_when_everyone_connected_answered_unless_disabled() {
-    let mut s = session(
-        QuizSettings::default(),
-        &[trainer(), projector(), camille(), lea(), hugo()],
-    );
+    let mut s = session(QuizSettings::default(), &[trainer(), projector(), camille(), lea(), hugo()]);
     s.detach("p3"); // Hugo went away: not waited for.
     cmd(&mut s, QuizCommand::Start, T0);
-    assert_eq!(
-        s.apply(camille(), answer(0, choice("c1")), T0 + 1)
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap().len(), 1);
     let emits = s.apply(lea(), answer(0, choice("c3")), T0 + 2).unwrap();
     assert_eq!(kinds(&emits), ["answer_accepted", "question_closed"]);
-    assert!(matches!(
-        emits[1].event,
-        QuizEvent::QuestionClosed {
-            reason: CloseReason::AllAnswered,
-            answered: 2,
-            ..
-        }
-    ));
+    assert!(matches!(emits[1].event, QuizEvent::QuestionClosed { reason: CloseReason::AllAnswered, answered: 2, .. }));
 
-    let settings = QuizSettings {
-        close_when_all_answered: false,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { close_when_all_answered: false, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille()]);
     cmd(&mut s, QuizCommand::Start, T0);
-    assert_eq!(
-        s.apply(camille(), answer(0, choice("c1")), T0 + 1)
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap().len(), 1);
     assert_eq!(phase(&s), QuizPhase::Open { index: 0 });
 }
 
 #[test]
 fn a_revote_keeps_both_distributions() {
-    let mut s = session(
-        QuizSettings::default(),
-        &[trainer(), camille(), lea(), hugo()],
-    );
+    let mut s = session(QuizSettings::default(), &[trainer(), camille(), lea(), hugo()]);
     cmd(&mut s, QuizCommand::Start, T0);
     s.apply(camille(), answer(0, choice("c2")), T0 + 1).unwrap();
     s.apply(lea(), answer(0, choice("c2")), T0 + 2).unwrap();
     cmd(&mut s, QuizCommand::Reveal, T0 + 3);
     let emits = cmd(&mut s, QuizCommand::Reopen, T0 + 10_000);
-    let QuizEvent::QuestionOpened {
-        round, deadline_ms, ..
-    } = &emits[0].event
-    else {
-        panic!()
-    };
+    let QuizEvent::QuestionOpened { round, deadline_ms, .. } = &emits[0].event else { panic!() };
     assert_eq!((*round, *deadline_ms), (2, Some(T0 + 30_000)));
     assert!(s.snapshot(camille()).your_answer.is_none(), "a fresh vote");
-    s.apply(camille(), answer(0, choice("c1")), T0 + 10_001)
-        .unwrap();
-    s.apply(hugo(), answer(0, choice("c1")), T0 + 10_002)
-        .unwrap();
+    s.apply(camille(), answer(0, choice("c1")), T0 + 10_001).unwrap();
+    s.apply(hugo(), answer(0, choice("c1")), T0 + 10_002).unwrap();
     let emits = cmd(&mut s, QuizCommand::Reveal, T0 + 10_003);
-    assert_eq!(
-        kinds(&emits)[..2],
-        ["question_closed", "revealed"],
-        "reveal closes first"
-    );
+    assert_eq!(kinds(&emits)[..2], ["question_closed", "revealed"], "reveal closes first");
     let revealed = &find(&emits, "revealed").event;
-    let QuizEvent::Revealed {
-        stats, previous, ..
-    } = revealed
-    else {
-        panic!()
-    };
+    let QuizEvent::Revealed { stats, previous, .. } = revealed else { panic!() };
     let counts = |d: &Distribution| match d {
         Distribution::Choices { counts } => counts.iter().map(|c| c.count).collect::<Vec<_>>(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(
-        (stats.round, counts(&stats.distribution)),
-        (2, vec![2, 0, 0])
-    );
+    assert_eq!((stats.round, counts(&stats.distribution)), (2, vec![2, 0, 0]));
     let previous = previous.as_ref().expect("first vote kept");
-    assert_eq!(
-        (previous.round, counts(&previous.distribution)),
-        (1, vec![0, 2, 0])
-    );
+    assert_eq!((previous.round, counts(&previous.distribution)), (1, vec![0, 2, 0]));
     // Scores use each participant's last vote: Léa keeps her first (wrong) one.
     let scores = s.score_views();
-    assert_eq!(
-        (scores["p1"].score, scores["p2"].score, scores["p3"].score),
-        (1000, 0, 1000)
-    );
+    assert_eq!((scores["p1"].score, scores["p2"].score, scores["p3"].score), (1000, 0, 1000));
     // The snapshot of a late joiner shows the same reveal.
     assert_eq!(s.snapshot(projector()).revealed.as_ref(), Some(revealed));
-    assert_eq!(
-        s.results().iter().filter(|r| r.question == 0).count(),
-        4,
-        "both rounds exported"
-    );
+    assert_eq!(s.results().iter().filter(|r| r.question == 0).count(), 4, "both rounds exported");
 }
 
 #[test]
@@ -632,19 +346,9 @@ fn skip_drops_the_question_and_moves_on() {
     s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap();
     let emits = cmd(&mut s, QuizCommand::Skip, T0 + 2);
     assert_eq!(kinds(&emits), ["question_closed", "question_opened"]);
-    assert!(matches!(
-        emits[0].event,
-        QuizEvent::QuestionClosed {
-            reason: CloseReason::Skipped,
-            ..
-        }
-    ));
+    assert!(matches!(emits[0].event, QuizEvent::QuestionClosed { reason: CloseReason::Skipped, .. }));
     assert_eq!(phase(&s), QuizPhase::Open { index: 1 });
-    assert_eq!(
-        s.score_views()["p1"].score,
-        0,
-        "a skipped question earns nothing"
-    );
+    assert_eq!(s.score_views()["p1"].score, 0, "a skipped question earns nothing");
     // A skipped question may be opened again later (fresh).
     cmd(&mut s, QuizCommand::CloseQuestion, T0 + 3);
     cmd(&mut s, QuizCommand::OpenQuestion { index: Some(0) }, T0 + 4);
@@ -656,10 +360,7 @@ fn skip_drops_the_question_and_moves_on() {
         cmd(&mut s, QuizCommand::Skip, T0 + 1);
     }
     let emits = cmd(&mut s, QuizCommand::Skip, T0 + 2);
-    assert_eq!(
-        kinds(&emits),
-        ["question_closed", "ended", "your_score", "your_score"]
-    );
+    assert_eq!(kinds(&emits), ["question_closed", "ended", "your_score", "your_score"]);
 }
 
 #[test]
@@ -667,36 +368,14 @@ fn removed_participants_lose_their_answers_and_cannot_come_back() {
     let mut s = session(QuizSettings::default(), &[trainer(), camille(), lea()]);
     cmd(&mut s, QuizCommand::Start, T0);
     s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap();
-    let emits = cmd(
-        &mut s,
-        QuizCommand::RemoveParticipant {
-            member: "p2".into(),
-        },
-        T0 + 2,
-    );
+    let emits = cmd(&mut s, QuizCommand::RemoveParticipant { member: "p2".into() }, T0 + 2);
     assert_eq!(emits[0].audience, Audience::Member("p2".into()));
     assert_eq!(emits[1].audience, Audience::RosterViewers);
+    assert_eq!(kinds(&emits)[2], "question_closed", "everyone left has answered");
+    assert_eq!(code(s.apply(lea(), answer(0, choice("c1")), T0 + 3)), ErrorCode::Forbidden);
+    assert_eq!(s.join(lea(), T0 + 4).unwrap_err().code, ErrorCode::Forbidden);
     assert_eq!(
-        kinds(&emits)[2],
-        "question_closed",
-        "everyone left has answered"
-    );
-    assert_eq!(
-        code(s.apply(lea(), answer(0, choice("c1")), T0 + 3)),
-        ErrorCode::Forbidden
-    );
-    assert_eq!(
-        s.join(lea(), T0 + 4).unwrap_err().code,
-        ErrorCode::Forbidden
-    );
-    assert_eq!(
-        code(s.apply(
-            trainer(),
-            QuizCommand::RemoveParticipant {
-                member: "p2".into()
-            },
-            T0
-        )),
+        code(s.apply(trainer(), QuizCommand::RemoveParticipant { member: "p2".into() }, T0)),
         ErrorCode::NotFound
     );
     assert_eq!(s.completions().len(), 1);
@@ -713,10 +392,7 @@ fn late_joiners_get_the_exact_state_without_the_answer() {
     let snap = s.snapshot(hugo());
     assert_eq!(snap.phase, QuizPhase::Open { index: 0 });
     let current = snap.current.unwrap();
-    assert_eq!(
-        (current.question.index, current.deadline_ms),
-        (0, Some(T0 + 20_000))
-    );
+    assert_eq!((current.question.index, current.deadline_ms), (0, Some(T0 + 20_000)));
     assert!(snap.your_answer.is_none() && snap.revealed.is_none() && snap.stats.is_empty());
     let json = serde_json::to_string(&s.snapshot(camille())).unwrap();
     assert!(!json.contains("\"correct\""), "{json}");
@@ -736,10 +412,7 @@ fn late_joiners_get_the_exact_state_without_the_answer() {
 #[test]
 fn aggregates_are_coalesced_to_one_per_period() {
     let mut s = session(
-        QuizSettings {
-            close_when_all_answered: false,
-            ..QuizSettings::default()
-        },
+        QuizSettings { close_when_all_answered: false, ..QuizSettings::default() },
         &[trainer(), camille(), lea(), hugo()],
     );
     cmd(&mut s, QuizCommand::Start, T0);
@@ -755,50 +428,20 @@ fn aggregates_are_coalesced_to_one_per_period() {
     assert_eq!(s.next_deadline(), Some(T0 + 200));
     let emits = s.flush(T0 + 200);
     assert_eq!(emits.len(), 1);
-    let QuizEvent::Aggregate {
-        questions,
-        connected,
-    } = &emits[0].event
-    else {
-        panic!()
-    };
+    let QuizEvent::Aggregate { questions, connected } = &emits[0].event else { panic!() };
     assert_eq!((questions[0].answered, *connected), (3, 3));
     assert!(s.flush(T0 + 1_000).is_empty(), "nothing new");
     // Simulated second by second over many answers: never two within 200 ms.
-    let mut s = QuizSession::new(
-        quiz(),
-        QuizSettings {
-            close_when_all_answered: false,
-            ..QuizSettings::default()
-        },
-        1,
-    );
+    let mut s = QuizSession::new(quiz(), QuizSettings { close_when_all_answered: false, ..QuizSettings::default() }, 1);
     let ids: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
     for id in &ids {
-        s.join(
-            Actor {
-                id,
-                name: id,
-                role: Role::Participant,
-            },
-            T0,
-        )
-        .unwrap();
+        s.join(Actor { id, name: id, role: Role::Participant }, T0).unwrap();
     }
     cmd(&mut s, QuizCommand::Start, T0);
     let mut at = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let now = T0 + 37 * i as u64;
-        s.apply(
-            Actor {
-                id,
-                name: id,
-                role: Role::Participant,
-            },
-            answer(0, choice("c2")),
-            now,
-        )
-        .unwrap();
+        s.apply(Actor { id, name: id, role: Role::Participant }, answer(0, choice("c2")), now).unwrap();
         if s.next_deadline().is_some_and(|d| d <= now) {
             for e in s.tick(now) {
                 if matches!(e.event, QuizEvent::Aggregate { .. }) {
@@ -813,19 +456,11 @@ fn aggregates_are_coalesced_to_one_per_period() {
 
 #[test]
 fn fifty_participants_trainer_paced() {
-    let settings = QuizSettings {
-        speed_bonus: true,
-        streak_bonus: true,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { speed_bonus: true, streak_bonus: true, ..QuizSettings::default() };
     let mut s = QuizSession::new(quiz(), settings, 7);
     let ids: Vec<String> = (0..50).map(|i| format!("m{i:02}")).collect();
     let names: Vec<String> = (0..50).map(|i| format!("Stagiaire {i}")).collect();
-    let actor = |i: usize| Actor {
-        id: &ids[i],
-        name: &names[i],
-        role: Role::Participant,
-    };
+    let actor = |i: usize| Actor { id: &ids[i], name: &names[i], role: Role::Participant };
     s.join(trainer(), T0).unwrap();
     for i in 0..50 {
         s.join(actor(i), T0).unwrap();
@@ -850,12 +485,8 @@ fn fifty_participants_trainer_paced() {
     cmd(&mut s, QuizCommand::Next, now);
     let opened = now;
     for i in 0..30 {
-        s.apply(
-            actor(i),
-            answer(1, AnswerValue::Bool { value: i % 2 == 0 }),
-            opened + 1_000 * (i as u64 % 10),
-        )
-        .unwrap();
+        s.apply(actor(i), answer(1, AnswerValue::Bool { value: i % 2 == 0 }), opened + 1_000 * (i as u64 % 10))
+            .unwrap();
     }
     let due = s.next_deadline().unwrap();
     s.tick(due);
@@ -865,30 +496,19 @@ fn fifty_participants_trainer_paced() {
     assert_eq!(kinds(&emits)[0], "question_closed");
     cmd(&mut s, QuizCommand::Reveal, now);
     let board = cmd(&mut s, QuizCommand::ShowLeaderboard, now);
-    let QuizEvent::Leaderboard { entries } = &board[0].event else {
-        panic!()
-    };
+    let QuizEvent::Leaderboard { entries } = &board[0].event else { panic!() };
     assert_eq!(entries.len(), LEADERBOARD_SIZE);
-    assert!(
-        entries
-            .windows(2)
-            .all(|w| w[0].score >= w[1].score && w[0].rank <= w[1].rank)
-    );
+    assert!(entries.windows(2).all(|w| w[0].score >= w[1].score && w[0].rank <= w[1].rank));
     let emits = cmd(&mut s, QuizCommand::End, now + 1_000);
     assert_eq!(emits.len(), 51);
-    let QuizEvent::Ended { summary } = &emits[0].event else {
-        panic!()
-    };
+    let QuizEvent::Ended { summary } = &emits[0].event else { panic!() };
     assert_eq!(summary.participants, 50);
     assert_eq!(summary.questions[0].answered, 50);
     assert_eq!(summary.questions[0].correct, 40);
     assert_eq!(summary.questions[1].answered, 30);
     let completions = s.completions();
     assert_eq!(completions.len(), 50);
-    let complete = completions
-        .iter()
-        .filter(|c| c.state == CompletionState::Complete)
-        .count();
+    let complete = completions.iter().filter(|c| c.state == CompletionState::Complete).count();
     assert_eq!(complete, 40, "the 10 who left are incomplete");
     assert_eq!(s.results().len(), 80);
     assert!(events > 0);
@@ -903,47 +523,29 @@ fn names_absent(text: &str) {
 #[test]
 fn anonymous_mode_names_nobody() {
     for mode in [QuizMode::TrainerPaced, QuizMode::SelfPaced] {
-        let settings = QuizSettings {
-            mode,
-            anonymity: Anonymity::Anonymous,
-            ..QuizSettings::default()
-        };
-        let mut s = session(
-            settings,
-            &[trainer(), projector(), camille(), lea(), hugo()],
-        );
+        let settings = QuizSettings { mode, anonymity: Anonymity::Anonymous, ..QuizSettings::default() };
+        let mut s = session(settings, &[trainer(), projector(), camille(), lea(), hugo()]);
         let mut all = Vec::new();
         all.extend(cmd(&mut s, QuizCommand::Start, T0));
         for (i, who) in [camille(), lea(), hugo()].into_iter().enumerate() {
-            all.extend(
-                s.apply(who, answer(0, choice(["c1", "c2", "c1"][i])), T0 + 10)
-                    .unwrap(),
-            );
+            all.extend(s.apply(who, answer(0, choice(["c1", "c2", "c1"][i])), T0 + 10).unwrap());
         }
         all.extend(s.tick(T0 + 500));
         if mode == QuizMode::TrainerPaced {
             all.extend(cmd(&mut s, QuizCommand::Reveal, T0 + 600));
             all.extend(cmd(&mut s, QuizCommand::ShowLeaderboard, T0 + 700));
         } else {
-            all.extend(
-                s.apply(camille(), QuizCommand::NextQuestion, T0 + 650)
-                    .unwrap(),
-            );
+            all.extend(s.apply(camille(), QuizCommand::NextQuestion, T0 + 650).unwrap());
             all.extend(cmd(&mut s, QuizCommand::ShowLeaderboard, T0 + 700));
             all.extend(s.tick(T0 + 900));
         }
-        let snapshots: Vec<String> = [trainer(), projector()]
-            .into_iter()
-            .map(|v| serde_json::to_string(&s.snapshot(v)).unwrap())
-            .collect();
+        let snapshots: Vec<String> =
+            [trainer(), projector()].into_iter().map(|v| serde_json::to_string(&s.snapshot(v)).unwrap()).collect();
         for text in &snapshots {
             names_absent(text);
         }
         all.extend(cmd(&mut s, QuizCommand::End, T0 + 1_000));
-        for emit in all
-            .iter()
-            .filter(|e| e.audience != Audience::Member("p1".into()))
-        {
+        for emit in all.iter().filter(|e| e.audience != Audience::Member("p1".into())) {
             // Private events go to member ids by audience, never inside.
             names_absent(&serde_json::to_string(&emit.event).unwrap());
         }
@@ -952,155 +554,84 @@ fn anonymous_mode_names_nobody() {
             assert!(!text.contains("Camille") && !text.contains("Léa"), "{text}");
         }
         names_absent(&serde_json::to_string(&s.snapshot(trainer())).unwrap());
-        assert!(
-            s.results()
-                .iter()
-                .all(|r| r.member.is_none() && r.participant.is_none())
-        );
+        assert!(s.results().iter().all(|r| r.member.is_none() && r.participant.is_none()));
     }
 }
 
 #[test]
 fn pseudonyms_and_ranks_only_boards() {
-    let settings = QuizSettings {
-        anonymity: Anonymity::Pseudonym,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { anonymity: Anonymity::Pseudonym, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille(), lea()]);
     cmd(&mut s, QuizCommand::Start, T0);
     s.apply(lea(), answer(0, choice("c1")), T0 + 1).unwrap();
     cmd(&mut s, QuizCommand::Reveal, T0 + 2);
     let emits = cmd(&mut s, QuizCommand::ShowLeaderboard, T0 + 3);
-    let QuizEvent::Leaderboard { entries } = &emits[0].event else {
-        panic!()
-    };
+    let QuizEvent::Leaderboard { entries } = &emits[0].event else { panic!() };
     assert_eq!(entries[0].name.as_deref(), Some("Participant 2"));
     assert_eq!(s.results()[0].participant.as_deref(), Some("Participant 2"));
 
-    let settings = QuizSettings {
-        leaderboard: LeaderboardMode::RanksOnly,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { leaderboard: LeaderboardMode::RanksOnly, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille()]);
     cmd(&mut s, QuizCommand::Start, T0);
     cmd(&mut s, QuizCommand::Reveal, T0 + 1);
     let emits = cmd(&mut s, QuizCommand::ShowLeaderboard, T0 + 2);
     assert_eq!(
         emits[0].event,
-        QuizEvent::Leaderboard {
-            entries: vec![LeaderboardEntry {
-                rank: 1,
-                name: None,
-                score: 0
-            }]
-        }
+        QuizEvent::Leaderboard { entries: vec![LeaderboardEntry { rank: 1, name: None, score: 0 }] }
     );
 
-    let settings = QuizSettings {
-        leaderboard: LeaderboardMode::Off,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { leaderboard: LeaderboardMode::Off, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille()]);
     cmd(&mut s, QuizCommand::Start, T0);
     cmd(&mut s, QuizCommand::Reveal, T0 + 1);
-    assert_eq!(
-        code(s.apply(trainer(), QuizCommand::ShowLeaderboard, T0)),
-        ErrorCode::InvalidState
-    );
+    assert_eq!(code(s.apply(trainer(), QuizCommand::ShowLeaderboard, T0)), ErrorCode::InvalidState);
 }
 
 #[test]
 fn speed_and_streak_bonuses() {
-    let settings = QuizSettings {
-        speed_bonus: true,
-        streak_bonus: true,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { speed_bonus: true, streak_bonus: true, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille()]);
     cmd(&mut s, QuizCommand::Start, T0);
-    s.apply(camille(), answer(0, choice("c1")), T0 + 10_000)
-        .unwrap(); // half time: 750
+    s.apply(camille(), answer(0, choice("c1")), T0 + 10_000).unwrap(); // half time: 750
     cmd(&mut s, QuizCommand::Next, T0 + 20_000);
-    s.apply(
-        camille(),
-        answer(1, AnswerValue::Bool { value: true }),
-        T0 + 20_000,
-    )
-    .unwrap(); // 1000 + 10 %
+    s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0 + 20_000).unwrap(); // 1000 + 10 %
     assert_eq!(s.score_views()["p1"].score, 750 + 1000 + 100);
     cmd(&mut s, QuizCommand::Next, T0 + 21_000);
-    s.apply(
-        camille(),
-        answer(
-            2,
-            AnswerValue::Words {
-                words: vec!["x".into()],
-            },
-        ),
-        T0 + 21_001,
-    )
-    .unwrap();
+    s.apply(camille(), answer(2, AnswerValue::Words { words: vec!["x".into()] }), T0 + 21_001).unwrap();
     cmd(&mut s, QuizCommand::Next, T0 + 22_000);
     // Ordering: the shown order is never the correct one; answering with
     // the shown indices of a, b, c in that order is right. No time limit:
     // no speed bonus. The word cloud did not break the run: +20 %.
     let snap = s.snapshot(camille());
-    let QuestionKindView::Ordering { items } = snap.current.unwrap().question.kind else {
-        panic!()
-    };
+    let QuestionKindView::Ordering { items } = snap.current.unwrap().question.kind else { panic!() };
     assert_ne!(items, ["a", "b", "c"]);
     let shown = |t: &str| items.iter().position(|i| i == t).unwrap();
-    let order = AnswerValue::Order {
-        items: vec![shown("a"), shown("b"), shown("c")],
-    };
+    let order = AnswerValue::Order { items: vec![shown("a"), shown("b"), shown("c")] };
     s.apply(camille(), answer(3, order), T0 + 22_001).unwrap();
     assert_eq!(s.score_views()["p1"].score, 1850 + 1000 + 200);
     let completions = s.completions();
-    assert_eq!(
-        (completions[0].score, completions[0].max_score),
-        (3000, 3000),
-        "grades carry no bonus"
-    );
+    assert_eq!((completions[0].score, completions[0].max_score), (3000, 3000), "grades carry no bonus");
     assert_eq!(score::streak_bonus(1000, 1), 0);
     assert_eq!(score::streak_bonus(1000, 9), 500, "capped at 50 %");
 }
 
 #[test]
 fn confidence_and_confidently_wrong() {
-    let settings = QuizSettings {
-        confidence: true,
-        ..QuizSettings::default()
-    };
+    let settings = QuizSettings { confidence: true, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille(), lea(), hugo()]);
     cmd(&mut s, QuizCommand::Start, T0);
-    let sure = |c: &str, level| QuizCommand::Answer {
-        question: 0,
-        answer: choice(c),
-        confidence: Some(level),
-    };
+    let sure = |c: &str, level| QuizCommand::Answer { question: 0, answer: choice(c), confidence: Some(level) };
     s.apply(camille(), sure("c2", 3), T0 + 1).unwrap();
     s.apply(lea(), sure("c3", 1), T0 + 2).unwrap();
     s.apply(hugo(), sure("c1", 3), T0 + 3).unwrap();
     let emits = cmd(&mut s, QuizCommand::Reveal, T0 + 4);
-    assert!(matches!(
-        emits[0].event,
-        QuizEvent::Revealed {
-            confidently_wrong: 1,
-            ..
-        }
-    ));
+    assert!(matches!(emits[0].event, QuizEvent::Revealed { confidently_wrong: 1, .. }));
     assert_eq!(s.results()[0].confidence, Some(3));
     // Without the setting, a confidence level is dropped.
     let mut s = trainer_paced();
     cmd(&mut s, QuizCommand::Start, T0);
     let emits = s.apply(camille(), sure("c1", 2), T0 + 1).unwrap();
-    assert!(matches!(
-        emits[0].event,
-        QuizEvent::AnswerAccepted {
-            confidence: None,
-            ..
-        }
-    ));
+    assert!(matches!(emits[0].event, QuizEvent::AnswerAccepted { confidence: None, .. }));
 }
 
 fn completion_states(settings: QuizSettings) -> Vec<(String, CompletionState)> {
@@ -1110,141 +641,56 @@ fn completion_states(settings: QuizSettings) -> Vec<(String, CompletionState)> {
     s.apply(lea(), answer(0, choice("c2")), T0 + 2).unwrap();
     cmd(&mut s, QuizCommand::CloseQuestion, T0 + 3);
     cmd(&mut s, QuizCommand::Next, T0 + 4);
-    s.apply(
-        camille(),
-        answer(1, AnswerValue::Bool { value: true }),
-        T0 + 5,
-    )
-    .unwrap();
-    s.apply(lea(), answer(1, AnswerValue::Bool { value: true }), T0 + 6)
-        .unwrap();
-    s.apply(hugo(), answer(1, AnswerValue::Bool { value: true }), T0 + 7)
-        .unwrap();
+    s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0 + 5).unwrap();
+    s.apply(lea(), answer(1, AnswerValue::Bool { value: true }), T0 + 6).unwrap();
+    s.apply(hugo(), answer(1, AnswerValue::Bool { value: true }), T0 + 7).unwrap();
     s.detach("p3");
     cmd(&mut s, QuizCommand::End, T0 + 8);
-    s.completions()
-        .into_iter()
-        .map(|c| (c.member, c.state))
-        .collect()
+    s.completions().into_iter().map(|c| (c.member, c.state)).collect()
 }
 
 #[test]
 fn completions_in_every_state() {
     use CompletionState::*;
-    let plain = completion_states(QuizSettings {
-        completion_share: 1.0,
-        ..QuizSettings::default()
-    });
-    assert_eq!(
-        plain,
-        [
-            ("p1".into(), Complete),
-            ("p2".into(), Complete),
-            ("p3".into(), Incomplete)
-        ]
-    );
-    let graded = completion_states(QuizSettings {
-        completion_share: 1.0,
-        pass_mark: Some(0.75),
-        ..QuizSettings::default()
-    });
-    assert_eq!(
-        graded,
-        [
-            ("p1".into(), CompletePassed),
-            ("p2".into(), CompleteFailed),
-            ("p3".into(), Incomplete)
-        ]
-    );
-    assert_eq!(
-        [Incomplete, Complete, CompletePassed, CompleteFailed].map(|s| s as u8),
-        [0, 1, 2, 3]
-    );
+    let plain = completion_states(QuizSettings { completion_share: 1.0, ..QuizSettings::default() });
+    assert_eq!(plain, [("p1".into(), Complete), ("p2".into(), Complete), ("p3".into(), Incomplete)]);
+    let graded =
+        completion_states(QuizSettings { completion_share: 1.0, pass_mark: Some(0.75), ..QuizSettings::default() });
+    assert_eq!(graded, [("p1".into(), CompletePassed), ("p2".into(), CompleteFailed), ("p3".into(), Incomplete)]);
+    assert_eq!([Incomplete, Complete, CompletePassed, CompleteFailed].map(|s| s as u8), [0, 1, 2, 3]);
 }
 
 fn self_paced(feedback: Feedback, order: QuestionOrder) -> QuizSettings {
-    QuizSettings {
-        mode: QuizMode::SelfPaced,
-        feedback,
-        order,
-        ..QuizSettings::default()
-    }
+    QuizSettings { mode: QuizMode::SelfPaced, feedback, order, ..QuizSettings::default() }
 }
 
 #[test]
 fn self_paced_window_scheduled_then_opened_by_tick_then_closed() {
-    let mut s = session(
-        self_paced(Feedback::Immediate, QuestionOrder::Fixed),
-        &[trainer(), camille()],
-    );
+    let mut s = session(self_paced(Feedback::Immediate, QuestionOrder::Fixed), &[trainer(), camille()]);
     use QuizCommand::*;
-    for c in [
-        OpenQuestion { index: None },
-        CloseQuestion,
-        Reveal,
-        Next,
-        Skip,
-        Reopen,
-        Extend { seconds: 5 },
-    ] {
+    for c in [OpenQuestion { index: None }, CloseQuestion, Reveal, Next, Skip, Reopen, Extend { seconds: 5 }] {
         assert_eq!(code(s.apply(trainer(), c, T0)), ErrorCode::InvalidState);
     }
+    assert_eq!(code(s.apply(camille(), NextQuestion, T0)), ErrorCode::InvalidState);
     assert_eq!(
-        code(s.apply(camille(), NextQuestion, T0)),
-        ErrorCode::InvalidState
-    );
-    assert_eq!(
-        code(s.apply(
-            trainer(),
-            OpenWindow {
-                opens_at: Some(T0 + 10),
-                closes_at: Some(T0 + 5)
-            },
-            T0
-        )),
+        code(s.apply(trainer(), OpenWindow { opens_at: Some(T0 + 10), closes_at: Some(T0 + 5) }, T0)),
         ErrorCode::OutOfRange
     );
-    let emits = cmd(
-        &mut s,
-        OpenWindow {
-            opens_at: Some(T0 + 60_000),
-            closes_at: Some(T0 + 120_000),
-        },
-        T0,
-    );
+    let emits = cmd(&mut s, OpenWindow { opens_at: Some(T0 + 60_000), closes_at: Some(T0 + 120_000) }, T0);
     assert_eq!(kinds(&emits), ["window_scheduled"]);
-    assert_eq!(
-        phase(&s),
-        QuizPhase::Scheduled {
-            opens_at: T0 + 60_000
-        }
-    );
-    assert_eq!(
-        code(s.apply(camille(), answer(0, choice("c1")), T0)),
-        ErrorCode::InvalidState
-    );
+    assert_eq!(phase(&s), QuizPhase::Scheduled { opens_at: T0 + 60_000 });
+    assert_eq!(code(s.apply(camille(), answer(0, choice("c1")), T0)), ErrorCode::InvalidState);
     assert_eq!(s.next_deadline(), Some(T0 + 60_000));
     assert!(s.tick(T0 + 59_999).is_empty());
     let emits = s.tick(T0 + 60_000);
-    assert_eq!(
-        kinds(&emits),
-        ["window_opened", "question_opened", "progress"]
-    );
+    assert_eq!(kinds(&emits), ["window_opened", "question_opened", "progress"]);
     assert_eq!(emits[1].audience, Audience::Member("p1".into()));
     assert_eq!(
-        code(s.apply(
-            trainer(),
-            OpenWindow {
-                opens_at: None,
-                closes_at: None
-            },
-            T0 + 60_001
-        )),
+        code(s.apply(trainer(), OpenWindow { opens_at: None, closes_at: None }, T0 + 60_001)),
         ErrorCode::InvalidState
     );
     assert_eq!(s.next_deadline(), Some(T0 + 121_500));
-    s.apply(camille(), answer(0, choice("c1")), T0 + 121_400)
-        .unwrap();
+    s.apply(camille(), answer(0, choice("c1")), T0 + 121_400).unwrap();
     let emits = s.tick(T0 + 121_500);
     assert_eq!(kinds(&emits)[0], "ended");
     let complete = s.completions();
@@ -1253,62 +699,28 @@ fn self_paced_window_scheduled_then_opened_by_tick_then_closed() {
 
 #[test]
 fn self_paced_navigation_feedback_and_leave_and_continue() {
-    let mut s = session(
-        self_paced(Feedback::Immediate, QuestionOrder::Fixed),
-        &[trainer(), projector(), camille(), lea()],
-    );
+    let mut s =
+        session(self_paced(Feedback::Immediate, QuestionOrder::Fixed), &[trainer(), projector(), camille(), lea()]);
     let emits = cmd(&mut s, QuizCommand::Start, T0);
-    assert_eq!(
-        kinds(&emits),
-        ["window_opened", "question_opened", "question_opened"]
-    );
-    assert_eq!(
-        code(s.apply(camille(), QuizCommand::PreviousQuestion, T0)),
-        ErrorCode::InvalidState
-    );
+    assert_eq!(kinds(&emits), ["window_opened", "question_opened", "question_opened"]);
+    assert_eq!(code(s.apply(camille(), QuizCommand::PreviousQuestion, T0)), ErrorCode::InvalidState);
     assert_eq!(
         code(s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0)),
         ErrorCode::InvalidState,
         "not the current question"
     );
-    let emits = s
-        .apply(camille(), answer(0, choice("c2")), T0 + 4_000)
-        .unwrap();
-    let QuizEvent::AnswerAccepted {
-        result: Some(result),
-        ..
-    } = &emits[0].event
-    else {
-        panic!()
-    };
+    let emits = s.apply(camille(), answer(0, choice("c2")), T0 + 4_000).unwrap();
+    let QuizEvent::AnswerAccepted { result: Some(result), .. } = &emits[0].event else { panic!() };
     assert_eq!(result.correct, Some(false));
-    assert_eq!(
-        result.correct_answer,
-        Some(CorrectAnswer::Choices {
-            choices: vec!["c1".into()]
-        })
-    );
+    assert_eq!(result.correct_answer, Some(CorrectAnswer::Choices { choices: vec!["c1".into()] }));
     assert_eq!(
         code(s.apply(camille(), answer(0, choice("c1")), T0 + 4_001)),
         ErrorCode::InvalidState,
         "no change after immediate feedback"
     );
-    let emits = s
-        .apply(camille(), QuizCommand::NextQuestion, T0 + 5_000)
-        .unwrap();
-    assert!(matches!(
-        &emits[0].event,
-        QuizEvent::QuestionOpened {
-            position: Some(1),
-            ..
-        }
-    ));
-    s.apply(
-        camille(),
-        answer(1, AnswerValue::Bool { value: true }),
-        T0 + 6_000,
-    )
-    .unwrap();
+    let emits = s.apply(camille(), QuizCommand::NextQuestion, T0 + 5_000).unwrap();
+    assert!(matches!(&emits[0].event, QuizEvent::QuestionOpened { position: Some(1), .. }));
+    s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0 + 6_000).unwrap();
     // Camille leaves, comes back: same place, her answer and result shown.
     s.detach("p1");
     s.join(camille(), T0 + 100_000).unwrap();
@@ -1320,66 +732,20 @@ fn self_paced_navigation_feedback_and_leave_and_continue() {
     // Trainer grid.
     s.tick(T0 + 100_000);
     let progress = s.snapshot(trainer()).progress.unwrap();
-    assert_eq!(
-        progress.rows[0].cells,
-        [
-            Cell::Wrong,
-            Cell::Correct,
-            Cell::NotReached,
-            Cell::NotReached
-        ]
-    );
+    assert_eq!(progress.rows[0].cells, [Cell::Wrong, Cell::Correct, Cell::NotReached, Cell::NotReached]);
     assert_eq!(progress.rows[1].cells[0], Cell::Seen, "Léa sees question 1");
-    assert_eq!(
-        progress.questions[1],
-        ProgressCount {
-            answered: 1,
-            correct: 1
-        }
-    );
-    assert!(
-        s.snapshot(lea()).progress.is_none(),
-        "participants do not see the grid"
-    );
+    assert_eq!(progress.questions[1], ProgressCount { answered: 1, correct: 1 });
+    assert!(s.snapshot(lea()).progress.is_none(), "participants do not see the grid");
     // Finishing: the last answer brings the score.
-    s.apply(camille(), QuizCommand::NextQuestion, T0 + 100_001)
-        .unwrap();
-    s.apply(
-        camille(),
-        answer(
-            2,
-            AnswerValue::Words {
-                words: vec!["écoute".into()],
-            },
-        ),
-        T0 + 100_002,
-    )
-    .unwrap();
-    s.apply(camille(), QuizCommand::NextQuestion, T0 + 100_003)
-        .unwrap();
-    assert_eq!(
-        code(s.apply(camille(), QuizCommand::NextQuestion, T0 + 100_004)),
-        ErrorCode::InvalidState
-    );
-    let emits = s
-        .apply(
-            camille(),
-            answer(
-                3,
-                AnswerValue::Order {
-                    items: vec![0, 1, 2],
-                },
-            ),
-            T0 + 100_005,
-        )
-        .unwrap();
+    s.apply(camille(), QuizCommand::NextQuestion, T0 + 100_001).unwrap();
+    s.apply(camille(), answer(2, AnswerValue::Words { words: vec!["écoute".into()] }), T0 + 100_002).unwrap();
+    s.apply(camille(), QuizCommand::NextQuestion, T0 + 100_003).unwrap();
+    assert_eq!(code(s.apply(camille(), QuizCommand::NextQuestion, T0 + 100_004)), ErrorCode::InvalidState);
+    let emits = s.apply(camille(), answer(3, AnswerValue::Order { items: vec![0, 1, 2] }), T0 + 100_005).unwrap();
     assert_eq!(kinds(&emits), ["answer_accepted", "your_score"]);
     cmd(&mut s, QuizCommand::End, T0 + 200_000);
     let states: Vec<_> = s.completions().into_iter().map(|c| c.state).collect();
-    assert_eq!(
-        states,
-        [CompletionState::Complete, CompletionState::Incomplete]
-    );
+    assert_eq!(states, [CompletionState::Complete, CompletionState::Incomplete]);
 }
 
 #[test]
@@ -1389,23 +755,13 @@ fn self_paced_at_end_feedback_allows_changes_and_hides_results() {
     let mut s = session(settings, &[trainer(), camille()]);
     cmd(&mut s, QuizCommand::Start, T0);
     let emits = s.apply(camille(), answer(0, choice("c2")), T0 + 1).unwrap();
-    assert!(matches!(
-        emits[0].event,
-        QuizEvent::AnswerAccepted { result: None, .. }
-    ));
+    assert!(matches!(emits[0].event, QuizEvent::AnswerAccepted { result: None, .. }));
     s.apply(camille(), answer(0, choice("c1")), T0 + 2).unwrap();
     assert!(s.snapshot(camille()).your_answer.unwrap().result.is_none());
     let emits = cmd(&mut s, QuizCommand::End, T0 + 3);
-    let QuizEvent::YourScore { score, results } = &emits[1].event else {
-        panic!()
-    };
+    let QuizEvent::YourScore { score, results } = &emits[1].event else { panic!() };
     assert_eq!(score.score, 1000);
-    assert_eq!(
-        results[0].correct_answer,
-        Some(CorrectAnswer::Choices {
-            choices: vec!["c1".into()]
-        })
-    );
+    assert_eq!(results[0].correct_answer, Some(CorrectAnswer::Choices { choices: vec!["c1".into()] }));
     assert_eq!(results[0].feedback.as_deref(), Some("Oui"));
 }
 
@@ -1416,26 +772,13 @@ fn self_paced_shuffle_is_deterministic_per_member() {
         let mut s = QuizSession::new(quiz(), settings.clone(), seed);
         let ids: Vec<String> = (0..8).map(|i| format!("m{i}")).collect();
         for id in &ids {
-            s.join(
-                Actor {
-                    id,
-                    name: id,
-                    role: Role::Participant,
-                },
-                T0,
-            )
-            .unwrap();
+            s.join(Actor { id, name: id, role: Role::Participant }, T0).unwrap();
         }
-        ids.iter()
-            .map(|id| s.participants[id].path.clone())
-            .collect::<Vec<_>>()
+        ids.iter().map(|id| s.participants[id].path.clone()).collect::<Vec<_>>()
     };
     let a = paths(5);
     assert_eq!(a, paths(5), "same seed, same orders");
-    assert!(
-        a.iter().any(|p| p != &a[0]),
-        "orders differ between members"
-    );
+    assert!(a.iter().any(|p| p != &a[0]), "orders differ between members");
     for p in &a {
         let mut sorted = p.clone();
         sorted.sort();
@@ -1462,47 +805,24 @@ fn shown_orders_are_never_correct() {
 #[test]
 fn distributions_by_kind() {
     let mut s = session(
-        QuizSettings {
-            close_when_all_answered: false,
-            ..QuizSettings::default()
-        },
+        QuizSettings { close_when_all_answered: false, ..QuizSettings::default() },
         &[trainer(), camille(), lea(), hugo()],
     );
     cmd(&mut s, QuizCommand::OpenQuestion { index: Some(2) }, T0);
-    let words = |w: &[&str]| AnswerValue::Words {
-        words: w.iter().map(|x| x.to_string()).collect(),
-    };
-    s.apply(camille(), answer(2, words(&["Écoute", "respect"])), T0)
-        .unwrap();
+    let words = |w: &[&str]| AnswerValue::Words { words: w.iter().map(|x| x.to_string()).collect() };
+    s.apply(camille(), answer(2, words(&["Écoute", "respect"])), T0).unwrap();
     s.apply(lea(), answer(2, words(&["ecoute"])), T0).unwrap();
-    assert_eq!(
-        code(s.apply(hugo(), answer(2, words(&["a", "b", "c"])), T0)),
-        ErrorCode::OutOfRange
-    );
+    assert_eq!(code(s.apply(hugo(), answer(2, words(&["a", "b", "c"])), T0)), ErrorCode::OutOfRange);
     let stats = &s.snapshot(trainer()).stats[0];
     assert_eq!(
         stats.distribution,
         Distribution::Words {
-            words: vec![
-                TextCount {
-                    text: "ecoute".into(),
-                    count: 2
-                },
-                TextCount {
-                    text: "respect".into(),
-                    count: 1
-                },
-            ]
+            words: vec![TextCount { text: "ecoute".into(), count: 2 }, TextCount { text: "respect".into(), count: 1 },]
         }
     );
     cmd(&mut s, QuizCommand::CloseQuestion, T0);
     cmd(&mut s, QuizCommand::OpenQuestion { index: Some(1) }, T0);
-    s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0)
-        .unwrap();
-    s.apply(lea(), answer(1, AnswerValue::Bool { value: false }), T0)
-        .unwrap();
-    assert_eq!(
-        s.snapshot(trainer()).stats[0].distribution,
-        Distribution::Bool { yes: 1, no: 1 }
-    );
+    s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0).unwrap();
+    s.apply(lea(), answer(1, AnswerValue::Bool { value: false }), T0).unwrap();
+    assert_eq!(s.snapshot(trainer()).stats[0].distribution, Distribution::Bool { yes: 1, no: 1 });
 }

@@ -2,9 +2,7 @@
 //! open), the correct answer shown at the reveal, per-choice feedback, the
 //! wire ↔ scoring answer mapping, and the deterministic shuffles.
 
-use amphi_protocol::quiz::{
-    AnswerValue, ChoiceView, CorrectAnswer, NumericRangeView, QuestionKindView, QuestionView,
-};
+use amphi_protocol::quiz::{AnswerValue, ChoiceView, CorrectAnswer, NumericRangeView, QuestionKindView, QuestionView};
 
 use crate::quiz::{Answer, NumericRange, Question, QuestionKind};
 
@@ -13,37 +11,21 @@ use crate::quiz::{Answer, NumericRange, Question, QuestionKind};
 pub(super) fn question_view(question: &Question, index: usize, order: &[usize]) -> QuestionView {
     let kind = match &question.kind {
         QuestionKind::SingleChoice { choices } => QuestionKindView::SingleChoice {
-            choices: choices
-                .iter()
-                .map(|c| ChoiceView {
-                    id: c.id.clone(),
-                    text: c.text.clone(),
-                })
-                .collect(),
+            choices: choices.iter().map(|c| ChoiceView { id: c.id.clone(), text: c.text.clone() }).collect(),
         },
         QuestionKind::MultipleChoice { choices } => QuestionKindView::MultipleChoice {
-            choices: choices
-                .iter()
-                .map(|c| ChoiceView {
-                    id: c.id.clone(),
-                    text: c.text.clone(),
-                })
-                .collect(),
+            choices: choices.iter().map(|c| ChoiceView { id: c.id.clone(), text: c.text.clone() }).collect(),
         },
         QuestionKind::TrueFalse { .. } => QuestionKindView::TrueFalse,
         QuestionKind::Numeric { .. } => QuestionKindView::Numeric,
         QuestionKind::ShortText { .. } => QuestionKindView::ShortText,
-        QuestionKind::Ordering { items } => QuestionKindView::Ordering {
-            items: order.iter().map(|&i| items[i].clone()).collect(),
-        },
-        QuestionKind::WordCloud { max_words } => QuestionKindView::WordCloud {
-            max_words: *max_words,
-        },
-        QuestionKind::RatingScale { min, max, labels } => QuestionKindView::RatingScale {
-            min: *min,
-            max: *max,
-            labels: labels.clone(),
-        },
+        QuestionKind::Ordering { items } => {
+            QuestionKindView::Ordering { items: order.iter().map(|&i| items[i].clone()).collect() }
+        }
+        QuestionKind::WordCloud { max_words } => QuestionKindView::WordCloud { max_words: *max_words },
+        QuestionKind::RatingScale { min, max, labels } => {
+            QuestionKindView::RatingScale { min: *min, max: *max, labels: labels.clone() }
+        }
         QuestionKind::OpenText {} => QuestionKindView::OpenText,
     };
     QuestionView {
@@ -52,11 +34,7 @@ pub(super) fn question_view(question: &Question, index: usize, order: &[usize]) 
         prompt: question.prompt.clone(),
         image_url: question.image_url.clone(),
         time_limit_s: question.time_limit_s,
-        points: if question.kind.is_graded() {
-            question.points
-        } else {
-            0
-        },
+        points: if question.kind.is_graded() { question.points } else { 0 },
         kind,
     }
 }
@@ -72,10 +50,7 @@ pub(super) fn to_answer(value: &AnswerValue, order: &[usize]) -> Answer {
         AnswerValue::Number { value } => Answer::Number { value },
         AnswerValue::Text { text } => Answer::Text { text },
         AnswerValue::Order { items } => Answer::Order {
-            items: items
-                .into_iter()
-                .map(|shown| order.get(shown).copied().unwrap_or(usize::MAX))
-                .collect(),
+            items: items.into_iter().map(|shown| order.get(shown).copied().unwrap_or(usize::MAX)).collect(),
         },
         AnswerValue::Words { words } => Answer::Words { words },
         AnswerValue::Rating { value } => Answer::Rating { value },
@@ -84,19 +59,11 @@ pub(super) fn to_answer(value: &AnswerValue, order: &[usize]) -> Answer {
 
 pub(super) fn correct_answer(question: &Question) -> CorrectAnswer {
     match &question.kind {
-        QuestionKind::SingleChoice { choices } => CorrectAnswer::Choices {
-            choices: choices
-                .iter()
-                .filter(|c| c.correct)
-                .map(|c| c.id.clone())
-                .collect(),
-        },
+        QuestionKind::SingleChoice { choices } => {
+            CorrectAnswer::Choices { choices: choices.iter().filter(|c| c.correct).map(|c| c.id.clone()).collect() }
+        }
         QuestionKind::MultipleChoice { choices } => CorrectAnswer::Choices {
-            choices: choices
-                .iter()
-                .filter(|c| c.weight > 0.0)
-                .map(|c| c.id.clone())
-                .collect(),
+            choices: choices.iter().filter(|c| c.weight > 0.0).map(|c| c.id.clone()).collect(),
         },
         QuestionKind::TrueFalse { answer, .. } => CorrectAnswer::Bool { value: *answer },
         QuestionKind::Numeric { answers } => CorrectAnswer::Numeric {
@@ -104,28 +71,18 @@ pub(super) fn correct_answer(question: &Question) -> CorrectAnswer {
                 .iter()
                 .map(|a| {
                     let (min, max) = match a.accepts {
-                        NumericRange::Exact { value, tolerance } => {
-                            (value - tolerance, value + tolerance)
-                        }
+                        NumericRange::Exact { value, tolerance } => (value - tolerance, value + tolerance),
                         NumericRange::Between { min, max } => (min, max),
                     };
-                    NumericRangeView {
-                        min,
-                        max,
-                        weight: a.weight,
-                    }
+                    NumericRangeView { min, max, weight: a.weight }
                 })
                 .collect(),
         },
-        QuestionKind::ShortText { accepted } => CorrectAnswer::Texts {
-            accepted: accepted.clone(),
-        },
-        QuestionKind::Ordering { items } => CorrectAnswer::Order {
-            items: items.clone(),
-        },
-        QuestionKind::WordCloud { .. }
-        | QuestionKind::RatingScale { .. }
-        | QuestionKind::OpenText {} => CorrectAnswer::Ungraded,
+        QuestionKind::ShortText { accepted } => CorrectAnswer::Texts { accepted: accepted.clone() },
+        QuestionKind::Ordering { items } => CorrectAnswer::Order { items: items.clone() },
+        QuestionKind::WordCloud { .. } | QuestionKind::RatingScale { .. } | QuestionKind::OpenText {} => {
+            CorrectAnswer::Ungraded
+        }
     }
 }
 
@@ -133,31 +90,15 @@ pub(super) fn correct_answer(question: &Question) -> CorrectAnswer {
 /// choices' feedback joined by line breaks).
 pub(super) fn feedback(question: &Question, answer: &Answer) -> Option<String> {
     let texts: Vec<&str> = match (&question.kind, answer) {
-        (QuestionKind::SingleChoice { choices }, Answer::Choice { choice }) => choices
-            .iter()
-            .filter(|c| &c.id == choice)
-            .filter_map(|c| c.feedback.as_deref())
-            .collect(),
-        (QuestionKind::MultipleChoice { choices }, Answer::Choices { choices: picked }) => choices
-            .iter()
-            .filter(|c| picked.contains(&c.id))
-            .filter_map(|c| c.feedback.as_deref())
-            .collect(),
-        (
-            QuestionKind::TrueFalse {
-                feedback_true,
-                feedback_false,
-                ..
-            },
-            Answer::Bool { value },
-        ) => if *value {
-            feedback_true
-        } else {
-            feedback_false
+        (QuestionKind::SingleChoice { choices }, Answer::Choice { choice }) => {
+            choices.iter().filter(|c| &c.id == choice).filter_map(|c| c.feedback.as_deref()).collect()
         }
-        .as_deref()
-        .into_iter()
-        .collect(),
+        (QuestionKind::MultipleChoice { choices }, Answer::Choices { choices: picked }) => {
+            choices.iter().filter(|c| picked.contains(&c.id)).filter_map(|c| c.feedback.as_deref()).collect()
+        }
+        (QuestionKind::TrueFalse { feedback_true, feedback_false, .. }, Answer::Bool { value }) => {
+            if *value { feedback_true } else { feedback_false }.as_deref().into_iter().collect()
+        }
         (QuestionKind::Numeric { answers }, Answer::Number { value }) => answers
             .iter()
             .filter(|a| a.accepts.contains(*value))
@@ -182,9 +123,7 @@ fn splitmix(state: &mut u64) -> u64 {
 
 /// FNV-1a of a string, to derive a per-member stream from the seed.
 pub(super) fn hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
-    })
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3))
 }
 
 /// A Fisher–Yates permutation of `0..n` determined by `key`.
