@@ -188,6 +188,99 @@ async fn a_trainer_paced_session_with_50_participants() {
     for phone in phones.iter_mut().step_by(7) {
         quiz_event(phone, |e| matches!(e, QuizEvent::Ended { .. })).await;
     }
+
+    // The exports: one row per answer, names as the quiz shows them.
+    let http = reqwest::Client::new();
+    let csv = http
+        .get(server.url(&format!("/api/v1/sessions/{room_id}/results.csv")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("participant,question,question_id,round,answer,correct,points"));
+    assert_eq!(lines.len(), 1 + 50 + 1, "a header, 50 answers to the first question, one to the second");
+    assert!(lines.iter().any(|l| l.starts_with("P7,") && l.contains(",Lyon,false,0,")), "the retried answer, once");
+    assert_eq!(lines.iter().filter(|l| l.starts_with("P7,")).count(), 1);
+    let json: Value = http
+        .get(server.url(&format!("/api/v1/sessions/{room_id}/results.json")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["questions"][0]["answered"], 50);
+    assert_eq!(json["questions"][0]["percent_correct"], 50.0);
+    assert!(json["questions"][0]["median_response_ms"].is_u64());
+    assert_eq!(json["rows"].as_array().unwrap().len(), 51);
+    let participant = server.token(Role::Participant, "P0");
+    let refused = http
+        .get(server.url(&format!("/api/v1/sessions/{room_id}/results.csv")))
+        .bearer_auth(&participant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
+async fn an_anonymous_session_exports_no_names() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let (status, room) = create_quiz_room(&server, &token, geography(), json!({ "anonymity": "anonymous" })).await;
+    assert_eq!(status, 201, "{room}");
+    let room = room_id(&room);
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room).await;
+    let code = {
+        let info: Value = reqwest::Client::new()
+            .get(server.url(&format!("/api/v1/rooms/{room}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        join_code(&info)
+    };
+    let mut phones = Vec::new();
+    for name in ["Camille Martin", "Léa Dubois"] {
+        let mut phone = server.connect(Format::Json).await;
+        phone.hello_guest(&code, name).await;
+        phones.push(phone);
+    }
+    let start = quiz(&mut trainer, &room, QuizCommand::Start);
+    trainer.ok(start).await;
+    for phone in &mut phones {
+        quiz_event(phone, |e| matches!(e, QuizEvent::QuestionOpened { .. })).await;
+        let command = quiz(phone, &room, answer(0, "c1"));
+        phone.ok(command).await;
+    }
+    let end = quiz(&mut trainer, &room, QuizCommand::End);
+    trainer.ok(end).await;
+    let http = reqwest::Client::new();
+    for export in ["results.csv", "results.json"] {
+        let body = http
+            .get(server.url(&format!("/api/v1/sessions/{room}/{export}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("Paris"), "{export} has the answers");
+        for name in ["Camille", "Martin", "Léa", "Dubois"] {
+            assert!(!body.contains(name), "{export} leaks {name}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! `{"code", "message"}` with a stable code and a 4xx/5xx status.
 
 mod quizzes;
+mod results;
 mod rooms;
 
 use amphi_protocol::ErrorCode;
@@ -35,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/rooms", post(rooms::create))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
+        .route("/sessions/{id}/results.csv", get(results::csv))
+        .route("/sessions/{id}/results.json", get(results::json))
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

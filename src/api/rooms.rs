@@ -117,7 +117,7 @@ pub async fn observer_token(
     Ok(Json(json!({ "token": app.keys.sign(&claims), "expires_at": claims.exp })).into_response())
 }
 
-fn require_leader(member: &Member) -> Result<(), ApiError> {
+pub(super) fn require_leader(member: &Member) -> Result<(), ApiError> {
     if member.role.leads() {
         Ok(())
     } else {
@@ -131,7 +131,7 @@ fn require_leader(member: &Member) -> Result<(), ApiError> {
 
 /// The room if it exists and `member` may enter it; rooms of other tenants
 /// are reported as not found.
-async fn visible_room(app: &AppState, member: &Member, id: &str) -> Result<RoomHandle, ApiError> {
+pub(super) async fn visible_room(app: &AppState, member: &Member, id: &str) -> Result<RoomHandle, ApiError> {
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound, "no room has this id");
     let id = Uuid::parse_str(id).map_err(|_| not_found())?;
     let handle = app.hub.room(id).await.map_err(ApiError::internal)?.ok_or_else(not_found)?;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 pub use envelope::Envelope;
 pub use fanout::{Closer, ConnId, Fanout, Subscriber};
-pub use room::{Attached, RoomCommand, RoomGone, RoomHandle, RoomSettings, Who, now_ms};
+pub use room::{Attached, QuizResults, RoomCommand, RoomGone, RoomHandle, RoomSettings, Who, now_ms};
 
 use crate::bus::Bus;
 use crate::metrics::Metrics;

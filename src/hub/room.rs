@@ -15,12 +15,14 @@ use uuid::Uuid;
 
 use super::envelope::Envelope;
 use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
-use crate::activity::quiz::{QuizDefinition, QuizEmit, QuizSession};
+use crate::activity::quiz::{QuizDefinition, QuizEmit, QuizSession, ResultRow};
 use crate::activity::{Actor, Emit, Millis, Refusal};
 use crate::bus::Bus;
 use crate::metrics::Metrics;
+use crate::quiz::Quiz;
 use crate::store::RoomRecord;
 use amphi_protocol::quiz::QuizCommand;
+use amphi_protocol::quiz::{QuestionStats, QuizSettings, Summary};
 use amphi_protocol::server::EventBody;
 
 /// How many results per member are remembered to answer retries.
@@ -70,11 +72,24 @@ pub struct Attached {
 #[error("the room is not available")]
 pub struct RoomGone;
 
+/// What the exports need of a quiz room.
+#[derive(Debug, Clone)]
+pub struct QuizResults {
+    pub quiz: Quiz,
+    pub settings: QuizSettings,
+    /// One row per answer and round, names per the anonymity mode.
+    pub rows: Vec<ResultRow>,
+    pub summary: Summary,
+    /// The latest round's figures of each question (`None`: never asked).
+    pub stats: Vec<Option<QuestionStats>>,
+}
+
 enum Request {
     Attach { who: Who, since: Option<u64>, reply: oneshot::Sender<Result<Attached, Refusal>> },
     Detach { member: Arc<str> },
     Leave { member: Arc<str>, reply: oneshot::Sender<()> },
     Command { who: Who, id: ClientMsgId, command: RoomCommand, reply: oneshot::Sender<Result<(), Refusal>> },
+    Results { reply: oneshot::Sender<Option<QuizResults>> },
 }
 
 /// The handle to a room actor: cheap to clone. The actor stops when every
@@ -155,6 +170,11 @@ impl RoomHandle {
         command: RoomCommand,
     ) -> Result<Result<(), Refusal>, RoomGone> {
         self.ask(|reply| Request::Command { who, id, command, reply }).await
+    }
+
+    /// The quiz's results so far (`None` in a room without a quiz).
+    pub async fn results(&self) -> Result<Option<QuizResults>, RoomGone> {
+        self.ask(|reply| Request::Results { reply }).await
     }
 
     async fn ask<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Result<T, RoomGone> {
@@ -244,6 +264,16 @@ impl RoomActor {
             }
             Request::Command { who, id, command, reply } => {
                 let _ = reply.send(self.command(&who, id, command));
+            }
+            Request::Results { reply } => {
+                let results = self.quiz.as_ref().map(|quiz| QuizResults {
+                    quiz: quiz.quiz().clone(),
+                    settings: quiz.settings().clone(),
+                    rows: quiz.results(),
+                    summary: quiz.summary(),
+                    stats: (0..quiz.quiz().questions.len()).map(|q| quiz.current_stats(q)).collect(),
+                });
+                let _ = reply.send(results);
             }
         }
     }

@@ -28,7 +28,7 @@
 
 use std::collections::BTreeMap;
 
-use amphi_protocol::quiz::{Anonymity, AnswerValue, QuizMode, ScoreView};
+use amphi_protocol::quiz::{Anonymity, QuizMode, ScoreView};
 
 use super::{Millis, QuizSession};
 
@@ -62,7 +62,9 @@ pub struct ResultRow {
     pub question_id: String,
     /// 1 for the first vote, 2 for a re-vote, …
     pub round: u32,
-    pub answer: AnswerValue,
+    /// The answer in the quiz's own terms (ordering: indices into the
+    /// correct list, not the shuffled one the participant saw).
+    pub answer: crate::quiz::Answer,
     pub correct: Option<bool>,
     /// Points of this answer (speed bonus included, streak not).
     pub points: u32,
@@ -201,7 +203,7 @@ impl QuizSession {
                         question: q,
                         question_id: self.quiz.questions[q].id.clone(),
                         round: r as u32 + 1,
-                        answer: record.value.clone(),
+                        answer: record.answer.clone(),
                         correct: record.outcome.correct,
                         points: record.points,
                         confidence: record.confidence,
