@@ -189,6 +189,20 @@ async fn a_trainer_paced_session_with_50_participants() {
         quiz_event(phone, |e| matches!(e, QuizEvent::Ended { .. })).await;
     }
 
+    // Completions reach the course store, in Moodle's states.
+    let room_uuid = uuid::Uuid::parse_str(&room_id).unwrap();
+    let mut completions = Vec::new();
+    for _ in 0..50 {
+        completions = server.app.store.completions("default", room_uuid).await.unwrap();
+        if completions.len() == 50 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(completions.len(), 50, "one completion per participant");
+    assert!(completions.iter().all(|c| c.state == 1), "present at the end, half the questions answered: complete");
+    assert!(completions.iter().all(|c| c.max_score == 2000));
+
     // The exports: one row per answer, names as the quiz shows them.
     let http = reqwest::Client::new();
     let csv = http

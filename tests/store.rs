@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use amphi::metrics::Metrics;
-use amphi::store::{RoomRecord, Store};
+use amphi::store::{CompletionRecord, RoomRecord, Store};
 use uuid::Uuid;
 
 use crate::util::PgDatabase;
@@ -34,6 +34,20 @@ async fn check(store: Store) {
     let mut no_code = room("unused");
     no_code.join_code = None;
     store.insert_room(&no_code).await.unwrap();
+    let completion = |user: &str, state: u8| CompletionRecord {
+        tenant: "ac-lyon".into(),
+        activity: first.id,
+        user: user.into(),
+        state,
+        score: 700,
+        max_score: 1000,
+        updated_at: 1_790_000_000_000,
+    };
+    store.upsert_completions(&[completion("u1", 1), completion("u2", 3)]).await.unwrap();
+    store.upsert_completions(&[completion("u1", 2)]).await.expect("an upsert replaces");
+    let stored = store.completions("ac-lyon", first.id).await.unwrap();
+    assert_eq!(stored, vec![completion("u1", 2), completion("u2", 3)]);
+    assert!(store.completions("ac-nantes", first.id).await.unwrap().is_empty(), "tenants are apart");
     let mut no_code_either = room("unused");
     no_code_either.join_code = None;
     store.insert_room(&no_code_either).await.expect("rooms without a code do not clash");

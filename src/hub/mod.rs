@@ -100,7 +100,13 @@ impl Hub {
                 if let Some(code) = &record.join_code {
                     self.codes.insert(code.clone(), id);
                 }
-                RoomHandle::spawn(record, self.settings, Arc::clone(&self.bus), Arc::clone(&self.metrics))
+                RoomHandle::spawn(
+                    record,
+                    self.settings,
+                    Arc::clone(&self.bus),
+                    self.store.clone(),
+                    Arc::clone(&self.metrics),
+                )
             })
             .clone();
         handle

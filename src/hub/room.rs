@@ -20,7 +20,7 @@ use crate::activity::{Actor, Emit, Millis, Refusal};
 use crate::bus::Bus;
 use crate::metrics::Metrics;
 use crate::quiz::Quiz;
-use crate::store::RoomRecord;
+use crate::store::{CompletionRecord, RoomRecord, Store};
 use amphi_protocol::quiz::QuizCommand;
 use amphi_protocol::quiz::{QuestionStats, QuizSettings, Summary};
 use amphi_protocol::server::EventBody;
@@ -106,12 +106,21 @@ const MAILBOX_WAIT: Duration = Duration::from_secs(5);
 
 impl RoomHandle {
     /// Spawns the actor for `record`.
-    pub fn spawn(record: RoomRecord, settings: RoomSettings, bus: Arc<dyn Bus>, metrics: Arc<Metrics>) -> RoomHandle {
+    pub fn spawn(
+        record: RoomRecord,
+        settings: RoomSettings,
+        bus: Arc<dyn Bus>,
+        store: Store,
+        metrics: Arc<Metrics>,
+    ) -> RoomHandle {
         let (tx, rx) = mpsc::channel(settings.mailbox);
         let quiz = quiz_of(&record);
         let record = Arc::new(record);
         let actor = RoomActor {
             id: record.id,
+            tenant: record.tenant.clone(),
+            store,
+            completions_handed: false,
             rx,
             settings,
             lobby: Lobby::new(settings.lobby),
@@ -188,6 +197,10 @@ impl RoomHandle {
 
 struct RoomActor {
     id: Uuid,
+    tenant: String,
+    /// Where completions go when a quiz ends.
+    store: Store,
+    completions_handed: bool,
     rx: mpsc::Receiver<Request>,
     settings: RoomSettings,
     lobby: Lobby,
@@ -211,6 +224,7 @@ impl RoomActor {
                     request = self.rx.recv() => request,
                     () = tokio::time::sleep(wait) => {
                         self.run_due();
+                        self.hand_completions();
                         continue;
                     }
                 },
@@ -220,6 +234,7 @@ impl RoomActor {
             self.metrics.mailbox_depth.observe(self.rx.len() as f64);
             self.handle(request);
             self.run_due();
+            self.hand_completions();
         }
         self.metrics.rooms.dec();
         tracing::debug!(room = %self.id, "room actor stopped");
@@ -230,6 +245,42 @@ impl RoomActor {
     fn next_deadline(&self) -> Option<Millis> {
         let quiz = self.quiz.as_ref().and_then(QuizSession::next_deadline);
         [self.lobby.presence_due(), quiz].into_iter().flatten().min()
+    }
+
+    /// Once the quiz has ended, hands its completions to the course store,
+    /// off the actor (the room never waits for the database).
+    fn hand_completions(&mut self) {
+        let Some(quiz) = self.quiz.as_ref().filter(|quiz| quiz.is_ended()) else { return };
+        if std::mem::replace(&mut self.completions_handed, true) {
+            return;
+        }
+        let now = now_ms() as i64;
+        let records: Vec<CompletionRecord> = quiz
+            .completions()
+            .into_iter()
+            .map(|c| CompletionRecord {
+                tenant: self.tenant.clone(),
+                activity: self.id,
+                user: c.member,
+                state: c.state as u8,
+                score: c.score,
+                max_score: c.max_score,
+                updated_at: now,
+            })
+            .collect();
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            for attempt in 1..=5u32 {
+                match store.upsert_completions(&records).await {
+                    Ok(()) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, attempt, "cannot store the quiz's completions yet");
+                        tokio::time::sleep(Duration::from_secs(u64::from(attempt) * 2)).await;
+                    }
+                }
+            }
+            tracing::error!(count = records.len(), "the quiz's completions were not stored");
+        });
     }
 
     /// Runs whatever is due now.

@@ -13,6 +13,7 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "rooms", include_str!("sql/0001_rooms.sql")),
     (2, "room activity", include_str!("sql/0002_room_activity.sql")),
+    (3, "completions", include_str!("sql/0003_completions.sql")),
 ];
 
 #[derive(Debug)]

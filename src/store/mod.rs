@@ -50,6 +50,21 @@ pub struct RoomRecord {
     pub activity: Option<String>,
 }
 
+/// One user's completion of one activity, in Moodle's states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionRecord {
+    pub tenant: String,
+    /// The room the activity ran in.
+    pub activity: Uuid,
+    pub user: String,
+    /// 0 incomplete, 1 complete, 2 complete and passed, 3 complete and failed.
+    pub state: u8,
+    pub score: u32,
+    pub max_score: u32,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: i64,
+}
+
 #[derive(Debug, Clone)]
 enum Pool {
     Sqlite(SqlitePool),
@@ -166,6 +181,59 @@ impl Store {
         });
         self.observe("room", started);
         Ok(record)
+    }
+
+    /// Writes completions in one transaction; a user's earlier completion
+    /// of the same activity is replaced (idempotent).
+    pub async fn upsert_completions(&self, completions: &[CompletionRecord]) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let sql = "INSERT INTO completions (tenant, activity, user_id, state, score, max_score, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                   ON CONFLICT (tenant, activity, user_id) DO UPDATE SET \
+                   state = excluded.state, score = excluded.score, max_score = excluded.max_score, \
+                   updated_at = excluded.updated_at";
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for c in completions {
+                sqlx::query(sql)
+                    .bind(&c.tenant)
+                    .bind(c.activity.to_string())
+                    .bind(&c.user)
+                    .bind(i32::from(c.state))
+                    .bind(i64::from(c.score))
+                    .bind(i64::from(c.max_score))
+                    .bind(c.updated_at)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            transaction.commit().await?;
+        });
+        self.observe("upsert_completions", started);
+        Ok(())
+    }
+
+    /// The completions of one activity, by user.
+    pub async fn completions(&self, tenant: &str, activity: Uuid) -> Result<Vec<CompletionRecord>, StoreError> {
+        let sql = "SELECT tenant, activity, user_id, state, score, max_score, updated_at FROM completions \
+                   WHERE tenant = $1 AND activity = $2 ORDER BY user_id";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(tenant).bind(activity.to_string()).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| -> Result<CompletionRecord, StoreError> {
+                    let number = |name: &str| -> Result<i64, StoreError> { Ok(row.try_get::<i64, _>(name)?) };
+                    let state: i32 = row.try_get("state")?;
+                    Ok(CompletionRecord {
+                        tenant: row.try_get("tenant")?,
+                        activity,
+                        user: row.try_get("user_id")?,
+                        state: u8::try_from(state).map_err(|_| StoreError::Corrupt(format!("completion state {state}")))?,
+                        score: u32::try_from(number("score")?).unwrap_or(u32::MAX),
+                        max_score: u32::try_from(number("max_score")?).unwrap_or(u32::MAX),
+                        updated_at: number("updated_at")?,
+                    })
+                })
+                .collect()
+        })
     }
 
     fn observe(&self, op: &str, started: Instant) {
