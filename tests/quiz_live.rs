@@ -343,4 +343,6 @@ async fn quiz_commands_need_a_quiz_room_and_quiz_rooms_a_valid_quiz() {
     assert_eq!((status, body["code"].as_str()), (400, Some("invalid_field")), "{body}");
     let (status, body) = create_quiz_room(&server, &token, geography(), json!({ "pass_mark": 2.0 })).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("out_of_range")), "{body}");
+    let (status, body) = create_quiz_room(&server, &token, geography(), json!({ "anonymat": "anonymous" })).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_field")), "a typo in settings is refused: {body}");
 }

@@ -18,6 +18,7 @@ use crate::auth::{Member, claims_for};
 use crate::hub::RoomHandle;
 use crate::quiz::Quiz;
 use crate::store::RoomRecord;
+use amphi_protocol::quiz::QuizSettings;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +46,13 @@ fn quiz_definition(quiz: Option<serde_json::Value>, settings: Option<serde_json:
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
         bad(ErrorCode::OutOfRange, format!("`quiz`: {}", messages.join("; ")))
     })?;
+    if let Some(serde_json::Value::Object(given)) = &settings {
+        let known = serde_json::to_value(QuizSettings { pass_mark: Some(0.0), ..QuizSettings::default() })
+            .map_err(ApiError::internal)?;
+        if let Some(unknown) = given.keys().find(|key| known.get(key.as_str()).is_none()) {
+            return Err(bad(ErrorCode::InvalidField, format!("`settings`: unknown field `{unknown}`")));
+        }
+    }
     let settings = match settings {
         Some(value) => {
             serde_json::from_value(value).map_err(|e| bad(ErrorCode::InvalidField, format!("`settings`: {e}")))?
@@ -70,6 +78,13 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
         ));
     }
     let (kind, activity) = match new.kind.as_deref().unwrap_or("lobby") {
+        "lobby" if new.quiz.is_some() || new.settings.is_some() => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidField,
+                "`quiz` and `settings` need `kind: \"quiz\"`",
+            ));
+        }
         "lobby" => ("lobby", None),
         "quiz" => ("quiz", Some(quiz_definition(new.quiz, new.settings)?)),
         _ => {

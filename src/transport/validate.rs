@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::activity::Refusal;
 use crate::config::Limits;
+use crate::quiz::scoring::{MAX_OPEN_ANSWER_CHARS, MAX_WORD_CHARS};
 
 /// Longest token accepted in `hello`.
 const MAX_TOKEN_BYTES: usize = 8192;
@@ -64,7 +65,7 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
         ClientMessage::Ping { .. } => Ok(()),
         ClientMessage::Quiz { room, command, .. } => {
             room_id(room)?;
-            check_quiz(command, limits)
+            check_quiz(command)
         }
     }
 }
@@ -72,10 +73,10 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
 /// Most items in one answer (choices, words, ordered items).
 const MAX_ANSWER_ITEMS: usize = 50;
 
-fn check_quiz(command: &QuizCommand, limits: &Limits) -> Result<(), Refusal> {
+fn check_quiz(command: &QuizCommand) -> Result<(), Refusal> {
     match command {
         QuizCommand::Answer { answer, .. } => match answer {
-            AnswerValue::Text { text } => check_len("answer.text", text, limits.max_text_chars),
+            AnswerValue::Text { text } => check_len("answer.text", text, MAX_OPEN_ANSWER_CHARS),
             AnswerValue::Choice { choice } => check_len("answer.choice", choice, 64),
             AnswerValue::Choices { choices } => {
                 check_count("answer.choices", choices.len())?;
@@ -83,7 +84,7 @@ fn check_quiz(command: &QuizCommand, limits: &Limits) -> Result<(), Refusal> {
             }
             AnswerValue::Words { words } => {
                 check_count("answer.words", words.len())?;
-                words.iter().try_for_each(|w| check_len("answer.words", w, limits.max_name_chars))
+                words.iter().try_for_each(|w| check_len("answer.words", w, MAX_WORD_CHARS))
             }
             AnswerValue::Order { items } => check_count("answer.items", items.len()),
             AnswerValue::Bool { .. } | AnswerValue::Number { .. } | AnswerValue::Rating { .. } => Ok(()),

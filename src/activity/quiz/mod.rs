@@ -327,7 +327,12 @@ impl QuizSession {
             return Err(Refusal::forbidden("only a trainer, facilitator or admin runs the quiz"));
         }
         if self.phase == Phase::Ended {
-            return Err(invalid("the quiz has ended"));
+            // An answer that arrives after the end is late, like any answer
+            // after its question closed.
+            return Err(match command {
+                QuizCommand::Answer { .. } => late("the quiz has ended"),
+                _ => invalid("the quiz has ended"),
+            });
         }
         let trainer_only = matches!(
             command,
@@ -718,7 +723,6 @@ impl QuizSession {
             Phase::Closed(i) | Phase::Revealed(i) | Phase::Leaderboard(i) if i == q => {
                 return Err(late("question closed"));
             }
-            Phase::Ended => return Err(late("the quiz has ended")),
             _ => return Err(invalid("this question is not open")),
         };
         let round = if self.self_paced() { 0 } else { self.questions[q].rounds.len() - 1 };
@@ -1028,7 +1032,10 @@ impl QuizSession {
                 snapshot.progress = Some(self.progress());
             }
         }
-        if participant {
+        // With feedback at the end, a self-paced score would tell right from
+        // wrong before the end.
+        let score_hidden = self.self_paced() && self.settings.feedback == Feedback::AtEnd && self.phase != Phase::Ended;
+        if participant && !score_hidden {
             snapshot.your_score = self.score_views().remove(who.id);
         }
         let board_shown = matches!(self.phase, Phase::Leaderboard(_) | Phase::Ended);

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 
 use amphi_protocol::quiz::{Anonymity, QuizMode, ScoreView};
 
-use super::{Millis, QuizSession};
+use super::{Millis, Phase, QuizSession};
 
 /// Moodle's completion states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,9 +91,17 @@ pub(super) fn streak_bonus(points: u32, run: u32) -> u32 {
 
 impl QuizSession {
     /// Questions that count for `member`, in order.
+    /// The questions that count for `member`'s score: trainer-paced, the
+    /// asked ones except one still open or closed but not revealed (a score
+    /// must not tell a participant whether they were right before the
+    /// reveal).
     fn counted(&self, member: &str) -> Vec<usize> {
+        let unsettled = match self.phase {
+            Phase::Open(q) | Phase::Closed(q) => Some(q),
+            _ => None,
+        };
         let order: Vec<usize> = match self.settings.mode {
-            QuizMode::TrainerPaced => self.asked.clone(),
+            QuizMode::TrainerPaced => self.asked.iter().copied().filter(|q| Some(*q) != unsettled).collect(),
             QuizMode::SelfPaced => self.participants.get(member).map(|p| p.path.clone()).unwrap_or_default(),
         };
         order.into_iter().filter(|&q| !self.questions[q].skipped).collect()

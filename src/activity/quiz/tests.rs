@@ -595,6 +595,8 @@ fn speed_and_streak_bonuses() {
     s.apply(camille(), answer(0, choice("c1")), T0 + 10_000).unwrap(); // half time: 750
     cmd(&mut s, QuizCommand::Next, T0 + 20_000);
     s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0 + 20_000).unwrap(); // 1000 + 10 %
+    assert_eq!(s.score_views()["p1"].score, 750, "an unrevealed answer does not count yet");
+    cmd(&mut s, QuizCommand::Reveal, T0 + 20_500);
     assert_eq!(s.score_views()["p1"].score, 750 + 1000 + 100);
     cmd(&mut s, QuizCommand::Next, T0 + 21_000);
     s.apply(camille(), answer(2, AnswerValue::Words { words: vec!["x".into()] }), T0 + 21_001).unwrap();
@@ -608,6 +610,7 @@ fn speed_and_streak_bonuses() {
     let shown = |t: &str| items.iter().position(|i| i == t).unwrap();
     let order = AnswerValue::Order { items: vec![shown("a"), shown("b"), shown("c")] };
     s.apply(camille(), answer(3, order), T0 + 22_001).unwrap();
+    cmd(&mut s, QuizCommand::Reveal, T0 + 22_500);
     assert_eq!(s.score_views()["p1"].score, 1850 + 1000 + 200);
     let completions = s.completions();
     assert_eq!((completions[0].score, completions[0].max_score), (3000, 3000), "grades carry no bonus");
