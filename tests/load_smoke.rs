@@ -20,6 +20,9 @@ fn options(server: &TestServer, scenario: Scenario, format: Format) -> Options {
         broadcasts: 3,
         interval_ms: 10,
         hold_s: 0,
+        questions: 3,
+        think_ms: 50,
+        self_paced: false,
     }
 }
 
@@ -42,6 +45,23 @@ async fn every_scenario_runs_clean_at_small_scale() {
             if scenario == Scenario::Reconnect {
                 assert!(report.reconnect_ms.is_some(), "everyone resumed");
             }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_quiz_scenario_runs_clean_in_both_modes() {
+    let server = TestServer::start().await;
+    for self_paced in [false, true] {
+        for format in Format::ALL {
+            let options = Options { self_paced, ..options(&server, Scenario::Quiz, format) };
+            let report = amphi_load::run(&options).await.expect("the run completes");
+            let label = format!("self_paced={self_paced} {format:?}");
+            assert_eq!(report.errors_total, 0, "{label}: {:?}", report.errors);
+            assert_eq!(report.answers_sent, 60, "{label}: 20 participants × 3 questions");
+            assert_eq!(report.answers_acked, 60, "{label}");
+            assert!(report.ack_ms.is_some(), "{label}");
+            assert_eq!(report.missed_broadcasts, 0, "{label}");
         }
     }
 }

@@ -6,7 +6,8 @@
 //!
 //! - [`options`]: what a run is asked to do (parsed by the binary).
 //! - [`client`]: one participant or trainer connection speaking protocol v1.
-//! - [`scenario`]: `idle`, `broadcast`, `reconnect`.
+//! - [`scenario`]: `idle`, `broadcast`, `reconnect`, `quiz` (trainer-paced
+//!   or self-paced).
 //! - [`report`]: the JSON report and its human summary.
 //! - [`server`]: the server's memory and CPU, read from `/proc` when it runs
 //!   on this machine.
@@ -27,5 +28,6 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         Scenario::Idle => scenario::idle(options).await,
         Scenario::Broadcast => scenario::broadcast(options).await,
         Scenario::Reconnect => scenario::reconnect(options).await,
+        Scenario::Quiz => scenario::quiz::run(options).await,
     }
 }

@@ -44,6 +44,15 @@ struct Cli {
     /// Seconds the idle scenario holds its connections before measuring.
     #[arg(long, default_value_t = 5)]
     hold: u64,
+    /// Questions in the quiz scenario.
+    #[arg(long, default_value_t = 5)]
+    questions: usize,
+    /// Longest think time before answering, in milliseconds (quiz).
+    #[arg(long, default_value_t = 2000)]
+    think_ms: u64,
+    /// Run the quiz self-paced.
+    #[arg(long)]
+    self_paced: bool,
     /// Write the JSON report to this file.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
@@ -83,6 +92,9 @@ fn run() -> anyhow::Result<bool> {
         broadcasts: cli.broadcasts,
         interval_ms: cli.interval_ms,
         hold_s: cli.hold,
+        questions: cli.questions,
+        think_ms: cli.think_ms,
+        self_paced: cli.self_paced,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     let report = runtime.block_on(amphi_load::run(&options))?;

@@ -15,6 +15,10 @@ pub enum Scenario {
     /// N participants drop at once and resume; measure the time to resume
     /// and check nothing was missed.
     Reconnect,
+    /// One trainer runs a quiz of Q questions for N participants, who answer
+    /// after a random think time; measure answer acknowledgements and
+    /// question broadcasts.
+    Quiz,
 }
 
 /// A run's settings.
@@ -41,6 +45,12 @@ pub struct Options {
     pub interval_ms: u64,
     /// How long the `idle` scenario holds the connections, in seconds.
     pub hold_s: u64,
+    /// Questions of the `quiz` scenario.
+    pub questions: usize,
+    /// Longest think time before a participant answers, in milliseconds.
+    pub think_ms: u64,
+    /// The `quiz` scenario runs self-paced instead of trainer-paced.
+    pub self_paced: bool,
 }
 
 impl Options {

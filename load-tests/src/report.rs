@@ -64,6 +64,10 @@ pub struct Report {
     pub rss_per_connection_bytes: Option<u64>,
     pub server_cpu_s: Option<f64>,
     pub duration_s: f64,
+    pub answers_sent: u64,
+    pub answers_acked: u64,
+    /// From sending an answer to its acknowledgement.
+    pub ack_ms: Option<Percentiles>,
 }
 
 impl Report {
@@ -90,6 +94,10 @@ impl Report {
         lines.extend(show("last socket", &self.last_socket_ms));
         lines.extend(show("every delivery", &self.broadcast_ms));
         lines.extend(show("reconnect", &self.reconnect_ms));
+        if self.answers_sent > 0 {
+            lines.push(format!("answers: {} sent, {} acknowledged", self.answers_sent, self.answers_acked));
+        }
+        lines.extend(show("answer ack", &self.ack_ms));
         if let Some(rss) = self.server_rss_bytes {
             lines.push(format!(
                 "server RSS: before {:.1} MiB, idle {:.1} MiB, peak {:.1} MiB",

@@ -3,6 +3,8 @@
 //! source addresses, at the ramp rate), drives the room, checks what every
 //! participant saw, and reports.
 
+pub mod quiz;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -36,11 +38,17 @@ struct Room {
 }
 
 async fn create_room(options: &Options) -> anyhow::Result<Room> {
+    create_room_with(options, serde_json::json!({ "title": format!("amphi-load {:?}", options.scenario) })).await
+}
+
+/// Creates a room from a REST body (`title`, and `kind`, `quiz`… for an
+/// activity room).
+async fn create_room_with(options: &Options, body: serde_json::Value) -> anyhow::Result<Room> {
     let url = format!("{}/api/v1/rooms", options.http_base());
     let response = reqwest::Client::new()
         .post(&url)
         .bearer_auth(&options.token)
-        .json(&serde_json::json!({ "title": format!("amphi-load {:?}", options.scenario) }))
+        .json(&body)
         .send()
         .await
         .with_context(|| format!("POST {url}"))?;
@@ -433,7 +441,7 @@ pub async fn reconnect(options: &Options) -> anyhow::Result<Report> {
 
 /// Waits for every participant's observations; after `grace`, tells the
 /// stragglers to stop and report what they saw.
-async fn collect(tasks: Vec<tokio::task::JoinHandle<Seen>>, grace: Duration, stop: &watch::Sender<bool>) -> Vec<Seen> {
+async fn collect<T: Default>(tasks: Vec<JoinHandle<T>>, grace: Duration, stop: &watch::Sender<bool>) -> Vec<T> {
     let deadline = tokio::time::Instant::now() + grace;
     let mut seen = Vec::with_capacity(tasks.len());
     for mut task in tasks {
