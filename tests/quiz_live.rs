@@ -346,3 +346,127 @@ async fn quiz_commands_need_a_quiz_room_and_quiz_rooms_a_valid_quiz() {
     let (status, body) = create_quiz_room(&server, &token, geography(), json!({ "anonymat": "anonymous" })).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("invalid_field")), "a typo in settings is refused: {body}");
 }
+
+#[tokio::test]
+async fn a_re_vote_keeps_both_distributions() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let (_, room) = create_quiz_room(&server, &token, geography(), json!({})).await;
+    let (room, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room).await;
+    let mut phones = Vec::new();
+    for name in ["Camille", "Léa"] {
+        let mut phone = server.connect(Format::MsgPack).await;
+        phone.hello_guest(&code, name).await;
+        phones.push(phone);
+    }
+    let start = quiz(&mut trainer, &room, QuizCommand::Start);
+    trainer.ok(start).await;
+    // First vote: one right, one wrong.
+    for (phone, choice) in phones.iter_mut().zip(["c1", "c2"]) {
+        quiz_event(phone, |e| matches!(e, QuizEvent::QuestionOpened { round: 1, .. })).await;
+        let command = quiz(phone, &room, answer(0, choice));
+        phone.ok(command).await;
+    }
+    quiz_event(&mut trainer, |e| matches!(e, QuizEvent::QuestionClosed { .. })).await;
+    // Re-vote after discussion: both right.
+    let reopen = quiz(&mut trainer, &room, QuizCommand::Reopen);
+    trainer.ok(reopen).await;
+    for phone in &mut phones {
+        quiz_event(phone, |e| matches!(e, QuizEvent::QuestionOpened { round: 2, .. })).await;
+        let command = quiz(phone, &room, answer(0, "c1"));
+        phone.ok(command).await;
+    }
+    let reveal = quiz(&mut trainer, &room, QuizCommand::Reveal);
+    trainer.ok(reveal).await;
+    let count = |stats: &amphi_protocol::quiz::QuestionStats, id: &str| match &stats.distribution {
+        Distribution::Choices { counts } => counts.iter().find(|c| c.choice == id).map_or(0, |c| c.count),
+        other => panic!("{other:?}"),
+    };
+    match quiz_event(&mut phones[1], |e| matches!(e, QuizEvent::Revealed { .. })).await {
+        QuizEvent::Revealed { stats, previous, .. } => {
+            let previous = previous.expect("the first vote, side by side");
+            assert_eq!((count(&previous, "c1"), count(&previous, "c2")), (1, 1));
+            assert_eq!((count(&stats, "c1"), count(&stats, "c2")), (2, 0));
+            assert_eq!((previous.round, stats.round), (1, 2));
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[tokio::test]
+async fn a_self_paced_participant_leaves_and_continues_where_they_were() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let (status, room) = create_quiz_room(&server, &token, geography(), json!({ "mode": "self_paced" })).await;
+    assert_eq!(status, 201, "{room}");
+    let (room, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room).await;
+    let mut phone = server.connect(Format::Json).await;
+    let (welcome, _) = phone.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+    let start = quiz(&mut trainer, &room, QuizCommand::Start);
+    trainer.ok(start).await;
+
+    // At her own pace: the first question, then on to the second, then away.
+    quiz_event(&mut phone, |e| matches!(e, QuizEvent::QuestionOpened { question, .. } if question.index == 0)).await;
+    let first = quiz(&mut phone, &room, answer(0, "c1"));
+    phone.ok(first).await;
+    let next = quiz(&mut phone, &room, QuizCommand::NextQuestion);
+    phone.ok(next).await;
+    drop(phone);
+
+    // The trainer's progress grid shows her first answer.
+    let progress = quiz_event(&mut trainer, |e| {
+        matches!(e, QuizEvent::Progress { progress } if progress.questions.first().is_some_and(|q| q.answered == 1))
+    })
+    .await;
+    let QuizEvent::Progress { progress } = progress else { unreachable!() };
+    assert_eq!(progress.rows.len(), 1);
+
+    // Later, on another connection: exactly where she was.
+    let mut phone = server.connect(Format::MsgPack).await;
+    phone
+        .send(&ClientMessage::Hello {
+            v: 1,
+            auth: Auth::Resume { token: resume_token },
+            last_seq: BTreeMap::from([(room.clone(), 1)]),
+        })
+        .await;
+    assert!(matches!(phone.recv().await, ServerMessage::Welcome { .. }));
+    let snapshot = match phone.recv().await {
+        ServerMessage::Joined { snapshot: Some(snapshot), .. } => snapshot.quiz.expect("the quiz"),
+        other => panic!("expected a snapshot, got {other:?}"),
+    };
+    let current = snapshot.current.expect("her current question");
+    assert_eq!(current.question.index, 1, "she continues with the second question");
+    let truth = QuizCommand::Answer { question: 1, answer: AnswerValue::Bool { value: true }, confidence: None };
+    let second = quiz(&mut phone, &room, truth);
+    phone.ok(second).await;
+    let end = quiz(&mut trainer, &room, QuizCommand::End);
+    trainer.ok(end).await;
+    let room_uuid = uuid::Uuid::parse_str(&room).unwrap();
+    let mut completions = Vec::new();
+    for _ in 0..50 {
+        completions = server.app.store.completions("default", room_uuid).await.unwrap();
+        if !completions.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(completions.len(), 1);
+    let results: Value = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/sessions/{room}/results.json")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(completions[0].state, 1, "every question answered: complete: {completions:?} {results}");
+}

@@ -139,7 +139,6 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 pub struct Client {
     pub ws: Socket,
     pub format: Format,
-    next_id: u32,
 }
 
 impl Client {
@@ -150,7 +149,7 @@ impl Client {
             tokio_tungstenite::connect_async_with_config(request, None, true).await.expect("websocket connects");
         let chosen = response.headers().get("Sec-WebSocket-Protocol").and_then(|v| v.to_str().ok());
         assert_eq!(chosen, Some(format.subprotocol()), "the server echoes the subprotocol");
-        Client { ws, format, next_id: 0 }
+        Client { ws, format }
     }
 
     /// A client over an already connected TCP stream (e.g. one with a tiny
@@ -160,13 +159,15 @@ impl Client {
         let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
         request.headers_mut().insert("Sec-WebSocket-Protocol", format.subprotocol().parse().unwrap());
         let (ws, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await.expect("upgrade");
-        Client { ws, format, next_id: 0 }
+        Client { ws, format }
     }
 
     /// A fresh client message id.
     pub fn id(&mut self) -> String {
-        self.next_id += 1;
-        format!("c{}", self.next_id)
+        // Unique across connections: the server remembers a member's ids
+        // across reconnects, so a new connection must not reuse them.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        format!("c{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
     }
 
     pub async fn send(&mut self, message: &ClientMessage) {

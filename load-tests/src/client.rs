@@ -20,7 +20,6 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 pub struct Conn {
     ws: WebSocketStream<TcpStream>,
     format: Format,
-    next_id: u64,
 }
 
 impl Conn {
@@ -43,13 +42,15 @@ impl Conn {
         request.headers_mut().insert("Sec-WebSocket-Protocol", format.subprotocol().parse()?);
         let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
         let (ws, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
-        Ok(Conn { ws, format, next_id: 0 })
+        Ok(Conn { ws, format })
     }
 
     /// A fresh client message id.
     pub fn id(&mut self) -> String {
-        self.next_id += 1;
-        format!("l{}", self.next_id)
+        // Unique across connections: the server remembers a member's ids
+        // across reconnects, so a new connection must not reuse them.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        format!("l{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
     }
 
     pub async fn send(&mut self, message: &ClientMessage) -> anyhow::Result<()> {
