@@ -25,6 +25,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use amphi_protocol::quiz::{
@@ -169,6 +170,11 @@ pub struct QuizSession {
     dirty: BTreeSet<usize>,
     progress_dirty: bool,
     last_flush: Option<Millis>,
+    /// Participants removed by a trainer (they stay in `participants`).
+    removed: u32,
+    /// Ranks kept between changes (see `score.rs`); a cell because reading
+    /// a snapshot may fill it.
+    ranks: RefCell<Option<score::Ranks>>,
 }
 
 fn invalid(message: impl Into<String>) -> Refusal {
@@ -206,6 +212,8 @@ impl QuizSession {
             dirty: BTreeSet::new(),
             progress_dirty: false,
             last_flush: None,
+            removed: 0,
+            ranks: RefCell::new(None),
         }
     }
 
@@ -228,6 +236,10 @@ impl QuizSession {
 
     fn active(&self) -> impl Iterator<Item = (&String, &Participant)> {
         self.participants.iter().filter(|(_, p)| !p.removed)
+    }
+
+    fn active_count(&self) -> u32 {
+        self.participants.len() as u32 - self.removed
     }
 
     fn connected(&self) -> u32 {
@@ -317,6 +329,11 @@ impl QuizSession {
 
     /// Applies a command from `who` at `now`.
     pub fn apply(&mut self, who: Actor<'_>, command: QuizCommand, now: Millis) -> Result<Vec<QuizEmit>, Refusal> {
+        // Leaders' commands may change everyone's standing (a reveal, a
+        // phase change); an answer refreshes its author's only.
+        if who.role.leads() {
+            self.forget_ranks();
+        }
         let participant_command =
             matches!(command, QuizCommand::Answer { .. } | QuizCommand::NextQuestion | QuizCommand::PreviousQuestion);
         if participant_command {
@@ -646,6 +663,8 @@ impl QuizSession {
         };
         p.removed = true;
         p.connections = 0;
+        self.removed += 1;
+        self.forget_ranks();
         for (q, state) in self.questions.iter_mut().enumerate() {
             for round in &mut state.rounds {
                 if round.answers.remove(member).is_some() {
@@ -759,6 +778,7 @@ impl QuizSession {
         let immediate = self.self_paced() && self.settings.feedback == Feedback::Immediate;
         let result = immediate.then(|| self.result(q, &record, true));
         self.questions[q].rounds[round].answers.insert(who.id.to_string(), record);
+        self.refresh_rank(who.id);
         self.dirty.insert(q);
         let mut emits =
             vec![QuizEmit::to(who.id, QuizEvent::AnswerAccepted { question: q, answer: value, confidence, result })];
@@ -766,8 +786,9 @@ impl QuizSession {
             self.progress_dirty = true;
             let s = self.standing(who.id);
             if immediate && s.answered == s.counted {
-                let score = self.score_views().remove(who.id).expect("active participant");
-                emits.push(QuizEmit::to(who.id, QuizEvent::YourScore { score, results: Vec::new() }));
+                if let Some(score) = self.score_view(who.id) {
+                    emits.push(QuizEmit::to(who.id, QuizEvent::YourScore { score, results: Vec::new() }));
+                }
             }
         } else {
             emits.extend(self.close_if_all_answered(q));
@@ -917,6 +938,15 @@ impl QuizSession {
     /// Everything due at `now`: deadlines first, then the coalesced
     /// figures.
     pub fn tick(&mut self, now: Millis) -> Vec<QuizEmit> {
+        let phase_before = self.phase;
+        let emits = self.tick_phase(now);
+        if self.phase != phase_before {
+            self.forget_ranks();
+        }
+        emits
+    }
+
+    fn tick_phase(&mut self, now: Millis) -> Vec<QuizEmit> {
         let grace = self.settings.late_grace_ms;
         let mut emits = Vec::new();
         match self.phase {
@@ -1036,7 +1066,7 @@ impl QuizSession {
         // wrong before the end.
         let score_hidden = self.self_paced() && self.settings.feedback == Feedback::AtEnd && self.phase != Phase::Ended;
         if participant && !score_hidden {
-            snapshot.your_score = self.score_views().remove(who.id);
+            snapshot.your_score = self.score_view(who.id);
         }
         let board_shown = matches!(self.phase, Phase::Leaderboard(_) | Phase::Ended);
         if board_shown && self.settings.leaderboard != LeaderboardMode::Off {

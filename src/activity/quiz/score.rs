@@ -26,7 +26,7 @@
 //! participant is passed when `grade ≥ pass_mark × max` (a quiz without
 //! graded questions passes everyone), else failed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use amphi_protocol::quiz::{Anonymity, QuizMode, ScoreView};
 
@@ -71,6 +71,33 @@ pub struct ResultRow {
     pub confidence: Option<u8>,
     pub response_ms: u64,
     pub answered_at: Millis,
+}
+
+/// Every active participant's standing and all scores, best first; kept
+/// by the session between changes (see [`QuizSession::score_view`]).
+#[derive(Debug, Default)]
+pub(super) struct Ranks {
+    standings: HashMap<String, Standing>,
+    /// Descending.
+    scores: Vec<u32>,
+}
+
+impl Ranks {
+    /// 1 + the number of better scores: ties share a rank.
+    fn rank(&self, score: u32) -> u32 {
+        1 + self.scores.partition_point(|s| *s > score) as u32
+    }
+
+    fn replace(&mut self, member: &str, standing: Standing) {
+        if let Some(old) = self.standings.insert(member.to_string(), standing) {
+            let at = self.scores.partition_point(|s| *s > old.score);
+            if self.scores.get(at) == Some(&old.score) {
+                self.scores.remove(at);
+            }
+        }
+        let at = self.scores.partition_point(|s| *s > standing.score);
+        self.scores.insert(at, standing.score);
+    }
 }
 
 /// A participant's totals.
@@ -141,26 +168,76 @@ impl QuizSession {
     }
 
     /// Every active participant's standing and rank.
+    /// Every active participant with their standing and rank (ties share a
+    /// rank), best first, then by arrival.
     pub(super) fn ranking(&self) -> Vec<(String, Standing, u32)> {
-        let standings: Vec<(String, Standing)> = self.active().map(|(id, _)| (id.clone(), self.standing(id))).collect();
-        let mut ranked: Vec<(String, Standing, u32)> = standings
-            .iter()
-            .map(|(id, s)| {
-                let better = standings.iter().filter(|(_, o)| o.score > s.score).count();
-                (id.clone(), *s, better as u32 + 1)
-            })
-            .collect();
+        let mut ranked = self.with_ranks(|ranks| {
+            self.active()
+                .map(|(id, _)| {
+                    let standing = ranks.standings.get(id).copied().unwrap_or_default();
+                    (id.clone(), standing, ranks.rank(standing.score))
+                })
+                .collect::<Vec<_>>()
+        });
         ranked.sort_by(|a, b| a.2.cmp(&b.2).then_with(|| self.alias(&a.0).cmp(&self.alias(&b.0))));
         ranked
     }
 
+    /// Every active participant's score view.
     pub(super) fn score_views(&self) -> BTreeMap<String, ScoreView> {
-        let ranking = self.ranking();
-        let participants = ranking.len() as u32;
-        ranking
-            .into_iter()
-            .map(|(id, s, rank)| (id, ScoreView { score: s.score, rank, participants, answered: s.answered }))
-            .collect()
+        self.active().filter_map(|(id, _)| self.score_view(id).map(|view| (id.clone(), view))).collect()
+    }
+
+    /// One participant's score, rank and answered count, from the ranks
+    /// kept between changes: O(log N), so that a thousand joins do not rank
+    /// everyone a thousand times.
+    pub(super) fn score_view(&self, member: &str) -> Option<ScoreView> {
+        self.participants.get(member).filter(|p| !p.removed)?;
+        let participants = self.active_count();
+        Some(self.with_ranks(|ranks| {
+            let standing = ranks.standings.get(member).copied().unwrap_or_default();
+            ScoreView {
+                score: standing.score,
+                rank: ranks.rank(standing.score),
+                participants,
+                answered: standing.answered,
+            }
+        }))
+    }
+
+    /// Runs `read` on the ranks, computing them first if they were dropped.
+    fn with_ranks<T>(&self, read: impl FnOnce(&Ranks) -> T) -> T {
+        if self.ranks.borrow().is_none() {
+            let ranks = self.compute_ranks();
+            *self.ranks.borrow_mut() = Some(ranks);
+        }
+        let ranks = self.ranks.borrow();
+        read(ranks.as_ref().unwrap_or(&Ranks::default()))
+    }
+
+    fn compute_ranks(&self) -> Ranks {
+        let standings: HashMap<String, Standing> =
+            self.active().map(|(id, _)| (id.clone(), self.standing(id))).collect();
+        let mut scores: Vec<u32> = standings.values().map(|s| s.score).collect();
+        scores.sort_unstable_by(|a, b| b.cmp(a));
+        Ranks { standings, scores }
+    }
+
+    /// Drops the ranks: standings may have changed for many participants
+    /// (a reveal, a phase change, a removal).
+    pub(super) fn forget_ranks(&self) {
+        self.ranks.borrow_mut().take();
+    }
+
+    /// Updates one participant's standing in the ranks, if they are kept.
+    pub(super) fn refresh_rank(&self, member: &str) {
+        if self.ranks.borrow().is_none() {
+            return;
+        }
+        let standing = self.standing(member);
+        if let Some(ranks) = self.ranks.borrow_mut().as_mut() {
+            ranks.replace(member, standing);
+        }
     }
 
     /// Each participant's completion in Moodle's states (see the module

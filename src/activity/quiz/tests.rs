@@ -829,3 +829,26 @@ fn distributions_by_kind() {
     s.apply(lea(), answer(1, AnswerValue::Bool { value: false }), T0).unwrap();
     assert_eq!(s.snapshot(trainer()).stats[0].distribution, Distribution::Bool { yes: 1, no: 1 });
 }
+
+#[test]
+fn kept_ranks_always_match_a_fresh_ranking() {
+    let settings = QuizSettings { mode: QuizMode::SelfPaced, ..QuizSettings::default() };
+    let mut s = session(settings, &[trainer(), camille(), lea(), hugo()]);
+    cmd(&mut s, QuizCommand::Start, T0);
+    let fresh = |s: &QuizSession| {
+        s.forget_ranks();
+        s.score_views()
+    };
+    // Each answer refreshes only its author; every view must equal a full
+    // recomputation.
+    for (who, pick) in [(camille(), "c1"), (lea(), "c2"), (hugo(), "c1")] {
+        s.score_views(); // fill the kept ranks
+        s.apply(who, answer(0, choice(pick)), T0 + 1_000).unwrap();
+        let kept = s.score_views();
+        assert_eq!(kept, fresh(&s), "after {}'s answer", who.name);
+    }
+    let views = s.score_views();
+    assert_eq!(views["p1"].rank, 1);
+    assert_eq!(views["p3"].rank, 1, "a tie shares the rank");
+    assert_eq!(views["p2"].rank, 3);
+}
