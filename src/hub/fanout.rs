@@ -14,6 +14,7 @@ use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
 use super::envelope::Envelope;
+use crate::activity::Audience;
 use crate::metrics::Metrics;
 
 /// A connection's id, unique on this node.
@@ -68,8 +69,36 @@ pub struct Subscriber {
 
 /// The per-node delivery table.
 pub struct Fanout {
-    rooms: DashMap<Uuid, HashMap<ConnId, Subscriber>>,
+    rooms: DashMap<Uuid, RoomSubscribers>,
     metrics: Arc<Metrics>,
+}
+
+/// The local connections of one room, also indexed by member: an event for
+/// one member (an answer's acceptance, a score) reaches their connections
+/// without a walk through the whole room.
+#[derive(Default)]
+struct RoomSubscribers {
+    connections: HashMap<ConnId, Subscriber>,
+    by_member: HashMap<Arc<str>, Vec<ConnId>>,
+}
+
+impl RoomSubscribers {
+    fn insert(&mut self, conn: ConnId, subscriber: Subscriber) {
+        let member = Arc::clone(&subscriber.member);
+        if self.connections.insert(conn, subscriber).is_none() {
+            self.by_member.entry(member).or_default().push(conn);
+        }
+    }
+
+    fn remove(&mut self, conn: ConnId) {
+        let Some(subscriber) = self.connections.remove(&conn) else { return };
+        if let Some(conns) = self.by_member.get_mut(&subscriber.member) {
+            conns.retain(|c| *c != conn);
+            if conns.is_empty() {
+                self.by_member.remove(&subscriber.member);
+            }
+        }
+    }
 }
 
 impl Fanout {
@@ -83,8 +112,8 @@ impl Fanout {
 
     pub fn unsubscribe(&self, room: Uuid, conn: ConnId) {
         if let dashmap::Entry::Occupied(mut entry) = self.rooms.entry(room) {
-            entry.get_mut().remove(&conn);
-            if entry.get().is_empty() {
+            entry.get_mut().remove(conn);
+            if entry.get().connections.is_empty() {
                 entry.remove();
             }
         }
@@ -92,7 +121,7 @@ impl Fanout {
 
     /// Local connections attached to `room`.
     pub fn local_count(&self, room: Uuid) -> usize {
-        self.rooms.get(&room).map_or(0, |subscribers| subscribers.len())
+        self.rooms.get(&room).map_or(0, |subscribers| subscribers.connections.len())
     }
 
     /// Queues `envelope` for every local connection of its room that its
@@ -100,12 +129,9 @@ impl Fanout {
     pub fn deliver(&self, envelope: &Arc<Envelope>) {
         let mut gone = Vec::new();
         let mut delivered = 0u64;
-        if let Some(subscribers) = self.rooms.get(&envelope.room) {
-            for (conn, subscriber) in subscribers.iter() {
-                if !envelope.audience.includes(&subscriber.member, subscriber.role) {
-                    continue;
-                }
-                match subscriber.queue.try_send(Arc::clone(envelope)) {
+        if let Some(room) = self.rooms.get(&envelope.room) {
+            let mut send =
+                |conn: &ConnId, subscriber: &Subscriber| match subscriber.queue.try_send(Arc::clone(envelope)) {
                     Ok(()) => delivered += 1,
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         self.metrics.slow_consumers.inc();
@@ -113,6 +139,22 @@ impl Fanout {
                         gone.push(*conn);
                     }
                     Err(mpsc::error::TrySendError::Closed(_)) => gone.push(*conn),
+                };
+            match &envelope.audience {
+                Audience::Member(member) => {
+                    let conns = room.by_member.get(member.as_str()).map(Vec::as_slice).unwrap_or_default();
+                    for conn in conns {
+                        if let Some(subscriber) = room.connections.get(conn) {
+                            send(conn, subscriber);
+                        }
+                    }
+                }
+                audience => {
+                    for (conn, subscriber) in &room.connections {
+                        if audience.includes(&subscriber.member, subscriber.role) {
+                            send(conn, subscriber);
+                        }
+                    }
                 }
             }
         }
@@ -144,5 +186,37 @@ mod tests {
             assert_eq!(waiter.await.unwrap(), CloseCode::SlowConsumer);
         }
         assert_eq!(closer.closed().await, CloseCode::SlowConsumer, "a late waiter returns at once");
+    }
+
+    #[test]
+    fn an_event_for_one_member_reaches_all_their_connections_and_no_one_else() {
+        use amphi_protocol::ServerMessage;
+        use amphi_protocol::server::EventBody;
+
+        let fanout = Fanout::new(Arc::new(Metrics::new()));
+        let room = Uuid::new_v4();
+        let mut queues = Vec::new();
+        for (conn, member) in [(1, "camille"), (2, "camille"), (3, "lea")] {
+            let (queue, rx) = mpsc::channel(4);
+            let subscriber =
+                Subscriber { member: member.into(), role: Role::Participant, queue, closer: Arc::default() };
+            fanout.subscribe(room, conn, subscriber);
+            queues.push(rx);
+        }
+        let event = |audience| {
+            let body = EventBody::HandLowered { member: "camille".into(), by: "t".into() };
+            let message = ServerMessage::Event { room: room.to_string(), seq: 1, at: 0, event: body };
+            Arc::new(Envelope::new(room, 1, audience, message))
+        };
+        fanout.deliver(&event(Audience::Member("camille".into())));
+        let received: Vec<usize> = queues.iter_mut().map(|q| q.try_recv().map_or(0, |_| 1)).collect();
+        assert_eq!(received, [1, 1, 0]);
+        fanout.unsubscribe(room, 1);
+        fanout.deliver(&event(Audience::Member("camille".into())));
+        fanout.deliver(&event(Audience::Everyone));
+        let received: Vec<usize> =
+            queues.iter_mut().map(|q| std::iter::from_fn(|| q.try_recv().ok()).count()).collect();
+        assert_eq!(received, [0, 2, 1], "an unsubscribed connection gets nothing more");
+        assert_eq!(fanout.local_count(room), 2);
     }
 }
