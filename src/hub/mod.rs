@@ -93,8 +93,8 @@ impl Hub {
     /// Starts the actor for `record` unless it runs already.
     fn start(&self, record: RoomRecord) -> RoomHandle {
         let id = record.id;
-        let handle = self
-            .rooms
+
+        self.rooms
             .entry(id)
             .or_insert_with(|| {
                 if let Some(code) = &record.join_code {
@@ -108,8 +108,7 @@ impl Hub {
                     Arc::clone(&self.metrics),
                 )
             })
-            .clone();
-        handle
+            .clone()
     }
 }
 

@@ -145,7 +145,7 @@ async fn participate(conn: &mut Conn, options: &Options, i: usize, room: &str, a
         if options.think_ms > 0 {
             tokio::time::sleep(Duration::from_millis(next_random(&mut random) % options.think_ms)).await;
         }
-        let choice = if next_random(&mut random) % 2 == 0 { "c1" } else { "c2" };
+        let choice = if next_random(&mut random).is_multiple_of(2) { "c1" } else { "c2" };
         let id = conn.id();
         let answer = QuizCommand::Answer {
             question: index,

@@ -785,10 +785,11 @@ impl QuizSession {
         if self.self_paced() {
             self.progress_dirty = true;
             let s = self.standing(who.id);
-            if immediate && s.answered == s.counted {
-                if let Some(score) = self.score_view(who.id) {
-                    emits.push(QuizEmit::to(who.id, QuizEvent::YourScore { score, results: Vec::new() }));
-                }
+            if immediate
+                && s.answered == s.counted
+                && let Some(score) = self.score_view(who.id)
+            {
+                emits.push(QuizEmit::to(who.id, QuizEvent::YourScore { score, results: Vec::new() }));
             }
         } else {
             emits.extend(self.close_if_all_answered(q));
