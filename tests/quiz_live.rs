@@ -470,3 +470,42 @@ async fn a_self_paced_participant_leaves_and_continues_where_they_were() {
         .unwrap();
     assert_eq!(completions[0].state, 1, "every question answered: complete: {completions:?} {results}");
 }
+
+#[tokio::test]
+async fn a_removed_participant_is_told_closed_with_4011_and_kept_out() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let (_, room) = create_quiz_room(&server, &token, geography(), json!({})).await;
+    let (room, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room).await;
+    let mut phone = server.connect(Format::MsgPack).await;
+    let (welcome, _) = phone.hello_guest(&code, "Perturbateur").await;
+    let ServerMessage::Welcome { member, resume_token, .. } = welcome else { unreachable!() };
+
+    let remove = quiz(&mut trainer, &room, QuizCommand::RemoveParticipant { member: member.id.clone() });
+    trainer.ok(remove).await;
+    match quiz_event(&mut phone, |e| matches!(e, QuizEvent::ParticipantRemoved { .. })).await {
+        QuizEvent::ParticipantRemoved { member: removed } => assert_eq!(removed, member.id),
+        _ => unreachable!(),
+    }
+    assert_eq!(phone.closed().await, Some(4011), "removed: do not reconnect");
+
+    // Coming back with the resume token does not get them in again.
+    let mut again = server.connect(Format::Json).await;
+    again
+        .send(&ClientMessage::Hello {
+            v: 1,
+            auth: Auth::Resume { token: resume_token },
+            last_seq: BTreeMap::from([(room.clone(), 1)]),
+        })
+        .await;
+    assert!(matches!(again.recv().await, ServerMessage::Welcome { .. }));
+    match again.recv().await {
+        ServerMessage::Error { code, room: Some(refused), .. } => {
+            assert_eq!((code, refused), (ErrorCode::Forbidden, room.clone()));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

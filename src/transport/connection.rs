@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use amphi_protocol::quiz::QuizEvent;
+use amphi_protocol::server::EventBody;
 use amphi_protocol::{Auth, ClientMessage, ClientMsgId, CloseCode, ErrorCode, Format, PROTOCOL_VERSION, ServerMessage};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use bytes::Bytes;
@@ -461,6 +463,11 @@ impl Connection {
                 attachment.last_seq = envelope.seq;
                 let frame = envelope.encoded(self.format);
                 self.feed_frame(socket, frame, "").await?;
+                if self.is_removal_of_me(&envelope.message) {
+                    // Told first, then closed: a removed member does not
+                    // reconnect (4011).
+                    self.closer.close(CloseCode::Removed);
+                }
             }
             written += 1;
             next = if written < WRITE_BATCH { events.try_recv().ok() } else { None };
@@ -538,6 +545,16 @@ impl Connection {
             },
             _ = self.closer.closed() => Err(Gone),
         }
+    }
+
+    /// Whether `message` says a trainer removed this connection's member.
+    fn is_removal_of_me(&self, message: &ServerMessage) -> bool {
+        let ServerMessage::Event { event: EventBody::Quiz { event: QuizEvent::ParticipantRemoved { member } }, .. } =
+            message
+        else {
+            return false;
+        };
+        self.member.as_ref().is_some_and(|(_, who)| *who.id == **member)
     }
 
     /// Takes this connection out of a room it is attached to, if it is.
