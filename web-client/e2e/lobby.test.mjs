@@ -5,156 +5,26 @@
 // joins with code + nickname on a 360 px screen, presence, announcement and
 // raised hand go both ways, the trainer lowers the hand, and a reload
 // resumes. Screenshots go to test-results/. Needs `npm run build` first
-// (the `e2e` npm script does it).
+// (the `e2e` npm script does it). The harness is in harness.mjs.
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
-
-const WEB_CLIENT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = join(WEB_CLIENT, 'test-results');
-const WEB_DIR = join(WEB_CLIENT, 'dist');
-const BIN = resolve(WEB_CLIENT, process.env.AMPHI_BIN ?? '../target/debug/amphi');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const JWT_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
-const STEP_MS = 15_000;
+import { STEP_MS, recordFrames, shot, startHarness, waitForText } from './harness.mjs';
 
 const TITLE = 'Formation numérique';
 const ANNOUNCEMENT = 'Pause de 10 minutes';
 
-let server; // child process
-let serverLog;
-let serverOutput = '';
-let dataDir;
+let harness;
 let browser;
 let base;
-let env;
-
-/** The amphi binary and its arguments. */
-function command(args) {
-  return [BIN, args];
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-function logTail() {
-  return serverOutput.split('\n').slice(-30).join('\n') || '(the server printed nothing)';
-}
-
-async function waitForHealth(timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error(`amphi exited (${server.exitCode ?? server.signalCode}) before /healthz answered:\n${logTail()}`);
-    }
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`GET /healthz did not return 200 within ${timeoutMs} ms:\n${logTail()}`);
-}
-
-async function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
-  const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Records the JSON frames a page's WebSockets send and receive. */
-function recordFrames(page) {
-  const frames = { sent: [], received: [] };
-  const parse = (payload) => {
-    try {
-      return JSON.parse(String(payload));
-    } catch {
-      return { unparsable: String(payload) };
-    }
-  };
-  page.on('websocket', (ws) => {
-    ws.on('framesent', ({ payload }) => frames.sent.push(parse(payload)));
-    ws.on('framereceived', ({ payload }) => frames.received.push(parse(payload)));
-  });
-  return frames;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
-}
-
-/** Waits until the locator's text (trimmed) matches. */
-async function waitForText(locator, pattern, timeout = STEP_MS) {
-  const deadline = Date.now() + timeout;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = ((await locator.textContent({ timeout }).catch(() => '')) ?? '').trim();
-    if (pattern.test(text)) return text;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`text ${JSON.stringify(text)} never matched ${pattern}`);
-}
 
 before(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  assert.ok(existsSync(BIN), `amphi binary not found at ${BIN} (build it, or set AMPHI_BIN)`);
-  assert.ok(existsSync(join(WEB_DIR, 'index.html')), `no built client in ${WEB_DIR}: run npm run build`);
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
-
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(join(tmpdir(), 'amphi-e2e-'));
-  env = {
-    ...process.env,
-    AMPHI_LISTEN: `127.0.0.1:${port}`,
-    AMPHI_DATA_DIR: dataDir,
-    AMPHI_JWT_SECRET: JWT_SECRET,
-    // Where the server finds the built web client (if it is configurable so).
-    AMPHI_WEB_DIR: process.env.AMPHI_WEB_DIR ?? WEB_DIR,
-  };
-  serverLog = createWriteStream(join(RESULTS, 'amphi-server.log'));
-  const [cmd, args] = command([]);
-  server = spawn(cmd, args, { env, cwd: WEB_CLIENT, stdio: ['ignore', 'pipe', 'pipe'] });
-  serverOutput = '';
-  for (const stream of [server.stdout, server.stderr]) {
-    stream.on('data', (chunk) => {
-      serverOutput += chunk;
-      serverLog.write(chunk);
-    });
-  }
-  await waitForHealth();
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  harness = await startHarness('amphi-server.log');
+  ({ browser, base } = harness);
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await stopServer();
-  serverLog?.end();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await harness?.stop();
 });
 
 test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (t) => {
@@ -170,15 +40,12 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
       const res = await fetch(`${base}${path}`);
       const html = await res.text();
       assert.equal(res.status, 200, `GET ${path}`);
-      assert.match(html, /<div id="app">/, `GET ${path} is not the web client's index.html (served from ${env.AMPHI_WEB_DIR}?)`);
+      assert.match(html, /<div id="app">/, `GET ${path} is not the web client's index.html (served from ${harness.env.AMPHI_WEB_DIR}?)`);
     }
   });
 
   await t.test('amphi token mints a trainer token', async () => {
-    const [cmd, args] = command(['token', '--role', 'trainer', '--name', 'Mme Durand']);
-    const { stdout } = await promisify(execFile)(cmd, args, { env, cwd: WEB_CLIENT, timeout: 30_000 });
-    token = stdout.trim().split('\n').filter(Boolean).pop();
-    assert.ok(token && !/\s/.test(token), `no token printed: ${JSON.stringify(stdout)}`);
+    token = await harness.token(['--role', 'trainer', '--name', 'Mme Durand']);
   });
 
   await t.test('trainer creates a room and sees the join code', async () => {

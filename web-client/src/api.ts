@@ -1,7 +1,10 @@
-// REST calls of the page (same origin): creating a lobby room with a
-// trainer's JWT. Errors come back as `{code, message}` JSON with a 4xx/5xx.
+// REST calls of the page (same origin), all with a trainer's JWT: creating a
+// lobby or quiz room, converting a GIFT / Moodle XML / JSON quiz file, and
+// fetching a quiz session's results (CSV or JSON) as a Blob to save. Errors
+// come back as `{code, message}` JSON with a 4xx/5xx.
 
 import type { RoomKind } from './protocol';
+import type { ImportFormat, ImportResult, NativeQuiz, QuizSettings } from './quiz-protocol';
 
 export interface CreatedRoom {
   id: string;
@@ -22,23 +25,80 @@ export class ApiError extends Error {
   }
 }
 
+export interface QuizRoomRequest {
+  quiz: NativeQuiz;
+  settings?: Partial<QuizSettings>;
+}
+
 /** POST /api/v1/rooms → the new room; throws ApiError (code `network` when unreachable). */
-export async function createRoom(token: string, title: string, fetchImpl: typeof fetch = fetch): Promise<CreatedRoom> {
-  let response: Response;
+export async function createRoom(
+  token: string,
+  title: string,
+  fetchImpl: typeof fetch = fetch,
+  quiz?: QuizRoomRequest,
+): Promise<CreatedRoom> {
+  const body = quiz ? { title, kind: 'quiz', quiz: quiz.quiz, settings: quiz.settings ?? {} } : { title };
+  const response = await send(fetchImpl, '/api/v1/rooms', {
+    method: 'POST',
+    headers: { ...auth(token), 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await readJson(response)) as CreatedRoom;
+}
+
+/** POST /api/v1/quizzes/import[?format=…] with the file's text → the native quiz. */
+export async function importQuiz(
+  token: string,
+  text: string,
+  format?: ImportFormat,
+  fetchImpl: typeof fetch = fetch,
+): Promise<ImportResult> {
+  const query = format ? `?format=${encodeURIComponent(format)}` : '';
+  const response = await send(fetchImpl, `/api/v1/quizzes/import${query}`, {
+    method: 'POST',
+    headers: { ...auth(token), 'Content-Type': 'text/plain; charset=utf-8', Accept: 'application/json' },
+    body: text,
+  });
+  return (await readJson(response)) as ImportResult;
+}
+
+export type ResultsFormat = 'csv' | 'json';
+
+/** GET /api/v1/sessions/{room}/results.{csv,json} → the file and its name. */
+export async function fetchResults(
+  token: string,
+  room: string,
+  format: ResultsFormat,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ blob: Blob; filename: string }> {
+  const response = await send(fetchImpl, `/api/v1/sessions/${encodeURIComponent(room)}/results.${format}`, {
+    headers: auth(token),
+  });
+  if (!response.ok) await readJson(response); // throws the ApiError
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const named = /filename="?([^";]+)"?/.exec(disposition);
+  return { blob: await response.blob(), filename: named?.[1] ?? `results-${room}.${format}` };
+}
+
+function auth(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` };
+}
+
+async function send(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<Response> {
   try {
-    response = await fetchImpl('/api/v1/rooms', {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ title }),
-    });
+    return await fetchImpl(url, init);
   } catch (e) {
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
   }
+}
+
+/** The JSON body of a success; throws an ApiError for an error status. */
+async function readJson(response: Response): Promise<unknown> {
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const err = (body ?? {}) as { code?: unknown; message?: unknown };
     const code = typeof err.code === 'string' ? err.code : response.status === 401 ? 'unauthorized' : 'internal';
     throw new ApiError(response.status, code, typeof err.message === 'string' ? err.message : response.statusText);
   }
-  return body as CreatedRoom;
+  return body;
 }

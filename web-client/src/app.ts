@@ -1,19 +1,25 @@
-// The page controller: routes (`/`, `/j/CODE`, `/salle`), owns the one live
-// client of this tab, and carries out the flows the screens ask for (join as
-// a guest, create a room as a trainer, leave). Screens get it as `App`.
+// The page controller: routes (`/`, `/j/CODE`, `/salle`, `/quiz/nouveau`),
+// owns the one live client of this tab, and carries out the flows the screens
+// ask for (join as a guest, create a lobby or quiz room as a trainer, leave).
+// A quiz room gets the quiz screens. Screens get it as `App`.
 
 import { ApiError, createRoom } from './api';
 import { AmphiClient, defaultSocketUrl, type ClientNotice } from './client';
 import { lang, setLang, type Lang } from './i18n';
 import { leads, type Auth, type RoomId } from './protocol';
+import type { NativeQuiz, QuizSettings } from './quiz-protocol';
 import { clearSession, loadSession, saveTrainerToken, type SavedSession } from './session';
 import { sessionStore, type KeyValueStore } from './storage';
 import { renderShell, type Shell } from './views/layout';
 import { renderHome } from './views/home';
 import { renderParticipantLobby } from './views/participant';
 import { renderTrainerLobby } from './views/trainer';
+import { renderQuizCreate } from './views/quiz-create';
+import { renderQuizParticipant } from './views/quiz-participant';
+import { renderQuizTrainer } from './views/quiz-trainer';
 
 export const LOBBY_PATH = '/salle';
+export const QUIZ_NEW_PATH = '/quiz/nouveau';
 /** How long the home screen waits for the first `joined`. */
 const JOIN_TIMEOUT_MS = 15_000;
 
@@ -35,6 +41,7 @@ export class App {
   constructor(private readonly container: HTMLElement) {
     window.addEventListener('popstate', () => this.render());
     window.addEventListener('online', () => this.client?.reconnectNow());
+    window.addEventListener('offline', () => this.client?.networkLost());
   }
 
   start(): void {
@@ -75,6 +82,24 @@ export class App {
       return e instanceof ApiError ? e.code : 'network';
     }
     return this.connect({ auth: { method: 'token', token }, rooms: {} }, roomId);
+  }
+
+  /** Creates a quiz room with the trainer's token and enters it; the error (code and detail) if not. */
+  async createQuizRoomAsTrainer(
+    token: string,
+    title: string,
+    quiz: NativeQuiz,
+    settings: Partial<QuizSettings>,
+  ): Promise<{ code: string; message?: string } | null> {
+    saveTrainerToken(this.store, token);
+    let roomId: RoomId;
+    try {
+      roomId = (await createRoom(token, title, fetch, { quiz, settings })).id;
+    } catch (e) {
+      return e instanceof ApiError ? { code: e.code, message: e.message } : { code: 'network' };
+    }
+    const code = await this.connect({ auth: { method: 'token', token }, rooms: {} }, roomId);
+    return code === null ? null : { code };
   }
 
   /** Leaves the room for good and goes home. */
@@ -158,6 +183,9 @@ export class App {
     if (path === LOBBY_PATH) {
       this.view = this.lobbyView();
     }
+    if (path === QUIZ_NEW_PATH) {
+      this.view = renderQuizCreate(this);
+    }
     if (!this.view) {
       if (path !== '/' && !joinLink) history.replaceState(null, '', '/');
       this.view = renderHome(this, joinLink ? joinLink[1].toUpperCase() : '');
@@ -177,6 +205,11 @@ export class App {
     const roomId = client.rooms.keys().next().value;
     if (!roomId) return null;
     const isLeader = client.me ? leads(client.me.role) : isTokenAuth(loadSession(this.store)?.auth);
+    if (client.room(roomId)?.info.kind === 'quiz') {
+      // Observers (projectors) watch the console without its controls.
+      if (client.me?.role === 'observer') return renderQuizTrainer(this, client, roomId, { observer: true });
+      return isLeader ? renderQuizTrainer(this, client, roomId) : renderQuizParticipant(this, client, roomId);
+    }
     return isLeader ? renderTrainerLobby(this, client, roomId) : renderParticipantLobby(this, client, roomId);
   }
 }

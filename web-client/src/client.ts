@@ -3,7 +3,9 @@
 // frames, pings every `heartbeat_ms` and drops a connection silent for twice
 // that, reconnects with backoff per the close-code policy, and keeps every
 // command in a persisted queue until answered, resending it with the same id
-// after each `welcome`. UI code subscribes to notices; it never touches the
+// after each `welcome` (quiz answers too: never doubled, never lost). When the
+// browser says it went offline, the connection is dropped at once and the
+// reconnect waits for it. UI code subscribes to notices; it never touches the
 // socket.
 
 import { backoffDelay } from './backoff';
@@ -109,6 +111,8 @@ export class AmphiClient {
     retry: undefined,
   };
   private pingTimer: ReturnType<typeof setInterval> | undefined;
+  /** When each unanswered ping left, to estimate the clock offset. */
+  private readonly pingsSent = new Map<string, number>();
 
   constructor(options: ClientOptions) {
     this.opts = {
@@ -161,6 +165,25 @@ export class AmphiClient {
     this.attempt = 0;
     this.setStatus('reconnecting');
     this.open();
+  }
+
+  /** The browser went offline: drop the connection now (rather than wait for
+   * the watchdog) and reconnect with backoff; commands stay queued. */
+  networkLost(): void {
+    if (this.status === 'stopped' || !this.socket) return;
+    this.lost();
+  }
+
+  /** The queued (not yet answered) quiz answer to this question, if any. */
+  pendingAnswer(room: RoomId, question: number): Command | undefined {
+    return this.pending
+      .forRoom(room)
+      .find((c) => c.type === 'quiz' && c.command.action === 'answer' && c.command.question === question);
+  }
+
+  /** Whether a quiz command with this action is queued for the room. */
+  hasPendingQuiz(room: RoomId, action?: string): boolean {
+    return this.pending.forRoom(room).some((c) => c.type === 'quiz' && (!action || c.command.action === action));
   }
 
   /** Closes for good (the user left): no reconnect, queue dropped. */
@@ -314,9 +337,14 @@ export class AmphiClient {
         return this.onAnswer(message.id, { ok: true });
       case 'error':
         return this.onError(message);
-      case 'pong':
-        this.clockOffsetMs = message.server_time_ms - Date.now();
+      case 'pong': {
+        // offset ≈ server time − the middle of the round trip
+        const now = Date.now();
+        const sent = this.pingsSent.get(message.id) ?? now;
+        this.pingsSent.delete(message.id);
+        this.clockOffsetMs = message.server_time_ms - (sent + now) / 2;
         return;
+      }
     }
   }
 
@@ -332,7 +360,13 @@ export class AmphiClient {
 
     this.heartbeatMs = welcome.heartbeat_ms > 0 ? welcome.heartbeat_ms : 20_000;
     clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.send({ type: 'ping', id: this.nextId() }), this.heartbeatMs);
+    this.pingsSent.clear();
+    const ping = () => {
+      const id = this.nextId();
+      this.pingsSent.set(id, Date.now());
+      this.send({ type: 'ping', id });
+    };
+    this.pingTimer = setInterval(ping, this.heartbeatMs);
     this.armWatchdog();
 
     const older = [...this.pending.list()];

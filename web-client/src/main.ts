@@ -5,6 +5,7 @@ import '@gouvfr/dsfr/dist/dsfr.min.css';
 import '@gouvfr/dsfr/dist/utility/icons/icons-system/icons-system.min.css';
 import '@gouvfr/dsfr/dist/utility/icons/icons-business/icons-business.min.css';
 import '@gouvfr/dsfr/dist/utility/icons/icons-editor/icons-editor.min.css';
+import '@gouvfr/dsfr/dist/utility/icons/icons-arrows/icons-arrows.min.css';
 import './styles.css';
 
 import { App } from './app';

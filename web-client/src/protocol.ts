@@ -1,6 +1,9 @@
 // Wire types of the amphi protocol v1 (JSON over WebSocket, subprotocol
-// `amphi.v1.json`), mirroring protocol/src/{client,server,codes}.rs, plus the
-// close-code policy a client follows. Optional fields are omitted on the wire.
+// `amphi.v1.json`), mirroring protocol/src/{client,server,codes}.rs (the quiz
+// types are in quiz-protocol.ts), plus the close-code policy a client
+// follows. Optional fields are omitted on the wire.
+
+import type { QuizCommand, QuizEvent, QuizSnapshot } from './quiz-protocol';
 
 export const PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL_JSON = 'amphi.v1.json';
@@ -8,7 +11,7 @@ export const SUBPROTOCOL_JSON = 'amphi.v1.json';
 export type RoomId = string;
 export type MemberId = string;
 export type Role = 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin';
-export type RoomKind = 'lobby';
+export type RoomKind = 'lobby' | 'quiz';
 
 /** Trainers, facilitators and admins lead a room. */
 export function leads(role: Role): boolean {
@@ -36,6 +39,7 @@ export type CommandBody =
   | { type: 'announce'; room: RoomId; text: string }
   | { type: 'raise_hand'; room: RoomId }
   | { type: 'lower_hand'; room: RoomId; member?: MemberId }
+  | { type: 'quiz'; room: RoomId; command: QuizCommand }
   | { type: 'ping' };
 
 export type Command = CommandBody & { id: string };
@@ -90,13 +94,16 @@ export interface RoomSnapshot {
   counts: PresenceCounts;
   hands: RaisedHand[];
   announcements: Announcement[];
+  /** In a quiz room: the quiz as this member may see it. */
+  quiz?: QuizSnapshot;
 }
 
 export type EventBody =
   | { kind: 'presence'; counts: PresenceCounts; changed?: MemberView[]; left?: MemberId[] }
   | { kind: 'announcement'; announcement: Announcement }
   | { kind: 'hand_raised'; hand: RaisedHand }
-  | { kind: 'hand_lowered'; member: MemberId; by: MemberId };
+  | { kind: 'hand_lowered'; member: MemberId; by: MemberId }
+  | { kind: 'quiz'; event: QuizEvent };
 
 export type ErrorCode =
   | 'malformed_frame'
@@ -111,9 +118,11 @@ export type ErrorCode =
   | 'token_expired'
   | 'forbidden'
   | 'room_not_found'
+  | 'not_found'
   | 'not_in_room'
   | 'room_full'
   | 'invalid_state'
+  | 'answer_late'
   | 'rate_limited'
   | 'unavailable'
   | 'internal';

@@ -1,6 +1,7 @@
 // What the client knows of one room, and the pure functions that update it
 // from `joined` frames (with snapshot: replace; without: keep, replayed events
-// follow) and numbered `event` frames (presence diffs, announcements, hands).
+// follow) and numbered `event` frames (presence diffs, announcements, hands,
+// quiz events: see quiz-state.ts).
 // An event whose seq is not above the last one applied is a duplicate (replay
 // overlap) and is ignored. States are immutable: each update returns a new one.
 
@@ -14,6 +15,7 @@ import type {
   RoomEvent,
   RoomInfo,
 } from './protocol';
+import { applyQuizEvent, quizFromSnapshot, type QuizState } from './quiz-state';
 
 /** Announcements kept per room (the server snapshot sends the recent ones). */
 export const MAX_ANNOUNCEMENTS = 100;
@@ -29,6 +31,8 @@ export interface RoomState {
   hands: RaisedHand[];
   /** Oldest first. */
   announcements: Announcement[];
+  /** In a quiz room, once a snapshot brought it. */
+  quiz?: QuizState;
 }
 
 export const EMPTY_COUNTS: PresenceCounts = {
@@ -54,6 +58,7 @@ export function applyJoined(previous: RoomState | undefined, joined: Joined): Ro
       counts: snap.counts,
       hands: snap.hands,
       announcements: snap.announcements.slice(-MAX_ANNOUNCEMENTS),
+      quiz: snap.quiz ? quizFromSnapshot(snap.quiz) : undefined,
     };
   }
   // No snapshot: the events after our last seq follow, so keep our seq.
@@ -79,6 +84,9 @@ export function applyEvent(state: RoomState, frame: RoomEvent): RoomState {
       break;
     case 'hand_lowered':
       next.hands = state.hands.filter((h) => h.member !== body.member);
+      break;
+    case 'quiz':
+      if (state.quiz) next.quiz = applyQuizEvent(state.quiz, body.event, frame.at);
       break;
     default:
       // A kind this client does not know yet: keep the seq, change nothing.

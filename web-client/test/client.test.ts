@@ -325,4 +325,56 @@ describe('AmphiClient', () => {
     client.reconnectNow();
     expect(sockets).toHaveLength(2);
   });
+
+  it('a quiz answer whose ack was lost: the browser goes offline, then it is resent once, same id', async () => {
+    const { client, notices } = makeClient();
+    client.start();
+    handshake('resume-1');
+    const result = client.command({ type: 'quiz', room: ROOM, command: { action: 'answer', question: 0, answer: { type: 'choice', choice: 'c2' } } });
+    const [sent] = last().ofType('quiz');
+    expect(client.pendingAnswer(ROOM, 0)?.id).toBe(sent.id);
+    expect(client.pendingAnswer(ROOM, 1)).toBeUndefined();
+    expect(client.hasPendingQuiz(ROOM, 'answer')).toBe(true);
+
+    client.networkLost(); // the 'offline' event: no waiting for the watchdog
+    expect(sockets[0].closedWith).toBe(4000);
+    expect(client.status).toBe('reconnecting');
+    client.networkLost(); // nothing more to drop
+    expect(sockets).toHaveLength(1);
+
+    client.reconnectNow(); // the 'online' event
+    expect(sockets).toHaveLength(2);
+    last().open();
+    last().receive(welcome('resume-2'));
+    last().receive({ type: 'joined', room: { id: ROOM, kind: 'lobby', title: 'Formation' }, seq: 5 });
+    expect(last().ofType('quiz')).toEqual([sent]);
+    last().receive({ type: 'ack', id: sent.id as string });
+    await expect(result).resolves.toEqual({ ok: true });
+    expect(client.pendingAnswer(ROOM, 0)).toBeUndefined();
+    expect(notices.some((n) => n.type === 'command_error')).toBe(false);
+  });
+
+  it('a late answer is settled with answer_late and reported with its command', async () => {
+    const { client, notices } = makeClient();
+    client.start();
+    handshake();
+    const result = client.command({ type: 'quiz', room: ROOM, command: { action: 'answer', question: 0, answer: { type: 'bool', value: true } } });
+    const id = last().ofType('quiz')[0].id as string;
+    last().receive({ type: 'error', id, room: ROOM, code: 'answer_late', message: 'the question is closed' });
+    await expect(result).resolves.toMatchObject({ ok: false, code: 'answer_late' });
+    expect(client.pending.list()).toEqual([]);
+    const error = notices.find((n) => n.type === 'command_error');
+    expect(error).toMatchObject({ command: { id, type: 'quiz' }, error: { code: 'answer_late' } });
+  });
+
+  it('estimates the server clock from the middle of a ping round trip', async () => {
+    const { client } = makeClient();
+    client.start();
+    handshake();
+    await vi.advanceTimersByTimeAsync(20_000);
+    const [ping] = last().ofType('ping');
+    await vi.advanceTimersByTimeAsync(100);
+    last().receive({ type: 'pong', id: ping.id as string, server_time_ms: Date.now() + 5_000 });
+    expect(client.clockOffsetMs).toBe(5_050);
+  });
 });

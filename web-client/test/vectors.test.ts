@@ -46,6 +46,6 @@ describe('protocol vectors v1', () => {
 
   it('covers every client message type the web client sends', () => {
     const types = new Set(vectors.filter((v) => v.direction === 'client').map((v) => v.message.type));
-    for (const t of ['hello', 'join', 'leave', 'announce', 'raise_hand', 'lower_hand', 'ping']) expect(types).toContain(t);
+    for (const t of ['hello', 'join', 'leave', 'announce', 'raise_hand', 'lower_hand', 'quiz', 'ping']) expect(types).toContain(t);
   });
 });

@@ -1,10 +1,11 @@
 // Home screen: "Rejoindre une session" (join code + nickname → guest), and
-// the trainer space (token → create a room). `/j/CODE` pre-fills the code.
+// the trainer space (token → create a room, or go on to create a quiz).
+// `/j/CODE` pre-fills the code.
 
-import type { App, View } from '../app';
+import { QUIZ_NEW_PATH, type App, type View } from '../app';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
-import { loadTrainerToken } from '../session';
+import { loadTrainerToken, saveTrainerToken } from '../session';
 
 export const NAME_MAX = 40;
 export const TITLE_MAX = 200;
@@ -104,8 +105,17 @@ export function renderHome(app: App, code: string): View {
   titleField.input.addEventListener('input', () => titleField.setError(null));
   const createButton = submitButton('home.create', 'fr-btn--secondary');
   const createAlert = h('div', { 'aria-live': 'assertive' });
+  const quizButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-add-line' }, t('home.createQuiz'));
+  quizButton.addEventListener('click', () => {
+    const token = tokenField.input.value.trim();
+    tokenField.setError(token ? null : 'home.tokenMissing');
+    if (!token) return tokenField.input.focus();
+    saveTrainerToken(app.store, token);
+    app.navigate(QUIZ_NEW_PATH);
+  });
   const createForm = h('form', { novalidate: true, 'aria-labelledby': 'trainer-title' },
-    tokenField.group, titleField.group, createAlert, createButton);
+    tokenField.group, titleField.group, createAlert,
+    h('div', { class: 'amphi-buttons' }, createButton, quizButton));
   createForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const token = tokenField.input.value.trim();

@@ -1,0 +1,171 @@
+// The end-to-end harness shared by the e2e tests: starts the real amphi
+// server (AMPHI_BIN, default ../target/debug/amphi; waits a while if it is
+// being rebuilt) on a free port with a fresh data dir, a fixed JWT secret and
+// the built client (dist/), mints tokens with `amphi token`, launches
+// headless Chromium (playwright-core, CHROMIUM_PATH), and offers small
+// helpers: frame recording, screenshots into test-results/, text waits.
+
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+export const WEB_CLIENT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const RESULTS = join(WEB_CLIENT, 'test-results');
+export const WEB_DIR = join(WEB_CLIENT, 'dist');
+export const BIN = resolve(WEB_CLIENT, process.env.AMPHI_BIN ?? '../target/debug/amphi');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const JWT_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
+export const STEP_MS = 15_000;
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The binary may be briefly missing while someone rebuilds it: wait for it. */
+async function waitForBinary(timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(BIN) && Date.now() < deadline) await sleep(2_000);
+  assert.ok(existsSync(BIN), `amphi binary not found at ${BIN} (build it, or set AMPHI_BIN)`);
+}
+
+/**
+ * Starts the server and a browser. `logName`: the server log's file name in
+ * test-results/. Returns { base, env, browser, token(args), stop() }.
+ */
+export async function startHarness(logName) {
+  mkdirSync(RESULTS, { recursive: true });
+  await waitForBinary();
+  assert.ok(existsSync(join(WEB_DIR, 'index.html')), `no built client in ${WEB_DIR}: run npm run build`);
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'amphi-e2e-'));
+  const env = {
+    ...process.env,
+    AMPHI_LISTEN: `127.0.0.1:${port}`,
+    AMPHI_DATA_DIR: dataDir,
+    AMPHI_JWT_SECRET: JWT_SECRET,
+    // Where the server finds the built web client (if it is configurable so).
+    AMPHI_WEB_DIR: process.env.AMPHI_WEB_DIR ?? WEB_DIR,
+  };
+  const serverLog = createWriteStream(join(RESULTS, logName));
+  const server = spawn(BIN, [], { env, cwd: WEB_CLIENT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let serverOutput = '';
+  for (const stream of [server.stdout, server.stderr]) {
+    stream.on('data', (chunk) => {
+      serverOutput += chunk;
+      serverLog.write(chunk);
+    });
+  }
+  const logTail = () => serverOutput.split('\n').slice(-30).join('\n') || '(the server printed nothing)';
+
+  const healthDeadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`amphi exited (${server.exitCode ?? server.signalCode}) before /healthz answered:\n${logTail()}`);
+    }
+    const ok = await fetch(`${base}/healthz`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > healthDeadline) throw new Error(`GET /healthz did not return 200 within 60 s:\n${logTail()}`);
+    await sleep(200);
+  }
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+
+  return {
+    base,
+    env,
+    browser,
+    logTail,
+    /** `amphi token ARGS` → the token it prints. */
+    async token(args) {
+      const { stdout } = await promisify(execFile)(BIN, ['token', ...args], { env, cwd: WEB_CLIENT, timeout: 30_000 });
+      const token = stdout.trim().split('\n').filter(Boolean).pop();
+      assert.ok(token && !/\s/.test(token), `no token printed: ${JSON.stringify(stdout)}`);
+      return token;
+    },
+    async stop() {
+      await browser.close().catch(() => {});
+      if (server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((r) => server.once('exit', r));
+        server.kill('SIGTERM');
+        const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      serverLog.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Records the JSON frames a page's WebSockets send and receive. */
+export function recordFrames(page) {
+  const frames = { sent: [], received: [] };
+  const parse = (payload) => {
+    try {
+      return JSON.parse(String(payload));
+    } catch {
+      return { unparsable: String(payload) };
+    }
+  };
+  page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => frames.sent.push(parse(payload)));
+    ws.on('framereceived', ({ payload }) => frames.received.push(parse(payload)));
+  });
+  return frames;
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the locator's text (trimmed) matches. */
+export async function waitForText(locator, pattern, timeout = STEP_MS) {
+  const deadline = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = ((await locator.textContent({ timeout }).catch(() => '')) ?? '').trim();
+    if (pattern.test(text)) return text;
+    await sleep(100);
+  }
+  throw new Error(`text ${JSON.stringify(text)} never matched ${pattern}`);
+}
+
+/** Waits until `check()` returns a truthy value (polling), or throws with `what`. */
+export async function waitUntil(check, what, timeout = STEP_MS) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** The page's width fits a small screen (no horizontal scrolling). */
+export async function assertFits(page, width, what) {
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= width, `${what} overflows a ${width} px screen (${scroll} px)`);
+}

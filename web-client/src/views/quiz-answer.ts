@@ -1,0 +1,358 @@
+// The answer form of each question type, for a phone: large touch targets,
+// keyboard operable, labels on every control. Single choice, true/false and
+// rating scale send on tap (buttons marked with aria-pressed once chosen);
+// multiple choice, numeric, texts, word cloud and ordering (move up/down
+// buttons) send with "Valider". `lock` freezes the form (sent, closed) and
+// shows what was answered.
+
+import { h, setChildren, uid } from '../dom';
+import { t, type MessageKey } from '../i18n';
+import type { AnswerValue, QuestionView } from '../quiz-protocol';
+import { choiceLetter, formatNumber, parseDecimal, ratingLabel } from '../quiz-format';
+
+/** Longest texts the server takes (protocol §4, Answering). */
+export const SHORT_TEXT_MAX = 200;
+export const OPEN_TEXT_MAX = 1000;
+export const WORD_MAX = 40;
+
+export interface AnswerForm {
+  root: HTMLElement;
+  /** Freezes the form; `answer` marks what was sent (if any). */
+  lock(answer?: AnswerValue): void;
+  unlock(): void;
+}
+
+export interface AnswerFormOptions {
+  /** Ask for a confidence level (1 unsure … 3 sure) with the answer. */
+  confidence: boolean;
+  submit(answer: AnswerValue, confidence?: number): void;
+  /** Reads a message out (moves in an ordering). */
+  announce(text: string): void;
+}
+
+export function answerForm(question: QuestionView, opts: AnswerFormOptions): AnswerForm {
+  const confidence = opts.confidence ? confidencePicker() : undefined;
+  const send = (answer: AnswerValue) => opts.submit(answer, confidence?.value());
+  const body = formBody(question, send, opts.announce);
+  const root = h('div', { class: 'amphi-answer', 'data-testid': 'answer-form' }, confidence?.root ?? null, body.root);
+  // Called on every update: act only on a change, so focus and typing stay.
+  let shown = 'unlocked';
+  return {
+    root,
+    lock(answer) {
+      const key = `locked:${JSON.stringify(answer ?? null)}`;
+      if (key === shown) return;
+      shown = key;
+      confidence?.setDisabled(true);
+      body.lock(answer);
+    },
+    unlock() {
+      if (shown === 'unlocked') return;
+      shown = 'unlocked';
+      confidence?.setDisabled(false);
+      body.unlock();
+    },
+  };
+}
+
+interface Body {
+  root: HTMLElement;
+  lock(answer?: AnswerValue): void;
+  unlock(): void;
+}
+
+function formBody(question: QuestionView, send: (a: AnswerValue) => void, announce: (text: string) => void): Body {
+  const kind = question.kind;
+  switch (kind.type) {
+    case 'single_choice':
+      return tapChoices(kind.choices.map((c, i) => ({ key: c.id, letter: choiceLetter(i), text: c.text })), (key) => send({ type: 'choice', choice: key }),
+        (a) => (a?.type === 'choice' ? a.choice : undefined));
+    case 'true_false':
+      return tapChoices([{ key: 'true', text: t('quiz.true') }, { key: 'false', text: t('quiz.false') }],
+        (key) => send({ type: 'bool', value: key === 'true' }),
+        (a) => (a?.type === 'bool' ? String(a.value) : undefined), 'amphi-options--two');
+    case 'rating_scale': {
+      const values: { key: string; text: string; hint?: string }[] = [];
+      for (let v = kind.min; v <= kind.max; v++) values.push({ key: String(v), text: String(v), hint: ratingLabel(kind, v) });
+      return tapChoices(values, (key) => send({ type: 'rating', value: Number(key) }),
+        (a) => (a?.type === 'rating' ? String(a.value) : undefined), 'amphi-options--scale');
+    }
+    case 'multiple_choice':
+      return checkboxes(kind.choices, send);
+    case 'numeric':
+      return textInput('quiz.numericLabel', 'quiz.numericHint', { inputmode: 'decimal', autocomplete: 'off' }, (raw) => {
+        const value = parseDecimal(raw);
+        return value === null ? 'quiz.numericInvalid' : { type: 'number', value };
+      }, send, (a) => (a?.type === 'number' ? formatNumber(a.value) : undefined));
+    case 'short_text':
+      return textInput('quiz.textLabel', null, { maxlength: String(SHORT_TEXT_MAX), autocomplete: 'off' }, (raw) => {
+        const text = raw.trim();
+        return text ? { type: 'text', text } : 'quiz.textMissing';
+      }, send, (a) => (a?.type === 'text' ? a.text : undefined));
+    case 'open_text':
+      return textInput('quiz.openLabel', null, { maxlength: String(OPEN_TEXT_MAX) }, (raw) => {
+        const text = raw.trim();
+        return text ? { type: 'text', text } : 'quiz.textMissing';
+      }, send, (a) => (a?.type === 'text' ? a.text : undefined), true);
+    case 'word_cloud':
+      return words(kind.max_words, send);
+    case 'ordering':
+      return ordering(kind.items, send, announce);
+  }
+}
+
+// ---- tap to answer ------------------------------------------------------------------
+
+function tapChoices(
+  options: { key: string; text: string; letter?: string; hint?: string }[],
+  choose: (key: string) => void,
+  chosen: (a: AnswerValue | undefined) => string | undefined,
+  extraClass = '',
+): Body {
+  let locked = false;
+  const buttons = options.map((o) => {
+    const button = h('button', {
+      type: 'button',
+      class: 'amphi-option',
+      'aria-pressed': 'false',
+      'data-testid': `option-${o.key}`,
+    },
+    o.letter ? h('span', { class: 'amphi-option__letter', 'aria-hidden': 'true' }, o.letter) : null,
+    h('span', { class: 'amphi-option__text' }, o.text),
+    o.hint ? h('span', { class: 'amphi-option__hint' }, o.hint) : null,
+    h('span', { class: 'amphi-option__mark' }));
+    button.addEventListener('click', () => {
+      if (locked) return;
+      choose(o.key);
+    });
+    return button;
+  });
+  const root = h('div', { class: `amphi-options ${extraClass}`, role: 'group', 'aria-label': t('quiz.yourAnswer') }, ...buttons);
+  return {
+    root,
+    lock(answer) {
+      locked = true;
+      const key = chosen(answer);
+      options.forEach((o, i) => {
+        const mine = o.key === key;
+        buttons[i].setAttribute('aria-disabled', 'true');
+        buttons[i].setAttribute('aria-pressed', String(mine));
+        buttons[i].classList.toggle('amphi-option--chosen', mine);
+        buttons[i].querySelector('.amphi-option__mark')!.textContent = mine ? t('quiz.yourChoice') : '';
+      });
+    },
+    unlock() {
+      locked = false;
+      for (const b of buttons) b.removeAttribute('aria-disabled');
+    },
+  };
+}
+
+// ---- forms with "Valider" ------------------------------------------------------------
+
+function submitButton(): HTMLButtonElement {
+  return h('button', { type: 'submit', class: 'fr-btn fr-btn--lg amphi-submit', 'data-testid': 'submit-answer' }, t('quiz.submit'));
+}
+
+function lockForm(form: HTMLFormElement, locked: boolean): void {
+  for (const el of form.querySelectorAll<HTMLInputElement | HTMLButtonElement | HTMLTextAreaElement>('input, button, textarea')) {
+    el.disabled = locked;
+  }
+}
+
+function checkboxes(choices: { id: string; text: string }[], send: (a: AnswerValue) => void): Body {
+  const legendId = uid('legend');
+  const inputs = choices.map((c) => h('input', { type: 'checkbox', id: uid('choice'), value: c.id, 'data-testid': `option-${c.id}` }));
+  const form = h('form', { novalidate: true },
+    h('fieldset', { class: 'fr-fieldset amphi-checkboxes', 'aria-labelledby': legendId },
+      h('legend', { class: 'fr-fieldset__legend fr-text--regular', id: legendId }, t('quiz.multipleHint')),
+      ...choices.map((c, i) => h('div', { class: 'fr-fieldset__element' },
+        h('div', { class: 'fr-checkbox-group amphi-check' }, inputs[i],
+          h('label', { class: 'fr-label', for: inputs[i].id }, `${choiceLetter(i)}. ${c.text}`))))),
+    submitButton());
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    send({ type: 'choices', choices: inputs.filter((i) => i.checked).map((i) => i.value) });
+  });
+  return {
+    root: form,
+    lock(answer) {
+      if (answer?.type === 'choices') for (const i of inputs) i.checked = answer.choices.includes(i.value);
+      lockForm(form, true);
+    },
+    unlock: () => lockForm(form, false),
+  };
+}
+
+function textInput(
+  label: MessageKey,
+  hint: MessageKey | null,
+  attrs: Record<string, string>,
+  read: (raw: string) => AnswerValue | MessageKey,
+  send: (a: AnswerValue) => void,
+  shown: (a: AnswerValue | undefined) => string | undefined,
+  multiline = false,
+): Body {
+  const id = uid('answer');
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const input = multiline
+    ? h('textarea', { class: 'fr-input', id, rows: 4, 'aria-describedby': hint ? hintId : undefined, ...attrs, 'data-testid': 'answer-input' })
+    : h('input', { class: 'fr-input amphi-answer-input', id, type: 'text', 'aria-describedby': hint ? hintId : undefined, ...attrs, 'data-testid': 'answer-input' });
+  const error = h('p', { class: 'fr-error-text', id: errorId, hidden: true });
+  const group = h('div', { class: 'fr-input-group' },
+    h('label', { class: 'fr-label', for: id }, t(label), hint ? h('span', { class: 'fr-hint-text', id: hintId }, t(hint)) : null),
+    input, error);
+  const setError = (key: MessageKey | null) => {
+    group.classList.toggle('fr-input-group--error', key !== null);
+    error.hidden = key === null;
+    error.textContent = key ? t(key) : '';
+    input.setAttribute('aria-invalid', String(key !== null));
+    input.setAttribute('aria-describedby', [hint ? hintId : '', key ? errorId : ''].filter(Boolean).join(' '));
+  };
+  input.addEventListener('input', () => setError(null));
+  const form = h('form', { novalidate: true }, group, submitButton());
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const answer = read(input.value);
+    if (typeof answer === 'string') {
+      setError(answer);
+      input.focus();
+      return;
+    }
+    send(answer);
+  });
+  return {
+    root: form,
+    lock(answer) {
+      const text = shown(answer);
+      if (text !== undefined) input.value = text;
+      lockForm(form, true);
+    },
+    unlock: () => lockForm(form, false),
+  };
+}
+
+function words(max: number, send: (a: AnswerValue) => void): Body {
+  const count = Math.max(1, Math.min(max, 10));
+  const inputs = Array.from({ length: count }, () => h('input', { class: 'fr-input', id: uid('word'), type: 'text', maxlength: String(WORD_MAX), autocomplete: 'off' }));
+  const error = h('p', { class: 'fr-error-text', hidden: true, id: uid('words-error') });
+  const form = h('form', { novalidate: true },
+    h('p', { class: 'fr-text--sm' }, t('quiz.wordsHint', { max: count })),
+    ...inputs.map((input, i) => h('div', { class: 'fr-input-group' },
+      h('label', { class: 'fr-label', for: input.id }, t('quiz.word', { number: i + 1 })), input)),
+    error, submitButton());
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const list = inputs.map((i) => i.value.trim()).filter(Boolean);
+    if (list.length === 0) {
+      error.hidden = false;
+      error.textContent = t('quiz.wordsMissing');
+      inputs[0].setAttribute('aria-describedby', error.id);
+      inputs[0].focus();
+      return;
+    }
+    error.hidden = true;
+    send({ type: 'words', words: list });
+  });
+  return {
+    root: form,
+    lock(answer) {
+      if (answer?.type === 'words') inputs.forEach((input, i) => (input.value = answer.words[i] ?? ''));
+      lockForm(form, true);
+    },
+    unlock: () => lockForm(form, false),
+  };
+}
+
+/** Moves the item at `from` by `delta` places; the same array when it cannot. */
+export function moveItem<T>(list: readonly T[], from: number, delta: number): T[] {
+  const to = from + delta;
+  if (to < 0 || to >= list.length || from < 0 || from >= list.length) return [...list];
+  const next = [...list];
+  [next[from], next[to]] = [next[to], next[from]];
+  return next;
+}
+
+function ordering(items: string[], send: (a: AnswerValue) => void, announce: (text: string) => void): Body {
+  let order = items.map((_, i) => i); // indices into the shown items
+  let locked = false;
+  const list = h('ol', { class: 'amphi-ordering', 'data-testid': 'ordering' });
+  const render = (focus?: { item: number; dir: 'up' | 'down' }) => {
+    setChildren(list, ...order.map((item, position) => {
+      const text = items[item];
+      const up = h('button', {
+        type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--sm amphi-move',
+        title: t('quiz.moveUp', { item: text }), 'aria-label': t('quiz.moveUp', { item: text }),
+        disabled: locked || position === 0, 'data-dir': 'up',
+      }, h('span', { class: 'fr-icon-arrow-up-s-line', 'aria-hidden': 'true' }));
+      const down = h('button', {
+        type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--sm amphi-move',
+        title: t('quiz.moveDown', { item: text }), 'aria-label': t('quiz.moveDown', { item: text }),
+        disabled: locked || position === order.length - 1, 'data-dir': 'down',
+      }, h('span', { class: 'fr-icon-arrow-down-s-line', 'aria-hidden': 'true' }));
+      up.addEventListener('click', () => move(position, -1));
+      down.addEventListener('click', () => move(position, 1));
+      const li = h('li', { class: 'amphi-ordering__item', 'data-item': item },
+        h('span', { class: 'amphi-ordering__position', 'aria-hidden': 'true' }, String(position + 1)),
+        h('span', { class: 'amphi-ordering__text' }, text),
+        h('span', { class: 'amphi-ordering__moves' }, up, down));
+      return li;
+    }));
+    if (focus) {
+      const li = list.querySelector<HTMLElement>(`[data-item="${focus.item}"]`);
+      const wanted = li?.querySelector<HTMLButtonElement>(`[data-dir="${focus.dir}"]`);
+      const other = li?.querySelector<HTMLButtonElement>(`[data-dir="${focus.dir === 'up' ? 'down' : 'up'}"]`);
+      (wanted && !wanted.disabled ? wanted : other)?.focus();
+    }
+  };
+  const move = (position: number, delta: number) => {
+    if (locked) return;
+    const item = order[position];
+    order = moveItem(order, position, delta);
+    render({ item, dir: delta < 0 ? 'up' : 'down' });
+    announce(t('quiz.moved', { item: items[item], position: order.indexOf(item) + 1, count: order.length }));
+  };
+  render();
+  const submit = submitButton();
+  const form = h('form', { novalidate: true }, h('p', { class: 'fr-text--sm' }, t('quiz.orderingHint')), list, submit);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    send({ type: 'order', items: [...order] });
+  });
+  return {
+    root: form,
+    lock(answer) {
+      locked = true;
+      if (answer?.type === 'order' && answer.items.length === items.length) order = [...answer.items];
+      render();
+      submit.disabled = true;
+    },
+    unlock() {
+      locked = false;
+      render();
+      submit.disabled = false;
+    },
+  };
+}
+
+// ---- confidence ----------------------------------------------------------------------
+
+function confidencePicker(): { root: HTMLElement; value(): number | undefined; setDisabled(d: boolean): void } {
+  const name = uid('confidence');
+  const legendId = `${name}-legend`;
+  const radios = [1, 2, 3].map((level) => h('input', { type: 'radio', name, id: `${name}-${level}`, value: String(level) }));
+  const root = h('fieldset', { class: 'fr-fieldset amphi-confidence', 'aria-labelledby': legendId },
+    h('legend', { class: 'fr-fieldset__legend fr-text--regular', id: legendId }, t('quiz.confidence'),
+      h('span', { class: 'fr-hint-text' }, t('quiz.confidenceHint'))),
+    ...radios.map((radio, i) => h('div', { class: 'fr-fieldset__element fr-fieldset__element--inline' },
+      h('div', { class: 'fr-radio-group' }, radio, h('label', { class: 'fr-label', for: radio.id }, t(`quiz.confidence${i + 1}` as MessageKey))))));
+  return {
+    root,
+    value: () => {
+      const checked = radios.find((r) => r.checked);
+      return checked ? Number(checked.value) : undefined;
+    },
+    setDisabled: (d) => radios.forEach((r) => (r.disabled = d)),
+  };
+}

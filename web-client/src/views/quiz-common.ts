@@ -1,0 +1,166 @@
+// Pieces shared by the quiz screens: the distribution (bars with counts and
+// percentages, the right answers marked in words), the countdown to a server
+// deadline, the leaderboard, the question heading, and the QR code of the
+// join link (drawn as SVG from `uqr`, no markup parsed).
+
+import { encode } from 'uqr';
+import { h, setChildren } from '../dom';
+import { t } from '../i18n';
+import type { CorrectAnswer, LeaderboardEntry, QuestionStats, QuestionView, ScoreView } from '../quiz-protocol';
+import { distributionView, formatCountdown, formatNumber, questionTypeLabel, rankText, remainingMs, type DistributionView } from '../quiz-format';
+import type { QuizState } from '../quiz-state';
+
+/** The distribution of a question's answers; `correct` marks the right ones. */
+export function distributionBlock(
+  question: QuestionView | undefined,
+  stats: QuestionStats | undefined,
+  correct?: CorrectAnswer,
+  testId = 'distribution',
+): HTMLElement {
+  if (!stats) return h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': testId }, t('quiz.noAnswersYet'));
+  return renderDistribution(distributionView(question, stats, correct), testId);
+}
+
+export function renderDistribution(view: DistributionView, testId = 'distribution'): HTMLElement {
+  const total = h('p', { class: 'fr-text--sm fr-mb-1w', 'data-testid': `${testId}-answered` },
+    t('quiz.answersCount', { count: view.answered }));
+  if (view.type === 'numeric') {
+    const item = (label: string, value?: number) =>
+      h('div', { class: 'amphi-figure' }, h('dt', {}, label), h('dd', {}, value === undefined ? '—' : formatNumber(value)));
+    return h('div', { 'data-testid': testId }, total,
+      h('dl', { class: 'amphi-figures' },
+        item(t('quiz.min'), view.min), item(t('quiz.median'), view.median), item(t('quiz.max'), view.max)));
+  }
+  if (view.type === 'ordering') {
+    return h('div', { 'data-testid': testId }, total,
+      h('p', {}, t('quiz.orderingStats', { exact: view.exact, count: view.answered, accuracy: Math.round(view.accuracy * 100) })));
+  }
+  const list = h('ul', { class: 'amphi-bars' });
+  for (const row of view.rows) {
+    const fill = h('span', { class: `amphi-bar__fill${row.correct ? ' amphi-bar__fill--correct' : ''}` });
+    fill.style.width = `${row.percent}%`;
+    list.append(h('li', { class: 'amphi-bar', 'data-testid': `${testId}-row` },
+      h('span', { class: 'amphi-bar__head' },
+        h('span', { class: 'amphi-bar__label' }, row.label,
+          row.correct ? ' ' : null,
+          row.correct ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--success fr-ml-1w' }, t('quiz.rightAnswer')) : null),
+        h('span', { class: 'fr-sr-only' }, t('quiz.labelSep')),
+        h('span', { class: 'amphi-bar__value' }, t('quiz.countPercent', { count: row.count, percent: row.percent }))),
+      h('span', { class: 'amphi-bar__track', 'aria-hidden': 'true' }, fill)));
+  }
+  if (view.rows.length === 0) list.append(h('li', { class: 'fr-text--sm amphi-muted' }, t('quiz.noAnswersYet')));
+  return h('div', { 'data-testid': testId }, total, list);
+}
+
+/** A countdown to a server-time deadline, ticking 4 times a second. */
+export function countdown(serverNow: () => number, onTick?: (ms: number) => void): {
+  root: HTMLElement;
+  set(deadline: number | undefined): void;
+  dispose(): void;
+} {
+  const value = h('span', { class: 'amphi-countdown__value', 'data-testid': 'countdown' });
+  const root = h('p', { class: 'amphi-countdown', role: 'timer', 'aria-label': t('quiz.timeLeft') },
+    h('span', { class: 'fr-icon-timer-line amphi-countdown__icon', 'aria-hidden': 'true' }), value);
+  let deadline: number | undefined;
+  const tick = () => {
+    if (deadline === undefined) return;
+    const ms = remainingMs(deadline, serverNow());
+    value.textContent = ms > 0 ? formatCountdown(ms) : t('quiz.timeUp');
+    root.classList.toggle('amphi-countdown--low', ms > 0 && ms <= 10_000);
+    onTick?.(ms);
+  };
+  const timer = setInterval(tick, 250);
+  return {
+    root,
+    set(next) {
+      deadline = next;
+      root.hidden = next === undefined;
+      tick();
+    },
+    dispose: () => clearInterval(timer),
+  };
+}
+
+/** "Question 2 sur 5" and the question type. */
+export function questionHeading(state: QuizState, question: QuestionView): HTMLElement {
+  const position = state.current?.position ?? question.index;
+  const round = state.current && state.current.round > 1 ? t('quiz.round', { round: state.current.round }) : '';
+  return h('p', { class: 'amphi-question__meta fr-mb-1w', 'data-testid': 'question-number' },
+    t('quiz.questionOf', { number: position + 1, count: state.questionCount }),
+    round ? ` · ${round}` : '',
+    ' · ', questionTypeLabel(question.kind));
+}
+
+/** The prompt and its image, if any. */
+export function questionPrompt(question: QuestionView, level: 'h2' | 'h3' = 'h2'): HTMLElement {
+  const prompt = h(level, { class: 'amphi-question__prompt', 'data-testid': 'question-prompt' }, question.prompt);
+  if (!question.image_url) return prompt;
+  return h('div', {}, prompt,
+    h('img', { class: 'amphi-question__image', src: question.image_url, alt: t('quiz.imageAlt'), referrerpolicy: 'no-referrer', loading: 'lazy' }));
+}
+
+/** The top of the leaderboard, best first. */
+export function leaderboardList(entries: readonly LeaderboardEntry[]): HTMLElement {
+  if (entries.length === 0) return h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'leaderboard' }, t('quiz.leaderboardEmpty'));
+  return h('ol', { class: 'amphi-leaderboard', 'data-testid': 'leaderboard' },
+    ...entries.map((e) => h('li', { class: 'amphi-leaderboard__item' },
+      h('span', { class: 'amphi-leaderboard__rank' }, rankText(e.rank)),
+      h('span', { class: 'amphi-leaderboard__name' }, e.name ?? t('quiz.hiddenName')),
+      h('span', { class: 'amphi-leaderboard__score' }, t('quiz.points', { points: formatNumber(e.score) })))));
+}
+
+/** "1 000 points · 1er sur 12". */
+export function scoreText(score: ScoreView): string {
+  return t('quiz.scoreLine', { points: formatNumber(score.score), rank: rankText(score.rank), participants: score.participants });
+}
+
+/** The QR code of `text`, as an SVG image labelled `label`. */
+export function qrCode(text: string, label: string): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const { size, data } = encode(text, { ecc: 'M', border: 2 });
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  svg.setAttribute('class', 'amphi-qr');
+  svg.setAttribute('shape-rendering', 'crispEdges');
+  const background = document.createElementNS(ns, 'rect');
+  background.setAttribute('width', String(size));
+  background.setAttribute('height', String(size));
+  background.setAttribute('fill', '#fff');
+  let path = '';
+  data.forEach((row, y) => row.forEach((dark, x) => {
+    if (dark) path += `M${x} ${y}h1v1h-1z`;
+  }));
+  const modules = document.createElementNS(ns, 'path');
+  modules.setAttribute('d', path);
+  modules.setAttribute('fill', '#000');
+  svg.append(background, modules);
+  return svg;
+}
+
+/** Replaces an element's children only when their text changed: live
+ * regions are not read again and open <details> stay open. */
+export function setChildrenIfChanged(parent: HTMLElement, ...children: (Node | null)[]): void {
+  const nodes = children.filter((n): n is Node => n !== null);
+  const key = nodes.map((n) => `${n.nodeName}:${n.textContent}`).join('|');
+  if (parent.dataset.shown === key) return;
+  parent.dataset.shown = key;
+  setChildren(parent, ...nodes);
+}
+
+/** Replaces a slot's content only when `key` changed (keeps focus otherwise). */
+export function keyedSlot(): { root: HTMLElement; render(key: string, build: () => Node | Node[]): boolean } {
+  const root = h('div');
+  let last: string | undefined;
+  return {
+    root,
+    render(key, build) {
+      if (key === last) return false;
+      last = key;
+      const nodes = build();
+      setChildren(root, ...(Array.isArray(nodes) ? nodes : [nodes]));
+      return true;
+    },
+  };
+}

@@ -1,0 +1,333 @@
+// Participant quiz screen, made for a 360 px phone: waiting in the lobby, the
+// open question with its answer form and countdown, "Réponse envoyée" once
+// the server took it (answers go through the client's pending queue: resent
+// with the same id after a reconnect, never doubled), the feedback after the
+// reveal (or at once, self-paced), own score and rank, the leaderboard, the
+// end results, and self-paced navigation. Events are read out politely.
+
+import type { App, View } from '../app';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h } from '../dom';
+import { errorText, formatTime, t, type MessageKey } from '../i18n';
+import type { RoomId } from '../protocol';
+import type { AnswerValue, QuizEvent } from '../quiz-protocol';
+import { answerText, correctAnswerText, formatNumber } from '../quiz-format';
+import { acceptsAnswers, currentAnswer, currentResult, isSelfPaced, phaseIndex, type QuizState } from '../quiz-state';
+import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { answerForm, type AnswerForm } from './quiz-answer';
+import { countdown, distributionBlock, keyedSlot, leaderboardList, questionHeading, questionPrompt, scoreText, setChildrenIfChanged } from './quiz-common';
+
+export function renderQuizParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
+  const title = h('h1', { class: 'fr-h3 fr-mb-1w' });
+  const badge = connectionBadge(client);
+  const you = h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' });
+  const errors = h('div', { class: 'fr-mt-1w', 'aria-live': 'assertive' });
+  const stage = keyedSlot();
+  const leaveButton = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-btn--icon-left fr-icon-logout-box-r-line',
+    onclick: () => void app.leave(roomId),
+  }, t('lobby.leave'));
+  const root = h('div', { class: 'amphi-quiz-participant' },
+    title,
+    h('div', { class: 'amphi-statusbar' }, badge.root, you),
+    errors,
+    stage.root,
+    h('div', { class: 'fr-mt-6w' }, leaveButton));
+
+  // Parts of the question screen, rebuilt with each new question (or round).
+  let form: AnswerForm | null = null;
+  let status: HTMLElement | null = null;
+  let feedback: HTMLElement | null = null;
+  let nav: { root: HTMLElement; previous: HTMLButtonElement; next: HTMLButtonElement } | null = null;
+  const timer = countdown(() => client.serverNow(), (ms) => {
+    if (ms > 0 && ms <= 10_000 && warnedFor !== stageKey) {
+      warnedFor = stageKey;
+      app.announce(t('quiz.announce.tenSeconds'));
+    }
+  });
+  let stageKey = '';
+  let stageScreen = '';
+  let warnedFor = '';
+
+  function submit(question: number, answer: AnswerValue, confidence?: number): void {
+    if (client.pendingAnswer(roomId, question)) return; // one answer in flight, never two
+    errors.replaceChildren();
+    void client.command({ type: 'quiz', room: roomId, command: { action: 'answer', question, answer, ...(confidence ? { confidence } : {}) } });
+    update();
+  }
+
+  function move(action: 'next_question' | 'previous_question'): void {
+    if (client.hasPendingQuiz(roomId, action)) return;
+    errors.replaceChildren();
+    void client.command({ type: 'quiz', room: roomId, command: { action } });
+    update();
+  }
+
+  /** Which screen, and what it shows: a change of key rebuilds the stage. */
+  function screenOf(state: QuizState | undefined): { screen: string; key: string } {
+    if (!state) return { screen: 'loading', key: 'loading' };
+    if (client.me && state.removed.includes(client.me.id)) return { screen: 'removed', key: 'removed' };
+    const score = state.score ? `${state.score.score}/${state.score.rank}/${state.score.participants}` : '-';
+    const phase = state.phase;
+    if (phase.state === 'ended') {
+      return { screen: 'ended', key: `ended:${score}:${Object.keys(state.results).length}:${state.leaderboard?.length ?? 0}` };
+    }
+    if (phase.state === 'leaderboard') return { screen: 'board', key: `board:${phase.index}:${score}` };
+    const current = state.current;
+    if (current && (phaseIndex(phase) === current.question.index || phase.state === 'window')) {
+      return { screen: 'question', key: `q:${current.question.index}:${current.round}` };
+    }
+    if (phase.state === 'scheduled') return { screen: 'wait', key: `scheduled:${phase.opens_at}` };
+    return { screen: 'wait', key: `wait:${phase.state}:${score}` };
+  }
+
+  function buildStage(state: QuizState | undefined): Node[] {
+    form = null;
+    status = null;
+    feedback = null;
+    nav = null;
+    if (!state) return [h('p', {}, t('quiz.loading'))];
+    const { screen } = screenOf(state);
+    if (screen === 'removed') return [message('h2', 'quiz.removedTitle', 'quiz.removedText')];
+    if (screen === 'ended') return endScreen(state);
+    if (screen === 'board') return boardScreen(state);
+    if (screen === 'question') return questionScreen(state);
+    if (state.phase.state === 'scheduled') {
+      return [message('h2', 'quiz.scheduledTitle', 'quiz.scheduledText', { time: formatTime(state.phase.opens_at) })];
+    }
+    const waiting: MessageKey = state.phase.state === 'lobby' ? 'quiz.waitStart' : state.phase.state === 'window' ? 'quiz.waitWindow' : 'quiz.waitNext';
+    return [h('div', { class: 'amphi-quiz-wait', 'data-testid': 'quiz-waiting' },
+      h('h2', { class: 'fr-h4', tabindex: '-1' }, state.title),
+      h('p', { class: 'fr-text--lg' }, t(waiting)),
+      h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'question-count' }, t('quiz.questionCount', { count: state.questionCount })),
+      scoreLine(state))];
+  }
+
+  function message(tag: 'h2', titleKey: MessageKey, textKey: MessageKey, params: Record<string, string | number> = {}): HTMLElement {
+    return h('div', { class: 'amphi-quiz-wait' }, h(tag, { class: 'fr-h4', tabindex: '-1' }, t(titleKey)), h('p', {}, t(textKey, params)));
+  }
+
+  /** Own score and rank, once there is something to tell (an answer counted, or the end). */
+  function scoreLine(state: QuizState): HTMLElement | null {
+    const score = state.score;
+    if (!score || (score.answered === 0 && state.phase.state !== 'ended' && !state.revealed)) return null;
+    return h('p', { class: 'amphi-score', 'data-testid': 'your-score' }, scoreText(score));
+  }
+
+  function questionScreen(state: QuizState): Node[] {
+    const current = state.current!;
+    const question = current.question;
+    form = answerForm(question, {
+      confidence: state.settings.confidence,
+      submit: (answer, confidence) => submit(question.index, answer, confidence),
+      announce: (text) => app.announce(text),
+    });
+    status = h('div', { class: 'amphi-answer-status', role: 'status', 'data-testid': 'answer-status' });
+    feedback = h('div', { 'data-testid': 'feedback' });
+    const nodes: Node[] = [
+      h('div', { class: 'amphi-question-top' }, questionHeading(state, question), timer.root),
+    ];
+    const prompt = questionPrompt(question);
+    prompt.setAttribute('tabindex', '-1');
+    nodes.push(prompt, form.root, status, feedback);
+    if (isSelfPaced(state)) {
+      const previous = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-s-line', onclick: () => move('previous_question') }, t('quiz.previous'));
+      const next = h('button', { type: 'button', class: 'fr-btn fr-btn--icon-right fr-icon-arrow-right-s-line', onclick: () => move('next_question') }, t('quiz.next'));
+      nav = { root: h('div', { class: 'amphi-quiz-nav', role: 'group', 'aria-label': t('quiz.navigation') }, previous, next), previous, next };
+      nodes.push(nav.root);
+    }
+    return nodes;
+  }
+
+  function boardScreen(state: QuizState): Node[] {
+    return [h('div', { class: 'amphi-quiz-board' },
+      h('h2', { class: 'fr-h4', tabindex: '-1' }, t('quiz.leaderboard')),
+      scoreLine(state),
+      leaderboardList(state.leaderboard ?? []))];
+  }
+
+  function endScreen(state: QuizState): Node[] {
+    const results = Object.values(state.results).sort((a, b) => a.question - b.question);
+    const item = (r: (typeof results)[number]) => {
+      const verdict = r.correct === undefined ? t('quiz.ungraded') : t(r.correct ? 'quiz.right' : 'quiz.wrong');
+      const prompt = state.seen[r.question]?.prompt;
+      return h('li', { class: 'amphi-list__item amphi-result' },
+        h('span', { class: 'amphi-list__name' }, t('quiz.questionShort', { number: r.question + 1 }), prompt ? ` — ${prompt}` : ''),
+        h('span', {}, verdict, ' · ', t('quiz.points', { points: formatNumber(r.points) })));
+    };
+    const board = state.settings.leaderboard !== 'off' && state.leaderboard?.length
+      ? [h('h3', { class: 'fr-h5 fr-mt-3w' }, t('quiz.leaderboard')), leaderboardList(state.leaderboard)] : [];
+    return [h('div', { class: 'amphi-quiz-end', 'data-testid': 'quiz-ended' },
+      h('h2', { class: 'fr-h4', tabindex: '-1' }, t('quiz.endedTitle')),
+      scoreLine(state) ?? h('p', {}, t('quiz.endedNoScore')),
+      results.length ? h('ul', { class: 'amphi-list', 'data-testid': 'results' }, ...results.map(item)) : null,
+      ...board)];
+  }
+
+  /** Status, lock, feedback and navigation of the question screen. */
+  function refreshQuestion(state: QuizState): void {
+    const current = state.current;
+    if (!current || !form || !status || !feedback) return;
+    const index = current.question.index;
+    const mine = currentAnswer(state);
+    const pending = client.pendingAnswer(roomId, index);
+    const open = acceptsAnswers(state);
+    const selfPaced = isSelfPaced(state);
+    const canChange = state.settings.allow_change && (!selfPaced || state.settings.feedback === 'at_end');
+    const pendingAnswer = pending?.type === 'quiz' && pending.command.action === 'answer' ? pending.command.answer : undefined;
+
+    if (pendingAnswer || (mine && !canChange) || !open) form.lock(pendingAnswer ?? mine?.answer);
+    else form.unlock();
+    timer.set(open ? current.deadline_ms : undefined);
+
+    let line: HTMLElement;
+    if (pending) {
+      line = h('p', { class: 'fr-mb-0' }, t(client.status === 'online' ? 'quiz.sending' : 'quiz.sendingOffline'));
+    } else if (mine) {
+      line = h('div', { class: 'amphi-sent' },
+        h('p', { class: 'amphi-sent__title fr-mb-0', 'data-testid': 'answer-sent' },
+          h('span', { class: 'fr-icon-check-line', 'aria-hidden': 'true' }), ' ', t('quiz.sent')),
+        h('p', { class: 'fr-text--sm fr-mb-0' }, t('quiz.yourAnswerIs', { answer: answerText(current.question, mine.answer) })),
+        canChange && open ? h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, t('quiz.canChange')) : null);
+    } else if (!open) {
+      line = h('p', { class: 'fr-mb-0' }, t('quiz.closedNoAnswer'));
+    } else {
+      line = h('p', { class: 'fr-sr-only' }, '');
+    }
+    const waitReveal = !open && state.phase.state === 'closed' && !feedbackShown(state)
+      ? h('p', { class: 'fr-text--sm amphi-muted fr-mb-0' }, t('quiz.waitReveal')) : null;
+    setChildrenIfChanged(status, line, waitReveal);
+    setChildrenIfChanged(feedback, ...feedbackNodes(state));
+    if (nav) {
+      const position = current.position ?? 0;
+      const moving = client.hasPendingQuiz(roomId, 'next_question') || client.hasPendingQuiz(roomId, 'previous_question');
+      nav.previous.disabled = moving || position <= 0;
+      nav.next.disabled = moving || position >= state.questionCount - 1;
+    }
+  }
+
+  function feedbackShown(state: QuizState): boolean {
+    return Boolean(currentResult(state)) || (state.revealed?.index === state.current?.question.index && state.phase.state === 'revealed');
+  }
+
+  function feedbackNodes(state: QuizState): (HTMLElement | null)[] {
+    const current = state.current!;
+    const result = currentResult(state);
+    const revealed = state.revealed && state.revealed.index === current.question.index ? state.revealed : undefined;
+    if (!result && !revealed) return [];
+    const correct = result?.correct_answer ?? revealed?.correct;
+    const right = correct ? correctAnswerText(current.question, correct) : '';
+    const answered = Boolean(currentAnswer(state));
+    let verdict: HTMLElement;
+    if (result && result.correct !== undefined) {
+      verdict = h('div', { class: `fr-alert fr-alert--sm ${result.correct ? 'fr-alert--success' : 'fr-alert--error'}`, 'data-testid': 'verdict' },
+        h('p', { class: 'amphi-verdict' }, t(result.correct ? 'quiz.right' : 'quiz.wrong')),
+        h('p', {}, t('quiz.pointsEarned', { points: formatNumber(result.points) })));
+    } else if (result) {
+      verdict = h('div', { class: 'fr-alert fr-alert--sm fr-alert--info', 'data-testid': 'verdict' }, h('p', {}, t('quiz.thanks')));
+    } else if (!answered) {
+      verdict = h('div', { class: 'fr-alert fr-alert--sm fr-alert--info', 'data-testid': 'verdict' }, h('p', {}, t('quiz.notAnswered')));
+    } else {
+      verdict = h('p', { class: 'fr-text--sm amphi-muted' }, t('quiz.resultComing'));
+    }
+    const explanation = result?.explanation ?? revealed?.explanation;
+    return [
+      verdict,
+      right && !(result?.correct) ? h('p', { class: 'amphi-right-answer fr-mt-1w', 'data-testid': 'right-answer' }, t('quiz.rightAnswerIs', { answer: right })) : null,
+      result?.feedback ? h('p', { class: 'amphi-explanation' }, result.feedback) : null,
+      explanation ? h('p', { class: 'amphi-explanation' }, explanation) : null,
+      scoreLine(state),
+      revealed ? h('details', { class: 'amphi-details fr-mt-2w' },
+        h('summary', {}, t('quiz.roomAnswers')),
+        distributionBlock(current.question, revealed.stats, revealed.correct)) : null,
+    ];
+  }
+
+  function update(): void {
+    const room = client.room(roomId);
+    title.textContent = room?.info.title ?? '';
+    you.textContent = client.me ? t('lobby.you', { name: client.me.name }) : '';
+    const state = room?.quiz;
+    const { screen, key } = screenOf(state);
+    const focusWasInside = stage.root.contains(document.activeElement) || document.activeElement === document.body;
+    const before = stageScreen;
+    if (stage.render(key, () => buildStage(state))) {
+      stageKey = key;
+      stageScreen = screen;
+      // A new screen (not just new figures): take focus to its heading.
+      if (screen !== 'wait' && (screen !== before || screen === 'question') && focusWasInside) {
+        stage.root.querySelector<HTMLElement>('[tabindex="-1"]')?.focus();
+      }
+      if (screen !== 'question') timer.set(undefined);
+    }
+    if (state && screen === 'question') refreshQuestion(state);
+  }
+
+  function announceEvent(event: QuizEvent, state: QuizState | undefined): void {
+    switch (event.kind) {
+      case 'question_opened':
+        app.announce(t('quiz.announce.question', { number: (event.position ?? event.question.index) + 1, prompt: event.question.prompt }));
+        break;
+      case 'answer_accepted':
+        // Self-paced with immediate feedback: right or wrong at once.
+        if (event.result?.correct !== undefined) app.announce(t(event.result.correct ? 'quiz.right' : 'quiz.wrong'));
+        break;
+      case 'question_closed':
+        if (event.reason !== 'ended') app.announce(t('quiz.announce.closedParticipant'));
+        break;
+      case 'your_score': {
+        const index = state?.current?.question.index;
+        const result = event.results?.find((r) => r.question === index);
+        if (result && result.correct !== undefined && state?.phase.state !== 'ended') {
+          app.announce(t(result.correct ? 'quiz.right' : 'quiz.wrong'));
+        }
+        if (state?.phase.state === 'ended') app.announce(scoreText(event.score));
+        break;
+      }
+      case 'leaderboard':
+        app.announce(t('quiz.announce.leaderboard'));
+        break;
+      case 'ended':
+        app.announce(t('quiz.endedTitle'));
+        break;
+      case 'participant_removed':
+        app.announce(t('quiz.removedText'));
+        break;
+      default:
+        break;
+    }
+  }
+
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') {
+      badge.update();
+      app.announce(t('status.announce', { status: statusText(n.status) }));
+    }
+    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'quiz') {
+      announceEvent(n.frame.event.event, client.room(roomId)?.quiz);
+    }
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
+    if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+      // The alert (role="alert") is read out at once.
+      showAlert(errors, quizErrorText(n.error.code, n.command?.type === 'quiz' ? n.command.command.action : undefined));
+    }
+    update();
+  });
+  update();
+  return {
+    root,
+    dispose() {
+      off();
+      timer.dispose();
+    },
+  };
+}
+
+/** An error in the participant's terms (a refused answer reads differently). */
+export function quizErrorText(code: string, action?: string): string {
+  if (code === 'answer_late') return t('quiz.late');
+  if (action === 'answer' && code === 'invalid_state') return t('quiz.answerRefused');
+  if (action === 'answer' && code === 'forbidden') return t('quiz.removedText');
+  return errorText(code);
+}

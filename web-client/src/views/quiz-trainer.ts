@@ -1,0 +1,423 @@
+// Trainer console of a quiz room (also fit for a projector): the big join
+// code, link and QR code; the phase; the current question with its countdown
+// to the server deadline; the live distribution and answered/connected
+// counts; the buttons valid in the phase (one command in flight at a time);
+// the leaderboard, the end summary, the self-paced progress grid; results
+// downloads; and the participants, who can be removed from the quiz.
+
+import type { App, View } from '../app';
+import { fetchResults, ApiError, type ResultsFormat } from '../api';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h, setChildren } from '../dom';
+import { errorText, t, type MessageKey } from '../i18n';
+import type { MemberView, RoomId } from '../protocol';
+import type { QuizAction, QuizCommand, QuizEvent } from '../quiz-protocol';
+import { choiceLetter, correctAnswerText, leaderActions, nextEnds, phaseLabel, percent } from '../quiz-format';
+import { phaseIndex, type QuizState } from '../quiz-state';
+import { loadTrainerToken } from '../session';
+import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
+import { joinUrl } from './trainer';
+
+export const EXTEND_SECONDS = 30;
+
+const ACTION_LABEL: Record<QuizAction, MessageKey> = {
+  start: 'quiz.action.start',
+  open_question: 'quiz.action.open_question',
+  close_question: 'quiz.action.close_question',
+  reveal: 'quiz.action.reveal',
+  show_leaderboard: 'quiz.action.show_leaderboard',
+  next: 'quiz.action.next',
+  skip: 'quiz.action.skip',
+  reopen: 'quiz.action.reopen',
+  extend: 'quiz.action.extend',
+  end: 'quiz.action.end',
+  remove_participant: 'quiz.action.remove_participant',
+  answer: 'quiz.action.answer',
+  open_window: 'quiz.action.open_window',
+  next_question: 'quiz.action.next_question',
+  previous_question: 'quiz.action.previous_question',
+};
+/** The step forward of each phase: a primary button. */
+const PRIMARY: ReadonlySet<QuizAction> = new Set(['start', 'open_window', 'reveal', 'next', 'show_leaderboard']);
+const TOOLBAR: QuizAction[] = ['start', 'open_window', 'close_question', 'reveal', 'show_leaderboard', 'next', 'extend', 'reopen', 'skip', 'end'];
+
+export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId, opts: { observer?: boolean } = {}): View {
+  const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
+  const badge = connectionBadge(client);
+  const errors = h('div', { class: 'fr-mt-2w', 'aria-live': 'assertive' });
+
+  const projector = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-slideshow-line',
+    'aria-pressed': 'false',
+    'data-testid': 'projector-toggle',
+  }, t('quiz.projector'));
+
+  // ---- join code, link, QR code ----
+  const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
+  const codeSpelled = h('p', { class: 'fr-sr-only' });
+  const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
+  const qr = keyedSlot();
+  const codePanel = h('section', { class: 'amphi-panel amphi-code-panel amphi-quiz-code', 'aria-labelledby': 'code-title' },
+    h('h2', { id: 'code-title', class: 'fr-text--md fr-mb-1w' }, t('trainer.joinCode')),
+    code, codeSpelled,
+    h('p', { class: 'fr-mb-1w fr-text--sm' }, t('trainer.joinUrl'), ' ', link),
+    qr.root);
+
+  // ---- phase, counts, toolbar ----
+  const phase = h('p', { class: 'fr-badge fr-badge--info fr-badge--no-icon fr-mb-1w', 'data-testid': 'quiz-phase' });
+  const counts = h('p', { class: 'amphi-quiz-counts fr-mb-2w', 'data-testid': 'quiz-counts' });
+  const buttons = new Map<QuizAction, HTMLButtonElement>();
+  for (const action of TOOLBAR) {
+    const button = h('button', {
+      type: 'button',
+      class: `fr-btn ${PRIMARY.has(action) ? '' : action === 'end' ? 'fr-btn--tertiary' : 'fr-btn--secondary'}`,
+      'data-action': action,
+      hidden: true,
+    });
+    button.addEventListener('click', () => void run(action));
+    buttons.set(action, button);
+  }
+  const duration = h('input', { class: 'fr-input', id: 'window-minutes', type: 'number', min: '1', max: '10080', inputmode: 'numeric' });
+  const durationGroup = h('div', { class: 'fr-input-group amphi-window-duration', hidden: true },
+    h('label', { class: 'fr-label', for: 'window-minutes' }, t('quiz.windowMinutes'), h('span', { class: 'fr-hint-text' }, t('quiz.windowMinutesHint'))),
+    duration);
+  const toolbar = h('div', { class: 'amphi-toolbar', role: 'group', 'aria-label': t('quiz.controls'), 'data-testid': 'quiz-controls' },
+    ...TOOLBAR.map((a) => buttons.get(a)!));
+
+  // ---- question, distribution, reveal, leaderboard, summary ----
+  const questionSlot = keyedSlot();
+  const timer = countdown(() => client.serverNow());
+  const distribution = h('div', { class: 'fr-mt-2w amphi-live-distribution' });
+  const reveal = h('div', { 'data-testid': 'reveal' });
+  const board = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'board-title', hidden: true },
+    h('h2', { id: 'board-title', class: 'fr-h4' }, t('quiz.leaderboard')));
+  const boardList = h('div');
+  board.append(boardList);
+  const summary = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'summary-title', hidden: true, 'data-testid': 'summary' });
+  const progress = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'progress-title', hidden: true, 'data-testid': 'progress' });
+  const quizPanel = h('section', { class: 'amphi-quiz-panel', 'aria-labelledby': 'quiz-title' },
+    h('h2', { id: 'quiz-title', class: 'fr-sr-only' }, t('quiz.console')),
+    phase, counts, durationGroup, toolbar,
+    h('div', { class: 'amphi-question fr-mt-3w' }, questionSlot.root, timer.root, distribution, reveal),
+    board, summary, progress);
+
+  // ---- results ----
+  const downloadStatus = h('p', { class: 'fr-text--sm fr-mt-1w', role: 'status' });
+  const downloadButton = (format: ResultsFormat) => h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line',
+    'data-testid': `results-${format}`,
+    onclick: () => void download(format),
+  }, t(format === 'csv' ? 'quiz.resultsCsv' : 'quiz.resultsJson'));
+  const results = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'results-title' },
+    h('h2', { id: 'results-title', class: 'fr-h4' }, t('quiz.results')),
+    h('p', { class: 'fr-text--sm' }, t('quiz.resultsHint')),
+    h('div', { class: 'amphi-buttons' }, downloadButton('csv'), downloadButton('json')),
+    downloadStatus);
+
+  // ---- participants ----
+  const participantsSummary = h('summary', { class: 'amphi-summary' });
+  const participantsSlot = keyedSlot();
+  const participants = h('details', { class: 'fr-mt-4w amphi-trainer-only amphi-details', 'data-testid': 'participants' },
+    participantsSummary, participantsSlot.root);
+  const removing = new Set<string>();
+
+  const leaveButton = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-logout-box-r-line',
+    onclick: () => void app.leave(roomId),
+  }, t('lobby.leave'));
+
+  const root = h('div', { class: 'amphi-lobby amphi-quiz-trainer' },
+    h('div', { class: 'amphi-titlebar' }, title, projector),
+    h('div', { class: 'amphi-statusbar' }, badge.root),
+    errors,
+    h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
+      h('div', { class: 'fr-col-12 fr-col-md-4' }, codePanel),
+      h('div', { class: 'fr-col-12 fr-col-md-8' }, quizPanel)),
+    results,
+    participants,
+    h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
+
+  // Projector view: the whole width, large type, no controls (CSS), live
+  // figures hidden while the question is open.
+  const setProjector = (on: boolean) => {
+    root.classList.toggle('amphi-projector', on);
+    root.closest('main')?.classList.toggle('amphi-fluid', on);
+    projector.setAttribute('aria-pressed', String(on));
+  };
+  if (opts.observer) {
+    queueMicrotask(() => setProjector(true));
+    projector.hidden = true;
+  }
+  projector.addEventListener('click', () => setProjector(!root.classList.contains('amphi-projector')));
+
+  // ---- commands ----
+  async function run(action: QuizAction): Promise<void> {
+    const state = client.room(roomId)?.quiz;
+    if (!state) return;
+    if (action === 'end' && !window.confirm(t('quiz.confirmEnd'))) return;
+    let command: QuizCommand;
+    if (action === 'extend') command = { action, seconds: EXTEND_SECONDS };
+    else if (action === 'start' && state.settings.mode === 'self_paced' && Number(duration.value) > 0) {
+      command = { action: 'open_window', closes_at: Math.round(client.serverNow() + Number(duration.value) * 60_000) };
+    } else if (action === 'open_window') command = { action };
+    else command = { action } as QuizCommand;
+    errors.replaceChildren();
+    const pending = client.command({ type: 'quiz', room: roomId, command });
+    update();
+    await pending; // errors come as command_error notices
+    update();
+  }
+
+  async function remove(member: MemberView): Promise<void> {
+    if (!window.confirm(t('quiz.confirmRemove', { name: member.name }))) return;
+    removing.add(member.id);
+    update();
+    await client.command({ type: 'quiz', room: roomId, command: { action: 'remove_participant', member: member.id } });
+    removing.delete(member.id);
+    update();
+  }
+
+  async function download(format: ResultsFormat): Promise<void> {
+    const token = loadTrainerToken(app.store);
+    if (!token) {
+      downloadStatus.textContent = t('quiz.noToken');
+      return;
+    }
+    downloadStatus.textContent = t('quiz.downloading');
+    try {
+      const file = await fetchResults(token, roomId, format);
+      const url = URL.createObjectURL(file.blob);
+      const a = h('a', { href: url, download: file.filename, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      downloadStatus.textContent = t('quiz.downloaded', { file: file.filename });
+    } catch (e) {
+      const code = e instanceof ApiError ? e.code : 'network';
+      downloadStatus.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+    }
+  }
+
+  // ---- rendering ----
+  function renderToolbar(state: QuizState): void {
+    const valid = new Set(leaderActions(state));
+    const busy = client.hasPendingQuiz(roomId) || client.status !== 'online';
+    const focused = document.activeElement;
+    let lostFocus = false;
+    for (const [action, button] of buttons) {
+      const show = valid.has(action);
+      if (!show && focused === button) lostFocus = true;
+      button.hidden = !show;
+      button.disabled = busy;
+      let label = t(ACTION_LABEL[action], { seconds: EXTEND_SECONDS });
+      if (action === 'start' && state.settings.mode === 'self_paced') label = t('quiz.action.openWindow');
+      if (action === 'next' && nextEnds(state)) label = t('quiz.action.nextEnds');
+      button.textContent = label;
+    }
+    durationGroup.hidden = !(state.settings.mode === 'self_paced' && state.phase.state === 'lobby');
+    if (lostFocus) {
+      const first = [...buttons.values()].find((b) => !b.hidden);
+      (first ?? phase).focus();
+    }
+  }
+
+  function renderQuestion(state: QuizState): void {
+    const current = state.current;
+    const index = phaseIndex(state.phase);
+    const showQuestion = current && index !== undefined && current.question.index === index;
+    const key = showQuestion ? `${current.question.index}:${current.round}:${state.questionCount}` : `none:${state.phase.state}`;
+    questionSlot.render(key, () => {
+      if (!showQuestion) {
+        const waiting: Record<string, MessageKey> = {
+          lobby: 'quiz.trainerLobby',
+          scheduled: 'quiz.trainerScheduled',
+          window: 'quiz.trainerWindow',
+          ended: 'quiz.trainerEnded',
+        };
+        return h('p', { class: 'fr-text--lg' }, t(waiting[state.phase.state] ?? 'quiz.trainerLobby'));
+      }
+      const q = current.question;
+      const choices = q.kind.type === 'single_choice' || q.kind.type === 'multiple_choice' ? q.kind.choices : [];
+      // The choices, for the room to read on the projector while the live figures stay hidden.
+      return [questionHeading(state, q), questionPrompt(q)].concat(
+        choices.length
+          ? [h('ul', { class: 'amphi-choices-preview', 'aria-hidden': 'true' }, ...choices.map((c, i) => h('li', {}, `${choiceLetter(i)}. ${c.text}`)))]
+          : []);
+    });
+    const phaseNow = state.phase;
+    timer.set(phaseNow.state === 'open' ? current?.deadline_ms : phaseNow.state === 'window' ? phaseNow.closes_at : undefined);
+
+    if (showQuestion) {
+      const revealed = state.revealed && state.revealed.index === current.question.index ? state.revealed : undefined;
+      setChildrenIfChanged(distribution,
+        h('h3', { class: 'fr-h6 fr-mb-1w' }, t(revealed ? 'quiz.finalDistribution' : 'quiz.liveDistribution')),
+        distributionBlock(current.question, state.stats[current.question.index], revealed?.correct));
+      if (revealed) {
+        const right = correctAnswerText(current.question, revealed.correct);
+        setChildrenIfChanged(reveal,
+          right ? h('p', { class: 'fr-mt-2w amphi-right-answer' }, t('quiz.rightAnswerIs', { answer: right })) : null,
+          revealed.explanation ? h('p', { class: 'amphi-explanation' }, revealed.explanation) : null,
+          state.settings.confidence ? h('p', { class: 'fr-text--sm' }, t('quiz.confidentlyWrong', { count: revealed.confidently_wrong })) : null,
+          revealed.previous ? h('details', { class: 'amphi-details fr-mt-2w' },
+            h('summary', {}, t('quiz.previousRound', { round: revealed.previous.round })),
+            distributionBlock(current.question, revealed.previous, revealed.correct, 'previous-distribution')) : null);
+      } else setChildrenIfChanged(reveal);
+    } else {
+      setChildrenIfChanged(distribution);
+      setChildrenIfChanged(reveal);
+    }
+  }
+
+  function renderCounts(state: QuizState): void {
+    const room = client.room(roomId);
+    const connected = room?.counts.participants_connected ?? state.connected ?? 0;
+    const index = state.current?.question.index;
+    const stats = index !== undefined ? state.stats[index] : undefined;
+    const inQuestion = ['open', 'closed', 'revealed', 'leaderboard'].includes(state.phase.state) && stats;
+    counts.textContent = inQuestion
+      ? t('quiz.answeredOf', { answered: stats.answered, connected })
+      : t('quiz.connectedCount', { count: connected });
+  }
+
+  function renderBoard(state: QuizState): void {
+    const show = state.settings.leaderboard !== 'off' && Boolean(state.leaderboard) &&
+      (state.phase.state === 'leaderboard' || state.phase.state === 'ended' || state.phase.state === 'window');
+    board.hidden = !show;
+    if (show) setChildren(boardList, leaderboardList(state.leaderboard ?? []));
+  }
+
+  function renderSummary(state: QuizState): void {
+    const s = state.summary;
+    summary.hidden = !s;
+    if (!s) return;
+    const row = (q: (typeof s.questions)[number]) => h('tr', {},
+      h('th', { scope: 'row' }, t('quiz.questionShort', { number: q.index + 1 }), state.seen[q.index] ? ` — ${state.seen[q.index].prompt}` : ''),
+      h('td', {}, q.skipped ? t('quiz.skipped') : String(q.answered)),
+      h('td', {}, q.skipped ? '—' : `${q.correct} (${percent(q.correct, q.answered)} %)`),
+      state.settings.confidence ? h('td', {}, String(q.confidently_wrong)) : null);
+    setChildren(summary,
+      h('h2', { id: 'summary-title', class: 'fr-h4' }, t('quiz.summary')),
+      h('p', {}, t('quiz.summaryParticipants', { count: s.participants })),
+      h('div', { class: 'fr-table fr-table--no-caption amphi-table' },
+        h('table', {},
+          h('caption', {}, t('quiz.summary')),
+          h('thead', {}, h('tr', {},
+            h('th', { scope: 'col' }, t('quiz.question')),
+            h('th', { scope: 'col' }, t('quiz.answered')),
+            h('th', { scope: 'col' }, t('quiz.correct')),
+            state.settings.confidence ? h('th', { scope: 'col' }, t('quiz.confidentlyWrongShort')) : null)),
+          h('tbody', {}, ...s.questions.map(row)))));
+  }
+
+  const CELL: Record<string, string> = { not_reached: '·', seen: '…', answered: '●', correct: '✓', wrong: '✗' };
+  function renderProgress(state: QuizState): void {
+    const p = state.progress;
+    progress.hidden = !p || state.settings.mode !== 'self_paced';
+    if (!p || progress.hidden) return;
+    const header = h('tr', {}, h('th', { scope: 'col' }, t('quiz.participant')),
+      ...p.questions.map((_q, i) => h('th', { scope: 'col' }, t('quiz.questionShort', { number: i + 1 }))));
+    const rows = p.rows.map((r) => h('tr', {},
+      h('th', { scope: 'row' }, r.name, r.connected ? '' : ` (${t('trainer.disconnected')})`),
+      ...r.cells.map((c) => h('td', {}, h('span', { 'aria-hidden': 'true' }, CELL[c] ?? c), h('span', { class: 'fr-sr-only' }, t(`quiz.cell.${c}` as MessageKey))))));
+    const totals = h('tr', {}, h('th', { scope: 'row' }, t('quiz.answeredCorrect')),
+      ...p.questions.map((q) => h('td', {}, `${q.answered} / ${q.correct}`)));
+    setChildren(progress,
+      h('h2', { id: 'progress-title', class: 'fr-h4' }, t('quiz.progress')),
+      h('p', {}, t('quiz.progressFinished', { finished: p.finished, participants: p.participants })),
+      h('div', { class: 'fr-table fr-table--no-caption amphi-table' },
+        h('table', {}, h('caption', {}, t('quiz.progress')), h('thead', {}, header), h('tbody', {}, ...rows, totals))),
+      h('p', { class: 'fr-text--xs amphi-muted' }, t('quiz.progressLegend')));
+  }
+
+  function renderParticipants(state: QuizState): void {
+    const members = (client.room(roomId)?.members ?? []).filter((m) => m.role === 'participant' && !state.removed.includes(m.id))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    participantsSummary.textContent = t('quiz.participants', { count: members.length });
+    const canRemove = state.phase.state !== 'ended';
+    const key = JSON.stringify([members.map((m) => [m.id, m.name, m.connected, removing.has(m.id)]), canRemove, client.status]);
+    participantsSlot.render(key, () => {
+      if (members.length === 0) return h('p', { class: 'fr-text--sm amphi-muted' }, t('trainer.noMembers'));
+      return h('ul', { class: 'amphi-list' }, ...members.map((m) => h('li', { class: 'amphi-list__item' },
+        h('span', { class: 'amphi-list__name' }, m.name),
+        h('span', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${m.connected ? 'fr-badge--success' : ''}` },
+          t(m.connected ? 'trainer.connected' : 'trainer.disconnected')),
+        canRemove ? h('button', {
+          type: 'button',
+          class: 'fr-btn fr-btn--sm fr-btn--tertiary',
+          'aria-label': t('quiz.removeLabel', { name: m.name }),
+          disabled: removing.has(m.id) || client.status !== 'online',
+          onclick: () => void remove(m),
+        }, t('quiz.remove')) : null)));
+    });
+  }
+
+  function update(): void {
+    const room = client.room(roomId);
+    title.textContent = room?.info.title ?? '';
+    const joinCode = room?.info.join_code ?? '';
+    code.textContent = joinCode;
+    codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
+    link.textContent = joinCode ? joinUrl(joinCode) : '';
+    if (joinCode) link.href = joinUrl(joinCode);
+    qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
+    const state = room?.quiz;
+    if (!state) {
+      phase.textContent = t('quiz.loading');
+      return;
+    }
+    phase.textContent = phaseLabel(state.phase);
+    root.dataset.phase = state.phase.state;
+    renderToolbar(state);
+    renderCounts(state);
+    renderQuestion(state);
+    renderBoard(state);
+    renderSummary(state);
+    renderProgress(state);
+    renderParticipants(state);
+  }
+
+  function announceEvent(event: QuizEvent): void {
+    switch (event.kind) {
+      case 'question_opened':
+        app.announce(t('quiz.announce.opened', { number: event.question.index + 1 }));
+        break;
+      case 'question_closed':
+        app.announce(t('quiz.announce.closed', { count: event.answered }));
+        break;
+      case 'revealed':
+        app.announce(t('quiz.announce.revealed'));
+        break;
+      case 'ended':
+        app.announce(t('quiz.announce.ended'));
+        break;
+      default:
+        break;
+    }
+  }
+
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') {
+      badge.update();
+      app.announce(t('status.announce', { status: statusText(n.status) }));
+    }
+    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'quiz') announceEvent(n.frame.event.event);
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
+    if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+      showAlert(errors, errorText(n.error.code));
+    }
+    update();
+  });
+  update();
+  return {
+    root,
+    dispose() {
+      off();
+      timer.dispose();
+    },
+  };
+}

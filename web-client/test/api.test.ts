@@ -1,0 +1,75 @@
+// REST helpers against a fake fetch: quiz room creation body, quiz import
+// (format in the query, file text as the body, `{code, message}` errors kept
+// for display) and results downloads (Bearer token, file name from
+// Content-Disposition).
+
+import { describe, expect, it } from 'vitest';
+import { ApiError, createRoom, fetchResults, importQuiz } from '../src/api';
+
+function fakeFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const impl = (async (url: string, init: RequestInit = {}) => {
+    calls.push({ url, init });
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    return new Response(text, { status, headers });
+  }) as unknown as typeof fetch;
+  return { impl, calls };
+}
+
+describe('api', () => {
+  it('creates a quiz room with the quiz and its settings', async () => {
+    const { impl, calls } = fakeFetch(201, { id: 'r1', kind: 'quiz', title: 'Géo', join_code: 'Y46PY6', tenant: 'default', created_at: 1 });
+    const quiz = { title: 'Géo', questions: [{ prompt: 'La Loire…', type: 'true_false', answer: true }] };
+    const room = await createRoom('jwt', 'Géo', impl, { quiz, settings: { mode: 'self_paced' } });
+    expect(room.join_code).toBe('Y46PY6');
+    expect(calls[0].url).toBe('/api/v1/rooms');
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
+    expect(JSON.parse(calls[0].init.body as string)).toEqual({ title: 'Géo', kind: 'quiz', quiz, settings: { mode: 'self_paced' } });
+  });
+
+  it('a lobby room body stays {title}', async () => {
+    const { impl, calls } = fakeFetch(201, { id: 'r1', kind: 'lobby', title: 'Salle', join_code: 'ABC123', tenant: 't', created_at: 1 });
+    await createRoom('jwt', 'Salle', impl);
+    expect(JSON.parse(calls[0].init.body as string)).toEqual({ title: 'Salle' });
+  });
+
+  it('imports a GIFT file: format in the query, text as the body', async () => {
+    const { impl, calls } = fakeFetch(200, { quiz: { title: 'Quiz importé', questions: [] }, skipped: [], warnings: [] });
+    const result = await importQuiz('jwt', 'Capitale ? {=Paris ~Lyon}', 'gift', impl);
+    expect(result.skipped).toEqual([]);
+    expect(calls[0].url).toBe('/api/v1/quizzes/import?format=gift');
+    expect(calls[0].init.body).toBe('Capitale ? {=Paris ~Lyon}');
+    await importQuiz('jwt', '{}', undefined, impl);
+    expect(calls[1].url).toBe('/api/v1/quizzes/import');
+  });
+
+  it('keeps the server message of a refused import (it names the line)', async () => {
+    const message = 'gift import failed: line 1: the answer block opened with `{` is not closed with `}`';
+    const { impl } = fakeFetch(400, { code: 'invalid_field', message });
+    const error = await importQuiz('jwt', 'x {', 'gift', impl).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: 'invalid_field', message });
+  });
+
+  it('reports an unreachable server as `network`', async () => {
+    const impl = (async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch;
+    await expect(importQuiz('jwt', 'x', 'gift', impl)).rejects.toMatchObject({ code: 'network' });
+  });
+
+  it('downloads results with the token, named as the server says', async () => {
+    const csv = '\ufeffparticipant,question\nAlice,Capitale ?\n';
+    const { impl, calls } = fakeFetch(200, csv, { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="results-r1.csv"' });
+    const file = await fetchResults('jwt', 'r1', 'csv', impl);
+    expect(file.filename).toBe('results-r1.csv');
+    expect(await file.blob.text()).toContain('Alice');
+    expect(calls[0].url).toBe('/api/v1/sessions/r1/results.csv');
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
+  });
+
+  it('a refused download throws the API error', async () => {
+    const { impl } = fakeFetch(404, { code: 'not_found', message: 'this room runs no quiz' });
+    await expect(fetchResults('jwt', 'r1', 'json', impl)).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
