@@ -63,6 +63,21 @@ async fn quiz_event(client: &mut Client, want: impl Fn(&QuizEvent) -> bool) -> Q
     }
 }
 
+/// The room's completions once `count` of them are stored (they are written
+/// off the room, just after the end), or what is there after 5 s.
+async fn stored_completions(server: &TestServer, room: &str, count: usize) -> Vec<amphi::store::CompletionRecord> {
+    let room = uuid::Uuid::parse_str(room).unwrap();
+    let mut completions = Vec::new();
+    for _ in 0..50 {
+        completions = server.app.store.completions("default", room).await.unwrap();
+        if completions.len() >= count {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    completions
+}
+
 fn answer(question: usize, choice: &str) -> QuizCommand {
     QuizCommand::Answer { question, answer: AnswerValue::Choice { choice: choice.into() }, confidence: None }
 }
@@ -190,15 +205,7 @@ async fn a_trainer_paced_session_with_50_participants() {
     }
 
     // Completions reach the course store, in Moodle's states.
-    let room_uuid = uuid::Uuid::parse_str(&room_id).unwrap();
-    let mut completions = Vec::new();
-    for _ in 0..50 {
-        completions = server.app.store.completions("default", room_uuid).await.unwrap();
-        if completions.len() == 50 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let completions = stored_completions(&server, &room_id, 50).await;
     assert_eq!(completions.len(), 50, "one completion per participant");
     assert!(completions.iter().all(|c| c.state == 1), "present at the end, half the questions answered: complete");
     assert!(completions.iter().all(|c| c.max_score == 2000));
@@ -219,15 +226,7 @@ async fn a_trainer_paced_session_with_50_participants() {
     assert_eq!(lines.len(), 1 + 50 + 1, "a header, 50 answers to the first question, one to the second");
     assert!(lines.iter().any(|l| l.starts_with("P7,") && l.contains(",Lyon,false,0,")), "the retried answer, once");
     assert_eq!(lines.iter().filter(|l| l.starts_with("P7,")).count(), 1);
-    let json: Value = http
-        .get(server.url(&format!("/api/v1/sessions/{room_id}/results.json")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json = server.get_json(&format!("/api/v1/sessions/{room_id}/results.json"), &token).await;
     assert_eq!(json["questions"][0]["answered"], 50);
     assert_eq!(json["questions"][0]["percent_correct"], 50.0);
     assert!(json["questions"][0]["median_response_ms"].is_u64());
@@ -252,18 +251,7 @@ async fn an_anonymous_session_exports_no_names() {
     let mut trainer = server.connect(Format::Json).await;
     trainer.hello_token(&token).await;
     trainer.join(&room).await;
-    let code = {
-        let info: Value = reqwest::Client::new()
-            .get(server.url(&format!("/api/v1/rooms/{room}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        join_code(&info)
-    };
+    let code = join_code(&server.get_json(&format!("/api/v1/rooms/{room}"), &token).await);
     let mut phones = Vec::new();
     for name in ["Camille Martin", "Léa Dubois"] {
         let mut phone = server.connect(Format::Json).await;
@@ -449,25 +437,9 @@ async fn a_self_paced_participant_leaves_and_continues_where_they_were() {
     phone.ok(second).await;
     let end = quiz(&mut trainer, &room, QuizCommand::End);
     trainer.ok(end).await;
-    let room_uuid = uuid::Uuid::parse_str(&room).unwrap();
-    let mut completions = Vec::new();
-    for _ in 0..50 {
-        completions = server.app.store.completions("default", room_uuid).await.unwrap();
-        if !completions.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let completions = stored_completions(&server, &room, 1).await;
     assert_eq!(completions.len(), 1);
-    let results: Value = reqwest::Client::new()
-        .get(server.url(&format!("/api/v1/sessions/{room}/results.json")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let results = server.get_json(&format!("/api/v1/sessions/{room}/results.json"), &token).await;
     assert_eq!(completions[0].state, 1, "every question answered: complete: {completions:?} {results}");
 }
 

@@ -113,6 +113,12 @@ impl TestServer {
         response.json().await.unwrap()
     }
 
+    /// `GET path` with a bearer token; the JSON body.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let response = reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        response.json().await.expect("a JSON body")
+    }
+
     pub async fn connect(&self, format: Format) -> Client {
         Client::connect(self.addr, format).await
     }
