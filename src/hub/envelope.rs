@@ -55,12 +55,4 @@ impl Envelope {
         })
         .clone()
     }
-
-    /// The event kind, for metrics.
-    pub fn kind(&self) -> &'static str {
-        match &self.message {
-            ServerMessage::Event { event, .. } => event.kind_name(),
-            other => other.type_name(),
-        }
-    }
 }

@@ -15,6 +15,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use bytes::Bytes;
 use futures_util::SinkExt;
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -578,8 +579,8 @@ impl Connection {
 fn read_error_exit(error: &axum::Error) -> Exit {
     // tungstenite reports a frame or message over `max_message_size` as a
     // capacity error; anything else means the socket is unusable.
-    let text = error.to_string();
-    if text.contains("Space limit exceeded") || text.contains("too long") || text.contains("Capacity") {
+    let source = std::error::Error::source(error).and_then(|e| e.downcast_ref::<tungstenite::Error>());
+    if matches!(source, Some(tungstenite::Error::Capacity(_))) {
         Exit::Close(CloseCode::MessageTooBig)
     } else {
         Exit::Gone
