@@ -25,8 +25,8 @@ use crate::bus::{Bus, LocalBus};
 use crate::config::Config;
 use crate::hub::{Fanout, Hub, RoomSettings};
 use crate::metrics::Metrics;
-use crate::store::{Store, StoreError};
-use crate::{api, transport, web};
+use crate::store::{Store, StoreError, Writer, WriterSettings};
+use crate::{api, outbox, retention, transport, web};
 
 /// How long shutdown waits for connections to close and writes to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -50,6 +50,11 @@ pub struct App {
     pub node: String,
     pub keys: Keys,
     pub store: Store,
+    /// The store's group-commit writer.
+    pub writer: Writer,
+    /// Stops the writer once it has committed what is queued.
+    writer_stop: CancellationToken,
+    writer_task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     pub bus: Arc<dyn Bus>,
     pub fanout: Arc<Fanout>,
     pub hub: Hub,
@@ -78,6 +83,14 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     }
     let metrics = Arc::new(Metrics::new());
     let store = Store::connect(&config.effective_database_url(), Arc::clone(&metrics)).await?;
+    let writer_stop = CancellationToken::new();
+    let writer_settings = WriterSettings {
+        batch_writes: config.store.batch_writes,
+        batch_ms: config.store.batch_ms,
+        queue_writes: config.store.queue_writes,
+    };
+    let (writer, writer_task) =
+        Writer::spawn(store.clone(), writer_settings, Arc::clone(&metrics), writer_stop.clone());
     let fanout = Arc::new(Fanout::new(Arc::clone(&metrics)));
     let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(Arc::clone(&fanout)));
     let settings = RoomSettings {
@@ -89,12 +102,15 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
             coalesce_ms: config.rooms.coalesce_ms,
         },
     };
-    let hub = Hub::new(store.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics));
+    let hub = Hub::new(store.clone(), writer.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics));
     Ok(Arc::new(App {
         node: config.node_name(),
         keys: Keys::new(&secret),
         config,
         store,
+        writer,
+        writer_stop,
+        writer_task: std::sync::Mutex::new(Some(writer_task)),
         bus,
         fanout,
         hub,
@@ -125,7 +141,8 @@ pub fn router(app: AppState) -> Router {
 
 /// Serves `app` on `listener` until `signal` resolves, then shuts down
 /// gracefully: stop accepting, close every connection with 1001 ("going
-/// away, reconnect"), wait for them, close the store.
+/// away, reconnect"), wait for them, commit what the writer holds, close the
+/// store. Also runs the outbox delivery and the retention purge.
 pub async fn serve(
     listener: TcpListener,
     app: AppState,
@@ -141,6 +158,14 @@ pub async fn serve(
         signal.await;
         shutdown.cancel();
     });
+    let config = &app.config;
+    app.tasks.spawn(outbox::run(
+        app.store.clone(),
+        config.outbox.clone(),
+        Arc::clone(&app.metrics),
+        app.shutdown.clone(),
+    ));
+    app.tasks.spawn(retention::run(app.store.clone(), config.store.guest_retention_days, app.shutdown.clone()));
     let service = router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
     let stopping = app.shutdown.clone();
     // Small frames must leave at once: no Nagle delay on acks and events.
@@ -154,6 +179,16 @@ pub async fn serve(
     if tokio::time::timeout(SHUTDOWN_GRACE, app.tasks.wait()).await.is_err() {
         tracing::warn!("some connections did not close in time");
     }
+    app.writer_stop.cancel();
+    let writer_task = app.writer_task.lock().ok().and_then(|mut task| task.take());
+    if let Some(task) = writer_task
+        && tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err()
+    {
+        tracing::warn!(
+            waiting = app.writer.queued(),
+            "the store did not take every write in time (none was acknowledged)"
+        );
+    }
     app.store.close().await;
     tracing::info!("amphi stopped");
     Ok(())
@@ -166,6 +201,9 @@ async fn healthz(State(app): State<AppState>) -> Response {
 async fn readyz(State(app): State<AppState>) -> Response {
     let mut reasons = Vec::new();
     if let Err(reason) = app.store.ping(Duration::from_secs(2)).await {
+        reasons.push(reason);
+    }
+    if let Err(reason) = app.writer.readiness() {
         reasons.push(reason);
     }
     if let Err(reason) = app.bus.readiness() {

@@ -22,7 +22,7 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 16] = [
     "listen",
     "data_dir",
     "database_url",
@@ -37,6 +37,8 @@ const KEYS: [&str; 14] = [
     "websocket",
     "rooms",
     "auth",
+    "store",
+    "outbox",
 ];
 
 /// Everything the server reads from its settings.
@@ -57,6 +59,8 @@ pub struct Config {
     pub websocket: WebSocketConfig,
     pub rooms: RoomsConfig,
     pub auth: AuthConfig,
+    pub store: StoreConfig,
+    pub outbox: OutboxConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -115,6 +119,25 @@ pub struct RoomsConfig {
     pub history: usize,
     pub announcements_kept: usize,
     pub coalesce_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    pub batch_writes: usize,
+    pub batch_ms: u64,
+    pub queue_writes: usize,
+    pub guest_retention_days: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxConfig {
+    pub endpoint: String,
+    pub secret: String,
+    pub poll_ms: u64,
+    pub timeout_ms: u64,
+    pub max_backoff_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -218,6 +241,17 @@ impl Config {
         }
         if self.rooms.mailbox == 0 || self.rooms.history == 0 {
             return invalid("rooms", "mailbox and history must be positive");
+        }
+        let store = &self.store;
+        if store.batch_writes == 0 || store.queue_writes < store.batch_writes {
+            return invalid("store.queue_writes", "must be at least store.batch_writes, which must be positive");
+        }
+        let outbox = &self.outbox;
+        if !outbox.endpoint.is_empty() && !["http://", "https://"].iter().any(|p| outbox.endpoint.starts_with(p)) {
+            return invalid("outbox.endpoint", "must start with http:// or https://");
+        }
+        if outbox.poll_ms == 0 || outbox.timeout_ms == 0 || outbox.max_backoff_ms < 1000 {
+            return invalid("outbox", "poll_ms and timeout_ms must be positive, max_backoff_ms at least 1000");
         }
         Ok(())
     }

@@ -12,12 +12,16 @@
 //! - [`hub`]: the registry of room actors (one task per room, bounded
 //!   mailbox), the envelopes events travel in, and this node's fan-out table.
 //! - [`activity`]: pure state machines, `(state, input, now) -> events`; no
-//!   I/O. Today the lobby (presence, announcements, raised hands).
+//!   I/O: the lobby (presence, announcements, raised hands) and the quiz.
 //! - [`quiz`]: quiz content: the model (also the native JSON format),
 //!   answer checking and scoring, GIFT and Moodle XML import. Pure code.
 //! - [`bus`]: carries every room event to every node's fan-out (in-process
 //!   for one node).
-//! - [`store`]: the course store (SQLite or PostgreSQL).
+//! - [`store`]: the course store (SQLite or PostgreSQL): rooms, the quiz
+//!   rooms' input journals, attendance, completions and their outbox, with
+//!   the group-commit writer that makes acknowledgements durable.
+//! - [`outbox`]: delivers completion changes to an HTTP endpoint (signed,
+//!   retried, at least once). [`retention`]: purges guests' names.
 //! - [`auth`]: JWTs, guest capabilities, resume tokens.
 //! - [`api`]: REST under `/api/v1`, with its OpenAPI document.
 //! - [`web`]: the built web client at `/`.
@@ -33,7 +37,9 @@ pub mod bus;
 pub mod config;
 pub mod hub;
 pub mod metrics;
+pub mod outbox;
 pub mod quiz;
+pub mod retention;
 pub mod store;
 pub mod transport;
 pub mod web;

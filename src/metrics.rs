@@ -28,6 +28,15 @@ pub struct Metrics {
     pub closes: IntCounterVec,
     /// Store call latency, by operation.
     pub store_seconds: HistogramVec,
+    /// Writes waiting for the store (queued or in the batch being committed).
+    pub store_queue: IntGauge,
+    /// Writes per committed batch (group commit).
+    pub store_batch_writes: Histogram,
+    /// Batches that failed to commit and were retried, by reason
+    /// (`outage`, `rejected`).
+    pub store_write_failures: IntCounterVec,
+    /// Outbox deliveries, by outcome (`delivered`, `failed`).
+    pub outbox_deliveries: IntCounterVec,
 }
 
 impl Metrics {
@@ -62,6 +71,21 @@ impl Metrics {
             &["op"],
         )
         .unwrap();
+        let store_queue =
+            IntGauge::new("store_queue", "Writes waiting for the store (queued or being committed)").unwrap();
+        let store_batch_writes = Histogram::with_opts(
+            HistogramOpts::new("store_batch_writes", "Writes per committed batch (group commit)")
+                .buckets(vec![1.0, 2.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0]),
+        )
+        .unwrap();
+        let store_write_failures = IntCounterVec::new(
+            Opts::new("store_write_failures_total", "Batches that failed to commit, by reason"),
+            &["reason"],
+        )
+        .unwrap();
+        let outbox_deliveries =
+            IntCounterVec::new(Opts::new("outbox_deliveries_total", "Outbox deliveries, by outcome"), &["outcome"])
+                .unwrap();
         for collector in [
             Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(rooms.clone()),
@@ -73,6 +97,10 @@ impl Metrics {
             Box::new(errors.clone()),
             Box::new(closes.clone()),
             Box::new(store_seconds.clone()),
+            Box::new(store_queue.clone()),
+            Box::new(store_batch_writes.clone()),
+            Box::new(store_write_failures.clone()),
+            Box::new(outbox_deliveries.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -88,6 +116,10 @@ impl Metrics {
             errors,
             closes,
             store_seconds,
+            store_queue,
+            store_batch_writes,
+            store_write_failures,
+            outbox_deliveries,
         }
     }
 

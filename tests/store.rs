@@ -1,10 +1,13 @@
 //! The store on both backends: migrations from empty, rooms written and read
-//! back, join codes unique.
+//! back, join codes unique, completions with their outbox rows, the journal
+//! and attendance, group commit under concurrency, the retention purge and
+//! the deletion of a user's data.
 
 use std::sync::Arc;
 
 use amphi::metrics::Metrics;
-use amphi::store::{CompletionRecord, RoomRecord, Store};
+use amphi::store::{AttendanceRecord, CompletionRecord, InputRecord, RoomRecord, Store, Write, Writer, WriterSettings};
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::util::PgDatabase;
@@ -47,10 +50,144 @@ async fn check(store: Store) {
     store.upsert_completions(&[completion("u1", 2)]).await.expect("an upsert replaces");
     let stored = store.completions("ac-lyon", first.id).await.unwrap();
     assert_eq!(stored, vec![completion("u1", 2), completion("u2", 3)]);
+    assert_eq!(store.outbox_pending().await.unwrap(), 3, "each change is in the outbox");
+    store.upsert_completions(&[completion("u1", 2)]).await.unwrap();
+    assert_eq!(store.outbox_pending().await.unwrap(), 3, "an unchanged completion announces nothing");
+    let due = store.outbox_due(i64::MAX, 10).await.unwrap();
+    assert_eq!(due.len(), 3);
+    let mut announced: Vec<(String, u64)> = due
+        .iter()
+        .map(|m| {
+            let payload: serde_json::Value = serde_json::from_str(&m.payload).unwrap();
+            (payload["user"].as_str().unwrap().to_string(), payload["state"].as_u64().unwrap())
+        })
+        .collect();
+    announced.sort();
+    assert_eq!(announced, vec![("u1".into(), 1), ("u1".into(), 2), ("u2".into(), 3)]);
+    store.outbox_failed(&due[0].id, i64::MAX, "503").await.unwrap();
+    store.outbox_delivered(&due[1].id, 1).await.unwrap();
+    let due_now = store.outbox_due(1_800_000_000_000, 10).await.unwrap();
+    assert_eq!(due_now.iter().map(|m| &m.id).collect::<Vec<_>>(), vec![&due[2].id], "failed later, delivered never");
     assert!(store.completions("ac-nantes", first.id).await.unwrap().is_empty(), "tenants are apart");
     let mut no_code_either = room("unused");
     no_code_either.join_code = None;
     store.insert_room(&no_code_either).await.expect("rooms without a code do not clash");
+}
+
+fn input(room: Uuid, position: i64, member: &str, guest: bool) -> InputRecord {
+    InputRecord {
+        room,
+        position,
+        at: 1_790_000_000_000 + position,
+        member: member.into(),
+        member_name: format!("Name of {member}"),
+        role: "participant".into(),
+        guest,
+        kind: "quiz".into(),
+        action: Some("answer".into()),
+        client_id: Some(format!("c{position}")),
+        body: Some(r#"{"action":"answer"}"#.into()),
+    }
+}
+
+fn stretch(room: Uuid, member: &str, guest: bool, joined_at: i64) -> AttendanceRecord {
+    AttendanceRecord {
+        room,
+        member: member.into(),
+        member_name: format!("Name of {member}"),
+        role: "participant".into(),
+        guest,
+        joined_at,
+        left_at: None,
+    }
+}
+
+/// The journal and attendance, written in batches that may be replayed,
+/// then the retention purge and a user's deletion.
+async fn check_journal_attendance_and_privacy(store: Store) {
+    let record = room("JRNL44");
+    store.insert_room(&record).await.unwrap();
+    let room = record.id;
+    let batch = vec![
+        Write::Joined(stretch(room, "guest-1", true, 1_000)),
+        Write::Joined(stretch(room, "user-1", false, 1_000)),
+        Write::Input(input(room, 1, "guest-1", true)),
+        Write::Input(input(room, 2, "user-1", false)),
+        Write::Left { room, member: "guest-1".into(), joined_at: 1_000, at: 61_000 },
+        Write::Joined(stretch(room, "guest-1", true, 70_000)),
+    ];
+    store.commit(&batch).await.unwrap();
+    store.commit(&batch).await.expect("a batch committed twice changes nothing");
+    let journal = store.inputs(room).await.unwrap();
+    assert_eq!(journal, vec![input(room, 1, "guest-1", true), input(room, 2, "user-1", false)]);
+    let attendance = store.attendance(&[room]).await.unwrap();
+    let stretches: Vec<_> = attendance.iter().map(|a| (a.member.as_str(), a.joined_at, a.left_at)).collect();
+    assert_eq!(stretches, vec![("guest-1", 1_000, Some(61_000)), ("guest-1", 70_000, None), ("user-1", 1_000, None)]);
+    // A restart closes what the earlier life left open, at its last news.
+    assert_eq!(store.close_stale_attendance(room, 80_000).await.unwrap(), 2);
+    let attendance = store.attendance(&[room]).await.unwrap();
+    assert!(attendance.iter().all(|a| a.left_at.is_some()));
+    assert_eq!(attendance[1].left_at, Some(80_000));
+
+    // Retention: guests' names go, their answers stay; users keep theirs.
+    assert_eq!(store.purge_guests(2_000_000_000_000).await.unwrap(), 3);
+    let journal = store.inputs(room).await.unwrap();
+    assert_eq!(journal.len(), 2);
+    assert_eq!(journal[0].member_name, "", "a guest's name is purged");
+    assert_eq!(journal[1].member_name, "Name of user-1");
+    assert_eq!(store.purge_guests(2_000_000_000_000).await.unwrap(), 0, "nothing left to purge");
+
+    // Erasure: everything about user-1 in this tenant, nothing of others.
+    store
+        .upsert_completions(&[CompletionRecord {
+            tenant: "ac-lyon".into(),
+            activity: room,
+            user: "user-1".into(),
+            state: 2,
+            score: 1,
+            max_score: 1,
+            updated_at: 1,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(store.delete_user("ac-nantes", "user-1").await.unwrap().inputs, 0, "tenants are apart");
+    let deletion = store.delete_user("ac-lyon", "user-1").await.unwrap();
+    assert_eq!((deletion.inputs, deletion.attendance, deletion.completions, deletion.outbox), (1, 1, 1, 1));
+    assert_eq!(store.inputs(room).await.unwrap().len(), 1, "the guest's answer stays");
+    assert!(store.attendance(&[room]).await.unwrap().iter().all(|a| a.member != "user-1"));
+}
+
+/// Many concurrent durable writes through the writer: each one committed,
+/// in batches.
+async fn check_group_commit(store: Store) {
+    let record = room("GRPC44");
+    store.insert_room(&record).await.unwrap();
+    let metrics = Arc::new(Metrics::new());
+    let settings = WriterSettings { batch_writes: 64, batch_ms: 5, queue_writes: 10_000 };
+    let stop = CancellationToken::new();
+    let (writer, task) = Writer::spawn(store.clone(), settings, Arc::clone(&metrics), stop.clone());
+    let mut senders = Vec::new();
+    for task in 0..10 {
+        let writer = writer.clone();
+        senders.push(tokio::spawn(async move {
+            let receipts: Vec<_> = (0..100)
+                .map(|i| writer.submit_durable(Write::Input(input(record.id, task * 100 + i + 1, "u", false))))
+                .collect();
+            for receipt in receipts {
+                receipt.await.expect("committed");
+            }
+        }));
+    }
+    for sender in senders {
+        sender.await.unwrap();
+    }
+    assert_eq!(store.inputs(record.id).await.unwrap().len(), 1000);
+    assert_eq!(writer.queued(), 0);
+    let batches = metrics.store_batch_writes.get_sample_count();
+    assert!(batches < 1000, "writes were grouped: {batches} batches for 1000 writes");
+    assert_eq!(metrics.store_batch_writes.get_sample_sum() as u64, 1000);
+    stop.cancel();
+    task.await.unwrap();
 }
 
 #[tokio::test]
@@ -59,12 +196,16 @@ async fn sqlite_store_migrates_and_keeps_rooms() {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("amphi.db").display());
     check(Store::connect(&url, Arc::new(Metrics::new())).await.unwrap()).await;
     // Migrations are recorded: connecting again applies nothing twice.
-    Store::connect(&url, Arc::new(Metrics::new())).await.expect("reopen");
+    let store = Store::connect(&url, Arc::new(Metrics::new())).await.expect("reopen");
+    check_journal_attendance_and_privacy(store.clone()).await;
+    check_group_commit(store).await;
 }
 
 #[tokio::test]
 async fn postgres_store_migrates_and_keeps_rooms() {
     let database = PgDatabase::create().await;
     check(Store::connect(&database.url, Arc::new(Metrics::new())).await.unwrap()).await;
-    Store::connect(&database.url, Arc::new(Metrics::new())).await.expect("reopen");
+    let store = Store::connect(&database.url, Arc::new(Metrics::new())).await.expect("reopen");
+    check_journal_attendance_and_privacy(store.clone()).await;
+    check_group_commit(store).await;
 }

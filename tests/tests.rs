@@ -4,10 +4,13 @@
 
 mod util;
 
+mod attendance;
 mod bad_input;
+mod durability;
 mod http;
 mod load_smoke;
 mod lobby;
+mod outbox;
 mod quiz_import;
 mod quiz_live;
 mod resume;

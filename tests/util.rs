@@ -422,3 +422,85 @@ impl Proxy {
         let _ = self.cut.send(false);
     }
 }
+
+/// The server binary in a process of its own, to be killed with SIGKILL and
+/// started again on the same data.
+pub struct ServerProcess {
+    pub addr: SocketAddr,
+    pub keys: amphi::auth::Keys,
+    child: std::process::Child,
+}
+
+impl ServerProcess {
+    /// Starts `amphi serve` on a free port with `data_dir` and, if given,
+    /// `database_url` (else SQLite in `data_dir`); waits until it is ready.
+    pub async fn start(data_dir: &std::path::Path, database_url: Option<&str>) -> ServerProcess {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let logs = std::env::var("AMPHI_TEST_LOG").is_ok();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_amphi"))
+            .arg("serve")
+            .env("AMPHI_LISTEN", addr.to_string())
+            .env("AMPHI_DATA_DIR", data_dir)
+            .env("AMPHI_DATABASE_URL", database_url.unwrap_or_default())
+            .env("AMPHI_JWT_SECRET", SECRET)
+            .env("AMPHI_WEB_DIR", data_dir.join("no-web-client"))
+            .env("AMPHI_LOG_LEVEL", if logs { "info" } else { "warn" })
+            // A slow group commit: an acknowledgement sent before its commit
+            // would be caught by a kill that follows it.
+            .env("AMPHI_STORE__BATCH_MS", "100")
+            .stdout(std::process::Stdio::null())
+            .stderr(if logs { std::process::Stdio::inherit() } else { std::process::Stdio::null() })
+            .spawn()
+            .expect("the amphi binary starts");
+        let server = ServerProcess { addr, keys: amphi::auth::Keys::new(SECRET.as_bytes()), child };
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(response) = http.get(server.url("/readyz")).send().await
+                && response.status() == 200
+            {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the amphi process did not get ready on {addr}");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A signed token for `role` in tenant `default`, with a fixed subject.
+    pub fn token(&self, role: Role, sub: &str, name: &str) -> String {
+        self.keys.sign(&Claims {
+            sub: sub.into(),
+            name: name.into(),
+            tenant: "default".into(),
+            role,
+            exp: unix_seconds() + 3600,
+            iat: unix_seconds(),
+            room: None,
+            guest: false,
+        })
+    }
+
+    pub async fn connect(&self, format: Format) -> Client {
+        Client::connect(self.addr, format).await
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

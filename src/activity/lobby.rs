@@ -78,29 +78,40 @@ impl Lobby {
     }
 
     /// A connection of `who` attached to the room (a join or a reconnect).
-    pub fn attach(&mut self, who: Actor<'_>) {
+    /// Returns whether the member came online.
+    pub fn attach(&mut self, who: Actor<'_>) -> bool {
         let present = self.members.entry(who.id.to_string()).or_insert_with(|| Present {
             view: MemberView { id: who.id.to_string(), name: who.name.to_string(), role: who.role, connected: false },
             connections: 0,
         });
         present.connections += 1;
-        if !present.view.connected {
-            present.view.connected = true;
-            self.mark_changed(who.id);
+        if present.view.connected {
+            return false;
         }
+        present.view.connected = true;
+        self.mark_changed(who.id);
+        true
+    }
+
+    /// Whether member `id` has a connection attached.
+    pub fn is_online(&self, id: &str) -> bool {
+        self.members.get(id).is_some_and(|present| present.view.connected)
     }
 
     /// A connection of member `id` went away (the member stays, offline when
-    /// it was their last connection).
-    pub fn detach(&mut self, id: &str) {
+    /// it was their last connection). Returns whether the member went
+    /// offline.
+    pub fn detach(&mut self, id: &str) -> bool {
         let Some(present) = self.members.get_mut(id) else {
-            return;
+            return false;
         };
         present.connections = present.connections.saturating_sub(1);
-        if present.connections == 0 && present.view.connected {
-            present.view.connected = false;
-            self.mark_changed(id);
+        if present.connections > 0 || !present.view.connected {
+            return false;
         }
+        present.view.connected = false;
+        self.mark_changed(id);
+        true
     }
 
     /// Member `id` left for good: gone from presence, hand lowered.
@@ -288,10 +299,12 @@ mod tests {
     #[test]
     fn a_member_stays_connected_until_their_last_connection_detaches() {
         let mut lobby = lobby_with(&[camille()]);
-        lobby.attach(camille());
-        lobby.detach("p1");
+        assert!(!lobby.attach(camille()), "already online");
+        assert!(!lobby.detach("p1"));
         assert_eq!(lobby.presence_due(), None, "one connection left: no change");
-        lobby.detach("p1");
+        assert!(lobby.is_online("p1"));
+        assert!(lobby.detach("p1"), "the last connection went: offline");
+        assert!(!lobby.is_online("p1"));
         let emits = lobby.flush_presence(10_000);
         let (counts, changed, _) = presence_of(&emits, Audience::RosterViewers);
         assert!(!changed[0].connected);

@@ -1,8 +1,10 @@
 //! The REST API under `/api/v1`: what is not live (creating rooms, minting
-//! projector tokens; later activities, imports and exports), described by
+//! projector tokens, importing quizzes, exports, data deletion), described by
 //! the OpenAPI document at `/api/v1/openapi.json`. Errors are JSON
 //! `{"code", "message"}` with a stable code and a 4xx/5xx status.
 
+mod admin;
+mod attendance;
 mod quizzes;
 mod results;
 mod rooms;
@@ -14,7 +16,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -38,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
         .route("/sessions/{id}/results.csv", get(results::csv))
         .route("/sessions/{id}/results.json", get(results::json))
+        .route("/sessions/{id}/attendance.csv", get(attendance::csv))
+        .route("/admin/users/{id}", delete(admin::delete_user))
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -13,11 +13,13 @@ use uuid::Uuid;
 
 pub use envelope::Envelope;
 pub use fanout::{Closer, ConnId, Fanout, Subscriber};
-pub use room::{Attached, QuizResults, RoomCommand, RoomGone, RoomHandle, RoomSettings, Who, now_ms};
+pub use room::{
+    Accepted, Attached, QuizResults, Receipt, RoomCommand, RoomGone, RoomHandle, RoomSettings, Who, now_ms,
+};
 
 use crate::bus::Bus;
 use crate::metrics::Metrics;
-use crate::store::{RoomRecord, Store, StoreError};
+use crate::store::{InputRecord, RoomRecord, Store, StoreError, Writer};
 
 /// Join codes use letters and digits that cannot be misread or misheard
 /// (no 0/O, 1/I/L, 5/S, 2/Z).
@@ -29,14 +31,26 @@ pub struct Hub {
     rooms: DashMap<Uuid, RoomHandle>,
     codes: DashMap<String, Uuid>,
     store: Store,
+    writer: Writer,
+    /// Held while a stored room is started, so that it is started once.
+    starting: tokio::sync::Mutex<()>,
     bus: Arc<dyn Bus>,
     settings: RoomSettings,
     metrics: Arc<Metrics>,
 }
 
 impl Hub {
-    pub fn new(store: Store, bus: Arc<dyn Bus>, settings: RoomSettings, metrics: Arc<Metrics>) -> Hub {
-        Hub { rooms: DashMap::new(), codes: DashMap::new(), store, bus, settings, metrics }
+    pub fn new(store: Store, writer: Writer, bus: Arc<dyn Bus>, settings: RoomSettings, metrics: Arc<Metrics>) -> Hub {
+        Hub {
+            rooms: DashMap::new(),
+            codes: DashMap::new(),
+            store,
+            writer,
+            starting: tokio::sync::Mutex::new(()),
+            bus,
+            settings,
+            metrics,
+        }
     }
 
     /// Creates and stores a room with a fresh join code, and starts it.
@@ -61,7 +75,7 @@ impl Hub {
                 activity: activity.clone(),
             };
             match self.store.insert_room(&record).await {
-                Ok(()) => return Ok(self.start(record)),
+                Ok(()) => return Ok(self.start(record, Vec::new())),
                 Err(error) if error.is_unique_violation() && attempts < 5 => attempts += 1,
                 Err(error) => return Err(error),
             }
@@ -73,7 +87,10 @@ impl Hub {
         if let Some(handle) = self.rooms.get(&id) {
             return Ok(Some(handle.clone()));
         }
-        Ok(self.store.room(id).await?.map(|record| self.start(record)))
+        match self.store.room(id).await? {
+            Some(record) => self.restart(record).await.map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The live room with this join code (any case, spaces and dashes
@@ -87,11 +104,28 @@ impl Hub {
         if let Some(id) = cached {
             return self.room(id).await;
         }
-        Ok(self.store.room_by_code(&code).await?.map(|record| self.start(record)))
+        match self.store.room_by_code(&code).await? {
+            Some(record) => self.restart(record).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Starts a stored room again (after a restart of this node, or on first
+    /// use here): a quiz room replays its journal; attendance left open by
+    /// the earlier life is closed.
+    async fn restart(&self, record: RoomRecord) -> Result<RoomHandle, StoreError> {
+        let _starting = self.starting.lock().await;
+        if let Some(handle) = self.rooms.get(&record.id) {
+            return Ok(handle.clone());
+        }
+        let journal = if record.kind == "quiz" { self.store.inputs(record.id).await? } else { Vec::new() };
+        let last_input_at = journal.last().map_or(0, |input| input.at);
+        self.store.close_stale_attendance(record.id, last_input_at).await?;
+        Ok(self.start(record, journal))
     }
 
     /// Starts the actor for `record` unless it runs already.
-    fn start(&self, record: RoomRecord) -> RoomHandle {
+    fn start(&self, record: RoomRecord, journal: Vec<InputRecord>) -> RoomHandle {
         let id = record.id;
 
         self.rooms
@@ -102,9 +136,10 @@ impl Hub {
                 }
                 RoomHandle::spawn(
                     record,
+                    journal,
                     self.settings,
                     Arc::clone(&self.bus),
-                    self.store.clone(),
+                    self.writer.clone(),
                     Arc::clone(&self.metrics),
                 )
             })

@@ -2,7 +2,10 @@
 //! a bounded mailbox. Requests are answered over oneshot channels. The actor
 //! numbers events, keeps a bounded history for replay, answers retried
 //! commands from a per-member record of recent results, coalesces presence,
-//! and publishes through the bus. It never awaits a member.
+//! and publishes through the bus. It never awaits a member nor the store:
+//! what must last goes to the store's writer, and a durable command is
+//! answered with a receipt that resolves once its write is committed. A quiz
+//! room journals every input it accepts and is rebuilt from that journal.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -10,6 +13,8 @@ use std::time::Duration;
 
 use amphi_protocol::server::{RoomInfo, RoomSnapshot};
 use amphi_protocol::{ClientMsgId, ErrorCode, Role, RoomKind, ServerMessage};
+use futures_util::FutureExt;
+use futures_util::future::Shared;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -20,7 +25,7 @@ use crate::activity::{Actor, Emit, Millis, Refusal};
 use crate::bus::Bus;
 use crate::metrics::Metrics;
 use crate::quiz::Quiz;
-use crate::store::{CompletionRecord, RoomRecord, Store};
+use crate::store::{AttendanceRecord, CompletionRecord, Durable, InputRecord, RoomRecord, Write, Writer};
 use amphi_protocol::quiz::QuizCommand;
 use amphi_protocol::quiz::{QuestionStats, QuizSettings, Summary};
 use amphi_protocol::server::EventBody;
@@ -43,6 +48,7 @@ pub struct Who {
     pub id: Arc<str>,
     pub name: Arc<str>,
     pub role: Role,
+    pub guest: bool,
 }
 
 impl Who {
@@ -67,6 +73,19 @@ pub struct Attached {
     pub replay: Vec<Arc<Envelope>>,
 }
 
+/// Resolves once a durable command's write is committed (an error: it never
+/// will be).
+pub type Receipt = Shared<Durable>;
+
+/// A command the room accepted.
+#[derive(Debug, Clone)]
+pub enum Accepted {
+    /// Applied; nothing to wait for.
+    Applied,
+    /// Applied; durable once the receipt resolves. Acknowledge it then.
+    Committing(Receipt),
+}
+
 /// A room that stopped or cannot answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the room is not available")]
@@ -88,7 +107,7 @@ enum Request {
     Attach { who: Who, since: Option<u64>, reply: oneshot::Sender<Result<Attached, Refusal>> },
     Detach { member: Arc<str> },
     Leave { member: Arc<str>, reply: oneshot::Sender<()> },
-    Command { who: Who, id: ClientMsgId, command: RoomCommand, reply: oneshot::Sender<Result<(), Refusal>> },
+    Command { who: Who, id: ClientMsgId, command: RoomCommand, reply: oneshot::Sender<Result<Accepted, Refusal>> },
     Results { reply: oneshot::Sender<Option<QuizResults>> },
 }
 
@@ -105,21 +124,25 @@ pub struct RoomHandle {
 const MAILBOX_WAIT: Duration = Duration::from_secs(5);
 
 impl RoomHandle {
-    /// Spawns the actor for `record`.
+    /// Spawns the actor for `record`, rebuilt from its `journal` (empty for
+    /// a new room).
     pub fn spawn(
         record: RoomRecord,
+        journal: Vec<InputRecord>,
         settings: RoomSettings,
         bus: Arc<dyn Bus>,
-        store: Store,
+        writer: Writer,
         metrics: Arc<Metrics>,
     ) -> RoomHandle {
         let (tx, rx) = mpsc::channel(settings.mailbox);
         let quiz = quiz_of(&record);
         let record = Arc::new(record);
-        let actor = RoomActor {
+        let mut actor = RoomActor {
             id: record.id,
             tenant: record.tenant.clone(),
-            store,
+            writer,
+            position: 0,
+            online_since: HashMap::new(),
             completions_handed: false,
             rx,
             settings,
@@ -132,6 +155,7 @@ impl RoomHandle {
             metrics,
         };
         let span = tracing::info_span!("room", room = %record.id, tenant = %record.tenant);
+        span.in_scope(|| actor.rebuild(journal));
         tokio::spawn(tracing::Instrument::instrument(actor.run(), span));
         RoomHandle { record, tx }
     }
@@ -177,7 +201,7 @@ impl RoomHandle {
         who: Who,
         id: ClientMsgId,
         command: RoomCommand,
-    ) -> Result<Result<(), Refusal>, RoomGone> {
+    ) -> Result<Result<Accepted, Refusal>, RoomGone> {
         self.ask(|reply| Request::Command { who, id, command, reply }).await
     }
 
@@ -198,8 +222,12 @@ impl RoomHandle {
 struct RoomActor {
     id: Uuid,
     tenant: String,
-    /// Where completions go when a quiz ends.
-    store: Store,
+    /// Where the journal, attendance and completions go.
+    writer: Writer,
+    /// The position of the last journaled input.
+    position: i64,
+    /// When each online member's current stretch of attendance began.
+    online_since: HashMap<Arc<str>, i64>,
     completions_handed: bool,
     rx: mpsc::Receiver<Request>,
     settings: RoomSettings,
@@ -209,7 +237,7 @@ struct RoomActor {
     seq: u64,
     history: VecDeque<Arc<Envelope>>,
     /// Recent command results per member, to answer retries.
-    recent: HashMap<Arc<str>, VecDeque<(ClientMsgId, Result<(), Refusal>)>>,
+    recent: HashMap<Arc<str>, VecDeque<(ClientMsgId, Result<Accepted, Refusal>)>>,
     bus: Arc<dyn Bus>,
     metrics: Arc<Metrics>,
 }
@@ -247,8 +275,8 @@ impl RoomActor {
         [self.lobby.presence_due(), quiz].into_iter().flatten().min()
     }
 
-    /// Once the quiz has ended, hands its completions to the course store,
-    /// off the actor (the room never waits for the database).
+    /// Once the quiz has ended, hands its completions to the store's writer
+    /// (which retries until they are committed).
     fn hand_completions(&mut self) {
         let Some(quiz) = self.quiz.as_ref().filter(|quiz| quiz.is_ended()) else { return };
         if std::mem::replace(&mut self.completions_handed, true) {
@@ -268,19 +296,7 @@ impl RoomActor {
                 updated_at: now,
             })
             .collect();
-        let store = self.store.clone();
-        tokio::spawn(async move {
-            for attempt in 1..=5u32 {
-                match store.upsert_completions(&records).await {
-                    Ok(()) => return,
-                    Err(error) => {
-                        tracing::warn!(%error, attempt, "cannot store the quiz's completions yet");
-                        tokio::time::sleep(Duration::from_secs(u64::from(attempt) * 2)).await;
-                    }
-                }
-            }
-            tracing::error!(count = records.len(), "the quiz's completions were not stored");
-        });
+        self.writer.submit(Write::Completions(records));
     }
 
     /// Runs whatever is due now.
@@ -298,17 +314,10 @@ impl RoomActor {
             Request::Attach { who, since, reply } => {
                 let _ = reply.send(self.attach(&who, since));
             }
-            Request::Detach { member } => {
-                self.lobby.detach(&member);
-                if let Some(quiz) = &mut self.quiz {
-                    quiz.detach(&member);
-                }
-            }
+            Request::Detach { member } => self.detach(&member, false),
             Request::Leave { member, reply } => {
+                self.detach(&member, true);
                 let emits = self.lobby.leave(&member);
-                if let Some(quiz) = &mut self.quiz {
-                    quiz.detach(&member);
-                }
                 self.recent.remove(&member);
                 self.publish(emits);
                 let _ = reply.send(());
@@ -333,10 +342,27 @@ impl RoomActor {
         if !self.lobby.is_member(&who.id) && self.lobby.member_count() >= self.settings.max_members {
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
         }
-        if let Some(quiz) = &mut self.quiz {
-            quiz.join(who.actor(), now_ms())?;
+        if !self.writer.has_room() {
+            return Err(store_full());
         }
-        self.lobby.attach(who.actor());
+        let now = now_ms();
+        if let Some(quiz) = &mut self.quiz {
+            quiz.join(who.actor(), now)?;
+            let input = self.input(who, now, "attach", None);
+            self.writer.submit(Write::Input(input));
+        }
+        if self.lobby.attach(who.actor()) {
+            self.online_since.insert(who.id.clone(), now as i64);
+            self.writer.submit(Write::Joined(AttendanceRecord {
+                room: self.id,
+                member: who.id.to_string(),
+                member_name: who.name.to_string(),
+                role: who.role.as_str().to_string(),
+                guest: who.guest,
+                joined_at: now as i64,
+                left_at: None,
+            }));
+        }
         // A client with no state (seq 0) gets a snapshot rather than a replay of
         // the whole history.
         let replay = since.filter(|since| *since > 0).and_then(|since| self.replay_since(since, who));
@@ -366,7 +392,35 @@ impl RoomActor {
         Some(self.history.iter().filter(|e| e.seq > since && e.audience.includes(&who.id, who.role)).cloned().collect())
     }
 
-    fn command(&mut self, who: &Who, id: ClientMsgId, command: RoomCommand) -> Result<(), Refusal> {
+    /// A connection of `member` went away (`leaving`: the member left for
+    /// good): journaled in a quiz room, and the end of their attendance
+    /// stretch when it was their last connection.
+    fn detach(&mut self, member: &Arc<str>, leaving: bool) {
+        let now = now_ms();
+        let went_offline = if leaving { self.lobby.is_online(member) } else { self.lobby.detach(member) };
+        if went_offline && let Some(joined_at) = self.online_since.remove(member) {
+            self.writer.submit(Write::Left { room: self.id, member: member.to_string(), joined_at, at: now as i64 });
+        }
+        if let Some(quiz) = &mut self.quiz {
+            quiz.detach(member);
+            self.position += 1;
+            self.writer.submit(Write::Input(InputRecord {
+                room: self.id,
+                position: self.position,
+                at: now as i64,
+                member: member.to_string(),
+                member_name: String::new(),
+                role: String::new(),
+                guest: false,
+                kind: "detach".to_string(),
+                action: None,
+                client_id: None,
+                body: None,
+            }));
+        }
+    }
+
+    fn command(&mut self, who: &Who, id: ClientMsgId, command: RoomCommand) -> Result<Accepted, Refusal> {
         if let Some(recent) = self.recent.get(&who.id)
             && let Some((_, result)) = recent.iter().find(|(seen, _)| *seen == id)
         {
@@ -377,19 +431,141 @@ impl RoomActor {
         }
         let now = now_ms();
         let result = match (command, &mut self.quiz) {
-            (RoomCommand::Lobby(command), _) => self.lobby.apply(who.actor(), command, now),
+            (RoomCommand::Lobby(command), _) => {
+                self.lobby.apply(who.actor(), command, now).map(|emits| self.publish(emits)).map(|()| Accepted::Applied)
+            }
             (RoomCommand::Quiz(command), Some(quiz)) => {
-                quiz.apply(who.actor(), command, now).map(|emits| emits.into_iter().map(quiz_emit).collect())
+                // Not taken on when its write could not be queued: the store
+                // is down and the queue full (nothing is remembered: a retry
+                // may succeed later).
+                if !self.writer.has_room() {
+                    return Err(store_full());
+                }
+                let journaled = serde_json::to_value(&command);
+                match quiz.apply(who.actor(), command, now) {
+                    Ok(emits) => {
+                        self.publish(emits.into_iter().map(quiz_emit).collect());
+                        let input = self.input(who, now, "quiz", Some((&id, journaled)));
+                        Ok(Accepted::Committing(self.writer.submit_durable(Write::Input(input)).shared()))
+                    }
+                    Err(refusal) => Err(refusal),
+                }
             }
             (RoomCommand::Quiz(_), None) => Err(Refusal::new(ErrorCode::InvalidState, "this room runs no quiz")),
-        }
-        .map(|emits| self.publish(emits));
-        let recent = self.recent.entry(who.id.clone()).or_default();
+        };
+        self.remember(who.id.clone(), id, result.clone());
+        result
+    }
+
+    fn remember(&mut self, member: Arc<str>, id: ClientMsgId, result: Result<Accepted, Refusal>) {
+        let recent = self.recent.entry(member).or_default();
         if recent.len() == RECENT_RESULTS_PER_MEMBER {
             recent.pop_front();
         }
-        recent.push_back((id, result.clone()));
-        result
+        recent.push_back((id, result));
+    }
+
+    /// The journal entry of an input of `who` at `now`: the next position,
+    /// and for a command its id, action and JSON.
+    fn input(
+        &mut self,
+        who: &Who,
+        now: Millis,
+        kind: &str,
+        command: Option<(&ClientMsgId, serde_json::Result<serde_json::Value>)>,
+    ) -> InputRecord {
+        self.position += 1;
+        let (client_id, action, body) = match command {
+            Some((id, Ok(json))) => {
+                let action = json.get("action").and_then(|a| a.as_str()).map(String::from);
+                (Some(id.clone()), action, Some(json.to_string()))
+            }
+            Some((id, Err(error))) => {
+                tracing::error!(%error, "a command does not serialize: journaled without its body");
+                (Some(id.clone()), None, None)
+            }
+            None => (None, None, None),
+        };
+        InputRecord {
+            room: self.id,
+            position: self.position,
+            at: now as i64,
+            member: who.id.to_string(),
+            member_name: who.name.to_string(),
+            role: who.role.as_str().to_string(),
+            guest: who.guest,
+            kind: kind.to_string(),
+            action,
+            client_id,
+            body,
+        }
+    }
+
+    /// Replays the journal of an earlier life of this room through the same
+    /// state machine, with each input's own time, then journals the restart
+    /// itself: every connection of that life is gone.
+    fn rebuild(&mut self, journal: Vec<InputRecord>) {
+        let Some(quiz) = &mut self.quiz else { return };
+        if journal.is_empty() {
+            return;
+        }
+        let count = journal.len();
+        let mut refused = 0;
+        for input in journal {
+            self.position = input.position;
+            let at = u64::try_from(input.at).unwrap_or(0);
+            // What came due before this input happened at its own time, as
+            // the live room's timers had it.
+            for _ in 0..64 {
+                match quiz.next_deadline() {
+                    Some(due) if due < at => drop(quiz.tick(due)),
+                    _ => break,
+                }
+            }
+            let _ = quiz.tick(at);
+            let role = parse_role(&input.role);
+            let actor = Actor { id: &input.member, name: &input.member_name, role };
+            let outcome = match input.kind.as_str() {
+                "attach" => quiz.join(actor, at).map(drop),
+                "detach" => {
+                    quiz.detach(&input.member);
+                    Ok(())
+                }
+                "restart" => {
+                    quiz.disconnect_all();
+                    Ok(())
+                }
+                "quiz" => match input.body.as_deref().map(serde_json::from_str::<QuizCommand>) {
+                    Some(Ok(command)) => quiz.apply(actor, command, at).map(drop),
+                    _ => Err(Refusal::new(ErrorCode::Internal, "the journaled command does not read")),
+                },
+                other => Err(Refusal::new(ErrorCode::Internal, format!("unknown journal entry {other:?}"))),
+            };
+            match outcome {
+                Ok(()) => {
+                    if let Some(id) = input.client_id {
+                        let member: Arc<str> = input.member.as_str().into();
+                        let recent = self.recent.entry(member).or_default();
+                        if recent.len() == RECENT_RESULTS_PER_MEMBER {
+                            recent.pop_front();
+                        }
+                        recent.push_back((id, Ok(Accepted::Applied)));
+                    }
+                }
+                Err(refusal) => {
+                    refused += 1;
+                    tracing::error!(position = input.position, code = %refusal.code, message = %refusal.message,
+                        "a journaled input no longer applies");
+                }
+            }
+        }
+        // Completions are handed again (unchanged ones write nothing): the
+        // earlier life may have stopped before committing them.
+        quiz.disconnect_all();
+        let restart = Who { id: "".into(), name: "".into(), role: Role::Observer, guest: false };
+        let input = self.input(&restart, now_ms(), "restart", None);
+        self.writer.submit(Write::Input(input));
+        tracing::info!(inputs = count, refused, "room rebuilt from its journal");
     }
 
     /// Numbers, records and publishes what the activity emitted.
@@ -406,6 +582,20 @@ impl RoomActor {
             self.bus.publish(envelope);
         }
     }
+}
+
+/// Refusal of work whose write the store's queue cannot take.
+fn store_full() -> Refusal {
+    Refusal::new(
+        ErrorCode::Unavailable,
+        "the course store is not reachable and its queue is full: retry later with the same id",
+    )
+}
+
+/// A journaled role; an unknown one counts as an observer (who can do
+/// nothing).
+fn parse_role(role: &str) -> Role {
+    serde_json::from_value(serde_json::Value::String(role.to_string())).unwrap_or(Role::Observer)
 }
 
 /// A quiz event as a room event.

@@ -3,8 +3,6 @@
 //! migrations for both, applied at start. Every call is async; no database
 //! call blocks the runtime.
 
-mod migrations;
-
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +13,28 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use uuid::Uuid;
 
 use crate::metrics::Metrics;
+
+/// Runs the same query code against whichever pool the store holds: the SQL
+/// is portable, the binding is type-checked for each backend.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+mod journal;
+mod migrations;
+mod outbox;
+mod privacy;
+mod writer;
+
+pub use journal::{AttendanceRecord, InputRecord, Write};
+pub use outbox::OutboxRecord;
+pub use privacy::Deletion;
+pub use writer::{Durable, Writer, WriterSettings};
 
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
@@ -78,17 +98,6 @@ pub struct Store {
     metrics: Arc<Metrics>,
 }
 
-/// Runs the same query code against whichever pool the store holds: the SQL
-/// is portable, the binding is type-checked for each backend.
-macro_rules! on_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match &$store.pool {
-            Pool::Sqlite($pool) => $body,
-            Pool::Postgres($pool) => $body,
-        }
-    };
-}
-
 impl Store {
     /// Connects to `url` (`sqlite:...` or `postgres://...`) and applies the
     /// migrations.
@@ -97,7 +106,7 @@ impl Store {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(5));
             Pool::Sqlite(SqlitePoolOptions::new().max_connections(4).connect_with(options).await?)
         } else {
@@ -184,32 +193,10 @@ impl Store {
     }
 
     /// Writes completions in one transaction; a user's earlier completion
-    /// of the same activity is replaced (idempotent).
+    /// of the same activity is replaced (idempotent), and each change writes
+    /// an outbox row.
     pub async fn upsert_completions(&self, completions: &[CompletionRecord]) -> Result<(), StoreError> {
-        let started = Instant::now();
-        let sql = "INSERT INTO completions (tenant, activity, user_id, state, score, max_score, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                   ON CONFLICT (tenant, activity, user_id) DO UPDATE SET \
-                   state = excluded.state, score = excluded.score, max_score = excluded.max_score, \
-                   updated_at = excluded.updated_at";
-        on_pool!(self, pool => {
-            let mut transaction = pool.begin().await?;
-            for c in completions {
-                sqlx::query(sql)
-                    .bind(&c.tenant)
-                    .bind(c.activity.to_string())
-                    .bind(&c.user)
-                    .bind(i32::from(c.state))
-                    .bind(i64::from(c.score))
-                    .bind(i64::from(c.max_score))
-                    .bind(c.updated_at)
-                    .execute(&mut *transaction)
-                    .await?;
-            }
-            transaction.commit().await?;
-        });
-        self.observe("upsert_completions", started);
-        Ok(())
+        self.commit(&[Write::Completions(completions.to_vec())]).await
     }
 
     /// The completions of one activity, by user.
@@ -244,4 +231,9 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await);
     }
+}
+
+/// Wall-clock milliseconds since the Unix epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

@@ -1,11 +1,15 @@
 //! One WebSocket connection: one task, one `select!` loop, frames handled in
 //! order. It authenticates with `hello`, attaches to rooms (snapshot or
 //! replay), forwards commands to room actors and writes their answers, and
-//! drains its bounded event queue to the socket. It closes with a documented
-//! code on shutdown, slowness, idleness, abuse or a frame far too big.
+//! drains its bounded event queue to the socket. A durable command is
+//! acknowledged once its write is committed, without holding up the loop.
+//! It closes with a documented code on shutdown, slowness, idleness, abuse
+//! or a frame far too big.
 
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Instant;
 
 use amphi_protocol::quiz::QuizEvent;
@@ -25,7 +29,7 @@ use crate::activity::Refusal;
 use crate::activity::lobby::LobbyCommand;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
-use crate::hub::{Closer, ConnId, Envelope, RoomCommand, RoomHandle, Subscriber, Who, now_ms};
+use crate::hub::{Accepted, Closer, ConnId, Envelope, RoomCommand, RoomHandle, Subscriber, Who, now_ms};
 
 /// Events written to the socket in one batch before flushing.
 const WRITE_BATCH: usize = 64;
@@ -40,6 +44,10 @@ enum Exit {
     Close(CloseCode),
     Gone,
 }
+
+/// A command waiting for its commit: resolves to its id, its room, and
+/// whether it was committed.
+type PendingAck = Pin<Box<dyn Future<Output = (ClientMsgId, String, bool)> + Send + Sync>>;
 
 struct Attachment {
     handle: RoomHandle,
@@ -57,6 +65,8 @@ struct Connection {
     closer: Arc<Closer>,
     rate: RateLimiter,
     last_seen: Instant,
+    /// Durable commands applied and not yet committed.
+    pending: Vec<PendingAck>,
 }
 
 /// Serves one upgraded connection until it closes.
@@ -78,6 +88,7 @@ pub async fn run(socket: WebSocket, format: Format, app: AppState) {
             queue,
             closer: Arc::new(Closer::default()),
             last_seen: now,
+            pending: Vec::new(),
         };
         connection.serve(socket, events).await;
         connection.detach_all();
@@ -121,6 +132,17 @@ impl Connection {
                         }
                     }
                 },
+                (id, room, committed) = next_committed(&mut self.pending), if !self.pending.is_empty() => {
+                    let written = if committed {
+                        self.reply(&mut socket, &ServerMessage::Ack { id }).await
+                    } else {
+                        let refusal = Refusal::new(ErrorCode::Unavailable, "not stored: retry with the same id");
+                        self.error(&mut socket, Some(id), Some(room), refusal).await
+                    };
+                    if written.is_err() {
+                        break Exit::Gone;
+                    }
+                }
                 Some(first) = events.recv() => {
                     if self.write_events(first, &mut events, &mut socket).await.is_err() {
                         break Exit::Gone;
@@ -255,7 +277,11 @@ impl Connection {
         };
         let (handle, who) = (attachment.handle.clone(), who.clone());
         match handle.command(who, id.clone(), command).await {
-            Ok(Ok(())) => self.reply(socket, &ServerMessage::Ack { id }).await,
+            Ok(Ok(Accepted::Applied)) => self.reply(socket, &ServerMessage::Ack { id }).await,
+            Ok(Ok(Accepted::Committing(receipt))) => {
+                self.pending.push(Box::pin(async move { (id, room, receipt.await.is_ok()) }));
+                Ok(())
+            }
             Ok(Err(refusal)) => self.error(socket, Some(id), Some(room), refusal).await,
             Err(_) => self.error(socket, Some(id), Some(room), unavailable()).await,
         }
@@ -292,7 +318,12 @@ impl Connection {
             server_time_ms: now_ms(),
             heartbeat_ms: self.app.config.websocket.heartbeat_ms,
         };
-        let who = Who { id: member.id.as_str().into(), name: member.name.as_str().into(), role: member.role };
+        let who = Who {
+            id: member.id.as_str().into(),
+            name: member.name.as_str().into(),
+            role: member.role,
+            guest: member.guest,
+        };
         self.member = Some((member, who));
         self.reply(socket, &welcome).await?;
 
@@ -574,6 +605,20 @@ impl Connection {
             self.detach(room);
         }
     }
+}
+
+/// The first pending command whose commit is settled.
+async fn next_committed(pending: &mut Vec<PendingAck>) -> (ClientMsgId, String, bool) {
+    std::future::poll_fn(|cx| {
+        for i in 0..pending.len() {
+            if let Poll::Ready(settled) = pending[i].as_mut().poll(cx) {
+                drop(pending.swap_remove(i));
+                return Poll::Ready(settled);
+            }
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 fn read_error_exit(error: &axum::Error) -> Exit {

@@ -315,6 +315,15 @@ impl QuizSession {
         }
     }
 
+    /// Every connection went away at once (the node stopped): answers and
+    /// places stay.
+    pub fn disconnect_all(&mut self) {
+        for p in self.participants.values_mut() {
+            p.connections = 0;
+        }
+        self.touch_presence();
+    }
+
     fn touch_presence(&mut self) {
         match self.phase {
             Phase::Open(q) | Phase::Closed(q) => {

@@ -1,0 +1,60 @@
+//! `/api/v1/sessions/{id}/attendance.csv`: the participation report of a
+//! room, read from the store (so it works during the session, after it and
+//! after a restart): one row per stretch of presence, with its minutes.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use super::rooms::{require_leader, visible_room};
+use super::{ApiError, Bearer};
+use crate::app::AppState;
+
+/// `GET /api/v1/sessions/{id}/attendance.csv`
+pub async fn csv(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    require_leader(&member)?;
+    let handle = visible_room(&app, &member, &id).await?;
+    let stretches = app.store.attendance(&[handle.id()]).await.map_err(ApiError::internal)?;
+    let now = crate::hub::now_ms() as i64;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(["member", "name", "role", "guest", "room", "joined_at", "left_at", "minutes"])
+        .map_err(ApiError::internal)?;
+    for stretch in &stretches {
+        // A stretch still open counts until now.
+        let end = stretch.left_at.unwrap_or(now);
+        let minutes = (end - stretch.joined_at).max(0) as f64 / 60_000.0;
+        writer
+            .write_record([
+                stretch.member.as_str(),
+                stretch.member_name.as_str(),
+                stretch.role.as_str(),
+                if stretch.guest { "yes" } else { "no" },
+                handle.record.title.as_str(),
+                &timestamp(stretch.joined_at),
+                &stretch.left_at.map(timestamp).unwrap_or_default(),
+                &format!("{minutes:.1}"),
+            ])
+            .map_err(ApiError::internal)?;
+    }
+    let mut body = "\u{feff}".as_bytes().to_vec(); // spreadsheets read UTF-8 with a BOM
+    body.extend(writer.into_inner().map_err(ApiError::internal)?);
+    let disposition = format!("attachment; filename=\"attendance-{id}.csv\"");
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        body,
+    )
+        .into_response())
+}
+
+/// RFC 3339, UTC, milliseconds.
+fn timestamp(ms: i64) -> String {
+    let ms = u64::try_from(ms).unwrap_or(0);
+    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+}

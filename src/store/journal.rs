@@ -1,0 +1,246 @@
+//! What rooms write while they run: the input journal (every input a quiz
+//! room accepted, in order, to rebuild it after a restart), attendance
+//! stretches, and completions with their outbox rows. [`Store::commit`]
+//! writes a batch of them in one transaction (the group commit of
+//! `writer.rs`); the readers here serve rebuilds and exports.
+
+use std::time::Instant;
+
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{CompletionRecord, Pool, Store, StoreError, now_ms};
+
+/// One accepted input of a room, as journaled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputRecord {
+    pub room: Uuid,
+    /// The input's place in its room's journal, from 1.
+    pub position: i64,
+    /// When the room applied it, in milliseconds since the Unix epoch.
+    pub at: i64,
+    pub member: String,
+    pub member_name: String,
+    pub role: String,
+    pub guest: bool,
+    /// `attach`, `detach` or `quiz`.
+    pub kind: String,
+    /// The command's action (`answer`, `open_question`...), for commands.
+    pub action: Option<String>,
+    pub client_id: Option<String>,
+    /// The command as JSON, for commands.
+    pub body: Option<String>,
+}
+
+/// A stretch of presence of a member in a room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRecord {
+    pub room: Uuid,
+    pub member: String,
+    pub member_name: String,
+    pub role: String,
+    pub guest: bool,
+    pub joined_at: i64,
+    /// `None` while present.
+    pub left_at: Option<i64>,
+}
+
+/// One write handed to the store by a room.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    Input(InputRecord),
+    /// A member came online: a new attendance stretch.
+    Joined(AttendanceRecord),
+    /// A member went offline: the stretch that began at `joined_at` ends.
+    Left {
+        room: Uuid,
+        member: String,
+        joined_at: i64,
+        at: i64,
+    },
+    /// A quiz's completions; each one that changes writes an outbox row.
+    Completions(Vec<CompletionRecord>),
+}
+
+/// Rows per multi-row INSERT (under SQLite's and PostgreSQL's limits on
+/// bound parameters).
+const INSERT_CHUNK: usize = 400;
+
+impl Store {
+    /// Writes `batch` in one transaction: all of it or nothing. Replaying a
+    /// batch that did commit changes nothing (inputs are keyed by room and
+    /// position, stretches by their start, completions are upserts).
+    pub async fn commit(&self, batch: &[Write]) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let inputs: Vec<&InputRecord> =
+            batch.iter().filter_map(|w| if let Write::Input(i) = w { Some(i) } else { None }).collect();
+        let joined: Vec<&AttendanceRecord> =
+            batch.iter().filter_map(|w| if let Write::Joined(a) = w { Some(a) } else { None }).collect();
+        let now = now_ms();
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for chunk in inputs.chunks(INSERT_CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO room_inputs (room, position, at, member, member_name, role, guest, kind, action, \
+                     client_id, body) ",
+                );
+                insert.push_values(chunk, |mut row, i| {
+                    row.push_bind(i.room.to_string())
+                        .push_bind(i.position)
+                        .push_bind(i.at)
+                        .push_bind(&i.member)
+                        .push_bind(&i.member_name)
+                        .push_bind(&i.role)
+                        .push_bind(i.guest)
+                        .push_bind(&i.kind)
+                        .push_bind(&i.action)
+                        .push_bind(&i.client_id)
+                        .push_bind(&i.body);
+                });
+                insert.push(" ON CONFLICT (room, position) DO NOTHING");
+                insert.build().execute(&mut *transaction).await?;
+            }
+            for chunk in joined.chunks(INSERT_CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO attendance (room, member, member_name, role, guest, joined_at, left_at) ",
+                );
+                insert.push_values(chunk, |mut row, a| {
+                    row.push_bind(a.room.to_string())
+                        .push_bind(&a.member)
+                        .push_bind(&a.member_name)
+                        .push_bind(&a.role)
+                        .push_bind(a.guest)
+                        .push_bind(a.joined_at)
+                        .push_bind(a.left_at);
+                });
+                insert.push(" ON CONFLICT (room, member, joined_at) DO NOTHING");
+                insert.build().execute(&mut *transaction).await?;
+            }
+            for write in batch {
+                match write {
+                    Write::Left { room, member, joined_at, at } => {
+                        sqlx::query("UPDATE attendance SET left_at = $1 WHERE room = $2 AND member = $3 AND joined_at = $4")
+                            .bind(at)
+                            .bind(room.to_string())
+                            .bind(member)
+                            .bind(joined_at)
+                            .execute(&mut *transaction)
+                            .await?;
+                    }
+                    Write::Completions(completions) => {
+                        for c in completions {
+                            // Only a change is written (and announced).
+                            let changed = sqlx::query(
+                                "INSERT INTO completions (tenant, activity, user_id, state, score, max_score, updated_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                                 ON CONFLICT (tenant, activity, user_id) DO UPDATE SET \
+                                 state = excluded.state, score = excluded.score, max_score = excluded.max_score, \
+                                 updated_at = excluded.updated_at \
+                                 WHERE completions.state <> excluded.state OR completions.score <> excluded.score \
+                                 OR completions.max_score <> excluded.max_score",
+                            )
+                            .bind(&c.tenant)
+                            .bind(c.activity.to_string())
+                            .bind(&c.user)
+                            .bind(i32::from(c.state))
+                            .bind(i64::from(c.score))
+                            .bind(i64::from(c.max_score))
+                            .bind(c.updated_at)
+                            .execute(&mut *transaction)
+                            .await?
+                            .rows_affected();
+                            if changed > 0 {
+                                sqlx::query(
+                                    "INSERT INTO outbox (id, tenant, topic, user_id, payload, created_at, next_attempt_at) \
+                                     VALUES ($1, $2, 'completion', $3, $4, $5, $5)",
+                                )
+                                .bind(Uuid::new_v4().to_string())
+                                .bind(&c.tenant)
+                                .bind(&c.user)
+                                .bind(super::outbox::completion_payload(c))
+                                .bind(now)
+                                .execute(&mut *transaction)
+                                .await?;
+                            }
+                        }
+                    }
+                    Write::Input(_) | Write::Joined(_) => {}
+                }
+            }
+            transaction.commit().await?;
+        });
+        self.observe("commit", started);
+        Ok(())
+    }
+
+    /// A room's journal, in order.
+    pub async fn inputs(&self, room: Uuid) -> Result<Vec<InputRecord>, StoreError> {
+        let started = Instant::now();
+        let sql = "SELECT position, at, member, member_name, role, guest, kind, action, client_id, body \
+                   FROM room_inputs WHERE room = $1 ORDER BY position";
+        let inputs = on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(room.to_string()).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| -> Result<InputRecord, StoreError> {
+                    Ok(InputRecord {
+                        room,
+                        position: row.try_get("position")?,
+                        at: row.try_get("at")?,
+                        member: row.try_get("member")?,
+                        member_name: row.try_get("member_name")?,
+                        role: row.try_get("role")?,
+                        guest: row.try_get("guest")?,
+                        kind: row.try_get("kind")?,
+                        action: row.try_get("action")?,
+                        client_id: row.try_get("client_id")?,
+                        body: row.try_get("body")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        self.observe("inputs", started);
+        Ok(inputs)
+    }
+
+    /// The attendance stretches of the given rooms, by room, member and
+    /// start.
+    pub async fn attendance(&self, rooms: &[Uuid]) -> Result<Vec<AttendanceRecord>, StoreError> {
+        let mut records = Vec::new();
+        for &room in rooms {
+            let sql = "SELECT member, member_name, role, guest, joined_at, left_at FROM attendance \
+                       WHERE room = $1 ORDER BY member, joined_at";
+            on_pool!(self, pool => {
+                let rows = sqlx::query(sql).bind(room.to_string()).fetch_all(pool).await?;
+                for row in &rows {
+                    records.push(AttendanceRecord {
+                        room,
+                        member: row.try_get("member")?,
+                        member_name: row.try_get("member_name")?,
+                        role: row.try_get("role")?,
+                        guest: row.try_get("guest")?,
+                        joined_at: row.try_get("joined_at")?,
+                        left_at: row.try_get("left_at")?,
+                    });
+                }
+            });
+        }
+        Ok(records)
+    }
+
+    /// Ends the stretches of `room` still open from an earlier life of the
+    /// room (the node stopped without closing them) at the last moment the
+    /// store knew of the room: its last input or attendance change, or
+    /// `last_input_at` if later.
+    pub async fn close_stale_attendance(&self, room: Uuid, last_input_at: i64) -> Result<u64, StoreError> {
+        let last =
+            "SELECT MAX(CASE WHEN left_at IS NULL THEN joined_at ELSE left_at END) FROM attendance WHERE room = $1";
+        let close = "UPDATE attendance SET left_at = CASE WHEN joined_at > $1 THEN joined_at ELSE $1 END \
+                     WHERE room = $2 AND left_at IS NULL";
+        let room_id = room.to_string();
+        Ok(on_pool!(self, pool => {
+            let last_change: Option<i64> = sqlx::query_scalar(last).bind(&room_id).fetch_one(pool).await?;
+            let at = last_change.unwrap_or(0).max(last_input_at);
+            sqlx::query(close).bind(at).bind(&room_id).execute(pool).await?.rows_affected()
+        }))
+    }
+}

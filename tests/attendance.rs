@@ -1,0 +1,81 @@
+//! The attendance report and the erasure of a user's data over HTTP: joins
+//! and leaves become stretches of presence in `attendance.csv`; an admin
+//! deletes one member's data everywhere; other roles may not.
+
+use std::time::Duration;
+
+use amphi_protocol::{Format, Role};
+use serde_json::Value;
+
+use crate::util::*;
+
+async fn attendance_csv(server: &TestServer, token: &str, room: &str) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/sessions/{room}/attendance.csv")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// The CSV's rows (header skipped) once it has `rows` of them.
+async fn rows_when(server: &TestServer, token: &str, room: &str, rows: usize) -> Vec<Vec<String>> {
+    let mut last = Vec::new();
+    for _ in 0..100 {
+        let (status, body) = attendance_csv(server, token, room).await;
+        assert_eq!(status, 200, "{body}");
+        let mut reader = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+        last = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        if last.len() == rows && last.iter().all(|row: &Vec<String>| !row[6].is_empty() || row[2] == "trainer") {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("attendance never had {rows} rows: {last:?}");
+}
+
+#[tokio::test]
+async fn attendance_is_reported_and_a_user_can_be_erased() {
+    let server = TestServer::start().await;
+    let trainer = server.token(Role::Trainer, "Mme Durand");
+    let room = server.create_room(&trainer, "Atelier numérique").await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut leader = server.connect(Format::Json).await;
+    leader.hello_token(&trainer).await;
+    leader.join(&room_id).await;
+
+    let mut phone = server.connect(Format::Json).await;
+    let (welcome, _) = phone.hello_guest(&code, "Camille").await;
+    let amphi_protocol::ServerMessage::Welcome { member, .. } = welcome else { unreachable!() };
+    drop(phone); // the phone sleeps: the stretch ends
+    let rows = rows_when(&server, &trainer, &room_id, 2).await;
+    let camille = rows.iter().find(|row| row[1] == "Camille").expect("the guest is reported");
+    assert_eq!(camille[0], member.id);
+    assert_eq!(
+        (camille[2].as_str(), camille[3].as_str(), camille[4].as_str()),
+        ("participant", "yes", "Atelier numérique")
+    );
+    assert!(!camille[5].is_empty() && !camille[6].is_empty(), "joined and left: {camille:?}");
+    let minutes: f64 = camille[7].parse().unwrap();
+    assert!(minutes >= 0.0);
+    let lead = rows.iter().find(|row| row[1] == "Mme Durand").unwrap();
+    assert!(lead[6].is_empty(), "still present: no end yet");
+
+    // Only leaders read it.
+    let participant = server.token(Role::Participant, "Léa");
+    assert_eq!(attendance_csv(&server, &participant, &room_id).await.0, 403);
+
+    // Erasure: admins only.
+    let http = reqwest::Client::new();
+    let url = server.url(&format!("/api/v1/admin/users/{}", member.id));
+    let refused = http.delete(&url).bearer_auth(&trainer).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let admin = server.token(Role::Admin, "DANE");
+    let response = http.delete(&url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let deletion: Value = response.json().await.unwrap();
+    assert_eq!(deletion["attendance"], 1, "{deletion}");
+    let (_, body) = attendance_csv(&server, &trainer, &room_id).await;
+    assert!(!body.contains("Camille") && !body.contains(&member.id), "erased: {body}");
+}
