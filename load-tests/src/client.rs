@@ -20,6 +20,10 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 pub struct Conn {
     ws: WebSocketStream<TcpStream>,
     format: Format,
+    /// Messages that arrived while [`Conn::command`] waited for its answer
+    /// (a durable command's events come before its `ack`), read first by
+    /// [`Conn::recv`].
+    held: std::collections::VecDeque<ServerMessage>,
 }
 
 impl Conn {
@@ -42,7 +46,7 @@ impl Conn {
         request.headers_mut().insert("Sec-WebSocket-Protocol", format.subprotocol().parse()?);
         let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
         let (ws, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
-        Ok(Conn { ws, format })
+        Ok(Conn { ws, format, held: std::collections::VecDeque::new() })
     }
 
     /// A fresh client message id.
@@ -66,6 +70,9 @@ impl Conn {
     /// The next message; `None` when the server closed the connection.
     /// Pings are answered while reading.
     pub async fn recv(&mut self) -> anyhow::Result<Option<ServerMessage>> {
+        if let Some(message) = self.held.pop_front() {
+            return Ok(Some(message));
+        }
         loop {
             let frame = match tokio::time::timeout(PATIENCE, self.ws.next()).await {
                 Err(_) => bail!("no message for {PATIENCE:?}"),
@@ -97,18 +104,19 @@ impl Conn {
     pub async fn command(&mut self, message: ClientMessage) -> anyhow::Result<()> {
         let id = message.id().cloned().ok_or_else(|| anyhow!("a command needs an id"))?;
         self.send(&message).await?;
-        match self
-            .recv_until(|m| match m {
-                ServerMessage::Ack { id: got } => *got == id,
-                ServerMessage::Error { id: Some(got), .. } => *got == id,
-                _ => false,
-            })
-            .await?
-        {
-            ServerMessage::Ack { .. } => Ok(()),
-            ServerMessage::Error { code, message, .. } => bail!("{code}: {message}"),
-            _ => unreachable!("filtered above"),
-        }
+        let mut others = Vec::new();
+        let answer = loop {
+            match self.recv().await? {
+                None => bail!("the server closed the connection"),
+                Some(ServerMessage::Ack { id: got }) if got == id => break Ok(()),
+                Some(ServerMessage::Error { id: Some(got), code, message, .. }) if got == id => {
+                    break Err(anyhow!("{code}: {message}"));
+                }
+                Some(other) => others.push(other),
+            }
+        };
+        self.held.extend(others);
+        answer
     }
 
     /// Closes the connection without waiting (a phone losing the network).

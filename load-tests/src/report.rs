@@ -68,6 +68,10 @@ pub struct Report {
     pub answers_acked: u64,
     /// From sending an answer to its acknowledgement.
     pub ack_ms: Option<Percentiles>,
+    /// Acknowledged (durable) answers per second while questions were being
+    /// answered: answers acked over the summed time, per question, from the
+    /// first answer sent to the last acknowledgement.
+    pub answers_per_s: Option<f64>,
 }
 
 impl Report {
@@ -98,6 +102,9 @@ impl Report {
             lines.push(format!("answers: {} sent, {} acknowledged", self.answers_sent, self.answers_acked));
         }
         lines.extend(show("answer ack", &self.ack_ms));
+        if let Some(rate) = self.answers_per_s {
+            lines.push(format!("durable answers: {rate:.0} per second while answering"));
+        }
         if let Some(rss) = self.server_rss_bytes {
             lines.push(format!(
                 "server RSS: before {:.1} MiB, idle {:.1} MiB, peak {:.1} MiB",

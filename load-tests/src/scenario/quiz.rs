@@ -30,6 +30,9 @@ struct Answered {
     /// server's stamp (`None`: never seen).
     opened_ms: Vec<Option<f64>>,
     ack_ms: Vec<f64>,
+    /// Per question: when this participant sent its answer and when the
+    /// acknowledgement came (wall clock, ms).
+    answer_window: Vec<Option<(f64, f64)>>,
     sent: u64,
     acked: u64,
     errors: Vec<String>,
@@ -166,8 +169,13 @@ async fn participate(conn: &mut Conn, options: &Options, i: usize, room: &str, a
             .await;
         match reply {
             Ok(ServerMessage::Ack { .. }) => {
+                let acked_at = now_ms();
                 answered.acked += 1;
-                answered.ack_ms.push(now_ms() - sent_at);
+                answered.ack_ms.push(acked_at - sent_at);
+                if answered.answer_window.len() <= index {
+                    answered.answer_window.resize(index + 1, None);
+                }
+                answered.answer_window[index] = Some((sent_at, acked_at));
             }
             Ok(ServerMessage::Error { code, .. }) => answered.errors.push(code.to_string()),
             Ok(_) => {}
@@ -219,7 +227,14 @@ async fn command(trainer: &mut Conn, room: &Room, command: QuizCommand) -> anyho
 fn tally(report: &mut Report, answered: &[Answered], options: &Options) {
     let mut acks = Vec::new();
     let mut last_seen = vec![f64::MIN; options.questions];
+    // Per question: the first answer sent and the last acknowledgement.
+    let mut windows = vec![(f64::MAX, f64::MIN); options.questions];
     for a in answered {
+        for (n, window) in a.answer_window.iter().enumerate() {
+            if let (Some((sent, acked)), Some(slot)) = (window, windows.get_mut(n)) {
+                *slot = (slot.0.min(*sent), slot.1.max(*acked));
+            }
+        }
         report.answers_sent += a.sent;
         report.answers_acked += a.acked;
         acks.extend(&a.ack_ms);
@@ -243,6 +258,10 @@ fn tally(report: &mut Report, answered: &[Answered], options: &Options) {
         report.errors_total += unacked;
     }
     report.ack_ms = Percentiles::of(&acks);
+    let answering_s: f64 = windows.iter().filter(|(a, b)| b > a).map(|(a, b)| (b - a) / 1000.0).sum();
+    if answering_s > 0.0 {
+        report.answers_per_s = Some(report.answers_acked as f64 / answering_s);
+    }
     if !options.self_paced {
         let lasts: Vec<f64> = last_seen.into_iter().filter(|v| *v > f64::MIN).collect();
         report.last_socket_ms = Percentiles::of(&lasts);
