@@ -3,11 +3,13 @@
 // being rebuilt) on a free port with a fresh data dir, a fixed JWT secret and
 // the built client (dist/), mints tokens with `amphi token`, launches
 // headless Chromium (playwright-core, CHROMIUM_PATH), and offers small
-// helpers: frame recording, screenshots into test-results/, text waits.
+// helpers: frame recording, screenshots into test-results/, text waits, and
+// the accessibility check (axe-core injected into the page).
 
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -144,12 +146,16 @@ export async function shot(page, name) {
 export async function waitForText(locator, pattern, timeout = STEP_MS) {
   const deadline = Date.now() + timeout;
   let text = '';
+  let failure = '';
   while (Date.now() < deadline) {
-    text = ((await locator.textContent({ timeout }).catch(() => '')) ?? '').trim();
+    text = ((await locator.textContent({ timeout }).catch((e) => {
+      failure = String(e.message ?? e).split('\n')[0];
+      return '';
+    })) ?? '').trim();
     if (pattern.test(text)) return text;
     await sleep(100);
   }
-  throw new Error(`text ${JSON.stringify(text)} never matched ${pattern}`);
+  throw new Error(`text ${JSON.stringify(text)} never matched ${pattern}${failure ? ` (${failure})` : ''}`);
 }
 
 /** Waits until `check()` returns a truthy value (polling), or throws with `what`. */
@@ -168,4 +174,59 @@ export async function waitUntil(check, what, timeout = STEP_MS) {
 export async function assertFits(page, width, what) {
   const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scroll <= width, `${what} overflows a ${width} px screen (${scroll} px)`);
+}
+
+// ---- accessibility -------------------------------------------------------------
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** WCAG 2.0/2.1 A and AA (RGAA 4 follows WCAG 2.1 AA), plus axe's best practices
+ * (landmarks, heading order, one h1, regions). */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+/** Every check made by this test file: label → violated rule ids, and those axe left for review
+ * (test-results/axe-report-<file>.json). */
+const checked = new Map();
+const review = new Map();
+const REPORT = `axe-report-${(process.argv[1] ?? 'e2e').split('/').pop().replace(/\.test\.mjs$/, '')}.json`;
+/** AMPHI_AXE_REPORT_ONLY=1: record the violations without failing (to survey a page). */
+const REPORT_ONLY = process.env.AMPHI_AXE_REPORT_ONLY === '1';
+
+/** The axe violations of the page as it is now, one line per element. */
+export function formatViolations(violations) {
+  const lines = [];
+  for (const v of violations) {
+    lines.push(`- ${v.id} (${v.impact}): ${v.help} — ${v.helpUrl}`);
+    for (const node of v.nodes) {
+      lines.push(`    ${node.target.join(' ')}${node.failureSummary ? `\n      ${node.failureSummary.replace(/\n/g, '\n      ')}` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Runs axe-core on the whole page (injected once per document) and fails,
+ * listing rule id, impact and target selectors, if anything is violated.
+ * `label` names the page and state in the report.
+ */
+export async function assertAccessible(page, label) {
+  // Let pending renders (and the 250 ms countdown tick) settle first.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ content: AXE_SOURCE });
+  const { violations, incomplete } = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations', 'incomplete'] });
+    const brief = (v) => ({
+      id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.map(String), failureSummary: n.failureSummary })),
+    });
+    return { violations: result.violations.map(brief), incomplete: result.incomplete.map(brief) };
+  }, AXE_TAGS);
+  // What axe could not decide ("needs review") is recorded for a human, not failed.
+  checked.set(label, { violations: violations.map((v) => v.id), needsReview: incomplete.map((v) => `${v.id} ×${v.nodes.length}`) });
+  writeFileSync(join(RESULTS, REPORT), JSON.stringify(Object.fromEntries(checked), null, 2));
+  review.set(label, incomplete);
+  writeFileSync(join(RESULTS, REPORT.replace('axe-report', 'axe-review')), JSON.stringify(Object.fromEntries(review), null, 2));
+  if (violations.length > 0) {
+    writeFileSync(join(RESULTS, `axe-${label.replace(/[^\w-]+/g, '_')}.json`), JSON.stringify(violations, null, 2));
+  }
+  if (REPORT_ONLY) return;
+  assert.equal(violations.length, 0, `accessibility violations on "${label}":\n${formatViolations(violations)}`);
 }

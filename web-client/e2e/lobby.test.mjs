@@ -4,12 +4,15 @@
 // (playwright-core, CHROMIUM_PATH): the trainer creates a room, a participant
 // joins with code + nickname on a 360 px screen, presence, announcement and
 // raised hand go both ways, the trainer lowers the hand, and a reload
-// resumes. Screenshots go to test-results/. Needs `npm run build` first
+// resumes. Every screen, in each state it reaches, goes through the axe-core
+// check (assertAccessible). Screenshots go to test-results/. Needs `npm run build` first
 // (the `e2e` npm script does it). The harness is in harness.mjs.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { STEP_MS, recordFrames, shot, startHarness, waitForText } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RESULTS, STEP_MS, assertAccessible, recordFrames, shot, startHarness, waitForText } from './harness.mjs';
 
 const TITLE = 'Formation numérique';
 const ANNOUNCEMENT = 'Pause de 10 minutes';
@@ -34,6 +37,7 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
   let participant;
   let trainerFrames;
   let participantFrames;
+  const roomId = () => trainerFrames.received.find((f) => f.type === 'joined').room.id;
 
   await t.test('the server serves the web client, with an index.html fallback', async () => {
     for (const path of ['/', '/j/ABC123']) {
@@ -49,7 +53,7 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
   });
 
   await t.test('trainer creates a room and sees the join code', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR', acceptDownloads: true });
     context.setDefaultTimeout(STEP_MS);
     trainer = await context.newPage();
     trainerFrames = recordFrames(trainer);
@@ -58,18 +62,28 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     assert.ok(!trainer.url().includes('token='), `token left in the address bar: ${trainer.url()}`);
     assert.equal(await trainer.getByLabel('Jeton formateur').inputValue(), token);
     await shot(trainer, '01-home');
+    await assertAccessible(trainer, 'home (desktop, trainer token)');
+
+    // The forms refuse empty fields, with their errors tied to the fields.
+    await trainer.getByRole('button', { name: 'Créer une salle' }).click();
+    await trainer.getByText('Donnez un titre à la salle.').waitFor();
+    assert.equal(await trainer.getByLabel('Titre de la salle').getAttribute('aria-invalid'), 'true');
+    await assertAccessible(trainer, 'home: trainer form with an error');
 
     await trainer.getByLabel('Titre de la salle').fill(TITLE);
     await trainer.getByRole('button', { name: 'Créer une salle' }).click();
     await trainer.getByRole('heading', { level: 1, name: TITLE }).waitFor();
     code = await waitForText(trainer.getByTestId('join-code'), /^[A-Z0-9]{6}$/);
     assert.equal((await trainer.getByTestId('join-url').textContent()).trim(), `${base}/j/${code}`);
+    await trainer.getByRole('img', { name: new RegExp(`QR code.*${code}`) }).waitFor();
     await waitForText(trainer.getByTestId('connection'), /^Connecté$/);
+    assert.equal(await trainer.title(), `${TITLE} — amphi`, 'the page title names the screen');
     await shot(trainer, '02-trainer-lobby');
+    await assertAccessible(trainer, 'trainer lobby (empty)');
   });
 
   await t.test('participant joins with the code and a nickname (360 px)', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR', hasTouch: true });
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR', hasTouch: true, reducedMotion: 'reduce' });
     context.setDefaultTimeout(STEP_MS);
     participant = await context.newPage();
     participantFrames = recordFrames(participant);
@@ -78,6 +92,13 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     const width = await participant.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `home overflows a 360 px screen (${width} px)`);
     await shot(participant, '03-home-join-link-360');
+    await assertAccessible(participant, 'home /j/CODE (phone)');
+    // Reduced motion is respected: no transitions (the DSFR's included).
+    const transition = await participant.getByRole('button', { name: 'Rejoindre' })
+      .evaluate((el) => getComputedStyle(el).transitionDuration.split(',').map(parseFloat));
+    assert.ok(transition.every((s) => s < 0.001), `transitions with reduced motion: ${transition}`);
+    // The name field has the focus (the code is filled in).
+    assert.equal(await participant.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'nickname');
 
     await participant.getByLabel('Pseudonyme').fill('Camille');
     // An unknown code is refused on the form (hello → error room_not_found).
@@ -85,6 +106,7 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     await codeInput.fill(code === 'ZZZZ99' ? 'ZZZZ98' : 'ZZZZ99');
     await participant.getByRole('button', { name: 'Rejoindre' }).click();
     await participant.getByText('Aucune session ne correspond à ce code.').waitFor();
+    await assertAccessible(participant, 'home: join refused (phone)');
 
     await codeInput.fill(code.toLowerCase()); // typed in lower case: upper-cased
     assert.equal(await codeInput.inputValue(), code);
@@ -95,6 +117,32 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     const lobbyWidth = await participant.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(lobbyWidth <= 360, `lobby overflows a 360 px screen (${lobbyWidth} px)`);
     await shot(participant, '04-participant-lobby-360');
+    await assertAccessible(participant, 'participant lobby (phone)');
+    // The screen change took the focus to the room's title.
+    assert.equal(await participant.evaluate(() => document.activeElement?.tagName), 'H1');
+  });
+
+  await t.test('keyboard: a visible focus, and the hand raised with the keyboard', async () => {
+    // From the focused title, Tab reaches the controls in order; each shows its focus.
+    await participant.getByRole('heading', { level: 1 }).focus();
+    let outline = null;
+    for (let i = 0; i < 10; i++) {
+      await participant.keyboard.press('Tab');
+      const focused = await participant.evaluate(() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        return { testid: el.dataset.testid, outline: `${style.outlineStyle} ${style.outlineWidth}` };
+      });
+      if (focused.testid === 'hand') {
+        outline = focused.outline;
+        break;
+      }
+    }
+    assert.ok(outline && !outline.startsWith('none') && parseFloat(outline.split(' ')[1]) >= 2, `focus outline on "Lever la main": ${outline}`);
+    await participant.keyboard.press('Enter');
+    await participant.getByRole('button', { name: 'Baisser la main' }).waitFor();
+    await participant.keyboard.press('Enter');
+    await participant.getByRole('button', { name: 'Lever la main' }).waitFor();
   });
 
   await t.test('trainer sees the participant in the member list', async () => {
@@ -109,6 +157,8 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     await participant.getByTestId('announcements').getByText(ANNOUNCEMENT).waitFor();
     await trainer.getByTestId('announcements').getByText(ANNOUNCEMENT).waitFor();
     assert.equal(await trainer.getByLabel('Annonce à la salle').inputValue(), '');
+    await assertAccessible(participant, 'participant lobby with an announcement (phone)');
+    await assertAccessible(trainer, 'trainer lobby with a member and an announcement');
   });
 
   await t.test('participant raises a hand, trainer sees it and lowers it', async () => {
@@ -118,6 +168,8 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     await hand.waitFor();
     await shot(trainer, '05-trainer-hand-raised');
     await shot(participant, '06-participant-hand-raised-360');
+    await assertAccessible(trainer, 'trainer lobby with a raised hand');
+    await assertAccessible(participant, 'participant lobby, hand raised (phone)');
 
     await trainer.getByRole('button', { name: 'Baisser la main de Camille' }).click();
     await hand.waitFor({ state: 'detached' });
@@ -136,13 +188,36 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     assert.equal(hello?.auth?.method, 'resume', `after a reload the client resumes: ${JSON.stringify(hello)}`);
     assert.equal(Object.keys(hello.last_seq ?? {}).length, 1);
     await shot(participant, '07-participant-lobby-en-360');
+    assert.equal(await participant.evaluate(() => document.documentElement.lang), 'en');
+    await assertAccessible(participant, 'participant lobby in English (phone)');
     await participant.getByRole('button', { name: 'Passer en français' }).click();
     await participant.getByRole('button', { name: 'Lever la main' }).waitFor();
+  });
+
+  await t.test('trainer downloads the attendance (CSV, with the token)', async (t2) => {
+    const probe = await fetch(`${base}/api/v1/sessions/${roomId()}/attendance.csv`, { headers: { Authorization: `Bearer ${token}` } });
+    const button = trainer.getByRole('button', { name: 'Présences (CSV)' });
+    if (probe.status === 404) {
+      await button.click();
+      await waitForText(trainer.getByTestId('download-status'), /^Fichier indisponible/);
+      t2.skip('GET /api/v1/sessions/{id}/attendance.csv answers 404 in this server build');
+      return;
+    }
+    assert.equal(probe.status, 200);
+    const [download] = await Promise.all([trainer.waitForEvent('download'), button.click()]);
+    const saved = join(RESULTS, 'lobby-attendance.csv');
+    await download.saveAs(saved);
+    assert.match(readFileSync(saved, 'utf8'), /Camille/);
+    await waitForText(trainer.getByTestId('download-status'), /Fichier enregistré/);
+    await assertAccessible(trainer, 'trainer lobby: attendance downloaded');
   });
 
   await t.test('participant leaves and is back home', async () => {
     await participant.getByRole('button', { name: 'Quitter' }).click();
     await participant.getByRole('heading', { level: 1, name: 'Rejoindre une session' }).waitFor();
+    await assertAccessible(participant, 'home after leaving (phone)');
+    // Left for good: nothing to resume on this device.
+    assert.equal(await participant.getByTestId('recent').count(), 0);
     const row = trainer.getByTestId('members').getByRole('listitem').filter({ hasText: 'Camille' });
     await row.waitFor({ state: 'detached' });
   });

@@ -1,7 +1,7 @@
 // REST calls of the page (same origin), all with a trainer's JWT: creating a
 // lobby or quiz room, converting a GIFT / Moodle XML / JSON quiz file, and
-// fetching a quiz session's results (CSV or JSON) as a Blob to save. Errors
-// come back as `{code, message}` JSON with a 4xx/5xx.
+// fetching a session's files (quiz results as CSV or JSON, attendance as CSV)
+// as a Blob to save, and getting a projector's token for a room. Errors come back as `{code, message}` JSON with a 4xx/5xx.
 
 import type { RoomKind } from './protocol';
 import type { ImportFormat, ImportResult, NativeQuiz, QuizSettings } from './quiz-protocol';
@@ -64,20 +64,50 @@ export async function importQuiz(
 
 export type ResultsFormat = 'csv' | 'json';
 
+/** The files of a session the trainer can download (`/api/v1/sessions/{room}/…`). */
+export type SessionFile = 'results.csv' | 'results.json' | 'attendance.csv';
+
+/** The URL of a session file (it needs the trainer's bearer token). */
+export function sessionFileUrl(room: string, file: SessionFile): string {
+  return `/api/v1/sessions/${encodeURIComponent(room)}/${file}`;
+}
+
+/** GET a session file → the file and its name (from Content-Disposition, else `results-{room}.csv`…). */
+export async function fetchSessionFile(
+  token: string,
+  room: string,
+  file: SessionFile,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ blob: Blob; filename: string }> {
+  const response = await send(fetchImpl, sessionFileUrl(room, file), { headers: auth(token) });
+  if (!response.ok) await readJson(response); // throws the ApiError
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const named = /filename="?([^";]+)"?/.exec(disposition);
+  const [base, ext] = file.split('.');
+  return { blob: await response.blob(), filename: named?.[1] ?? `${base}-${room}.${ext}` };
+}
+
 /** GET /api/v1/sessions/{room}/results.{csv,json} → the file and its name. */
-export async function fetchResults(
+export function fetchResults(
   token: string,
   room: string,
   format: ResultsFormat,
   fetchImpl: typeof fetch = fetch,
 ): Promise<{ blob: Blob; filename: string }> {
-  const response = await send(fetchImpl, `/api/v1/sessions/${encodeURIComponent(room)}/results.${format}`, {
-    headers: auth(token),
+  return fetchSessionFile(token, room, `results.${format}`, fetchImpl);
+}
+
+/** POST /api/v1/rooms/{room}/observer-token → a projector's token, scoped to the room. */
+export async function observerToken(
+  token: string,
+  room: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ token: string; expires_at: number }> {
+  const response = await send(fetchImpl, `/api/v1/rooms/${encodeURIComponent(room)}/observer-token`, {
+    method: 'POST',
+    headers: { ...auth(token), Accept: 'application/json' },
   });
-  if (!response.ok) await readJson(response); // throws the ApiError
-  const disposition = response.headers.get('Content-Disposition') ?? '';
-  const named = /filename="?([^";]+)"?/.exec(disposition);
-  return { blob: await response.blob(), filename: named?.[1] ?? `results-${room}.${format}` };
+  return (await readJson(response)) as { token: string; expires_at: number };
 }
 
 function auth(token: string): Record<string, string> {

@@ -1,15 +1,19 @@
 // The page controller: routes (`/`, `/j/CODE`, `/salle`, `/quiz/nouveau`),
 // owns the one live client of this tab, and carries out the flows the screens
-// ask for (join as a guest, create a lobby or quiz room as a trainer, leave).
+// ask for (join as a guest, resume a guest session this browser remembers,
+// create a lobby or quiz room as a trainer, leave).
 // A quiz room gets the quiz screens. Screens get it as `App`.
 
 import { ApiError, createRoom } from './api';
 import { AmphiClient, defaultSocketUrl, type ClientNotice } from './client';
-import { lang, setLang, type Lang } from './i18n';
-import { leads, type Auth, type RoomId } from './protocol';
+import { h } from './dom';
+import { errorText, lang, setLang, t, type Lang } from './i18n';
+import { leads, type Auth, type Command, type RoomId } from './protocol';
 import type { NativeQuiz, QuizSettings } from './quiz-protocol';
-import { clearSession, loadSession, saveTrainerToken, type SavedSession } from './session';
-import { sessionStore, type KeyValueStore } from './storage';
+import { PENDING_KEY } from './pending';
+import { forgetRecent, recentFromSession, rememberRecent, type RecentSession } from './recent';
+import { SESSION_KEY, clearSession, loadSession, saveSession, saveTrainerToken, type SavedSession } from './session';
+import { localStore, observedStore, readJson, sessionStore, writeJson, type KeyValueStore } from './storage';
 import { renderShell, type Shell } from './views/layout';
 import { renderHome } from './views/home';
 import { renderParticipantLobby } from './views/participant';
@@ -20,6 +24,8 @@ import { renderQuizTrainer } from './views/quiz-trainer';
 
 export const LOBBY_PATH = '/salle';
 export const QUIZ_NEW_PATH = '/quiz/nouveau';
+/** A projector window: `/projecteur#room=ID&token=OBSERVER_TOKEN` (opened by the console). */
+export const PROJECTOR_PATH = '/projecteur';
 /** How long the home screen waits for the first `joined`. */
 const JOIN_TIMEOUT_MS = 15_000;
 
@@ -33,13 +39,18 @@ export interface View {
 export type FlowResult = string | null;
 
 export class App {
-  readonly store: KeyValueStore = sessionStore();
+  /** The tab's session (sessionStorage); each write of the session or the
+   * queue is mirrored to `local` for guests (see recent.ts). */
+  readonly store: KeyValueStore = observedStore(sessionStore(), (key) => this.stored(key));
+  /** What outlives the tab: guest sessions to come back to. */
+  readonly local: KeyValueStore = localStore();
   client: AmphiClient | null = null;
   private shell: Shell | null = null;
   private view: View | null = null;
+  private titleWatch: MutationObserver | null = null;
 
   constructor(private readonly container: HTMLElement) {
-    window.addEventListener('popstate', () => this.render());
+    window.addEventListener('popstate', () => this.render(true));
     window.addEventListener('online', () => this.client?.reconnectNow());
     window.addEventListener('offline', () => this.client?.networkLost());
   }
@@ -102,6 +113,19 @@ export class App {
     return code === null ? null : { code };
   }
 
+  /** Resumes a guest session remembered by this browser (closed tab, come back later). */
+  resumeRecent(entry: RecentSession): void {
+    this.forget();
+    saveSession(this.store, entry.session);
+    writeJson(this.store, PENDING_KEY, entry.pending);
+    this.navigate(LOBBY_PATH);
+  }
+
+  /** Forgets a remembered guest session (a shared device). */
+  forgetRecent(roomId: RoomId): void {
+    forgetRecent(this.local, roomId, Date.now());
+  }
+
   /** Leaves the room for good and goes home. */
   async leave(room: RoomId): Promise<void> {
     const client = this.client;
@@ -113,14 +137,18 @@ export class App {
       client.stop('left');
     }
     this.forget();
+    this.forgetRecent(room); // after the last write of the session
     this.navigate('/');
   }
 
-  /** Drops the client and what the tab remembered of the session. */
-  forget(): void {
+  /** Drops the client and what the tab remembered of the session
+   * (`andRecent`: and what the browser remembered of it: removed, refused). */
+  forget(andRecent = false): void {
+    const rooms = Object.keys(loadSession(this.store)?.rooms ?? {});
     this.client?.stop('left');
     this.client = null;
     clearSession(this.store);
+    if (andRecent) for (const id of rooms) this.forgetRecent(id);
   }
 
   // ---- internals ---------------------------------------------------------------
@@ -156,6 +184,13 @@ export class App {
     });
   }
 
+  /** A write to the tab's store: keep the guest session's copy up to date. */
+  private stored(key: string): void {
+    if (key !== SESSION_KEY && key !== PENDING_KEY) return;
+    const entry = recentFromSession(loadSession(this.store), readJson<Command[]>(this.store, PENDING_KEY) ?? [], Date.now());
+    if (entry) rememberRecent(this.local, entry);
+  }
+
   private makeClient(session: SavedSession): AmphiClient {
     const client = new AmphiClient({ url: defaultSocketUrl(), session, store: this.store });
     this.client = client;
@@ -186,12 +221,46 @@ export class App {
     if (path === QUIZ_NEW_PATH) {
       this.view = renderQuizCreate(this);
     }
+    if (path === PROJECTOR_PATH) {
+      this.view = this.projectorView();
+    }
     if (!this.view) {
       if (path !== '/' && !joinLink) history.replaceState(null, '', '/');
       this.view = renderHome(this, joinLink ? joinLink[1].toUpperCase() : '');
     }
     this.shell.main.replaceChildren(this.view.root);
+    this.followTitle(this.view.root.querySelector('h1'));
     if (moveFocus) this.view.root.querySelector<HTMLElement>('h1')?.focus();
+  }
+
+  /** The page title names the screen (its h1), and follows it (a room's title comes with `joined`). */
+  private followTitle(h1: HTMLElement | null): void {
+    this.titleWatch?.disconnect();
+    const apply = () => {
+      const screen = h1?.textContent?.trim();
+      document.title = screen ? `${screen} — ${t('app.name')}` : t('app.name');
+    };
+    apply();
+    if (!h1) return;
+    this.titleWatch = new MutationObserver(apply);
+    this.titleWatch.observe(h1, { childList: true, characterData: true, subtree: true });
+  }
+
+  /** A projector window: connects with the room's observer token from the
+   * address (#room=…&token=…, then removed from it) and shows the room. */
+  private projectorView(): View | null {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const room = params.get('room');
+    const token = params.get('token');
+    if (!room || !token) return null;
+    history.replaceState(null, '', PROJECTOR_PATH);
+    saveTrainerToken(this.store, ''); // a copy of the opener's storage: the projector needs no trainer token
+    const status = h('p', { role: 'status' }, t('projector.connecting'));
+    const root = h('div', {}, h('h1', { tabindex: '-1' }, t('projector.title')), status);
+    void this.connect({ auth: { method: 'token', token }, rooms: {} }, room).then((code) => {
+      if (code !== null) status.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+    });
+    return { root, dispose() {} };
   }
 
   /** The lobby of the current (or restored) session, if there is one. */

@@ -1,7 +1,8 @@
 // Pure helpers of the quiz screens (no DOM): the actions a leader may take in
-// each phase, countdowns, decimal input, how an answer, a right answer and a
-// distribution read in words and figures (bars with counts and percentages,
-// so nothing relies on colour alone).
+// each phase, countdowns and their spoken warnings, decimal input, how an
+// answer, a right answer and a distribution read in words and figures (bars
+// with counts and percentages, word clouds with counts, so nothing relies on
+// colour or size alone), and what the projector shows while a question is open.
 
 import { lang, t, type MessageKey } from './i18n';
 import type {
@@ -49,6 +50,21 @@ export function leaderActions(state: QuizState): QuizAction[] {
   }
 }
 
+/** Whether the leader may open a question of their choice now (trainer-paced, no question open). */
+export function canJump(state: QuizState): boolean {
+  return state.settings.mode === 'trainer_paced' && ['lobby', 'closed', 'revealed', 'leaderboard'].includes(state.phase.state);
+}
+
+/** The question to offer first: the next one not asked after `current`, then from the start. */
+export function nextUnasked(count: number, asked: readonly number[], current: number | undefined): number {
+  const start = current === undefined ? 0 : current + 1;
+  for (let k = 0; k < count; k++) {
+    const i = (start + k) % count;
+    if (!asked.includes(i)) return i;
+  }
+  return Math.min(start, Math.max(0, count - 1));
+}
+
 /** Whether `next` would end the quiz (the current question is the last one). */
 export function nextEnds(state: QuizState): boolean {
   const index = state.current?.question.index;
@@ -70,6 +86,22 @@ export function formatCountdown(ms: number): string {
   return `${minutes}:${String(seconds).padStart(2, '0')}`;
 }
 
+/** Spoken time warnings, in ms left: 30 s (only for questions of a minute or
+ * more), then 10 s. */
+export const TIME_WARNINGS = [30_000, 10_000] as const;
+
+/**
+ * The warning to give now, if any: the smallest threshold reached and not
+ * given yet (`given`), so a late joiner hears only the latest one.
+ * `limitMs` is the question's time limit (undefined: no 30 s warning).
+ */
+export function timeWarning(msLeft: number, limitMs: number | undefined, given: readonly number[]): number | null {
+  if (msLeft <= 0) return null;
+  const due = TIME_WARNINGS.filter((w) => msLeft <= w && (w < 30_000 || (limitMs ?? 0) >= 60_000));
+  const latest = due[due.length - 1];
+  return latest !== undefined && !given.includes(latest) ? latest : null;
+}
+
 // ---- numbers -----------------------------------------------------------------------
 
 /** Reads a typed decimal: `3,14`, `-2.5`, `1 000` (French spaces); null if not a number. */
@@ -78,6 +110,15 @@ export function parseDecimal(raw: string): number | null {
   if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(compact)) return null;
   const value = Number(compact);
   return Number.isFinite(value) ? value : null;
+}
+
+/** The typed number with its sign changed (`3,5` → `-3,5` → `3,5`): phone
+ * decimal keypads often have no minus key. */
+export function toggleSign(raw: string): string {
+  const trimmed = raw.trim();
+  if (trimmed.startsWith('-')) return trimmed.slice(1);
+  if (trimmed.startsWith('+')) return `-${trimmed.slice(1)}`;
+  return `-${trimmed}`;
 }
 
 export function formatNumber(value: number): string {
@@ -197,8 +238,16 @@ export interface BarRow {
   correct?: boolean;
 }
 
+export interface CloudWord {
+  text: string;
+  count: number;
+  /** 1 (least frequent) to 5 (most frequent): the type size. */
+  weight: number;
+}
+
 export type DistributionView =
   | { type: 'bars'; answered: number; rows: BarRow[] }
+  | { type: 'cloud'; answered: number; words: CloudWord[] }
   | { type: 'numeric'; answered: number; min?: number; median?: number; max?: number }
   | { type: 'ordering'; answered: number; exact: number; accuracy: number };
 
@@ -239,7 +288,7 @@ export function distributionView(
     case 'texts':
       return { type: 'bars', answered, rows: d.answers.map((a) => bar(a.text, a.count)) };
     case 'words':
-      return { type: 'bars', answered, rows: d.words.map((w) => bar(w.text, w.count)) };
+      return { type: 'cloud', answered, words: cloudWords(d.words) };
     case 'rating': {
       const kind = question?.kind.type === 'rating_scale' ? question.kind : undefined;
       return {
@@ -253,6 +302,28 @@ export function distributionView(
       };
     }
   }
+}
+
+/** Words sized by frequency (1–5), most frequent first, as the server sends them. */
+export function cloudWords(words: readonly { text: string; count: number }[]): CloudWord[] {
+  if (words.length === 0) return [];
+  const counts = words.map((w) => w.count);
+  const min = Math.min(...counts);
+  const max = Math.max(...counts);
+  return words.map((w) => ({
+    text: w.text,
+    count: w.count,
+    weight: max === min ? 3 : 1 + Math.round(((w.count - min) * 4) / (max - min)),
+  }));
+}
+
+/**
+ * Whether the projector shows the live figures while the question is open:
+ * for polls (word cloud, rating scale), yes, that is the point; for graded
+ * questions, no, the room would copy the majority.
+ */
+export function liveWhileOpen(kind: QuestionKindView): boolean {
+  return kind.type === 'word_cloud' || kind.type === 'rating_scale';
 }
 
 // ---- quiz files ---------------------------------------------------------------------

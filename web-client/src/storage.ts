@@ -58,3 +58,27 @@ export function sessionStore(): KeyValueStore {
     return new MemoryStore();
   }
 }
+
+/** The browser's localStorage (kept across tabs and restarts), or memory. */
+export function localStore(): KeyValueStore {
+  try {
+    const s = globalThis.localStorage;
+    s.setItem('amphi.probe', '1');
+    s.removeItem('amphi.probe');
+    return s;
+  } catch {
+    return new MemoryStore();
+  }
+}
+
+/** `store`, calling `onWrite(key)` after each successful setItem. */
+export function observedStore(store: KeyValueStore, onWrite: (key: string) => void): KeyValueStore {
+  return {
+    getItem: (key) => store.getItem(key),
+    setItem(key, value) {
+      store.setItem(key, value);
+      onWrite(key);
+    },
+    removeItem: (key) => store.removeItem(key),
+  };
+}

@@ -4,7 +4,7 @@
 // Content-Disposition).
 
 import { describe, expect, it } from 'vitest';
-import { ApiError, createRoom, fetchResults, importQuiz } from '../src/api';
+import { ApiError, createRoom, fetchResults, fetchSessionFile, importQuiz, observerToken, sessionFileUrl } from '../src/api';
 
 function fakeFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -71,5 +71,28 @@ describe('api', () => {
   it('a refused download throws the API error', async () => {
     const { impl } = fakeFetch(404, { code: 'not_found', message: 'this room runs no quiz' });
     await expect(fetchResults('jwt', 'r1', 'json', impl)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('downloads the attendance with the token, named by the server or after the room', async () => {
+    const { impl, calls } = fakeFetch(200, 'participant,joined_at\nAlice,2026-01-01T09:00:00Z\n',
+      { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="attendance-r1.csv"' });
+    const file = await fetchSessionFile('jwt', 'r1', 'attendance.csv', impl);
+    expect(file.filename).toBe('attendance-r1.csv');
+    expect(calls[0].url).toBe('/api/v1/sessions/r1/attendance.csv');
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
+    const unnamed = fakeFetch(200, 'participant\n');
+    expect((await fetchSessionFile('jwt', 'r 2', 'attendance.csv', unnamed.impl)).filename).toBe('attendance-r 2.csv');
+    expect(unnamed.calls[0].url).toBe('/api/v1/sessions/r%202/attendance.csv');
+    expect(sessionFileUrl('r1', 'results.json')).toBe('/api/v1/sessions/r1/results.json');
+  });
+
+  it('asks for a projector token with the trainer token', async () => {
+    const { impl, calls } = fakeFetch(200, { token: 'observer-jwt', expires_at: 1790000000 });
+    expect(await observerToken('jwt', 'r1', impl)).toEqual({ token: 'observer-jwt', expires_at: 1790000000 });
+    expect(calls[0].url).toBe('/api/v1/rooms/r1/observer-token');
+    expect(calls[0].init.method).toBe('POST');
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
+    const refused = fakeFetch(403, { code: 'forbidden', message: 'only a trainer' });
+    await expect(observerToken('jwt', 'r1', refused.impl)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
   });
 });

@@ -1,27 +1,35 @@
 // Rendering helpers of the quiz screens: the actions per phase, countdowns,
 // decimal input, answers and right answers in words, distributions as bars
 // with counts and percentages, ordinal ranks, default time limits, ordering
-// moves, import format guessing and participant error messages.
+// moves (buttons and drag), import format guessing, participant error
+// messages, spoken time warnings, word clouds, the projector's live figures
+// and the "go to a question" control.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLang } from '../src/i18n';
 import type { QuestionView, QuizSettings, QuizSnapshot } from '../src/quiz-protocol';
 import {
   answerText,
+  canJump,
+  cloudWords,
   correctAnswerText,
   distributionView,
   formatCountdown,
   leaderActions,
+  liveWhileOpen,
   nextEnds,
+  nextUnasked,
   parseDecimal,
   percent,
   rankText,
   ratingLabel,
   remainingMs,
+  timeWarning,
+  toggleSign,
   withDefaultTimeLimit,
 } from '../src/quiz-format';
 import { quizFromSnapshot } from '../src/quiz-state';
-import { moveItem } from '../src/views/quiz-answer';
+import { dropIndex, moveItem, moveTo } from '../src/ordering';
 import { guessFormat } from '../src/views/quiz-create';
 import { quizErrorText } from '../src/views/quiz-participant';
 
@@ -187,6 +195,28 @@ describe('quiz creation and answering helpers', () => {
     expect(moveItem([0, 1, 2], 2, 1)).toEqual([0, 1, 2]);
   });
 
+  it('drags an ordering item to any place', () => {
+    expect(moveTo(['a', 'b', 'c', 'd'], 0, 2)).toEqual(['b', 'c', 'a', 'd']);
+    expect(moveTo(['a', 'b', 'c', 'd'], 3, 0)).toEqual(['d', 'a', 'b', 'c']);
+    expect(moveTo(['a', 'b', 'c'], 1, 9)).toEqual(['a', 'c', 'b']);
+    expect(moveTo(['a', 'b', 'c'], 1, -3)).toEqual(['b', 'a', 'c']);
+    expect(moveTo(['a', 'b'], 5, 0)).toEqual(['a', 'b']);
+    // The pointer at y among the other items' midpoints (100, 200, 300).
+    expect(dropIndex([100, 200, 300], 50)).toBe(0);
+    expect(dropIndex([100, 200, 300], 150)).toBe(1);
+    expect(dropIndex([100, 200, 300], 250)).toBe(2);
+    expect(dropIndex([100, 200, 300], 999)).toBe(3);
+    expect(dropIndex([], 10)).toBe(0);
+  });
+
+  it('changes the sign of a typed number (phone keypads lack a minus)', () => {
+    expect(toggleSign('3,5')).toBe('-3,5');
+    expect(toggleSign(' -3,5 ')).toBe('3,5');
+    expect(toggleSign('+2')).toBe('-2');
+    expect(toggleSign('')).toBe('-');
+    expect(toggleSign('-')).toBe('');
+  });
+
   it('guesses the import format from the file name', () => {
     expect(guessFormat('quiz.GIFT')).toBe('gift');
     expect(guessFormat('export-moodle.xml')).toBe('moodlexml');
@@ -201,5 +231,63 @@ describe('quiz creation and answering helpers', () => {
     expect(quizErrorText('invalid_state', 'next')).toBe("Action impossible pour l'instant.");
     setLang('en');
     expect(quizErrorText('answer_late', 'answer')).toBe('Too late: the question is closed.');
+  });
+});
+
+describe('time warnings', () => {
+  it('warns at 30 s for questions of a minute or more, then at 10 s, once each', () => {
+    expect(timeWarning(45_000, 60_000, [])).toBeNull();
+    expect(timeWarning(30_000, 60_000, [])).toBe(30_000);
+    expect(timeWarning(29_000, 60_000, [30_000])).toBeNull();
+    expect(timeWarning(10_000, 60_000, [30_000])).toBe(10_000);
+    expect(timeWarning(9_000, 60_000, [30_000, 10_000])).toBeNull();
+  });
+
+  it('no 30 s warning for short or untimed questions; a late joiner hears only the latest', () => {
+    expect(timeWarning(25_000, 30_000, [])).toBeNull();
+    expect(timeWarning(25_000, undefined, [])).toBeNull();
+    expect(timeWarning(8_000, 30_000, [])).toBe(10_000);
+    expect(timeWarning(8_000, 120_000, [])).toBe(10_000);
+    expect(timeWarning(0, 120_000, [])).toBeNull();
+  });
+});
+
+describe('word clouds and the projector', () => {
+  it('sizes words from 1 to 5 by count, counts kept', () => {
+    expect(cloudWords([{ text: 'écoute', count: 9 }, { text: 'confiance', count: 5 }, { text: 'temps', count: 1 }]))
+      .toEqual([{ text: 'écoute', count: 9, weight: 5 }, { text: 'confiance', count: 5, weight: 3 }, { text: 'temps', count: 1, weight: 1 }]);
+    expect(cloudWords([{ text: 'a', count: 2 }, { text: 'b', count: 2 }]).map((w) => w.weight)).toEqual([3, 3]);
+    expect(cloudWords([])).toEqual([]);
+  });
+
+  it('a word cloud question shows as a cloud', () => {
+    const view = distributionView(undefined, { index: 0, round: 1, answered: 3, distribution: { type: 'words', words: [{ text: 'progrès', count: 2 }] } });
+    expect(view).toEqual({ type: 'cloud', answered: 3, words: [{ text: 'progrès', count: 2, weight: 3 }] });
+  });
+
+  it('polls stay live on the projector while open, graded questions do not', () => {
+    expect(liveWhileOpen({ type: 'word_cloud', max_words: 3 })).toBe(true);
+    expect(liveWhileOpen({ type: 'rating_scale', min: 1, max: 5 })).toBe(true);
+    expect(liveWhileOpen({ type: 'true_false' })).toBe(false);
+    expect(liveWhileOpen(CHOICE.kind)).toBe(false);
+  });
+});
+
+describe('go to a question', () => {
+  it('is offered trainer-paced, when no question is open', () => {
+    expect(canJump(state({ state: 'lobby' }))).toBe(true);
+    expect(canJump(state({ state: 'closed', index: 0 }))).toBe(true);
+    expect(canJump(state({ state: 'leaderboard', index: 0 }))).toBe(true);
+    expect(canJump(state({ state: 'open', index: 0 }))).toBe(false);
+    expect(canJump(state({ state: 'ended' }))).toBe(false);
+    expect(canJump(state({ state: 'lobby' }, { mode: 'self_paced' }))).toBe(false);
+  });
+
+  it('offers the next question not asked, then from the start', () => {
+    expect(nextUnasked(4, [], undefined)).toBe(0);
+    expect(nextUnasked(4, [0], 0)).toBe(1);
+    expect(nextUnasked(4, [0, 1, 3], 3)).toBe(2);
+    expect(nextUnasked(3, [0, 1, 2], 1)).toBe(2);
+    expect(nextUnasked(3, [0, 1, 2], 2)).toBe(2);
   });
 });

@@ -89,7 +89,7 @@ export function showAlert(slot: HTMLElement, text: string, action?: HTMLElement)
 /** After the client stopped for good: why, and a way back home. */
 export function showStopped(app: App, slot: HTMLElement, reason: StopReason, code?: string): void {
   if (reason === 'left') return;
-  if (reason !== 'normal') app.forget(); // 'normal' can still be retried
+  if (reason !== 'normal') app.forget(true); // 'normal' can still be retried
   const text = reason === 'removed' ? t('lobby.removed') : reason === 'refused' && code ? errorText(code) : t('lobby.closed');
   const home = h('a', { class: 'fr-link', href: '/', onclick: (ev: Event) => { ev.preventDefault(); app.navigate('/'); } }, t('lobby.backHome'));
   showAlert(slot, text, home);
@@ -97,4 +97,16 @@ export function showStopped(app: App, slot: HTMLElement, reason: StopReason, cod
 
 export function roleLabel(role: Role): string {
   return t(`role.${role}` as MessageKey);
+}
+
+/**
+ * Whether a screen change may take the focus: it is on nothing in
+ * particular (the page), inside `within` (the part being replaced), or on a
+ * non-interactive element such as a heading focused by an earlier change.
+ * A control the user is on elsewhere (a button, a field) keeps it.
+ */
+export function focusIsFree(within: HTMLElement): boolean {
+  const active = document.activeElement as HTMLElement | null;
+  if (!active || active === document.body || within.contains(active)) return true;
+  return active.tabIndex < 0;
 }

@@ -1,10 +1,12 @@
 // Home screen: "Rejoindre une session" (join code + nickname → guest), and
 // the trainer space (token → create a room, or go on to create a quiz).
-// `/j/CODE` pre-fills the code.
+// `/j/CODE` pre-fills the code. Guest sessions this browser remembers
+// (recent.ts) can be resumed from here.
 
 import { QUIZ_NEW_PATH, type App, type View } from '../app';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
+import { listRecent, recentFor, type RecentSession } from '../recent';
 import { loadTrainerToken, saveTrainerToken } from '../session';
 
 export const NAME_MAX = 40;
@@ -79,7 +81,7 @@ export function renderHome(app: App, code: string): View {
   });
   nameField.input.addEventListener('input', () => nameField.setError(null));
   const joinButton = submitButton('home.join', 'fr-btn--lg');
-  const joinAlert = h('div', { 'aria-live': 'assertive' });
+  const joinAlert = h('div');
   const joinForm = h('form', { novalidate: true, 'aria-labelledby': 'join-title' },
     codeField.group, nameField.group, joinAlert, joinButton);
   joinForm.addEventListener('submit', async (ev) => {
@@ -104,7 +106,7 @@ export function renderHome(app: App, code: string): View {
   const titleField = field('home.roomTitle', null, { maxlength: String(TITLE_MAX), autocomplete: 'off' });
   titleField.input.addEventListener('input', () => titleField.setError(null));
   const createButton = submitButton('home.create', 'fr-btn--secondary');
-  const createAlert = h('div', { 'aria-live': 'assertive' });
+  const createAlert = h('div');
   const quizButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-add-line' }, t('home.createQuiz'));
   quizButton.addEventListener('click', () => {
     const token = tokenField.input.value.trim();
@@ -127,10 +129,18 @@ export function renderHome(app: App, code: string): View {
     await busy(createButton, 'home.creating', createAlert, () => app.createRoomAsTrainer(token, title));
   });
 
+  // ---- guest sessions this browser can resume ----
+  const now = Date.now();
+  const remembered = code ? [recentFor(app.local, code, now)].filter((r): r is RecentSession => r !== undefined)
+    : listRecent(app.local, now).slice(0, 3);
+  const title = h('h1', { id: 'join-title', tabindex: '-1' }, t('home.title'));
+  const resume = remembered.length ? recentPanel(app, remembered, title) : null;
+
   const root = h('div', { class: 'fr-grid-row fr-grid-row--gutters amphi-home' },
     h('section', { class: 'fr-col-12 fr-col-md-7', 'aria-labelledby': 'join-title' },
-      h('h1', { id: 'join-title', tabindex: '-1' }, t('home.title')),
+      title,
       h('p', {}, t('home.intro')),
+      resume,
       joinForm),
     h('section', { class: 'fr-col-12 fr-col-md-5', 'aria-labelledby': 'trainer-title' },
       h('div', { class: 'amphi-panel' },
@@ -138,9 +148,41 @@ export function renderHome(app: App, code: string): View {
         h('p', { class: 'fr-text--sm' }, t('home.trainerIntro')),
         createForm)));
 
-  // Focus the first empty field of the join form (a /j/CODE link: the name).
-  queueMicrotask(() => (code ? nameField.input : codeField.input).focus());
+  // Focus the first empty field of the join form (a /j/CODE link: the name),
+  // or "Reprendre" when this browser was already in that session.
+  queueMicrotask(() => {
+    const again = code && resume?.querySelector<HTMLButtonElement>('[data-testid="resume"]');
+    (again || (code ? nameField.input : codeField.input)).focus();
+  });
   return { root, dispose() {} };
+}
+
+/** "Reprendre" (and "Oublier") for each remembered guest session. */
+function recentPanel(app: App, sessions: RecentSession[], fallbackFocus: HTMLElement): HTMLElement {
+  const list = h('ul', { class: 'amphi-list' });
+  const panel = h('section', { class: 'amphi-panel fr-mb-3w', 'aria-labelledby': 'resume-title', 'data-testid': 'recent' },
+    h('h2', { id: 'resume-title', class: 'fr-h5' }, t('home.resumeTitle')), list);
+  for (const r of sessions) {
+    const item = h('li', { class: 'amphi-list__item' },
+      h('span', { class: 'amphi-list__name' }, t('home.resumeAs', { title: r.title, name: r.name })),
+      h('button', {
+        type: 'button', class: 'fr-btn fr-btn--sm', 'data-testid': 'resume',
+        'aria-label': t('home.resumeLabel', { title: r.title, name: r.name }),
+        onclick: () => app.resumeRecent(r),
+      }, t('home.resume')),
+      h('button', {
+        type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary',
+        'aria-label': t('home.forgetLabel', { title: r.title }),
+        onclick: () => {
+          app.forgetRecent(r.roomId);
+          item.remove();
+          if (!list.children.length) panel.remove();
+          fallbackFocus.focus();
+        },
+      }, t('home.forget')));
+    list.append(item);
+  }
+  return panel;
 }
 
 /** Disables the button while `run` goes, then shows its error (if any). */
@@ -159,7 +201,7 @@ async function busy(
   button.disabled = false;
   button.textContent = label;
   if (error) {
-    setChildren(alertSlot, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm fr-mb-2w' },
+    setChildren(alertSlot, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm fr-mb-2w', role: 'alert' },
       h('p', {}, error === 'network' ? t('home.unreachable') : errorText(error))));
   }
 }

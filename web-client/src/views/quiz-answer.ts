@@ -1,14 +1,15 @@
 // The answer form of each question type, for a phone: large touch targets,
 // keyboard operable, labels on every control. Single choice, true/false and
 // rating scale send on tap (buttons marked with aria-pressed once chosen);
-// multiple choice, numeric, texts, word cloud and ordering (move up/down
-// buttons) send with "Valider". `lock` freezes the form (sent, closed) and
+// multiple choice, numeric, texts, word cloud and ordering (quiz-ordering:
+// drag, or move up/down buttons) send with "Valider". `lock` freezes the form (sent, closed) and
 // shows what was answered.
 
-import { h, setChildren, uid } from '../dom';
+import { h, uid } from '../dom';
 import { t, type MessageKey } from '../i18n';
 import type { AnswerValue, QuestionView } from '../quiz-protocol';
-import { choiceLetter, formatNumber, parseDecimal, ratingLabel } from '../quiz-format';
+import { choiceLetter, formatNumber, parseDecimal, ratingLabel, toggleSign } from '../quiz-format';
+import { orderingBody } from './quiz-ordering';
 
 /** Longest texts the server takes (protocol §4, Answering). */
 export const SHORT_TEXT_MAX = 200;
@@ -55,7 +56,7 @@ export function answerForm(question: QuestionView, opts: AnswerFormOptions): Ans
   };
 }
 
-interface Body {
+export interface Body {
   root: HTMLElement;
   lock(answer?: AnswerValue): void;
   unlock(): void;
@@ -83,7 +84,7 @@ function formBody(question: QuestionView, send: (a: AnswerValue) => void, announ
       return textInput('quiz.numericLabel', 'quiz.numericHint', { inputmode: 'decimal', autocomplete: 'off' }, (raw) => {
         const value = parseDecimal(raw);
         return value === null ? 'quiz.numericInvalid' : { type: 'number', value };
-      }, send, (a) => (a?.type === 'number' ? formatNumber(a.value) : undefined));
+      }, send, (a) => (a?.type === 'number' ? formatNumber(a.value) : undefined), false, true);
     case 'short_text':
       return textInput('quiz.textLabel', null, { maxlength: String(SHORT_TEXT_MAX), autocomplete: 'off' }, (raw) => {
         const text = raw.trim();
@@ -97,7 +98,7 @@ function formBody(question: QuestionView, send: (a: AnswerValue) => void, announ
     case 'word_cloud':
       return words(kind.max_words, send);
     case 'ordering':
-      return ordering(kind.items, send, announce);
+      return orderingBody(kind.items, send, announce, submitButton);
   }
 }
 
@@ -192,6 +193,7 @@ function textInput(
   send: (a: AnswerValue) => void,
   shown: (a: AnswerValue | undefined) => string | undefined,
   multiline = false,
+  signToggle = false,
 ): Body {
   const id = uid('answer');
   const hintId = `${id}-hint`;
@@ -200,9 +202,17 @@ function textInput(
     ? h('textarea', { class: 'fr-input', id, rows: 4, 'aria-describedby': hint ? hintId : undefined, ...attrs, 'data-testid': 'answer-input' })
     : h('input', { class: 'fr-input amphi-answer-input', id, type: 'text', 'aria-describedby': hint ? hintId : undefined, ...attrs, 'data-testid': 'answer-input' });
   const error = h('p', { class: 'fr-error-text', id: errorId, hidden: true });
+  // Numbers: phone decimal keypads often lack a minus key, so a button changes the sign.
+  const sign = signToggle ? h('button', {
+    type: 'button', class: 'fr-btn fr-btn--secondary amphi-sign', title: t('quiz.toggleSign'), 'data-testid': 'toggle-sign',
+    onclick: () => {
+      input.value = toggleSign(input.value);
+      input.focus();
+    },
+  }, h('span', { 'aria-hidden': 'true' }, '+/−'), h('span', { class: 'fr-sr-only' }, `${t('quiz.toggleSign')} (+/−)`)) : null;
   const group = h('div', { class: 'fr-input-group' },
     h('label', { class: 'fr-label', for: id }, t(label), hint ? h('span', { class: 'fr-hint-text', id: hintId }, t(hint)) : null),
-    input, error);
+    sign ? h('div', { class: 'amphi-number-row' }, input, sign) : input, error);
   const setError = (key: MessageKey | null) => {
     group.classList.toggle('fr-input-group--error', key !== null);
     error.hidden = key === null;
@@ -262,77 +272,6 @@ function words(max: number, send: (a: AnswerValue) => void): Body {
       lockForm(form, true);
     },
     unlock: () => lockForm(form, false),
-  };
-}
-
-/** Moves the item at `from` by `delta` places; the same array when it cannot. */
-export function moveItem<T>(list: readonly T[], from: number, delta: number): T[] {
-  const to = from + delta;
-  if (to < 0 || to >= list.length || from < 0 || from >= list.length) return [...list];
-  const next = [...list];
-  [next[from], next[to]] = [next[to], next[from]];
-  return next;
-}
-
-function ordering(items: string[], send: (a: AnswerValue) => void, announce: (text: string) => void): Body {
-  let order = items.map((_, i) => i); // indices into the shown items
-  let locked = false;
-  const list = h('ol', { class: 'amphi-ordering', 'data-testid': 'ordering' });
-  const render = (focus?: { item: number; dir: 'up' | 'down' }) => {
-    setChildren(list, ...order.map((item, position) => {
-      const text = items[item];
-      const up = h('button', {
-        type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--sm amphi-move',
-        title: t('quiz.moveUp', { item: text }), 'aria-label': t('quiz.moveUp', { item: text }),
-        disabled: locked || position === 0, 'data-dir': 'up',
-      }, h('span', { class: 'fr-icon-arrow-up-s-line', 'aria-hidden': 'true' }));
-      const down = h('button', {
-        type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--sm amphi-move',
-        title: t('quiz.moveDown', { item: text }), 'aria-label': t('quiz.moveDown', { item: text }),
-        disabled: locked || position === order.length - 1, 'data-dir': 'down',
-      }, h('span', { class: 'fr-icon-arrow-down-s-line', 'aria-hidden': 'true' }));
-      up.addEventListener('click', () => move(position, -1));
-      down.addEventListener('click', () => move(position, 1));
-      const li = h('li', { class: 'amphi-ordering__item', 'data-item': item },
-        h('span', { class: 'amphi-ordering__position', 'aria-hidden': 'true' }, String(position + 1)),
-        h('span', { class: 'amphi-ordering__text' }, text),
-        h('span', { class: 'amphi-ordering__moves' }, up, down));
-      return li;
-    }));
-    if (focus) {
-      const li = list.querySelector<HTMLElement>(`[data-item="${focus.item}"]`);
-      const wanted = li?.querySelector<HTMLButtonElement>(`[data-dir="${focus.dir}"]`);
-      const other = li?.querySelector<HTMLButtonElement>(`[data-dir="${focus.dir === 'up' ? 'down' : 'up'}"]`);
-      (wanted && !wanted.disabled ? wanted : other)?.focus();
-    }
-  };
-  const move = (position: number, delta: number) => {
-    if (locked) return;
-    const item = order[position];
-    order = moveItem(order, position, delta);
-    render({ item, dir: delta < 0 ? 'up' : 'down' });
-    announce(t('quiz.moved', { item: items[item], position: order.indexOf(item) + 1, count: order.length }));
-  };
-  render();
-  const submit = submitButton();
-  const form = h('form', { novalidate: true }, h('p', { class: 'fr-text--sm' }, t('quiz.orderingHint')), list, submit);
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    send({ type: 'order', items: [...order] });
-  });
-  return {
-    root: form,
-    lock(answer) {
-      locked = true;
-      if (answer?.type === 'order' && answer.items.length === items.length) order = [...answer.items];
-      render();
-      submit.disabled = true;
-    },
-    unlock() {
-      locked = false;
-      render();
-      submit.disabled = false;
-    },
   };
 }
 

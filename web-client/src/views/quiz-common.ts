@@ -1,13 +1,14 @@
 // Pieces shared by the quiz screens: the distribution (bars with counts and
-// percentages, the right answers marked in words), the countdown to a server
-// deadline, the leaderboard, the question heading, and the QR code of the
-// join link (drawn as SVG from `uqr`, no markup parsed).
+// percentages, the right answers marked in words; a word cloud sized by
+// count, counts written), the countdown to a server deadline (with its
+// spoken warnings), the leaderboard, the question heading, and the QR code
+// of the join link (drawn as SVG from `uqr`, no markup parsed).
 
 import { encode } from 'uqr';
 import { h, setChildren } from '../dom';
 import { t } from '../i18n';
 import type { CorrectAnswer, LeaderboardEntry, QuestionStats, QuestionView, ScoreView } from '../quiz-protocol';
-import { distributionView, formatCountdown, formatNumber, questionTypeLabel, rankText, remainingMs, type DistributionView } from '../quiz-format';
+import { TIME_WARNINGS, distributionView, formatCountdown, formatNumber, questionTypeLabel, rankText, remainingMs, timeWarning, type DistributionView } from '../quiz-format';
 import type { QuizState } from '../quiz-state';
 
 /** The distribution of a question's answers; `correct` marks the right ones. */
@@ -22,7 +23,7 @@ export function distributionBlock(
 }
 
 export function renderDistribution(view: DistributionView, testId = 'distribution'): HTMLElement {
-  const total = h('p', { class: 'fr-text--sm fr-mb-1w', 'data-testid': `${testId}-answered` },
+  const total = h('p', { class: 'fr-text--sm fr-mb-1w amphi-answered', 'data-testid': `${testId}-answered` },
     t('quiz.answersCount', { count: view.answered }));
   if (view.type === 'numeric') {
     const item = (label: string, value?: number) =>
@@ -34,6 +35,15 @@ export function renderDistribution(view: DistributionView, testId = 'distributio
   if (view.type === 'ordering') {
     return h('div', { 'data-testid': testId }, total,
       h('p', {}, t('quiz.orderingStats', { exact: view.exact, count: view.answered, accuracy: Math.round(view.accuracy * 100) })));
+  }
+  if (view.type === 'cloud') {
+    // Size shows frequency at a glance; the count is written next to each word.
+    const cloud = h('ul', { class: 'amphi-cloud', 'data-testid': `${testId}-cloud` },
+      ...view.words.map((w) => h('li', { class: `amphi-cloud__word amphi-cloud__word--${w.weight}`, 'data-testid': `${testId}-word` },
+        h('span', { class: 'amphi-cloud__text' }, w.text), ' ',
+        h('span', { class: 'amphi-cloud__count' }, t('quiz.wordTimes', { count: w.count })))));
+    if (view.words.length === 0) cloud.append(h('li', { class: 'fr-text--sm amphi-muted' }, t('quiz.noAnswersYet')));
+    return h('div', { 'data-testid': testId }, total, cloud);
   }
   const list = h('ul', { class: 'amphi-bars' });
   for (const row of view.rows) {
@@ -52,28 +62,46 @@ export function renderDistribution(view: DistributionView, testId = 'distributio
   return h('div', { 'data-testid': testId }, total, list);
 }
 
-/** A countdown to a server-time deadline, ticking 4 times a second. */
-export function countdown(serverNow: () => number, onTick?: (ms: number) => void): {
+/**
+ * A countdown to a server-time deadline, ticking 4 times a second. The
+ * figures are not read out as they change (role="timer" is not live);
+ * `onWarning` gets each spoken warning due (30 s, 10 s: `timeWarning`), once
+ * per deadline, again after an extension.
+ */
+export function countdown(serverNow: () => number, onWarning?: (msThreshold: number) => void): {
   root: HTMLElement;
-  set(deadline: number | undefined): void;
+  set(deadline: number | undefined, limitMs?: number): void;
   dispose(): void;
 } {
   const value = h('span', { class: 'amphi-countdown__value', 'data-testid': 'countdown' });
+  const low = h('span', { class: 'amphi-countdown__low' });
   const root = h('p', { class: 'amphi-countdown', role: 'timer', 'aria-label': t('quiz.timeLeft') },
-    h('span', { class: 'fr-icon-timer-line amphi-countdown__icon', 'aria-hidden': 'true' }), value);
+    h('span', { class: 'fr-icon-timer-line amphi-countdown__icon', 'aria-hidden': 'true' }), value, low);
   let deadline: number | undefined;
+  let limit: number | undefined;
+  let given: number[] = [];
   const tick = () => {
     if (deadline === undefined) return;
     const ms = remainingMs(deadline, serverNow());
     value.textContent = ms > 0 ? formatCountdown(ms) : t('quiz.timeUp');
-    root.classList.toggle('amphi-countdown--low', ms > 0 && ms <= 10_000);
-    onTick?.(ms);
+    // Not by colour alone: the last seconds also say so in words.
+    const isLow = ms > 0 && ms <= 10_000;
+    root.classList.toggle('amphi-countdown--low', isLow);
+    low.textContent = isLow ? t('quiz.hurry') : '';
+    const warning = timeWarning(ms, limit, given);
+    if (warning !== null) {
+      given = TIME_WARNINGS.filter((w) => w >= warning);
+      onWarning?.(warning);
+    }
   };
   const timer = setInterval(tick, 250);
   return {
     root,
-    set(next) {
+    set(next, limitMs) {
+      // A new deadline later than the last (next question, extension): warn again.
+      if (next !== undefined && (deadline === undefined || next > deadline)) given = [];
       deadline = next;
+      limit = limitMs;
       root.hidden = next === undefined;
       tick();
     },

@@ -2,8 +2,8 @@
 // pasted, goes through POST /api/v1/quizzes/import; the screen shows what
 // came in (question count, questions, skipped ones and warnings, or the
 // import error naming its line), then a few settings (pace, anonymity,
-// leaderboard, speed bonus, a time limit for untimed questions), and creates
-// the quiz room.
+// leaderboard, speed bonus, confidence levels, a time limit for untimed
+// questions), and creates the quiz room.
 
 import type { App, View } from '../app';
 import { ApiError, importQuiz } from '../api';
@@ -42,7 +42,7 @@ export function renderQuizCreate(app: App): View {
     h('option', { value: 'moodlexml' }, 'Moodle XML'),
     h('option', { value: 'json' }, t('quizCreate.formatJson')));
   const importButton = h('button', { type: 'submit', class: 'fr-btn fr-btn--icon-left fr-icon-upload-2-line' }, t('quizCreate.import'));
-  const importAlert = h('div', { 'aria-live': 'assertive' });
+  const importAlert = h('div');
   const importForm = h('form', { novalidate: true, 'aria-labelledby': 'step1-title' },
     h('div', { class: 'fr-input-group' }, h('label', { class: 'fr-label', for: 'quiz-token' }, t('home.token')), tokenInput),
     h('div', { class: 'fr-upload-group' },
@@ -115,12 +115,13 @@ export function renderQuizCreate(app: App): View {
       { value: 'off', label: 'quizCreate.boardOff' },
     ], 'named');
     const speed = h('input', { type: 'checkbox', id: 'quiz-speed' });
+    const confidence = h('input', { type: 'checkbox', id: 'quiz-confidence' });
     const untimed = quiz.questions.filter((q) => typeof q.time_limit_s !== 'number').length;
     const limit = h('input', { class: 'fr-input', id: 'quiz-limit', type: 'number', inputmode: 'numeric',
       min: String(TIME_LIMIT_MIN), max: String(TIME_LIMIT_MAX), 'aria-describedby': 'quiz-limit-hint' });
     const limitError = h('p', { class: 'fr-error-text', id: 'quiz-limit-error', hidden: true });
     const createButton = h('button', { type: 'submit', class: 'fr-btn fr-btn--lg' }, t('quizCreate.create'));
-    const createAlert = h('div', { 'aria-live': 'assertive' });
+    const createAlert = h('div');
 
     const skipped = result.skipped.length
       ? h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mb-2w', 'data-testid': 'import-skipped' },
@@ -139,6 +140,8 @@ export function renderQuizCreate(app: App): View {
       mode.root, anonymity.root, board.root,
       h('div', { class: 'fr-checkbox-group fr-mb-3w' }, speed,
         h('label', { class: 'fr-label', for: 'quiz-speed' }, t('quizCreate.speedBonus'), h('span', { class: 'fr-hint-text' }, t('quizCreate.speedBonusHint')))),
+      h('div', { class: 'fr-checkbox-group fr-mb-3w' }, confidence,
+        h('label', { class: 'fr-label', for: 'quiz-confidence' }, t('quizCreate.confidence'), h('span', { class: 'fr-hint-text' }, t('quizCreate.confidenceHint')))),
       untimed > 0 ? h('div', { class: 'fr-input-group' },
         h('label', { class: 'fr-label', for: 'quiz-limit' }, t('quizCreate.timeLimit'),
           h('span', { class: 'fr-hint-text', id: 'quiz-limit-hint' }, t('quizCreate.timeLimitHint', { count: untimed, min: TIME_LIMIT_MIN, max: TIME_LIMIT_MAX }))),
@@ -165,6 +168,7 @@ export function renderQuizCreate(app: App): View {
         anonymity: anonymity.value(),
         leaderboard: board.value(),
         speed_bonus: speed.checked,
+        confidence: confidence.checked,
       };
       const token = tokenInput.value.trim();
       if (!token) return fail(createAlert, t('home.tokenMissing'), tokenInput);

@@ -11,9 +11,9 @@ import { h } from '../dom';
 import { errorText, formatTime, t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
 import type { AnswerValue, QuizEvent } from '../quiz-protocol';
-import { answerText, correctAnswerText, formatNumber } from '../quiz-format';
+import { answerText, correctAnswerText, formatCountdown, formatNumber, remainingMs } from '../quiz-format';
 import { acceptsAnswers, currentAnswer, currentResult, isSelfPaced, phaseIndex, type QuizState } from '../quiz-state';
-import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
 import { answerForm, type AnswerForm } from './quiz-answer';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, questionHeading, questionPrompt, scoreText, setChildrenIfChanged } from './quiz-common';
 
@@ -21,7 +21,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   const title = h('h1', { class: 'fr-h3 fr-mb-1w' });
   const badge = connectionBadge(client);
   const you = h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' });
-  const errors = h('div', { class: 'fr-mt-1w', 'aria-live': 'assertive' });
+  const errors = h('div', { class: 'fr-mt-1w' });
   const stage = keyedSlot();
   const leaveButton = h('button', {
     type: 'button',
@@ -40,15 +40,8 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   let status: HTMLElement | null = null;
   let feedback: HTMLElement | null = null;
   let nav: { root: HTMLElement; previous: HTMLButtonElement; next: HTMLButtonElement } | null = null;
-  const timer = countdown(() => client.serverNow(), (ms) => {
-    if (ms > 0 && ms <= 10_000 && warnedFor !== stageKey) {
-      warnedFor = stageKey;
-      app.announce(t('quiz.announce.tenSeconds'));
-    }
-  });
-  let stageKey = '';
+  const timer = countdown(() => client.serverNow(), (ms) => app.announce(t('quiz.announce.secondsLeft', { seconds: ms / 1000 })));
   let stageScreen = '';
-  let warnedFor = '';
 
   function submit(question: number, answer: AnswerValue, confidence?: number): void {
     if (client.pendingAnswer(roomId, question)) return; // one answer in flight, never two
@@ -179,7 +172,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
 
     if (pendingAnswer || (mine && !canChange) || !open) form.lock(pendingAnswer ?? mine?.answer);
     else form.unlock();
-    timer.set(open ? current.deadline_ms : undefined);
+    timer.set(open ? current.deadline_ms : undefined, selfPaced ? undefined : (current.question.time_limit_s ?? 0) * 1000);
 
     let line: HTMLElement;
     if (pending) {
@@ -244,30 +237,39 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     ];
   }
 
-  function update(): void {
+  /** Renders the state; true when focus moved to a new screen's heading or question. */
+  function update(): boolean {
     const room = client.room(roomId);
     title.textContent = room?.info.title ?? '';
     you.textContent = client.me ? t('lobby.you', { name: client.me.name }) : '';
     const state = room?.quiz;
     const { screen, key } = screenOf(state);
-    const focusWasInside = stage.root.contains(document.activeElement) || document.activeElement === document.body;
+    const focusFree = focusIsFree(stage.root);
     const before = stageScreen;
+    let moved = false;
     if (stage.render(key, () => buildStage(state))) {
-      stageKey = key;
       stageScreen = screen;
-      // A new screen (not just new figures): take focus to its heading.
-      if (screen !== 'wait' && (screen !== before || screen === 'question') && focusWasInside) {
-        stage.root.querySelector<HTMLElement>('[tabindex="-1"]')?.focus();
+      // A new screen (not just new figures): take focus to its heading or
+      // prompt, unless the user is busy with a control outside the stage.
+      if (screen !== 'wait' && (screen !== before || screen === 'question') && focusFree) {
+        const target = stage.root.querySelector<HTMLElement>('[tabindex="-1"]');
+        target?.focus();
+        moved = Boolean(target);
       }
       if (screen !== 'question') timer.set(undefined);
     }
     if (state && screen === 'question') refreshQuestion(state);
+    return moved;
   }
 
-  function announceEvent(event: QuizEvent, state: QuizState | undefined): void {
+  /** Reads an event out; `focused`: focus already went to the new question (read there). */
+  function announceEvent(event: QuizEvent, state: QuizState | undefined, focused: boolean): void {
     switch (event.kind) {
       case 'question_opened':
-        app.announce(t('quiz.announce.question', { number: (event.position ?? event.question.index) + 1, prompt: event.question.prompt }));
+        if (!focused) app.announce(t('quiz.announce.question', { number: (event.position ?? event.question.index) + 1, prompt: event.question.prompt }));
+        break;
+      case 'deadline_extended':
+        app.announce(t('quiz.announce.extended', { time: formatCountdown(remainingMs(event.deadline_ms, client.serverNow())) }));
         break;
       case 'answer_accepted':
         // Self-paced with immediate feedback: right or wrong at once.
@@ -304,15 +306,15 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
       badge.update();
       app.announce(t('status.announce', { status: statusText(n.status) }));
     }
-    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'quiz') {
-      announceEvent(n.frame.event.event, client.room(roomId)?.quiz);
-    }
     if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
     if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
       // The alert (role="alert") is read out at once.
       showAlert(errors, quizErrorText(n.error.code, n.command?.type === 'quiz' ? n.command.command.action : undefined));
     }
-    update();
+    const focused = update();
+    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'quiz') {
+      announceEvent(n.frame.event.event, client.room(roomId)?.quiz, focused);
+    }
   });
   update();
   return {

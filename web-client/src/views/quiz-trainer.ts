@@ -1,21 +1,25 @@
 // Trainer console of a quiz room (also fit for a projector): the big join
 // code, link and QR code; the phase; the current question with its countdown
-// to the server deadline; the live distribution and answered/connected
-// counts; the buttons valid in the phase (one command in flight at a time);
-// the leaderboard, the end summary, the self-paced progress grid; results
-// downloads; and the participants, who can be removed from the quiz.
+// to the server deadline (time warnings read out); the live distribution (or
+// word cloud) and answered/connected counts; the buttons valid in the phase
+// (one command in flight at a time) and "go to a question"; the "confidently
+// wrong" view after a reveal; the leaderboard, the end summary, the
+// self-paced progress grid; downloads (results, attendance); the
+// participants, who can be removed from the quiz; the projector mode and a
+// projector window of its own (observer token).
 
-import type { App, View } from '../app';
-import { fetchResults, ApiError, type ResultsFormat } from '../api';
+import { PROJECTOR_PATH, type App, type View } from '../app';
+import { ApiError, observerToken } from '../api';
+import { loadTrainerToken } from '../session';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
-import { errorText, t, type MessageKey } from '../i18n';
+import { errorText, lang, t, type MessageKey } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
 import type { QuizAction, QuizCommand, QuizEvent } from '../quiz-protocol';
-import { choiceLetter, correctAnswerText, leaderActions, nextEnds, phaseLabel, percent } from '../quiz-format';
+import { canJump, choiceLetter, correctAnswerText, formatCountdown, leaderActions, liveWhileOpen, nextEnds, nextUnasked, phaseLabel, percent, remainingMs } from '../quiz-format';
 import { phaseIndex, type QuizState } from '../quiz-state';
-import { loadTrainerToken } from '../session';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
 import { joinUrl } from './trainer';
 
@@ -45,7 +49,7 @@ const TOOLBAR: QuizAction[] = ['start', 'open_window', 'close_question', 'reveal
 export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId, opts: { observer?: boolean } = {}): View {
   const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
   const badge = connectionBadge(client);
-  const errors = h('div', { class: 'fr-mt-2w', 'aria-live': 'assertive' });
+  const errors = h('div', { class: 'fr-mt-2w' });
 
   const projector = h('button', {
     type: 'button',
@@ -53,6 +57,15 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     'aria-pressed': 'false',
     'data-testid': 'projector-toggle',
   }, t('quiz.projector'));
+
+  // A second screen: a window of its own, signed in as the room's projector.
+  const screenStatus = h('p', { class: 'fr-text--sm amphi-trainer-only', role: 'status' });
+  const screen = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-external-link-line amphi-trainer-only',
+    'data-testid': 'projector-window',
+    onclick: () => void openProjectorWindow(),
+  }, t('quiz.projectorWindow'));
 
   // ---- join code, link, QR code ----
   const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
@@ -83,12 +96,19 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   const durationGroup = h('div', { class: 'fr-input-group amphi-window-duration', hidden: true },
     h('label', { class: 'fr-label', for: 'window-minutes' }, t('quiz.windowMinutes'), h('span', { class: 'fr-hint-text' }, t('quiz.windowMinutesHint'))),
     duration);
+  // Trainer-paced: open any question (not only the next one).
+  const jumpSelect = h('select', { class: 'fr-select', id: 'jump-question', 'aria-describedby': 'jump-hint' });
+  const jumpButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary', 'data-testid': 'jump-open' }, t('quiz.jumpOpen'));
+  jumpButton.addEventListener('click', () => void send({ action: 'open_question', index: Number(jumpSelect.value) }));
+  const jumpGroup = h('div', { class: 'fr-select-group amphi-jump', hidden: true },
+    h('label', { class: 'fr-label', for: 'jump-question' }, t('quiz.jumpLabel'), h('span', { class: 'fr-hint-text', id: 'jump-hint' }, t('quiz.jumpHint'))),
+    h('div', { class: 'amphi-jump__row' }, jumpSelect, jumpButton));
   const toolbar = h('div', { class: 'amphi-toolbar', role: 'group', 'aria-label': t('quiz.controls'), 'data-testid': 'quiz-controls' },
     ...TOOLBAR.map((a) => buttons.get(a)!));
 
   // ---- question, distribution, reveal, leaderboard, summary ----
   const questionSlot = keyedSlot();
-  const timer = countdown(() => client.serverNow());
+  const timer = countdown(() => client.serverNow(), (ms) => app.announce(t('quiz.announce.secondsLeft', { seconds: ms / 1000 })));
   const distribution = h('div', { class: 'fr-mt-2w amphi-live-distribution' });
   const reveal = h('div', { 'data-testid': 'reveal' });
   const board = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'board-title', hidden: true },
@@ -99,23 +119,12 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   const progress = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'progress-title', hidden: true, 'data-testid': 'progress' });
   const quizPanel = h('section', { class: 'amphi-quiz-panel', 'aria-labelledby': 'quiz-title' },
     h('h2', { id: 'quiz-title', class: 'fr-sr-only' }, t('quiz.console')),
-    phase, counts, durationGroup, toolbar,
+    phase, counts, durationGroup, toolbar, jumpGroup,
     h('div', { class: 'amphi-question fr-mt-3w' }, questionSlot.root, timer.root, distribution, reveal),
     board, summary, progress);
 
-  // ---- results ----
-  const downloadStatus = h('p', { class: 'fr-text--sm fr-mt-1w', role: 'status' });
-  const downloadButton = (format: ResultsFormat) => h('button', {
-    type: 'button',
-    class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line',
-    'data-testid': `results-${format}`,
-    onclick: () => void download(format),
-  }, t(format === 'csv' ? 'quiz.resultsCsv' : 'quiz.resultsJson'));
-  const results = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'results-title' },
-    h('h2', { id: 'results-title', class: 'fr-h4' }, t('quiz.results')),
-    h('p', { class: 'fr-text--sm' }, t('quiz.resultsHint')),
-    h('div', { class: 'amphi-buttons' }, downloadButton('csv'), downloadButton('json')),
-    downloadStatus);
+  // ---- downloads ----
+  const results = downloadsPanel(app, roomId, ['results.csv', 'results.json', 'attendance.csv'], 'quiz.resultsHint');
 
   // ---- participants ----
   const participantsSummary = h('summary', { class: 'amphi-summary' });
@@ -131,7 +140,8 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-quiz-trainer' },
-    h('div', { class: 'amphi-titlebar' }, title, projector),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projector, screen)),
+    screenStatus,
     h('div', { class: 'amphi-statusbar' }, badge.root),
     errors,
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
@@ -151,6 +161,33 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   if (opts.observer) {
     queueMicrotask(() => setProjector(true));
     projector.hidden = true;
+    screen.hidden = true;
+  }
+
+  async function openProjectorWindow(): Promise<void> {
+    const token = loadTrainerToken(app.store);
+    if (!token) {
+      screenStatus.textContent = t('quiz.noToken');
+      return;
+    }
+    // Opened now, while the click still counts (popup blockers), pointed at the room once the token is there.
+    const win = window.open('', '_blank');
+    screenStatus.textContent = t('quiz.projectorOpening');
+    try {
+      const granted = await observerToken(token, roomId);
+      const url = `${PROJECTOR_PATH}#${new URLSearchParams({ room: roomId, token: granted.token })}`;
+      if (!win) {
+        screenStatus.textContent = t('quiz.projectorBlocked');
+        return;
+      }
+      win.opener = null;
+      win.location.href = url;
+      screenStatus.textContent = t('quiz.projectorOpened');
+    } catch (e) {
+      win?.close();
+      const code = e instanceof ApiError ? e.code : 'network';
+      screenStatus.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+    }
   }
   projector.addEventListener('click', () => setProjector(!root.classList.contains('amphi-projector')));
 
@@ -165,6 +202,10 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       command = { action: 'open_window', closes_at: Math.round(client.serverNow() + Number(duration.value) * 60_000) };
     } else if (action === 'open_window') command = { action };
     else command = { action } as QuizCommand;
+    await send(command);
+  }
+
+  async function send(command: QuizCommand): Promise<void> {
     errors.replaceChildren();
     const pending = client.command({ type: 'quiz', room: roomId, command });
     update();
@@ -179,28 +220,6 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     await client.command({ type: 'quiz', room: roomId, command: { action: 'remove_participant', member: member.id } });
     removing.delete(member.id);
     update();
-  }
-
-  async function download(format: ResultsFormat): Promise<void> {
-    const token = loadTrainerToken(app.store);
-    if (!token) {
-      downloadStatus.textContent = t('quiz.noToken');
-      return;
-    }
-    downloadStatus.textContent = t('quiz.downloading');
-    try {
-      const file = await fetchResults(token, roomId, format);
-      const url = URL.createObjectURL(file.blob);
-      const a = h('a', { href: url, download: file.filename, hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      downloadStatus.textContent = t('quiz.downloaded', { file: file.filename });
-    } catch (e) {
-      const code = e instanceof ApiError ? e.code : 'network';
-      downloadStatus.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
-    }
   }
 
   // ---- rendering ----
@@ -220,10 +239,28 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       button.textContent = label;
     }
     durationGroup.hidden = !(state.settings.mode === 'self_paced' && state.phase.state === 'lobby');
+    renderJump(state, busy);
     if (lostFocus) {
       const first = [...buttons.values()].find((b) => !b.hidden);
       (first ?? phase).focus();
     }
+  }
+
+  let jumpKey = '';
+  function renderJump(state: QuizState, busy: boolean): void {
+    jumpGroup.hidden = !canJump(state);
+    jumpButton.disabled = busy;
+    if (jumpGroup.hidden) return;
+    const asked = Object.keys(state.seen).map(Number);
+    const key = JSON.stringify([state.questionCount, asked, lang()]);
+    if (key === jumpKey) return; // keep the trainer's choice
+    jumpKey = key;
+    setChildren(jumpSelect, ...Array.from({ length: state.questionCount }, (_, i) => {
+      const prompt = state.seen[i]?.prompt;
+      const label = t('quiz.questionShort', { number: i + 1 }) + (prompt ? ` — ${prompt}` : '') + (asked.includes(i) ? ` (${t('quiz.asked')})` : '');
+      return h('option', { value: String(i) }, label);
+    }));
+    jumpSelect.value = String(nextUnasked(state.questionCount, asked, state.current?.question.index));
   }
 
   function renderQuestion(state: QuizState): void {
@@ -250,7 +287,10 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
           : []);
     });
     const phaseNow = state.phase;
-    timer.set(phaseNow.state === 'open' ? current?.deadline_ms : phaseNow.state === 'window' ? phaseNow.closes_at : undefined);
+    timer.set(phaseNow.state === 'open' ? current?.deadline_ms : phaseNow.state === 'window' ? phaseNow.closes_at : undefined,
+      phaseNow.state === 'open' ? (current?.question.time_limit_s ?? 0) * 1000 : undefined);
+    // Polls stay live on the projector while open; graded questions do not.
+    root.dataset.live = showQuestion && liveWhileOpen(current.question.kind) ? 'shown' : 'hidden';
 
     if (showQuestion) {
       const revealed = state.revealed && state.revealed.index === current.question.index ? state.revealed : undefined;
@@ -262,7 +302,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
         setChildrenIfChanged(reveal,
           right ? h('p', { class: 'fr-mt-2w amphi-right-answer' }, t('quiz.rightAnswerIs', { answer: right })) : null,
           revealed.explanation ? h('p', { class: 'amphi-explanation' }, revealed.explanation) : null,
-          state.settings.confidence ? h('p', { class: 'fr-text--sm' }, t('quiz.confidentlyWrong', { count: revealed.confidently_wrong })) : null,
+          state.settings.confidence ? confidentlyWrongCallout(revealed.confidently_wrong, revealed.stats.answered) : null,
           revealed.previous ? h('details', { class: 'amphi-details fr-mt-2w' },
             h('summary', {}, t('quiz.previousRound', { round: revealed.previous.round })),
             distributionBlock(current.question, revealed.previous, revealed.correct, 'previous-distribution')) : null);
@@ -389,6 +429,9 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       case 'question_closed':
         app.announce(t('quiz.announce.closed', { count: event.answered }));
         break;
+      case 'deadline_extended':
+        app.announce(t('quiz.announce.extended', { time: formatCountdown(remainingMs(event.deadline_ms, client.serverNow())) }));
+        break;
       case 'revealed':
         app.announce(t('quiz.announce.revealed'));
         break;
@@ -408,7 +451,8 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'quiz') announceEvent(n.frame.event.event);
     if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
     if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
-      showAlert(errors, errorText(n.error.code));
+      const jumped = n.command?.type === 'quiz' && n.command.command.action === 'open_question';
+      showAlert(errors, jumped && n.error.code === 'invalid_state' ? t('quiz.jumpRefused') : errorText(n.error.code));
     }
     update();
   });
@@ -420,4 +464,17 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       timer.dispose();
     },
   };
+}
+
+/**
+ * The "confidently wrong" view of a revealed question: how many answered
+ * wrong while saying they were sure (confidence 3), out of the answers, with
+ * a word on what it means when there are some.
+ */
+function confidentlyWrongCallout(count: number, answered: number): HTMLElement {
+  return h('div', { class: `fr-callout amphi-confidently-wrong${count > 0 ? ' amphi-confidently-wrong--some' : ''}`, 'data-testid': 'confidently-wrong' },
+    h('p', { class: 'fr-callout__title' }, t('quiz.confidentlyWrongTitle')),
+    h('p', { class: 'fr-callout__text' }, t('quiz.confidentlyWrongCount', { count, answered, percent: percent(count, answered) })),
+    // A word for the trainer, not for the room: hidden on the projector.
+    count > 0 ? h('p', { class: 'fr-text--sm fr-mb-0 amphi-trainer-only' }, t('quiz.confidentlyWrongHint')) : null);
 }

@@ -1,6 +1,7 @@
-// Trainer lobby: the big join code and join link, raised hands (oldest
-// first, each with "Baisser"), the member list with role and connected
-// state, the announce form (1000 characters at most) and the announcements.
+// Trainer lobby: the big join code, join link and QR code, raised hands
+// (oldest first, each with "Baisser"), the member list with role and
+// connected state, the announce form (1000 characters at most), the
+// announcements and the attendance download.
 
 import type { App, View } from '../app';
 import type { AmphiClient, ClientNotice } from '../client';
@@ -8,6 +9,8 @@ import { h, setChildren } from '../dom';
 import { errorText, formatTime, t } from '../i18n';
 import type { MemberView, RaisedHand, RoomId } from '../protocol';
 import { announcementsList, connectionBadge, roleLabel, showAlert, showStopped, statusText } from './common';
+import { downloadsPanel } from './downloads';
+import { keyedSlot, qrCode } from './quiz-common';
 
 export const ANNOUNCE_MAX = 1000;
 
@@ -31,6 +34,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
   const codeSpelled = h('p', { class: 'fr-sr-only' });
   const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
   const copied = h('span', { class: 'fr-text--sm fr-ml-1w', role: 'status' });
+  const qr = keyedSlot();
   const copyButton = h('button', {
     type: 'button',
     class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-links-line',
@@ -48,7 +52,8 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     h('h2', { id: 'code-title', class: 'fr-text--md fr-mb-1w' }, t('trainer.joinCode')),
     code, codeSpelled,
     h('p', { class: 'fr-mb-1w fr-text--sm' }, t('trainer.joinUrl'), ' ', link),
-    h('div', {}, copyButton, copied));
+    h('div', {}, copyButton, copied),
+    qr.root);
 
   // ---- raised hands ----
   const handsCount = h('span', { class: 'fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon fr-ml-1w' });
@@ -137,6 +142,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
         h('h2', { id: 'members-title', class: 'fr-h4' }, t('trainer.members')), membersSummary, membersList)),
     form,
     announcements.root,
+    downloadsPanel(app, roomId, ['attendance.csv'], 'downloads.lobbyHint'),
     h('div', { class: 'fr-mt-6w' }, leaveButton));
 
   // Members seen so far, to announce arrivals (not the first list).
@@ -156,6 +162,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
     link.textContent = joinCode ? joinUrl(joinCode) : '';
     if (joinCode) link.href = joinUrl(joinCode);
+    qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
     const hands = state?.hands ?? [];
     handsCount.textContent = String(hands.length);
     noHands.hidden = hands.length > 0;

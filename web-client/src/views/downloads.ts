@@ -1,0 +1,56 @@
+// The session's downloads for the trainer: quiz results (CSV, JSON) and
+// attendance (CSV). The files need the trainer's bearer token, so a plain
+// link would not do: each button fetches its file with the token and saves
+// it from a Blob. The outcome is written in a status line (role="status").
+
+import type { App } from '../app';
+import { ApiError, fetchSessionFile, type SessionFile } from '../api';
+import { h } from '../dom';
+import { errorText, t, type MessageKey } from '../i18n';
+import type { RoomId } from '../protocol';
+import { loadTrainerToken } from '../session';
+
+const LABEL: Record<SessionFile, MessageKey> = {
+  'results.csv': 'quiz.resultsCsv',
+  'results.json': 'quiz.resultsJson',
+  'attendance.csv': 'downloads.attendanceCsv',
+};
+
+/** A section with one download button per file; `hint` introduces them. */
+export function downloadsPanel(app: App, roomId: RoomId, files: SessionFile[], hint: MessageKey): HTMLElement {
+  const status = h('p', { class: 'fr-text--sm fr-mt-1w', role: 'status', 'data-testid': 'download-status' });
+  const button = (file: SessionFile) => h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line',
+    'data-testid': `download-${file.replace('.', '-')}`,
+    onclick: () => void download(file),
+  }, t(LABEL[file]));
+
+  async function download(file: SessionFile): Promise<void> {
+    const token = loadTrainerToken(app.store);
+    if (!token) {
+      status.textContent = t('quiz.noToken');
+      return;
+    }
+    status.textContent = t('quiz.downloading');
+    try {
+      const saved = await fetchSessionFile(token, roomId, file);
+      const url = URL.createObjectURL(saved.blob);
+      const a = h('a', { href: url, download: saved.filename, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      status.textContent = t('quiz.downloaded', { file: saved.filename });
+    } catch (e) {
+      const code = e instanceof ApiError ? e.code : 'network';
+      status.textContent = code === 'network' ? t('home.unreachable') : code === 'not_found' ? t('downloads.notFound') : errorText(code);
+    }
+  }
+
+  return h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'downloads-title', 'data-testid': 'downloads' },
+    h('h2', { id: 'downloads-title', class: 'fr-h4' }, t('downloads.title')),
+    h('p', { class: 'fr-text--sm' }, t(hint)),
+    h('div', { class: 'amphi-buttons' }, ...files.map(button)),
+    status);
+}
