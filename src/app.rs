@@ -24,6 +24,7 @@ use crate::auth::Keys;
 use crate::bus::{Bus, LocalBus};
 use crate::config::Config;
 use crate::hub::{Fanout, Hub, RoomSettings};
+use crate::media::BlobStore;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, Writer, WriterSettings};
 use crate::{api, outbox, retention, transport, web};
@@ -58,6 +59,8 @@ pub struct App {
     pub bus: Arc<dyn Bus>,
     pub fanout: Arc<Fanout>,
     pub hub: Hub,
+    /// Uploaded files (board attachments).
+    pub blobs: BlobStore,
     pub metrics: Arc<Metrics>,
     /// Cancelled when the node shuts down: connections close with 1001.
     pub shutdown: CancellationToken,
@@ -103,6 +106,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         },
     };
     let hub = Hub::new(store.clone(), writer.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics));
+    let blobs = BlobStore::new(config.data_dir.join("blobs"));
     Ok(Arc::new(App {
         node: config.node_name(),
         keys: Keys::new(&secret),
@@ -114,6 +118,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         bus,
         fanout,
         hub,
+        blobs,
         metrics,
         shutdown: CancellationToken::new(),
         tasks: TaskTracker::new(),

@@ -22,7 +22,7 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 17] = [
     "listen",
     "data_dir",
     "database_url",
@@ -39,6 +39,7 @@ const KEYS: [&str; 16] = [
     "auth",
     "store",
     "outbox",
+    "board",
 ];
 
 /// Everything the server reads from its settings.
@@ -61,6 +62,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub store: StoreConfig,
     pub outbox: OutboxConfig,
+    pub board: BoardConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -138,6 +140,13 @@ pub struct OutboxConfig {
     pub poll_ms: u64,
     pub timeout_ms: u64,
     pub max_backoff_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardConfig {
+    pub max_upload_bytes: u64,
+    pub video_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -245,6 +254,9 @@ impl Config {
         let store = &self.store;
         if store.batch_writes == 0 || store.queue_writes < store.batch_writes {
             return invalid("store.queue_writes", "must be at least store.batch_writes, which must be positive");
+        }
+        if self.board.max_upload_bytes == 0 {
+            return invalid("board.max_upload_bytes", "must be positive");
         }
         let outbox = &self.outbox;
         if !outbox.endpoint.is_empty() && !["http://", "https://"].iter().any(|p| outbox.endpoint.starts_with(p)) {

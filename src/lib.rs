@@ -36,6 +36,7 @@ pub mod auth;
 pub mod bus;
 pub mod config;
 pub mod hub;
+pub mod media;
 pub mod metrics;
 pub mod outbox;
 pub mod quiz;

@@ -62,7 +62,7 @@ async fn every_bad_frame_gets_its_code_and_the_connection_stays_usable() {
         assert_eq!(code_for(&mut client, missing).await.0, ErrorCode::InvalidField);
         let ill_typed = raw(format, &json!({ "type": "raise_hand", "id": 42, "room": room }));
         assert_eq!(code_for(&mut client, ill_typed).await.0, ErrorCode::InvalidField);
-        let oversized = raw(format, &json!({ "type": "ping", "id": "x".repeat(20_000) }));
+        let oversized = raw(format, &json!({ "type": "ping", "id": "x".repeat(40_000) }));
         assert_eq!(code_for(&mut client, oversized).await.0, ErrorCode::FrameTooLarge);
         still_usable(&mut client).await;
 

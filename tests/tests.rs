@@ -6,6 +6,7 @@ mod util;
 
 mod attendance;
 mod bad_input;
+mod board;
 mod durability;
 mod http;
 mod load_smoke;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::board::BoardCommand;
 use crate::quiz::QuizCommand;
 use crate::{ClientMsgId, MemberId, RoomId};
 
@@ -51,6 +52,8 @@ pub enum ClientMessage {
     Ping { id: ClientMsgId },
     /// A command of the room's quiz (see [`crate::quiz::QuizCommand`]).
     Quiz { id: ClientMsgId, room: RoomId, command: QuizCommand },
+    /// A command of the room's board (see [`crate::board::BoardCommand`]).
+    Board { id: ClientMsgId, room: RoomId, command: Box<BoardCommand> },
 }
 
 /// How a `hello` authenticates.
@@ -68,8 +71,8 @@ pub enum Auth {
 
 impl ClientMessage {
     /// Every `type` value a client may send.
-    pub const TYPES: [&'static str; 8] =
-        ["hello", "join", "leave", "announce", "raise_hand", "lower_hand", "ping", "quiz"];
+    pub const TYPES: [&'static str; 9] =
+        ["hello", "join", "leave", "announce", "raise_hand", "lower_hand", "ping", "quiz", "board"];
 
     /// The `type` field of this message.
     pub fn type_name(&self) -> &'static str {
@@ -82,6 +85,7 @@ impl ClientMessage {
             ClientMessage::LowerHand { .. } => "lower_hand",
             ClientMessage::Ping { .. } => "ping",
             ClientMessage::Quiz { .. } => "quiz",
+            ClientMessage::Board { .. } => "board",
         }
     }
 
@@ -95,7 +99,8 @@ impl ClientMessage {
             | ClientMessage::RaiseHand { id, .. }
             | ClientMessage::LowerHand { id, .. }
             | ClientMessage::Ping { id }
-            | ClientMessage::Quiz { id, .. } => Some(id),
+            | ClientMessage::Quiz { id, .. }
+            | ClientMessage::Board { id, .. } => Some(id),
         }
     }
 }

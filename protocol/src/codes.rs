@@ -51,11 +51,19 @@ pub enum ErrorCode {
     Unavailable,
     /// A bug on the server side; retry later.
     Internal,
+    /// An edit was based on a version that is no longer the current one;
+    /// the current one was sent to the editor.
+    Conflict,
+    /// An upload is larger than the configured limit.
+    FileTooLarge,
+    /// An upload's content is not of an accepted type (whatever its name
+    /// or declared type says).
+    FileTypeRefused,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::MalformedFrame,
         ErrorCode::UnknownType,
         ErrorCode::InvalidField,
@@ -76,6 +84,9 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
+        ErrorCode::Conflict,
+        ErrorCode::FileTooLarge,
+        ErrorCode::FileTypeRefused,
     ];
 
     /// The wire name, e.g. `"malformed_frame"`.
@@ -101,6 +112,9 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::FileTooLarge => "file_too_large",
+            ErrorCode::FileTypeRefused => "file_type_refused",
         }
     }
 }

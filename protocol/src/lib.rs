@@ -18,6 +18,7 @@
 //! This crate depends on serde, serde_json and rmp-serde only: the load tool
 //! and any Rust client can use it without pulling in the server.
 
+pub mod board;
 pub mod client;
 pub mod codec;
 pub mod codes;
@@ -106,6 +107,8 @@ pub enum RoomKind {
     Lobby,
     /// A live quiz (the interactive test), on top of the lobby.
     Quiz,
+    /// A collaborative board, on top of the lobby.
+    Board,
 }
 
 #[cfg(test)]

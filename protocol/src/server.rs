@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::board::{BoardEvent, BoardPage, BoardSnapshot};
 use crate::quiz::{QuizEvent, QuizSnapshot};
 use crate::{ClientMsgId, ErrorCode, MemberId, Role, RoomId, RoomKind};
 
@@ -59,6 +60,14 @@ pub enum ServerMessage {
     },
     /// The answer to `ping`.
     Pong { id: ClientMsgId, server_time_ms: u64 },
+    /// The answer to a board's `load_more` (instead of an `ack`): the next
+    /// page of posts.
+    BoardPage {
+        id: ClientMsgId,
+        room: RoomId,
+        #[serde(flatten)]
+        page: Box<BoardPage>,
+    },
 }
 
 impl ServerMessage {
@@ -71,6 +80,7 @@ impl ServerMessage {
             ServerMessage::Ack { .. } => "ack",
             ServerMessage::Error { .. } => "error",
             ServerMessage::Pong { .. } => "pong",
+            ServerMessage::BoardPage { .. } => "board_page",
         }
     }
 }
@@ -113,6 +123,9 @@ pub struct RoomSnapshot {
     /// The quiz as this member sees it, in a quiz room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quiz: Option<QuizSnapshot>,
+    /// The board as this member sees it, in a board room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<BoardSnapshot>,
 }
 
 /// One member as others see them.
@@ -180,6 +193,8 @@ pub enum EventBody {
     HandLowered { member: MemberId, by: MemberId },
     /// Something happened in the room's quiz.
     Quiz { event: QuizEvent },
+    /// Something happened on the room's board.
+    Board { event: BoardEvent },
 }
 
 impl EventBody {
@@ -191,6 +206,7 @@ impl EventBody {
             EventBody::HandRaised { .. } => "hand_raised",
             EventBody::HandLowered { .. } => "hand_lowered",
             EventBody::Quiz { .. } => "quiz",
+            EventBody::Board { .. } => "board",
         }
     }
 }

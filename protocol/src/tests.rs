@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::board::{BoardCommand, BoardEvent, Post, PostContent, PostStatus};
 use crate::quiz::{AnswerValue, CloseReason, QuizCommand, QuizEvent};
 use crate::server::*;
 use crate::*;
@@ -77,6 +78,35 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
                 },
             },
         ),
+        (
+            "board_post",
+            ClientMessage::Board {
+                id: "c11".into(),
+                room: ROOM.into(),
+                command: Box::new(BoardCommand::Post {
+                    section: Some("s1".into()),
+                    before: None,
+                    content: PostContent {
+                        title: "Une idée".into(),
+                        text: "Travailler en binômes.".into(),
+                        link: Some("https://eduscol.education.fr/".into()),
+                        ..PostContent::default()
+                    },
+                }),
+            },
+        ),
+        (
+            "board_edit",
+            ClientMessage::Board {
+                id: "c12".into(),
+                room: ROOM.into(),
+                command: Box::new(BoardCommand::Edit {
+                    post: "p7".into(),
+                    version: 1,
+                    content: PostContent { title: "Une idée, précisée".into(), ..PostContent::default() },
+                }),
+            },
+        ),
     ]
 }
 
@@ -123,6 +153,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                     hands: vec![hand.clone()],
                     announcements: vec![announcement.clone()],
                     quiz: None,
+                    board: None,
                 }),
             },
         ),
@@ -192,6 +223,37 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 at: 1_790_000_030_000,
                 event: EventBody::Quiz {
                     event: QuizEvent::QuestionClosed { index: 0, reason: CloseReason::Deadline, answered: 12 },
+                },
+            },
+        ),
+        (
+            "event_board_post_added",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 20,
+                at: 1_790_000_040_000,
+                event: EventBody::Board {
+                    event: BoardEvent::PostAdded {
+                        post: Post {
+                            id: "p7".into(),
+                            section: "s1".into(),
+                            key: "a0".into(),
+                            version: 1,
+                            author: Some(MEMBER.into()),
+                            author_name: Some("Camille".into()),
+                            content: PostContent {
+                                title: "Une idée".into(),
+                                text: "Travailler en binômes.".into(),
+                                link: Some("https://eduscol.education.fr/".into()),
+                                ..PostContent::default()
+                            },
+                            status: PostStatus::Visible,
+                            likes: 0,
+                            comments: Vec::new(),
+                            created_at: 1_790_000_040_000,
+                            edited_at: None,
+                        },
+                    },
                 },
             },
         ),

@@ -234,6 +234,7 @@ impl Lobby {
             hands: self.hands.clone(),
             announcements: self.announcements.iter().cloned().collect(),
             quiz: None,
+            board: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! clock or spawns a task; the room actor feeds them and publishes what they
 //! emit.
 
+pub mod board;
 pub mod lobby;
 pub mod quiz;
 
@@ -28,6 +29,10 @@ pub enum Audience {
     RosterViewers,
     /// Everyone else: participants.
     Participants,
+    /// Trainers, facilitators and admins.
+    Leaders,
+    /// Everyone else: participants and observers.
+    NonLeaders,
     /// One member (all of their connections).
     Member(String),
 }
@@ -39,6 +44,8 @@ impl Audience {
             Audience::Everyone => true,
             Audience::RosterViewers => role.sees_roster(),
             Audience::Participants => !role.sees_roster(),
+            Audience::Leaders => role.leads(),
+            Audience::NonLeaders => !role.leads(),
             Audience::Member(id) => id == member,
         }
     }

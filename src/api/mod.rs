@@ -5,6 +5,7 @@
 
 mod admin;
 mod attendance;
+mod boards;
 mod quizzes;
 mod results;
 mod rooms;
@@ -32,6 +33,9 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Largest quiz file imported (Moodle XML exports embed their images).
 const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
+/// Largest board export imported (with its attachments).
+const MAX_BOARD_IMPORT_BYTES: usize = 256 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
@@ -42,6 +46,11 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/results.json", get(results::json))
         .route("/sessions/{id}/attendance.csv", get(attendance::csv))
         .route("/admin/users/{id}", delete(admin::delete_user))
+        .route("/boards/{id}/uploads", post(boards::upload).layer(DefaultBodyLimit::disable()))
+        .route("/boards/{id}/export.csv", get(boards::export_csv))
+        .route("/boards/{id}/export.zip", get(boards::export_zip))
+        .route("/boards/import", post(boards::import).layer(DefaultBodyLimit::max(MAX_BOARD_IMPORT_BYTES)))
+        .route("/blobs/{id}", get(boards::blob))
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -12,6 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ApiError, Bearer, parse_json};
+use crate::activity::board::BoardDefinition;
 use crate::activity::quiz::QuizDefinition;
 use crate::app::AppState;
 use crate::auth::{Member, claims_for};
@@ -33,6 +34,24 @@ struct NewRoom {
     /// A quiz room: how it runs (defaults for what is absent).
     #[serde(default)]
     settings: Option<serde_json::Value>,
+    /// A board room: its sections, settings and first posts (the board's
+    /// title is the room's).
+    #[serde(default)]
+    board: Option<serde_json::Value>,
+}
+
+/// Checks a board room's definition; returns it as stored.
+pub(super) fn board_definition(title: &str, board: Option<serde_json::Value>) -> Result<String, ApiError> {
+    let bad = |code, message: String| ApiError::new(StatusCode::BAD_REQUEST, code, message);
+    let mut definition: BoardDefinition = match board {
+        Some(value) => {
+            serde_json::from_value(value).map_err(|e| bad(ErrorCode::InvalidField, format!("`board`: {e}")))?
+        }
+        None => BoardDefinition::default(),
+    };
+    definition.title = title.to_string();
+    definition.validate().map_err(|message| bad(ErrorCode::OutOfRange, format!("`board`: {message}")))?;
+    serde_json::to_string(&definition).map_err(ApiError::internal)
 }
 
 /// Checks a quiz room's definition; returns it as stored.
@@ -77,21 +96,23 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
             format!("`title` must have 1 to {max} characters"),
         ));
     }
-    let (kind, activity) = match new.kind.as_deref().unwrap_or("lobby") {
-        "lobby" if new.quiz.is_some() || new.settings.is_some() => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidField,
-                "`quiz` and `settings` need `kind: \"quiz\"`",
-            ));
-        }
+    let kind = new.kind.as_deref().unwrap_or("lobby");
+    if (kind != "quiz" && (new.quiz.is_some() || new.settings.is_some())) || (kind != "board" && new.board.is_some()) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidField,
+            "`quiz` and `settings` need `kind: \"quiz\"`, `board` needs `kind: \"board\"`",
+        ));
+    }
+    let (kind, activity) = match kind {
         "lobby" => ("lobby", None),
         "quiz" => ("quiz", Some(quiz_definition(new.quiz, new.settings)?)),
+        "board" => ("board", Some(board_definition(title, new.board)?)),
         _ => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::OutOfRange,
-                "`kind` must be \"lobby\" or \"quiz\"",
+                "`kind` must be \"lobby\", \"quiz\" or \"board\"",
             ));
         }
     };
@@ -156,7 +177,7 @@ pub(super) async fn visible_room(app: &AppState, member: &Member, id: &str) -> R
     Ok(handle)
 }
 
-fn room_json(record: &RoomRecord) -> serde_json::Value {
+pub(super) fn room_json(record: &RoomRecord) -> serde_json::Value {
     json!({
         "id": record.id,
         "kind": record.kind,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 pub use envelope::Envelope;
 pub use fanout::{Closer, ConnId, Fanout, Subscriber};
 pub use room::{
-    Accepted, Attached, QuizResults, Receipt, RoomCommand, RoomGone, RoomHandle, RoomSettings, Who, now_ms,
+    Accepted, Attached, BoardExport, QuizResults, Receipt, RoomCommand, RoomGone, RoomHandle, RoomSettings, Who, now_ms,
 };
 
 use crate::bus::Bus;
@@ -111,14 +111,15 @@ impl Hub {
     }
 
     /// Starts a stored room again (after a restart of this node, or on first
-    /// use here): a quiz room replays its journal; attendance left open by
-    /// the earlier life is closed.
+    /// use here): a quiz or board room replays its journal; attendance left
+    /// open by the earlier life is closed.
     async fn restart(&self, record: RoomRecord) -> Result<RoomHandle, StoreError> {
         let _starting = self.starting.lock().await;
         if let Some(handle) = self.rooms.get(&record.id) {
             return Ok(handle.clone());
         }
-        let journal = if record.kind == "quiz" { self.store.inputs(record.id).await? } else { Vec::new() };
+        let journaled = matches!(record.kind.as_str(), "quiz" | "board");
+        let journal = if journaled { self.store.inputs(record.id).await? } else { Vec::new() };
         let last_input_at = journal.last().map_or(0, |input| input.at);
         self.store.close_stale_attendance(record.id, last_input_at).await?;
         Ok(self.start(record, journal))

@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::envelope::Envelope;
+use crate::activity::board::{BoardDefinition, BoardEmit, BoardSession, CompletionChange, ExportRow};
 use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
 use crate::activity::quiz::{QuizDefinition, QuizEmit, QuizSession, ResultRow};
 use crate::activity::{Actor, Emit, Millis, Refusal};
@@ -26,6 +27,7 @@ use crate::bus::Bus;
 use crate::metrics::Metrics;
 use crate::quiz::Quiz;
 use crate::store::{AttendanceRecord, CompletionRecord, Durable, InputRecord, RoomRecord, Write, Writer};
+use amphi_protocol::board::{BoardCommand, BoardPage};
 use amphi_protocol::quiz::QuizCommand;
 use amphi_protocol::quiz::{QuestionStats, QuizSettings, Summary};
 use amphi_protocol::server::EventBody;
@@ -62,6 +64,7 @@ impl Who {
 pub enum RoomCommand {
     Lobby(LobbyCommand),
     Quiz(QuizCommand),
+    Board(Box<BoardCommand>),
 }
 
 /// What a connection gets when it attaches: the seq its view is current at,
@@ -72,6 +75,9 @@ pub struct Attached {
     pub snapshot: Option<RoomSnapshot>,
     pub replay: Vec<Arc<Envelope>>,
 }
+
+/// A command's id and what it got, kept to answer its retries.
+type Remembered = (ClientMsgId, Result<Accepted, Refusal>);
 
 /// Resolves once a durable command's write is committed (an error: it never
 /// will be).
@@ -84,6 +90,8 @@ pub enum Accepted {
     Applied,
     /// Applied; durable once the receipt resolves. Acknowledge it then.
     Committing(Receipt),
+    /// A board's page of posts, the answer to `load_more`.
+    Page(Box<BoardPage>),
 }
 
 /// A room that stopped or cannot answer.
@@ -109,6 +117,16 @@ enum Request {
     Leave { member: Arc<str>, reply: oneshot::Sender<()> },
     Command { who: Who, id: ClientMsgId, command: RoomCommand, reply: oneshot::Sender<Result<Accepted, Refusal>> },
     Results { reply: oneshot::Sender<Option<QuizResults>> },
+    BoardExport { reply: oneshot::Sender<Option<BoardExport>> },
+}
+
+/// What the exports need of a board room.
+#[derive(Debug, Clone)]
+pub struct BoardExport {
+    /// The board as a definition: sections, settings, visible posts.
+    pub definition: BoardDefinition,
+    /// Every post in board order with its section's title.
+    pub rows: Vec<ExportRow>,
 }
 
 /// The handle to a room actor: cheap to clone. The actor stops when every
@@ -136,6 +154,7 @@ impl RoomHandle {
     ) -> RoomHandle {
         let (tx, rx) = mpsc::channel(settings.mailbox);
         let quiz = quiz_of(&record);
+        let board = board_of(&record);
         let record = Arc::new(record);
         let mut actor = RoomActor {
             id: record.id,
@@ -148,6 +167,7 @@ impl RoomHandle {
             settings,
             lobby: Lobby::new(settings.lobby),
             quiz,
+            board,
             seq: first_seq(),
             history: VecDeque::with_capacity(settings.history.min(64)),
             recent: HashMap::new(),
@@ -168,7 +188,11 @@ impl RoomHandle {
     pub fn info(&self) -> RoomInfo {
         RoomInfo {
             id: self.record.id.to_string(),
-            kind: if self.record.kind == "quiz" { RoomKind::Quiz } else { RoomKind::Lobby },
+            kind: match self.record.kind.as_str() {
+                "quiz" => RoomKind::Quiz,
+                "board" => RoomKind::Board,
+                _ => RoomKind::Lobby,
+            },
             title: self.record.title.clone(),
             join_code: self.record.join_code.clone(),
         }
@@ -205,6 +229,11 @@ impl RoomHandle {
         self.ask(|reply| Request::Command { who, id, command, reply }).await
     }
 
+    /// The board's content (`None` in a room without a board).
+    pub async fn board_export(&self) -> Result<Option<BoardExport>, RoomGone> {
+        self.ask(|reply| Request::BoardExport { reply }).await
+    }
+
     /// The quiz's results so far (`None` in a room without a quiz).
     pub async fn results(&self) -> Result<Option<QuizResults>, RoomGone> {
         self.ask(|reply| Request::Results { reply }).await
@@ -234,10 +263,12 @@ struct RoomActor {
     lobby: Lobby,
     /// The quiz, in a quiz room.
     quiz: Option<QuizSession>,
+    /// The board, in a board room.
+    board: Option<BoardSession>,
     seq: u64,
     history: VecDeque<Arc<Envelope>>,
     /// Recent command results per member, to answer retries.
-    recent: HashMap<Arc<str>, VecDeque<(ClientMsgId, Result<Accepted, Refusal>)>>,
+    recent: HashMap<Arc<str>, VecDeque<Remembered>>,
     bus: Arc<dyn Bus>,
     metrics: Arc<Metrics>,
 }
@@ -335,6 +366,13 @@ impl RoomActor {
                 });
                 let _ = reply.send(results);
             }
+            Request::BoardExport { reply } => {
+                let export = self
+                    .board
+                    .as_ref()
+                    .map(|board| BoardExport { definition: board.as_definition(), rows: board.export_rows() });
+                let _ = reply.send(export);
+            }
         }
     }
 
@@ -376,6 +414,7 @@ impl RoomActor {
     fn snapshot(&self, who: &Who) -> RoomSnapshot {
         let mut snapshot = self.lobby.snapshot(who.role);
         snapshot.quiz = self.quiz.as_ref().map(|quiz| quiz.snapshot(who.actor()));
+        snapshot.board = self.board.as_ref().map(|board| board.snapshot(who.actor()));
         snapshot
     }
 
@@ -452,9 +491,78 @@ impl RoomActor {
                 }
             }
             (RoomCommand::Quiz(_), None) => Err(Refusal::new(ErrorCode::InvalidState, "this room runs no quiz")),
+            (RoomCommand::Board(command), _) if matches!(*command, BoardCommand::LoadMore { .. }) => {
+                let BoardCommand::LoadMore { cursor } = *command else { unreachable!("matched above") };
+                // A read: answered at once, neither journaled nor remembered.
+                let Some(board) = &self.board else {
+                    return Err(Refusal::new(ErrorCode::InvalidState, "this room runs no board"));
+                };
+                return Ok(Accepted::Page(Box::new(board.page_after(who.actor(), Some(&cursor)))));
+            }
+            (RoomCommand::Board(command), _) => self.board_command(who, &id, *command, now),
         };
         self.remember(who.id.clone(), id, result.clone());
         result
+    }
+
+    /// Applies a board command: published at once, acknowledged once its
+    /// journal entry is committed. A conflicting edit sends the editor the
+    /// current post along with the refusal.
+    fn board_command(
+        &mut self,
+        who: &Who,
+        id: &ClientMsgId,
+        command: BoardCommand,
+        now: Millis,
+    ) -> Result<Accepted, Refusal> {
+        let Some(board) = &mut self.board else {
+            return Err(Refusal::new(ErrorCode::InvalidState, "this room runs no board"));
+        };
+        if !self.writer.has_room() {
+            return Err(store_full());
+        }
+        let edited = match &command {
+            BoardCommand::Edit { post, .. } => Some(post.clone()),
+            _ => None,
+        };
+        let journaled = serde_json::to_value(&command);
+        match board.apply(who.actor(), command, now) {
+            Ok(emits) => {
+                let changes = board.take_completion_changes();
+                self.publish(emits.into_iter().map(board_emit).collect());
+                self.hand_board_completions(changes, now);
+                let input = self.input(who, now, "board", Some((id, journaled)));
+                Ok(Accepted::Committing(self.writer.submit_durable(Write::Input(input)).shared()))
+            }
+            Err(refusal) => {
+                if refusal.code == ErrorCode::Conflict
+                    && let Some(current) = edited.and_then(|post| board.conflict_emit(who.actor(), &post))
+                {
+                    self.publish(vec![board_emit(current)]);
+                }
+                Err(refusal)
+            }
+        }
+    }
+
+    /// Hands a board's completion changes to the store's writer.
+    fn hand_board_completions(&self, changes: Vec<CompletionChange>, now: Millis) {
+        if changes.is_empty() {
+            return;
+        }
+        let records = changes
+            .into_iter()
+            .map(|change| CompletionRecord {
+                tenant: self.tenant.clone(),
+                activity: self.id,
+                user: change.member,
+                state: change.state,
+                score: change.score,
+                max_score: change.max_score,
+                updated_at: now as i64,
+            })
+            .collect();
+        self.writer.submit(Write::Completions(records));
     }
 
     fn remember(&mut self, member: Arc<str>, id: ClientMsgId, result: Result<Accepted, Refusal>) {
@@ -505,12 +613,16 @@ impl RoomActor {
     /// state machine, with each input's own time, then journals the restart
     /// itself: every connection of that life is gone.
     fn rebuild(&mut self, journal: Vec<InputRecord>) {
-        let Some(quiz) = &mut self.quiz else { return };
         if journal.is_empty() {
             return;
         }
+        if self.board.is_some() {
+            return self.rebuild_board(journal);
+        }
+        let Some(quiz) = &mut self.quiz else { return };
         let count = journal.len();
         let mut refused = 0;
+        let mut answered = Vec::new();
         for input in journal {
             self.position = input.position;
             let at = u64::try_from(input.at).unwrap_or(0);
@@ -544,12 +656,7 @@ impl RoomActor {
             match outcome {
                 Ok(()) => {
                     if let Some(id) = input.client_id {
-                        let member: Arc<str> = input.member.as_str().into();
-                        let recent = self.recent.entry(member).or_default();
-                        if recent.len() == RECENT_RESULTS_PER_MEMBER {
-                            recent.pop_front();
-                        }
-                        recent.push_back((id, Ok(Accepted::Applied)));
+                        answered.push((input.member, id));
                     }
                 }
                 Err(refusal) => {
@@ -562,10 +669,56 @@ impl RoomActor {
         // Completions are handed again (unchanged ones write nothing): the
         // earlier life may have stopped before committing them.
         quiz.disconnect_all();
+        self.remember_answered(answered);
         let restart = Who { id: "".into(), name: "".into(), role: Role::Observer, guest: false };
         let input = self.input(&restart, now_ms(), "restart", None);
         self.writer.submit(Write::Input(input));
         tracing::info!(inputs = count, refused, "room rebuilt from its journal");
+    }
+
+    /// Records the client ids of replayed commands, so that their retries
+    /// are answered rather than applied.
+    fn remember_answered(&mut self, answered: Vec<(String, ClientMsgId)>) {
+        for (member, id) in answered {
+            self.remember(member.as_str().into(), id, Ok(Accepted::Applied));
+        }
+    }
+
+    /// Replays a board room's journal (its commands, each at its own time).
+    fn rebuild_board(&mut self, journal: Vec<InputRecord>) {
+        let Some(board) = &mut self.board else { return };
+        let (count, mut refused) = (journal.len(), 0);
+        let mut answered = Vec::new();
+        let mut last_at = 0;
+        for input in journal {
+            self.position = input.position;
+            last_at = u64::try_from(input.at).unwrap_or(0);
+            if input.kind != "board" {
+                continue;
+            }
+            let actor = Actor { id: &input.member, name: &input.member_name, role: parse_role(&input.role) };
+            let outcome = match input.body.as_deref().map(serde_json::from_str::<BoardCommand>) {
+                Some(Ok(command)) => board.apply(actor, command, last_at).map(drop),
+                _ => Err(Refusal::new(ErrorCode::Internal, "the journaled command does not read")),
+            };
+            match outcome {
+                Ok(()) => {
+                    if let Some(id) = input.client_id {
+                        answered.push((input.member, id));
+                    }
+                }
+                Err(refusal) => {
+                    refused += 1;
+                    tracing::error!(position = input.position, code = %refusal.code, message = %refusal.message,
+                        "a journaled input no longer applies");
+                }
+            }
+        }
+        // Completions are handed again (unchanged ones write nothing).
+        let changes = board.take_completion_changes();
+        self.remember_answered(answered);
+        self.hand_board_completions(changes, last_at);
+        tracing::info!(inputs = count, refused, "board rebuilt from its journal");
     }
 
     /// Numbers, records and publishes what the activity emitted.
@@ -596,6 +749,31 @@ fn store_full() -> Refusal {
 /// nothing).
 fn parse_role(role: &str) -> Role {
     serde_json::from_value(serde_json::Value::String(role.to_string())).unwrap_or(Role::Observer)
+}
+
+/// A board event as a room event.
+fn board_emit(emit: BoardEmit) -> Emit {
+    Emit { audience: emit.audience, body: EventBody::Board { event: emit.event } }
+}
+
+/// The board of a board room, built from its stored definition.
+fn board_of(record: &RoomRecord) -> Option<BoardSession> {
+    if record.kind != "board" {
+        return None;
+    }
+    match record.activity.as_deref().map(serde_json::from_str::<BoardDefinition>) {
+        Some(Ok(definition)) => {
+            Some(BoardSession::new(definition, &record.created_by, u64::try_from(record.created_at).unwrap_or(0)))
+        }
+        Some(Err(error)) => {
+            tracing::error!(room = %record.id, %error, "the stored board does not read");
+            None
+        }
+        None => {
+            tracing::error!(room = %record.id, "a board room without its board");
+            None
+        }
+    }
 }
 
 /// A quiz event as a room event.

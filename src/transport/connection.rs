@@ -258,6 +258,10 @@ impl Connection {
             ClientMessage::Quiz { id, room, command } => {
                 self.room_command(id, room, RoomCommand::Quiz(command), socket).await
             }
+            ClientMessage::Board { id, room, command } => match super::board::prepare(&self.app, *command).await {
+                Ok(command) => self.room_command(id, room, RoomCommand::Board(Box::new(command)), socket).await,
+                Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
+            },
             ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => Ok(()), // answered above
         }
     }
@@ -282,6 +286,7 @@ impl Connection {
                 self.pending.push(Box::pin(async move { (id, room, receipt.await.is_ok()) }));
                 Ok(())
             }
+            Ok(Ok(Accepted::Page(page))) => self.reply(socket, &ServerMessage::BoardPage { id, room, page }).await,
             Ok(Err(refusal)) => self.error(socket, Some(id), Some(room), refusal).await,
             Err(_) => self.error(socket, Some(id), Some(room), unavailable()).await,
         }
@@ -638,7 +643,8 @@ fn room_of(message: &ClientMessage) -> Option<String> {
         | ClientMessage::Announce { room, .. }
         | ClientMessage::RaiseHand { room, .. }
         | ClientMessage::LowerHand { room, .. }
-        | ClientMessage::Quiz { room, .. } => Some(room.clone()),
+        | ClientMessage::Quiz { room, .. }
+        | ClientMessage::Board { room, .. } => Some(room.clone()),
         ClientMessage::Join { room, .. } => room.clone(),
         ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => None,
     }

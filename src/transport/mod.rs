@@ -2,6 +2,7 @@
 //! negotiation, buffers sized for phones, then one task per connection
 //! ([`connection`]).
 
+mod board;
 mod connection;
 mod rate;
 mod validate;

@@ -57,7 +57,9 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
             room_id(room)?;
             check_len("text", text, limits.max_text_chars)
         }
-        ClientMessage::Leave { room, .. } | ClientMessage::RaiseHand { room, .. } => room_id(room).map(drop),
+        ClientMessage::Leave { room, .. }
+        | ClientMessage::RaiseHand { room, .. }
+        | ClientMessage::Board { room, .. } => room_id(room).map(drop),
         ClientMessage::LowerHand { room, member, .. } => {
             room_id(room)?;
             member.as_deref().map_or(Ok(()), |m| check_len("member", m, 128))

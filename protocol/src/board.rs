@@ -1,0 +1,362 @@
+//! Live board wire types (issue 4, "Collaborative board"): the settings of
+//! a board, the commands members send (`action` tag), the events the board
+//! emits (`kind` tag) and the per-viewer snapshot.
+//!
+//! Visibility rules the server keeps: a post waiting for approval
+//! (`moderated`), not yet revealed (`reveal_later`) or hidden by a trainer is
+//! seen only by its author and the leaders (trainers, facilitators, admins);
+//! with `authors: hidden_from_peers`, a post's and a comment's author is
+//! shown only to leaders and to the author themself. Text is plain text,
+//! never HTML.
+
+use serde::{Deserialize, Serialize};
+
+use crate::MemberId;
+
+/// Who may post, and when others see it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoardMode {
+    /// Posts appear to everyone at once.
+    #[default]
+    Open,
+    /// New posts are seen by their author and the leaders until a leader
+    /// approves them.
+    Moderated,
+    /// Read-only for participants.
+    Closed,
+    /// Posts are seen by their author and the leaders until a leader
+    /// reveals them all at once (think-pair-share without anchoring).
+    RevealLater,
+}
+
+/// Whose names go with posts and comments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorVisibility {
+    /// Everyone sees who wrote what.
+    #[default]
+    Visible,
+    /// Leaders see authors; participants and projectors do not (each
+    /// author still sees their own).
+    HiddenFromPeers,
+}
+
+/// How the board is laid out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoardLayout {
+    /// Sections side by side.
+    #[default]
+    Columns,
+    /// One free wall (a single section, not shown as a column).
+    Wall,
+}
+
+/// A board's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BoardSettings {
+    pub mode: BoardMode,
+    pub authors: AuthorVisibility,
+    pub layout: BoardLayout,
+    /// After this time (ms since the epoch) participants can no longer
+    /// post, edit or comment.
+    pub deadline: Option<u64>,
+    /// A participant's completion needs this many posts (deleted ones do
+    /// not count); 0: none required.
+    pub completion_posts: u32,
+    /// ...and this many comments; 0: none required. With both at 0 the
+    /// board tracks no completion.
+    pub completion_comments: u32,
+}
+
+/// A section (column) of the board, in board order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    /// Participants cannot post into a locked section, nor change its posts.
+    pub locked: bool,
+}
+
+/// An uploaded image shown in a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// The blob's id (from `POST /api/v1/boards/{id}/uploads`); served at
+    /// `/api/v1/blobs/{blob}`.
+    pub blob: String,
+    /// Alternative text (may be empty for a decorative image).
+    #[serde(default)]
+    pub alt: String,
+}
+
+/// A video embedded from an allowed host. The server rewrites the link the
+/// member gave into the host's embed URL (YouTube in its nocookie mode).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Video {
+    /// The link as given (in a command) or the embed URL (in events).
+    pub url: String,
+}
+
+/// An uploaded file attached to a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct File {
+    pub blob: String,
+    /// The file's name as uploaded.
+    pub name: String,
+    /// Filled in by the server from the stored blob.
+    #[serde(default)]
+    pub content_type: String,
+    /// Filled in by the server from the stored blob.
+    #[serde(default)]
+    pub size: u64,
+}
+
+/// What a member writes in a post. Every part but the title is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PostContent {
+    /// At most 200 characters.
+    pub title: String,
+    /// Plain text with line breaks, at most 5,000 characters.
+    pub text: String,
+    /// An http or https link.
+    pub link: Option<String>,
+    pub image: Option<Image>,
+    pub video: Option<Video>,
+    pub file: Option<File>,
+}
+
+/// Where a post stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostStatus {
+    /// Everyone sees it.
+    Visible,
+    /// Waiting for a leader's approval (moderated board).
+    Pending,
+    /// Waiting for the leader's reveal (reveal-later board).
+    Unrevealed,
+    /// Hidden by a leader.
+    Hidden,
+}
+
+/// A comment on a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: String,
+    /// `None` when authors are hidden from this viewer.
+    pub author: Option<MemberId>,
+    pub author_name: Option<String>,
+    pub text: String,
+    pub created_at: u64,
+}
+
+/// A post as one viewer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: String,
+    pub section: String,
+    /// Ordering key within the section: posts are shown by `(key, id)`,
+    /// in byte order. Every client agrees on it.
+    pub key: String,
+    /// Bumped by each edit of the content; an edit names the version it
+    /// was based on.
+    pub version: u32,
+    /// `None` when authors are hidden from this viewer.
+    pub author: Option<MemberId>,
+    pub author_name: Option<String>,
+    #[serde(flatten)]
+    pub content: PostContent,
+    pub status: PostStatus,
+    pub likes: u32,
+    /// Oldest first; at most 100 per post.
+    pub comments: Vec<Comment>,
+    pub created_at: u64,
+    pub edited_at: Option<u64>,
+}
+
+/// A command of a room's board. Participants post, edit and delete their
+/// own posts, like, comment; leaders also moderate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum BoardCommand {
+    /// Adds a post to `section` (the first section if absent), before the
+    /// post `before` (at the end if absent).
+    Post {
+        #[serde(default)]
+        section: Option<String>,
+        #[serde(default)]
+        before: Option<String>,
+        #[serde(flatten)]
+        content: PostContent,
+    },
+    /// Replaces a post's content; refused with `conflict` (and the current
+    /// post sent to the editor) when `version` is not the current one.
+    Edit {
+        post: String,
+        version: u32,
+        #[serde(flatten)]
+        content: PostContent,
+    },
+    /// Deletes a post (its author, or a leader).
+    Delete {
+        post: String,
+    },
+    /// Moves a post to `section`, before the post `before` (at the end if
+    /// absent).
+    Move {
+        post: String,
+        section: String,
+        #[serde(default)]
+        before: Option<String>,
+    },
+    /// One like per member per post.
+    Like {
+        post: String,
+    },
+    Unlike {
+        post: String,
+    },
+    /// At most 1,000 characters.
+    Comment {
+        post: String,
+        text: String,
+    },
+    /// Deletes a comment (its author, or a leader).
+    DeleteComment {
+        post: String,
+        comment: String,
+    },
+    /// Leader: shows a pending post to everyone.
+    Approve {
+        post: String,
+    },
+    /// Leader: hides a post from everyone but its author and the leaders.
+    Hide {
+        post: String,
+    },
+    /// Leader: shows a hidden post again.
+    Unhide {
+        post: String,
+    },
+    /// Leader, reveal-later board: shows every unrevealed post at once.
+    Reveal,
+    /// Leader: changes the mode.
+    SetMode {
+        mode: BoardMode,
+    },
+    /// Leader: sets or clears the posting deadline.
+    SetDeadline {
+        #[serde(default)]
+        deadline: Option<u64>,
+    },
+    /// Leader: adds a section at the end.
+    AddSection {
+        title: String,
+    },
+    /// Leader.
+    RenameSection {
+        section: String,
+        title: String,
+    },
+    /// Leader: locks or unlocks a section.
+    LockSection {
+        section: String,
+        locked: bool,
+    },
+    /// Leader: removes an empty section.
+    RemoveSection {
+        section: String,
+    },
+    /// Leader: deletes every post.
+    Clear,
+    /// Anyone: the next page of posts after `cursor` (from a snapshot or an
+    /// earlier page), answered with a `board_page` message (not an `ack`).
+    LoadMore {
+        cursor: String,
+    },
+}
+
+impl BoardCommand {
+    /// Whether this command changes the board (and so is journaled and
+    /// acknowledged once committed).
+    pub fn changes_board(&self) -> bool {
+        !matches!(self, BoardCommand::LoadMore { .. })
+    }
+}
+
+/// An event of a room's board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BoardEvent {
+    /// A post this viewer can now see (new, approved, revealed, unhidden).
+    /// Clients upsert by id.
+    PostAdded {
+        post: Post,
+    },
+    /// A post this viewer sees changed (content, status, place, comments).
+    /// Clients upsert by id.
+    PostUpdated {
+        post: Post,
+    },
+    /// A post this viewer no longer sees (deleted, hidden, cleared).
+    PostRemoved {
+        post: String,
+    },
+    /// A post's like count changed.
+    Likes {
+        post: String,
+        likes: u32,
+    },
+    /// To the member only (all their devices): whether they like a post.
+    Liked {
+        post: String,
+        liked: bool,
+    },
+    /// A comment on a post this viewer sees.
+    CommentAdded {
+        post: String,
+        comment: Comment,
+    },
+    CommentRemoved {
+        post: String,
+        comment: String,
+    },
+    /// The sections changed (added, renamed, locked, removed), in order.
+    Sections {
+        sections: Vec<Section>,
+    },
+    /// The settings changed (mode, deadline).
+    Settings {
+        settings: BoardSettings,
+    },
+    /// Every post is gone.
+    Cleared,
+}
+
+/// A board as one viewer sees it when joining.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardSnapshot {
+    pub title: String,
+    pub settings: BoardSettings,
+    pub sections: Vec<Section>,
+    /// The first posts in board order (sections in order, then by key);
+    /// more with `load_more` when `next` is set.
+    pub posts: Vec<Post>,
+    /// Posts this viewer can see in all.
+    pub total: u32,
+    /// Where `load_more` goes on; `None`: every post is here.
+    pub next: Option<String>,
+    /// The posts (of those here) this viewer likes.
+    pub liked: Vec<String>,
+}
+
+/// A page of posts, the answer to `load_more`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardPage {
+    pub posts: Vec<Post>,
+    pub next: Option<String>,
+    pub liked: Vec<String>,
+}

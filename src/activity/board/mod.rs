@@ -1,0 +1,898 @@
+//! A live board: sections of posts with likes and comments, moderation
+//! modes (open, moderated, closed, reveal-later), edits checked against the
+//! version they were based on, and posts kept in an order every client
+//! agrees on (`keys.rs`). Pure: commands and `now` in, events with their
+//! audience out. Ids are numbered in order of creation, so replaying the
+//! same commands rebuilds the same board.
+
+pub mod keys;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use amphi_protocol::board::{
+    AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardPage, BoardSettings, BoardSnapshot, PostContent,
+    PostStatus, Section,
+};
+use amphi_protocol::{ErrorCode, Role};
+use serde::{Deserialize, Serialize};
+
+use super::{Actor, Audience, Millis, Refusal};
+
+/// Longest post title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest post text, in characters.
+pub const MAX_TEXT_CHARS: usize = 5000;
+/// Longest comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 1000;
+/// Longest link, image alt text and file name.
+pub const MAX_LINK_CHARS: usize = 2000;
+pub const MAX_ALT_CHARS: usize = 500;
+pub const MAX_FILE_NAME_CHARS: usize = 255;
+/// Comments one post takes (bounded events).
+pub const MAX_COMMENTS_PER_POST: usize = 100;
+/// Posts one board holds.
+pub const MAX_POSTS: usize = 5000;
+/// Sections one board has.
+pub const MAX_SECTIONS: usize = 50;
+/// Posts per snapshot or page.
+pub const PAGE_POSTS: usize = 100;
+
+/// A board as stored with its room: what it starts with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BoardDefinition {
+    pub title: String,
+    /// Section titles, in order (a board has at least one section).
+    pub sections: Vec<String>,
+    pub settings: BoardSettings,
+    /// Posts the board starts with (a board made from an export).
+    pub posts: Vec<SeedPost>,
+}
+
+/// A post a board starts with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeedPost {
+    /// Index into `sections`.
+    pub section: usize,
+    pub author_name: String,
+    #[serde(flatten)]
+    pub content: PostContent,
+}
+
+impl BoardDefinition {
+    /// Checks what a definition must hold before a room is made of it.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.title.trim().is_empty() || self.title.chars().count() > MAX_TITLE_CHARS {
+            return Err(format!("the board needs a title of 1 to {MAX_TITLE_CHARS} characters"));
+        }
+        if self.sections.len() > MAX_SECTIONS {
+            return Err(format!("a board has at most {MAX_SECTIONS} sections"));
+        }
+        if let Some(bad) = self.sections.iter().find(|t| t.trim().is_empty() || t.chars().count() > MAX_TITLE_CHARS) {
+            return Err(format!("section title {bad:?}: 1 to {MAX_TITLE_CHARS} characters"));
+        }
+        if self.posts.len() > MAX_POSTS {
+            return Err(format!("a board holds at most {MAX_POSTS} posts"));
+        }
+        for post in &self.posts {
+            if post.section >= self.sections.len().max(1) {
+                return Err(format!("a post names section {} of {}", post.section, self.sections.len()));
+            }
+            check_content(&post.content).map_err(|refusal| refusal.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// An event with who receives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardEmit {
+    pub audience: Audience,
+    pub event: BoardEvent,
+}
+
+/// A change of a participant's completion, for the course store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionChange {
+    pub member: String,
+    /// 0 incomplete, 1 complete.
+    pub state: u8,
+    /// Posts and comments counted towards the requirement.
+    pub score: u32,
+    pub max_score: u32,
+}
+
+#[derive(Debug, Clone)]
+struct CommentState {
+    id: String,
+    author: String,
+    author_name: String,
+    text: String,
+    created_at: Millis,
+}
+
+#[derive(Debug, Clone)]
+struct PostState {
+    id: String,
+    section: String,
+    key: String,
+    version: u32,
+    author: String,
+    author_name: String,
+    content: PostContent,
+    status: PostStatus,
+    likes: BTreeSet<String>,
+    comments: Vec<CommentState>,
+    created_at: Millis,
+    edited_at: Option<Millis>,
+}
+
+/// A live board.
+#[derive(Debug)]
+pub struct BoardSession {
+    title: String,
+    settings: BoardSettings,
+    sections: Vec<Section>,
+    posts: BTreeMap<String, PostState>,
+    next_post: u64,
+    next_comment: u64,
+    next_section: u64,
+    /// Completion states last handed out, by member.
+    completion: BTreeMap<String, u8>,
+    completion_changes: Vec<CompletionChange>,
+}
+
+fn invalid(message: impl Into<String>) -> Refusal {
+    Refusal::new(ErrorCode::InvalidState, message)
+}
+
+fn out_of_range(message: impl Into<String>) -> Refusal {
+    Refusal::new(ErrorCode::OutOfRange, message)
+}
+
+fn not_found(what: &str) -> Refusal {
+    Refusal::new(ErrorCode::NotFound, format!("no such {what} on this board"))
+}
+
+/// Checks a post's content: lengths, something to show, http(s) links.
+fn check_content(content: &PostContent) -> Result<(), Refusal> {
+    let chars = |s: &str| s.chars().count();
+    if chars(&content.title) > MAX_TITLE_CHARS {
+        return Err(out_of_range(format!("a title has at most {MAX_TITLE_CHARS} characters")));
+    }
+    if chars(&content.text) > MAX_TEXT_CHARS {
+        return Err(out_of_range(format!("a text has at most {MAX_TEXT_CHARS} characters")));
+    }
+    let empty = content.title.trim().is_empty()
+        && content.text.trim().is_empty()
+        && content.link.is_none()
+        && content.image.is_none()
+        && content.video.is_none()
+        && content.file.is_none();
+    if empty {
+        return Err(out_of_range("a post needs a title, a text, a link, an image, a video or a file"));
+    }
+    if let Some(link) = &content.link
+        && (chars(link) > MAX_LINK_CHARS || !is_web_link(link))
+    {
+        return Err(Refusal::new(ErrorCode::InvalidField, "a link is an http:// or https:// address"));
+    }
+    if let Some(video) = &content.video
+        && (chars(&video.url) > MAX_LINK_CHARS || !video.url.starts_with("https://"))
+    {
+        return Err(Refusal::new(ErrorCode::InvalidField, "a video is an https:// address of an allowed host"));
+    }
+    if let Some(image) = &content.image
+        && (chars(&image.alt) > MAX_ALT_CHARS || image.blob.is_empty())
+    {
+        return Err(out_of_range(format!(
+            "an image needs its blob and at most {MAX_ALT_CHARS} characters of alt text"
+        )));
+    }
+    if let Some(file) = &content.file
+        && (chars(&file.name) > MAX_FILE_NAME_CHARS || file.blob.is_empty() || file.name.trim().is_empty())
+    {
+        return Err(out_of_range(format!("a file needs its blob and a name of 1 to {MAX_FILE_NAME_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// Whether `link` is an absolute http(s) URL with a host.
+fn is_web_link(link: &str) -> bool {
+    let rest = link.strip_prefix("https://").or_else(|| link.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && !link.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
+}
+
+impl BoardSession {
+    /// A board made from its definition (validated); seed posts are
+    /// authored by the board's creator.
+    pub fn new(definition: BoardDefinition, creator: &str, now: Millis) -> BoardSession {
+        let mut board = BoardSession {
+            title: definition.title,
+            settings: definition.settings,
+            sections: Vec::new(),
+            posts: BTreeMap::new(),
+            next_post: 1,
+            next_comment: 1,
+            next_section: 1,
+            completion: BTreeMap::new(),
+            completion_changes: Vec::new(),
+        };
+        let titles = if definition.sections.is_empty() { vec![String::new()] } else { definition.sections };
+        for title in titles {
+            board.add_section(title);
+        }
+        for seed in definition.posts {
+            let section = board.sections[seed.section.min(board.sections.len() - 1)].id.clone();
+            let key = board.key_before(&section, None);
+            board.insert_post(section, key, creator, &seed.author_name, seed.content, PostStatus::Visible, now);
+        }
+        board
+    }
+
+    pub fn settings(&self) -> &BoardSettings {
+        &self.settings
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Completion changes since the last call, for the course store.
+    pub fn take_completion_changes(&mut self) -> Vec<CompletionChange> {
+        std::mem::take(&mut self.completion_changes)
+    }
+
+    fn add_section(&mut self, title: String) -> String {
+        let id = format!("s{}", self.next_section);
+        self.next_section += 1;
+        self.sections.push(Section { id: id.clone(), title, locked: false });
+        id
+    }
+
+    fn section(&self, id: &str) -> Result<&Section, Refusal> {
+        self.sections.iter().find(|s| s.id == id).ok_or_else(|| not_found("section"))
+    }
+
+    /// The posts of `section` in order.
+    fn in_section<'a>(&'a self, section: &'a str) -> impl Iterator<Item = &'a PostState> + 'a {
+        let mut posts: Vec<&PostState> = self.posts.values().filter(|p| p.section == section).collect();
+        posts.sort_by(|a, b| (&a.key, &a.id).cmp(&(&b.key, &b.id)));
+        posts.into_iter()
+    }
+
+    /// A key placing a post in `section` just before `before` (at the end
+    /// when `None`), ignoring the post `moving` itself.
+    fn key_before_excluding(&self, section: &str, before: Option<&str>, moving: Option<&str>) -> String {
+        let ordered: Vec<&PostState> = self.in_section(section).filter(|p| Some(p.id.as_str()) != moving).collect();
+        match before.and_then(|id| ordered.iter().position(|p| p.id == id)) {
+            Some(at) => {
+                let previous = at.checked_sub(1).map(|i| ordered[i].key.as_str());
+                keys::between(previous, Some(ordered[at].key.as_str()))
+            }
+            None => keys::between(ordered.last().map(|p| p.key.as_str()), None),
+        }
+    }
+
+    fn key_before(&self, section: &str, before: Option<&str>) -> String {
+        self.key_before_excluding(section, before, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert_post(
+        &mut self,
+        section: String,
+        key: String,
+        author: &str,
+        author_name: &str,
+        content: PostContent,
+        status: PostStatus,
+        now: Millis,
+    ) -> String {
+        let id = format!("p{}", self.next_post);
+        self.next_post += 1;
+        self.posts.insert(
+            id.clone(),
+            PostState {
+                id: id.clone(),
+                section,
+                key,
+                version: 1,
+                author: author.to_string(),
+                author_name: author_name.to_string(),
+                content,
+                status,
+                likes: BTreeSet::new(),
+                comments: Vec::new(),
+                created_at: now,
+                edited_at: None,
+            },
+        );
+        id
+    }
+
+    /// Whether participants may write now (mode and deadline).
+    fn participants_may_write(&self, now: Millis) -> Result<(), Refusal> {
+        if self.settings.mode == BoardMode::Closed {
+            return Err(invalid("the board is closed: read only"));
+        }
+        if self.settings.deadline.is_some_and(|deadline| now >= deadline) {
+            return Err(invalid("the posting deadline has passed"));
+        }
+        Ok(())
+    }
+
+    /// A participant's write to `section` (leaders always may).
+    fn may_write_in(&self, who: Actor<'_>, section: &str, now: Millis) -> Result<(), Refusal> {
+        if who.role.leads() {
+            return Ok(());
+        }
+        if who.role != Role::Participant {
+            return Err(Refusal::forbidden("observers do not write on the board"));
+        }
+        self.participants_may_write(now)?;
+        if self.section(section)?.locked {
+            return Err(invalid("this section is locked"));
+        }
+        Ok(())
+    }
+
+    fn post(&self, id: &str) -> Result<&PostState, Refusal> {
+        self.posts.get(id).ok_or_else(|| not_found("post"))
+    }
+
+    /// Whether `who` sees the post at all.
+    fn sees(who: Actor<'_>, post: &PostState) -> bool {
+        post.status == PostStatus::Visible || who.role.leads() || post.author == who.id
+    }
+
+    fn only_leaders(who: Actor<'_>) -> Result<(), Refusal> {
+        if who.role.leads() {
+            Ok(())
+        } else {
+            Err(Refusal::forbidden("only a trainer, facilitator or admin does this"))
+        }
+    }
+
+    /// Applies a command from `who` at `now`.
+    pub fn apply(&mut self, who: Actor<'_>, command: BoardCommand, now: Millis) -> Result<Vec<BoardEmit>, Refusal> {
+        match command {
+            BoardCommand::Post { section, before, content } => self.add_post(who, section, before, content, now),
+            BoardCommand::Edit { post, version, content } => self.edit(who, &post, version, content, now),
+            BoardCommand::Delete { post } => self.delete(who, &post, now),
+            BoardCommand::Move { post, section, before } => self.move_post(who, &post, &section, before, now),
+            BoardCommand::Like { post } => self.like(who, &post, true),
+            BoardCommand::Unlike { post } => self.like(who, &post, false),
+            BoardCommand::Comment { post, text } => self.comment(who, &post, text, now),
+            BoardCommand::DeleteComment { post, comment } => self.delete_comment(who, &post, &comment),
+            BoardCommand::Approve { post } => self.set_status(who, &post, PostStatus::Pending, PostStatus::Visible),
+            BoardCommand::Hide { post } => self.hide(who, &post),
+            BoardCommand::Unhide { post } => self.set_status(who, &post, PostStatus::Hidden, PostStatus::Visible),
+            BoardCommand::Reveal => self.reveal(who),
+            BoardCommand::SetMode { mode } => {
+                Self::only_leaders(who)?;
+                self.settings.mode = mode;
+                Ok(vec![self.settings_emit()])
+            }
+            BoardCommand::SetDeadline { deadline } => {
+                Self::only_leaders(who)?;
+                self.settings.deadline = deadline;
+                Ok(vec![self.settings_emit()])
+            }
+            BoardCommand::AddSection { title } => {
+                Self::only_leaders(who)?;
+                check_section_title(&title)?;
+                if self.sections.len() >= MAX_SECTIONS {
+                    return Err(out_of_range(format!("a board has at most {MAX_SECTIONS} sections")));
+                }
+                self.add_section(title.trim().to_string());
+                Ok(vec![self.sections_emit()])
+            }
+            BoardCommand::RenameSection { section, title } => {
+                Self::only_leaders(who)?;
+                check_section_title(&title)?;
+                self.section(&section)?;
+                if let Some(s) = self.sections.iter_mut().find(|s| s.id == section) {
+                    s.title = title.trim().to_string();
+                }
+                Ok(vec![self.sections_emit()])
+            }
+            BoardCommand::LockSection { section, locked } => {
+                Self::only_leaders(who)?;
+                self.section(&section)?;
+                if let Some(s) = self.sections.iter_mut().find(|s| s.id == section) {
+                    s.locked = locked;
+                }
+                Ok(vec![self.sections_emit()])
+            }
+            BoardCommand::RemoveSection { section } => {
+                Self::only_leaders(who)?;
+                self.section(&section)?;
+                if self.sections.len() == 1 {
+                    return Err(invalid("a board keeps at least one section"));
+                }
+                if self.posts.values().any(|p| p.section == section) {
+                    return Err(invalid("move or delete this section's posts first"));
+                }
+                self.sections.retain(|s| s.id != section);
+                Ok(vec![self.sections_emit()])
+            }
+            BoardCommand::Clear => {
+                Self::only_leaders(who)?;
+                let authors: BTreeSet<String> = self.posts.values().map(|p| p.author.clone()).collect();
+                self.posts.clear();
+                for author in authors {
+                    self.recount(&author);
+                }
+                Ok(vec![BoardEmit { audience: Audience::Everyone, event: BoardEvent::Cleared }])
+            }
+            BoardCommand::LoadMore { .. } => Err(invalid("load_more is answered by `page`, not applied")),
+        }
+    }
+
+    fn add_post(
+        &mut self,
+        who: Actor<'_>,
+        section: Option<String>,
+        before: Option<String>,
+        content: PostContent,
+        now: Millis,
+    ) -> Result<Vec<BoardEmit>, Refusal> {
+        let section = section.unwrap_or_else(|| self.sections[0].id.clone());
+        self.may_write_in(who, &section, now)?;
+        check_content(&content)?;
+        if self.posts.len() >= MAX_POSTS {
+            return Err(out_of_range(format!("this board is full ({MAX_POSTS} posts)")));
+        }
+        if let Some(before) = &before {
+            let anchor = self.post(before)?;
+            if anchor.section != section {
+                return Err(invalid("`before` names a post of another section"));
+            }
+        }
+        let status = match self.settings.mode {
+            _ if who.role.leads() => PostStatus::Visible,
+            BoardMode::Moderated => PostStatus::Pending,
+            BoardMode::RevealLater => PostStatus::Unrevealed,
+            BoardMode::Open | BoardMode::Closed => PostStatus::Visible,
+        };
+        let key = self.key_before(&section, before.as_deref());
+        let id = self.insert_post(section, key, who.id, who.name, content, status, now);
+        self.recount(who.id);
+        Ok(self.post_emits(&id, Change::Added))
+    }
+
+    /// Whether `who` may change `post` as its author (or as a leader).
+    fn may_change(&self, who: Actor<'_>, post: &PostState, now: Millis) -> Result<(), Refusal> {
+        if who.role.leads() {
+            return Ok(());
+        }
+        if post.author != who.id {
+            return Err(Refusal::forbidden("only its author or a trainer changes a post"));
+        }
+        self.may_write_in(who, &post.section, now)
+    }
+
+    fn edit(
+        &mut self,
+        who: Actor<'_>,
+        id: &str,
+        version: u32,
+        content: PostContent,
+        now: Millis,
+    ) -> Result<Vec<BoardEmit>, Refusal> {
+        let post = self.post(id)?;
+        if !Self::sees(who, post) {
+            return Err(not_found("post"));
+        }
+        self.may_change(who, post, now)?;
+        check_content(&content)?;
+        if version != post.version {
+            return Err(Refusal::new(
+                ErrorCode::Conflict,
+                format!(
+                    "this post changed meanwhile: it is at version {}, the edit was based on {version}",
+                    post.version
+                ),
+            ));
+        }
+        let post = self.posts.get_mut(id).expect("checked above");
+        post.content = content;
+        post.version += 1;
+        post.edited_at = Some(now);
+        Ok(self.post_emits(id, Change::Updated))
+    }
+
+    /// The current post, for the editor whose edit conflicted.
+    pub fn conflict_emit(&self, who: Actor<'_>, id: &str) -> Option<BoardEmit> {
+        let post = self.posts.get(id).filter(|post| Self::sees(who, post))?;
+        let view = view::post(post, self.lens_of(who));
+        Some(BoardEmit {
+            audience: Audience::Member(who.id.to_string()),
+            event: BoardEvent::PostUpdated { post: view },
+        })
+    }
+
+    fn delete(&mut self, who: Actor<'_>, id: &str, now: Millis) -> Result<Vec<BoardEmit>, Refusal> {
+        let post = self.post(id)?;
+        if !Self::sees(who, post) {
+            return Err(not_found("post"));
+        }
+        self.may_change(who, post, now)?;
+        let emits = self.removal_emits(post);
+        let author = post.author.clone();
+        self.posts.remove(id);
+        self.recount(&author);
+        Ok(emits)
+    }
+
+    fn move_post(
+        &mut self,
+        who: Actor<'_>,
+        id: &str,
+        section: &str,
+        before: Option<String>,
+        now: Millis,
+    ) -> Result<Vec<BoardEmit>, Refusal> {
+        let post = self.post(id)?;
+        if !Self::sees(who, post) {
+            return Err(not_found("post"));
+        }
+        self.may_change(who, post, now)?;
+        self.may_write_in(who, section, now)?;
+        if let Some(before) = &before {
+            let anchor = self.post(before)?;
+            if anchor.section != section || anchor.id == id {
+                return Err(invalid("`before` must be another post of the target section"));
+            }
+        }
+        let key = self.key_before_excluding(section, before.as_deref(), Some(id));
+        let post = self.posts.get_mut(id).expect("checked above");
+        post.section = section.to_string();
+        post.key = key;
+        Ok(self.post_emits(id, Change::Updated))
+    }
+
+    fn like(&mut self, who: Actor<'_>, id: &str, like: bool) -> Result<Vec<BoardEmit>, Refusal> {
+        if who.role == Role::Observer {
+            return Err(Refusal::forbidden("observers do not like posts"));
+        }
+        let post = self.post(id)?;
+        if !Self::sees(who, post) {
+            return Err(not_found("post"));
+        }
+        if !who.role.leads() {
+            if self.settings.mode == BoardMode::Closed {
+                return Err(invalid("the board is closed: read only"));
+            }
+            if post.status != PostStatus::Visible {
+                return Err(invalid("this post is not shown to everyone yet"));
+            }
+        }
+        let post = self.posts.get_mut(id).expect("checked above");
+        let changed = if like { post.likes.insert(who.id.to_string()) } else { post.likes.remove(who.id) };
+        if !changed {
+            return Ok(Vec::new()); // liking twice is one like
+        }
+        let likes = post.likes.len() as u32;
+        let mut emits = self.to_seers(&self.posts[id], BoardEvent::Likes { post: id.to_string(), likes });
+        emits.push(BoardEmit {
+            audience: Audience::Member(who.id.to_string()),
+            event: BoardEvent::Liked { post: id.to_string(), liked: like },
+        });
+        Ok(emits)
+    }
+
+    fn comment(&mut self, who: Actor<'_>, id: &str, text: String, now: Millis) -> Result<Vec<BoardEmit>, Refusal> {
+        let text = text.trim().to_string();
+        if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
+            return Err(out_of_range(format!("a comment has 1 to {MAX_COMMENT_CHARS} characters")));
+        }
+        let post = self.post(id)?;
+        if !Self::sees(who, post) {
+            return Err(not_found("post"));
+        }
+        self.may_write_in(who, &post.section.clone(), now)?;
+        if !who.role.leads() && post.status != PostStatus::Visible {
+            return Err(invalid("this post is not shown to everyone yet"));
+        }
+        if post.comments.len() >= MAX_COMMENTS_PER_POST {
+            return Err(out_of_range(format!("a post takes at most {MAX_COMMENTS_PER_POST} comments")));
+        }
+        let comment = CommentState {
+            id: format!("c{}", self.next_comment),
+            author: who.id.to_string(),
+            author_name: who.name.to_string(),
+            text,
+            created_at: now,
+        };
+        self.next_comment += 1;
+        self.posts.get_mut(id).expect("checked above").comments.push(comment.clone());
+        self.recount(who.id);
+        let post = &self.posts[id];
+        let mut audiences = self.post_audiences(post);
+        if let Lens::Peer(_) = self.lens_of(who)
+            && post.author != who.id
+        {
+            // The commenter sees their own name on it.
+            audiences.push((Audience::Member(who.id.to_string()), Lens::Peer(who.id)));
+        }
+        Ok(audiences
+            .into_iter()
+            .map(|(audience, lens)| BoardEmit {
+                audience,
+                event: BoardEvent::CommentAdded { post: id.to_string(), comment: view::comment(&comment, lens) },
+            })
+            .collect())
+    }
+
+    fn delete_comment(&mut self, who: Actor<'_>, id: &str, comment: &str) -> Result<Vec<BoardEmit>, Refusal> {
+        let post = self.post(id)?;
+        if !Self::sees(who, post) {
+            return Err(not_found("post"));
+        }
+        let found = post.comments.iter().find(|c| c.id == comment).ok_or_else(|| not_found("comment"))?;
+        if !who.role.leads() && found.author != who.id {
+            return Err(Refusal::forbidden("only its author or a trainer deletes a comment"));
+        }
+        let author = found.author.clone();
+        self.posts.get_mut(id).expect("checked above").comments.retain(|c| c.id != comment);
+        self.recount(&author);
+        let removed = BoardEvent::CommentRemoved { post: id.to_string(), comment: comment.to_string() };
+        Ok(self.to_seers(&self.posts[id], removed))
+    }
+
+    /// A leader moves a post from status `from` to `to` (approve, unhide).
+    fn set_status(
+        &mut self,
+        who: Actor<'_>,
+        id: &str,
+        from: PostStatus,
+        to: PostStatus,
+    ) -> Result<Vec<BoardEmit>, Refusal> {
+        Self::only_leaders(who)?;
+        let post = self.posts.get_mut(id).ok_or_else(|| not_found("post"))?;
+        if post.status != from {
+            return Err(invalid(format!("this post is {:?}, not {from:?}", post.status).to_lowercase()));
+        }
+        post.status = to;
+        Ok(self.post_emits(id, Change::Added))
+    }
+
+    fn hide(&mut self, who: Actor<'_>, id: &str) -> Result<Vec<BoardEmit>, Refusal> {
+        Self::only_leaders(who)?;
+        let post = self.post(id)?;
+        if post.status == PostStatus::Hidden {
+            return Ok(Vec::new());
+        }
+        // Those who saw it lose it; its author and the leaders see it hidden.
+        let mut emits: Vec<BoardEmit> = if post.status == PostStatus::Visible {
+            vec![BoardEmit { audience: Audience::NonLeaders, event: BoardEvent::PostRemoved { post: id.to_string() } }]
+        } else {
+            Vec::new()
+        };
+        self.posts.get_mut(id).expect("checked above").status = PostStatus::Hidden;
+        emits.extend(self.post_emits(id, Change::Updated));
+        Ok(emits)
+    }
+
+    fn reveal(&mut self, who: Actor<'_>) -> Result<Vec<BoardEmit>, Refusal> {
+        Self::only_leaders(who)?;
+        let waiting: Vec<String> =
+            self.posts.values().filter(|p| p.status == PostStatus::Unrevealed).map(|p| p.id.clone()).collect();
+        let mut emits = Vec::new();
+        for id in waiting {
+            self.posts.get_mut(&id).expect("listed above").status = PostStatus::Visible;
+            emits.extend(self.post_emits(&id, Change::Added));
+        }
+        if self.settings.mode == BoardMode::RevealLater {
+            // Posts after the reveal show at once.
+            self.settings.mode = BoardMode::Open;
+            emits.push(self.settings_emit());
+        }
+        Ok(emits)
+    }
+
+    fn settings_emit(&self) -> BoardEmit {
+        BoardEmit { audience: Audience::Everyone, event: BoardEvent::Settings { settings: self.settings.clone() } }
+    }
+
+    fn sections_emit(&self) -> BoardEmit {
+        BoardEmit { audience: Audience::Everyone, event: BoardEvent::Sections { sections: self.sections.clone() } }
+    }
+
+    /// How `who` sees names: all of them, or (authors hidden from peers)
+    /// only their own.
+    fn lens_of<'a>(&self, who: Actor<'a>) -> Lens<'a> {
+        if self.settings.authors == AuthorVisibility::Visible || who.role.leads() {
+            Lens::All
+        } else {
+            Lens::Peer(who.id)
+        }
+    }
+
+    /// Who sees `post`, each with how they see names. The author gets their
+    /// own copy last, so that it is the one they keep.
+    fn post_audiences<'a>(&self, post: &'a PostState) -> Vec<(Audience, Lens<'a>)> {
+        let hidden_authors = self.settings.authors == AuthorVisibility::HiddenFromPeers;
+        if post.status == PostStatus::Visible && !hidden_authors {
+            return vec![(Audience::Everyone, Lens::All)];
+        }
+        let mut audiences = Vec::new();
+        if post.status == PostStatus::Visible {
+            audiences.push((Audience::NonLeaders, Lens::Peer("")));
+        }
+        audiences.push((Audience::Leaders, Lens::All));
+        audiences.push((Audience::Member(post.author.clone()), Lens::Peer(&post.author)));
+        audiences
+    }
+
+    /// An event that shows no names, to everyone who sees `post`.
+    fn to_seers(&self, post: &PostState, event: BoardEvent) -> Vec<BoardEmit> {
+        let audiences = if post.status == PostStatus::Visible {
+            vec![Audience::Everyone]
+        } else {
+            vec![Audience::Leaders, Audience::Member(post.author.clone())]
+        };
+        audiences.into_iter().map(|audience| BoardEmit { audience, event: event.clone() }).collect()
+    }
+
+    /// `post_added` or `post_updated` of `id` to everyone who sees it.
+    fn post_emits(&self, id: &str, change: Change) -> Vec<BoardEmit> {
+        let Some(post) = self.posts.get(id) else { return Vec::new() };
+        self.post_audiences(post)
+            .into_iter()
+            .map(|(audience, lens)| {
+                let post = view::post(post, lens);
+                let event = match change {
+                    Change::Added => BoardEvent::PostAdded { post },
+                    Change::Updated => BoardEvent::PostUpdated { post },
+                };
+                BoardEmit { audience, event }
+            })
+            .collect()
+    }
+
+    fn removal_emits(&self, post: &PostState) -> Vec<BoardEmit> {
+        self.to_seers(post, BoardEvent::PostRemoved { post: post.id.clone() })
+    }
+
+    /// Recomputes `member`'s completion after a change of their posts or
+    /// comments; a change is queued for the store.
+    fn recount(&mut self, member: &str) {
+        let (need_posts, need_comments) = (self.settings.completion_posts, self.settings.completion_comments);
+        if need_posts == 0 && need_comments == 0 {
+            return;
+        }
+        let posts = self.posts.values().filter(|p| p.author == member).count() as u32;
+        let comments = self.posts.values().flat_map(|p| &p.comments).filter(|c| c.author == member).count() as u32;
+        let state = u8::from(posts >= need_posts && comments >= need_comments);
+        let before = self.completion.insert(member.to_string(), state);
+        if before != Some(state) {
+            self.completion_changes.push(CompletionChange {
+                member: member.to_string(),
+                state,
+                score: posts.min(need_posts) + comments.min(need_comments),
+                max_score: need_posts + need_comments,
+            });
+        }
+    }
+
+    /// The board in order (sections in order, then by key), as `who` sees
+    /// it.
+    fn ordered_for<'a>(&'a self, who: Actor<'a>) -> impl Iterator<Item = (usize, &'a PostState)> + 'a {
+        self.sections.iter().enumerate().flat_map(move |(position, section)| {
+            self.in_section(&section.id).filter(move |post| Self::sees(who, post)).map(move |post| (position, post))
+        })
+    }
+
+    /// The board as `who` sees it: settings, sections and the first page.
+    pub fn snapshot(&self, who: Actor<'_>) -> BoardSnapshot {
+        let page = self.page_after(who, None);
+        BoardSnapshot {
+            title: self.title.clone(),
+            settings: self.settings.clone(),
+            sections: self.sections.clone(),
+            total: self.ordered_for(who).count() as u32,
+            posts: page.posts,
+            next: page.next,
+            liked: page.liked,
+        }
+    }
+
+    /// The page of posts after `cursor` (from the start when `None`).
+    pub fn page_after(&self, who: Actor<'_>, cursor: Option<&str>) -> BoardPage {
+        let after = cursor.and_then(view::parse_cursor);
+        let lens = self.lens_of(who);
+        let mut page = BoardPage { posts: Vec::new(), next: None, liked: Vec::new() };
+        for (position, post) in self.ordered_for(who) {
+            if let Some((p, key, id)) = &after
+                && (position, post.key.as_str(), post.id.as_str()) <= (*p, key.as_str(), id.as_str())
+            {
+                continue;
+            }
+            if page.posts.len() == PAGE_POSTS {
+                page.next = page.posts.last().map(|last: &amphi_protocol::board::Post| {
+                    let section = self.sections.iter().position(|s| s.id == last.section).unwrap_or(0);
+                    view::cursor(section, &last.key, &last.id)
+                });
+                break;
+            }
+            if post.likes.contains(who.id) {
+                page.liked.push(post.id.clone());
+            }
+            page.posts.push(view::post(post, lens));
+        }
+        page
+    }
+
+    /// Every post with its author, for exports: `(section title, post,
+    /// author name)`, in board order, deleted ones gone.
+    pub fn export_rows(&self) -> Vec<ExportRow> {
+        let leader = Actor { id: "", name: "", role: Role::Admin };
+        self.ordered_for(leader)
+            .map(|(position, post)| ExportRow {
+                section: self.sections[position].title.clone(),
+                post: view::post(post, Lens::All),
+            })
+            .collect()
+    }
+
+    /// The board as a definition (an export reused as a template): its
+    /// sections and visible posts.
+    pub fn as_definition(&self) -> BoardDefinition {
+        let positions: BTreeMap<&str, usize> =
+            self.sections.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        let leader = Actor { id: "", name: "", role: Role::Admin };
+        BoardDefinition {
+            title: self.title.clone(),
+            sections: self.sections.iter().map(|s| s.title.clone()).collect(),
+            settings: self.settings.clone(),
+            posts: self
+                .ordered_for(leader)
+                .filter(|(_, post)| post.status == PostStatus::Visible)
+                .map(|(_, post)| SeedPost {
+                    section: positions.get(post.section.as_str()).copied().unwrap_or(0),
+                    author_name: post.author_name.clone(),
+                    content: post.content.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One post of an export, with its section's title.
+#[derive(Debug, Clone)]
+pub struct ExportRow {
+    pub section: String,
+    pub post: amphi_protocol::board::Post,
+}
+
+fn check_section_title(title: &str) -> Result<(), Refusal> {
+    if title.trim().is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+        return Err(out_of_range(format!("a section title has 1 to {MAX_TITLE_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// How a viewer sees names on posts and comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lens<'a> {
+    /// Every author's name.
+    All,
+    /// Authors hidden, except this member's own (`""`: nobody's).
+    Peer(&'a str),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Added,
+    Updated,
+}

@@ -1,0 +1,408 @@
+//! The board state machine: every command in every mode, with its audience
+//! and its refusals.
+
+use amphi_protocol::board::{
+    AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardSettings, File, Image, PostContent, PostStatus, Video,
+};
+use amphi_protocol::{ErrorCode, Role};
+
+use super::*;
+
+const T0: Millis = 1_790_000_000_000;
+
+fn trainer() -> Actor<'static> {
+    Actor { id: "t1", name: "Mme Durand", role: Role::Trainer }
+}
+fn camille() -> Actor<'static> {
+    Actor { id: "p1", name: "Camille", role: Role::Participant }
+}
+fn lea() -> Actor<'static> {
+    Actor { id: "p2", name: "Léa", role: Role::Participant }
+}
+fn projector() -> Actor<'static> {
+    Actor { id: "o1", name: "Projecteur", role: Role::Observer }
+}
+
+fn board_with(settings: BoardSettings) -> BoardSession {
+    let definition = BoardDefinition {
+        title: "Idées".into(),
+        sections: vec!["Questions".into(), "Ressources".into()],
+        settings,
+        posts: Vec::new(),
+    };
+    definition.validate().unwrap();
+    BoardSession::new(definition, "t1", T0)
+}
+
+fn board() -> BoardSession {
+    board_with(BoardSettings::default())
+}
+
+fn text(title: &str) -> PostContent {
+    PostContent { title: title.into(), text: "Un texte\nsur deux lignes".into(), ..PostContent::default() }
+}
+
+fn post(title: &str) -> BoardCommand {
+    BoardCommand::Post { section: None, before: None, content: text(title) }
+}
+
+fn post_in(section: &str, before: Option<&str>, title: &str) -> BoardCommand {
+    BoardCommand::Post { section: Some(section.into()), before: before.map(String::from), content: text(title) }
+}
+
+/// Applies and returns the emits, or panics with the refusal.
+fn ok(board: &mut BoardSession, who: Actor<'_>, command: BoardCommand) -> Vec<BoardEmit> {
+    board.apply(who, command, T0 + 1000).unwrap_or_else(|r| panic!("refused: {r:?}"))
+}
+
+fn refused(board: &mut BoardSession, who: Actor<'_>, command: BoardCommand) -> ErrorCode {
+    board.apply(who, command, T0 + 1000).expect_err("should be refused").code
+}
+
+/// The id of the post an emit list adds.
+fn added_id(emits: &[BoardEmit]) -> String {
+    emits
+        .iter()
+        .find_map(|e| match &e.event {
+            BoardEvent::PostAdded { post } => Some(post.id.clone()),
+            _ => None,
+        })
+        .expect("a post_added")
+}
+
+/// Titles of the posts `who` sees, in board order.
+fn seen_titles(board: &BoardSession, who: Actor<'_>) -> Vec<String> {
+    board.snapshot(who).posts.iter().map(|p| p.content.title.clone()).collect()
+}
+
+#[test]
+fn posts_keep_the_order_asked_for_and_move_between_sections() {
+    let mut b = board();
+    let first = added_id(&ok(&mut b, camille(), post("B")));
+    let last = added_id(&ok(&mut b, lea(), post("D")));
+    ok(&mut b, camille(), post_in("s1", Some(&first), "A"));
+    ok(&mut b, lea(), post_in("s1", Some(&last), "C"));
+    assert_eq!(seen_titles(&b, trainer()), ["A", "B", "C", "D"]);
+    // A move to the other section, then back before the first post.
+    ok(&mut b, trainer(), BoardCommand::Move { post: last.clone(), section: "s2".into(), before: None });
+    let snapshot = b.snapshot(projector());
+    let moved = snapshot.posts.iter().find(|p| p.id == last).unwrap();
+    assert_eq!(moved.section, "s2");
+    assert_eq!(seen_titles(&b, projector()), ["A", "B", "C", "D"], "sections in order, D in the second");
+    let a = b.snapshot(trainer()).posts[0].id.clone();
+    ok(&mut b, camille(), BoardCommand::Move { post: first.clone(), section: "s1".into(), before: Some(a) });
+    assert_eq!(seen_titles(&b, trainer()), ["B", "A", "C", "D"]);
+    // Keys sort posts the same way everywhere.
+    let posts = b.snapshot(lea()).posts;
+    let in_s1: Vec<&str> = posts.iter().filter(|p| p.section == "s1").map(|p| p.key.as_str()).collect();
+    assert!(in_s1.windows(2).all(|w| w[0] < w[1]), "{in_s1:?}");
+}
+
+#[test]
+fn open_boards_show_posts_to_everyone_with_their_authors() {
+    let mut b = board();
+    let emits = ok(&mut b, camille(), post("Bonjour"));
+    assert_eq!(emits.len(), 1);
+    assert_eq!(emits[0].audience, Audience::Everyone);
+    let BoardEvent::PostAdded { post } = &emits[0].event else { panic!() };
+    assert_eq!((post.author.as_deref(), post.author_name.as_deref()), (Some("p1"), Some("Camille")));
+    assert_eq!((post.status, post.version, post.created_at), (PostStatus::Visible, 1, T0 + 1000));
+}
+
+#[test]
+fn hidden_authors_are_known_to_leaders_and_to_themselves_only() {
+    let mut b = board_with(BoardSettings { authors: AuthorVisibility::HiddenFromPeers, ..BoardSettings::default() });
+    let emits = ok(&mut b, camille(), post("Anonyme"));
+    let names: Vec<(Audience, Option<String>)> = emits
+        .iter()
+        .map(|e| match &e.event {
+            BoardEvent::PostAdded { post } => (e.audience.clone(), post.author_name.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (Audience::NonLeaders, None),
+            (Audience::Leaders, Some("Camille".into())),
+            (Audience::Member("p1".into()), Some("Camille".into())),
+        ],
+        "the author's own copy comes last"
+    );
+    let id = b.snapshot(trainer()).posts[0].id.clone();
+    assert_eq!(b.snapshot(lea()).posts[0].author, None);
+    assert_eq!(b.snapshot(camille()).posts[0].author.as_deref(), Some("p1"));
+    // Comments follow the same rule.
+    ok(&mut b, lea(), BoardCommand::Comment { post: id.clone(), text: "D'accord".into() });
+    let comment_author = |who| b.snapshot(who).posts[0].comments[0].author_name.clone();
+    assert_eq!(comment_author(trainer()), Some("Léa".into()));
+    assert_eq!(comment_author(lea()), Some("Léa".into()));
+    assert_eq!(comment_author(camille()), None, "the post's author does not learn the commenter");
+    assert_eq!(comment_author(projector()), None);
+}
+
+#[test]
+fn moderated_posts_wait_for_approval() {
+    let mut b = board_with(BoardSettings { mode: BoardMode::Moderated, ..BoardSettings::default() });
+    let emits = ok(&mut b, camille(), post("À valider"));
+    assert!(emits.iter().all(|e| matches!(e.audience, Audience::Leaders | Audience::Member(_))), "{emits:?}");
+    let id = added_id(&emits);
+    assert_eq!(seen_titles(&b, lea()), Vec::<String>::new());
+    assert_eq!(seen_titles(&b, projector()), Vec::<String>::new());
+    assert_eq!(b.snapshot(camille()).posts[0].status, PostStatus::Pending);
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Approve { post: id.clone() }), ErrorCode::Forbidden);
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Like { post: id.clone() }), ErrorCode::NotFound, "unseen");
+    assert_eq!(refused(&mut b, camille(), BoardCommand::Like { post: id.clone() }), ErrorCode::InvalidState);
+    let emits = ok(&mut b, trainer(), BoardCommand::Approve { post: id.clone() });
+    assert_eq!(emits[0].audience, Audience::Everyone);
+    assert_eq!(seen_titles(&b, lea()), ["À valider"]);
+    assert_eq!(refused(&mut b, trainer(), BoardCommand::Approve { post: id }), ErrorCode::InvalidState);
+    let trainer_post = ok(&mut b, trainer(), post("Consigne"));
+    assert_eq!(trainer_post[0].audience, Audience::Everyone, "leaders' posts need no approval");
+}
+
+#[test]
+fn reveal_later_shows_everything_at_once() {
+    let mut b = board_with(BoardSettings { mode: BoardMode::RevealLater, ..BoardSettings::default() });
+    ok(&mut b, camille(), post("Mon idée"));
+    ok(&mut b, lea(), post("La mienne"));
+    assert_eq!(seen_titles(&b, camille()), ["Mon idée"], "each sees their own only");
+    assert_eq!(seen_titles(&b, lea()), ["La mienne"]);
+    assert_eq!(seen_titles(&b, trainer()).len(), 2);
+    assert_eq!(refused(&mut b, camille(), BoardCommand::Reveal), ErrorCode::Forbidden);
+    let emits = ok(&mut b, trainer(), BoardCommand::Reveal);
+    let to_everyone = emits.iter().filter(|e| e.audience == Audience::Everyone).count();
+    assert_eq!(to_everyone, 3, "two posts and the new mode");
+    assert_eq!(seen_titles(&b, projector()), ["Mon idée", "La mienne"]);
+    assert_eq!(b.settings().mode, BoardMode::Open, "later posts show at once");
+}
+
+#[test]
+fn closed_boards_deadlines_and_locked_sections_are_read_only_for_participants() {
+    let mut b = board();
+    let id = added_id(&ok(&mut b, camille(), post("Avant")));
+    ok(&mut b, trainer(), BoardCommand::SetMode { mode: BoardMode::Closed });
+    assert_eq!(refused(&mut b, lea(), post("Après")), ErrorCode::InvalidState);
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Like { post: id.clone() }), ErrorCode::InvalidState);
+    ok(&mut b, trainer(), post("Le formateur peut"));
+    ok(&mut b, trainer(), BoardCommand::SetMode { mode: BoardMode::Open });
+
+    ok(&mut b, trainer(), BoardCommand::SetDeadline { deadline: Some(T0 + 500) });
+    assert_eq!(refused(&mut b, lea(), post("Trop tard")), ErrorCode::InvalidState);
+    let edit = BoardCommand::Edit { post: id.clone(), version: 1, content: text("Modifié") };
+    assert_eq!(refused(&mut b, camille(), edit), ErrorCode::InvalidState);
+    ok(&mut b, trainer(), BoardCommand::SetDeadline { deadline: None });
+
+    ok(&mut b, trainer(), BoardCommand::LockSection { section: "s1".into(), locked: true });
+    assert_eq!(refused(&mut b, lea(), post("Verrouillé")), ErrorCode::InvalidState);
+    assert_eq!(refused(&mut b, camille(), BoardCommand::Delete { post: id.clone() }), ErrorCode::InvalidState);
+    ok(&mut b, lea(), post_in("s2", None, "Ailleurs"));
+    assert_eq!(refused(&mut b, projector(), post_in("s2", None, "Projecteur")), ErrorCode::Forbidden);
+}
+
+#[test]
+fn edits_are_checked_against_their_version() {
+    let mut b = board();
+    let id = added_id(&ok(&mut b, camille(), post("v1")));
+    ok(&mut b, camille(), BoardCommand::Edit { post: id.clone(), version: 1, content: text("v2") });
+    // A second device still on version 1.
+    let stale = BoardCommand::Edit { post: id.clone(), version: 1, content: text("écrase") };
+    assert_eq!(refused(&mut b, camille(), stale), ErrorCode::Conflict);
+    let current = b.conflict_emit(camille(), &id).expect("the current post for the editor");
+    assert_eq!(current.audience, Audience::Member("p1".into()));
+    let BoardEvent::PostUpdated { post } = current.event else { panic!() };
+    assert_eq!((post.version, post.content.title.as_str()), (2, "v2"), "never silently overwritten");
+    assert_eq!(
+        refused(&mut b, lea(), BoardCommand::Edit { post: id.clone(), version: 2, content: text("x") }),
+        ErrorCode::Forbidden,
+        "only its author"
+    );
+    ok(&mut b, trainer(), BoardCommand::Edit { post: id.clone(), version: 2, content: text("v3") });
+    assert_eq!(b.snapshot(lea()).posts[0].edited_at, Some(T0 + 1000));
+}
+
+#[test]
+fn likes_are_one_per_member_and_private_state_goes_to_the_liker() {
+    let mut b = board();
+    let id = added_id(&ok(&mut b, camille(), post("Aimez-moi")));
+    let emits = ok(&mut b, lea(), BoardCommand::Like { post: id.clone() });
+    assert_eq!(emits[0].event, BoardEvent::Likes { post: id.clone(), likes: 1 });
+    assert_eq!(emits[1].audience, Audience::Member("p2".into()));
+    assert!(ok(&mut b, lea(), BoardCommand::Like { post: id.clone() }).is_empty(), "twice is once");
+    ok(&mut b, camille(), BoardCommand::Like { post: id.clone() });
+    assert_eq!(b.snapshot(lea()).posts[0].likes, 2);
+    assert_eq!(b.snapshot(lea()).liked, vec![id.clone()]);
+    ok(&mut b, lea(), BoardCommand::Unlike { post: id.clone() });
+    assert_eq!(b.snapshot(lea()).posts[0].likes, 1);
+    assert!(b.snapshot(lea()).liked.is_empty());
+    assert_eq!(refused(&mut b, projector(), BoardCommand::Like { post: id }), ErrorCode::Forbidden);
+}
+
+#[test]
+fn comments_are_bounded_and_deleted_by_their_author_or_a_leader() {
+    let mut b = board();
+    let id = added_id(&ok(&mut b, camille(), post("Discussion")));
+    let comment = BoardCommand::Comment { post: id.clone(), text: "  Oui !  ".into() };
+    let emits = ok(&mut b, lea(), comment);
+    let BoardEvent::CommentAdded { comment, .. } = &emits[0].event else { panic!() };
+    assert_eq!(comment.text, "Oui !");
+    let too_long = BoardCommand::Comment { post: id.clone(), text: "x".repeat(MAX_COMMENT_CHARS + 1) };
+    assert_eq!(refused(&mut b, lea(), too_long), ErrorCode::OutOfRange);
+    let empty = BoardCommand::Comment { post: id.clone(), text: "   ".into() };
+    assert_eq!(refused(&mut b, lea(), empty), ErrorCode::OutOfRange);
+    let delete = BoardCommand::DeleteComment { post: id.clone(), comment: comment.id.clone() };
+    assert_eq!(refused(&mut b, camille(), delete.clone()), ErrorCode::Forbidden);
+    ok(&mut b, trainer(), delete.clone());
+    assert_eq!(refused(&mut b, trainer(), delete), ErrorCode::NotFound);
+    for _ in 0..MAX_COMMENTS_PER_POST {
+        ok(&mut b, lea(), BoardCommand::Comment { post: id.clone(), text: "encore".into() });
+    }
+    let one_more = BoardCommand::Comment { post: id, text: "de trop".into() };
+    assert_eq!(refused(&mut b, lea(), one_more), ErrorCode::OutOfRange);
+}
+
+#[test]
+fn hiding_deleting_and_clearing() {
+    let mut b = board();
+    let id = added_id(&ok(&mut b, camille(), post("Hors sujet")));
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Hide { post: id.clone() }), ErrorCode::Forbidden);
+    let emits = ok(&mut b, trainer(), BoardCommand::Hide { post: id.clone() });
+    assert_eq!(
+        emits[0],
+        BoardEmit { audience: Audience::NonLeaders, event: BoardEvent::PostRemoved { post: id.clone() } }
+    );
+    assert!(seen_titles(&b, lea()).is_empty());
+    assert_eq!(b.snapshot(camille()).posts[0].status, PostStatus::Hidden, "its author sees it hidden");
+    ok(&mut b, trainer(), BoardCommand::Unhide { post: id.clone() });
+    assert_eq!(seen_titles(&b, lea()), ["Hors sujet"]);
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Delete { post: id.clone() }), ErrorCode::Forbidden);
+    let emits = ok(&mut b, camille(), BoardCommand::Delete { post: id.clone() });
+    assert_eq!(emits[0].event, BoardEvent::PostRemoved { post: id.clone() });
+    assert_eq!(refused(&mut b, camille(), BoardCommand::Delete { post: id }), ErrorCode::NotFound);
+    ok(&mut b, lea(), post("Un"));
+    ok(&mut b, lea(), post("Deux"));
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Clear), ErrorCode::Forbidden);
+    ok(&mut b, trainer(), BoardCommand::Clear);
+    assert_eq!(b.snapshot(trainer()).total, 0);
+}
+
+#[test]
+fn sections_are_managed_by_leaders() {
+    let mut b = board();
+    assert_eq!(refused(&mut b, lea(), BoardCommand::AddSection { title: "Moi".into() }), ErrorCode::Forbidden);
+    ok(&mut b, trainer(), BoardCommand::AddSection { title: " Synthèse ".into() });
+    ok(&mut b, trainer(), BoardCommand::RenameSection { section: "s3".into(), title: "Bilan".into() });
+    let titles: Vec<String> = b.snapshot(lea()).sections.iter().map(|s| s.title.clone()).collect();
+    assert_eq!(titles, ["Questions", "Ressources", "Bilan"]);
+    ok(&mut b, lea(), post_in("s3", None, "Dans le bilan"));
+    let remove = BoardCommand::RemoveSection { section: "s3".into() };
+    assert_eq!(refused(&mut b, trainer(), remove.clone()), ErrorCode::InvalidState, "not empty");
+    ok(&mut b, trainer(), BoardCommand::RemoveSection { section: "s2".into() });
+    assert_eq!(refused(&mut b, trainer(), BoardCommand::AddSection { title: "".into() }), ErrorCode::OutOfRange);
+    assert_eq!(refused(&mut b, lea(), post_in("s9", None, "Nulle part")), ErrorCode::NotFound);
+}
+
+#[test]
+fn content_is_checked() {
+    let mut b = board();
+    let with = |content: PostContent| BoardCommand::Post { section: None, before: None, content };
+    let cases = [
+        (PostContent::default(), ErrorCode::OutOfRange),
+        (PostContent { title: "x".repeat(MAX_TITLE_CHARS + 1), ..PostContent::default() }, ErrorCode::OutOfRange),
+        (PostContent { text: "x".repeat(MAX_TEXT_CHARS + 1), ..PostContent::default() }, ErrorCode::OutOfRange),
+        (PostContent { link: Some("javascript:alert(1)".into()), ..PostContent::default() }, ErrorCode::InvalidField),
+        (PostContent { link: Some("ftp://x.example".into()), ..PostContent::default() }, ErrorCode::InvalidField),
+        (
+            PostContent { video: Some(Video { url: "http://insecure.example/v".into() }), ..PostContent::default() },
+            ErrorCode::InvalidField,
+        ),
+    ];
+    for (content, code) in cases {
+        assert_eq!(refused(&mut b, camille(), with(content.clone())), code, "{content:?}");
+    }
+    let full = PostContent {
+        title: "Tout".into(),
+        text: "é".repeat(MAX_TEXT_CHARS),
+        link: Some("https://eduscol.education.fr/".into()),
+        image: Some(Image { blob: "a".repeat(64), alt: "Un schéma".into() }),
+        video: Some(Video { url: "https://www.youtube-nocookie.com/embed/x".into() }),
+        file: Some(File {
+            blob: "b".repeat(64),
+            name: "cours.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 3,
+        }),
+    };
+    ok(&mut b, camille(), with(full));
+}
+
+#[test]
+fn completion_counts_posts_and_comments_not_deleted_ones() {
+    let settings = BoardSettings { completion_posts: 1, completion_comments: 1, ..BoardSettings::default() };
+    let mut b = board_with(settings);
+    let id = added_id(&ok(&mut b, camille(), post("Ma contribution")));
+    assert_eq!(
+        b.take_completion_changes(),
+        vec![CompletionChange { member: "p1".into(), state: 0, score: 1, max_score: 2 }]
+    );
+    ok(&mut b, camille(), BoardCommand::Comment { post: id.clone(), text: "Et un commentaire".into() });
+    assert_eq!(b.take_completion_changes()[0].state, 1);
+    ok(&mut b, camille(), BoardCommand::Like { post: id.clone() });
+    assert!(b.take_completion_changes().is_empty(), "likes do not count");
+    ok(&mut b, camille(), BoardCommand::Delete { post: id });
+    let change = b.take_completion_changes();
+    assert_eq!((change[0].state, change[0].score), (0, 0), "a deleted post (and its comments) no longer counts");
+}
+
+#[test]
+fn large_boards_are_paged() {
+    let mut b = board();
+    for n in 0..(PAGE_POSTS * 2 + 5) {
+        ok(&mut b, camille(), post(&format!("Post {n}")));
+    }
+    let snapshot = b.snapshot(lea());
+    assert_eq!((snapshot.posts.len(), snapshot.total), (PAGE_POSTS, (PAGE_POSTS * 2 + 5) as u32));
+    let mut seen: Vec<String> = snapshot.posts.iter().map(|p| p.id.clone()).collect();
+    let mut cursor = snapshot.next;
+    while let Some(next) = cursor {
+        let page = b.page_after(lea(), Some(&next));
+        seen.extend(page.posts.iter().map(|p| p.id.clone()));
+        cursor = page.next;
+    }
+    assert_eq!(seen.len(), PAGE_POSTS * 2 + 5, "every post once");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len());
+}
+
+#[test]
+fn replaying_the_same_commands_builds_the_same_board() {
+    let commands = |b: &mut BoardSession| {
+        let id = added_id(&ok(b, camille(), post("Un")));
+        ok(b, lea(), post_in("s1", Some(&id), "Zéro"));
+        ok(b, lea(), BoardCommand::Comment { post: id.clone(), text: "!".into() });
+        ok(b, trainer(), BoardCommand::Move { post: id, section: "s2".into(), before: None });
+    };
+    let (mut one, mut two) = (board(), board());
+    commands(&mut one);
+    commands(&mut two);
+    assert_eq!(one.snapshot(trainer()), two.snapshot(trainer()));
+}
+
+#[test]
+fn definitions_are_validated_and_seed_posts() {
+    let mut definition = BoardDefinition { title: "".into(), ..BoardDefinition::default() };
+    assert!(definition.validate().is_err());
+    definition.title = "Modèle".into();
+    definition.sections = vec!["A".into()];
+    definition.posts = vec![SeedPost { section: 3, author_name: "X".into(), content: text("Hors") }];
+    assert!(definition.validate().is_err(), "a seed post names a missing section");
+    definition.posts[0].section = 0;
+    definition.validate().unwrap();
+    let b = BoardSession::new(definition.clone(), "t1", T0);
+    assert_eq!(seen_titles(&b, lea()), ["Hors"]);
+    assert_eq!(b.as_definition().posts, definition.posts);
+    let wall = BoardSession::new(BoardDefinition { title: "Mur".into(), ..BoardDefinition::default() }, "t1", T0);
+    assert_eq!(wall.snapshot(lea()).sections.len(), 1, "a wall is one section");
+}

@@ -1,0 +1,328 @@
+//! Board files and exports: `POST /api/v1/boards/{id}/uploads` (streamed,
+//! bounded, type sniffed), `GET /api/v1/blobs/{blob}` (served so that
+//! nothing in it can run), `GET /api/v1/boards/{id}/export.csv` and
+//! `export.zip` (JSON and attachments), and `POST /api/v1/boards/import`,
+//! which makes a new board from such a ZIP (an export reused as a template).
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write as _};
+use std::time::{Duration, UNIX_EPOCH};
+
+use amphi_protocol::board::Post;
+use amphi_protocol::{ErrorCode, Role};
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::rooms::{require_leader, visible_room};
+use super::{ApiError, Bearer};
+use crate::activity::board::BoardDefinition;
+use crate::app::AppState;
+use crate::hub::{BoardExport, RoomHandle};
+use crate::media::UploadError;
+
+/// What `Content-Security-Policy` allows a served file: nothing runs.
+const BLOB_CSP: &str = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox";
+
+#[derive(Deserialize)]
+pub struct Named {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// `POST /api/v1/boards/{id}/uploads?name=FILE`: the raw file as the body.
+pub async fn upload(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+    Query(named): Query<Named>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if member.role == Role::Observer {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "observers do not upload"));
+    }
+    let handle = board_room(&app, &member, &id).await?;
+    let limit = app.config.board.max_upload_bytes;
+    let (blob, meta) = app.blobs.put(body.into_data_stream(), limit).await.map_err(upload_error)?;
+    tracing::info!(room = %handle.id(), %blob, content_type = %meta.content_type, size = meta.size, "upload stored");
+    let name = file_name(named.name.as_deref(), &blob);
+    let created = json!({ "blob": blob, "content_type": meta.content_type, "size": meta.size, "name": name });
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+fn upload_error(error: UploadError) -> ApiError {
+    match error {
+        UploadError::TooLarge(limit) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::FileTooLarge,
+            format!("files are limited to {limit} bytes"),
+        ),
+        UploadError::TypeRefused(what) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::FileTypeRefused,
+            format!(
+                "this file's content is {what}: accepted are pdf, odt, ods, odp, docx, xlsx, pptx, png, jpeg, gif, \
+                 webp, mp3 and mp4"
+            ),
+        ),
+        UploadError::Interrupted(why) => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, why),
+        UploadError::Io(error) => ApiError::internal(error),
+    }
+}
+
+/// `GET /api/v1/blobs/{blob}?name=FILE`
+pub async fn blob(
+    State(app): State<AppState>,
+    Path(blob): Path<String>,
+    Query(named): Query<Named>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file");
+    let path = app.blobs.path(&blob).ok_or_else(not_found)?;
+    let meta = app.blobs.meta(&blob).await.ok_or_else(not_found)?;
+    let bytes = tokio::fs::read(&path).await.map_err(|_| not_found())?;
+    let name = file_name(named.name.as_deref(), &blob);
+    let disposition = if meta.is_inline() { "inline" } else { "attachment" };
+    let mut response = Response::new(Body::from(bytes));
+    let headers = response.headers_mut();
+    let value = |v: &str| HeaderValue::from_str(v).map_err(ApiError::internal);
+    headers.insert(header::CONTENT_TYPE, value(&meta.content_type)?);
+    headers.insert(header::CONTENT_DISPOSITION, value(&format!("{disposition}; filename=\"{name}\""))?);
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(BLOB_CSP));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    Ok(response)
+}
+
+/// A file name safe in a header: printable ASCII without quotes or path
+/// separators (others become `_`), the blob id when none is given.
+fn file_name(name: Option<&str>, blob: &str) -> String {
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(blob);
+    name.chars()
+        .take(120)
+        .map(|c| if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '/' | ';') || c == ' ' { c } else { '_' })
+        .collect()
+}
+
+/// The board room `id`, if this member may enter it.
+async fn board_room(app: &AppState, member: &crate::auth::Member, id: &str) -> Result<RoomHandle, ApiError> {
+    let handle = visible_room(app, member, id).await?;
+    if handle.record.kind != "board" {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room runs no board"));
+    }
+    Ok(handle)
+}
+
+async fn export_of(app: &AppState, member: &crate::auth::Member, id: &str) -> Result<BoardExport, ApiError> {
+    require_leader(member)?;
+    let handle = board_room(app, member, id).await?;
+    handle.board_export().await.ok().flatten().ok_or_else(|| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the board is not available")
+    })
+}
+
+/// `GET /api/v1/boards/{id}/export.csv`: one row per post, leaders only.
+pub async fn export_csv(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let export = export_of(&app, &member, &id).await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "section",
+            "post",
+            "author",
+            "status",
+            "title",
+            "text",
+            "link",
+            "media",
+            "likes",
+            "comments",
+            "created_at",
+            "edited_at",
+        ])
+        .map_err(ApiError::internal)?;
+    for row in &export.rows {
+        let post = &row.post;
+        let comments: Vec<String> = post
+            .comments
+            .iter()
+            .map(|c| format!("{}: {}", c.author_name.as_deref().unwrap_or_default(), c.text))
+            .collect();
+        writer
+            .write_record([
+                row.section.as_str(),
+                post.id.as_str(),
+                post.author_name.as_deref().unwrap_or_default(),
+                status_name(post),
+                post.content.title.as_str(),
+                post.content.text.as_str(),
+                post.content.link.as_deref().unwrap_or_default(),
+                &media_of(post),
+                &post.likes.to_string(),
+                &comments.join("\n"),
+                &timestamp(post.created_at),
+                &post.edited_at.map(timestamp).unwrap_or_default(),
+            ])
+            .map_err(ApiError::internal)?;
+    }
+    let mut body = "\u{feff}".as_bytes().to_vec(); // spreadsheets read UTF-8 with a BOM
+    body.extend(writer.into_inner().map_err(ApiError::internal)?);
+    Ok(download("text/csv; charset=utf-8", &format!("board-{id}.csv"), body))
+}
+
+fn status_name(post: &Post) -> &'static str {
+    match post.status {
+        amphi_protocol::board::PostStatus::Visible => "visible",
+        amphi_protocol::board::PostStatus::Pending => "pending",
+        amphi_protocol::board::PostStatus::Unrevealed => "unrevealed",
+        amphi_protocol::board::PostStatus::Hidden => "hidden",
+    }
+}
+
+/// The post's media in words: image, video and file, with their addresses.
+fn media_of(post: &Post) -> String {
+    let content = &post.content;
+    let mut media = Vec::new();
+    if let Some(image) = &content.image {
+        media.push(format!("image: /api/v1/blobs/{} ({})", image.blob, image.alt));
+    }
+    if let Some(video) = &content.video {
+        media.push(format!("video: {}", video.url));
+    }
+    if let Some(file) = &content.file {
+        media.push(format!("file: {} /api/v1/blobs/{}", file.name, file.blob));
+    }
+    media.join("\n")
+}
+
+/// `GET /api/v1/boards/{id}/export.zip`: `board.json` (the board as a
+/// definition, which `POST /api/v1/boards/import` reads back) and
+/// `files/<blob>` for every attachment.
+pub async fn export_zip(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let export = export_of(&app, &member, &id).await?;
+    let mut files = BTreeMap::new();
+    for seed in &export.definition.posts {
+        let blobs = seed.content.image.iter().map(|i| &i.blob).chain(seed.content.file.iter().map(|f| &f.blob));
+        for blob in blobs {
+            if let Some(path) = app.blobs.path(blob)
+                && let Ok(bytes) = tokio::fs::read(path).await
+            {
+                files.insert(blob.clone(), bytes);
+            }
+        }
+    }
+    let json = serde_json::to_vec_pretty(&export.definition).map_err(ApiError::internal)?;
+    let zip = tokio::task::spawn_blocking(move || write_zip(json, files))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok(download("application/zip", &format!("board-{id}.zip"), zip))
+}
+
+fn write_zip(json: Vec<u8>, files: BTreeMap<String, Vec<u8>>) -> zip::result::ZipResult<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("board.json", options)?;
+    zip.write_all(&json)?;
+    for (blob, bytes) in files {
+        zip.start_file(format!("files/{blob}"), options)?;
+        zip.write_all(&bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+/// Largest entry read from an imported ZIP (a guard against ZIP bombs).
+const MAX_ZIP_ENTRY: u64 = 64 * 1024 * 1024;
+
+/// `POST /api/v1/boards/import?title=...`: a new board room from an
+/// `export.zip` (its sections, settings and visible posts; attachments
+/// stored again). Leaders only.
+pub async fn import(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Query(titled): Query<BTreeMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    require_leader(&member)?;
+    let bad = |message: String| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, message);
+    let (json, files) = tokio::task::spawn_blocking(move || read_zip(&body))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| bad(format!("not a board export: {e}")))?;
+    let mut definition: BoardDefinition = serde_json::from_slice(&json).map_err(|e| bad(format!("board.json: {e}")))?;
+    if let Some(title) = titled.get("title").map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        definition.title = title.to_string();
+    }
+    definition.validate().map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OutOfRange, e))?;
+    // Attachments are stored again (sniffed again); a post whose file is
+    // missing from the archive is refused rather than left broken.
+    let limit = app.config.board.max_upload_bytes;
+    for seed in &mut definition.posts {
+        if let Some(image) = &seed.content.image {
+            let bytes = files.get(&image.blob).ok_or_else(|| bad(format!("files/{} is missing", image.blob)))?;
+            let (blob, meta) = app.blobs.put_bytes(bytes.clone(), limit).await.map_err(upload_error)?;
+            if !meta.is_image() {
+                return Err(upload_error(UploadError::TypeRefused(meta.content_type)));
+            }
+            seed.content.image.as_mut().expect("checked above").blob = blob;
+        }
+        if let Some(file) = &mut seed.content.file {
+            let bytes = files.get(&file.blob).ok_or_else(|| bad(format!("files/{} is missing", file.blob)))?;
+            let (blob, meta) = app.blobs.put_bytes(bytes.clone(), limit).await.map_err(upload_error)?;
+            (file.blob, file.content_type, file.size) = (blob, meta.content_type, meta.size);
+        }
+    }
+    let title = definition.title.clone();
+    let activity = serde_json::to_string(&definition).map_err(ApiError::internal)?;
+    let handle = app
+        .hub
+        .create_room(&member.tenant, &title, &member.id, "board", Some(activity))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, Json(super::rooms::room_json(&handle.record))).into_response())
+}
+
+type ZipContent = (Vec<u8>, BTreeMap<String, Vec<u8>>);
+
+fn read_zip(bytes: &[u8]) -> Result<ZipContent, String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut json = None;
+    let mut files = BTreeMap::new();
+    for index in 0..archive.len() {
+        let entry = archive.by_index(index).map_err(|e| e.to_string())?;
+        let name = entry.name().to_string();
+        let mut content = Vec::new();
+        entry.take(MAX_ZIP_ENTRY + 1).read_to_end(&mut content).map_err(|e| e.to_string())?;
+        if content.len() as u64 > MAX_ZIP_ENTRY {
+            return Err(format!("{name} is too large"));
+        }
+        if name == "board.json" {
+            json = Some(content);
+        } else if let Some(blob) = name.strip_prefix("files/") {
+            files.insert(blob.to_string(), content);
+        }
+    }
+    Ok((json.ok_or("board.json is missing")?, files))
+}
+
+fn download(content_type: &str, name: &str, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response()
+}
+
+/// RFC 3339, UTC, milliseconds.
+fn timestamp(ms: u64) -> String {
+    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+}
