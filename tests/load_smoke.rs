@@ -1,6 +1,7 @@
 //! A smoke run of every load scenario at small scale, in both formats,
 //! against a real server: every participant connects, every broadcast is
-//! seen once and in order, every resume works. No timing is asserted.
+//! seen once and in order, every resume works, every answer and post is
+//! acknowledged once. No timing is asserted.
 
 use amphi_load::{Options, Scenario};
 use amphi_protocol::{Format, Role};
@@ -23,6 +24,21 @@ fn options(server: &TestServer, scenario: Scenario, format: Format) -> Options {
         questions: 3,
         think_ms: 50,
         self_paced: false,
+        posts: 150,
+        rate: 500,
+    }
+}
+
+#[tokio::test]
+async fn the_board_scenario_runs_clean() {
+    let server = TestServer::start().await;
+    for format in Format::ALL {
+        let report = amphi_load::run(&options(&server, Scenario::Board, format)).await.expect("the run completes");
+        assert_eq!(report.errors_total, 0, "{format:?}: {:?}", report.errors);
+        assert_eq!((report.posts_sent, report.posts_acked), (150, 150), "every post acknowledged once");
+        assert_eq!(report.missed_broadcasts, 0, "every post reached every participant");
+        assert!(report.late_join_ms.is_some(), "the late joiner loaded the whole board (two pages)");
+        assert!(report.last_socket_ms.is_some() && report.ack_ms.is_some());
     }
 }
 

@@ -7,7 +7,7 @@
 //! - [`options`]: what a run is asked to do (parsed by the binary).
 //! - [`client`]: one participant or trainer connection speaking protocol v1.
 //! - [`scenario`]: `idle`, `broadcast`, `reconnect`, `quiz` (trainer-paced
-//!   or self-paced).
+//!   or self-paced), `board` (participants posting at a rate).
 //! - [`report`]: the JSON report and its human summary.
 //! - [`server`]: the server's memory and CPU, read from `/proc` when it runs
 //!   on this machine.
@@ -29,5 +29,6 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         Scenario::Broadcast => scenario::broadcast(options).await,
         Scenario::Reconnect => scenario::reconnect(options).await,
         Scenario::Quiz => scenario::quiz::run(options).await,
+        Scenario::Board => scenario::board::run(options).await,
     }
 }

@@ -13,7 +13,7 @@ use clap::Parser;
 #[derive(Parser)]
 #[command(name = "amphi-load", version, about = "Load generator for amphi")]
 struct Cli {
-    /// idle, broadcast or reconnect.
+    /// idle, broadcast, reconnect, quiz or board.
     scenario: Scenario,
     /// WebSocket URL of a node; repeat to spread participants round-robin.
     #[arg(long = "url", default_value = "ws://127.0.0.1:8080/ws")]
@@ -53,6 +53,12 @@ struct Cli {
     /// Run the quiz self-paced.
     #[arg(long)]
     self_paced: bool,
+    /// Posts in the board scenario, in all.
+    #[arg(long, default_value_t = 2000)]
+    posts: usize,
+    /// Posts per second in the board scenario, in all.
+    #[arg(long, default_value_t = 100)]
+    rate: u32,
     /// Write the JSON report to this file.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
@@ -95,6 +101,8 @@ fn run() -> anyhow::Result<bool> {
         questions: cli.questions,
         think_ms: cli.think_ms,
         self_paced: cli.self_paced,
+        posts: cli.posts,
+        rate: cli.rate,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     let report = runtime.block_on(amphi_load::run(&options))?;

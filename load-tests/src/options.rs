@@ -19,6 +19,9 @@ pub enum Scenario {
     /// after a random think time; measure answer acknowledgements and
     /// question broadcasts.
     Quiz,
+    /// N participants post to one board at a total rate; every post must be
+    /// acknowledged and reach everyone; a late joiner loads the board.
+    Board,
 }
 
 /// A run's settings.
@@ -51,6 +54,10 @@ pub struct Options {
     pub think_ms: u64,
     /// The `quiz` scenario runs self-paced instead of trainer-paced.
     pub self_paced: bool,
+    /// Posts of the `board` scenario, in all.
+    pub posts: usize,
+    /// Posts per second of the `board` scenario, in all.
+    pub rate: u32,
 }
 
 impl Options {

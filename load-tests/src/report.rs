@@ -68,6 +68,11 @@ pub struct Report {
     pub answers_acked: u64,
     /// From sending an answer to its acknowledgement.
     pub ack_ms: Option<Percentiles>,
+    pub posts_sent: u64,
+    pub posts_acked: u64,
+    /// `board`: the time a participant arriving last takes to have the whole
+    /// board (snapshot and pages).
+    pub late_join_ms: Option<f64>,
     /// Acknowledged (durable) answers per second while questions were being
     /// answered: answers acked over the summed time, per question, from the
     /// first answer sent to the last acknowledgement.
@@ -102,6 +107,12 @@ impl Report {
             lines.push(format!("answers: {} sent, {} acknowledged", self.answers_sent, self.answers_acked));
         }
         lines.extend(show("answer ack", &self.ack_ms));
+        if self.posts_sent > 0 {
+            lines.push(format!("posts: {} sent, {} acknowledged", self.posts_sent, self.posts_acked));
+        }
+        if let Some(ms) = self.late_join_ms {
+            lines.push(format!("late joiner has the whole board in {ms:.0} ms"));
+        }
         if let Some(rate) = self.answers_per_s {
             lines.push(format!("durable answers: {rate:.0} per second while answering"));
         }

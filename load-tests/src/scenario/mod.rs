@@ -3,6 +3,7 @@
 //! source addresses, at the ramp rate), drives the room, checks what every
 //! participant saw, and reports.
 
+pub mod board;
 pub mod quiz;
 
 use std::sync::Arc;
