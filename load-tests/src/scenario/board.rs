@@ -95,9 +95,12 @@ async fn participate(
     total: usize,
     posted: &mut Posted,
 ) {
-    let participants = options.participants.max(1) as f64;
-    let period = Duration::from_secs_f64(participants / f64::from(options.rate.max(1)));
-    let start = tokio::time::Instant::now();
+    // Participant i posts at i / rate, then every N / rate: together, a
+    // steady `rate` posts per second.
+    let rate = f64::from(options.rate.max(1));
+    let period = Duration::from_secs_f64(options.participants.max(1) as f64 / rate);
+    let first = mine.first().map_or(0.0, |n| *n as f64 / rate);
+    let start = tokio::time::Instant::now() + Duration::from_secs_f64(first);
     let mut next = 0;
     let mut pending: Vec<(String, f64)> = Vec::new();
     while posted.seen.len() < total || !pending.is_empty() || next < mine.len() {
