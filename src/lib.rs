@@ -33,6 +33,7 @@ pub mod activity;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bbb;
 pub mod bus;
 pub mod config;
 pub mod hub;
