@@ -250,6 +250,18 @@ impl Bbb for HttpBbb {
     }
 }
 
+/// The secret stays out of logs.
+impl std::fmt::Debug for HttpBbb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpBbb")
+            .field("api_base", &self.api_base)
+            .field("algorithm", &self.algorithm)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
+    }
+}
+
 /// `https://host/bigbluebutton/` and `https://host/bigbluebutton/api/`
 /// both become `https://host/bigbluebutton/api`.
 fn api_base(url: &str) -> String {

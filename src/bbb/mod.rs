@@ -25,8 +25,12 @@ pub mod config;
 pub mod error;
 pub mod request;
 pub mod response;
+pub mod simulator;
 pub mod webhooks;
 pub mod xml;
+
+#[cfg(test)]
+mod client_tests;
 
 pub use client::{Bbb, BbbFuture, HttpBbb};
 pub use config::{BbbConfig, ChecksumAlgorithm, WebhookAuthMode};

@@ -341,6 +341,31 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_recorded_callback_is_authenticated_then_read() {
+        use crate::bbb::checksum::{split_callback_checksum, verify_webhook, webhook_checksum};
+        use crate::bbb::config::{BbbConfig, ChecksumAlgorithm};
+
+        let config = BbbConfig {
+            secret: "s3cret".into(),
+            checksum_algorithm: ChecksumAlgorithm::Sha256,
+            ..BbbConfig::default()
+        };
+        let registered = "https://amphi.example.org/bbb/hooks?atelier=3";
+        let body = fixture("webhook_user_joined.form");
+        // What bbb-webhooks does: hash URL + body + secret, append it to the URL.
+        let checksum = webhook_checksum(ChecksumAlgorithm::Sha256, registered, body.as_bytes(), "s3cret");
+        let received_url = format!("{registered}&checksum={checksum}");
+
+        let (callback_url, checksum) = split_callback_checksum(&received_url);
+        assert_eq!(verify_webhook(&config, callback_url, body.as_bytes(), checksum, None), Ok(()));
+        let callback = parse_callback(body.as_bytes()).unwrap();
+        assert_eq!(callback.events[0].id(), "user-joined");
+
+        let forged = body.replace("member-42", "member-43");
+        assert!(verify_webhook(&config, callback_url, forged.as_bytes(), checksum, None).is_err());
+    }
+
+    #[test]
     fn every_event_of_a_meeting_is_typed_or_kept_raw() {
         let events = parse_events(&fixture("webhook_events.json")).unwrap();
         let ids: Vec<_> = events.iter().map(WebhookEvent::id).collect();
