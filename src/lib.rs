@@ -23,6 +23,8 @@
 //! - [`outbox`]: delivers completion changes to an HTTP endpoint (signed,
 //!   retried, at least once). [`retention`]: purges guests' names.
 //! - [`auth`]: JWTs, guest capabilities, resume tokens.
+//! - [`bbb`]: the BigBlueButton API client behind a trait, webhooks and
+//!   analytics callbacks, and a simulator for tests.
 //! - [`api`]: REST under `/api/v1`, with its OpenAPI document.
 //! - [`web`]: the built web client at `/`.
 //! - [`config`], [`metrics`].
@@ -33,6 +35,7 @@ pub mod activity;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bbb;
 pub mod bus;
 pub mod config;
 pub mod hub;
