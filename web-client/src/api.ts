@@ -2,6 +2,7 @@
 // lobby or quiz room, converting a GIFT / Moodle XML / JSON quiz file, and
 // fetching a session's files (quiz results as CSV or JSON, attendance as CSV)
 // as a Blob to save, and getting a projector's token for a room. Errors come back as `{code, message}` JSON with a 4xx/5xx.
+// The board's own calls (uploads, exports, import) are in board-api.ts.
 
 import type { RoomKind } from './protocol';
 import type { ImportFormat, ImportResult, NativeQuiz, QuizSettings } from './quiz-protocol';
@@ -79,12 +80,22 @@ export async function fetchSessionFile(
   file: SessionFile,
   fetchImpl: typeof fetch = fetch,
 ): Promise<{ blob: Blob; filename: string }> {
-  const response = await send(fetchImpl, sessionFileUrl(room, file), { headers: auth(token) });
+  const [base, ext] = file.split('.');
+  return fetchDownload(token, sessionFileUrl(room, file), `${base}-${room}.${ext}`, fetchImpl);
+}
+
+/** GET a file with the bearer token → the file and its name (from Content-Disposition, else `fallbackName`). */
+export async function fetchDownload(
+  token: string,
+  url: string,
+  fallbackName: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ blob: Blob; filename: string }> {
+  const response = await send(fetchImpl, url, { headers: auth(token) });
   if (!response.ok) await readJson(response); // throws the ApiError
   const disposition = response.headers.get('Content-Disposition') ?? '';
   const named = /filename="?([^";]+)"?/.exec(disposition);
-  const [base, ext] = file.split('.');
-  return { blob: await response.blob(), filename: named?.[1] ?? `${base}-${room}.${ext}` };
+  return { blob: await response.blob(), filename: named?.[1] ?? fallbackName };
 }
 
 /** GET /api/v1/sessions/{room}/results.{csv,json} → the file and its name. */
@@ -110,11 +121,11 @@ export async function observerToken(
   return (await readJson(response)) as { token: string; expires_at: number };
 }
 
-function auth(token: string): Record<string, string> {
+export function auth(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
 }
 
-async function send(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<Response> {
+export async function send(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetchImpl(url, init);
   } catch (e) {
@@ -123,7 +134,7 @@ async function send(fetchImpl: typeof fetch, url: string, init: RequestInit): Pr
 }
 
 /** The JSON body of a success; throws an ApiError for an error status. */
-async function readJson(response: Response): Promise<unknown> {
+export async function readJson(response: Response): Promise<unknown> {
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const err = (body ?? {}) as { code?: unknown; message?: unknown };

@@ -1,10 +1,14 @@
-// The page controller: routes (`/`, `/j/CODE`, `/salle`, `/quiz/nouveau`),
-// owns the one live client of this tab, and carries out the flows the screens
-// ask for (join as a guest, resume a guest session this browser remembers,
-// create a lobby or quiz room as a trainer, leave).
-// A quiz room gets the quiz screens. Screens get it as `App`.
+// The page controller: routes (`/`, `/j/CODE`, `/salle`, `/quiz/nouveau`,
+// `/tableau/nouveau`, `/projecteur`), owns the one live client of this tab,
+// and carries out the flows the screens ask for (join as a guest, resume a
+// guest session this browser remembers, create a lobby, quiz or board room as
+// a trainer, import a board, leave).
+// A quiz room gets the quiz screens, a board room the board screens. Screens
+// get it as `App`.
 
-import { ApiError, createRoom } from './api';
+import { ApiError, createRoom, type CreatedRoom } from './api';
+import { createBoardRoom, importBoard } from './board-api';
+import type { BoardDefinitionRequest } from './board-protocol';
 import { AmphiClient, defaultSocketUrl, type ClientNotice } from './client';
 import { h } from './dom';
 import { errorText, lang, setLang, t, type Lang } from './i18n';
@@ -21,9 +25,14 @@ import { renderTrainerLobby } from './views/trainer';
 import { renderQuizCreate } from './views/quiz-create';
 import { renderQuizParticipant } from './views/quiz-participant';
 import { renderQuizTrainer } from './views/quiz-trainer';
+import { renderBoardCreate } from './views/board-create';
+import { renderBoardParticipant } from './views/board-participant';
+import { renderBoardProjector } from './views/board-projector';
+import { renderBoardTrainer } from './views/board-trainer';
 
 export const LOBBY_PATH = '/salle';
 export const QUIZ_NEW_PATH = '/quiz/nouveau';
+export const BOARD_NEW_PATH = '/tableau/nouveau';
 /** A projector window: `/projecteur#room=ID&token=OBSERVER_TOKEN` (opened by the console). */
 export const PROJECTOR_PATH = '/projecteur';
 /** How long the home screen waits for the first `joined`. */
@@ -106,6 +115,28 @@ export class App {
     let roomId: RoomId;
     try {
       roomId = (await createRoom(token, title, fetch, { quiz, settings })).id;
+    } catch (e) {
+      return e instanceof ApiError ? { code: e.code, message: e.message } : { code: 'network' };
+    }
+    const code = await this.connect({ auth: { method: 'token', token }, rooms: {} }, roomId);
+    return code === null ? null : { code };
+  }
+
+  /** Creates a board room with the trainer's token and enters it; the error (code and detail) if not. */
+  createBoardRoomAsTrainer(token: string, title: string, board: BoardDefinitionRequest): Promise<{ code: string; message?: string } | null> {
+    return this.createAndEnter(token, () => createBoardRoom(token, title, board));
+  }
+
+  /** Makes a new board room from an export (ZIP) and enters it; the error (code and detail) if not. */
+  importBoardAsTrainer(token: string, zip: Blob, title?: string): Promise<{ code: string; message?: string } | null> {
+    return this.createAndEnter(token, () => importBoard(token, zip, title));
+  }
+
+  private async createAndEnter(token: string, create: () => Promise<CreatedRoom>): Promise<{ code: string; message?: string } | null> {
+    saveTrainerToken(this.store, token);
+    let roomId: RoomId;
+    try {
+      roomId = (await create()).id;
     } catch (e) {
       return e instanceof ApiError ? { code: e.code, message: e.message } : { code: 'network' };
     }
@@ -221,6 +252,9 @@ export class App {
     if (path === QUIZ_NEW_PATH) {
       this.view = renderQuizCreate(this);
     }
+    if (path === BOARD_NEW_PATH) {
+      this.view = renderBoardCreate(this);
+    }
     if (path === PROJECTOR_PATH) {
       this.view = this.projectorView();
     }
@@ -274,6 +308,10 @@ export class App {
     const roomId = client.rooms.keys().next().value;
     if (!roomId) return null;
     const isLeader = client.me ? leads(client.me.role) : isTokenAuth(loadSession(this.store)?.auth);
+    if (client.room(roomId)?.info.kind === 'board') {
+      if (client.me?.role === 'observer') return renderBoardProjector(this, client, roomId);
+      return isLeader ? renderBoardTrainer(this, client, roomId) : renderBoardParticipant(this, client, roomId);
+    }
     if (client.room(roomId)?.info.kind === 'quiz') {
       // Observers (projectors) watch the console without its controls.
       if (client.me?.role === 'observer') return renderQuizTrainer(this, client, roomId, { observer: true });

@@ -3,7 +3,11 @@
 // frames, pings every `heartbeat_ms` and drops a connection silent for twice
 // that, reconnects with backoff per the close-code policy, and keeps every
 // command in a persisted queue until answered, resending it with the same id
-// after each `welcome` (quiz answers too: never doubled, never lost). When the
+// after each `welcome` (quiz answers and board posts too: never doubled, never
+// lost; a durable command's `ack` may come after its events). A board
+// snapshot that has more posts than it carries is completed with `load_more`
+// commands, each answered by a `board_page` (which settles it as an `ack`
+// would). When the
 // browser says it went offline, the connection is dropped at once and the
 // reconnect waits for it. UI code subscribes to notices; it never touches the
 // socket.
@@ -15,6 +19,7 @@ import {
   SUBPROTOCOL_JSON,
   closeAdvice,
   parseServerMessage,
+  type BoardPageMessage,
   type Command,
   type CommandBody,
   type ErrorCode,
@@ -25,7 +30,7 @@ import {
   type RoomId,
   type ServerMessage,
 } from './protocol';
-import { applyEvent, applyJoined, placeholderRoom, type RoomState } from './room-state';
+import { applyEvent, applyJoined, applyPage, placeholderRoom, type RoomState } from './room-state';
 import { saveSession, type SavedSession } from './session';
 import type { KeyValueStore } from './storage';
 
@@ -113,6 +118,8 @@ export class AmphiClient {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   /** When each unanswered ping left, to estimate the clock offset. */
   private readonly pingsSent = new Map<string, number>();
+  /** Per board room, the id of the `load_more` completing the current snapshot. */
+  private readonly pageChains = new Map<RoomId, string>();
 
   constructor(options: ClientOptions) {
     this.opts = {
@@ -145,11 +152,18 @@ export class AmphiClient {
 
   /** Sends a command now if connected, else when the connection is back. */
   command(body: Exclude<CommandBody, { type: 'ping' }>): Promise<CommandResult> {
-    const command = { ...body, id: this.nextId() } as Command;
-    this.pending.add(command);
-    const result = new Promise<CommandResult>((resolve) => this.waiters.set(command.id, resolve));
-    if (this.welcomed) this.send(command);
-    return result;
+    return this.enqueue(body).result;
+  }
+
+  /** The bearer token for the REST API on behalf of this member (uploads):
+   * the latest resume token, which the server accepts as a bearer. */
+  get bearerToken(): string | undefined {
+    return this.session.resumeToken;
+  }
+
+  /** The board commands of a room still waiting for their answer, oldest first. */
+  pendingBoard(room: RoomId): Extract<Command, { type: 'board' }>[] {
+    return this.pending.forRoom(room).filter((c): c is Extract<Command, { type: 'board' }> => c.type === 'board');
   }
 
   /** Whether `reconnectNow` can do something (not after leave/removed/refused). */
@@ -215,6 +229,16 @@ export class AmphiClient {
 
   serverNow(): number {
     return Date.now() + this.clockOffsetMs;
+  }
+
+  private enqueue(body: Exclude<CommandBody, { type: 'ping' }>): { id: string; result: Promise<CommandResult> } {
+    const command = { ...body, id: this.nextId() } as Command;
+    this.pending.add(command);
+    const result = new Promise<CommandResult>((resolve) => this.waiters.set(command.id, resolve));
+    if (this.welcomed) this.send(command);
+    // Screens show what is queued (a post made offline, a like on its way).
+    if ('room' in command && command.room) this.emit({ type: 'room', room: command.room });
+    return { id: command.id, result };
   }
 
   // ---- connection lifecycle -------------------------------------------------
@@ -327,6 +351,7 @@ export class AmphiClient {
         }
         this.session.rooms[state.info.id] = state.info;
         this.persist();
+        if (message.snapshot?.board) this.restartPages(state.info.id, message.snapshot.board.next ?? null);
         this.emit({ type: 'joined', room: state.info.id });
         this.emit({ type: 'room', room: state.info.id });
         return;
@@ -335,6 +360,8 @@ export class AmphiClient {
         return this.onEvent(message);
       case 'ack':
         return this.onAnswer(message.id, { ok: true });
+      case 'board_page':
+        return this.onBoardPage(message);
       case 'error':
         return this.onError(message);
       case 'pong': {
@@ -393,6 +420,39 @@ export class AmphiClient {
     if (this.me && body.kind === 'hand_lowered' && body.member === this.me.id) this.ownHands.delete(frame.room);
     this.emit({ type: 'event', frame });
     this.emit({ type: 'room', room: frame.room });
+  }
+
+  /** A new board snapshot: the pages of an older one are no longer wanted;
+   * fetch the rest of this one, if it has more. */
+  private restartPages(room: RoomId, cursor: string | null): void {
+    this.pageChains.delete(room);
+    for (const c of this.pendingBoard(room)) {
+      if (c.command.action !== 'load_more') continue;
+      this.pending.settle(c.id);
+      this.waiters.delete(c.id);
+    }
+    if (cursor) this.loadMore(room, cursor);
+  }
+
+  private loadMore(room: RoomId, cursor: string): void {
+    const { id } = this.enqueue({ type: 'board', room, command: { action: 'load_more', cursor } });
+    this.pageChains.set(room, id);
+  }
+
+  /** A page of posts: the answer to `load_more` (it settles that command). */
+  private onBoardPage(page: BoardPageMessage): void {
+    const chained = this.pageChains.get(page.room) === page.id;
+    const state = this.rooms.get(page.room);
+    if (state) {
+      // A page of an older chain (sent again after a reconnect) adds its posts
+      // but says nothing of where the current chain stands.
+      this.rooms.set(page.room, applyPage(state, chained ? page : { ...page, next: state.board?.next ?? null }));
+    }
+    if (chained) this.pageChains.delete(page.room);
+    const queued = this.pending.list().some((c) => c.id === page.id);
+    this.onAnswer(page.id, { ok: true }); // tells the room's screens when it was queued
+    if (!queued) this.emit({ type: 'room', room: page.room });
+    if (chained && page.next) this.loadMore(page.room, page.next);
   }
 
   private onError(error: ErrorMessage): void {

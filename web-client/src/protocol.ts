@@ -1,8 +1,10 @@
 // Wire types of the amphi protocol v1 (JSON over WebSocket, subprotocol
 // `amphi.v1.json`), mirroring protocol/src/{client,server,codes}.rs (the quiz
-// types are in quiz-protocol.ts), plus the close-code policy a client
-// follows. Optional fields are omitted on the wire.
+// types are in quiz-protocol.ts, the board types in board-protocol.ts), plus
+// the close-code policy a client follows. Optional fields are omitted on the
+// wire.
 
+import type { BoardCommand, BoardEvent, BoardPage, BoardSnapshot } from './board-protocol';
 import type { QuizCommand, QuizEvent, QuizSnapshot } from './quiz-protocol';
 
 export const PROTOCOL_VERSION = 1;
@@ -11,7 +13,7 @@ export const SUBPROTOCOL_JSON = 'amphi.v1.json';
 export type RoomId = string;
 export type MemberId = string;
 export type Role = 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin';
-export type RoomKind = 'lobby' | 'quiz';
+export type RoomKind = 'lobby' | 'quiz' | 'board';
 
 /** Trainers, facilitators and admins lead a room. */
 export function leads(role: Role): boolean {
@@ -40,6 +42,7 @@ export type CommandBody =
   | { type: 'raise_hand'; room: RoomId }
   | { type: 'lower_hand'; room: RoomId; member?: MemberId }
   | { type: 'quiz'; room: RoomId; command: QuizCommand }
+  | { type: 'board'; room: RoomId; command: BoardCommand }
   | { type: 'ping' };
 
 export type Command = CommandBody & { id: string };
@@ -96,6 +99,8 @@ export interface RoomSnapshot {
   announcements: Announcement[];
   /** In a quiz room: the quiz as this member may see it. */
   quiz?: QuizSnapshot;
+  /** In a board room: the board as this member may see it. */
+  board?: BoardSnapshot;
 }
 
 export type EventBody =
@@ -103,7 +108,8 @@ export type EventBody =
   | { kind: 'announcement'; announcement: Announcement }
   | { kind: 'hand_raised'; hand: RaisedHand }
   | { kind: 'hand_lowered'; member: MemberId; by: MemberId }
-  | { kind: 'quiz'; event: QuizEvent };
+  | { kind: 'quiz'; event: QuizEvent }
+  | { kind: 'board'; event: BoardEvent };
 
 export type ErrorCode =
   | 'malformed_frame'
@@ -125,7 +131,10 @@ export type ErrorCode =
   | 'answer_late'
   | 'rate_limited'
   | 'unavailable'
-  | 'internal';
+  | 'internal'
+  | 'conflict'
+  | 'file_too_large'
+  | 'file_type_refused';
 
 export interface Welcome {
   type: 'welcome';
@@ -165,9 +174,16 @@ export interface Pong {
   server_time_ms: number;
 }
 
-export type ServerMessage = Welcome | Joined | RoomEvent | Ack | ErrorMessage | Pong;
+/** The answer to a board's `load_more` (in place of an `ack`): the next posts. */
+export interface BoardPageMessage extends BoardPage {
+  type: 'board_page';
+  id: string;
+  room: RoomId;
+}
 
-const SERVER_TYPES = new Set(['welcome', 'joined', 'event', 'ack', 'error', 'pong']);
+export type ServerMessage = Welcome | Joined | RoomEvent | Ack | ErrorMessage | Pong | BoardPageMessage;
+
+const SERVER_TYPES = new Set(['welcome', 'joined', 'event', 'ack', 'error', 'pong', 'board_page']);
 
 /** Parses a text frame; null when it is not a server message we know. */
 export function parseServerMessage(text: string): ServerMessage | null {

@@ -1,7 +1,7 @@
 // What the client knows of one room, and the pure functions that update it
 // from `joined` frames (with snapshot: replace; without: keep, replayed events
 // follow) and numbered `event` frames (presence diffs, announcements, hands,
-// quiz events: see quiz-state.ts).
+// quiz events: see quiz-state.ts; board events and pages: see board-state.ts).
 // An event whose seq is not above the last one applied is a duplicate (replay
 // overlap) and is ignored. States are immutable: each update returns a new one.
 
@@ -15,6 +15,8 @@ import type {
   RoomEvent,
   RoomInfo,
 } from './protocol';
+import type { BoardPage } from './board-protocol';
+import { applyBoardEvent, applyBoardPage, boardFromSnapshot, type BoardState } from './board-state';
 import { applyQuizEvent, quizFromSnapshot, type QuizState } from './quiz-state';
 
 /** Announcements kept per room (the server snapshot sends the recent ones). */
@@ -33,6 +35,8 @@ export interface RoomState {
   announcements: Announcement[];
   /** In a quiz room, once a snapshot brought it. */
   quiz?: QuizState;
+  /** In a board room, once a snapshot brought it. */
+  board?: BoardState;
 }
 
 export const EMPTY_COUNTS: PresenceCounts = {
@@ -59,6 +63,7 @@ export function applyJoined(previous: RoomState | undefined, joined: Joined): Ro
       hands: snap.hands,
       announcements: snap.announcements.slice(-MAX_ANNOUNCEMENTS),
       quiz: snap.quiz ? quizFromSnapshot(snap.quiz) : undefined,
+      board: snap.board ? boardFromSnapshot(snap.board) : undefined,
     };
   }
   // No snapshot: the events after our last seq follow, so keep our seq.
@@ -88,11 +93,19 @@ export function applyEvent(state: RoomState, frame: RoomEvent): RoomState {
     case 'quiz':
       if (state.quiz) next.quiz = applyQuizEvent(state.quiz, body.event, frame.at);
       break;
+    case 'board':
+      if (state.board) next.board = applyBoardEvent(state.board, body.event);
+      break;
     default:
       // A kind this client does not know yet: keep the seq, change nothing.
       break;
   }
   return next;
+}
+
+/** Adds a board page (the answer to `load_more`); pages carry no seq. */
+export function applyPage(state: RoomState, page: BoardPage): RoomState {
+  return state.board ? { ...state, board: applyBoardPage(state.board, page) } : state;
 }
 
 /** Upserts `changed` members (in place, new ones at the end), drops `left`. */

@@ -1,10 +1,12 @@
 // REST helpers against a fake fetch: quiz room creation body, quiz import
 // (format in the query, file text as the body, `{code, message}` errors kept
 // for display) and results downloads (Bearer token, file name from
-// Content-Disposition).
+// Content-Disposition); board rooms, uploads (bearer token, refusals keep
+// their code), blob and export addresses, and imports.
 
 import { describe, expect, it } from 'vitest';
 import { ApiError, createRoom, fetchResults, fetchSessionFile, importQuiz, observerToken, sessionFileUrl } from '../src/api';
+import { blobUrl, boardExportUrl, createBoardRoom, fetchBoardExport, importBoard, uploadBoardFile } from '../src/board-api';
 
 function fakeFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -94,5 +96,53 @@ describe('api', () => {
     expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
     const refused = fakeFetch(403, { code: 'forbidden', message: 'only a trainer' });
     await expect(observerToken('jwt', 'r1', refused.impl)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
+  });
+});
+
+describe('board api', () => {
+  it('creates a board room with its sections and settings', async () => {
+    const { impl, calls } = fakeFetch(201, { id: 'r1', kind: 'board', title: 'Idées', join_code: 'ABC123', tenant: 't', created_at: 1 });
+    const room = await createBoardRoom('jwt', 'Idées', { sections: ['Questions', 'Ressources'], settings: { mode: 'moderated' } }, impl);
+    expect(room.kind).toBe('board');
+    expect(JSON.parse(calls[0].init.body as string)).toEqual({
+      title: 'Idées', kind: 'board', board: { sections: ['Questions', 'Ressources'], settings: { mode: 'moderated' } },
+    });
+  });
+
+  it('uploads the raw file with a bearer token, the name in the query', async () => {
+    const { impl, calls } = fakeFetch(201, { blob: 'b1', content_type: 'image/png', size: 3, name: 'schéma.png' });
+    const file = new Blob([new Uint8Array([1, 2, 3])]);
+    expect(await uploadBoardFile('resume-token', 'r 1', file, 'schéma.png', impl)).toMatchObject({ blob: 'b1', size: 3 });
+    expect(calls[0].url).toBe('/api/v1/boards/r%201/uploads?name=sch%C3%A9ma.png');
+    expect(calls[0].init.method).toBe('POST');
+    expect(calls[0].init.body).toBe(file);
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer resume-token');
+  });
+
+  it('keeps the code of a refused upload (type refused, too large)', async () => {
+    const refused = fakeFetch(415, { code: 'file_type_refused', message: 'this file\'s content is html' });
+    await expect(uploadBoardFile('t', 'r1', new Blob(['<html>']), 'x.png', refused.impl)).rejects.toMatchObject({ status: 415, code: 'file_type_refused' });
+    const large = fakeFetch(413, { code: 'file_too_large', message: 'files are limited to 20971520 bytes' });
+    await expect(uploadBoardFile('t', 'r1', new Blob(['x']), 'x.pdf', large.impl)).rejects.toMatchObject({ code: 'file_too_large' });
+  });
+
+  it('names blob and export addresses; downloads exports with the token', async () => {
+    expect(blobUrl('b1')).toBe('/api/v1/blobs/b1');
+    expect(blobUrl('b1', 'cours de maths.pdf')).toBe('/api/v1/blobs/b1?name=cours%20de%20maths.pdf');
+    expect(boardExportUrl('r1', 'export.zip')).toBe('/api/v1/boards/r1/export.zip');
+    const { impl, calls } = fakeFetch(200, 'section,post\n', { 'Content-Disposition': 'attachment; filename="board-r1.csv"' });
+    expect((await fetchBoardExport('jwt', 'r1', 'export.csv', impl)).filename).toBe('board-r1.csv');
+    expect(calls[0].url).toBe('/api/v1/boards/r1/export.csv');
+    expect((await fetchBoardExport('jwt', 'r1', 'export.zip', fakeFetch(200, 'PK').impl)).filename).toBe('board-r1.zip');
+  });
+
+  it('imports an export as a new board, the new title in the query', async () => {
+    const { impl, calls } = fakeFetch(201, { id: 'r2', kind: 'board', title: 'Réutilisé', join_code: 'XYZ789', tenant: 't', created_at: 1 });
+    const zip = new Blob(['PK']);
+    expect((await importBoard('jwt', zip, 'Réutilisé', impl)).id).toBe('r2');
+    expect(calls[0].url).toBe('/api/v1/boards/import?title=R%C3%A9utilis%C3%A9');
+    expect(calls[0].init.body).toBe(zip);
+    await importBoard('jwt', zip, undefined, impl);
+    expect(calls[1].url).toBe('/api/v1/boards/import');
   });
 });

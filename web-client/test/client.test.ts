@@ -4,46 +4,11 @@
 // detection, and the close-code policy.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AmphiClient, type ClientNotice, type SocketLike } from '../src/client';
+import { AmphiClient, type ClientNotice } from '../src/client';
+import { FakeSocket } from './fake-socket';
 import type { ServerMessage } from '../src/protocol';
 import type { SavedSession } from '../src/session';
 import { MemoryStore } from '../src/storage';
-
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: Record<string, unknown>[] = [];
-  closedWith: number | undefined;
-  onopen: ((ev: unknown) => void) | null = null;
-  onmessage: ((ev: { data: unknown }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
-  onerror: ((ev: unknown) => void) | null = null;
-  constructor(
-    readonly url: string,
-    readonly protocol: string,
-  ) {}
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code?: number) {
-    this.closedWith = code;
-    this.readyState = 3;
-  }
-  // ---- test side ----
-  open() {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  receive(message: ServerMessage) {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-  serverClose(code: number) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-  ofType(type: string) {
-    return this.sent.filter((m) => m.type === type);
-  }
-}
 
 const ROOM = 'r-1';
 const welcome = (token = 'resume-1'): ServerMessage => ({

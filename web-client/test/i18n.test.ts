@@ -23,18 +23,22 @@ describe('i18n', () => {
     const codes = ['malformed_frame', 'unknown_type', 'invalid_field', 'out_of_range', 'frame_too_large',
       'unsupported_protocol', 'not_authenticated', 'already_authenticated', 'unauthorized', 'token_expired',
       'forbidden', 'room_not_found', 'not_found', 'not_in_room', 'room_full', 'invalid_state', 'answer_late', 'rate_limited',
-      'unavailable', 'internal'];
+      'unavailable', 'internal', 'conflict', 'file_too_large', 'file_type_refused'];
     for (const code of codes) expect(`error.${code}` in fr, code).toBe(true);
     expect(errorText('brand_new_code')).toContain('brand_new_code');
   });
 
-  it('has the keys the quiz screens build from wire values', () => {
+  it('has the keys the quiz and board screens build from wire values', () => {
     const built = [
       ...['lobby', 'open', 'closed', 'revealed', 'leaderboard', 'scheduled', 'window', 'ended'].map((p) => `quiz.phase.${p}`),
       ...['not_reached', 'seen', 'answered', 'correct', 'wrong'].map((c) => `quiz.cell.${c}`),
       ...['single_choice', 'multiple_choice', 'true_false', 'numeric', 'short_text', 'ordering', 'word_cloud', 'rating_scale', 'open_text']
         .map((type) => `quiz.type.${type}`),
       'quiz.confidence1', 'quiz.confidence2', 'quiz.confidence3',
+      ...['open', 'moderated', 'closed', 'reveal_later'].flatMap((m) => [`board.mode.${m}`, `board.modeHint.${m}`, `board.modeHelp.${m}`]),
+      ...['pending', 'unrevealed', 'hidden'].map((s) => `board.status.${s}`),
+      ...['closed', 'deadline', 'locked', 'observer'].map((b) => `board.blocked.${b}`),
+      ...['not_found', 'invalid_state', 'forbidden'].map((c) => `board.error.${c}`),
     ];
     for (const key of built) expect(key in fr, key).toBe(true);
   });

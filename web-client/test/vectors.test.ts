@@ -1,11 +1,16 @@
 // The protocol test vectors (../protocol/vectors/v1.json): every `msgpack`
-// hex decodes to exactly its `message`, and every server vector parses as a
-// server message of the client.
+// hex decodes to exactly its `message`, every server vector parses as a
+// server message of the client, and the board vectors read as the client's
+// board types (a command it sends, an event it applies).
 
 import { readFileSync } from 'node:fs';
 import { decode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { parseServerMessage } from '../src/protocol';
+import type { BoardCommand } from '../src/board-protocol';
+import { boardFromSnapshot } from '../src/board-state';
+import { parseServerMessage, type Command } from '../src/protocol';
+import { applyEvent, applyJoined } from '../src/room-state';
+import { snapshot } from './board-fixtures';
 
 interface Vector {
   name: string;
@@ -46,6 +51,34 @@ describe('protocol vectors v1', () => {
 
   it('covers every client message type the web client sends', () => {
     const types = new Set(vectors.filter((v) => v.direction === 'client').map((v) => v.message.type));
-    for (const t of ['hello', 'join', 'leave', 'announce', 'raise_hand', 'lower_hand', 'quiz', 'ping']) expect(types).toContain(t);
+    for (const t of ['hello', 'join', 'leave', 'announce', 'raise_hand', 'lower_hand', 'quiz', 'board', 'ping']) expect(types).toContain(t);
+  });
+
+  it('reads the board commands as the client builds them', () => {
+    const board = vectors.filter((v) => v.direction === 'client' && v.message.type === 'board').map((v) => v.message as unknown as Command);
+    expect(board.map((c) => c.type === 'board' && c.command.action)).toEqual(expect.arrayContaining(['post', 'edit']));
+    for (const c of board) {
+      if (c.type !== 'board') continue;
+      const command: BoardCommand = c.command;
+      if (command.action === 'edit') expect(typeof command.version).toBe('number');
+      if (command.action === 'post') expect(command.title).toBe('Une idée');
+    }
+  });
+
+  it('applies the board post_added event to a board room', () => {
+    const vector = vectors.find((v) => v.direction === 'server' && JSON.stringify(v.message).includes('post_added'));
+    expect(vector).toBeDefined();
+    const frame = parseServerMessage(JSON.stringify(vector!.message));
+    expect(frame?.type).toBe('event');
+    if (frame?.type !== 'event' || frame.event.kind !== 'board') throw new Error('not a board event');
+    const room = applyJoined(undefined, {
+      type: 'joined', room: { id: frame.room, kind: 'board', title: 'Idées' }, seq: frame.seq - 1,
+      snapshot: { members: [], counts: { members: 0, connected: 0, participants: 0, participants_connected: 0 }, hands: [], announcements: [], board: snapshot({ sections: [{ id: 's1', title: 'Idées', locked: false }] }) },
+    });
+    const after = applyEvent(room, frame);
+    const added = frame.event.event.kind === 'post_added' ? frame.event.event.post : undefined;
+    expect(after.board?.posts[added!.id]).toEqual(added);
+    expect(after.seq).toBe(frame.seq);
+    expect(boardFromSnapshot(snapshot()).posts).toEqual({});
   });
 });

@@ -1,9 +1,10 @@
-// Pure helpers of the screens: join-code normalisation, the join URL, and
-// member ordering.
+// Pure helpers of the screens: join-code normalisation, the join URL,
+// member ordering, and the board's sections typed one per line.
 
 import { describe, expect, it } from 'vitest';
 import { isValidCode, normalizeCode } from '../src/views/home';
 import { joinUrl, sortMembers } from '../src/views/trainer';
+import { parseSections } from '../src/views/board-create';
 
 describe('join code input', () => {
   it('upper-cases, drops other characters, keeps 6', () => {
@@ -25,5 +26,12 @@ describe('trainer lobby helpers', () => {
     const m = (id: string, name: string, role: 'participant' | 'trainer' | 'observer') => ({ id, name, role, connected: true });
     const sorted = sortMembers([m('1', 'Zoé', 'participant'), m('2', 'Projecteur', 'observer'), m('3', 'Mme Durand', 'trainer'), m('4', 'Alice', 'participant')]);
     expect(sorted.map((x) => x.name)).toEqual(['Mme Durand', 'Projecteur', 'Alice', 'Zoé']);
+  });
+});
+
+describe('board creation', () => {
+  it('reads sections one per line, blank lines dropped', () => {
+    expect(parseSections(' Idées \n\n Questions\r\n')).toEqual(['Idées', 'Questions']);
+    expect(parseSections('\n  \n')).toEqual([]);
   });
 });

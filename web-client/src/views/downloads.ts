@@ -1,7 +1,8 @@
 // The session's downloads for the trainer: quiz results (CSV, JSON) and
-// attendance (CSV). The files need the trainer's bearer token, so a plain
-// link would not do: each button fetches its file with the token and saves
-// it from a Blob. The outcome is written in a status line (role="status").
+// attendance (CSV); the board's exports use the same buttons. The files need
+// the trainer's bearer token, so a plain link would not do: each button
+// fetches its file with the token and saves it from a Blob. The outcome is
+// written in a status line (role="status").
 
 import type { App } from '../app';
 import { ApiError, fetchSessionFile, type SessionFile } from '../api';
@@ -16,17 +17,23 @@ const LABEL: Record<SessionFile, MessageKey> = {
   'attendance.csv': 'downloads.attendanceCsv',
 };
 
-/** A section with one download button per file; `hint` introduces them. */
-export function downloadsPanel(app: App, roomId: RoomId, files: SessionFile[], hint: MessageKey): HTMLElement {
-  const status = h('p', { class: 'fr-text--sm fr-mt-1w', role: 'status', 'data-testid': 'download-status' });
-  const button = (file: SessionFile) => h('button', {
+/** A file the trainer can download with their token. */
+export interface Download {
+  label: string;
+  testId: string;
+  fetch(token: string): Promise<{ blob: Blob; filename: string }>;
+}
+
+/** A button that fetches `file` with the trainer's token and saves it; `status` tells how it went. */
+export function downloadButton(app: App, file: Download, status: HTMLElement): HTMLButtonElement {
+  return h('button', {
     type: 'button',
     class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line',
-    'data-testid': `download-${file.replace('.', '-')}`,
-    onclick: () => void download(file),
-  }, t(LABEL[file]));
+    'data-testid': file.testId,
+    onclick: () => void download(),
+  }, file.label);
 
-  async function download(file: SessionFile): Promise<void> {
+  async function download(): Promise<void> {
     const token = loadTrainerToken(app.store);
     if (!token) {
       status.textContent = t('quiz.noToken');
@@ -34,7 +41,7 @@ export function downloadsPanel(app: App, roomId: RoomId, files: SessionFile[], h
     }
     status.textContent = t('quiz.downloading');
     try {
-      const saved = await fetchSessionFile(token, roomId, file);
+      const saved = await file.fetch(token);
       const url = URL.createObjectURL(saved.blob);
       const a = h('a', { href: url, download: saved.filename, hidden: true });
       document.body.append(a);
@@ -47,10 +54,24 @@ export function downloadsPanel(app: App, roomId: RoomId, files: SessionFile[], h
       status.textContent = code === 'network' ? t('home.unreachable') : code === 'not_found' ? t('downloads.notFound') : errorText(code);
     }
   }
+}
 
+/** The status line of a downloads panel. */
+export function downloadStatus(): HTMLElement {
+  return h('p', { class: 'fr-text--sm fr-mt-1w', role: 'status', 'data-testid': 'download-status' });
+}
+
+/** A section with one download button per file; `hint` introduces them. */
+export function downloadsPanel(app: App, roomId: RoomId, files: SessionFile[], hint: MessageKey): HTMLElement {
+  const status = downloadStatus();
+  const buttons = files.map((file) => downloadButton(app, {
+    label: t(LABEL[file]),
+    testId: `download-${file.replace('.', '-')}`,
+    fetch: (token) => fetchSessionFile(token, roomId, file),
+  }, status));
   return h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'downloads-title', 'data-testid': 'downloads' },
     h('h2', { id: 'downloads-title', class: 'fr-h4' }, t('downloads.title')),
     h('p', { class: 'fr-text--sm' }, t(hint)),
-    h('div', { class: 'amphi-buttons' }, ...files.map(button)),
+    h('div', { class: 'amphi-buttons' }, ...buttons),
     status);
 }

@@ -1,9 +1,10 @@
 // Home screen: "Rejoindre une session" (join code + nickname → guest), and
-// the trainer space (token → create a room, or go on to create a quiz).
+// the trainer space (token → create a room, or go on to create a quiz or a
+// board).
 // `/j/CODE` pre-fills the code. Guest sessions this browser remembers
 // (recent.ts) can be resumed from here.
 
-import { QUIZ_NEW_PATH, type App, type View } from '../app';
+import { BOARD_NEW_PATH, QUIZ_NEW_PATH, type App, type View } from '../app';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
 import { listRecent, recentFor, type RecentSession } from '../recent';
@@ -108,16 +109,19 @@ export function renderHome(app: App, code: string): View {
   const createButton = submitButton('home.create', 'fr-btn--secondary');
   const createAlert = h('div');
   const quizButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-add-line' }, t('home.createQuiz'));
-  quizButton.addEventListener('click', () => {
+  const boardButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-layout-grid-line' }, t('home.createBoard'));
+  const goCreate = (path: string) => {
     const token = tokenField.input.value.trim();
     tokenField.setError(token ? null : 'home.tokenMissing');
     if (!token) return tokenField.input.focus();
     saveTrainerToken(app.store, token);
-    app.navigate(QUIZ_NEW_PATH);
-  });
+    app.navigate(path);
+  };
+  quizButton.addEventListener('click', () => goCreate(QUIZ_NEW_PATH));
+  boardButton.addEventListener('click', () => goCreate(BOARD_NEW_PATH));
   const createForm = h('form', { novalidate: true, 'aria-labelledby': 'trainer-title' },
     tokenField.group, titleField.group, createAlert,
-    h('div', { class: 'amphi-buttons' }, createButton, quizButton));
+    h('div', { class: 'amphi-buttons' }, createButton, quizButton, boardButton));
   createForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const token = tokenField.input.value.trim();

@@ -19,8 +19,8 @@ export const QUIZ_FILE_ACCEPT = '.gift,.txt,.xml,.json,text/plain,application/xm
 export const TIME_LIMIT_MIN = 5;
 export const TIME_LIMIT_MAX = 3600;
 
-/** One radio fieldset; `value()` reads the checked one. */
-function radios<T extends string>(legend: MessageKey, name: string, options: { value: T; label: MessageKey; hint?: MessageKey }[], initial: T) {
+/** One radio fieldset; `value()` reads the checked one (the board form uses it too). */
+export function radios<T extends string>(legend: MessageKey, name: string, options: { value: T; label: MessageKey; hint?: MessageKey }[], initial: T) {
   const legendId = uid('legend');
   const inputs = options.map((o) => h('input', { type: 'radio', id: uid(name), name, value: o.value, checked: o.value === initial }));
   const root = h('fieldset', { class: 'fr-fieldset', 'aria-labelledby': legendId },

@@ -1,0 +1,384 @@
+// One post of the board, as a card that stays mounted while its post changes:
+// heading, author and moderation state (in words, with an icon), the text
+// (plain text, line breaks kept: textContent only), link, image with its
+// alternative text, video (an iframe for the server's embed URL only) and
+// file (name, size, download link); likes (a toggle button), comments (and a
+// comment form that keeps its draft), and the actions this viewer has: edit
+// or delete an own post, moderate (approve, hide, unhide, delete), move
+// (up, down, to a section; a drag handle for pointers). Each part is rebuilt
+// only when what it shows changed, and the focus goes back to the same
+// control when its part is rebuilt.
+
+import { blobUrl } from '../board-api';
+import { embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
+import type { Comment, Post, PostContent, Section } from '../board-protocol';
+import { h, uid } from '../dom';
+import { t } from '../i18n';
+import type { CommandResult } from '../client';
+import { postComposer, type ComposerUploads } from './board-composer';
+
+/** DSFR badge of each moderation state (its icon and words say it, not only its colour). */
+const STATUS_BADGE: Record<string, string> = {
+  pending: 'fr-badge--warning',
+  unrevealed: 'fr-badge--info',
+  hidden: 'fr-badge--error',
+};
+
+/** What the viewer may do with this post now. */
+export interface CardContext {
+  me: string | undefined;
+  /** Leader tools: moderation, moves, delete any post and comment. */
+  leader: boolean;
+  /** Projector: large, read only, no controls. */
+  projector: boolean;
+  liked: boolean;
+  /** Likes are allowed (a visible post, a board not closed; never for observers). */
+  canLike: boolean;
+  /** Comments and own edits are allowed in this post's section now. */
+  canWrite: boolean;
+  /** A command about this post waits for its answer. */
+  busy: boolean;
+  /** The section's title, shown on a wall with several sections. */
+  sectionTitle?: string;
+  /** Leader moves. */
+  moves?: { up: MoveTarget | null; down: MoveTarget | null; sections: readonly Section[] };
+}
+
+export interface CardActions {
+  like(post: Post, like: boolean): void;
+  comment(post: Post, text: string): Promise<CommandResult>;
+  deleteComment(post: Post, comment: Comment): void;
+  edit(post: Post, version: number, content: PostContent): Promise<CommandResult>;
+  remove(post: Post): void;
+  approve?(post: Post): void;
+  hide?(post: Post): void;
+  unhide?(post: Post): void;
+  move?(post: Post, target: MoveTarget): void;
+  /** Pointer down on the drag handle (leaders). */
+  startDrag?(post: Post, ev: PointerEvent): void;
+  uploads: ComposerUploads;
+  announce(text: string): void;
+}
+
+export interface PostCard {
+  root: HTMLElement;
+  post: Post;
+  update(post: Post, ctx: CardContext): void;
+  /** Puts the focus on the card's heading. */
+  focus(): void;
+}
+
+/** A part of the card rebuilt when its key changes, giving the focus back to the same control. */
+function part(tag: 'div' | 'footer' | 'header' = 'div', cls = ''): { root: HTMLElement; render(key: string, build: () => (Node | null)[]): void } {
+  const root = h(tag, { class: cls });
+  let last: string | undefined;
+  return {
+    root,
+    render(key, build) {
+      if (key === last) return;
+      last = key;
+      const active = document.activeElement as HTMLElement | null;
+      const inside = active && root.contains(active) ? active : null;
+      root.replaceChildren(...build().filter((n): n is Node => n !== null));
+      if (inside?.dataset.focus) {
+        // The same control, else its alternative (down for up…), else the card's heading.
+        const usable = (key: string | undefined) => {
+          const el = key ? root.querySelector<HTMLButtonElement>(`[data-focus="${key}"]`) : null;
+          return el && !el.disabled ? el : null;
+        };
+        const again = usable(inside.dataset.focus) ?? usable(inside.dataset.focusAlt);
+        (again ?? root.closest<HTMLElement>('article')?.querySelector<HTMLElement>('.amphi-post__title'))?.focus();
+      }
+    },
+  };
+}
+
+function button(label: string, opts: { focus: string; focusAlt?: string; icon?: string; cls?: string; ariaLabel?: string; disabled?: boolean; pressed?: boolean; onClick: () => void }): HTMLButtonElement {
+  const b = h('button', {
+    type: 'button',
+    class: `fr-btn fr-btn--sm ${opts.cls ?? 'fr-btn--tertiary'}${opts.icon ? ` fr-btn--icon-left ${opts.icon}` : ''}`,
+    'data-focus': opts.focus,
+    'data-focus-alt': opts.focusAlt,
+    'aria-label': opts.ariaLabel,
+    'aria-pressed': opts.pressed === undefined ? undefined : String(opts.pressed),
+    disabled: opts.disabled,
+  }, label);
+  b.addEventListener('click', opts.onClick);
+  return b;
+}
+
+export function postCard(initial: Post, initialCtx: CardContext, actions: CardActions): PostCard {
+  const headingId = uid('post');
+  const heading = h('h3', { id: headingId, class: 'amphi-post__title', tabindex: '-1' });
+  const meta = h('p', { class: 'amphi-post__meta' });
+  const status = part('div', 'amphi-post__status');
+  const body = part('div', 'amphi-post__body');
+  const social = part('div', 'amphi-post__social');
+  const tools = part('div', 'amphi-post__tools');
+  const comments = part('div', 'amphi-post__comments');
+  const editSlot = h('div');
+  const handle = h('span', { class: 'amphi-post__handle', 'aria-hidden': 'true', title: t('board.dragHint'), hidden: true });
+  const root = h('article', { class: 'amphi-post', 'aria-labelledby': headingId, 'data-testid': 'post' },
+    h('header', { class: 'amphi-post__head' }, handle, h('div', { class: 'amphi-post__headtext' }, heading, meta)),
+    status.root, body.root, editSlot, social.root, tools.root, comments.root);
+
+  let post = initial;
+  let ctx = initialCtx;
+  let editing: { version: number; conflict?: Post; draft?: PostContent } | null = null;
+  /** "Delete this post?" is asked in the card (no browser dialog). */
+  let confirming = false;
+  handle.addEventListener('pointerdown', (ev) => actions.startDrag?.(post, ev));
+
+  // The comment form lives as long as the card: its draft survives updates.
+  const commentId = uid('comment');
+  const commentInput = h('input', { class: 'fr-input', id: commentId, maxlength: '1000', autocomplete: 'off', 'data-testid': 'comment-input' });
+  const commentButton = h('button', { type: 'submit', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'data-testid': 'comment-send' }, t('board.comment.send'));
+  const commentLabel = h('label', { class: 'fr-label', for: commentId });
+  const commentForm = h('form', { class: 'amphi-comment-form', novalidate: true },
+    commentLabel, h('div', { class: 'amphi-comment-form__row' }, commentInput, commentButton));
+  commentForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const text = commentInput.value.trim();
+    if (!text) return commentInput.focus();
+    commentInput.value = '';
+    const result = await actions.comment(post, text);
+    if (!result.ok && !commentInput.value) commentInput.value = text; // give it back
+  });
+
+  function authorText(author: string | null, name: string | null): string {
+    if (ctx.me && author === ctx.me) return t('board.you');
+    return name ?? t('board.anonymous');
+  }
+
+  function renderHead(): void {
+    heading.textContent = postHeading(post);
+    const parts = [authorText(post.author, post.author_name), formatDateTime(post.created_at)];
+    if (post.edited_at) parts.push(t('board.edited'));
+    if (ctx.sectionTitle) parts.push(ctx.sectionTitle);
+    meta.textContent = parts.join(' · ');
+    handle.hidden = !ctx.moves || ctx.projector;
+    const label = statusLabel(post.status);
+    status.render(`${post.status}`, () => label
+      ? [h('p', { class: `fr-badge fr-badge--sm ${STATUS_BADGE[post.status]} amphi-post__badge`, 'data-testid': 'post-status' }, label)]
+      : []);
+  }
+
+  function renderBody(): void {
+    const key = JSON.stringify([post.title, post.text, post.link, post.image, post.video, post.file, Boolean(editing)]);
+    body.render(key, () => {
+      if (editing) return [];
+      const nodes: (Node | null)[] = [];
+      // The heading already shows a title-less post's first line: the text is shown whole.
+      if (post.text) nodes.push(h('p', { class: 'amphi-post__text', 'data-testid': 'post-text' }, post.text));
+      const link = safeLink(post.link);
+      if (link) {
+        nodes.push(h('p', { class: 'amphi-post__link' },
+          h('a', { class: 'fr-link', href: link, rel: 'noopener noreferrer nofollow ugc', 'data-testid': 'post-link' }, link)));
+      }
+      if (post.image) {
+        nodes.push(h('img', { class: 'amphi-post__image', src: blobUrl(post.image.blob), alt: post.image.alt, loading: 'lazy', 'data-testid': 'post-image' }));
+      }
+      if (post.video) nodes.push(videoBlock(post.video.url, postHeading(post)));
+      if (post.file) {
+        const size = post.file.size ? formatSize(post.file.size) : '';
+        nodes.push(h('p', { class: 'amphi-post__file', 'data-testid': 'post-file' },
+          h('a', { class: 'fr-link fr-icon-download-line fr-link--icon-left', href: blobUrl(post.file.blob, post.file.name), download: post.file.name },
+            t('board.file.download', { name: post.file.name }),
+            size ? h('span', { class: 'fr-link__detail' }, size) : null)));
+      }
+      return nodes;
+    });
+  }
+
+  function renderSocial(): void {
+    const key = JSON.stringify([post.likes, ctx.liked, ctx.canLike, ctx.projector, ctx.busy]);
+    social.render(key, () => {
+      const count = t(post.likes === 1 ? 'board.likes.one' : 'board.likes.many', { count: post.likes });
+      if (!ctx.canLike || ctx.projector) return [h('p', { class: 'amphi-post__likes', 'data-testid': 'likes' }, h('span', { 'aria-hidden': 'true', class: 'fr-icon-heart-line fr-icon--sm' }), ' ', count)];
+      const visible = `${t(ctx.liked ? 'board.like.on' : 'board.like.off')} · ${count}`;
+      return [button(visible, {
+        focus: 'like',
+        icon: ctx.liked ? 'fr-icon-heart-fill' : 'fr-icon-heart-line',
+        cls: ctx.liked ? 'fr-btn--secondary' : 'fr-btn--tertiary',
+        pressed: ctx.liked,
+        ariaLabel: t('board.like.label', { visible, title: postHeading(post) }),
+        onClick: () => actions.like(post, !ctx.liked),
+      })];
+    });
+  }
+
+  function renderTools(): void {
+    const mine = Boolean(ctx.me && post.author === ctx.me);
+    const moves = ctx.moves;
+    const key = JSON.stringify([post.status, mine, ctx.leader, ctx.canWrite, ctx.busy, ctx.projector, Boolean(editing), moves, post.section, confirming]);
+    tools.render(key, () => {
+      if (ctx.projector || editing) return [];
+      const title = postHeading(post);
+      if (confirming) {
+        return [h('div', { class: 'amphi-post__confirm', role: 'group', 'aria-labelledby': `${headingId}-confirm` },
+          h('p', { id: `${headingId}-confirm`, class: 'fr-text--bold fr-mb-1w' }, t('board.confirmDelete', { title })),
+          h('div', { class: 'amphi-post__actions' },
+            button(t('board.confirmYes'), { focus: 'confirm-delete', cls: 'fr-btn--primary', icon: 'fr-icon-delete-line', onClick: () => {
+              confirming = false;
+              actions.remove(post);
+            } }),
+            button(t('board.form.cancel'), { focus: 'cancel-delete', cls: 'fr-btn--secondary', onClick: () => {
+              confirming = false;
+              renderTools();
+              root.querySelector<HTMLElement>('[data-focus="delete"]')?.focus();
+            } })))];
+      }
+      const list: HTMLElement[] = [];
+      if (ctx.leader && post.status === 'pending' && actions.approve) {
+        list.push(button(t('board.approve'), { focus: 'approve', icon: 'fr-icon-check-line', cls: 'fr-btn--primary', ariaLabel: t('board.approveLabel', { title }), onClick: () => actions.approve!(post) }));
+      }
+      if (ctx.leader && post.status === 'hidden' && actions.unhide) {
+        list.push(button(t('board.unhide'), { focus: 'unhide', icon: 'fr-icon-eye-line', cls: 'fr-btn--secondary', ariaLabel: t('board.unhideLabel', { title }), onClick: () => actions.unhide!(post) }));
+      } else if (ctx.leader && actions.hide) {
+        list.push(button(t('board.hide'), { focus: 'hide', icon: 'fr-icon-eye-off-line', ariaLabel: t('board.hideLabel', { title }), onClick: () => actions.hide!(post) }));
+      }
+      if (mine && ctx.canWrite) {
+        list.push(button(t('board.edit'), { focus: 'edit', icon: 'fr-icon-edit-line', ariaLabel: t('board.editLabel', { title }), onClick: () => openEdit() }));
+      }
+      if ((mine && ctx.canWrite) || ctx.leader) {
+        list.push(button(t('board.delete'), { focus: 'delete', icon: 'fr-icon-delete-line', ariaLabel: t('board.deleteLabel', { title }), onClick: () => {
+          confirming = true;
+          renderTools();
+          root.querySelector<HTMLElement>('[data-focus="confirm-delete"]')?.focus();
+        } }));
+      }
+      if (moves && actions.move) list.push(...moveTools(title, moves));
+      list.forEach((b) => { if (b instanceof HTMLButtonElement && ctx.busy) b.disabled = true; });
+      return list.length ? [h('div', { class: 'amphi-post__actions', role: 'group', 'aria-label': t('board.actionsLabel', { title }) }, ...list)] : [];
+    });
+  }
+
+  function moveTools(title: string, moves: NonNullable<CardContext['moves']>): HTMLElement[] {
+    const out: HTMLElement[] = [
+      button(t('board.moveUp'), { focus: 'up', focusAlt: 'down', icon: 'fr-icon-arrow-up-line', ariaLabel: t('board.moveUpLabel', { title }), disabled: !moves.up, onClick: () => moves.up && actions.move!(post, moves.up) }),
+      button(t('board.moveDown'), { focus: 'down', focusAlt: 'up', icon: 'fr-icon-arrow-down-line', ariaLabel: t('board.moveDownLabel', { title }), disabled: !moves.down, onClick: () => moves.down && actions.move!(post, moves.down) }),
+    ];
+    const others = moves.sections.filter((s) => s.id !== post.section);
+    if (others.length) {
+      const id = uid('move-to');
+      const select = h('select', { class: 'fr-select', id, 'data-focus': 'move-select' },
+        ...others.map((s) => h('option', { value: s.id }, s.title || t('board.untitledSection'))));
+      const go = button(t('board.moveGo'), { focus: 'move-go', cls: 'fr-btn--secondary', ariaLabel: t('board.moveGoLabel', { title }), onClick: () => actions.move!(post, { section: select.value, before: null }) });
+      out.push(h('div', { class: 'amphi-post__move-to' },
+        h('label', { class: 'fr-label fr-text--sm', for: id }, t('board.moveTo', { title })), h('div', { class: 'amphi-post__move-row' }, select, go)));
+    }
+    return out;
+  }
+
+  function renderComments(): void {
+    const key = JSON.stringify([post.comments, ctx.leader, ctx.me, ctx.projector, ctx.canWrite, post.status]);
+    comments.render(key, () => {
+      const count = post.comments.length;
+      const headingText = count ? t('board.comments.count', { count }) : t('board.comments.none');
+      const nodes: (Node | null)[] = [];
+      if (ctx.projector) {
+        return count ? [h('p', { class: 'amphi-post__likes' }, h('span', { 'aria-hidden': 'true', class: 'fr-icon-chat-3-line fr-icon--sm' }), ' ', headingText)] : [];
+      }
+      nodes.push(h('h4', { class: 'fr-text--sm fr-mb-1w amphi-post__comments-title' }, headingText));
+      if (count) {
+        nodes.push(h('ul', { class: 'amphi-comments', 'data-testid': 'comments' }, ...post.comments.map((c) => {
+          const mine = Boolean(ctx.me && c.author === ctx.me);
+          return h('li', { class: 'amphi-comment' },
+            h('p', { class: 'amphi-comment__text' }, c.text),
+            h('p', { class: 'amphi-comment__meta' }, `${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}`,
+              mine || ctx.leader ? button(t('board.comment.delete'), { focus: `del-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.deleteLabel', { text: c.text.slice(0, 40) }), onClick: () => actions.deleteComment(post, c) }) : null));
+        })));
+      }
+      const commentable = (ctx.canWrite && post.status === 'visible') || ctx.leader;
+      commentLabel.textContent = t('board.comment.label', { title: postHeading(post) });
+      if (commentable) nodes.push(commentForm);
+      return nodes;
+    });
+  }
+
+  function openEdit(conflict?: { current: Post; draft: PostContent }): void {
+    editing = { version: (conflict?.current ?? post).version, conflict: conflict?.current, draft: conflict?.draft };
+    const source = conflict?.current ?? post;
+    const composer = postComposer({
+      initial: fieldsOf(source),
+      submitLabel: 'board.edit.save',
+      legend: t('board.edit.legend', { title: postHeading(source) }),
+      uploads: actions.uploads,
+      cancel: () => closeEdit(true),
+      submit: async (content) => {
+        const version = editing?.version ?? post.version;
+        const result = await actions.edit(post, version, content);
+        if (result.ok) {
+          closeEdit(false);
+          heading.focus();
+          actions.announce(t('board.edit.saved'));
+        } else if (result.code === 'conflict') {
+          // The server sent the current post just before: edit again from it.
+          openEdit({ current: post, draft: content });
+        }
+        return result.ok;
+      },
+    });
+    const notes: (Node | null)[] = [];
+    if (conflict) {
+      notes.push(h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mb-2w', role: 'alert', 'data-testid': 'conflict' },
+        h('p', { class: 'fr-alert__title' }, t('board.conflict.title', { version: conflict.current.version })),
+        h('p', {}, t('board.conflict.text')),
+        conflict.draft.title || conflict.draft.text
+          ? h('p', { class: 'amphi-post__text fr-text--sm' }, t('board.conflict.yours'), ' ', [conflict.draft.title, conflict.draft.text].filter(Boolean).join(' — '))
+          : null));
+    }
+    editSlot.replaceChildren(...notes.filter((n): n is Node => n !== null), composer.root);
+    renderAll();
+    composer.focus();
+  }
+
+  function closeEdit(returnFocus: boolean): void {
+    editing = null;
+    editSlot.replaceChildren();
+    renderAll();
+    if (returnFocus) root.querySelector<HTMLElement>('[data-focus="edit"]')?.focus();
+  }
+
+  function renderAll(): void {
+    renderHead();
+    renderBody();
+    renderSocial();
+    renderTools();
+    renderComments();
+  }
+
+  renderAll();
+  const card: PostCard = {
+    root,
+    post,
+    update(next, nextCtx) {
+      post = next;
+      card.post = next;
+      ctx = nextCtx;
+      renderAll();
+    },
+    focus: () => heading.focus(),
+  };
+  return card;
+}
+
+/** A video: the player (an iframe for the server's embed URL only) and a plain link to it. */
+function videoBlock(url: string, title: string): HTMLElement {
+  const embed = embedUrl(url);
+  const link = safeLink(url);
+  return h('div', { class: 'amphi-post__video', 'data-testid': 'post-video' },
+    embed
+      ? h('div', { class: 'amphi-post__player' },
+        h('iframe', {
+          src: embed,
+          title: t('board.video.title', { title }),
+          sandbox: 'allow-scripts allow-same-origin allow-presentation allow-popups',
+          allow: 'fullscreen; picture-in-picture; encrypted-media',
+          allowfullscreen: true,
+          referrerpolicy: 'strict-origin-when-cross-origin',
+          loading: 'lazy',
+        }))
+      : null,
+    link ? h('p', { class: 'fr-text--sm fr-mb-0' }, h('a', { class: 'fr-link', href: link, rel: 'noopener noreferrer nofollow' }, t('board.video.link'))) : null);
+}

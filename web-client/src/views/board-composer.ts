@@ -1,0 +1,253 @@
+// The post form, for a new post and for an edit: section (when there is a
+// choice), title, text (plain text, line breaks kept), link, image (uploaded
+// at once, then its alternative text: required, or "decorative image" for an
+// empty one), video link (the server turns it into its host's player) and a
+// file (uploaded at once; its name and size shown). Upload refusals are shown
+// with their code (file too large, type refused). Errors are tied to their
+// field (aria-invalid, aria-describedby) and the first one gets the focus.
+
+import { ApiError } from '../api';
+import { buildContent, formatSize, type FieldError, type PostFields } from '../board-format';
+import type { PostContent, Section, UploadedBlob } from '../board-protocol';
+import { h, setChildren, uid } from '../dom';
+import { errorText, t, type MessageKey } from '../i18n';
+
+/** How the form sends files: to the room's uploads, with the member's bearer token. */
+export interface ComposerUploads {
+  upload(file: File): Promise<UploadedBlob>;
+}
+
+export interface ComposerOptions {
+  initial?: PostFields;
+  /** New posts: the sections one may post into (a choice when more than one). */
+  sections?: readonly Section[];
+  submitLabel: MessageKey;
+  legend: string;
+  uploads: ComposerUploads;
+  /** Resolves true when the post was taken (the form then empties). */
+  submit(content: PostContent, section: string | undefined): Promise<boolean>;
+  cancel?(): void;
+}
+
+export interface Composer {
+  root: HTMLElement;
+  focus(): void;
+  /** New posts: the sections one may post into now. */
+  setSections(sections: readonly Section[]): void;
+}
+
+export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp';
+
+interface Field<E extends HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement> {
+  group: HTMLElement;
+  input: E;
+  setError(key: MessageKey | null): void;
+  setErrorText(text: string | null): void;
+}
+
+/** A DSFR input group with its label, hint and error text. */
+function field<E extends HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
+  input: E, label: string, hint?: string, groupClass = 'fr-input-group',
+): Field<E> {
+  const id = input.id || uid('board-field');
+  input.id = id;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const error = h('p', { id: errorId, class: 'fr-error-text', hidden: true });
+  if (hint) input.setAttribute('aria-describedby', hintId);
+  const group = h('div', { class: groupClass },
+    h('label', { class: 'fr-label', for: id }, label, hint ? h('span', { class: 'fr-hint-text', id: hintId }, hint) : null),
+    input, error);
+  const setErrorText = (text: string | null) => {
+    group.classList.toggle(`${groupClass}--error`, text !== null);
+    error.hidden = text === null;
+    error.textContent = text ?? '';
+    input.setAttribute('aria-invalid', text ? 'true' : 'false');
+    const described = [hint ? hintId : '', text ? errorId : ''].filter(Boolean).join(' ');
+    if (described) input.setAttribute('aria-describedby', described);
+    else input.removeAttribute('aria-describedby');
+  };
+  return { group, input, setErrorText, setError: (key) => setErrorText(key ? t(key) : null) };
+}
+
+/** An upload's outcome in words: "file_type_refused" and "file_too_large" keep their code. */
+export function uploadErrorText(e: unknown): string {
+  const code = e instanceof ApiError ? e.code : 'network';
+  if (code === 'network') return t('board.upload.network');
+  return t('board.upload.refused', { reason: errorText(code), code });
+}
+
+export function postComposer(opts: ComposerOptions): Composer {
+  const init = opts.initial;
+  const section = field(h('select', { class: 'fr-select', 'data-testid': 'post-section' }), t('board.form.section'), undefined, 'fr-select-group');
+  const title = field(h('input', { class: 'fr-input', maxlength: '200', autocomplete: 'off', value: init?.title ?? '', 'data-testid': 'post-title' }), t('board.form.title'), t('board.form.titleHint'));
+  const text = field(h('textarea', { class: 'fr-input', rows: 4, maxlength: '5000', 'data-testid': 'post-text-input' }), t('board.form.text'), t('board.form.textHint'));
+  text.input.value = init?.text ?? '';
+  const link = field(h('input', { class: 'fr-input', type: 'url', inputmode: 'url', autocomplete: 'url', value: init?.link ?? '', 'data-testid': 'post-link-input' }), t('board.form.link'), t('board.form.linkHint'));
+  const video = field(h('input', { class: 'fr-input', type: 'url', inputmode: 'url', autocomplete: 'off', value: init?.video ?? '', 'data-testid': 'post-video-input' }), t('board.form.video'), t('board.form.videoHint'));
+
+  // ---- image: uploaded when chosen, then its alternative text ----
+  let image = init?.image ? { ...init.image } : null;
+  let imageName = '';
+  const imageInput = h('input', { class: 'fr-upload', type: 'file', accept: IMAGE_ACCEPT, 'data-testid': 'post-image-input' });
+  const imageField = field(imageInput, t('board.form.image'), t('board.form.imageHint'), 'fr-upload-group');
+  const imageStatus = h('p', { class: 'fr-text--sm fr-mb-1w', role: 'status', 'data-testid': 'image-status' });
+  const alt = field(h('input', { class: 'fr-input', maxlength: '500', autocomplete: 'off', value: init?.image?.alt ?? '', 'data-testid': 'post-alt' }), t('board.form.alt'), t('board.form.altHint'));
+  alt.input.required = true;
+  const decorativeId = uid('decorative');
+  const decorative = h('input', { type: 'checkbox', id: decorativeId, checked: Boolean(init?.image?.decorative), 'data-testid': 'post-decorative' });
+  const decorativeGroup = h('div', { class: 'fr-checkbox-group fr-mb-2w' }, decorative,
+    h('label', { class: 'fr-label', for: decorativeId }, t('board.form.decorative'), h('span', { class: 'fr-hint-text' }, t('board.form.decorativeHint'))));
+  const removeImage = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-close-line' }, t('board.form.removeImage'));
+  const imageDetails = h('div', { class: 'amphi-composer__attached' }, alt.group, decorativeGroup, removeImage);
+
+  // ---- file: uploaded when chosen ----
+  let file = init?.file ? { ...init.file } : null;
+  const fileInput = h('input', { class: 'fr-upload', type: 'file', 'data-testid': 'post-file-input' });
+  const fileField = field(fileInput, t('board.form.file'), t('board.form.fileHint'), 'fr-upload-group');
+  const fileStatus = h('p', { class: 'fr-text--sm fr-mb-1w', role: 'status', 'data-testid': 'file-status' });
+  const removeFile = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-close-line' }, t('board.form.removeFile'));
+  const fileDetails = h('div', { class: 'amphi-composer__attached' }, removeFile);
+
+  const alert = h('div', { 'data-testid': 'composer-error' });
+  const submitButton = h('button', { type: 'submit', class: 'fr-btn fr-btn--icon-left fr-icon-send-plane-line', 'data-testid': 'post-submit' }, t(opts.submitLabel));
+  const cancelButton = opts.cancel
+    ? h('button', { type: 'button', class: 'fr-btn fr-btn--secondary', onclick: () => opts.cancel?.() }, t('board.form.cancel'))
+    : null;
+  // The optional parts, folded away on a phone until wanted (open when editing a post that has some).
+  const extras = h('details', { class: 'amphi-details amphi-composer__extras', open: Boolean(init && (init.link || init.video || init.image || init.file)) },
+    h('summary', { 'data-testid': 'post-extras' }, t('board.form.extras')),
+    link.group, imageField.group, imageStatus, imageDetails, video.group, fileField.group, fileStatus, fileDetails);
+  const legendId = uid('legend');
+  const root = h('form', { class: 'amphi-composer', novalidate: true, 'aria-labelledby': legendId },
+    h('p', { id: legendId, class: 'fr-text--bold fr-mb-2w' }, opts.legend),
+    opts.sections ? section.group : null,
+    title.group, text.group, extras,
+    alert,
+    h('div', { class: 'amphi-buttons' }, submitButton, cancelButton));
+  let uploading = 0;
+
+  function showAttachments(): void {
+    imageDetails.hidden = !image;
+    alt.input.disabled = !image || decorative.checked;
+    imageStatus.textContent = image ? (imageName ? t('board.form.imageReady', { name: imageName }) : t('board.form.imageKept')) : '';
+    fileDetails.hidden = !file;
+    fileStatus.textContent = file ? t('board.form.fileReady', { name: fileName || file.name }) : '';
+  }
+
+  /** Uploads the chosen file; `done` gets the stored blob and the file's own name (the
+   * server's copy of the name keeps ASCII only, for its download header). */
+  async function upload(input: HTMLInputElement, f: Field<HTMLInputElement>, status: HTMLElement, done: (u: UploadedBlob, name: string) => void): Promise<void> {
+    const chosen = input.files?.[0];
+    if (!chosen) return;
+    f.setErrorText(null);
+    alert.replaceChildren();
+    uploading++;
+    submitButton.disabled = true;
+    status.textContent = t('board.upload.sending', { name: chosen.name });
+    let failed = false;
+    try {
+      done(await opts.uploads.upload(chosen), chosen.name);
+    } catch (e) {
+      failed = true;
+      status.textContent = '';
+      const message = uploadErrorText(e);
+      f.setErrorText(message);
+      setChildren(alert, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm fr-mb-2w', role: 'alert', 'data-testid': 'upload-error' }, h('p', {}, message)));
+    } finally {
+      input.value = '';
+      uploading--;
+      submitButton.disabled = uploading > 0;
+      showAttachments();
+      if (failed) input.focus();
+    }
+  }
+
+  let fileName = '';
+  imageInput.addEventListener('change', () => void upload(imageInput, imageField, imageStatus, (u, name) => {
+    image = { blob: u.blob, alt: alt.input.value, decorative: decorative.checked };
+    imageName = `${name} (${formatSize(u.size)})`;
+    queueMicrotask(() => alt.input.focus());
+  }));
+  fileInput.addEventListener('change', () => void upload(fileInput, fileField, fileStatus, (u, name) => {
+    file = { blob: u.blob, name: name.slice(0, 255) };
+    fileName = `${name} (${formatSize(u.size)})`;
+  }));
+  decorative.addEventListener('change', () => {
+    alt.setError(null);
+    showAttachments();
+  });
+  removeImage.addEventListener('click', () => {
+    image = null;
+    imageName = '';
+    showAttachments();
+    imageInput.focus();
+  });
+  removeFile.addEventListener('click', () => {
+    file = null;
+    fileName = '';
+    showAttachments();
+    fileInput.focus();
+  });
+
+  const fields: Record<FieldError['field'], Field<HTMLInputElement | HTMLTextAreaElement> | null> = {
+    title, text, link, video, alt, post: null,
+  };
+
+  root.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (uploading > 0) return;
+    alert.replaceChildren();
+    for (const f of [title, text, link, video, alt, imageField, fileField]) f.setErrorText(null);
+    const built = buildContent({
+      title: title.input.value,
+      text: text.input.value,
+      link: link.input.value,
+      video: video.input.value,
+      image: image ? { blob: image.blob, alt: alt.input.value, decorative: decorative.checked } : null,
+      file,
+    });
+    if ('error' in built) {
+      const target = fields[built.error.field];
+      target?.setError(built.error.key);
+      if (target && extras.contains(target.input)) extras.open = true;
+      setChildren(alert, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm fr-mb-2w', role: 'alert' }, h('p', {}, t(built.error.key))));
+      (target?.input ?? title.input).focus();
+      return;
+    }
+    submitButton.disabled = true;
+    const taken = await opts.submit(built.content, opts.sections ? section.input.value || undefined : undefined);
+    submitButton.disabled = false;
+    if (taken && !opts.cancel) reset();
+  });
+
+  function reset(): void {
+    title.input.value = '';
+    text.input.value = '';
+    link.input.value = '';
+    video.input.value = '';
+    alt.input.value = '';
+    decorative.checked = false;
+    image = null;
+    imageName = '';
+    file = null;
+    fileName = '';
+    extras.open = false;
+    showAttachments();
+  }
+
+  let sectionsKey = '';
+  function setSections(list: readonly Section[]): void {
+    const key = JSON.stringify(list.map((s) => [s.id, s.title]));
+    if (key === sectionsKey) return;
+    sectionsKey = key;
+    const current = section.input.value;
+    setChildren(section.input, ...list.map((s) => h('option', { value: s.id }, s.title || t('board.untitledSection'))));
+    if (list.some((s) => s.id === current)) section.input.value = current;
+    section.group.hidden = list.length < 2;
+  }
+
+  if (opts.sections) setSections(opts.sections);
+  showAttachments();
+  return { root, focus: () => title.input.focus(), setSections };
+}

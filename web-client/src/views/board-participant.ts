@@ -1,0 +1,114 @@
+// A participant's board, made for a 360 px phone: the board's title, mode
+// and deadline, the post form (or why one cannot post now), and the board
+// (sections stacked on a phone, side by side on a wide screen; or a wall).
+// Own posts show their moderation state in words. A post made offline waits
+// in the queue (shown as such) and is sent once, under its id, when the
+// network is back. New posts and comments are read out, a few at a time.
+
+import type { App, View } from '../app';
+import { writableSections, writeBlock, type BoardState } from '../board-state';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h } from '../dom';
+import { t, type MessageKey } from '../i18n';
+import type { RoomId } from '../protocol';
+import { loadTrainerToken } from '../session';
+import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, sendBoard, uploadsFor } from './board-common';
+import { postComposer } from './board-composer';
+import { boardView } from './board-view';
+import { connectionBadge, showAlert, showStopped, statusText } from './common';
+
+const BLOCKED: Record<'closed' | 'deadline' | 'locked' | 'observer', MessageKey> = {
+  closed: 'board.blocked.closed',
+  deadline: 'board.blocked.deadline',
+  locked: 'board.blocked.locked',
+  observer: 'board.blocked.observer',
+};
+
+export function renderBoardParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
+  const title = h('h1', { tabindex: '-1', class: 'fr-h3 fr-mb-1w' });
+  const badge = connectionBadge(client);
+  const you = h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' });
+  const errors = h('div', { class: 'fr-mt-1w' });
+  const info = boardInfo();
+  const uploads = uploadsFor(client, roomId, () => loadTrainerToken(app.store));
+  const board = boardView({
+    actions: cardActions(app, client, roomId, uploads, (section) => board.sectionHeading(section)?.focus()),
+  });
+
+  // ---- the post form ----
+  const blocked = h('p', { class: 'fr-text--sm', 'data-testid': 'post-blocked' });
+  const composer = postComposer({
+    sections: [],
+    submitLabel: 'board.form.submit',
+    legend: t('board.form.legend'),
+    uploads,
+    submit: async (content, section) => {
+      errors.replaceChildren();
+      void sendBoard(client, roomId, { action: 'post', section: section ?? null, ...content });
+      app.announce(t(client.status === 'online' ? 'board.announce.sent' : 'board.announce.queued'));
+      return true; // queued: sent now, or once the network is back
+    },
+  });
+  const compose = h('section', { class: 'amphi-panel fr-my-3w', 'aria-labelledby': 'compose-title', 'data-testid': 'compose' },
+    h('h2', { id: 'compose-title', class: 'fr-h5' }, t('board.compose')), blocked, composer.root);
+
+  const leaveButton = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-btn--icon-left fr-icon-logout-box-r-line',
+    onclick: () => void app.leave(roomId),
+  }, t('lobby.leave'));
+  const root = h('div', { class: 'amphi-board-participant' },
+    title,
+    h('div', { class: 'amphi-statusbar' }, badge.root, you),
+    errors,
+    info.root,
+    compose,
+    board.root,
+    h('div', { class: 'fr-mt-6w' }, leaveButton));
+
+  let shown: BoardState | undefined;
+  const announcer = boardAnnouncer(app, () => client.me?.id, false);
+  const deadline = deadlineWatch(() => update());
+
+  function update(): void {
+    const room = client.room(roomId);
+    const state = room?.board;
+    shown = state;
+    title.textContent = state?.title || room?.info.title || '';
+    you.textContent = client.me ? t('lobby.you', { name: client.me.name }) : '';
+    const now = client.serverNow();
+    info.update(state, now);
+    deadline.set(state?.settings.deadline);
+    if (!state) return;
+    const role = client.me?.role ?? 'participant';
+    const writable = writableSections(state, role, now);
+    const reason = writable.length ? null : writeBlock(state, role, now) ?? 'locked';
+    blocked.hidden = reason === null;
+    blocked.textContent = reason ? t(BLOCKED[reason]) : '';
+    composer.root.hidden = reason !== null;
+    composer.setSections(state.settings.layout === 'wall' ? writable.slice(0, 1) : writable);
+    board.update({ state, me: client.me?.id, role, now, pending: client.pendingBoard(roomId), status: client.status });
+  }
+
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') {
+      badge.update();
+      app.announce(t('status.announce', { status: statusText(n.status) }));
+    }
+    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'board') announcer.event(n.frame.event.event, shown);
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
+    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+      showAlert(errors, boardErrorText(n.error.code, n.command));
+    }
+    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();
+  });
+  update();
+  return {
+    root,
+    dispose() {
+      off();
+      announcer.dispose();
+      deadline.dispose();
+    },
+  };
+}

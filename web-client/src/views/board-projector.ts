@@ -1,0 +1,62 @@
+// The board on a projector (a window signed in with the room's observer
+// token): the whole width, large type, the join code and its QR code beside
+// the board shown as a wall of large cards (read only: no forms, no
+// buttons). Observers see what everyone sees: visible posts only.
+
+import type { App, View } from '../app';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h } from '../dom';
+import type { RoomId } from '../protocol';
+import { boardInfo } from './board-common';
+import { boardView } from './board-view';
+import { connectionBadge, showStopped } from './common';
+import { joinCodePanel } from './room-code';
+
+export function renderBoardProjector(app: App, client: AmphiClient, roomId: RoomId): View {
+  const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
+  const badge = connectionBadge(client);
+  const errors = h('div');
+  const code = joinCodePanel('amphi-board-projector__code');
+  const info = boardInfo();
+  const noop = () => {};
+  const board = boardView({
+    projector: true,
+    actions: {
+      like: noop,
+      comment: async () => ({ ok: false, code: 'forbidden', message: '' }),
+      deleteComment: noop,
+      edit: async () => ({ ok: false, code: 'forbidden', message: '' }),
+      remove: noop,
+      uploads: { upload: () => Promise.reject(new Error('observers do not upload')) },
+      announce: (text) => app.announce(text),
+    },
+  });
+  const root = h('div', { class: 'amphi-board-projector amphi-projector' },
+    h('div', { class: 'amphi-titlebar' }, title, badge.root),
+    errors,
+    h('div', { class: 'amphi-board-projector__layout' },
+      h('div', { class: 'amphi-board-projector__side' }, code.root, info.root),
+      h('div', { class: 'amphi-board-projector__wall' }, board.root)));
+  queueMicrotask(() => root.closest('main')?.classList.add('amphi-fluid'));
+
+  function update(): void {
+    const room = client.room(roomId);
+    const state = room?.board;
+    title.textContent = state?.title || room?.info.title || '';
+    code.update(room?.info.join_code ?? '');
+    const now = client.serverNow();
+    info.update(state, now);
+    if (!state) return;
+    // A projector shows one wall, whatever the layout: readable from the back of the room.
+    const wall = { ...state, settings: { ...state.settings, layout: 'wall' as const } };
+    board.update({ state: wall, me: client.me?.id, role: 'observer', now, pending: [], status: client.status });
+  }
+
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') badge.update();
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
+    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
+  });
+  update();
+  return { root, dispose: off };
+}

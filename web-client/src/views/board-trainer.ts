@@ -1,0 +1,229 @@
+// The trainer's board console: join code, link and QR code, a projector
+// window (observer token); the board's counts (to approve, to reveal,
+// hidden), its mode, "reveal all", the posting deadline; the sections (add,
+// rename, lock, remove); a post form; the board with the moderation of each
+// post (approve, hide, unhide, delete, move up/down or to another section,
+// drag); exports (CSV, ZIP) and an import of an export as a new board;
+// clearing the board.
+
+import type { App, View } from '../app';
+import { fetchBoardExport } from '../board-api';
+import { BOARD_MODES, type BoardMode, type BoardCommand, type Section } from '../board-protocol';
+import { SECTION_TITLE_MAX, fromLocalInput, toLocalInput } from '../board-format';
+import { sectionPosts, waitingCounts, type BoardState } from '../board-state';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h, uid } from '../dom';
+import { t } from '../i18n';
+import type { RoomId } from '../protocol';
+import { loadTrainerToken } from '../session';
+import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, sendBoard, uploadsFor } from './board-common';
+import { postComposer } from './board-composer';
+import { boardImportForm } from './board-create';
+import { boardView } from './board-view';
+import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { downloadButton, downloadStatus } from './downloads';
+import { keyedSlot } from './quiz-common';
+import { joinCodePanel, projectorWindowButton } from './room-code';
+
+export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId): View {
+  const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
+  const badge = connectionBadge(client);
+  const errors = h('div', { class: 'fr-mt-2w' });
+  const screen = projectorWindowButton(app, roomId);
+  const code = joinCodePanel('amphi-quiz-code');
+  const info = boardInfo(true);
+  const send = (command: BoardCommand) => {
+    errors.replaceChildren();
+    return sendBoard(client, roomId, command);
+  };
+
+  // ---- counts, mode, reveal, deadline, clear ----
+  const counts = h('p', { class: 'amphi-board-counts', 'data-testid': 'board-counts' });
+  const modeSelect = h('select', { class: 'fr-select', id: 'board-mode-select', 'data-testid': 'mode-select' },
+    ...BOARD_MODES.map((m) => h('option', { value: m }, t(MODE_LABEL[m]))));
+  const modeButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary', 'data-testid': 'mode-apply' }, t('board.console.applyMode'));
+  modeButton.addEventListener('click', () => void send({ action: 'set_mode', mode: modeSelect.value as BoardMode }));
+  const revealButton = h('button', { type: 'button', class: 'fr-btn fr-btn--icon-left fr-icon-eye-line', 'data-testid': 'reveal' });
+  revealButton.addEventListener('click', () => void send({ action: 'reveal' }));
+  const deadlineInput = h('input', { class: 'fr-input', id: 'board-deadline-input', type: 'datetime-local' });
+  const deadlineSet = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary' }, t('board.console.setDeadline'));
+  const deadlineClear = h('button', { type: 'button', class: 'fr-btn fr-btn--tertiary' }, t('board.console.clearDeadline'));
+  deadlineSet.addEventListener('click', () => {
+    const at = fromLocalInput(deadlineInput.value);
+    if (at === null) {
+      showAlert(errors, t('board.create.deadlineInvalid'));
+      deadlineInput.focus();
+      return;
+    }
+    void send({ action: 'set_deadline', deadline: at });
+  });
+  deadlineClear.addEventListener('click', () => {
+    deadlineInput.value = '';
+    void send({ action: 'set_deadline', deadline: null });
+  });
+  const clearButton = h('button', { type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-delete-bin-line' }, t('board.console.clear'));
+  clearButton.addEventListener('click', () => {
+    if (window.confirm(t('board.console.confirmClear'))) void send({ action: 'clear' });
+  });
+  const controls = h('section', { class: 'amphi-panel', 'aria-labelledby': 'board-controls-title', 'data-testid': 'board-controls' },
+    h('h2', { id: 'board-controls-title', class: 'fr-h5' }, t('board.console.controls')),
+    info.root, counts,
+    h('div', { class: 'fr-select-group' },
+      h('label', { class: 'fr-label', for: 'board-mode-select' }, t('board.console.mode')),
+      h('div', { class: 'amphi-inline-form' }, modeSelect, modeButton)),
+    h('p', {}, revealButton),
+    h('div', { class: 'fr-input-group' },
+      h('label', { class: 'fr-label', for: 'board-deadline-input' }, t('board.console.deadline'), h('span', { class: 'fr-hint-text' }, t('board.create.deadlineHint'))),
+      h('div', { class: 'amphi-inline-form' }, deadlineInput, deadlineSet, deadlineClear)),
+    h('p', { class: 'fr-mb-0' }, clearButton));
+
+  // ---- sections ----
+  const sectionsSlot = keyedSlot();
+  const newSection = h('input', { class: 'fr-input', id: 'new-section', maxlength: String(SECTION_TITLE_MAX), autocomplete: 'off' });
+  const addForm = h('form', { novalidate: true, class: 'fr-mt-2w' },
+    h('div', { class: 'fr-input-group' }, h('label', { class: 'fr-label', for: 'new-section' }, t('board.sections.new')),
+      h('div', { class: 'amphi-inline-form' }, newSection,
+        h('button', { type: 'submit', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-add-line' }, t('board.sections.add')))));
+  addForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const name = newSection.value.trim();
+    if (!name) return newSection.focus();
+    newSection.value = '';
+    void send({ action: 'add_section', title: name });
+  });
+  const sectionsPanel = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'sections-panel' },
+    h('summary', {}, t('board.sections.title')), sectionsSlot.root, addForm);
+
+  function sectionRow(section: Section, index: number, state: BoardState): HTMLElement {
+    const id = uid('section-title');
+    const name = section.title || t('board.untitledSection');
+    const input = h('input', { class: 'fr-input', id, maxlength: String(SECTION_TITLE_MAX), value: section.title, autocomplete: 'off' });
+    const rename = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'aria-label': t('board.sections.renameLabel', { name }) }, t('board.sections.rename'));
+    rename.addEventListener('click', () => {
+      const next = input.value.trim();
+      if (next && next !== section.title) void send({ action: 'rename_section', section: section.id, title: next });
+    });
+    const lock = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left ' + (section.locked ? 'fr-icon-lock-unlock-line' : 'fr-icon-lock-line'),
+      'aria-label': t(section.locked ? 'board.sections.unlockLabel' : 'board.sections.lockLabel', { name }) },
+    t(section.locked ? 'board.sections.unlock' : 'board.sections.lock'));
+    lock.addEventListener('click', () => void send({ action: 'lock_section', section: section.id, locked: !section.locked }));
+    const postsHere = sectionPosts(state, section.id).length;
+    const remove = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-delete-line',
+      'aria-label': t('board.sections.removeLabel', { name }), disabled: postsHere > 0 || state.sections.length < 2 }, t('board.sections.remove'));
+    remove.addEventListener('click', () => void send({ action: 'remove_section', section: section.id }));
+    return h('li', { class: 'amphi-list__item amphi-section-row' },
+      h('div', { class: 'fr-input-group fr-mb-0' },
+        h('label', { class: 'fr-label', for: id }, t('board.sections.label', { number: index + 1 }),
+          section.locked ? h('span', { class: 'fr-hint-text' }, t('board.section.locked')) : null),
+        input),
+      h('div', { class: 'amphi-buttons' }, rename, lock, remove));
+  }
+
+  // ---- a post of the trainer's own ----
+  const uploads = uploadsFor(client, roomId, () => loadTrainerToken(app.store));
+  const composer = postComposer({
+    sections: [],
+    submitLabel: 'board.form.submit',
+    legend: t('board.form.legend'),
+    uploads,
+    submit: async (content, section) => {
+      void send({ action: 'post', section: section ?? null, ...content });
+      return true;
+    },
+  });
+  const composePanel = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'compose' }, h('summary', {}, t('board.compose')), composer.root);
+
+  const board = boardView({
+    actions: cardActions(app, client, roomId, uploads, (section) => board.sectionHeading(section)?.focus()),
+  });
+
+  // ---- exports, import ----
+  const status = downloadStatus();
+  const exportFile = (file: 'export.csv' | 'export.zip', label: string) => downloadButton(app, {
+    label, testId: `download-${file.replace('.', '-')}`, fetch: (token) => fetchBoardExport(token, roomId, file),
+  }, status);
+  const exports = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'downloads-title', 'data-testid': 'downloads' },
+    h('h2', { id: 'downloads-title', class: 'fr-h4' }, t('board.exports.title')),
+    h('p', { class: 'fr-text--sm' }, t('board.exports.hint')),
+    h('div', { class: 'amphi-buttons' }, exportFile('export.csv', t('board.exports.csv')), exportFile('export.zip', t('board.exports.zip'))),
+    status,
+    h('div', { class: 'amphi-panel fr-mt-3w' }, boardImportForm(app, () => loadTrainerToken(app.store))));
+
+  const leaveButton = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-logout-box-r-line',
+    onclick: () => void app.leave(roomId),
+  }, t('lobby.leave'));
+
+  const root = h('div', { class: 'amphi-lobby amphi-board-trainer' },
+    h('div', { class: 'amphi-titlebar' }, title, screen.button),
+    screen.status,
+    h('div', { class: 'amphi-statusbar' }, badge.root),
+    errors,
+    h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
+      h('div', { class: 'fr-col-12 fr-col-md-4' }, code.root),
+      h('div', { class: 'fr-col-12 fr-col-md-8' }, controls)),
+    sectionsPanel,
+    composePanel,
+    h('h2', { class: 'fr-h4 fr-mt-4w', id: 'board-posts-title' }, t('board.console.board')),
+    board.root,
+    exports,
+    h('div', { class: 'fr-mt-6w' }, leaveButton));
+
+  let shown: BoardState | undefined;
+  let shownDeadline: number | null | undefined;
+  const announcer = boardAnnouncer(app, () => client.me?.id, true);
+  const deadline = deadlineWatch(() => update());
+
+  function update(): void {
+    const room = client.room(roomId);
+    const state = room?.board;
+    shown = state;
+    title.textContent = state?.title || room?.info.title || '';
+    code.update(room?.info.join_code ?? '');
+    const now = client.serverNow();
+    info.update(state, now);
+    deadline.set(state?.settings.deadline);
+    if (!state) return;
+    const waiting = waitingCounts(state);
+    counts.textContent = t('board.console.counts', {
+      posts: Object.keys(state.posts).length, pending: waiting.pending, unrevealed: waiting.unrevealed, hidden: waiting.hidden,
+    });
+    if (document.activeElement !== modeSelect) modeSelect.value = state.settings.mode;
+    revealButton.textContent = t('board.console.reveal', { count: waiting.unrevealed });
+    revealButton.hidden = state.settings.mode !== 'reveal_later' && waiting.unrevealed === 0;
+    const at = state.settings.deadline ?? null;
+    if (at !== shownDeadline) {
+      shownDeadline = at;
+      deadlineInput.value = at ? toLocalInput(at) : '';
+    }
+    deadlineClear.hidden = at === null;
+    sectionsSlot.render(JSON.stringify([state.sections, state.sections.map((s) => sectionPosts(state, s.id).length)]), () =>
+      h('ol', { class: 'amphi-list', 'data-testid': 'sections' }, ...state.sections.map((s, i) => sectionRow(s, i, state))));
+    composer.setSections(state.settings.layout === 'wall' ? state.sections.slice(0, 1) : state.sections);
+    board.update({ state, me: client.me?.id, role: client.me?.role ?? 'trainer', now, pending: client.pendingBoard(roomId), status: client.status });
+  }
+
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') {
+      badge.update();
+      app.announce(t('status.announce', { status: statusText(n.status) }));
+    }
+    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'board') announcer.event(n.frame.event.event, shown);
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
+    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+      showAlert(errors, boardErrorText(n.error.code, n.command));
+    }
+    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();
+  });
+  update();
+  return {
+    root,
+    dispose() {
+      off();
+      announcer.dispose();
+      deadline.dispose();
+    },
+  };
+}
+

@@ -1,0 +1,223 @@
+// The board itself, shared by the participant's phone, the trainer's console
+// and the projector: sections as columns (stacked on narrow screens), or one
+// wall. Cards stay mounted and are only moved when the order changes (the
+// focus stays where it was); posts still queued (made offline, or not yet
+// acknowledged) show at the end of their section until the server's copy
+// arrives. Leaders can drag a card by its handle (pointer events) onto
+// another card or section; the buttons of each card do the same from the
+// keyboard.
+
+import { dropTarget, isQueued, likedNow, moveDown, moveUp, postHeading, queuedPosts, type MoveTarget, type QueuedPost } from '../board-format';
+import type { Post, Section } from '../board-protocol';
+import { orderedPosts, sectionPosts, writeBlock, type BoardState } from '../board-state';
+import type { ConnectionStatus } from '../client';
+import { h, setChildren } from '../dom';
+import { t } from '../i18n';
+import { leads, type Command, type Role } from '../protocol';
+import { postCard, type CardActions, type CardContext, type PostCard } from './board-card';
+
+export interface BoardRender {
+  state: BoardState;
+  me: string | undefined;
+  role: Role;
+  now: number;
+  /** The room's commands waiting for their answer. */
+  pending: readonly Command[];
+  status: ConnectionStatus;
+}
+
+export interface BoardView {
+  root: HTMLElement;
+  update(r: BoardRender): void;
+  /** The heading of a section (or of the wall), to take the focus when a card goes. */
+  sectionHeading(section: string): HTMLElement | null;
+}
+
+/** Commands that change a post: its card is busy until they are answered. */
+const BUSY = new Set(['edit', 'delete', 'move', 'approve', 'hide', 'unhide']);
+
+interface SectionView {
+  root: HTMLElement;
+  heading: HTMLElement;
+  locked: HTMLElement;
+  count: HTMLElement;
+  list: HTMLOListElement;
+  empty: HTMLElement;
+}
+
+export function boardView(opts: { projector?: boolean; actions: CardActions }): BoardView {
+  const root = h('div', { class: 'amphi-board', 'data-testid': 'board' });
+  const cards = new Map<string, { card: PostCard; li: HTMLLIElement }>();
+  const sections = new Map<string, SectionView>();
+  let last: BoardRender | null = null;
+  let layoutKey = '';
+
+  function sectionView(id: string): SectionView {
+    const headingId = `board-section-${id}`;
+    const heading = h('h2', { id: headingId, class: 'fr-h5 amphi-board__title', tabindex: '-1' });
+    const locked = h('p', { class: 'fr-badge fr-badge--sm fr-badge--warning amphi-board__locked', hidden: true },
+      h('span', { class: 'fr-icon-lock-line fr-icon--sm', 'aria-hidden': 'true' }), ' ', t('board.section.locked'));
+    const count = h('p', { class: 'fr-text--sm amphi-muted fr-mb-1w', 'data-testid': 'section-count' });
+    const list = h('ol', { class: 'amphi-board__posts', 'data-section': id });
+    const empty = h('p', { class: 'fr-text--sm amphi-muted' }, t('board.section.empty'));
+    const sectionRoot = h('section', { class: 'amphi-board__section', 'aria-labelledby': headingId, 'data-testid': 'board-section' },
+      h('div', { class: 'amphi-board__head' }, heading, locked), count, empty, list);
+    return { root: sectionRoot, heading, locked, count, list, empty };
+  }
+
+  /** The columns (or the wall) to show: [section view id, posts, its Section]. */
+  function groups(r: BoardRender): { id: string; title: string; section?: Section; posts: Post[] }[] {
+    const state = r.state;
+    if (state.settings.layout === 'wall') {
+      return [{ id: 'wall', title: t('board.wall'), posts: orderedPosts(state) }];
+    }
+    return state.sections.map((s) => ({ id: s.id, title: s.title || t('board.postsHeading'), section: s, posts: sectionPosts(state, s.id) }));
+  }
+
+  function contextOf(r: BoardRender, post: Post, sectionIds: string[]): CardContext {
+    const state = r.state;
+    const leader = leads(r.role);
+    const projector = Boolean(opts.projector);
+    const wallSection = state.settings.layout === 'wall' && state.sections.length > 1
+      ? state.sections.find((s) => s.id === post.section)?.title : undefined;
+    return {
+      me: r.me,
+      leader: leader && !projector,
+      projector,
+      liked: likedNow(state.liked, r.pending, post.id),
+      canLike: !projector && r.role !== 'observer' && post.status === 'visible' && (leader || state.settings.mode !== 'closed'),
+      canWrite: !projector && writeBlock(state, r.role, r.now, post.section) === null,
+      busy: r.pending.some((c) => c.type === 'board' && BUSY.has(c.command.action) && isQueued([c], post.id)),
+      sectionTitle: wallSection || undefined,
+      moves: leader && !projector ? {
+        up: moveUp(sectionIds, post.section, post.id),
+        down: moveDown(sectionIds, post.section, post.id),
+        sections: state.sections,
+      } : undefined,
+    };
+  }
+
+  function placeholder(q: QueuedPost, status: ConnectionStatus): HTMLLIElement {
+    const waiting = status === 'online' ? t('board.queued.sending') : t('board.queued.offline');
+    return h('li', { class: 'amphi-board__item', 'data-queued': q.id },
+      h('article', { class: 'amphi-post amphi-post--queued', 'data-testid': 'queued-post', 'aria-label': postHeading({ title: q.content.title ?? '', text: q.content.text ?? '' }) },
+        h('p', { class: 'fr-badge fr-badge--sm fr-badge--info amphi-post__badge' },
+          h('span', { class: 'fr-icon-time-line fr-icon--sm', 'aria-hidden': 'true' }), ' ', waiting),
+        h('p', { class: 'amphi-post__title' }, postHeading({ title: q.content.title ?? '', text: q.content.text ?? '' })),
+        q.content.text ? h('p', { class: 'amphi-post__text' }, q.content.text) : null));
+  }
+
+  function update(r: BoardRender): void {
+    last = r;
+    const state = r.state;
+    const wanted = groups(r);
+    const key = JSON.stringify([state.settings.layout, wanted.map((g) => g.id)]);
+    if (key !== layoutKey) {
+      layoutKey = key;
+      for (const g of wanted) if (!sections.has(g.id)) sections.set(g.id, sectionView(g.id));
+      for (const id of [...sections.keys()]) if (!wanted.some((g) => g.id === id)) sections.delete(id);
+      setChildren(root, ...wanted.map((g) => sections.get(g.id)!.root));
+      root.className = `amphi-board amphi-board--${state.settings.layout}${opts.projector ? ' amphi-board--projector' : ''}`;
+    }
+    const all = orderedPosts(state);
+    const queued = opts.projector ? [] : queuedPosts(r.pending, all, r.me);
+    const seen = new Set<string>();
+    const placed: { view: SectionView; items: HTMLLIElement[] }[] = [];
+    for (const g of wanted) {
+      const view = sections.get(g.id)!;
+      view.heading.textContent = g.title;
+      view.heading.classList.toggle('fr-sr-only', g.id === 'wall' || (state.sections.length === 1 && !g.section?.title));
+      view.locked.hidden = !g.section?.locked;
+      const ids = g.posts.map((p) => p.id);
+      const items: HTMLLIElement[] = g.posts.map((post) => {
+        seen.add(post.id);
+        let entry = cards.get(post.id);
+        const ctx = contextOf(r, post, g.section ? ids : sectionPosts(state, post.section).map((p) => p.id));
+        if (!entry) {
+          const card = postCard(post, ctx, opts.actions);
+          entry = { card, li: h('li', { class: 'amphi-board__item', 'data-post': post.id }, card.root) };
+          cards.set(post.id, entry);
+        } else {
+          entry.card.update(post, ctx);
+        }
+        return entry.li;
+      });
+      const mine = queued.filter((q) => g.id === 'wall' || (q.section ?? state.sections[0]?.id) === g.id);
+      items.push(...mine.map((q) => placeholder(q, r.status)));
+      view.count.textContent = t(g.posts.length === 1 ? 'board.section.countOne' : 'board.section.count', { count: g.posts.length });
+      view.empty.hidden = items.length > 0;
+      placed.push({ view, items });
+    }
+    // Move only what is out of place: cards keep their state (and drafts).
+    // A card moved loses the focus: it is given back below.
+    const active = document.activeElement as HTMLElement | null;
+    for (const { view, items } of placed) {
+      items.forEach((li, i) => {
+        if (view.list.children[i] !== li) view.list.insertBefore(li, view.list.children[i] ?? null);
+      });
+      while (view.list.children.length > items.length) view.list.lastElementChild!.remove();
+    }
+    for (const [id, entry] of cards) {
+      if (!seen.has(id)) {
+        entry.li.remove();
+        cards.delete(id);
+      }
+    }
+    if (active && active !== document.activeElement && active.isConnected) active.focus({ preventScroll: true });
+  }
+
+  // ---- drag and drop (leaders) ----
+  function startDrag(post: Post, ev: PointerEvent): void {
+    if (!last || (ev.pointerType === 'mouse' && ev.button !== 0)) return;
+    ev.preventDefault();
+    const from = cards.get(post.id)?.li;
+    from?.classList.add('amphi-board__item--dragging');
+    let target: { el: HTMLElement; post: string | null; section: string; after: boolean } | null = null;
+    const clear = () => root.querySelectorAll('.amphi-drop-before, .amphi-drop-after, .amphi-drop-end')
+      .forEach((el) => el.classList.remove('amphi-drop-before', 'amphi-drop-after', 'amphi-drop-end'));
+    const onMove = (e: PointerEvent) => {
+      if (e.pointerId !== ev.pointerId) return;
+      clear();
+      target = null;
+      const under = document.elementFromPoint(e.clientX, e.clientY) as HTMLElement | null;
+      const li = under?.closest<HTMLElement>('li[data-post]');
+      const list = under?.closest<HTMLElement>('ol[data-section]') ?? under?.closest('section')?.querySelector<HTMLElement>('ol[data-section]');
+      if (li && root.contains(li)) {
+        const box = li.getBoundingClientRect();
+        const after = e.clientY > box.top + box.height / 2;
+        const id = li.dataset.post!;
+        const section = last!.state.posts[id]?.section;
+        if (!section) return;
+        target = { el: li, post: id, section, after };
+        li.classList.add(after ? 'amphi-drop-after' : 'amphi-drop-before');
+      } else if (list && root.contains(list) && list.dataset.section !== 'wall') {
+        target = { el: list, post: null, section: list.dataset.section!, after: false };
+        list.classList.add('amphi-drop-end');
+      }
+    };
+    const onEnd = (e: PointerEvent) => {
+      if (e.pointerId !== ev.pointerId) return;
+      window.removeEventListener('pointermove', onMove);
+      window.removeEventListener('pointerup', onEnd);
+      window.removeEventListener('pointercancel', onEnd);
+      from?.classList.remove('amphi-board__item--dragging');
+      clear();
+      if (!target || e.type === 'pointercancel' || !last) return;
+      const ids = sectionPosts(last.state, target.section).map((p) => p.id);
+      const move: MoveTarget | null = dropTarget(ids, target.section, post.id, target.post, target.after, post.section);
+      if (move) opts.actions.move?.(post, move);
+    };
+    window.addEventListener('pointermove', onMove);
+    window.addEventListener('pointerup', onEnd);
+    window.addEventListener('pointercancel', onEnd);
+  }
+  opts.actions.startDrag = startDrag;
+
+  return {
+    root,
+    update,
+    sectionHeading(section) {
+      return (sections.get(section) ?? sections.get('wall') ?? [...sections.values()][0])?.heading ?? null;
+    },
+  };
+}

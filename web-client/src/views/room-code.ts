@@ -1,0 +1,70 @@
+// Pieces of a leader's console outside any one activity: the join code
+// (large, spelled out for screen readers), the join link and its QR code;
+// and the button that opens a projector window signed in with the room's
+// observer token (`/projecteur#room=…&token=…`).
+
+import { PROJECTOR_PATH, type App } from '../app';
+import { ApiError, observerToken } from '../api';
+import { h } from '../dom';
+import { errorText, t } from '../i18n';
+import type { RoomId } from '../protocol';
+import { loadTrainerToken } from '../session';
+import { keyedSlot, qrCode } from './quiz-common';
+import { joinUrl } from './trainer';
+
+export function joinCodePanel(extraClass = ''): { root: HTMLElement; update(joinCode: string): void } {
+  const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
+  const spelled = h('p', { class: 'fr-sr-only' });
+  const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
+  const qr = keyedSlot();
+  const root = h('section', { class: `amphi-panel amphi-code-panel ${extraClass}`, 'aria-labelledby': 'code-title' },
+    h('h2', { id: 'code-title', class: 'fr-text--md fr-mb-1w' }, t('trainer.joinCode')),
+    code, spelled,
+    h('p', { class: 'fr-mb-1w fr-text--sm' }, t('trainer.joinUrl'), ' ', link),
+    qr.root);
+  return {
+    root,
+    update(joinCode) {
+      code.textContent = joinCode;
+      spelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
+      link.textContent = joinCode ? joinUrl(joinCode) : '';
+      if (joinCode) link.href = joinUrl(joinCode);
+      qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
+    },
+  };
+}
+
+/** "Écran de projection (nouvelle fenêtre)" and its status line. */
+export function projectorWindowButton(app: App, roomId: RoomId): { button: HTMLButtonElement; status: HTMLElement } {
+  const status = h('p', { class: 'fr-text--sm', role: 'status' });
+  const button = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-external-link-line',
+    'data-testid': 'projector-window',
+  }, t('quiz.projectorWindow'));
+  button.addEventListener('click', async () => {
+    const token = loadTrainerToken(app.store);
+    if (!token) {
+      status.textContent = t('quiz.noToken');
+      return;
+    }
+    // Opened now, while the click still counts (popup blockers), pointed at the room once the token is there.
+    const win = window.open('', '_blank');
+    status.textContent = t('quiz.projectorOpening');
+    try {
+      const granted = await observerToken(token, roomId);
+      if (!win) {
+        status.textContent = t('quiz.projectorBlocked');
+        return;
+      }
+      win.opener = null;
+      win.location.href = `${PROJECTOR_PATH}#${new URLSearchParams({ room: roomId, token: granted.token })}`;
+      status.textContent = t('quiz.projectorOpened');
+    } catch (e) {
+      win?.close();
+      const code = e instanceof ApiError ? e.code : 'network';
+      status.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+    }
+  });
+  return { button, status };
+}
