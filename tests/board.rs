@@ -313,6 +313,16 @@ async fn uploads_exports_and_a_zip_round_trip() {
     let (status, body) =
         upload(&base, &resume_token, &room_id, "gros.pdf", [b"%PDF-1.7\n".as_slice(), &[b'x'; 5000]].concat()).await;
     assert_eq!((status, body["code"].as_str()), (413, Some("file_too_large")), "{body}");
+    let small_pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nune page".to_vec();
+    let (status, body) = upload(&base, &resume_token, &room_id, "séance 1.pdf", small_pdf).await;
+    assert_eq!((status, body["name"].as_str()), (201, Some("séance 1.pdf")), "names are kept as given");
+    let pdf = body["blob"].as_str().unwrap();
+    let response = reqwest::get(format!("{base}/api/v1/blobs/{pdf}?name=s%C3%A9ance%201.pdf")).await.unwrap();
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.starts_with("attachment") && disposition.contains("filename*=UTF-8''s%C3%A9ance%201.pdf"),
+        "{disposition}"
+    );
     let observer = server.token(Role::Observer, "Projecteur");
     assert_eq!(upload(&base, &observer, &room_id, "x.png", PNG.to_vec()).await.0, 403);
 

@@ -90,21 +90,49 @@ pub async fn blob(
     let headers = response.headers_mut();
     let value = |v: &str| HeaderValue::from_str(v).map_err(ApiError::internal);
     headers.insert(header::CONTENT_TYPE, value(&meta.content_type)?);
-    headers.insert(header::CONTENT_DISPOSITION, value(&format!("{disposition}; filename=\"{name}\""))?);
+    headers.insert(header::CONTENT_DISPOSITION, value(&self::disposition(disposition, &name))?);
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(BLOB_CSP));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
     Ok(response)
 }
 
-/// A file name safe in a header: printable ASCII without quotes or path
-/// separators (others become `_`), the blob id when none is given.
+/// The file's name as given (trimmed, at most 120 characters, no control
+/// characters or path separators), or the blob id when none is given.
 fn file_name(name: Option<&str>, blob: &str) -> String {
     let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(blob);
-    name.chars()
-        .take(120)
-        .map(|c| if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '/' | ';') || c == ' ' { c } else { '_' })
-        .collect()
+    name.chars().take(120).map(|c| if c.is_control() || matches!(c, '/' | '\\') { '_' } else { c }).collect()
+}
+
+/// `Content-Disposition` for `name`: an ASCII fallback in `filename` and
+/// the exact name in `filename*` (RFC 6266 / RFC 5987).
+fn disposition(kind: &str, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';') || c == ' ' { c } else { '_' })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'!'
+            | b'#'
+            | b'$'
+            | b'&'
+            | b'+'
+            | b'-'
+            | b'.'
+            | b'^'
+            | b'_'
+            | b'`'
+            | b'|'
+            | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 /// The board room `id`, if this member may enter it.
