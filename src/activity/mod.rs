@@ -33,6 +33,8 @@ pub enum Audience {
     Leaders,
     /// Everyone else: participants and observers.
     NonLeaders,
+    /// Participants and observers but this member.
+    NonLeadersBut(String),
     /// One member (all of their connections).
     Member(String),
 }
@@ -46,6 +48,7 @@ impl Audience {
             Audience::Participants => !role.sees_roster(),
             Audience::Leaders => role.leads(),
             Audience::NonLeaders => !role.leads(),
+            Audience::NonLeadersBut(id) => !role.leads() && id != member,
             Audience::Member(id) => id == member,
         }
     }

@@ -674,7 +674,8 @@ impl BoardSession {
         }
         // Those who saw it lose it; its author and the leaders see it hidden.
         let mut emits: Vec<BoardEmit> = if post.status == PostStatus::Visible {
-            vec![BoardEmit { audience: Audience::NonLeaders, event: BoardEvent::PostRemoved { post: id.to_string() } }]
+            let others = Audience::NonLeadersBut(post.author.clone());
+            vec![BoardEmit { audience: others, event: BoardEvent::PostRemoved { post: id.to_string() } }]
         } else {
             Vec::new()
         };

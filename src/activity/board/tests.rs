@@ -269,7 +269,10 @@ fn hiding_deleting_and_clearing() {
     let emits = ok(&mut b, trainer(), BoardCommand::Hide { post: id.clone() });
     assert_eq!(
         emits[0],
-        BoardEmit { audience: Audience::NonLeaders, event: BoardEvent::PostRemoved { post: id.clone() } }
+        BoardEmit {
+            audience: Audience::NonLeadersBut("p1".into()),
+            event: BoardEvent::PostRemoved { post: id.clone() }
+        }
     );
     assert!(seen_titles(&b, lea()).is_empty());
     assert_eq!(b.snapshot(camille()).posts[0].status, PostStatus::Hidden, "its author sees it hidden");
