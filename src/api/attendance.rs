@@ -2,14 +2,11 @@
 //! room, read from the store (so it works during the session, after it and
 //! after a restart): one row per stretch of presence, with its minutes.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::rooms::{require_leader, visible_room};
-use super::{ApiError, Bearer};
+use super::{ApiError, Bearer, download};
 use crate::app::AppState;
 
 /// `GET /api/v1/sessions/{id}/attendance.csv`
@@ -43,18 +40,9 @@ pub async fn csv(
             ])
             .map_err(ApiError::internal)?;
     }
-    let mut body = "\u{feff}".as_bytes().to_vec(); // spreadsheets read UTF-8 with a BOM
-    body.extend(writer.into_inner().map_err(ApiError::internal)?);
-    let disposition = format!("attachment; filename=\"attendance-{id}.csv\"");
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
-        body,
-    )
-        .into_response())
+    download::csv(&format!("attendance-{id}.csv"), writer)
 }
 
-/// RFC 3339, UTC, milliseconds.
 fn timestamp(ms: i64) -> String {
-    let ms = u64::try_from(ms).unwrap_or(0);
-    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+    download::timestamp(u64::try_from(ms).unwrap_or(0))
 }

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write as _};
-use std::time::{Duration, UNIX_EPOCH};
 
 use amphi_protocol::board::Post;
 use amphi_protocol::{ErrorCode, Role};
@@ -18,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::download::{self, timestamp};
 use super::rooms::{require_leader, visible_room};
 use super::{ApiError, Bearer};
 use crate::activity::board::BoardDefinition;
@@ -200,9 +200,7 @@ pub async fn export_csv(
             ])
             .map_err(ApiError::internal)?;
     }
-    let mut body = "\u{feff}".as_bytes().to_vec(); // spreadsheets read UTF-8 with a BOM
-    body.extend(writer.into_inner().map_err(ApiError::internal)?);
-    Ok(download("text/csv; charset=utf-8", &format!("board-{id}.csv"), body))
+    download::csv(&format!("board-{id}.csv"), writer)
 }
 
 fn status_name(post: &Post) -> &'static str {
@@ -255,7 +253,7 @@ pub async fn export_zip(
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-    Ok(download("application/zip", &format!("board-{id}.zip"), zip))
+    Ok(download::download("application/zip", &format!("board-{id}.zip"), zip))
 }
 
 fn write_zip(json: Vec<u8>, files: BTreeMap<String, Vec<u8>>) -> zip::result::ZipResult<Vec<u8>> {
@@ -342,15 +340,4 @@ fn read_zip(bytes: &[u8]) -> Result<ZipContent, String> {
         }
     }
     Ok((json.ok_or("board.json is missing")?, files))
-}
-
-fn download(content_type: &str, name: &str, body: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{name}\"");
-    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
-        .into_response()
-}
-
-/// RFC 3339, UTC, milliseconds.
-fn timestamp(ms: u64) -> String {
-    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
 }

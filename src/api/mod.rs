@@ -6,6 +6,7 @@
 mod admin;
 mod attendance;
 mod boards;
+mod download;
 mod quizzes;
 mod results;
 mod rooms;

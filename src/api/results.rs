@@ -3,15 +3,14 @@
 //! re-vote), for trainers, facilitators and admins of its tenant. Names
 //! follow the quiz's anonymity mode: an anonymous quiz exports none.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use amphi_protocol::ErrorCode;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::download::{self, timestamp};
 use super::rooms::{require_leader, visible_room};
 use super::{ApiError, Bearer};
 use crate::app::AppState;
@@ -55,14 +54,7 @@ pub async fn csv(
         ];
         writer.write_record(&record).map_err(ApiError::internal)?;
     }
-    let mut body = "\u{feff}".as_bytes().to_vec(); // spreadsheets read UTF-8 with a BOM
-    body.extend(writer.into_inner().map_err(ApiError::internal)?);
-    let disposition = format!("attachment; filename=\"results-{id}.csv\"");
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
-        body,
-    )
-        .into_response())
+    download::csv(&format!("results-{id}.csv"), writer)
 }
 
 /// `GET /api/v1/sessions/{id}/results.json`: the rows of the CSV and a
@@ -181,11 +173,6 @@ fn answer_text(question: &Question, answer: &Answer) -> String {
         Answer::Words { words } => words.join(", "),
         Answer::Rating { value } => value.to_string(),
     }
-}
-
-/// RFC 3339, UTC, milliseconds.
-fn timestamp(ms: u64) -> String {
-    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
 }
 
 fn median(values: &mut [u64]) -> Option<u64> {
