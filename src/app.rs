@@ -21,7 +21,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::activity::lobby::LobbySettings;
 use crate::auth::Keys;
-use crate::bus::{Bus, LocalBus};
+use crate::bus::{Bus, LocalBus, RedisBus};
+use crate::cluster::{Cluster, ClusterSettings};
 use crate::config::Config;
 use crate::hub::{Fanout, Hub, RoomSettings};
 use crate::media::BlobStore;
@@ -39,8 +40,8 @@ pub enum StartError {
     DataDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("redis_url is set, but the Redis bus is not available in this version: leave it empty to run one node")]
-    RedisBusUnavailable,
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
 }
 
 /// Everything a request handler or a connection needs. Cheap to clone.
@@ -81,9 +82,6 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     let data_dir_error = |source| StartError::DataDir { path: config.data_dir.display().to_string(), source };
     std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error)?;
     let secret = crate::auth::load_or_create_secret(&config.jwt_secret, &config.data_dir).map_err(data_dir_error)?;
-    if !config.redis_url.is_empty() {
-        return Err(StartError::RedisBusUnavailable);
-    }
     let metrics = Arc::new(Metrics::new());
     let store = Store::connect(&config.effective_database_url(), Arc::clone(&metrics)).await?;
     let writer_stop = CancellationToken::new();
@@ -95,7 +93,21 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     let (writer, writer_task) =
         Writer::spawn(store.clone(), writer_settings, Arc::clone(&metrics), writer_stop.clone());
     let fanout = Arc::new(Fanout::new(Arc::clone(&metrics)));
-    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(Arc::clone(&fanout)));
+    let cluster = if config.redis_url.is_empty() {
+        None
+    } else {
+        let settings = ClusterSettings {
+            redis_url: config.redis_url.clone(),
+            lease_ms: config.cluster.lease_ms,
+            call_timeout_ms: config.cluster.call_timeout_ms,
+            commit_timeout_ms: config.cluster.commit_timeout_ms,
+        };
+        Some(Cluster::new(&config.node_name(), settings, Arc::clone(&metrics))?)
+    };
+    let bus: Arc<dyn Bus> = match &cluster {
+        Some(cluster) => Arc::new(RedisBus::new(Arc::clone(&fanout), Arc::clone(cluster))),
+        None => Arc::new(LocalBus::new(Arc::clone(&fanout))),
+    };
     let settings = RoomSettings {
         mailbox: config.rooms.mailbox,
         history: config.rooms.history,
@@ -105,7 +117,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
             coalesce_ms: config.rooms.coalesce_ms,
         },
     };
-    let hub = Hub::new(store.clone(), writer.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics));
+    let hub = Hub::new(store.clone(), writer.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics), cluster);
     let blobs = BlobStore::new(config.data_dir.join("blobs"));
     Ok(Arc::new(App {
         node: config.node_name(),
@@ -170,6 +182,9 @@ pub async fn serve(
         Arc::clone(&app.metrics),
         app.shutdown.clone(),
     ));
+    if let Some(cluster) = app.hub.cluster() {
+        app.tasks.spawn(crate::cluster::run(Arc::clone(&app), Arc::clone(cluster)));
+    }
     app.tasks.spawn(retention::run(app.store.clone(), config.store.guest_retention_days, app.shutdown.clone()));
     let service = router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
     let stopping = app.shutdown.clone();
@@ -193,6 +208,9 @@ pub async fn serve(
             waiting = app.writer.queued(),
             "the store did not take every write in time (none was acknowledged)"
         );
+    }
+    if let Some(cluster) = app.hub.cluster() {
+        cluster.release(&app.hub.local_rooms()).await;
     }
     app.store.close().await;
     tracing::info!("amphi stopped");

@@ -22,7 +22,7 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 18] = [
     "listen",
     "data_dir",
     "database_url",
@@ -40,6 +40,7 @@ const KEYS: [&str; 17] = [
     "store",
     "outbox",
     "board",
+    "cluster",
 ];
 
 /// Everything the server reads from its settings.
@@ -63,6 +64,7 @@ pub struct Config {
     pub store: StoreConfig,
     pub outbox: OutboxConfig,
     pub board: BoardConfig,
+    pub cluster: ClusterConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -147,6 +149,15 @@ pub struct OutboxConfig {
 pub struct BoardConfig {
     pub max_upload_bytes: u64,
     pub video_hosts: Vec<String>,
+}
+
+/// Several nodes (used when `redis_url` is set).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    pub lease_ms: u64,
+    pub call_timeout_ms: u64,
+    pub commit_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -257,6 +268,10 @@ impl Config {
         }
         if self.board.max_upload_bytes == 0 {
             return invalid("board.max_upload_bytes", "must be positive");
+        }
+        let cluster = &self.cluster;
+        if cluster.lease_ms < 300 || cluster.call_timeout_ms == 0 || cluster.commit_timeout_ms == 0 {
+            return invalid("cluster", "lease_ms is at least 300, call_timeout_ms and commit_timeout_ms positive");
         }
         let outbox = &self.outbox;
         if !outbox.endpoint.is_empty() && !["http://", "https://"].iter().any(|p| outbox.endpoint.starts_with(p)) {

@@ -37,6 +37,7 @@ pub mod app;
 pub mod auth;
 pub mod bbb;
 pub mod bus;
+pub mod cluster;
 pub mod config;
 pub mod hub;
 pub mod media;

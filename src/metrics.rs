@@ -37,6 +37,19 @@ pub struct Metrics {
     pub store_write_failures: IntCounterVec,
     /// Outbox deliveries, by outcome (`delivered`, `failed`).
     pub outbox_deliveries: IntCounterVec,
+    /// With several nodes: time from queueing a message for Redis to its
+    /// publication.
+    pub bus_publish_seconds: Histogram,
+    /// Messages for Redis dropped (Redis away or the queue full).
+    pub bus_dropped: IntCounter,
+    /// Gaps seen in a room's events from another node.
+    pub bus_gaps: IntCounter,
+    /// Rooms resynced (their local connections sent to resume).
+    pub resyncs: IntCounter,
+    /// Calls received from other nodes for rooms owned here.
+    pub forwarded_commands: IntCounter,
+    /// Rooms started here from the journal of an earlier owner.
+    pub lease_takeovers: IntCounter,
 }
 
 impl Metrics {
@@ -86,6 +99,19 @@ impl Metrics {
         let outbox_deliveries =
             IntCounterVec::new(Opts::new("outbox_deliveries_total", "Outbox deliveries, by outcome"), &["outcome"])
                 .unwrap();
+        let bus_publish_seconds = Histogram::with_opts(
+            HistogramOpts::new("bus_publish_seconds", "Time from queueing a message for Redis to its publication")
+                .buckets(vec![0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0]),
+        )
+        .unwrap();
+        let bus_dropped = IntCounter::new("bus_dropped_total", "Messages for Redis dropped").unwrap();
+        let bus_gaps = IntCounter::new("bus_gaps_total", "Gaps seen in a room's events from another node").unwrap();
+        let resyncs = IntCounter::new("resyncs_total", "Rooms whose local connections were sent to resume").unwrap();
+        let forwarded_commands =
+            IntCounter::new("forwarded_calls_total", "Calls received from other nodes for rooms owned here").unwrap();
+        let lease_takeovers =
+            IntCounter::new("lease_takeovers_total", "Rooms started here from the journal of an earlier owner")
+                .unwrap();
         for collector in [
             Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(rooms.clone()),
@@ -101,6 +127,12 @@ impl Metrics {
             Box::new(store_batch_writes.clone()),
             Box::new(store_write_failures.clone()),
             Box::new(outbox_deliveries.clone()),
+            Box::new(bus_publish_seconds.clone()),
+            Box::new(bus_dropped.clone()),
+            Box::new(bus_gaps.clone()),
+            Box::new(resyncs.clone()),
+            Box::new(forwarded_commands.clone()),
+            Box::new(lease_takeovers.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -120,6 +152,12 @@ impl Metrics {
             store_batch_writes,
             store_write_failures,
             outbox_deliveries,
+            bus_publish_seconds,
+            bus_dropped,
+            bus_gaps,
+            resyncs,
+            forwarded_commands,
+            lease_takeovers,
         }
     }
 

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::util::*;
 
-fn quiz_json() -> Value {
+pub fn quiz_json() -> Value {
     json!({
         "title": "Reprise",
         "questions": [
@@ -34,7 +34,7 @@ fn quiz_json() -> Value {
     })
 }
 
-async fn create_quiz_room(base: &str, token: &str) -> Value {
+pub async fn create_quiz_room(base: &str, token: &str) -> Value {
     let response = reqwest::Client::new()
         .post(format!("{base}/api/v1/rooms"))
         .bearer_auth(token)
@@ -46,7 +46,7 @@ async fn create_quiz_room(base: &str, token: &str) -> Value {
     response.json().await.unwrap()
 }
 
-async fn results(base: &str, token: &str, room: &str) -> Value {
+pub async fn results(base: &str, token: &str, room: &str) -> Value {
     let response = reqwest::Client::new()
         .get(format!("{base}/api/v1/sessions/{room}/results.json"))
         .bearer_auth(token)
@@ -58,7 +58,7 @@ async fn results(base: &str, token: &str, room: &str) -> Value {
 }
 
 /// How many answers each member has for question `q` in the results.
-fn answers_per_member(results: &Value, q: u64) -> BTreeMap<String, usize> {
+pub fn answers_per_member(results: &Value, q: u64) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for row in results["rows"].as_array().unwrap() {
         if row["question"] == q {
@@ -68,7 +68,7 @@ fn answers_per_member(results: &Value, q: u64) -> BTreeMap<String, usize> {
     counts
 }
 
-fn answer(id: String, room: &str, choice: &str) -> ClientMessage {
+pub fn answer(id: String, room: &str, choice: &str) -> ClientMessage {
     ClientMessage::Quiz {
         id,
         room: room.into(),
@@ -81,7 +81,7 @@ fn answer(id: String, room: &str, choice: &str) -> ClientMessage {
 }
 
 /// Reads until the answer to `id`: `Ok(())` for an ack, the code of an error.
-async fn outcome(client: &mut Client, id: &str) -> Result<(), ErrorCode> {
+pub async fn outcome(client: &mut Client, id: &str) -> Result<(), ErrorCode> {
     loop {
         match client.recv().await {
             ServerMessage::Ack { id: got } if got == id => return Ok(()),
@@ -275,7 +275,7 @@ async fn a_postgres_outage_holds_acknowledgements_until_commit() {
 }
 
 /// Polls `condition` for up to 10 s.
-async fn wait_until(condition: impl Fn() -> bool) {
+pub async fn wait_until(condition: impl Fn() -> bool) {
     for _ in 0..200 {
         if condition() {
             return;
@@ -285,7 +285,7 @@ async fn wait_until(condition: impl Fn() -> bool) {
     panic!("condition not met in time");
 }
 
-async fn get_json(url: &str) -> (u16, Value) {
+pub async fn get_json(url: &str) -> (u16, Value) {
     let response = reqwest::get(url).await.unwrap();
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }

@@ -7,6 +7,7 @@ mod util;
 mod attendance;
 mod bad_input;
 mod board;
+mod cluster;
 mod durability;
 mod http;
 mod load_smoke;

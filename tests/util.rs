@@ -435,6 +435,15 @@ impl ServerProcess {
     /// Starts `amphi serve` on a free port with `data_dir` and, if given,
     /// `database_url` (else SQLite in `data_dir`); waits until it is ready.
     pub async fn start(data_dir: &std::path::Path, database_url: Option<&str>) -> ServerProcess {
+        ServerProcess::start_with_env(data_dir, database_url, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with more environment (`AMPHI_*` settings).
+    pub async fn start_with_env(
+        data_dir: &std::path::Path,
+        database_url: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> ServerProcess {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
@@ -452,6 +461,7 @@ impl ServerProcess {
             // A slow group commit: an acknowledgement sent before its commit
             // would be caught by a kill that follows it.
             .env("AMPHI_STORE__BATCH_MS", "100")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(if logs { std::process::Stdio::inherit() } else { std::process::Stdio::null() })
             .spawn()
@@ -489,6 +499,13 @@ impl ServerProcess {
 
     pub async fn connect(&self, format: Format) -> Client {
         Client::connect(self.addr, format).await
+    }
+
+    /// SIGSTOP (`true`) or SIGCONT (`false`): a node that stops answering.
+    pub fn freeze(&self, frozen: bool) {
+        let signal = if frozen { "-STOP" } else { "-CONT" };
+        let status = std::process::Command::new("kill").arg(signal).arg(self.child.id().to_string()).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill {signal}");
     }
 
     /// SIGKILL: no shutdown, no flush.

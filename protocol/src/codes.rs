@@ -149,6 +149,11 @@ pub enum CloseCode {
     IdleTimeout,
     /// 4011: a trainer removed this member. Do not reconnect.
     Removed,
+    /// 4012: this node lost its view of a room the connection is in: the
+    /// room moved to another node (its owner died or lost its lease), or
+    /// events from another node were lost. Reconnect and resume: missed
+    /// events are replayed, or a snapshot is sent.
+    Resync,
     /// 4029: the connection sent far more commands than allowed. Reconnect
     /// after a backoff of a few seconds.
     RateLimited,
@@ -156,7 +161,7 @@ pub enum CloseCode {
 
 impl CloseCode {
     /// Every close code, for documentation.
-    pub const ALL: [CloseCode; 9] = [
+    pub const ALL: [CloseCode; 10] = [
         CloseCode::Normal,
         CloseCode::GoingAway,
         CloseCode::MessageTooBig,
@@ -165,6 +170,7 @@ impl CloseCode {
         CloseCode::SlowConsumer,
         CloseCode::IdleTimeout,
         CloseCode::Removed,
+        CloseCode::Resync,
         CloseCode::RateLimited,
     ];
 
@@ -179,6 +185,7 @@ impl CloseCode {
             CloseCode::SlowConsumer => 4008,
             CloseCode::IdleTimeout => 4010,
             CloseCode::Removed => 4011,
+            CloseCode::Resync => 4012,
             CloseCode::RateLimited => 4029,
         }
     }
@@ -194,6 +201,7 @@ impl CloseCode {
             CloseCode::SlowConsumer => "too slow, reconnect and resume",
             CloseCode::IdleTimeout => "idle timeout",
             CloseCode::Removed => "removed by a trainer",
+            CloseCode::Resync => "room moved or events lost, reconnect and resume",
             CloseCode::RateLimited => "too many messages",
         }
     }

@@ -15,7 +15,7 @@ use amphi_protocol::{ErrorCode, Role};
 use super::{Actor, Audience, Emit, Millis, Refusal};
 
 /// A lobby command, already decoded and validated for size.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LobbyCommand {
     Announce {
         text: String,

@@ -22,7 +22,7 @@ pub struct Actor<'a> {
 }
 
 /// Who receives an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Audience {
     Everyone,
     /// Leaders and observers: those who see the member list.
@@ -68,7 +68,7 @@ impl Emit {
 }
 
 /// A command an activity refused: the code and message sent back in `error`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refusal {
     pub code: ErrorCode,
     pub message: String,

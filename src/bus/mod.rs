@@ -3,10 +3,12 @@
 //! many nodes share this one path; only the transport between nodes differs.
 
 mod local;
+mod redis;
 
 use std::sync::Arc;
 
 pub use local::LocalBus;
+pub use redis::RedisBus;
 
 use crate::hub::Envelope;
 

@@ -119,6 +119,15 @@ impl Fanout {
         }
     }
 
+    /// Asks every local connection attached to `room` to close with `code`.
+    pub fn close_room(&self, room: Uuid, code: CloseCode) {
+        if let Some((_, subscribers)) = self.rooms.remove(&room) {
+            for subscriber in subscribers.connections.values() {
+                subscriber.closer.close(code);
+            }
+        }
+    }
+
     /// Local connections attached to `room`.
     pub fn local_count(&self, room: Uuid) -> usize {
         self.rooms.get(&room).map_or(0, |subscribers| subscribers.connections.len())

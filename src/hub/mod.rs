@@ -1,5 +1,6 @@
-//! The hub: this node's registry of live rooms (each an actor), the
-//! per-node fan-out table, and the envelopes events travel in.
+//! The hub: this node's registry of live rooms (each an actor, here or, with
+//! several nodes, on the room's owner node), the per-node fan-out table, and
+//! the envelopes events travel in.
 
 mod envelope;
 mod fanout;
@@ -18,6 +19,7 @@ pub use room::{
 };
 
 use crate::bus::Bus;
+use crate::cluster::{Cluster, ClusterError, Owner, RemoteRoom};
 use crate::metrics::Metrics;
 use crate::store::{InputRecord, RoomRecord, Store, StoreError, Writer};
 
@@ -26,8 +28,19 @@ use crate::store::{InputRecord, RoomRecord, Store, StoreError, Writer};
 const JOIN_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRTUVWXY346789";
 pub const JOIN_CODE_LEN: usize = 6;
 
+/// Why a room could not be found or started.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+}
+
 /// The live rooms of this node.
 pub struct Hub {
+    /// Rooms in use here: local actors, and handles to rooms owned by
+    /// other nodes.
     rooms: DashMap<Uuid, RoomHandle>,
     codes: DashMap<String, Uuid>,
     store: Store,
@@ -37,10 +50,19 @@ pub struct Hub {
     bus: Arc<dyn Bus>,
     settings: RoomSettings,
     metrics: Arc<Metrics>,
+    /// With several nodes: leases and calls to other nodes.
+    cluster: Option<Arc<Cluster>>,
 }
 
 impl Hub {
-    pub fn new(store: Store, writer: Writer, bus: Arc<dyn Bus>, settings: RoomSettings, metrics: Arc<Metrics>) -> Hub {
+    pub fn new(
+        store: Store,
+        writer: Writer,
+        bus: Arc<dyn Bus>,
+        settings: RoomSettings,
+        metrics: Arc<Metrics>,
+        cluster: Option<Arc<Cluster>>,
+    ) -> Hub {
         Hub {
             rooms: DashMap::new(),
             codes: DashMap::new(),
@@ -50,7 +72,38 @@ impl Hub {
             bus,
             settings,
             metrics,
+            cluster,
         }
+    }
+
+    pub fn cluster(&self) -> Option<&Arc<Cluster>> {
+        self.cluster.as_ref()
+    }
+
+    /// Whether `room`'s actor runs on this node.
+    pub fn is_local(&self, room: Uuid) -> bool {
+        self.rooms.get(&room).is_some_and(|handle| handle.is_local())
+    }
+
+    /// The rooms whose actor runs here.
+    pub fn local_rooms(&self) -> Vec<Uuid> {
+        self.rooms.iter().filter(|entry| entry.is_local()).map(|entry| *entry.key()).collect()
+    }
+
+    /// The rooms used here whose actor runs elsewhere, with their owner.
+    pub fn remote_rooms(&self) -> Vec<(Uuid, String)> {
+        self.rooms.iter().filter_map(|entry| entry.owner().map(|owner| (*entry.key(), owner.to_string()))).collect()
+    }
+
+    /// Forgets the owner of a room run elsewhere: the next use finds it again.
+    pub fn forget(&self, room: Uuid) {
+        self.rooms.remove_if(&room, |_, handle| !handle.is_local());
+    }
+
+    /// Drops this node's actor of a room another node owns now. (The actor
+    /// stops once its connections, told to resume, let go of it.)
+    pub fn evict(&self, room: Uuid) {
+        self.rooms.remove_if(&room, |_, handle| handle.is_local());
     }
 
     /// Creates and stores a room with a fresh join code, and starts it.
@@ -61,7 +114,7 @@ impl Hub {
         created_by: &str,
         kind: &str,
         activity: Option<String>,
-    ) -> Result<RoomHandle, StoreError> {
+    ) -> Result<RoomHandle, HubError> {
         let mut attempts = 0;
         loop {
             let record = RoomRecord {
@@ -75,15 +128,20 @@ impl Hub {
                 activity: activity.clone(),
             };
             match self.store.insert_room(&record).await {
-                Ok(()) => return Ok(self.start(record, Vec::new())),
+                Ok(()) => {
+                    if let Some(cluster) = &self.cluster {
+                        cluster.acquire(record.id).await?;
+                    }
+                    return Ok(self.start(record, Vec::new()));
+                }
                 Err(error) if error.is_unique_violation() && attempts < 5 => attempts += 1,
-                Err(error) => return Err(error),
+                Err(error) => return Err(error.into()),
             }
         }
     }
 
     /// The live room with this id, started from the store if needed.
-    pub async fn room(&self, id: Uuid) -> Result<Option<RoomHandle>, StoreError> {
+    pub async fn room(&self, id: Uuid) -> Result<Option<RoomHandle>, HubError> {
         if let Some(handle) = self.rooms.get(&id) {
             return Ok(Some(handle.clone()));
         }
@@ -95,7 +153,7 @@ impl Hub {
 
     /// The live room with this join code (any case, spaces and dashes
     /// ignored), started from the store if needed.
-    pub async fn room_by_code(&self, code: &str) -> Result<Option<RoomHandle>, StoreError> {
+    pub async fn room_by_code(&self, code: &str) -> Result<Option<RoomHandle>, HubError> {
         let code = normalize_join_code(code);
         if code.len() != JOIN_CODE_LEN {
             return Ok(None);
@@ -110,18 +168,31 @@ impl Hub {
         }
     }
 
-    /// Starts a stored room again (after a restart of this node, or on first
-    /// use here): a quiz or board room replays its journal; attendance left
-    /// open by the earlier life is closed.
-    async fn restart(&self, record: RoomRecord) -> Result<RoomHandle, StoreError> {
+    /// Starts a stored room again (after a restart of this node, on first
+    /// use here, or taking it over from a dead owner): a quiz or board room
+    /// replays its journal; attendance left open by the earlier life is
+    /// closed. With several nodes, only the node that holds the room's lease
+    /// starts it; the others get a handle to it on its owner.
+    async fn restart(&self, record: RoomRecord) -> Result<RoomHandle, HubError> {
         let _starting = self.starting.lock().await;
         if let Some(handle) = self.rooms.get(&record.id) {
             return Ok(handle.clone());
+        }
+        if let Some(cluster) = &self.cluster
+            && let Owner::Other(owner) = cluster.acquire(record.id).await?
+        {
+            let id = record.id;
+            let handle = RoomHandle::remote(record, RemoteRoom::new(id, owner, Arc::clone(cluster)));
+            self.rooms.insert(id, handle.clone());
+            return Ok(handle);
         }
         let journaled = matches!(record.kind.as_str(), "quiz" | "board");
         let journal = if journaled { self.store.inputs(record.id).await? } else { Vec::new() };
         let last_input_at = journal.last().map_or(0, |input| input.at);
         self.store.close_stale_attendance(record.id, last_input_at).await?;
+        if self.cluster.is_some() && !journal.is_empty() {
+            self.metrics.lease_takeovers.inc();
+        }
         Ok(self.start(record, journal))
     }
 

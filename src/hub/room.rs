@@ -14,7 +14,7 @@ use std::time::Duration;
 use amphi_protocol::server::{RoomInfo, RoomSnapshot};
 use amphi_protocol::{ClientMsgId, ErrorCode, Role, RoomKind, ServerMessage};
 use futures_util::FutureExt;
-use futures_util::future::Shared;
+use futures_util::future::{BoxFuture, Shared};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -24,9 +24,10 @@ use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
 use crate::activity::quiz::{QuizDefinition, QuizEmit, QuizSession, ResultRow};
 use crate::activity::{Actor, Emit, Millis, Refusal};
 use crate::bus::Bus;
+use crate::cluster::RemoteRoom;
 use crate::metrics::Metrics;
 use crate::quiz::Quiz;
-use crate::store::{AttendanceRecord, CompletionRecord, Durable, InputRecord, RoomRecord, Write, Writer};
+use crate::store::{AttendanceRecord, CompletionRecord, InputRecord, RoomRecord, Write, Writer};
 use amphi_protocol::board::{BoardCommand, BoardPage};
 use amphi_protocol::quiz::QuizCommand;
 use amphi_protocol::quiz::{QuestionStats, QuizSettings, Summary};
@@ -45,7 +46,7 @@ pub struct RoomSettings {
 }
 
 /// Who sends a request, as the room needs to know them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Who {
     pub id: Arc<str>,
     pub name: Arc<str>,
@@ -60,7 +61,7 @@ impl Who {
 }
 
 /// A command for a room's activity.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RoomCommand {
     Lobby(LobbyCommand),
     Quiz(QuizCommand),
@@ -79,9 +80,9 @@ pub struct Attached {
 /// A command's id and what it got, kept to answer its retries.
 type Remembered = (ClientMsgId, Result<Accepted, Refusal>);
 
-/// Resolves once a durable command's write is committed (an error: it never
-/// will be).
-pub type Receipt = Shared<Durable>;
+/// Resolves once a durable command's write is settled: `true` when it is
+/// committed, `false` when it never will be (or its owner node went away).
+pub type Receipt = Shared<BoxFuture<'static, bool>>;
 
 /// A command the room accepted.
 #[derive(Debug, Clone)]
@@ -100,7 +101,7 @@ pub enum Accepted {
 pub struct RoomGone;
 
 /// What the exports need of a quiz room.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct QuizResults {
     pub quiz: Quiz,
     pub settings: QuizSettings,
@@ -121,7 +122,7 @@ enum Request {
 }
 
 /// What the exports need of a board room.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BoardExport {
     /// The board as a definition: sections, settings, visible posts.
     pub definition: BoardDefinition,
@@ -129,12 +130,18 @@ pub struct BoardExport {
     pub rows: Vec<ExportRow>,
 }
 
-/// The handle to a room actor: cheap to clone. The actor stops when every
-/// handle is dropped.
+/// The handle to a room actor, on this node or on the room's owner node:
+/// cheap to clone. A local actor stops when every handle is dropped.
 #[derive(Clone)]
 pub struct RoomHandle {
     pub record: Arc<RoomRecord>,
-    tx: mpsc::Sender<Request>,
+    target: Target,
+}
+
+#[derive(Clone)]
+enum Target {
+    Local(mpsc::Sender<Request>),
+    Remote(Arc<RemoteRoom>),
 }
 
 /// Requests wait this long for a place in a full mailbox before the sender
@@ -177,11 +184,29 @@ impl RoomHandle {
         let span = tracing::info_span!("room", room = %record.id, tenant = %record.tenant);
         span.in_scope(|| actor.rebuild(journal));
         tokio::spawn(tracing::Instrument::instrument(actor.run(), span));
-        RoomHandle { record, tx }
+        RoomHandle { record, target: Target::Local(tx) }
+    }
+
+    /// The handle to a room whose actor runs on another node.
+    pub fn remote(record: RoomRecord, remote: RemoteRoom) -> RoomHandle {
+        RoomHandle { record: Arc::new(record), target: Target::Remote(Arc::new(remote)) }
     }
 
     pub fn id(&self) -> Uuid {
         self.record.id
+    }
+
+    /// Whether the actor runs on this node.
+    pub fn is_local(&self) -> bool {
+        matches!(self.target, Target::Local(_))
+    }
+
+    /// The node running the actor, when it is another one.
+    pub fn owner(&self) -> Option<&str> {
+        match &self.target {
+            Target::Local(_) => None,
+            Target::Remote(remote) => Some(remote.owner()),
+        }
     }
 
     /// What `joined` says about the room.
@@ -200,14 +225,21 @@ impl RoomHandle {
 
     /// Attaches a connection of `who`; `since` is the last seq it saw.
     pub async fn attach(&self, who: Who, since: Option<u64>) -> Result<Result<Attached, Refusal>, RoomGone> {
-        self.ask(|reply| Request::Attach { who, since, reply }).await
+        match &self.target {
+            Target::Local(_) => self.ask(|reply| Request::Attach { who, since, reply }).await,
+            Target::Remote(remote) => remote.attach(who, since).await,
+        }
     }
 
     /// A connection of `member` went away. Never waits.
     pub fn detach(&self, member: Arc<str>) {
-        if self.tx.try_send(Request::Detach { member: member.clone() }).is_err() {
+        let tx = match &self.target {
+            Target::Local(tx) => tx,
+            Target::Remote(remote) => return remote.detach(member),
+        };
+        if tx.try_send(Request::Detach { member: member.clone() }).is_err() {
             // Mailbox full: deliver it later rather than leave a ghost online.
-            let tx = self.tx.clone();
+            let tx = tx.clone();
             tokio::spawn(async move {
                 let _ = tx.send(Request::Detach { member }).await;
             });
@@ -216,7 +248,10 @@ impl RoomHandle {
 
     /// `member` leaves the room for good.
     pub async fn leave(&self, member: Arc<str>) -> Result<(), RoomGone> {
-        self.ask(|reply| Request::Leave { member, reply }).await
+        match &self.target {
+            Target::Local(_) => self.ask(|reply| Request::Leave { member, reply }).await,
+            Target::Remote(remote) => remote.leave(member).await,
+        }
     }
 
     /// Applies a command (or answers its retry with the original result).
@@ -226,22 +261,32 @@ impl RoomHandle {
         id: ClientMsgId,
         command: RoomCommand,
     ) -> Result<Result<Accepted, Refusal>, RoomGone> {
-        self.ask(|reply| Request::Command { who, id, command, reply }).await
+        match &self.target {
+            Target::Local(_) => self.ask(|reply| Request::Command { who, id, command, reply }).await,
+            Target::Remote(remote) => remote.command(who, id, command).await,
+        }
     }
 
     /// The board's content (`None` in a room without a board).
     pub async fn board_export(&self) -> Result<Option<BoardExport>, RoomGone> {
-        self.ask(|reply| Request::BoardExport { reply }).await
+        match &self.target {
+            Target::Local(_) => self.ask(|reply| Request::BoardExport { reply }).await,
+            Target::Remote(remote) => remote.board_export().await,
+        }
     }
 
     /// The quiz's results so far (`None` in a room without a quiz).
     pub async fn results(&self) -> Result<Option<QuizResults>, RoomGone> {
-        self.ask(|reply| Request::Results { reply }).await
+        match &self.target {
+            Target::Local(_) => self.ask(|reply| Request::Results { reply }).await,
+            Target::Remote(remote) => remote.results().await,
+        }
     }
 
     async fn ask<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Result<T, RoomGone> {
+        let Target::Local(tx) = &self.target else { return Err(RoomGone) };
         let (reply, answer) = oneshot::channel();
-        match tokio::time::timeout(MAILBOX_WAIT, self.tx.send(request(reply))).await {
+        match tokio::time::timeout(MAILBOX_WAIT, tx.send(request(reply))).await {
             Ok(Ok(())) => answer.await.map_err(|_| RoomGone),
             _ => Err(RoomGone),
         }
@@ -485,7 +530,7 @@ impl RoomActor {
                     Ok(emits) => {
                         self.publish(emits.into_iter().map(quiz_emit).collect());
                         let input = self.input(who, now, "quiz", Some((&id, journaled)));
-                        Ok(Accepted::Committing(self.writer.submit_durable(Write::Input(input)).shared()))
+                        Ok(Accepted::Committing(self.receipt(Write::Input(input))))
                     }
                     Err(refusal) => Err(refusal),
                 }
@@ -532,7 +577,7 @@ impl RoomActor {
                 self.publish(emits.into_iter().map(board_emit).collect());
                 self.hand_board_completions(changes, now);
                 let input = self.input(who, now, "board", Some((id, journaled)));
-                Ok(Accepted::Committing(self.writer.submit_durable(Write::Input(input)).shared()))
+                Ok(Accepted::Committing(self.receipt(Write::Input(input))))
             }
             Err(refusal) => {
                 if refusal.code == ErrorCode::Conflict
@@ -563,6 +608,11 @@ impl RoomActor {
             })
             .collect();
         self.writer.submit(Write::Completions(records));
+    }
+
+    /// Queues a durable write; its receipt says when it is committed.
+    fn receipt(&self, write: Write) -> Receipt {
+        self.writer.submit_durable(write).map(|committed| committed.is_ok()).boxed().shared()
     }
 
     fn remember(&mut self, member: Arc<str>, id: ClientMsgId, result: Result<Accepted, Refusal>) {

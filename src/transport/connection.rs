@@ -283,7 +283,7 @@ impl Connection {
         match handle.command(who, id.clone(), command).await {
             Ok(Ok(Accepted::Applied)) => self.reply(socket, &ServerMessage::Ack { id }).await,
             Ok(Ok(Accepted::Committing(receipt))) => {
-                self.pending.push(Box::pin(async move { (id, room, receipt.await.is_ok()) }));
+                self.pending.push(Box::pin(async move { (id, room, receipt.await) }));
                 Ok(())
             }
             Ok(Ok(Accepted::Page(page))) => self.reply(socket, &ServerMessage::BoardPage { id, room, page }).await,

@@ -870,7 +870,7 @@ impl BoardSession {
 }
 
 /// One post of an export, with its section's title.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ExportRow {
     pub section: String,
     pub post: amphi_protocol::board::Post,

@@ -54,7 +54,7 @@ pub struct Completion {
 
 /// One answer, for the CSV export. `participant` follows the anonymity
 /// mode (name, alias, or none); `member` is absent unless named.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ResultRow {
     pub member: Option<String>,
     pub participant: Option<String>,

@@ -1,0 +1,187 @@
+//! What nodes say to each other over Redis, in MessagePack with named
+//! fields: room events on `amphi:room:{id}`, and calls to a room's owner
+//! (with their replies) on `amphi:node:{node}`.
+
+use amphi_protocol::board::BoardPage;
+use amphi_protocol::server::RoomSnapshot;
+use amphi_protocol::{ClientMsgId, ServerMessage};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::activity::{Audience, Refusal};
+use crate::hub::{BoardExport, QuizResults, RoomCommand, Who};
+
+/// The channel of a room's events.
+pub fn room_channel(room: Uuid) -> String {
+    format!("amphi:room:{room}")
+}
+
+/// The pattern every node subscribes to for room events.
+pub const ROOM_PATTERN: &str = "amphi:room:*";
+
+/// The room of an event channel's name.
+pub fn room_of_channel(channel: &str) -> Option<Uuid> {
+    channel.strip_prefix("amphi:room:").and_then(|id| Uuid::parse_str(id).ok())
+}
+
+/// The channel a node receives its calls and replies on.
+pub fn node_channel(node: &str) -> String {
+    format!("amphi:node:{node}")
+}
+
+/// A room event as published by its owner.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireEvent {
+    /// The publishing node (it delivered the event locally already).
+    pub node: String,
+    pub seq: u64,
+    pub audience: Audience,
+    /// Always a [`ServerMessage::Event`].
+    pub message: ServerMessage,
+}
+
+/// A message on a node's channel.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NodeMessage {
+    /// A request for a room this node owns; answer on `from`'s channel.
+    Call { from: String, call: u64, room: Uuid, request: Call },
+    /// The answer to a call.
+    Reply { call: u64, reply: Reply },
+    /// A durable command's write is committed (`ok`) or never will be.
+    Committed { call: u64, ok: bool },
+}
+
+/// What a node asks of a room's owner for one of its connections.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub enum Call {
+    Attach { who: Who, since: Option<u64> },
+    Detach { member: String },
+    Leave { member: String },
+    Command { who: Who, id: ClientMsgId, command: RoomCommand },
+    Results,
+    BoardExport,
+}
+
+/// The owner's answer.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum Reply {
+    /// This node does not run the room (any more): find its owner again.
+    NotOwner,
+    Attached {
+        outcome: Result<WireAttached, Refusal>,
+    },
+    Done,
+    Command {
+        outcome: Result<WireAccepted, Refusal>,
+    },
+    Results {
+        results: Option<Box<QuizResults>>,
+    },
+    BoardExport {
+        export: Option<Box<BoardExport>>,
+    },
+}
+
+/// [`crate::hub::Attached`] on the wire.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireAttached {
+    pub seq: u64,
+    pub snapshot: Option<Box<RoomSnapshot>>,
+    pub replay: Vec<WireEvent>,
+}
+
+/// [`crate::hub::Accepted`] on the wire: a receipt becomes `Committing`,
+/// followed later by [`NodeMessage::Committed`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "accepted", rename_all = "snake_case")]
+pub enum WireAccepted {
+    Applied,
+    Committing,
+    Page { page: Box<BoardPage> },
+}
+
+/// Encodes a message for Redis.
+pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+    rmp_serde::to_vec_named(message)
+}
+
+/// Decodes a message from Redis.
+pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, rmp_serde::decode::Error> {
+    rmp_serde::from_slice(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use amphi_protocol::quiz::{AnswerValue, QuizCommand};
+    use amphi_protocol::server::{Announcement, EventBody};
+    use amphi_protocol::{ErrorCode, Role};
+
+    use super::*;
+
+    fn who() -> Who {
+        Who { id: Arc::from("m-1"), name: Arc::from("Camille"), role: Role::Participant, guest: true }
+    }
+
+    #[test]
+    fn room_events_round_trip_with_their_audience() {
+        let room = Uuid::new_v4();
+        let announcement = Announcement { from: "t".into(), from_name: "Mme D".into(), text: "Pause".into(), at: 7 };
+        let event = WireEvent {
+            node: "node-a".into(),
+            seq: 42,
+            audience: Audience::NonLeadersBut("m-2".into()),
+            message: ServerMessage::Event {
+                room: room.to_string(),
+                seq: 42,
+                at: 7,
+                event: EventBody::Announcement { announcement },
+            },
+        };
+        let decoded: WireEvent = decode(&encode(&event).unwrap()).unwrap();
+        assert_eq!((decoded.seq, decoded.audience, decoded.message), (event.seq, event.audience, event.message));
+        assert_eq!(room_of_channel(&room_channel(room)), Some(room));
+        assert_eq!(room_of_channel(&node_channel("node-a")), None);
+    }
+
+    #[test]
+    fn calls_and_replies_round_trip() {
+        let room = Uuid::new_v4();
+        let command = RoomCommand::Quiz(QuizCommand::Answer {
+            question: 0,
+            answer: AnswerValue::Choice { choice: "c1".into() },
+            confidence: Some(2),
+        });
+        let call = NodeMessage::Call {
+            from: "node-b".into(),
+            call: 9,
+            room,
+            request: Call::Command { who: who(), id: "a-1".into(), command: command.clone() },
+        };
+        let NodeMessage::Call { request: Call::Command { who: got, command: got_command, .. }, .. } =
+            decode(&encode(&call).unwrap()).unwrap()
+        else {
+            panic!("a call decodes as a call");
+        };
+        assert_eq!((&*got.id, got.role, got.guest, got_command), ("m-1", Role::Participant, true, command));
+
+        let refused = Reply::Command { outcome: Err(Refusal::new(ErrorCode::AnswerLate, "too late")) };
+        let reply = NodeMessage::Reply { call: 9, reply: refused };
+        let NodeMessage::Reply { call: 9, reply: Reply::Command { outcome: Err(refusal) } } =
+            decode(&encode(&reply).unwrap()).unwrap()
+        else {
+            panic!("a refusal decodes as a refusal");
+        };
+        assert_eq!(refusal.code, ErrorCode::AnswerLate);
+        let committing =
+            NodeMessage::Reply { call: 3, reply: Reply::Command { outcome: Ok(WireAccepted::Committing) } };
+        assert!(matches!(
+            decode(&encode(&committing).unwrap()).unwrap(),
+            NodeMessage::Reply { call: 3, reply: Reply::Command { outcome: Ok(WireAccepted::Committing) } }
+        ));
+    }
+}

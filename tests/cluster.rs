@@ -1,0 +1,330 @@
+//! Several nodes over the real Redis, each a server process of its own on
+//! one PostgreSQL database: a quiz whose members are spread over three nodes
+//! is one room (questions in order, totals right, exports from any node);
+//! `kill -9` of the room's owner: another node takes the room over from the
+//! store, everyone resumes, nothing acknowledged is lost nor counted twice;
+//! Redis cut and restored: local rooms go on, `/readyz` says why, cross-node
+//! rooms converge by themselves; a gap in a room's events sends the node's
+//! members to resume; a frozen node does not hold up the others.
+
+use std::time::Duration;
+
+use amphi_protocol::quiz::{QuizCommand, QuizEvent};
+use amphi_protocol::server::EventBody;
+use amphi_protocol::{Auth, ClientMessage, Format, Role, ServerMessage};
+
+use crate::durability::{answer, answers_per_member, create_quiz_room, get_json, outcome, results};
+use crate::util::*;
+
+const REDIS: &str = "redis://127.0.0.1:6379/";
+
+/// `count` nodes on one database and the Redis at `redis`.
+async fn nodes(count: usize, database: &PgDatabase, redis: &str) -> (Vec<ServerProcess>, Vec<tempfile::TempDir>) {
+    let mut nodes = Vec::new();
+    let mut dirs = Vec::new();
+    for _ in 0..count {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [("AMPHI_REDIS_URL", redis), ("AMPHI_CLUSTER__LEASE_MS", "1500")];
+        nodes.push(ServerProcess::start_with_env(dir.path(), Some(&database.url), &env).await);
+        dirs.push(dir);
+    }
+    (nodes, dirs)
+}
+
+fn is_question_opened(message: &ServerMessage, index: usize) -> bool {
+    matches!(message, ServerMessage::Event { event: EventBody::Quiz { event: QuizEvent::QuestionOpened { question, .. } }, .. } if question.index == index)
+}
+
+fn seq_of(message: &ServerMessage) -> Option<u64> {
+    match message {
+        ServerMessage::Event { seq, .. } => Some(*seq),
+        _ => None,
+    }
+}
+
+/// Reads until `want`, checking that event seqs only go up.
+async fn until_in_order(client: &mut Client, last: &mut u64, want: impl Fn(&ServerMessage) -> bool) {
+    loop {
+        let message = client.recv().await;
+        if let Some(seq) = seq_of(&message) {
+            assert!(seq > *last, "events in order: {seq} after {last}");
+            *last = seq;
+        }
+        if want(&message) {
+            return;
+        }
+    }
+}
+
+struct Phone {
+    client: Client,
+    member: String,
+    resume: String,
+    answer_id: String,
+    last_seq: u64,
+}
+
+async fn guest(node: &ServerProcess, code: &str, name: &str) -> Phone {
+    let mut client = node.connect(Format::MsgPack).await;
+    let (welcome, _) = client.hello_guest(code, name).await;
+    let ServerMessage::Welcome { member, resume_token, .. } = welcome else { unreachable!() };
+    let answer_id = client.id();
+    Phone { client, member: member.id, resume: resume_token, answer_id, last_seq: 0 }
+}
+
+/// Resumes `phone` on `node` until the room takes it back (it may still be
+/// moving to its new owner).
+async fn resume(phone: &mut Phone, node: &ServerProcess, room: &str) {
+    for _ in 0..100 {
+        let mut client = node.connect(Format::MsgPack).await;
+        client.send(&hello(Auth::Resume { token: phone.resume.clone() })).await;
+        assert!(matches!(client.recv().await, ServerMessage::Welcome { .. }), "the resume token works on any node");
+        let id = client.id();
+        client.send(&ClientMessage::Join { id: id.clone(), room: Some(room.into()), code: None }).await;
+        if outcome(&mut client, &id).await.is_ok() {
+            phone.client = client;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{} could not resume in {room}", phone.member);
+}
+
+#[tokio::test]
+async fn a_quiz_spread_over_three_nodes_is_one_room() {
+    let database = PgDatabase::create().await;
+    let (nodes, _dirs) = nodes(3, &database, REDIS).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-spread", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    // The trainer drives the room owned by node 0 from node 1.
+    let mut trainer = nodes[1].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut phones = Vec::new();
+    for i in 0..9 {
+        phones.push(guest(&nodes[i % 3], &code, &format!("P{i}")).await);
+    }
+    let start = ClientMessage::Quiz { id: trainer.id(), room: room_id.clone(), command: QuizCommand::Start };
+    trainer.ok(start).await;
+    for phone in &mut phones {
+        until_in_order(&mut phone.client, &mut phone.last_seq, |m| is_question_opened(m, 0)).await;
+        let message = answer(phone.answer_id.clone(), &room_id, "c1");
+        phone.client.send(&message).await;
+        assert_eq!(outcome(&mut phone.client, &phone.answer_id).await, Ok(()), "acknowledged across nodes");
+    }
+    // Everyone answered: the question closes; the next one reaches all.
+    let closed = |m: &ServerMessage| {
+        matches!(m, ServerMessage::Event { event: EventBody::Quiz { event: QuizEvent::QuestionClosed { .. } }, .. })
+    };
+    trainer.recv_until(closed).await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Quiz { id, room: room_id.clone(), command: QuizCommand::Next }).await;
+    for phone in &mut phones {
+        until_in_order(&mut phone.client, &mut phone.last_seq, |m| is_question_opened(m, 1)).await;
+    }
+    // The results, read through node 2, count each answer once.
+    let stored = answers_per_member(&results(&nodes[2].url(""), &token, &room_id).await, 0);
+    assert_eq!(stored.len(), 9, "{stored:?}");
+    assert!(stored.values().all(|count| *count == 1));
+    // Presence is the whole room's, on any node.
+    let mut observer = nodes[2].connect(Format::Json).await;
+    observer.hello_token(&nodes[2].token(Role::Trainer, "trainer-watch", "M. Petit")).await;
+    let snapshot = observer.join(&room_id).await;
+    assert_eq!(snapshot.counts.participants_connected, 9, "presence is the whole room's, wherever members connect");
+    assert_eq!(snapshot.counts.connected, 11, "9 participants and 2 trainers");
+}
+
+#[tokio::test]
+async fn when_the_owner_dies_another_node_takes_the_room_over() {
+    let database = PgDatabase::create().await;
+    let (mut nodes, _dirs) = nodes(3, &database, REDIS).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-failover", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = nodes[1].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut phones = Vec::new();
+    for i in 0..6 {
+        phones.push(guest(&nodes[i % 3], &code, &format!("P{i}")).await);
+    }
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Quiz { id, room: room_id.clone(), command: QuizCommand::Start }).await;
+    for phone in &mut phones[..3] {
+        let message = answer(phone.answer_id.clone(), &room_id, "c1");
+        phone.client.send(&message).await;
+        assert_eq!(outcome(&mut phone.client, &phone.answer_id).await, Ok(()));
+    }
+    let owner = nodes.remove(0);
+    owner.kill();
+
+    // The members on the live nodes are sent to resume once the lease
+    // expires and their node notices.
+    let code_seen = tokio::time::timeout(Duration::from_secs(15), trainer.closed()).await;
+    assert_eq!(code_seen.ok().flatten(), Some(4012), "the trainer's node sent it to resume");
+
+    // Everyone resumes on a live node (the dead node's phones too) and
+    // retries or sends their answer with the same id: counted once.
+    for (i, phone) in phones.iter_mut().enumerate() {
+        resume(phone, &nodes[i % 2], &room_id).await;
+    }
+    for phone in &mut phones {
+        let message = answer(phone.answer_id.clone(), &room_id, "c1");
+        phone.client.send(&message).await;
+        assert_eq!(outcome(&mut phone.client, &phone.answer_id).await, Ok(()), "{}", phone.member);
+    }
+    let stored = answers_per_member(&results(&nodes[1].url(""), &token, &room_id).await, 0);
+    assert_eq!(stored.len(), 6, "{stored:?}");
+    assert!(stored.values().all(|count| *count == 1), "none counted twice: {stored:?}");
+    let takeovers: u64 = futures_util::future::join_all(nodes.iter().map(|n| metric(n, "amphi_lease_takeovers_total")))
+        .await
+        .into_iter()
+        .sum();
+    assert_eq!(takeovers, 1, "exactly one node took the room over");
+}
+
+#[tokio::test]
+async fn a_redis_outage_keeps_local_rooms_going_and_heals_by_itself() {
+    let database = PgDatabase::create().await;
+    let proxy = Proxy::start("127.0.0.1:6379".parse().unwrap()).await;
+    let redis = format!("redis://{}/", proxy.addr);
+    let (nodes, _dirs) = nodes(2, &database, &redis).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-outage", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = nodes[0].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut local = guest(&nodes[0], &code, "Local").await;
+    let mut remote = guest(&nodes[1], &code, "Remote").await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Quiz { id, room: room_id.clone(), command: QuizCommand::Start }).await;
+
+    proxy.cut();
+    for node in &nodes {
+        let mut ready = 200;
+        for _ in 0..100 {
+            let (status, body) = get_json(&node.url("/readyz")).await;
+            ready = status;
+            if status == 503 {
+                assert!(body["reasons"].to_string().contains("redis"), "{body}");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(ready, 503, "not ready without Redis");
+    }
+    // The room's own node goes on.
+    let message = answer(local.answer_id.clone(), &room_id, "c1");
+    local.client.send(&message).await;
+    assert_eq!(outcome(&mut local.client, &local.answer_id).await, Ok(()), "a local room goes on");
+
+    proxy.restore();
+    for node in &nodes {
+        let mut ready = 0;
+        for _ in 0..150 {
+            ready = get_json(&node.url("/readyz")).await.0;
+            if ready == 200 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(ready, 200, "ready again once Redis is back");
+    }
+    // The remote member's node lost the room's events meanwhile: it was sent
+    // to resume, and does; then it answers and hears the trainer again.
+    assert_eq!(tokio::time::timeout(Duration::from_secs(15), remote.client.closed()).await.ok().flatten(), Some(4012));
+    resume(&mut remote, &nodes[1], &room_id).await;
+    let message = answer(remote.answer_id.clone(), &room_id, "c1");
+    remote.client.send(&message).await;
+    assert_eq!(outcome(&mut remote.client, &remote.answer_id).await, Ok(()));
+    // The trainer may have been sent to resume too, if the lease moved.
+    let mut trainer = nodes[0].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Announce { id, room: room_id.clone(), text: "De retour".into() }).await;
+    remote
+        .client
+        .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Announcement { announcement }, .. } if announcement.text == "De retour"))
+        .await;
+    let stored = answers_per_member(&results(&nodes[1].url(""), &token, &room_id).await, 0);
+    assert_eq!(stored.len(), 2, "{stored:?}");
+}
+
+#[tokio::test]
+async fn a_gap_in_a_rooms_events_sends_the_nodes_members_to_resume() {
+    let database = PgDatabase::create().await;
+    let (nodes, _dirs) = nodes(2, &database, REDIS).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-gap", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut phone = guest(&nodes[1], &code, "Loin").await;
+    // An event that skips seqs, as if Redis had dropped some.
+    let forged = rmp_serde::to_vec_named(&serde_json::json!({
+        "node": "elsewhere",
+        "seq": u64::MAX / 4,
+        "audience": "Everyone",
+        "message": { "type": "event", "room": room_id, "seq": u64::MAX / 4, "at": 0,
+                     "event": { "kind": "announcement",
+                                "announcement": { "from": "x", "from_name": "x", "text": "forged", "at": 0 } } },
+    }))
+    .unwrap();
+    let client = redis::Client::open(REDIS).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    // Published after the member's node knows the room's seq: a gap.
+    {
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg(format!("amphi:room:{room_id}"))
+            .arg(&forged)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+    }
+    let mut trainer = nodes[0].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Announce { id, room: room_id.clone(), text: "Vrai".into() }).await;
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), phone.client.closed()).await.ok().flatten(),
+        Some(4012),
+        "a gap sends the member to resume"
+    );
+    assert!(metric(&nodes[1], "amphi_bus_gaps_total").await >= 1);
+    resume(&mut phone, &nodes[1], &room_id).await;
+}
+
+#[tokio::test]
+async fn a_frozen_node_does_not_hold_up_the_others() {
+    let database = PgDatabase::create().await;
+    let (nodes, _dirs) = nodes(3, &database, REDIS).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-frozen", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = nodes[0].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut awake = guest(&nodes[1], &code, "Eveille").await;
+    let _frozen = guest(&nodes[2], &code, "Fige").await;
+    nodes[2].freeze(true);
+    for i in 0..20 {
+        let text = format!("annonce {i}");
+        let id = trainer.id();
+        trainer.ok(ClientMessage::Announce { id, room: room_id.clone(), text: text.clone() }).await;
+        awake
+            .client
+            .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Announcement { announcement }, .. } if announcement.text == text))
+            .await;
+    }
+    nodes[2].freeze(false);
+}
+
+/// The value of a counter in a node's `/metrics`.
+async fn metric(node: &ServerProcess, name: &str) -> u64 {
+    let text = reqwest::get(node.url("/metrics")).await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse::<f64>().ok()))
+        .map_or(0, |value| value as u64)
+}
