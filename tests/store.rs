@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use amphi::metrics::Metrics;
-use amphi::store::{AttendanceRecord, CompletionRecord, InputRecord, RoomRecord, Store, Write, Writer, WriterSettings};
+use amphi::store::{
+    AttendanceRecord, CompletionRecord, InputRecord, RoomRecord, Store, StoreError, Write, Writer, WriterSettings,
+};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -118,6 +120,12 @@ async fn check_journal_attendance_and_privacy(store: Store) {
     ];
     store.commit(&batch).await.unwrap();
     store.commit(&batch).await.expect("a batch committed twice changes nothing");
+    // Another node's input at a taken position is refused, with its whole
+    // batch: the room moved, and this writer's copy of it is stale.
+    let mut stale = input(room, 2, "guest-1", true);
+    stale.client_id = Some("from-another-node".into());
+    let fenced = store.commit(&[Write::Input(input(room, 3, "user-1", false)), Write::Input(stale)]).await;
+    assert!(matches!(fenced, Err(StoreError::Fenced { position: 2, .. })), "{fenced:?}");
     let journal = store.inputs(room).await.unwrap();
     assert_eq!(journal, vec![input(room, 1, "guest-1", true), input(room, 2, "user-1", false)]);
     let attendance = store.attendance(&[room]).await.unwrap();

@@ -98,7 +98,25 @@ impl Store {
                         .push_bind(&i.body);
                 });
                 insert.push(" ON CONFLICT (room, position) DO NOTHING");
-                insert.build().execute(&mut *transaction).await?;
+                let written = insert.build().execute(&mut *transaction).await?.rows_affected();
+                if written < chunk.len() as u64 {
+                    // Either this batch is replayed after a commit whose answer
+                    // was lost (the same inputs: fine), or another node wrote
+                    // at these positions (the room moved: refuse).
+                    for input in chunk {
+                        let stored: Option<(i64, String, String, Option<String>)> = sqlx::query_as(
+                            "SELECT at, member, kind, client_id FROM room_inputs WHERE room = $1 AND position = $2",
+                        )
+                        .bind(input.room.to_string())
+                        .bind(input.position)
+                        .fetch_optional(&mut *transaction)
+                        .await?;
+                        let ours = (input.at, input.member.clone(), input.kind.clone(), input.client_id.clone());
+                        if stored.is_some_and(|stored| stored != ours) {
+                            return Err(StoreError::Fenced { room: input.room, position: input.position });
+                        }
+                    }
+                }
             }
             for chunk in joined.chunks(INSERT_CHUNK) {
                 let mut insert = sqlx::QueryBuilder::new(

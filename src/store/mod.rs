@@ -45,6 +45,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("store: stored data is invalid: {0}")]
     Corrupt(String),
+    /// Another node journaled a different input at this position: the room
+    /// moved (this node's lease ran out) and this node's copy is stale.
+    #[error("store: room {room} position {position} was journaled by another node (the room moved)")]
+    Fenced { room: Uuid, position: i64 },
 }
 
 impl StoreError {
