@@ -321,6 +321,41 @@ async fn a_frozen_node_does_not_hold_up_the_others() {
     nodes[2].freeze(false);
 }
 
+#[tokio::test]
+async fn the_load_tool_spreads_a_quiz_and_broadcasts_over_nodes() {
+    let database = PgDatabase::create().await;
+    let (nodes, _dirs) = nodes(2, &database, REDIS).await;
+    let ws = |node: &ServerProcess| format!("ws://{}/ws", node.addr);
+    for scenario in [amphi_load::Scenario::Broadcast, amphi_load::Scenario::Quiz] {
+        let options = amphi_load::Options {
+            scenario,
+            // The room on node 0, every participant on node 1, then on both.
+            trainer_url: Some(ws(&nodes[0])),
+            urls: vec![ws(&nodes[1]), ws(&nodes[0])],
+            participants: 20,
+            format: Format::MsgPack,
+            token: nodes[0].token(Role::Trainer, "amphi-load", "amphi-load"),
+            server_pid: None,
+            source_ips: Vec::new(),
+            ramp: 0,
+            broadcasts: 5,
+            interval_ms: 50,
+            hold_s: 0,
+            questions: 2,
+            think_ms: 50,
+            self_paced: false,
+            posts: 0,
+            rate: 100,
+        };
+        let report = amphi_load::run(&options).await.expect("the run completes");
+        assert_eq!(report.errors_total, 0, "{scenario:?}: {:?}", report.errors);
+        assert_eq!(report.missed_broadcasts, 0, "{scenario:?}: every participant saw every broadcast, in order");
+        if scenario == amphi_load::Scenario::Quiz {
+            assert_eq!((report.answers_sent, report.answers_acked), (40, 40), "acknowledged once, across nodes");
+        }
+    }
+}
+
 /// The value of a counter in a node's `/metrics`.
 async fn metric(node: &ServerProcess, name: &str) -> u64 {
     let text = reqwest::get(node.url("/metrics")).await.unwrap().text().await.unwrap();

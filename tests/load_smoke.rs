@@ -10,6 +10,7 @@ use crate::util::TestServer;
 
 fn options(server: &TestServer, scenario: Scenario, format: Format) -> Options {
     Options {
+        trainer_url: None,
         scenario,
         urls: vec![format!("ws://{}/ws", server.addr)],
         participants: 20,

@@ -18,6 +18,11 @@ struct Cli {
     /// WebSocket URL of a node; repeat to spread participants round-robin.
     #[arg(long = "url", default_value = "ws://127.0.0.1:8080/ws")]
     urls: Vec<String>,
+    /// Where the room is created and the trainer connects (default: the
+    /// first --url). With several nodes, `--trainer-url A --url B` puts
+    /// every participant on another node than the room's owner.
+    #[arg(long)]
+    trainer_url: Option<String>,
     #[arg(long, default_value_t = 100)]
     participants: usize,
     /// Wire format: json or msgpack.
@@ -89,6 +94,7 @@ fn run() -> anyhow::Result<bool> {
     let options = Options {
         scenario: cli.scenario,
         urls: cli.urls,
+        trainer_url: cli.trainer_url,
         participants: cli.participants,
         format,
         token: cli.token,

@@ -31,6 +31,9 @@ pub struct Options {
     /// WebSocket URLs (`ws://host:port/ws`); participants are spread over
     /// them round-robin.
     pub urls: Vec<String>,
+    /// Where the room is created and the trainer connects (several nodes:
+    /// the room's owner). `None`: the first of `urls`.
+    pub trainer_url: Option<String>,
     pub participants: usize,
     pub format: Format,
     /// A trainer token; the tool creates its room through the REST API.
@@ -61,9 +64,14 @@ pub struct Options {
 }
 
 impl Options {
-    /// The HTTP base URL of the first node (for the REST API).
+    /// The trainer's WebSocket URL.
+    pub fn trainer_url(&self) -> &str {
+        self.trainer_url.as_deref().unwrap_or(&self.urls[0])
+    }
+
+    /// The HTTP base URL of the trainer's node (for the REST API).
     pub fn http_base(&self) -> String {
-        let url = &self.urls[0];
+        let url = self.trainer_url();
         let without_path = url.trim_end_matches("/ws");
         without_path.replacen("ws://", "http://", 1).replacen("wss://", "https://", 1)
     }

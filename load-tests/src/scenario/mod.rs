@@ -150,7 +150,7 @@ async fn join_as_guest(options: &Options, i: usize, code: &str) -> anyhow::Resul
 
 /// The trainer, joined to the room.
 async fn trainer(options: &Options, room: &Room) -> anyhow::Result<Conn> {
-    let mut conn = Conn::connect(&options.urls[0], options.format, None).await?;
+    let mut conn = Conn::connect(options.trainer_url(), options.format, None).await?;
     conn.send(&ClientMessage::Hello {
         v: 1,
         auth: Auth::Token { token: options.token.clone() },
