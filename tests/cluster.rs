@@ -297,6 +297,29 @@ async fn a_gap_in_a_rooms_events_sends_the_nodes_members_to_resume() {
 }
 
 #[tokio::test]
+async fn the_members_of_a_dead_node_are_no_longer_connected() {
+    let database = PgDatabase::create().await;
+    let (mut nodes, _dirs) = nodes(2, &database, REDIS).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-dead-node", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = nodes[0].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let _phones = [guest(&nodes[1], &code, "A").await, guest(&nodes[1], &code, "B").await];
+    let connected = |n: u32| {
+        move |m: &ServerMessage| {
+            matches!(m, ServerMessage::Event { event: EventBody::Presence { counts, .. }, .. }
+                if counts.participants_connected == n)
+        }
+    };
+    trainer.recv_until(connected(2)).await;
+    nodes.remove(1).kill();
+    let gone = tokio::time::timeout(Duration::from_secs(15), trainer.recv_until(connected(0))).await;
+    assert!(gone.is_ok(), "the owner noticed the node's death and detached its members");
+}
+
+#[tokio::test]
 async fn a_frozen_node_does_not_hold_up_the_others() {
     let database = PgDatabase::create().await;
     let (nodes, _dirs) = nodes(3, &database, REDIS).await;

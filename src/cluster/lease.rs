@@ -48,8 +48,30 @@ pub async fn acquire(
     Ok(if owner.is_empty() { Owner::Me } else { Owner::Other(owner) })
 }
 
+fn alive_key(node: &str) -> String {
+    format!("amphi:alive:{node}")
+}
+
+/// Says this node is alive for `lease_ms`.
+pub async fn beat(redis: &mut ConnectionManager, node: &str, lease_ms: u64) -> redis::RedisResult<()> {
+    redis::cmd("SET").arg(alive_key(node)).arg(1).arg("PX").arg(lease_ms).query_async(redis).await
+}
+
+/// Which of these nodes said they were alive within the lease time.
+pub async fn alive(redis: &mut ConnectionManager, nodes: &[String]) -> redis::RedisResult<Vec<bool>> {
+    if nodes.is_empty() {
+        return Ok(Vec::new()); // an empty pipeline is an error
+    }
+    let mut pipe = redis::pipe();
+    for node in nodes {
+        pipe.cmd("EXISTS").arg(alive_key(node));
+    }
+    pipe.query_async(redis).await
+}
+
 /// The owners of these rooms, in order.
 pub async fn owners(redis: &mut ConnectionManager, rooms: &[Uuid]) -> redis::RedisResult<Vec<Option<String>>> {
+    // (Chunks of an empty list: no pipeline is sent.)
     let mut found = Vec::with_capacity(rooms.len());
     for chunk in rooms.chunks(256) {
         let mut pipe = redis::pipe();

@@ -205,12 +205,42 @@ async fn keep_leases(app: &AppState, cluster: &Cluster, stop: &CancellationToken
     let period = Duration::from_millis((cluster.settings.lease_ms / 3).max(50));
     let mut redis = cluster.redis.clone();
     let mut failing = false;
+    // Nodes found silent once: dead if still silent at the next turn (a
+    // node needs a turn to say it is alive after a Redis outage).
+    let mut silent: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut first = true;
     loop {
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(period) => {}
+        // The first turn at once: this node says it is alive before any of
+        // its members can attach elsewhere.
+        if !std::mem::take(&mut first) {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(period) => {}
+            }
         }
         let result = async {
+            lease::beat(&mut redis, &cluster.node, cluster.settings.lease_ms).await?;
+            let nodes = cluster.remote_members.nodes();
+            let alive = lease::alive(&mut redis, &nodes).await?;
+            let was_silent = std::mem::take(&mut silent);
+            for (node, alive) in nodes.into_iter().zip(alive) {
+                if alive {
+                    continue;
+                }
+                if !was_silent.contains(&node) {
+                    silent.insert(node);
+                    continue;
+                }
+                let attachments = cluster.remote_members.take_node(&node);
+                tracing::warn!(%node, members = attachments.len(), "a node is gone: its members are detached");
+                for (room, member, count) in attachments {
+                    if let Some(handle) = app.hub.local(room) {
+                        for _ in 0..count {
+                            handle.detach(Arc::clone(&member));
+                        }
+                    }
+                }
+            }
             let lost =
                 lease::renew(&mut redis, &cluster.node, &app.hub.local_rooms(), cluster.settings.lease_ms).await?;
             for room in lost {

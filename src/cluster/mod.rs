@@ -10,6 +10,7 @@
 
 mod lease;
 mod link;
+mod members;
 mod remote;
 mod wire;
 
@@ -82,6 +83,8 @@ pub struct Cluster {
     next_call: AtomicU64,
     /// The last seq received from another node, per room with local members.
     seen: DashMap<Uuid, u64>,
+    /// Members attached to rooms owned here through other nodes.
+    remote_members: members::RemoteMembers,
     metrics: Arc<Metrics>,
 }
 
@@ -110,6 +113,7 @@ impl Cluster {
             calls: DashMap::new(),
             next_call: AtomicU64::new(1),
             seen: DashMap::new(),
+            remote_members: members::RemoteMembers::default(),
             metrics,
         }))
     }

@@ -139,19 +139,30 @@ pub async fn serve(app: AppState, from: String, call: u64, room: Uuid, request: 
         Ok(Some(handle)) if handle.is_local() => handle,
         _ => return reply(Reply::NotOwner),
     };
+    let members = &cluster.remote_members;
     let outcome = match request {
-        Call::Attach { who, since } => handle.attach(who, since).await.map(|outcome| Reply::Attached {
-            outcome: outcome.map(|attached| WireAttached {
-                seq: attached.seq,
-                snapshot: attached.snapshot.map(Box::new),
-                replay: attached.replay.iter().map(|envelope| wire_event(&cluster.node, envelope)).collect(),
-            }),
-        }),
+        Call::Attach { who, since } => {
+            let member = Arc::clone(&who.id);
+            handle.attach(who, since).await.map(|outcome| Reply::Attached {
+                outcome: outcome.map(|attached| {
+                    members.attached(&from, room, member);
+                    WireAttached {
+                        seq: attached.seq,
+                        snapshot: attached.snapshot.map(Box::new),
+                        replay: attached.replay.iter().map(|envelope| wire_event(&cluster.node, envelope)).collect(),
+                    }
+                }),
+            })
+        }
         Call::Detach { member } => {
+            members.detached(&from, room, &member, false);
             handle.detach(member.into());
             Ok(Reply::Done)
         }
-        Call::Leave { member } => handle.leave(member.into()).await.map(|()| Reply::Done),
+        Call::Leave { member } => {
+            members.detached(&from, room, &member, true);
+            handle.leave(member.into()).await.map(|()| Reply::Done)
+        }
         Call::Command { who, id, command } => match handle.command(who, id, command).await {
             Ok(Ok(Accepted::Committing(receipt))) => {
                 reply(Reply::Command { outcome: Ok(WireAccepted::Committing) });

@@ -85,6 +85,11 @@ impl Hub {
         self.rooms.get(&room).is_some_and(|handle| handle.is_local())
     }
 
+    /// This node's actor of `room`, if it runs here.
+    pub fn local(&self, room: Uuid) -> Option<RoomHandle> {
+        self.rooms.get(&room).filter(|handle| handle.is_local()).map(|handle| handle.clone())
+    }
+
     /// The rooms whose actor runs here.
     pub fn local_rooms(&self) -> Vec<Uuid> {
         self.rooms.iter().filter(|entry| entry.is_local()).map(|entry| *entry.key()).collect()

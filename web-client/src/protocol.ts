@@ -215,7 +215,8 @@ export function closeAdvice(code: number): CloseAdvice {
     case 4029: // rate limited: wait a few seconds
       return { reconnect: true, minDelayMs: 5000 };
     default:
-      // 1001 going away, 1006 network drop, 1009, 1011, 4002, 4008, 4010, …
+      // 1001 going away, 1006 network drop, 1009, 1011, 4002, 4008, 4010,
+      // 4012 room moved to another node (resume at once), …
       return { reconnect: true, minDelayMs: 0 };
   }
 }
