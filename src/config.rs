@@ -22,7 +22,7 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 19] = [
     "listen",
     "data_dir",
     "database_url",
@@ -41,6 +41,7 @@ const KEYS: [&str; 18] = [
     "outbox",
     "board",
     "cluster",
+    "bbb",
 ];
 
 /// Everything the server reads from its settings.
@@ -65,6 +66,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub board: BoardConfig,
     pub cluster: ClusterConfig,
+    pub bbb: crate::bbb::BbbConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -268,6 +270,11 @@ impl Config {
         }
         if self.board.max_upload_bytes == 0 {
             return invalid("board.max_upload_bytes", "must be positive");
+        }
+        if self.bbb.is_enabled()
+            && let Err(error) = self.bbb.validate()
+        {
+            return invalid("bbb", &error.to_string());
         }
         let cluster = &self.cluster;
         if cluster.lease_ms < 300 || cluster.call_timeout_ms == 0 || cluster.commit_timeout_ms == 0 {

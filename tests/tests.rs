@@ -6,6 +6,7 @@ mod util;
 
 mod attendance;
 mod bad_input;
+mod bbb_webhooks;
 mod board;
 mod cluster;
 mod durability;

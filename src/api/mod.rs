@@ -5,6 +5,7 @@
 
 mod admin;
 mod attendance;
+mod bbb;
 mod boards;
 mod download;
 mod quizzes;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/boards/{id}/export.zip", get(boards::export_zip))
         .route("/boards/import", post(boards::import).layer(DefaultBodyLimit::max(MAX_BOARD_IMPORT_BYTES)))
         .route("/blobs/{id}", get(boards::blob))
+        .route("/bbb/webhooks", post(bbb::webhooks))
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

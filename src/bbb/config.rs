@@ -33,6 +33,11 @@ pub struct BbbConfig {
     /// `bearer`; when empty, the shared secret is expected (bbb-webhooks'
     /// own default).
     pub webhook_bearer_token: String,
+    /// amphi's public base URL as BigBlueButton reaches it
+    /// (`https://amphi.example.org`): callbacks are registered at
+    /// `<callback_base_url>/api/v1/bbb/webhooks`, and their checksums
+    /// cover that URL.
+    pub callback_base_url: String,
 }
 
 /// The hash of BigBlueButton's checksums (the server's
@@ -80,6 +85,7 @@ impl Default for BbbConfig {
             retry_backoff_ms: 200,
             webhook_auth: WebhookAuthMode::Checksum,
             webhook_bearer_token: String::new(),
+            callback_base_url: String::new(),
         }
     }
 }
@@ -126,6 +132,7 @@ impl fmt::Debug for BbbConfig {
             .field("retry_backoff_ms", &self.retry_backoff_ms)
             .field("webhook_auth", &self.webhook_auth)
             .field("webhook_bearer_token", &redacted(&self.webhook_bearer_token))
+            .field("callback_base_url", &self.callback_base_url)
             .finish()
     }
 }

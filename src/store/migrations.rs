@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "room activity", include_str!("sql/0002_room_activity.sql")),
     (3, "completions", include_str!("sql/0003_completions.sql")),
     (4, "durable inputs, attendance, outbox", include_str!("sql/0004_durable_inputs.sql")),
+    (5, "bigbluebutton events", include_str!("sql/0005_bbb_events.sql")),
 ];
 
 #[derive(Debug)]

@@ -25,12 +25,14 @@ macro_rules! on_pool {
     };
 }
 
+mod bbb;
 mod journal;
 mod migrations;
 mod outbox;
 mod privacy;
 mod writer;
 
+pub use bbb::BbbEventRecord;
 pub use journal::{AttendanceRecord, InputRecord, Write};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
