@@ -94,6 +94,29 @@ async fn webhook_events_are_authenticated_and_stored_once() {
 }
 
 #[tokio::test]
+async fn time_in_video_rooms_joins_the_attendance_report() {
+    let server = server(WebhookAuthMode::Checksum).await;
+    let token = server.token(amphi_protocol::Role::Trainer, "Mme Durand");
+    let room = server.create_room(&token, "Ateliers").await;
+    let session = room_id(&room);
+    // The recorded events, as if their meeting were this session's atelier a3.
+    let events = fixture("webhook_events.json").replace("amphi-s9", &format!("amphi-{session}"));
+    assert_eq!(deliver(&server, &form(&events), None).await.0, 200);
+    let response = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/sessions/{session}/attendance.csv")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let csv = response.text().await.unwrap();
+    let video: Vec<&str> = csv.lines().filter(|line| line.contains(",video,")).collect();
+    assert_eq!(video.len(), 1, "{csv}");
+    assert!(video[0].starts_with("member-42,Zoé Martin,video,,amphi-"), "{}", video[0]);
+    assert!(video[0].contains(&format!("amphi-{session}-a3")), "{}", video[0]);
+}
+
+#[tokio::test]
 async fn webhooks_can_authenticate_with_a_bearer_token() {
     let server = server(WebhookAuthMode::Bearer).await;
     let body = fixture("webhook_user_joined.form");

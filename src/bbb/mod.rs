@@ -19,6 +19,7 @@
 //! - [`error`], [`xml`].
 
 pub mod analytics;
+pub mod attendance;
 pub mod checksum;
 pub mod client;
 pub mod config;
