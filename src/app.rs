@@ -42,6 +42,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Cluster(#[from] crate::cluster::ClusterError),
+    #[error("BigBlueButton: {0}")]
+    Bbb(crate::bbb::BbbError),
 }
 
 /// Everything a request handler or a connection needs. Cheap to clone.
@@ -63,6 +65,8 @@ pub struct App {
     /// Uploaded files (board attachments).
     pub blobs: BlobStore,
     pub metrics: Arc<Metrics>,
+    /// The BigBlueButton server of ateliers' video rooms, when configured.
+    pub bbb: Option<Arc<dyn crate::bbb::Bbb>>,
     /// Cancelled when the node shuts down: connections close with 1001.
     pub shutdown: CancellationToken,
     /// Connection tasks, awaited at shutdown.
@@ -119,6 +123,11 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     };
     let hub = Hub::new(store.clone(), writer.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics), cluster);
     let blobs = BlobStore::new(config.data_dir.join("blobs"));
+    let bbb: Option<Arc<dyn crate::bbb::Bbb>> = if config.bbb.is_enabled() {
+        Some(Arc::new(crate::bbb::HttpBbb::new(&config.bbb).map_err(StartError::Bbb)?))
+    } else {
+        None
+    };
     Ok(Arc::new(App {
         node: config.node_name(),
         keys: Keys::new(&secret),
@@ -131,6 +140,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         fanout,
         hub,
         blobs,
+        bbb,
         metrics,
         shutdown: CancellationToken::new(),
         tasks: TaskTracker::new(),
@@ -184,6 +194,13 @@ pub async fn serve(
     ));
     if let Some(cluster) = app.hub.cluster() {
         app.tasks.spawn(crate::cluster::run(Arc::clone(&app), Arc::clone(cluster)));
+    }
+    if let Some(bbb) = &app.bbb
+        && config.bbb.register_webhooks
+        && !config.bbb.callback_base_url.is_empty()
+    {
+        let url = crate::bbb::hooks::callback_url(&config.bbb.callback_base_url);
+        app.tasks.spawn(crate::bbb::hooks::register(Arc::clone(bbb), url, app.shutdown.clone()));
     }
     app.tasks.spawn(retention::run(app.store.clone(), config.store.guest_retention_days, app.shutdown.clone()));
     let service = router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();

@@ -130,3 +130,29 @@ async fn webhooks_can_authenticate_with_a_bearer_token() {
     assert_eq!(post("wrong").await.unwrap().status(), 401);
     assert_eq!(post("hook-token").await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn the_webhook_endpoint_is_registered_at_start() {
+    let simulator = amphi::bbb::simulator::BbbSimulator::start(SECRET, ChecksumAlgorithm::Sha256).await.unwrap();
+    let bbb = simulator.config();
+    let server = TestServer::start_with(move |config| {
+        config.bbb = bbb;
+        config.bbb.callback_base_url = format!("{BASE}/");
+    })
+    .await;
+    let mut registered = Vec::new();
+    for _ in 0..100 {
+        registered = simulator.calls_named("hooks/create");
+        if !registered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // A refused registration would be tried again after a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let registered = simulator.calls_named("hooks/create");
+    assert_eq!(registered.len(), 1, "registered once: the simulator took its checksum");
+    let callback = registered[0].params.iter().find(|(name, _)| name == "callbackURL").map(|(_, url)| url.as_str());
+    assert_eq!(callback, Some("https://amphi.example.org/api/v1/bbb/webhooks"));
+    drop(server);
+}

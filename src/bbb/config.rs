@@ -38,6 +38,9 @@ pub struct BbbConfig {
     /// `<callback_base_url>/api/v1/bbb/webhooks`, and their checksums
     /// cover that URL.
     pub callback_base_url: String,
+    /// Register the webhook endpoint with `hooks/create` at start (needs
+    /// `callback_base_url`).
+    pub register_webhooks: bool,
 }
 
 /// The hash of BigBlueButton's checksums (the server's
@@ -86,6 +89,7 @@ impl Default for BbbConfig {
             webhook_auth: WebhookAuthMode::Checksum,
             webhook_bearer_token: String::new(),
             callback_base_url: String::new(),
+            register_webhooks: true,
         }
     }
 }
@@ -133,6 +137,7 @@ impl fmt::Debug for BbbConfig {
             .field("webhook_auth", &self.webhook_auth)
             .field("webhook_bearer_token", &redacted(&self.webhook_bearer_token))
             .field("callback_base_url", &self.callback_base_url)
+            .field("register_webhooks", &self.register_webhooks)
             .finish()
     }
 }

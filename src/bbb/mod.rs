@@ -24,6 +24,7 @@ pub mod checksum;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod hooks;
 pub mod request;
 pub mod response;
 pub mod simulator;
