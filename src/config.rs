@@ -274,7 +274,7 @@ impl Config {
         if self.bbb.is_enabled()
             && let Err(error) = self.bbb.validate()
         {
-            return invalid("bbb", &error.to_string());
+            return invalid("bbb", error.to_string());
         }
         let cluster = &self.cluster;
         if cluster.lease_ms < 300 || cluster.call_timeout_ms == 0 || cluster.commit_timeout_ms == 0 {

@@ -140,10 +140,8 @@ async fn the_webhook_endpoint_is_registered_at_start() {
         config.bbb.callback_base_url = format!("{BASE}/");
     })
     .await;
-    let mut registered = Vec::new();
     for _ in 0..100 {
-        registered = simulator.calls_named("hooks/create");
-        if !registered.is_empty() {
+        if !simulator.calls_named("hooks/create").is_empty() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

@@ -8,10 +8,13 @@ use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
-/// Attachments per node: (room, member) → connections.
+/// A node's attachments: (room, member) → connections.
+type Attachments = HashMap<(Uuid, Arc<str>), usize>;
+
+/// Attachments per node.
 #[derive(Default)]
 pub struct RemoteMembers {
-    by_node: Mutex<HashMap<String, HashMap<(Uuid, Arc<str>), usize>>>,
+    by_node: Mutex<HashMap<String, Attachments>>,
 }
 
 impl RemoteMembers {
