@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::board::BoardCommand;
+use crate::breakout::BreakoutCommand;
 use crate::quiz::QuizCommand;
 use crate::{ClientMsgId, MemberId, RoomId};
 
@@ -54,6 +55,9 @@ pub enum ClientMessage {
     Quiz { id: ClientMsgId, room: RoomId, command: QuizCommand },
     /// A command of the room's board (see [`crate::board::BoardCommand`]).
     Board { id: ClientMsgId, room: RoomId, command: Box<BoardCommand> },
+    /// A command of the room's breakout session (see
+    /// [`crate::breakout::BreakoutCommand`]).
+    Breakout { id: ClientMsgId, room: RoomId, command: Box<BreakoutCommand> },
 }
 
 /// How a `hello` authenticates.
@@ -71,8 +75,8 @@ pub enum Auth {
 
 impl ClientMessage {
     /// Every `type` value a client may send.
-    pub const TYPES: [&'static str; 9] =
-        ["hello", "join", "leave", "announce", "raise_hand", "lower_hand", "ping", "quiz", "board"];
+    pub const TYPES: [&'static str; 10] =
+        ["hello", "join", "leave", "announce", "raise_hand", "lower_hand", "ping", "quiz", "board", "breakout"];
 
     /// The `type` field of this message.
     pub fn type_name(&self) -> &'static str {
@@ -86,6 +90,7 @@ impl ClientMessage {
             ClientMessage::Ping { .. } => "ping",
             ClientMessage::Quiz { .. } => "quiz",
             ClientMessage::Board { .. } => "board",
+            ClientMessage::Breakout { .. } => "breakout",
         }
     }
 
@@ -100,7 +105,8 @@ impl ClientMessage {
             | ClientMessage::LowerHand { id, .. }
             | ClientMessage::Ping { id }
             | ClientMessage::Quiz { id, .. }
-            | ClientMessage::Board { id, .. } => Some(id),
+            | ClientMessage::Board { id, .. }
+            | ClientMessage::Breakout { id, .. } => Some(id),
         }
     }
 }

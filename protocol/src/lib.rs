@@ -9,6 +9,8 @@
 //!   `error`, `pong`) and the room snapshots and event bodies they carry.
 //! - [`codes`]: [`ErrorCode`] (the `code` of an `error` frame) and
 //!   [`CloseCode`] (WebSocket close codes, with reconnect advice).
+//! - [`quiz`], [`board`], [`breakout`]: each activity's commands, events
+//!   and snapshot.
 //! - [`codec`]: [`Format`] negotiation by WebSocket subprotocol, encoding and
 //!   decoding with error classification.
 //!
@@ -19,6 +21,7 @@
 //! and any Rust client can use it without pulling in the server.
 
 pub mod board;
+pub mod breakout;
 pub mod client;
 pub mod codec;
 pub mod codes;
@@ -109,6 +112,8 @@ pub enum RoomKind {
     Quiz,
     /// A collaborative board, on top of the lobby.
     Board,
+    /// Breakout ateliers run by a facilitator, on top of the lobby.
+    Breakout,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::board::{BoardEvent, BoardPage, BoardSnapshot};
+use crate::breakout::{BreakoutEvent, BreakoutSnapshot};
 use crate::quiz::{QuizEvent, QuizSnapshot};
 use crate::{ClientMsgId, ErrorCode, MemberId, Role, RoomId, RoomKind};
 
@@ -126,6 +127,9 @@ pub struct RoomSnapshot {
     /// The board as this member sees it, in a board room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub board: Option<BoardSnapshot>,
+    /// The breakout session as this member sees it, in a breakout room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakout: Option<BreakoutSnapshot>,
 }
 
 /// One member as others see them.
@@ -195,6 +199,8 @@ pub enum EventBody {
     Quiz { event: QuizEvent },
     /// Something happened on the room's board.
     Board { event: BoardEvent },
+    /// Something happened in the room's breakout session.
+    Breakout { event: BreakoutEvent },
 }
 
 impl EventBody {
@@ -207,6 +213,7 @@ impl EventBody {
             EventBody::HandLowered { .. } => "hand_lowered",
             EventBody::Quiz { .. } => "quiz",
             EventBody::Board { .. } => "board",
+            EventBody::Breakout { .. } => "breakout",
         }
     }
 }

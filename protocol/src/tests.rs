@@ -10,7 +10,13 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::board::{BoardCommand, BoardEvent, Post, PostContent, PostStatus};
+use crate::board::{BoardCommand, BoardEvent, File, Post, PostContent, PostStatus};
+use crate::breakout::CloseReason as AtelierCloseReason;
+use crate::breakout::{
+    AssignmentChange, AssignmentMode, Atelier, AtelierCount, AtelierState, AtelierStatus, AtelierView, BreakoutCommand,
+    BreakoutEvent, BreakoutPlan, BreakoutSnapshot, Broadcast, CallState, Choice, HelpCall, Production,
+    ProductionContent, Resource, SessionStatus,
+};
 use crate::quiz::{AnswerValue, CloseReason, QuizCommand, QuizEvent};
 use crate::server::*;
 use crate::*;
@@ -107,6 +113,28 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
                 }),
             },
         ),
+        (
+            "breakout_open",
+            ClientMessage::Breakout {
+                id: "c13".into(),
+                room: ROOM.into(),
+                command: Box::new(BreakoutCommand::Open { ateliers: Some(vec!["a1".into(), "a2".into()]) }),
+            },
+        ),
+        (
+            "breakout_submit_production",
+            ClientMessage::Breakout {
+                id: "c14".into(),
+                room: ROOM.into(),
+                command: Box::new(BreakoutCommand::SubmitProduction {
+                    content: ProductionContent {
+                        text: Some("Trois idées pour différencier.".into()),
+                        link: Some("https://eduscol.education.fr/".into()),
+                        file: None,
+                    },
+                }),
+            },
+        ),
     ]
 }
 
@@ -154,6 +182,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                     announcements: vec![announcement.clone()],
                     quiz: None,
                     board: None,
+                    breakout: None,
                 }),
             },
         ),
@@ -252,6 +281,37 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                             comments: Vec::new(),
                             created_at: 1_790_000_040_000,
                             edited_at: None,
+                        },
+                    },
+                },
+            },
+        ),
+        (
+            "event_breakout_assignment",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 21,
+                at: 1_790_000_050_000,
+                event: EventBody::Breakout {
+                    event: BreakoutEvent::Assignment { atelier: Some(Box::new(atelier_view())) },
+                },
+            },
+        ),
+        (
+            "event_breakout_broadcast",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 22,
+                at: 1_790_000_060_000,
+                event: EventBody::Breakout {
+                    event: BreakoutEvent::Broadcast {
+                        broadcast: Broadcast {
+                            id: "b1".into(),
+                            atelier: None,
+                            from: "trainer-1".into(),
+                            from_name: "Mme Durand".into(),
+                            text: "Plus que 5 minutes : préparez votre restitution.".into(),
+                            at: 1_790_000_060_000,
                         },
                     },
                 },
@@ -418,4 +478,247 @@ fn error_codes_serialize_as_their_names() {
     for code in ErrorCode::ALL {
         assert_eq!(serde_json::to_value(code).unwrap(), serde_json::Value::String(code.as_str().into()));
     }
+}
+
+fn atelier() -> Atelier {
+    Atelier {
+        id: "a1".into(),
+        name: "Différenciation".into(),
+        instructions: "Listez trois façons de différencier une consigne.".into(),
+        duration_s: 1200,
+        resources: vec![Resource { title: "Éduscol".into(), url: "https://eduscol.education.fr/".into() }],
+        files: Vec::new(),
+        capacity: Some(6),
+        video_url: Some("https://visio.example.org/rooms/a1".into()),
+        board: true,
+        quiz: None,
+    }
+}
+
+fn atelier_view() -> AtelierView {
+    AtelierView {
+        atelier: atelier(),
+        state: AtelierState::Open,
+        opened_at: Some(1_790_000_050_000),
+        ends_at: Some(1_790_001_250_000),
+        broadcasts: Vec::new(),
+        production: None,
+    }
+}
+
+fn production() -> Production {
+    Production {
+        atelier: "a1".into(),
+        atelier_name: "Différenciation".into(),
+        version: 2,
+        content: ProductionContent {
+            text: Some("Trois idées.".into()),
+            link: None,
+            file: Some(File {
+                blob: "ab".repeat(32),
+                name: "synthese.pdf".into(),
+                content_type: String::new(),
+                size: 0,
+            }),
+        },
+        by: MEMBER.into(),
+        by_name: "Camille".into(),
+        at: 1_790_000_900_000,
+    }
+}
+
+fn call() -> HelpCall {
+    HelpCall {
+        id: "h1".into(),
+        atelier: "a1".into(),
+        member: MEMBER.into(),
+        name: "Camille".into(),
+        text: Some("Nous bloquons sur la consigne 2".into()),
+        at: 1_790_000_100_000,
+        state: CallState::Taken,
+        by: Some("trainer-1".into()),
+        by_name: Some("Mme Durand".into()),
+    }
+}
+
+/// Every breakout command, event and a full snapshot go through both
+/// formats unchanged (flattened fields included).
+#[test]
+fn every_breakout_message_round_trips_in_both_formats() {
+    let plan = BreakoutPlan { ateliers: vec![atelier()], mode: AssignmentMode::FreeChoice };
+    let commands = vec![
+        BreakoutCommand::SetPlan { plan: plan.clone() },
+        BreakoutCommand::Assign { member: MEMBER.into(), atelier: "a1".into() },
+        BreakoutCommand::Unassign { member: MEMBER.into() },
+        BreakoutCommand::Distribute,
+        BreakoutCommand::Choose { atelier: "a1".into() },
+        BreakoutCommand::Open { ateliers: None },
+        BreakoutCommand::Extend { seconds: 120, atelier: Some("a1".into()) },
+        BreakoutCommand::Close { atelier: None },
+        BreakoutCommand::Broadcast { text: "Bonjour".into(), atelier: Some("a1".into()) },
+        BreakoutCommand::CallHelp { text: None },
+        BreakoutCommand::TakeCall { call: "h1".into() },
+        BreakoutCommand::ResolveCall { call: "h1".into() },
+        BreakoutCommand::SubmitProduction { content: production().content },
+        BreakoutCommand::Publish { atelier: None },
+        BreakoutCommand::Unpublish { atelier: Some("a1".into()) },
+        BreakoutCommand::SetVideo { atelier: "a1".into(), url: Some("https://visio.example.org/a1".into()) },
+    ];
+    for command in commands {
+        let message = ClientMessage::Breakout { id: "c1".into(), room: ROOM.into(), command: Box::new(command) };
+        for format in Format::ALL {
+            let bytes = format.encode(&message).unwrap();
+            let back = format.decode_client(&bytes).unwrap_or_else(|e| panic!("{message:?} {format:?}: {e}"));
+            assert_eq!(back, message, "{format:?}");
+        }
+    }
+    let broadcast = Broadcast {
+        id: "b2".into(),
+        atelier: Some("a1".into()),
+        from: "trainer-1".into(),
+        from_name: "Mme Durand".into(),
+        text: "Bonjour".into(),
+        at: 1,
+    };
+    let events = vec![
+        BreakoutEvent::Plan { plan: plan.clone() },
+        BreakoutEvent::Choices {
+            choices: vec![Choice {
+                id: "a1".into(),
+                name: "Différenciation".into(),
+                state: AtelierState::Pending,
+                capacity: Some(6),
+                remaining: Some(2),
+            }],
+        },
+        BreakoutEvent::Assignment { atelier: None },
+        BreakoutEvent::Assignment {
+            atelier: Some(Box::new(AtelierView {
+                broadcasts: vec![broadcast.clone()],
+                production: Some(production()),
+                ..atelier_view()
+            })),
+        },
+        BreakoutEvent::Assignments {
+            changes: vec![
+                AssignmentChange { member: MEMBER.into(), atelier: Some("a1".into()) },
+                AssignmentChange { member: "m-2".into(), atelier: None },
+            ],
+        },
+        BreakoutEvent::Opened { atelier: "a1".into(), opened_at: 1, ends_at: 2 },
+        BreakoutEvent::Extended { atelier: "a1".into(), ends_at: 3 },
+        BreakoutEvent::TimeWarning { atelier: "a1".into(), seconds: 60, ends_at: 3 },
+        BreakoutEvent::Closed { atelier: "a1".into(), reason: AtelierCloseReason::Deadline },
+        BreakoutEvent::Status { status: SessionStatus::Plenary },
+        BreakoutEvent::Broadcast { broadcast: broadcast.clone() },
+        BreakoutEvent::HelpCall { call: call() },
+        BreakoutEvent::Production { production: production() },
+        BreakoutEvent::Published { productions: vec![production()] },
+        BreakoutEvent::Unpublished { ateliers: vec!["a1".into()] },
+        BreakoutEvent::Video { atelier: "a1".into(), video_url: None },
+        BreakoutEvent::Counts {
+            ateliers: vec![AtelierCount { atelier: "a1".into(), assigned: 6, present: 5 }],
+            unassigned_present: 1,
+        },
+    ];
+    for event in events {
+        let message = ServerMessage::Event { room: ROOM.into(), seq: 9, at: 1, event: EventBody::Breakout { event } };
+        for format in Format::ALL {
+            let bytes = format.encode(&message).unwrap();
+            let back: ServerMessage = format.decode(&bytes).unwrap_or_else(|e| panic!("{message:?} {format:?}: {e}"));
+            assert_eq!(back, message, "{format:?}");
+        }
+    }
+    let snapshot = BreakoutSnapshot {
+        title: "Ateliers".into(),
+        status: SessionStatus::Running,
+        mode: AssignmentMode::FreeChoice,
+        atelier: Some(Box::new(atelier_view())),
+        choices: Vec::new(),
+        broadcasts: vec![broadcast],
+        published: vec![production()],
+        your_call: Some(call()),
+        plan: Some(plan),
+        ateliers: vec![AtelierStatus {
+            id: "a1".into(),
+            state: AtelierState::Open,
+            opened_at: Some(1),
+            ends_at: Some(2),
+            members: vec![MEMBER.into()],
+            present: 1,
+        }],
+        unassigned: vec!["m-2".into()],
+        calls: vec![call()],
+        productions: vec![production()],
+    };
+    let message = ServerMessage::Joined {
+        room: RoomInfo { id: ROOM.into(), kind: RoomKind::Breakout, title: "Ateliers".into(), join_code: None },
+        seq: 3,
+        snapshot: Some(RoomSnapshot {
+            members: Vec::new(),
+            counts: PresenceCounts::default(),
+            hands: Vec::new(),
+            announcements: Vec::new(),
+            quiz: None,
+            board: None,
+            breakout: Some(snapshot),
+        }),
+    };
+    for format in Format::ALL {
+        let bytes = format.encode(&message).unwrap();
+        let back: ServerMessage = format.decode(&bytes).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        assert_eq!(back, message, "{format:?}");
+    }
+}
+
+#[test]
+fn breakout_commands_read_as_documented() {
+    let json = r#"{"type": "breakout", "id": "c1", "room": "r", "command": {"action": "submit_production", "text": "Nos idées"}}"#;
+    let ClientMessage::Breakout { command, .. } = Format::Json.decode_client(json.as_bytes()).unwrap() else {
+        panic!("not a breakout command")
+    };
+    assert_eq!(
+        *command,
+        BreakoutCommand::SubmitProduction {
+            content: ProductionContent { text: Some("Nos idées".into()), ..ProductionContent::default() }
+        }
+    );
+    let json = r#"{"type": "breakout", "id": "c2", "room": "r", "command": {"action": "distribute"}}"#;
+    let ClientMessage::Breakout { command, .. } = Format::Json.decode_client(json.as_bytes()).unwrap() else {
+        panic!("not a breakout command")
+    };
+    assert_eq!(*command, BreakoutCommand::Distribute);
+    // A plan's optional fields may be left out.
+    let plan: BreakoutPlan =
+        serde_json::from_str(r#"{"ateliers": [{"id": "a1", "name": "Un", "duration_s": 600}]}"#).unwrap();
+    assert_eq!(plan.mode, AssignmentMode::Manual);
+    assert!(!plan.ateliers[0].board && plan.ateliers[0].resources.is_empty());
+}
+
+/// The lines of `text` between `from` and `to` that start with `prefix`.
+fn example_lines<'a>(text: &'a str, from: &str, to: &str, prefix: &str) -> Vec<&'a str> {
+    let start = text.find(from).expect("section start");
+    let end = start + text[start..].find(to).expect("section end");
+    text[start..end].lines().filter(|line| line.starts_with(prefix)).collect()
+}
+
+/// Every breakout command and event shown in protocol/README.md reads as
+/// the types say, and each command and event kind has an example there.
+#[test]
+fn breakout_examples_in_the_readme_read() {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut actions = BTreeMap::new();
+    for line in example_lines(&readme, "### breakout", "## 5. Server messages", r#"{"action""#) {
+        let command: BreakoutCommand = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        actions.insert(value["action"].as_str().unwrap().to_string(), command);
+    }
+    assert_eq!(actions.len(), 16, "every action: {:?}", actions.keys());
+    let mut kinds = BTreeMap::new();
+    for line in example_lines(&readme, "#### `breakout`", "### ack", r#"{"kind""#) {
+        let event: BreakoutEvent = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        kinds.insert(value["kind"].as_str().unwrap().to_string(), event);
+    }
+    assert_eq!(kinds.len(), 16, "every kind: {:?}", kinds.keys());
 }

@@ -235,6 +235,7 @@ impl Lobby {
             announcements: self.announcements.iter().cloned().collect(),
             quiz: None,
             board: None,
+            breakout: None,
         }
     }
 }

@@ -262,6 +262,10 @@ impl Connection {
                 Ok(command) => self.room_command(id, room, RoomCommand::Board(Box::new(command)), socket).await,
                 Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
             },
+            ClientMessage::Breakout { id, room, .. } => {
+                let refusal = Refusal::new(ErrorCode::InvalidState, "this room runs no breakout");
+                self.error(socket, Some(id), Some(room), refusal).await
+            }
             ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => Ok(()), // answered above
         }
     }
@@ -644,7 +648,8 @@ fn room_of(message: &ClientMessage) -> Option<String> {
         | ClientMessage::RaiseHand { room, .. }
         | ClientMessage::LowerHand { room, .. }
         | ClientMessage::Quiz { room, .. }
-        | ClientMessage::Board { room, .. } => Some(room.clone()),
+        | ClientMessage::Board { room, .. }
+        | ClientMessage::Breakout { room, .. } => Some(room.clone()),
         ClientMessage::Join { room, .. } => room.clone(),
         ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => None,
     }

@@ -59,7 +59,8 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
         }
         ClientMessage::Leave { room, .. }
         | ClientMessage::RaiseHand { room, .. }
-        | ClientMessage::Board { room, .. } => room_id(room).map(drop),
+        | ClientMessage::Board { room, .. }
+        | ClientMessage::Breakout { room, .. } => room_id(room).map(drop),
         ClientMessage::LowerHand { room, member, .. } => {
             room_id(room)?;
             member.as_deref().map_or(Ok(()), |m| check_len("member", m, 128))
