@@ -7,6 +7,8 @@ pub mod board;
 pub mod lobby;
 pub mod quiz;
 
+use std::sync::Arc;
+
 use amphi_protocol::server::EventBody;
 use amphi_protocol::{ErrorCode, Role};
 
@@ -37,6 +39,12 @@ pub enum Audience {
     NonLeadersBut(String),
     /// One member (all of their connections).
     Member(String),
+    /// These members (all of their connections), whatever their role, and
+    /// every leader when `leaders` is set: "everyone in atelier X".
+    Members {
+        members: Arc<[String]>,
+        leaders: bool,
+    },
 }
 
 impl Audience {
@@ -50,7 +58,29 @@ impl Audience {
             Audience::NonLeaders => !role.leads(),
             Audience::NonLeadersBut(id) => !role.leads() && id != member,
             Audience::Member(id) => id == member,
+            Audience::Members { members, leaders } => (*leaders && role.leads()) || members.iter().any(|m| m == member),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_include_the_listed_members_and_leaders_when_asked() {
+        let listed: Arc<[String]> = Arc::from(vec!["p1".to_string(), "p2".to_string()]);
+        let with = Audience::Members { members: Arc::clone(&listed), leaders: true };
+        let without = Audience::Members { members: listed, leaders: false };
+        assert!(with.includes("p1", Role::Participant) && without.includes("p2", Role::Participant));
+        assert!(!with.includes("p3", Role::Participant) && !without.includes("p3", Role::Participant));
+        assert!(!with.includes("o1", Role::Observer) && !without.includes("o1", Role::Observer));
+        for role in [Role::Trainer, Role::Facilitator, Role::Admin] {
+            assert!(with.includes("t1", role));
+            assert!(!without.includes("t1", role));
+        }
+        let nobody = Audience::Members { members: Arc::from(Vec::new()), leaders: false };
+        assert!(!nobody.includes("p1", Role::Participant));
     }
 }
 
