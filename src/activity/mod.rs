@@ -4,6 +4,7 @@
 //! emit.
 
 pub mod board;
+pub mod breakout;
 pub mod lobby;
 pub mod quiz;
 
