@@ -238,6 +238,15 @@ impl BreakoutSession {
         for member in &dropped {
             self.assignment.remove(member);
         }
+        // Ateliers gone are forgotten unless they have something to report.
+        self.tallies.retain(|id, t| {
+            ids.contains(id.as_str())
+                || !t.members.is_empty()
+                || t.open_ms > 0
+                || t.broadcasts > 0
+                || t.help_calls > 0
+                || t.productions > 0
+        });
         for atelier in &plan.ateliers {
             self.runs.entry(atelier.id.clone()).or_insert_with(Run::pending);
             self.tallies.entry(atelier.id.clone()).or_default().name = atelier.name.clone();

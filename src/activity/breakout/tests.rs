@@ -199,6 +199,8 @@ fn set_plan_is_for_leaders_while_nothing_runs_and_returns_members_of_ateliers_go
     );
     assert_eq!(s.atelier_of("p01"), None);
     assert_eq!(s.plan(), &smaller);
+    let ids: Vec<String> = s.participation(T0).ateliers.into_iter().map(|a| a.id).collect();
+    assert_eq!(ids, vec!["a1", "a2"], "a3 never ran: nothing to report");
 
     ok(&mut s, facilitator(), BreakoutCommand::Open { ateliers: Some(vec!["a1".into()]) }, T0);
     assert_eq!(
