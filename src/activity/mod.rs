@@ -82,6 +82,9 @@ mod tests {
         }
         let nobody = Audience::Members { members: Arc::from(Vec::new()), leaders: false };
         assert!(!nobody.includes("p1", Role::Participant));
+        // It crosses nodes like any audience (MessagePack, named fields).
+        let bytes = rmp_serde::to_vec_named(&with).unwrap();
+        assert_eq!(rmp_serde::from_slice::<Audience>(&bytes).unwrap(), with);
     }
 }
 
