@@ -4,6 +4,7 @@
 
 mod util;
 
+mod ateliers;
 mod attendance;
 mod bad_input;
 mod bbb_webhooks;

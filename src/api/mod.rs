@@ -4,6 +4,7 @@
 //! `{"code", "message"}` with a stable code and a 4xx/5xx status.
 
 mod admin;
+mod ateliers;
 mod attendance;
 mod bbb;
 mod boards;
@@ -47,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/results.csv", get(results::csv))
         .route("/sessions/{id}/results.json", get(results::json))
         .route("/sessions/{id}/attendance.csv", get(attendance::csv))
+        .route("/sessions/{id}/participation.json", get(ateliers::participation))
+        .route("/sessions/{id}/ateliers/{atelier}/video", get(ateliers::video))
         .route("/admin/users/{id}", delete(admin::delete_user))
         .route("/boards/{id}/uploads", post(boards::upload).layer(DefaultBodyLimit::disable()))
         .route("/boards/{id}/export.csv", get(boards::export_csv))

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{ApiError, Bearer, parse_json};
 use crate::activity::board::BoardDefinition;
+use crate::activity::breakout::BreakoutDefinition;
 use crate::activity::quiz::QuizDefinition;
 use crate::app::AppState;
 use crate::auth::{Member, claims_for};
@@ -38,6 +39,21 @@ struct NewRoom {
     /// title is the room's).
     #[serde(default)]
     board: Option<serde_json::Value>,
+    /// A breakout room: its plan of ateliers and settings (the session's
+    /// title is the room's).
+    #[serde(default)]
+    breakout: Option<serde_json::Value>,
+}
+
+/// Checks a breakout room's definition; returns it as stored.
+fn breakout_definition(title: &str, breakout: Option<serde_json::Value>) -> Result<String, ApiError> {
+    let bad = |code, message: String| ApiError::new(StatusCode::BAD_REQUEST, code, message);
+    let value = breakout.ok_or_else(|| bad(ErrorCode::InvalidField, "a breakout room needs `breakout`".into()))?;
+    let mut definition: BreakoutDefinition =
+        serde_json::from_value(value).map_err(|e| bad(ErrorCode::InvalidField, format!("`breakout`: {e}")))?;
+    definition.title = title.to_string();
+    definition.validate().map_err(|message| bad(ErrorCode::OutOfRange, format!("`breakout`: {message}")))?;
+    serde_json::to_string(&definition).map_err(ApiError::internal)
 }
 
 /// Checks a board room's definition; returns it as stored.
@@ -97,22 +113,27 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
         ));
     }
     let kind = new.kind.as_deref().unwrap_or("lobby");
-    if (kind != "quiz" && (new.quiz.is_some() || new.settings.is_some())) || (kind != "board" && new.board.is_some()) {
+    if (kind != "quiz" && (new.quiz.is_some() || new.settings.is_some()))
+        || (kind != "board" && new.board.is_some())
+        || (kind != "breakout" && new.breakout.is_some())
+    {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidField,
-            "`quiz` and `settings` need `kind: \"quiz\"`, `board` needs `kind: \"board\"`",
+            "`quiz` and `settings` need `kind: \"quiz\"`, `board` needs `kind: \"board\"`, `breakout` needs \
+             `kind: \"breakout\"`",
         ));
     }
     let (kind, activity) = match kind {
         "lobby" => ("lobby", None),
         "quiz" => ("quiz", Some(quiz_definition(new.quiz, new.settings)?)),
         "board" => ("board", Some(board_definition(title, new.board)?)),
+        "breakout" => ("breakout", Some(breakout_definition(title, new.breakout)?)),
         _ => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::OutOfRange,
-                "`kind` must be \"lobby\", \"quiz\" or \"board\"",
+                "`kind` must be \"lobby\", \"quiz\", \"board\" or \"breakout\"",
             ));
         }
     };

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::wire::{Call, NodeMessage, Reply, WireAccepted, WireAttached, WireEvent};
 use super::{Cluster, link};
 use crate::activity::Refusal;
+use crate::activity::breakout::participation::Participation;
 use crate::app::AppState;
 use crate::hub::{Accepted, Attached, BoardExport, Envelope, QuizResults, RoomCommand, RoomGone, Who};
 use amphi_protocol::ClientMsgId;
@@ -123,6 +124,13 @@ impl RemoteRoom {
         }
     }
 
+    pub async fn participation(&self) -> Result<Option<Participation>, RoomGone> {
+        match self.call(Call::Participation).await? {
+            (Reply::Participation { participation }, _) => Ok(participation.map(|p| *p)),
+            _ => Err(RoomGone),
+        }
+    }
+
     pub async fn board_export(&self) -> Result<Option<BoardExport>, RoomGone> {
         match self.call(Call::BoardExport).await? {
             (Reply::BoardExport { export }, _) => Ok(export.map(|export| *export)),
@@ -179,6 +187,10 @@ pub async fn serve(app: AppState, from: String, call: u64, room: Uuid, request: 
             Err(gone) => Err(gone),
         },
         Call::Results => handle.results().await.map(|results| Reply::Results { results: results.map(Box::new) }),
+        Call::Participation => handle
+            .participation()
+            .await
+            .map(|participation| Reply::Participation { participation: participation.map(Box::new) }),
         Call::BoardExport => {
             handle.board_export().await.map(|export| Reply::BoardExport { export: export.map(Box::new) })
         }

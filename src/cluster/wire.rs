@@ -8,6 +8,7 @@ use amphi_protocol::{ClientMsgId, ServerMessage};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::activity::breakout::participation::Participation;
 use crate::activity::{Audience, Refusal};
 use crate::hub::{BoardExport, QuizResults, RoomCommand, Who};
 
@@ -62,6 +63,7 @@ pub enum Call {
     Command { who: Who, id: ClientMsgId, command: RoomCommand },
     Results,
     BoardExport,
+    Participation,
 }
 
 /// The owner's answer.
@@ -82,6 +84,9 @@ pub enum Reply {
     },
     BoardExport {
         export: Option<Box<BoardExport>>,
+    },
+    Participation {
+        participation: Option<Box<Participation>>,
     },
 }
 

@@ -191,7 +191,7 @@ impl Hub {
             self.rooms.insert(id, handle.clone());
             return Ok(handle);
         }
-        let journaled = matches!(record.kind.as_str(), "quiz" | "board");
+        let journaled = matches!(record.kind.as_str(), "quiz" | "board" | "breakout");
         let journal = if journaled { self.store.inputs(record.id).await? } else { Vec::new() };
         let last_input_at = journal.last().map_or(0, |input| input.at);
         self.store.close_stale_attendance(record.id, last_input_at).await?;

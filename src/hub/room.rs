@@ -20,6 +20,8 @@ use uuid::Uuid;
 
 use super::envelope::Envelope;
 use crate::activity::board::{BoardDefinition, BoardEmit, BoardSession, CompletionChange, ExportRow};
+use crate::activity::breakout::participation::Participation;
+use crate::activity::breakout::{BreakoutDefinition, BreakoutEmit, BreakoutSession};
 use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
 use crate::activity::quiz::{QuizDefinition, QuizEmit, QuizSession, ResultRow};
 use crate::activity::{Actor, Emit, Millis, Refusal};
@@ -29,6 +31,7 @@ use crate::metrics::Metrics;
 use crate::quiz::Quiz;
 use crate::store::{AttendanceRecord, CompletionRecord, InputRecord, RoomRecord, Write, Writer};
 use amphi_protocol::board::{BoardCommand, BoardPage};
+use amphi_protocol::breakout::BreakoutCommand;
 use amphi_protocol::quiz::QuizCommand;
 use amphi_protocol::quiz::{QuestionStats, QuizSettings, Summary};
 use amphi_protocol::server::EventBody;
@@ -66,6 +69,7 @@ pub enum RoomCommand {
     Lobby(LobbyCommand),
     Quiz(QuizCommand),
     Board(Box<BoardCommand>),
+    Breakout(Box<BreakoutCommand>),
 }
 
 /// What a connection gets when it attaches: the seq its view is current at,
@@ -119,6 +123,7 @@ enum Request {
     Command { who: Who, id: ClientMsgId, command: RoomCommand, reply: oneshot::Sender<Result<Accepted, Refusal>> },
     Results { reply: oneshot::Sender<Option<QuizResults>> },
     BoardExport { reply: oneshot::Sender<Option<BoardExport>> },
+    Participation { reply: oneshot::Sender<Option<Participation>> },
 }
 
 /// What the exports need of a board room.
@@ -162,6 +167,7 @@ impl RoomHandle {
         let (tx, rx) = mpsc::channel(settings.mailbox);
         let quiz = quiz_of(&record);
         let board = board_of(&record);
+        let breakout = breakout_of(&record);
         let record = Arc::new(record);
         let mut actor = RoomActor {
             id: record.id,
@@ -175,6 +181,7 @@ impl RoomHandle {
             lobby: Lobby::new(settings.lobby),
             quiz,
             board,
+            breakout,
             seq: first_seq(),
             history: VecDeque::with_capacity(settings.history.min(64)),
             recent: HashMap::new(),
@@ -216,6 +223,7 @@ impl RoomHandle {
             kind: match self.record.kind.as_str() {
                 "quiz" => RoomKind::Quiz,
                 "board" => RoomKind::Board,
+                "breakout" => RoomKind::Breakout,
                 _ => RoomKind::Lobby,
             },
             title: self.record.title.clone(),
@@ -275,6 +283,14 @@ impl RoomHandle {
         }
     }
 
+    /// The ateliers' participation so far (`None` in a room without them).
+    pub async fn participation(&self) -> Result<Option<Participation>, RoomGone> {
+        match &self.target {
+            Target::Local(_) => self.ask(|reply| Request::Participation { reply }).await,
+            Target::Remote(remote) => remote.participation().await,
+        }
+    }
+
     /// The quiz's results so far (`None` in a room without a quiz).
     pub async fn results(&self) -> Result<Option<QuizResults>, RoomGone> {
         match &self.target {
@@ -310,6 +326,8 @@ struct RoomActor {
     quiz: Option<QuizSession>,
     /// The board, in a board room.
     board: Option<BoardSession>,
+    /// The ateliers, in a breakout room.
+    breakout: Option<BreakoutSession>,
     seq: u64,
     history: VecDeque<Arc<Envelope>>,
     /// Recent command results per member, to answer retries.
@@ -348,7 +366,8 @@ impl RoomActor {
     /// deadline or live figures.
     fn next_deadline(&self) -> Option<Millis> {
         let quiz = self.quiz.as_ref().and_then(QuizSession::next_deadline);
-        [self.lobby.presence_due(), quiz].into_iter().flatten().min()
+        let breakout = self.breakout.as_ref().and_then(BreakoutSession::next_deadline);
+        [self.lobby.presence_due(), quiz, breakout].into_iter().flatten().min()
     }
 
     /// Once the quiz has ended, hands its completions to the store's writer
@@ -382,6 +401,9 @@ impl RoomActor {
         if let Some(quiz) = &mut self.quiz {
             emits.extend(quiz.tick(now).into_iter().map(quiz_emit));
         }
+        if let Some(breakout) = &mut self.breakout {
+            emits.extend(breakout.tick(now).into_iter().map(breakout_emit));
+        }
         self.publish(emits);
     }
 
@@ -411,6 +433,9 @@ impl RoomActor {
                 });
                 let _ = reply.send(results);
             }
+            Request::Participation { reply } => {
+                let _ = reply.send(self.breakout.as_ref().map(|breakout| breakout.participation(now_ms())));
+            }
             Request::BoardExport { reply } => {
                 let export = self
                     .board
@@ -431,6 +456,11 @@ impl RoomActor {
         let now = now_ms();
         if let Some(quiz) = &mut self.quiz {
             quiz.join(who.actor(), now)?;
+            let input = self.input(who, now, "attach", None);
+            self.writer.submit(Write::Input(input));
+        }
+        if let Some(breakout) = &mut self.breakout {
+            breakout.join(who.actor(), now);
             let input = self.input(who, now, "attach", None);
             self.writer.submit(Write::Input(input));
         }
@@ -460,6 +490,7 @@ impl RoomActor {
         let mut snapshot = self.lobby.snapshot(who.role);
         snapshot.quiz = self.quiz.as_ref().map(|quiz| quiz.snapshot(who.actor()));
         snapshot.board = self.board.as_ref().map(|board| board.snapshot(who.actor()));
+        snapshot.breakout = self.breakout.as_ref().map(|breakout| breakout.snapshot(who.actor()));
         snapshot
     }
 
@@ -485,8 +516,18 @@ impl RoomActor {
         if went_offline && let Some(joined_at) = self.online_since.remove(member) {
             self.writer.submit(Write::Left { room: self.id, member: member.to_string(), joined_at, at: now as i64 });
         }
-        if let Some(quiz) = &mut self.quiz {
-            quiz.detach(member);
+        let journaled = match (&mut self.quiz, &mut self.breakout) {
+            (Some(quiz), _) => {
+                quiz.detach(member);
+                true
+            }
+            (None, Some(breakout)) => {
+                breakout.detach(member, now);
+                true
+            }
+            (None, None) => false,
+        };
+        if journaled {
             self.position += 1;
             self.writer.submit(Write::Input(InputRecord {
                 room: self.id,
@@ -545,6 +586,7 @@ impl RoomActor {
                 return Ok(Accepted::Page(Box::new(board.page_after(who.actor(), Some(&cursor)))));
             }
             (RoomCommand::Board(command), _) => self.board_command(who, &id, *command, now),
+            (RoomCommand::Breakout(command), _) => self.breakout_command(who, &id, *command, now),
         };
         self.remember(who.id.clone(), id, result.clone());
         result
@@ -588,6 +630,28 @@ impl RoomActor {
                 Err(refusal)
             }
         }
+    }
+
+    /// Applies a breakout command: published at once, acknowledged once its
+    /// journal entry is committed.
+    fn breakout_command(
+        &mut self,
+        who: &Who,
+        id: &ClientMsgId,
+        command: BreakoutCommand,
+        now: Millis,
+    ) -> Result<Accepted, Refusal> {
+        let Some(breakout) = &mut self.breakout else {
+            return Err(Refusal::new(ErrorCode::InvalidState, "this room runs no ateliers"));
+        };
+        if !self.writer.has_room() {
+            return Err(store_full());
+        }
+        let journaled = serde_json::to_value(&command);
+        let emits = breakout.apply(who.actor(), command, now)?;
+        self.publish(emits.into_iter().map(breakout_emit).collect());
+        let input = self.input(who, now, "breakout", Some((id, journaled)));
+        Ok(Accepted::Committing(self.receipt(Write::Input(input))))
     }
 
     /// Hands a board's completion changes to the store's writer.
@@ -668,6 +732,9 @@ impl RoomActor {
         }
         if self.board.is_some() {
             return self.rebuild_board(journal);
+        }
+        if self.breakout.is_some() {
+            return self.rebuild_breakout(journal);
         }
         let Some(quiz) = &mut self.quiz else { return };
         let count = journal.len();
@@ -771,6 +838,65 @@ impl RoomActor {
         tracing::info!(inputs = count, refused, "board rebuilt from its journal");
     }
 
+    /// Replays a breakout room's journal: members attaching and detaching
+    /// (their time in ateliers), commands, and the ateliers' deadlines at
+    /// their own times.
+    fn rebuild_breakout(&mut self, journal: Vec<InputRecord>) {
+        let Some(breakout) = &mut self.breakout else { return };
+        let (count, mut refused) = (journal.len(), 0);
+        let mut answered = Vec::new();
+        let mut last_at = 0;
+        for input in journal {
+            self.position = input.position;
+            let at = u64::try_from(input.at).unwrap_or(0);
+            last_at = at;
+            for _ in 0..64 {
+                match breakout.next_deadline() {
+                    Some(due) if due < at => drop(breakout.tick(due)),
+                    _ => break,
+                }
+            }
+            let actor = Actor { id: &input.member, name: &input.member_name, role: parse_role(&input.role) };
+            let outcome = match input.kind.as_str() {
+                "attach" => {
+                    breakout.join(actor, at);
+                    Ok(())
+                }
+                "detach" => {
+                    breakout.detach(&input.member, at);
+                    Ok(())
+                }
+                "restart" => {
+                    breakout.disconnect_all(at);
+                    Ok(())
+                }
+                "breakout" => match input.body.as_deref().map(serde_json::from_str::<BreakoutCommand>) {
+                    Some(Ok(command)) => breakout.apply(actor, command, at).map(drop),
+                    _ => Err(Refusal::new(ErrorCode::Internal, "the journaled command does not read")),
+                },
+                other => Err(Refusal::new(ErrorCode::Internal, format!("unknown journal entry {other:?}"))),
+            };
+            match outcome {
+                Ok(()) => {
+                    if let Some(id) = input.client_id {
+                        answered.push((input.member, id));
+                    }
+                }
+                Err(refusal) => {
+                    refused += 1;
+                    tracing::error!(position = input.position, code = %refusal.code, message = %refusal.message,
+                        "a journaled input no longer applies");
+                }
+            }
+        }
+        breakout.disconnect_all(last_at);
+        self.remember_answered(answered);
+        let restart = Who { id: "".into(), name: "".into(), role: Role::Observer, guest: false };
+        let input = self.input(&restart, now_ms(), "restart", None);
+        self.writer.submit(Write::Input(input));
+        tracing::info!(inputs = count, refused, "breakout room rebuilt from its journal");
+    }
+
     /// Numbers, records and publishes what the activity emitted.
     fn publish(&mut self, emits: Vec<Emit>) {
         let at = now_ms();
@@ -799,6 +925,32 @@ fn store_full() -> Refusal {
 /// nothing).
 fn parse_role(role: &str) -> Role {
     serde_json::from_value(serde_json::Value::String(role.to_string())).unwrap_or(Role::Observer)
+}
+
+/// A breakout event as a room event.
+fn breakout_emit(emit: BreakoutEmit) -> Emit {
+    Emit { audience: emit.audience, body: EventBody::Breakout { event: emit.event } }
+}
+
+/// The ateliers of a breakout room, built from their stored definition.
+fn breakout_of(record: &RoomRecord) -> Option<BreakoutSession> {
+    if record.kind != "breakout" {
+        return None;
+    }
+    match record.activity.as_deref().map(serde_json::from_str::<BreakoutDefinition>) {
+        Some(Ok(definition)) => {
+            let seed = u64::from_le_bytes(record.id.as_bytes()[..8].try_into().unwrap_or_default());
+            Some(BreakoutSession::new(definition, seed))
+        }
+        Some(Err(error)) => {
+            tracing::error!(room = %record.id, %error, "the stored ateliers do not read");
+            None
+        }
+        None => {
+            tracing::error!(room = %record.id, "a breakout room without its plan");
+            None
+        }
+    }
 }
 
 /// A board event as a room event.

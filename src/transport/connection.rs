@@ -262,12 +262,33 @@ impl Connection {
                 Ok(command) => self.room_command(id, room, RoomCommand::Board(Box::new(command)), socket).await,
                 Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
             },
-            ClientMessage::Breakout { id, room, .. } => {
-                let refusal = Refusal::new(ErrorCode::InvalidState, "this room runs no breakout");
-                self.error(socket, Some(id), Some(room), refusal).await
+            ClientMessage::Breakout { id, room, command } => {
+                match super::breakout::prepare(&self.app, *command).await {
+                    Ok(command) => self.breakout_command(id, room, command, socket).await,
+                    Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
+                }
             }
             ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => Ok(()), // answered above
         }
+    }
+
+    /// Forwards a breakout command, then starts what follows it with
+    /// BigBlueButton once the room accepted it.
+    async fn breakout_command(
+        &mut self,
+        id: ClientMsgId,
+        room: String,
+        command: amphi_protocol::breakout::BreakoutCommand,
+        socket: &mut WebSocket,
+    ) -> Result<(), Gone> {
+        let attached = validate::room_id(&room).ok().and_then(|uuid| self.rooms.get(&uuid));
+        let context = attached.zip(self.member.as_ref()).map(|(a, (_, who))| (a.handle.clone(), who.clone()));
+        let follow = context.map(|(handle, who)| (handle, who, command.clone()));
+        let accepted = self.room_command_outcome(id, room, RoomCommand::Breakout(Box::new(command)), socket).await?;
+        if accepted && let Some((handle, who, command)) = follow {
+            super::breakout::after_accepted(&self.app, &handle, &who, &command);
+        }
+        Ok(())
     }
 
     /// Forwards a command to the room it names and writes its answer.
@@ -278,21 +299,34 @@ impl Connection {
         command: RoomCommand,
         socket: &mut WebSocket,
     ) -> Result<(), Gone> {
+        self.room_command_outcome(id, room, command, socket).await.map(drop)
+    }
+
+    /// [`Connection::room_command`], saying whether the room accepted it.
+    async fn room_command_outcome(
+        &mut self,
+        id: ClientMsgId,
+        room: String,
+        command: RoomCommand,
+        socket: &mut WebSocket,
+    ) -> Result<bool, Gone> {
         let attached = validate::room_id(&room).ok().and_then(|uuid| self.rooms.get(&uuid));
         let (Some(attachment), Some((_, who))) = (attached, &self.member) else {
             let refusal = Refusal::new(ErrorCode::NotInRoom, "join this room first");
-            return self.error(socket, Some(id), Some(room), refusal).await;
+            return self.error(socket, Some(id), Some(room), refusal).await.map(|()| false);
         };
         let (handle, who) = (attachment.handle.clone(), who.clone());
         match handle.command(who, id.clone(), command).await {
-            Ok(Ok(Accepted::Applied)) => self.reply(socket, &ServerMessage::Ack { id }).await,
+            Ok(Ok(Accepted::Applied)) => self.reply(socket, &ServerMessage::Ack { id }).await.map(|()| true),
             Ok(Ok(Accepted::Committing(receipt))) => {
                 self.pending.push(Box::pin(async move { (id, room, receipt.await) }));
-                Ok(())
+                Ok(true)
             }
-            Ok(Ok(Accepted::Page(page))) => self.reply(socket, &ServerMessage::BoardPage { id, room, page }).await,
-            Ok(Err(refusal)) => self.error(socket, Some(id), Some(room), refusal).await,
-            Err(_) => self.error(socket, Some(id), Some(room), unavailable()).await,
+            Ok(Ok(Accepted::Page(page))) => {
+                self.reply(socket, &ServerMessage::BoardPage { id, room, page }).await.map(|()| true)
+            }
+            Ok(Err(refusal)) => self.error(socket, Some(id), Some(room), refusal).await.map(|()| false),
+            Err(_) => self.error(socket, Some(id), Some(room), unavailable()).await.map(|()| false),
         }
     }
 

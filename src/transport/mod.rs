@@ -3,6 +3,7 @@
 //! ([`connection`]).
 
 mod board;
+pub mod breakout;
 mod connection;
 mod rate;
 mod validate;

@@ -1,0 +1,69 @@
+//! The ateliers of a breakout room: the participation report
+//! (`participation.json`: per atelier and per member, from the room's
+//! journal) and each atelier's video room, where a member gets their own
+//! signed BigBlueButton join URL (leaders as moderators).
+
+use amphi_protocol::ErrorCode;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::rooms::{require_leader, visible_room};
+use super::{ApiError, Bearer};
+use crate::app::AppState;
+use crate::bbb::{JoinRequest, JoinRole};
+use crate::transport::breakout::meeting_id;
+
+/// `GET /api/v1/sessions/{id}/participation.json`
+pub async fn participation(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require_leader(&member)?;
+    let handle = visible_room(&app, &member, &id).await?;
+    let participation = handle.participation().await.map_err(|_| unavailable())?.ok_or_else(no_ateliers)?;
+    Ok(Json(serde_json::to_value(participation).map_err(ApiError::internal)?))
+}
+
+/// `GET /api/v1/sessions/{id}/ateliers/{atelier}/video`
+pub async fn video(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path((id, atelier)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let handle = visible_room(&app, &member, &id).await?;
+    if handle.record.kind != "breakout" {
+        return Err(no_ateliers());
+    }
+    let Some(bbb) = &app.bbb else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no video rooms: BigBlueButton is not configured",
+        ));
+    };
+    let valid = !atelier.is_empty()
+        && atelier.len() <= 64
+        && atelier.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, "not an atelier id"));
+    }
+    let join = JoinRequest {
+        meeting_id: meeting_id(handle.id(), &atelier),
+        full_name: member.name.clone(),
+        user_id: member.id.clone(),
+        role: if member.role.leads() { JoinRole::Moderator } else { JoinRole::Viewer },
+    };
+    let url = bbb.join_url(&join).map_err(ApiError::internal)?;
+    Ok(Json(json!({ "url": url })))
+}
+
+fn no_ateliers() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room runs no ateliers")
+}
+
+fn unavailable() -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the room is not available right now")
+}

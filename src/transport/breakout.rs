@@ -1,0 +1,116 @@
+//! Breakout commands on their way to their room, and what follows one the
+//! room accepted, with BigBlueButton when it is configured: opening
+//! ateliers creates one meeting per atelier (`amphi-{session}-{atelier}`,
+//! linked to the session by `meta_` parameters) and gives each atelier its
+//! video link; a broadcast also goes to the open ateliers' public chats
+//! (BigBlueButton 3.0+; older servers answer `unsupported` and the message
+//! goes through amphi only). The room itself never waits on BigBlueButton.
+
+use std::sync::Arc;
+
+use amphi_protocol::ErrorCode;
+use amphi_protocol::breakout::{BreakoutCommand, ProductionContent};
+
+use crate::activity::Refusal;
+use crate::activity::breakout::BreakoutDefinition;
+use crate::app::AppState;
+use crate::bbb::{Bbb, BbbError, ChatMessage, CreateMeeting};
+use crate::hub::{RoomCommand, RoomHandle, Who};
+
+/// Fills in an uploaded production file's type and size from the store.
+pub async fn prepare(app: &AppState, command: BreakoutCommand) -> Result<BreakoutCommand, Refusal> {
+    Ok(match command {
+        BreakoutCommand::SubmitProduction { content: ProductionContent { text, link, file: Some(mut file) } } => {
+            let meta = app.blobs.meta(&file.blob).await.ok_or_else(|| {
+                Refusal::new(ErrorCode::NotFound, "no upload has this blob id: upload the file first")
+            })?;
+            file.name = file.name.trim().to_string();
+            file.content_type = meta.content_type;
+            file.size = meta.size;
+            BreakoutCommand::SubmitProduction { content: ProductionContent { text, link, file: Some(file) } }
+        }
+        other => other,
+    })
+}
+
+/// The meeting of an atelier.
+pub fn meeting_id(room: uuid::Uuid, atelier: &str) -> String {
+    format!("{}-{atelier}", crate::bbb::attendance::meeting_prefix(&room.to_string()))
+}
+
+/// The link a member follows to their atelier's video room (it answers with
+/// their own signed join URL).
+pub fn video_link(room: uuid::Uuid, atelier: &str) -> String {
+    format!("/api/v1/sessions/{room}/ateliers/{atelier}/video")
+}
+
+/// Starts what follows an accepted command in BigBlueButton, if configured.
+pub fn after_accepted(app: &AppState, handle: &RoomHandle, who: &Who, command: &BreakoutCommand) {
+    let Some(bbb) = app.bbb.clone() else { return };
+    let ateliers = planned_ateliers(handle);
+    match command {
+        BreakoutCommand::Open { ateliers: chosen } => {
+            let opened: Vec<(String, String)> = ateliers
+                .into_iter()
+                .filter(|(id, _)| chosen.as_ref().is_none_or(|chosen| chosen.contains(id)))
+                .collect();
+            tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), opened));
+        }
+        BreakoutCommand::Broadcast { text, atelier } => {
+            let targets: Vec<String> = match atelier {
+                Some(atelier) => vec![atelier.clone()],
+                None => ateliers.into_iter().map(|(id, _)| id).collect(),
+            };
+            let meetings = targets.iter().map(|atelier| meeting_id(handle.id(), atelier)).collect();
+            tokio::spawn(send_chat(bbb, meetings, text.clone(), who.name.to_string()));
+        }
+        _ => {}
+    }
+}
+
+/// The ateliers of the room's stored plan: (id, name).
+fn planned_ateliers(handle: &RoomHandle) -> Vec<(String, String)> {
+    let definition = handle.record.activity.as_deref().map(serde_json::from_str::<BreakoutDefinition>);
+    match definition {
+        Some(Ok(definition)) => definition.plan.ateliers.into_iter().map(|a| (a.id, a.name)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Creates each atelier's meeting (creating an existing one is harmless),
+/// then gives the atelier its video link through the room, on behalf of
+/// the facilitator who opened it.
+async fn create_meetings(bbb: Arc<dyn Bbb>, handle: RoomHandle, who: Who, ateliers: Vec<(String, String)>) {
+    for (atelier, name) in ateliers {
+        let mut meeting = CreateMeeting::new(meeting_id(handle.id(), &atelier), name, handle.id().to_string());
+        meeting.amphi_atelier_id = Some(atelier.clone());
+        if let Err(error) = bbb.create(&meeting).await {
+            tracing::warn!(%error, %atelier, "cannot create the atelier's video room");
+            continue;
+        }
+        let id = format!("amphi-video-{}", uuid::Uuid::new_v4().simple());
+        let url = Some(video_link(handle.id(), &atelier));
+        let command = RoomCommand::Breakout(Box::new(BreakoutCommand::SetVideo { atelier: atelier.clone(), url }));
+        match handle.command(who.clone(), id, command).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(refusal)) => tracing::warn!(%atelier, message = %refusal.message, "the video link was refused"),
+            Err(_) => tracing::warn!(%atelier, "the room went away before its video link was set"),
+        }
+    }
+}
+
+/// Posts a broadcast to the meetings' public chats; a server older than 3.0
+/// cannot: the message went through amphi only.
+async fn send_chat(bbb: Arc<dyn Bbb>, meetings: Vec<String>, text: String, from: String) {
+    for meeting_id in meetings {
+        let message = ChatMessage { meeting_id, message: text.clone(), user_name: Some(from.clone()) };
+        match bbb.send_chat_message(&message).await {
+            Ok(()) => {}
+            Err(BbbError::Unsupported { .. }) => {
+                tracing::info!("BigBlueButton before 3.0: broadcasts reach the ateliers through amphi only");
+                return;
+            }
+            Err(error) => tracing::debug!(%error, meeting = %message.meeting_id, "a broadcast missed a video chat"),
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Ateliers over real WebSockets, with the BigBlueButton simulator: 30
+//! participants in 5 ateliers — balanced assignment honoured, one video
+//! meeting per atelier created with valid checksums and linked, a broadcast
+//! reaching every atelier once (and each video chat), a help call seen by
+//! the facilitator only, productions shared back to the plenary, a
+//! reconnecting member landing in their atelier, the participation report,
+//! and a BigBlueButton that fails without harming the session.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use amphi::bbb::ChecksumAlgorithm;
+use amphi::bbb::simulator::BbbSimulator;
+use amphi_protocol::breakout::{BreakoutCommand, BreakoutEvent, ProductionContent};
+use amphi_protocol::server::EventBody;
+use amphi_protocol::{Auth, ClientMessage, ErrorCode, Format, Role, ServerMessage};
+use serde_json::{Value, json};
+
+use crate::util::*;
+
+const BBB_SECRET: &str = "639259d4-9dd8-4b25-bf01-95f9567eaf4b";
+
+fn plan() -> Value {
+    let ateliers: Vec<Value> = (1..=5)
+        .map(|i| {
+            json!({ "id": format!("a{i}"), "name": format!("Atelier {i}"), "duration_s": 900,
+                    "instructions": "Lisez le document puis échangez.",
+                    "resources": [{ "title": "Document", "url": "https://eduscol.education.fr/" }] })
+        })
+        .collect();
+    json!({ "plan": { "ateliers": ateliers, "mode": "balanced" } })
+}
+
+async fn create_breakout(server: &TestServer, token: &str) -> Value {
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(token)
+        .json(&json!({ "title": "Ateliers du matin", "kind": "breakout", "breakout": plan() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+fn breakout(message: &ServerMessage) -> Option<&BreakoutEvent> {
+    match message {
+        ServerMessage::Event { event: EventBody::Breakout { event }, .. } => Some(event),
+        _ => None,
+    }
+}
+
+fn command(client: &mut Client, room: &str, command: BreakoutCommand) -> ClientMessage {
+    ClientMessage::Breakout { id: client.id(), room: room.into(), command: Box::new(command) }
+}
+
+/// Reads what arrives within `wait`.
+async fn drain(client: &mut Client, wait: Duration) -> Vec<ServerMessage> {
+    let mut seen = Vec::new();
+    while let Ok(Ok(message)) = tokio::time::timeout(wait, client.next_message_or_close()).await {
+        seen.push(message);
+    }
+    seen
+}
+
+#[tokio::test]
+async fn thirty_participants_in_five_ateliers() {
+    let simulator = BbbSimulator::start(BBB_SECRET, ChecksumAlgorithm::Sha1).await.unwrap();
+    let bbb = simulator.config();
+    let server = TestServer::start_with(move |config| config.bbb = bbb).await;
+    let token = server.token(Role::Facilitator, "Mme Leroy");
+    let room = create_breakout(&server, &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut facilitator = server.connect(Format::Json).await;
+    facilitator.hello_token(&token).await;
+    facilitator.join(&room_id).await;
+
+    let mut phones = Vec::new();
+    for i in 0..30 {
+        let mut phone = server.connect(if i % 2 == 0 { Format::Json } else { Format::MsgPack }).await;
+        let (welcome, _) = phone.hello_guest(&code, &format!("P{i}")).await;
+        let ServerMessage::Welcome { member, resume_token, .. } = welcome else { unreachable!() };
+        phones.push((phone, member.id, resume_token));
+    }
+
+    // Balanced: 6 per atelier, each participant told theirs.
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Distribute);
+    facilitator.ok(message).await;
+    let mut atelier_of = BTreeMap::new();
+    for (phone, member, _) in &mut phones {
+        let assignment =
+            phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Assignment { atelier: Some(_) }))).await;
+        let Some(BreakoutEvent::Assignment { atelier: Some(view) }) = breakout(&assignment) else { unreachable!() };
+        assert_eq!(view.atelier.resources.len(), 1, "the atelier comes with its resources");
+        atelier_of.insert(member.clone(), view.atelier.id.clone());
+    }
+    let mut sizes = BTreeMap::new();
+    for atelier in atelier_of.values() {
+        *sizes.entry(atelier.clone()).or_insert(0) += 1;
+    }
+    assert_eq!(sizes.values().copied().collect::<Vec<_>>(), vec![6; 5], "{sizes:?}");
+
+    // Opening: every atelier's members hear of theirs, and get its video
+    // link once its meeting exists.
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Open { ateliers: None });
+    facilitator.ok(message).await;
+    for (phone, member, _) in &mut phones {
+        let mine = atelier_of[member].clone();
+        let opened = phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Opened { .. }))).await;
+        assert!(matches!(breakout(&opened), Some(BreakoutEvent::Opened { atelier, .. }) if *atelier == mine));
+        let video = phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Video { .. }))).await;
+        let Some(BreakoutEvent::Video { atelier, video_url: Some(url) }) = breakout(&video) else { unreachable!() };
+        assert_eq!(*atelier, mine, "only one's own atelier's link");
+        assert_eq!(url, &format!("/api/v1/sessions/{room_id}/ateliers/{mine}/video"));
+    }
+    let created = simulator.calls_named("create");
+    assert_eq!(created.len(), 5, "one meeting per atelier");
+    for call in &created {
+        let param = |name: &str| call.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        assert!(param("meetingID").is_some_and(|id| id.starts_with(&format!("amphi-{room_id}-a"))));
+        assert_eq!(param("meta_amphi-session-id"), Some(room_id.clone()), "linked to the session");
+    }
+    // A member's own join URL, signed for the simulator.
+    let (phone_member, phone_atelier) = atelier_of.iter().next().map(|(m, a)| (m.clone(), a.clone())).unwrap();
+    let resume = phones.iter().find(|(_, member, _)| *member == phone_member).unwrap().2.clone();
+    let response = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/sessions/{room_id}/ateliers/{phone_atelier}/video")))
+        .bearer_auth(&resume)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let join: Value = response.json().await.unwrap();
+    let url = join["url"].as_str().unwrap();
+    assert!(url.contains(&format!("meetingID=amphi-{room_id}-{phone_atelier}")) && url.contains("checksum="));
+    assert!(url.contains(&format!("userID={phone_member}")) && url.contains("role=VIEWER"), "{url}");
+
+    // A broadcast reaches every atelier once, and every video chat.
+    let text = "Il vous reste dix minutes".to_string();
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Broadcast { text: text.clone(), atelier: None });
+    facilitator.ok(message).await;
+    for (phone, _, _) in &mut phones {
+        let seen = drain(phone, Duration::from_millis(300)).await;
+        let count = seen
+            .iter()
+            .filter(|m| matches!(breakout(m), Some(BreakoutEvent::Broadcast { broadcast }) if broadcast.text == text))
+            .count();
+        assert_eq!(count, 1, "exactly once per participant");
+    }
+    let mut chats = 0;
+    for _ in 0..50 {
+        chats = (1..=5).map(|i| simulator.chat_messages(&format!("amphi-{room_id}-a{i}")).len()).sum::<usize>();
+        if chats == 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(chats, 5, "one chat message per video room");
+
+    // A help call: the facilitator sees it, the other participants do not.
+    let (caller, _, _) = &mut phones[0];
+    let message = command(caller, &room_id, BreakoutCommand::CallHelp { text: Some("On bloque".into()) });
+    caller.ok(message).await;
+    let call = facilitator.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::HelpCall { .. }))).await;
+    assert!(
+        matches!(breakout(&call), Some(BreakoutEvent::HelpCall { call }) if call.text.as_deref() == Some("On bloque"))
+    );
+    let others = drain(&mut phones[1].0, Duration::from_millis(200)).await;
+    assert!(!others.iter().any(|m| matches!(breakout(m), Some(BreakoutEvent::HelpCall { .. }))));
+
+    // Each atelier hands in a production; publishing shows them all,
+    // labelled, to everyone.
+    let mut done = std::collections::BTreeSet::new();
+    for (phone, member, _) in &mut phones {
+        if done.insert(atelier_of[member].clone()) {
+            let content = ProductionContent { text: Some(format!("Synthèse de {member}")), link: None, file: None };
+            let message = command(phone, &room_id, BreakoutCommand::SubmitProduction { content });
+            phone.ok(message).await;
+        }
+    }
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Close { atelier: None });
+    facilitator.ok(message).await;
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Publish { atelier: None });
+    facilitator.ok(message).await;
+    let (phone, _, _) = &mut phones[29];
+    let published = phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Published { .. }))).await;
+    let Some(BreakoutEvent::Published { productions }) = breakout(&published) else { unreachable!() };
+    let names: Vec<&str> = productions.iter().map(|p| p.atelier_name.as_str()).collect();
+    assert_eq!(names, ["Atelier 1", "Atelier 2", "Atelier 3", "Atelier 4", "Atelier 5"]);
+
+    // A member reconnecting finds the session where it is.
+    let (_, _, resume) = &phones[3];
+    let mut back = server.connect(Format::MsgPack).await;
+    back.send(&hello(Auth::Resume { token: resume.clone() })).await;
+    assert!(matches!(back.recv().await, ServerMessage::Welcome { .. }));
+    let snapshot = back.join(&room_id).await.breakout.expect("a breakout snapshot");
+    assert_eq!(snapshot.published.len(), 5, "the plenary shows the productions");
+
+    // The participation report.
+    let report = server.get_json(&format!("/api/v1/sessions/{room_id}/participation.json"), &token).await;
+    let ateliers = report["ateliers"].as_array().expect("ateliers");
+    assert_eq!(ateliers.len(), 5);
+    for atelier in ateliers {
+        assert_eq!(atelier["members"], 6, "{atelier}");
+        assert_eq!(atelier["broadcasts"], 1, "{atelier}");
+        assert_eq!(atelier["productions"], 1, "{atelier}");
+    }
+    let calls: u64 = ateliers.iter().map(|a| a["help_calls"].as_u64().unwrap()).sum();
+    assert_eq!(calls, 1);
+}
+
+#[tokio::test]
+async fn a_failing_video_server_leaves_the_ateliers_running() {
+    let simulator = BbbSimulator::start(BBB_SECRET, ChecksumAlgorithm::Sha1).await.unwrap();
+    // A secret the simulator does not know: every call is refused.
+    let mut bbb = simulator.config();
+    bbb.secret = "not the secret".into();
+    let server = TestServer::start_with(move |config| config.bbb = bbb).await;
+    let token = server.token(Role::Facilitator, "Mme Leroy");
+    let room = create_breakout(&server, &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut facilitator = server.connect(Format::Json).await;
+    facilitator.hello_token(&token).await;
+    facilitator.join(&room_id).await;
+    let mut phone = server.connect(Format::Json).await;
+    phone.hello_guest(&code, "Zoé").await;
+    let message = command(&mut phone, &room_id, BreakoutCommand::Open { ateliers: None });
+    assert_eq!(phone.refused(message).await, ErrorCode::Forbidden, "participants cannot open ateliers");
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Distribute);
+    facilitator.ok(message).await;
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Open { ateliers: None });
+    facilitator.ok(message).await;
+    phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Opened { .. }))).await;
+    // No video link (the meetings could not be made), but the session goes on.
+    let message =
+        command(&mut facilitator, &room_id, BreakoutCommand::Broadcast { text: "Bonjour".into(), atelier: None });
+    facilitator.ok(message).await;
+    phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Broadcast { .. }))).await;
+    assert!(!simulator.calls_named("create").is_empty(), "the creation was tried");
+}
