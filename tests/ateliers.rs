@@ -238,3 +238,55 @@ async fn a_failing_video_server_leaves_the_ateliers_running() {
     phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Broadcast { .. }))).await;
     assert!(!simulator.calls_named("create").is_empty(), "the creation was tried");
 }
+
+#[tokio::test]
+async fn ateliers_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(dir.path(), None).await;
+    let token = server.token(Role::Facilitator, "facilitator-1", "Mme Leroy");
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "Ateliers", "kind": "breakout", "breakout": plan() }))
+        .send()
+        .await
+        .unwrap();
+    let room: Value = response.json().await.unwrap();
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut facilitator = server.connect(Format::Json).await;
+    facilitator.hello_token(&token).await;
+    facilitator.join(&room_id).await;
+    let mut phones = Vec::new();
+    for i in 0..10 {
+        let mut phone = server.connect(Format::Json).await;
+        let (welcome, _) = phone.hello_guest(&code, &format!("P{i}")).await;
+        let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+        phones.push((phone, resume_token));
+    }
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Distribute);
+    facilitator.ok(message).await;
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Open { ateliers: None });
+    facilitator.ok(message).await;
+    let (phone, _) = &mut phones[0];
+    let content = ProductionContent { text: Some("Notre synthèse".into()), link: None, file: None };
+    let message = command(phone, &room_id, BreakoutCommand::SubmitProduction { content });
+    phone.ok(message).await;
+    let before = facilitator.join(&room_id).await.breakout.expect("breakout");
+    server.kill();
+
+    let server = ServerProcess::start(dir.path(), None).await;
+    let mut facilitator = server.connect(Format::Json).await;
+    facilitator.hello_token(&token).await;
+    let after = facilitator.join(&room_id).await.breakout.expect("breakout");
+    let states = |s: &amphi_protocol::breakout::BreakoutSnapshot| {
+        s.ateliers.iter().map(|a| (a.id.clone(), a.state)).collect::<Vec<_>>()
+    };
+    assert_eq!(states(&after), states(&before), "the ateliers are as they were: open");
+    assert_eq!(after.productions, before.productions, "the acknowledged production is kept");
+    // A participant resumes into their atelier.
+    let mut back = server.connect(Format::Json).await;
+    back.send(&hello(Auth::Resume { token: phones[0].1.clone() })).await;
+    assert!(matches!(back.recv().await, ServerMessage::Welcome { .. }));
+    let mine = back.join(&room_id).await.breakout.expect("breakout").atelier.expect("in an atelier");
+    assert_eq!(mine.production.map(|p| p.content.text), Some(Some("Notre synthèse".to_string())));
+}
