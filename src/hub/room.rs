@@ -725,176 +725,89 @@ impl RoomActor {
 
     /// Replays the journal of an earlier life of this room through the same
     /// state machine, with each input's own time, then journals the restart
-    /// itself: every connection of that life is gone.
+    /// itself: every connection of that life is gone. Completions are handed
+    /// again (unchanged ones write nothing): the earlier life may have
+    /// stopped before committing them.
     fn rebuild(&mut self, journal: Vec<InputRecord>) {
         if journal.is_empty() {
             return;
         }
-        if self.board.is_some() {
-            return self.rebuild_board(journal);
-        }
-        if self.breakout.is_some() {
-            return self.rebuild_breakout(journal);
-        }
-        let Some(quiz) = &mut self.quiz else { return };
         let count = journal.len();
-        let mut refused = 0;
-        let mut answered = Vec::new();
-        for input in journal {
-            self.position = input.position;
-            let at = u64::try_from(input.at).unwrap_or(0);
-            // What came due before this input happened at its own time, as
-            // the live room's timers had it.
-            for _ in 0..64 {
-                match quiz.next_deadline() {
-                    Some(due) if due < at => drop(quiz.tick(due)),
-                    _ => break,
-                }
-            }
-            let _ = quiz.tick(at);
-            let role = parse_role(&input.role);
-            let actor = Actor { id: &input.member, name: &input.member_name, role };
-            let outcome = match input.kind.as_str() {
-                "attach" => quiz.join(actor, at).map(drop),
-                "detach" => {
-                    quiz.detach(&input.member);
-                    Ok(())
-                }
-                "restart" => {
-                    quiz.disconnect_all();
-                    Ok(())
-                }
-                "quiz" => match input.body.as_deref().map(serde_json::from_str::<QuizCommand>) {
-                    Some(Ok(command)) => quiz.apply(actor, command, at).map(drop),
-                    _ => Err(Refusal::new(ErrorCode::Internal, "the journaled command does not read")),
-                },
-                other => Err(Refusal::new(ErrorCode::Internal, format!("unknown journal entry {other:?}"))),
-            };
-            match outcome {
-                Ok(()) => {
-                    if let Some(id) = input.client_id {
-                        answered.push((input.member, id));
+        let position = &mut self.position;
+        let outcome = if let Some(quiz) = &mut self.quiz {
+            let outcome = replay(journal, position, |input, actor, at| {
+                // What came due before this input, at its own time, as the
+                // live room's timers had it.
+                for _ in 0..64 {
+                    match quiz.next_deadline() {
+                        Some(due) if due < at => drop(quiz.tick(due)),
+                        _ => break,
                     }
                 }
-                Err(refusal) => {
-                    refused += 1;
-                    tracing::error!(position = input.position, code = %refusal.code, message = %refusal.message,
-                        "a journaled input no longer applies");
+                let _ = quiz.tick(at);
+                match input.kind.as_str() {
+                    "attach" => quiz.join(actor, at).map(drop),
+                    "detach" => {
+                        quiz.detach(&input.member);
+                        Ok(())
+                    }
+                    "restart" => {
+                        quiz.disconnect_all();
+                        Ok(())
+                    }
+                    "quiz" => quiz.apply(actor, journaled(input)?, at).map(drop),
+                    other => Err(unknown_input(other)),
                 }
-            }
-        }
-        // Completions are handed again (unchanged ones write nothing): the
-        // earlier life may have stopped before committing them.
-        quiz.disconnect_all();
-        self.remember_answered(answered);
-        let restart = Who { id: "".into(), name: "".into(), role: Role::Observer, guest: false };
-        let input = self.input(&restart, now_ms(), "restart", None);
-        self.writer.submit(Write::Input(input));
-        tracing::info!(inputs = count, refused, "room rebuilt from its journal");
-    }
-
-    /// Records the client ids of replayed commands, so that their retries
-    /// are answered rather than applied.
-    fn remember_answered(&mut self, answered: Vec<(String, ClientMsgId)>) {
-        for (member, id) in answered {
+            });
+            quiz.disconnect_all();
+            outcome
+        } else if let Some(board) = &mut self.board {
+            let outcome = replay(journal, position, |input, actor, at| match input.kind.as_str() {
+                "board" => board.apply(actor, journaled(input)?, at).map(drop),
+                _ => Ok(()),
+            });
+            let changes = board.take_completion_changes();
+            self.hand_board_completions(changes, outcome.last_at);
+            outcome
+        } else if let Some(breakout) = &mut self.breakout {
+            let outcome = replay(journal, position, |input, actor, at| {
+                for _ in 0..64 {
+                    match breakout.next_deadline() {
+                        Some(due) if due < at => drop(breakout.tick(due)),
+                        _ => break,
+                    }
+                }
+                match input.kind.as_str() {
+                    "attach" => {
+                        breakout.join(actor, at);
+                        Ok(())
+                    }
+                    "detach" => {
+                        breakout.detach(&input.member, at);
+                        Ok(())
+                    }
+                    "restart" => {
+                        breakout.disconnect_all(at);
+                        Ok(())
+                    }
+                    "breakout" => breakout.apply(actor, journaled(input)?, at).map(drop),
+                    other => Err(unknown_input(other)),
+                }
+            });
+            breakout.disconnect_all(outcome.last_at);
+            outcome
+        } else {
+            return;
+        };
+        for (member, id) in outcome.answered {
             self.remember(member.as_str().into(), id, Ok(Accepted::Applied));
         }
-    }
-
-    /// Replays a board room's journal (its commands, each at its own time).
-    fn rebuild_board(&mut self, journal: Vec<InputRecord>) {
-        let Some(board) = &mut self.board else { return };
-        let (count, mut refused) = (journal.len(), 0);
-        let mut answered = Vec::new();
-        let mut last_at = 0;
-        for input in journal {
-            self.position = input.position;
-            last_at = u64::try_from(input.at).unwrap_or(0);
-            if input.kind != "board" {
-                continue;
-            }
-            let actor = Actor { id: &input.member, name: &input.member_name, role: parse_role(&input.role) };
-            let outcome = match input.body.as_deref().map(serde_json::from_str::<BoardCommand>) {
-                Some(Ok(command)) => board.apply(actor, command, last_at).map(drop),
-                _ => Err(Refusal::new(ErrorCode::Internal, "the journaled command does not read")),
-            };
-            match outcome {
-                Ok(()) => {
-                    if let Some(id) = input.client_id {
-                        answered.push((input.member, id));
-                    }
-                }
-                Err(refusal) => {
-                    refused += 1;
-                    tracing::error!(position = input.position, code = %refusal.code, message = %refusal.message,
-                        "a journaled input no longer applies");
-                }
-            }
+        if self.board.is_none() {
+            let restart = Who { id: "".into(), name: "".into(), role: Role::Observer, guest: false };
+            let input = self.input(&restart, now_ms(), "restart", None);
+            self.writer.submit(Write::Input(input));
         }
-        // Completions are handed again (unchanged ones write nothing).
-        let changes = board.take_completion_changes();
-        self.remember_answered(answered);
-        self.hand_board_completions(changes, last_at);
-        tracing::info!(inputs = count, refused, "board rebuilt from its journal");
-    }
-
-    /// Replays a breakout room's journal: members attaching and detaching
-    /// (their time in ateliers), commands, and the ateliers' deadlines at
-    /// their own times.
-    fn rebuild_breakout(&mut self, journal: Vec<InputRecord>) {
-        let Some(breakout) = &mut self.breakout else { return };
-        let (count, mut refused) = (journal.len(), 0);
-        let mut answered = Vec::new();
-        let mut last_at = 0;
-        for input in journal {
-            self.position = input.position;
-            let at = u64::try_from(input.at).unwrap_or(0);
-            last_at = at;
-            for _ in 0..64 {
-                match breakout.next_deadline() {
-                    Some(due) if due < at => drop(breakout.tick(due)),
-                    _ => break,
-                }
-            }
-            let actor = Actor { id: &input.member, name: &input.member_name, role: parse_role(&input.role) };
-            let outcome = match input.kind.as_str() {
-                "attach" => {
-                    breakout.join(actor, at);
-                    Ok(())
-                }
-                "detach" => {
-                    breakout.detach(&input.member, at);
-                    Ok(())
-                }
-                "restart" => {
-                    breakout.disconnect_all(at);
-                    Ok(())
-                }
-                "breakout" => match input.body.as_deref().map(serde_json::from_str::<BreakoutCommand>) {
-                    Some(Ok(command)) => breakout.apply(actor, command, at).map(drop),
-                    _ => Err(Refusal::new(ErrorCode::Internal, "the journaled command does not read")),
-                },
-                other => Err(Refusal::new(ErrorCode::Internal, format!("unknown journal entry {other:?}"))),
-            };
-            match outcome {
-                Ok(()) => {
-                    if let Some(id) = input.client_id {
-                        answered.push((input.member, id));
-                    }
-                }
-                Err(refusal) => {
-                    refused += 1;
-                    tracing::error!(position = input.position, code = %refusal.code, message = %refusal.message,
-                        "a journaled input no longer applies");
-                }
-            }
-        }
-        breakout.disconnect_all(last_at);
-        self.remember_answered(answered);
-        let restart = Who { id: "".into(), name: "".into(), role: Role::Observer, guest: false };
-        let input = self.input(&restart, now_ms(), "restart", None);
-        self.writer.submit(Write::Input(input));
-        tracing::info!(inputs = count, refused, "breakout room rebuilt from its journal");
+        tracing::info!(inputs = count, refused = outcome.refused, "room rebuilt from its journal");
     }
 
     /// Numbers, records and publishes what the activity emitted.
@@ -911,6 +824,59 @@ impl RoomActor {
             self.bus.publish(envelope);
         }
     }
+}
+
+/// What replaying a journal found.
+struct Replayed {
+    /// The client ids of replayed commands, by member: their retries are
+    /// answered rather than applied.
+    answered: Vec<(String, ClientMsgId)>,
+    /// Inputs that no longer applied (logged).
+    refused: usize,
+    /// The time of the last input.
+    last_at: Millis,
+}
+
+/// Feeds each journaled input to `apply` with its actor and time, keeping
+/// the room's journal position.
+fn replay(
+    journal: Vec<InputRecord>,
+    position: &mut i64,
+    mut apply: impl FnMut(&InputRecord, Actor<'_>, Millis) -> Result<(), Refusal>,
+) -> Replayed {
+    let mut replayed = Replayed { answered: Vec::new(), refused: 0, last_at: 0 };
+    for input in journal {
+        *position = input.position;
+        let at = u64::try_from(input.at).unwrap_or(0);
+        replayed.last_at = at;
+        let actor = Actor { id: &input.member, name: &input.member_name, role: parse_role(&input.role) };
+        match apply(&input, actor, at) {
+            Ok(()) => {
+                if let Some(id) = input.client_id {
+                    replayed.answered.push((input.member, id));
+                }
+            }
+            Err(refusal) => {
+                replayed.refused += 1;
+                tracing::error!(position = input.position, code = %refusal.code, message = %refusal.message,
+                    "a journaled input no longer applies");
+            }
+        }
+    }
+    replayed
+}
+
+/// A journaled command's body, read back.
+fn journaled<T: serde::de::DeserializeOwned>(input: &InputRecord) -> Result<T, Refusal> {
+    input
+        .body
+        .as_deref()
+        .and_then(|body| serde_json::from_str(body).ok())
+        .ok_or_else(|| Refusal::new(ErrorCode::Internal, "the journaled command does not read"))
+}
+
+fn unknown_input(kind: &str) -> Refusal {
+    Refusal::new(ErrorCode::Internal, format!("unknown journal entry {kind:?}"))
 }
 
 /// Refusal of work whose write the store's queue cannot take.
