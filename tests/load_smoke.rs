@@ -1,9 +1,11 @@
 //! A smoke run of every load scenario at small scale, in both formats,
 //! against a real server: every participant connects, every broadcast is
 //! seen once and in order, every resume works, every answer and post is
-//! acknowledged once. No timing is asserted.
+//! acknowledged once; participants spread over several rooms see their
+//! room's announcements only; a trainer's own rate limit ends the run with
+//! the error. No timing is asserted.
 
-use amphi_load::{Options, Scenario};
+use amphi_load::{Layout, Options, Scenario};
 use amphi_protocol::{Format, Role};
 
 use crate::util::TestServer;
@@ -81,4 +83,37 @@ async fn the_quiz_scenario_runs_clean_in_both_modes() {
             assert_eq!(report.missed_broadcasts, 0, "{label}");
         }
     }
+}
+
+#[tokio::test]
+async fn the_rooms_scenario_runs_clean() {
+    let server = TestServer::start().await;
+    for format in Format::ALL {
+        let layout = Layout { rooms: 4, ..Layout::default() };
+        let report = amphi_load::run_in(&options(&server, Scenario::Rooms, format), &layout).await.expect("completes");
+        assert_eq!(report.errors_total, 0, "{format:?}: {:?}", report.errors);
+        assert_eq!((report.connected, report.rooms), (20, 4), "{format:?}");
+        assert_eq!(report.broadcasts, 12, "3 announcements in each of 4 rooms");
+        assert_eq!(report.per_broadcast.len(), 12);
+        for figure in &report.per_broadcast {
+            assert_eq!((figure.expected, figure.received), (5, 5), "{figure:?}: 5 participants per room");
+            assert!(figure.last_socket_ms.is_some());
+        }
+        assert!(report.last_socket_ms.is_some() && report.server_cpu_us_per_frame.is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_trainer_over_its_rate_limit_ends_the_run_with_the_error() {
+    let server = TestServer::start_with(|config| {
+        config.limits.commands_per_second = 1;
+        config.limits.command_burst = 3;
+    })
+    .await;
+    let options = Options { broadcasts: 10, interval_ms: 0, ..options(&server, Scenario::Broadcast, Format::Json) };
+    let report = amphi_load::run(&options).await.expect("the run completes");
+    assert_eq!(report.errors.get("rate_limited"), Some(&1), "{:?}", report.errors);
+    assert_eq!(report.errors_total, 1, "only the refusal: what was sent was seen: {:?}", report.errors);
+    assert!(report.broadcasts < 10, "the trainer stopped at the refusal");
+    assert_eq!(report.connected, 20);
 }

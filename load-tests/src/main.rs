@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use amphi_load::options::parse_source_ips;
-use amphi_load::{Options, Scenario};
+use amphi_load::{Layout, Options, Scenario};
 use amphi_protocol::Format;
 use anyhow::Context;
 use clap::Parser;
@@ -13,7 +13,7 @@ use clap::Parser;
 #[derive(Parser)]
 #[command(name = "amphi-load", version, about = "Load generator for amphi")]
 struct Cli {
-    /// idle, broadcast, reconnect, quiz or board.
+    /// idle, broadcast, rooms, reconnect, quiz or board.
     scenario: Scenario,
     /// WebSocket URL of a node; repeat to spread participants round-robin.
     #[arg(long = "url", default_value = "ws://127.0.0.1:8080/ws")]
@@ -23,8 +23,12 @@ struct Cli {
     /// every participant on another node than the room's owner.
     #[arg(long)]
     trainer_url: Option<String>,
+    /// Participants in all (`rooms`: spread over the rooms).
     #[arg(long, default_value_t = 100)]
     participants: usize,
+    /// Rooms of the `rooms` scenario, each with its trainer.
+    #[arg(long, default_value_t = 10)]
+    rooms: usize,
     /// Wire format: json or msgpack.
     #[arg(long, default_value = "json")]
     format: String,
@@ -87,6 +91,9 @@ fn run() -> anyhow::Result<bool> {
         "msgpack" => Format::MsgPack,
         other => anyhow::bail!("unknown format {other} (json or msgpack)"),
     };
+    if cli.rooms == 0 {
+        anyhow::bail!("--rooms must be at least 1");
+    }
     let source_ips = match &cli.source_ips {
         Some(text) => parse_source_ips(text).map_err(anyhow::Error::msg).context("--source-ips")?,
         None => Vec::new(),
@@ -110,8 +117,9 @@ fn run() -> anyhow::Result<bool> {
         posts: cli.posts,
         rate: cli.rate,
     };
+    let layout = Layout { rooms: cli.rooms };
     let runtime = tokio::runtime::Runtime::new()?;
-    let report = runtime.block_on(amphi_load::run(&options))?;
+    let report = runtime.block_on(amphi_load::run_in(&options, &layout))?;
     println!("{}", report.summary());
     if let Some(path) = cli.json {
         std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")

@@ -12,6 +12,10 @@ pub enum Scenario {
     /// One trainer announces to N participants in one room; measure the time
     /// from the server's stamp to the last socket.
     Broadcast,
+    /// N participants spread over M rooms (`--rooms`), each room's trainer
+    /// announcing; measure, per announcement, the time to the last socket of
+    /// its room.
+    Rooms,
     /// N participants drop at once and resume; measure the time to resume
     /// and check nothing was missed.
     Reconnect,
@@ -45,7 +49,8 @@ pub struct Options {
     pub source_ips: Vec<IpAddr>,
     /// New connections per second (0: as fast as possible).
     pub ramp: u32,
-    /// Broadcasts sent by the `broadcast` and `reconnect` scenarios.
+    /// Broadcasts sent by the `broadcast` and `reconnect` scenarios, and in
+    /// each room by `rooms`.
     pub broadcasts: usize,
     /// Time between two broadcasts, in milliseconds.
     pub interval_ms: u64,
@@ -74,6 +79,28 @@ impl Options {
         let url = self.trainer_url();
         let without_path = url.trim_end_matches("/ws");
         without_path.replacen("ws://", "http://", 1).replacen("wss://", "https://", 1)
+    }
+}
+
+/// Where a run's participants go: over how many rooms.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Rooms of the `rooms` scenario (participant i joins room i mod M);
+    /// the other scenarios use one.
+    pub rooms: usize,
+}
+
+impl Default for Layout {
+    /// One room.
+    fn default() -> Layout {
+        Layout { rooms: 1 }
+    }
+}
+
+impl Layout {
+    /// The rooms a run of `scenario` uses.
+    pub fn room_count(&self, scenario: Scenario) -> usize {
+        if scenario == Scenario::Rooms { self.rooms.max(1) } else { 1 }
     }
 }
 
