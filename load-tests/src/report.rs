@@ -60,6 +60,8 @@ pub struct Report {
     pub participants: usize,
     /// Rooms the participants were spread over.
     pub rooms: usize,
+    /// Processes that held the participants' connections.
+    pub processes: usize,
     /// Participants that completed their handshake.
     pub connected: usize,
     pub errors_total: u64,
@@ -85,7 +87,7 @@ pub struct Report {
     pub server_rss_bytes: Option<Rss>,
     pub rss_per_connection_bytes: Option<u64>,
     pub server_cpu_s: Option<f64>,
-    /// Data frames the tool's connections received.
+    /// Data frames the tool's connections received (every process).
     pub frames_delivered: u64,
     /// Server CPU time during the run (`server_cpu_s` less what the server
     /// had used before the run's first connection), in microseconds, per
@@ -125,8 +127,8 @@ impl Report {
             "{} ({}): {}/{} connected, {} errors in {:.1} s",
             self.scenario, self.format, self.connected, self.participants, self.errors_total, self.duration_s
         )];
-        if self.rooms > 1 {
-            lines.push(format!("rooms: {}", self.rooms));
+        if self.rooms > 1 || self.processes > 1 {
+            lines.push(format!("rooms: {}, processes: {}", self.rooms, self.processes));
         }
         for (kind, count) in &self.errors {
             lines.push(format!("  error {kind}: {count}"));

@@ -21,6 +21,7 @@ use super::{
 use crate::client::{Conn, PATIENCE, now_ms};
 use crate::options::Options;
 use crate::report::{Percentiles, Report};
+use crate::shard::Shard;
 
 /// What one participant did and saw.
 #[derive(Default)]
@@ -48,7 +49,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     let total = options.posts;
     let (go, going) = watch::channel(false);
     let (stop, stopped) = watch::channel(false);
-    let (tasks, _, joins) = start_participants(options, started, |i, ready| {
+    let (tasks, _, joins) = start_participants(options, Shard::ALONE, started, |i, ready| {
         let (options, code, room_id) = (options.clone(), room.code.clone(), room.id.clone());
         let (mut going, mut stopped) = (going.clone(), stopped.clone());
         async move {

@@ -1,7 +1,9 @@
 //! The participants of `idle`, `broadcast` and `rooms`, and the run these
 //! share. Participant i joins room i mod M and listens, recording every
 //! announcement of its room, until it is told how many each room sent and
-//! has the last.
+//! has the last. Under `--processes N` this process holds every N-th
+//! participant and its copies the others ([`crate::shard`]); their tallies
+//! merge into one report.
 
 use std::time::{Duration, Instant};
 
@@ -12,17 +14,18 @@ use tokio::task::JoinHandle;
 
 use super::tally::{Seen, Tally};
 use super::{
-    GRACE, Room, ServerWatch, broadcast_number, classify, collect, create_room, join_as_guest, lost, new_report,
-    start_participants,
+    GRACE, Room, ServerWatch, broadcast_number, classify, collect, create_room, join_as_guest, join_deadline, lost,
+    new_report, start_participants,
 };
 use crate::client::{Conn, now_ms};
 use crate::options::{Layout, Options};
 use crate::report::Report;
+use crate::shard::{Shard, Shards};
 
 /// Per room, how many announcements it sent; `None` until known.
 pub type Sent = watch::Receiver<Option<Vec<usize>>>;
 
-/// The participants, joined and listening.
+/// This process's participants, joined and listening.
 pub struct Crowd {
     tasks: Vec<JoinHandle<Seen>>,
     sent: watch::Sender<Option<Vec<usize>>>,
@@ -30,12 +33,12 @@ pub struct Crowd {
 }
 
 impl Crowd {
-    /// Connects the participants at the ramp rate, each to its room, and
-    /// waits for their handshakes.
-    pub async fn join(options: &Options, rooms: &[Room]) -> Crowd {
+    /// Connects this process's share of the participants (`shard`) at the
+    /// ramp rate, each to its room, and waits for their handshakes.
+    pub async fn join(options: &Options, rooms: &[Room], shard: Shard) -> Crowd {
         let (sent, sent_known) = watch::channel(None);
         let (stop, stopped) = watch::channel(false);
-        let (tasks, _, _) = start_participants(options, Instant::now(), |i, ready| {
+        let (tasks, _, _) = start_participants(options, shard, Instant::now(), |i, ready| {
             let room = i % rooms.len();
             let (options, code, room_id) = (options.clone(), rooms[room].code.clone(), rooms[room].id.clone());
             let (mut sent_known, mut stopped) = (sent_known.clone(), stopped.clone());
@@ -120,10 +123,11 @@ pub async fn listen(
     }
 }
 
-/// The run `idle`, `broadcast` and `rooms` share: create the rooms, join
-/// the participants, wait `settle`, read the server's memory, `drive` the
-/// rooms (it returns how many announcements each sent), then finish and
-/// tally what the participants saw into the report.
+/// The run `idle`, `broadcast` and `rooms` share: create the rooms, start
+/// the other processes, join this process's participants, wait until every
+/// process is ready, wait `settle`, read the server's memory, `drive` the
+/// rooms (it returns how many announcements each sent), then finish in
+/// every process and merge what all participants saw into the report.
 pub async fn run(
     options: &Options,
     layout: &Layout,
@@ -137,12 +141,20 @@ pub async fn run(
         rooms.push(create_room(options).await?);
     }
     let mut report = new_report(options, &rooms);
+    report.processes = layout.processes.max(1);
     let watch = ServerWatch::start(options.server_pid);
-    let crowd = Crowd::join(options, &rooms).await;
+    let mut shards = Shards::start(options, layout, &rooms).await?;
+    let crowd = Crowd::join(options, &rooms, Shard::main(layout.processes)).await;
+    shards.wait_ready(join_deadline(options, started), &mut report).await;
     tokio::time::sleep(settle).await;
     let idle = watch.now();
     let sent = drive(&rooms, &mut report).await;
-    crowd.finish(&sent).await.report_into(&mut report);
+    shards.finish(&sent, &mut report).await;
+    let mut tally = crowd.finish(&sent).await;
+    for theirs in shards.collect(&mut report).await {
+        tally.merge(theirs);
+    }
+    tally.report_into(&mut report);
     watch.finish(idle, &mut report);
     report.duration_s = started.elapsed().as_secs_f64();
     Ok(report)

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use amphi_protocol::{Auth, ClientMessage, ServerMessage};
 use anyhow::{Context, anyhow, bail};
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -24,6 +25,7 @@ use crate::client::{self, Conn, PATIENCE};
 use crate::options::Options;
 use crate::report::{Report, Rss};
 use crate::server;
+use crate::shard::Shard;
 
 /// How long participants wait for broadcasts once the trainer is done.
 pub(crate) const GRACE: Duration = Duration::from_secs(10);
@@ -38,7 +40,7 @@ fn broadcast_number(text: &str) -> Option<usize> {
 }
 
 /// A room of the run, as participants join it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Room {
     pub id: String,
     pub code: String,
@@ -202,6 +204,7 @@ fn new_report(options: &Options, rooms: &[Room]) -> Report {
         format: options.format.as_str().into(),
         participants: options.participants,
         rooms: rooms.len(),
+        processes: 1,
         session_id: (rooms.len() == 1).then(|| rooms[0].id.clone()),
         ..Report::default()
     }
@@ -226,11 +229,13 @@ impl Joins {
     }
 }
 
-/// Spawns `body(i, ready)` for every participant at the ramp rate, then
-/// waits for their handshakes (until [`join_deadline`]). Returns the tasks, the channel, which later phases
+/// Spawns `body(i, ready)` for this process's share of the participants
+/// (`shard`) at the ramp rate, then waits for their handshakes (until
+/// [`join_deadline`]). Returns the tasks, the channel, which later phases
 /// may reuse, and how the handshakes went.
 async fn start_participants<T, Fut>(
     options: &Options,
+    shard: Shard,
     started: Instant,
     body: impl Fn(usize, Ready) -> Fut,
 ) -> (Vec<JoinHandle<T>>, mpsc::Receiver<Result<(), String>>, Joins)
@@ -238,7 +243,7 @@ where
     Fut: Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
-    let mine: Vec<usize> = (0..options.participants).collect();
+    let mine: Vec<usize> = shard.participants(options.participants).collect();
     // Room for every report: a participant never waits to say it is ready
     // (it must keep reading its socket).
     let (ready, mut readies) = mpsc::channel(mine.len().max(1) * 2);

@@ -22,6 +22,7 @@ use super::{
 use crate::client::{Conn, now_ms};
 use crate::options::Options;
 use crate::report::{Percentiles, Report};
+use crate::shard::Shard;
 
 /// What one participant saw and measured.
 #[derive(Default)]
@@ -78,7 +79,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     report.broadcasts = if options.self_paced { 0 } else { options.questions };
     let memory = ServerWatch::start(options.server_pid);
     let (stop, stopped) = watch::channel(false);
-    let (tasks, _, joins) = start_participants(options, started, |i, ready| {
+    let (tasks, _, joins) = start_participants(options, Shard::ALONE, started, |i, ready| {
         let (options, code, room_id, mut stopped) =
             (options.clone(), room.code.clone(), room.id.clone(), stopped.clone());
         async move {

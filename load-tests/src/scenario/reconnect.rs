@@ -18,6 +18,7 @@ use super::{
 use crate::client::{Conn, PATIENCE, now_ms};
 use crate::options::Options;
 use crate::report::{Percentiles, Report};
+use crate::shard::Shard;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -34,7 +35,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     let (phase, phases) = watch::channel(Phase::Joining);
     let (sent, sent_known) = watch::channel(None);
     let (stop, stopped) = watch::channel(false);
-    let (tasks, mut dropped, joins) = start_participants(options, started, |i, ready| {
+    let (tasks, mut dropped, joins) = start_participants(options, Shard::ALONE, started, |i, ready| {
         let (options, code, room_id) = (options.clone(), room.code.clone(), room.id.clone());
         let (mut phases, mut sent_known, mut stopped) = (phases.clone(), sent_known.clone(), stopped.clone());
         async move {

@@ -1,9 +1,12 @@
-//! What participants saw of the announcements, as a tally (counts, latency
-//! samples, each announcement's slowest arrival), and how it goes into the
-//! report: every participant that joined a room must have seen each
-//! announcement of that room once, in order.
+//! What participants saw of the announcements, as a tally that merges
+//! across processes (counts add up, latency samples are concatenated, an
+//! announcement's slowest arrival is the slowest of all), and how it goes
+//! into the report: every participant that joined a room must have seen
+//! each announcement of that room once, in order.
 
 use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use crate::report::{BroadcastFigure, Percentiles, Report};
 
@@ -31,15 +34,15 @@ impl Seen {
 }
 
 /// One announcement, over the participants of its room.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Arrivals {
     pub count: u64,
     /// The slowest arrival, from the server's stamp, in ms.
     pub last_ms: Option<f64>,
 }
 
-/// What participants saw.
-#[derive(Debug, Default)]
+/// What the participants of one or more processes saw.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Tally {
     /// Per room: the participants that joined it.
     pub members: Vec<u64>,
@@ -48,6 +51,9 @@ pub struct Tally {
     /// Every arrival's latency, in ms (rounded to the microsecond).
     pub latencies_ms: Vec<f64>,
     pub errors: BTreeMap<String, u64>,
+    /// Data frames received by the processes merged in (the main process
+    /// counts its own when it reads the server's CPU).
+    pub frames: u64,
 }
 
 impl Tally {
@@ -78,6 +84,25 @@ impl Tally {
         tally
     }
 
+    /// Adds another process's tally (of the same rooms and announcements).
+    pub fn merge(&mut self, other: Tally) {
+        for (mine, theirs) in self.members.iter_mut().zip(other.members) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self.arrivals.iter_mut().flatten().zip(other.arrivals.into_iter().flatten()) {
+            mine.count += theirs.count;
+            mine.last_ms = match (mine.last_ms, theirs.last_ms) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        self.latencies_ms.extend(other.latencies_ms);
+        for (kind, count) in other.errors {
+            *self.errors.entry(kind).or_default() += count;
+        }
+        self.frames += other.frames;
+    }
+
     /// Writes the connected count, the errors, the missed announcements
     /// (each one an error), the latencies and the per-announcement figures.
     pub fn report_into(self, report: &mut Report) {
@@ -101,6 +126,7 @@ impl Tally {
         report.add_errors("missed_broadcast", missed);
         report.broadcast_ms = Percentiles::of(&self.latencies_ms);
         report.last_socket_ms = Percentiles::of(&lasts);
+        report.frames_delivered += self.frames;
     }
 }
 
@@ -113,15 +139,16 @@ mod tests {
     }
 
     #[test]
-    fn a_tally_checks_every_room() {
+    fn tallies_merge_into_one_report() {
         // Two rooms; room 0 sent 2 announcements, room 1 sent 1.
         let sent = [2, 1];
+        let mut first = Tally::of(&[seen(0, &[Some(1.0), Some(4.0)]), seen(1, &[Some(2.0), None])], &sent);
         let mut failed = Seen::new(1, 2);
         failed.errors.push("connect_failed".into());
-        let participants =
-            [seen(0, &[Some(1.0), Some(4.0)]), seen(1, &[Some(2.0), None]), seen(0, &[Some(3.0), None]), failed];
+        let second = Tally::of(&[seen(0, &[Some(3.0), None]), failed], &sent);
+        first.merge(second);
         let mut report = Report::default();
-        Tally::of(&participants, &sent).report_into(&mut report);
+        first.report_into(&mut report);
         assert_eq!(report.connected, 3);
         assert_eq!(report.broadcasts, 3);
         assert_eq!(report.missed_broadcasts, 1, "room 0's second announcement missed once");
@@ -130,7 +157,7 @@ mod tests {
         assert_eq!(report.errors["connect_failed"], 1);
         let figures: Vec<_> = report.per_broadcast.iter().map(|b| (b.room, b.number, b.expected, b.received)).collect();
         assert_eq!(figures, [(0, 0, 2, 2), (0, 1, 2, 1), (1, 0, 1, 1)]);
-        assert_eq!(report.per_broadcast[0].last_socket_ms, Some(3.0), "the slowest participant");
+        assert_eq!(report.per_broadcast[0].last_socket_ms, Some(3.0), "the slowest of both processes");
         assert_eq!(report.broadcast_ms.unwrap().max, 4.0);
         assert_eq!(report.last_socket_ms.unwrap().p50, 3.0);
     }
