@@ -1,9 +1,12 @@
 //! A smoke run of every load scenario at small scale, in both formats,
 //! against a real server: every participant connects, every broadcast is
 //! seen once and in order, every resume works, every answer and post is
-//! acknowledged once. No timing is asserted.
+//! acknowledged once; participants spread over several rooms and over two
+//! processes are tallied as one; a trainer's own rate limit ends the run
+//! with the error. No timing is asserted.
 
-use amphi_load::{Options, Scenario};
+use amphi_load::shard::Launcher;
+use amphi_load::{Layout, Options, Scenario};
 use amphi_protocol::{Format, Role};
 
 use crate::util::TestServer;
@@ -79,6 +82,78 @@ async fn the_quiz_scenario_runs_clean_in_both_modes() {
             assert_eq!(report.answers_acked, 60, "{label}");
             assert!(report.ack_ms.is_some(), "{label}");
             assert_eq!(report.missed_broadcasts, 0, "{label}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_rooms_scenario_runs_clean() {
+    let server = TestServer::start().await;
+    for format in Format::ALL {
+        let layout = Layout { rooms: 4, ..Layout::default() };
+        let report = amphi_load::run_in(&options(&server, Scenario::Rooms, format), &layout).await.expect("completes");
+        assert_eq!(report.errors_total, 0, "{format:?}: {:?}", report.errors);
+        assert_eq!((report.connected, report.rooms), (20, 4), "{format:?}");
+        assert_eq!(report.broadcasts, 12, "3 announcements in each of 4 rooms");
+        assert_eq!(report.per_broadcast.len(), 12);
+        for figure in &report.per_broadcast {
+            assert_eq!((figure.expected, figure.received), (5, 5), "{figure:?}: 5 participants per room");
+            assert!(figure.last_socket_ms.is_some());
+        }
+        assert!(report.last_socket_ms.is_some() && report.server_cpu_us_per_frame.is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_trainer_over_its_rate_limit_ends_the_run_with_the_error() {
+    let server = TestServer::start_with(|config| {
+        config.limits.commands_per_second = 1;
+        config.limits.command_burst = 3;
+    })
+    .await;
+    let options = Options { broadcasts: 10, interval_ms: 0, ..options(&server, Scenario::Broadcast, Format::Json) };
+    let report = amphi_load::run(&options).await.expect("the run completes");
+    assert_eq!(report.errors.get("rate_limited"), Some(&1), "{:?}", report.errors);
+    assert_eq!(report.errors_total, 1, "only the refusal: what was sent was seen: {:?}", report.errors);
+    assert!(report.broadcasts < 10, "the trainer stopped at the refusal");
+    assert_eq!(report.connected, 20);
+}
+
+/// How the `--processes` test starts its second process: this test binary,
+/// running only [`load_shard_process`], with `--shard i/N` after `--`.
+fn this_test_binary() -> Launcher {
+    let args = ["load_smoke::load_shard_process", "--exact", "--ignored", "--quiet", "--"];
+    Launcher { program: std::env::current_exe().unwrap(), args: args.map(String::from).to_vec() }
+}
+
+/// Not a test on its own: the `--processes 2` test starts this test binary
+/// again to run this as its second process, as amphi-load starts itself.
+#[tokio::test]
+#[ignore = "the second process of the --processes smoke test, started by it"]
+async fn load_shard_process() {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(at) = args.iter().position(|arg| arg == "--shard") else {
+        return;
+    };
+    let shard = args[at + 1].parse().expect("--shard i/N");
+    amphi_load::shard::serve(shard).await.expect("the shard runs");
+}
+
+#[tokio::test]
+async fn two_processes_report_as_one() {
+    let server = TestServer::start().await;
+    let layout = Layout { rooms: 4, processes: 2, launcher: this_test_binary() };
+    for scenario in [Scenario::Idle, Scenario::Broadcast, Scenario::Rooms] {
+        let options = options(&server, scenario, Format::Json);
+        let report = amphi_load::run_in(&options, &layout).await.expect("the run completes");
+        assert_eq!(report.errors_total, 0, "{scenario:?}: {:?}", report.errors);
+        assert_eq!((report.connected, report.processes), (20, 2), "{scenario:?}: both halves counted");
+        assert!(report.frames_delivered >= 40, "{scenario:?}: both processes' frames (welcome, joined)");
+        if scenario != Scenario::Idle {
+            assert_eq!(report.missed_broadcasts, 0);
+            let received: u64 = report.per_broadcast.iter().map(|b| b.received).sum();
+            assert_eq!(received, 20 * 3, "{scenario:?}: every participant got its room's 3 announcements");
+            assert!(report.broadcast_ms.is_some() && report.last_socket_ms.is_some());
         }
     }
 }

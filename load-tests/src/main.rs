@@ -1,20 +1,22 @@
 //! `amphi-load SCENARIO [options]`: runs a load scenario against a running
 //! amphi, prints a summary, writes the JSON report, and exits non-zero when
-//! any check failed.
+//! any check failed. `amphi-load --shard i/N` is one of the copies a run
+//! with `--processes N` starts (see `amphi_load::shard`).
 
 use std::process::ExitCode;
 
-use amphi_load::options::parse_source_ips;
-use amphi_load::{Options, Scenario};
-use amphi_protocol::Format;
+use amphi_load::options::{parse_format, parse_source_ips};
+use amphi_load::shard::{Launcher, Shard};
+use amphi_load::{Layout, Options, Scenario};
 use anyhow::Context;
 use clap::Parser;
 
 #[derive(Parser)]
 #[command(name = "amphi-load", version, about = "Load generator for amphi")]
 struct Cli {
-    /// idle, broadcast, reconnect, quiz or board.
-    scenario: Scenario,
+    /// idle, broadcast, rooms, reconnect, quiz or board.
+    #[arg(required_unless_present = "shard")]
+    scenario: Option<Scenario>,
     /// WebSocket URL of a node; repeat to spread participants round-robin.
     #[arg(long = "url", default_value = "ws://127.0.0.1:8080/ws")]
     urls: Vec<String>,
@@ -23,14 +25,25 @@ struct Cli {
     /// every participant on another node than the room's owner.
     #[arg(long)]
     trainer_url: Option<String>,
+    /// Participants in all (`rooms`: spread over the rooms).
     #[arg(long, default_value_t = 100)]
     participants: usize,
+    /// Rooms of the `rooms` scenario, each with its trainer.
+    #[arg(long, default_value_t = 10)]
+    rooms: usize,
+    /// Processes holding the participants' connections (idle, broadcast,
+    /// rooms): this one and N - 1 copies of it.
+    #[arg(long, default_value_t = 1)]
+    processes: usize,
+    /// Run as copy i of N of a `--processes N` run (plan on stdin).
+    #[arg(long, hide = true)]
+    shard: Option<Shard>,
     /// Wire format: json or msgpack.
     #[arg(long, default_value = "json")]
     format: String,
     /// A trainer token (`amphi token --role trainer`).
-    #[arg(long, env = "AMPHI_LOAD_TOKEN")]
-    token: String,
+    #[arg(long, env = "AMPHI_LOAD_TOKEN", required_unless_present = "shard")]
+    token: Option<String>,
     /// The server's pid, to read its memory and CPU from /proc.
     #[arg(long)]
     server_pid: Option<u32>,
@@ -82,22 +95,29 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<bool> {
     let cli = Cli::parse();
-    let format = match cli.format.as_str() {
-        "json" => Format::Json,
-        "msgpack" => Format::MsgPack,
-        other => anyhow::bail!("unknown format {other} (json or msgpack)"),
+    let runtime = tokio::runtime::Runtime::new()?;
+    if let Some(shard) = cli.shard {
+        runtime.block_on(amphi_load::shard::serve(shard))?;
+        return Ok(true);
+    }
+    let (Some(scenario), Some(token)) = (cli.scenario, cli.token) else {
+        anyhow::bail!("a scenario and a token are needed");
     };
+    if cli.processes == 0 || cli.rooms == 0 {
+        anyhow::bail!("--processes and --rooms must be at least 1");
+    }
+    let format = parse_format(&cli.format).map_err(anyhow::Error::msg)?;
     let source_ips = match &cli.source_ips {
         Some(text) => parse_source_ips(text).map_err(anyhow::Error::msg).context("--source-ips")?,
         None => Vec::new(),
     };
     let options = Options {
-        scenario: cli.scenario,
+        scenario,
         urls: cli.urls,
         trainer_url: cli.trainer_url,
         participants: cli.participants,
         format,
-        token: cli.token,
+        token,
         server_pid: cli.server_pid,
         source_ips,
         ramp: cli.ramp,
@@ -110,8 +130,8 @@ fn run() -> anyhow::Result<bool> {
         posts: cli.posts,
         rate: cli.rate,
     };
-    let runtime = tokio::runtime::Runtime::new()?;
-    let report = runtime.block_on(amphi_load::run(&options))?;
+    let layout = Layout { rooms: cli.rooms, processes: cli.processes, launcher: Launcher::default() };
+    let report = runtime.block_on(amphi_load::run_in(&options, &layout))?;
     println!("{}", report.summary());
     if let Some(path) = cli.json {
         std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")

@@ -3,15 +3,23 @@
 use std::net::IpAddr;
 
 use amphi_protocol::Format;
+use serde::{Deserialize, Serialize};
+
+use crate::shard::Launcher;
 
 /// The scenarios this tool runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scenario {
     /// Hold N participant connections in one room; measure memory.
     Idle,
     /// One trainer announces to N participants in one room; measure the time
     /// from the server's stamp to the last socket.
     Broadcast,
+    /// N participants spread over M rooms (`--rooms`), each room's trainer
+    /// announcing; measure, per announcement, the time to the last socket of
+    /// its room.
+    Rooms,
     /// N participants drop at once and resume; measure the time to resume
     /// and check nothing was missed.
     Reconnect,
@@ -24,8 +32,9 @@ pub enum Scenario {
     Board,
 }
 
-/// A run's settings.
-#[derive(Debug, Clone)]
+/// A run's settings. The main process sends them to its other processes
+/// (`--processes`), less the token, which only trainers use.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Options {
     pub scenario: Scenario,
     /// WebSocket URLs (`ws://host:port/ws`); participants are spread over
@@ -35,8 +44,10 @@ pub struct Options {
     /// the room's owner). `None`: the first of `urls`.
     pub trainer_url: Option<String>,
     pub participants: usize,
+    #[serde(with = "format_name")]
     pub format: Format,
     /// A trainer token; the tool creates its room through the REST API.
+    #[serde(skip)]
     pub token: String,
     /// The server's pid, to read its memory and CPU from `/proc`.
     pub server_pid: Option<u32>,
@@ -45,7 +56,8 @@ pub struct Options {
     pub source_ips: Vec<IpAddr>,
     /// New connections per second (0: as fast as possible).
     pub ramp: u32,
-    /// Broadcasts sent by the `broadcast` and `reconnect` scenarios.
+    /// Broadcasts sent by the `broadcast` and `reconnect` scenarios, and in
+    /// each room by `rooms`.
     pub broadcasts: usize,
     /// Time between two broadcasts, in milliseconds.
     pub interval_ms: u64,
@@ -74,6 +86,57 @@ impl Options {
         let url = self.trainer_url();
         let without_path = url.trim_end_matches("/ws");
         without_path.replacen("ws://", "http://", 1).replacen("wss://", "https://", 1)
+    }
+}
+
+/// Where a run's participants go: over how many rooms, held by how many
+/// processes.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Rooms of the `rooms` scenario (participant i joins room i mod M);
+    /// the other scenarios use one.
+    pub rooms: usize,
+    /// Processes holding the participants' connections (`idle`,
+    /// `broadcast`, `rooms`): this one and N - 1 copies, each with every
+    /// N-th participant, to pass one process's file-descriptor limit.
+    pub processes: usize,
+    /// How this process starts its copies.
+    pub launcher: Launcher,
+}
+
+impl Default for Layout {
+    /// One room, one process.
+    fn default() -> Layout {
+        Layout { rooms: 1, processes: 1, launcher: Launcher::default() }
+    }
+}
+
+impl Layout {
+    /// The rooms a run of `scenario` uses.
+    pub fn room_count(&self, scenario: Scenario) -> usize {
+        if scenario == Scenario::Rooms { self.rooms.max(1) } else { 1 }
+    }
+}
+
+/// A wire format by its name (`json`, `msgpack`).
+pub fn parse_format(name: &str) -> Result<Format, String> {
+    Format::ALL
+        .into_iter()
+        .find(|f| f.as_str() == name)
+        .ok_or_else(|| format!("unknown format {name} (json or msgpack)"))
+}
+
+mod format_name {
+    use amphi_protocol::Format;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(format: &Format, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(format.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Format, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        super::parse_format(&name).map_err(serde::de::Error::custom)
     }
 }
 

@@ -38,11 +38,30 @@ pub struct Rss {
     pub peak: u64,
 }
 
+/// One announcement of `broadcast` or `rooms`: how many of its room's
+/// participants got it, and when the last one did.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BroadcastFigure {
+    /// Its room, numbered from 0 in creation order.
+    pub room: usize,
+    /// Its number in its room, from 0.
+    pub number: usize,
+    /// The room's connected participants, who all should have got it.
+    pub expected: u64,
+    pub received: u64,
+    /// From the server's stamp to the last participant receiving it.
+    pub last_socket_ms: Option<f64>,
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
     pub scenario: String,
     pub format: String,
     pub participants: usize,
+    /// Rooms the participants were spread over.
+    pub rooms: usize,
+    /// Processes that held the participants' connections.
+    pub processes: usize,
     /// Participants that completed their handshake.
     pub connected: usize,
     pub errors_total: u64,
@@ -50,6 +69,8 @@ pub struct Report {
     pub errors: BTreeMap<String, u64>,
     /// The room the run used.
     pub session_id: Option<String>,
+    /// Broadcasts sent (`rooms`: acknowledged announcements, all rooms
+    /// together), questions opened (`quiz`) or posts (`board`).
     pub broadcasts: usize,
     /// Broadcasts a participant should have seen and did not.
     pub missed_broadcasts: u64,
@@ -58,11 +79,20 @@ pub struct Report {
     /// Per broadcast, from the server's stamp to the last participant
     /// receiving it.
     pub last_socket_ms: Option<Percentiles>,
+    /// `broadcast` and `rooms`: every announcement, in rooms and then in
+    /// order.
+    pub per_broadcast: Vec<BroadcastFigure>,
     /// From the moment all participants dropped to each one's `joined`.
     pub reconnect_ms: Option<Percentiles>,
     pub server_rss_bytes: Option<Rss>,
     pub rss_per_connection_bytes: Option<u64>,
     pub server_cpu_s: Option<f64>,
+    /// Data frames the tool's connections received (every process).
+    pub frames_delivered: u64,
+    /// Server CPU time during the run (`server_cpu_s` less what the server
+    /// had used before the run's first connection), in microseconds, per
+    /// frame delivered.
+    pub server_cpu_us_per_frame: Option<f64>,
     pub duration_s: f64,
     pub answers_sent: u64,
     pub answers_acked: u64,
@@ -81,8 +111,14 @@ pub struct Report {
 
 impl Report {
     pub fn error(&mut self, kind: impl Into<String>) {
-        *self.errors.entry(kind.into()).or_default() += 1;
-        self.errors_total += 1;
+        self.add_errors(kind, 1);
+    }
+
+    pub fn add_errors(&mut self, kind: impl Into<String>, count: u64) {
+        if count > 0 {
+            *self.errors.entry(kind.into()).or_default() += count;
+            self.errors_total += count;
+        }
     }
 
     /// A few lines for people.
@@ -91,6 +127,9 @@ impl Report {
             "{} ({}): {}/{} connected, {} errors in {:.1} s",
             self.scenario, self.format, self.connected, self.participants, self.errors_total, self.duration_s
         )];
+        if self.rooms > 1 || self.processes > 1 {
+            lines.push(format!("rooms: {}, processes: {}", self.rooms, self.processes));
+        }
         for (kind, count) in &self.errors {
             lines.push(format!("  error {kind}: {count}"));
         }
@@ -101,6 +140,10 @@ impl Report {
             lines.push(format!("broadcasts: {}, missed {}", self.broadcasts, self.missed_broadcasts));
         }
         lines.extend(show("last socket", &self.last_socket_ms));
+        let timed = self.per_broadcast.iter().filter_map(|b| Some((b, b.last_socket_ms?)));
+        if let Some((b, ms)) = timed.max_by(|x, y| x.1.total_cmp(&y.1)) {
+            lines.push(format!("slowest broadcast: room {} #{}, last socket {ms:.1} ms", b.room, b.number));
+        }
         lines.extend(show("every delivery", &self.broadcast_ms));
         lines.extend(show("reconnect", &self.reconnect_ms));
         if self.answers_sent > 0 {
@@ -129,6 +172,9 @@ impl Report {
         }
         if let Some(cpu) = self.server_cpu_s {
             lines.push(format!("server CPU: {cpu:.2} s"));
+        }
+        if let Some(us) = self.server_cpu_us_per_frame {
+            lines.push(format!("server CPU per frame: {us:.1} µs ({} frames delivered)", self.frames_delivered));
         }
         lines.join("\n")
     }

@@ -16,11 +16,12 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use super::{
-    GRACE, MemoryWatch, Room, classify, collect, create_room_with, join_as_guest, new_report, start_participants,
+    GRACE, Room, ServerWatch, classify, collect, create_room_with, join_as_guest, lost, new_report, start_participants,
 };
-use crate::client::{Conn, now_ms};
+use crate::client::{Conn, PATIENCE, now_ms};
 use crate::options::Options;
 use crate::report::{Percentiles, Report};
+use crate::shard::Shard;
 
 /// What one participant did and saw.
 #[derive(Default)]
@@ -42,13 +43,13 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         "board": { "sections": ["Idées", "Questions", "Ressources"] },
     });
     let room = create_room_with(options, body).await?;
-    let mut report = new_report(options, &room);
-    let memory = MemoryWatch::start(options.server_pid);
+    let mut report = new_report(options, std::slice::from_ref(&room));
+    let memory = ServerWatch::start(options.server_pid);
     let participants = options.participants.max(1);
     let total = options.posts;
     let (go, going) = watch::channel(false);
     let (stop, stopped) = watch::channel(false);
-    let (tasks, _) = start_participants(options, started, &mut report, |i, ready| {
+    let (tasks, _, joins) = start_participants(options, Shard::ALONE, started, |i, ready| {
         let (options, code, room_id) = (options.clone(), room.code.clone(), room.id.clone());
         let (mut going, mut stopped) = (going.clone(), stopped.clone());
         async move {
@@ -72,13 +73,16 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         }
     })
     .await;
+    joins.count_into(&mut report);
     let idle = memory.now();
     let _ = go.send(true);
     let posting = Duration::from_secs_f64(total as f64 / f64::from(options.rate.max(1)));
-    let posted = collect(tasks, posting + GRACE, &stop).await;
-    match late_joiner(options, &room, total).await {
-        Ok(ms) => report.late_join_ms = Some(ms),
-        Err(error) => report.error(classify(&error.to_string())),
+    let (posted, stuck) = collect(tasks, posting + GRACE, &stop).await;
+    report.add_errors("stuck_participant", stuck);
+    match tokio::time::timeout(PATIENCE * 2, late_joiner(options, &room, total)).await {
+        Ok(Ok(ms)) => report.late_join_ms = Some(ms),
+        Ok(Err(error)) => report.error(classify(&error.to_string())),
+        Err(_) => report.error("late_joiner_timeout"),
     }
     tally(&mut report, &posted, total);
     memory.finish(idle, &mut report);
@@ -150,8 +154,8 @@ async fn participate(
                 posted.errors.push(code.to_string());
             }
             Ok(Some(_)) => {}
-            Ok(None) => return posted.errors.push("closed_by_server".into()),
-            Err(_) => return posted.errors.push("connection_failed".into()),
+            Ok(None) => return posted.errors.push(conn.close_error()),
+            Err(error) => return posted.errors.push(lost(&error)),
         }
     }
 }
@@ -170,7 +174,7 @@ async fn late_joiner(options: &Options, room: &Room, total: usize) -> anyhow::Re
         match conn.recv().await? {
             Some(ServerMessage::Joined { snapshot: Some(s), .. }) => snapshot = s.board,
             Some(_) => {}
-            None => bail!("closed_by_server"),
+            None => bail!("{}: while loading the board", conn.close_error()),
         }
     }
     let board = snapshot.ok_or_else(|| anyhow::anyhow!("no board in the snapshot"))?;
@@ -187,7 +191,7 @@ async fn late_joiner(options: &Options, room: &Room, total: usize) -> anyhow::Re
                     break page.next;
                 }
                 Some(_) => {}
-                None => bail!("closed_by_server"),
+                None => bail!("{}: while loading the board", conn.close_error()),
             }
         };
     }

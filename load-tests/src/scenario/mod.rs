@@ -1,28 +1,34 @@
-//! The scenarios. Each creates its room through the REST API with the
+//! The scenarios. Each creates its rooms through the REST API with the
 //! trainer token, connects its participants (round-robin over the URLs and
-//! source addresses, at the ramp rate), drives the room, checks what every
-//! participant saw, and reports.
+//! source addresses, at the ramp rate), drives the rooms, checks what every
+//! participant saw, and reports. Every wait is bounded: what does not come
+//! in time is a reported error, never a hang.
 
 pub mod board;
+pub mod crowd;
 pub mod quiz;
+pub mod reconnect;
+pub mod rooms;
+pub mod tally;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use amphi_protocol::server::EventBody;
 use amphi_protocol::{Auth, ClientMessage, ServerMessage};
 use anyhow::{Context, anyhow, bail};
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::client::{Conn, now_ms};
+use crate::client::{self, Conn, PATIENCE};
 use crate::options::Options;
-use crate::report::{Percentiles, Report, Rss};
+use crate::report::{Report, Rss};
 use crate::server;
+use crate::shard::Shard;
 
 /// How long participants wait for broadcasts once the trainer is done.
-const GRACE: Duration = Duration::from_secs(10);
+pub(crate) const GRACE: Duration = Duration::from_secs(10);
 
 /// Text of broadcast number `i`.
 fn broadcast_text(i: usize) -> String {
@@ -33,9 +39,11 @@ fn broadcast_number(text: &str) -> Option<usize> {
     text.strip_prefix("amphi-load #")?.parse().ok()
 }
 
-struct Room {
-    id: String,
-    code: String,
+/// A room of the run, as participants join it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Room {
+    pub id: String,
+    pub code: String,
 }
 
 async fn create_room(options: &Options) -> anyhow::Result<Room> {
@@ -49,6 +57,7 @@ async fn create_room_with(options: &Options, body: serde_json::Value) -> anyhow:
     let response = reqwest::Client::new()
         .post(&url)
         .bearer_auth(&options.token)
+        .timeout(PATIENCE)
         .json(&body)
         .send()
         .await
@@ -62,17 +71,21 @@ async fn create_room_with(options: &Options, body: serde_json::Value) -> anyhow:
     Ok(Room { id: field("id")?, code: field("join_code")? })
 }
 
-/// Samples the server's RSS every 100 ms to find its peak.
-struct MemoryWatch {
+/// Watches the server during a run: its RSS (sampled every 100 ms for the
+/// peak), its CPU time, and the frames this process's connections receive.
+struct ServerWatch {
     pid: Option<u32>,
     before: u64,
+    cpu_before: Option<f64>,
+    frames_before: u64,
     peak: Arc<AtomicU64>,
     stop: watch::Sender<bool>,
 }
 
-impl MemoryWatch {
-    fn start(pid: Option<u32>) -> MemoryWatch {
+impl ServerWatch {
+    fn start(pid: Option<u32>) -> ServerWatch {
         let before = pid.and_then(server::rss_bytes).unwrap_or(0);
+        let cpu_before = pid.and_then(server::cpu_seconds);
         let peak = Arc::new(AtomicU64::new(before));
         let (stop, mut stopped) = watch::channel(false);
         if let Some(pid) = pid {
@@ -89,16 +102,19 @@ impl MemoryWatch {
                 }
             });
         }
-        MemoryWatch { pid, before, peak, stop }
+        ServerWatch { pid, before, cpu_before, frames_before: client::frames_received(), peak, stop }
     }
 
     fn now(&self) -> Option<u64> {
         self.pid.and_then(server::rss_bytes)
     }
 
+    /// Writes memory, CPU and CPU per frame; `report.connected` and the
+    /// frames of other processes must be in the report already.
     fn finish(self, idle: Option<u64>, report: &mut Report) {
         let connections = report.connected;
         let _ = self.stop.send(true);
+        report.frames_delivered += client::frames_received().saturating_sub(self.frames_before);
         let (Some(pid), Some(idle)) = (self.pid, idle) else {
             return;
         };
@@ -108,6 +124,11 @@ impl MemoryWatch {
             report.rss_per_connection_bytes = Some(idle.saturating_sub(self.before) / connections as u64);
         }
         report.server_cpu_s = server::cpu_seconds(pid);
+        if let (Some(before), Some(after)) = (self.cpu_before, report.server_cpu_s)
+            && report.frames_delivered > 0
+        {
+            report.server_cpu_us_per_frame = Some((after - before) * 1e6 / report.frames_delivered as f64);
+        }
     }
 }
 
@@ -117,6 +138,13 @@ async fn pace(options: &Options, i: usize, start: Instant) {
         let due = start + Duration::from_secs_f64(i as f64 / f64::from(options.ramp));
         tokio::time::sleep_until(due.into()).await;
     }
+}
+
+/// When every participant should have joined or failed: the ramp, then
+/// time for a connection and a handshake.
+fn join_deadline(options: &Options, start: Instant) -> tokio::time::Instant {
+    let ramp = if options.ramp > 0 { options.participants as f64 / f64::from(options.ramp) } else { 0.0 };
+    (start + Duration::from_secs_f64(ramp) + PATIENCE * 3).into()
 }
 
 /// Connection `i`'s URL and source address.
@@ -140,10 +168,12 @@ async fn join_as_guest(options: &Options, i: usize, code: &str) -> anyhow::Resul
     let resume = match conn.recv().await? {
         Some(ServerMessage::Welcome { resume_token, .. }) => resume_token,
         Some(ServerMessage::Error { code, message, .. }) => bail!("{code}: {message}"),
+        None => bail!("{}: expected welcome", conn.close_error()),
         other => bail!("expected welcome, got {other:?}"),
     };
     match conn.recv().await? {
         Some(ServerMessage::Joined { seq, .. }) => Ok((conn, resume, seq)),
+        None => bail!("{}: expected joined", conn.close_error()),
         other => bail!("expected joined, got {other:?}"),
     }
 }
@@ -163,336 +193,144 @@ async fn trainer(options: &Options, room: &Room) -> anyhow::Result<Conn> {
     Ok(conn)
 }
 
-async fn announce(trainer: &mut Conn, room: &Room, text: String) -> anyhow::Result<()> {
+async fn announce(trainer: &mut Conn, room: &str, text: String) -> anyhow::Result<()> {
     let id = trainer.id();
-    trainer.command(ClientMessage::Announce { id, room: room.id.clone(), text }).await
+    trainer.command(ClientMessage::Announce { id, room: room.into(), text }).await
 }
 
-fn new_report(options: &Options, room: &Room) -> Report {
+fn new_report(options: &Options, rooms: &[Room]) -> Report {
     Report {
         scenario: format!("{:?}", options.scenario).to_lowercase(),
         format: options.format.as_str().into(),
         participants: options.participants,
-        session_id: Some(room.id.clone()),
+        rooms: rooms.len(),
+        processes: 1,
+        session_id: (rooms.len() == 1).then(|| rooms[0].id.clone()),
         ..Report::default()
     }
-}
-
-/// What one participant saw of the broadcasts.
-#[derive(Default)]
-struct Seen {
-    /// Latency of each broadcast by number (`None`: not received).
-    latency: Vec<Option<f64>>,
-    errors: Vec<String>,
-    /// When `joined` arrived after a resume (ms since the epoch).
-    resumed_at: Option<f64>,
-}
-
-/// Reads broadcasts `from..to` until the last arrives or `stop` fires,
-/// checking order and uniqueness.
-async fn watch_broadcasts(conn: &mut Conn, from: usize, to: usize, stop: &mut watch::Receiver<bool>, seen: &mut Seen) {
-    let mut last: Option<usize> = None;
-    loop {
-        let message = tokio::select! {
-            message = conn.recv() => message,
-            _ = stop.wait_for(|stop| *stop) => return,
-        };
-        let (at, text) = match message {
-            Ok(Some(ServerMessage::Event { at, event: EventBody::Announcement { announcement }, .. })) => {
-                (at, announcement.text)
-            }
-            Ok(Some(_)) => continue,
-            Ok(None) => return seen.errors.push("closed_by_server".into()),
-            Err(_) => return seen.errors.push("connection_failed".into()),
-        };
-        let Some(n) = broadcast_number(&text).filter(|n| (from..to).contains(n)) else {
-            continue;
-        };
-        if last.is_some_and(|last| n <= last) {
-            seen.errors.push(if Some(n) == last { "duplicate_broadcast" } else { "out_of_order" }.into());
-        }
-        last = Some(n);
-        if seen.latency[n].is_none() {
-            seen.latency[n] = Some(now_ms() - at as f64);
-        }
-        if n + 1 == to {
-            return;
-        }
-    }
-}
-
-/// Folds participants' observations into the report.
-fn tally(report: &mut Report, seen: &[Seen], broadcasts: std::ops::Range<usize>) {
-    let mut deliveries = Vec::new();
-    let mut last_socket = vec![f64::MIN; broadcasts.end];
-    for s in seen {
-        for error in &s.errors {
-            report.error(error.clone());
-        }
-        for n in broadcasts.clone() {
-            match s.latency.get(n).copied().flatten() {
-                Some(ms) => {
-                    deliveries.push(ms);
-                    last_socket[n] = last_socket[n].max(ms);
-                }
-                None => report.missed_broadcasts += 1,
-            }
-        }
-    }
-    if report.missed_broadcasts > 0 {
-        *report.errors.entry("missed_broadcast".into()).or_default() += report.missed_broadcasts;
-        report.errors_total += report.missed_broadcasts;
-    }
-    report.broadcast_ms = Percentiles::of(&deliveries);
-    let lasts: Vec<f64> = last_socket[broadcasts].iter().copied().filter(|v| *v > f64::MIN).collect();
-    report.last_socket_ms = Percentiles::of(&lasts);
 }
 
 /// A participant task's way to report its handshake: `Ok` once joined, or
 /// why it could not.
 type Ready = mpsc::Sender<Result<(), String>>;
 
-/// Spawns `body(i, ready)` for every participant at the ramp rate, then
-/// counts their handshakes into the report. Returns the tasks and the
-/// channel, which later phases may reuse.
+/// How the participants' handshakes went.
+struct Joins {
+    connected: usize,
+    failures: Vec<String>,
+}
+
+impl Joins {
+    fn count_into(self, report: &mut Report) {
+        report.connected += self.connected;
+        for failure in self.failures {
+            report.error(failure);
+        }
+    }
+}
+
+/// Spawns `body(i, ready)` for this process's share of the participants
+/// (`shard`) at the ramp rate, then waits for their handshakes (until
+/// [`join_deadline`]). Returns the tasks, the channel, which later phases
+/// may reuse, and how the handshakes went.
 async fn start_participants<T, Fut>(
     options: &Options,
+    shard: Shard,
     started: Instant,
-    report: &mut Report,
     body: impl Fn(usize, Ready) -> Fut,
-) -> (Vec<JoinHandle<T>>, mpsc::Receiver<Result<(), String>>)
+) -> (Vec<JoinHandle<T>>, mpsc::Receiver<Result<(), String>>, Joins)
 where
     Fut: Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
+    let mine: Vec<usize> = shard.participants(options.participants).collect();
     // Room for every report: a participant never waits to say it is ready
     // (it must keep reading its socket).
-    let (ready, mut readies) = mpsc::channel(options.participants.max(1) * 2);
-    let mut tasks = Vec::with_capacity(options.participants);
-    for i in 0..options.participants {
+    let (ready, mut readies) = mpsc::channel(mine.len().max(1) * 2);
+    let mut tasks = Vec::with_capacity(mine.len());
+    for &i in &mine {
         pace(options, i, started).await;
         tasks.push(tokio::spawn(body(i, ready.clone())));
     }
     drop(ready);
-    for _ in 0..options.participants {
-        match readies.recv().await {
-            Some(Ok(())) => report.connected += 1,
-            Some(Err(error)) => report.error(classify(&error)),
-            None => break,
-        }
-    }
-    (tasks, readies)
-}
-
-/// `idle`: N participants connect and stay; the server's memory is read
-/// before, once all are idle, and at its peak.
-pub async fn idle(options: &Options) -> anyhow::Result<Report> {
-    let started = Instant::now();
-    let room = create_room(options).await?;
-    let mut report = new_report(options, &room);
-    let memory = MemoryWatch::start(options.server_pid);
-    let (stop, stopped) = watch::channel(false);
-    let (tasks, _) = start_participants(options, started, &mut report, |i, ready| {
-        let (options, code, mut stopped) = (options.clone(), room.code.clone(), stopped.clone());
-        async move {
-            let mut conn = match join_as_guest(&options, i, &code).await {
-                Ok((conn, _, _)) => conn,
-                Err(error) => {
-                    let _ = ready.send(Err(error.to_string())).await;
-                    return None;
-                }
-            };
-            let _ = ready.send(Ok(())).await;
-            // Keep reading: pings are answered while reading.
-            loop {
-                tokio::select! {
-                    message = conn.recv() => if !matches!(message, Ok(Some(_))) {
-                        return Some("dropped".to_string());
-                    },
-                    _ = stopped.wait_for(|stop| *stop) => return None,
-                }
+    let deadline = join_deadline(options, started);
+    let mut joins = Joins { connected: 0, failures: Vec::new() };
+    for waiting in (1..=mine.len()).rev() {
+        match tokio::time::timeout_at(deadline, readies.recv()).await {
+            Ok(Some(Ok(()))) => joins.connected += 1,
+            Ok(Some(Err(error))) => joins.failures.push(classify(&error)),
+            Ok(None) => break,
+            Err(_) => {
+                joins.failures.extend(std::iter::repeat_n("join_timeout".to_string(), waiting));
+                break;
             }
         }
-    })
-    .await;
-    // Let the server settle (presence coalescing, allocator) before reading.
-    tokio::time::sleep(Duration::from_secs(options.hold_s.max(1))).await;
-    let idle = memory.now();
-    let _ = stop.send(true);
-    for task in tasks {
-        if let Ok(Some(error)) = task.await {
-            report.error(error);
-        }
     }
-    memory.finish(idle, &mut report);
-    report.duration_s = started.elapsed().as_secs_f64();
-    Ok(report)
-}
-
-/// `broadcast`: one trainer announces B times to N participants; every
-/// participant must see every broadcast once, in order.
-pub async fn broadcast(options: &Options) -> anyhow::Result<Report> {
-    let started = Instant::now();
-    let room = create_room(options).await?;
-    let mut report = new_report(options, &room);
-    report.broadcasts = options.broadcasts;
-    let memory = MemoryWatch::start(options.server_pid);
-    let (stop, stopped) = watch::channel(false);
-    let (tasks, _) = start_participants(options, started, &mut report, |i, ready| {
-        let (options, code, mut stopped) = (options.clone(), room.code.clone(), stopped.clone());
-        async move {
-            let mut seen = Seen { latency: vec![None; options.broadcasts], ..Seen::default() };
-            match join_as_guest(&options, i, &code).await {
-                Ok((mut conn, _, _)) => {
-                    let _ = ready.send(Ok(())).await;
-                    watch_broadcasts(&mut conn, 0, options.broadcasts, &mut stopped, &mut seen).await;
-                }
-                Err(error) => {
-                    let _ = ready.send(Err(error.to_string())).await;
-                }
-            }
-            seen
-        }
-    })
-    .await;
-    let idle = memory.now();
-    let mut trainer = trainer(options, &room).await?;
-    // Let the joins' presence updates pass before measuring.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    for n in 0..options.broadcasts {
-        if let Err(error) = announce(&mut trainer, &room, broadcast_text(n)).await {
-            report.error(classify(&error.to_string()));
-        }
-        tokio::time::sleep(Duration::from_millis(options.interval_ms)).await;
-    }
-    let seen = collect(tasks, GRACE, &stop).await;
-    tally(&mut report, &seen, 0..options.broadcasts);
-    memory.finish(idle, &mut report);
-    report.duration_s = started.elapsed().as_secs_f64();
-    Ok(report)
-}
-
-/// `reconnect`: N participants drop at once while the trainer broadcasts,
-/// then all resume at once; each must get exactly the broadcasts it missed.
-pub async fn reconnect(options: &Options) -> anyhow::Result<Report> {
-    let started = Instant::now();
-    let room = create_room(options).await?;
-    let mut report = new_report(options, &room);
-    report.broadcasts = options.broadcasts;
-    let memory = MemoryWatch::start(options.server_pid);
-    let (phase, phases) = watch::channel(Phase::Joining);
-    let (stop, stopped) = watch::channel(false);
-    let (tasks, mut dropped) = start_participants(options, started, &mut report, |i, ready| {
-        let (options, code, room_id) = (options.clone(), room.code.clone(), room.id.clone());
-        let (mut phases, mut stopped) = (phases.clone(), stopped.clone());
-        async move {
-            let mut seen = Seen { latency: vec![None; options.broadcasts], ..Seen::default() };
-            let (conn, resume, seq) = match join_as_guest(&options, i, &code).await {
-                Ok(joined) => joined,
-                Err(error) => {
-                    let _ = ready.send(Err(error.to_string())).await;
-                    return seen;
-                }
-            };
-            let _ = ready.send(Ok(())).await;
-            if phases.wait_for(|p| *p == Phase::Drop).await.is_err() {
-                return seen;
-            }
-            conn.drop_now().await;
-            let _ = ready.send(Ok(())).await;
-            if phases.wait_for(|p| *p == Phase::Resume).await.is_err() {
-                return seen;
-            }
-            match resume_guest(&options, i, &resume, &room_id, seq).await {
-                Ok(mut conn) => {
-                    seen.resumed_at = Some(now_ms());
-                    watch_broadcasts(&mut conn, 0, options.broadcasts, &mut stopped, &mut seen).await;
-                }
-                Err(error) => seen.errors.push(classify(&error.to_string())),
-            }
-            seen
-        }
-    })
-    .await;
-    let idle = memory.now();
-    let mut trainer = trainer(options, &room).await?;
-    let _ = phase.send(Phase::Drop);
-    for _ in 0..report.connected {
-        let _ = dropped.recv().await;
-    }
-    // Everyone is offline: these broadcasts must come back on resume.
-    for n in 0..options.broadcasts {
-        if let Err(error) = announce(&mut trainer, &room, broadcast_text(n)).await {
-            report.error(classify(&error.to_string()));
-        }
-    }
-    let resume_started = now_ms();
-    let _ = phase.send(Phase::Resume);
-    let seen = collect(tasks, GRACE * 3, &stop).await;
-    let resumed: Vec<f64> = seen.iter().filter_map(|s| s.resumed_at).map(|at| at - resume_started).collect();
-    report.reconnect_ms = Percentiles::of(&resumed);
-    tally(&mut report, &seen, 0..options.broadcasts);
-    // Latencies of replayed broadcasts measure the outage, not delivery.
-    report.broadcast_ms = None;
-    report.last_socket_ms = None;
-    memory.finish(idle, &mut report);
-    report.duration_s = started.elapsed().as_secs_f64();
-    Ok(report)
+    (tasks, readies, joins)
 }
 
 /// Waits for every participant's observations; after `grace`, tells the
-/// stragglers to stop and report what they saw.
-async fn collect<T: Default>(tasks: Vec<JoinHandle<T>>, grace: Duration, stop: &watch::Sender<bool>) -> Vec<T> {
+/// stragglers to stop and report what they saw. One that has not stopped
+/// [`PATIENCE`] later is given up (its observations are lost); returns how
+/// many were, for the report.
+async fn collect<T: Default>(tasks: Vec<JoinHandle<T>>, grace: Duration, stop: &watch::Sender<bool>) -> (Vec<T>, u64) {
     let deadline = tokio::time::Instant::now() + grace;
     let mut seen = Vec::with_capacity(tasks.len());
+    let mut stuck = 0;
     for mut task in tasks {
         let result = tokio::select! {
             result = &mut task => result,
             () = tokio::time::sleep_until(deadline) => {
                 let _ = stop.send(true);
-                task.await
+                match tokio::time::timeout_at(deadline + PATIENCE, &mut task).await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        task.abort();
+                        stuck += 1;
+                        Ok(T::default())
+                    }
+                }
             }
         };
         seen.push(result.unwrap_or_default());
     }
     let _ = stop.send(true);
-    seen
+    (seen, stuck)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Joining,
-    Drop,
-    Resume,
-}
-
-async fn resume_guest(options: &Options, i: usize, token: &str, room: &str, seq: u64) -> anyhow::Result<Conn> {
-    let (url, source) = endpoint(options, i);
-    let mut conn = Conn::connect(&url, options.format, source).await?;
-    conn.send(&ClientMessage::Hello {
-        v: 1,
-        auth: Auth::Resume { token: token.into() },
-        last_seq: [(room.to_string(), seq)].into(),
-    })
-    .await?;
-    match conn.recv().await? {
-        Some(ServerMessage::Welcome { .. }) => {}
-        other => bail!("expected welcome, got {other:?}"),
-    }
-    match conn.recv().await? {
-        Some(ServerMessage::Joined { .. }) => Ok(conn),
-        other => bail!("expected joined, got {other:?}"),
-    }
-}
-
-/// A short error kind for the report.
-fn classify(error: &str) -> String {
+/// The error kind at the head of `error` (`rate_limited: …`,
+/// `closed_by_server_4029: …`), if it has one.
+fn kind_of(error: &str) -> Option<&str> {
     let kind = error.split(':').next().unwrap_or(error).trim();
-    if kind.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !kind.is_empty() {
-        kind.to_string()
-    } else if error.contains("onnect") {
-        "connect_failed".into()
-    } else {
-        "handshake_failed".into()
+    let valid = !kind.is_empty() && kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    valid.then_some(kind)
+}
+
+/// A short error kind for the report, for a failure while connecting.
+fn classify(error: &str) -> String {
+    match kind_of(error) {
+        Some(kind) => kind.into(),
+        None if error.contains("onnect") => "connect_failed".into(),
+        None => "handshake_failed".into(),
+    }
+}
+
+/// A short error kind for the report, for a connection lost while reading.
+fn lost(error: &anyhow::Error) -> String {
+    kind_of(&error.to_string()).unwrap_or("connection_failed").into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_kinds() {
+        assert_eq!(classify("rate_limited: too many messages: slow down"), "rate_limited");
+        assert_eq!(classify("closed_by_server_4029: while waiting for an ack"), "closed_by_server_4029");
+        assert_eq!(classify("connecting to 127.0.0.1:1"), "connect_failed");
+        assert_eq!(classify("expected welcome, got None"), "handshake_failed");
+        assert_eq!(lost(&anyhow!("IO error: Connection reset by peer")), "connection_failed");
+        assert_eq!(lost(&anyhow!("no_message: nothing for 30s")), "no_message");
     }
 }

@@ -16,12 +16,13 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use super::{
-    GRACE, MemoryWatch, Room, classify, collect, create_room_with, join_as_guest, new_report, start_participants,
+    GRACE, Room, ServerWatch, classify, collect, create_room_with, join_as_guest, lost, new_report, start_participants,
     trainer,
 };
 use crate::client::{Conn, now_ms};
 use crate::options::Options;
 use crate::report::{Percentiles, Report};
+use crate::shard::Shard;
 
 /// What one participant saw and measured.
 #[derive(Default)]
@@ -74,11 +75,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         "settings": { "mode": mode },
     });
     let room = create_room_with(options, body).await?;
-    let mut report = new_report(options, &room);
+    let mut report = new_report(options, std::slice::from_ref(&room));
     report.broadcasts = if options.self_paced { 0 } else { options.questions };
-    let memory = MemoryWatch::start(options.server_pid);
+    let memory = ServerWatch::start(options.server_pid);
     let (stop, stopped) = watch::channel(false);
-    let (tasks, _) = start_participants(options, started, &mut report, |i, ready| {
+    let (tasks, _, joins) = start_participants(options, Shard::ALONE, started, |i, ready| {
         let (options, code, room_id, mut stopped) =
             (options.clone(), room.code.clone(), room.id.clone(), stopped.clone());
         async move {
@@ -99,6 +100,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         }
     })
     .await;
+    joins.count_into(&mut report);
     let idle = memory.now();
     let mut trainer = trainer(options, &room).await?;
     let outcome = if options.self_paced {
@@ -109,7 +111,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     if let Err(error) = outcome {
         report.error(classify(&error.to_string()));
     }
-    let answered = collect(tasks, GRACE, &stop).await;
+    let (answered, stuck) = collect(tasks, GRACE, &stop).await;
+    report.add_errors("stuck_participant", stuck);
     if options.self_paced
         && let Err(error) = command(&mut trainer, &room, QuizCommand::End).await
     {
@@ -138,8 +141,8 @@ async fn participate(conn: &mut Conn, options: &Options, i: usize, room: &str, a
                     break question.index;
                 }
                 Ok(Some(_)) => {}
-                Ok(None) => return answered.errors.push("closed_by_server".into()),
-                Err(_) => return answered.errors.push("connection_failed".into()),
+                Ok(None) => return answered.errors.push(conn.close_error()),
+                Err(error) => return answered.errors.push(lost(&error)),
             }
         };
         if !options.self_paced && index != n {
@@ -179,7 +182,7 @@ async fn participate(conn: &mut Conn, options: &Options, i: usize, room: &str, a
             }
             Ok(ServerMessage::Error { code, .. }) => answered.errors.push(code.to_string()),
             Ok(_) => {}
-            Err(_) => return answered.errors.push("connection_failed".into()),
+            Err(error) => return answered.errors.push(lost(&error)),
         }
         if options.self_paced && n + 1 < options.questions {
             let id = conn.id();
