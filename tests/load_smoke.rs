@@ -119,30 +119,28 @@ async fn a_trainer_over_its_rate_limit_ends_the_run_with_the_error() {
     assert_eq!(report.connected, 20);
 }
 
-/// How the `--processes` test starts its second process: this test binary,
-/// running only [`load_shard_process`], with `--shard i/N` after `--`.
-fn this_test_binary() -> Launcher {
-    let args = ["load_smoke::load_shard_process", "--exact", "--ignored", "--quiet", "--"];
-    Launcher { program: std::env::current_exe().unwrap(), args: args.map(String::from).to_vec() }
-}
-
-/// Not a test on its own: the `--processes 2` test starts this test binary
-/// again to run this as its second process, as amphi-load starts itself.
-#[tokio::test]
-#[ignore = "the second process of the --processes smoke test, started by it"]
-async fn load_shard_process() {
-    let args: Vec<String> = std::env::args().collect();
-    let Some(at) = args.iter().position(|arg| arg == "--shard") else {
-        return;
-    };
-    let shard = args[at + 1].parse().expect("--shard i/N");
-    amphi_load::shard::serve(shard).await.expect("the shard runs");
+/// How the `--processes` test starts its second process: the real
+/// `amphi-load` binary of this build (`.ci/test` builds every target first;
+/// otherwise it is built here), as `amphi-load` starts copies of itself.
+fn amphi_load_binary() -> Launcher {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps");
+    let program = dir.join("amphi-load");
+    if !program.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "--locked", "-p", "amphi-load", "--bin", "amphi-load"])
+            .status()
+            .expect("cargo runs");
+        assert!(status.success() && program.exists(), "amphi-load is built at {}", program.display());
+    }
+    Launcher { program, args: Vec::new() }
 }
 
 #[tokio::test]
 async fn two_processes_report_as_one() {
     let server = TestServer::start().await;
-    let layout = Layout { rooms: 4, processes: 2, launcher: this_test_binary() };
+    let layout = Layout { rooms: 4, processes: 2, launcher: amphi_load_binary() };
     for scenario in [Scenario::Idle, Scenario::Broadcast, Scenario::Rooms] {
         let options = options(&server, scenario, Format::Json);
         let report = amphi_load::run_in(&options, &layout).await.expect("the run completes");
