@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use amphi::metrics::Metrics;
 use amphi::store::{
-    AttendanceRecord, CompletionRecord, InputRecord, RoomRecord, Store, StoreError, Write, Writer, WriterSettings,
+    AttendanceRecord, BbbEventRecord, CompletionRecord, InputRecord, RoomRecord, Store, StoreError, Write, Writer,
+    WriterSettings,
 };
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -137,8 +138,30 @@ async fn check_journal_attendance_and_privacy(store: Store) {
     assert!(attendance.iter().all(|a| a.left_at.is_some()));
     assert_eq!(attendance[1].left_at, Some(80_000));
 
+    // Video events: the guest's and user-1's in this room's atelier meeting,
+    // and user-1's in a meeting of no room of this tenant.
+    let video = |meeting: String, member: &str| BbbEventRecord {
+        event: "user-joined".into(),
+        at: 5_000,
+        internal_meeting: format!("internal-{meeting}"),
+        internal_user: format!("w_{member}"),
+        meeting,
+        member: member.into(),
+        member_name: format!("Name of {member}"),
+        body: format!(r#"{{"name":"Name of {member}"}}"#),
+    };
+    let atelier = format!("amphi-{room}-a1");
+    let elsewhere = format!("amphi-{}-a1", uuid::Uuid::new_v4());
+    let events =
+        [video(atelier.clone(), "guest-1"), video(atelier.clone(), "user-1"), video(elsewhere.clone(), "user-1")];
+    assert_eq!(store.record_bbb_events(&events).await.unwrap(), 3);
+
     // Retention: guests' names go, their answers stay; users keep theirs.
-    assert_eq!(store.purge_guests(2_000_000_000_000).await.unwrap(), 3);
+    assert_eq!(store.purge_guests(2_000_000_000_000).await.unwrap(), 4);
+    let in_atelier = store.bbb_events(&atelier).await.unwrap();
+    let guest_video = in_atelier.iter().find(|e| e.member == "guest-1").expect("the guest's video time stays");
+    assert_eq!((guest_video.member_name.as_str(), guest_video.body.as_str()), ("", "{}"));
+    assert!(in_atelier.iter().any(|e| e.member == "user-1" && e.member_name == "Name of user-1"));
     let journal = store.inputs(room).await.unwrap();
     assert_eq!(journal.len(), 2);
     assert_eq!(journal[0].member_name, "", "a guest's name is purged");
@@ -160,7 +183,11 @@ async fn check_journal_attendance_and_privacy(store: Store) {
         .unwrap();
     assert_eq!(store.delete_user("ac-nantes", "user-1").await.unwrap().inputs, 0, "tenants are apart");
     let deletion = store.delete_user("ac-lyon", "user-1").await.unwrap();
-    assert_eq!((deletion.inputs, deletion.attendance, deletion.completions, deletion.outbox), (1, 1, 1, 1));
+    let counts = (deletion.inputs, deletion.attendance, deletion.completions, deletion.outbox, deletion.video_events);
+    assert_eq!(counts, (1, 1, 1, 1, 1));
+    let in_atelier = store.bbb_events(&atelier).await.unwrap();
+    assert_eq!(in_atelier.iter().map(|e| e.member.as_str()).collect::<Vec<_>>(), ["guest-1"]);
+    assert_eq!(store.bbb_events(&elsewhere).await.unwrap().len(), 1, "another tenant's meeting is not touched");
     assert_eq!(store.inputs(room).await.unwrap().len(), 1, "the guest's answer stays");
     assert!(store.attendance(&[room]).await.unwrap().iter().all(|a| a.member != "user-1"));
 }
