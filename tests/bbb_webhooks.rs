@@ -154,3 +154,45 @@ async fn the_webhook_endpoint_is_registered_at_start() {
     assert_eq!(callback, Some("https://amphi.example.org/api/v1/bbb/webhooks"));
     drop(server);
 }
+
+#[tokio::test]
+async fn the_analytics_callback_is_verified_and_stored_once_per_attendee() {
+    let server = server(WebhookAuthMode::Checksum).await;
+    let body = fixture("analytics_callback.json");
+    let exp = amphi::auth::unix_seconds() + 3600;
+    let token = amphi::bbb::analytics::sign_analytics_token(SECRET, exp, jsonwebtoken::Algorithm::HS512).unwrap();
+    let post = |authorization: Option<String>, body: String| {
+        let mut request = reqwest::Client::new().post(server.url("/api/v1/bbb/analytics")).body(body);
+        if let Some(token) = authorization {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // Refused, and nothing stored: no token, a token signed with another
+    // secret, an expired one, a body that is not the callback.
+    assert_eq!(post(None, body.clone()).await.0, 401);
+    let forged = amphi::bbb::analytics::sign_analytics_token("other", exp, jsonwebtoken::Algorithm::HS512).unwrap();
+    let (status, answer) = post(Some(forged), body.clone()).await;
+    assert_eq!((status, answer["code"].as_str()), (401, Some("unauthorized")));
+    let expired = amphi::bbb::analytics::sign_analytics_token(SECRET, 1, jsonwebtoken::Algorithm::HS512).unwrap();
+    assert_eq!(post(Some(expired), body.clone()).await.0, 401);
+    let (status, answer) = post(Some(token.clone()), "{\"meeting_id\": 3}".into()).await;
+    assert_eq!((status, answer["code"].as_str()), (400, Some("malformed_frame")));
+    assert!(server.app.store.bbb_events("amphi-").await.unwrap().is_empty());
+
+    let (status, answer) = post(Some(token.clone()), body.clone()).await;
+    assert_eq!((status, answer["received"].as_u64(), answer["new"].as_u64()), (200, Some(3), Some(3)), "{answer}");
+    let (status, answer) = post(Some(token), body).await;
+    assert_eq!((status, answer["new"].as_u64()), (200, Some(0)), "a redelivery changes nothing");
+
+    let stored = server.app.store.bbb_events("amphi-s9-a3").await.unwrap();
+    let meeting = stored.iter().find(|e| e.event == "analytics-meeting").expect("the meeting's figures");
+    assert!(!meeting.body.contains("Zoé"), "attendees are kept apart: {}", meeting.body);
+    let attendee = stored.iter().find(|e| e.member == "42").expect("one row per attendee, by amphi member id");
+    assert_eq!((attendee.event.as_str(), attendee.member_name.as_str()), ("analytics-attendee", "Zoé Martin"));
+    let figures: Value = serde_json::from_str(&attendee.body).unwrap();
+    assert!(figures["duration"].is_number(), "{figures}");
+}

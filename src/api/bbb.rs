@@ -1,9 +1,13 @@
-//! `POST /api/v1/bbb/webhooks`: bbb-webhooks callbacks. Authenticated as
-//! configured (a checksum over the registered callback URL, the body and the
-//! shared secret, or a bearer token), parsed, and stored once per event
-//! (redeliveries change nothing). `meeting-created`, `meeting-ended`,
-//! `user-joined` and `user-left` are typed; every other event is kept as
-//! received.
+//! What BigBlueButton calls back. `POST /api/v1/bbb/webhooks`:
+//! bbb-webhooks callbacks, authenticated as configured (a checksum over the
+//! registered callback URL, the body and the shared secret, or a bearer
+//! token), parsed, and stored once per event (redeliveries change nothing);
+//! `meeting-created`, `meeting-ended`, `user-joined` and `user-left` are
+//! typed, every other event is kept as received. `POST
+//! /api/v1/bbb/analytics`: the learning-analytics callback at a meeting's
+//! end (a JWT signed with the shared secret), stored once as one row for
+//! the meeting and one per attendee, so that erasing a member erases their
+//! figures.
 
 use amphi_protocol::ErrorCode;
 use axum::Json;
@@ -14,6 +18,7 @@ use serde_json::{Value, json};
 
 use super::ApiError;
 use crate::app::AppState;
+use crate::bbb::analytics::receive_analytics;
 use crate::bbb::checksum::{split_callback_checksum, verify_webhook};
 use crate::bbb::webhooks::{WebhookEvent, parse_callback};
 use crate::store::BbbEventRecord;
@@ -27,7 +32,7 @@ pub async fn webhooks(
 ) -> Result<Json<Value>, ApiError> {
     let config = &app.config.bbb;
     if !config.is_enabled() {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "BigBlueButton is not configured"));
+        return Err(not_configured());
     }
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let received = format!("{}{path}", config.callback_base_url.trim_end_matches('/'));
@@ -42,6 +47,54 @@ pub async fn webhooks(
     let records: Vec<BbbEventRecord> = callback.events.iter().map(record).collect();
     let new = app.store.record_bbb_events(&records).await.map_err(ApiError::internal)?;
     Ok(Json(json!({ "received": records.len(), "new": new })))
+}
+
+/// The analytics callback's event names, as stored.
+pub const ANALYTICS_MEETING: &str = "analytics-meeting";
+pub const ANALYTICS_ATTENDEE: &str = "analytics-attendee";
+
+/// `POST /api/v1/bbb/analytics`
+pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let config = &app.config.bbb;
+    if !config.is_enabled() {
+        return Err(not_configured());
+    }
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
+    let callback = receive_analytics(&config.secret, authorization, &body).map_err(|error| {
+        use crate::bbb::analytics::AnalyticsError;
+        match error {
+            AnalyticsError::BadBody(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedFrame, error.to_string())
+            }
+            _ => {
+                tracing::warn!(%error, "a BigBlueButton analytics callback failed authentication");
+                ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, error.to_string())
+            }
+        }
+    })?;
+    let mut raw: Value = serde_json::from_slice(&body)
+        .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedFrame, error.to_string()))?;
+    let attendees = raw.pointer_mut("/data/attendees").map(Value::take).unwrap_or(Value::Null);
+    let row = |event: &str, member: &str, name: &str, body: &Value| BbbEventRecord {
+        event: event.to_string(),
+        at: 0,
+        internal_meeting: callback.internal_meeting_id.clone(),
+        internal_user: member.to_string(),
+        meeting: callback.meeting_id.clone(),
+        member: member.to_string(),
+        member_name: name.to_string(),
+        body: body.to_string(),
+    };
+    let mut records = vec![row(ANALYTICS_MEETING, "", "", &raw)];
+    for (attendee, raw) in callback.data.attendees.iter().zip(attendees.as_array().into_iter().flatten()) {
+        records.push(row(ANALYTICS_ATTENDEE, &attendee.ext_user_id, &attendee.name, raw));
+    }
+    let new = app.store.record_bbb_events(&records).await.map_err(ApiError::internal)?;
+    Ok(Json(json!({ "received": records.len(), "new": new })))
+}
+
+fn not_configured() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "BigBlueButton is not configured")
 }
 
 /// An event as stored.

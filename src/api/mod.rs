@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/boards/import", post(boards::import).layer(DefaultBodyLimit::max(MAX_BOARD_IMPORT_BYTES)))
         .route("/blobs/{id}", get(boards::blob))
         .route("/bbb/webhooks", post(bbb::webhooks))
+        .route("/bbb/analytics", post(bbb::analytics))
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
