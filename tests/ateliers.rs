@@ -67,7 +67,11 @@ async fn drain(client: &mut Client, wait: Duration) -> Vec<ServerMessage> {
 async fn thirty_participants_in_five_ateliers() {
     let simulator = BbbSimulator::start(BBB_SECRET, ChecksumAlgorithm::Sha1).await.unwrap();
     let bbb = simulator.config();
-    let server = TestServer::start_with(move |config| config.bbb = bbb).await;
+    let server = TestServer::start_with(move |config| {
+        config.bbb = bbb;
+        config.bbb.callback_base_url = "https://amphi.example.org".into();
+    })
+    .await;
     let token = server.token(Role::Facilitator, "Mme Leroy");
     let room = create_breakout(&server, &token).await;
     let (room_id, code) = (room_id(&room), join_code(&room));
@@ -119,6 +123,9 @@ async fn thirty_participants_in_five_ateliers() {
         let param = |name: &str| call.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
         assert!(param("meetingID").is_some_and(|id| id.starts_with(&format!("amphi-{room_id}-a"))));
         assert_eq!(param("meta_amphi-session-id"), Some(room_id.clone()), "linked to the session");
+        let analytics = param("meta_analytics-callback-url");
+        assert_eq!(analytics.as_deref(), Some("https://amphi.example.org/api/v1/bbb/analytics"));
+        assert_eq!(param("logoutURL"), Some(format!("https://amphi.example.org/j/{code}")), "back to the session");
     }
     // A member's own join URL, signed for the simulator.
     let (phone_member, phone_atelier) = atelier_of.iter().next().map(|(m, a)| (m.clone(), a.clone())).unwrap();

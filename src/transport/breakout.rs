@@ -1,8 +1,10 @@
 //! Breakout commands on their way to their room, and what follows one the
 //! room accepted, with BigBlueButton when it is configured: opening
 //! ateliers creates one meeting per atelier (`amphi-{session}-{atelier}`,
-//! linked to the session by `meta_` parameters) and gives each atelier its
-//! video link; a broadcast also goes to the open ateliers' public chats
+//! linked to the session by `meta_` parameters, with the atelier's files as
+//! pre-uploaded documents and, when amphi's public address is configured,
+//! the analytics callback and a way back to the session on leaving) and
+//! gives each atelier its video link; a broadcast also goes to the open ateliers' public chats
 //! (BigBlueButton 3.0+; older servers answer `unsupported` and the message
 //! goes through amphi only). The room itself never waits on BigBlueButton.
 
@@ -14,8 +16,9 @@ use amphi_protocol::breakout::{BreakoutCommand, ProductionContent};
 use crate::activity::Refusal;
 use crate::activity::breakout::BreakoutDefinition;
 use crate::app::AppState;
-use crate::bbb::{Bbb, BbbError, ChatMessage, CreateMeeting};
+use crate::bbb::{Bbb, BbbError, ChatMessage, CreateMeeting, Document};
 use crate::hub::{RoomCommand, RoomHandle, Who};
+use amphi_protocol::breakout::Atelier;
 
 /// Fills in an uploaded production file's type and size from the store.
 pub async fn prepare(app: &AppState, command: BreakoutCommand) -> Result<BreakoutCommand, Refusal> {
@@ -50,16 +53,18 @@ pub fn after_accepted(app: &AppState, handle: &RoomHandle, who: &Who, command: &
     let ateliers = planned_ateliers(handle);
     match command {
         BreakoutCommand::Open { ateliers: chosen } => {
-            let opened: Vec<(String, String)> = ateliers
-                .into_iter()
-                .filter(|(id, _)| chosen.as_ref().is_none_or(|chosen| chosen.contains(id)))
+            let base = app.config.bbb.callback_base_url.trim_end_matches('/').to_string();
+            let meetings: Vec<(String, CreateMeeting)> = ateliers
+                .iter()
+                .filter(|atelier| chosen.as_ref().is_none_or(|chosen| chosen.contains(&atelier.id)))
+                .map(|atelier| (atelier.id.clone(), meeting_for(handle, atelier, &base)))
                 .collect();
-            tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), opened));
+            tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), meetings));
         }
         BreakoutCommand::Broadcast { text, atelier } => {
             let targets: Vec<String> = match atelier {
                 Some(atelier) => vec![atelier.clone()],
-                None => ateliers.into_iter().map(|(id, _)| id).collect(),
+                None => ateliers.into_iter().map(|atelier| atelier.id).collect(),
             };
             let meetings = targets.iter().map(|atelier| meeting_id(handle.id(), atelier)).collect();
             tokio::spawn(send_chat(bbb, meetings, text.clone(), who.name.to_string()));
@@ -68,22 +73,42 @@ pub fn after_accepted(app: &AppState, handle: &RoomHandle, who: &Who, command: &
     }
 }
 
-/// The ateliers of the room's stored plan: (id, name).
-fn planned_ateliers(handle: &RoomHandle) -> Vec<(String, String)> {
+/// The ateliers of the room's stored plan.
+fn planned_ateliers(handle: &RoomHandle) -> Vec<Atelier> {
     let definition = handle.record.activity.as_deref().map(serde_json::from_str::<BreakoutDefinition>);
     match definition {
-        Some(Ok(definition)) => definition.plan.ateliers.into_iter().map(|a| (a.id, a.name)).collect(),
+        Some(Ok(definition)) => definition.plan.ateliers,
         _ => Vec::new(),
     }
+}
+
+/// The meeting of an atelier: linked to its session and atelier, its files
+/// as documents, and, when amphi's public address `base` is known, the
+/// analytics callback and the session's join page as the logout URL.
+fn meeting_for(handle: &RoomHandle, atelier: &Atelier, base: &str) -> CreateMeeting {
+    let mut meeting =
+        CreateMeeting::new(meeting_id(handle.id(), &atelier.id), atelier.name.clone(), handle.id().to_string());
+    meeting.amphi_atelier_id = Some(atelier.id.clone());
+    if !base.is_empty() {
+        meeting.analytics_callback_url = Some(format!("{base}/api/v1/bbb/analytics"));
+        meeting.logout_url = handle.record.join_code.as_ref().map(|code| format!("{base}/j/{code}"));
+        meeting.documents = atelier
+            .files
+            .iter()
+            .map(|file| Document {
+                url: format!("{base}/api/v1/blobs/{}", file.blob),
+                filename: Some(file.name.clone()),
+            })
+            .collect();
+    }
+    meeting
 }
 
 /// Creates each atelier's meeting (creating an existing one is harmless),
 /// then gives the atelier its video link through the room, on behalf of
 /// the facilitator who opened it.
-async fn create_meetings(bbb: Arc<dyn Bbb>, handle: RoomHandle, who: Who, ateliers: Vec<(String, String)>) {
-    for (atelier, name) in ateliers {
-        let mut meeting = CreateMeeting::new(meeting_id(handle.id(), &atelier), name, handle.id().to_string());
-        meeting.amphi_atelier_id = Some(atelier.clone());
+async fn create_meetings(bbb: Arc<dyn Bbb>, handle: RoomHandle, who: Who, meetings: Vec<(String, CreateMeeting)>) {
+    for (atelier, meeting) in meetings {
         if let Err(error) = bbb.create(&meeting).await {
             tracing::warn!(%error, %atelier, "cannot create the atelier's video room");
             continue;
