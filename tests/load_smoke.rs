@@ -2,8 +2,9 @@
 //! against a real server: every participant connects, every broadcast is
 //! seen once and in order, every resume works, every answer and post is
 //! acknowledged once; participants spread over several rooms and over two
-//! processes are tallied as one; a trainer's own rate limit ends the run
-//! with the error. No timing is asserted.
+//! processes are tallied as one; ateliers are distributed, opened, hear
+//! every broadcast and have their productions published; a trainer's own
+//! rate limit ends the run with the error. No timing is asserted.
 
 use amphi_load::shard::Launcher;
 use amphi_load::{Layout, Options, Scenario};
@@ -30,6 +31,7 @@ fn options(server: &TestServer, scenario: Scenario, format: Format) -> Options {
         self_paced: false,
         posts: 150,
         rate: 500,
+        groups: 4,
     }
 }
 
@@ -153,5 +155,20 @@ async fn two_processes_report_as_one() {
             assert_eq!(received, 20 * 3, "{scenario:?}: every participant got its room's 3 announcements");
             assert!(report.broadcast_ms.is_some() && report.last_socket_ms.is_some());
         }
+    }
+}
+
+#[tokio::test]
+async fn the_breakout_scenario_runs_clean() {
+    let server = TestServer::start().await;
+    for format in Format::ALL {
+        let report = amphi_load::run(&options(&server, Scenario::Breakout, format)).await.expect("the run completes");
+        assert_eq!(report.errors_total, 0, "{format:?}: {:?}", report.errors);
+        assert_eq!(report.connected, 20, "{format:?}");
+        assert_eq!((report.posts_sent, report.posts_acked), (20, 20), "one production each, acknowledged once");
+        assert_eq!((report.broadcasts, report.missed_broadcasts), (3, 0), "every atelier heard every broadcast");
+        assert_eq!(report.per_broadcast.len(), 3);
+        assert!(report.per_broadcast.iter().all(|figure| figure.received == 20), "{:?}", report.per_broadcast);
+        assert!(report.ack_ms.is_some() && report.last_socket_ms.is_some());
     }
 }

@@ -9,7 +9,8 @@
 //! - [`client`]: one participant or trainer connection speaking protocol v1.
 //! - [`scenario`]: `idle`, `broadcast`, `rooms` (announcements in M rooms
 //!   at once), `reconnect`, `quiz` (trainer-paced or self-paced), `board`
-//!   (participants posting at a rate).
+//!   (participants posting at a rate), `breakout` (ateliers: distribute,
+//!   open, productions, broadcasts, close, publish).
 //! - [`shard`]: `--processes N`, the copies of this tool that hold a share
 //!   of the participants, and how their tallies come back.
 //! - [`report`]: the JSON report and its human summary.
@@ -46,5 +47,6 @@ pub async fn run_in(options: &Options, layout: &Layout) -> anyhow::Result<Report
         Scenario::Reconnect => scenario::reconnect::run(options).await,
         Scenario::Quiz => scenario::quiz::run(options).await,
         Scenario::Board => scenario::board::run(options).await,
+        Scenario::Breakout => scenario::breakout::run(options).await,
     }
 }

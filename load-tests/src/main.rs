@@ -14,7 +14,7 @@ use clap::Parser;
 #[derive(Parser)]
 #[command(name = "amphi-load", version, about = "Load generator for amphi")]
 struct Cli {
-    /// idle, broadcast, rooms, reconnect, quiz or board.
+    /// idle, broadcast, rooms, reconnect, quiz, board or breakout.
     #[arg(required_unless_present = "shard")]
     scenario: Option<Scenario>,
     /// WebSocket URL of a node; repeat to spread participants round-robin.
@@ -53,7 +53,8 @@ struct Cli {
     /// New connections per second (0: as fast as possible).
     #[arg(long, default_value_t = 2000)]
     ramp: u32,
-    /// Broadcasts sent (broadcast and reconnect scenarios).
+    /// Broadcasts sent (broadcast, reconnect and breakout scenarios; per
+    /// room in rooms).
     #[arg(long, default_value_t = 20)]
     broadcasts: usize,
     /// Milliseconds between broadcasts.
@@ -77,6 +78,9 @@ struct Cli {
     /// Posts per second in the board scenario, in all.
     #[arg(long, default_value_t = 100)]
     rate: u32,
+    /// Ateliers in the breakout scenario.
+    #[arg(long, default_value_t = 5)]
+    groups: usize,
     /// Write the JSON report to this file.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
@@ -129,6 +133,7 @@ fn run() -> anyhow::Result<bool> {
         self_paced: cli.self_paced,
         posts: cli.posts,
         rate: cli.rate,
+        groups: cli.groups,
     };
     let layout = Layout { rooms: cli.rooms, processes: cli.processes, launcher: Launcher::default() };
     let report = runtime.block_on(amphi_load::run_in(&options, &layout))?;

@@ -30,6 +30,10 @@ pub enum Scenario {
     /// N participants post to one board at a total rate; every post must be
     /// acknowledged and reach everyone; a late joiner loads the board.
     Board,
+    /// One facilitator and N participants in G ateliers (`--groups`):
+    /// distribute, open, productions handed in, broadcasts to every atelier,
+    /// close, productions published to the plenary.
+    Breakout,
 }
 
 /// A run's settings. The main process sends them to its other processes
@@ -56,8 +60,8 @@ pub struct Options {
     pub source_ips: Vec<IpAddr>,
     /// New connections per second (0: as fast as possible).
     pub ramp: u32,
-    /// Broadcasts sent by the `broadcast` and `reconnect` scenarios, and in
-    /// each room by `rooms`.
+    /// Broadcasts sent by the `broadcast`, `reconnect` and `breakout`
+    /// scenarios, and in each room by `rooms`.
     pub broadcasts: usize,
     /// Time between two broadcasts, in milliseconds.
     pub interval_ms: u64,
@@ -73,6 +77,9 @@ pub struct Options {
     pub posts: usize,
     /// Posts per second of the `board` scenario, in all.
     pub rate: u32,
+    /// Ateliers of the `breakout` scenario.
+    #[serde(default)]
+    pub groups: usize,
 }
 
 impl Options {

@@ -79,8 +79,8 @@ pub struct Report {
     /// Per broadcast, from the server's stamp to the last participant
     /// receiving it.
     pub last_socket_ms: Option<Percentiles>,
-    /// `broadcast` and `rooms`: every announcement, in rooms and then in
-    /// order.
+    /// `broadcast`, `rooms` and `breakout`: every broadcast, in rooms and
+    /// then in order.
     pub per_broadcast: Vec<BroadcastFigure>,
     /// From the moment all participants dropped to each one's `joined`.
     pub reconnect_ms: Option<Percentiles>,
@@ -96,8 +96,10 @@ pub struct Report {
     pub duration_s: f64,
     pub answers_sent: u64,
     pub answers_acked: u64,
-    /// From sending an answer to its acknowledgement.
+    /// From sending an answer (`quiz`), a post (`board`) or a production
+    /// (`breakout`) to its acknowledgement.
     pub ack_ms: Option<Percentiles>,
+    /// Posts (`board`) or productions (`breakout`).
     pub posts_sent: u64,
     pub posts_acked: u64,
     /// `board`: the time a participant arriving last takes to have the whole
@@ -149,7 +151,7 @@ impl Report {
         if self.answers_sent > 0 {
             lines.push(format!("answers: {} sent, {} acknowledged", self.answers_sent, self.answers_acked));
         }
-        lines.extend(show("answer ack", &self.ack_ms));
+        lines.extend(show("acknowledgement", &self.ack_ms));
         if self.posts_sent > 0 {
             lines.push(format!("posts: {} sent, {} acknowledged", self.posts_sent, self.posts_acked));
         }

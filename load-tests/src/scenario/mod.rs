@@ -5,6 +5,7 @@
 //! in time is a reported error, never a hang.
 
 pub mod board;
+pub mod breakout;
 pub mod crowd;
 pub mod quiz;
 pub mod reconnect;
