@@ -312,6 +312,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err, reason = "figment::Jail closures return figment::Error")]
 mod tests {
     use super::*;
     use figment::value::Dict;

@@ -309,6 +309,7 @@ impl Client {
     }
 }
 
+#[allow(clippy::large_enum_variant, reason = "one frame at a time, in tests")]
 enum Frame {
     Message(ServerMessage),
     Closed(Option<u16>),

@@ -11,8 +11,13 @@ use crate::quiz::{QuizEvent, QuizSnapshot};
 use crate::{ClientMsgId, ErrorCode, MemberId, Role, RoomId, RoomKind};
 
 /// A frame sent by the server.
+///
+/// `joined` (with its snapshot) is much larger than the other variants; a
+/// message lives only until it is encoded (events are encoded once and fanned
+/// out as bytes), so its size is not worth a box on every snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[expect(clippy::large_enum_variant, reason = "short-lived: encoded once, then sent as bytes")]
 pub enum ServerMessage {
     /// The answer to a successful `hello`. `joined` frames for the rooms
     /// re-attached by `hello` follow it.

@@ -479,8 +479,8 @@ fn fifty_participants_trainer_paced() {
     let emits = cmd(&mut s, QuizCommand::Reveal, now);
     assert_eq!(emits.len(), 51, "the reveal and one private score each");
     // Q2: ten disconnect, the deadline closes it.
-    for i in 40..50 {
-        s.detach(&ids[i]);
+    for id in &ids[40..50] {
+        s.detach(id);
     }
     cmd(&mut s, QuizCommand::Next, now);
     let opened = now;
