@@ -28,7 +28,7 @@ fn plan() -> Value {
                     "resources": [{ "title": "Document", "url": "https://eduscol.education.fr/" }] })
         })
         .collect();
-    json!({ "plan": { "ateliers": ateliers, "mode": "balanced" } })
+    json!({ "plan": { "ateliers": ateliers, "mode": "balanced" }, "settings": { "completion_percent": 75 } })
 }
 
 async fn create_breakout(server: &TestServer, token: &str) -> Value {
@@ -189,6 +189,19 @@ async fn thirty_participants_in_five_ateliers() {
     facilitator.ok(message).await;
     let message = command(&mut facilitator, &room_id, BreakoutCommand::Publish { atelier: None });
     facilitator.ok(message).await;
+    // Every atelier closed: present throughout, everyone completed the
+    // session (Moodle state 1, 100 %), in the course store.
+    let activity = uuid::Uuid::parse_str(&room_id).unwrap();
+    let mut completions = Vec::new();
+    for _ in 0..100 {
+        completions = server.app.store.completions("default", activity).await.unwrap();
+        if completions.len() == 30 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(completions.len(), 30, "one completion per participant");
+    assert!(completions.iter().all(|c| (c.state, c.score, c.max_score) == (1, 100, 100)), "{completions:?}");
     let (phone, _, _) = &mut phones[29];
     let published = phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Published { .. }))).await;
     let Some(BreakoutEvent::Published { productions }) = breakout(&published) else { unreachable!() };

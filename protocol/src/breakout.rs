@@ -98,11 +98,16 @@ pub struct BreakoutSettings {
     /// Minimum period between two coalesced `counts` (and `choices`)
     /// updates: 50 to 10,000 ms.
     pub coalesce_ms: u64,
+    /// Attendance that completes the session for a participant, as a
+    /// percentage (1 to 100) of the time their ateliers were open; checked
+    /// each time every atelier has closed. None: no completion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_percent: Option<u8>,
 }
 
 impl Default for BreakoutSettings {
     fn default() -> Self {
-        BreakoutSettings { warnings_s: vec![60, 10], coalesce_ms: 200 }
+        BreakoutSettings { warnings_s: vec![60, 10], coalesce_ms: 200, completion_percent: None }
     }
 }
 

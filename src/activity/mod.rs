@@ -101,6 +101,19 @@ impl Emit {
     }
 }
 
+/// A change of a participant's completion (Moodle states), for the
+/// course store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionChange {
+    pub member: String,
+    /// 0 incomplete, 1 complete.
+    pub state: u8,
+    /// Board: posts and comments counted towards the requirement;
+    /// ateliers: the percentage of their ateliers' open time attended.
+    pub score: u32,
+    pub max_score: u32,
+}
+
 /// A command an activity refused: the code and message sent back in `error`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refusal {

@@ -19,7 +19,8 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::envelope::Envelope;
-use crate::activity::board::{BoardDefinition, BoardEmit, BoardSession, CompletionChange, ExportRow};
+use crate::activity::CompletionChange;
+use crate::activity::board::{BoardDefinition, BoardEmit, BoardSession, ExportRow};
 use crate::activity::breakout::participation::Participation;
 use crate::activity::breakout::{BreakoutDefinition, BreakoutEmit, BreakoutSession};
 use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
@@ -401,10 +402,13 @@ impl RoomActor {
         if let Some(quiz) = &mut self.quiz {
             emits.extend(quiz.tick(now).into_iter().map(quiz_emit));
         }
+        let mut completions = Vec::new();
         if let Some(breakout) = &mut self.breakout {
             emits.extend(breakout.tick(now).into_iter().map(breakout_emit));
+            completions = breakout.take_completion_changes(now);
         }
         self.publish(emits);
+        self.hand_completion_changes(completions, now);
     }
 
     fn handle(&mut self, request: Request) {
@@ -617,7 +621,7 @@ impl RoomActor {
             Ok(emits) => {
                 let changes = board.take_completion_changes();
                 self.publish(emits.into_iter().map(board_emit).collect());
-                self.hand_board_completions(changes, now);
+                self.hand_completion_changes(changes, now);
                 let input = self.input(who, now, "board", Some((id, journaled)));
                 Ok(Accepted::Committing(self.receipt(Write::Input(input))))
             }
@@ -649,13 +653,15 @@ impl RoomActor {
         }
         let journaled = serde_json::to_value(&command);
         let emits = breakout.apply(who.actor(), command, now)?;
+        let completions = breakout.take_completion_changes(now);
         self.publish(emits.into_iter().map(breakout_emit).collect());
+        self.hand_completion_changes(completions, now);
         let input = self.input(who, now, "breakout", Some((id, journaled)));
         Ok(Accepted::Committing(self.receipt(Write::Input(input))))
     }
 
-    /// Hands a board's completion changes to the store's writer.
-    fn hand_board_completions(&self, changes: Vec<CompletionChange>, now: Millis) {
+    /// Hands a board's or ateliers' completion changes to the store's writer.
+    fn hand_completion_changes(&self, changes: Vec<CompletionChange>, now: Millis) {
         if changes.is_empty() {
             return;
         }
@@ -767,7 +773,7 @@ impl RoomActor {
                 _ => Ok(()),
             });
             let changes = board.take_completion_changes();
-            self.hand_board_completions(changes, outcome.last_at);
+            self.hand_completion_changes(changes, outcome.last_at);
             outcome
         } else if let Some(breakout) = &mut self.breakout {
             let outcome = replay(journal, position, |input, actor, at| {
@@ -795,6 +801,8 @@ impl RoomActor {
                 }
             });
             breakout.disconnect_all(outcome.last_at);
+            let changes = breakout.take_completion_changes(outcome.last_at);
+            self.hand_completion_changes(changes, outcome.last_at);
             outcome
         } else {
             return;

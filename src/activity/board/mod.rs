@@ -95,16 +95,7 @@ pub struct BoardEmit {
     pub event: BoardEvent,
 }
 
-/// A change of a participant's completion, for the course store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompletionChange {
-    pub member: String,
-    /// 0 incomplete, 1 complete.
-    pub state: u8,
-    /// Posts and comments counted towards the requirement.
-    pub score: u32,
-    pub max_score: u32,
-}
+pub use super::CompletionChange;
 
 #[derive(Debug, Clone)]
 struct CommentState {

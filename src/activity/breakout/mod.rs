@@ -37,7 +37,7 @@ use amphi_protocol::breakout::{
 use amphi_protocol::{ErrorCode, Role};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Audience, Millis, Refusal};
+use super::{Actor, Audience, CompletionChange, Millis, Refusal};
 use participation::{AtelierParticipation, AtelierTally, MemberClock, MemberParticipation, Participation};
 use plan::{MAX_BROADCAST_CHARS, MAX_CALL_CHARS, MAX_EXTEND_S, MAX_MEMBER_CHARS, MAX_NAME_CHARS, out_of_range};
 
@@ -168,6 +168,11 @@ pub struct BreakoutSession {
     counts_dirty: bool,
     choices_dirty: bool,
     last_flush: Option<Millis>,
+    /// Every atelier has closed since completions were last worked out.
+    completions_due: bool,
+    /// The completion (state, percentage) last handed to the store, per
+    /// participant.
+    completions: BTreeMap<String, (u8, u32)>,
 }
 
 fn invalid(message: impl Into<String>) -> Refusal {
@@ -202,6 +207,8 @@ impl BreakoutSession {
             counts_dirty: false,
             choices_dirty: false,
             last_flush: None,
+            completions_due: false,
+            completions: BTreeMap::new(),
         };
         session.install(definition.plan);
         session
@@ -402,6 +409,7 @@ impl BreakoutSession {
         };
         (status != self.status).then(|| {
             self.status = status;
+            self.completions_due |= status == SessionStatus::Plenary;
             BreakoutEmit::everyone(BreakoutEvent::Status { status })
         })
     }
@@ -1118,6 +1126,38 @@ impl BreakoutSession {
             snapshot.your_call = self.open_call_of(who.id).cloned();
         }
         snapshot
+    }
+
+    /// The participants' completion changes since the last call, worked out
+    /// when every atelier has closed (and the settings ask for it): a
+    /// participant completes when their time in ateliers reaches
+    /// `completion_percent` of the time their ateliers (those they were in,
+    /// and the one they are assigned to) were open.
+    pub fn take_completion_changes(&mut self, now: Millis) -> Vec<CompletionChange> {
+        let Some(threshold) = self.settings.completion_percent else { return Vec::new() };
+        if !std::mem::take(&mut self.completions_due) {
+            return Vec::new();
+        }
+        let participation = self.participation(now);
+        let open_ms: BTreeMap<&str, u64> = participation.ateliers.iter().map(|a| (a.id.as_str(), a.open_ms)).collect();
+        let mut changes = Vec::new();
+        for member in &participation.members {
+            if self.members.get(&member.member).is_none_or(|m| m.role != Role::Participant) {
+                continue;
+            }
+            let mut theirs: BTreeSet<&str> = member.ateliers.keys().map(String::as_str).collect();
+            theirs.extend(self.assignment.get(&member.member).map(String::as_str));
+            let possible = theirs.iter().filter_map(|id| open_ms.get(id)).fold(0u64, |sum, ms| sum.saturating_add(*ms));
+            if possible == 0 {
+                continue;
+            }
+            let percent = (member.total_ms.saturating_mul(100) / possible).min(100) as u32;
+            let state = u8::from(percent >= u32::from(threshold));
+            if self.completions.insert(member.member.clone(), (state, percent)) != Some((state, percent)) {
+                changes.push(CompletionChange { member: member.member.clone(), state, score: percent, max_score: 100 });
+            }
+        }
+        changes
     }
 
     /// Time in ateliers per participant and each atelier's totals, with

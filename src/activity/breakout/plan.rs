@@ -171,6 +171,9 @@ pub fn check_settings(settings: &BreakoutSettings) -> Result<(), Refusal> {
     if !(50..=10_000).contains(&settings.coalesce_ms) {
         return Err(out_of_range("`coalesce_ms` is 50 to 10000"));
     }
+    if settings.completion_percent.is_some_and(|percent| !(1..=100).contains(&percent)) {
+        return Err(out_of_range("`completion_percent` is 1 to 100"));
+    }
     Ok(())
 }
 

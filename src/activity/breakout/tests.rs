@@ -1010,3 +1010,62 @@ fn warning_points_before_the_opening_are_skipped() {
         vec![&BreakoutEvent::TimeWarning { atelier: "a1".into(), seconds: 10, ends_at: T0 + MIN }]
     );
 }
+
+#[test]
+fn attendance_above_the_configured_share_completes_the_session_once_every_atelier_closed() {
+    let people = People::new(3);
+    let mut definition = definition(plan(2, AssignmentMode::Manual));
+    definition.settings.completion_percent = Some(75);
+    definition.validate().unwrap();
+    let mut s = BreakoutSession::new(definition, 7);
+    for p in people.all() {
+        s.join(p, T0);
+    }
+    ok(&mut s, facilitator(), assign("p01", "a1"), T0);
+    ok(&mut s, facilitator(), assign("p02", "a1"), T0);
+    ok(&mut s, facilitator(), assign("p03", "a2"), T0);
+    // p03 is gone before the opening and never comes back.
+    s.detach("p03", T0);
+    ok(&mut s, facilitator(), open_all(), T0);
+    assert!(s.take_completion_changes(T0 + MIN).is_empty(), "nothing while ateliers run");
+    // p02 is there for 6 of the 10 minutes: 60 %, under 75 %.
+    s.detach("p02", T0 + 6 * MIN);
+    ok(&mut s, facilitator(), BreakoutCommand::Close { atelier: None }, T0 + 10 * MIN);
+    let mut changes = s.take_completion_changes(T0 + 10 * MIN);
+    changes.sort_by(|a, b| a.member.cmp(&b.member));
+    let got: Vec<(&str, u8, u32)> = changes.iter().map(|c| (c.member.as_str(), c.state, c.score)).collect();
+    assert_eq!(got, [("p01", 1, 100), ("p02", 0, 60), ("p03", 0, 0)]);
+    assert!(changes.iter().all(|c| c.max_score == 100));
+    assert!(s.take_completion_changes(T0 + 11 * MIN).is_empty(), "handed once");
+
+    // A second round of a1: p02 stays to the end this time (16 of 20
+    // minutes: 80 %, now complete), p01 leaves at once (10 of 20: 50 %, no
+    // longer complete).
+    s.join(people.get(1), T0 + 20 * MIN);
+    ok(&mut s, facilitator(), BreakoutCommand::Open { ateliers: Some(vec!["a1".into()]) }, T0 + 20 * MIN);
+    s.detach("p01", T0 + 20 * MIN);
+    ok(&mut s, facilitator(), BreakoutCommand::Close { atelier: None }, T0 + 30 * MIN);
+    let mut changes = s.take_completion_changes(T0 + 30 * MIN);
+    changes.sort_by(|a, b| a.member.cmp(&b.member));
+    let got: Vec<(&str, u8, u32)> = changes.iter().map(|c| (c.member.as_str(), c.state, c.score)).collect();
+    assert_eq!(got, [("p01", 0, 50), ("p02", 1, 80)], "only what changed; p03's 0 % stands");
+
+    // Without the setting, nothing is handed.
+    let mut plain = session(1, AssignmentMode::Manual);
+    plain.join(people.get(0), T0);
+    ok(&mut plain, facilitator(), assign("p01", "a1"), T0);
+    ok(&mut plain, facilitator(), open_all(), T0);
+    ok(&mut plain, facilitator(), BreakoutCommand::Close { atelier: None }, T0 + MIN);
+    assert!(plain.take_completion_changes(T0 + MIN).is_empty());
+    // Out of range is refused.
+    let mut bad = definition_with_percent(0);
+    assert!(bad.validate().is_err());
+    bad = definition_with_percent(101);
+    assert!(bad.validate().is_err());
+}
+
+fn definition_with_percent(percent: u8) -> BreakoutDefinition {
+    let mut definition = definition(plan(1, AssignmentMode::Manual));
+    definition.settings.completion_percent = Some(percent);
+    definition
+}
