@@ -227,6 +227,32 @@ async fn thirty_participants_in_five_ateliers() {
     }
     let calls: u64 = ateliers.iter().map(|a| a["help_calls"].as_u64().unwrap()).sum();
     assert_eq!(calls, 1);
+
+    // attendance.csv, one row per member: the plenary, each atelier, video.
+    let attendance = |per: &str| {
+        reqwest::Client::new()
+            .get(server.url(&format!("/api/v1/sessions/{room_id}/attendance.csv?per={per}")))
+            .bearer_auth(&token)
+            .send()
+    };
+    let response = attendance("member").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let ateliers: Vec<String> = (1..=5).map(|i| format!("minutes_atelier_a{i}")).collect();
+    assert_eq!(
+        header[..8],
+        ["member", "name", "role", "guest", "first_join", "last_leave", "minutes_present", "minutes_plenary"]
+    );
+    assert_eq!(header[8..13], ateliers[..]);
+    assert_eq!(header[13], "minutes_video");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 31, "30 participants (one reconnected: still one row) and the facilitator");
+    assert_eq!(rows.iter().filter(|row| &row[2] == "participant").count(), 30);
+    assert!(rows.iter().all(|row| !row[4].is_empty() && row[6].parse::<f64>().is_ok()));
+    let bad = attendance("day").await.unwrap();
+    assert_eq!(bad.status(), 400);
 }
 
 #[tokio::test]

@@ -2,30 +2,118 @@
 //! room, read from the store (so it works during the session, after it and
 //! after a restart): one row per stretch of presence, with its minutes, then
 //! one per stretch in the session's BigBlueButton meetings (role `video`,
-//! room the meeting id), from their webhooks.
+//! room the meeting id), from their webhooks. With `?per=member`, one row
+//! per member instead ([`super::attendance_summary`]).
 
-use axum::extract::{Path, State};
+use amphi_protocol::ErrorCode;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 
+use super::attendance_summary::summarize;
 use super::rooms::{require_leader, visible_room};
 use super::{ApiError, Bearer, download};
 use crate::app::AppState;
+use crate::hub::RoomHandle;
+use crate::store::AttendanceRecord;
+
+#[derive(Debug, Deserialize)]
+pub struct Shape {
+    /// `stretch` (default) or `member`.
+    #[serde(default)]
+    per: Option<String>,
+}
 
 /// `GET /api/v1/sessions/{id}/attendance.csv`
 pub async fn csv(
     State(app): State<AppState>,
     Bearer(member): Bearer,
     Path(id): Path<String>,
+    Query(shape): Query<Shape>,
 ) -> Result<Response, ApiError> {
     require_leader(&member)?;
     let handle = visible_room(&app, &member, &id).await?;
     let stretches = app.store.attendance(&[handle.id()]).await.map_err(ApiError::internal)?;
     let now = crate::hub::now_ms() as i64;
+    match shape.per.as_deref() {
+        None | Some("stretch") => per_stretch(&app, &handle, &id, &stretches, now).await,
+        Some("member") => per_member(&app, &handle, &id, &stretches, now).await,
+        Some(_) => {
+            Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, "`per` is `stretch` or `member`"))
+        }
+    }
+}
+
+/// The session's stretches in its video rooms.
+async fn video_stretches(
+    app: &AppState,
+    handle: &RoomHandle,
+) -> Result<Vec<crate::bbb::attendance::VideoStretch>, ApiError> {
+    let prefix = crate::bbb::attendance::meeting_prefix(&handle.id().to_string());
+    let events = app.store.bbb_events(&prefix).await.map_err(ApiError::internal)?;
+    Ok(crate::bbb::attendance::video_stretches(&events))
+}
+
+/// One row per member: first join, last leave, minutes present, in the
+/// plenary, in each atelier (`minutes_atelier_<id>`), in video rooms.
+async fn per_member(
+    app: &AppState,
+    handle: &RoomHandle,
+    id: &str,
+    stretches: &[AttendanceRecord],
+    now: i64,
+) -> Result<Response, ApiError> {
+    let video = video_stretches(app, handle).await?;
+    let participation = if handle.record.kind == "breakout" {
+        handle.participation().await.map_err(|_| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the room is not reachable")
+        })?
+    } else {
+        None
+    };
+    let ateliers: Vec<String> = participation.iter().flat_map(|p| p.ateliers.iter().map(|a| a.id.clone())).collect();
+    let rows = summarize(stretches, &video, participation.as_ref(), &ateliers, now);
+    let minutes = |ms: u64| format!("{:.1}", ms as f64 / 60_000.0);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> =
+        ["member", "name", "role", "guest", "first_join", "last_leave", "minutes_present", "minutes_plenary"]
+            .map(String::from)
+            .to_vec();
+    header.extend(ateliers.iter().map(|atelier| format!("minutes_atelier_{atelier}")));
+    header.push("minutes_video".into());
+    writer.write_record(&header).map_err(ApiError::internal)?;
+    for row in rows {
+        let mut record = vec![
+            row.member,
+            row.name,
+            row.role,
+            if row.guest { "yes" } else { "no" }.to_string(),
+            timestamp(row.first_join),
+            row.last_leave.map(timestamp).unwrap_or_default(),
+            minutes(row.present_ms),
+            minutes(row.plenary_ms),
+        ];
+        record.extend(row.ateliers_ms.into_iter().map(minutes));
+        record.push(minutes(row.video_ms));
+        writer.write_record(&record).map_err(ApiError::internal)?;
+    }
+    download::csv(&format!("attendance-members-{id}.csv"), writer)
+}
+
+/// One row per stretch of presence, then one per stretch in video rooms.
+async fn per_stretch(
+    app: &AppState,
+    handle: &RoomHandle,
+    id: &str,
+    stretches: &[AttendanceRecord],
+    now: i64,
+) -> Result<Response, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
         .write_record(["member", "name", "role", "guest", "room", "joined_at", "left_at", "minutes"])
         .map_err(ApiError::internal)?;
-    for stretch in &stretches {
+    for stretch in stretches {
         // A stretch still open counts until now.
         let end = stretch.left_at.unwrap_or(now);
         let minutes = (end - stretch.joined_at).max(0) as f64 / 60_000.0;
@@ -43,9 +131,7 @@ pub async fn csv(
             .map_err(ApiError::internal)?;
     }
     // Time in the session's video rooms, from BigBlueButton's webhooks.
-    let prefix = crate::bbb::attendance::meeting_prefix(&handle.id().to_string());
-    let events = app.store.bbb_events(&prefix).await.map_err(ApiError::internal)?;
-    for stretch in crate::bbb::attendance::video_stretches(&events) {
+    for stretch in video_stretches(app, handle).await? {
         let end = stretch.left_at.unwrap_or(now);
         let minutes = (end - stretch.joined_at).max(0) as f64 / 60_000.0;
         writer

@@ -6,6 +6,7 @@
 mod admin;
 mod ateliers;
 mod attendance;
+mod attendance_summary;
 mod bbb;
 mod boards;
 mod download;
