@@ -241,7 +241,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
   const leaveButton = h('button', { type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-logout-box-r-line', onclick: () => void app.leave(roomId) }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-breakout-console' },
-    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons amphi-toolbar' }, projectorToggle, screen.button)),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projectorToggle, screen.button)),
     screen.status,
     h('div', { class: 'amphi-statusbar amphi-trainer-only' }, badge.root),
     errors,
