@@ -215,13 +215,13 @@ test('ateliers: plan, assignment, opening, broadcasts, help call, offline produc
   });
 
   await step('a broadcast to everyone reaches every phone once; one to an atelier only its members', async () => {
-    await trainer.getByLabel(/^Message/).fill(TO_ALL);
+    await trainer.getByRole('textbox', { name: /^Message/ }).fill(TO_ALL);
     await trainer.getByTestId('broadcast-send').click();
     for (const { page, name } of phones) {
       await waitUntil(async () => (await broadcastTexts(page)).includes(TO_ALL), `the broadcast on ${name}'s phone`);
     }
     await trainer.getByTestId('broadcast-target').selectOption({ label: `L’atelier « ${A2} »` });
-    await trainer.getByLabel(/^Message/).fill(TO_A2);
+    await trainer.getByRole('textbox', { name: /^Message/ }).fill(TO_A2);
     await trainer.getByTestId('broadcast-send').click();
     const members = phones.filter((p) => atelierOf[p.name] === A2);
     const others = phones.filter((p) => atelierOf[p.name] !== A2);
@@ -339,7 +339,7 @@ test('ateliers: plan, assignment, opening, broadcasts, help call, offline produc
 
   await step('an atelier extended, one closed, then every atelier; everyone back in the plenary', async () => {
     const before = await card(A1).getByTestId('atelier-countdown').textContent();
-    await trainer.getByRole('button', { name: `Prolonger l’atelier « ${A1} » de 5 minutes` }).click();
+    await trainer.getByRole('button', { name: `Prolonger de 5 min l’atelier « ${A1} »` }).click();
     await waitUntil(async () => {
       const [m] = (await card(A1).getByTestId('atelier-countdown').textContent()).split(':').map(Number);
       return m >= Number(before.split(':')[0]) + 4;

@@ -178,7 +178,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     }
     if (production) {
       const current = published && published.version === production.version;
-      button('publish-one', t(current ? 'breakout.atelier.published' : 'breakout.atelier.publish'), t('breakout.atelier.publishLabel', { name: plan.name }), 'fr-btn--secondary',
+      button('publish-one', t(current ? 'breakout.atelier.published' : 'breakout.atelier.publish'), t(current ? 'breakout.atelier.publishedLabel' : 'breakout.atelier.publishLabel', { name: plan.name }), 'fr-btn--secondary',
         () => void send({ action: 'publish', atelier: plan.id }));
       if (current) (buttons[buttons.length - 1] as HTMLButtonElement).disabled = true;
     }

@@ -149,7 +149,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
           const full = c.remaining === 0 && !chosen;
           const button = h('button', { type: 'button', class: `fr-btn fr-btn--sm ${chosen ? '' : 'fr-btn--secondary'}`, 'data-focus': `choose-${c.id}`, 'data-testid': 'choose',
             'aria-pressed': String(chosen), disabled: full || c.state === 'closed' || isQueuedAction(client.pendingBreakout(roomId), 'choose'),
-            'aria-label': t('breakout.choices.chooseLabel', { name: c.name }) }, t(chosen ? 'breakout.choices.chosen' : 'breakout.choices.choose'));
+            'aria-label': t(chosen ? 'breakout.choices.chosenLabel' : 'breakout.choices.chooseLabel', { name: c.name }) }, t(chosen ? 'breakout.choices.chosen' : 'breakout.choices.choose'));
           button.addEventListener('click', () => { if (!chosen) void send({ action: 'choose', atelier: c.id }); });
           return h('li', { class: 'amphi-list__item' },
             h('span', { class: 'amphi-list__name' }, c.name),
