@@ -207,7 +207,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
           stateBadge(status.state)),
         clock.element(status.state === 'open' ? status.ends_at : undefined, t('breakout.timeLeftIn', { name: plan.name })),
         h('p', { class: 'fr-text--sm fr-mb-1w', 'data-testid': 'atelier-members' },
-          t('breakout.atelier.members', { count: status.members.length, present: status.present }),
+          t(status.members.length === 0 ? 'breakout.atelier.membersNone' : status.members.length === 1 ? 'breakout.atelier.membersOne' : 'breakout.atelier.members', { count: status.members.length, present: status.present }),
           plan.capacity ? ` · ${t('breakout.atelier.capacity', { capacity: plan.capacity })}` : '',
           ` · ${t('breakout.console.minutes', { minutes: minutesOf(plan.duration_s) })}`),
         members.length ? h('p', { class: 'fr-text--sm fr-mb-1w amphi-trainer-only' }, members.join(', ')) : null,
