@@ -1,14 +1,17 @@
 // The page controller: routes (`/`, `/j/CODE`, `/salle`, `/quiz/nouveau`,
-// `/tableau/nouveau`, `/projecteur`), owns the one live client of this tab,
+// `/tableau/nouveau`, `/ateliers/nouveau`, `/projecteur`), owns the one live client of this tab,
 // and carries out the flows the screens ask for (join as a guest, resume a
 // guest session this browser remembers, create a lobby, quiz or board room as
 // a trainer, import a board, leave).
-// A quiz room gets the quiz screens, a board room the board screens. Screens
+// A quiz room gets the quiz screens, a board room the board screens, a
+// breakout room the ateliers screens. Screens
 // get it as `App`.
 
 import { ApiError, createRoom, type CreatedRoom } from './api';
 import { createBoardRoom, importBoard } from './board-api';
 import type { BoardDefinitionRequest } from './board-protocol';
+import { createBreakoutRoom } from './breakout-api';
+import type { BreakoutDefinitionRequest } from './breakout-protocol';
 import { AmphiClient, defaultSocketUrl, type ClientNotice } from './client';
 import { h } from './dom';
 import { errorText, lang, setLang, t, type Lang } from './i18n';
@@ -29,10 +32,15 @@ import { renderBoardCreate } from './views/board-create';
 import { renderBoardParticipant } from './views/board-participant';
 import { renderBoardProjector } from './views/board-projector';
 import { renderBoardTrainer } from './views/board-trainer';
+import { renderBreakoutCreate } from './views/breakout-create';
+import { renderBreakoutFacilitator } from './views/breakout-facilitator';
+import { renderBreakoutParticipant } from './views/breakout-participant';
+import { renderBreakoutProjector } from './views/breakout-projector';
 
 export const LOBBY_PATH = '/salle';
 export const QUIZ_NEW_PATH = '/quiz/nouveau';
 export const BOARD_NEW_PATH = '/tableau/nouveau';
+export const BREAKOUT_NEW_PATH = '/ateliers/nouveau';
 /** A projector window: `/projecteur#room=ID&token=OBSERVER_TOKEN` (opened by the console). */
 export const PROJECTOR_PATH = '/projecteur';
 /** How long the home screen waits for the first `joined`. */
@@ -125,6 +133,11 @@ export class App {
   /** Creates a board room with the trainer's token and enters it; the error (code and detail) if not. */
   createBoardRoomAsTrainer(token: string, title: string, board: BoardDefinitionRequest): Promise<{ code: string; message?: string } | null> {
     return this.createAndEnter(token, () => createBoardRoom(token, title, board));
+  }
+
+  /** Creates a breakout room (its plan of ateliers) and enters it; the error (code and detail) if not. */
+  createBreakoutRoomAsTrainer(token: string, title: string, breakout: BreakoutDefinitionRequest): Promise<{ code: string; message?: string } | null> {
+    return this.createAndEnter(token, () => createBreakoutRoom(token, title, breakout));
   }
 
   /** Makes a new board room from an export (ZIP) and enters it; the error (code and detail) if not. */
@@ -255,6 +268,9 @@ export class App {
     if (path === BOARD_NEW_PATH) {
       this.view = renderBoardCreate(this);
     }
+    if (path === BREAKOUT_NEW_PATH) {
+      this.view = renderBreakoutCreate(this);
+    }
     if (path === PROJECTOR_PATH) {
       this.view = this.projectorView();
     }
@@ -311,6 +327,10 @@ export class App {
     if (client.room(roomId)?.info.kind === 'board') {
       if (client.me?.role === 'observer') return renderBoardProjector(this, client, roomId);
       return isLeader ? renderBoardTrainer(this, client, roomId) : renderBoardParticipant(this, client, roomId);
+    }
+    if (client.room(roomId)?.info.kind === 'breakout') {
+      if (client.me?.role === 'observer') return renderBreakoutProjector(this, client, roomId);
+      return isLeader ? renderBreakoutFacilitator(this, client, roomId) : renderBreakoutParticipant(this, client, roomId);
     }
     if (client.room(roomId)?.info.kind === 'quiz') {
       // Observers (projectors) watch the console without its controls.

@@ -188,6 +188,12 @@ export class AmphiClient {
     this.lost();
   }
 
+  /** The breakout commands of a room still waiting for their answer, oldest first
+   * (a production handed in offline shows as queued until it is sent). */
+  pendingBreakout(room: RoomId): Extract<Command, { type: 'breakout' }>[] {
+    return this.pending.forRoom(room).filter((c): c is Extract<Command, { type: 'breakout' }> => c.type === 'breakout');
+  }
+
   /** The queued (not yet answered) quiz answer to this question, if any. */
   pendingAnswer(room: RoomId, question: number): Command | undefined {
     return this.pending

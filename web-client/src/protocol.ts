@@ -1,10 +1,12 @@
 // Wire types of the amphi protocol v1 (JSON over WebSocket, subprotocol
 // `amphi.v1.json`), mirroring protocol/src/{client,server,codes}.rs (the quiz
-// types are in quiz-protocol.ts, the board types in board-protocol.ts), plus
+// types are in quiz-protocol.ts, the board types in board-protocol.ts, the
+// breakout types in breakout-protocol.ts), plus
 // the close-code policy a client follows. Optional fields are omitted on the
 // wire.
 
 import type { BoardCommand, BoardEvent, BoardPage, BoardSnapshot } from './board-protocol';
+import type { BreakoutCommand, BreakoutEvent, BreakoutSnapshot } from './breakout-protocol';
 import type { QuizCommand, QuizEvent, QuizSnapshot } from './quiz-protocol';
 
 export const PROTOCOL_VERSION = 1;
@@ -13,7 +15,7 @@ export const SUBPROTOCOL_JSON = 'amphi.v1.json';
 export type RoomId = string;
 export type MemberId = string;
 export type Role = 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin';
-export type RoomKind = 'lobby' | 'quiz' | 'board';
+export type RoomKind = 'lobby' | 'quiz' | 'board' | 'breakout';
 
 /** Trainers, facilitators and admins lead a room. */
 export function leads(role: Role): boolean {
@@ -43,6 +45,7 @@ export type CommandBody =
   | { type: 'lower_hand'; room: RoomId; member?: MemberId }
   | { type: 'quiz'; room: RoomId; command: QuizCommand }
   | { type: 'board'; room: RoomId; command: BoardCommand }
+  | { type: 'breakout'; room: RoomId; command: BreakoutCommand }
   | { type: 'ping' };
 
 export type Command = CommandBody & { id: string };
@@ -101,6 +104,8 @@ export interface RoomSnapshot {
   quiz?: QuizSnapshot;
   /** In a board room: the board as this member may see it. */
   board?: BoardSnapshot;
+  /** In a breakout room: the ateliers as this member may see them. */
+  breakout?: BreakoutSnapshot;
 }
 
 export type EventBody =
@@ -109,7 +114,8 @@ export type EventBody =
   | { kind: 'hand_raised'; hand: RaisedHand }
   | { kind: 'hand_lowered'; member: MemberId; by: MemberId }
   | { kind: 'quiz'; event: QuizEvent }
-  | { kind: 'board'; event: BoardEvent };
+  | { kind: 'board'; event: BoardEvent }
+  | { kind: 'breakout'; event: BreakoutEvent };
 
 export type ErrorCode =
   | 'malformed_frame'

@@ -1,7 +1,8 @@
 // What the client knows of one room, and the pure functions that update it
 // from `joined` frames (with snapshot: replace; without: keep, replayed events
 // follow) and numbered `event` frames (presence diffs, announcements, hands,
-// quiz events: see quiz-state.ts; board events and pages: see board-state.ts).
+// quiz events: see quiz-state.ts; board events and pages: see board-state.ts;
+// breakout events: see breakout-state.ts).
 // An event whose seq is not above the last one applied is a duplicate (replay
 // overlap) and is ignored. States are immutable: each update returns a new one.
 
@@ -18,6 +19,7 @@ import type {
 import type { BoardPage } from './board-protocol';
 import { applyBoardEvent, applyBoardPage, boardFromSnapshot, type BoardState } from './board-state';
 import { applyQuizEvent, quizFromSnapshot, type QuizState } from './quiz-state';
+import { applyBreakoutEvent, breakoutFromSnapshot, type BreakoutState } from './breakout-state';
 
 /** Announcements kept per room (the server snapshot sends the recent ones). */
 export const MAX_ANNOUNCEMENTS = 100;
@@ -37,6 +39,8 @@ export interface RoomState {
   quiz?: QuizState;
   /** In a board room, once a snapshot brought it. */
   board?: BoardState;
+  /** In a breakout room, once a snapshot brought it. */
+  breakout?: BreakoutState;
 }
 
 export const EMPTY_COUNTS: PresenceCounts = {
@@ -64,6 +68,7 @@ export function applyJoined(previous: RoomState | undefined, joined: Joined): Ro
       announcements: snap.announcements.slice(-MAX_ANNOUNCEMENTS),
       quiz: snap.quiz ? quizFromSnapshot(snap.quiz) : undefined,
       board: snap.board ? boardFromSnapshot(snap.board) : undefined,
+      breakout: snap.breakout ? breakoutFromSnapshot(snap.breakout) : undefined,
     };
   }
   // No snapshot: the events after our last seq follow, so keep our seq.
@@ -95,6 +100,9 @@ export function applyEvent(state: RoomState, frame: RoomEvent): RoomState {
       break;
     case 'board':
       if (state.board) next.board = applyBoardEvent(state.board, body.event);
+      break;
+    case 'breakout':
+      if (state.breakout) next.breakout = applyBreakoutEvent(state.breakout, body.event);
       break;
     default:
       // A kind this client does not know yet: keep the seq, change nothing.

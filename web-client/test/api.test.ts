@@ -2,10 +2,12 @@
 // (format in the query, file text as the body, `{code, message}` errors kept
 // for display) and results downloads (Bearer token, file name from
 // Content-Disposition); board rooms, uploads (bearer token, refusals keep
-// their code), blob and export addresses, and imports.
+// their code), blob and export addresses, and imports; breakout rooms and
+// the participation report.
 
 import { describe, expect, it } from 'vitest';
 import { ApiError, createRoom, fetchResults, fetchSessionFile, importQuiz, observerToken, sessionFileUrl } from '../src/api';
+import { createBreakoutRoom, fetchParticipation } from '../src/breakout-api';
 import { blobUrl, boardExportUrl, createBoardRoom, fetchBoardExport, importBoard, uploadBoardFile } from '../src/board-api';
 
 function fakeFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -27,6 +29,26 @@ describe('api', () => {
     expect(calls[0].url).toBe('/api/v1/rooms');
     expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
     expect(JSON.parse(calls[0].init.body as string)).toEqual({ title: 'Géo', kind: 'quiz', quiz, settings: { mode: 'self_paced' } });
+  });
+
+  it('creates a breakout room with its plan; a refused plan keeps its code and message', async () => {
+    const { impl, calls } = fakeFetch(201, { id: 'r2', kind: 'breakout', title: 'Ateliers', join_code: 'KM7R4P', tenant: 't', created_at: 1 });
+    const plan = { mode: 'balanced' as const, ateliers: [{ id: 'a1', name: 'Différenciation', instructions: '', duration_s: 1200 }] };
+    const room = await createBreakoutRoom('jwt', 'Ateliers', { plan }, impl);
+    expect(room.kind).toBe('breakout');
+    expect(calls[0].url).toBe('/api/v1/rooms');
+    expect(JSON.parse(calls[0].init.body as string)).toEqual({ title: 'Ateliers', kind: 'breakout', breakout: { plan } });
+    const refused = fakeFetch(400, { code: 'out_of_range', message: '`breakout`: duration_s' });
+    await expect(createBreakoutRoom('jwt', 'Ateliers', { plan }, refused.impl)).rejects.toMatchObject({ status: 400, code: 'out_of_range', message: '`breakout`: duration_s' });
+  });
+
+  it('downloads participation.json with the bearer token', async () => {
+    const { impl, calls } = fakeFetch(200, '{"ateliers":[]}', { 'Content-Type': 'application/json' });
+    const file = await fetchParticipation('jwt', 'r2', impl);
+    expect(calls[0].url).toBe('/api/v1/sessions/r2/participation.json');
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
+    expect(file.filename).toBe('participation-r2.json');
+    expect(await file.blob.text()).toBe('{"ateliers":[]}');
   });
 
   it('a lobby room body stays {title}', async () => {

@@ -1,10 +1,10 @@
 // Home screen: "Rejoindre une session" (join code + nickname → guest), and
-// the trainer space (token → create a room, or go on to create a quiz or a
-// board).
+// the trainer space (token → create a room, or go on to create a quiz, a
+// board or ateliers).
 // `/j/CODE` pre-fills the code. Guest sessions this browser remembers
 // (recent.ts) can be resumed from here.
 
-import { BOARD_NEW_PATH, QUIZ_NEW_PATH, type App, type View } from '../app';
+import { BOARD_NEW_PATH, BREAKOUT_NEW_PATH, QUIZ_NEW_PATH, type App, type View } from '../app';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
 import { listRecent, recentFor, type RecentSession } from '../recent';
@@ -110,6 +110,7 @@ export function renderHome(app: App, code: string): View {
   const createAlert = h('div');
   const quizButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-add-line' }, t('home.createQuiz'));
   const boardButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-layout-grid-line' }, t('home.createBoard'));
+  const ateliersButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-chat-3-line' }, t('home.createBreakout'));
   const goCreate = (path: string) => {
     const token = tokenField.input.value.trim();
     tokenField.setError(token ? null : 'home.tokenMissing');
@@ -119,9 +120,10 @@ export function renderHome(app: App, code: string): View {
   };
   quizButton.addEventListener('click', () => goCreate(QUIZ_NEW_PATH));
   boardButton.addEventListener('click', () => goCreate(BOARD_NEW_PATH));
+  ateliersButton.addEventListener('click', () => goCreate(BREAKOUT_NEW_PATH));
   const createForm = h('form', { novalidate: true, 'aria-labelledby': 'trainer-title' },
     tokenField.group, titleField.group, createAlert,
-    h('div', { class: 'amphi-buttons' }, createButton, quizButton, boardButton));
+    h('div', { class: 'amphi-buttons' }, createButton, quizButton, boardButton, ateliersButton));
   createForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const token = tokenField.input.value.trim();

@@ -1,0 +1,366 @@
+// The facilitator's ateliers console: join code, link and QR code, a
+// projector window (observer token) and a projector mode of the console
+// itself (ateliers with their timers and the published productions, large);
+// the session's status; the participants with the atelier of each (chosen
+// by hand, then "Affecter") and "Répartir" (the mode's distribution);
+// open / extend / close every atelier or one, "Tout le monde en plénière"
+// (close, then unassign everyone); a broadcast to every atelier or to one;
+// the help calls (answer, close); each atelier's card (state, members,
+// countdown, production with "publish to the plenary", video link) and
+// "publish all"; the downloads (participation.json, attendance.csv).
+// Events that matter are read out (help calls, productions, closings).
+
+import type { App, View } from '../app';
+import { fetchParticipation } from '../breakout-api';
+import { BROADCAST_MAX, EXTEND_CHOICES_S, LINK_MAX, minutesOf, warningText } from '../breakout-format';
+import type { BreakoutEvent, HelpCall } from '../breakout-protocol';
+import { atelierName, atelierOf, stateCounts, type BreakoutState } from '../breakout-state';
+import { isWebLink } from '../board-format';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h, uid } from '../dom';
+import { errorText, formatTime, t } from '../i18n';
+import type { MemberView, RoomId } from '../protocol';
+import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sendBreakout, stateBadge, STATUS_LABEL } from './breakout-common';
+import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { downloadButton, downloadStatus } from './downloads';
+import { fetchSessionFile } from '../api';
+import { joinCodePanel, projectorWindowButton } from './room-code';
+
+export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId: RoomId): View {
+  const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
+  const badge = connectionBadge(client);
+  const errors = h('div', { class: 'fr-mt-2w' });
+  const screen = projectorWindowButton(app, roomId);
+  const code = joinCodePanel('amphi-quiz-code');
+  const clock = countdowns(() => client.serverNow());
+  const state = () => client.room(roomId)?.breakout;
+  const send = (command: Parameters<typeof sendBreakout>[2]) => {
+    errors.replaceChildren();
+    return sendBreakout(client, roomId, command);
+  };
+
+  // ---- status and the session's controls ----
+  const statusLine = h('p', { class: 'fr-mb-1w', 'data-testid': 'session-status' });
+  const modeLine = h('p', { class: 'fr-text--sm fr-mb-1w', 'data-testid': 'session-mode' });
+  const countsLine = h('p', { class: 'fr-text--sm', 'data-testid': 'session-counts' });
+  const distribute = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary', 'data-testid': 'distribute' }, t('breakout.console.distribute'));
+  distribute.addEventListener('click', () => void send({ action: 'distribute' }));
+  const openAll = h('button', { type: 'button', class: 'fr-btn fr-btn--icon-left fr-icon-timer-line', 'data-testid': 'open-all' }, t('breakout.console.openAll'));
+  openAll.addEventListener('click', () => void send({ action: 'open' }));
+  const extendSelect = h('select', { class: 'fr-select', id: 'extend-all-select', 'data-testid': 'extend-select' },
+    ...EXTEND_CHOICES_S.map((s) => h('option', { value: String(s) }, t('breakout.console.minutes', { minutes: minutesOf(s) }))));
+  extendSelect.value = '300';
+  const extendAll = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary', 'data-testid': 'extend-all' }, t('breakout.console.extendAll'));
+  extendAll.addEventListener('click', () => void send({ action: 'extend', seconds: Number(extendSelect.value) }));
+  const closeAll = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-close-circle-line', 'data-testid': 'close-all' }, t('breakout.console.closeAll'));
+  closeAll.addEventListener('click', () => void send({ action: 'close' }));
+  const backAll = h('button', { type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-arrow-go-back-line', 'data-testid': 'back-to-plenary' }, t('breakout.console.backToPlenary'));
+  backAll.addEventListener('click', () => {
+    const s = state();
+    if (!s || !window.confirm(t('breakout.console.confirmBack'))) return;
+    if (stateCounts(s).open > 0) void send({ action: 'close' });
+    for (const a of s.ateliers) for (const member of a.members) void send({ action: 'unassign', member });
+  });
+  const controls = h('section', { class: 'amphi-panel', 'aria-labelledby': 'breakout-controls-title', 'data-testid': 'breakout-controls' },
+    h('h2', { id: 'breakout-controls-title', class: 'fr-h5' }, t('breakout.console.controls')),
+    statusLine, modeLine, countsLine,
+    h('div', { class: 'amphi-buttons' }, distribute, openAll, closeAll),
+    h('div', { class: 'fr-select-group fr-mt-2w' },
+      h('label', { class: 'fr-label', for: 'extend-all-select' }, t('breakout.console.extendBy')),
+      h('div', { class: 'amphi-inline-form' }, extendSelect, extendAll)),
+    h('p', { class: 'fr-mt-2w fr-mb-0' }, backAll));
+
+  // ---- broadcast ----
+  const broadcastText = h('textarea', { class: 'fr-input', id: 'broadcast-text', rows: 2, maxlength: BROADCAST_MAX, 'aria-describedby': 'broadcast-hint', 'data-testid': 'broadcast-text' });
+  const broadcastTarget = h('select', { class: 'fr-select', id: 'broadcast-target', 'data-testid': 'broadcast-target' });
+  const broadcastForm = h('form', { novalidate: true, class: 'amphi-panel fr-mt-3w', 'aria-labelledby': 'broadcast-title', 'data-testid': 'broadcast-form' },
+    h('h2', { id: 'broadcast-title', class: 'fr-h5' }, t('breakout.broadcast.title')),
+    h('div', { class: 'fr-select-group' }, h('label', { class: 'fr-label', for: 'broadcast-target' }, t('breakout.broadcast.target')), broadcastTarget),
+    h('div', { class: 'fr-input-group' },
+      h('label', { class: 'fr-label', for: 'broadcast-text' }, t('breakout.broadcast.text'),
+        h('span', { class: 'fr-hint-text', id: 'broadcast-hint' }, t('breakout.broadcast.hint', { max: BROADCAST_MAX }))),
+      broadcastText),
+    h('button', { type: 'submit', class: 'fr-btn fr-btn--icon-left fr-icon-megaphone-line', 'data-testid': 'broadcast-send' }, t('breakout.broadcast.send')));
+  broadcastForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const text = broadcastText.value.trim();
+    if (!text) {
+      showAlert(errors, t('breakout.broadcast.empty'));
+      broadcastText.focus();
+      return;
+    }
+    broadcastText.value = '';
+    const atelier = broadcastTarget.value || undefined;
+    void send({ action: 'broadcast', text, ...(atelier ? { atelier } : {}) });
+    app.announce(t('breakout.broadcast.sent'));
+  });
+
+  // ---- help calls ----
+  const callsHeading = h('h2', { id: 'calls-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.calls.title'));
+  const calls = keyedFocusSlot(() => callsHeading);
+  const callItem = (call: HelpCall, s: BreakoutState) => {
+    const take = h('button', { type: 'button', class: 'fr-btn fr-btn--sm', 'data-focus': `take-${call.id}`,
+      'aria-label': t('breakout.calls.takeLabel', { name: call.name }), disabled: call.state === 'taken' && call.by === client.me?.id }, t('breakout.calls.take'));
+    take.addEventListener('click', () => void send({ action: 'take_call', call: call.id }));
+    const resolve = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `resolve-${call.id}`,
+      'aria-label': t('breakout.calls.resolveLabel', { name: call.name }) }, t('breakout.calls.resolve'));
+    resolve.addEventListener('click', () => {
+      callsHeading.focus(); // the row is about to go
+      void send({ action: 'resolve_call', call: call.id });
+    });
+    return h('li', { class: 'amphi-list__item amphi-call', 'data-testid': 'help-call' },
+      h('div', {},
+        h('p', { class: 'amphi-list__name fr-mb-0' }, t('breakout.calls.who', { name: call.name, atelier: atelierName(s, call.atelier) })),
+        call.text ? h('p', { class: 'fr-mb-0 amphi-call__text' }, call.text) : null,
+        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted', 'data-testid': 'help-call-state' },
+          formatTime(call.at), ' · ',
+          call.state === 'taken' ? t('breakout.calls.takenBy', { name: call.by_name ?? '' }) : t('breakout.calls.waiting'))),
+      h('div', { class: 'amphi-buttons' }, take, resolve));
+  };
+  const callsSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'calls-title', 'data-testid': 'calls' }, callsHeading, calls.root);
+
+  // ---- participants ----
+  const participantsHeading = h('h2', { id: 'participants-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.participants.title'));
+  const participants = keyedFocusSlot(() => participantsHeading);
+  const participantRow = (m: MemberView, s: BreakoutState) => {
+    const id = uid('assign');
+    const current = atelierOf(s, m.id) ?? '';
+    const select = h('select', { class: 'fr-select', id, 'data-focus': `select-${m.id}`, 'data-testid': 'assign-select' },
+      h('option', { value: '' }, t('breakout.participants.plenary')),
+      ...(s.plan?.ateliers ?? []).map((a) => h('option', { value: a.id }, a.name)));
+    select.value = current;
+    const apply = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'data-focus': `assign-${m.id}`,
+      'aria-label': t('breakout.participants.assignLabel', { name: m.name }), 'data-testid': 'assign' }, t('breakout.participants.assign'));
+    apply.addEventListener('click', () => {
+      const atelier = select.value;
+      if (atelier === (atelierOf(state() ?? s, m.id) ?? '')) return;
+      void send(atelier ? { action: 'assign', member: m.id, atelier } : { action: 'unassign', member: m.id });
+    });
+    return h('li', { class: 'amphi-list__item amphi-participant-row', 'data-testid': 'participant', 'data-member': m.id },
+      h('span', { class: 'amphi-list__name' }, m.name),
+      h('span', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${m.connected ? 'fr-badge--success' : ''}` },
+        t(m.connected ? 'trainer.connected' : 'trainer.disconnected')),
+      h('div', { class: 'fr-select-group fr-mb-0 amphi-inline-form' },
+        h('label', { class: 'fr-label fr-sr-only', for: id }, t('breakout.participants.atelierOf', { name: m.name })),
+        select, apply));
+  };
+  const participantsSection = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'participants-title', 'data-testid': 'participants' },
+    participantsHeading, participants.root);
+
+  // ---- ateliers ----
+  const ateliersHeading = h('h2', { id: 'ateliers-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.ateliers.title'));
+  const ateliers = keyedFocusSlot(() => ateliersHeading);
+  const publishAll = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-send-plane-line', 'data-testid': 'publish-all' }, t('breakout.console.publishAll'));
+  publishAll.addEventListener('click', () => void send({ action: 'publish' }));
+  const names = (ids: readonly string[]) => {
+    const members = client.room(roomId)?.members ?? [];
+    return ids.map((id) => members.find((m) => m.id === id)?.name ?? t('breakout.participants.unknown')).sort((a, b) => a.localeCompare(b));
+  };
+  const atelierCard = (s: BreakoutState, index: number) => {
+    const plan = s.plan!.ateliers[index];
+    const status = s.ateliers.find((a) => a.id === plan.id) ?? { id: plan.id, state: 'pending' as const, members: [], present: 0 };
+    const production = s.productions.find((p) => p.atelier === plan.id);
+    const published = s.published.find((p) => p.atelier === plan.id);
+    const headingId = `atelier-title-${plan.id}`;
+    const buttons: HTMLElement[] = [];
+    const button = (focus: string, label: string, aria: string, cls: string, run: () => void) => {
+      const b = h('button', { type: 'button', class: `fr-btn fr-btn--sm ${cls}`, 'data-focus': `${focus}-${plan.id}`, 'aria-label': aria, 'data-testid': focus }, label);
+      b.addEventListener('click', run);
+      buttons.push(b);
+    };
+    if (status.state !== 'open') {
+      button('open-one', t('breakout.atelier.open'), t('breakout.atelier.openLabel', { name: plan.name }), '', () => void send({ action: 'open', ateliers: [plan.id] }));
+    } else {
+      button('extend-one', t('breakout.atelier.extend', { minutes: 5 }), t('breakout.atelier.extendLabel', { name: plan.name, minutes: 5 }), 'fr-btn--secondary',
+        () => void send({ action: 'extend', seconds: 300, atelier: plan.id }));
+      button('close-one', t('breakout.atelier.close'), t('breakout.atelier.closeLabel', { name: plan.name }), 'fr-btn--tertiary',
+        () => void send({ action: 'close', atelier: plan.id }));
+    }
+    if (production) {
+      const current = published && published.version === production.version;
+      button('publish-one', t(current ? 'breakout.atelier.published' : 'breakout.atelier.publish'), t(current ? 'breakout.atelier.publishedLabel' : 'breakout.atelier.publishLabel', { name: plan.name }), 'fr-btn--secondary',
+        () => void send({ action: 'publish', atelier: plan.id }));
+      if (current) (buttons[buttons.length - 1] as HTMLButtonElement).disabled = true;
+    }
+    if (published) {
+      button('unpublish-one', t('breakout.atelier.unpublish'), t('breakout.atelier.unpublishLabel', { name: plan.name }), 'fr-btn--tertiary',
+        () => void send({ action: 'unpublish', atelier: plan.id }));
+    }
+    const videoId = `video-${plan.id}`;
+    const video = h('input', { class: 'fr-input', id: videoId, type: 'url', maxlength: String(LINK_MAX), autocomplete: 'off', value: plan.video_url ?? '', 'data-focus': `video-input-${plan.id}` });
+    const videoSet = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `video-set-${plan.id}`,
+      'aria-label': t('breakout.atelier.videoSetLabel', { name: plan.name }) }, t('breakout.atelier.videoSet'));
+    videoSet.addEventListener('click', () => {
+      const url = video.value.trim();
+      if (url && !isWebLink(url) && url !== plan.video_url) {
+        showAlert(errors, t('breakout.atelier.videoInvalid'));
+        video.focus();
+        return;
+      }
+      void send({ action: 'set_video', atelier: plan.id, ...(url ? { url } : {}) });
+    });
+    const members = names(status.members);
+    return h('li', { class: 'amphi-atelier-card', 'data-card': plan.id, 'data-testid': 'atelier-card', 'data-atelier': plan.id },
+      h('article', { class: 'amphi-panel', 'aria-labelledby': headingId },
+        h('div', { class: 'amphi-atelier-card__head' },
+          h('h3', { id: headingId, class: 'fr-h5 fr-mb-0', tabindex: '-1', 'data-card-heading': '' }, plan.name),
+          stateBadge(status.state)),
+        clock.element(status.state === 'open' ? status.ends_at : undefined, t('breakout.timeLeftIn', { name: plan.name })),
+        h('p', { class: 'fr-text--sm fr-mb-1w', 'data-testid': 'atelier-members' },
+          t(status.members.length === 0 ? 'breakout.atelier.membersNone' : status.members.length === 1 ? 'breakout.atelier.membersOne' : 'breakout.atelier.members', { count: status.members.length, present: status.present }),
+          plan.capacity ? ` · ${t('breakout.atelier.capacity', { capacity: plan.capacity })}` : '',
+          ` · ${t('breakout.console.minutes', { minutes: minutesOf(plan.duration_s) })}`),
+        members.length ? h('p', { class: 'fr-text--sm fr-mb-1w amphi-trainer-only' }, members.join(', ')) : null,
+        h('div', { class: 'amphi-buttons amphi-trainer-only' }, ...buttons),
+        production ? h('div', { class: 'fr-mt-2w' }, h('h4', { class: 'fr-text--md fr-mb-1w' }, t('breakout.atelier.production')), productionBlock(production)) : null,
+        h('div', { class: 'fr-input-group fr-mt-2w fr-mb-0 amphi-trainer-only' },
+          h('label', { class: 'fr-label', for: videoId }, t('breakout.atelier.video'), h('span', { class: 'fr-hint-text' }, t('breakout.atelier.videoHint'))),
+          h('div', { class: 'amphi-inline-form' }, video, videoSet))));
+  };
+  const ateliersSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'ateliers-title', 'data-testid': 'ateliers' },
+    ateliersHeading, h('p', { class: 'amphi-trainer-only' }, publishAll), ateliers.root);
+
+  // ---- plenary: what everyone sees ----
+  const published = keyedFocusSlot(() => null);
+  const publishedSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'published-title' },
+    h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published.root);
+  const sent = broadcastsList('sent-title', t('breakout.broadcasts.sent'));
+
+  // ---- downloads ----
+  const dlStatus = downloadStatus();
+  const downloads = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'downloads-title', 'data-testid': 'downloads' },
+    h('h2', { id: 'downloads-title', class: 'fr-h4' }, t('downloads.title')),
+    h('p', { class: 'fr-text--sm' }, t('breakout.downloads.hint')),
+    h('div', { class: 'amphi-buttons' },
+      downloadButton(app, { label: t('breakout.downloads.participation'), testId: 'download-participation-json', fetch: (token) => fetchParticipation(token, roomId) }, dlStatus),
+      downloadButton(app, { label: t('downloads.attendanceCsv'), testId: 'download-attendance-csv', fetch: (token) => fetchSessionFile(token, roomId, 'attendance.csv') }, dlStatus)),
+    dlStatus);
+
+  // ---- projector mode of the console ----
+  const projectorToggle = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'aria-pressed': 'false', 'data-testid': 'projector-mode' }, t('breakout.console.projectorMode'));
+  const leaveButton = h('button', { type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-logout-box-r-line', onclick: () => void app.leave(roomId) }, t('lobby.leave'));
+
+  const root = h('div', { class: 'amphi-lobby amphi-breakout-console' },
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projectorToggle, screen.button)),
+    screen.status,
+    h('div', { class: 'amphi-statusbar amphi-trainer-only' }, badge.root),
+    errors,
+    h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
+      h('div', { class: 'fr-col-12 fr-col-md-4' }, code.root),
+      h('div', { class: 'fr-col-12 fr-col-md-8 amphi-trainer-only' }, controls)),
+    h('div', { class: 'amphi-trainer-only' }, callsSection, broadcastForm),
+    participantsSection,
+    ateliersSection,
+    publishedSection,
+    h('div', { class: 'amphi-trainer-only' }, sent.root),
+    downloads,
+    h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
+
+  projectorToggle.addEventListener('click', () => {
+    const on = !root.classList.contains('amphi-projector');
+    root.classList.toggle('amphi-projector', on);
+    root.closest('main')?.classList.toggle('amphi-fluid', on);
+    projectorToggle.setAttribute('aria-pressed', String(on));
+    projectorToggle.textContent = t(on ? 'breakout.console.projectorModeOff' : 'breakout.console.projectorMode');
+  });
+
+  function update(): void {
+    const room = client.room(roomId);
+    const s = room?.breakout;
+    title.textContent = s?.title || room?.info.title || '';
+    code.update(room?.info.join_code ?? '');
+    if (!s || !s.plan) {
+      statusLine.textContent = t('breakout.loading');
+      return;
+    }
+    const counts = stateCounts(s);
+    statusLine.replaceChildren(h('span', { class: 'fr-badge fr-badge--info fr-badge--no-icon' }, t(STATUS_LABEL[s.status])));
+    modeLine.textContent = t('breakout.console.mode', { mode: t(MODE_LABEL[s.mode]) });
+    const participantsHere = (room?.members ?? []).filter((m) => m.role === 'participant');
+    const unassigned = participantsHere.filter((m) => !atelierOf(s, m.id));
+    countsLine.textContent = t('breakout.console.counts', {
+      open: counts.open, pending: counts.pending, closed: counts.closed, unassigned: unassigned.filter((m) => m.connected).length,
+    });
+    openAll.disabled = counts.open === s.ateliers.length;
+    closeAll.disabled = extendAll.disabled = counts.open === 0;
+    publishAll.disabled = s.productions.length === 0;
+
+    const target = broadcastTarget.value;
+    const targetKey = JSON.stringify(s.plan.ateliers.map((a) => [a.id, a.name]));
+    if (broadcastTarget.dataset.key !== targetKey) {
+      broadcastTarget.dataset.key = targetKey;
+      broadcastTarget.replaceChildren(h('option', { value: '' }, t('breakout.broadcast.everyone')),
+        ...s.plan.ateliers.map((a) => h('option', { value: a.id }, t('breakout.broadcast.toAtelier', { name: a.name }))));
+      broadcastTarget.value = s.plan.ateliers.some((a) => a.id === target) ? target : '';
+    }
+
+    calls.render(JSON.stringify([s.calls, client.me?.id]), () => s.calls.length
+      ? [h('ol', { class: 'amphi-list', 'data-testid': 'help-calls' }, ...s.calls.map((c) => callItem(c, s)))]
+      : [h('p', { class: 'fr-text--sm amphi-muted' }, t('breakout.calls.none'))]);
+
+    const sorted = [...participantsHere].sort((a, b) => a.name.localeCompare(b.name));
+    participants.render(JSON.stringify([sorted, s.ateliers.map((a) => a.members), s.plan.ateliers.map((a) => a.name)]), () => sorted.length
+      ? [h('p', { class: 'fr-text--sm' }, t('breakout.participants.hint')),
+        h('ul', { class: 'amphi-list', 'data-testid': 'participant-list' }, ...sorted.map((m) => participantRow(m, s)))]
+      : [h('p', { class: 'fr-text--sm amphi-muted' }, t('trainer.noMembers'))]);
+
+    const memberNames = (room?.members ?? []).map((m) => [m.id, m.name]);
+    ateliers.render(JSON.stringify([s.plan, s.ateliers, s.productions, s.published.map((p) => [p.atelier, p.version]), memberNames]), () =>
+      [h('ul', { class: 'amphi-atelier-cards', 'data-testid': 'atelier-cards' }, ...s.plan!.ateliers.map((_, i) => atelierCard(s, i)))]);
+
+    published.render(JSON.stringify(s.published), () => [publishedList(s.published)]);
+    sent.update(s.broadcasts, (id) => atelierName(s, id));
+  }
+
+  function readOut(event: BreakoutEvent, before: BreakoutState | undefined): void {
+    const s = state();
+    if (!s) return;
+    switch (event.kind) {
+      case 'help_call':
+        if (event.call.state === 'waiting' && !before?.calls.some((c) => c.id === event.call.id)) {
+          app.announce(t('breakout.announce.call', { name: event.call.name, atelier: atelierName(s, event.call.atelier) }));
+        }
+        break;
+      case 'production':
+        app.announce(t('breakout.announce.production', { atelier: event.production.atelier_name }));
+        break;
+      case 'closed':
+        app.announce(t(event.reason === 'deadline' ? 'breakout.announce.closedDeadline' : 'breakout.announce.closed', { name: atelierName(s, event.atelier) }));
+        break;
+      case 'opened':
+        app.announce(t('breakout.announce.openedOne', { name: atelierName(s, event.atelier) }));
+        break;
+      case 'time_warning':
+        app.announce(t('breakout.announce.warningIn', { name: atelierName(s, event.atelier), time: warningText(event.seconds) }));
+        break;
+      default:
+        break;
+    }
+  }
+
+  let shown: BreakoutState | undefined;
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') {
+      badge.update();
+      app.announce(t('status.announce', { status: statusText(n.status) }));
+    }
+    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'breakout') readOut(n.frame.event.event, shown);
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
+    if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+      showAlert(errors, n.command ? breakoutErrorText(n.error.code, n.command) : errorText(n.error.code));
+    }
+    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') {
+      update();
+      shown = state();
+    }
+  });
+  update();
+  shown = state();
+  return {
+    root,
+    dispose() {
+      off();
+      clock.dispose();
+    },
+  };
+}

@@ -1,0 +1,301 @@
+// A participant's ateliers, made for a 360 px phone: where they are (the
+// plenary, or their atelier: its name, state, countdown, instructions,
+// resources and video room), the atelier to choose when the mode lets them,
+// "Appeler l'animateur" (and where the call stands), the production form
+// (text and link; handed in offline, it waits in the queue, shown as such,
+// and is sent once under its id when the network is back), the broadcasts
+// received and the productions shown to the plenary. Arrivals in an
+// atelier, its opening, the server's time warnings, extensions, closings
+// and broadcasts are read out through the live region; the focus moves to
+// the atelier's heading when the participant lands in it (unless they are
+// on a control elsewhere).
+
+import type { App, View } from '../app';
+import { buildProduction, CALL_MAX, isQueuedAction, LINK_MAX, PRODUCTION_TEXT_MAX, queuedProduction, videoJoinUrl, warningText } from '../breakout-format';
+import type { AtelierView, BreakoutEvent } from '../breakout-protocol';
+import { canChoose, participantBroadcasts, type BreakoutState } from '../breakout-state';
+import { isWebLink } from '../board-format';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h, setChildren } from '../dom';
+import { t, type MessageKey } from '../i18n';
+import type { RoomId } from '../protocol';
+import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sendBreakout, stateBadge } from './breakout-common';
+import { connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
+
+export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
+  const title = h('h1', { tabindex: '-1', class: 'fr-h3 fr-mb-1w' });
+  const badge = connectionBadge(client);
+  const you = h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' });
+  const errors = h('div', { class: 'fr-mt-1w' });
+  const clock = countdowns(() => client.serverNow());
+  const state = () => client.room(roomId)?.breakout;
+  const send = (command: Parameters<typeof sendBreakout>[2]) => {
+    errors.replaceChildren();
+    return sendBreakout(client, roomId, command);
+  };
+
+  // ---- where I am ----
+  const place = keyedFocusSlot(() => title);
+  const warning = h('div', { 'data-testid': 'time-warning' });
+
+  // ---- video room ----
+  const videoSlot = h('div', { 'data-testid': 'video' });
+  let videoFor = '';
+  async function showVideo(atelier: AtelierView | undefined): Promise<void> {
+    const wanted = atelier?.state === 'open' && atelier.video_url ? `${atelier.id}|${atelier.video_url}` : '';
+    if (wanted === videoFor) return;
+    videoFor = wanted;
+    if (!wanted || !atelier?.video_url) return setChildren(videoSlot);
+    setChildren(videoSlot, h('p', { class: 'fr-text--sm', role: 'status' }, t('breakout.video.loading')));
+    const url = await videoJoinUrl(atelier.video_url, client.bearerToken).catch(() => null);
+    if (videoFor !== wanted) return; // changed meanwhile
+    setChildren(videoSlot, url
+      ? h('p', {}, h('a', { class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-video-chat-line', href: url, target: '_blank', rel: 'noopener noreferrer',
+        'data-testid': 'video-link', title: t('breakout.newWindow', { text: t('breakout.video.join') }) }, t('breakout.video.join')))
+      : h('p', { class: 'fr-text--sm amphi-muted' }, t('breakout.video.unavailable')));
+  }
+
+  // ---- help call ----
+  const callText = h('input', { class: 'fr-input', id: 'call-text', maxlength: String(CALL_MAX), autocomplete: 'off', 'data-testid': 'call-text' });
+  const callButton = h('button', { type: 'submit', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-question-line', 'data-testid': 'call-help' }, t('breakout.call.button'));
+  const callStatus = h('p', { class: 'fr-text--sm fr-mb-0', role: 'status', 'data-testid': 'call-status' });
+  const callForm = h('form', { novalidate: true, class: 'amphi-panel fr-mt-3w', 'aria-labelledby': 'call-title', 'data-testid': 'call-form' },
+    h('h2', { id: 'call-title', class: 'fr-h5' }, t('breakout.call.title')),
+    h('div', { class: 'fr-input-group' }, h('label', { class: 'fr-label', for: 'call-text' }, t('breakout.call.text'), h('span', { class: 'fr-hint-text' }, t('breakout.call.hint'))), callText),
+    callButton, callStatus);
+  callForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const text = callText.value.trim();
+    callText.value = '';
+    void send({ action: 'call_help', ...(text ? { text } : {}) });
+    update();
+  });
+
+  // ---- production ----
+  const prodText = h('textarea', { class: 'fr-input', id: 'production-text', rows: 4, maxlength: PRODUCTION_TEXT_MAX, 'aria-describedby': 'production-text-hint', 'data-testid': 'production-text-input' });
+  const prodLink = h('input', { class: 'fr-input', id: 'production-link', type: 'url', inputmode: 'url', maxlength: String(LINK_MAX), autocomplete: 'off', 'aria-describedby': 'production-link-hint', 'data-testid': 'production-link-input' });
+  const prodError = h('div');
+  const prodCurrent = h('div', { 'data-testid': 'production-current' });
+  const prodQueued = h('p', { class: 'fr-text--sm amphi-queued', role: 'status', 'data-testid': 'production-queued' });
+  const prodForm = h('form', { novalidate: true, class: 'amphi-panel fr-mt-3w', 'aria-labelledby': 'production-title', 'data-testid': 'production-form' },
+    h('h2', { id: 'production-title', class: 'fr-h5' }, t('breakout.production.title')),
+    h('p', { class: 'fr-text--sm' }, t('breakout.production.intro')),
+    prodCurrent, prodQueued,
+    h('div', { class: 'fr-input-group' },
+      h('label', { class: 'fr-label', for: 'production-text' }, t('breakout.production.text'), h('span', { class: 'fr-hint-text', id: 'production-text-hint' }, t('breakout.production.textHint'))),
+      prodText),
+    h('div', { class: 'fr-input-group' },
+      h('label', { class: 'fr-label', for: 'production-link' }, t('breakout.production.link'), h('span', { class: 'fr-hint-text', id: 'production-link-hint' }, t('board.form.linkHint'))),
+      prodLink),
+    prodError,
+    h('button', { type: 'submit', class: 'fr-btn fr-btn--icon-left fr-icon-upload-2-line', 'data-testid': 'production-submit' }, t('breakout.production.submit')));
+  const fieldError = (input: HTMLInputElement | HTMLTextAreaElement | null, key: MessageKey | null) => {
+    for (const field of [prodText, prodLink]) field.setAttribute('aria-invalid', String(field === input));
+    if (!key) return prodError.replaceChildren();
+    setChildren(prodError, h('p', { class: 'fr-error-text fr-mb-2w', role: 'alert', 'data-testid': 'production-error' }, t(key)));
+    input?.focus();
+  };
+  prodForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const built = buildProduction(prodText.value, prodLink.value);
+    if ('error' in built) {
+      const key: Record<typeof built.error, MessageKey> = { empty: 'breakout.production.empty', textTooLong: 'breakout.production.textTooLong', linkInvalid: 'board.form.linkInvalid' };
+      return fieldError(built.error === 'linkInvalid' ? prodLink : prodText, key[built.error]);
+    }
+    fieldError(null, null);
+    prodText.value = '';
+    prodLink.value = '';
+    void send({ action: 'submit_production', ...built.content });
+    app.announce(t(client.status === 'online' ? 'breakout.production.sending' : 'breakout.production.queuedAnnounce'));
+    update();
+  });
+
+  const broadcasts = broadcastsList('broadcasts-title', t('breakout.broadcasts.received'));
+  const published = keyedFocusSlot(() => null);
+  const leaveButton = h('button', {
+    type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-btn--icon-left fr-icon-logout-box-r-line', onclick: () => void app.leave(roomId),
+  }, t('lobby.leave'));
+  const root = h('div', { class: 'amphi-breakout-participant' },
+    title,
+    h('div', { class: 'amphi-statusbar' }, badge.root, you),
+    errors,
+    warning,
+    place.root,
+    videoSlot,
+    callForm,
+    prodForm,
+    broadcasts.root,
+    h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'published-title' },
+      h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published.root),
+    h('div', { class: 'fr-mt-6w' }, leaveButton));
+
+  function placeView(s: BreakoutState): Node[] {
+    const mine = s.atelier;
+    const nodes: Node[] = [];
+    if (!mine || mine.state !== 'open') {
+      nodes.push(h('section', { class: 'amphi-panel fr-mt-2w', 'aria-labelledby': 'place-title', 'data-testid': 'plenary' },
+        h('h2', { id: 'place-title', class: 'fr-h4', tabindex: '-1', 'data-card-heading': '' }, t('breakout.plenary.title')),
+        h('p', { class: 'fr-mb-1w', 'data-testid': 'place-text' },
+          !mine ? t(s.mode === 'free_choice' ? 'breakout.plenary.choose' : 'breakout.plenary.waiting')
+            : mine.state === 'pending' ? t('breakout.plenary.assigned', { name: mine.name })
+              : t('breakout.plenary.closed', { name: mine.name })),
+        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, t('breakout.console.mode', { mode: t(MODE_LABEL[s.mode]) }))));
+    }
+    if (canChoose(s)) {
+      nodes.push(h('section', { class: 'fr-mt-2w', 'aria-labelledby': 'choices-title', 'data-testid': 'choices', 'data-card': 'choices' },
+        h('h2', { id: 'choices-title', class: 'fr-h5', tabindex: '-1', 'data-card-heading': '' }, t('breakout.choices.title')),
+        h('ul', { class: 'amphi-list' }, ...s.choices.map((c) => {
+          const chosen = mine?.id === c.id;
+          const full = c.remaining === 0 && !chosen;
+          const button = h('button', { type: 'button', class: `fr-btn fr-btn--sm ${chosen ? '' : 'fr-btn--secondary'}`, 'data-focus': `choose-${c.id}`, 'data-testid': 'choose',
+            'aria-pressed': String(chosen), disabled: full || c.state === 'closed' || isQueuedAction(client.pendingBreakout(roomId), 'choose'),
+            'aria-label': t(chosen ? 'breakout.choices.chosenLabel' : 'breakout.choices.chooseLabel', { name: c.name }) }, t(chosen ? 'breakout.choices.chosen' : 'breakout.choices.choose'));
+          button.addEventListener('click', () => { if (!chosen) void send({ action: 'choose', atelier: c.id }); });
+          return h('li', { class: 'amphi-list__item' },
+            h('span', { class: 'amphi-list__name' }, c.name),
+            h('span', { class: 'fr-text--sm amphi-muted' }, c.remaining === undefined ? t('breakout.choices.unlimited') : t('breakout.choices.remaining', { count: c.remaining })),
+            button);
+        }))));
+    }
+    if (mine) {
+      const resources = (mine.resources ?? []).filter((r) => isWebLink(r.url));
+      nodes.push(h('section', { class: 'amphi-panel amphi-my-atelier fr-mt-2w', 'aria-labelledby': 'my-atelier-title', 'data-testid': 'my-atelier', 'data-card': 'mine' },
+        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, t('breakout.mine.label')),
+        h('div', { class: 'amphi-atelier-card__head' },
+          h('h2', { id: 'my-atelier-title', class: 'fr-h3 fr-mb-0', tabindex: '-1', 'data-card-heading': '', 'data-testid': 'my-atelier-name' }, mine.name),
+          stateBadge(mine.state)),
+        clock.element(mine.state === 'open' ? mine.ends_at : undefined, t('breakout.timeLeft')),
+        mine.instructions ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.instructions')),
+          h('p', { class: 'amphi-production__text', 'data-testid': 'instructions' }, mine.instructions)) : null,
+        resources.length ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.resources')),
+          h('ul', { 'data-testid': 'resources' }, ...resources.map((r) => h('li', {},
+            h('a', { class: 'fr-link', href: r.url, target: '_blank', rel: 'noopener noreferrer', title: t('breakout.newWindow', { text: r.title }) }, r.title))))) : null));
+    }
+    return nodes;
+  }
+
+  function update(): void {
+    const room = client.room(roomId);
+    const s = room?.breakout;
+    title.textContent = s?.title || room?.info.title || '';
+    you.textContent = client.me ? t('lobby.you', { name: client.me.name }) : '';
+    if (!s) {
+      place.render('loading', () => [h('p', { role: 'status' }, t('breakout.loading'))]);
+      return;
+    }
+    const mine = s.atelier;
+    const queue = client.pendingBreakout(roomId);
+    place.render(JSON.stringify([s.atelier && { ...s.atelier, broadcasts: undefined, production: undefined }, s.mode, canChoose(s) && s.choices, queue.map((c) => c.command.action)]), () => placeView(s));
+    if (mine?.state !== 'open') warning.replaceChildren();
+    void showVideo(mine);
+
+    // The call: only from an open atelier, one at a time.
+    const callQueued = isQueuedAction(queue, 'call_help');
+    callForm.hidden = mine?.state !== 'open' && !s.yourCall;
+    callButton.disabled = Boolean(s.yourCall) || callQueued;
+    callText.disabled = callButton.disabled;
+    callStatus.textContent = s.yourCall
+      ? s.yourCall.state === 'taken' ? t('breakout.call.taken', { name: s.yourCall.by_name ?? '' }) : t('breakout.call.waiting')
+      : callQueued ? t(client.status === 'online' ? 'breakout.call.sending' : 'breakout.call.queued') : '';
+
+    // The production: once the atelier has been opened (also after it closed).
+    const queued = queuedProduction(queue);
+    prodForm.hidden = !mine || (mine.state === 'pending' && !mine.production && !queued);
+    setChildren(prodCurrent, mine?.production
+      ? h('div', { class: 'fr-mb-2w' }, h('p', { class: 'fr-text--sm fr-mb-1w' }, t('breakout.production.current', { version: mine.production.version })), productionBlock(mine.production))
+      : null);
+    prodQueued.hidden = !queued;
+    prodQueued.textContent = queued ? t(client.status === 'online' ? 'breakout.production.sendingShort' : 'breakout.production.queued') : '';
+
+    broadcasts.update(participantBroadcasts(s));
+    published.render(JSON.stringify(s.published), () => [publishedList(s.published)]);
+  }
+
+  function readOut(event: BreakoutEvent, before: BreakoutState | undefined): void {
+    const s = state();
+    const mine = s?.atelier;
+    switch (event.kind) {
+      case 'assignment':
+        if (event.atelier && event.atelier.id !== before?.atelier?.id) {
+          app.announce(t(event.atelier.state === 'open' ? 'breakout.announce.inAtelierOpen' : 'breakout.announce.assigned', { name: event.atelier.name }));
+          focusMine();
+        } else if (!event.atelier && before?.atelier) {
+          app.announce(t('breakout.announce.unassigned'));
+        }
+        break;
+      case 'opened':
+        if (mine && mine.id === event.atelier) {
+          app.announce(t('breakout.announce.opened', { name: mine.name, minutes: Math.round((event.ends_at - event.opened_at) / 60_000) }));
+          focusMine();
+        }
+        break;
+      case 'extended':
+        if (mine && mine.id === event.atelier) app.announce(t('breakout.announce.extended'));
+        break;
+      case 'time_warning':
+        if (mine && mine.id === event.atelier) {
+          const text = t('breakout.announce.warning', { time: warningText(event.seconds) });
+          app.announce(text);
+          setChildren(warning, h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mt-2w' }, h('p', {}, text)));
+        }
+        break;
+      case 'closed':
+        if (before?.atelier?.id === event.atelier) {
+          app.announce(t(event.reason === 'deadline' ? 'breakout.announce.backDeadline' : 'breakout.announce.back'));
+          warning.replaceChildren();
+        }
+        break;
+      case 'broadcast':
+        app.announce(t('breakout.announce.broadcast', { name: event.broadcast.from_name, text: event.broadcast.text }));
+        break;
+      case 'help_call':
+        if (event.call.state === 'taken') app.announce(t('breakout.call.taken', { name: event.call.by_name ?? '' }));
+        if (event.call.state === 'resolved') app.announce(t('breakout.call.resolved'));
+        break;
+      case 'production':
+        app.announce(t('breakout.announce.productionSaved', { version: event.production.version }));
+        break;
+      case 'published':
+        app.announce(t('breakout.announce.published', { names: event.productions.map((p) => p.atelier_name).join(', ') }));
+        break;
+      default:
+        break;
+    }
+  }
+
+  function focusMine(): void {
+    queueMicrotask(() => {
+      const heading = root.querySelector<HTMLElement>('#my-atelier-title');
+      if (heading && focusIsFree(place.root)) heading.focus();
+    });
+  }
+
+  let shown: BreakoutState | undefined;
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') {
+      badge.update();
+      app.announce(t('status.announce', { status: statusText(n.status) }));
+    }
+    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'breakout') {
+      update(); // the new state first (the heading to focus), then the read-out
+      readOut(n.frame.event.event, shown);
+    }
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
+    if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+      showAlert(errors, breakoutErrorText(n.error.code, n.command));
+    }
+    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') {
+      update();
+      shown = state();
+    }
+  });
+  update();
+  shown = state();
+  return {
+    root,
+    dispose() {
+      off();
+      clock.dispose();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The ateliers on a projector (a window signed in with the room's observer
+// token): the whole width, large type, the join code and its QR code, the
+// session's status, the ateliers to choose from (free choice: with places
+// left), the broadcasts to everyone and the productions published to the
+// plenary, each labelled with its atelier. Read only. Observers get the
+// plenary only: the ateliers' timers are on the console's own projector
+// mode ("Affichage projecteur"), which has the leader's view of them.
+
+import type { App, View } from '../app';
+import type { AmphiClient, ClientNotice } from '../client';
+import { h } from '../dom';
+import { t } from '../i18n';
+import type { RoomId } from '../protocol';
+import { broadcastsList, keyedFocusSlot, publishedList, stateBadge, STATUS_LABEL } from './breakout-common';
+import { connectionBadge, showStopped } from './common';
+import { joinCodePanel } from './room-code';
+
+export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: RoomId): View {
+  const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
+  const badge = connectionBadge(client);
+  const errors = h('div');
+  const code = joinCodePanel('amphi-board-projector__code');
+  const status = h('p', { class: 'amphi-breakout-status', 'data-testid': 'session-status' });
+  const choices = keyedFocusSlot(() => null);
+  const published = keyedFocusSlot(() => null);
+  const broadcasts = broadcastsList('broadcasts-title', t('breakout.broadcasts.everyone'));
+  const root = h('div', { class: 'amphi-breakout-projector amphi-projector' },
+    h('div', { class: 'amphi-titlebar' }, title, badge.root),
+    errors,
+    h('div', { class: 'amphi-board-projector__layout' },
+      h('div', { class: 'amphi-board-projector__side' }, code.root, status, choices.root),
+      h('div', { class: 'amphi-board-projector__wall' },
+        h('section', { 'aria-labelledby': 'published-title' },
+          h('h2', { id: 'published-title', class: 'fr-h2' }, t('breakout.published.title')), published.root),
+        broadcasts.root)));
+  queueMicrotask(() => root.closest('main')?.classList.add('amphi-fluid'));
+
+  function update(): void {
+    const room = client.room(roomId);
+    const s = room?.breakout;
+    title.textContent = s?.title || room?.info.title || '';
+    code.update(room?.info.join_code ?? '');
+    if (!s) {
+      status.textContent = t('breakout.loading');
+      return;
+    }
+    status.textContent = t(STATUS_LABEL[s.status]);
+    choices.render(JSON.stringify(s.choices), () => s.choices.length
+      ? [h('section', { class: 'fr-mt-3w', 'aria-labelledby': 'choices-title', 'data-testid': 'choices' },
+        h('h2', { id: 'choices-title', class: 'fr-h3' }, t('breakout.choices.projector')),
+        h('ul', { class: 'amphi-list' }, ...s.choices.map((c) => h('li', { class: 'amphi-list__item' },
+          h('span', { class: 'amphi-list__name' }, c.name), stateBadge(c.state),
+          h('span', {}, c.remaining === undefined ? t('breakout.choices.unlimited') : t('breakout.choices.remaining', { count: c.remaining }))))))]
+      : []);
+    published.render(JSON.stringify(s.published), () => [publishedList(s.published)]);
+    broadcasts.update(s.broadcasts);
+  }
+
+  const off = client.subscribe((n: ClientNotice) => {
+    if (n.type === 'status') badge.update();
+    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
+    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
+  });
+  update();
+  return { root, dispose: off };
+}
