@@ -354,8 +354,9 @@ async fn scenario(database_url: Option<String>) {
     let mut elsewhere = server.connect(Format::Json).await;
     elsewhere.hello_token(&token).await;
     let id = elsewhere.id();
-    let refused =
-        elsewhere.refused(amphi_protocol::ClientMessage::Join { id, room: Some(room_id_of(&other)), code: None }).await;
+    let refused = elsewhere
+        .refused(amphi_protocol::ClientMessage::Join { id, room: Some(crate::util::room_id(&other)), code: None })
+        .await;
     assert_eq!(refused, amphi_protocol::ErrorCode::RoomNotFound, "the token opens its room only");
 
     // Everyone is invited: nothing more to send; the status is reported.
@@ -405,10 +406,6 @@ async fn scenario(database_url: Option<String>) {
         http.delete(server.url(&format!("/api/v1/plans/{plan_id}"))).bearer_auth(&facilitator).send().await.unwrap();
     assert_eq!(response.status(), 204);
     assert!(server.get_json("/api/v1/plans", &facilitator).await["plans"].as_array().unwrap().is_empty());
-}
-
-fn room_id_of(room: &Value) -> String {
-    room_id(room)
 }
 
 #[tokio::test]
