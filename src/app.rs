@@ -192,6 +192,7 @@ pub async fn serve(
         Arc::clone(&app.metrics),
         app.shutdown.clone(),
     ));
+    app.tasks.spawn(crate::invitations::worker::run(Arc::clone(&app), app.shutdown.clone()));
     if let Some(cluster) = app.hub.cluster() {
         app.tasks.spawn(crate::cluster::run(Arc::clone(&app), Arc::clone(cluster)));
     }

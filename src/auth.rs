@@ -124,14 +124,20 @@ impl Keys {
             .expect("HS256 signing of plain claims cannot fail")
     }
 
-    /// Checks a token's signature, algorithm and expiry.
+    /// Checks a token's signature, algorithm and expiry, and that its
+    /// subject is not one the server keeps for itself
+    /// ([`crate::hub::SERVICE_MEMBER_PREFIX`]).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(
-            |error| match error.kind() {
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|error| match error.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid(error.to_string()),
-            },
-        )
+            })?;
+        if claims.sub.starts_with(crate::hub::SERVICE_MEMBER_PREFIX) {
+            return Err(TokenError::Invalid("this subject is reserved for the server".into()));
+        }
+        Ok(claims)
     }
 
     /// A token that brings `member` back after a reconnect (or a restart).
@@ -203,6 +209,16 @@ mod tests {
             guest: false,
             expires_at: None,
         }
+    }
+
+    #[test]
+    fn a_token_cannot_claim_the_servers_own_subjects() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let mut claims = claims_for(&member(Role::Admin), 1);
+        claims.sub = format!("{}u1", crate::hub::SERVICE_MEMBER_PREFIX);
+        assert!(matches!(keys.verify(&keys.sign(&claims)), Err(TokenError::Invalid(_))));
+        claims.sub = "u1".into();
+        assert!(keys.verify(&keys.sign(&claims)).is_ok());
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 21] = [
     "listen",
     "data_dir",
     "database_url",
@@ -42,6 +42,8 @@ const KEYS: [&str; 19] = [
     "board",
     "cluster",
     "bbb",
+    "smtp",
+    "invitations",
 ];
 
 /// Everything the server reads from its settings.
@@ -67,6 +69,8 @@ pub struct Config {
     pub board: BoardConfig,
     pub cluster: ClusterConfig,
     pub bbb: crate::bbb::BbbConfig,
+    pub smtp: crate::invitations::SmtpConfig,
+    pub invitations: crate::invitations::InvitationsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -279,6 +283,15 @@ impl Config {
         let cluster = &self.cluster;
         if cluster.lease_ms < 300 || cluster.call_timeout_ms == 0 || cluster.commit_timeout_ms == 0 {
             return invalid("cluster", "lease_ms is at least 300, call_timeout_ms and commit_timeout_ms positive");
+        }
+        if let Err(message) = self.smtp.validate() {
+            return invalid("smtp", message);
+        }
+        if let Err(message) = self.invitations.validate() {
+            return invalid("invitations", message);
+        }
+        if self.smtp.is_enabled() && self.invitations.public_url.is_empty() {
+            return invalid("invitations.public_url", "is needed to send invitations (smtp.host is set)");
         }
         let outbox = &self.outbox;
         if !outbox.endpoint.is_empty() && !["http://", "https://"].iter().any(|p| outbox.endpoint.starts_with(p)) {

@@ -20,6 +20,9 @@
 //! - [`store`]: the course store (SQLite or PostgreSQL): rooms, the quiz
 //!   rooms' input journals, attendance, completions and their outbox, with
 //!   the group-commit writer that makes acknowledgements durable.
+//! - [`invitations`]: participants registered ahead of a session (CSV),
+//!   their personal join links, and the invitation and reminder e-mails
+//!   (with a calendar event) sent through SMTP by a background worker.
 //! - [`outbox`]: delivers completion changes to an HTTP endpoint (signed,
 //!   retried, at least once). [`retention`]: purges guests' names.
 //! - [`auth`]: JWTs, guest capabilities, resume tokens.
@@ -40,6 +43,7 @@ pub mod bus;
 pub mod cluster;
 pub mod config;
 pub mod hub;
+pub mod invitations;
 pub mod media;
 pub mod metrics;
 pub mod outbox;

@@ -37,6 +37,9 @@ pub struct Metrics {
     pub store_write_failures: IntCounterVec,
     /// Outbox deliveries, by outcome (`delivered`, `failed`).
     pub outbox_deliveries: IntCounterVec,
+    /// Invitation and reminder e-mails, by kind and outcome (`sent`,
+    /// `failed`, `skipped`).
+    pub mails: IntCounterVec,
     /// With several nodes: time from queueing a message for Redis to its
     /// publication.
     pub bus_publish_seconds: Histogram,
@@ -99,6 +102,11 @@ impl Metrics {
         let outbox_deliveries =
             IntCounterVec::new(Opts::new("outbox_deliveries_total", "Outbox deliveries, by outcome"), &["outcome"])
                 .unwrap();
+        let mails = IntCounterVec::new(
+            Opts::new("mails_total", "Invitation and reminder e-mails, by kind and outcome"),
+            &["kind", "outcome"],
+        )
+        .unwrap();
         let bus_publish_seconds = Histogram::with_opts(
             HistogramOpts::new("bus_publish_seconds", "Time from queueing a message for Redis to its publication")
                 .buckets(vec![0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0]),
@@ -127,6 +135,7 @@ impl Metrics {
             Box::new(store_batch_writes.clone()),
             Box::new(store_write_failures.clone()),
             Box::new(outbox_deliveries.clone()),
+            Box::new(mails.clone()),
             Box::new(bus_publish_seconds.clone()),
             Box::new(bus_dropped.clone()),
             Box::new(bus_gaps.clone()),
@@ -152,6 +161,7 @@ impl Metrics {
             store_batch_writes,
             store_write_failures,
             outbox_deliveries,
+            mails,
             bus_publish_seconds,
             bus_dropped,
             bus_gaps,

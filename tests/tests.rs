@@ -12,6 +12,7 @@ mod board;
 mod cluster;
 mod durability;
 mod http;
+mod invitations;
 mod load_smoke;
 mod lobby;
 mod outbox;

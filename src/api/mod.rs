@@ -10,7 +10,9 @@ mod attendance_summary;
 mod bbb;
 mod boards;
 mod download;
+mod plans;
 mod quizzes;
+mod registrations;
 mod results;
 mod rooms;
 
@@ -46,6 +48,15 @@ pub fn router() -> Router<AppState> {
         .route("/rooms", post(rooms::create))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
+        .route("/plans", post(plans::create).get(plans::list))
+        .route("/plans/{id}", get(plans::get).put(plans::update).delete(plans::delete))
+        .route(
+            "/sessions/{id}/registrations",
+            post(registrations::import)
+                .layer(DefaultBodyLimit::max(registrations::MAX_CSV_BYTES))
+                .get(registrations::list),
+        )
+        .route("/sessions/{id}/invitations", post(registrations::invite))
         .route("/sessions/{id}/results.csv", get(results::csv))
         .route("/sessions/{id}/results.json", get(results::json))
         .route("/sessions/{id}/attendance.csv", get(attendance::csv))

@@ -43,10 +43,13 @@ struct NewRoom {
     /// title is the room's).
     #[serde(default)]
     breakout: Option<serde_json::Value>,
+    /// A breakout room: a saved plan's id, instead of `breakout`.
+    #[serde(default)]
+    plan_id: Option<String>,
 }
 
 /// Checks a breakout room's definition; returns it as stored.
-fn breakout_definition(title: &str, breakout: Option<serde_json::Value>) -> Result<String, ApiError> {
+pub(super) fn breakout_definition(title: &str, breakout: Option<serde_json::Value>) -> Result<String, ApiError> {
     let bad = |code, message: String| ApiError::new(StatusCode::BAD_REQUEST, code, message);
     let value = breakout.ok_or_else(|| bad(ErrorCode::InvalidField, "a breakout room needs `breakout`".into()))?;
     let mut definition: BreakoutDefinition =
@@ -115,20 +118,27 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
     let kind = new.kind.as_deref().unwrap_or("lobby");
     if (kind != "quiz" && (new.quiz.is_some() || new.settings.is_some()))
         || (kind != "board" && new.board.is_some())
-        || (kind != "breakout" && new.breakout.is_some())
+        || (kind != "breakout" && (new.breakout.is_some() || new.plan_id.is_some()))
+        || (new.breakout.is_some() && new.plan_id.is_some())
     {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidField,
-            "`quiz` and `settings` need `kind: \"quiz\"`, `board` needs `kind: \"board\"`, `breakout` needs \
-             `kind: \"breakout\"`",
+            "`quiz` and `settings` need `kind: \"quiz\"`, `board` needs `kind: \"board\"`, `breakout` (or \
+             `plan_id`, not both) needs `kind: \"breakout\"`",
         ));
     }
     let (kind, activity) = match kind {
         "lobby" => ("lobby", None),
         "quiz" => ("quiz", Some(quiz_definition(new.quiz, new.settings)?)),
         "board" => ("board", Some(board_definition(title, new.board)?)),
-        "breakout" => ("breakout", Some(breakout_definition(title, new.breakout)?)),
+        "breakout" => {
+            let breakout = match &new.plan_id {
+                Some(plan) => Some(super::plans::definition_of(&app, &member, plan).await?),
+                None => new.breakout,
+            };
+            ("breakout", Some(breakout_definition(title, breakout)?))
+        }
         _ => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,

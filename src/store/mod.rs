@@ -26,6 +26,7 @@ macro_rules! on_pool {
 }
 
 mod bbb;
+mod invitations;
 mod journal;
 mod migrations;
 mod outbox;
@@ -33,6 +34,7 @@ mod privacy;
 mod writer;
 
 pub use bbb::BbbEventRecord;
+pub use invitations::{MailRecord, NewRegistration, PlanRecord, RegistrationRecord, ScheduleRecord};
 pub use journal::{AttendanceRecord, InputRecord, Write};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;

@@ -14,6 +14,10 @@ pub struct Deletion {
     pub outbox: u64,
     /// BigBlueButton events naming them in the tenant's video rooms.
     pub video_events: u64,
+    /// Registrations ahead of a session (name, e-mail address, link).
+    pub registrations: u64,
+    /// Their queued or sent invitations and reminders.
+    pub mails: u64,
 }
 
 impl Store {
@@ -21,18 +25,29 @@ impl Store {
     /// since the epoch), in the journal, the attendance and the
     /// BigBlueButton events (whose body, holding the name too, is emptied).
     /// Guests are known by nothing else; their answers and video time stay,
-    /// anonymous. Returns the rows changed.
+    /// anonymous. Registrations (names and e-mail addresses of participants
+    /// registered ahead, who join as guests) are deleted with their e-mails
+    /// once their session ended before `before` (or, never scheduled, were
+    /// made before it). Returns the rows changed.
     pub async fn purge_guests(&self, before: i64) -> Result<u64, StoreError> {
         let inputs = "UPDATE room_inputs SET member_name = '' WHERE guest = $1 AND at < $2 AND member_name <> ''";
         let attendance =
             "UPDATE attendance SET member_name = '' WHERE guest = $1 AND joined_at < $2 AND member_name <> ''";
         let video = "UPDATE bbb_events SET member_name = '', body = '{}' WHERE received_at < $2 AND body <> '{}' \
                      AND member IN (SELECT member FROM attendance WHERE guest = $1)";
+        let expired = "SELECT r.id FROM registrations r LEFT JOIN session_schedules s ON s.room = r.room \
+                       WHERE (s.room IS NULL AND r.created_at < $1) \
+                       OR (s.room IS NOT NULL AND s.starts_at + s.duration_min * 60000 < $1)";
+        let mails = format!("DELETE FROM mail_queue WHERE registration IN ({expired})");
+        let registrations = format!("DELETE FROM registrations WHERE id IN ({expired})");
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             let mut changed = 0;
             for sql in [inputs, attendance, video] {
                 changed += sqlx::query(sql).bind(true).bind(before).execute(&mut *transaction).await?.rows_affected();
+            }
+            for sql in [mails.as_str(), registrations.as_str()] {
+                changed += sqlx::query(sql).bind(before).execute(&mut *transaction).await?.rows_affected();
             }
             transaction.commit().await?;
             Ok(changed)
@@ -41,8 +56,10 @@ impl Store {
 
     /// Deletes everything stored about `user` in the rooms and activities of
     /// `tenant`: their inputs (answers included), attendance, completions
-    /// outbox messages, and the BigBlueButton events naming them in the
-    /// tenant's video rooms (meetings `amphi-{room}...`). One transaction.
+    /// outbox messages, the BigBlueButton events naming them in the tenant's
+    /// video rooms (meetings `amphi-{room}...`), and their registrations
+    /// (`user` is then their member id or their e-mail address) with their
+    /// e-mails. One transaction.
     pub async fn delete_user(&self, tenant: &str, user: &str) -> Result<Deletion, StoreError> {
         let in_tenant = "room IN (SELECT id FROM rooms WHERE tenant = $2)";
         let inputs = format!("DELETE FROM room_inputs WHERE member = $1 AND {in_tenant}");
@@ -58,9 +75,15 @@ impl Store {
             for (count, sql) in counts.iter_mut().zip(statements) {
                 *count = sqlx::query(sql).bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
             }
+            let registered = "SELECT id FROM registrations WHERE tenant = $2 AND (member = $1 OR email = $3)";
+            let email = user.trim().to_lowercase();
+            let mails = sqlx::query(&format!("DELETE FROM mail_queue WHERE registration IN ({registered})"))
+                .bind(user).bind(tenant).bind(&email).execute(&mut *transaction).await?.rows_affected();
+            let registrations = sqlx::query(&format!("DELETE FROM registrations WHERE id IN ({registered})"))
+                .bind(user).bind(tenant).bind(&email).execute(&mut *transaction).await?.rows_affected();
             transaction.commit().await?;
             let [inputs, attendance, completions, outbox, video_events] = counts;
-            Ok(Deletion { inputs, attendance, completions, outbox, video_events })
+            Ok(Deletion { inputs, attendance, completions, outbox, video_events, registrations, mails })
         })
     }
 }

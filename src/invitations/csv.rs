@@ -1,0 +1,300 @@
+//! The registration CSV: UTF-8 with or without a BOM, `,` or `;` separated
+//! (French spreadsheets export with `;`), a header row naming the columns in
+//! English or French (`name`/`nom`, `prénom`, `email`/`e-mail`/`courriel`,
+//! optionally `atelier`). Every row is checked (address syntax, name
+//! length); duplicate addresses are merged (the later row wins); the first
+//! problem refuses the whole file with its line number and a stable reason.
+
+use std::collections::BTreeMap;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::store::NewRegistration;
+
+/// Why a file was refused: a stable `reason`, the 1-based line (0 for the
+/// file as a whole) and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", if *line > 0 { format!("line {line}: ") } else { String::new() })]
+pub struct CsvError {
+    pub reason: &'static str,
+    pub line: u64,
+    pub message: String,
+}
+
+fn refuse(reason: &'static str, line: u64, message: impl Into<String>) -> CsvError {
+    CsvError { reason, line, message: message.into() }
+}
+
+/// What a file held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// One per address, in the order first seen.
+    pub people: Vec<NewRegistration>,
+    /// The line each person was last given on.
+    pub lines: Vec<u64>,
+    /// Rows merged into an earlier one with the same address.
+    pub merged: usize,
+}
+
+/// The limits a file is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_name_chars: usize,
+    pub max_rows: usize,
+}
+
+/// Longest e-mail address (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Name,
+    FirstName,
+    LastName,
+    Email,
+    Atelier,
+}
+
+/// A header cell without case, accents or punctuation.
+fn simplify(header: &str) -> String {
+    header.nfd().filter(|c| c.is_ascii_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+fn column(header: &str) -> Option<Column> {
+    match simplify(header).as_str() {
+        "name" | "fullname" | "nomcomplet" | "participant" | "participante" | "nometprenom" | "prenometnom" => {
+            Some(Column::Name)
+        }
+        "prenom" | "firstname" | "givenname" => Some(Column::FirstName),
+        "nom" | "lastname" | "surname" | "familyname" | "nomdefamille" => Some(Column::LastName),
+        "email"
+        | "mail"
+        | "courriel"
+        | "emailaddress"
+        | "adresseemail"
+        | "adressemail"
+        | "adressecourriel"
+        | "adresseelectronique"
+        | "mel" => Some(Column::Email),
+        "atelier" | "workshop" | "group" | "groupe" => Some(Column::Atelier),
+        _ => None,
+    }
+}
+
+/// Whether `email` looks like a deliverable address: one `@`, an ASCII
+/// local part and a dotted ASCII domain (internationalized addresses need
+/// SMTPUTF8, which relays rarely offer), no spaces.
+pub fn is_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.chars().count() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok && email.len() <= MAX_EMAIL_CHARS && email.parse::<lettre::Address>().is_ok()
+}
+
+/// The 1-based line of the record starting at byte `at` of `text` (a
+/// record after a CRLF may be said to start at its `\n`).
+fn line_at(text: &str, at: u64) -> u64 {
+    let bytes = text.as_bytes();
+    let mut at = usize::try_from(at).unwrap_or(usize::MAX).min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// The value of column `c` in `record` ("" when absent).
+fn cell<'r>(columns: &[Option<Column>], record: &'r ::csv::StringRecord, c: Column) -> &'r str {
+    columns.iter().position(|x| *x == Some(c)).and_then(|i| record.get(i)).unwrap_or_default()
+}
+
+/// Reads a registration file.
+pub fn parse(bytes: &[u8], limits: Limits) -> Result<Parsed, CsvError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        refuse("csv_encoding", line, "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
+    })?;
+    let header_line = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default();
+    if header_line.is_empty() {
+        return Err(refuse("csv_empty", 0, "the file is empty"));
+    }
+    let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| refuse("csv_syntax", 1, e.to_string()))?.clone();
+    let header_line_number = headers.position().map_or(1, |p| line_at(text, p.byte()));
+    let mut columns: Vec<Option<Column>> = Vec::new();
+    for header in &headers {
+        let found = column(header);
+        if found.is_some() && columns.contains(&found) {
+            return Err(refuse("csv_header", header_line_number, format!("the column {header:?} appears twice")));
+        }
+        columns.push(found);
+    }
+    let has = |c: Column| columns.contains(&Some(c));
+    if !has(Column::Email) || !(has(Column::Name) || has(Column::LastName) || has(Column::FirstName)) {
+        return Err(refuse(
+            "csv_header",
+            header_line_number,
+            "the first row must name the columns: name (or nom, prénom) and email (or e-mail, courriel)",
+        ));
+    }
+    let mut people: Vec<NewRegistration> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut merged = 0;
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+            refuse("csv_syntax", line, format!("not valid CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() > columns.len() {
+            return Err(refuse("csv_columns", line, format!("{} values for {} columns", record.len(), columns.len())));
+        }
+        let value = |c: Column| cell(&columns, &record, c);
+        let name = match value(Column::Name) {
+            "" => [value(Column::FirstName), value(Column::LastName)]
+                .iter()
+                .filter(|part| !part.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" "),
+            full => full.to_string(),
+        };
+        let name: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() || name.chars().count() > limits.max_name_chars || name.chars().any(char::is_control) {
+            return Err(refuse("csv_name", line, format!("a name has 1 to {} characters", limits.max_name_chars)));
+        }
+        let email = value(Column::Email).to_lowercase();
+        if !is_email(&email) {
+            return Err(refuse("csv_email", line, format!("{email:?} is not an e-mail address")));
+        }
+        let atelier = Some(value(Column::Atelier)).filter(|a| !a.is_empty()).map(String::from);
+        if let Some(atelier) = &atelier {
+            let valid =
+                atelier.len() <= 64 && atelier.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !valid {
+                return Err(refuse("csv_atelier", line, format!("{atelier:?} is not an atelier id")));
+            }
+        }
+        let person = NewRegistration { name, email: email.clone(), atelier };
+        match seen.get(&email) {
+            Some(&index) => {
+                merged += 1;
+                lines[index] = line;
+                let earlier = &mut people[index];
+                earlier.name = person.name;
+                if person.atelier.is_some() {
+                    earlier.atelier = person.atelier;
+                }
+            }
+            None => {
+                if people.len() >= limits.max_rows {
+                    return Err(refuse("csv_too_many", line, format!("at most {} participants", limits.max_rows)));
+                }
+                seen.insert(email, people.len());
+                people.push(person);
+                lines.push(line);
+            }
+        }
+    }
+    if people.is_empty() {
+        return Err(refuse("csv_empty", 0, "the file names no participant"));
+    }
+    Ok(Parsed { people, lines, merged })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits { max_name_chars: 40, max_rows: 100 };
+
+    #[test]
+    fn a_french_excel_export_is_read() {
+        let file = "\u{feff}Prénom;Nom;Courriel;Atelier\r\nÉlise;Martin;Elise.Martin@ac-lyon.fr;a1\r\n\
+                    Jean;Dupont;jean.dupont@ac-lyon.fr;\r\n;;;\r\n";
+        let parsed = parse(file.as_bytes(), LIMITS).unwrap();
+        assert_eq!(parsed.merged, 0);
+        assert_eq!(
+            parsed.people,
+            vec![
+                NewRegistration {
+                    name: "Élise Martin".into(),
+                    email: "elise.martin@ac-lyon.fr".into(),
+                    atelier: Some("a1".into())
+                },
+                NewRegistration { name: "Jean Dupont".into(), email: "jean.dupont@ac-lyon.fr".into(), atelier: None },
+            ]
+        );
+    }
+
+    #[test]
+    fn commas_quotes_and_duplicates() {
+        let file = "name,email\n\"Durand, Camille\",camille@example.org\nC. Durand,CAMILLE@example.org\n";
+        let parsed = parse(file.as_bytes(), LIMITS).unwrap();
+        assert_eq!(parsed.merged, 1);
+        assert_eq!(parsed.people.len(), 1);
+        assert_eq!(parsed.people[0].name, "C. Durand", "the later row wins");
+        let english = "E-mail,Full name\nx@example.org,X\n";
+        assert_eq!(parse(english.as_bytes(), LIMITS).unwrap().people[0].name, "X");
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_their_line() {
+        let bad_email = "nom;e-mail\nA;a@example.org\nB;not-an-address\n";
+        let error = parse(bad_email.as_bytes(), LIMITS).unwrap_err();
+        assert_eq!((error.reason, error.line), ("csv_email", 3));
+        let crlf = "\u{feff}nom;e-mail\r\n\r\nA;a@example.org\r\nB;b@example.org\r\nC;nope\r\n";
+        assert_eq!(parse(crlf.as_bytes(), LIMITS).unwrap_err().line, 5, "CRLF lines, a blank one");
+        assert!(error.to_string().starts_with("line 3: "), "{error}");
+        let long = format!("name,email\n{},x@example.org\n", "n".repeat(41));
+        assert_eq!(parse(long.as_bytes(), LIMITS).unwrap_err().reason, "csv_name");
+        assert_eq!(parse(b"who,what\na,b\n", LIMITS).unwrap_err().reason, "csv_header");
+        assert_eq!(parse(b"", LIMITS).unwrap_err().reason, "csv_empty");
+        assert_eq!(parse(b"name,email\n", LIMITS).unwrap_err().reason, "csv_empty");
+        let latin1 = b"name,email\nJos\xe9,j@example.org\n";
+        assert_eq!(
+            parse(latin1, LIMITS).unwrap_err(),
+            refuse("csv_encoding", 2, "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
+        );
+        assert_eq!(parse(b"name,email\na,a@b.fr,extra\n", LIMITS).unwrap_err().reason, "csv_columns");
+        assert_eq!(parse(b"name,email,atelier\na,a@b.fr,bad id\n", LIMITS).unwrap_err().reason, "csv_atelier");
+        let many: String =
+            std::iter::once("name,email\n".to_string()).chain((0..101).map(|i| format!("p{i},p{i}@x.fr\n"))).collect();
+        assert_eq!(parse(many.as_bytes(), LIMITS).unwrap_err().reason, "csv_too_many");
+    }
+
+    #[test]
+    fn addresses_are_checked() {
+        for good in ["a@b.fr", "jean.dupont+ateliers@ac-lyon.fr", "o'brien@example.org"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in
+            ["", "a", "a@b", "a @b.fr", "élise@exemple.fr", "a@b..fr", ".a@b.fr", "a@-b.fr", "a@b.fr>", "a@@b.fr"]
+        {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}
