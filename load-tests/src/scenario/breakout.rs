@@ -1,7 +1,8 @@
 //! `breakout`: one facilitator and N participants in G ateliers
 //! (`--groups`). The facilitator distributes the participants (balanced),
 //! opens every atelier, waits for each participant's production (every
-//! participant hands one in as soon as its atelier opens), broadcasts
+//! participant hands one in after a random think time, up to `--think-ms`,
+//! once its atelier opens), broadcasts
 //! `--broadcasts` messages to all ateliers `--interval-ms` apart, closes the
 //! ateliers and publishes every production to the plenary. Checked: each
 //! participant is told its atelier and sizes differ by at most one, sees its
@@ -79,7 +80,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
                     member.joined = true;
                     let _ = ready.send(Ok(())).await;
                     tokio::select! {
-                        () = take_part(&mut conn, i, &room_id, &mut member) => {}
+                        () = take_part(&mut conn, i, &room_id, options.think_ms, &mut member) => {}
                         _ = stopped.wait_for(|stop| *stop) => member.errors.push("unfinished".into()),
                     }
                 }
@@ -110,13 +111,37 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-/// A participant's session: learn its atelier, hand in a production when
-/// it opens, read the broadcasts, until the productions are published.
-async fn take_part(conn: &mut Conn, i: usize, room: &str, member: &mut Member) {
+/// A participant's session: learn its atelier, hand in a production once
+/// it has opened and `think_ms` (at most) has passed, read the broadcasts,
+/// until the productions are published.
+async fn take_part(conn: &mut Conn, i: usize, room: &str, think_ms: u64, member: &mut Member) {
     let mut pending: Option<(String, f64)> = None;
     let mut previous: Option<usize> = None;
+    let think = Duration::from_millis(spread(i as u64, think_ms));
+    let mut write_at: Option<tokio::time::Instant> = None;
     loop {
-        let message = match conn.recv().await {
+        let due = async {
+            match write_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let received = tokio::select! {
+            received = conn.recv() => received,
+            () = due => {
+                write_at = None;
+                let id = conn.id();
+                let content = ProductionContent { text: Some(format!("Production de p{i}")), ..Default::default() };
+                let command = Box::new(BreakoutCommand::SubmitProduction { content });
+                let sent_at = now_ms();
+                if let Err(error) = conn.send(&ClientMessage::Breakout { id: id.clone(), room: room.into(), command }).await {
+                    return member.errors.push(lost(&error));
+                }
+                pending = Some((id, sent_at));
+                continue;
+            }
+        };
+        let message = match received {
             Ok(Some(message)) => message,
             Ok(None) => return member.errors.push(conn.close_error()),
             Err(error) => return member.errors.push(lost(&error)),
@@ -143,16 +168,7 @@ async fn take_part(conn: &mut Conn, i: usize, room: &str, member: &mut Member) {
                 member.opened = true;
                 if !member.production_sent {
                     member.production_sent = true;
-                    let id = conn.id();
-                    let content = ProductionContent { text: Some(format!("Production de p{i}")), ..Default::default() };
-                    let command = Box::new(BreakoutCommand::SubmitProduction { content });
-                    let sent_at = now_ms();
-                    if let Err(error) =
-                        conn.send(&ClientMessage::Breakout { id: id.clone(), room: room.into(), command }).await
-                    {
-                        return member.errors.push(lost(&error));
-                    }
-                    pending = Some((id, sent_at));
+                    write_at = Some(tokio::time::Instant::now() + think);
                 }
             }
             BreakoutEvent::Broadcast { broadcast } => {
@@ -175,6 +191,11 @@ async fn take_part(conn: &mut Conn, i: usize, room: &str, member: &mut Member) {
             _ => {}
         }
     }
+}
+
+/// Participant `i`'s think time, spread over `0..max_ms` (deterministic).
+fn spread(i: u64, max_ms: u64) -> u64 {
+    if max_ms == 0 { 0 } else { i.wrapping_mul(2654435761) % max_ms }
 }
 
 /// The facilitator's run; returns how many broadcasts were acknowledged.

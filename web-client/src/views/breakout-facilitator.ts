@@ -4,7 +4,7 @@
 // the session's status; the participants with the atelier of each (chosen
 // by hand, then "Affecter") and "Répartir" (the mode's distribution);
 // open / extend / close every atelier or one, "Tout le monde en plénière"
-// (close, then unassign everyone); a broadcast to every atelier or to one;
+// (close, then unassign everyone, paced under the rate limit); a broadcast to every atelier or to one;
 // the help calls (answer, close); each atelier's card (state, members,
 // countdown, production with "publish to the plenary", video link) and
 // "publish all"; the downloads (participation.json, attendance.csv).
@@ -25,6 +25,9 @@ import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { fetchSessionFile } from '../api';
 import { joinCodePanel, projectorWindowButton } from './room-code';
+
+/** Between two `unassign` of "everyone back to the plenary": 16 per second. */
+const UNASSIGN_PACE_MS = 60;
 
 export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
@@ -59,8 +62,16 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     const s = state();
     if (!s || !window.confirm(t('breakout.console.confirmBack'))) return;
     if (stateCounts(s).open > 0) void send({ action: 'close' });
-    for (const a of s.ateliers) for (const member of a.members) void send({ action: 'unassign', member });
+    void unassignAll(s.ateliers.flatMap((a) => a.members));
   });
+  // One `unassign` per member, paced under the server's command rate limit
+  // (20 per second by default), so that a large session is not refused.
+  const unassignAll = async (members: string[]): Promise<void> => {
+    for (const member of members) {
+      void send({ action: 'unassign', member });
+      await new Promise((resolve) => setTimeout(resolve, UNASSIGN_PACE_MS));
+    }
+  };
   const controls = h('section', { class: 'amphi-panel', 'aria-labelledby': 'breakout-controls-title', 'data-testid': 'breakout-controls' },
     h('h2', { id: 'breakout-controls-title', class: 'fr-h5' }, t('breakout.console.controls')),
     statusLine, modeLine, countsLine,
