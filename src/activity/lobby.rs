@@ -53,6 +53,9 @@ pub struct Lobby {
     changed: BTreeSet<String>,
     left: BTreeSet<String>,
     last_presence_at: Option<Millis>,
+    /// Kept up to date on every attach, detach and leave: a join storm
+    /// must not count the whole room for each joiner's snapshot.
+    counts: PresenceCounts,
 }
 
 impl Lobby {
@@ -65,6 +68,7 @@ impl Lobby {
             changed: BTreeSet::new(),
             left: BTreeSet::new(),
             last_presence_at: None,
+            counts: PresenceCounts::default(),
         }
     }
 
@@ -80,15 +84,27 @@ impl Lobby {
     /// A connection of `who` attached to the room (a join or a reconnect).
     /// Returns whether the member came online.
     pub fn attach(&mut self, who: Actor<'_>) -> bool {
-        let present = self.members.entry(who.id.to_string()).or_insert_with(|| Present {
-            view: MemberView { id: who.id.to_string(), name: who.name.to_string(), role: who.role, connected: false },
-            connections: 0,
+        let counts = &mut self.counts;
+        let present = self.members.entry(who.id.to_string()).or_insert_with(|| {
+            counts.members += 1;
+            counts.participants += u32::from(who.role == Role::Participant);
+            Present {
+                view: MemberView {
+                    id: who.id.to_string(),
+                    name: who.name.to_string(),
+                    role: who.role,
+                    connected: false,
+                },
+                connections: 0,
+            }
         });
         present.connections += 1;
         if present.view.connected {
             return false;
         }
         present.view.connected = true;
+        counts.connected += 1;
+        counts.participants_connected += u32::from(present.view.role == Role::Participant);
         self.mark_changed(who.id);
         true
     }
@@ -110,14 +126,23 @@ impl Lobby {
             return false;
         }
         present.view.connected = false;
+        self.counts.connected -= 1;
+        self.counts.participants_connected -= u32::from(present.view.role == Role::Participant);
         self.mark_changed(id);
         true
     }
 
     /// Member `id` left for good: gone from presence, hand lowered.
     pub fn leave(&mut self, id: &str) -> Vec<Emit> {
-        if self.members.remove(id).is_none() {
+        let Some(present) = self.members.remove(id) else {
             return Vec::new();
+        };
+        let participant = u32::from(present.view.role == Role::Participant);
+        self.counts.members -= 1;
+        self.counts.participants -= participant;
+        if present.view.connected {
+            self.counts.connected -= 1;
+            self.counts.participants_connected -= participant;
         }
         self.changed.remove(id);
         self.left.insert(id.to_string());
@@ -209,6 +234,13 @@ impl Lobby {
     }
 
     pub fn counts(&self) -> PresenceCounts {
+        self.counts
+    }
+
+    /// The counts worked out from the members, one by one (what `counts`
+    /// keeps up to date).
+    #[cfg(test)]
+    fn counted(&self) -> PresenceCounts {
         let mut counts = PresenceCounts::default();
         for present in self.members.values() {
             let participant = present.view.role == Role::Participant;
@@ -374,6 +406,22 @@ mod tests {
         assert_eq!(emits.len(), 1);
         assert!(lobby.apply(lea(), LobbyCommand::LowerHand { member: None }, 6).unwrap().is_empty());
         assert!(lobby.snapshot(Role::Trainer).hands.is_empty());
+    }
+
+    #[test]
+    fn counts_kept_up_to_date_match_a_full_count() {
+        let mut lobby = Lobby::new(SETTINGS);
+        let mut state = 7u64;
+        for step in 0..2_000 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let who = [trainer(), camille(), lea(), projector()][(state >> 33) as usize % 4];
+            match (state >> 40) % 3 {
+                0 => drop(lobby.attach(who)),
+                1 => drop(lobby.detach(who.id)),
+                _ => drop(lobby.leave(who.id)),
+            }
+            assert_eq!(lobby.counts(), lobby.counted(), "after step {step}");
+        }
     }
 
     #[test]
