@@ -132,19 +132,22 @@ impl Connection {
                         }
                     }
                 },
+                // The arms' writes are boxed too: their futures hold a whole
+                // `ServerMessage` or envelopes, which idle connections should
+                // not carry in their task.
                 (id, room, committed) = next_committed(&mut self.pending), if !self.pending.is_empty() => {
                     let written = if committed {
-                        self.reply(&mut socket, &ServerMessage::Ack { id }).await
+                        Box::pin(self.reply(&mut socket, &ServerMessage::Ack { id })).await
                     } else {
                         let refusal = Refusal::new(ErrorCode::Unavailable, "not stored: retry with the same id");
-                        self.error(&mut socket, Some(id), Some(room), refusal).await
+                        Box::pin(self.error(&mut socket, Some(id), Some(room), refusal)).await
                     };
                     if written.is_err() {
                         break Exit::Gone;
                     }
                 }
                 Some(first) = events.recv() => {
-                    if self.write_events(first, &mut events, &mut socket).await.is_err() {
+                    if Box::pin(self.write_events(first, &mut events, &mut socket)).await.is_err() {
                         break Exit::Gone;
                     }
                 }
@@ -152,7 +155,7 @@ impl Connection {
                     if self.last_seen.elapsed() > self.app.config.websocket.idle_timeout() {
                         break Exit::Close(CloseCode::IdleTimeout);
                     }
-                    if self.send(&mut socket, Message::Ping(Bytes::new())).await.is_err() {
+                    if Box::pin(self.send(&mut socket, Message::Ping(Bytes::new()))).await.is_err() {
                         break Exit::Gone;
                     }
                 }
