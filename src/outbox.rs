@@ -91,7 +91,7 @@ async fn deliver(
         }
         Err(error) => {
             metrics.outbox_deliveries.with_label_values(&["failed"]).inc();
-            let delay = backoff_ms(message.attempts, config.max_backoff_ms);
+            let delay = backoff_ms(message.attempts.into(), config.max_backoff_ms);
             tracing::debug!(id = %message.id, attempts = message.attempts + 1, %error, delay_ms = delay, "delivery failed");
             store.outbox_failed(&message.id, now_ms() + delay as i64, &error).await
         }
@@ -110,8 +110,8 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 }
 
 /// The delay before the next attempt after `attempts` failed ones: 1 s,
-/// doubling, capped at `max_ms`.
-fn backoff_ms(attempts: i32, max_ms: u64) -> u64 {
+/// doubling, capped at `max_ms` (the mail worker's too).
+pub(crate) fn backoff_ms(attempts: i64, max_ms: u64) -> u64 {
     let exponent = u32::try_from(attempts.clamp(0, 30)).unwrap_or(30);
     1000u64.saturating_mul(1 << exponent).min(max_ms)
 }

@@ -431,7 +431,8 @@ async fn a_reminder_is_sent_once_when_due() {
     let room = server.create_room(&facilitator, "Classe virtuelle").await;
     let room_id = room_id(&room);
     let response = post_csv(&server, &facilitator, &room_id, "name,email\nNoé Petit,noe.petit@example.org\n").await;
-    assert_eq!(response.status(), 201);
+    let status = response.status();
+    assert_eq!(status, 201, "{}", response.text().await.unwrap());
     // Starts in 4 to 5 seconds: the reminder is due 2 seconds before.
     let starts_at = amphi::hub::now_ms() as i64 + 5000;
     let body = json!({ "starts_at": format_datetime(starts_at), "duration_min": 30, "lang": "en" });
@@ -466,7 +467,9 @@ async fn a_refusing_relay_is_retried_and_reported() {
     let facilitator = server.token(Role::Facilitator, "Mme Leroy");
     let room = server.create_room(&facilitator, "Séance").await;
     let room_id = room_id(&room);
-    post_csv(&server, &facilitator, &room_id, "nom,e-mail\nLéa,lea@example.org\n").await;
+    let response = post_csv(&server, &facilitator, &room_id, "nom,e-mail\nLéa,lea@example.org\n").await;
+    let status = response.status();
+    assert_eq!(status, 201, "{}", response.text().await.unwrap());
     let starts = format_datetime(amphi::hub::now_ms() as i64 + 24 * 3600 * 1000);
     let response = invite(&server, &facilitator, &room_id, json!({ "starts_at": starts, "duration_min": 60 })).await;
     assert_eq!(response.status(), 202);

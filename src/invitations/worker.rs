@@ -91,7 +91,7 @@ async fn process(app: &App, mailer: &Mailer, mail: MailRecord) {
             app.metrics.mails.with_label_values(&[mail.kind.as_str(), "failed"]).inc();
             let attempts = mail.attempts + 1;
             let last = attempts >= i64::from(app.config.invitations.max_attempts);
-            let delay = backoff_ms(mail.attempts, app.config.invitations.max_backoff_ms);
+            let delay = crate::outbox::backoff_ms(mail.attempts, app.config.invitations.max_backoff_ms);
             tracing::warn!(id = %mail.id, kind = %mail.kind, attempts, permanent, last, %error, "an e-mail was not sent");
             store.mail_failed(&mail.id, now_ms() + delay as i64, &error, last).await
         }
@@ -180,23 +180,6 @@ fn details_description(details: &Details<'_>) -> String {
     }
 }
 
-/// The delay before the next attempt after `attempts` failed ones: 1 s,
-/// doubling, capped at `max_ms`.
-fn backoff_ms(attempts: i64, max_ms: u64) -> u64 {
-    let exponent = u32::try_from(attempts.clamp(0, 30)).unwrap_or(30);
-    1000u64.saturating_mul(1 << exponent).min(max_ms)
-}
-
 fn now_ms() -> i64 {
     crate::hub::now_ms() as i64
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn backoff_doubles_up_to_its_cap() {
-        assert_eq!(super::backoff_ms(0, 60_000), 1000);
-        assert_eq!(super::backoff_ms(3, 60_000), 8000);
-        assert_eq!(super::backoff_ms(99, 60_000), 60_000);
-    }
 }

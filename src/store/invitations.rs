@@ -226,7 +226,7 @@ impl Store {
                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_with(self.begin_writing()).await?;
             let mut saved = Vec::with_capacity(people.len());
             for person in people {
                 let row = sqlx::query(&find)
@@ -340,7 +340,7 @@ impl Store {
         let invited = "UPDATE registrations SET invited_at = $1 WHERE id = $2";
         let room = schedule.room.to_string();
         on_pool!(self, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_with(self.begin_writing()).await?;
             sqlx::query(upsert_schedule)
                 .bind(&room)
                 .bind(schedule.starts_at)

@@ -107,6 +107,18 @@ pub struct Store {
 }
 
 impl Store {
+    /// The statement that opens a transaction which reads, then writes:
+    /// on SQLite it takes the write lock at once (`BEGIN IMMEDIATE`, which
+    /// waits out `busy_timeout`), since a read transaction that later
+    /// writes fails at once (`SQLITE_BUSY`) when another connection wrote
+    /// in between.
+    fn begin_writing(&self) -> &'static str {
+        match &self.pool {
+            Pool::Sqlite(_) => "BEGIN IMMEDIATE",
+            Pool::Postgres(_) => "BEGIN",
+        }
+    }
+
     /// Connects to `url` (`sqlite:...` or `postgres://...`) and applies the
     /// migrations.
     pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<Store, StoreError> {
