@@ -389,6 +389,11 @@ impl BreakoutSession {
         ids
     }
 
+    /// The ids of the open ateliers, in plan order.
+    fn open_ateliers(&self) -> Vec<String> {
+        self.plan.ateliers.iter().filter(|a| self.state_of(&a.id) == AtelierState::Open).map(|a| a.id.clone()).collect()
+    }
+
     /// An event to everyone in `atelier` and the leaders.
     fn to_atelier(&self, atelier: &str, event: BreakoutEvent) -> BreakoutEmit {
         BreakoutEmit::members(self.members_of(atelier), true, event)
@@ -726,13 +731,7 @@ impl BreakoutSession {
                 Ok(vec![id])
             }
             None => {
-                let open: Vec<String> = self
-                    .plan
-                    .ateliers
-                    .iter()
-                    .filter(|a| self.state_of(&a.id) == AtelierState::Open)
-                    .map(|a| a.id.clone())
-                    .collect();
+                let open = self.open_ateliers();
                 if open.is_empty() {
                     return Err(invalid("no atelier is open"));
                 }
@@ -992,13 +991,7 @@ impl BreakoutSession {
     /// coalesced counts.
     pub fn tick(&mut self, now: Millis) -> Vec<BreakoutEmit> {
         let mut emits = Vec::new();
-        let open: Vec<String> = self
-            .plan
-            .ateliers
-            .iter()
-            .filter(|a| self.state_of(&a.id) == AtelierState::Open)
-            .map(|a| a.id.clone())
-            .collect();
+        let open = self.open_ateliers();
         for id in open {
             let Some(ends_at) = self.runs.get(&id).and_then(|run| run.ends_at) else { continue };
             if now >= ends_at {
