@@ -67,6 +67,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// The BigBlueButton server of ateliers' video rooms, when configured.
     pub bbb: Option<Arc<dyn crate::bbb::Bbb>>,
+    /// amphi as an LTI tool: its keys, platforms' keysets and tokens.
+    pub lti: crate::lti::Lti,
     /// Cancelled when the node shuts down: connections close with 1001.
     pub shutdown: CancellationToken,
     /// Connection tasks, awaited at shutdown.
@@ -128,8 +130,10 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     } else {
         None
     };
+    let lti = crate::lti::Lti::new(&config, metrics.registry());
     Ok(Arc::new(App {
         node: config.node_name(),
+        lti,
         keys: Keys::new(&secret),
         config,
         store,
@@ -157,6 +161,7 @@ pub fn router(app: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .nest("/api/v1", api::router())
+        .merge(crate::lti::router())
         .fallback_service(web::service(&web_dir))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(
@@ -193,6 +198,7 @@ pub async fn serve(
         app.shutdown.clone(),
     ));
     app.tasks.spawn(crate::invitations::worker::run(Arc::clone(&app), app.shutdown.clone()));
+    app.tasks.spawn(crate::lti::grades::run(Arc::clone(&app), app.shutdown.clone()));
     if let Some(cluster) = app.hub.cluster() {
         app.tasks.spawn(crate::cluster::run(Arc::clone(&app), Arc::clone(cluster)));
     }

@@ -22,7 +22,7 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 21] = [
+const KEYS: [&str; 22] = [
     "listen",
     "data_dir",
     "database_url",
@@ -44,6 +44,7 @@ const KEYS: [&str; 21] = [
     "bbb",
     "smtp",
     "invitations",
+    "lti",
 ];
 
 /// Everything the server reads from its settings.
@@ -71,6 +72,7 @@ pub struct Config {
     pub bbb: crate::bbb::BbbConfig,
     pub smtp: crate::invitations::SmtpConfig,
     pub invitations: crate::invitations::InvitationsConfig,
+    pub lti: crate::lti::LtiConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -289,6 +291,9 @@ impl Config {
         }
         if let Err(message) = self.invitations.validate() {
             return invalid("invitations", message);
+        }
+        if let Err(message) = self.lti.validate() {
+            return invalid("lti", message);
         }
         if self.smtp.is_enabled() && self.invitations.public_url.is_empty() {
             return invalid("invitations.public_url", "is needed to send invitations (smtp.host is set)");

@@ -28,6 +28,8 @@
 //! - [`auth`]: JWTs, guest capabilities, resume tokens.
 //! - [`bbb`]: the BigBlueButton API client behind a trait, webhooks and
 //!   analytics callbacks, and a simulator for tests.
+//! - [`lti`]: amphi as an LTI 1.3 Advantage tool: login and launch, Deep
+//!   Linking, grades (AGS) and rosters (NRPS), Dynamic Registration.
 //! - [`api`]: REST under `/api/v1`, with its OpenAPI document.
 //! - [`web`]: the built web client at `/`.
 //! - [`config`], [`metrics`].
@@ -44,6 +46,7 @@ pub mod cluster;
 pub mod config;
 pub mod hub;
 pub mod invitations;
+pub mod lti;
 pub mod media;
 pub mod metrics;
 pub mod outbox;

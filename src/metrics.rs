@@ -56,6 +56,11 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// The registry, for a module that keeps its own metrics (LTI).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     pub fn new() -> Metrics {
         let registry = Registry::new_custom(Some("amphi".into()), None).expect("valid prefix");
         let connections = IntGauge::new("connections", "Open WebSocket connections").unwrap();

@@ -16,6 +16,11 @@ use crate::config::OutboxConfig;
 use crate::metrics::Metrics;
 use crate::store::{OutboxRecord, Store};
 
+/// The topic of completion changes, delivered to `outbox.endpoint` (grades
+/// for LTI platforms have their own, `lti_score`, delivered by
+/// [`crate::lti::grades`]).
+pub const COMPLETION_TOPIC: &str = "completion";
+
 /// Messages fetched per poll.
 const BATCH: i64 = 100;
 
@@ -41,7 +46,7 @@ pub async fn run(store: Store, config: OutboxConfig, metrics: std::sync::Arc<Met
     let poll = Duration::from_millis(config.poll_ms);
     tracing::info!(endpoint = %config.endpoint, "outbox delivery started");
     while !stop.is_cancelled() {
-        let due = match store.outbox_due(now_ms(), BATCH).await {
+        let due = match store.outbox_due(COMPLETION_TOPIC, now_ms(), BATCH).await {
             Ok(due) => due,
             Err(error) => {
                 tracing::warn!(%error, "cannot read the outbox");

@@ -56,7 +56,7 @@ async fn check(store: Store) {
     assert_eq!(store.outbox_pending().await.unwrap(), 3, "each change is in the outbox");
     store.upsert_completions(&[completion("u1", 2)]).await.unwrap();
     assert_eq!(store.outbox_pending().await.unwrap(), 3, "an unchanged completion announces nothing");
-    let due = store.outbox_due(i64::MAX, 10).await.unwrap();
+    let due = store.outbox_due("completion", i64::MAX, 10).await.unwrap();
     assert_eq!(due.len(), 3);
     let mut announced: Vec<(String, u64)> = due
         .iter()
@@ -69,7 +69,7 @@ async fn check(store: Store) {
     assert_eq!(announced, vec![("u1".into(), 1), ("u1".into(), 2), ("u2".into(), 3)]);
     store.outbox_failed(&due[0].id, i64::MAX, "503").await.unwrap();
     store.outbox_delivered(&due[1].id, 1).await.unwrap();
-    let due_now = store.outbox_due(1_800_000_000_000, 10).await.unwrap();
+    let due_now = store.outbox_due("completion", 1_800_000_000_000, 10).await.unwrap();
     assert_eq!(due_now.iter().map(|m| &m.id).collect::<Vec<_>>(), vec![&due[2].id], "failed later, delivered never");
     assert!(store.completions("ac-nantes", first.id).await.unwrap().is_empty(), "tenants are apart");
     let mut no_code_either = room("unused");

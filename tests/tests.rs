@@ -15,6 +15,8 @@ mod http;
 mod invitations;
 mod load_smoke;
 mod lobby;
+mod lti;
+mod lti_platform;
 mod outbox;
 mod quiz_import;
 mod quiz_live;

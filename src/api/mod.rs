@@ -30,6 +30,8 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
+pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};
+
 /// The OpenAPI 3.1 description of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -37,7 +39,7 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Largest quiz file imported (Moodle XML exports embed their images).
-const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
 /// Largest board export imported (with its attachments).
 const MAX_BOARD_IMPORT_BYTES: usize = 256 * 1024 * 1024;
@@ -70,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .route("/blobs/{id}", get(boards::blob))
         .route("/bbb/webhooks", post(bbb::webhooks))
         .route("/bbb/analytics", post(bbb::analytics))
+        .merge(crate::lti::api_router())
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

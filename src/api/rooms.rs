@@ -49,7 +49,7 @@ struct NewRoom {
 }
 
 /// Checks a breakout room's definition; returns it as stored.
-pub(super) fn breakout_definition(title: &str, breakout: Option<serde_json::Value>) -> Result<String, ApiError> {
+pub(crate) fn breakout_definition(title: &str, breakout: Option<serde_json::Value>) -> Result<String, ApiError> {
     let bad = |code, message: String| ApiError::new(StatusCode::BAD_REQUEST, code, message);
     let value = breakout.ok_or_else(|| bad(ErrorCode::InvalidField, "a breakout room needs `breakout`".into()))?;
     let mut definition: BreakoutDefinition =
@@ -60,7 +60,7 @@ pub(super) fn breakout_definition(title: &str, breakout: Option<serde_json::Valu
 }
 
 /// Checks a board room's definition; returns it as stored.
-pub(super) fn board_definition(title: &str, board: Option<serde_json::Value>) -> Result<String, ApiError> {
+pub(crate) fn board_definition(title: &str, board: Option<serde_json::Value>) -> Result<String, ApiError> {
     let bad = |code, message: String| ApiError::new(StatusCode::BAD_REQUEST, code, message);
     let mut definition: BoardDefinition = match board {
         Some(value) => {
@@ -74,7 +74,10 @@ pub(super) fn board_definition(title: &str, board: Option<serde_json::Value>) ->
 }
 
 /// Checks a quiz room's definition; returns it as stored.
-fn quiz_definition(quiz: Option<serde_json::Value>, settings: Option<serde_json::Value>) -> Result<String, ApiError> {
+pub(crate) fn quiz_definition(
+    quiz: Option<serde_json::Value>,
+    settings: Option<serde_json::Value>,
+) -> Result<String, ApiError> {
     let bad = |code, message: String| ApiError::new(StatusCode::BAD_REQUEST, code, message);
     let quiz = quiz.ok_or_else(|| bad(ErrorCode::InvalidField, "a quiz room needs `quiz`".into()))?;
     let mut quiz: Quiz =
@@ -184,7 +187,7 @@ pub async fn observer_token(
     Ok(Json(json!({ "token": app.keys.sign(&claims), "expires_at": claims.exp })).into_response())
 }
 
-pub(super) fn require_leader(member: &Member) -> Result<(), ApiError> {
+pub(crate) fn require_leader(member: &Member) -> Result<(), ApiError> {
     if member.role.leads() {
         Ok(())
     } else {
@@ -198,7 +201,7 @@ pub(super) fn require_leader(member: &Member) -> Result<(), ApiError> {
 
 /// The room if it exists and `member` may enter it; rooms of other tenants
 /// are reported as not found.
-pub(super) async fn visible_room(app: &AppState, member: &Member, id: &str) -> Result<RoomHandle, ApiError> {
+pub(crate) async fn visible_room(app: &AppState, member: &Member, id: &str) -> Result<RoomHandle, ApiError> {
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound, "no room has this id");
     let id = Uuid::parse_str(id).map_err(|_| not_found())?;
     let handle = app.hub.room(id).await.map_err(ApiError::internal)?.ok_or_else(not_found)?;

@@ -179,6 +179,24 @@ impl Store {
                                 .bind(now)
                                 .execute(&mut *transaction)
                                 .await?;
+                                // A member who came from an LTI launch of this
+                                // session's link gets the grade in the platform.
+                                if let Some(platform) = crate::lti::platform_of_member(&c.user) {
+                                    sqlx::query(
+                                        "INSERT INTO outbox (id, tenant, topic, user_id, payload, created_at, next_attempt_at) \
+                                         SELECT $1, $2, 'lti_score', $3, $4, $5, $5 WHERE EXISTS \
+                                         (SELECT 1 FROM lti_links WHERE room_id = $6 AND platform_id = $7)",
+                                    )
+                                    .bind(Uuid::new_v4().to_string())
+                                    .bind(&c.tenant)
+                                    .bind(&c.user)
+                                    .bind(super::outbox::completion_payload(c))
+                                    .bind(now)
+                                    .bind(c.activity.to_string())
+                                    .bind(platform)
+                                    .execute(&mut *transaction)
+                                    .await?;
+                                }
                             }
                         }
                     }

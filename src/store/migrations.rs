@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "durable inputs, attendance, outbox", include_str!("sql/0004_durable_inputs.sql")),
     (5, "bigbluebutton events", include_str!("sql/0005_bbb_events.sql")),
     (6, "plans, registrations, invitations", include_str!("sql/0006_invitations.sql")),
+    (7, "lti", include_str!("sql/0007_lti.sql")),
 ];
 
 #[derive(Debug)]

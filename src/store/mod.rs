@@ -28,6 +28,7 @@ macro_rules! on_pool {
 mod bbb;
 mod invitations;
 mod journal;
+mod lti;
 mod migrations;
 mod outbox;
 mod privacy;
@@ -36,6 +37,7 @@ mod writer;
 pub use bbb::BbbEventRecord;
 pub use invitations::{MailRecord, NewRegistration, PlanRecord, RegistrationRecord, ScheduleRecord};
 pub use journal::{AttendanceRecord, InputRecord, Write};
+pub use lti::{LinkRecord, LoginClaim, PlatformRecord};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
 pub use writer::{Durable, Writer, WriterSettings};

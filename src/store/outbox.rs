@@ -35,12 +35,12 @@ pub fn completion_payload(c: &CompletionRecord) -> String {
 }
 
 impl Store {
-    /// Undelivered rows due at `now`, oldest first.
-    pub async fn outbox_due(&self, now: i64, limit: i64) -> Result<Vec<OutboxRecord>, StoreError> {
+    /// Undelivered rows of `topic` due at `now`, oldest first.
+    pub async fn outbox_due(&self, topic: &str, now: i64, limit: i64) -> Result<Vec<OutboxRecord>, StoreError> {
         let sql = "SELECT id, tenant, topic, user_id, payload, created_at, attempts FROM outbox \
-                   WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at, id LIMIT $2";
+                   WHERE delivered_at IS NULL AND next_attempt_at <= $1 AND topic = $3 ORDER BY created_at, id LIMIT $2";
         on_pool!(self, pool => {
-            let rows = sqlx::query(sql).bind(now).bind(limit).fetch_all(pool).await?;
+            let rows = sqlx::query(sql).bind(now).bind(limit).bind(topic).fetch_all(pool).await?;
             rows.iter()
                 .map(|row| -> Result<OutboxRecord, StoreError> {
                     Ok(OutboxRecord {
@@ -67,6 +67,14 @@ impl Store {
     pub async fn outbox_failed(&self, id: &str, next_attempt_at: i64, error: &str) -> Result<(), StoreError> {
         let sql = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3";
         on_pool!(self, pool => sqlx::query(sql).bind(next_attempt_at).bind(error).bind(id).execute(pool).await.map(drop))?;
+        Ok(())
+    }
+
+    /// Marks a row settled without a delivery (the receiver refused it for
+    /// good, e.g. a platform's 409 for a grade older than the one it has).
+    pub async fn outbox_settled(&self, id: &str, at: i64, why: &str) -> Result<(), StoreError> {
+        let sql = "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = $2 WHERE id = $3";
+        on_pool!(self, pool => sqlx::query(sql).bind(at).bind(why).bind(id).execute(pool).await.map(drop))?;
         Ok(())
     }
 
