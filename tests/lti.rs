@@ -25,9 +25,16 @@ fn browser() -> reqwest::Client {
 }
 
 async fn server() -> TestServer {
+    server_on(None).await
+}
+
+async fn server_on(database_url: Option<String>) -> TestServer {
     TestServer::start_with(|config| {
         config.outbox.poll_ms = 50;
         config.lti.max_backoff_ms = 1000;
+        if let Some(url) = database_url {
+            config.database_url = url;
+        }
     })
     .await
 }
@@ -199,7 +206,16 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
 
 #[tokio::test]
 async fn from_dynamic_registration_to_a_grade_in_the_gradebook() {
-    let server = server().await;
+    full_flow(server().await).await;
+}
+
+#[tokio::test]
+async fn from_dynamic_registration_to_a_grade_in_the_gradebook_on_postgresql() {
+    let database = PgDatabase::create().await;
+    full_flow(server_on(Some(database.url.clone())).await).await;
+}
+
+async fn full_flow(server: TestServer) {
     let platform = Platform::start(&server.url("")).await;
     let admin = server.token_in(Role::Admin, "Admin", TENANT);
 
