@@ -163,6 +163,7 @@ pub fn router(app: AppState) -> Router {
         .nest("/api/v1", api::router())
         .merge(crate::lti::router())
         .fallback_service(web::service(&web_dir))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), crate::lti::frames::apply))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,

@@ -62,6 +62,10 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Add a new LTI signing key under <data_dir>/lti/keys (it signs from the
+    /// nodes' next start; the previous keys stay published for
+    /// lti.key_grace_days).
+    LtiRotateKey,
 }
 
 fn main() -> ExitCode {
@@ -101,6 +105,12 @@ fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file, format, out } => import(&file, format, out.as_deref()),
+        Command::LtiRotateKey => {
+            let kid = amphi::lti::keys::ToolKeys::rotate(&config.data_dir)?;
+            println!("{kid}");
+            eprintln!("new LTI key {kid}: restart the nodes for it to sign");
+            Ok(())
+        }
     }
 }
 

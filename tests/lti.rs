@@ -252,6 +252,17 @@ async fn full_flow(server: TestServer) {
     assert_eq!(platforms["platforms"][0]["tenant"], TENANT);
     assert_eq!(platforms["platforms"][0]["deployment_ids"], json!([DEPLOYMENT]));
     refused(browser().get(&register).send().await.unwrap(), 403, "lti_registration_refused").await;
+    let setup = browser().get(server.url("/lti/setup")).send().await.unwrap();
+    let policy = setup.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(
+        policy.ends_with(&format!("frame-ancestors 'self' {}", platform.url)),
+        "only the platform frames amphi: {policy}"
+    );
+    let setup = setup.text().await.unwrap();
+    assert!(
+        setup.contains(&server.url("/lti/jwks")) && setup.contains("BEGIN PUBLIC KEY"),
+        "the manual registration's values"
+    );
     let other_admin = server.token_in(Role::Admin, "Admin", "ac-nantes");
     let theirs = server.get_json("/api/v1/admin/lti/platforms", &other_admin).await;
     assert_eq!(theirs["platforms"], json!([]), "tenants do not see each other's platforms");

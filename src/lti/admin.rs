@@ -124,6 +124,7 @@ async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: Bytes
             ApiError::internal(error)
         }
     })?;
+    app.lti.frames.refresh();
     tracing::info!(tenant = %member.tenant, issuer = %platform.issuer, "LTI platform registered");
     Ok((StatusCode::CREATED, Json(platform_json(&platform))).into_response())
 }
@@ -158,6 +159,7 @@ async fn update(
     }
     app.lti.keysets.forget(&platform.id);
     app.lti.services.forget_tokens(&platform.id);
+    app.lti.frames.refresh();
     Ok(Json(platform_json(&platform)))
 }
 
@@ -171,6 +173,7 @@ async fn delete(
     require_admin(&member)?;
     if app.store.delete_lti_platform(&member.tenant, &id).await.map_err(ApiError::internal)? {
         app.lti.keysets.forget(&id);
+        app.lti.frames.refresh();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such platform in this tenant"))

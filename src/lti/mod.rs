@@ -19,6 +19,8 @@
 //! - `grades.rs`: the worker that posts scores from the outbox.
 //! - `registration.rs`: Dynamic Registration.
 //! - `pages.rs`: the HTML pages (French and English), errors included.
+//! - `frames.rs`: `frame-ancestors` on every HTML response: amphi itself
+//!   and the registered platforms' origins, nothing else.
 //! - `admin.rs`: the platforms API under `/api/v1/admin/lti` and the roster.
 //!
 //! A launch's member id is `lti:<platform id>:<sub>`: stable across launches,
@@ -27,6 +29,7 @@
 mod admin;
 mod claims;
 mod deep_linking;
+pub mod frames;
 pub mod grades;
 mod http;
 pub mod keys;
@@ -91,6 +94,7 @@ pub struct Lti {
     services: services::Services,
     http: http::PlatformHttp,
     metrics: LtiMetrics,
+    pub frames: frames::FramePolicy,
 }
 
 /// LTI figures, registered with the node's other metrics.
@@ -123,6 +127,7 @@ impl Lti {
             services: services::Services::new(http.clone()),
             http,
             metrics: LtiMetrics { launches, scores },
+            frames: frames::FramePolicy::default(),
         }
     }
 }

@@ -203,6 +203,7 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
             LtiError::internal(error)
         }
     })?;
+    app.lti.frames.refresh();
     Ok(platform)
 }
 

@@ -43,6 +43,11 @@ export const BOARD_NEW_PATH = '/tableau/nouveau';
 export const BREAKOUT_NEW_PATH = '/ateliers/nouveau';
 /** A projector window: `/projecteur#room=ID&token=OBSERVER_TOKEN` (opened by the console). */
 export const PROJECTOR_PATH = '/projecteur';
+/** Where an LTI launch (amphi opened from Moodle) lands:
+ * `/entrer#room=ID&token=TOKEN&lang=fr&return=COURSE_URL` (see src/lti/launch.rs). */
+export const ENTRY_PATH = '/entrer';
+/** The course to go back to, after an LTI launch (sessionStorage). */
+export const RETURN_URL_KEY = 'amphi.returnUrl';
 /** How long the home screen waits for the first `joined`. */
 const JOIN_TIMEOUT_MS = 15_000;
 
@@ -274,6 +279,9 @@ export class App {
     if (path === PROJECTOR_PATH) {
       this.view = this.projectorView();
     }
+    if (path === ENTRY_PATH) {
+      this.view = this.entryView();
+    }
     if (!this.view) {
       if (path !== '/' && !joinLink) history.replaceState(null, '', '/');
       this.view = renderHome(this, joinLink ? joinLink[1].toUpperCase() : '');
@@ -313,6 +321,34 @@ export class App {
     return { root, dispose() {} };
   }
 
+  /** An LTI launch: connects with the token from the address (#room=…&token=…,
+   * then removed from it) and shows the room as the member's role sees it.
+   * Where the browser refuses storage (a third-party frame), says so and
+   * offers to open amphi in a new window. */
+  private entryView(): View | null {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const room = params.get('room');
+    const token = params.get('token');
+    if (!room || !token) return null;
+    const wanted = params.get('lang');
+    if ((wanted === 'fr' || wanted === 'en') && wanted !== lang()) setLang(wanted);
+    const returnUrl = params.get('return');
+    if (!storageWorks()) {
+      const link = h('a', { href: location.href, target: '_blank', rel: 'noopener', class: 'fr-btn' }, t('entry.newWindow'));
+      const root = h('div', {}, h('h1', { tabindex: '-1' }, t('entry.title')), h('p', {}, t('entry.noStorage')), link);
+      return { root, dispose() {} };
+    }
+    history.replaceState(null, '', ENTRY_PATH);
+    saveTrainerToken(this.store, token);
+    if (returnUrl && /^https?:\/\//.test(returnUrl)) writeJson(this.store, RETURN_URL_KEY, returnUrl);
+    const status = h('p', { role: 'status' }, t('entry.connecting'));
+    const root = h('div', {}, h('h1', { tabindex: '-1' }, t('entry.title')), status);
+    void this.connect({ auth: { method: 'token', token }, rooms: {} }, room).then((code) => {
+      if (code !== null) status.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+    });
+    return { root, dispose() {} };
+  }
+
   /** The lobby of the current (or restored) session, if there is one. */
   private lobbyView(): View | null {
     if (!this.client) {
@@ -338,6 +374,18 @@ export class App {
       return isLeader ? renderQuizTrainer(this, client, roomId) : renderQuizParticipant(this, client, roomId);
     }
     return isLeader ? renderTrainerLobby(this, client, roomId) : renderParticipantLobby(this, client, roomId);
+  }
+}
+
+/** Whether this tab may keep its session (a third-party frame may refuse storage). */
+function storageWorks(): boolean {
+  try {
+    const key = 'amphi.probe';
+    window.sessionStorage.setItem(key, '1');
+    window.sessionStorage.removeItem(key);
+    return true;
+  } catch {
+    return false;
   }
 }
 

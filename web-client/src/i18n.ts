@@ -293,6 +293,10 @@ export const fr = {
 
   'projector.title': 'Écran de projection',
   'projector.connecting': 'Connexion de l’écran de projection…',
+  'entry.title': 'Ouverture de l’activité',
+  'entry.connecting': 'Connexion à la session…',
+  'entry.noStorage': 'Votre navigateur empêche amphi de garder votre session dans ce cadre (cookies et stockage tiers bloqués). Ouvrez l’activité dans une nouvelle fenêtre : tout y fonctionne.',
+  'entry.newWindow': 'Ouvrir dans une nouvelle fenêtre',
   'quiz.projectorWindow': 'Écran de projection (nouvelle fenêtre)',
   'quiz.projectorOpening': 'Ouverture de l’écran de projection…',
   'quiz.projectorOpened': 'Écran de projection ouvert dans une nouvelle fenêtre : placez-la sur le projecteur.',
@@ -1037,6 +1041,10 @@ export const en: Record<MessageKey, string> = {
 
   'projector.title': 'Projector screen',
   'projector.connecting': 'Connecting the projector screen…',
+  'entry.title': 'Opening the activity',
+  'entry.connecting': 'Connecting to the session…',
+  'entry.noStorage': 'Your browser does not let amphi keep your session in this frame (third-party cookies and storage blocked). Open the activity in a new window: everything works there.',
+  'entry.newWindow': 'Open in a new window',
   'quiz.projectorWindow': 'Projector screen (new window)',
   'quiz.projectorOpening': 'Opening the projector screen…',
   'quiz.projectorOpened': 'Projector screen opened in a new window: move it to the projector.',
