@@ -65,6 +65,8 @@ pub struct App {
     /// Uploaded files (board attachments).
     pub blobs: BlobStore,
     pub metrics: Arc<Metrics>,
+    /// Limits on joining by code, per source address and per room.
+    pub joins: transport::joins::JoinLimits,
     /// The BigBlueButton server of ateliers' video rooms, when configured.
     pub bbb: Option<Arc<dyn crate::bbb::Bbb>>,
     /// Cancelled when the node shuts down: connections close with 1001.
@@ -128,6 +130,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     } else {
         None
     };
+    let joins = transport::joins::JoinLimits::new(&config.limits);
     Ok(Arc::new(App {
         node: config.node_name(),
         keys: Keys::new(&secret),
@@ -142,6 +145,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         blobs,
         bbb,
         metrics,
+        joins,
         shutdown: CancellationToken::new(),
         tasks: TaskTracker::new(),
         next_connection: AtomicU64::new(1),

@@ -93,6 +93,11 @@ pub struct Limits {
     pub max_rooms_per_connection: usize,
     pub max_members_per_room: usize,
     pub max_client_id_chars: usize,
+    pub guest_join_burst_per_address: u32,
+    pub guest_joins_per_minute_per_address: u32,
+    pub guest_join_burst_per_room: u32,
+    pub guest_joins_per_minute_per_room: u32,
+    pub failed_join_codes_per_address: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,248 @@
+//! Issue #17 from outside: floods of guests, locked rooms, removed members,
+//! wrong join codes, against a real server over real WebSockets.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use amphi_protocol::server::EventBody;
+use amphi_protocol::{Auth, ClientMessage, ErrorCode, Format, Role, ServerMessage};
+use tokio::net::TcpSocket;
+
+use crate::util::*;
+
+/// A client whose TCP connection comes from `source` (any 127.x.y.z is
+/// this machine), so that tests can play several source addresses.
+async fn connect_from(server: &TestServer, source: Ipv4Addr) -> Client {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::new(IpAddr::V4(source), 0)).unwrap();
+    let stream = socket.connect(server.addr).await.unwrap();
+    Client::over(stream, server.addr, Format::Json).await
+}
+
+/// A guest `hello` that the server refuses: the error's code and message
+/// (a refused attach comes after a `welcome`).
+async fn guest_refused(client: &mut Client, code: &str, name: &str) -> (ErrorCode, String) {
+    client.send(&hello(Auth::JoinCode { code: code.into(), name: name.into() })).await;
+    loop {
+        match client.recv().await {
+            ServerMessage::Welcome { .. } => {}
+            ServerMessage::Error { code, message, .. } => return (code, message),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+}
+
+/// The value of `amphi_abuse_total{kind}` in `/metrics`.
+async fn abuse_count(server: &TestServer, kind: &str) -> u64 {
+    let text = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    let prefix = format!("amphi_abuse_total{{kind=\"{kind}\"}} ");
+    text.lines().find_map(|line| line.strip_prefix(&prefix)).map_or(0, |v| v.trim().parse().unwrap())
+}
+
+/// Reads until a presence event whose counts say `connected` participants.
+async fn participants_connected(client: &mut Client, connected: u32) {
+    client
+        .recv_until(|m| {
+            matches!(m, ServerMessage::Event { event: EventBody::Presence { counts, .. }, .. }
+                if counts.participants_connected == connected)
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn guests_who_left_hold_no_seat_and_leaders_are_never_refused_by_the_cap() {
+    let server = TestServer::start_with(|config| config.limits.max_members_per_room = 3).await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let room = server.create_room(&token, "Amphi").await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+
+    let mut flood = Vec::new();
+    for i in 0..3 {
+        let mut guest = server.connect(Format::Json).await;
+        guest.hello_guest(&code, &format!("bot{i}")).await;
+        flood.push(guest);
+    }
+    let mut late = server.connect(Format::Json).await;
+    assert_eq!(guest_refused(&mut late, &code, "late").await.0, ErrorCode::RoomFull);
+    assert!(abuse_count(&server, "room_full").await >= 1);
+
+    // The room is full of participants: its leaders and projector still get in.
+    let mut facilitator = server.connect(Format::MsgPack).await;
+    facilitator.hello_token(&server.token(Role::Facilitator, "M. Martin")).await;
+    facilitator.join(&room_id).await;
+    let mut second_trainer = server.connect(Format::Json).await;
+    second_trainer.hello_token(&token).await;
+    second_trainer.join(&room_id).await;
+    let mut projector = server.connect(Format::Json).await;
+    projector.hello_token(&server.token(Role::Observer, "Projecteur")).await;
+    projector.join(&room_id).await;
+
+    // The flood disconnects: its guests no longer hold seats.
+    drop(flood);
+    participants_connected(&mut trainer, 0).await;
+    let mut students = Vec::new();
+    for name in ["Camille", "Léa", "Noé"] {
+        let mut student = server.connect(Format::Json).await;
+        student.hello_guest(&code, name).await;
+        students.push(student);
+    }
+    let mut fourth = server.connect(Format::Json).await;
+    assert_eq!(guest_refused(&mut fourth, &code, "Sacha").await.0, ErrorCode::RoomFull, "the cap still holds");
+}
+
+#[tokio::test]
+async fn a_locked_room_refuses_new_guests_and_keeps_its_members() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let room = server.create_room(&token, "Amphi").await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut camille = server.connect(Format::MsgPack).await;
+    let (welcome, _) = camille.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+
+    let id = camille.id();
+    assert_eq!(camille.refused(ClientMessage::Lock { id, room: room_id.clone() }).await, ErrorCode::Forbidden);
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Lock { id, room: room_id.clone() }).await;
+    camille
+        .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::RoomLocked { locked: true, .. }, .. }))
+        .await;
+
+    let mut newcomer = server.connect(Format::Json).await;
+    let (refusal, message) = guest_refused(&mut newcomer, &code, "Intrus").await;
+    assert_eq!(refusal, ErrorCode::RoomLocked);
+    assert!(message.contains("locked"), "{message}");
+    assert!(abuse_count(&server, "room_locked").await >= 1);
+
+    // A guest already in comes back with their resume token.
+    drop(camille);
+    participants_connected(&mut trainer, 0).await;
+    let mut back = server.connect(Format::Json).await;
+    back.send(&ClientMessage::Hello {
+        v: 1,
+        auth: Auth::Resume { token: resume_token },
+        last_seq: BTreeMap::from([(room_id.clone(), 0)]),
+    })
+    .await;
+    let joined = back.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await;
+    match joined {
+        ServerMessage::Joined { snapshot: Some(snapshot), .. } => assert!(snapshot.locked, "the snapshot says so"),
+        other => panic!("expected joined, got {other:?}"),
+    }
+
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Unlock { id, room: room_id.clone() }).await;
+    let mut newcomer = server.connect(Format::Json).await;
+    newcomer.hello_guest(&code, "Enfin").await;
+}
+
+#[tokio::test]
+async fn a_removed_guest_is_closed_and_cannot_come_back() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let room = server.create_room(&token, "Amphi").await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut troll = server.connect(Format::Json).await;
+    let (welcome, _) = troll.hello_guest(&code, "=HYPERLINK()").await;
+    let ServerMessage::Welcome { member, resume_token, .. } = welcome else { unreachable!() };
+    let mut camille = server.connect(Format::Json).await;
+    camille.hello_guest(&code, "Camille").await;
+
+    let id = camille.id();
+    let by_peer = ClientMessage::RemoveMember { id, room: room_id.clone(), member: member.id.clone() };
+    assert_eq!(camille.refused(by_peer).await, ErrorCode::Forbidden, "participants cannot remove");
+    let id = trainer.id();
+    trainer.ok(ClientMessage::RemoveMember { id, room: room_id.clone(), member: member.id.clone() }).await;
+    let told = troll.next_message_or_close().await;
+    assert!(
+        matches!(&told, Ok(ServerMessage::Event { event: EventBody::MemberRemoved { member: m, .. }, .. }) if *m == member.id),
+        "told first: {told:?}"
+    );
+    assert_eq!(troll.closed().await, Some(4011));
+    assert!(abuse_count(&server, "member_removed").await >= 1);
+
+    let mut back = server.connect(Format::Json).await;
+    back.send(&ClientMessage::Hello {
+        v: 1,
+        auth: Auth::Resume { token: resume_token },
+        last_seq: BTreeMap::from([(room_id.clone(), 0)]),
+    })
+    .await;
+    match back.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await {
+        ServerMessage::Error { code: ErrorCode::Forbidden, room: Some(room), .. } => assert_eq!(room, room_id),
+        other => panic!("expected forbidden, got {other:?}"),
+    }
+    let id = trainer.id();
+    let leader = ClientMessage::RemoveMember { id, room: room_id.clone(), member: "nobody".into() };
+    assert_eq!(trainer.refused(leader).await, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn new_guests_are_rate_limited_per_source_address_and_per_room() {
+    let server = TestServer::start_with(|config| {
+        config.limits.guest_join_burst_per_address = 2;
+        config.limits.guest_joins_per_minute_per_address = 1;
+        config.limits.guest_join_burst_per_room = 3;
+        config.limits.guest_joins_per_minute_per_room = 1;
+    })
+    .await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let room = server.create_room(&token, "Amphi").await;
+    let code = join_code(&room);
+    let here = Ipv4Addr::new(127, 0, 0, 1);
+    let mut kept = Vec::new();
+    for name in ["a", "b"] {
+        let mut guest = connect_from(&server, here).await;
+        guest.hello_guest(&code, name).await;
+        kept.push(guest);
+    }
+    let mut third = connect_from(&server, here).await;
+    let (refusal, message) = guest_refused(&mut third, &code, "c").await;
+    assert_eq!(refusal, ErrorCode::RateLimited);
+    assert!(message.contains("network"), "{message}");
+    assert_eq!(abuse_count(&server, "guest_joins_per_address").await, 1);
+
+    // Another address has its own allowance, until the room's is spent.
+    let mut other = connect_from(&server, Ipv4Addr::new(127, 0, 0, 2)).await;
+    other.hello_guest(&code, "d").await;
+    let mut fifth = connect_from(&server, Ipv4Addr::new(127, 0, 0, 3)).await;
+    assert_eq!(guest_refused(&mut fifth, &code, "e").await.0, ErrorCode::RateLimited);
+    assert_eq!(abuse_count(&server, "guest_joins_per_room").await, 1);
+
+    // Token holders are not guests: never limited.
+    let mut trainer = connect_from(&server, here).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id(&room)).await;
+}
+
+#[tokio::test]
+async fn wrong_join_codes_lock_the_source_address_out() {
+    let server = TestServer::start_with(|config| config.limits.failed_join_codes_per_address = 3).await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let room = server.create_room(&token, "Amphi").await;
+    let code = join_code(&room);
+    let here = Ipv4Addr::new(127, 0, 0, 1);
+    let mut guesser = connect_from(&server, here).await;
+    for guess in ["AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD"] {
+        assert_eq!(guest_refused(&mut guesser, guess, "x").await.0, ErrorCode::RoomNotFound);
+    }
+    // Locked out, even with the right code, and from another connection.
+    let (refusal, message) = guest_refused(&mut guesser, &code, "x").await;
+    assert_eq!(refusal, ErrorCode::RateLimited);
+    assert!(message.contains("wrong codes"), "{message}");
+    let mut again = connect_from(&server, here).await;
+    assert_eq!(guest_refused(&mut again, &code, "y").await.0, ErrorCode::RateLimited);
+    assert!(abuse_count(&server, "join_code_guessing").await >= 2);
+    // Another address is not.
+    let mut student = connect_from(&server, Ipv4Addr::new(127, 0, 0, 2)).await;
+    student.hello_guest(&code, "Camille").await;
+}
