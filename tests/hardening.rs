@@ -246,3 +246,123 @@ async fn wrong_join_codes_lock_the_source_address_out() {
     let mut student = connect_from(&server, Ipv4Addr::new(127, 0, 0, 2)).await;
     student.hello_guest(&code, "Camille").await;
 }
+
+/// Cells that begin like a formula (OWASP's list).
+const RISKY: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Every cell of `csv` (a download, with its BOM): none may begin like a
+/// formula, except plain negative numbers. Returns the cells.
+fn checked_cells(what: &str, csv: &[u8]) -> Vec<String> {
+    let text = std::str::from_utf8(csv).unwrap().trim_start_matches('\u{feff}').to_string();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut cells = Vec::new();
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            let number = cell.parse::<f64>().is_ok() && !cell.starts_with('+');
+            assert!(!cell.starts_with(RISKY) || number, "{what}: a cell a spreadsheet would run: {cell:?}");
+            cells.push(cell.to_string());
+        }
+    }
+    assert!(!cells.is_empty(), "{what} is empty");
+    cells
+}
+
+async fn download(server: &TestServer, token: &str, path: &str) -> Vec<u8> {
+    let response = reqwest::Client::new().get(server.url(path)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn every_csv_export_neutralises_formulas() {
+    const NICKNAME: &str = "=HYPERLINK(\"http://x.io\",\"clic\")";
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let quiz = serde_json::json!({
+        "title": "Injection",
+        "questions": [{
+            "type": "single_choice", "prompt": "=1+1", "time_limit_s": 120,
+            "choices": [{ "id": "c1", "text": "@SUM(A1:A9)", "correct": true }, { "id": "c2", "text": "-2+3" }]
+        }]
+    });
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "title": "+Quiz", "kind": "quiz", "quiz": quiz, "settings": {} }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let room: serde_json::Value = response.json().await.unwrap();
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut guest = server.connect(Format::Json).await;
+    guest.hello_guest(&code, NICKNAME).await;
+    let id = trainer.id();
+    let open = amphi_protocol::quiz::QuizCommand::OpenQuestion { index: Some(0) };
+    trainer.ok(ClientMessage::Quiz { id, room: room_id.clone(), command: open }).await;
+    let answer = amphi_protocol::quiz::QuizCommand::Answer {
+        question: 0,
+        answer: amphi_protocol::quiz::AnswerValue::Choice { choice: "c1".into() },
+        confidence: None,
+    };
+    let id = guest.id();
+    guest.ok(ClientMessage::Quiz { id, room: room_id.clone(), command: answer }).await;
+
+    let results = checked_cells(
+        "results.csv",
+        &download(&server, &token, &format!("/api/v1/sessions/{room_id}/results.csv")).await,
+    );
+    assert!(results.iter().any(|c| c == "'=1+1"), "the prompt is neutralised: {results:?}");
+    assert!(results.iter().any(|c| c == "'@SUM(A1:A9)"), "the answer is neutralised: {results:?}");
+    for path in [
+        format!("/api/v1/sessions/{room_id}/attendance.csv"),
+        format!("/api/v1/sessions/{room_id}/attendance.csv?per=member"),
+    ] {
+        let cells = checked_cells(&path, &download(&server, &token, &path).await);
+        assert!(cells.contains(&format!("'{NICKNAME}")), "{path}: the nickname is neutralised: {cells:?}");
+    }
+
+    // A board: post texts, titles, links and comments from guests.
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "title": "Idées", "kind": "board", "board": { "sections": ["@Ressources"] } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let board: serde_json::Value = response.json().await.unwrap();
+    let (board_id, code) = (crate::util::room_id(&board), join_code(&board));
+    let mut poster = server.connect(Format::Json).await;
+    poster.hello_guest(&code, NICKNAME).await;
+    let content = amphi_protocol::board::PostContent {
+        title: "+cmd|' /C calc'!A0".into(),
+        text: "\t=1+1".into(),
+        ..Default::default()
+    };
+    let id = poster.id();
+    let post = amphi_protocol::board::BoardCommand::Post { section: None, before: None, content };
+    poster.ok(ClientMessage::Board { id, room: board_id.clone(), command: Box::new(post) }).await;
+    let csv = download(&server, &token, &format!("/api/v1/boards/{board_id}/export.csv")).await;
+    let cells = checked_cells("export.csv", &csv);
+    for expected in ["'@Ressources", "'+cmd|' /C calc'!A0", "'\t=1+1", &format!("'{NICKNAME}")] {
+        assert!(cells.iter().any(|c| c == expected), "export.csv: {expected:?} neutralised: {cells:?}");
+    }
+    let zip = download(&server, &token, &format!("/api/v1/boards/{board_id}/export.zip")).await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut csv_entries = 0;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        if entry.name().ends_with(".csv") {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            let name = entry.name().to_string();
+            assert_eq!(checked_cells(&name, &bytes), cells, "{name} is export.csv");
+            csv_entries += 1;
+        }
+    }
+    assert_eq!(csv_entries, 1, "the ZIP holds board.csv");
+}

@@ -159,23 +159,26 @@ pub async fn export_csv(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let export = export_of(&app, &member, &id).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record([
-            "section",
-            "post",
-            "author",
-            "status",
-            "title",
-            "text",
-            "link",
-            "media",
-            "likes",
-            "comments",
-            "created_at",
-            "edited_at",
-        ])
-        .map_err(ApiError::internal)?;
+    download::csv(&format!("board-{id}.csv"), board_csv(&export)?)
+}
+
+/// The board's posts as CSV: one row per post (in `export.csv` and the ZIP).
+fn board_csv(export: &BoardExport) -> Result<download::CsvExport, ApiError> {
+    let mut writer = download::CsvExport::new();
+    writer.write_record([
+        "section",
+        "post",
+        "author",
+        "status",
+        "title",
+        "text",
+        "link",
+        "media",
+        "likes",
+        "comments",
+        "created_at",
+        "edited_at",
+    ])?;
     for row in &export.rows {
         let post = &row.post;
         let comments: Vec<String> = post
@@ -183,24 +186,22 @@ pub async fn export_csv(
             .iter()
             .map(|c| format!("{}: {}", c.author_name.as_deref().unwrap_or_default(), c.text))
             .collect();
-        writer
-            .write_record([
-                row.section.as_str(),
-                post.id.as_str(),
-                post.author_name.as_deref().unwrap_or_default(),
-                status_name(post),
-                post.content.title.as_str(),
-                post.content.text.as_str(),
-                post.content.link.as_deref().unwrap_or_default(),
-                &media_of(post),
-                &post.likes.to_string(),
-                &comments.join("\n"),
-                &timestamp(post.created_at),
-                &post.edited_at.map(timestamp).unwrap_or_default(),
-            ])
-            .map_err(ApiError::internal)?;
+        writer.write_record([
+            row.section.as_str(),
+            post.id.as_str(),
+            post.author_name.as_deref().unwrap_or_default(),
+            status_name(post),
+            post.content.title.as_str(),
+            post.content.text.as_str(),
+            post.content.link.as_deref().unwrap_or_default(),
+            &media_of(post),
+            &post.likes.to_string(),
+            &comments.join("\n"),
+            &timestamp(post.created_at),
+            &post.edited_at.map(timestamp).unwrap_or_default(),
+        ])?;
     }
-    download::csv(&format!("board-{id}.csv"), writer)
+    Ok(writer)
 }
 
 fn status_name(post: &Post) -> &'static str {
@@ -229,8 +230,8 @@ fn media_of(post: &Post) -> String {
 }
 
 /// `GET /api/v1/boards/{id}/export.zip`: `board.json` (the board as a
-/// definition, which `POST /api/v1/boards/import` reads back) and
-/// `files/<blob>` for every attachment.
+/// definition, which `POST /api/v1/boards/import` reads back), `board.csv`
+/// (what `export.csv` gives) and `files/<blob>` for every attachment.
 pub async fn export_zip(
     State(app): State<AppState>,
     Bearer(member): Bearer,
@@ -249,18 +250,21 @@ pub async fn export_zip(
         }
     }
     let json = serde_json::to_vec_pretty(&export.definition).map_err(ApiError::internal)?;
-    let zip = tokio::task::spawn_blocking(move || write_zip(json, files))
+    let csv = board_csv(&export)?.finish()?;
+    let zip = tokio::task::spawn_blocking(move || write_zip(json, csv, files))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
     Ok(download::download("application/zip", &format!("board-{id}.zip"), zip))
 }
 
-fn write_zip(json: Vec<u8>, files: BTreeMap<String, Vec<u8>>) -> zip::result::ZipResult<Vec<u8>> {
+fn write_zip(json: Vec<u8>, csv: Vec<u8>, files: BTreeMap<String, Vec<u8>>) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     zip.start_file("board.json", options)?;
     zip.write_all(&json)?;
+    zip.start_file("board.csv", options)?;
+    zip.write_all(&csv)?;
     for (blob, bytes) in files {
         zip.start_file(format!("files/{blob}"), options)?;
         zip.write_all(&bytes)?;
