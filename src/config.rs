@@ -159,6 +159,8 @@ pub struct OutboxConfig {
 #[serde(deny_unknown_fields)]
 pub struct BoardConfig {
     pub max_upload_bytes: u64,
+    pub max_import_bytes: u64,
+    pub max_import_ratio: u64,
     pub video_hosts: Vec<String>,
 }
 

@@ -366,3 +366,105 @@ async fn every_csv_export_neutralises_formulas() {
     }
     assert_eq!(csv_entries, 1, "the ZIP holds board.csv");
 }
+
+/// The process's peak resident memory so far (VmHWM), in bytes.
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM in /proc/self/status");
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+}
+
+async fn import_board(server: &TestServer, token: &str, zip: Vec<u8>) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/boards/import"))
+        .bearer_auth(token)
+        .body(zip)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// A ZIP of `board.json` and `entries`, deflated.
+fn zip_of(board: &serde_json::Value, entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("board.json", options).unwrap();
+    zip.write_all(board.to_string().as_bytes()).unwrap();
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A board whose posts attach each of `blobs` as a file.
+fn board_with_files(blobs: &[&str]) -> serde_json::Value {
+    let posts: Vec<_> = blobs
+        .iter()
+        .map(|blob| serde_json::json!({ "section": 0, "author_name": "x", "title": "t", "file": { "blob": blob, "name": "a.pdf" } }))
+        .collect();
+    serde_json::json!({ "title": "Modèle", "sections": ["A"], "settings": {}, "posts": posts })
+}
+
+/// A PDF-looking file of `size` bytes that does not compress.
+fn incompressible_pdf(size: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    let mut state = seed | 1;
+    while bytes.len() < size {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.extend_from_slice(&state.to_le_bytes());
+    }
+    bytes.truncate(size);
+    bytes
+}
+
+#[tokio::test]
+async fn a_zip_bomb_in_a_board_import_is_never_decompressed() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    // 383 KiB holding six unreferenced entries of 64 MiB each.
+    let bomb = std::fs::read("tests/fixtures/board/bomb.zip").unwrap();
+    let before = peak_rss();
+    let (status, body) = import_board(&server, &token, bomb).await;
+    let grown = peak_rss().saturating_sub(before);
+    assert_eq!(status, 201, "board.json is valid and references none of the bomb's entries: {body}");
+    assert!(grown < 32 * 1024 * 1024, "the peak RSS grew by {grown} bytes during the import");
+}
+
+#[tokio::test]
+async fn referenced_entries_are_held_to_the_size_ratio_and_budget_limits() {
+    let server = TestServer::start_with(|config| config.board.max_import_bytes = 3 * 1024 * 1024).await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let blob = "f".repeat(64);
+    let entry = format!("files/{blob}");
+
+    // Over max_upload_bytes (20 MiB) once decompressed.
+    let big = vec![0u8; 21 * 1024 * 1024];
+    let zip = zip_of(&board_with_files(&[&blob]), &[(&entry, &big)]);
+    let (status, body) = import_board(&server, &token, zip).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("file_too_large")), "{body}");
+
+    // 2 MiB of zeros: within the sizes, but a thousand times its compressed size.
+    let zeros = vec![0u8; 2 * 1024 * 1024];
+    let zip = zip_of(&board_with_files(&[&blob]), &[(&entry, &zeros)]);
+    let (status, body) = import_board(&server, &token, zip).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("file_too_large")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("inflates more than 100 times"), "{body}");
+
+    // Two honest 2 MiB files: the second passes the 3 MiB budget.
+    let other = "e".repeat(64);
+    let (first, second) = (incompressible_pdf(2 * 1024 * 1024, 7), incompressible_pdf(2 * 1024 * 1024, 9));
+    let zip = zip_of(&board_with_files(&[&blob, &other]), &[(&entry, &first), (&format!("files/{other}"), &second)]);
+    let (status, body) = import_board(&server, &token, zip).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("file_too_large")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("once decompressed"), "{body}");
+    // One of them alone is imported.
+    let zip = zip_of(&board_with_files(&[&blob]), &[(&entry, &first)]);
+    let (status, body) = import_board(&server, &token, zip).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(abuse_count(&server, "zip_bomb").await >= 3);
+}
