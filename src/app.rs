@@ -90,6 +90,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     let secret = crate::auth::load_or_create_secret(&config.jwt_secret, &config.data_dir).map_err(data_dir_error)?;
     let metrics = Arc::new(Metrics::new());
     let store = Store::connect(&config.effective_database_url(), Arc::clone(&metrics)).await?;
+    restrict_data_dir(&config.data_dir).map_err(data_dir_error)?;
     let writer_stop = CancellationToken::new();
     let writer_settings = WriterSettings {
         batch_writes: config.store.batch_writes,
@@ -150,6 +151,26 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         tasks: TaskTracker::new(),
         next_connection: AtomicU64::new(1),
     }))
+}
+
+/// Keeps the data directory to amphi's own user (issue #17, item 9): the
+/// directory `0700`, the SQLite database (with its WAL and shared memory)
+/// and the generated secret `0600`: they hold names and e-mail addresses.
+fn restrict_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        for name in ["amphi.db", "amphi.db-wal", "amphi.db-shm", "jwt-secret"] {
+            let path = dir.join(name);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Every route of a node.

@@ -468,3 +468,15 @@ async fn referenced_entries_are_held_to_the_size_ratio_and_budget_limits() {
     assert_eq!(status, 201, "{body}");
     assert!(abuse_count(&server, "zip_bomb").await >= 3);
 }
+
+#[tokio::test]
+async fn the_data_directory_and_database_are_private_to_amphi() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = TestServer::start_with(|config| config.jwt_secret = String::new()).await;
+    let dir = server.app.config.data_dir.clone();
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "the data directory");
+    for name in ["amphi.db", "jwt-secret"] {
+        assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+    }
+}
