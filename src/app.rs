@@ -65,6 +65,8 @@ pub struct App {
     /// Uploaded files (board attachments).
     pub blobs: BlobStore,
     pub metrics: Arc<Metrics>,
+    /// Limits on joining by code, per source address and per room.
+    pub joins: transport::joins::JoinLimits,
     /// The BigBlueButton server of ateliers' video rooms, when configured.
     pub bbb: Option<Arc<dyn crate::bbb::Bbb>>,
     /// amphi as an LTI tool: its keys, platforms' keysets and tokens.
@@ -90,6 +92,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     let secret = crate::auth::load_or_create_secret(&config.jwt_secret, &config.data_dir).map_err(data_dir_error)?;
     let metrics = Arc::new(Metrics::new());
     let store = Store::connect(&config.effective_database_url(), Arc::clone(&metrics)).await?;
+    restrict_data_dir(&config.data_dir).map_err(data_dir_error)?;
     let writer_stop = CancellationToken::new();
     let writer_settings = WriterSettings {
         batch_writes: config.store.batch_writes,
@@ -131,6 +134,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         None
     };
     let lti = crate::lti::Lti::new(&config, metrics.registry());
+    let joins = transport::joins::JoinLimits::new(&config.limits);
     Ok(Arc::new(App {
         node: config.node_name(),
         lti,
@@ -146,10 +150,31 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         blobs,
         bbb,
         metrics,
+        joins,
         shutdown: CancellationToken::new(),
         tasks: TaskTracker::new(),
         next_connection: AtomicU64::new(1),
     }))
+}
+
+/// Keeps the data directory to amphi's own user (issue #17, item 9): the
+/// directory `0700`, the SQLite database (with its WAL and shared memory)
+/// and the generated secret `0600`: they hold names and e-mail addresses.
+fn restrict_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        for name in ["amphi.db", "amphi.db-wal", "amphi.db-shm", "jwt-secret"] {
+            let path = dir.join(name);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Every route of a node.

@@ -102,6 +102,9 @@ impl From<Claims> for Member {
     }
 }
 
+/// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
+pub const LEEWAY_SECONDS: u64 = 30;
+
 /// Signs and checks tokens with one HS256 secret.
 #[derive(Clone)]
 pub struct Keys {
@@ -113,7 +116,9 @@ pub struct Keys {
 impl Keys {
     pub fn new(secret: &[u8]) -> Keys {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECONDS;
+        // A token not valid yet (`nbf` ahead of now, beyond the leeway) is refused.
+        validation.validate_nbf = true;
         validation.required_spec_claims = ["exp", "sub"].iter().map(|c| c.to_string()).collect();
         Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
@@ -134,6 +139,12 @@ impl Keys {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid(error.to_string()),
             })?;
+        if claims.iat > unix_seconds() + LEEWAY_SECONDS {
+            return Err(TokenError::Invalid("the token is issued in the future (`iat`)".into()));
+        }
+        if claims.tenant.trim().is_empty() {
+            return Err(TokenError::Invalid("the token names no tenant".into()));
+        }
         if claims.sub.starts_with(crate::hub::SERVICE_MEMBER_PREFIX) {
             return Err(TokenError::Invalid("this subject is reserved for the server".into()));
         }
@@ -276,5 +287,38 @@ mod tests {
         assert_eq!(first, second);
         assert!(first.len() >= 32);
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn future_nbf_or_iat_and_an_empty_tenant_are_refused_within_the_leeway() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let now = unix_seconds();
+        let claims = Claims {
+            sub: "u1".into(),
+            name: "Camille".into(),
+            tenant: "ac-lyon".into(),
+            role: Role::Participant,
+            exp: now + 3600,
+            iat: now,
+            room: None,
+            guest: false,
+        };
+        assert!(keys.verify(&keys.sign(&claims)).is_ok());
+        let skewed = Claims { iat: now + LEEWAY_SECONDS - 5, ..claims.clone() };
+        assert!(keys.verify(&keys.sign(&skewed)).is_ok(), "within the leeway");
+        let future = Claims { iat: now + 3 * LEEWAY_SECONDS, ..claims.clone() };
+        assert!(matches!(keys.verify(&keys.sign(&future)), Err(TokenError::Invalid(_))));
+        for tenant in ["", "  "] {
+            let empty = Claims { tenant: tenant.into(), ..claims.clone() };
+            assert!(matches!(keys.verify(&keys.sign(&empty)), Err(TokenError::Invalid(_))), "{tenant:?}");
+        }
+        let mut raw = serde_json::to_value(&claims).unwrap();
+        raw["nbf"] = serde_json::json!(now + 3 * LEEWAY_SECONDS);
+        let header = Header::new(Algorithm::HS256);
+        let not_yet = jsonwebtoken::encode(&header, &raw, &keys.encoding).unwrap();
+        assert!(matches!(keys.verify(&not_yet), Err(TokenError::Invalid(_))), "nbf ahead");
+        raw["nbf"] = serde_json::json!(now + LEEWAY_SECONDS - 5);
+        let soon = jsonwebtoken::encode(&header, &raw, &keys.encoding).unwrap();
+        assert!(keys.verify(&soon).is_ok(), "nbf within the leeway");
     }
 }

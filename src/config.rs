@@ -95,6 +95,11 @@ pub struct Limits {
     pub max_rooms_per_connection: usize,
     pub max_members_per_room: usize,
     pub max_client_id_chars: usize,
+    pub guest_join_burst_per_address: u32,
+    pub guest_joins_per_minute_per_address: u32,
+    pub guest_join_burst_per_room: u32,
+    pub guest_joins_per_minute_per_room: u32,
+    pub failed_join_codes_per_address: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -156,6 +161,8 @@ pub struct OutboxConfig {
 #[serde(deny_unknown_fields)]
 pub struct BoardConfig {
     pub max_upload_bytes: u64,
+    pub max_import_bytes: u64,
+    pub max_import_ratio: u64,
     pub video_hosts: Vec<String>,
 }
 

@@ -53,6 +53,9 @@ pub struct Metrics {
     pub forwarded_commands: IntCounter,
     /// Rooms started here from the journal of an earlier owner.
     pub lease_takeovers: IntCounter,
+    /// Abuse refused or neutralised, by kind (issue #17; the kinds are
+    /// listed in SECURITY.md).
+    pub abuse: IntCounterVec,
 }
 
 impl Metrics {
@@ -125,6 +128,8 @@ impl Metrics {
         let lease_takeovers =
             IntCounter::new("lease_takeovers_total", "Rooms started here from the journal of an earlier owner")
                 .unwrap();
+        let abuse =
+            IntCounterVec::new(Opts::new("abuse_total", "Abuse refused or neutralised, by kind"), &["kind"]).unwrap();
         for collector in [
             Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(rooms.clone()),
@@ -147,6 +152,7 @@ impl Metrics {
             Box::new(resyncs.clone()),
             Box::new(forwarded_commands.clone()),
             Box::new(lease_takeovers.clone()),
+            Box::new(abuse.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -173,6 +179,7 @@ impl Metrics {
             resyncs,
             forwarded_commands,
             lease_takeovers,
+            abuse,
         }
     }
 

@@ -11,6 +11,7 @@ mod bbb_webhooks;
 mod board;
 mod cluster;
 mod durability;
+mod hardening;
 mod http;
 mod invitations;
 mod load_smoke;

@@ -51,6 +51,11 @@ impl TestServer {
         config.jwt_secret = SECRET.into();
         config.log_level = "warn".into();
         config.web_dir = dir.path().join("no-web-client");
+        // Every test client comes from 127.0.0.1: the limits on joining by
+        // code are off unless a test sets them (tests/hardening.rs).
+        config.limits.guest_join_burst_per_address = 0;
+        config.limits.guest_join_burst_per_room = 0;
+        config.limits.failed_join_codes_per_address = 0;
         tune(&mut config);
         config.validate().expect("test config is valid");
         let app = amphi::app::build(config).await.expect("server builds");

@@ -51,6 +51,14 @@ pub enum ClientMessage {
     },
     /// Liveness and clock check; answered by `pong`.
     Ping { id: ClientMsgId },
+    /// Leader: close the room to new guests (those joining with its code);
+    /// members already in it stay.
+    Lock { id: ClientMsgId, room: RoomId },
+    /// Leader: open a locked room to new guests again.
+    Unlock { id: ClientMsgId, room: RoomId },
+    /// Leader: remove a participant (a guest or not) from the room for good:
+    /// their connections are closed (4011) and they cannot come back.
+    RemoveMember { id: ClientMsgId, room: RoomId, member: MemberId },
     /// A command of the room's quiz (see [`crate::quiz::QuizCommand`]).
     Quiz { id: ClientMsgId, room: RoomId, command: QuizCommand },
     /// A command of the room's board (see [`crate::board::BoardCommand`]).
@@ -75,8 +83,21 @@ pub enum Auth {
 
 impl ClientMessage {
     /// Every `type` value a client may send.
-    pub const TYPES: [&'static str; 10] =
-        ["hello", "join", "leave", "announce", "raise_hand", "lower_hand", "ping", "quiz", "board", "breakout"];
+    pub const TYPES: [&'static str; 13] = [
+        "hello",
+        "join",
+        "leave",
+        "announce",
+        "raise_hand",
+        "lower_hand",
+        "ping",
+        "quiz",
+        "board",
+        "breakout",
+        "lock",
+        "unlock",
+        "remove_member",
+    ];
 
     /// The `type` field of this message.
     pub fn type_name(&self) -> &'static str {
@@ -91,6 +112,9 @@ impl ClientMessage {
             ClientMessage::Quiz { .. } => "quiz",
             ClientMessage::Board { .. } => "board",
             ClientMessage::Breakout { .. } => "breakout",
+            ClientMessage::Lock { .. } => "lock",
+            ClientMessage::Unlock { .. } => "unlock",
+            ClientMessage::RemoveMember { .. } => "remove_member",
         }
     }
 
@@ -106,7 +130,10 @@ impl ClientMessage {
             | ClientMessage::Ping { id }
             | ClientMessage::Quiz { id, .. }
             | ClientMessage::Board { id, .. }
-            | ClientMessage::Breakout { id, .. } => Some(id),
+            | ClientMessage::Breakout { id, .. }
+            | ClientMessage::Lock { id, .. }
+            | ClientMessage::Unlock { id, .. }
+            | ClientMessage::RemoveMember { id, .. } => Some(id),
         }
     }
 }

@@ -59,11 +59,13 @@ pub enum ErrorCode {
     /// An upload's content is not of an accepted type (whatever its name
     /// or declared type says).
     FileTypeRefused,
+    /// The room is locked to new guests by its trainer.
+    RoomLocked,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::MalformedFrame,
         ErrorCode::UnknownType,
         ErrorCode::InvalidField,
@@ -87,6 +89,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::FileTooLarge,
         ErrorCode::FileTypeRefused,
+        ErrorCode::RoomLocked,
     ];
 
     /// The wire name, e.g. `"malformed_frame"`.
@@ -115,6 +118,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::FileTooLarge => "file_too_large",
             ErrorCode::FileTypeRefused => "file_type_refused",
+            ErrorCode::RoomLocked => "room_locked",
         }
     }
 }

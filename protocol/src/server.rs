@@ -135,6 +135,9 @@ pub struct RoomSnapshot {
     /// The breakout session as this member sees it, in a breakout room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breakout: Option<BreakoutSnapshot>,
+    /// The room is locked to new guests (`lock`). Absent when it is not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 /// One member as others see them.
@@ -206,6 +209,11 @@ pub enum EventBody {
     Board { event: BoardEvent },
     /// Something happened in the room's breakout session.
     Breakout { event: BreakoutEvent },
+    /// A leader locked the room to new guests, or unlocked it (everyone).
+    RoomLocked { locked: bool, by: MemberId },
+    /// A leader removed this member from the room (sent to that member only,
+    /// whose connections are then closed with 4011).
+    MemberRemoved { member: MemberId, by: MemberId },
 }
 
 impl EventBody {
@@ -219,6 +227,8 @@ impl EventBody {
             EventBody::Quiz { .. } => "quiz",
             EventBody::Board { .. } => "board",
             EventBody::Breakout { .. } => "breakout",
+            EventBody::RoomLocked { .. } => "room_locked",
+            EventBody::MemberRemoved { .. } => "member_removed",
         }
     }
 }

@@ -135,6 +135,9 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
                 }),
             },
         ),
+        ("lock", ClientMessage::Lock { id: "c15".into(), room: ROOM.into() }),
+        ("unlock", ClientMessage::Unlock { id: "c16".into(), room: ROOM.into() }),
+        ("remove_member", ClientMessage::RemoveMember { id: "c17".into(), room: ROOM.into(), member: MEMBER.into() }),
     ]
 }
 
@@ -183,6 +186,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                     quiz: None,
                     board: None,
                     breakout: None,
+                    locked: false,
                 }),
             },
         ),
@@ -242,6 +246,24 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 seq: 17,
                 at: 1_790_000_000_500,
                 event: EventBody::HandLowered { member: MEMBER.into(), by: "trainer-1".into() },
+            },
+        ),
+        (
+            "event_room_locked",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 19,
+                at: 1_790_000_000_600,
+                event: EventBody::RoomLocked { locked: true, by: "trainer-1".into() },
+            },
+        ),
+        (
+            "event_member_removed",
+            ServerMessage::Event {
+                room: ROOM.into(),
+                seq: 20,
+                at: 1_790_000_000_700,
+                event: EventBody::MemberRemoved { member: MEMBER.into(), by: "trainer-1".into() },
             },
         ),
         (
@@ -662,6 +684,7 @@ fn every_breakout_message_round_trips_in_both_formats() {
             quiz: None,
             board: None,
             breakout: Some(snapshot),
+            locked: false,
         }),
     };
     for format in Format::ALL {

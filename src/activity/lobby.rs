@@ -25,6 +25,15 @@ pub enum LobbyCommand {
     LowerHand {
         member: Option<String>,
     },
+    /// A leader closes the room to new guests (`true`) or opens it again.
+    Lock {
+        locked: bool,
+    },
+    /// A leader removes a participant for good (the room actor also ends
+    /// their attendance; see [`Lobby::removable`]).
+    RemoveMember {
+        member: String,
+    },
 }
 
 /// Lobby settings.
@@ -41,6 +50,9 @@ struct Present {
     view: MemberView,
     /// Connections of this member attached to the room.
     connections: u32,
+    /// A guest participant (joined with the code): holds a seat only while
+    /// connected.
+    guest: bool,
 }
 
 /// The lobby state of one room.
@@ -56,6 +68,12 @@ pub struct Lobby {
     /// Kept up to date on every attach, detach and leave: a join storm
     /// must not count the whole room for each joiner's snapshot.
     counts: PresenceCounts,
+    /// Guest participants with no connection: they hold no seat.
+    offline_guests: u32,
+    /// Closed to new guests by a leader.
+    locked: bool,
+    /// Members a leader removed: they may not attach again.
+    removed: BTreeSet<String>,
 }
 
 impl Lobby {
@@ -69,7 +87,28 @@ impl Lobby {
             left: BTreeSet::new(),
             last_presence_at: None,
             counts: PresenceCounts::default(),
+            offline_guests: 0,
+            locked: false,
+            removed: BTreeSet::new(),
         }
+    }
+
+    /// The seats taken against `limits.max_members_per_room`: participants
+    /// who are connected, or who are not guests (a platform participant
+    /// whose phone slept comes back). Leaders and observers take none, and
+    /// a guest who left or dropped frees theirs.
+    pub fn seats_taken(&self) -> usize {
+        self.counts.participants.saturating_sub(self.offline_guests) as usize
+    }
+
+    /// Whether a leader locked the room to new guests.
+    pub fn is_locked(&self) -> bool {
+        self.locked
+    }
+
+    /// Whether a leader removed member `id` from the room.
+    pub fn is_removed(&self, id: &str) -> bool {
+        self.removed.contains(id)
     }
 
     /// Members who joined and have not left.
@@ -84,8 +123,15 @@ impl Lobby {
     /// A connection of `who` attached to the room (a join or a reconnect).
     /// Returns whether the member came online.
     pub fn attach(&mut self, who: Actor<'_>) -> bool {
+        self.attach_as(who, false)
+    }
+
+    /// [`Lobby::attach`] for a member who may be a guest.
+    pub fn attach_as(&mut self, who: Actor<'_>, guest: bool) -> bool {
         let counts = &mut self.counts;
+        let mut new = false;
         let present = self.members.entry(who.id.to_string()).or_insert_with(|| {
+            new = true;
             counts.members += 1;
             counts.participants += u32::from(who.role == Role::Participant);
             Present {
@@ -96,11 +142,15 @@ impl Lobby {
                     connected: false,
                 },
                 connections: 0,
+                guest: guest && who.role == Role::Participant,
             }
         });
         present.connections += 1;
         if present.view.connected {
             return false;
+        }
+        if present.guest && !new {
+            self.offline_guests -= 1;
         }
         present.view.connected = true;
         counts.connected += 1;
@@ -126,6 +176,7 @@ impl Lobby {
             return false;
         }
         present.view.connected = false;
+        self.offline_guests += u32::from(present.guest);
         self.counts.connected -= 1;
         self.counts.participants_connected -= u32::from(present.view.role == Role::Participant);
         self.mark_changed(id);
@@ -143,6 +194,8 @@ impl Lobby {
         if present.view.connected {
             self.counts.connected -= 1;
             self.counts.participants_connected -= participant;
+        } else {
+            self.offline_guests -= u32::from(present.guest);
         }
         self.changed.remove(id);
         self.left.insert(id.to_string());
@@ -188,6 +241,40 @@ impl Lobby {
                 }
                 Ok(self.lower(target, who.id).into_iter().collect())
             }
+            LobbyCommand::Lock { locked } => {
+                if !who.role.leads() {
+                    return Err(Refusal::forbidden("only a trainer, facilitator or admin may lock the room"));
+                }
+                if std::mem::replace(&mut self.locked, locked) == locked {
+                    return Ok(Vec::new());
+                }
+                Ok(vec![Emit::everyone(EventBody::RoomLocked { locked, by: who.id.to_string() })])
+            }
+            LobbyCommand::RemoveMember { member } => {
+                self.removable(who, &member)?;
+                let mut emits = vec![Emit {
+                    audience: Audience::Member(member.clone()),
+                    body: EventBody::MemberRemoved { member: member.clone(), by: who.id.to_string() },
+                }];
+                emits.extend(self.leave(&member));
+                self.removed.insert(member);
+                Ok(emits)
+            }
+        }
+    }
+
+    /// Whether `who` may remove `member`: a leader, removing a participant
+    /// of the room (leaders and observers cannot be removed).
+    pub fn removable(&self, who: Actor<'_>, member: &str) -> Result<(), Refusal> {
+        if !who.role.leads() {
+            return Err(Refusal::forbidden("only a trainer, facilitator or admin may remove a member"));
+        }
+        match self.members.get(member) {
+            None => Err(Refusal::new(ErrorCode::NotFound, "no member of this room has this id")),
+            Some(present) if present.view.role != Role::Participant => {
+                Err(Refusal::forbidden("only participants can be removed"))
+            }
+            Some(_) => Ok(()),
         }
     }
 
@@ -268,6 +355,7 @@ impl Lobby {
             quiz: None,
             board: None,
             breakout: None,
+            locked: self.locked,
         }
     }
 }
@@ -443,5 +531,47 @@ mod tests {
         assert!(!Audience::Participants.includes("x", Role::Admin));
         assert!(Audience::Member("x".into()).includes("x", Role::Participant));
         assert!(!Audience::Member("x".into()).includes("y", Role::Trainer));
+    }
+
+    #[test]
+    fn guests_hold_a_seat_only_while_connected_and_leaders_hold_none() {
+        let mut lobby = lobby_with(&[trainer(), projector()]);
+        assert_eq!(lobby.seats_taken(), 0, "leaders and observers take no seat");
+        lobby.attach_as(camille(), true);
+        lobby.attach(lea());
+        assert_eq!(lobby.seats_taken(), 2);
+        lobby.detach("p1");
+        lobby.detach("p2");
+        assert_eq!(lobby.seats_taken(), 1, "the offline guest frees their seat, the platform participant keeps it");
+        lobby.attach_as(camille(), true);
+        assert_eq!(lobby.seats_taken(), 2, "a returning guest takes a seat again");
+        lobby.detach("p1");
+        lobby.leave("p1");
+        assert_eq!(lobby.seats_taken(), 1);
+        lobby.attach_as(camille(), true);
+        lobby.leave("p1");
+        assert_eq!(lobby.seats_taken(), 1, "a guest who left while connected frees their seat");
+    }
+
+    #[test]
+    fn a_leader_locks_the_room_and_removes_participants_only() {
+        let mut lobby = lobby_with(&[trainer(), camille(), projector()]);
+        let lock = LobbyCommand::Lock { locked: true };
+        assert_eq!(lobby.apply(camille(), lock.clone(), 1).unwrap_err().code, ErrorCode::Forbidden);
+        let emits = lobby.apply(trainer(), lock.clone(), 1).unwrap();
+        assert_eq!(emits, vec![Emit::everyone(EventBody::RoomLocked { locked: true, by: "t1".into() })]);
+        assert!(lobby.is_locked() && lobby.snapshot(Role::Participant).locked);
+        assert!(lobby.apply(trainer(), lock, 2).unwrap().is_empty(), "locking twice changes nothing");
+        let remove = |member: &str| LobbyCommand::RemoveMember { member: member.into() };
+        assert_eq!(lobby.apply(camille(), remove("p1"), 3).unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(lobby.apply(trainer(), remove("o1"), 3).unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(lobby.apply(trainer(), remove("t1"), 3).unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(lobby.apply(trainer(), remove("nobody"), 3).unwrap_err().code, ErrorCode::NotFound);
+        let emits = lobby.apply(trainer(), remove("p1"), 3).unwrap();
+        assert_eq!(emits[0].audience, Audience::Member("p1".into()));
+        assert!(lobby.is_removed("p1") && !lobby.is_member("p1"));
+        assert_eq!(lobby.seats_taken(), 0);
+        assert!(!lobby.apply(trainer(), LobbyCommand::Lock { locked: false }, 4).unwrap().is_empty());
+        assert!(!lobby.is_locked());
     }
 }

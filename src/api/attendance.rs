@@ -75,14 +75,14 @@ async fn per_member(
     let ateliers: Vec<String> = participation.iter().flat_map(|p| p.ateliers.iter().map(|a| a.id.clone())).collect();
     let rows = summarize(stretches, &video, participation.as_ref(), &ateliers, now);
     let minutes = |ms: u64| format!("{:.1}", ms as f64 / 60_000.0);
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = download::CsvExport::new();
     let mut header: Vec<String> =
         ["member", "name", "role", "guest", "first_join", "last_leave", "minutes_present", "minutes_plenary"]
             .map(String::from)
             .to_vec();
     header.extend(ateliers.iter().map(|atelier| format!("minutes_atelier_{atelier}")));
     header.push("minutes_video".into());
-    writer.write_record(&header).map_err(ApiError::internal)?;
+    writer.write_record(&header)?;
     for row in rows {
         let mut record = vec![
             row.member,
@@ -96,7 +96,7 @@ async fn per_member(
         ];
         record.extend(row.ateliers_ms.into_iter().map(minutes));
         record.push(minutes(row.video_ms));
-        writer.write_record(&record).map_err(ApiError::internal)?;
+        writer.write_record(&record)?;
     }
     download::csv(&format!("attendance-members-{id}.csv"), writer)
 }
@@ -109,43 +109,37 @@ async fn per_stretch(
     stretches: &[AttendanceRecord],
     now: i64,
 ) -> Result<Response, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(["member", "name", "role", "guest", "room", "joined_at", "left_at", "minutes"])
-        .map_err(ApiError::internal)?;
+    let mut writer = download::CsvExport::new();
+    writer.write_record(["member", "name", "role", "guest", "room", "joined_at", "left_at", "minutes"])?;
     for stretch in stretches {
         // A stretch still open counts until now.
         let end = stretch.left_at.unwrap_or(now);
         let minutes = (end - stretch.joined_at).max(0) as f64 / 60_000.0;
-        writer
-            .write_record([
-                stretch.member.as_str(),
-                stretch.member_name.as_str(),
-                stretch.role.as_str(),
-                if stretch.guest { "yes" } else { "no" },
-                handle.record.title.as_str(),
-                &timestamp(stretch.joined_at),
-                &stretch.left_at.map(timestamp).unwrap_or_default(),
-                &format!("{minutes:.1}"),
-            ])
-            .map_err(ApiError::internal)?;
+        writer.write_record([
+            stretch.member.as_str(),
+            stretch.member_name.as_str(),
+            stretch.role.as_str(),
+            if stretch.guest { "yes" } else { "no" },
+            handle.record.title.as_str(),
+            &timestamp(stretch.joined_at),
+            &stretch.left_at.map(timestamp).unwrap_or_default(),
+            &format!("{minutes:.1}"),
+        ])?;
     }
     // Time in the session's video rooms, from BigBlueButton's webhooks.
     for stretch in video_stretches(app, handle).await? {
         let end = stretch.left_at.unwrap_or(now);
         let minutes = (end - stretch.joined_at).max(0) as f64 / 60_000.0;
-        writer
-            .write_record([
-                stretch.member.as_str(),
-                stretch.name.as_str(),
-                "video",
-                "",
-                stretch.meeting.as_str(),
-                &timestamp(stretch.joined_at),
-                &stretch.left_at.map(timestamp).unwrap_or_default(),
-                &format!("{minutes:.1}"),
-            ])
-            .map_err(ApiError::internal)?;
+        writer.write_record([
+            stretch.member.as_str(),
+            stretch.name.as_str(),
+            "video",
+            "",
+            stretch.meeting.as_str(),
+            &timestamp(stretch.joined_at),
+            &stretch.left_at.map(timestamp).unwrap_or_default(),
+            &format!("{minutes:.1}"),
+        ])?;
     }
     download::csv(&format!("attendance-{id}.csv"), writer)
 }

@@ -159,23 +159,26 @@ pub async fn export_csv(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let export = export_of(&app, &member, &id).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record([
-            "section",
-            "post",
-            "author",
-            "status",
-            "title",
-            "text",
-            "link",
-            "media",
-            "likes",
-            "comments",
-            "created_at",
-            "edited_at",
-        ])
-        .map_err(ApiError::internal)?;
+    download::csv(&format!("board-{id}.csv"), board_csv(&export)?)
+}
+
+/// The board's posts as CSV: one row per post (in `export.csv` and the ZIP).
+fn board_csv(export: &BoardExport) -> Result<download::CsvExport, ApiError> {
+    let mut writer = download::CsvExport::new();
+    writer.write_record([
+        "section",
+        "post",
+        "author",
+        "status",
+        "title",
+        "text",
+        "link",
+        "media",
+        "likes",
+        "comments",
+        "created_at",
+        "edited_at",
+    ])?;
     for row in &export.rows {
         let post = &row.post;
         let comments: Vec<String> = post
@@ -183,24 +186,22 @@ pub async fn export_csv(
             .iter()
             .map(|c| format!("{}: {}", c.author_name.as_deref().unwrap_or_default(), c.text))
             .collect();
-        writer
-            .write_record([
-                row.section.as_str(),
-                post.id.as_str(),
-                post.author_name.as_deref().unwrap_or_default(),
-                status_name(post),
-                post.content.title.as_str(),
-                post.content.text.as_str(),
-                post.content.link.as_deref().unwrap_or_default(),
-                &media_of(post),
-                &post.likes.to_string(),
-                &comments.join("\n"),
-                &timestamp(post.created_at),
-                &post.edited_at.map(timestamp).unwrap_or_default(),
-            ])
-            .map_err(ApiError::internal)?;
+        writer.write_record([
+            row.section.as_str(),
+            post.id.as_str(),
+            post.author_name.as_deref().unwrap_or_default(),
+            status_name(post),
+            post.content.title.as_str(),
+            post.content.text.as_str(),
+            post.content.link.as_deref().unwrap_or_default(),
+            &media_of(post),
+            &post.likes.to_string(),
+            &comments.join("\n"),
+            &timestamp(post.created_at),
+            &post.edited_at.map(timestamp).unwrap_or_default(),
+        ])?;
     }
-    download::csv(&format!("board-{id}.csv"), writer)
+    Ok(writer)
 }
 
 fn status_name(post: &Post) -> &'static str {
@@ -229,8 +230,8 @@ fn media_of(post: &Post) -> String {
 }
 
 /// `GET /api/v1/boards/{id}/export.zip`: `board.json` (the board as a
-/// definition, which `POST /api/v1/boards/import` reads back) and
-/// `files/<blob>` for every attachment.
+/// definition, which `POST /api/v1/boards/import` reads back), `board.csv`
+/// (what `export.csv` gives) and `files/<blob>` for every attachment.
 pub async fn export_zip(
     State(app): State<AppState>,
     Bearer(member): Bearer,
@@ -249,18 +250,21 @@ pub async fn export_zip(
         }
     }
     let json = serde_json::to_vec_pretty(&export.definition).map_err(ApiError::internal)?;
-    let zip = tokio::task::spawn_blocking(move || write_zip(json, files))
+    let csv = board_csv(&export)?.finish()?;
+    let zip = tokio::task::spawn_blocking(move || write_zip(json, csv, files))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
     Ok(download::download("application/zip", &format!("board-{id}.zip"), zip))
 }
 
-fn write_zip(json: Vec<u8>, files: BTreeMap<String, Vec<u8>>) -> zip::result::ZipResult<Vec<u8>> {
+fn write_zip(json: Vec<u8>, csv: Vec<u8>, files: BTreeMap<String, Vec<u8>>) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     zip.start_file("board.json", options)?;
     zip.write_all(&json)?;
+    zip.start_file("board.csv", options)?;
+    zip.write_all(&csv)?;
     for (blob, bytes) in files {
         zip.start_file(format!("files/{blob}"), options)?;
         zip.write_all(&bytes)?;
@@ -268,12 +272,21 @@ fn write_zip(json: Vec<u8>, files: BTreeMap<String, Vec<u8>>) -> zip::result::Zi
     Ok(zip.finish()?.into_inner())
 }
 
-/// Largest entry read from an imported ZIP (a guard against ZIP bombs).
-const MAX_ZIP_ENTRY: u64 = 64 * 1024 * 1024;
+/// Largest `board.json` read from an imported ZIP.
+const MAX_BOARD_JSON: u64 = 4 * 1024 * 1024;
+/// Entries smaller than this are not held to the compression ratio (small
+/// text compresses very well).
+const RATIO_FLOOR: u64 = 1024 * 1024;
 
 /// `POST /api/v1/boards/import?title=...`: a new board room from an
 /// `export.zip` (its sections, settings and visible posts; attachments
 /// stored again). Leaders only.
+///
+/// Against ZIP bombs, only `board.json` and the `files/<blob>` entries its
+/// posts reference are decompressed, one at a time, each within
+/// `board.max_upload_bytes`, all within `board.max_import_bytes`, and none
+/// inflating more than `board.max_import_ratio` times its compressed size;
+/// past a limit the file is refused with `file_too_large`.
 pub async fn import(
     State(app): State<AppState>,
     Bearer(member): Bearer,
@@ -282,31 +295,41 @@ pub async fn import(
 ) -> Result<Response, ApiError> {
     require_leader(&member)?;
     let bad = |message: String| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, message);
-    let (json, files) = tokio::task::spawn_blocking(move || read_zip(&body))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| bad(format!("not a board export: {e}")))?;
+    let config = &app.config.board;
+    let mut budget = Budget { remaining: config.max_import_bytes, ratio: config.max_import_ratio };
+    let refused = |refusal: Refused| refusal.into_api_error(&app);
+    let json = read_entry(&body, "board.json", MAX_BOARD_JSON, &mut budget).await.map_err(refused)?;
     let mut definition: BoardDefinition = serde_json::from_slice(&json).map_err(|e| bad(format!("board.json: {e}")))?;
+    drop(json);
     if let Some(title) = titled.get("title").map(|t| t.trim()).filter(|t| !t.is_empty()) {
         definition.title = title.to_string();
     }
     definition.validate().map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OutOfRange, e))?;
     // Attachments are stored again (sniffed again); a post whose file is
     // missing from the archive is refused rather than left broken.
-    let limit = app.config.board.max_upload_bytes;
+    let limit = config.max_upload_bytes;
+    let mut stored: BTreeMap<String, (String, crate::media::BlobMeta)> = BTreeMap::new();
     for seed in &mut definition.posts {
-        if let Some(image) = &seed.content.image {
-            let bytes = files.get(&image.blob).ok_or_else(|| bad(format!("files/{} is missing", image.blob)))?;
-            let (blob, meta) = app.blobs.put_bytes(bytes.clone(), limit).await.map_err(upload_error)?;
-            if !meta.is_image() {
-                return Err(upload_error(UploadError::TypeRefused(meta.content_type)));
+        let referenced =
+            seed.content.image.iter().map(|i| i.blob.clone()).chain(seed.content.file.iter().map(|f| f.blob.clone()));
+        for blob in referenced.collect::<Vec<_>>() {
+            if stored.contains_key(&blob) {
+                continue;
             }
-            seed.content.image.as_mut().expect("checked above").blob = blob;
+            let bytes = read_entry(&body, &format!("files/{blob}"), limit, &mut budget).await.map_err(refused)?;
+            let put = app.blobs.put_bytes(bytes, limit).await.map_err(upload_error)?;
+            stored.insert(blob, put);
+        }
+        if let Some(image) = &mut seed.content.image {
+            let (blob, meta) = &stored[&image.blob];
+            if !meta.is_image() {
+                return Err(upload_error(UploadError::TypeRefused(meta.content_type.clone())));
+            }
+            image.blob = blob.clone();
         }
         if let Some(file) = &mut seed.content.file {
-            let bytes = files.get(&file.blob).ok_or_else(|| bad(format!("files/{} is missing", file.blob)))?;
-            let (blob, meta) = app.blobs.put_bytes(bytes.clone(), limit).await.map_err(upload_error)?;
-            (file.blob, file.content_type, file.size) = (blob, meta.content_type, meta.size);
+            let (blob, meta) = &stored[&file.blob];
+            (file.blob, file.content_type, file.size) = (blob.clone(), meta.content_type.clone(), meta.size);
         }
     }
     let title = definition.title.clone();
@@ -319,25 +342,93 @@ pub async fn import(
     Ok((StatusCode::CREATED, Json(super::rooms::room_json(&handle.record))).into_response())
 }
 
-type ZipContent = (Vec<u8>, BTreeMap<String, Vec<u8>>);
+/// What an import may still decompress.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    /// Bytes left of `board.max_import_bytes`.
+    remaining: u64,
+    /// `board.max_import_ratio`.
+    ratio: u64,
+}
 
-fn read_zip(bytes: &[u8]) -> Result<ZipContent, String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let mut json = None;
-    let mut files = BTreeMap::new();
-    for index in 0..archive.len() {
-        let entry = archive.by_index(index).map_err(|e| e.to_string())?;
-        let name = entry.name().to_string();
-        let mut content = Vec::new();
-        entry.take(MAX_ZIP_ENTRY + 1).read_to_end(&mut content).map_err(|e| e.to_string())?;
-        if content.len() as u64 > MAX_ZIP_ENTRY {
-            return Err(format!("{name} is too large"));
-        }
-        if name == "board.json" {
-            json = Some(content);
-        } else if let Some(blob) = name.strip_prefix("files/") {
-            files.insert(blob.to_string(), content);
+/// Why an entry of an imported ZIP was not read.
+#[derive(Debug)]
+enum Refused {
+    /// Not a ZIP, or a damaged one.
+    NotZip(String),
+    Missing(String),
+    /// Over a limit (the message says which).
+    TooLarge(String),
+}
+
+impl Refused {
+    fn into_api_error(self, app: &AppState) -> ApiError {
+        match self {
+            Refused::NotZip(why) => {
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, format!("not a board export: {why}"))
+            }
+            Refused::Missing(name) => {
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, format!("{name} is missing"))
+            }
+            Refused::TooLarge(why) => {
+                app.metrics.abuse.with_label_values(&["zip_bomb"]).inc();
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::FileTooLarge, why)
+            }
         }
     }
-    Ok((json.ok_or("board.json is missing")?, files))
+}
+
+/// Decompresses entry `name` of the ZIP in `archive`, off the async
+/// threads, within `limit` bytes, the budget and its ratio; the budget is
+/// charged with what was read.
+async fn read_entry(archive: &Bytes, name: &str, limit: u64, budget: &mut Budget) -> Result<Vec<u8>, Refused> {
+    let (archive, name, start) = (archive.clone(), name.to_string(), *budget);
+    let (content, left) = tokio::task::spawn_blocking(move || read_entry_blocking(&archive, &name, limit, start))
+        .await
+        .map_err(|e| Refused::NotZip(e.to_string()))??;
+    *budget = left;
+    Ok(content)
+}
+
+fn read_entry_blocking(archive: &[u8], name: &str, limit: u64, budget: Budget) -> Result<(Vec<u8>, Budget), Refused> {
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(archive)).map_err(|e| Refused::NotZip(e.to_string()))?;
+    let mut entry = match archive.by_name(name) {
+        Ok(entry) => entry,
+        Err(zip::result::ZipError::FileNotFound) => return Err(Refused::Missing(name.to_string())),
+        Err(error) => return Err(Refused::NotZip(error.to_string())),
+    };
+    let cap = limit.min(budget.remaining);
+    let over = |read: u64| {
+        if read > limit {
+            Refused::TooLarge(format!("{name}: files are limited to {limit} bytes"))
+        } else {
+            Refused::TooLarge(format!("the archive holds more than {} bytes once decompressed", budget.remaining))
+        }
+    };
+    if entry.size() > cap {
+        return Err(over(entry.size()));
+    }
+    let compressed = entry.compressed_size().max(1);
+    let mut content = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let read = entry.read(&mut chunk).map_err(|e| Refused::NotZip(format!("{name}: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        let total = (content.len() + read) as u64;
+        if total > cap {
+            return Err(over(total));
+        }
+        if total > RATIO_FLOOR && total / compressed > budget.ratio {
+            return Err(Refused::TooLarge(format!(
+                "{name} inflates more than {} times its compressed size",
+                budget.ratio
+            )));
+        }
+        content.extend_from_slice(&chunk[..read]);
+    }
+    let left = Budget { remaining: budget.remaining - content.len() as u64, ..budget };
+    Ok((content, left))
 }

@@ -24,7 +24,7 @@ pub async fn csv(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let results = quiz_results(&app, &member, &id).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = download::CsvExport::new();
     let header = [
         "participant",
         "question",
@@ -37,7 +37,7 @@ pub async fn csv(
         "response_ms",
         "answered_at",
     ];
-    writer.write_record(header).map_err(ApiError::internal)?;
+    writer.write_record(header)?;
     for row in &results.rows {
         let question = &results.quiz.questions[row.question];
         let record = [
@@ -52,7 +52,7 @@ pub async fn csv(
             row.response_ms.to_string(),
             timestamp(row.answered_at),
         ];
-        writer.write_record(&record).map_err(ApiError::internal)?;
+        writer.write_record(&record)?;
     }
     download::csv(&format!("results-{id}.csv"), writer)
 }

@@ -458,7 +458,19 @@ impl RoomActor {
     }
 
     fn attach(&mut self, who: &Who, since: Option<u64>) -> Result<Attached, Refusal> {
-        if !self.lobby.is_member(&who.id) && self.lobby.member_count() >= self.settings.max_members {
+        if self.lobby.is_removed(&who.id) {
+            self.metrics.abuse.with_label_values(&["removed_member_back"]).inc();
+            return Err(Refusal::forbidden("a leader removed you from this room"));
+        }
+        // Leaders and observers are never refused by the cap; returning
+        // members neither. Offline guests hold no seat.
+        let new = !self.lobby.is_member(&who.id);
+        if new && who.guest && self.lobby.is_locked() {
+            self.metrics.abuse.with_label_values(&["room_locked"]).inc();
+            return Err(Refusal::new(ErrorCode::RoomLocked, "this room is locked: ask the trainer to unlock it"));
+        }
+        if new && who.role == Role::Participant && self.lobby.seats_taken() >= self.settings.max_members {
+            self.metrics.abuse.with_label_values(&["room_full"]).inc();
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
         }
         if !self.writer.has_room() {
@@ -475,7 +487,7 @@ impl RoomActor {
             let input = self.input(who, now, "attach", None);
             self.writer.submit(Write::Input(input));
         }
-        if self.lobby.attach(who.actor()) {
+        if self.lobby.attach_as(who.actor(), who.guest) {
             self.online_since.insert(who.id.clone(), now as i64);
             self.writer.submit(Write::Joined(AttendanceRecord {
                 room: self.id,
@@ -568,6 +580,7 @@ impl RoomActor {
         }
         let now = now_ms();
         let result = match (command, &mut self.quiz) {
+            (RoomCommand::Lobby(LobbyCommand::RemoveMember { member }), _) => self.remove_member(who, member, now),
             (RoomCommand::Lobby(command), _) => {
                 self.lobby.apply(who.actor(), command, now).map(|emits| self.publish(emits)).map(|()| Accepted::Applied)
             }
@@ -602,6 +615,21 @@ impl RoomActor {
         };
         self.remember(who.id.clone(), id, result.clone());
         result
+    }
+
+    /// A leader removes a participant: their attendance stretch ends (and a
+    /// quiz or ateliers room journals their detach), they leave the lobby
+    /// and may not attach again; their connections get `member_removed`
+    /// and close with 4011.
+    fn remove_member(&mut self, who: &Who, member: String, now: Millis) -> Result<Accepted, Refusal> {
+        self.lobby.removable(who.actor(), &member)?;
+        let id: Arc<str> = member.as_str().into();
+        self.detach(&id, true);
+        self.recent.remove(&id);
+        let emits = self.lobby.apply(who.actor(), LobbyCommand::RemoveMember { member }, now)?;
+        self.metrics.abuse.with_label_values(&["member_removed"]).inc();
+        self.publish(emits);
+        Ok(Accepted::Applied)
     }
 
     /// Applies a board command: published at once, acknowledged once its

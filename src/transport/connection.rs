@@ -67,10 +67,12 @@ struct Connection {
     last_seen: Instant,
     /// Durable commands applied and not yet committed.
     pending: Vec<PendingAck>,
+    /// The peer's address, for the limits on joining by code.
+    address: Option<std::net::IpAddr>,
 }
 
 /// Serves one upgraded connection until it closes.
-pub async fn run(socket: WebSocket, format: Format, app: AppState) {
+pub async fn run(socket: WebSocket, format: Format, app: AppState, address: Option<std::net::IpAddr>) {
     let id = app.next_connection_id();
     let span = tracing::info_span!("conn", conn = id, member = tracing::field::Empty, tenant = tracing::field::Empty);
     async move {
@@ -89,6 +91,7 @@ pub async fn run(socket: WebSocket, format: Format, app: AppState) {
             closer: Arc::new(Closer::default()),
             last_seen: now,
             pending: Vec::new(),
+            address,
         };
         connection.serve(socket, events).await;
         connection.detach_all();
@@ -258,6 +261,18 @@ impl Connection {
                 let command = RoomCommand::Lobby(LobbyCommand::LowerHand { member });
                 self.room_command(id, room, command, socket).await
             }
+            ClientMessage::Lock { id, room } => {
+                let command = RoomCommand::Lobby(LobbyCommand::Lock { locked: true });
+                self.room_command(id, room, command, socket).await
+            }
+            ClientMessage::Unlock { id, room } => {
+                let command = RoomCommand::Lobby(LobbyCommand::Lock { locked: false });
+                self.room_command(id, room, command, socket).await
+            }
+            ClientMessage::RemoveMember { id, room, member } => {
+                let command = RoomCommand::Lobby(LobbyCommand::RemoveMember { member });
+                self.room_command(id, room, command, socket).await
+            }
             ClientMessage::Quiz { id, room, command } => {
                 self.room_command(id, room, RoomCommand::Quiz(command), socket).await
             }
@@ -406,11 +421,34 @@ impl Connection {
                 Err(TokenError::Invalid(why)) => Err(Refusal::new(ErrorCode::Unauthorized, why)),
             },
             Auth::JoinCode { code, name } => {
-                let handle = self.find_room(None, Some(code)).await?;
+                let handle = self.find_room_by_code(code).await?;
+                if let Err(limited) = self.app.joins.take_guest_join(self.address, handle.id(), Instant::now()) {
+                    return Err(self.limited(limited));
+                }
                 let member = Member::guest(name.trim().to_string(), handle.record.tenant.clone(), handle.id());
                 Ok((member, Some(handle)))
             }
         }
+    }
+
+    /// The room of a join code, within the limits on wrong codes per source
+    /// address.
+    async fn find_room_by_code(&self, code: String) -> Result<RoomHandle, Refusal> {
+        let joins = &self.app.joins;
+        if let Err(limited) = joins.check_guessing(self.address, Instant::now()) {
+            return Err(self.limited(limited));
+        }
+        let found = self.find_room(None, Some(code)).await;
+        if found.as_ref().is_err_and(|refusal| refusal.code == ErrorCode::RoomNotFound) {
+            joins.failed_code(self.address, Instant::now());
+        }
+        found
+    }
+
+    /// A refusal by the limits on joining by code, counted.
+    fn limited(&self, limited: super::joins::Limited) -> Refusal {
+        self.app.metrics.abuse.with_label_values(&[limited.kind()]).inc();
+        Refusal::new(ErrorCode::RateLimited, limited.message())
     }
 
     /// The room with this id or code, if this member may enter it. Rooms of
@@ -448,7 +486,11 @@ impl Connection {
         socket: &mut WebSocket,
     ) -> Result<(), Gone> {
         let uuid = room.as_deref().and_then(|r| Uuid::parse_str(r).ok());
-        let outcome = match self.find_room(uuid, code).await {
+        let found = match (uuid, code) {
+            (None, Some(code)) => self.find_room_by_code(code).await,
+            (uuid, code) => self.find_room(uuid, code).await,
+        };
+        let outcome = match found {
             Ok(handle) => {
                 // Joining a room this connection is in starts it over with a
                 // fresh snapshot (the member may have left it from another
@@ -627,10 +669,12 @@ impl Connection {
 
     /// Whether `message` says a trainer removed this connection's member.
     fn is_removal_of_me(&self, message: &ServerMessage) -> bool {
-        let ServerMessage::Event { event: EventBody::Quiz { event: QuizEvent::ParticipantRemoved { member } }, .. } =
-            message
-        else {
-            return false;
+        let member = match message {
+            ServerMessage::Event {
+                event: EventBody::Quiz { event: QuizEvent::ParticipantRemoved { member } }, ..
+            }
+            | ServerMessage::Event { event: EventBody::MemberRemoved { member, .. }, .. } => member,
+            _ => return false,
         };
         self.member.as_ref().is_some_and(|(_, who)| *who.id == **member)
     }
@@ -686,7 +730,10 @@ fn room_of(message: &ClientMessage) -> Option<String> {
         | ClientMessage::LowerHand { room, .. }
         | ClientMessage::Quiz { room, .. }
         | ClientMessage::Board { room, .. }
-        | ClientMessage::Breakout { room, .. } => Some(room.clone()),
+        | ClientMessage::Breakout { room, .. }
+        | ClientMessage::Lock { room, .. }
+        | ClientMessage::Unlock { room, .. }
+        | ClientMessage::RemoveMember { room, .. } => Some(room.clone()),
         ClientMessage::Join { room, .. } => room.clone(),
         ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => None,
     }

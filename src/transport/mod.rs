@@ -5,12 +5,16 @@
 mod board;
 pub mod breakout;
 mod connection;
+pub mod joins;
 mod rate;
 mod validate;
 
 use amphi_protocol::{ErrorCode, Format};
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::Extension;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -18,7 +22,13 @@ use crate::api::ApiError;
 use crate::app::AppState;
 
 /// `GET /ws`: upgrades to a WebSocket speaking protocol v1.
-pub async fn upgrade(State(app): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(app): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let address = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
     if let Err(refusal) = check_origin(&headers, &app.config.allowed_origins) {
         return refusal.into_response();
     }
@@ -39,7 +49,7 @@ pub async fn upgrade(State(app): State<AppState>, headers: HeaderMap, ws: WebSoc
         .on_failed_upgrade(|error| tracing::debug!(%error, "websocket upgrade failed"))
         .on_upgrade(move |socket| {
             let tasks = app.tasks.clone();
-            tasks.track_future(connection::run(socket, format, app))
+            tasks.track_future(connection::run(socket, format, app, address))
         })
 }
 

@@ -60,7 +60,13 @@ pub fn check(message: &ClientMessage, limits: &Limits) -> Result<(), Refusal> {
         ClientMessage::Leave { room, .. }
         | ClientMessage::RaiseHand { room, .. }
         | ClientMessage::Board { room, .. }
-        | ClientMessage::Breakout { room, .. } => room_id(room).map(drop),
+        | ClientMessage::Breakout { room, .. }
+        | ClientMessage::Lock { room, .. }
+        | ClientMessage::Unlock { room, .. } => room_id(room).map(drop),
+        ClientMessage::RemoveMember { room, member, .. } => {
+            room_id(room)?;
+            check_len("member", member, 128)
+        }
         ClientMessage::LowerHand { room, member, .. } => {
             room_id(room)?;
             member.as_deref().map_or(Ok(()), |m| check_len("member", m, 128))

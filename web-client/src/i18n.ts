@@ -362,6 +362,7 @@ export const fr = {
   'error.conflict': 'Ce message a été modifié entre-temps.',
   'error.file_too_large': 'fichier trop volumineux',
   'error.file_type_refused': 'type de fichier non accepté',
+  'error.room_locked': 'La salle est verrouillée : demandez au formateur de l’ouvrir.',
 
   'home.createBoard': 'Créer un tableau',
 
@@ -1110,6 +1111,7 @@ export const en: Record<MessageKey, string> = {
   'error.conflict': 'This post changed meanwhile.',
   'error.file_too_large': 'file too large',
   'error.file_type_refused': 'file type not accepted',
+  'error.room_locked': 'The room is locked: ask the trainer to open it.',
 
   'home.createBoard': 'Create a board',
 

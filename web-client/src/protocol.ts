@@ -140,7 +140,8 @@ export type ErrorCode =
   | 'internal'
   | 'conflict'
   | 'file_too_large'
-  | 'file_type_refused';
+  | 'file_type_refused'
+  | 'room_locked';
 
 export interface Welcome {
   type: 'welcome';
