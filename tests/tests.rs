@@ -9,6 +9,7 @@ mod attendance;
 mod bad_input;
 mod bbb_webhooks;
 mod board;
+mod closing_rule;
 mod cluster;
 mod durability;
 mod http;
