@@ -16,6 +16,7 @@ mod http;
 mod invitations;
 mod load_smoke;
 mod lobby;
+mod my_rooms;
 mod outbox;
 mod quiz_import;
 mod quiz_live;
