@@ -173,16 +173,17 @@ async fn acknowledged_answers_survive_kill_9(database_url: Option<&str>) {
     assert_eq!(stored.len(), 24, "every participant's answer is there");
     assert!(stored.values().all(|count| *count == 1), "none counted twice: {stored:?}");
 
-    // The session goes on: everyone connected has answered, so the question
-    // closes and everyone hears of it; the trainer reveals the answer.
+    // The session goes on: the rebuilt room does not close the question by
+    // itself during the rebuild's grace; the trainer reveals the answer and
+    // everyone hears of it.
+    let reveal = ClientMessage::Quiz { id: trainer.id(), room: room_id.clone(), command: QuizCommand::Reveal };
+    trainer.ok(reveal).await;
     let phone = &mut phones[0].client;
     phone
         .recv_until(|m| {
-            matches!(m, ServerMessage::Event { event: EventBody::Quiz { event: QuizEvent::QuestionClosed { .. } }, .. })
+            matches!(m, ServerMessage::Event { event: EventBody::Quiz { event: QuizEvent::Revealed { .. } }, .. })
         })
         .await;
-    let reveal = ClientMessage::Quiz { id: trainer.id(), room: room_id.clone(), command: QuizCommand::Reveal };
-    trainer.ok(reveal).await;
 }
 
 #[tokio::test]

@@ -81,8 +81,15 @@ pub struct QuizSettings {
     pub mode: QuizMode,
     /// An answer may be replaced until the question closes.
     pub allow_change: bool,
-    /// Close a question as soon as every connected participant answered.
+    /// Close a question as soon as every participant expected on it
+    /// answered: those attached when it opened or since, and those away for
+    /// less than `reconnect_grace_ms`; never within `reconnect_grace_ms` of
+    /// a room rebuild (a restart, a crash, a failover).
     pub close_when_all_answered: bool,
+    /// How long a participant whose connection went away (or every
+    /// participant, after a room rebuild) is still waited for by
+    /// `close_when_all_answered` (0..=600000).
+    pub reconnect_grace_ms: u64,
     /// Answers are still accepted this long after the deadline (network
     /// lag); the question closes at `deadline + grace`.
     pub late_grace_ms: u64,
@@ -113,6 +120,7 @@ impl Default for QuizSettings {
             mode: QuizMode::TrainerPaced,
             allow_change: false,
             close_when_all_answered: true,
+            reconnect_grace_ms: 30_000,
             late_grace_ms: 1500,
             confidence: false,
             speed_bonus: false,

@@ -47,7 +47,7 @@ const MAX_BOARD_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
-        .route("/rooms", post(rooms::create))
+        .route("/rooms", post(rooms::create).get(rooms::list))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
         .route("/plans", post(plans::create).get(plans::list))

@@ -4,7 +4,7 @@
 use amphi_protocol::{ErrorCode, Role};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -153,6 +153,42 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
     let handle =
         app.hub.create_room(&member.tenant, title, &member.id, kind, activity).await.map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(room_json(&handle.record))).into_response())
+}
+
+/// Most rooms `GET /api/v1/rooms?mine=1` lists.
+pub const MINE_LIMIT: u32 = 100;
+
+/// `GET /api/v1/rooms?mine=1`: "Mes sessions", the rooms of the caller's
+/// tenant that they created (a leader's token only), live ones first, then
+/// newest first; each with `live` (in use on this node now).
+pub async fn list(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    require_leader(&member)?;
+    let mine = query.as_deref().unwrap_or("").split('&').any(|pair| matches!(pair, "mine=1" | "mine=true"));
+    if !mine {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidField,
+            "list your own rooms with `?mine=1` (no other listing is offered)",
+        ));
+    }
+    let records =
+        app.store.rooms_created_by(&member.tenant, &member.id, MINE_LIMIT).await.map_err(ApiError::internal)?;
+    let mut rooms: Vec<(bool, &RoomRecord)> = records.iter().map(|r| (app.hub.is_live(r.id), r)).collect();
+    // Stable: newest first within live and within the others.
+    rooms.sort_by_key(|(live, _)| !*live);
+    let rooms: Vec<serde_json::Value> = rooms
+        .into_iter()
+        .map(|(live, record)| {
+            let mut room = room_json(record);
+            room["live"] = json!(live);
+            room
+        })
+        .collect();
+    Ok(Json(json!({ "rooms": rooms })).into_response())
 }
 
 /// `GET /api/v1/rooms/{id}`

@@ -91,6 +91,12 @@ impl Hub {
         self.rooms.get(&room).filter(|handle| handle.is_local()).map(|handle| handle.clone())
     }
 
+    /// Whether `room` is in use on this node (its actor runs here, or this
+    /// node follows it for members connected here).
+    pub fn is_live(&self, room: Uuid) -> bool {
+        self.rooms.contains_key(&room)
+    }
+
     /// The rooms whose actor runs here.
     pub fn local_rooms(&self) -> Vec<Uuid> {
         self.rooms.iter().filter(|entry| entry.is_local()).map(|entry| *entry.key()).collect()

@@ -362,6 +362,9 @@ impl RoomActor {
             };
             let Some(request) = request else { break };
             self.metrics.mailbox_depth.observe(self.rx.len() as f64);
+            // What came due before this input applies first, as it does when
+            // the journal is replayed (which ticks the quiz before each input).
+            self.tick_quiz();
             self.handle(request);
             self.run_due();
             self.hand_completions();
@@ -400,6 +403,14 @@ impl RoomActor {
             })
             .collect();
         self.writer.submit(Write::Completions(records));
+    }
+
+    /// Runs the quiz's timers due now (deadlines, the closing rule).
+    fn tick_quiz(&mut self) {
+        if let Some(quiz) = &mut self.quiz {
+            let emits = quiz.tick(now_ms());
+            self.publish(emits.into_iter().map(quiz_emit).collect());
+        }
     }
 
     /// Runs whatever is due now.
@@ -541,7 +552,7 @@ impl RoomActor {
         }
         let journaled = match (&mut self.quiz, &mut self.breakout) {
             (Some(quiz), _) => {
-                quiz.detach(member);
+                quiz.detach(member, now);
                 true
             }
             (None, Some(breakout)) => {
@@ -775,6 +786,9 @@ impl RoomActor {
             return;
         }
         let count = journal.len();
+        // The time of this rebuild: the restart journaled below and the
+        // closing rule's grace both start then.
+        let restarted_at = now_ms();
         let position = &mut self.position;
         let outcome = if let Some(quiz) = &mut self.quiz {
             let outcome = replay(journal, position, |input, actor, at| {
@@ -790,18 +804,18 @@ impl RoomActor {
                 match input.kind.as_str() {
                     "attach" => quiz.join(actor, at).map(drop),
                     "detach" => {
-                        quiz.detach(&input.member);
+                        quiz.detach(&input.member, at);
                         Ok(())
                     }
                     "restart" => {
-                        quiz.disconnect_all();
+                        quiz.disconnect_all(at);
                         Ok(())
                     }
                     "quiz" => quiz.apply(actor, journaled(input)?, at).map(drop),
                     other => Err(unknown_input(other)),
                 }
             });
-            quiz.disconnect_all();
+            quiz.disconnect_all(restarted_at);
             outcome
         } else if let Some(board) = &mut self.board {
             let outcome = replay(journal, position, |input, actor, at| match input.kind.as_str() {
@@ -848,7 +862,7 @@ impl RoomActor {
         }
         if self.board.is_none() {
             let restart = Who { id: "".into(), name: "".into(), role: Role::Observer, guest: false };
-            let input = self.input(&restart, now_ms(), "restart", None);
+            let input = self.input(&restart, restarted_at, "restart", None);
             self.writer.submit(Write::Input(input));
         }
         tracing::info!(inputs = count, refused = outcome.refused, "room rebuilt from its journal");

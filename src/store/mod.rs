@@ -214,6 +214,39 @@ impl Store {
         Ok(record)
     }
 
+    /// The rooms of `tenant` that `member` created, newest first, at most
+    /// `limit` ("Mes sessions").
+    pub async fn rooms_created_by(
+        &self,
+        tenant: &str,
+        member: &str,
+        limit: u32,
+    ) -> Result<Vec<RoomRecord>, StoreError> {
+        let started = Instant::now();
+        let sql = "SELECT id, tenant, kind, title, join_code, created_by, created_at, activity FROM rooms \
+                   WHERE tenant = $1 AND created_by = $2 ORDER BY created_at DESC, id LIMIT $3";
+        let records = on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(tenant).bind(member).bind(i64::from(limit)).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| -> Result<RoomRecord, StoreError> {
+                    let id: String = row.try_get("id")?;
+                    Ok(RoomRecord {
+                        id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("room id {id:?}: {e}")))?,
+                        tenant: row.try_get("tenant")?,
+                        kind: row.try_get("kind")?,
+                        title: row.try_get("title")?,
+                        join_code: row.try_get("join_code")?,
+                        created_by: row.try_get("created_by")?,
+                        created_at: row.try_get("created_at")?,
+                        activity: row.try_get("activity")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        self.observe("rooms_created_by", started);
+        Ok(records)
+    }
+
     /// Writes completions in one transaction; a user's earlier completion
     /// of the same activity is replaced (idempotent), and each change writes
     /// an outbox row.

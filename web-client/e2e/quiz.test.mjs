@@ -105,6 +105,19 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     await trainer.locator('label[for="quiz-confidence"]').click();
     assert.equal(await trainer.getByLabel('Demander le degré de certitude').isChecked(), true);
     await trainer.getByLabel('Durée par question (secondes, facultatif)').fill('120');
+    // The closing rule and its grace are in the form, on by default; a grace
+    // out of bounds is refused on its field, nothing else typed lost.
+    assert.equal(await trainer.getByLabel(/^Fermer la question dès que tous les participants attendus ont répondu/).isChecked(), true);
+    const grace = trainer.getByLabel(/^Délai d’attente d’un participant déconnecté/);
+    assert.equal(await grace.inputValue(), '30');
+    await grace.fill('900');
+    await trainer.getByRole('button', { name: 'Créer la salle de quiz' }).click();
+    await waitForText(trainer.locator('#quiz-grace-error'), /de 0 à 600/);
+    assert.equal(await trainer.evaluate(() => document.activeElement?.id), 'quiz-grace');
+    assert.equal(await grace.getAttribute('aria-invalid'), 'true');
+    assert.equal(await trainer.getByLabel('Titre de la salle').inputValue(), ROOM_TITLE);
+    await assertAccessible(trainer, 'quiz creation: grace out of bounds');
+    await grace.fill('20');
     await shot(trainer, 'quiz-02-import-settings');
     await assertAccessible(trainer, 'quiz creation: imported, settings');
 
@@ -119,6 +132,8 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     assert.equal(joined.room.kind, 'quiz');
     assert.equal(joined.snapshot.quiz.settings.speed_bonus, true);
     assert.equal(joined.snapshot.quiz.settings.confidence, true);
+    assert.equal(joined.snapshot.quiz.settings.close_when_all_answered, true);
+    assert.equal(joined.snapshot.quiz.settings.reconnect_grace_ms, 20_000);
     assert.equal(await trainer.title(), `${ROOM_TITLE} — amphi`);
     assert.equal(joined.snapshot.quiz.question_count, 2);
     await assertAccessible(trainer, 'trainer console: lobby');

@@ -21,6 +21,7 @@ import { PENDING_KEY } from './pending';
 import { forgetRecent, recentFromSession, rememberRecent, type RecentSession } from './recent';
 import { SESSION_KEY, clearSession, loadSession, saveSession, saveTrainerToken, type SavedSession } from './session';
 import { localStore, observedStore, readJson, sessionStore, writeJson, type KeyValueStore } from './storage';
+import { isLeaderToken, isParticipantToken, tokenClaims } from './token';
 import { renderShell, type Shell } from './views/layout';
 import { renderHome } from './views/home';
 import { renderParticipantLobby } from './views/participant';
@@ -78,8 +79,28 @@ export class App {
   }
 
   start(): void {
-    this.takeTokenFromUrl();
+    const token = this.takeTokenFromUrl();
     this.render();
+    if (token) void this.signInFromLink(token);
+  }
+
+  /**
+   * A token in the address: a personal invitation link (a participant's
+   * token) signs the registrant straight in, as themselves; a leader's token
+   * on `/j/CODE` opens that room's console. Anything else stays on the home
+   * page (a leader's token is then in the trainer space).
+   */
+  private async signInFromLink(token: string): Promise<void> {
+    const code = /^\/j\/([A-Za-z0-9]{1,12})\/?$/.exec(location.pathname)?.[1]?.toUpperCase();
+    const room = tokenClaims(token)?.room;
+    if (isParticipantToken(token) ? !code && !room : !(isLeaderToken(token) && code)) return;
+    await this.joinWithToken(token, code ? { code } : { room });
+  }
+
+  /** Signs in with a token and joins a room by code or id (a leader arrives in the console). */
+  joinWithToken(token: string, target: { code?: string; room?: RoomId }): Promise<FlowResult> {
+    if (isLeaderToken(token)) saveTrainerToken(this.store, token);
+    return this.connect({ auth: { method: 'token', token }, rooms: {} }, target.room, target.code);
   }
 
   /** Goes to a path of this app without reloading. */
@@ -202,7 +223,7 @@ export class App {
 
   // ---- internals ---------------------------------------------------------------
 
-  private connect(session: SavedSession, joinRoom?: RoomId): Promise<FlowResult> {
+  private connect(session: SavedSession, joinRoom?: RoomId, joinCode?: string): Promise<FlowResult> {
     this.forget();
     const client = this.makeClient(session);
     return new Promise<FlowResult>((resolve) => {
@@ -225,8 +246,9 @@ export class App {
         if (n.type === 'stopped') finish(n.code ?? 'stopped');
       });
       client.start();
-      if (joinRoom) {
-        void client.command({ type: 'join', room: joinRoom }).then((r) => {
+      if (joinRoom || joinCode) {
+        const join = joinRoom ? { type: 'join' as const, room: joinRoom } : { type: 'join' as const, code: joinCode };
+        void client.command(join).then((r) => {
           if (!r.ok) finish(r.code);
         });
       }
@@ -246,14 +268,16 @@ export class App {
     return client;
   }
 
-  /** `?token=` → sessionStorage, then out of the address bar (and history). */
-  private takeTokenFromUrl(): void {
+  /** `?token=` out of the address bar (and history); a trainer's token to
+   * sessionStorage, never a participant's (it is not for trainer forms). */
+  private takeTokenFromUrl(): string | null {
     const url = new URL(location.href);
-    const token = url.searchParams.get('token');
-    if (token === null) return;
-    saveTrainerToken(this.store, token.trim());
+    const token = url.searchParams.get('token')?.trim();
+    if (token === undefined) return null;
+    if (!isParticipantToken(token)) saveTrainerToken(this.store, token);
     url.searchParams.delete('token');
     history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    return token || null;
   }
 
   private render(moveFocus = false): void {
@@ -390,5 +414,5 @@ function storageWorks(): boolean {
 }
 
 function isTokenAuth(auth: Auth | undefined): boolean {
-  return auth?.method === 'token';
+  return auth?.method === 'token' && !isParticipantToken(auth.token);
 }

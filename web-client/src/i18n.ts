@@ -325,6 +325,11 @@ export const fr = {
   'quiz.jumpOpen': 'Ouvrir cette question',
   'quiz.jumpRefused': 'Cette question a déjà été posée : affichez-la et utilisez « Relancer le vote ».',
   'quiz.asked': 'déjà posée',
+  'quizCreate.closeAll': 'Fermer la question dès que tous les participants attendus ont répondu',
+  'quizCreate.closeAllHint': 'Sont attendus les participants connectés à l’ouverture de la question ou depuis, et ceux dont la connexion vient de tomber (pendant le délai ci-dessous). Après un redémarrage du serveur, aucune question ne se ferme ainsi pendant ce délai.',
+  'quizCreate.grace': 'Délai d’attente d’un participant déconnecté (secondes)',
+  'quizCreate.graceHint': 'De 0 à {max} s ; 30 s par défaut. Un téléphone qui perd le réseau pendant ce délai peut encore répondre.',
+  'quizCreate.graceInvalid': 'Le délai est un nombre entier de secondes, de 0 à {max}.',
   'quizCreate.confidence': 'Demander le degré de certitude',
   'quizCreate.confidenceHint': 'Chaque participant dit s’il est sûr de lui : vous verrez les erreurs commises avec certitude.',
 
@@ -1074,6 +1079,11 @@ export const en: Record<MessageKey, string> = {
   'quiz.jumpOpen': 'Open this question',
   'quiz.jumpRefused': 'This question was asked already: show it and use “Vote again”.',
   'quiz.asked': 'asked',
+  'quizCreate.closeAll': 'Close the question as soon as every expected participant has answered',
+  'quizCreate.closeAllHint': 'Expected are the participants connected when the question opened or since, and those whose connection just dropped (for the delay below). After a server restart, no question closes this way during that delay.',
+  'quizCreate.grace': 'How long to wait for a disconnected participant (seconds)',
+  'quizCreate.graceHint': '0 to {max} s; 30 s by default. A phone that loses the network for less than this can still answer.',
+  'quizCreate.graceInvalid': 'The delay is a whole number of seconds, from 0 to {max}.',
   'quizCreate.confidence': 'Ask how sure they are',
   'quizCreate.confidenceHint': 'Each participant says how sure they are: you will see the answers that were wrong yet sure.',
 

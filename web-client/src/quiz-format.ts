@@ -329,6 +329,23 @@ export function liveWhileOpen(kind: QuestionKindView): boolean {
 // ---- quiz files ---------------------------------------------------------------------
 
 /** The quiz with `seconds` as the time limit of every question that has none. */
+/** The server's bound for `reconnect_grace_ms`, in seconds, and its default. */
+export const RECONNECT_GRACE_MAX_S = 600;
+export const RECONNECT_GRACE_DEFAULT_S = 30;
+
+/**
+ * The closing rule's grace typed in the create form (seconds, empty for the
+ * default) as `reconnect_grace_ms`, or null when it is not a whole number of
+ * seconds from 0 to RECONNECT_GRACE_MAX_S.
+ */
+export function parseReconnectGrace(text: string): number | null {
+  const trimmed = text.trim();
+  if (!trimmed) return RECONNECT_GRACE_DEFAULT_S * 1000;
+  if (!/^\d+$/.test(trimmed)) return null;
+  const seconds = Number(trimmed);
+  return seconds <= RECONNECT_GRACE_MAX_S ? seconds * 1000 : null;
+}
+
 export function withDefaultTimeLimit(quiz: NativeQuiz, seconds: number | undefined): NativeQuiz {
   if (seconds === undefined) return quiz;
   return {

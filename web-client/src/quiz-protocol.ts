@@ -16,6 +16,8 @@ export interface QuizSettings {
   mode: QuizMode;
   allow_change: boolean;
   close_when_all_answered: boolean;
+  /** How long the closing rule waits for a participant who went away (and after a room rebuild). */
+  reconnect_grace_ms: number;
   late_grace_ms: number;
   confidence: boolean;
   speed_bonus: boolean;

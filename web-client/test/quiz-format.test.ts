@@ -20,6 +20,7 @@ import {
   nextEnds,
   nextUnasked,
   parseDecimal,
+  parseReconnectGrace,
   percent,
   rankText,
   ratingLabel,
@@ -34,7 +35,7 @@ import { guessFormat } from '../src/views/quiz-create';
 import { quizErrorText } from '../src/views/quiz-participant';
 
 const SETTINGS: QuizSettings = {
-  mode: 'trainer_paced', allow_change: false, close_when_all_answered: true, late_grace_ms: 1500, confidence: false,
+  mode: 'trainer_paced', allow_change: false, close_when_all_answered: true, reconnect_grace_ms: 30000, late_grace_ms: 1500, confidence: false,
   speed_bonus: false, streak_bonus: false, leaderboard: 'named', anonymity: 'named', order: 'fixed', feedback: 'immediate',
   completion_share: 0.5, coalesce_ms: 200,
 };
@@ -186,6 +187,17 @@ describe('quiz creation and answering helpers', () => {
     expect(withDefaultTimeLimit(quiz, undefined)).toBe(quiz);
     expect(withDefaultTimeLimit(quiz, 45).questions.map((q) => q.time_limit_s)).toEqual([45, 10]);
     expect(quiz.questions[0].time_limit_s).toBeUndefined(); // not mutated
+  });
+
+  it('reads the closing rule\'s grace in seconds, within the server\'s bounds', () => {
+    expect(parseReconnectGrace('')).toBe(30_000);
+    expect(parseReconnectGrace(' 45 ')).toBe(45_000);
+    expect(parseReconnectGrace('0')).toBe(0);
+    expect(parseReconnectGrace('600')).toBe(600_000);
+    expect(parseReconnectGrace('601')).toBeNull();
+    expect(parseReconnectGrace('-1')).toBeNull();
+    expect(parseReconnectGrace('2.5')).toBeNull();
+    expect(parseReconnectGrace('abc')).toBeNull();
   });
 
   it('moves ordering items within bounds', () => {

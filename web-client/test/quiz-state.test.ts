@@ -10,7 +10,7 @@ import { applyEvent, applyJoined } from '../src/room-state';
 import { acceptsAnswers, applyQuizEvent, currentAnswer, currentResult, quizFromSnapshot, type QuizState } from '../src/quiz-state';
 
 const SETTINGS: QuizSettings = {
-  mode: 'trainer_paced', allow_change: false, close_when_all_answered: true, late_grace_ms: 1500, confidence: false,
+  mode: 'trainer_paced', allow_change: false, close_when_all_answered: true, reconnect_grace_ms: 30000, late_grace_ms: 1500, confidence: false,
   speed_bonus: false, streak_bonus: false, leaderboard: 'named', anonymity: 'named', order: 'fixed', feedback: 'immediate',
   completion_share: 0.5, coalesce_ms: 200,
 };

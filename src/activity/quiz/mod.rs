@@ -4,11 +4,21 @@
 //!
 //! Trainer-paced: lobby → open (deadline = now + time limit) → closed (at
 //! `deadline + late_grace_ms` through [`tick`], by the trainer, or when
-//! every connected participant answered) → revealed → leaderboard → next …
+//! every participant expected on it answered, see below) → revealed →
+//! leaderboard → next …
 //! → ended. A re-vote (`reopen`) adds a round; the reveal shows the last
 //! round's distribution beside the previous one. Self-paced: a window
 //! (`open_window`, possibly scheduled) during which each participant walks
 //! their own path (fixed, or shuffled from the seed and their member id).
+//!
+//! *The closing rule* (`close_when_all_answered`): a question closes early
+//! when every participant *expected* on it has answered. Expected are those
+//! attached when it opened or since, and those whose last connection went
+//! away less than `reconnect_grace_ms` ago (a phone that lost the network
+//! comes back with its queued answer). After a room rebuild (a crash, a
+//! failover: [`disconnect_all`]) every participant is away and nothing
+//! closes early for `reconnect_grace_ms`, whoever has come back. A grace
+//! running out is a deadline of its own ([`next_deadline`]).
 //!
 //! Live figures are coalesced like lobby presence: answers mark questions
 //! dirty and [`tick`] sends at most one `aggregate` (and one `progress`)
@@ -17,6 +27,7 @@
 //!
 //! [`tick`]: QuizSession::tick
 //! [`next_deadline`]: QuizSession::next_deadline
+//! [`disconnect_all`]: QuizSession::disconnect_all
 
 mod score;
 mod stats;
@@ -62,6 +73,9 @@ impl QuizDefinition {
         if s.late_grace_ms > 60_000 {
             return Err("`settings.late_grace_ms` must be at most 60000".into());
         }
+        if s.reconnect_grace_ms > MAX_RECONNECT_GRACE_MS {
+            return Err(format!("`settings.reconnect_grace_ms` must be at most {MAX_RECONNECT_GRACE_MS}"));
+        }
         if !(50..=10_000).contains(&s.coalesce_ms) {
             return Err("`settings.coalesce_ms` must be between 50 and 10000".into());
         }
@@ -71,6 +85,8 @@ impl QuizDefinition {
 
 /// Entries of a leaderboard event.
 pub const LEADERBOARD_SIZE: usize = 10;
+/// The longest `reconnect_grace_ms` (10 minutes).
+pub const MAX_RECONNECT_GRACE_MS: u64 = 600_000;
 /// Most seconds one `extend` may add.
 pub const MAX_EXTEND_S: u32 = 3600;
 /// The confidence level that counts a wrong answer as "confidently wrong".
@@ -119,6 +135,9 @@ struct Round {
     /// The announced deadline; the question closes `late_grace_ms` later.
     deadline: Option<Millis>,
     answers: BTreeMap<String, AnswerRecord>,
+    /// Trainer-paced: the participants expected on this round (attached at
+    /// its opening or since, or away for less than the grace then).
+    expected: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -133,6 +152,8 @@ struct Participant {
     /// 1-based order of arrival: the pseudonym.
     alias: u32,
     connections: u32,
+    /// When their last connection went away (none while connected).
+    away_since: Option<Millis>,
     removed: bool,
     /// Self-paced: question indices in this participant's order.
     path: Vec<usize>,
@@ -175,6 +196,22 @@ pub struct QuizSession {
     /// Ranks kept between changes (see `score.rs`); a cell because reading
     /// a snapshot may fill it.
     ranks: RefCell<Option<score::Ranks>>,
+    /// When the room was last rebuilt (every connection gone at once).
+    rebuilt_at: Option<Millis>,
+    /// Trainer-paced, a question open: when the closing rule must be
+    /// looked at again (a grace running out).
+    recheck_at: Option<Millis>,
+}
+
+/// What the closing rule says of the open question at some time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CloseDue {
+    /// Every expected participant answered.
+    Now,
+    /// Not before this time (a grace runs out): look again then.
+    At(Millis),
+    /// Not until something happens (an answer, a departure).
+    Never,
 }
 
 fn invalid(message: impl Into<String>) -> Refusal {
@@ -214,6 +251,8 @@ impl QuizSession {
             last_flush: None,
             removed: 0,
             ranks: RefCell::new(None),
+            rebuilt_at: None,
+            recheck_at: None,
         }
     }
 
@@ -285,6 +324,7 @@ impl QuizSession {
                     name: who.name.to_string(),
                     alias: self.next_alias,
                     connections: 0,
+                    away_since: None,
                     removed: false,
                     path,
                     position: 0,
@@ -299,27 +339,51 @@ impl QuizSession {
             return Err(Refusal::forbidden("a trainer removed you from this quiz"));
         }
         p.connections += 1;
+        p.away_since = None;
         if window_open {
             let q = p.path[p.position];
             p.reached.entry(q).or_insert(now);
+        }
+        if let Phase::Open(q) = self.phase
+            && !self.self_paced()
+        {
+            let round = self.questions[q].rounds.last_mut().expect("open has a round");
+            round.expected.insert(who.id.to_string());
+            self.recheck(q, now);
         }
         self.touch_presence();
         Ok(())
     }
 
-    /// A connection of `member` went away; their answers and place stay.
-    pub fn detach(&mut self, member: &str) {
+    /// A connection of `member` went away at `now`; their answers and place
+    /// stay, and they stay expected on the open question for
+    /// `reconnect_grace_ms`.
+    pub fn detach(&mut self, member: &str, now: Millis) {
         if let Some(p) = self.participants.get_mut(member) {
             p.connections = p.connections.saturating_sub(1);
+            if p.connections == 0 && p.away_since.is_none() {
+                p.away_since = Some(now);
+            }
+            if let Phase::Open(q) = self.phase {
+                self.recheck(q, now);
+            }
             self.touch_presence();
         }
     }
 
-    /// Every connection went away at once (the node stopped): answers and
-    /// places stay.
-    pub fn disconnect_all(&mut self) {
+    /// Every connection went away at once (the room is rebuilt after a
+    /// crash, a failover or a restart): answers and places stay, and no
+    /// question closes early for `reconnect_grace_ms` from `now`.
+    pub fn disconnect_all(&mut self, now: Millis) {
         for p in self.participants.values_mut() {
+            if p.connections > 0 || p.away_since.is_none() {
+                p.away_since = Some(now);
+            }
             p.connections = 0;
+        }
+        self.rebuilt_at = Some(now);
+        if let Phase::Open(q) = self.phase {
+            self.recheck(q, now);
         }
         self.touch_presence();
     }
@@ -469,7 +533,7 @@ impl QuizSession {
                 Ok(vec![QuizEmit::everyone(QuizEvent::DeadlineExtended { index: q, deadline_ms: deadline })])
             }
             QuizCommand::End => Ok(self.end()),
-            QuizCommand::RemoveParticipant { member } => self.remove(&member),
+            QuizCommand::RemoveParticipant { member } => self.remove(&member, now),
             QuizCommand::OpenWindow { opens_at, closes_at } => {
                 if !matches!(self.phase, Phase::Lobby | Phase::Scheduled { .. }) {
                     return Err(invalid("the window is already open"));
@@ -516,17 +580,26 @@ impl QuizSession {
     fn open_question(&mut self, q: usize, now: Millis) -> Result<Vec<QuizEmit>, Refusal> {
         let question = &self.quiz.questions[q];
         let deadline = question.time_limit_s.map(|s| now + u64::from(s) * 1000);
+        let grace = self.settings.reconnect_grace_ms;
+        let expected = self
+            .participants
+            .iter()
+            .filter(|(_, p)| !p.removed && (p.connections > 0 || p.away_since.is_some_and(|a| now < a + grace)))
+            .map(|(id, _)| id.clone())
+            .collect();
         let state = &mut self.questions[q];
         state.skipped = false;
-        state.rounds.push(Round { opened_at: now, deadline, answers: BTreeMap::new() });
+        state.rounds.push(Round { opened_at: now, deadline, answers: BTreeMap::new(), expected });
         let round = state.rounds.len() as u32;
         if !self.asked.contains(&q) {
             self.asked.push(q);
         }
         self.phase = Phase::Open(q);
         self.dirty.insert(q);
+        let question = view::question_view(question, q, &self.orders[q]);
+        self.recheck(q, now);
         Ok(vec![QuizEmit::everyone(QuizEvent::QuestionOpened {
-            question: view::question_view(question, q, &self.orders[q]),
+            question,
             round,
             opened_at: now,
             deadline_ms: deadline,
@@ -536,6 +609,7 @@ impl QuizSession {
 
     fn close(&mut self, q: usize, reason: CloseReason) -> Vec<QuizEmit> {
         self.phase = Phase::Closed(q);
+        self.recheck_at = None;
         self.dirty.insert(q);
         let answered = self.questions[q].rounds.last().map_or(0, |r| r.answers.len() as u32);
         vec![QuizEmit::everyone(QuizEvent::QuestionClosed { index: q, reason, answered })]
@@ -666,7 +740,7 @@ impl QuizSession {
             .collect()
     }
 
-    fn remove(&mut self, member: &str) -> Result<Vec<QuizEmit>, Refusal> {
+    fn remove(&mut self, member: &str, now: Millis) -> Result<Vec<QuizEmit>, Refusal> {
         let Some(p) = self.participants.get_mut(member).filter(|p| !p.removed) else {
             return Err(Refusal::new(ErrorCode::NotFound, "no participant of this quiz has this id"));
         };
@@ -685,21 +759,66 @@ impl QuizSession {
         let event = QuizEvent::ParticipantRemoved { member: member.to_string() };
         let mut emits = vec![QuizEmit::to(member, event.clone()), QuizEmit::roster(event)];
         if let Phase::Open(q) = self.phase {
-            emits.extend(self.close_if_all_answered(q));
+            emits.extend(self.close_if_all_answered(q, now));
         }
         Ok(emits)
     }
 
-    fn close_if_all_answered(&mut self, q: usize) -> Vec<QuizEmit> {
-        if !self.settings.close_when_all_answered {
-            return Vec::new();
+    /// The closing rule for open question `q` at `now` (see the module
+    /// documentation). Stops at the first connected participant who has not
+    /// answered.
+    fn close_due(&self, q: usize, now: Millis) -> CloseDue {
+        if !self.settings.close_when_all_answered || self.self_paced() {
+            return CloseDue::Never;
         }
+        let grace = self.settings.reconnect_grace_ms;
         let round = self.questions[q].rounds.last().expect("open has a round");
-        let all = {
-            let mut connected = self.active().filter(|(_, p)| p.connections > 0).peekable();
-            connected.peek().is_some() && connected.all(|(id, _)| round.answers.contains_key(id))
+        let mut later = self.rebuilt_at.map(|r| r + grace).filter(|end| *end > now);
+        let mut anyone = false;
+        for id in &round.expected {
+            let Some(p) = self.participants.get(id).filter(|p| !p.removed) else { continue };
+            let answered = round.answers.contains_key(id);
+            if p.connections == 0 {
+                let Some(expires) = p.away_since.map(|a| a + grace).filter(|e| *e > now) else {
+                    continue; // away for longer than the grace: not waited for
+                };
+                if !answered {
+                    later = Some(later.map_or(expires, |l| l.max(expires)));
+                }
+            } else if !answered {
+                return CloseDue::Never;
+            }
+            anyone = true;
+        }
+        match later {
+            Some(at) if anyone => CloseDue::At(at),
+            _ if anyone => CloseDue::Now,
+            _ => CloseDue::Never,
+        }
+    }
+
+    /// Looks at the closing rule again after a membership change: a close
+    /// it allows is due at once (the room ticks after every input).
+    fn recheck(&mut self, q: usize, now: Millis) {
+        self.recheck_at = match self.close_due(q, now) {
+            CloseDue::Now => Some(now),
+            CloseDue::At(at) => Some(at),
+            CloseDue::Never => None,
         };
-        if all { self.close(q, CloseReason::AllAnswered) } else { Vec::new() }
+    }
+
+    fn close_if_all_answered(&mut self, q: usize, now: Millis) -> Vec<QuizEmit> {
+        match self.close_due(q, now) {
+            CloseDue::Now => self.close(q, CloseReason::AllAnswered),
+            CloseDue::At(at) => {
+                self.recheck_at = Some(at);
+                Vec::new()
+            }
+            CloseDue::Never => {
+                self.recheck_at = None;
+                Vec::new()
+            }
+        }
     }
 
     // ----- answers ----------------------------------------------------
@@ -801,7 +920,7 @@ impl QuizSession {
                 emits.push(QuizEmit::to(who.id, QuizEvent::YourScore { score, results: Vec::new() }));
             }
         } else {
-            emits.extend(self.close_if_all_answered(q));
+            emits.extend(self.close_if_all_answered(q, now));
         }
         Ok(emits)
     }
@@ -812,7 +931,12 @@ impl QuizSession {
         self.phase = Phase::Window { closes_at };
         for state in &mut self.questions {
             if state.rounds.is_empty() {
-                state.rounds.push(Round { opened_at: now, deadline: closes_at, answers: BTreeMap::new() });
+                state.rounds.push(Round {
+                    opened_at: now,
+                    deadline: closes_at,
+                    answers: BTreeMap::new(),
+                    expected: BTreeSet::new(),
+                });
             }
         }
         self.progress_dirty = true;
@@ -937,7 +1061,10 @@ impl QuizSession {
     pub fn next_deadline(&self) -> Option<Millis> {
         let grace = self.settings.late_grace_ms;
         let phase_due = match self.phase {
-            Phase::Open(q) => self.questions[q].rounds.last().and_then(|r| r.deadline).map(|d| d + grace),
+            Phase::Open(q) => {
+                let closes = self.questions[q].rounds.last().and_then(|r| r.deadline).map(|d| d + grace);
+                [closes, self.recheck_at].into_iter().flatten().min()
+            }
             Phase::Scheduled { opens_at, .. } => Some(opens_at),
             Phase::Window { closes_at } => closes_at.map(|c| c + grace),
             _ => None,
@@ -964,6 +1091,8 @@ impl QuizSession {
                 let due = self.questions[q].rounds.last().and_then(|r| r.deadline);
                 if due.is_some_and(|d| now >= d + grace) {
                     emits.extend(self.close(q, CloseReason::Deadline));
+                } else if self.recheck_at.is_some_and(|at| now >= at) {
+                    emits.extend(self.close_if_all_answered(q, now));
                 }
             }
             Phase::Scheduled { opens_at, closes_at } if now >= opens_at => {

@@ -293,10 +293,11 @@ fn invalid_answers_carry_the_scoring_codes() {
 #[test]
 fn closes_when_everyone_connected_answered_unless_disabled() {
     let mut s = session(QuizSettings::default(), &[trainer(), projector(), camille(), lea(), hugo()]);
-    s.detach("p3"); // Hugo went away: not waited for.
-    cmd(&mut s, QuizCommand::Start, T0);
-    assert_eq!(s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap().len(), 1);
-    let emits = s.apply(lea(), answer(0, choice("c3")), T0 + 2).unwrap();
+    s.detach("p3", T0); // Hugo went away longer than the grace ago: not waited for.
+    let opened = T0 + 30_000;
+    cmd(&mut s, QuizCommand::Start, opened);
+    assert_eq!(s.apply(camille(), answer(0, choice("c1")), opened + 1).unwrap().len(), 1);
+    let emits = s.apply(lea(), answer(0, choice("c3")), opened + 2).unwrap();
     assert_eq!(kinds(&emits), ["answer_accepted", "question_closed"]);
     assert!(matches!(emits[1].event, QuizEvent::QuestionClosed { reason: CloseReason::AllAnswered, answered: 2, .. }));
 
@@ -305,6 +306,126 @@ fn closes_when_everyone_connected_answered_unless_disabled() {
     cmd(&mut s, QuizCommand::Start, T0);
     assert_eq!(s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap().len(), 1);
     assert_eq!(phase(&s), QuizPhase::Open { index: 0 });
+}
+
+#[test]
+fn a_participant_who_lost_the_network_is_waited_for_during_the_grace() {
+    let mut s = session(QuizSettings::default(), &[trainer(), camille(), lea(), hugo()]);
+    cmd(&mut s, QuizCommand::Start, T0);
+    s.detach("p3", T0 + 1_000); // Hugo's phone loses the network.
+    s.apply(camille(), answer(0, choice("c1")), T0 + 2_000).unwrap();
+    let emits = s.apply(lea(), answer(0, choice("c2")), T0 + 3_000).unwrap();
+    assert_eq!(kinds(&emits), ["answer_accepted"], "Hugo is still expected");
+    assert!(kinds(&s.tick(T0 + 5_000)).iter().all(|k| k != "question_closed"));
+    assert_eq!(phase(&s), QuizPhase::Open { index: 0 });
+    // Ten seconds later he is back with his queued answer: taken, and the
+    // question closes on it.
+    s.join(hugo(), T0 + 11_000).unwrap();
+    let emits = s.apply(hugo(), answer(0, choice("c1")), T0 + 11_001).unwrap();
+    assert_eq!(kinds(&emits), ["answer_accepted", "question_closed"]);
+    assert!(matches!(emits[1].event, QuizEvent::QuestionClosed { reason: CloseReason::AllAnswered, answered: 3, .. }));
+}
+
+#[test]
+fn a_participant_away_longer_than_the_grace_is_no_longer_waited_for() {
+    let settings = QuizSettings { reconnect_grace_ms: 5_000, ..QuizSettings::default() };
+    let mut s = session(settings, &[trainer(), camille(), lea(), hugo()]);
+    cmd(&mut s, QuizCommand::Start, T0);
+    s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap();
+    s.detach("p3", T0 + 1_000);
+    s.apply(lea(), answer(0, choice("c2")), T0 + 2_000).unwrap();
+    s.tick(T0 + 2_000); // the live figures
+    // The grace running out is a deadline (before the question's own).
+    assert_eq!(s.next_deadline(), Some(T0 + 6_000));
+    s.tick(T0 + 5_999);
+    assert_eq!(phase(&s), QuizPhase::Open { index: 0 });
+    let emits = s.tick(T0 + 6_000);
+    let closed = find(&emits, "question_closed");
+    assert!(matches!(closed.event, QuizEvent::QuestionClosed { reason: CloseReason::AllAnswered, answered: 2, .. }));
+    assert_eq!(s.next_deadline(), None, "nothing left to wait for");
+
+    // With no grace, a departure is at once not waited for.
+    let settings = QuizSettings { reconnect_grace_ms: 0, ..QuizSettings::default() };
+    let mut s = session(settings, &[trainer(), camille(), lea()]);
+    cmd(&mut s, QuizCommand::Start, T0);
+    s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap();
+    s.tick(T0 + 1);
+    s.detach("p2", T0 + 2);
+    assert_eq!(s.next_deadline(), Some(T0 + 2));
+    assert_eq!(kinds(&s.tick(T0 + 2)), ["question_closed"]);
+}
+
+#[test]
+fn a_participant_away_at_the_opening_within_the_grace_is_expected() {
+    let settings = QuizSettings { reconnect_grace_ms: 5_000, ..QuizSettings::default() };
+    let mut s = session(settings, &[trainer(), camille(), lea()]);
+    s.detach("p2", T0 + 1_000);
+    cmd(&mut s, QuizCommand::Start, T0 + 2_000);
+    let emits = s.apply(camille(), answer(0, choice("c1")), T0 + 3_000).unwrap();
+    assert_eq!(kinds(&emits), ["answer_accepted"], "Léa left 1 s before the opening: expected");
+    s.tick(T0 + 3_000);
+    assert_eq!(s.next_deadline(), Some(T0 + 6_000));
+    let emits = s.tick(T0 + 6_000);
+    assert_eq!(
+        find(&emits, "question_closed").event,
+        QuizEvent::QuestionClosed { index: 0, reason: CloseReason::AllAnswered, answered: 1 }
+    );
+}
+
+#[test]
+fn nothing_closes_early_during_a_rebuild_grace() {
+    let settings = QuizSettings { reconnect_grace_ms: 10_000, ..QuizSettings::default() };
+    let mut s = session(settings.clone(), &[trainer(), camille(), lea(), hugo()]);
+    cmd(&mut s, QuizCommand::Start, T0);
+    s.apply(camille(), answer(0, choice("c1")), T0 + 1_000).unwrap();
+    // The node crashed; the room is rebuilt with nobody connected.
+    let rebuilt = T0 + 5_000;
+    s.disconnect_all(rebuilt);
+    // The first phone back answers: the others are still expected.
+    s.join(lea(), rebuilt + 100).unwrap();
+    let emits = s.apply(lea(), answer(0, choice("c2")), rebuilt + 200).unwrap();
+    assert_eq!(kinds(&emits), ["answer_accepted"]);
+    // Everyone is back and has answered: still open, the grace is running.
+    s.join(camille(), rebuilt + 300).unwrap();
+    s.join(hugo(), rebuilt + 400).unwrap();
+    let emits = s.apply(hugo(), answer(0, choice("c2")), rebuilt + 500).unwrap();
+    assert_eq!(kinds(&emits), ["answer_accepted"], "never closed during a rebuild's grace");
+    s.tick(rebuilt + 500);
+    assert_eq!(s.next_deadline(), Some(rebuilt + 10_000));
+    s.tick(rebuilt + 9_999);
+    assert_eq!(phase(&s), QuizPhase::Open { index: 0 });
+    let emits = s.tick(rebuilt + 10_000);
+    assert!(matches!(
+        find(&emits, "question_closed").event,
+        QuizEvent::QuestionClosed { reason: CloseReason::AllAnswered, answered: 3, .. }
+    ));
+
+    // After the grace, a participant who never came back is not waited for.
+    let mut s = session(settings, &[trainer(), camille(), lea(), hugo()]);
+    cmd(&mut s, QuizCommand::Start, T0);
+    s.disconnect_all(rebuilt);
+    s.join(lea(), rebuilt + 100).unwrap();
+    s.join(camille(), rebuilt + 100).unwrap();
+    s.apply(lea(), answer(0, choice("c2")), rebuilt + 200).unwrap();
+    s.apply(camille(), answer(0, choice("c2")), rebuilt + 300).unwrap();
+    assert_eq!(phase(&s), QuizPhase::Open { index: 0 });
+    s.tick(rebuilt + 300);
+    assert_eq!(s.next_deadline(), Some(rebuilt + 10_000));
+    let emits = s.tick(rebuilt + 10_000);
+    assert!(matches!(
+        find(&emits, "question_closed").event,
+        QuizEvent::QuestionClosed { reason: CloseReason::AllAnswered, answered: 2, .. }
+    ));
+}
+
+#[test]
+fn the_reconnect_grace_is_bounded() {
+    let mut definition = QuizDefinition { quiz: quiz(), settings: QuizSettings::default() };
+    assert_eq!(definition.settings.reconnect_grace_ms, 30_000, "the default");
+    definition.settings.reconnect_grace_ms = MAX_RECONNECT_GRACE_MS;
+    assert!(definition.validate_settings().is_ok());
+    definition.settings.reconnect_grace_ms = MAX_RECONNECT_GRACE_MS + 1;
+    assert!(definition.validate_settings().unwrap_err().contains("reconnect_grace_ms"));
 }
 
 #[test]
@@ -480,7 +601,7 @@ fn fifty_participants_trainer_paced() {
     assert_eq!(emits.len(), 51, "the reveal and one private score each");
     // Q2: ten disconnect, the deadline closes it.
     for id in &ids[40..50] {
-        s.detach(id);
+        s.detach(id, now);
     }
     cmd(&mut s, QuizCommand::Next, now);
     let opened = now;
@@ -647,7 +768,7 @@ fn completion_states(settings: QuizSettings) -> Vec<(String, CompletionState)> {
     s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0 + 5).unwrap();
     s.apply(lea(), answer(1, AnswerValue::Bool { value: true }), T0 + 6).unwrap();
     s.apply(hugo(), answer(1, AnswerValue::Bool { value: true }), T0 + 7).unwrap();
-    s.detach("p3");
+    s.detach("p3", T0 + 7);
     cmd(&mut s, QuizCommand::End, T0 + 8);
     s.completions().into_iter().map(|c| (c.member, c.state)).collect()
 }
@@ -725,7 +846,7 @@ fn self_paced_navigation_feedback_and_leave_and_continue() {
     assert!(matches!(&emits[0].event, QuizEvent::QuestionOpened { position: Some(1), .. }));
     s.apply(camille(), answer(1, AnswerValue::Bool { value: true }), T0 + 6_000).unwrap();
     // Camille leaves, comes back: same place, her answer and result shown.
-    s.detach("p1");
+    s.detach("p1", T0 + 6_000);
     s.join(camille(), T0 + 100_000).unwrap();
     let snap = s.snapshot(camille());
     let current = snap.current.unwrap();

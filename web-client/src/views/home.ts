@@ -9,6 +9,7 @@ import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
 import { listRecent, recentFor, type RecentSession } from '../recent';
 import { loadTrainerToken, saveTrainerToken } from '../session';
+import { isLeaderToken } from '../token';
 
 export const NAME_MAX = 40;
 export const TITLE_MAX = 200;
@@ -89,6 +90,15 @@ export function renderHome(app: App, code: string): View {
     ev.preventDefault();
     const codeValue = normalizeCode(codeField.input.value);
     const name = nameField.input.value.trim();
+    // A leader (trainer token in the trainer space) arrives in the console, not as a guest.
+    const leaderToken = tokenField.input.value.trim();
+    if (isLeaderToken(leaderToken)) {
+      codeField.setError(isValidCode(codeValue) ? null : 'home.codeInvalid');
+      nameField.setError(null);
+      if (!isValidCode(codeValue)) return codeField.input.focus();
+      await busy(joinButton, 'home.joining', joinAlert, () => app.joinWithToken(leaderToken, { code: codeValue }));
+      return;
+    }
     codeField.setError(isValidCode(codeValue) ? null : 'home.codeInvalid');
     nameField.setError(name ? null : 'home.nameMissing');
     if (!isValidCode(codeValue)) return codeField.input.focus();

@@ -10,7 +10,7 @@ import { ApiError, importQuiz } from '../api';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
 import type { Anonymity, ImportFormat, ImportResult, LeaderboardMode, QuizMode, QuizSettings } from '../quiz-protocol';
-import { questionTypeLabel, withDefaultTimeLimit } from '../quiz-format';
+import { RECONNECT_GRACE_DEFAULT_S, RECONNECT_GRACE_MAX_S, parseReconnectGrace, questionTypeLabel, withDefaultTimeLimit } from '../quiz-format';
 import { loadTrainerToken, saveTrainerToken } from '../session';
 import { TITLE_MAX } from './home';
 
@@ -116,6 +116,10 @@ export function renderQuizCreate(app: App): View {
     ], 'named');
     const speed = h('input', { type: 'checkbox', id: 'quiz-speed' });
     const confidence = h('input', { type: 'checkbox', id: 'quiz-confidence' });
+    const closeAll = h('input', { type: 'checkbox', id: 'quiz-close-all', checked: true });
+    const grace = h('input', { class: 'fr-input', id: 'quiz-grace', type: 'number', inputmode: 'numeric',
+      min: '0', max: String(RECONNECT_GRACE_MAX_S), value: String(RECONNECT_GRACE_DEFAULT_S), 'aria-describedby': 'quiz-grace-hint' });
+    const graceError = h('p', { class: 'fr-error-text', id: 'quiz-grace-error', hidden: true });
     const untimed = quiz.questions.filter((q) => typeof q.time_limit_s !== 'number').length;
     const limit = h('input', { class: 'fr-input', id: 'quiz-limit', type: 'number', inputmode: 'numeric',
       min: String(TIME_LIMIT_MIN), max: String(TIME_LIMIT_MAX), 'aria-describedby': 'quiz-limit-hint' });
@@ -142,6 +146,12 @@ export function renderQuizCreate(app: App): View {
         h('label', { class: 'fr-label', for: 'quiz-speed' }, t('quizCreate.speedBonus'), h('span', { class: 'fr-hint-text' }, t('quizCreate.speedBonusHint')))),
       h('div', { class: 'fr-checkbox-group fr-mb-3w' }, confidence,
         h('label', { class: 'fr-label', for: 'quiz-confidence' }, t('quizCreate.confidence'), h('span', { class: 'fr-hint-text' }, t('quizCreate.confidenceHint')))),
+      h('div', { class: 'fr-checkbox-group fr-mb-3w' }, closeAll,
+        h('label', { class: 'fr-label', for: 'quiz-close-all' }, t('quizCreate.closeAll'), h('span', { class: 'fr-hint-text' }, t('quizCreate.closeAllHint')))),
+      h('div', { class: 'fr-input-group', 'data-testid': 'quiz-grace-group' },
+        h('label', { class: 'fr-label', for: 'quiz-grace' }, t('quizCreate.grace'),
+          h('span', { class: 'fr-hint-text', id: 'quiz-grace-hint' }, t('quizCreate.graceHint', { max: RECONNECT_GRACE_MAX_S }))),
+        grace, graceError),
       untimed > 0 ? h('div', { class: 'fr-input-group' },
         h('label', { class: 'fr-label', for: 'quiz-limit' }, t('quizCreate.timeLimit'),
           h('span', { class: 'fr-hint-text', id: 'quiz-limit-hint' }, t('quizCreate.timeLimitHint', { count: untimed, min: TIME_LIMIT_MIN, max: TIME_LIMIT_MAX }))),
@@ -163,7 +173,22 @@ export function renderQuizCreate(app: App): View {
         return;
       }
       limitError.hidden = true;
+      limit.setAttribute('aria-describedby', 'quiz-limit-hint');
+      const graceMs = parseReconnectGrace(grace.value);
+      if (graceMs === null) {
+        graceError.hidden = false;
+        graceError.textContent = t('quizCreate.graceInvalid', { max: RECONNECT_GRACE_MAX_S });
+        grace.setAttribute('aria-describedby', 'quiz-grace-hint quiz-grace-error');
+        grace.setAttribute('aria-invalid', 'true');
+        grace.focus();
+        return;
+      }
+      graceError.hidden = true;
+      grace.setAttribute('aria-describedby', 'quiz-grace-hint');
+      grace.removeAttribute('aria-invalid');
       const settings: Partial<QuizSettings> = {
+        close_when_all_answered: closeAll.checked,
+        reconnect_grace_ms: graceMs,
         mode: mode.value(),
         anonymity: anonymity.value(),
         leaderboard: board.value(),
