@@ -148,16 +148,6 @@ fn with_activity(activity: &str) -> impl FnOnce(&mut Value) + '_ {
     }
 }
 
-async fn quiz_event(client: &mut Client, want: impl Fn(&QuizEvent) -> bool) -> QuizEvent {
-    let message = client
-        .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Quiz { event }, .. } if want(event)))
-        .await;
-    match message {
-        ServerMessage::Event { event: EventBody::Quiz { event }, .. } => event,
-        _ => unreachable!(),
-    }
-}
-
 /// The trainer runs the one-question quiz, the student answers right.
 async fn run_quiz(server: &TestServer, trainer_token: &str, student_token: &str, room: &str) {
     let mut trainer = server.connect(Format::Json).await;

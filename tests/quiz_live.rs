@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use amphi_protocol::quiz::{AnswerValue, CloseReason, Distribution, QuizCommand, QuizEvent, QuizPhase};
-use amphi_protocol::server::EventBody;
 use amphi_protocol::{Auth, ClientMessage, ErrorCode, Format, Role, ServerMessage};
 use serde_json::{Value, json};
 
@@ -50,17 +49,6 @@ async fn create_quiz_room(server: &TestServer, token: &str, quiz: Value, setting
 
 fn quiz(client: &mut Client, room: &str, command: QuizCommand) -> ClientMessage {
     ClientMessage::Quiz { id: client.id(), room: room.into(), command }
-}
-
-/// Reads until a quiz event matching `want`.
-async fn quiz_event(client: &mut Client, want: impl Fn(&QuizEvent) -> bool) -> QuizEvent {
-    let message = client
-        .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Quiz { event }, .. } if want(event)))
-        .await;
-    match message {
-        ServerMessage::Event { event: EventBody::Quiz { event }, .. } => event,
-        _ => unreachable!(),
-    }
 }
 
 /// The room's completions once `count` of them are stored (they are written

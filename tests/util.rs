@@ -527,3 +527,18 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Reads until a quiz event matching `want`.
+pub async fn quiz_event(
+    client: &mut Client,
+    want: impl Fn(&amphi_protocol::quiz::QuizEvent) -> bool,
+) -> amphi_protocol::quiz::QuizEvent {
+    use amphi_protocol::server::EventBody;
+    let message = client
+        .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Quiz { event }, .. } if want(event)))
+        .await;
+    match message {
+        ServerMessage::Event { event: EventBody::Quiz { event }, .. } => event,
+        _ => unreachable!(),
+    }
+}

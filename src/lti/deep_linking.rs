@@ -47,12 +47,7 @@ struct PickerContext {
 }
 
 /// The picker page for a verified `LtiDeepLinkingRequest`.
-pub async fn picker(
-    app: &AppState,
-    _headers: &HeaderMap,
-    platform: &PlatformRecord,
-    token: IdToken,
-) -> Result<Response, LtiError> {
+pub async fn picker(app: &AppState, platform: &PlatformRecord, token: IdToken) -> Result<Response, LtiError> {
     let lang = token.lang();
     let role = role_of(token.roles.as_deref().unwrap_or_default());
     if !role.leads() {
@@ -203,7 +198,6 @@ pub async fn respond(
     let lang = if context.lang == "en" { "en" } else { "fr" };
     let room = Uuid::parse_str(&choice.room)
         .ok()
-        .and_then(|id| Some(id).filter(|_| !choice.room.is_empty()))
         .ok_or_else(|| LtiError::bad("lti_bad_request", "choose an activity").in_lang(lang))?;
     let record = app
         .store

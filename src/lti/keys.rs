@@ -87,6 +87,9 @@ impl ToolKeys {
 
     /// The keys, newest last (loaded or generated on a blocking thread).
     pub async fn get(self: &std::sync::Arc<Self>) -> Result<std::sync::Arc<Vec<ToolKey>>, KeyError> {
+        if let Some(keys) = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref() {
+            return Ok(std::sync::Arc::clone(keys));
+        }
         let this = std::sync::Arc::clone(self);
         tokio::task::spawn_blocking(move || this.load_blocking())
             .await

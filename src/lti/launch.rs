@@ -6,7 +6,7 @@
 //! the web client with an amphi token in the address's fragment.
 
 use amphi_protocol::Role;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
@@ -23,12 +23,7 @@ pub const ACTIVITY_PARAMETER: &str = "amphi_activity";
 /// The web client's entry route for a launched member.
 pub const ENTRY_PATH: &str = "/entrer";
 
-pub async fn resource_link(
-    app: &AppState,
-    _headers: &HeaderMap,
-    platform: &PlatformRecord,
-    token: IdToken,
-) -> Result<Response, LtiError> {
+pub async fn resource_link(app: &AppState, platform: &PlatformRecord, token: IdToken) -> Result<Response, LtiError> {
     let lang = token.lang();
     let fail = |e: LtiError| e.in_lang(lang);
     let role = role_of(token.roles.as_deref().unwrap_or_default());

@@ -126,15 +126,11 @@ pub struct LaunchForm {
 }
 
 /// `POST /lti/launch`.
-pub async fn launch(State(app): State<AppState>, headers: HeaderMap, Form(form): Form<LaunchForm>) -> Response {
+pub async fn launch(State(app): State<AppState>, Form(form): Form<LaunchForm>) -> Response {
     let outcome = verified_launch(&app, &form).await;
     let outcome = match outcome {
-        Ok((platform, token, Message::ResourceLink)) => {
-            super::launch::resource_link(&app, &headers, &platform, token).await
-        }
-        Ok((platform, token, Message::DeepLinking)) => {
-            super::deep_linking::picker(&app, &headers, &platform, token).await
-        }
+        Ok((platform, token, Message::ResourceLink)) => super::launch::resource_link(&app, &platform, token).await,
+        Ok((platform, token, Message::DeepLinking)) => super::deep_linking::picker(&app, &platform, token).await,
         Err(error) => Err(error),
     };
     let label = outcome.as_ref().map_or_else(|e| e.code, |_| "ok");

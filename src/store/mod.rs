@@ -25,6 +25,27 @@ macro_rules! on_pool {
     };
 }
 
+/// A `RoomRecord` from a row of `SELECT id, tenant, kind, title, join_code,
+/// created_by, created_at, activity FROM rooms` (either backend's row type).
+macro_rules! room_record {
+    ($row:expr) => {
+        (|| -> Result<RoomRecord, StoreError> {
+            let row = $row;
+            let id: String = row.try_get("id")?;
+            Ok(RoomRecord {
+                id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("room id {id:?}: {e}")))?,
+                tenant: row.try_get("tenant")?,
+                kind: row.try_get("kind")?,
+                title: row.try_get("title")?,
+                join_code: row.try_get("join_code")?,
+                created_by: row.try_get("created_by")?,
+                created_at: row.try_get("created_at")?,
+                activity: row.try_get("activity")?,
+            })
+        })()
+    };
+}
+
 mod bbb;
 mod invitations;
 mod journal;
@@ -195,20 +216,7 @@ impl Store {
         );
         let record = on_pool!(self, pool => {
             let row = sqlx::query(&sql).bind(value).fetch_optional(pool).await?;
-            row.map(|row| -> Result<RoomRecord, StoreError> {
-                let id: String = row.try_get("id")?;
-                Ok(RoomRecord {
-                    id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("room id {id:?}: {e}")))?,
-                    tenant: row.try_get("tenant")?,
-                    kind: row.try_get("kind")?,
-                    title: row.try_get("title")?,
-                    join_code: row.try_get("join_code")?,
-                    created_by: row.try_get("created_by")?,
-                    created_at: row.try_get("created_at")?,
-                    activity: row.try_get("activity")?,
-                })
-            })
-            .transpose()?
+            row.map(|row| room_record!(row)).transpose()?
         });
         self.observe("room", started);
         Ok(record)
@@ -227,21 +235,7 @@ impl Store {
                    WHERE tenant = $1 AND created_by = $2 ORDER BY created_at DESC, id LIMIT $3";
         let records = on_pool!(self, pool => {
             let rows = sqlx::query(sql).bind(tenant).bind(member).bind(i64::from(limit)).fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| -> Result<RoomRecord, StoreError> {
-                    let id: String = row.try_get("id")?;
-                    Ok(RoomRecord {
-                        id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("room id {id:?}: {e}")))?,
-                        tenant: row.try_get("tenant")?,
-                        kind: row.try_get("kind")?,
-                        title: row.try_get("title")?,
-                        join_code: row.try_get("join_code")?,
-                        created_by: row.try_get("created_by")?,
-                        created_at: row.try_get("created_at")?,
-                        activity: row.try_get("activity")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?
+            rows.iter().map(|row| room_record!(row)).collect::<Result<Vec<_>, _>>()?
         });
         self.observe("rooms_created_by", started);
         Ok(records)
