@@ -379,7 +379,10 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     const csv = readFileSync(saved, 'utf8');
     assert.match(csv, /Alice/);
     assert.match(csv, /Bob/);
-    assert.equal(csv.replace(/^\ufeff/, ''), (await probe.text()).replace(/^\ufeff/, ''));
+    // An open attendance (no left_at yet) counts its minutes up to the moment the CSV is read,
+    // so the two reads may differ there and only there.
+    const stable = (text) => text.replace(/^\ufeff/, '').trim().split(/\r?\n/).map((row) => row.replace(/,,[0-9.]+$/, ',,(open)'));
+    assert.deepEqual(stable(csv), stable(await probe.text()));
     await waitForText(trainer.getByTestId('download-status'), /Fichier enregistré/);
   });
 
