@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/rooms", post(rooms::create).get(rooms::list))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
+        .route("/rooms/{id}/next-session", post(rooms::next_session))
         .route("/plans", post(plans::create).get(plans::list))
         .route("/plans/{id}", get(plans::get).put(plans::update).delete(plans::delete))
         .route(
