@@ -21,6 +21,7 @@ import { phaseIndex, type QuizState } from '../quiz-state';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
+import { nextSessionButton } from './room-code';
 import { joinUrl } from './trainer';
 
 export const EXTEND_SECONDS = 30;
@@ -66,6 +67,10 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     'data-testid': 'projector-window',
     onclick: () => void openProjectorWindow(),
   }, t('quiz.projectorWindow'));
+
+  const next = nextSessionButton(app, roomId);
+  next.button.classList.add('amphi-trainer-only');
+  next.status.classList.add('amphi-trainer-only');
 
   // ---- join code, link, QR code ----
   const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
@@ -140,8 +145,9 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-quiz-trainer' },
-    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projector, screen)),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projector, screen, next.button)),
     screenStatus,
+    next.status,
     h('div', { class: 'amphi-statusbar' }, badge.root),
     errors,
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
