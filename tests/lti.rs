@@ -534,6 +534,55 @@ async fn a_link_added_without_the_activity_chooser_is_set_up_by_its_trainer_once
 }
 
 #[tokio::test]
+async fn ateliers_are_pre_assigned_from_the_course_roster() {
+    let server = server().await;
+    let platform = registered(&server).await;
+    let facilitator = server.token_in(Role::Facilitator, "Mme Leroy", TENANT);
+    let template: Value = browser()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&facilitator)
+        .json(&json!({ "title": "Ateliers", "kind": "breakout", "breakout": { "plan": { "mode": "manual", "ateliers": [
+            { "id": "a1", "name": "Lecture", "duration_s": 900 },
+            { "id": "a2", "name": "Écriture", "duration_s": 900 },
+        ] } } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let template = template["id"].as_str().unwrap().to_string();
+    let trainer = handed_over(&launch(&server, &platform, Person::Teacher, false, with_activity(&template)).await);
+    let room = trainer["room"].clone();
+    let assignments = |body: Value| {
+        browser()
+            .post(server.url(&format!("/api/v1/sessions/{room}/roster/assignments")))
+            .bearer_auth(&trainer["token"])
+            .json(&body)
+            .send()
+    };
+
+    let refused = assignments(json!({ "assignments": { "4": "a9" } })).await.unwrap();
+    assert_eq!(refused.status(), 400, "an atelier outside the plan");
+    let answer = assignments(json!({ "assignments": { "999": "a2" }, "distribute": true })).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["assigned"], json!([{ "user_id": "4", "name": "Sam Stagiaire", "atelier": "a1" }]), "{answer}");
+    assert_eq!(answer["not_assigned"][0]["user_id"], "999", "not in the course");
+    let answer: Value = assignments(json!({ "assignments": { "4": "a2" } })).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["assigned"][0]["atelier"], "a2", "assigned again by name");
+
+    // The student opens the activity from the course: they are in their atelier.
+    let student = handed_over(&launch(&server, &platform, Person::Student, false, with_activity(&template)).await);
+    assert_eq!(student["room"], room);
+    let mut phone = server.connect(Format::Json).await;
+    phone.hello_token(&student["token"]).await;
+    let snapshot = phone.join(&room).await;
+    let breakout = snapshot.breakout.expect("a breakout snapshot");
+    assert_eq!(breakout.atelier.expect("pre-assigned").atelier.id, "a2");
+}
+
+#[tokio::test]
 async fn a_platform_outage_delays_a_score_and_a_stale_score_is_settled() {
     let server = server().await;
     let platform = registered(&server).await;

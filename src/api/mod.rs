@@ -30,6 +30,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
+pub(crate) use registrations::{assign, plan_ateliers};
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};
 
 /// The OpenAPI 3.1 description of this API.
