@@ -206,6 +206,13 @@ async function check() {
     await phone.getByText(/Réponse envoyée|Answer sent/).first().waitFor();
     await shot(student, 'student-answered');
     log('student1 answered');
+    // The course roster (NRPS) in the console: the student is here.
+    const roster = console_.getByTestId('course-roster');
+    await roster.locator('summary').click();
+    await roster.getByRole('button', { name: /Actualiser|Refresh/ }).click();
+    await roster.getByRole('row', { name: /Sam Stagiaire.*(Connecté maintenant|Connected now)/ }).waitFor();
+    await shot(teacher, 'trainer-roster');
+    log('teacher1 sees the course roster: Sam Stagiaire connected now');
     teacher.once('dialog', (dialog) => void dialog.accept());
     await console_.getByRole('button', { name: /Arrêter le quiz|Stop the quiz/ }).click();
     await console_.getByText(/Quiz terminé|Quiz ended|Quiz over/).first().waitFor();

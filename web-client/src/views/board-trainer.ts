@@ -23,6 +23,7 @@ import { boardView } from './board-view';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { keyedSlot } from './quiz-common';
+import { courseRosterPanel } from './course-roster';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
 
 export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId): View {
@@ -167,6 +168,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
       h('div', { class: 'fr-col-12 fr-col-md-8' }, controls)),
     sectionsPanel,
     composePanel,
+    courseRosterPanel(app, roomId, { ateliers: false }),
     h('h2', { class: 'fr-h4 fr-mt-4w', id: 'board-posts-title' }, t('board.console.board')),
     board.root,
     exports,

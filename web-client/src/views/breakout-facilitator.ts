@@ -24,6 +24,7 @@ import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LAB
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { fetchSessionFile } from '../api';
+import { courseRosterPanel } from './course-roster';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
 
 /** Between two `unassign` of "everyone back to the plenary": 16 per second. */
@@ -263,6 +264,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       h('div', { class: 'fr-col-12 fr-col-md-8 amphi-trainer-only' }, controls)),
     h('div', { class: 'amphi-trainer-only' }, callsSection, broadcastForm),
     participantsSection,
+    h('div', { class: 'amphi-trainer-only' }, courseRosterPanel(app, roomId, { ateliers: true })),
     ateliersSection,
     publishedSection,
     h('div', { class: 'amphi-trainer-only' }, sent.root),

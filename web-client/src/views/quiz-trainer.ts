@@ -21,6 +21,7 @@ import { phaseIndex, type QuizState } from '../quiz-state';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
+import { courseRosterPanel } from './course-roster';
 import { nextSessionButton } from './room-code';
 import { joinUrl } from './trainer';
 
@@ -153,6 +154,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
       h('div', { class: 'fr-col-12 fr-col-md-4' }, codePanel),
       h('div', { class: 'fr-col-12 fr-col-md-8' }, quizPanel)),
+    h('div', { class: 'amphi-trainer-only' }, courseRosterPanel(app, roomId, { ateliers: false })),
     results,
     participants,
     h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
