@@ -6,7 +6,8 @@
 // in the board in the platform's language (English), under the name the
 // platform sent; the trainer starts a new session from the console: a new
 // room with its own code, entered at once, the old one still listed in
-// "Mes sessions". Every state goes through axe-core.
+// "Mes sessions". Then the tool's own pages (a refused launch, the manual
+// set-up) at 360 px. Every state goes through axe-core.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -90,4 +91,24 @@ test('opened from a course: the console, the way back, a participant in their la
   });
 
   await trainerContext.close();
+});
+
+test('the tool’s own pages: a refused launch and the manual set-up, readable on a phone and accessible', async () => {
+  // These pages allow no script but their own (CSP nonce): axe is injected past it.
+  const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR', bypassCSP: true });
+  const page = await context.newPage();
+  const login = new URLSearchParams({ iss: 'https://moodle.inconnu.example', login_hint: '4', target_link_uri: `${base}/lti/launch` });
+  const refused = await page.goto(`${base}/lti/login?${login}`);
+  assert.equal(refused.status(), 400);
+  assert.equal(refused.headers()['x-amphi-error'], 'lti_unknown_platform');
+  await waitForText(page.getByRole('heading', { level: 1 }), /amphi ne peut pas ouvrir cette activité/);
+  await waitForText(page.locator('code'), /^lti_unknown_platform$/);
+  await assertFits(page, PHONE.width, 'a refused launch');
+  await assertAccessible(page, 'a refused launch (lti_unknown_platform)');
+  await page.goto(`${base}/lti/setup`);
+  await waitForText(page.getByRole('heading', { level: 1 }), /.+/);
+  await assertFits(page, PHONE.width, 'the manual set-up page');
+  await shot(page, 'course-lti-setup');
+  await assertAccessible(page, 'the manual set-up page (/lti/setup)');
+  await context.close();
 });
