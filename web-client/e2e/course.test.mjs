@@ -6,7 +6,8 @@
 // in the board in the platform's language (English), under the name the
 // platform sent; the trainer starts a new session from the console: a new
 // room with its own code, entered at once, the old one still listed in
-// "Mes sessions". Then the tool's own pages (a refused launch, the manual
+// "Mes sessions"; where the browser refuses storage in the frame, the page
+// says so and a new window opens the console. Then the tool's own pages (a refused launch, the manual
 // set-up) at 360 px. Every state goes through axe-core.
 
 import assert from 'node:assert/strict';
@@ -91,6 +92,39 @@ test('opened from a course: the console, the way back, a participant in their la
   });
 
   await trainerContext.close();
+});
+
+test('a frame whose browser refuses storage: the page says so, a new window works', async () => {
+  const token = await harness.token(['--role', 'trainer', '--name', 'Tina Formatrice']);
+  const created = await fetch(`${base}/api/v1/rooms`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'Sans stockage', kind: 'board' }),
+  });
+  const room = await created.json();
+  // What a browser blocking third-party storage does in the platform's frame.
+  const blocked = await browser.newContext({ viewport: PROJECTOR, locale: 'fr-FR' });
+  await blocked.addInitScript(() => {
+    for (const name of ['sessionStorage', 'localStorage']) {
+      Object.defineProperty(window, name, { get() { throw new DOMException('Access is denied for this document.', 'SecurityError'); } });
+    }
+  });
+  const framed = await blocked.newPage();
+  await framed.goto(entry(room.id, token, 'fr'));
+  await waitForText(framed.getByText(/empêche amphi de garder votre session/), /nouvelle fenêtre/);
+  const open = framed.getByRole('link', { name: 'Ouvrir dans une nouvelle fenêtre' });
+  assert.equal(await open.getAttribute('target'), '_blank');
+  const href = await open.getAttribute('href');
+  assert.ok(href.includes('#') && href.includes(`room=${room.id}`), 'the new window gets the hand-over');
+  await shot(framed, 'course-storage-refused');
+  await assertAccessible(framed, 'storage refused in a frame');
+  await blocked.close();
+  // The new window (a first-party page: storage works) opens the console.
+  const window_ = await browser.newContext({ viewport: PROJECTOR, locale: 'fr-FR' });
+  const page = await window_.newPage();
+  await page.goto(href);
+  await waitForText(page.getByTestId('join-code'), new RegExp(`^${room.join_code}$`));
+  await window_.close();
 });
 
 test('the tool’s own pages: a refused launch and the manual set-up, readable on a phone and accessible', async () => {
