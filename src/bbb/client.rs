@@ -195,7 +195,7 @@ impl Bbb for HttpBbb {
             let params = meeting.params().map_err(|reason| invalid_request(CREATE, reason))?;
             let body = (!meeting.documents.is_empty()).then(|| documents_xml(&meeting.documents));
             let root = self.call(CREATE, params, body).await?;
-            response::meeting_created(CREATE.name, &root)
+            response::meeting_created(CREATE.name, &meeting.meeting_id, &root)
         })
     }
 
