@@ -196,3 +196,59 @@ async fn the_analytics_callback_is_verified_and_stored_once_per_attendee() {
     let figures: Value = serde_json::from_str(&attendee.body).unwrap();
     assert!(figures["duration"].is_number(), "{figures}");
 }
+
+#[tokio::test]
+async fn a_burst_of_distinct_events_in_one_millisecond_is_all_kept() {
+    let server = server(WebhookAuthMode::Checksum).await;
+    // bbb-webhooks stamps a burst with one timestamp: 65 distinct events of
+    // one type, meeting and user, in one millisecond.
+    let events: Vec<Value> = (0..65)
+        .map(|i| {
+            serde_json::json!({ "data": { "type": "event", "id": "user-emoji-changed", "attributes": {
+                "meeting": { "internal-meeting-id": "internal-burst", "external-meeting-id": "amphi-s9-a3" },
+                "user": { "internal-user-id": "w_1", "external-user-id": "member-42", "emoji": format!("e{i}") } },
+                "event": { "ts": 1_715_261_800_000u64 } } })
+        })
+        .collect();
+    let body = form(&Value::Array(events).to_string());
+    let (status, answer) = deliver(&server, &body, None).await;
+    assert_eq!((status, answer["new"].as_u64()), (200, Some(65)), "{answer}");
+    let (_, again) = deliver(&server, &body, None).await;
+    assert_eq!(again["new"].as_u64(), Some(0), "the redelivery is recognised");
+    assert_eq!(server.app.store.bbb_events("amphi-s9-a3").await.unwrap().len(), 65);
+}
+
+#[tokio::test]
+async fn events_without_an_external_meeting_id_are_mapped_through_the_meeting_created() {
+    let server = server(WebhookAuthMode::Checksum).await;
+    let token = server.token(amphi_protocol::Role::Trainer, "Mme Durand");
+    let session = room_id(&server.create_room(&token, "Ateliers").await);
+    let meeting = format!("amphi-{session}-a3");
+    let mut events: Vec<Value> =
+        serde_json::from_str(&fixture("webhook_events.json").replace("amphi-s9-a3", &meeting)).unwrap();
+    // During a burst bbb-webhooks leaves the external meeting id empty.
+    for event in &mut events[1..] {
+        event["data"]["attributes"]["meeting"]["external-meeting-id"] = Value::String(String::new());
+    }
+    // The join comes before the meeting-created; the rest after.
+    let created = events.remove(0);
+    let joined = events.remove(0);
+    for batch in [vec![joined], vec![created], events] {
+        assert_eq!(deliver(&server, &form(&Value::Array(batch).to_string()), None).await.0, 200);
+    }
+    let stored = server.app.store.bbb_events(&meeting).await.unwrap();
+    let kinds: Vec<&str> = stored.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(kinds.len(), 5, "every event is the meeting's: {kinds:?}");
+    let csv = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/sessions/{session}/attendance.csv")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let video: Vec<&str> = csv.lines().filter(|line| line.contains(",video,")).collect();
+    assert_eq!(video.len(), 1, "the video stretch is reported: {csv}");
+    assert!(video[0].starts_with("member-42,Zoé Martin,video,"), "{}", video[0]);
+}

@@ -141,6 +141,7 @@ async fn check_journal_attendance_and_privacy(store: Store) {
     // Video events: the guest's and user-1's in this room's atelier meeting,
     // and user-1's in a meeting of no room of this tenant.
     let video = |meeting: String, member: &str| BbbEventRecord {
+        key: format!("{meeting}:{member}"),
         event: "user-joined".into(),
         at: 5_000,
         internal_meeting: format!("internal-{meeting}"),

@@ -1,7 +1,10 @@
 //! What BigBlueButton calls back. `POST /api/v1/bbb/webhooks`:
 //! bbb-webhooks callbacks, authenticated as configured (a checksum over the
 //! registered callback URL, the body and the shared secret, or a bearer
-//! token), parsed, and stored once per event (redeliveries change nothing);
+//! token), parsed, and stored once per event (keyed by a digest of its
+//! content: redeliveries change nothing, distinct events of one millisecond
+//! are all kept; an event naming its meeting by internal id only is mapped
+//! through the meeting's `meeting-created`);
 //! `meeting-created`, `meeting-ended`, `user-joined` and `user-left` are
 //! typed, every other event is kept as received. `POST
 //! /api/v1/bbb/analytics`: the learning-analytics callback at a meeting's
@@ -20,7 +23,7 @@ use super::ApiError;
 use crate::app::AppState;
 use crate::bbb::analytics::receive_analytics;
 use crate::bbb::checksum::{split_callback_checksum, verify_webhook};
-use crate::bbb::webhooks::{WebhookEvent, parse_callback};
+use crate::bbb::webhooks::{ReceivedEvent, WebhookEvent, parse_callback};
 use crate::store::BbbEventRecord;
 
 /// `POST /api/v1/bbb/webhooks`
@@ -76,6 +79,8 @@ pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: By
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedFrame, error.to_string()))?;
     let attendees = raw.pointer_mut("/data/attendees").map(Value::take).unwrap_or(Value::Null);
     let row = |event: &str, member: &str, name: &str, body: &Value| BbbEventRecord {
+        // Stored once per meeting and attendee, however often it is sent.
+        key: format!("{event}:{}:{member}", callback.internal_meeting_id),
         event: event.to_string(),
         at: 0,
         internal_meeting: callback.internal_meeting_id.clone(),
@@ -98,26 +103,27 @@ fn not_configured() -> ApiError {
 }
 
 /// An event as stored.
-fn record(event: &WebhookEvent) -> BbbEventRecord {
-    let key = event.dedup_key();
+fn record(received: &ReceivedEvent) -> BbbEventRecord {
+    let event = &received.event;
+    let event_id = event.id().to_string();
     let (meeting, member, member_name, body) = match event {
         WebhookEvent::MeetingCreated { meeting, name, metadata, .. } => (
             meeting.external_id.clone(),
             String::new(),
             String::new(),
-            json!({ "event": key.event_id, "meeting": meeting.external_id, "name": name, "metadata": metadata }),
+            json!({ "event": event_id, "meeting": meeting.external_id, "name": name, "metadata": metadata }),
         ),
         WebhookEvent::MeetingEnded { meeting, .. } => (
             meeting.external_id.clone(),
             String::new(),
             String::new(),
-            json!({ "event": key.event_id, "meeting": meeting.external_id }),
+            json!({ "event": event_id, "meeting": meeting.external_id }),
         ),
         WebhookEvent::UserJoined { meeting, user, .. } | WebhookEvent::UserLeft { meeting, user, .. } => (
             meeting.external_id.clone(),
             user.external_id.clone(),
             user.name.clone().unwrap_or_default(),
-            json!({ "event": key.event_id, "meeting": meeting.external_id, "user": user.external_id,
+            json!({ "event": event_id, "meeting": meeting.external_id, "user": user.external_id,
                     "name": user.name, "role": user.role }),
         ),
         WebhookEvent::Other { raw, .. } => {
@@ -131,10 +137,11 @@ fn record(event: &WebhookEvent) -> BbbEventRecord {
         }
     };
     BbbEventRecord {
-        event: key.event_id,
-        at: key.at_ms.map_or(0, |at| at as i64),
-        internal_meeting: key.meeting_id,
-        internal_user: key.user_id,
+        key: received.digest.clone(),
+        at: event.at_ms().map_or(0, |at| at as i64),
+        internal_meeting: event.internal_meeting_id().unwrap_or_default().to_string(),
+        internal_user: event.internal_user_id().unwrap_or_default().to_string(),
+        event: event_id,
         meeting,
         member,
         member_name,

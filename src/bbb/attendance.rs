@@ -68,6 +68,7 @@ mod tests {
 
     fn event(event: &str, at: i64, meeting: &str, member: &str) -> BbbEventRecord {
         BbbEventRecord {
+            key: format!("{event}:{at}:{meeting}:{member}"),
             event: event.into(),
             at,
             internal_meeting: format!("internal-{meeting}"),
