@@ -179,8 +179,8 @@ async fn the_analytics_callback_is_verified_and_stored_once_per_attendee() {
     assert_eq!((status, answer["code"].as_str()), (401, Some("unauthorized")));
     let expired = amphi::bbb::analytics::sign_analytics_token(SECRET, 1, jsonwebtoken::Algorithm::HS512).unwrap();
     assert_eq!(post(Some(expired), body.clone()).await.0, 401);
-    let (status, answer) = post(Some(token.clone()), "{\"meeting_id\": 3}".into()).await;
-    assert_eq!((status, answer["code"].as_str()), (400, Some("malformed_frame")));
+    let (status, answer) = post(Some(token.clone()), "{\"data\": {}}".into()).await;
+    assert_eq!((status, answer["code"].as_str()), (400, Some("malformed_frame")), "no meeting_id");
     assert!(server.app.store.bbb_events("amphi-").await.unwrap().is_empty());
 
     let (status, answer) = post(Some(token.clone()), body.clone()).await;
@@ -195,6 +195,32 @@ async fn the_analytics_callback_is_verified_and_stored_once_per_attendee() {
     assert_eq!((attendee.event.as_str(), attendee.member_name.as_str()), ("analytics-attendee", "Zoé Martin"));
     let figures: Value = serde_json::from_str(&attendee.body).unwrap();
     assert!(figures["duration"].is_number(), "{figures}");
+}
+
+#[tokio::test]
+async fn an_analytics_callback_with_odd_fields_is_kept_and_says_what_it_could_not_read() {
+    let server = server(WebhookAuthMode::Checksum).await;
+    let exp = amphi::auth::unix_seconds() + 3600;
+    let token = amphi::bbb::analytics::sign_analytics_token(SECRET, exp, jsonwebtoken::Algorithm::HS512).unwrap();
+    let mut body: Value = serde_json::from_str(&fixture("analytics_callback.json")).unwrap();
+    body["internal_meeting_id"] = serde_json::json!(1_715_261_728_123u64);
+    body["data"]["start"] = serde_json::json!({ "at": "2024-05-09" });
+    body["data"]["finish"] = Value::Null;
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/bbb/analytics"))
+        .bearer_auth(token)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "one odd field does not lose the callback");
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["new"], 3);
+    assert_eq!(answer["unread"], serde_json::json!(["data.start"]));
+    let stored = server.app.store.bbb_events("amphi-s9-a3").await.unwrap();
+    let meeting = stored.iter().find(|e| e.event == "analytics-meeting").unwrap();
+    assert!(meeting.body.contains("2024-05-09"), "the raw body is kept: {}", meeting.body);
+    assert_eq!(stored.iter().filter(|e| e.event == "analytics-attendee").count(), 2);
 }
 
 #[tokio::test]

@@ -8,9 +8,10 @@
 //! `meeting-created`, `meeting-ended`, `user-joined` and `user-left` are
 //! typed, every other event is kept as received. `POST
 //! /api/v1/bbb/analytics`: the learning-analytics callback at a meeting's
-//! end (a JWT signed with the shared secret), stored once as one row for
-//! the meeting and one per attendee, so that erasing a member erases their
-//! figures.
+//! end (a JWT signed with the shared secret), read leniently (only
+//! `meeting_id` is essential; what could not be read is answered in
+//! `unread`), stored once as one row for the meeting and one per attendee,
+//! so that erasing a member erases their figures.
 
 use amphi_protocol::ErrorCode;
 use axum::Json;
@@ -21,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::ApiError;
 use crate::app::AppState;
-use crate::bbb::analytics::receive_analytics;
+use crate::bbb::analytics::{read_attendee, receive_analytics};
 use crate::bbb::checksum::{split_callback_checksum, verify_webhook};
 use crate::bbb::webhooks::{ReceivedEvent, WebhookEvent, parse_callback};
 use crate::store::BbbEventRecord;
@@ -91,11 +92,19 @@ pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: By
         body: body.to_string(),
     };
     let mut records = vec![row(ANALYTICS_MEETING, "", "", &raw)];
-    for (attendee, raw) in callback.data.attendees.iter().zip(attendees.as_array().into_iter().flatten()) {
-        records.push(row(ANALYTICS_ATTENDEE, &attendee.ext_user_id, &attendee.name, raw));
+    let mut skipped = Vec::new();
+    for (index, raw) in attendees.as_array().into_iter().flatten().enumerate() {
+        // Read again one by one, so that each row keeps its own attendee.
+        if let Some(attendee) = read_attendee(raw, &format!("data.attendees[{index}]"), &mut skipped) {
+            records.push(row(ANALYTICS_ATTENDEE, &attendee.ext_user_id, &attendee.name, raw));
+        }
+    }
+    if !callback.unread.is_empty() {
+        tracing::warn!(meeting = %callback.meeting_id, unread = ?callback.unread,
+            "parts of a BigBlueButton analytics callback could not be read; the rest is kept");
     }
     let new = app.store.record_bbb_events(&records).await.map_err(ApiError::internal)?;
-    Ok(Json(json!({ "received": records.len(), "new": new })))
+    Ok(Json(json!({ "received": records.len(), "new": new, "unread": callback.unread })))
 }
 
 fn not_configured() -> ApiError {
