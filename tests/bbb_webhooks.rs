@@ -132,6 +132,29 @@ async fn webhooks_can_authenticate_with_a_bearer_token() {
 }
 
 #[tokio::test]
+async fn a_mode_set_differently_on_both_sides_loses_nothing_and_refusals_are_told() {
+    // amphi expects a bearer token; bbb-webhooks was left in checksum mode.
+    let server = server(WebhookAuthMode::Bearer).await;
+    let (status, answer) = deliver(&server, &form(&fixture("webhook_events.json")), None).await;
+    assert_eq!((status, answer["new"].as_u64()), (200, Some(5)), "a valid checksum is a valid proof: {answer}");
+    let ready: Value = reqwest::get(server.url("/readyz")).await.unwrap().json().await.unwrap();
+    assert_eq!(ready["warnings"], Value::Null, "nothing refused yet: {ready}");
+
+    // A callback with neither proof right is refused, counted and told by /readyz.
+    let (status, _) = deliver(&server, &form("[]"), Some("0".repeat(64))).await;
+    assert_eq!(status, 401);
+    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains("amphi_bbb_callbacks_refused_total{callback=\"webhooks\",reason=\"missing_bearer\"} 1"),
+        "{metrics}"
+    );
+    let ready = reqwest::get(server.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 200, "a warning, the node still serves");
+    let ready: Value = ready.json().await.unwrap();
+    assert!(ready["warnings"][0].as_str().unwrap().contains("BigBlueButton callbacks were refused"), "{ready}");
+}
+
+#[tokio::test]
 async fn the_webhook_endpoint_is_registered_at_start() {
     let simulator = amphi::bbb::simulator::BbbSimulator::start(SECRET, ChecksumAlgorithm::Sha256).await.unwrap();
     let bbb = simulator.config();

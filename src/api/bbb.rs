@@ -42,9 +42,16 @@ pub async fn webhooks(
     let received = format!("{}{path}", config.callback_base_url.trim_end_matches('/'));
     let (callback_url, checksum) = split_callback_checksum(&received);
     let authorization = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
-    if let Err(error) = verify_webhook(config, callback_url, &body, checksum, authorization) {
-        tracing::warn!(%error, "a BigBlueButton callback failed authentication");
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, error.to_string()));
+    match verify_webhook(config, callback_url, &body, checksum, authorization) {
+        Ok(mode) if mode != config.webhook_auth => {
+            tracing::debug!(?mode, configured = ?config.webhook_auth, "a BigBlueButton callback proved itself in the other mode");
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(%error, "a BigBlueButton callback failed authentication");
+            app.bbb_refusals.record("webhooks", refusal_reason(&error), crate::hub::now_ms() as i64);
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, error.to_string()));
+        }
     }
     let callback = parse_callback(&body)
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedFrame, error.to_string()))?;
@@ -72,6 +79,12 @@ pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: By
             }
             _ => {
                 tracing::warn!(%error, "a BigBlueButton analytics callback failed authentication");
+                let reason = match error {
+                    AnalyticsError::MissingToken => "missing_token",
+                    AnalyticsError::Expired => "expired_token",
+                    _ => "invalid_token",
+                };
+                app.bbb_refusals.record("analytics", reason, crate::hub::now_ms() as i64);
                 ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, error.to_string())
             }
         }
@@ -105,6 +118,16 @@ pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: By
     }
     let new = app.store.record_bbb_events(&records).await.map_err(ApiError::internal)?;
     Ok(Json(json!({ "received": records.len(), "new": new, "unread": callback.unread })))
+}
+
+fn refusal_reason(error: &crate::bbb::checksum::WebhookAuthError) -> &'static str {
+    use crate::bbb::checksum::WebhookAuthError;
+    match error {
+        WebhookAuthError::MissingChecksum => "missing_checksum",
+        WebhookAuthError::ChecksumMismatch => "checksum_mismatch",
+        WebhookAuthError::MissingBearer => "missing_bearer",
+        WebhookAuthError::BearerMismatch => "bearer_mismatch",
+    }
 }
 
 fn not_configured() -> ApiError {

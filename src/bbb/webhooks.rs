@@ -331,7 +331,7 @@ mod tests {
         let received_url = format!("{registered}&checksum={checksum}");
 
         let (callback_url, checksum) = split_callback_checksum(&received_url);
-        assert_eq!(verify_webhook(&config, callback_url, body.as_bytes(), checksum, None), Ok(()));
+        assert!(verify_webhook(&config, callback_url, body.as_bytes(), checksum, None).is_ok());
         let callback = parse_callback(body.as_bytes()).unwrap();
         assert_eq!(callback.events[0].event.id(), "user-joined");
 

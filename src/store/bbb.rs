@@ -36,19 +36,15 @@ impl Store {
             let mut transaction = pool.begin().await?;
             let mut new = 0;
             for event in events {
-                let mut meeting = event.meeting.clone();
-                if meeting.is_empty() && !event.internal_meeting.is_empty() {
-                    meeting = sqlx::query_scalar::<_, String>(
-                        "SELECT meeting FROM bbb_events WHERE internal_meeting = $1 AND meeting <> '' LIMIT 1",
-                    )
-                    .bind(&event.internal_meeting)
-                    .fetch_optional(&mut *transaction)
-                    .await?
-                    .unwrap_or_default();
-                }
+                // One statement (a read first would make SQLite's deferred
+                // transaction fail to take the write lock under load): an
+                // event naming no meeting of amphi takes it from the
+                // meeting's events already stored.
                 let inserted = sqlx::query(
                     "INSERT INTO bbb_events (dedup_key, event, at, internal_meeting, internal_user, meeting, member, \
-                     member_name, body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     member_name, body, received_at) VALUES ($1, $2, $3, $4, $5, \
+                     CASE WHEN $6 = '' AND $4 <> '' THEN COALESCE((SELECT meeting FROM bbb_events \
+                     WHERE internal_meeting = $4 AND meeting <> '' LIMIT 1), '') ELSE $6 END, $7, $8, $9, $10) \
                      ON CONFLICT (dedup_key) DO NOTHING",
                 )
                 .bind(&event.key)
@@ -56,7 +52,7 @@ impl Store {
                 .bind(event.at)
                 .bind(&event.internal_meeting)
                 .bind(&event.internal_user)
-                .bind(&meeting)
+                .bind(&event.meeting)
                 .bind(&event.member)
                 .bind(&event.member_name)
                 .bind(&event.body)
@@ -65,10 +61,10 @@ impl Store {
                 .await?
                 .rows_affected();
                 new += inserted;
-                if inserted > 0 && !meeting.is_empty() && !event.internal_meeting.is_empty() {
+                if inserted > 0 && !event.meeting.is_empty() && !event.internal_meeting.is_empty() {
                     // Events that came before this meeting was known by amphi's id.
                     sqlx::query("UPDATE bbb_events SET meeting = $1 WHERE internal_meeting = $2 AND meeting = ''")
-                        .bind(&meeting)
+                        .bind(&event.meeting)
                         .bind(&event.internal_meeting)
                         .execute(&mut *transaction)
                         .await?;
