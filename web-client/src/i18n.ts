@@ -293,6 +293,9 @@ export const fr = {
 
   'projector.title': 'Écran de projection',
   'projector.connecting': 'Connexion de l’écran de projection…',
+  'projector.fullscreen': 'Plein écran',
+  'projector.fullscreenExit': 'Quitter le plein écran',
+  'projector.fullscreenRefused': 'Le navigateur refuse le plein écran ici.',
   'entry.title': 'Ouverture de l’activité',
   'entry.connecting': 'Connexion à la session…',
   'entry.noStorage': 'Votre navigateur empêche amphi de garder votre session dans ce cadre (cookies et stockage tiers bloqués). Ouvrez l’activité dans une nouvelle fenêtre : tout y fonctionne.',
@@ -1062,6 +1065,9 @@ export const en: Record<MessageKey, string> = {
 
   'projector.title': 'Projector screen',
   'projector.connecting': 'Connecting the projector screen…',
+  'projector.fullscreen': 'Full screen',
+  'projector.fullscreenExit': 'Exit full screen',
+  'projector.fullscreenRefused': 'The browser refuses full screen here.',
   'entry.title': 'Opening the activity',
   'entry.connecting': 'Connecting to the session…',
   'entry.noStorage': 'Your browser does not let amphi keep your session in this frame (third-party cookies and storage blocked). Open the activity in a new window: everything works there.',

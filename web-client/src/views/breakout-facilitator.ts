@@ -24,6 +24,7 @@ import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LAB
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { fetchSessionFile } from '../api';
+import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel, projectorWindowButton } from './room-code';
 
 /** Between two `unassign` of "everyone back to the plenary": 16 per second. */
@@ -249,10 +250,12 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   // ---- projector mode of the console ----
   const projectorToggle = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'aria-pressed': 'false', 'data-testid': 'projector-mode' }, t('breakout.console.projectorMode'));
+  const fullscreen = fullscreenButton();
+  fullscreen.show(false);
   const leaveButton = h('button', { type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-logout-box-r-line', onclick: () => void app.leave(roomId) }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-breakout-console' },
-    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projectorToggle, screen.button)),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, fullscreen.button, projectorToggle, screen.button)),
     screen.status,
     h('div', { class: 'amphi-statusbar amphi-trainer-only' }, badge.root),
     errors,
@@ -269,8 +272,8 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   projectorToggle.addEventListener('click', () => {
     const on = !root.classList.contains('amphi-projector');
-    root.classList.toggle('amphi-projector', on);
-    root.closest('main')?.classList.toggle('amphi-fluid', on);
+    setProjectorMode(root, on);
+    fullscreen.show(on);
     projectorToggle.setAttribute('aria-pressed', String(on));
     projectorToggle.textContent = t(on ? 'breakout.console.projectorModeOff' : 'breakout.console.projectorMode');
   });
@@ -372,6 +375,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     dispose() {
       off();
       clock.dispose();
+      fullscreen.dispose();
     },
   };
 }
