@@ -62,6 +62,10 @@ test('a trainer gets the console back from "Mes sessions", a code or a link', { 
     await mine.getByRole('heading', { name: 'Mes sessions' }).waitFor();
     await waitForText(mine.getByTestId('my-sessions-body'), /^Aucune session/);
     await assertAccessible(page, 'home: "Mes sessions" empty');
+    // French typography as rendered: no-break spaces inside « » and before a colon.
+    const intro = await page.getByText(/Collez le jeton fourni/).textContent();
+    assert.ok(intro.includes('«\u00a0amphi token\u00a0»'), JSON.stringify(intro));
+    assert.ok((await mine.textContent()).includes('l’instant\u00a0:'), JSON.stringify(await mine.textContent()));
     await page.getByLabel('Titre de la salle').fill(TITLE);
     await page.getByRole('button', { name: 'Créer une salle' }).click();
     await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();

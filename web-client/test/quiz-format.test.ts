@@ -238,9 +238,9 @@ describe('quiz creation and answering helpers', () => {
   });
 
   it('tells a late answer clearly, in both languages', () => {
-    expect(quizErrorText('answer_late', 'answer')).toBe('Trop tard : la question est fermée.');
+    expect(quizErrorText('answer_late', 'answer')).toBe('Trop tard\u00a0: la question est fermée.');
     expect(quizErrorText('invalid_state', 'answer')).toMatch(/^Réponse refusée/);
-    expect(quizErrorText('invalid_state', 'next')).toBe("Action impossible pour l'instant.");
+    expect(quizErrorText('invalid_state', 'next')).toBe("Action impossible pour l’instant.");
     setLang('en');
     expect(quizErrorText('answer_late', 'answer')).toBe('Too late: the question is closed.');
   });
