@@ -586,3 +586,58 @@ test('board: a long board loads page by page (load_more answered by board_page)'
   await assertAccessible(chloe.page, 'participant: a long board, fully loaded');
   await chloe.context.close();
 });
+
+test('board: a refused video host is explained on its field, and nothing typed is lost (phone)', { timeout: 120_000 }, async () => {
+  const token = await harness.token(['--role', 'trainer', '--name', 'Mme Durand']);
+  const created = await fetch(`${base}/api/v1/rooms`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'Vidéos de la séance', kind: 'board', board: { sections: [], settings: {} } }),
+  }).then((r) => r.json());
+  const { page, frames, context } = await joinOnPhone(created.join_code, 'Camille');
+  const form = page.getByTestId('compose');
+  const videoInput = form.getByTestId('post-video-input');
+  const videoGroup = form.locator('.fr-input-group', { has: page.getByTestId('post-video-input') });
+  const TEXT = 'Regardez la séquence\navant jeudi.';
+  await post(page, { title: 'Ma vidéo', text: TEXT });
+  await openExtras(form);
+  // The accepted sites are named under the field.
+  await waitForText(form.getByTestId('video-hosts'), /^Sites acceptés : podeduc\.apps\.education\.fr, \*\.apps\.education\.fr, YouTube, Vimeo, Dailymotion\.$/);
+
+  // Another site: refused here, on its field, before anything is sent.
+  await videoInput.fill('https://videos.example.com/v/42');
+  await form.getByTestId('post-submit').click();
+  await waitForText(videoGroup.locator('.fr-error-text'), /n’est pas accepté ici\. Sites acceptés : .*YouTube/);
+  assert.equal(await videoInput.getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'post-video-input', 'the focus is on the field');
+  assert.equal(boardCommands(frames, 'post').length, 0, 'nothing sent');
+  assert.equal(await form.getByTestId('post-title').inputValue(), 'Ma vidéo');
+  assert.equal(await form.getByTestId('post-text-input').inputValue(), TEXT);
+  await shot(page, 'board-16-video-host-refused-360');
+  await assertAccessible(page, 'participant: video site refused on its field (phone)');
+
+  // An accepted site but not a video (a channel): the server refuses it; the post comes back into the form.
+  await videoInput.fill('https://www.youtube.com/@eduscol');
+  await form.getByTestId('post-submit').click();
+  await waitUntil(() => frames.received.some((f) => f.type === 'error' && f.code === 'invalid_field'), 'the server’s refusal');
+  await waitForText(videoGroup.locator('.fr-error-text'), /n’a pas été acceptée.*d’un site accepté \(.*YouTube.*\)\. Votre message est conservé\.$/);
+  assert.equal(await form.getByTestId('post-title').inputValue(), 'Ma vidéo');
+  assert.equal(await form.getByTestId('post-text-input').inputValue(), TEXT);
+  assert.equal(await videoInput.inputValue(), 'https://www.youtube.com/@eduscol');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'post-video-input');
+  // Next to the field, not at the top of the page.
+  const [error, input] = [await videoGroup.locator('.fr-error-text').boundingBox(), await videoInput.boundingBox()];
+  assert.ok(Math.abs(error.y - (input.y + input.height)) < 80, `the error is ${error.y - input.y} px from its field`);
+  assert.equal(await page.getByText('Données invalides.').count(), 0, 'no generic error');
+  assert.equal(await page.getByTestId('post').count(), 0);
+  await shot(page, 'board-17-video-refused-by-server-360');
+  await assertAccessible(page, 'participant: video refused by the server, post kept (phone)');
+
+  // Fixed: the post goes, with its text as typed.
+  await videoInput.fill('https://youtu.be/dQw4w9WgXcQ');
+  await form.getByTestId('post-submit').click();
+  await card(page, 'Ma vidéo').locator('iframe').waitFor({ state: 'attached' });
+  assert.equal(await card(page, 'Ma vidéo').getByTestId('post-text').textContent(), TEXT);
+  assert.equal(await form.getByTestId('post-title').inputValue(), '', 'the form is empty again');
+  await context.close();
+});

@@ -12,7 +12,7 @@ import { h } from '../dom';
 import { t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
-import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, sendBoard, uploadsFor } from './board-common';
+import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
@@ -87,6 +87,7 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
     blocked.textContent = reason ? t(BLOCKED[reason]) : '';
     composer.root.hidden = reason !== null;
     composer.setSections(state.settings.layout === 'wall' ? writable.slice(0, 1) : writable);
+    composer.setVideoHosts(state.videoHosts);
     board.update({ state, me: client.me?.id, role, now, pending: client.pendingBoard(roomId), status: client.status });
   }
 
@@ -97,7 +98,8 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
     }
     if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'board') announcer.event(n.frame.event.event, shown);
     if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))
+      && !postRefusedInForm(composer, n, roomId)) {
       showAlert(errors, boardErrorText(n.error.code, n.command));
     }
     if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();
