@@ -641,3 +641,46 @@ test('board: a refused video host is explained on its field, and nothing typed i
   assert.equal(await form.getByTestId('post-title').inputValue(), '', 'the form is empty again');
   await context.close();
 });
+
+test('board on a phone: a visible confirmation after posting, and the offline badge in view', { timeout: 120_000 }, async () => {
+  const token = await harness.token(['--role', 'trainer', '--name', 'Mme Durand']);
+  const created = await fetch(`${base}/api/v1/rooms`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'Questions de la salle', kind: 'board', board: { sections: [], settings: { mode: 'moderated' } } }),
+  }).then((r) => r.json());
+  const { page, context } = await joinOnPhone(created.join_code, 'Camille');
+  const form = page.getByTestId('compose');
+  const sent = page.getByTestId('post-sent');
+  const inView = async (locator, what) => {
+    const box = await locator.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `${what} is out of view: ${JSON.stringify(box)}`);
+  };
+
+  await post(page, { title: 'Première question', text: 'Peut-on évaluer sans noter ?' });
+  await form.getByTestId('post-submit').click();
+  await waitForText(sent, /^Message envoyé : il apparaîtra après validation par le formateur\.$/);
+  await inView(sent, 'the confirmation');
+  assert.equal(await form.getByTestId('post-title').inputValue(), '', 'the form is empty again');
+  await shot(page, 'board-18-post-confirmed-360');
+  await assertAccessible(page, 'participant: post sent, waiting for approval (phone)');
+
+  // Offline, scrolled down to the board: the badge is still in view.
+  await page.getByTestId('board').scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await context.setOffline(true);
+  await waitForText(page.getByTestId('connection'), /Hors ligne|Reconnexion/);
+  assert.ok(await page.evaluate(() => window.scrollY) > 100, 'the page is scrolled');
+  await inView(page.getByTestId('connection'), 'the offline badge');
+  await post(page, { title: 'Écrite hors ligne' });
+  await form.getByTestId('post-submit').click();
+  await waitForText(sent, /^Hors ligne : votre message partira dès le retour du réseau\.$/);
+  await inView(sent, 'the offline confirmation');
+  await inView(page.getByTestId('connection'), 'the offline badge');
+  await shot(page, 'board-19-offline-badge-360');
+  await assertAccessible(page, 'participant: offline, badge in view (phone)');
+  await context.setOffline(false);
+  await waitForText(sent, /^Message envoyé : il apparaîtra après validation/, 30_000);
+  await waitForText(page.getByTestId('connection'), /^Connecté$/, 30_000);
+  await context.close();
+});
