@@ -52,6 +52,15 @@ async function joinOnPhone(code, name) {
   return { page, frames, context };
 }
 
+/** The locator's box lies inside a phone's screen (no scrolling needed to see it). */
+async function assertInPhoneView(locator, what) {
+  const box = await locator.boundingBox();
+  if (!(box && box.y >= 0 && box.y + box.height <= PHONE.height)) {
+    await locator.page().screenshot({ path: join(RESULTS, `quiz-out-of-view-${what.replace(/\W+/g, '_')}.png`) });
+  }
+  assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `${what} is out of view on the phone: ${JSON.stringify(box)}`);
+}
+
 /** The live distribution rows of the trainer console, as text. */
 async function distributionRows(page) {
   return (await page.getByTestId('distribution-row').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
@@ -458,6 +467,9 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
     await waitForText(p.getByTestId('answer-sent'), /Réponse envoyée/);
     await waitForText(p.getByTestId('verdict'), /Bonne réponse\s!/);
+    // The feedback and the way on, in view of the phone.
+    await assertInPhoneView(p.getByTestId('verdict'), 'the feedback');
+    await assertInPhoneView(p.getByRole('button', { name: 'Suivante' }), '"Suivante"');
     await assertAccessible(p, 'participant: immediate feedback (phone)');
   });
 
@@ -501,6 +513,8 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await assertAccessible(p, 'participant: ordering question (phone)');
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
     await waitForText(p.getByTestId('verdict'), /Bonne réponse\s!/);
+    await assertInPhoneView(p.getByTestId('verdict'), 'the feedback after ordering');
+    await assertInPhoneView(p.getByRole('button', { name: 'Suivante' }), '"Suivante" after ordering');
   });
 
   await t.test('multiple choice, word cloud, rating (offline, tab closed, come back later), short text, open text', async () => {
@@ -516,6 +530,8 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await assertAccessible(p, 'participant: multiple choice question (phone)');
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
     await waitForText(p.getByTestId('verdict'), /Bonne réponse\s!/);
+    await assertInPhoneView(p.getByTestId('verdict'), 'the feedback after multiple choice');
+    await assertInPhoneView(p.getByRole('button', { name: 'Suivante' }), '"Suivante" after multiple choice');
 
     await next(4, 'Nuage de mots');
     await assertAccessible(p, 'participant: word cloud question (phone)');
@@ -571,9 +587,19 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await p.getByLabel('Votre réponse', { exact: true }).fill('Une auto-évaluation guidée par des critères.');
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
     await waitForText(p.getByTestId('answer-sent'), /Réponse envoyée/);
-    // Every question answered: the score comes.
+    // Every question answered: the score comes, and "Vous avez terminé".
     await waitForText(p.getByTestId('your-score'), /Votre score\s: .* points · 1er sur 1/);
     await assertFits(p, PHONE.width, 'the open text screen');
+    const finish = p.getByRole('button', { name: 'Voir mon résultat' });
+    await assertInPhoneView(finish, '"Voir mon résultat"');
+    await finish.click();
+    await p.getByRole('heading', { level: 2, name: 'Vous avez terminé !' }).waitFor();
+    assert.equal(await p.evaluate(() => document.activeElement?.tagName), 'H2', 'the focus on the finished screen');
+    await waitForText(p.getByTestId('quiz-finished'), /Votre score : .* points · 1er sur 1.*Toutes vos réponses sont enregistrées/s);
+    await shot(p, 'quiz-22b-participant-finished-360');
+    await assertAccessible(p, 'participant: self-paced, finished (phone)');
+    await p.getByRole('button', { name: 'Revoir mes réponses' }).click();
+    await waitForText(p.getByTestId('question-number'), /^Question 7 sur 7/);
 
     await p.getByRole('button', { name: 'Précédente' }).click();
     await waitForText(p.getByTestId('question-number'), /^Question 6 sur 7/);
