@@ -55,6 +55,7 @@ pub async fn video(
         full_name: member.name.clone(),
         user_id: member.id.clone(),
         role: if member.role.leads() { JoinRole::Moderator } else { JoinRole::Viewer },
+        password: None,
     };
     let url = bbb.join_url(&join).map_err(ApiError::internal)?;
     Ok(Json(json!({ "url": url })))

@@ -30,6 +30,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
+pub(crate) use registrations::{assign, plan_ateliers};
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};
 
 /// The OpenAPI 3.1 description of this API.
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/rooms", post(rooms::create).get(rooms::list))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
+        .route("/rooms/{id}/next-session", post(rooms::next_session))
         .route("/plans", post(plans::create).get(plans::list))
         .route("/plans/{id}", get(plans::get).put(plans::update).delete(plans::delete))
         .route(

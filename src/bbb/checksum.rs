@@ -3,6 +3,7 @@
 //! string sent, and a bbb-webhooks callback with
 //! `hex(H(callbackURL + body + sharedSecret))` (or a bearer token instead).
 //! Query strings are built here too, so that what is signed is what is sent.
+//! And the meetings' passwords, which BigBlueButton before 2.6 requires.
 
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -37,6 +38,22 @@ pub fn hex_digest(algorithm: ChecksumAlgorithm, parts: &[&[u8]]) -> String {
         ChecksumAlgorithm::Sha384 => digest::<Sha384>(parts),
         ChecksumAlgorithm::Sha512 => digest::<Sha512>(parts),
     }
+}
+
+/// A meeting's password for `role` (`attendeePW`, `moderatorPW`; `password`
+/// on `join`): `hex(HMAC-SHA256(secret, role + ":" + meetingID))`, cut to
+/// 24 characters. Derived, never stored: every node computes the same one,
+/// and nobody without the shared secret can (BigBlueButton 2.6+ joins by
+/// `role` and ignores it; earlier versions need it).
+pub fn meeting_password(secret: &str, meeting_id: &str, role: super::request::JoinRole) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(role.as_str().as_bytes());
+    mac.update(b":");
+    mac.update(meeting_id.as_bytes());
+    let mut password = hex::encode(mac.finalize().into_bytes());
+    password.truncate(24);
+    password
 }
 
 /// The checksum of one API call: `hex(H(call + query + secret))`, where

@@ -133,6 +133,15 @@ export async function observerToken(
   return (await readJson(response)) as { token: string; expires_at: number };
 }
 
+/** POST /api/v1/rooms/{room}/next-session → a new session (room) of the same activity. */
+export async function nextSession(token: string, room: string, fetchImpl: typeof fetch = fetch): Promise<CreatedRoom> {
+  const response = await send(fetchImpl, `/api/v1/rooms/${encodeURIComponent(room)}/next-session`, {
+    method: 'POST',
+    headers: { ...auth(token), Accept: 'application/json' },
+  });
+  return (await readJson(response)) as CreatedRoom;
+}
+
 export function auth(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
 }

@@ -8,7 +8,7 @@
 // breakout room the ateliers screens. Screens
 // get it as `App`.
 
-import { ApiError, createRoom, type CreatedRoom } from './api';
+import { ApiError, createRoom, nextSession, type CreatedRoom } from './api';
 import { createBoardRoom, importBoard } from './board-api';
 import type { BoardDefinitionRequest } from './board-protocol';
 import { createBreakoutRoom } from './breakout-api';
@@ -200,6 +200,11 @@ export class App {
     return code === null ? null : { code };
   }
 
+  /** Starts a new session of a room's activity (fresh code, nothing answered) and enters its console. */
+  startNextSession(token: string, room: RoomId): Promise<{ code: string; message?: string } | null> {
+    return this.createAndEnter(token, () => nextSession(token, room));
+  }
+
   /** Resumes a guest session remembered by this browser (closed tab, come back later). */
   resumeRecent(entry: RecentSession): void {
     this.forget();
@@ -310,7 +315,7 @@ export class App {
   private render(moveFocus = false): void {
     this.view?.dispose();
     this.view = null;
-    this.shell = renderShell(() => this.toggleLang());
+    this.shell = renderShell(() => this.toggleLang(), readJson<string>(this.store, RETURN_URL_KEY));
     this.container.replaceChildren(this.shell.root);
 
     const path = location.pathname;

@@ -23,13 +23,15 @@ import { boardView } from './board-view';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { keyedSlot } from './quiz-common';
-import { joinCodePanel, projectorWindowButton } from './room-code';
+import { courseRosterPanel } from './course-roster';
+import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
 
 export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
   const badge = connectionBadge(client);
   const errors = h('div', { class: 'fr-mt-2w' });
   const screen = projectorWindowButton(app, roomId);
+  const next = nextSessionButton(app, roomId);
   const code = joinCodePanel('amphi-quiz-code');
   const info = boardInfo(true);
   const send = (command: BoardCommand) => {
@@ -156,8 +158,9 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-board-trainer' },
-    h('div', { class: 'amphi-titlebar' }, title, screen.button),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, screen.button, next.button)),
     screen.status,
+    next.status,
     h('div', { class: 'amphi-statusbar' }, badge.root),
     errors,
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
@@ -165,6 +168,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
       h('div', { class: 'fr-col-12 fr-col-md-8' }, controls)),
     sectionsPanel,
     composePanel,
+    courseRosterPanel(app, roomId, { ateliers: false }),
     h('h2', { class: 'fr-h4 fr-mt-4w', id: 'board-posts-title' }, t('board.console.board')),
     board.root,
     exports,

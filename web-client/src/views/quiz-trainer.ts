@@ -21,7 +21,9 @@ import { phaseIndex, type QuizState } from '../quiz-state';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
+import { courseRosterPanel } from './course-roster';
 import { fullscreenButton, setProjectorMode } from './projector';
+import { nextSessionButton } from './room-code';
 import { joinUrl, showJoinLink } from './trainer';
 
 export const EXTEND_SECONDS = 30;
@@ -68,6 +70,9 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     onclick: () => void openProjectorWindow(),
   }, t('quiz.projectorWindow'));
 
+  const next = nextSessionButton(app, roomId);
+  next.button.classList.add('amphi-trainer-only');
+  next.status.classList.add('amphi-trainer-only');
   const fullscreen = fullscreenButton();
   fullscreen.show(false);
 
@@ -144,13 +149,15 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-quiz-trainer' },
-    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, fullscreen.button, projector, screen)),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, fullscreen.button, projector, screen, next.button)),
     screenStatus,
+    next.status,
     h('div', { class: 'amphi-statusbar' }, badge.root),
     errors,
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w amphi-quiz-layout' },
       h('div', { class: 'fr-col-12 fr-col-md-4 amphi-quiz-layout__code' }, codePanel),
       h('div', { class: 'fr-col-12 fr-col-md-8 amphi-quiz-layout__main' }, quizPanel)),
+    h('div', { class: 'amphi-trainer-only' }, courseRosterPanel(app, roomId, { ateliers: false })),
     results,
     participants,
     h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
