@@ -13,6 +13,7 @@ function typographyFaults(text: string): string[] {
   if (/ [:;?!»]/.test(text)) faults.push('an ordinary space before : ; ? ! or »');
   if (/« /.test(text)) faults.push('an ordinary space after «');
   if (/\u00a0[;?!]/.test(text)) faults.push('a wide no-break space before ; ? or ! (U+202F wanted)');
+  if (/[\u00a0\u202f\s]{2}/.test(text.replace(/\n/g, ''))) faults.push('two spaces in a row');
   if (text.includes("'")) faults.push("a straight apostrophe '");
   // (`?` glued to what follows is an address's query: `/j/CODE?token=`.)
   if (/[^\s\u202f][;?!](\s|$)/.test(text)) faults.push('no space at all before ; ? or !');
@@ -29,6 +30,7 @@ describe('French typography', () => {
     expect(typographyFaults("l'accueil")).toHaveLength(1);
     expect(typographyFaults('Prêt?')).toHaveLength(1);
     expect(typographyFaults('Prêt\u00a0?')).toHaveLength(1);
+    expect(typographyFaults('«\u00a0\u00a0amphi\u00a0»')).toHaveLength(1);
     expect(typographyFaults('Ouvrez https://amphi.example/j/KM7R4P?token=…')).toEqual([]);
   });
 
