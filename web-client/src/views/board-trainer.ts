@@ -16,7 +16,7 @@ import { h, uid } from '../dom';
 import { t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
-import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, sendBoard, uploadsFor } from './board-common';
+import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
 import { boardImportForm } from './board-create';
 import { boardView } from './board-view';
@@ -205,6 +205,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     sectionsSlot.render(JSON.stringify([state.sections, state.sections.map((s) => sectionPosts(state, s.id).length)]), () =>
       h('ol', { class: 'amphi-list', 'data-testid': 'sections' }, ...state.sections.map((s, i) => sectionRow(s, i, state))));
     composer.setSections(state.settings.layout === 'wall' ? state.sections.slice(0, 1) : state.sections);
+    composer.setVideoHosts(state.videoHosts);
     board.update({ state, me: client.me?.id, role: client.me?.role ?? 'trainer', now, pending: client.pendingBoard(roomId), status: client.status });
   }
 
@@ -215,7 +216,8 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     }
     if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'board') announcer.event(n.frame.event.event, shown);
     if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))
+      && !postRefusedInForm(composer, n, roomId)) {
       showAlert(errors, boardErrorText(n.error.code, n.command));
     }
     if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();

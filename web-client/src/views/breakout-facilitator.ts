@@ -25,6 +25,7 @@ import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { fetchSessionFile } from '../api';
 import { courseRosterPanel } from './course-roster';
+import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
 
 /** Between two `unassign` of "everyone back to the plenary": 16 per second. */
@@ -251,10 +252,12 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   // ---- projector mode of the console ----
   const projectorToggle = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'aria-pressed': 'false', 'data-testid': 'projector-mode' }, t('breakout.console.projectorMode'));
+  const fullscreen = fullscreenButton();
+  fullscreen.show(false);
   const leaveButton = h('button', { type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-logout-box-r-line', onclick: () => void app.leave(roomId) }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-breakout-console' },
-    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projectorToggle, screen.button, next.button)),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, fullscreen.button, projectorToggle, screen.button, next.button)),
     screen.status,
     next.status,
     h('div', { class: 'amphi-statusbar amphi-trainer-only' }, badge.root),
@@ -273,8 +276,8 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   projectorToggle.addEventListener('click', () => {
     const on = !root.classList.contains('amphi-projector');
-    root.classList.toggle('amphi-projector', on);
-    root.closest('main')?.classList.toggle('amphi-fluid', on);
+    setProjectorMode(root, on);
+    fullscreen.show(on);
     projectorToggle.setAttribute('aria-pressed', String(on));
     projectorToggle.textContent = t(on ? 'breakout.console.projectorModeOff' : 'breakout.console.projectorMode');
   });
@@ -376,6 +379,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     dispose() {
       off();
       clock.dispose();
+      fullscreen.dispose();
     },
   };
 }

@@ -11,7 +11,7 @@ import { errorText, t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
 import { keyedSlot, qrCode } from './quiz-common';
-import { joinUrl } from './trainer';
+import { joinUrl, showJoinLink } from './trainer';
 
 export function joinCodePanel(extraClass = ''): { root: HTMLElement; update(joinCode: string): void } {
   const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
@@ -28,8 +28,7 @@ export function joinCodePanel(extraClass = ''): { root: HTMLElement; update(join
     update(joinCode) {
       code.textContent = joinCode;
       spelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
-      link.textContent = joinCode ? joinUrl(joinCode) : '';
-      if (joinCode) link.href = joinUrl(joinCode);
+      showJoinLink(link, joinCode);
       qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
     },
   };
