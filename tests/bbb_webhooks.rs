@@ -301,3 +301,71 @@ async fn events_without_an_external_meeting_id_are_mapped_through_the_meeting_cr
     assert_eq!(video.len(), 1, "the video stretch is reported: {csv}");
     assert!(video[0].starts_with("member-42,Zoé Martin,video,"), "{}", video[0]);
 }
+
+#[tokio::test]
+async fn without_webhooks_the_analytics_tell_the_video_time_and_never_double_it() {
+    let server = server(WebhookAuthMode::Checksum).await;
+    let facilitator = server.token(amphi_protocol::Role::Facilitator, "Mme Leroy");
+    let created: Value = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&facilitator)
+        .json(&serde_json::json!({ "title": "Ateliers", "kind": "breakout", "breakout": { "plan": {
+            "mode": "manual", "ateliers": [{ "id": "a3", "name": "Atelier 3", "duration_s": 900 }] } } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = created["id"].as_str().unwrap().to_string();
+    let meeting = format!("amphi-{session}-a3");
+    let read = |path: String| {
+        let request = reqwest::Client::new().get(server.url(&path)).bearer_auth(&facilitator);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let video_rows = |csv: &str| -> Vec<Vec<String>> {
+        csv.lines()
+            .filter(|line| line.contains(",video,"))
+            .map(|line| line.split(',').map(String::from).collect())
+            .collect()
+    };
+
+    // A BigBlueButton without bbb-webhooks: only the analytics callback.
+    let exp = amphi::auth::unix_seconds() + 3600;
+    let token = amphi::bbb::analytics::sign_analytics_token(SECRET, exp, jsonwebtoken::Algorithm::HS512).unwrap();
+    let analytics = fixture("analytics_callback.json").replace("amphi-s9-a3", &meeting);
+    let posted = reqwest::Client::new()
+        .post(server.url("/api/v1/bbb/analytics"))
+        .bearer_auth(token)
+        .body(analytics)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    let csv = read(format!("/api/v1/sessions/{session}/attendance.csv")).await;
+    let rows = video_rows(&csv);
+    assert_eq!(rows.len(), 3, "the trainer once, Zoé twice: {csv}");
+    assert!(rows.iter().all(|r| r[8] == "bigbluebutton_analytics"), "{csv}");
+    let zoe: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "42").collect();
+    assert_eq!((zoe[0][7].as_str(), zoe[1][7].as_str()), ("12.0", "29.8"), "13:36:02–13:48:00, 13:50:10–14:20:00");
+
+    // Webhooks for Zoé in the same meeting: they tell her time, the analytics no longer do.
+    let events = fixture("webhook_events.json").replace("amphi-s9-a3", &meeting).replace("member-42", "42");
+    assert_eq!(deliver(&server, &form(&events), None).await.0, 200);
+    let csv = read(format!("/api/v1/sessions/{session}/attendance.csv")).await;
+    let rows = video_rows(&csv);
+    let zoe: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "42").collect();
+    assert_eq!(zoe.len(), 1, "one source for one member in one meeting: {csv}");
+    assert_eq!(zoe[0][8], "bigbluebutton_webhooks");
+    assert!(rows.iter().any(|r| r[0] == "trainer-1" && r[8] == "bigbluebutton_analytics"), "{csv}");
+
+    // participation.json: time and engagement in the video rooms, with their sources.
+    let report: Value =
+        serde_json::from_str(&read(format!("/api/v1/sessions/{session}/participation.json")).await).unwrap();
+    let engagement = report["video"]["engagement"].as_array().unwrap();
+    let zoe = engagement.iter().find(|e| e["member"] == "42").expect("Zoé's engagement");
+    assert_eq!((zoe["chats"].as_u64(), zoe["talk_seconds"].as_u64()), (Some(5), Some(26)));
+    assert_eq!((zoe["atelier"].as_str(), zoe["source"].as_str()), (Some("a3"), Some("bigbluebutton_analytics")));
+    let stretches = report["video"]["stretches"].as_array().unwrap();
+    assert_eq!(stretches.iter().filter(|s| s["member"] == "42").count(), 1);
+}

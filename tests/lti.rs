@@ -232,7 +232,10 @@ async fn full_flow(server: TestServer) {
     assert_eq!(sent["redirect_uris"][0], server.url("/lti/launch"));
     assert_eq!(sent["jwks_uri"], server.url("/lti/jwks"));
     assert_eq!(sent["token_endpoint_auth_method"], "private_key_jwt");
-    assert_eq!(sent["https://purl.imsglobal.org/spec/lti-tool-configuration"]["domain"], server.url("").split_once("://").unwrap().1);
+    assert_eq!(
+        sent["https://purl.imsglobal.org/spec/lti-tool-configuration"]["domain"],
+        server.url("").split_once("://").unwrap().1
+    );
     let logo = browser().get(sent["logo_uri"].as_str().unwrap()).send().await.unwrap();
     assert_eq!(logo.status(), 200, "the logo Moodle shows is there");
     assert_eq!(logo.headers()["content-type"], "image/svg+xml");

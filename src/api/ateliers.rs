@@ -1,6 +1,7 @@
 //! The ateliers of a breakout room: the participation report
 //! (`participation.json`: per atelier and per member, from the room's
-//! journal) and each atelier's video room, where a member gets their own
+//! journal; `video`: time and engagement in the BigBlueButton rooms, each
+//! with its source) and each atelier's video room, where a member gets their own
 //! signed BigBlueButton join URL (leaders as moderators).
 
 use amphi_protocol::ErrorCode;
@@ -24,7 +25,38 @@ pub async fn participation(
     require_leader(&member)?;
     let handle = visible_room(&app, &member, &id).await?;
     let participation = handle.participation().await.map_err(|_| unavailable())?.ok_or_else(no_ateliers)?;
-    Ok(Json(serde_json::to_value(participation).map_err(ApiError::internal)?))
+    let mut report = serde_json::to_value(participation).map_err(ApiError::internal)?;
+    // The video rooms, from BigBlueButton, each figure with its source.
+    let video = super::attendance::video_report(&app, &handle).await?;
+    let now = crate::hub::now_ms() as i64;
+    let prefix = format!("{}-", crate::bbb::attendance::meeting_prefix(&handle.id().to_string()));
+    let stretches: Vec<Value> = video
+        .stretches
+        .iter()
+        .map(|s| {
+            json!({
+                "member": s.member,
+                "name": s.name,
+                "meeting": s.meeting,
+                "atelier": s.meeting.strip_prefix(&prefix),
+                "joined_at": s.joined_at,
+                "left_at": s.left_at,
+                "ms": (s.left_at.unwrap_or(now) - s.joined_at).max(0),
+                "source": s.source,
+            })
+        })
+        .collect();
+    let engagement: Vec<Value> = video
+        .engagement
+        .iter()
+        .map(|e| {
+            let mut value = serde_json::to_value(e).unwrap_or_default();
+            value["atelier"] = json!(e.meeting.strip_prefix(&prefix));
+            value
+        })
+        .collect();
+    report["video"] = json!({ "stretches": stretches, "engagement": engagement });
+    Ok(Json(report))
 }
 
 /// `GET /api/v1/sessions/{id}/ateliers/{atelier}/video`

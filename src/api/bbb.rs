@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use super::ApiError;
 use crate::app::AppState;
 use crate::bbb::analytics::{read_attendee, receive_analytics};
+use crate::bbb::attendance::{ANALYTICS_ATTENDEE, ANALYTICS_MEETING};
 use crate::bbb::checksum::{split_callback_checksum, verify_webhook};
 use crate::bbb::webhooks::{ReceivedEvent, WebhookEvent, parse_callback};
 use crate::store::BbbEventRecord;
@@ -59,10 +60,6 @@ pub async fn webhooks(
     let new = app.store.record_bbb_events(&records).await.map_err(ApiError::internal)?;
     Ok(Json(json!({ "received": records.len(), "new": new })))
 }
-
-/// The analytics callback's event names, as stored.
-pub const ANALYTICS_MEETING: &str = "analytics-meeting";
-pub const ANALYTICS_ATTENDEE: &str = "analytics-attendee";
 
 /// `POST /api/v1/bbb/analytics`
 pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {

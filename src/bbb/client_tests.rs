@@ -428,8 +428,10 @@ async fn meetings_carry_passwords_so_joins_work_before_bigbluebutton_2_6() {
 
     // Another node (same secret) signs the same passwords; another secret cannot.
     let other_node = client(sim.config());
-    assert_eq!(other_node.join_url(&join("amphi-s9-a3", "m-1", "Zoé", JoinRole::Viewer)).unwrap(),
-        bbb.join_url(&join("amphi-s9-a3", "m-1", "Zoé", JoinRole::Viewer)).unwrap());
+    assert_eq!(
+        other_node.join_url(&join("amphi-s9-a3", "m-1", "Zoé", JoinRole::Viewer)).unwrap(),
+        bbb.join_url(&join("amphi-s9-a3", "m-1", "Zoé", JoinRole::Viewer)).unwrap()
+    );
     let stranger = HttpBbb::new(&BbbConfig { secret: "another-secret".into(), ..sim.config() }).unwrap();
     let refused = stranger.join_url(&join("amphi-s9-a3", "m-3", "X", JoinRole::Moderator)).unwrap();
     assert!(!refused.contains(&moderator), "the password depends on the secret");

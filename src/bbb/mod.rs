@@ -39,6 +39,7 @@ pub use client::{Bbb, BbbFuture, HttpBbb};
 pub use config::{BbbConfig, ChecksumAlgorithm, WebhookAuthMode};
 pub use error::BbbError;
 pub use request::{
-    BreakoutGroup, ChatMessage, CreateMeeting, Document, HookRegistration, JoinRequest, JoinRole, Passwords, RecordingsQuery,
+    BreakoutGroup, ChatMessage, CreateMeeting, Document, HookRegistration, JoinRequest, JoinRole, Passwords,
+    RecordingsQuery,
 };
 pub use response::{Attendee, BreakoutInfo, HookCreated, MeetingCreated, MeetingInfo, PlaybackFormat, Recording};

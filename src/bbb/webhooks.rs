@@ -194,7 +194,6 @@ impl WebhookEvent {
             _ => None,
         }
     }
-
 }
 
 fn typed_event(id: &str, raw: &Value, at_ms: u64) -> Option<WebhookEvent> {

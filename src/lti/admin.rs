@@ -328,7 +328,8 @@ async fn assign_from_roster(
     }
     if request.distribute {
         let order: Vec<&String> = ateliers.iter().collect();
-        let rest = course.iter().filter(|m| m.role == Role::Participant && !request.assignments.contains_key(&m.user_id));
+        let rest =
+            course.iter().filter(|m| m.role == Role::Participant && !request.assignments.contains_key(&m.user_id));
         for (index, person) in rest.enumerate() {
             wanted.push((person, order[index % order.len()].clone()));
         }

@@ -138,8 +138,9 @@ pub async fn bind(
     template: Uuid,
 ) -> Result<Response, LtiError> {
     let member = member_id(&platform.id, &link.sub);
-    let session =
-        new_session(app, platform, template, link.title.as_deref(), &member).await.map_err(|e| e.in_lang(link.lang()))?;
+    let session = new_session(app, platform, template, link.title.as_deref(), &member)
+        .await
+        .map_err(|e| e.in_lang(link.lang()))?;
     enter(app, platform, link, session, Some(template)).await
 }
 
