@@ -64,6 +64,10 @@ pub struct App {
     pub hub: Hub,
     /// Uploaded files (board attachments).
     pub blobs: BlobStore,
+    /// Signed, expiring access to a tenant's blobs (`?access=`).
+    pub blob_links: crate::media::links::BlobLinks,
+    /// The per-member upload rate.
+    pub upload_rate: crate::media::uploads::UploadRate,
     pub metrics: Arc<Metrics>,
     /// Limits on joining by code, per source address and per room.
     pub joins: transport::joins::JoinLimits,
@@ -81,6 +85,11 @@ pub struct App {
 impl App {
     pub fn next_connection_id(&self) -> u64 {
         self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The tenant a blob token opens, if genuine and not expired.
+    pub fn blobs_access(&self, token: &str) -> Option<String> {
+        self.blob_links.verify(token, crate::auth::unix_seconds())
     }
 }
 
@@ -135,10 +144,12 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     };
     let lti = crate::lti::Lti::new(&config, metrics.registry());
     let joins = transport::joins::JoinLimits::new(&config.limits);
+    let upload_rate = crate::media::uploads::UploadRate::new(&config.board);
     Ok(Arc::new(App {
         node: config.node_name(),
         lti,
         keys: Keys::new(&secret),
+        blob_links: crate::media::links::BlobLinks::new(&secret),
         config,
         store,
         writer,
@@ -148,6 +159,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         fanout,
         hub,
         blobs,
+        upload_rate,
         bbb,
         metrics,
         joins,
@@ -235,6 +247,7 @@ pub async fn serve(
         let url = crate::bbb::hooks::callback_url(&config.bbb.callback_base_url);
         app.tasks.spawn(crate::bbb::hooks::register(Arc::clone(bbb), url, app.shutdown.clone()));
     }
+    app.tasks.spawn(crate::media::sweep::run(Arc::clone(&app), app.shutdown.clone()));
     app.tasks.spawn(retention::run(app.store.clone(), config.store.guest_retention_days, app.shutdown.clone()));
     let service = router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
     let stopping = app.shutdown.clone();

@@ -164,6 +164,19 @@ pub struct BoardConfig {
     pub max_import_bytes: u64,
     pub max_import_ratio: u64,
     pub video_hosts: Vec<String>,
+    /// Bytes of uploads kept per member, per room and per tenant (0: no
+    /// limit); past one, `quota_exceeded`.
+    pub upload_quota_per_member: u64,
+    pub upload_quota_per_room: u64,
+    pub upload_quota_per_tenant: u64,
+    /// Uploads per member: a burst, then this many per minute (0 burst: no
+    /// limit).
+    pub upload_burst_per_member: u32,
+    pub uploads_per_minute_per_member: u32,
+    /// An upload nothing refers to is removed this long after it was stored.
+    pub unreferenced_upload_grace_s: u64,
+    /// How often the sweep of unreferenced uploads runs.
+    pub upload_sweep_interval_s: u64,
 }
 
 /// Several nodes (used when `redis_url` is set).
@@ -283,6 +296,9 @@ impl Config {
         }
         if self.board.max_upload_bytes == 0 {
             return invalid("board.max_upload_bytes", "must be positive");
+        }
+        if self.board.upload_sweep_interval_s == 0 {
+            return invalid("board.upload_sweep_interval_s", "must be positive");
         }
         if self.bbb.is_enabled()
             && let Err(error) = self.bbb.validate()

@@ -25,3 +25,4 @@ mod quiz_import;
 mod quiz_live;
 mod resume;
 mod store;
+mod uploads;

@@ -114,9 +114,15 @@ impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        Bearer::from_headers(app, &parts.headers)
+    }
+}
+
+impl Bearer {
+    /// The member of the `Authorization: Bearer` header of `headers`.
+    pub fn from_headers(app: &AppState, headers: &axum::http::HeaderMap) -> Result<Bearer, ApiError> {
         let unauthorized = |message: &str| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message);
-        let header = parts
-            .headers
+        let header = headers
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .ok_or_else(|| unauthorized("missing `Authorization: Bearer <token>` header"))?;

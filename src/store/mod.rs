@@ -53,6 +53,7 @@ mod lti;
 mod migrations;
 mod outbox;
 mod privacy;
+mod uploads;
 mod writer;
 
 pub use bbb::BbbEventRecord;
@@ -61,6 +62,7 @@ pub use journal::{AttendanceRecord, InputRecord, Write};
 pub use lti::{LinkRecord, LoginClaim, PlatformRecord};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
+pub use uploads::{UploadRecord, UploadUsage};
 pub use writer::{Durable, Writer, WriterSettings};
 
 /// A store failure.

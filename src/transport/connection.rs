@@ -276,18 +276,26 @@ impl Connection {
             ClientMessage::Quiz { id, room, command } => {
                 self.room_command(id, room, RoomCommand::Quiz(command), socket).await
             }
-            ClientMessage::Board { id, room, command } => match super::board::prepare(&self.app, *command).await {
-                Ok(command) => self.room_command(id, room, RoomCommand::Board(Box::new(command)), socket).await,
-                Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
-            },
+            ClientMessage::Board { id, room, command } => {
+                match super::board::prepare(&self.app, &self.tenant(), *command).await {
+                    Ok(command) => self.room_command(id, room, RoomCommand::Board(Box::new(command)), socket).await,
+                    Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
+                }
+            }
             ClientMessage::Breakout { id, room, command } => {
-                match super::breakout::prepare(&self.app, *command).await {
+                match super::breakout::prepare(&self.app, &self.tenant(), *command).await {
                     Ok(command) => self.breakout_command(id, room, command, socket).await,
                     Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
                 }
             }
             ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => Ok(()), // answered above
         }
+    }
+
+    /// The authenticated member's tenant (the rooms they can reach are
+    /// its rooms).
+    fn tenant(&self) -> String {
+        self.member.as_ref().map(|(member, _)| member.tenant.clone()).unwrap_or_default()
     }
 
     /// Forwards a breakout command, then starts what follows it with
@@ -372,10 +380,12 @@ impl Connection {
         span.record("member", member.id.as_str());
         span.record("tenant", member.tenant.as_str());
         let keys = &self.app.keys;
+        let resume = crate::auth::claims_for(&member, self.app.config.auth.resume_ttl_hours);
         let welcome = ServerMessage::Welcome {
             v: PROTOCOL_VERSION,
             member: member.identity(),
-            resume_token: keys.resume_token(&member, self.app.config.auth.resume_ttl_hours),
+            blob_token: Some(self.app.blob_links.token(&member.tenant, resume.exp)),
+            resume_token: keys.sign(&resume),
             server_time_ms: now_ms(),
             heartbeat_ms: self.app.config.websocket.heartbeat_ms,
         };
