@@ -480,3 +480,70 @@ async fn the_data_directory_and_database_are_private_to_amphi() {
         assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_join_code_stops_working_once_its_session_has_ended() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let quiz = serde_json::json!({
+        "title": "Fin",
+        "questions": [{ "type": "true_false", "prompt": "Vrai ?", "answer": true, "time_limit_s": 60 }]
+    });
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "title": "Quiz", "kind": "quiz", "quiz": quiz, "settings": {} }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let room: serde_json::Value = response.json().await.unwrap();
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut camille = server.connect(Format::Json).await;
+    let (welcome, _) = camille.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Quiz { id, room: room_id.clone(), command: amphi_protocol::quiz::QuizCommand::End }).await;
+
+    // The quiz has ended: its code lets no new guest in.
+    let mut late = server.connect(Format::Json).await;
+    let (refusal, message) = guest_refused(&mut late, &code, "Retard").await;
+    assert_eq!(refusal, ErrorCode::SessionEnded);
+    assert!(message.contains("ended"), "{message}");
+    assert_eq!(abuse_count(&server, "ended_session_code").await, 1);
+    // A guest who was in comes back to see the results.
+    drop(camille);
+    let mut back = server.connect(Format::Json).await;
+    back.send(&ClientMessage::Hello {
+        v: 1,
+        auth: Auth::Resume { token: resume_token },
+        last_seq: BTreeMap::from([(room_id.clone(), 0)]),
+    })
+    .await;
+    let joined = back.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await;
+    assert!(matches!(joined, ServerMessage::Joined { .. }), "{joined:?}");
+
+    // A scheduled session: its code works until link_grace_hours after its end.
+    let lobby = server.create_room(&token, "Réunion").await;
+    let (lobby_id, lobby_code) = (crate::util::room_id(&lobby), join_code(&lobby));
+    let schedule = |hours_ago: i64| amphi::store::ScheduleRecord {
+        room: uuid::Uuid::parse_str(&lobby_id).unwrap(),
+        starts_at: amphi::hub::now_ms() as i64 - hours_ago * 3_600_000,
+        duration_min: 60,
+        organizer_name: "Mme Durand".into(),
+    };
+    server.app.store.queue_invitations(&schedule(2), "fr", &[]).await.unwrap();
+    let mut guest = server.connect(Format::Json).await;
+    guest.hello_guest(&lobby_code, "Dans la journée").await;
+    server.app.store.queue_invitations(&schedule(26), "fr", &[]).await.unwrap();
+    let mut next_day = server.connect(Format::Json).await;
+    next_day.send(&hello(Auth::JoinCode { code: lobby_code.clone(), name: "Le lendemain".into() })).await;
+    match next_day.recv().await {
+        ServerMessage::Error { code: ErrorCode::SessionEnded, .. } => {}
+        other => panic!("expected session_ended, got {other:?}"),
+    }
+    assert_eq!(abuse_count(&server, "ended_session_code").await, 2);
+}

@@ -480,6 +480,10 @@ impl RoomActor {
             self.metrics.abuse.with_label_values(&["room_locked"]).inc();
             return Err(Refusal::new(ErrorCode::RoomLocked, "this room is locked: ask the trainer to unlock it"));
         }
+        if new && who.guest && self.quiz.as_ref().is_some_and(|quiz| quiz.is_ended()) {
+            self.metrics.abuse.with_label_values(&["ended_session_code"]).inc();
+            return Err(session_ended());
+        }
         if new && who.role == Role::Participant && self.lobby.seats_taken() >= self.settings.max_members {
             self.metrics.abuse.with_label_values(&["room_full"]).inc();
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
@@ -975,6 +979,12 @@ fn breakout_of(record: &RoomRecord) -> Option<BreakoutSession> {
             None
         }
     }
+}
+
+/// A new guest in a room whose session has ended (its quiz ended, or its
+/// schedule's end is past).
+pub fn session_ended() -> Refusal {
+    Refusal::new(ErrorCode::SessionEnded, "this session has ended: its join code no longer works")
 }
 
 /// A board event as a room event.

@@ -432,6 +432,7 @@ impl Connection {
             },
             Auth::JoinCode { code, name } => {
                 let handle = self.find_room_by_code(code).await?;
+                self.check_schedule(&handle).await?;
                 if let Err(limited) = self.app.joins.take_guest_join(self.address, handle.id(), Instant::now()) {
                     return Err(self.limited(limited));
                 }
@@ -453,6 +454,23 @@ impl Connection {
             joins.failed_code(self.address, Instant::now());
         }
         found
+    }
+
+    /// A join code stops working `invitations.link_grace_hours` after its
+    /// session's scheduled end (as personal join links do).
+    async fn check_schedule(&self, handle: &RoomHandle) -> Result<(), Refusal> {
+        let schedule = self.app.store.schedule(handle.id()).await.map_err(|error| {
+            tracing::warn!(%error, "cannot read a session's schedule");
+            unavailable()
+        })?;
+        let grace_ms = i64::try_from(self.app.config.invitations.link_grace_hours * 3_600_000).unwrap_or(i64::MAX);
+        match schedule {
+            Some(schedule) if schedule.ends_at().saturating_add(grace_ms) < now_ms() as i64 => {
+                self.app.metrics.abuse.with_label_values(&["ended_session_code"]).inc();
+                Err(crate::hub::session_ended())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// A refusal by the limits on joining by code, counted.
