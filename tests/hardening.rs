@@ -170,6 +170,7 @@ async fn a_removed_guest_is_closed_and_cannot_come_back() {
     assert_eq!(troll.closed().await, Some(4011));
     assert!(abuse_count(&server, "member_removed").await >= 1);
 
+    // Their resume token ended with the removal.
     let mut back = server.connect(Format::Json).await;
     back.send(&ClientMessage::Hello {
         v: 1,
@@ -177,7 +178,26 @@ async fn a_removed_guest_is_closed_and_cannot_come_back() {
         last_seq: BTreeMap::from([(room_id.clone(), 0)]),
     })
     .await;
-    match back.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await {
+    match back.recv().await {
+        ServerMessage::Error { code: ErrorCode::Unauthorized, message, .. } => assert!(message.contains("removed"), "{message}"),
+        other => panic!("expected unauthorized, got {other:?}"),
+    }
+    // A platform participant removed is refused the room, whatever the token.
+    let participant = server.token(Role::Participant, "Léa");
+    let mut lea = server.connect(Format::Json).await;
+    let ServerMessage::Welcome { member, .. } = lea.hello_token(&participant).await else { unreachable!() };
+    lea.join(&room_id).await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::RemoveMember { id, room: room_id.clone(), member: member.id.clone() }).await;
+    assert_eq!(lea.closed().await, Some(4011));
+    let mut again = server.connect(Format::Json).await;
+    again.send(&ClientMessage::Hello {
+        v: 1,
+        auth: Auth::Token { token: participant },
+        last_seq: BTreeMap::from([(room_id.clone(), 0)]),
+    })
+    .await;
+    match again.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await {
         ServerMessage::Error { code: ErrorCode::Forbidden, room: Some(room), .. } => assert_eq!(room, room_id),
         other => panic!("expected forbidden, got {other:?}"),
     }
@@ -546,4 +566,76 @@ async fn a_join_code_stops_working_once_its_session_has_ended() {
         other => panic!("expected session_ended, got {other:?}"),
     }
     assert_eq!(abuse_count(&server, "ended_session_code").await, 2);
+}
+
+async fn a_guest_who_leaves_ends_their_resume_token(database: Option<&PgDatabase>) {
+    let url = database.map(|d| d.url.clone());
+    let server = TestServer::start_with(move |config| {
+        if let Some(url) = url {
+            config.database_url = url;
+        }
+    })
+    .await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "title": "Idées", "kind": "board", "board": { "sections": ["A"] } }))
+        .send()
+        .await
+        .unwrap();
+    let board: serde_json::Value = response.json().await.unwrap();
+    let (board_id, code) = (room_id(&board), join_code(&board));
+    let mut camille = server.connect(Format::Json).await;
+    let (welcome, _) = camille.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+    let upload = |token: String| {
+        reqwest::Client::new()
+            .post(server.url(&format!("/api/v1/boards/{board_id}/uploads")))
+            .bearer_auth(token)
+            .body(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nune page".to_vec())
+            .send()
+    };
+    assert_eq!(upload(resume_token.clone()).await.unwrap().status(), 201, "the resume token works while in");
+
+    let id = camille.id();
+    camille.ok(ClientMessage::Leave { id, room: board_id.clone() }).await;
+    drop(camille);
+    let mut back = server.connect(Format::Json).await;
+    back.send(&ClientMessage::Hello {
+        v: 1,
+        auth: Auth::Resume { token: resume_token.clone() },
+        last_seq: BTreeMap::from([(board_id.clone(), 0)]),
+    })
+    .await;
+    match back.recv().await {
+        ServerMessage::Error { code: ErrorCode::Unauthorized, message, .. } => assert!(message.contains("left"), "{message}"),
+        other => panic!("expected unauthorized, got {other:?}"),
+    }
+    let response = upload(resume_token).await.unwrap();
+    assert_eq!(response.status(), 401, "nor as a bearer token");
+    assert!(abuse_count(&server, "ended_token").await >= 2);
+    // The code still lets them in, as a new guest.
+    let mut again = server.connect(Format::Json).await;
+    again.hello_guest(&code, "Camille").await;
+    // A platform member who leaves a room keeps their resume token.
+    let mut trainer = server.connect(Format::Json).await;
+    let ServerMessage::Welcome { resume_token, .. } = trainer.hello_token(&token).await else { unreachable!() };
+    trainer.join(&board_id).await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Leave { id, room: board_id.clone() }).await;
+    let mut resumed = server.connect(Format::Json).await;
+    resumed.send(&hello(Auth::Resume { token: resume_token })).await;
+    assert!(matches!(resumed.recv().await, ServerMessage::Welcome { .. }));
+}
+
+#[tokio::test]
+async fn a_guest_who_leaves_ends_their_resume_token_sqlite() {
+    a_guest_who_leaves_ends_their_resume_token(None).await;
+}
+
+#[tokio::test]
+async fn a_guest_who_leaves_ends_their_resume_token_postgres() {
+    let database = PgDatabase::create().await;
+    a_guest_who_leaves_ends_their_resume_token(Some(&database)).await;
 }

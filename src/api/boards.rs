@@ -133,7 +133,7 @@ pub async fn blob(
             app.metrics.abuse.with_label_values(&["blob_link_refused"]).inc();
             ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "this file link is forged or has expired")
         })?,
-        _ => Bearer::from_headers(&app, &headers)?.0.tenant,
+        _ => Bearer::from_headers(&app, &headers).await?.0.tenant,
     };
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file");
     let path = app.blobs.path(&blob).ok_or_else(not_found)?;

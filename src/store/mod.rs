@@ -47,6 +47,7 @@ macro_rules! room_record {
 }
 
 mod bbb;
+mod ended;
 mod invitations;
 mod journal;
 mod lti;

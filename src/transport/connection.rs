@@ -270,8 +270,11 @@ impl Connection {
                 self.room_command(id, room, command, socket).await
             }
             ClientMessage::RemoveMember { id, room, member } => {
-                let command = RoomCommand::Lobby(LobbyCommand::RemoveMember { member });
-                self.room_command(id, room, command, socket).await
+                let command = RoomCommand::Lobby(LobbyCommand::RemoveMember { member: member.clone() });
+                if self.room_command_outcome(id, room, command, socket).await? {
+                    super::ended::end(&self.app, &member).await;
+                }
+                Ok(())
             }
             ClientMessage::Quiz { id, room, command } => {
                 self.room_command(id, room, RoomCommand::Quiz(command), socket).await
@@ -425,7 +428,15 @@ impl Connection {
     /// Who the `hello` names, and for a guest the room of their code.
     async fn authenticate(&self, auth: Auth) -> Result<(Member, Option<RoomHandle>), Refusal> {
         match auth {
-            Auth::Token { token } | Auth::Resume { token } => match self.app.keys.verify(&token) {
+            Auth::Resume { token } => match self.app.keys.verify(&token) {
+                Ok(claims) => {
+                    super::ended::check(&self.app, &claims).await?;
+                    Ok((Member::from(claims), None))
+                }
+                Err(TokenError::Expired) => Err(Refusal::new(ErrorCode::TokenExpired, "the token has expired")),
+                Err(TokenError::Invalid(why)) => Err(Refusal::new(ErrorCode::Unauthorized, why)),
+            },
+            Auth::Token { token } => match self.app.keys.verify(&token) {
                 Ok(claims) => Ok((Member::from(claims), None)),
                 Err(TokenError::Expired) => Err(Refusal::new(ErrorCode::TokenExpired, "the token has expired")),
                 Err(TokenError::Invalid(why)) => Err(Refusal::new(ErrorCode::Unauthorized, why)),
@@ -541,8 +552,17 @@ impl Connection {
             return self.error(socket, Some(id), Some(room), refusal).await;
         };
         self.app.fanout.unsubscribe(attachment.handle.id(), self.id);
+        let guest_of_this_room = self
+            .member
+            .as_ref()
+            .is_some_and(|(member, _)| member.guest && member.room_scope == Some(attachment.handle.id()));
         match attachment.handle.leave(who.id.clone()).await {
-            Ok(()) => self.reply(socket, &ServerMessage::Ack { id }).await,
+            Ok(()) => {
+                if guest_of_this_room {
+                    super::ended::end(&self.app, &who.id).await;
+                }
+                self.reply(socket, &ServerMessage::Ack { id }).await
+            }
             Err(_) => self.error(socket, Some(id), Some(room), unavailable()).await,
         }
     }
