@@ -132,6 +132,15 @@ enum Request {
     Results { reply: oneshot::Sender<Option<QuizResults>> },
     BoardExport { reply: oneshot::Sender<Option<BoardExport>> },
     Participation { reply: oneshot::Sender<Option<Participation>> },
+    Ateliers { member: Arc<str>, reply: oneshot::Sender<Option<AtelierAccess>> },
+}
+
+/// The ateliers of a breakout room's plan, and the one a member is
+/// assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AtelierAccess {
+    pub planned: Vec<String>,
+    pub assigned: Option<String>,
 }
 
 /// What the exports need of a board room.
@@ -288,6 +297,15 @@ impl RoomHandle {
         match &self.target {
             Target::Local(_) => self.ask(|reply| Request::BoardExport { reply }).await,
             Target::Remote(remote) => remote.board_export().await,
+        }
+    }
+
+    /// The plan's ateliers and `member`'s own (`None` in a room without
+    /// ateliers): whose video rooms the member may join.
+    pub async fn ateliers(&self, member: Arc<str>) -> Result<Option<AtelierAccess>, RoomGone> {
+        match &self.target {
+            Target::Local(_) => self.ask(|reply| Request::Ateliers { member, reply }).await,
+            Target::Remote(remote) => remote.ateliers(member).await,
         }
     }
 
@@ -454,6 +472,12 @@ impl RoomActor {
                     stats: (0..quiz.quiz().questions.len()).map(|q| quiz.current_stats(q)).collect(),
                 });
                 let _ = reply.send(results);
+            }
+            Request::Ateliers { member, reply } => {
+                let _ = reply.send(self.breakout.as_ref().map(|breakout| AtelierAccess {
+                    planned: breakout.plan().ateliers.iter().map(|atelier| atelier.id.clone()).collect(),
+                    assigned: breakout.atelier_of(&member).map(String::from),
+                }));
             }
             Request::Participation { reply } => {
                 let _ = reply.send(self.breakout.as_ref().map(|breakout| breakout.participation(now_ms())));
