@@ -271,10 +271,16 @@ impl Connection {
             }
             ClientMessage::RemoveMember { id, room, member } => {
                 let command = RoomCommand::Lobby(LobbyCommand::RemoveMember { member: member.clone() });
-                if self.room_command_outcome(id, room, command, socket).await? {
-                    super::ended::end(&self.app, &member).await;
+                match self.command_to_room(&id, &room, command).await {
+                    Ok(outcome) => {
+                        // Their tokens end before the leader hears it is done.
+                        if matches!(outcome, Ok(Ok(_))) {
+                            super::ended::end(&self.app, &member).await;
+                        }
+                        self.answer(id, room, outcome, socket).await.map(drop)
+                    }
+                    Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
                 }
-                Ok(())
             }
             ClientMessage::Quiz { id, room, command } => {
                 self.room_command(id, room, RoomCommand::Quiz(command), socket).await
@@ -339,13 +345,37 @@ impl Connection {
         command: RoomCommand,
         socket: &mut WebSocket,
     ) -> Result<bool, Gone> {
-        let attached = validate::room_id(&room).ok().and_then(|uuid| self.rooms.get(&uuid));
+        match self.command_to_room(&id, &room, command).await {
+            Ok(outcome) => self.answer(id, room, outcome, socket).await,
+            Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await.map(|()| false),
+        }
+    }
+
+    /// Sends a command to the room it names, if attached here.
+    async fn command_to_room(
+        &self,
+        id: &ClientMsgId,
+        room: &str,
+        command: RoomCommand,
+    ) -> Result<Result<Result<Accepted, Refusal>, crate::hub::RoomGone>, Refusal> {
+        let attached = validate::room_id(room).ok().and_then(|uuid| self.rooms.get(&uuid));
         let (Some(attachment), Some((_, who))) = (attached, &self.member) else {
-            let refusal = Refusal::new(ErrorCode::NotInRoom, "join this room first");
-            return self.error(socket, Some(id), Some(room), refusal).await.map(|()| false);
+            return Err(Refusal::new(ErrorCode::NotInRoom, "join this room first"));
         };
         let (handle, who) = (attachment.handle.clone(), who.clone());
-        match handle.command(who, id.clone(), command).await {
+        Ok(handle.command(who, id.clone(), command).await)
+    }
+
+    /// Writes a room's answer to a command (an ack once it is committed);
+    /// says whether the room accepted it.
+    async fn answer(
+        &mut self,
+        id: ClientMsgId,
+        room: String,
+        outcome: Result<Result<Accepted, Refusal>, crate::hub::RoomGone>,
+        socket: &mut WebSocket,
+    ) -> Result<bool, Gone> {
+        match outcome {
             Ok(Ok(Accepted::Applied)) => self.reply(socket, &ServerMessage::Ack { id }).await.map(|()| true),
             Ok(Ok(Accepted::Committing(receipt))) => {
                 self.pending.push(Box::pin(async move { (id, room, receipt.await) }));
