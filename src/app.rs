@@ -2,7 +2,6 @@
 //! router, and [`serve`], the one entry point that runs a node until its
 //! shutdown signal (the binary and the tests both call it).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -12,7 +11,6 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -200,7 +198,7 @@ pub fn router(app: AppState) -> Router {
         .nest("/api/v1", api::router())
         .merge(crate::lti::router())
         .fallback_service(web::service(&web_dir))
-        .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), crate::lti::frames::apply))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), crate::headers::apply))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
@@ -249,15 +247,7 @@ pub async fn serve(
     }
     app.tasks.spawn(crate::media::sweep::run(Arc::clone(&app), app.shutdown.clone()));
     app.tasks.spawn(retention::run(app.store.clone(), config.store.guest_retention_days, app.shutdown.clone()));
-    let service = router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
-    let stopping = app.shutdown.clone();
-    // Small frames must leave at once: no Nagle delay on acks and events.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, service).with_graceful_shutdown(async move { stopping.cancelled().await }).await?;
+    crate::listener::serve(listener, router(Arc::clone(&app)), &app, app.shutdown.clone()).await;
     app.tasks.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, app.tasks.wait()).await.is_err() {
         tracing::warn!("some connections did not close in time");

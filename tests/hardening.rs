@@ -179,7 +179,9 @@ async fn a_removed_guest_is_closed_and_cannot_come_back() {
     })
     .await;
     match back.recv().await {
-        ServerMessage::Error { code: ErrorCode::Unauthorized, message, .. } => assert!(message.contains("removed"), "{message}"),
+        ServerMessage::Error { code: ErrorCode::Unauthorized, message, .. } => {
+            assert!(message.contains("removed"), "{message}")
+        }
         other => panic!("expected unauthorized, got {other:?}"),
     }
     // A platform participant removed is refused the room, whatever the token.
@@ -191,12 +193,13 @@ async fn a_removed_guest_is_closed_and_cannot_come_back() {
     trainer.ok(ClientMessage::RemoveMember { id, room: room_id.clone(), member: member.id.clone() }).await;
     assert_eq!(lea.closed().await, Some(4011));
     let mut again = server.connect(Format::Json).await;
-    again.send(&ClientMessage::Hello {
-        v: 1,
-        auth: Auth::Token { token: participant },
-        last_seq: BTreeMap::from([(room_id.clone(), 0)]),
-    })
-    .await;
+    again
+        .send(&ClientMessage::Hello {
+            v: 1,
+            auth: Auth::Token { token: participant },
+            last_seq: BTreeMap::from([(room_id.clone(), 0)]),
+        })
+        .await;
     match again.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await {
         ServerMessage::Error { code: ErrorCode::Forbidden, room: Some(room), .. } => assert_eq!(room, room_id),
         other => panic!("expected forbidden, got {other:?}"),
@@ -526,7 +529,9 @@ async fn a_join_code_stops_working_once_its_session_has_ended() {
     let (welcome, _) = camille.hello_guest(&code, "Camille").await;
     let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
     let id = trainer.id();
-    trainer.ok(ClientMessage::Quiz { id, room: room_id.clone(), command: amphi_protocol::quiz::QuizCommand::End }).await;
+    trainer
+        .ok(ClientMessage::Quiz { id, room: room_id.clone(), command: amphi_protocol::quiz::QuizCommand::End })
+        .await;
 
     // The quiz has ended: its code lets no new guest in.
     let mut late = server.connect(Format::Json).await;
@@ -609,7 +614,9 @@ async fn a_guest_who_leaves_ends_their_resume_token(database: Option<&PgDatabase
     })
     .await;
     match back.recv().await {
-        ServerMessage::Error { code: ErrorCode::Unauthorized, message, .. } => assert!(message.contains("left"), "{message}"),
+        ServerMessage::Error { code: ErrorCode::Unauthorized, message, .. } => {
+            assert!(message.contains("left"), "{message}")
+        }
         other => panic!("expected unauthorized, got {other:?}"),
     }
     let response = upload(resume_token).await.unwrap();
@@ -638,4 +645,82 @@ async fn a_guest_who_leaves_ends_their_resume_token_sqlite() {
 async fn a_guest_who_leaves_ends_their_resume_token_postgres() {
     let database = PgDatabase::create().await;
     a_guest_who_leaves_ends_their_resume_token(Some(&database)).await;
+}
+
+/// Reads `stream` until the server closes it; `true` if it did within
+/// [`PATIENCE`], whatever it sent before.
+async fn closed_by_server(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 1024];
+    loop {
+        match tokio::time::timeout(PATIENCE, stream.read(&mut buffer)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_request_whose_headers_never_end_is_dropped() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start_with(|config| config.http.header_read_timeout_ms = 200).await;
+    let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: amphi\r\nX-Slow: ").await.unwrap();
+    assert!(closed_by_server(&mut slow).await, "a half-sent request is not kept open");
+    // A whole request is answered as ever.
+    assert_eq!(reqwest::get(server.url("/healthz")).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn connections_are_capped_per_source_address() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start_with(|config| config.http.max_connections_per_address = 2).await;
+    let here = Ipv4Addr::new(127, 0, 0, 1);
+    let first = connect_from(&server, here).await;
+    let _second = connect_from(&server, here).await;
+    let mut third = TcpSocket::new_v4().unwrap();
+    third = {
+        third.bind(SocketAddr::new(IpAddr::V4(here), 0)).unwrap();
+        third
+    };
+    let mut third = third.connect(server.addr).await.unwrap();
+    let _ = third.write_all(b"GET /healthz HTTP/1.1\r\nHost: amphi\r\n\r\n").await;
+    assert!(closed_by_server(&mut third).await, "the third connection is closed at once");
+    // Another address is not limited.
+    let other = reqwest::Client::builder().local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))).build().unwrap();
+    let metrics = other.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("amphi_abuse_total{kind=\"connections_per_address\"} 1"), "counted");
+    // A place comes back when a connection closes.
+    drop(first);
+    let local = reqwest::Client::builder().local_address(IpAddr::V4(here)).build().unwrap();
+    let mut answered = false;
+    for _ in 0..200 {
+        if local.get(server.url("/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(answered, "the freed place is taken again");
+}
+
+#[tokio::test]
+async fn html_responses_carry_a_content_security_policy_and_hsts_behind_tls() {
+    let server = TestServer::start().await;
+    let page = reqwest::get(server.url("/j/ABC123")).await.unwrap();
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    for directive in ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'self'"] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    assert!(policy.contains("frame-src") && policy.contains("https://www.youtube-nocookie.com"), "{policy}");
+    assert!(page.headers().get("strict-transport-security").is_none(), "not behind TLS");
+
+    let server = TestServer::start_with(|config| config.http.behind_tls = true).await;
+    for path in ["/", "/healthz"] {
+        let response = reqwest::get(server.url(path)).await.unwrap();
+        let hsts = response.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(hsts.as_deref(), Some("max-age=31536000"), "{path}");
+    }
 }

@@ -96,7 +96,12 @@ async fn quotas_hold_per_member_room_and_tenant(database: Option<&PgDatabase>) {
 
     let (_lea, lea) = guest(&server, &code, "Léa").await;
     assert_eq!(upload(&server, &lea, &first, pdf(1000, 6)).await.0, 201);
-    refused(&upload(&server, &lea, &first, pdf(1000, 7)).await, 413, "quota_exceeded", "room's files are limited to 4000");
+    refused(
+        &upload(&server, &lea, &first, pdf(1000, 7)).await,
+        413,
+        "quota_exceeded",
+        "room's files are limited to 4000",
+    );
     assert_eq!(metric(&server, "amphi_abuse_total{kind=\"upload_quota_room\"}").await, 1);
 
     let (_noe, noe) = guest(&server, &other_code, "Noé").await;
@@ -188,8 +193,13 @@ async fn the_sweep_removes_what_nothing_refers_to(database: Option<&PgDatabase>)
               "files": [{ "blob": for_atelier, "name": "texte.pdf" }] },
         ] } },
     });
-    let response =
-        reqwest::Client::new().post(server.url("/api/v1/plans")).bearer_auth(&trainer).json(&plan).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/plans"))
+        .bearer_auth(&trainer)
+        .json(&plan)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 201);
     assert_eq!(metric(&server, "amphi_blobs").await, 4);
 

@@ -52,7 +52,8 @@ pub async fn video(
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, "not an atelier id"));
     }
     // Ateliers of the plan only; a participant, their own atelier only.
-    let access = handle.ateliers(member.id.as_str().into()).await.map_err(|_| unavailable())?.ok_or_else(no_ateliers)?;
+    let access =
+        handle.ateliers(member.id.as_str().into()).await.map_err(|_| unavailable())?.ok_or_else(no_ateliers)?;
     if !access.planned.contains(&atelier) {
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "the plan has no such atelier"));
     }

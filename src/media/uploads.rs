@@ -100,7 +100,9 @@ impl UploadRate {
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if buckets.len() > PRUNE_ABOVE {
             let (burst, rate) = (self.burst, self.per_second);
-            buckets.retain(|_, (tokens, last)| *tokens + now.saturating_duration_since(*last).as_secs_f64() * rate < burst);
+            buckets.retain(|_, (tokens, last)| {
+                *tokens + now.saturating_duration_since(*last).as_secs_f64() * rate < burst
+            });
         }
         let (tokens, last) = buckets.get(member).copied().unwrap_or((self.burst, now));
         let tokens = (tokens + now.saturating_duration_since(last).as_secs_f64() * self.per_second).min(self.burst);
@@ -180,8 +182,14 @@ mod tests {
         let config = config();
         let usage = |member, room| UploadUsage { member, room, tenant: 1 << 40 };
         assert_eq!(allowance(&config, usage(0, 0)), Ok(Allowance { bytes: 1000, quota: None }));
-        assert_eq!(allowance(&config, usage(2000, 2000)), Ok(Allowance { bytes: 500, quota: Some(Exceeded::Member(2500)) }));
-        assert_eq!(allowance(&config, usage(0, 9800)), Ok(Allowance { bytes: 200, quota: Some(Exceeded::Room(10_000)) }));
+        assert_eq!(
+            allowance(&config, usage(2000, 2000)),
+            Ok(Allowance { bytes: 500, quota: Some(Exceeded::Member(2500)) })
+        );
+        assert_eq!(
+            allowance(&config, usage(0, 9800)),
+            Ok(Allowance { bytes: 200, quota: Some(Exceeded::Room(10_000)) })
+        );
         assert_eq!(allowance(&config, usage(2500, 2500)), Err(Exceeded::Member(2500)));
         assert!(Exceeded::Member(2500).message().contains("2500 bytes"));
     }

@@ -49,8 +49,12 @@ async fn prepare_content(app: &AppState, tenant: &str, mut content: PostContent)
         file.content_type = meta.content_type;
         file.size = meta.size;
     }
-    crate::media::uploads::claim(app, tenant, crate::media::uploads::blobs_of_post(&content).iter().map(String::as_str))
-        .await?;
+    crate::media::uploads::claim(
+        app,
+        tenant,
+        crate::media::uploads::blobs_of_post(&content).iter().map(String::as_str),
+    )
+    .await?;
     Ok(content)
 }
 
