@@ -125,14 +125,42 @@ pub struct QuizResults {
 }
 
 enum Request {
-    Attach { who: Who, since: Option<u64>, reply: oneshot::Sender<Result<Attached, Refusal>> },
-    Detach { member: Arc<str> },
-    Leave { member: Arc<str>, reply: oneshot::Sender<()> },
-    Command { who: Who, id: ClientMsgId, command: RoomCommand, reply: oneshot::Sender<Result<Accepted, Refusal>> },
-    Results { reply: oneshot::Sender<Option<QuizResults>> },
-    BoardExport { reply: oneshot::Sender<Option<BoardExport>> },
-    Participation { reply: oneshot::Sender<Option<Participation>> },
-    Ateliers { member: Arc<str>, reply: oneshot::Sender<Option<AtelierAccess>> },
+    Attach {
+        who: Who,
+        since: Option<u64>,
+        reply: oneshot::Sender<Result<Attached, Refusal>>,
+    },
+    Detach {
+        member: Arc<str>,
+    },
+    Leave {
+        member: Arc<str>,
+        reply: oneshot::Sender<()>,
+    },
+    Command {
+        who: Who,
+        id: ClientMsgId,
+        command: RoomCommand,
+        reply: oneshot::Sender<Result<Accepted, Refusal>>,
+    },
+    Results {
+        reply: oneshot::Sender<Option<QuizResults>>,
+    },
+    BoardExport {
+        reply: oneshot::Sender<Option<BoardExport>>,
+    },
+    Participation {
+        reply: oneshot::Sender<Option<Participation>>,
+    },
+    Ateliers {
+        member: Arc<str>,
+        reply: oneshot::Sender<Option<AtelierAccess>>,
+    },
+    /// Stop now: every request before this one is handled (its writes
+    /// queued), none after.
+    Retire {
+        reply: oneshot::Sender<()>,
+    },
 }
 
 /// The ateliers of a breakout room's plan, and the one a member is
@@ -300,6 +328,13 @@ impl RoomHandle {
         }
     }
 
+    /// Stops this node's actor of the room once the requests before are
+    /// handled (the erasure of a member's data: the next use rebuilds the
+    /// room from its journal). Rooms run by another node are not reached.
+    pub async fn retire(&self) -> Result<(), RoomGone> {
+        self.ask(|reply| Request::Retire { reply }).await
+    }
+
     /// The plan's ateliers and `member`'s own (`None` in a room without
     /// ateliers): whose video rooms the member may join.
     pub async fn ateliers(&self, member: Arc<str>) -> Result<Option<AtelierAccess>, RoomGone> {
@@ -379,6 +414,10 @@ impl RoomActor {
                 None => self.rx.recv().await,
             };
             let Some(request) = request else { break };
+            if let Request::Retire { reply } = request {
+                let _ = reply.send(());
+                break;
+            }
             self.metrics.mailbox_depth.observe(self.rx.len() as f64);
             // What came due before this input applies first, as it does when
             // the journal is replayed (which ticks the quiz before each input).
@@ -481,6 +520,10 @@ impl RoomActor {
             }
             Request::Participation { reply } => {
                 let _ = reply.send(self.breakout.as_ref().map(|breakout| breakout.participation(now_ms())));
+            }
+            // Taken by the loop before it gets here.
+            Request::Retire { reply } => {
+                let _ = reply.send(());
             }
             Request::BoardExport { reply } => {
                 let export = self
