@@ -12,6 +12,7 @@ mod board;
 mod closing_rule;
 mod cluster;
 mod durability;
+mod fuzz;
 mod hardening;
 mod http;
 mod invitations;
