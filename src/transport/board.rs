@@ -34,6 +34,13 @@ async fn prepare_content(app: &AppState, tenant: &str, mut content: PostContent)
             )
         })?;
     }
+    // The tenant first: nothing is said of another tenant's upload.
+    crate::media::uploads::claim(
+        app,
+        tenant,
+        crate::media::uploads::blobs_of_post(&content).iter().map(String::as_str),
+    )
+    .await?;
     if let Some(image) = &content.image {
         let meta = app.blobs.meta(&image.blob).await.ok_or_else(unknown_blob)?;
         if !meta.is_image() {
@@ -49,12 +56,6 @@ async fn prepare_content(app: &AppState, tenant: &str, mut content: PostContent)
         file.content_type = meta.content_type;
         file.size = meta.size;
     }
-    crate::media::uploads::claim(
-        app,
-        tenant,
-        crate::media::uploads::blobs_of_post(&content).iter().map(String::as_str),
-    )
-    .await?;
     Ok(content)
 }
 

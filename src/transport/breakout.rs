@@ -25,10 +25,10 @@ use amphi_protocol::breakout::Atelier;
 pub async fn prepare(app: &AppState, tenant: &str, command: BreakoutCommand) -> Result<BreakoutCommand, Refusal> {
     Ok(match command {
         BreakoutCommand::SubmitProduction { content: ProductionContent { text, link, file: Some(mut file) } } => {
+            crate::media::uploads::claim(app, tenant, [file.blob.as_str()]).await?;
             let meta = app.blobs.meta(&file.blob).await.ok_or_else(|| {
                 Refusal::new(ErrorCode::NotFound, "no upload has this blob id: upload the file first")
             })?;
-            crate::media::uploads::claim(app, tenant, [file.blob.as_str()]).await?;
             file.name = file.name.trim().to_string();
             file.content_type = meta.content_type;
             file.size = meta.size;
