@@ -2,7 +2,8 @@
 //! frame codecs (client frames in JSON and MessagePack), GIFT, Moodle XML,
 //! the registrations CSV and BigBlueButton's webhook and analytics
 //! callbacks get random bytes and mutations of valid samples (the protocol
-//! vectors, the fixtures); each must answer `Ok` or an error. A bounded
+//! vectors, the fixtures); each must answer `Ok` or an error. The board ZIP
+//! import gets mutated archives over HTTP: a coded 4xx or a board. A bounded
 //! pass (proptest, 256 cases each) runs with the normal suite; a failure is
 //! shrunk and its case kept in `tests/fuzz.proptest-regressions`, replayed
 //! first on every run.
@@ -140,4 +141,59 @@ fn the_seeds_are_valid() {
     assert!(amphi::invitations::csv::parse(CSV.as_bytes(), Limits { max_name_chars: 40, max_rows: 50 }).is_ok());
     assert!(amphi::bbb::webhooks::parse_callback(WEBHOOK.trim().as_bytes()).is_ok());
     assert!(amphi::bbb::analytics::parse_analytics(ANALYTICS.as_bytes()).is_ok());
+}
+
+/// A board export as `POST /api/v1/boards/import` reads it: `board.json`
+/// (mutated by `edits`) and the PNG one post shows.
+fn board_zip(edits: &[(usize, u8, u8)]) -> Vec<u8> {
+    use std::io::Write;
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
+    let blob = "ab".repeat(32);
+    let board = serde_json::json!({
+        "title": "Modèle", "sections": ["A", "B"], "settings": {},
+        "posts": [{ "section": 1, "author_name": "x", "title": "t", "image": { "blob": blob, "alt": "" } }]
+    });
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("board.json", options).unwrap();
+    zip.write_all(&mutate(board.to_string().into_bytes(), edits)).unwrap();
+    zip.start_file(format!("files/{blob}"), options).unwrap();
+    zip.write_all(PNG).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// The board ZIP import, over HTTP on a real server: a mutated archive, or
+/// an archive of a mutated `board.json`, is imported (201) or refused with
+/// a coded 4xx; never a 5xx, never a dead server.
+#[test]
+fn board_zip_imports_are_answered_with_a_code() {
+    use proptest::test_runner::{Config, TestRunner};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(crate::util::TestServer::start());
+    let token = server.token(amphi_protocol::Role::Trainer, "Mme Durand");
+    let http = reqwest::Client::new();
+    let import = |body: Vec<u8>| {
+        runtime.block_on(async {
+            let response = http.post(server.url("/api/v1/boards/import")).bearer_auth(&token).body(body).send().await;
+            let response = response.expect("the server answers");
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.expect("a JSON body");
+            (status, body)
+        })
+    };
+    let (status, body) = import(board_zip(&[]));
+    assert_eq!(status, 201, "the seed imports: {body}");
+    let mut runner = TestRunner::new(Config { cases: 64, ..Config::default() });
+    runner
+        .run(&(edits(), edits()), |(in_json, in_zip)| {
+            for archive in [board_zip(&in_json), mutate(board_zip(&[]), &in_zip)] {
+                let (status, body) = import(archive);
+                prop_assert!(
+                    status == 201 || ((400..500).contains(&status) && body["code"].is_string()),
+                    "{status} {body}"
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
 }
