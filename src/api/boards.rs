@@ -78,8 +78,7 @@ pub async fn upload(
         created_at: now,
         referenced_at: None,
     };
-    app.store.record_upload(&record).await.map_err(ApiError::internal)?;
-    crate::media::sweep::refresh_figures(&app).await;
+    uploads::record(&app, &record).await.map_err(ApiError::internal)?;
     tracing::info!(room = %handle.id(), %blob, content_type = %meta.content_type, size = meta.size, "upload stored");
     let name = file_name(named.name.as_deref(), &blob);
     let created = json!({ "blob": blob, "content_type": meta.content_type, "size": meta.size, "name": name });
@@ -411,9 +410,8 @@ pub async fn import(
             created_at: now,
             referenced_at: Some(now),
         };
-        app.store.record_upload(&record).await.map_err(ApiError::internal)?;
+        uploads::record(&app, &record).await.map_err(ApiError::internal)?;
     }
-    crate::media::sweep::refresh_figures(&app).await;
     Ok((StatusCode::CREATED, Json(super::rooms::room_json(&handle.record))).into_response())
 }
 

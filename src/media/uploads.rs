@@ -12,7 +12,7 @@ use amphi_protocol::ErrorCode;
 use crate::activity::Refusal;
 use crate::app::AppState;
 use crate::config::BoardConfig;
-use crate::store::UploadUsage;
+use crate::store::{StoreError, UploadRecord, UploadUsage};
 
 /// Buckets kept before the full ones are pruned.
 const PRUNE_ABOVE: usize = 4096;
@@ -134,6 +134,18 @@ pub async fn claim<'b>(app: &AppState, tenant: &str, blobs: impl IntoIterator<It
                 return Err(Refusal::new(ErrorCode::Unavailable, "the store is unreachable: retry later"));
             }
         }
+    }
+    Ok(())
+}
+
+/// Records an upload; a blob new to the store adds to the disk figures
+/// (the sweep recounts them from the store).
+pub async fn record(app: &AppState, upload: &UploadRecord) -> Result<(), StoreError> {
+    let new = !app.store.upload_kept(&upload.blob).await?;
+    app.store.record_upload(upload).await?;
+    if new {
+        app.metrics.blobs.inc();
+        app.metrics.blob_bytes.add(i64::try_from(upload.size).unwrap_or(i64::MAX));
     }
     Ok(())
 }
