@@ -2,7 +2,6 @@
 //! router, and [`serve`], the one entry point that runs a node until its
 //! shutdown signal (the binary and the tests both call it).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -12,7 +11,6 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -64,6 +62,10 @@ pub struct App {
     pub hub: Hub,
     /// Uploaded files (board attachments).
     pub blobs: BlobStore,
+    /// Signed, expiring access to a tenant's blobs (`?access=`).
+    pub blob_links: crate::media::links::BlobLinks,
+    /// The per-member upload rate.
+    pub upload_rate: crate::media::uploads::UploadRate,
     pub metrics: Arc<Metrics>,
     /// Limits on joining by code, per source address and per room.
     pub joins: transport::joins::JoinLimits,
@@ -83,6 +85,11 @@ pub struct App {
 impl App {
     pub fn next_connection_id(&self) -> u64 {
         self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The tenant a blob token opens, if genuine and not expired.
+    pub fn blobs_access(&self, token: &str) -> Option<String> {
+        self.blob_links.verify(token, crate::auth::unix_seconds())
     }
 }
 
@@ -138,10 +145,12 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     let lti = crate::lti::Lti::new(&config, metrics.registry());
     let bbb_refusals = crate::bbb::refusals::CallbackRefusals::new(metrics.registry());
     let joins = transport::joins::JoinLimits::new(&config.limits);
+    let upload_rate = crate::media::uploads::UploadRate::new(&config.board);
     Ok(Arc::new(App {
         node: config.node_name(),
         lti,
         keys: Keys::new(&secret),
+        blob_links: crate::media::links::BlobLinks::new(&secret),
         config,
         store,
         writer,
@@ -151,6 +160,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         fanout,
         hub,
         blobs,
+        upload_rate,
         bbb,
         bbb_refusals,
         metrics,
@@ -192,7 +202,7 @@ pub fn router(app: AppState) -> Router {
         .nest("/api/v1", api::router())
         .merge(crate::lti::router())
         .fallback_service(web::service(&web_dir))
-        .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), crate::lti::frames::apply))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), crate::headers::apply))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
@@ -239,16 +249,9 @@ pub async fn serve(
         let url = crate::bbb::hooks::callback_url(&config.bbb.callback_base_url);
         app.tasks.spawn(crate::bbb::hooks::register(Arc::clone(bbb), url, app.shutdown.clone()));
     }
+    app.tasks.spawn(crate::media::sweep::run(Arc::clone(&app), app.shutdown.clone()));
     app.tasks.spawn(retention::run(app.store.clone(), config.store.guest_retention_days, app.shutdown.clone()));
-    let service = router(Arc::clone(&app)).into_make_service_with_connect_info::<SocketAddr>();
-    let stopping = app.shutdown.clone();
-    // Small frames must leave at once: no Nagle delay on acks and events.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, service).with_graceful_shutdown(async move { stopping.cancelled().await }).await?;
+    crate::listener::serve(listener, router(Arc::clone(&app)), &app, app.shutdown.clone()).await;
     app.tasks.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, app.tasks.wait()).await.is_err() {
         tracing::warn!("some connections did not close in time");

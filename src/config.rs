@@ -22,7 +22,7 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 22] = [
+const KEYS: [&str; 23] = [
     "listen",
     "data_dir",
     "database_url",
@@ -34,6 +34,7 @@ const KEYS: [&str; 22] = [
     "log_format",
     "log_level",
     "limits",
+    "http",
     "websocket",
     "rooms",
     "auth",
@@ -62,6 +63,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub limits: Limits,
+    pub http: HttpConfig,
     pub websocket: WebSocketConfig,
     pub rooms: RoomsConfig,
     pub auth: AuthConfig,
@@ -100,6 +102,21 @@ pub struct Limits {
     pub guest_join_burst_per_room: u32,
     pub guest_joins_per_minute_per_room: u32,
     pub failed_join_codes_per_address: u32,
+}
+
+/// The HTTP server: header-read timeout, connections per address, HSTS.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    pub header_read_timeout_ms: u64,
+    pub max_connections_per_address: usize,
+    pub behind_tls: bool,
+}
+
+impl HttpConfig {
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,6 +181,19 @@ pub struct BoardConfig {
     pub max_import_bytes: u64,
     pub max_import_ratio: u64,
     pub video_hosts: Vec<String>,
+    /// Bytes of uploads kept per member, per room and per tenant (0: no
+    /// limit); past one, `quota_exceeded`.
+    pub upload_quota_per_member: u64,
+    pub upload_quota_per_room: u64,
+    pub upload_quota_per_tenant: u64,
+    /// Uploads per member: a burst, then this many per minute (0 burst: no
+    /// limit).
+    pub upload_burst_per_member: u32,
+    pub uploads_per_minute_per_member: u32,
+    /// An upload nothing refers to is removed this long after it was stored.
+    pub unreferenced_upload_grace_s: u64,
+    /// How often the sweep of unreferenced uploads runs.
+    pub upload_sweep_interval_s: u64,
 }
 
 /// Several nodes (used when `redis_url` is set).
@@ -267,6 +297,9 @@ impl Config {
         if l.max_name_chars == 0 || l.max_text_chars == 0 || l.max_title_chars == 0 {
             return invalid("limits", "string limits must be positive");
         }
+        if self.http.header_read_timeout_ms == 0 {
+            return invalid("http.header_read_timeout_ms", "must be positive");
+        }
         let ws = &self.websocket;
         if ws.outbound_queue < 16 {
             return invalid("websocket.outbound_queue", "must be at least 16");
@@ -283,6 +316,9 @@ impl Config {
         }
         if self.board.max_upload_bytes == 0 {
             return invalid("board.max_upload_bytes", "must be positive");
+        }
+        if self.board.upload_sweep_interval_s == 0 {
+            return invalid("board.upload_sweep_interval_s", "must be positive");
         }
         if self.bbb.is_enabled()
             && let Err(error) = self.bbb.validate()

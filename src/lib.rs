@@ -31,7 +31,9 @@
 //! - [`lti`]: amphi as an LTI 1.3 Advantage tool: login and launch, Deep
 //!   Linking, grades (AGS) and rosters (NRPS), Dynamic Registration.
 //! - [`api`]: REST under `/api/v1`, with its OpenAPI document.
-//! - [`web`]: the built web client at `/`.
+//! - [`web`]: the built web client at `/`; [`headers`]: the security
+//!   headers of HTML responses; [`listener`]: the HTTP accept loop (cap per
+//!   address, header-read timeout).
 //! - [`config`], [`metrics`].
 //!
 //! Wire types live in the `amphi-protocol` crate.
@@ -44,8 +46,10 @@ pub mod bbb;
 pub mod bus;
 pub mod cluster;
 pub mod config;
+pub mod headers;
 pub mod hub;
 pub mod invitations;
+pub mod listener;
 pub mod lti;
 pub mod media;
 pub mod metrics;

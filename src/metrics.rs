@@ -56,6 +56,9 @@ pub struct Metrics {
     /// Abuse refused or neutralised, by kind (issue #17; the kinds are
     /// listed in SECURITY.md).
     pub abuse: IntCounterVec,
+    /// Uploaded files kept (distinct blobs), and their bytes on disk.
+    pub blobs: IntGauge,
+    pub blob_bytes: IntGauge,
 }
 
 impl Metrics {
@@ -130,6 +133,8 @@ impl Metrics {
                 .unwrap();
         let abuse =
             IntCounterVec::new(Opts::new("abuse_total", "Abuse refused or neutralised, by kind"), &["kind"]).unwrap();
+        let blobs = IntGauge::new("blobs", "Uploaded files kept (distinct blobs)").unwrap();
+        let blob_bytes = IntGauge::new("blob_bytes", "Bytes of the uploaded files kept").unwrap();
         for collector in [
             Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(rooms.clone()),
@@ -153,6 +158,8 @@ impl Metrics {
             Box::new(forwarded_commands.clone()),
             Box::new(lease_takeovers.clone()),
             Box::new(abuse.clone()),
+            Box::new(blobs.clone()),
+            Box::new(blob_bytes.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -180,6 +187,8 @@ impl Metrics {
             forwarded_commands,
             lease_takeovers,
             abuse,
+            blobs,
+            blob_bytes,
         }
     }
 

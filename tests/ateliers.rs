@@ -141,6 +141,20 @@ async fn thirty_participants_in_five_ateliers() {
     let url = join["url"].as_str().unwrap();
     assert!(url.contains(&format!("meetingID=amphi-{room_id}-{phone_atelier}")) && url.contains("checksum="));
     assert!(url.contains(&format!("userID={phone_member}")) && url.contains("role=VIEWER"), "{url}");
+    // Not another atelier's, nor one the plan does not have; a leader, any of the plan's.
+    let video = |atelier: &str, token: &str| {
+        reqwest::Client::new()
+            .get(server.url(&format!("/api/v1/sessions/{room_id}/ateliers/{atelier}/video")))
+            .bearer_auth(token.to_string())
+            .send()
+    };
+    let other_atelier = atelier_of.values().find(|a| **a != phone_atelier).unwrap().clone();
+    let response = video(&other_atelier, &resume).await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(response.json::<Value>().await.unwrap()["code"], "forbidden");
+    assert_eq!(video("a99", &resume).await.unwrap().status(), 404);
+    assert_eq!(video(&other_atelier, &token).await.unwrap().status(), 200);
+    assert_eq!(video("a99", &token).await.unwrap().status(), 404);
 
     // A broadcast reaches every atelier once, and every video chat.
     let text = "Il vous reste dix minutes".to_string();

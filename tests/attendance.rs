@@ -79,3 +79,73 @@ async fn attendance_is_reported_and_a_user_can_be_erased() {
     let (_, body) = attendance_csv(&server, &trainer, &room_id).await;
     assert!(!body.contains("Camille") && !body.contains(&member.id), "erased: {body}");
 }
+
+async fn erasure_reaches_a_live_room(database: Option<&PgDatabase>) {
+    let url = database.map(|d| d.url.clone());
+    let server = TestServer::start_with(move |config| {
+        if let Some(url) = url {
+            config.database_url = url;
+        }
+    })
+    .await;
+    let trainer = server.token(Role::Trainer, "Mme Durand");
+    let quiz = serde_json::json!({
+        "title": "Fleuves",
+        "questions": [{ "type": "true_false", "prompt": "La Loire est un fleuve.", "answer": true, "time_limit_s": 600 }]
+    });
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&trainer)
+        .json(&serde_json::json!({ "title": "Quiz", "kind": "quiz", "quiz": quiz, "settings": {} }))
+        .send()
+        .await
+        .unwrap();
+    let room: Value = response.json().await.unwrap();
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut leader = server.connect(Format::Json).await;
+    leader.hello_token(&trainer).await;
+    leader.join(&room_id).await;
+    let mut phone = server.connect(Format::Json).await;
+    let (welcome, _) = phone.hello_guest(&code, "Camille").await;
+    let amphi_protocol::ServerMessage::Welcome { member, .. } = welcome else { unreachable!() };
+    let id = leader.id();
+    let open = amphi_protocol::quiz::QuizCommand::OpenQuestion { index: Some(0) };
+    leader.ok(amphi_protocol::ClientMessage::Quiz { id, room: room_id.clone(), command: open }).await;
+    let answer = amphi_protocol::quiz::QuizCommand::Answer {
+        question: 0,
+        answer: amphi_protocol::quiz::AnswerValue::Bool { value: true },
+        confidence: None,
+    };
+    let id = phone.id();
+    phone.ok(amphi_protocol::ClientMessage::Quiz { id, room: room_id.clone(), command: answer }).await;
+    let results = |token: String| {
+        let url = server.url(&format!("/api/v1/sessions/{room_id}/results.csv"));
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(results(trainer.clone()).await.contains("Camille"), "the live room lists her");
+
+    let admin = server.token(Role::Admin, "DANE");
+    let url = server.url(&format!("/api/v1/admin/users/{}", member.id));
+    let response = reqwest::Client::new().delete(&url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let deletion: Value = response.json().await.unwrap();
+    assert!(deletion["inputs"].as_u64().unwrap() >= 2, "her attach and answer: {deletion}");
+    assert_eq!(leader.closed().await, Some(4012), "the room's connections are sent to resume");
+    let after = results(trainer.clone()).await;
+    assert!(!after.contains("Camille") && !after.contains(&member.id), "erased from the room too: {after}");
+    // The room goes on: the trainer comes back to it.
+    let mut back = server.connect(Format::Json).await;
+    back.hello_token(&trainer).await;
+    back.join(&room_id).await;
+}
+
+#[tokio::test]
+async fn erasure_reaches_a_room_live_on_this_node_sqlite() {
+    erasure_reaches_a_live_room(None).await;
+}
+
+#[tokio::test]
+async fn erasure_reaches_a_room_live_on_this_node_postgres() {
+    let database = PgDatabase::create().await;
+    erasure_reaches_a_live_room(Some(&database)).await;
+}

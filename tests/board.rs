@@ -319,7 +319,8 @@ async fn uploads_exports_and_a_zip_round_trip() {
     let (status, body) = upload(&base, &resume_token, &room_id, "séance 1.pdf", small_pdf).await;
     assert_eq!((status, body["name"].as_str()), (201, Some("séance 1.pdf")), "names are kept as given");
     let pdf = body["blob"].as_str().unwrap();
-    let response = reqwest::get(format!("{base}/api/v1/blobs/{pdf}?name=s%C3%A9ance%201.pdf")).await.unwrap();
+    let get = |url: String| reqwest::Client::new().get(url).bearer_auth(&resume_token).send();
+    let response = get(format!("{base}/api/v1/blobs/{pdf}?name=s%C3%A9ance%201.pdf")).await.unwrap();
     let disposition = response.headers()["content-disposition"].to_str().unwrap().to_string();
     assert!(
         disposition.starts_with("attachment") && disposition.contains("filename*=UTF-8''s%C3%A9ance%201.pdf"),
@@ -329,7 +330,7 @@ async fn uploads_exports_and_a_zip_round_trip() {
     assert_eq!(upload(&base, &observer, &room_id, "x.png", PNG.to_vec()).await.0, 403);
 
     // Served so that nothing in it runs.
-    let response = reqwest::get(format!("{base}/api/v1/blobs/{blob}?name=schema.png")).await.unwrap();
+    let response = get(format!("{base}/api/v1/blobs/{blob}?name=schema.png")).await.unwrap();
     assert_eq!(response.status(), 200);
     let headers = response.headers().clone();
     assert_eq!(headers["content-type"], "image/png");
@@ -337,7 +338,7 @@ async fn uploads_exports_and_a_zip_round_trip() {
     assert!(headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
     assert!(headers["content-disposition"].to_str().unwrap().starts_with("inline"));
     assert_eq!(response.bytes().await.unwrap().as_ref(), PNG);
-    assert_eq!(reqwest::get(format!("{base}/api/v1/blobs/..%2F..%2Fetc")).await.unwrap().status(), 404);
+    assert_eq!(get(format!("{base}/api/v1/blobs/..%2F..%2Fetc")).await.unwrap().status(), 404);
 
     // A post with the image, a video and a link; an unknown blob is refused.
     let with_image = |blob: &str| BoardCommand::Post {

@@ -170,6 +170,7 @@ async fn a_removed_guest_is_closed_and_cannot_come_back() {
     assert_eq!(troll.closed().await, Some(4011));
     assert!(abuse_count(&server, "member_removed").await >= 1);
 
+    // Their resume token ended with the removal.
     let mut back = server.connect(Format::Json).await;
     back.send(&ClientMessage::Hello {
         v: 1,
@@ -177,7 +178,29 @@ async fn a_removed_guest_is_closed_and_cannot_come_back() {
         last_seq: BTreeMap::from([(room_id.clone(), 0)]),
     })
     .await;
-    match back.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await {
+    match back.recv().await {
+        ServerMessage::Error { code: ErrorCode::Unauthorized, message, .. } => {
+            assert!(message.contains("removed"), "{message}")
+        }
+        other => panic!("expected unauthorized, got {other:?}"),
+    }
+    // A platform participant removed is refused the room, whatever the token.
+    let participant = server.token(Role::Participant, "Léa");
+    let mut lea = server.connect(Format::Json).await;
+    let ServerMessage::Welcome { member, .. } = lea.hello_token(&participant).await else { unreachable!() };
+    lea.join(&room_id).await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::RemoveMember { id, room: room_id.clone(), member: member.id.clone() }).await;
+    assert_eq!(lea.closed().await, Some(4011));
+    let mut again = server.connect(Format::Json).await;
+    again
+        .send(&ClientMessage::Hello {
+            v: 1,
+            auth: Auth::Token { token: participant },
+            last_seq: BTreeMap::from([(room_id.clone(), 0)]),
+        })
+        .await;
+    match again.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await {
         ServerMessage::Error { code: ErrorCode::Forbidden, room: Some(room), .. } => assert_eq!(room, room_id),
         other => panic!("expected forbidden, got {other:?}"),
     }
@@ -478,5 +501,226 @@ async fn the_data_directory_and_database_are_private_to_amphi() {
     assert_eq!(mode(&dir), 0o700, "the data directory");
     for name in ["amphi.db", "jwt-secret"] {
         assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_join_code_stops_working_once_its_session_has_ended() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let quiz = serde_json::json!({
+        "title": "Fin",
+        "questions": [{ "type": "true_false", "prompt": "Vrai ?", "answer": true, "time_limit_s": 60 }]
+    });
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "title": "Quiz", "kind": "quiz", "quiz": quiz, "settings": {} }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let room: serde_json::Value = response.json().await.unwrap();
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut camille = server.connect(Format::Json).await;
+    let (welcome, _) = camille.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+    let id = trainer.id();
+    trainer
+        .ok(ClientMessage::Quiz { id, room: room_id.clone(), command: amphi_protocol::quiz::QuizCommand::End })
+        .await;
+
+    // The quiz has ended: its code lets no new guest in.
+    let mut late = server.connect(Format::Json).await;
+    let (refusal, message) = guest_refused(&mut late, &code, "Retard").await;
+    assert_eq!(refusal, ErrorCode::SessionEnded);
+    assert!(message.contains("ended"), "{message}");
+    assert_eq!(abuse_count(&server, "ended_session_code").await, 1);
+    // A guest who was in comes back to see the results.
+    drop(camille);
+    let mut back = server.connect(Format::Json).await;
+    back.send(&ClientMessage::Hello {
+        v: 1,
+        auth: Auth::Resume { token: resume_token },
+        last_seq: BTreeMap::from([(room_id.clone(), 0)]),
+    })
+    .await;
+    let joined = back.recv_until(|m| !matches!(m, ServerMessage::Welcome { .. })).await;
+    assert!(matches!(joined, ServerMessage::Joined { .. }), "{joined:?}");
+
+    // A scheduled session: its code works until link_grace_hours after its end.
+    let lobby = server.create_room(&token, "Réunion").await;
+    let (lobby_id, lobby_code) = (crate::util::room_id(&lobby), join_code(&lobby));
+    let schedule = |hours_ago: i64| amphi::store::ScheduleRecord {
+        room: uuid::Uuid::parse_str(&lobby_id).unwrap(),
+        starts_at: amphi::hub::now_ms() as i64 - hours_ago * 3_600_000,
+        duration_min: 60,
+        organizer_name: "Mme Durand".into(),
+    };
+    server.app.store.queue_invitations(&schedule(2), "fr", &[]).await.unwrap();
+    let mut guest = server.connect(Format::Json).await;
+    guest.hello_guest(&lobby_code, "Dans la journée").await;
+    server.app.store.queue_invitations(&schedule(26), "fr", &[]).await.unwrap();
+    let mut next_day = server.connect(Format::Json).await;
+    next_day.send(&hello(Auth::JoinCode { code: lobby_code.clone(), name: "Le lendemain".into() })).await;
+    match next_day.recv().await {
+        ServerMessage::Error { code: ErrorCode::SessionEnded, .. } => {}
+        other => panic!("expected session_ended, got {other:?}"),
+    }
+    assert_eq!(abuse_count(&server, "ended_session_code").await, 2);
+}
+
+async fn a_guest_who_leaves_ends_their_resume_token(database: Option<&PgDatabase>) {
+    let url = database.map(|d| d.url.clone());
+    let server = TestServer::start_with(move |config| {
+        if let Some(url) = url {
+            config.database_url = url;
+        }
+    })
+    .await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "title": "Idées", "kind": "board", "board": { "sections": ["A"] } }))
+        .send()
+        .await
+        .unwrap();
+    let board: serde_json::Value = response.json().await.unwrap();
+    let (board_id, code) = (room_id(&board), join_code(&board));
+    let mut camille = server.connect(Format::Json).await;
+    let (welcome, _) = camille.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+    let upload = |token: String| {
+        reqwest::Client::new()
+            .post(server.url(&format!("/api/v1/boards/{board_id}/uploads")))
+            .bearer_auth(token)
+            .body(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\nune page".to_vec())
+            .send()
+    };
+    assert_eq!(upload(resume_token.clone()).await.unwrap().status(), 201, "the resume token works while in");
+
+    let id = camille.id();
+    camille.ok(ClientMessage::Leave { id, room: board_id.clone() }).await;
+    drop(camille);
+    let mut back = server.connect(Format::Json).await;
+    back.send(&ClientMessage::Hello {
+        v: 1,
+        auth: Auth::Resume { token: resume_token.clone() },
+        last_seq: BTreeMap::from([(board_id.clone(), 0)]),
+    })
+    .await;
+    match back.recv().await {
+        ServerMessage::Error { code: ErrorCode::Unauthorized, message, .. } => {
+            assert!(message.contains("left"), "{message}")
+        }
+        other => panic!("expected unauthorized, got {other:?}"),
+    }
+    let response = upload(resume_token).await.unwrap();
+    assert_eq!(response.status(), 401, "nor as a bearer token");
+    assert!(abuse_count(&server, "ended_token").await >= 2);
+    // The code still lets them in, as a new guest.
+    let mut again = server.connect(Format::Json).await;
+    again.hello_guest(&code, "Camille").await;
+    // A platform member who leaves a room keeps their resume token.
+    let mut trainer = server.connect(Format::Json).await;
+    let ServerMessage::Welcome { resume_token, .. } = trainer.hello_token(&token).await else { unreachable!() };
+    trainer.join(&board_id).await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Leave { id, room: board_id.clone() }).await;
+    let mut resumed = server.connect(Format::Json).await;
+    resumed.send(&hello(Auth::Resume { token: resume_token })).await;
+    assert!(matches!(resumed.recv().await, ServerMessage::Welcome { .. }));
+}
+
+#[tokio::test]
+async fn a_guest_who_leaves_ends_their_resume_token_sqlite() {
+    a_guest_who_leaves_ends_their_resume_token(None).await;
+}
+
+#[tokio::test]
+async fn a_guest_who_leaves_ends_their_resume_token_postgres() {
+    let database = PgDatabase::create().await;
+    a_guest_who_leaves_ends_their_resume_token(Some(&database)).await;
+}
+
+/// Reads `stream` until the server closes it; `true` if it did within
+/// [`PATIENCE`], whatever it sent before.
+async fn closed_by_server(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 1024];
+    loop {
+        match tokio::time::timeout(PATIENCE, stream.read(&mut buffer)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_request_whose_headers_never_end_is_dropped() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start_with(|config| config.http.header_read_timeout_ms = 200).await;
+    let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: amphi\r\nX-Slow: ").await.unwrap();
+    assert!(closed_by_server(&mut slow).await, "a half-sent request is not kept open");
+    // A whole request is answered as ever.
+    assert_eq!(reqwest::get(server.url("/healthz")).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn connections_are_capped_per_source_address() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start_with(|config| config.http.max_connections_per_address = 2).await;
+    let here = Ipv4Addr::new(127, 0, 0, 1);
+    let first = connect_from(&server, here).await;
+    let _second = connect_from(&server, here).await;
+    let mut third = TcpSocket::new_v4().unwrap();
+    third = {
+        third.bind(SocketAddr::new(IpAddr::V4(here), 0)).unwrap();
+        third
+    };
+    let mut third = third.connect(server.addr).await.unwrap();
+    let _ = third.write_all(b"GET /healthz HTTP/1.1\r\nHost: amphi\r\n\r\n").await;
+    assert!(closed_by_server(&mut third).await, "the third connection is closed at once");
+    // Another address is not limited.
+    let other = reqwest::Client::builder().local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))).build().unwrap();
+    let metrics = other.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("amphi_abuse_total{kind=\"connections_per_address\"} 1"), "counted");
+    // A place comes back when a connection closes.
+    drop(first);
+    let local = reqwest::Client::builder().local_address(IpAddr::V4(here)).build().unwrap();
+    let mut answered = false;
+    for _ in 0..200 {
+        if local.get(server.url("/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(answered, "the freed place is taken again");
+}
+
+#[tokio::test]
+async fn html_responses_carry_a_content_security_policy_and_hsts_behind_tls() {
+    let server = TestServer::start().await;
+    let page = reqwest::get(server.url("/j/ABC123")).await.unwrap();
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    for directive in ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'self'"] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    assert!(policy.contains("frame-src") && policy.contains("https://www.youtube-nocookie.com"), "{policy}");
+    assert!(page.headers().get("strict-transport-security").is_none(), "not behind TLS");
+
+    let server = TestServer::start_with(|config| config.http.behind_tls = true).await;
+    for path in ["/", "/healthz"] {
+        let response = reqwest::get(server.url(path)).await.unwrap();
+        let hsts = response.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(hsts.as_deref(), Some("max-age=31536000"), "{path}");
     }
 }

@@ -30,7 +30,7 @@ async fn handshake_answers_welcome_in_both_formats() {
         let mut client = server.connect(format).await;
         let before = amphi::hub::now_ms();
         match client.hello_token(&token).await {
-            ServerMessage::Welcome { v, member, resume_token, server_time_ms, heartbeat_ms } => {
+            ServerMessage::Welcome { v, member, resume_token, server_time_ms, heartbeat_ms, .. } => {
                 assert_eq!(v, 1);
                 assert_eq!(member.name, "Mme Durand");
                 assert_eq!(member.role, Role::Trainer);

@@ -61,11 +61,16 @@ pub enum ErrorCode {
     FileTypeRefused,
     /// The room is locked to new guests by its trainer.
     RoomLocked,
+    /// An upload would pass a storage quota (of the member, the room or the
+    /// tenant); the message names the limit.
+    QuotaExceeded,
+    /// The room's session has ended: its join code no longer works.
+    SessionEnded,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::MalformedFrame,
         ErrorCode::UnknownType,
         ErrorCode::InvalidField,
@@ -90,6 +95,8 @@ impl ErrorCode {
         ErrorCode::FileTooLarge,
         ErrorCode::FileTypeRefused,
         ErrorCode::RoomLocked,
+        ErrorCode::QuotaExceeded,
+        ErrorCode::SessionEnded,
     ];
 
     /// The wire name, e.g. `"malformed_frame"`.
@@ -119,6 +126,8 @@ impl ErrorCode {
             ErrorCode::FileTooLarge => "file_too_large",
             ErrorCode::FileTypeRefused => "file_type_refused",
             ErrorCode::RoomLocked => "room_locked",
+            ErrorCode::QuotaExceeded => "quota_exceeded",
+            ErrorCode::SessionEnded => "session_ended",
         }
     }
 }

@@ -33,6 +33,11 @@ pub enum ServerMessage {
         /// How often the client should `ping`. The server closes a connection
         /// silent for its idle timeout (three heartbeats by default).
         heartbeat_ms: u64,
+        /// Opens the tenant's uploaded files to what cannot send a bearer
+        /// token (`<img src>`, download links): add `?access=<blob_token>`
+        /// to `/api/v1/blobs/{blob}`. It expires with `resume_token`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        blob_token: Option<String>,
     },
     /// You are in this room. With `snapshot`, replace what you knew of the
     /// room; without it, the events after your last `seq` follow, in order.

@@ -166,6 +166,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                 resume_token: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
                 server_time_ms: 1_790_000_000_000,
                 heartbeat_ms: 20_000,
+                blob_token: None,
             },
         ),
         (

@@ -1,8 +1,10 @@
 //! The ateliers of a breakout room: the participation report
 //! (`participation.json`: per atelier and per member, from the room's
 //! journal; `video`: time and engagement in the BigBlueButton rooms, each
-//! with its source) and each atelier's video room, where a member gets their own
-//! signed BigBlueButton join URL (leaders as moderators).
+//! with its source) and each atelier's video room, where a member gets their
+//! own signed BigBlueButton join URL (leaders as moderators): for an atelier
+//! of the plan whose meeting exists, and for a participant their own atelier
+//! only.
 
 use amphi_protocol::ErrorCode;
 use axum::Json;
@@ -81,6 +83,16 @@ pub async fn video(
         && atelier.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !valid {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, "not an atelier id"));
+    }
+    // Ateliers of the plan only; a participant, their own atelier only.
+    let access =
+        handle.ateliers(member.id.as_str().into()).await.map_err(|_| unavailable())?.ok_or_else(no_ateliers)?;
+    if !access.planned.contains(&atelier) {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "the plan has no such atelier"));
+    }
+    if !member.role.leads() && access.assigned.as_deref() != Some(atelier.as_str()) {
+        app.metrics.abuse.with_label_values(&["other_atelier_video"]).inc();
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "this is not your atelier"));
     }
     let join = JoinRequest {
         meeting_id: meeting_id(handle.id(), &atelier),

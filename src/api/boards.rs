@@ -24,6 +24,8 @@ use crate::activity::board::BoardDefinition;
 use crate::app::AppState;
 use crate::hub::{BoardExport, RoomHandle};
 use crate::media::UploadError;
+use crate::media::uploads::{self, Exceeded};
+use crate::store::UploadRecord;
 
 /// What `Content-Security-Policy` allows a served file: nothing runs.
 const BLOB_CSP: &str = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox";
@@ -46,12 +48,45 @@ pub async fn upload(
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "observers do not upload"));
     }
     let handle = board_room(&app, &member, &id).await?;
-    let limit = app.config.board.max_upload_bytes;
-    let (blob, meta) = app.blobs.put(body.into_data_stream(), limit).await.map_err(upload_error)?;
+    let abuse = |kind: &str| app.metrics.abuse.with_label_values(&[kind]).inc();
+    if !app.upload_rate.take(&member.id, std::time::Instant::now()) {
+        abuse("upload_rate");
+        let message = "too many uploads: retry in a minute";
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, message));
+    }
+    let (tenant, room) = (handle.record.tenant.clone(), handle.id().to_string());
+    let usage = app.store.upload_usage(&tenant, &room, &member.id).await.map_err(ApiError::internal)?;
+    let allowance = uploads::allowance(&app.config.board, usage).map_err(|exceeded| {
+        abuse(exceeded.kind());
+        quota_error(exceeded)
+    })?;
+    let (blob, meta) = match (app.blobs.put(body.into_data_stream(), allowance.bytes).await, allowance.quota) {
+        (Ok(stored), _) => stored,
+        (Err(UploadError::TooLarge(_)), Some(exceeded)) => {
+            abuse(exceeded.kind());
+            return Err(quota_error(exceeded));
+        }
+        (Err(error), _) => return Err(upload_error(error)),
+    };
+    let now = crate::hub::now_ms() as i64;
+    let record = UploadRecord {
+        blob: blob.clone(),
+        tenant,
+        room,
+        member: member.id.clone(),
+        size: meta.size,
+        created_at: now,
+        referenced_at: None,
+    };
+    uploads::record(&app, &record).await.map_err(ApiError::internal)?;
     tracing::info!(room = %handle.id(), %blob, content_type = %meta.content_type, size = meta.size, "upload stored");
     let name = file_name(named.name.as_deref(), &blob);
     let created = json!({ "blob": blob, "content_type": meta.content_type, "size": meta.size, "name": name });
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+fn quota_error(exceeded: Exceeded) -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::QuotaExceeded, exceeded.message())
 }
 
 fn upload_error(error: UploadError) -> ApiError {
@@ -74,14 +109,37 @@ fn upload_error(error: UploadError) -> ApiError {
     }
 }
 
-/// `GET /api/v1/blobs/{blob}?name=FILE`
+#[derive(Deserialize)]
+pub struct BlobQuery {
+    #[serde(default)]
+    name: Option<String>,
+    /// A blob token (`welcome.blob_token`, or a link given to BigBlueButton).
+    #[serde(default)]
+    access: Option<String>,
+}
+
+/// `GET /api/v1/blobs/{blob}?name=FILE[&access=TOKEN]`: to members of the
+/// blob's tenant only, by their bearer token or a blob token; a blob of
+/// another tenant is not found.
 pub async fn blob(
     State(app): State<AppState>,
     Path(blob): Path<String>,
-    Query(named): Query<Named>,
+    Query(query): Query<BlobQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
+    let tenant = match (&query.access, headers.contains_key(header::AUTHORIZATION)) {
+        (Some(access), false) => app.blobs_access(access).ok_or_else(|| {
+            app.metrics.abuse.with_label_values(&["blob_link_refused"]).inc();
+            ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "this file link is forged or has expired")
+        })?,
+        _ => Bearer::from_headers(&app, &headers).await?.0.tenant,
+    };
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file");
     let path = app.blobs.path(&blob).ok_or_else(not_found)?;
+    if !app.store.upload_in_tenant(&tenant, &blob).await.map_err(ApiError::internal)? {
+        return Err(not_found());
+    }
+    let named = Named { name: query.name };
     let meta = app.blobs.meta(&blob).await.ok_or_else(not_found)?;
     let bytes = tokio::fs::read(&path).await.map_err(|_| not_found())?;
     let name = file_name(named.name.as_deref(), &blob);
@@ -339,6 +397,21 @@ pub async fn import(
         .create_room(&member.tenant, &title, &member.id, "board", Some(activity))
         .await
         .map_err(ApiError::internal)?;
+    // The board's posts refer to its files: they count in the quotas and
+    // are kept.
+    let now = crate::hub::now_ms() as i64;
+    for (blob, meta) in stored.into_values() {
+        let record = UploadRecord {
+            blob,
+            tenant: member.tenant.clone(),
+            room: handle.id().to_string(),
+            member: member.id.clone(),
+            size: meta.size,
+            created_at: now,
+            referenced_at: Some(now),
+        };
+        uploads::record(&app, &record).await.map_err(ApiError::internal)?;
+    }
     Ok((StatusCode::CREATED, Json(super::rooms::room_json(&handle.record))).into_response())
 }
 

@@ -116,14 +116,26 @@ impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        Bearer::from_headers(app, &parts.headers).await
+    }
+}
+
+impl Bearer {
+    /// The member of the `Authorization: Bearer` header of `headers`.
+    /// A guest's token issued before they left their room or were removed
+    /// is refused.
+    pub async fn from_headers(app: &AppState, headers: &axum::http::HeaderMap) -> Result<Bearer, ApiError> {
         let unauthorized = |message: &str| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message);
-        let header = parts
-            .headers
+        let header = headers
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .ok_or_else(|| unauthorized("missing `Authorization: Bearer <token>` header"))?;
         let token = header.strip_prefix("Bearer ").ok_or_else(|| unauthorized("expected a Bearer token"))?;
         match app.keys.verify(token.trim()) {
+            Ok(claims) if claims.guest => match crate::transport::ended::check(app, &claims).await {
+                Ok(()) => Ok(Bearer(Member::from(claims))),
+                Err(refusal) => Err(unauthorized(&refusal.message)),
+            },
             Ok(claims) => Ok(Bearer(Member::from(claims))),
             Err(TokenError::Expired) => {
                 Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::TokenExpired, "the token has expired"))

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::rooms::{breakout_definition, require_leader};
+use super::rooms::{breakout_definition, claim_blobs, require_leader};
 use super::{ApiError, Bearer, parse_json};
 use crate::app::AppState;
 use crate::auth::Member;
@@ -86,6 +86,7 @@ pub(super) async fn definition_of(app: &AppState, member: &Member, id: &str) -> 
 pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: Bytes) -> Result<Response, ApiError> {
     require_leader(&member)?;
     let (title, definition) = checked(&app, parse_json(&body)?)?;
+    claim_blobs(&app, &member.tenant, crate::media::uploads::blobs_of_activity("breakout", &definition)).await?;
     let now = crate::hub::now_ms() as i64;
     let plan = PlanRecord {
         id: Uuid::new_v4(),
@@ -128,6 +129,7 @@ pub async fn update(
     let mut plan = find(&app, &member, &id).await?;
     require_owner(&member, &plan)?;
     let (title, definition) = checked(&app, parse_json(&body)?)?;
+    claim_blobs(&app, &member.tenant, crate::media::uploads::blobs_of_activity("breakout", &definition)).await?;
     let now = crate::hub::now_ms() as i64;
     if !app.store.update_plan(&member.tenant, plan.id, &title, &definition, now).await.map_err(ApiError::internal)? {
         return Err(not_found());

@@ -151,9 +151,24 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
             ));
         }
     };
+    if let Some(activity) = &activity {
+        claim_blobs(&app, &member.tenant, crate::media::uploads::blobs_of_activity(kind, activity)).await?;
+    }
     let handle =
         app.hub.create_room(&member.tenant, title, &member.id, kind, activity).await.map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(room_json(&handle.record))).into_response())
+}
+
+/// Claims `blobs` for `tenant` (a definition's posts or atelier files):
+/// another tenant's upload is unknown (404 `not_found`).
+pub(crate) async fn claim_blobs(app: &AppState, tenant: &str, blobs: Vec<String>) -> Result<(), ApiError> {
+    crate::media::uploads::claim(app, tenant, blobs.iter().map(String::as_str)).await.map_err(|refusal| {
+        let status = match refusal.code {
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            _ => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        ApiError::new(status, refusal.code, refusal.message)
+    })
 }
 
 /// Most rooms `GET /api/v1/rooms?mine=1` lists.

@@ -131,6 +131,13 @@ impl RemoteRoom {
         }
     }
 
+    pub async fn ateliers(&self, member: Arc<str>) -> Result<Option<crate::hub::AtelierAccess>, RoomGone> {
+        match self.call(Call::Ateliers { member: member.to_string() }).await? {
+            (Reply::Ateliers { access }, _) => Ok(access),
+            _ => Err(RoomGone),
+        }
+    }
+
     pub async fn board_export(&self) -> Result<Option<BoardExport>, RoomGone> {
         match self.call(Call::BoardExport).await? {
             (Reply::BoardExport { export }, _) => Ok(export.map(|export| *export)),
@@ -191,6 +198,7 @@ pub async fn serve(app: AppState, from: String, call: u64, room: Uuid, request: 
             .participation()
             .await
             .map(|participation| Reply::Participation { participation: participation.map(Box::new) }),
+        Call::Ateliers { member } => handle.ateliers(member.into()).await.map(|access| Reply::Ateliers { access }),
         Call::BoardExport => {
             handle.board_export().await.map(|export| Reply::BoardExport { export: export.map(Box::new) })
         }

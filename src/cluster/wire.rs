@@ -64,6 +64,7 @@ pub enum Call {
     Results,
     BoardExport,
     Participation,
+    Ateliers { member: String },
 }
 
 /// The owner's answer.
@@ -87,6 +88,9 @@ pub enum Reply {
     },
     Participation {
         participation: Option<Box<Participation>>,
+    },
+    Ateliers {
+        access: Option<crate::hub::AtelierAccess>,
     },
 }
 

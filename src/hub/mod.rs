@@ -15,8 +15,8 @@ use uuid::Uuid;
 pub use envelope::Envelope;
 pub use fanout::{Closer, ConnId, Fanout, Subscriber};
 pub use room::{
-    Accepted, Attached, BoardExport, QuizResults, Receipt, RoomCommand, RoomGone, RoomHandle, RoomSettings,
-    SERVICE_MEMBER_PREFIX, Who, now_ms,
+    Accepted, AtelierAccess, Attached, BoardExport, QuizResults, Receipt, RoomCommand, RoomGone, RoomHandle,
+    RoomSettings, SERVICE_MEMBER_PREFIX, Who, now_ms, session_ended,
 };
 
 use crate::bus::Bus;

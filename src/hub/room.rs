@@ -125,13 +125,50 @@ pub struct QuizResults {
 }
 
 enum Request {
-    Attach { who: Who, since: Option<u64>, reply: oneshot::Sender<Result<Attached, Refusal>> },
-    Detach { member: Arc<str> },
-    Leave { member: Arc<str>, reply: oneshot::Sender<()> },
-    Command { who: Who, id: ClientMsgId, command: RoomCommand, reply: oneshot::Sender<Result<Accepted, Refusal>> },
-    Results { reply: oneshot::Sender<Option<QuizResults>> },
-    BoardExport { reply: oneshot::Sender<Option<BoardExport>> },
-    Participation { reply: oneshot::Sender<Option<Participation>> },
+    Attach {
+        who: Who,
+        since: Option<u64>,
+        reply: oneshot::Sender<Result<Attached, Refusal>>,
+    },
+    Detach {
+        member: Arc<str>,
+    },
+    Leave {
+        member: Arc<str>,
+        reply: oneshot::Sender<()>,
+    },
+    Command {
+        who: Who,
+        id: ClientMsgId,
+        command: RoomCommand,
+        reply: oneshot::Sender<Result<Accepted, Refusal>>,
+    },
+    Results {
+        reply: oneshot::Sender<Option<QuizResults>>,
+    },
+    BoardExport {
+        reply: oneshot::Sender<Option<BoardExport>>,
+    },
+    Participation {
+        reply: oneshot::Sender<Option<Participation>>,
+    },
+    Ateliers {
+        member: Arc<str>,
+        reply: oneshot::Sender<Option<AtelierAccess>>,
+    },
+    /// Stop now: every request before this one is handled (its writes
+    /// queued), none after.
+    Retire {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// The ateliers of a breakout room's plan, and the one a member is
+/// assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AtelierAccess {
+    pub planned: Vec<String>,
+    pub assigned: Option<String>,
 }
 
 /// What the exports need of a board room.
@@ -291,6 +328,22 @@ impl RoomHandle {
         }
     }
 
+    /// Stops this node's actor of the room once the requests before are
+    /// handled (the erasure of a member's data: the next use rebuilds the
+    /// room from its journal). Rooms run by another node are not reached.
+    pub async fn retire(&self) -> Result<(), RoomGone> {
+        self.ask(|reply| Request::Retire { reply }).await
+    }
+
+    /// The plan's ateliers and `member`'s own (`None` in a room without
+    /// ateliers): whose video rooms the member may join.
+    pub async fn ateliers(&self, member: Arc<str>) -> Result<Option<AtelierAccess>, RoomGone> {
+        match &self.target {
+            Target::Local(_) => self.ask(|reply| Request::Ateliers { member, reply }).await,
+            Target::Remote(remote) => remote.ateliers(member).await,
+        }
+    }
+
     /// The ateliers' participation so far (`None` in a room without them).
     pub async fn participation(&self) -> Result<Option<Participation>, RoomGone> {
         match &self.target {
@@ -361,6 +414,10 @@ impl RoomActor {
                 None => self.rx.recv().await,
             };
             let Some(request) = request else { break };
+            if let Request::Retire { reply } = request {
+                let _ = reply.send(());
+                break;
+            }
             self.metrics.mailbox_depth.observe(self.rx.len() as f64);
             // What came due before this input applies first, as it does when
             // the journal is replayed (which ticks the quiz before each input).
@@ -455,8 +512,18 @@ impl RoomActor {
                 });
                 let _ = reply.send(results);
             }
+            Request::Ateliers { member, reply } => {
+                let _ = reply.send(self.breakout.as_ref().map(|breakout| AtelierAccess {
+                    planned: breakout.plan().ateliers.iter().map(|atelier| atelier.id.clone()).collect(),
+                    assigned: breakout.atelier_of(&member).map(String::from),
+                }));
+            }
             Request::Participation { reply } => {
                 let _ = reply.send(self.breakout.as_ref().map(|breakout| breakout.participation(now_ms())));
+            }
+            // Taken by the loop before it gets here.
+            Request::Retire { reply } => {
+                let _ = reply.send(());
             }
             Request::BoardExport { reply } => {
                 let export = self
@@ -479,6 +546,10 @@ impl RoomActor {
         if new && who.guest && self.lobby.is_locked() {
             self.metrics.abuse.with_label_values(&["room_locked"]).inc();
             return Err(Refusal::new(ErrorCode::RoomLocked, "this room is locked: ask the trainer to unlock it"));
+        }
+        if new && who.guest && self.quiz.as_ref().is_some_and(|quiz| quiz.is_ended()) {
+            self.metrics.abuse.with_label_values(&["ended_session_code"]).inc();
+            return Err(session_ended());
         }
         if new && who.role == Role::Participant && self.lobby.seats_taken() >= self.settings.max_members {
             self.metrics.abuse.with_label_values(&["room_full"]).inc();
@@ -975,6 +1046,12 @@ fn breakout_of(record: &RoomRecord) -> Option<BreakoutSession> {
             None
         }
     }
+}
+
+/// A new guest in a room whose session has ended (its quiz ended, or its
+/// schedule's end is past).
+pub fn session_ended() -> Refusal {
+    Refusal::new(ErrorCode::SessionEnded, "this session has ended: its join code no longer works")
 }
 
 /// A board event as a room event.

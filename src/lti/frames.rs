@@ -1,15 +1,11 @@
 //! Who may show amphi in a frame: its own pages and the platforms
-//! registered (Moodle shows LTI activities in an iframe), nothing else. Every
-//! HTML response gets `Content-Security-Policy: frame-ancestors 'self'
-//! <platform origins>`, the origins read from the store and kept 30 s.
+//! registered (Moodle shows LTI activities in an iframe), nothing else: the
+//! `frame-ancestors 'self' <platform origins>` directive every HTML response
+//! carries ([`crate::headers`]), the origins read from the store and kept
+//! 30 s.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::Response;
 
 use crate::app::AppState;
 
@@ -22,7 +18,7 @@ pub struct FramePolicy {
 }
 
 impl FramePolicy {
-    async fn directive(&self, app: &AppState) -> String {
+    pub async fn directive(&self, app: &AppState) -> String {
         if let Some((at, directive)) = self.cached.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
             && at.elapsed() < KEEP
         {
@@ -52,26 +48,4 @@ impl FramePolicy {
     pub fn refresh(&self) {
         *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
-}
-
-/// The middleware: adds the directive to every HTML response.
-pub async fn apply(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !html {
-        return response;
-    }
-    let directive = app.lti.frames.directive(&app).await;
-    let policy = match response.headers().get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()) {
-        Some(existing) => format!("{existing}; {directive}"),
-        None => directive,
-    };
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    response
 }

@@ -87,6 +87,26 @@ impl BlobStore {
         serde_json::from_slice(&json).ok()
     }
 
+    /// Deletes blob `id` and its sidecar, unless its file was written at or
+    /// after `written_before` (stored again meanwhile). `true` when deleted.
+    pub async fn remove(&self, id: &str, written_before: std::time::SystemTime) -> std::io::Result<bool> {
+        let Some(path) = self.path(id) else { return Ok(false) };
+        let modified = match tokio::fs::metadata(&path).await {
+            Ok(metadata) => metadata.modified()?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(error) => return Err(error),
+        };
+        if modified >= written_before {
+            return Ok(false);
+        }
+        tokio::fs::remove_file(&path).await?;
+        match tokio::fs::remove_file(path.with_extension("json")).await {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+            _ => {}
+        }
+        Ok(true)
+    }
+
     /// Stores what `body` streams, refusing it once it passes `limit`
     /// bytes or when its content is not of an accepted type. Returns the
     /// blob's id and what the store knows of it.

@@ -47,12 +47,14 @@ macro_rules! room_record {
 }
 
 mod bbb;
+mod ended;
 mod invitations;
 mod journal;
 mod lti;
 mod migrations;
 mod outbox;
 mod privacy;
+mod uploads;
 mod writer;
 
 pub use bbb::BbbEventRecord;
@@ -61,6 +63,7 @@ pub use journal::{AttendanceRecord, InputRecord, Write};
 pub use lti::{LinkRecord, LoginClaim, PlatformRecord};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
+pub use uploads::{UploadRecord, UploadUsage};
 pub use writer::{Durable, Writer, WriterSettings};
 
 /// A store failure.

@@ -54,6 +54,24 @@ impl Store {
         })
     }
 
+    /// The rooms of `tenant` that hold something of `user` (inputs or
+    /// attendance).
+    pub async fn rooms_of_member(&self, tenant: &str, user: &str) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let sql = "SELECT room FROM attendance WHERE member = $1 UNION SELECT room FROM room_inputs WHERE member = $1";
+        let rooms: Vec<String> = on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(user).fetch_all(pool).await?;
+            rows.iter().map(|row| sqlx::Row::try_get::<String, _>(row, "room")).collect::<Result<_, _>>()?
+        });
+        let mut found = Vec::new();
+        for room in rooms {
+            let Ok(id) = uuid::Uuid::parse_str(&room) else { continue };
+            if self.room(id).await?.is_some_and(|record| record.tenant == tenant) {
+                found.push(id);
+            }
+        }
+        Ok(found)
+    }
+
     /// Deletes everything stored about `user` in the rooms and activities of
     /// `tenant`: their inputs (answers included), attendance, completions
     /// outbox messages, the BigBlueButton events naming them in the tenant's

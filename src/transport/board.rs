@@ -2,7 +2,8 @@
 //! wait on I/O or depend on config: a video link becomes its host's embed
 //! URL (allowed hosts only), and an uploaded image or file is looked up in
 //! the blob store, whose sniffed type and size replace whatever the client
-//! said. The room then journals the prepared command.
+//! said, and claimed for the member's tenant (another tenant's upload is
+//! unknown here). The room then journals the prepared command.
 
 use amphi_protocol::ErrorCode;
 use amphi_protocol::board::{BoardCommand, PostContent};
@@ -11,19 +12,19 @@ use crate::activity::Refusal;
 use crate::app::AppState;
 
 /// `command`, ready for its room.
-pub async fn prepare(app: &AppState, command: BoardCommand) -> Result<BoardCommand, Refusal> {
+pub async fn prepare(app: &AppState, tenant: &str, command: BoardCommand) -> Result<BoardCommand, Refusal> {
     Ok(match command {
         BoardCommand::Post { section, before, content } => {
-            BoardCommand::Post { section, before, content: prepare_content(app, content).await? }
+            BoardCommand::Post { section, before, content: prepare_content(app, tenant, content).await? }
         }
         BoardCommand::Edit { post, version, content } => {
-            BoardCommand::Edit { post, version, content: prepare_content(app, content).await? }
+            BoardCommand::Edit { post, version, content: prepare_content(app, tenant, content).await? }
         }
         other => other,
     })
 }
 
-async fn prepare_content(app: &AppState, mut content: PostContent) -> Result<PostContent, Refusal> {
+async fn prepare_content(app: &AppState, tenant: &str, mut content: PostContent) -> Result<PostContent, Refusal> {
     if let Some(video) = &mut content.video {
         let hosts = &app.config.board.video_hosts;
         video.url = crate::media::video::embed_url(&video.url, hosts).ok_or_else(|| {
@@ -33,6 +34,13 @@ async fn prepare_content(app: &AppState, mut content: PostContent) -> Result<Pos
             )
         })?;
     }
+    // The tenant first: nothing is said of another tenant's upload.
+    crate::media::uploads::claim(
+        app,
+        tenant,
+        crate::media::uploads::blobs_of_post(&content).iter().map(String::as_str),
+    )
+    .await?;
     if let Some(image) = &content.image {
         let meta = app.blobs.meta(&image.blob).await.ok_or_else(unknown_blob)?;
         if !meta.is_image() {

@@ -20,10 +20,12 @@ use crate::bbb::{Bbb, BbbError, ChatMessage, CreateMeeting, Document};
 use crate::hub::{RoomCommand, RoomHandle, Who};
 use amphi_protocol::breakout::Atelier;
 
-/// Fills in an uploaded production file's type and size from the store.
-pub async fn prepare(app: &AppState, command: BreakoutCommand) -> Result<BreakoutCommand, Refusal> {
+/// Fills in an uploaded production file's type and size from the store;
+/// claims the files of a production or a plan for the member's tenant.
+pub async fn prepare(app: &AppState, tenant: &str, command: BreakoutCommand) -> Result<BreakoutCommand, Refusal> {
     Ok(match command {
         BreakoutCommand::SubmitProduction { content: ProductionContent { text, link, file: Some(mut file) } } => {
+            crate::media::uploads::claim(app, tenant, [file.blob.as_str()]).await?;
             let meta = app.blobs.meta(&file.blob).await.ok_or_else(|| {
                 Refusal::new(ErrorCode::NotFound, "no upload has this blob id: upload the file first")
             })?;
@@ -32,9 +34,17 @@ pub async fn prepare(app: &AppState, command: BreakoutCommand) -> Result<Breakou
             file.size = meta.size;
             BreakoutCommand::SubmitProduction { content: ProductionContent { text, link, file: Some(file) } }
         }
+        BreakoutCommand::SetPlan { plan } => {
+            let blobs = crate::media::uploads::blobs_of_plan(&plan);
+            crate::media::uploads::claim(app, tenant, blobs.iter().map(String::as_str)).await?;
+            BreakoutCommand::SetPlan { plan }
+        }
         other => other,
     })
 }
+
+/// How long the links to an atelier's files given to BigBlueButton work.
+const DOCUMENT_LINK_SECONDS: u64 = 24 * 3600;
 
 /// The meeting of an atelier.
 pub fn meeting_id(room: uuid::Uuid, atelier: &str) -> String {
@@ -54,10 +64,13 @@ pub fn after_accepted(app: &AppState, handle: &RoomHandle, who: &Who, command: &
     match command {
         BreakoutCommand::Open { ateliers: chosen } => {
             let base = app.config.bbb.callback_base_url.trim_end_matches('/').to_string();
+            // BigBlueButton fetches the ateliers' files as the meetings start.
+            let expires = crate::auth::unix_seconds() + DOCUMENT_LINK_SECONDS;
+            let access = app.blob_links.token(&handle.record.tenant, expires);
             let meetings: Vec<(String, CreateMeeting)> = ateliers
                 .iter()
                 .filter(|atelier| chosen.as_ref().is_none_or(|chosen| chosen.contains(&atelier.id)))
-                .map(|atelier| (atelier.id.clone(), meeting_for(handle, atelier, &base)))
+                .map(|atelier| (atelier.id.clone(), meeting_for(handle, atelier, &base, &access)))
                 .collect();
             tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), meetings));
         }
@@ -83,9 +96,9 @@ fn planned_ateliers(handle: &RoomHandle) -> Vec<Atelier> {
 }
 
 /// The meeting of an atelier: linked to its session and atelier, its files
-/// as documents, and, when amphi's public address `base` is known, the
+/// as documents (signed links, `access`), and, when amphi's public address `base` is known, the
 /// analytics callback and the session's join page as the logout URL.
-fn meeting_for(handle: &RoomHandle, atelier: &Atelier, base: &str) -> CreateMeeting {
+fn meeting_for(handle: &RoomHandle, atelier: &Atelier, base: &str, access: &str) -> CreateMeeting {
     let mut meeting =
         CreateMeeting::new(meeting_id(handle.id(), &atelier.id), atelier.name.clone(), handle.id().to_string());
     meeting.amphi_atelier_id = Some(atelier.id.clone());
@@ -96,7 +109,7 @@ fn meeting_for(handle: &RoomHandle, atelier: &Atelier, base: &str) -> CreateMeet
             .files
             .iter()
             .map(|file| Document {
-                url: format!("{base}/api/v1/blobs/{}", file.blob),
+                url: format!("{base}/api/v1/blobs/{}?access={access}", file.blob),
                 filename: Some(file.name.clone()),
             })
             .collect();

@@ -270,24 +270,41 @@ impl Connection {
                 self.room_command(id, room, command, socket).await
             }
             ClientMessage::RemoveMember { id, room, member } => {
-                let command = RoomCommand::Lobby(LobbyCommand::RemoveMember { member });
-                self.room_command(id, room, command, socket).await
+                let command = RoomCommand::Lobby(LobbyCommand::RemoveMember { member: member.clone() });
+                match self.command_to_room(&id, &room, command).await {
+                    Ok(outcome) => {
+                        // Their tokens end before the leader hears it is done.
+                        if matches!(outcome, Ok(Ok(_))) {
+                            super::ended::end(&self.app, &member).await;
+                        }
+                        self.answer(id, room, outcome, socket).await.map(drop)
+                    }
+                    Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
+                }
             }
             ClientMessage::Quiz { id, room, command } => {
                 self.room_command(id, room, RoomCommand::Quiz(command), socket).await
             }
-            ClientMessage::Board { id, room, command } => match super::board::prepare(&self.app, *command).await {
-                Ok(command) => self.room_command(id, room, RoomCommand::Board(Box::new(command)), socket).await,
-                Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
-            },
+            ClientMessage::Board { id, room, command } => {
+                match super::board::prepare(&self.app, &self.tenant(), *command).await {
+                    Ok(command) => self.room_command(id, room, RoomCommand::Board(Box::new(command)), socket).await,
+                    Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
+                }
+            }
             ClientMessage::Breakout { id, room, command } => {
-                match super::breakout::prepare(&self.app, *command).await {
+                match super::breakout::prepare(&self.app, &self.tenant(), *command).await {
                     Ok(command) => self.breakout_command(id, room, command, socket).await,
                     Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
                 }
             }
             ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => Ok(()), // answered above
         }
+    }
+
+    /// The authenticated member's tenant (the rooms they can reach are
+    /// its rooms).
+    fn tenant(&self) -> String {
+        self.member.as_ref().map(|(member, _)| member.tenant.clone()).unwrap_or_default()
     }
 
     /// Forwards a breakout command, then starts what follows it with
@@ -328,13 +345,37 @@ impl Connection {
         command: RoomCommand,
         socket: &mut WebSocket,
     ) -> Result<bool, Gone> {
-        let attached = validate::room_id(&room).ok().and_then(|uuid| self.rooms.get(&uuid));
+        match self.command_to_room(&id, &room, command).await {
+            Ok(outcome) => self.answer(id, room, outcome, socket).await,
+            Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await.map(|()| false),
+        }
+    }
+
+    /// Sends a command to the room it names, if attached here.
+    async fn command_to_room(
+        &self,
+        id: &ClientMsgId,
+        room: &str,
+        command: RoomCommand,
+    ) -> Result<Result<Result<Accepted, Refusal>, crate::hub::RoomGone>, Refusal> {
+        let attached = validate::room_id(room).ok().and_then(|uuid| self.rooms.get(&uuid));
         let (Some(attachment), Some((_, who))) = (attached, &self.member) else {
-            let refusal = Refusal::new(ErrorCode::NotInRoom, "join this room first");
-            return self.error(socket, Some(id), Some(room), refusal).await.map(|()| false);
+            return Err(Refusal::new(ErrorCode::NotInRoom, "join this room first"));
         };
         let (handle, who) = (attachment.handle.clone(), who.clone());
-        match handle.command(who, id.clone(), command).await {
+        Ok(handle.command(who, id.clone(), command).await)
+    }
+
+    /// Writes a room's answer to a command (an ack once it is committed);
+    /// says whether the room accepted it.
+    async fn answer(
+        &mut self,
+        id: ClientMsgId,
+        room: String,
+        outcome: Result<Result<Accepted, Refusal>, crate::hub::RoomGone>,
+        socket: &mut WebSocket,
+    ) -> Result<bool, Gone> {
+        match outcome {
             Ok(Ok(Accepted::Applied)) => self.reply(socket, &ServerMessage::Ack { id }).await.map(|()| true),
             Ok(Ok(Accepted::Committing(receipt))) => {
                 self.pending.push(Box::pin(async move { (id, room, receipt.await) }));
@@ -372,10 +413,12 @@ impl Connection {
         span.record("member", member.id.as_str());
         span.record("tenant", member.tenant.as_str());
         let keys = &self.app.keys;
+        let resume = crate::auth::claims_for(&member, self.app.config.auth.resume_ttl_hours);
         let welcome = ServerMessage::Welcome {
             v: PROTOCOL_VERSION,
             member: member.identity(),
-            resume_token: keys.resume_token(&member, self.app.config.auth.resume_ttl_hours),
+            blob_token: Some(self.app.blob_links.token(&member.tenant, resume.exp)),
+            resume_token: keys.sign(&resume),
             server_time_ms: now_ms(),
             heartbeat_ms: self.app.config.websocket.heartbeat_ms,
         };
@@ -415,13 +458,22 @@ impl Connection {
     /// Who the `hello` names, and for a guest the room of their code.
     async fn authenticate(&self, auth: Auth) -> Result<(Member, Option<RoomHandle>), Refusal> {
         match auth {
-            Auth::Token { token } | Auth::Resume { token } => match self.app.keys.verify(&token) {
+            Auth::Resume { token } => match self.app.keys.verify(&token) {
+                Ok(claims) => {
+                    super::ended::check(&self.app, &claims).await?;
+                    Ok((Member::from(claims), None))
+                }
+                Err(TokenError::Expired) => Err(Refusal::new(ErrorCode::TokenExpired, "the token has expired")),
+                Err(TokenError::Invalid(why)) => Err(Refusal::new(ErrorCode::Unauthorized, why)),
+            },
+            Auth::Token { token } => match self.app.keys.verify(&token) {
                 Ok(claims) => Ok((Member::from(claims), None)),
                 Err(TokenError::Expired) => Err(Refusal::new(ErrorCode::TokenExpired, "the token has expired")),
                 Err(TokenError::Invalid(why)) => Err(Refusal::new(ErrorCode::Unauthorized, why)),
             },
             Auth::JoinCode { code, name } => {
                 let handle = self.find_room_by_code(code).await?;
+                self.check_schedule(&handle).await?;
                 if let Err(limited) = self.app.joins.take_guest_join(self.address, handle.id(), Instant::now()) {
                     return Err(self.limited(limited));
                 }
@@ -443,6 +495,23 @@ impl Connection {
             joins.failed_code(self.address, Instant::now());
         }
         found
+    }
+
+    /// A join code stops working `invitations.link_grace_hours` after its
+    /// session's scheduled end (as personal join links do).
+    async fn check_schedule(&self, handle: &RoomHandle) -> Result<(), Refusal> {
+        let schedule = self.app.store.schedule(handle.id()).await.map_err(|error| {
+            tracing::warn!(%error, "cannot read a session's schedule");
+            unavailable()
+        })?;
+        let grace_ms = i64::try_from(self.app.config.invitations.link_grace_hours * 3_600_000).unwrap_or(i64::MAX);
+        match schedule {
+            Some(schedule) if schedule.ends_at().saturating_add(grace_ms) < now_ms() as i64 => {
+                self.app.metrics.abuse.with_label_values(&["ended_session_code"]).inc();
+                Err(crate::hub::session_ended())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// A refusal by the limits on joining by code, counted.
@@ -513,8 +582,17 @@ impl Connection {
             return self.error(socket, Some(id), Some(room), refusal).await;
         };
         self.app.fanout.unsubscribe(attachment.handle.id(), self.id);
+        let guest_of_this_room = self
+            .member
+            .as_ref()
+            .is_some_and(|(member, _)| member.guest && member.room_scope == Some(attachment.handle.id()));
         match attachment.handle.leave(who.id.clone()).await {
-            Ok(()) => self.reply(socket, &ServerMessage::Ack { id }).await,
+            Ok(()) => {
+                if guest_of_this_room {
+                    super::ended::end(&self.app, &who.id).await;
+                }
+                self.reply(socket, &ServerMessage::Ack { id }).await
+            }
             Err(_) => self.error(socket, Some(id), Some(room), unavailable()).await,
         }
     }

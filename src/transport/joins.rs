@@ -120,7 +120,7 @@ impl JoinLimits {
     pub fn check_guessing(&self, address: Option<IpAddr>, now: Instant) -> Result<(), Limited> {
         let (Some(address), true) = (address, self.failures_allowed > 0) else { return Ok(()) };
         let tables = self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match tables.failures.get(&key(address)).and_then(|f| f.locked_until) {
+        match tables.failures.get(&address_key(address)).and_then(|f| f.locked_until) {
             Some(until) if until > now => Err(Limited::Guessing(until - now)),
             _ => Ok(()),
         }
@@ -136,7 +136,7 @@ impl JoinLimits {
             tables.failures.retain(|_, f| now.saturating_duration_since(f.last) < FAILURE_MEMORY);
         }
         let failures =
-            tables.failures.entry(key(address)).or_insert(Failures { count: 0, last: now, locked_until: None });
+            tables.failures.entry(address_key(address)).or_insert(Failures { count: 0, last: now, locked_until: None });
         if now.saturating_duration_since(failures.last) >= FAILURE_MEMORY {
             *failures = Failures { count: 0, last: now, locked_until: None };
         }
@@ -154,7 +154,7 @@ impl JoinLimits {
         let mut tables = self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let tables = &mut *tables;
         let by_address = match (self.per_address, address) {
-            (Some(rate), Some(address)) => Some((rate, key(address))),
+            (Some(rate), Some(address)) => Some((rate, address_key(address))),
             _ => None,
         };
         let address_bucket = by_address.map(|(rate, address)| {
@@ -192,7 +192,7 @@ fn prune<K>(table: &mut HashMap<K, Bucket>, rate: Rate, now: Instant) {
 }
 
 /// The key of an address: IPv4 as is, IPv6 as its /64.
-fn key(address: IpAddr) -> IpAddr {
+pub fn address_key(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V4(_) => address,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -271,9 +271,9 @@ mod tests {
         let one: IpAddr = "2001:db8:1:2::1".parse().unwrap();
         let two: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
         let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
-        assert_eq!(key(one), key(two));
-        assert_ne!(key(one), key(other));
+        assert_eq!(address_key(one), address_key(two));
+        assert_ne!(address_key(one), address_key(other));
         let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
-        assert_eq!(key(mapped), A.unwrap());
+        assert_eq!(address_key(mapped), A.unwrap());
     }
 }

@@ -5,6 +5,7 @@
 mod board;
 pub mod breakout;
 mod connection;
+pub mod ended;
 pub mod joins;
 mod rate;
 mod validate;
@@ -25,6 +26,7 @@ use crate::app::AppState;
 pub async fn upgrade(
     State(app): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    place: Option<Extension<crate::listener::Place>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -49,7 +51,11 @@ pub async fn upgrade(
         .on_failed_upgrade(|error| tracing::debug!(%error, "websocket upgrade failed"))
         .on_upgrade(move |socket| {
             let tasks = app.tasks.clone();
-            tasks.track_future(connection::run(socket, format, app, address))
+            tasks.track_future(async move {
+                // The connection keeps its place under the cap per address.
+                let _place = place;
+                connection::run(socket, format, app, address).await
+            })
         })
 }
 

@@ -334,9 +334,12 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     assert.equal(await player.getAttribute('sandbox'), 'allow-scripts allow-same-origin allow-presentation allow-popups');
     const file = mine.getByTestId('post-file').locator('a');
     await waitForText(file, /Télécharger séance 1\.pdf\s*\d+ o/);
-    assert.match(await file.getAttribute('href'), /^\/api\/v1\/blobs\/[^?]+\?name=s%C3%A9ance%201\.pdf$/);
+    // The link carries the signed blob token of `welcome`: no bearer token needed, none other works.
+    const href = await file.getAttribute('href');
+    assert.match(href, /^\/api\/v1\/blobs\/[^?]+\?name=s%C3%A9ance%201\.pdf&access=[^&]+$/);
     assert.equal(await file.getAttribute('download'), 'séance 1.pdf');
-    const served = await fetch(`${base}${await file.getAttribute('href')}`);
+    assert.equal((await fetch(`${base}${href.replace(/&access=.*/, '')}`)).status, 401);
+    const served = await fetch(`${base}${href}`);
     assert.equal(served.status, 200);
     assert.equal(served.headers.get('x-content-type-options'), 'nosniff');
     assert.match(served.headers.get('content-disposition'), /^attachment/);

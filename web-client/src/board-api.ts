@@ -38,10 +38,21 @@ export async function uploadBoardFile(
   return (await readJson(response)) as UploadedBlob;
 }
 
-/** Where a blob is served (no token needed); `name` names the download. */
+let blobToken: string | undefined;
+
+/** The `welcome.blob_token` that opens the tenant's files to `<img src>` and download links. */
+export function setBlobToken(token: string | undefined): void {
+  blobToken = token;
+}
+
+/** Where a blob is served, with the blob token of the last `welcome`; `name` names the download. */
 export function blobUrl(blob: string, name?: string): string {
+  const query = new URLSearchParams();
+  if (name) query.set('name', name);
+  if (blobToken) query.set('access', blobToken);
   const base = `/api/v1/blobs/${encodeURIComponent(blob)}`;
-  return name ? `${base}?name=${encodeURIComponent(name)}` : base;
+  const search = query.toString().replace(/\+/g, '%20');
+  return search ? `${base}?${search}` : base;
 }
 
 export type BoardExport = 'export.csv' | 'export.zip';

@@ -13,6 +13,7 @@
 // socket.
 
 import { backoffDelay } from './backoff';
+import { setBlobToken } from './board-api';
 import { PendingQueue, idGenerator } from './pending';
 import {
   PROTOCOL_VERSION,
@@ -389,6 +390,7 @@ export class AmphiClient {
     this.clockOffsetMs = welcome.server_time_ms - Date.now();
     this.session.resumeToken = welcome.resume_token;
     this.session.member = welcome.member;
+    setBlobToken(welcome.blob_token);
     this.persist();
 
     this.heartbeatMs = welcome.heartbeat_ms > 0 ? welcome.heartbeat_ms : 20_000;

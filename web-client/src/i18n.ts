@@ -410,6 +410,8 @@ export const fr = {
   'error.file_too_large': 'fichier trop volumineux',
   'error.file_type_refused': 'type de fichier non accepté',
   'error.room_locked': 'La salle est verrouillée : demandez au formateur de l’ouvrir.',
+  'error.quota_exceeded': 'L’espace de stockage des fichiers est plein : supprimez-en ou demandez au formateur.',
+  'error.session_ended': 'Cette session est terminée : son code ne permet plus d’entrer.',
 
   'home.createBoard': 'Créer un tableau',
 
@@ -1214,6 +1216,8 @@ export const en: Record<MessageKey, string> = {
   'error.file_too_large': 'file too large',
   'error.file_type_refused': 'file type not accepted',
   'error.room_locked': 'The room is locked: ask the trainer to open it.',
+  'error.quota_exceeded': 'The file storage is full: remove some files or ask the trainer.',
+  'error.session_ended': 'This session has ended: its code no longer lets anyone in.',
 
   'home.createBoard': 'Create a board',
 

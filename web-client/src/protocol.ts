@@ -141,7 +141,9 @@ export type ErrorCode =
   | 'conflict'
   | 'file_too_large'
   | 'file_type_refused'
-  | 'room_locked';
+  | 'room_locked'
+  | 'quota_exceeded'
+  | 'session_ended';
 
 export interface Welcome {
   type: 'welcome';
@@ -150,6 +152,8 @@ export interface Welcome {
   resume_token: string;
   server_time_ms: number;
   heartbeat_ms: number;
+  /** Opens the tenant's files: `?access=` on `/api/v1/blobs/{blob}`. */
+  blob_token?: string;
 }
 export interface Joined {
   type: 'joined';

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, createRoom, listMyRooms, fetchResults, fetchSessionFile, importQuiz, observerToken, sessionFileUrl } from '../src/api';
 import { createBreakoutRoom, fetchParticipation } from '../src/breakout-api';
-import { blobUrl, boardExportUrl, createBoardRoom, fetchBoardExport, importBoard, uploadBoardFile } from '../src/board-api';
+import { blobUrl, boardExportUrl, createBoardRoom, fetchBoardExport, importBoard, setBlobToken, uploadBoardFile } from '../src/board-api';
 
 function fakeFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -161,6 +161,9 @@ describe('board api', () => {
   it('names blob and export addresses; downloads exports with the token', async () => {
     expect(blobUrl('b1')).toBe('/api/v1/blobs/b1');
     expect(blobUrl('b1', 'cours de maths.pdf')).toBe('/api/v1/blobs/b1?name=cours%20de%20maths.pdf');
+    setBlobToken('dA.99.f0');
+    expect(blobUrl('b1', 'a b.pdf')).toBe('/api/v1/blobs/b1?name=a%20b.pdf&access=dA.99.f0');
+    setBlobToken(undefined);
     expect(boardExportUrl('r1', 'export.zip')).toBe('/api/v1/boards/r1/export.zip');
     const { impl, calls } = fakeFetch(200, 'section,post\n', { 'Content-Disposition': 'attachment; filename="board-r1.csv"' });
     expect((await fetchBoardExport('jwt', 'r1', 'export.csv', impl)).filename).toBe('board-r1.csv');
