@@ -238,9 +238,25 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     await waitForText(trainer.getByTestId('board-counts'), /2 messages, dont 2 à valider/);
     await shot(trainer, 'board-06-console-pending');
     await assertAccessible(trainer, 'board console: two posts to approve');
+    const queue = trainer.getByTestId('moderation-queue');
+    await waitForText(queue.getByRole('heading', { level: 2 }), /À valider \(2\)/);
+    const box = await queue.boundingBox();
+    const board = await trainer.locator('#board-posts-title').boundingBox();
+    assert.ok(box && board && box.y < board.y, 'the queue comes above the board');
+    assert.deepEqual((await queue.getByTestId('queued-post').locator('.fr-text--bold').allTextContents()).map(plainSpaces), [ALICE_POST, BOB_POST].map(plainSpaces), 'oldest first');
+    for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 720 }]) {
+      await trainer.setViewportSize(viewport);
+      await assertFits(trainer, viewport.width, `the moderation queue at ${viewport.width} px`);
+      await assertAccessible(trainer, `board console: moderation queue at ${viewport.width} px`);
+    }
+    await shot(trainer, 'board-06b-moderation-queue');
+    await trainer.setViewportSize({ width: 1280, height: 900 });
     await trainer.getByRole('button', { name: `Valider le message « ${ALICE_POST} »` }).click();
-    await trainer.getByRole('button', { name: `Valider le message « ${BOB_POST} »` }).click();
+    await waitForText(queue.getByRole('heading', { level: 2 }), /À valider \(1\)/);
+    await queue.getByRole('button', { name: 'Tout valider (1)' }).click();
+    await waitForText(queue.getByTestId('queue-outcome'), /1 message\(s\) validé\(s\)\./);
     await waitForText(trainer.getByTestId('board-counts'), /dont 0 à valider/);
+    await waitForText(queue, /Plus rien à valider/);
     for (const { page } of [alice, bob]) {
       await card(page, ALICE_POST).waitFor();
       await card(page, BOB_POST).waitFor();

@@ -170,3 +170,10 @@ export function waitingCounts(state: BoardState): { pending: number; unrevealed:
   }
   return counts;
 }
+
+/** The posts waiting for approval, oldest first (the moderation queue). */
+export function pendingPosts(state: BoardState): Post[] {
+  return Object.values(state.posts)
+    .filter((post) => post.status === 'pending')
+    .sort((a, b) => a.created_at - b.created_at || compareBytes(a.id, b.id));
+}

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  applyBoardEvent, applyBoardPage, boardFromSnapshot, compareBytes, orderedPosts, sectionPosts, waitingCounts, writableSections, writeBlock,
+  applyBoardEvent, applyBoardPage, boardFromSnapshot, compareBytes, orderedPosts, pendingPosts, sectionPosts, waitingCounts, writableSections, writeBlock,
 } from '../src/board-state';
 import { post, SETTINGS, snapshot } from './board-fixtures';
 
@@ -77,6 +77,19 @@ describe('board state', () => {
   it('ignores an event kind it does not know', () => {
     const state = boardFromSnapshot(snapshot());
     expect(applyBoardEvent(state, { kind: 'brand_new' } as never)).toBe(state);
+  });
+});
+
+describe('moderation queue', () => {
+  it('lists the pending posts only, oldest first, ties by id', () => {
+    const state = boardFromSnapshot(snapshot({ posts: [
+      post('p1', { status: 'pending', created_at: 30 }),
+      post('p2', { status: 'visible', created_at: 10 }),
+      post('p4', { status: 'pending', created_at: 20 }),
+      post('p3', { status: 'pending', created_at: 20 }),
+      post('p5', { status: 'hidden', created_at: 5 }),
+    ] }));
+    expect(pendingPosts(state).map((p) => p.id)).toEqual(['p3', 'p4', 'p1']);
   });
 });
 

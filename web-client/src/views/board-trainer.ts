@@ -3,8 +3,9 @@
 // hidden), its mode, "reveal all", the posting deadline; the sections (add,
 // rename, lock, remove); a post form; the board with the moderation of each
 // post (approve, hide, unhide, delete, move up/down or to another section,
-// drag); exports (CSV, ZIP) and an import of an export as a new board;
-// clearing the board.
+// drag); the moderation queue at the top (pending posts, "Tout valider");
+// exports (CSV, ZIP) and an import of an export as a new board; clearing
+// the board.
 
 import type { App, View } from '../app';
 import { fetchBoardExport } from '../board-api';
@@ -18,6 +19,7 @@ import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
 import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
+import { moderationQueue } from './board-queue';
 import { boardImportForm } from './board-create';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
@@ -78,6 +80,8 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
       h('label', { class: 'fr-label', for: 'board-deadline-input' }, t('board.console.deadline'), h('span', { class: 'fr-hint-text' }, t('board.create.deadlineHint'))),
       h('div', { class: 'amphi-inline-form' }, deadlineInput, deadlineSet, deadlineClear)),
     h('p', { class: 'fr-mb-0' }, clearButton));
+
+  const queue = moderationQueue(send, (text) => app.announce(text));
 
   // ---- sections ----
   const sectionsSlot = keyedSlot();
@@ -163,6 +167,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     next.status,
     h('div', { class: 'amphi-statusbar' }, badge.root),
     errors,
+    queue.root,
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
       h('div', { class: 'fr-col-12 fr-col-md-4' }, code.root),
       h('div', { class: 'fr-col-12 fr-col-md-8' }, controls)),
@@ -188,6 +193,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     const now = client.serverNow();
     info.update(state, now);
     deadline.set(state?.settings.deadline);
+    queue.update(state);
     if (!state) return;
     const waiting = waitingCounts(state);
     counts.textContent = t('board.console.counts', {
