@@ -75,6 +75,8 @@ pub struct App {
     pub bbb_refusals: crate::bbb::refusals::CallbackRefusals,
     /// amphi as an LTI tool: its keys, platforms' keysets and tokens.
     pub lti: crate::lti::Lti,
+    /// The first run's one-time sign-in code (`amphi serve` offers it).
+    pub first_run: crate::first_run::FirstRun,
     /// Cancelled when the node shuts down: connections close with 1001.
     pub shutdown: CancellationToken,
     /// Connection tasks, awaited at shutdown.
@@ -149,6 +151,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     Ok(Arc::new(App {
         node: config.node_name(),
         lti,
+        first_run: crate::first_run::FirstRun::new(&config.data_dir),
         keys: Keys::new(&secret),
         blob_links: crate::media::links::BlobLinks::new(&secret),
         config,

@@ -46,6 +46,7 @@ pub mod bbb;
 pub mod bus;
 pub mod cluster;
 pub mod config;
+pub mod first_run;
 pub mod headers;
 pub mod hub;
 pub mod invitations;

@@ -82,7 +82,7 @@ fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config),
+        Command::Serve => serve(config, cli.config.is_none()),
         Command::Token { role, sub, name, tenant, ttl, room } => {
             let ttl_seconds = match ttl {
                 Some(text) => parse_duration(&text)?,
@@ -140,7 +140,9 @@ fn import(file: &Path, format: Option<ImportFormat>, out: Option<&Path>) -> anyh
     Ok(())
 }
 
-fn serve(config: Config) -> anyhow::Result<()> {
+/// `amphi serve`. `embedded_defaults`: started without `--config` (the
+/// first run's sign-in link is offered only then, on a loopback address).
+fn serve(config: Config, embedded_defaults: bool) -> anyhow::Result<()> {
     init_tracing(&config);
     for name in Config::unknown_env_vars() {
         tracing::warn!(variable = %name, "ignoring an AMPHI_ variable that names no setting");
@@ -151,6 +153,12 @@ fn serve(config: Config) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let app = amphi::app::build(config).await?;
+        let address = listener.local_addr()?;
+        if embedded_defaults && address.ip().is_loopback() {
+            if let Some(code) = app.first_run.offer() {
+                println!("First run: open http://{address}/?signin={code} to sign in as the first trainer (this link works once).");
+            }
+        }
         amphi::app::serve(listener, app, shutdown_signal()).await?;
         Ok(())
     })

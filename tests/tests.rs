@@ -12,6 +12,7 @@ mod board;
 mod closing_rule;
 mod cluster;
 mod durability;
+mod first_run;
 mod fuzz;
 mod hardening;
 mod http;

@@ -10,6 +10,7 @@ mod attendance_summary;
 mod bbb;
 mod boards;
 mod download;
+mod first_run;
 mod plans;
 mod quizzes;
 mod registrations;
@@ -48,6 +49,7 @@ const MAX_BOARD_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
+        .route("/first-run", post(first_run::exchange))
         .route("/rooms", post(rooms::create).get(rooms::list))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))

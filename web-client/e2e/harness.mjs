@@ -99,6 +99,12 @@ export async function startHarness(logName) {
     env,
     browser,
     logTail,
+    /** The first run's sign-in link `amphi serve` printed (embedded defaults, no `--config`). */
+    firstRunLink() {
+      const link = /http:\/\/\S+\/\?signin=[0-9a-f]+/.exec(serverOutput)?.[0];
+      assert.ok(link, `no first-run link printed:\n${logTail()}`);
+      return link;
+    },
     /** `amphi token ARGS` → the token it prints. */
     async token(args) {
       const { stdout } = await promisify(execFile)(BIN, ['token', ...args], { env, cwd: WEB_CLIENT, timeout: 30_000 });

@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { STEP_MS, assertAccessible, recordFrames, shot, startHarness, waitForText } from './harness.mjs';
+import { STEP_MS, assertAccessible, assertFits, recordFrames, shot, startHarness, waitForText } from './harness.mjs';
 
 const TITLE = 'Formation continue';
 
@@ -181,4 +181,32 @@ test('a personal invitation link signs the registrant in under their name', { ti
     await assertAccessible(page, 'registrant signed in from the invitation link (phone)');
     await context.close();
   });
+});
+
+test('first run: the link amphi serve printed opens the trainer space once, without a token to type', { timeout: 120_000 }, async () => {
+  const link = harness.firstRunLink();
+  assert.ok(link.startsWith(`${base}/?signin=`), link);
+  const first = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR' });
+  first.setDefaultTimeout(STEP_MS);
+  const page = await first.newPage();
+  await page.goto(link);
+  await page.getByRole('heading', { name: 'Espace formateur' }).waitFor();
+  await page.getByRole('button', { name: 'Créer un quiz' }).waitFor();
+  assert.equal(new URL(page.url()).search, '', 'the code is out of the address bar');
+  for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 720 }]) {
+    await page.setViewportSize(viewport);
+    await assertFits(page, viewport.width, `the trainer space after the first-run link at ${viewport.width} px`);
+    await assertAccessible(page, `first run: trainer space at ${viewport.width} px`);
+  }
+  await shot(page, 'sessions-first-run');
+  await first.close();
+
+  const second = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'fr-FR' });
+  second.setDefaultTimeout(STEP_MS);
+  const again = await second.newPage();
+  await again.goto(link);
+  await waitForText(again.getByTestId('link-status'), /a déjà servi/);
+  assert.equal(await again.getByRole('heading', { name: 'Espace formateur' }).count(), 0, 'a used link opens nothing');
+  await assertAccessible(again, 'first run: the link used already');
+  await second.close();
 });

@@ -133,6 +133,16 @@ export async function observerToken(
   return (await readJson(response)) as { token: string; expires_at: number };
 }
 
+/** POST /api/v1/first-run: the first run's one-time code (printed by `amphi serve`) → a trainer token. */
+export async function exchangeFirstRunCode(code: string, fetchImpl: typeof fetch = fetch): Promise<{ token: string; name: string }> {
+  const response = await send(fetchImpl, '/api/v1/first-run', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  return (await readJson(response)) as { token: string; name: string };
+}
+
 /** POST /api/v1/rooms/{room}/next-session → a new session (room) of the same activity. */
 export async function nextSession(token: string, room: string, fetchImpl: typeof fetch = fetch): Promise<CreatedRoom> {
   const response = await send(fetchImpl, `/api/v1/rooms/${encodeURIComponent(room)}/next-session`, {

@@ -8,7 +8,7 @@
 // breakout room the ateliers screens. Screens
 // get it as `App`.
 
-import { ApiError, createRoom, nextSession, type CreatedRoom } from './api';
+import { ApiError, createRoom, exchangeFirstRunCode, nextSession, type CreatedRoom } from './api';
 import { createBoardRoom, importBoard } from './board-api';
 import type { BoardDefinitionRequest } from './board-protocol';
 import { createBreakoutRoom } from './breakout-api';
@@ -81,6 +81,8 @@ export class App {
   }
 
   start(): void {
+    const firstRun = this.takeFirstRunCode();
+    if (firstRun) return this.signInFirstRun(firstRun);
     const token = this.takeTokenFromUrl();
     const target = token ? linkSignIn(token, location.pathname) : null;
     if (token && target) this.signInFromLink(token, target);
@@ -103,6 +105,35 @@ export class App {
     void this.joinWithToken(token, target).then((code) => {
       if (code === null) return;
       status.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+      home.hidden = false;
+    });
+  }
+
+  /** `?signin=` (the first run's link printed by `amphi serve`) out of the address bar. */
+  private takeFirstRunCode(): string | null {
+    const url = new URL(location.href);
+    const code = url.searchParams.get('signin')?.trim();
+    if (code === undefined) return null;
+    url.searchParams.delete('signin');
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    return code || null;
+  }
+
+  /** Exchanges the first run's one-time code for a trainer token, then the
+   * trainer space; if refused (used already), why, and the way home. */
+  private signInFirstRun(code: string): void {
+    const status = h('p', { role: 'status', 'data-testid': 'link-status' }, t('entry.connecting'));
+    const home = h('a', { class: 'fr-link', href: '/', hidden: true }, t('link.home'));
+    home.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      this.navigate('/');
+    });
+    this.mount({ root: h('div', {}, h('h1', { tabindex: '-1' }, t('link.title')), status, home), dispose() {} });
+    exchangeFirstRunCode(code).then(({ token }) => {
+      this.rememberLeader(token);
+      this.navigate('/');
+    }, (e: unknown) => {
+      status.textContent = e instanceof ApiError && e.code === 'unauthorized' ? t('firstRun.used') : t('home.unreachable');
       home.hidden = false;
     });
   }
