@@ -193,6 +193,11 @@ test('first run: the link amphi serve printed opens the trainer space once, with
   await page.getByRole('heading', { name: 'Espace formateur' }).waitFor();
   await page.getByRole('button', { name: 'Créer un quiz' }).waitFor();
   assert.equal(new URL(page.url()).search, '', 'the code is out of the address bar');
+  const plainRoom = page.getByRole('group', { name: 'Une salle sans activité' });
+  await plainRoom.getByLabel('Titre de la salle').waitFor();
+  await plainRoom.getByRole('button', { name: 'Créer une salle' }).waitFor();
+  assert.equal(await plainRoom.getByRole('button', { name: 'Créer un quiz' }).count(), 0, 'the room title is not the quiz’s');
+  await page.getByRole('group', { name: /Ou créez une activité/ }).getByRole('button', { name: 'Créer un tableau' }).waitFor();
   for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 720 }]) {
     await page.setViewportSize(viewport);
     await assertFits(page, viewport.width, `the trainer space after the first-run link at ${viewport.width} px`);

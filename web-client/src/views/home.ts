@@ -149,9 +149,15 @@ export function renderHome(app: App, code: string): View {
   quizButton.addEventListener('click', () => goCreate(QUIZ_NEW_PATH));
   boardButton.addEventListener('click', () => goCreate(BOARD_NEW_PATH));
   ateliersButton.addEventListener('click', () => goCreate(BREAKOUT_NEW_PATH));
+  // The room title belongs to "Créer une salle" alone (each activity's form
+  // asks for its own title): the two sit in one group, the activities after.
+  const plainRoom = h('fieldset', { class: 'fr-fieldset amphi-plain-room', 'data-testid': 'plain-room' },
+    h('legend', { class: 'fr-fieldset__legend fr-text--md' }, t('home.plainRoom')),
+    h('div', { class: 'fr-fieldset__content' }, titleField.group, createAlert, h('div', { class: 'amphi-buttons' }, createButton)));
   const createForm = h('form', { novalidate: true, 'aria-labelledby': 'trainer-title' },
-    tokenField.group, titleField.group, createAlert,
-    h('div', { class: 'amphi-buttons' }, createButton, quizButton, boardButton, ateliersButton));
+    tokenField.group, plainRoom,
+    h('p', { class: 'fr-text--sm fr-mb-1w', id: 'activities-hint' }, t('home.activitiesHint')),
+    h('div', { class: 'amphi-buttons', role: 'group', 'aria-labelledby': 'activities-hint' }, quizButton, boardButton, ateliersButton));
   createForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const token = tokenField.input.value.trim();
