@@ -77,7 +77,18 @@ impl Format {
         // serde accepts a sequence for a tagged enum (`["ping", "c1"]`); the
         // protocol does not: every message is a map.
         if !self.starts_with_map(frame) {
-            return Err(DecodeError::new(ErrorCode::MalformedFrame, "a message must be a map with a `type` field"));
+            // Bytes that are not JSON / MessagePack at all are told so (not
+            // "must be a map", which suggests they were read).
+            let readable = match self {
+                Format::Json => serde_json::from_slice::<serde::de::IgnoredAny>(frame).is_ok(),
+                Format::MsgPack => rmp_serde::from_slice::<serde::de::IgnoredAny>(frame).is_ok(),
+            };
+            let message = if readable {
+                "a message must be a map with a `type` field".to_string()
+            } else {
+                format!("the frame is not valid {}", self.label())
+            };
+            return Err(DecodeError::new(ErrorCode::MalformedFrame, message));
         }
         // The typed decode is the fast path; the untyped one below runs only
         // to explain a failure.
@@ -100,6 +111,14 @@ impl Format {
             }
             Some(serde_json::Value::String(_)) => Err(DecodeError::new(ErrorCode::InvalidField, typed_error)),
             Some(_) => Err(DecodeError::new(ErrorCode::InvalidField, "field `type` must be a string")),
+        }
+    }
+
+    /// The format's name in an error message.
+    fn label(self) -> &'static str {
+        match self {
+            Format::Json => "JSON",
+            Format::MsgPack => "MessagePack",
         }
     }
 
@@ -150,3 +169,27 @@ impl std::fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_that_are_not_the_format_are_told_so() {
+        // 0xc1 is never used in MessagePack; "not json" is no JSON value.
+        let error = Format::MsgPack.decode_client(&[0xc1, 0x00]).unwrap_err();
+        assert_eq!(error.code, ErrorCode::MalformedFrame);
+        assert_eq!(error.message, "the frame is not valid MessagePack");
+        let error = Format::Json.decode_client(b"not json").unwrap_err();
+        assert_eq!(error.message, "the frame is not valid JSON");
+    }
+
+    #[test]
+    fn a_readable_frame_that_is_not_a_map_is_asked_for_a_map() {
+        let error = Format::Json.decode_client(br#"["ping", "c1"]"#).unwrap_err();
+        assert_eq!(error.code, ErrorCode::MalformedFrame);
+        assert_eq!(error.message, "a message must be a map with a `type` field");
+        let error = Format::MsgPack.decode_client(&[0x92, 0x01, 0x02]).unwrap_err();
+        assert_eq!(error.message, "a message must be a map with a `type` field");
+    }
+}
