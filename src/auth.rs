@@ -137,7 +137,10 @@ impl Keys {
             .map(|data| data.claims)
             .map_err(|error| match error.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid(error.to_string()),
+                other => {
+                    tracing::debug!(%error, "token refused");
+                    TokenError::Invalid(plain_reason(other))
+                }
             })?;
         if claims.iat > unix_seconds() + LEEWAY_SECONDS {
             return Err(TokenError::Invalid("the token is issued in the future (`iat`)".into()));
@@ -170,6 +173,26 @@ pub fn claims_for(member: &Member, ttl_hours: u64) -> Claims {
         iat: now,
         room: member.room_scope,
         guest: member.guest,
+    }
+}
+
+/// Why a token did not verify, in words a client writer can act on (the
+/// library's own text, such as "Base64 error: Invalid last symbol 116",
+/// goes to the debug log only).
+fn plain_reason(kind: &jsonwebtoken::errors::ErrorKind) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match kind {
+        ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Utf8(_) => {
+            "it is not a JWT (three base64url parts separated by dots)".into()
+        }
+        ErrorKind::Json(_) => "its header or claims do not read (a claim is missing or of the wrong type)".into(),
+        ErrorKind::InvalidSignature => "its signature does not match this server's secret".into(),
+        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            "its algorithm is not the one this server accepts (HS256)".into()
+        }
+        ErrorKind::MissingRequiredClaim(claim) => format!("it lacks the `{claim}` claim"),
+        ErrorKind::ImmatureSignature => "it is not valid yet (`nbf`)".into(),
+        _ => "it cannot be verified".into(),
     }
 }
 
@@ -265,6 +288,14 @@ mod tests {
         old.exp = unix_seconds() - 3600;
         assert_eq!(keys.verify(&keys.sign(&old)), Err(TokenError::Expired));
         assert!(matches!(keys.verify("not.a.token"), Err(TokenError::Invalid(_))));
+        // The library's own words ("Base64 error: Invalid last symbol 116") stay out.
+        for garbage in ["not.a.token", "eyJhbGciOiJIUzI1NiJ9.e30t.abc", "abc"] {
+            let message = keys.verify(garbage).unwrap_err().to_string();
+            assert!(!message.contains("Base64") && !message.contains("symbol"), "{message}");
+            assert!(message.starts_with("the token is not valid: it"), "{message}");
+        }
+        let message = keys.verify(&other.sign(&claims)).unwrap_err().to_string();
+        assert_eq!(message, "the token is not valid: its signature does not match this server's secret");
     }
 
     #[test]
