@@ -30,6 +30,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
+pub use admin::erase_here;
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};
 
 /// The OpenAPI 3.1 description of this API.

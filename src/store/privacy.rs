@@ -1,12 +1,12 @@
 //! Data protection: the retention purge of guests' personal data and the
 //! deletion of one user's data everywhere (RGPD right to erasure).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Pool, Store, StoreError};
 
 /// What a deletion removed, by kind of record.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deletion {
     pub inputs: u64,
     pub attendance: u64,
@@ -18,6 +18,19 @@ pub struct Deletion {
     pub registrations: u64,
     /// Their queued or sent invitations and reminders.
     pub mails: u64,
+}
+
+impl Deletion {
+    /// Adds what another deletion removed.
+    pub fn add(&mut self, other: &Deletion) {
+        self.inputs += other.inputs;
+        self.attendance += other.attendance;
+        self.completions += other.completions;
+        self.outbox += other.outbox;
+        self.video_events += other.video_events;
+        self.registrations += other.registrations;
+        self.mails += other.mails;
+    }
 }
 
 impl Store {
