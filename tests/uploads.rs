@@ -297,3 +297,30 @@ async fn blobs_are_served_and_referred_to_in_their_tenant_only_postgres() {
     let database = PgDatabase::create().await;
     blobs_stay_in_their_tenant(Some(&database)).await;
 }
+
+#[tokio::test]
+async fn blobs_stored_before_uploads_were_recorded_are_adopted_by_the_first_tenant_to_post_them() {
+    let server = TestServer::start().await;
+    // A file stored by an earlier version: no upload names it.
+    let (legacy, _) = server.app.blobs.put_bytes(PNG.to_vec(), 1 << 20).await.unwrap();
+    let trainer = server.token(Role::Trainer, "Mme Durand");
+    let outsider = server.token_in(Role::Trainer, "M. Autre", "other");
+    assert_eq!(blob_status(&server, &outsider, &legacy).await, 200, "served to members while no one owns it");
+    let (board, code) = create_board(&server, &trainer, json!({ "sections": ["A"] })).await;
+    let (mut camille, _) = guest(&server, &code, "Camille").await;
+    let content = PostContent {
+        title: "Ancien schéma".into(),
+        image: Some(Image { blob: legacy.clone(), alt: String::new() }),
+        ..Default::default()
+    };
+    let message = post(content.clone(), &mut camille, &board);
+    camille.ok(message).await;
+    // Now the tenant's: kept by the sweep, closed to others.
+    assert_eq!(amphi::media::sweep::sweep(&server.app, amphi::hub::now_ms() as i64 + 3_600_000).await.unwrap(), 0);
+    assert_eq!(blob_status(&server, &trainer, &legacy).await, 200);
+    assert_eq!(blob_status(&server, &outsider, &legacy).await, 404);
+    let (other_board, other_code) = create_board(&server, &outsider, json!({ "sections": ["B"] })).await;
+    let (mut intruder, _) = guest(&server, &other_code, "Intrus").await;
+    let message = post(content, &mut intruder, &other_board);
+    assert_eq!(intruder.refused(message).await, amphi_protocol::ErrorCode::NotFound);
+}
