@@ -133,6 +133,9 @@ impl Bearer {
         match app.keys.verify(token.trim()) {
             Ok(claims) if claims.guest => match crate::transport::ended::check(app, &claims).await {
                 Ok(()) => Ok(Bearer(Member::from(claims))),
+                Err(refusal) if refusal.code == ErrorCode::Unavailable => {
+                    Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, refusal.code, refusal.message))
+                }
                 Err(refusal) => Err(unauthorized(&refusal.message)),
             },
             Ok(claims) => Ok(Bearer(Member::from(claims))),
