@@ -324,3 +324,33 @@ async fn blobs_stored_before_uploads_were_recorded_are_adopted_by_the_first_tena
     let message = post(content, &mut intruder, &other_board);
     assert_eq!(intruder.refused(message).await, amphi_protocol::ErrorCode::NotFound);
 }
+
+#[tokio::test]
+async fn an_erased_member_takes_their_files_along() {
+    let server = TestServer::start().await;
+    let trainer = server.token(Role::Trainer, "Mme Durand");
+    let (board, code) = create_board(&server, &trainer, json!({ "sections": ["A"] })).await;
+    let mut camille = server.connect(Format::Json).await;
+    let (welcome, _) = camille.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { member, resume_token: token, .. } = welcome else { unreachable!() };
+    let (status, body) = upload(&server, &token, &board, PNG.to_vec()).await;
+    assert_eq!(status, 201, "{body}");
+    let photo = body["blob"].as_str().unwrap().to_string();
+    let content = PostContent {
+        title: "Ma photo".into(),
+        image: Some(Image { blob: photo.clone(), alt: String::new() }),
+        ..Default::default()
+    };
+    let message = post(content, &mut camille, &board);
+    camille.ok(message).await;
+
+    let admin = server.token(Role::Admin, "DANE");
+    let url = server.url(&format!("/api/v1/admin/users/{}", member.id));
+    let response = reqwest::Client::new().delete(&url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let deletion: Value = response.json().await.unwrap();
+    assert_eq!(deletion["uploads"], 1, "{deletion}");
+    assert!(server.app.blobs.path(&photo).is_some_and(|path| !path.exists()), "the file is deleted");
+    assert_eq!(blob_status(&server, &trainer, &photo).await, 404);
+    assert_eq!(metric(&server, "amphi_blobs").await, 0);
+}

@@ -68,6 +68,15 @@ pub async fn erase_here(
     if stop_local(app, rooms).await > 0 {
         deletion.add(&app.store.delete_user(tenant, user).await?);
     }
+    // Their files, unless someone else stored the same content.
+    for blob in &deletion.blobs {
+        if !app.store.upload_kept(blob).await?
+            && let Err(error) = app.blobs.remove(blob, std::time::SystemTime::now()).await
+        {
+            tracing::warn!(%error, %blob, "cannot delete an erased member's file");
+        }
+    }
+    crate::media::sweep::refresh_figures(app).await;
     Ok(deletion)
 }
 
