@@ -71,6 +71,8 @@ pub struct App {
     pub joins: transport::joins::JoinLimits,
     /// The BigBlueButton server of ateliers' video rooms, when configured.
     pub bbb: Option<Arc<dyn crate::bbb::Bbb>>,
+    /// BigBlueButton callbacks refused (metric and `/readyz` warning).
+    pub bbb_refusals: crate::bbb::refusals::CallbackRefusals,
     /// amphi as an LTI tool: its keys, platforms' keysets and tokens.
     pub lti: crate::lti::Lti,
     /// Cancelled when the node shuts down: connections close with 1001.
@@ -141,6 +143,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         None
     };
     let lti = crate::lti::Lti::new(&config, metrics.registry());
+    let bbb_refusals = crate::bbb::refusals::CallbackRefusals::new(metrics.registry());
     let joins = transport::joins::JoinLimits::new(&config.limits);
     let upload_rate = crate::media::uploads::UploadRate::new(&config.board);
     Ok(Arc::new(App {
@@ -159,6 +162,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         blobs,
         upload_rate,
         bbb,
+        bbb_refusals,
         metrics,
         joins,
         shutdown: CancellationToken::new(),
@@ -289,7 +293,11 @@ async fn readyz(State(app): State<AppState>) -> Response {
         reasons.push("shutting down".to_string());
     }
     if reasons.is_empty() {
-        axum::Json(json!({ "status": "ready" })).into_response()
+        let mut ready = json!({ "status": "ready" });
+        if let Some(warning) = app.bbb_refusals.warning(crate::hub::now_ms() as i64) {
+            ready["warnings"] = json!([warning]);
+        }
+        axum::Json(ready).into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "unavailable", "reasons": reasons })))
             .into_response()

@@ -62,9 +62,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Add a new LTI signing key under <data_dir>/lti/keys (it signs from the
-    /// nodes' next start; the previous keys stay published for
-    /// lti.key_grace_days).
+    /// Add a new LTI signing key under <data_dir>/lti/keys (running nodes
+    /// publish it within a minute and sign with it after two; the previous
+    /// keys stay published for lti.key_grace_days).
     LtiRotateKey,
 }
 
@@ -108,7 +108,11 @@ fn run() -> anyhow::Result<()> {
         Command::LtiRotateKey => {
             let kid = amphi::lti::keys::ToolKeys::rotate(&config.data_dir)?;
             println!("{kid}");
-            eprintln!("new LTI key {kid}: restart the nodes for it to sign");
+            eprintln!(
+                "new LTI key {kid}: published by the running nodes within {} s, signing after {} s (no restart)",
+                amphi::lti::keys::RELOAD_SECONDS,
+                amphi::lti::keys::SIGN_AFTER_SECONDS
+            );
             Ok(())
         }
     }

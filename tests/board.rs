@@ -299,8 +299,10 @@ async fn uploads_exports_and_a_zip_round_trip() {
     let room = create_board(&base, &token, json!({ "sections": ["Ressources"] })).await;
     let (room_id, code) = (room_id(&room), join_code(&room));
     let mut phone = server.connect(Format::Json).await;
-    let (welcome, _) = phone.hello_guest(&code, "Camille").await;
+    let (welcome, snapshot) = phone.hello_guest(&code, "Camille").await;
     let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+    // The post form can name the video hosts this server embeds.
+    assert_eq!(snapshot.board.unwrap().video_hosts, server.app.config.board.video_hosts);
 
     // The guest's resume token uploads; types come from the content.
     let (status, body) = upload(&base, &resume_token, &room_id, "schema.png", PNG.to_vec()).await;

@@ -232,6 +232,13 @@ async fn full_flow(server: TestServer) {
     assert_eq!(sent["redirect_uris"][0], server.url("/lti/launch"));
     assert_eq!(sent["jwks_uri"], server.url("/lti/jwks"));
     assert_eq!(sent["token_endpoint_auth_method"], "private_key_jwt");
+    assert_eq!(
+        sent["https://purl.imsglobal.org/spec/lti-tool-configuration"]["domain"],
+        server.url("").split_once("://").unwrap().1
+    );
+    let logo = browser().get(sent["logo_uri"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(logo.status(), 200, "the logo Moodle shows is there");
+    assert_eq!(logo.headers()["content-type"], "image/svg+xml");
     assert!(sent["scope"].as_str().unwrap().contains("lti-ags/scope/score"));
     assert_eq!(
         sent["https://purl.imsglobal.org/spec/lti-tool-configuration"]["messages"][0]["type"],
@@ -461,6 +468,121 @@ async fn every_forged_or_broken_launch_is_refused_with_its_code_and_nothing_stor
     assert_eq!(links_stored(&server).await, 1, "only the one good launch made a link");
     let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
     assert!(metrics.contains("amphi_lti_launches_total{outcome=\"lti_bad_signature\"} 3"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_link_added_without_the_activity_chooser_is_set_up_by_its_trainer_once() {
+    let server = server().await;
+    let platform = registered(&server).await;
+
+    // A link that names no activity: the student is told it is not ready.
+    refused(launch(&server, &platform, Person::Student, false, |_| {}).await, 409, "lti_not_ready").await;
+    assert_eq!(links_stored(&server).await, 0, "nothing stored for a link without an activity");
+
+    // The trainer gets the picker for this link and makes a board of it.
+    let picker = launch(&server, &platform, Person::Teacher, false, |_| {}).await;
+    assert_eq!(picker.status(), 200);
+    let html = picker.text().await.unwrap();
+    assert!(html.contains("Choose this link’s amphi activity"), "{html}");
+    assert!(html.contains("Create and open"), "the choice opens the activity, no platform round trip: {html}");
+    let form = reqwest::multipart::Form::new()
+        .text("ctx", hidden_field(&html, "ctx"))
+        .text("kind", "board")
+        .text("title", "Nos idées");
+    let answer = browser().post(server.url("/lti/deep-link/create")).multipart(form).send().await.unwrap();
+    let trainer = handed_over(&answer);
+    let claims = server.app.keys.verify(&trainer["token"]).unwrap();
+    assert_eq!(claims.role, Role::Trainer);
+    assert_eq!(claims.name, "Tina Formatrice");
+    assert!(trainer["return"].contains("/mod/lti/return.php"), "the way back to the course");
+    let room = trainer["room"].clone();
+    let record = server.app.store.room(uuid::Uuid::parse_str(&room).unwrap()).await.unwrap().unwrap();
+    assert_eq!(record.kind, "board");
+    assert_eq!(record.tenant, TENANT);
+    assert_eq!(links_stored(&server).await, 1);
+
+    // From now on everyone lands in that session, the trainer without the picker.
+    let student = handed_over(&launch(&server, &platform, Person::Student, false, |_| {}).await);
+    assert_eq!(student["room"], room);
+    let again = handed_over(&launch(&server, &platform, Person::Teacher, false, |_| {}).await);
+    assert_eq!(again["room"], room);
+    let link = server.app.store.lti_platforms_all().await.unwrap();
+    let link = server.app.store.lti_link(&link[0].id, DEPLOYMENT, "1").await.unwrap().unwrap();
+    assert!(link.template_room.is_some_and(|t| t.to_string() != room), "a session of the chosen activity");
+    assert!(link.lineitem_url.is_some(), "the launch's line item is kept for grades");
+
+    // The trainer starts a new session of it: the link leads there from now on.
+    let refused_to_student = browser()
+        .post(server.url(&format!("/api/v1/rooms/{room}/next-session")))
+        .bearer_auth(&student["token"])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused_to_student.status(), 403, "only leaders start sessions");
+    let next = browser()
+        .post(server.url(&format!("/api/v1/rooms/{room}/next-session")))
+        .bearer_auth(&trainer["token"])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(next.status(), 201);
+    let next: Value = next.json().await.unwrap();
+    let next_room = next["id"].as_str().unwrap().to_string();
+    assert_ne!(next_room, room);
+    assert_eq!(next["kind"], "board");
+    assert_ne!(next["join_code"], json!(record.join_code), "a code of its own");
+    let student = handed_over(&launch(&server, &platform, Person::Student, false, |_| {}).await);
+    assert_eq!(student["room"], next_room, "the link leads to the new session");
+    assert!(server.app.store.room(uuid::Uuid::parse_str(&room).unwrap()).await.unwrap().is_some(), "the old one stays");
+}
+
+#[tokio::test]
+async fn ateliers_are_pre_assigned_from_the_course_roster() {
+    let server = server().await;
+    let platform = registered(&server).await;
+    let facilitator = server.token_in(Role::Facilitator, "Mme Leroy", TENANT);
+    let template: Value = browser()
+        .post(server.url("/api/v1/rooms"))
+        .bearer_auth(&facilitator)
+        .json(&json!({ "title": "Ateliers", "kind": "breakout", "breakout": { "plan": { "mode": "manual", "ateliers": [
+            { "id": "a1", "name": "Lecture", "duration_s": 900 },
+            { "id": "a2", "name": "Écriture", "duration_s": 900 },
+        ] } } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let template = template["id"].as_str().unwrap().to_string();
+    let trainer = handed_over(&launch(&server, &platform, Person::Teacher, false, with_activity(&template)).await);
+    let room = trainer["room"].clone();
+    let assignments = |body: Value| {
+        browser()
+            .post(server.url(&format!("/api/v1/sessions/{room}/roster/assignments")))
+            .bearer_auth(&trainer["token"])
+            .json(&body)
+            .send()
+    };
+
+    let refused = assignments(json!({ "assignments": { "4": "a9" } })).await.unwrap();
+    assert_eq!(refused.status(), 400, "an atelier outside the plan");
+    let answer = assignments(json!({ "assignments": { "999": "a2" }, "distribute": true })).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["assigned"], json!([{ "user_id": "4", "name": "Sam Stagiaire", "atelier": "a1" }]), "{answer}");
+    assert_eq!(answer["not_assigned"][0]["user_id"], "999", "not in the course");
+    let answer: Value = assignments(json!({ "assignments": { "4": "a2" } })).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["assigned"][0]["atelier"], "a2", "assigned again by name");
+
+    // The student opens the activity from the course: they are in their atelier.
+    let student = handed_over(&launch(&server, &platform, Person::Student, false, with_activity(&template)).await);
+    assert_eq!(student["room"], room);
+    let mut phone = server.connect(Format::Json).await;
+    phone.hello_token(&student["token"]).await;
+    let snapshot = phone.join(&room).await;
+    let breakout = snapshot.breakout.expect("a breakout snapshot");
+    assert_eq!(breakout.atelier.expect("pre-assigned").atelier.id, "a2");
 }
 
 #[tokio::test]

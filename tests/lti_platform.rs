@@ -349,6 +349,19 @@ async fn register(State(p): State<Platform>, headers: HeaderMap, axum::Json(body
     if headers.get("authorization").and_then(|h| h.to_str().ok()) != Some(&format!("Bearer {REGISTRATION_TOKEN}")) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
+    // Moodle's registration_helper: the tool's domain must be its target
+    // link's (host and port, `www.` ignored), else 400 domain_targetlinkuri_mismatch.
+    let configuration = &body["https://purl.imsglobal.org/spec/lti-tool-configuration"];
+    let domain_of = |url: &str| {
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let host = rest.split('/').next().unwrap_or_default().to_lowercase();
+        host.strip_prefix("www.").map(String::from).unwrap_or(host)
+    };
+    let domain = domain_of(configuration["domain"].as_str().unwrap_or_default());
+    let target = configuration["target_link_uri"].as_str().unwrap_or_default();
+    if domain.is_empty() || domain != domain_of(target) {
+        return (StatusCode::BAD_REQUEST, "domain_targetlinkuri_mismatch").into_response();
+    }
     p.recorded.lock().unwrap().registrations.push(body.clone());
     let mut answer = body;
     answer["client_id"] = json!(CLIENT_ID);

@@ -141,6 +141,7 @@ async fn check_journal_attendance_and_privacy(store: Store) {
     // Video events: the guest's and user-1's in this room's atelier meeting,
     // and user-1's in a meeting of no room of this tenant.
     let video = |meeting: String, member: &str| BbbEventRecord {
+        key: format!("{meeting}:{member}"),
         event: "user-joined".into(),
         at: 5_000,
         internal_meeting: format!("internal-{meeting}"),
@@ -225,6 +226,32 @@ async fn check_group_commit(store: Store) {
     task.await.unwrap();
 }
 
+/// BigBlueButton events: one row per distinct content, and a meeting named
+/// by its internal id only takes amphi's id from the meeting's other events,
+/// whichever comes first.
+async fn check_bbb_event_keys(store: Store) {
+    let event = |key: &str, event: &str, meeting: &str| BbbEventRecord {
+        key: key.into(),
+        event: event.into(),
+        at: 7_000,
+        internal_meeting: "internal-x".into(),
+        internal_user: "w_1".into(),
+        meeting: meeting.into(),
+        member: "member-1".into(),
+        member_name: "Zoé".into(),
+        body: "{}".into(),
+    };
+    let meeting = format!("amphi-{}-a1", uuid::Uuid::new_v4());
+    let early = [event("k1", "user-joined", ""), event("k1", "user-joined", "")];
+    assert_eq!(store.record_bbb_events(&early).await.unwrap(), 1, "the same key is one event");
+    assert_eq!(store.record_bbb_events(&[event("k2", "meeting-created", &meeting)]).await.unwrap(), 1);
+    assert_eq!(store.record_bbb_events(&[event("k3", "user-left", "")]).await.unwrap(), 1);
+    let stored = store.bbb_events(&meeting).await.unwrap();
+    let mut keys: Vec<&str> = stored.iter().map(|e| e.key.as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["k1", "k2", "k3"], "before and after the meeting-created, all are the meeting's");
+}
+
 #[tokio::test]
 async fn sqlite_store_migrates_and_keeps_rooms() {
     let dir = tempfile::tempdir().unwrap();
@@ -233,6 +260,7 @@ async fn sqlite_store_migrates_and_keeps_rooms() {
     // Migrations are recorded: connecting again applies nothing twice.
     let store = Store::connect(&url, Arc::new(Metrics::new())).await.expect("reopen");
     check_journal_attendance_and_privacy(store.clone()).await;
+    check_bbb_event_keys(store.clone()).await;
     check_group_commit(store).await;
 }
 
@@ -242,5 +270,6 @@ async fn postgres_store_migrates_and_keeps_rooms() {
     check(Store::connect(&database.url, Arc::new(Metrics::new())).await.unwrap()).await;
     let store = Store::connect(&database.url, Arc::new(Metrics::new())).await.expect("reopen");
     check_journal_attendance_and_privacy(store.clone()).await;
+    check_bbb_event_keys(store.clone()).await;
     check_group_commit(store).await;
 }

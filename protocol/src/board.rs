@@ -351,6 +351,12 @@ pub struct BoardSnapshot {
     pub next: Option<String>,
     /// The posts (of those here) this viewer likes.
     pub liked: Vec<String>,
+    /// The video hosts this server embeds (`board.video_hosts`: `youtube`,
+    /// `vimeo`, `dailymotion`, or host names, `*.` for any subdomain), for
+    /// the post form to name them; filled in by the node that sends the
+    /// snapshot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub video_hosts: Vec<String>,
 }
 
 /// A page of posts, the answer to `load_more`.

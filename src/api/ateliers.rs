@@ -1,8 +1,10 @@
 //! The ateliers of a breakout room: the participation report
 //! (`participation.json`: per atelier and per member, from the room's
-//! journal) and each atelier's video room, where a member gets their own
-//! signed BigBlueButton join URL (leaders as moderators): for an atelier of
-//! the plan, and for a participant their own atelier only.
+//! journal; `video`: time and engagement in the BigBlueButton rooms, each
+//! with its source) and each atelier's video room, where a member gets their
+//! own signed BigBlueButton join URL (leaders as moderators): for an atelier
+//! of the plan whose meeting exists, and for a participant their own atelier
+//! only.
 
 use amphi_protocol::ErrorCode;
 use axum::Json;
@@ -25,7 +27,38 @@ pub async fn participation(
     require_leader(&member)?;
     let handle = visible_room(&app, &member, &id).await?;
     let participation = handle.participation().await.map_err(|_| unavailable())?.ok_or_else(no_ateliers)?;
-    Ok(Json(serde_json::to_value(participation).map_err(ApiError::internal)?))
+    let mut report = serde_json::to_value(participation).map_err(ApiError::internal)?;
+    // The video rooms, from BigBlueButton, each figure with its source.
+    let video = super::attendance::video_report(&app, &handle).await?;
+    let now = crate::hub::now_ms() as i64;
+    let prefix = format!("{}-", crate::bbb::attendance::meeting_prefix(&handle.id().to_string()));
+    let stretches: Vec<Value> = video
+        .stretches
+        .iter()
+        .map(|s| {
+            json!({
+                "member": s.member,
+                "name": s.name,
+                "meeting": s.meeting,
+                "atelier": s.meeting.strip_prefix(&prefix),
+                "joined_at": s.joined_at,
+                "left_at": s.left_at,
+                "ms": (s.left_at.unwrap_or(now) - s.joined_at).max(0),
+                "source": s.source,
+            })
+        })
+        .collect();
+    let engagement: Vec<Value> = video
+        .engagement
+        .iter()
+        .map(|e| {
+            let mut value = serde_json::to_value(e).unwrap_or_default();
+            value["atelier"] = json!(e.meeting.strip_prefix(&prefix));
+            value
+        })
+        .collect();
+    report["video"] = json!({ "stretches": stretches, "engagement": engagement });
+    Ok(Json(report))
 }
 
 /// `GET /api/v1/sessions/{id}/ateliers/{atelier}/video`
@@ -66,6 +99,7 @@ pub async fn video(
         full_name: member.name.clone(),
         user_id: member.id.clone(),
         role: if member.role.leads() { JoinRole::Moderator } else { JoinRole::Viewer },
+        password: None,
     };
     let url = bbb.join_url(&join).map_err(ApiError::internal)?;
     Ok(Json(json!({ "url": url })))

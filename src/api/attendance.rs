@@ -2,8 +2,10 @@
 //! room, read from the store (so it works during the session, after it and
 //! after a restart): one row per stretch of presence, with its minutes, then
 //! one per stretch in the session's BigBlueButton meetings (role `video`,
-//! room the meeting id), from their webhooks. With `?per=member`, one row
-//! per member instead ([`super::attendance_summary`]).
+//! room the meeting id), from their webhooks or, for what webhooks do not
+//! tell, the analytics callback; the `source` column says which. With
+//! `?per=member`, one row per member instead ([`super::attendance_summary`]),
+//! with their engagement in video rooms (analytics).
 
 use amphi_protocol::ErrorCode;
 use axum::extract::{Path, Query, State};
@@ -15,6 +17,7 @@ use super::attendance_summary::summarize;
 use super::rooms::{require_leader, visible_room};
 use super::{ApiError, Bearer, download};
 use crate::app::AppState;
+use crate::bbb::attendance::VideoReport;
 use crate::hub::RoomHandle;
 use crate::store::AttendanceRecord;
 
@@ -45,14 +48,11 @@ pub async fn csv(
     }
 }
 
-/// The session's stretches in its video rooms.
-async fn video_stretches(
-    app: &AppState,
-    handle: &RoomHandle,
-) -> Result<Vec<crate::bbb::attendance::VideoStretch>, ApiError> {
+/// What the stored BigBlueButton events tell of the session's video rooms.
+pub(super) async fn video_report(app: &AppState, handle: &RoomHandle) -> Result<VideoReport, ApiError> {
     let prefix = crate::bbb::attendance::meeting_prefix(&handle.id().to_string());
     let events = app.store.bbb_events(&prefix).await.map_err(ApiError::internal)?;
-    Ok(crate::bbb::attendance::video_stretches(&events))
+    Ok(crate::bbb::attendance::video_report(&events))
 }
 
 /// One row per member: first join, last leave, minutes present, in the
@@ -64,7 +64,7 @@ async fn per_member(
     stretches: &[AttendanceRecord],
     now: i64,
 ) -> Result<Response, ApiError> {
-    let video = video_stretches(app, handle).await?;
+    let video = video_report(app, handle).await?;
     let participation = if handle.record.kind == "breakout" {
         handle.participation().await.map_err(|_| {
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the room is not reachable")
@@ -73,7 +73,7 @@ async fn per_member(
         None
     };
     let ateliers: Vec<String> = participation.iter().flat_map(|p| p.ateliers.iter().map(|a| a.id.clone())).collect();
-    let rows = summarize(stretches, &video, participation.as_ref(), &ateliers, now);
+    let rows = summarize(stretches, &video.stretches, participation.as_ref(), &ateliers, now);
     let minutes = |ms: u64| format!("{:.1}", ms as f64 / 60_000.0);
     let mut writer = download::CsvExport::new();
     let mut header: Vec<String> =
@@ -81,9 +81,34 @@ async fn per_member(
             .map(String::from)
             .to_vec();
     header.extend(ateliers.iter().map(|atelier| format!("minutes_atelier_{atelier}")));
-    header.push("minutes_video".into());
+    header.extend(
+        [
+            "minutes_video",
+            "video_source",
+            "video_talk_seconds",
+            "video_chats",
+            "video_raised_hands",
+            "video_emojis",
+            "video_poll_votes",
+        ]
+        .map(String::from),
+    );
     writer.write_record(&header)?;
     for row in rows {
+        let sources: std::collections::BTreeSet<&str> =
+            video.stretches.iter().filter(|s| s.member == row.member).map(|s| s.source.as_str()).collect();
+        let engaged: Vec<_> = video.engagement.iter().filter(|e| e.member == row.member).collect();
+        let sum = |field: fn(&crate::bbb::attendance::VideoEngagement) -> u64| {
+            if engaged.is_empty() { String::new() } else { engaged.iter().map(|e| field(e)).sum::<u64>().to_string() }
+        };
+        let video_columns = [
+            sources.into_iter().collect::<Vec<_>>().join("+"),
+            sum(|e| e.talk_seconds),
+            sum(|e| e.chats),
+            sum(|e| e.raised_hands),
+            sum(|e| e.emojis),
+            sum(|e| e.poll_votes),
+        ];
         let mut record = vec![
             row.member,
             row.name,
@@ -96,6 +121,7 @@ async fn per_member(
         ];
         record.extend(row.ateliers_ms.into_iter().map(minutes));
         record.push(minutes(row.video_ms));
+        record.extend(video_columns);
         writer.write_record(&record)?;
     }
     download::csv(&format!("attendance-members-{id}.csv"), writer)
@@ -110,7 +136,7 @@ async fn per_stretch(
     now: i64,
 ) -> Result<Response, ApiError> {
     let mut writer = download::CsvExport::new();
-    writer.write_record(["member", "name", "role", "guest", "room", "joined_at", "left_at", "minutes"])?;
+    writer.write_record(["member", "name", "role", "guest", "room", "joined_at", "left_at", "minutes", "source"])?;
     for stretch in stretches {
         // A stretch still open counts until now.
         let end = stretch.left_at.unwrap_or(now);
@@ -124,10 +150,11 @@ async fn per_stretch(
             &timestamp(stretch.joined_at),
             &stretch.left_at.map(timestamp).unwrap_or_default(),
             &format!("{minutes:.1}"),
+            "amphi",
         ])?;
     }
-    // Time in the session's video rooms, from BigBlueButton's webhooks.
-    for stretch in video_stretches(app, handle).await? {
+    // Time in the session's video rooms, from BigBlueButton.
+    for stretch in video_report(app, handle).await?.stretches {
         let end = stretch.left_at.unwrap_or(now);
         let minutes = (end - stretch.joined_at).max(0) as f64 / 60_000.0;
         writer.write_record([
@@ -139,6 +166,7 @@ async fn per_stretch(
             &timestamp(stretch.joined_at),
             &stretch.left_at.map(timestamp).unwrap_or_default(),
             &format!("{minutes:.1}"),
+            stretch.source.as_str(),
         ])?;
     }
     download::csv(&format!("attendance-{id}.csv"), writer)

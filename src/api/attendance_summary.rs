@@ -2,7 +2,8 @@
 //! member with their first join, last leave and minutes present in the
 //! session, split into the plenary and each atelier (from the breakout
 //! room's participation), plus their minutes in the session's video rooms
-//! (from BigBlueButton's webhooks). Overlapping stretches (two tabs, a
+//! (from BigBlueButton's webhooks, or its analytics where webhooks say
+//! nothing). Overlapping stretches (two tabs, a
 //! phone and a laptop) count once.
 
 use std::collections::BTreeMap;
@@ -152,6 +153,7 @@ mod tests {
             name: "Name m1".into(),
             joined_at: 6 * MIN,
             left_at: Some(16 * MIN),
+            source: crate::bbb::attendance::VideoSource::Webhooks,
         }];
         let participation = Participation {
             at: 0,

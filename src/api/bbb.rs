@@ -1,13 +1,17 @@
 //! What BigBlueButton calls back. `POST /api/v1/bbb/webhooks`:
 //! bbb-webhooks callbacks, authenticated as configured (a checksum over the
 //! registered callback URL, the body and the shared secret, or a bearer
-//! token), parsed, and stored once per event (redeliveries change nothing);
+//! token), parsed, and stored once per event (keyed by a digest of its
+//! content: redeliveries change nothing, distinct events of one millisecond
+//! are all kept; an event naming its meeting by internal id only is mapped
+//! through the meeting's `meeting-created`);
 //! `meeting-created`, `meeting-ended`, `user-joined` and `user-left` are
 //! typed, every other event is kept as received. `POST
 //! /api/v1/bbb/analytics`: the learning-analytics callback at a meeting's
-//! end (a JWT signed with the shared secret), stored once as one row for
-//! the meeting and one per attendee, so that erasing a member erases their
-//! figures.
+//! end (a JWT signed with the shared secret), read leniently (only
+//! `meeting_id` is essential; what could not be read is answered in
+//! `unread`), stored once as one row for the meeting and one per attendee,
+//! so that erasing a member erases their figures.
 
 use amphi_protocol::ErrorCode;
 use axum::Json;
@@ -18,9 +22,10 @@ use serde_json::{Value, json};
 
 use super::ApiError;
 use crate::app::AppState;
-use crate::bbb::analytics::receive_analytics;
+use crate::bbb::analytics::{read_attendee, receive_analytics};
+use crate::bbb::attendance::{ANALYTICS_ATTENDEE, ANALYTICS_MEETING};
 use crate::bbb::checksum::{split_callback_checksum, verify_webhook};
-use crate::bbb::webhooks::{WebhookEvent, parse_callback};
+use crate::bbb::webhooks::{ReceivedEvent, WebhookEvent, parse_callback};
 use crate::store::BbbEventRecord;
 
 /// `POST /api/v1/bbb/webhooks`
@@ -38,9 +43,16 @@ pub async fn webhooks(
     let received = format!("{}{path}", config.callback_base_url.trim_end_matches('/'));
     let (callback_url, checksum) = split_callback_checksum(&received);
     let authorization = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
-    if let Err(error) = verify_webhook(config, callback_url, &body, checksum, authorization) {
-        tracing::warn!(%error, "a BigBlueButton callback failed authentication");
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, error.to_string()));
+    match verify_webhook(config, callback_url, &body, checksum, authorization) {
+        Ok(mode) if mode != config.webhook_auth => {
+            tracing::debug!(?mode, configured = ?config.webhook_auth, "a BigBlueButton callback proved itself in the other mode");
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(%error, "a BigBlueButton callback failed authentication");
+            app.bbb_refusals.record("webhooks", refusal_reason(&error), crate::hub::now_ms() as i64);
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, error.to_string()));
+        }
     }
     let callback = parse_callback(&body)
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedFrame, error.to_string()))?;
@@ -48,10 +60,6 @@ pub async fn webhooks(
     let new = app.store.record_bbb_events(&records).await.map_err(ApiError::internal)?;
     Ok(Json(json!({ "received": records.len(), "new": new })))
 }
-
-/// The analytics callback's event names, as stored.
-pub const ANALYTICS_MEETING: &str = "analytics-meeting";
-pub const ANALYTICS_ATTENDEE: &str = "analytics-attendee";
 
 /// `POST /api/v1/bbb/analytics`
 pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
@@ -68,6 +76,12 @@ pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: By
             }
             _ => {
                 tracing::warn!(%error, "a BigBlueButton analytics callback failed authentication");
+                let reason = match error {
+                    AnalyticsError::MissingToken => "missing_token",
+                    AnalyticsError::Expired => "expired_token",
+                    _ => "invalid_token",
+                };
+                app.bbb_refusals.record("analytics", reason, crate::hub::now_ms() as i64);
                 ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, error.to_string())
             }
         }
@@ -76,6 +90,8 @@ pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: By
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedFrame, error.to_string()))?;
     let attendees = raw.pointer_mut("/data/attendees").map(Value::take).unwrap_or(Value::Null);
     let row = |event: &str, member: &str, name: &str, body: &Value| BbbEventRecord {
+        // Stored once per meeting and attendee, however often it is sent.
+        key: format!("{event}:{}:{member}", callback.internal_meeting_id),
         event: event.to_string(),
         at: 0,
         internal_meeting: callback.internal_meeting_id.clone(),
@@ -86,11 +102,29 @@ pub async fn analytics(State(app): State<AppState>, headers: HeaderMap, body: By
         body: body.to_string(),
     };
     let mut records = vec![row(ANALYTICS_MEETING, "", "", &raw)];
-    for (attendee, raw) in callback.data.attendees.iter().zip(attendees.as_array().into_iter().flatten()) {
-        records.push(row(ANALYTICS_ATTENDEE, &attendee.ext_user_id, &attendee.name, raw));
+    let mut skipped = Vec::new();
+    for (index, raw) in attendees.as_array().into_iter().flatten().enumerate() {
+        // Read again one by one, so that each row keeps its own attendee.
+        if let Some(attendee) = read_attendee(raw, &format!("data.attendees[{index}]"), &mut skipped) {
+            records.push(row(ANALYTICS_ATTENDEE, &attendee.ext_user_id, &attendee.name, raw));
+        }
+    }
+    if !callback.unread.is_empty() {
+        tracing::warn!(meeting = %callback.meeting_id, unread = ?callback.unread,
+            "parts of a BigBlueButton analytics callback could not be read; the rest is kept");
     }
     let new = app.store.record_bbb_events(&records).await.map_err(ApiError::internal)?;
-    Ok(Json(json!({ "received": records.len(), "new": new })))
+    Ok(Json(json!({ "received": records.len(), "new": new, "unread": callback.unread })))
+}
+
+fn refusal_reason(error: &crate::bbb::checksum::WebhookAuthError) -> &'static str {
+    use crate::bbb::checksum::WebhookAuthError;
+    match error {
+        WebhookAuthError::MissingChecksum => "missing_checksum",
+        WebhookAuthError::ChecksumMismatch => "checksum_mismatch",
+        WebhookAuthError::MissingBearer => "missing_bearer",
+        WebhookAuthError::BearerMismatch => "bearer_mismatch",
+    }
 }
 
 fn not_configured() -> ApiError {
@@ -98,26 +132,27 @@ fn not_configured() -> ApiError {
 }
 
 /// An event as stored.
-fn record(event: &WebhookEvent) -> BbbEventRecord {
-    let key = event.dedup_key();
+fn record(received: &ReceivedEvent) -> BbbEventRecord {
+    let event = &received.event;
+    let event_id = event.id().to_string();
     let (meeting, member, member_name, body) = match event {
         WebhookEvent::MeetingCreated { meeting, name, metadata, .. } => (
             meeting.external_id.clone(),
             String::new(),
             String::new(),
-            json!({ "event": key.event_id, "meeting": meeting.external_id, "name": name, "metadata": metadata }),
+            json!({ "event": event_id, "meeting": meeting.external_id, "name": name, "metadata": metadata }),
         ),
         WebhookEvent::MeetingEnded { meeting, .. } => (
             meeting.external_id.clone(),
             String::new(),
             String::new(),
-            json!({ "event": key.event_id, "meeting": meeting.external_id }),
+            json!({ "event": event_id, "meeting": meeting.external_id }),
         ),
         WebhookEvent::UserJoined { meeting, user, .. } | WebhookEvent::UserLeft { meeting, user, .. } => (
             meeting.external_id.clone(),
             user.external_id.clone(),
             user.name.clone().unwrap_or_default(),
-            json!({ "event": key.event_id, "meeting": meeting.external_id, "user": user.external_id,
+            json!({ "event": event_id, "meeting": meeting.external_id, "user": user.external_id,
                     "name": user.name, "role": user.role }),
         ),
         WebhookEvent::Other { raw, .. } => {
@@ -131,10 +166,11 @@ fn record(event: &WebhookEvent) -> BbbEventRecord {
         }
     };
     BbbEventRecord {
-        event: key.event_id,
-        at: key.at_ms.map_or(0, |at| at as i64),
-        internal_meeting: key.meeting_id,
-        internal_user: key.user_id,
+        key: received.digest.clone(),
+        at: event.at_ms().map_or(0, |at| at as i64),
+        internal_meeting: event.internal_meeting_id().unwrap_or_default().to_string(),
+        internal_user: event.internal_user_id().unwrap_or_default().to_string(),
+        event: event_id,
         meeting,
         member,
         member_name,

@@ -31,6 +31,7 @@ use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
 pub use admin::erase_here;
+pub(crate) use registrations::{assign, plan_ateliers};
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};
 
 /// The OpenAPI 3.1 description of this API.
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/rooms", post(rooms::create).get(rooms::list))
         .route("/rooms/{id}", get(rooms::get))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
+        .route("/rooms/{id}/next-session", post(rooms::next_session))
         .route("/plans", post(plans::create).get(plans::list))
         .route("/plans/{id}", get(plans::get).put(plans::update).delete(plans::delete))
         .route(

@@ -128,7 +128,7 @@ pub async fn import(
 }
 
 /// The atelier ids of a breakout room's plan (as created).
-fn plan_ateliers(handle: &RoomHandle) -> Option<BTreeSet<String>> {
+pub(crate) fn plan_ateliers(handle: &RoomHandle) -> Option<BTreeSet<String>> {
     if handle.record.kind != "breakout" {
         return None;
     }
@@ -139,7 +139,12 @@ fn plan_ateliers(handle: &RoomHandle) -> Option<BTreeSet<String>> {
 /// Sends `assign` for `registrant` on behalf of `leader` (who need not be in
 /// the room: the server sends it as `service:<leader id>`), and waits for
 /// it to be committed.
-async fn assign(handle: &RoomHandle, leader: &Member, registrant: &str, atelier: &str) -> Result<(), String> {
+pub(crate) async fn assign(
+    handle: &RoomHandle,
+    leader: &Member,
+    registrant: &str,
+    atelier: &str,
+) -> Result<(), String> {
     let who = Who {
         id: format!("{SERVICE_MEMBER_PREFIX}{}", leader.id).into(),
         name: leader.name.as_str().into(),

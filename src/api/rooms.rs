@@ -1,5 +1,6 @@
 //! `/api/v1/rooms`: create a room (trainers, facilitators, admins), read it,
-//! and mint a projector (observer) token scoped to it.
+//! start a new session of its activity, and mint a projector (observer)
+//! token scoped to it.
 
 use amphi_protocol::{ErrorCode, Role};
 use axum::Json;
@@ -214,6 +215,31 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let handle = visible_room(&app, &member, &id).await?;
     Ok(Json(room_json(&handle.record)).into_response())
+}
+
+/// `POST /api/v1/rooms/{id}/next-session`: a new session of the room's
+/// activity (a fresh room with its own code, nothing answered yet; the old
+/// one and its results stay). The course links (LTI) that led to the old
+/// room lead to the new one from now on.
+pub async fn next_session(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    require_leader(&member)?;
+    let old = visible_room(&app, &member, &id).await?;
+    let record = &old.record;
+    let new = app
+        .hub
+        .create_room(&record.tenant, &record.title, &member.id, &record.kind, record.activity.clone())
+        .await
+        .map_err(ApiError::internal)?;
+    for mut link in app.store.lti_links_of_room(record.id).await.map_err(ApiError::internal)? {
+        link.room_id = new.id();
+        link.updated_at = crate::hub::now_ms() as i64;
+        app.store.upsert_lti_link(&link).await.map_err(ApiError::internal)?;
+    }
+    Ok((StatusCode::CREATED, Json(room_json(&new.record))).into_response())
 }
 
 /// `POST /api/v1/rooms/{id}/observer-token`: a token for a projector, good

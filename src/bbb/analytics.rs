@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::checksum::bearer_token;
 
@@ -32,81 +32,173 @@ pub struct AnalyticsClaims {
     pub exp: u64,
 }
 
-/// The callback's body.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// The callback's body, read leniently: only `meeting_id` is essential;
+/// any other field that is missing or of an unexpected type gets its
+/// default and is named in `unread` (the raw body is stored as received).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalyticsCallback {
-    #[serde(default)]
     pub version: String,
     /// The `meetingID` amphi gave at creation.
     pub meeting_id: String,
     pub internal_meeting_id: String,
     pub data: AnalyticsData,
+    /// The fields that could not be read (`data.start`, `data.attendees[1].joins`, ...).
+    pub unread: Vec<String>,
 }
 
 /// What the meeting's events add up to.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalyticsData {
     /// Metadata given at creation, names in snake_case
     /// (`amphi_session_id`).
-    #[serde(default, deserialize_with = "text_map")]
     pub metadata: BTreeMap<String, String>,
     /// The meeting's length in seconds.
-    #[serde(default, rename = "duration")]
     pub duration_seconds: f64,
-    #[serde(default)]
     pub start: String,
-    #[serde(default)]
     pub finish: String,
-    #[serde(default)]
     pub attendees: Vec<AnalyticsAttendee>,
-    /// Everything else (`files`, `polls`, ...), untouched.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// One attendee's summary.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalyticsAttendee {
     /// The `userID` given at join (amphi's member id); a number in some
     /// versions, read as text.
-    #[serde(deserialize_with = "text")]
     pub ext_user_id: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub moderator: bool,
-    /// Join times, one per (re)connection.
-    #[serde(default)]
+    /// Join times, one per (re)connection (`2024-05-09 13:35:40 +0000`).
     pub joins: Vec<String>,
-    #[serde(default)]
     pub leaves: Vec<String>,
     /// Time present, in seconds.
-    #[serde(default, rename = "duration")]
     pub duration_seconds: f64,
-    #[serde(default)]
     pub engagement: Engagement,
-    /// Everything else (`sessions`, `recent_talking_time`, ...), untouched.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// How much an attendee took part.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Engagement {
-    #[serde(deserialize_with = "count")]
     pub chats: u64,
-    #[serde(deserialize_with = "count")]
     pub talks: u64,
-    #[serde(deserialize_with = "count")]
     pub raisehand: u64,
-    #[serde(deserialize_with = "count")]
     pub emojis: u64,
-    #[serde(deserialize_with = "count")]
     pub poll_votes: u64,
     /// Seconds spoken.
-    #[serde(deserialize_with = "count")]
     pub talk_time: u64,
+}
+
+/// Reads values leniently, noting by path what it could not read.
+struct Reader<'a> {
+    unread: &'a mut Vec<String>,
+}
+
+impl Reader<'_> {
+    fn skip(&mut self, path: &str) {
+        self.unread.push(path.to_string());
+    }
+
+    /// Text from a string or a number; absent or null is empty.
+    fn text(&mut self, value: Option<&Value>, path: &str) -> String {
+        match value {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(text)) => text.clone(),
+            Some(Value::Number(number)) => number.to_string(),
+            Some(_) => {
+                self.skip(path);
+                String::new()
+            }
+        }
+    }
+
+    fn number(&mut self, value: Option<&Value>, path: &str) -> f64 {
+        match value {
+            None | Some(Value::Null) => 0.0,
+            Some(Value::Number(number)) => number.as_f64().unwrap_or(0.0),
+            Some(Value::String(text)) if text.trim().parse::<f64>().is_ok() => text.trim().parse().unwrap_or(0.0),
+            Some(_) => {
+                self.skip(path);
+                0.0
+            }
+        }
+    }
+
+    fn count(&mut self, value: Option<&Value>, path: &str) -> u64 {
+        let number = self.number(value, path);
+        if number.is_finite() && number >= 0.0 { number.round() as u64 } else { 0 }
+    }
+
+    fn flag(&mut self, value: Option<&Value>, path: &str) -> bool {
+        match value {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(flag)) => *flag,
+            Some(Value::String(text)) if text == "true" || text == "false" => text == "true",
+            Some(_) => {
+                self.skip(path);
+                false
+            }
+        }
+    }
+
+    fn texts(&mut self, value: Option<&Value>, path: &str) -> Vec<String> {
+        match value {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => {
+                items.iter().enumerate().filter_map(|(i, item)| self.some_text(item, &format!("{path}[{i}]"))).collect()
+            }
+            Some(_) => {
+                self.skip(path);
+                Vec::new()
+            }
+        }
+    }
+
+    fn some_text(&mut self, value: &Value, path: &str) -> Option<String> {
+        let text = scalar_text(value);
+        if text.is_none() {
+            self.skip(path);
+        }
+        text
+    }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+/// Reads one attendee (as stored in its own row, or in the callback).
+pub fn read_attendee(value: &Value, path: &str, unread: &mut Vec<String>) -> Option<AnalyticsAttendee> {
+    let mut read = Reader { unread };
+    let ext_user_id = read.text(value.get("ext_user_id"), &format!("{path}.ext_user_id"));
+    if ext_user_id.is_empty() {
+        if value.get("ext_user_id").is_none_or(|v| v.is_string() || v.is_null()) {
+            read.skip(&format!("{path}.ext_user_id"));
+        }
+        return None;
+    }
+    let engagement = value.get("engagement");
+    let field = |name: &str| engagement.and_then(|e| e.get(name));
+    let at = |name: &str| format!("{path}.engagement.{name}");
+    Some(AnalyticsAttendee {
+        name: read.text(value.get("name"), &format!("{path}.name")),
+        moderator: read.flag(value.get("moderator"), &format!("{path}.moderator")),
+        joins: read.texts(value.get("joins"), &format!("{path}.joins")),
+        leaves: read.texts(value.get("leaves"), &format!("{path}.leaves")),
+        duration_seconds: read.number(value.get("duration"), &format!("{path}.duration")),
+        engagement: Engagement {
+            chats: read.count(field("chats"), &at("chats")),
+            talks: read.count(field("talks"), &at("talks")),
+            raisehand: read.count(field("raisehand"), &at("raisehand")),
+            emojis: read.count(field("emojis"), &at("emojis")),
+            poll_votes: read.count(field("poll_votes"), &at("poll_votes")),
+            talk_time: read.count(field("talk_time"), &at("talk_time")),
+        },
+        ext_user_id,
+    })
 }
 
 /// Checks the `Authorization` header of an analytics callback: a JWT
@@ -128,9 +220,57 @@ pub fn verify_analytics_token(secret: &str, authorization: Option<&str>) -> Resu
         })
 }
 
-/// Reads the callback's JSON body.
+/// Reads the callback's JSON body: a JSON object with a `meeting_id`;
+/// everything else as far as it can be read (see [`AnalyticsCallback`]).
 pub fn parse_analytics(body: &[u8]) -> Result<AnalyticsCallback, AnalyticsError> {
-    serde_json::from_slice(body).map_err(|error| AnalyticsError::BadBody(error.to_string()))
+    let root: Value = serde_json::from_slice(body).map_err(|error| AnalyticsError::BadBody(error.to_string()))?;
+    if !root.is_object() {
+        return Err(AnalyticsError::BadBody("not a JSON object".into()));
+    }
+    let mut unread = Vec::new();
+    let mut read = Reader { unread: &mut unread };
+    let meeting_id = read.text(root.get("meeting_id"), "meeting_id");
+    if meeting_id.is_empty() {
+        return Err(AnalyticsError::BadBody("no `meeting_id`".into()));
+    }
+    let version = read.text(root.get("version"), "version");
+    let internal_meeting_id = read.text(root.get("internal_meeting_id"), "internal_meeting_id");
+    let data = root.get("data");
+    let field = |name: &str| data.and_then(|d| d.get(name));
+    let metadata = match field("metadata") {
+        Some(Value::Object(entries)) => entries
+            .iter()
+            .map(|(name, value)| (name.clone(), scalar_text(value).unwrap_or_else(|| value.to_string())))
+            .collect(),
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(_) => {
+            read.skip("data.metadata");
+            BTreeMap::new()
+        }
+    };
+    let duration_seconds = read.number(field("duration"), "data.duration");
+    let start = read.text(field("start"), "data.start");
+    let finish = read.text(field("finish"), "data.finish");
+    let listed = match field("attendees") {
+        Some(Value::Array(items)) => items.clone(),
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => {
+            read.skip("data.attendees");
+            Vec::new()
+        }
+    };
+    let attendees = listed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| read_attendee(item, &format!("data.attendees[{i}]"), &mut unread))
+        .collect();
+    Ok(AnalyticsCallback {
+        version,
+        meeting_id,
+        internal_meeting_id,
+        data: AnalyticsData { metadata, duration_seconds, start, finish, attendees },
+        unread,
+    })
 }
 
 /// Verifies the token, then reads the body.
@@ -151,40 +291,6 @@ pub fn sign_analytics_token(secret: &str, exp: u64, algorithm: Algorithm) -> Res
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .map_err(|error| AnalyticsError::InvalidToken(error.to_string()))
-}
-
-fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::String(text) => Ok(text),
-        Value::Number(number) => Ok(number.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected a string or a number, got {other}"))),
-    }
-}
-
-fn text_map<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error> {
-    let entries = Map::deserialize(deserializer)?;
-    Ok(entries
-        .into_iter()
-        .map(|(name, value)| {
-            let value = match value {
-                Value::String(text) => text,
-                other => other.to_string(),
-            };
-            (name, value)
-        })
-        .collect())
-}
-
-fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::Number(number) => match (number.as_u64(), number.as_f64()) {
-            (Some(whole), _) => Ok(whole),
-            (None, Some(real)) if real >= 0.0 && real.is_finite() => Ok(real.round() as u64),
-            _ => Err(serde::de::Error::custom(format!("expected a count, got {number}"))),
-        },
-        Value::Null => Ok(0),
-        other => Err(serde::de::Error::custom(format!("expected a count, got {other}"))),
-    }
 }
 
 #[cfg(test)]
@@ -259,15 +365,40 @@ mod tests {
             member.engagement,
             Engagement { chats: 5, talks: 2, raisehand: 1, emojis: 0, poll_votes: 1, talk_time: 26 }
         );
-        assert!(data.extra.contains_key("files"));
-        assert!(member.extra.contains_key("recent_talking_time"));
+        assert!(callback.unread.is_empty(), "{:?}", callback.unread);
     }
 
     #[test]
     fn a_bad_body_is_an_error() {
-        assert!(matches!(parse_analytics(b"{}"), Err(AnalyticsError::BadBody(_))));
+        assert!(matches!(parse_analytics(b"{}"), Err(AnalyticsError::BadBody(_))), "no meeting_id");
         assert!(matches!(parse_analytics(b"not json"), Err(AnalyticsError::BadBody(_))));
-        let wrong = br#"{"meeting_id":"m","internal_meeting_id":"i","data":{"attendees":[{"ext_user_id":true}]}}"#;
-        assert!(matches!(parse_analytics(wrong), Err(AnalyticsError::BadBody(_))));
+        assert!(matches!(parse_analytics(b"[1]"), Err(AnalyticsError::BadBody(_))));
+    }
+
+    #[test]
+    fn odd_fields_are_read_leniently_and_named() {
+        let odd = br#"{"meeting_id":"amphi-s9-a3","internal_meeting_id":12345,
+            "data":{"start":{"t":1},"finish":null,"duration":"3196","attendees":[
+              {"ext_user_id":true},
+              {"ext_user_id":42,"name":"Zoe","joins":["2024-05-09 13:36:02 +0000",{"x":1}],"leaves":"soon",
+               "engagement":{"chats":"many","talk_time":26.4}}]}}"#;
+        let callback = parse_analytics(odd).unwrap();
+        assert_eq!(callback.internal_meeting_id, "12345", "a number read as text");
+        assert_eq!(callback.data.finish, "");
+        assert_eq!(callback.data.duration_seconds, 3196.0);
+        assert_eq!(callback.data.attendees.len(), 1, "an attendee without an id is left out");
+        let zoe = &callback.data.attendees[0];
+        assert_eq!((zoe.ext_user_id.as_str(), zoe.joins.len(), zoe.leaves.len()), ("42", 1, 0));
+        assert_eq!(zoe.engagement.talk_time, 26);
+        assert_eq!(
+            callback.unread,
+            [
+                "data.start",
+                "data.attendees[0].ext_user_id",
+                "data.attendees[1].joins[1]",
+                "data.attendees[1].leaves",
+                "data.attendees[1].engagement.chats",
+            ]
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! string sent, and a bbb-webhooks callback with
 //! `hex(H(callbackURL + body + sharedSecret))` (or a bearer token instead).
 //! Query strings are built here too, so that what is signed is what is sent.
+//! And the meetings' passwords, which BigBlueButton before 2.6 requires.
 
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -37,6 +38,22 @@ pub fn hex_digest(algorithm: ChecksumAlgorithm, parts: &[&[u8]]) -> String {
         ChecksumAlgorithm::Sha384 => digest::<Sha384>(parts),
         ChecksumAlgorithm::Sha512 => digest::<Sha512>(parts),
     }
+}
+
+/// A meeting's password for `role` (`attendeePW`, `moderatorPW`; `password`
+/// on `join`): `hex(HMAC-SHA256(secret, role + ":" + meetingID))`, cut to
+/// 24 characters. Derived, never stored: every node computes the same one,
+/// and nobody without the shared secret can (BigBlueButton 2.6+ joins by
+/// `role` and ignores it; earlier versions need it).
+pub fn meeting_password(secret: &str, meeting_id: &str, role: super::request::JoinRole) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(role.as_str().as_bytes());
+    mac.update(b":");
+    mac.update(meeting_id.as_bytes());
+    let mut password = hex::encode(mac.finalize().into_bytes());
+    password.truncate(24);
+    password
 }
 
 /// The checksum of one API call: `hex(H(call + query + secret))`, where
@@ -103,7 +120,11 @@ pub fn split_callback_checksum(received_url: &str) -> (&str, Option<&str>) {
     (received_url, None)
 }
 
-/// Authenticates a bbb-webhooks callback in the configured mode.
+/// Authenticates a bbb-webhooks callback: a valid proof in either mode is
+/// accepted (a checksum, or the bearer token), since bbb-webhooks counts a
+/// refused callback as delivered and a mode set differently on both sides
+/// would lose every event; returns the mode the proof was in. When neither
+/// holds, the error is the configured mode's.
 ///
 /// `callback_url` is the URL the hook was registered with, `body` the raw
 /// request body, `checksum` the `checksum` query parameter if any, and
@@ -114,26 +135,28 @@ pub fn verify_webhook(
     body: &[u8],
     checksum: Option<&str>,
     authorization: Option<&str>,
-) -> Result<(), WebhookAuthError> {
+) -> Result<WebhookAuthMode, WebhookAuthError> {
+    let by_checksum = || {
+        let received = checksum.ok_or(WebhookAuthError::MissingChecksum)?;
+        let expected = webhook_checksum(config.checksum_algorithm, callback_url, body, &config.secret);
+        if constant_time_eq(expected.as_bytes(), received.to_ascii_lowercase().as_bytes()) {
+            Ok(WebhookAuthMode::Checksum)
+        } else {
+            Err(WebhookAuthError::ChecksumMismatch)
+        }
+    };
+    let by_bearer = || {
+        let token = authorization.and_then(bearer_token).ok_or(WebhookAuthError::MissingBearer)?;
+        let expected = config.expected_bearer_token();
+        if !expected.is_empty() && constant_time_eq(expected.as_bytes(), token.as_bytes()) {
+            Ok(WebhookAuthMode::Bearer)
+        } else {
+            Err(WebhookAuthError::BearerMismatch)
+        }
+    };
     match config.webhook_auth {
-        WebhookAuthMode::Checksum => {
-            let received = checksum.ok_or(WebhookAuthError::MissingChecksum)?;
-            let expected = webhook_checksum(config.checksum_algorithm, callback_url, body, &config.secret);
-            if constant_time_eq(expected.as_bytes(), received.to_ascii_lowercase().as_bytes()) {
-                Ok(())
-            } else {
-                Err(WebhookAuthError::ChecksumMismatch)
-            }
-        }
-        WebhookAuthMode::Bearer => {
-            let token = authorization.and_then(bearer_token).ok_or(WebhookAuthError::MissingBearer)?;
-            let expected = config.expected_bearer_token();
-            if !expected.is_empty() && constant_time_eq(expected.as_bytes(), token.as_bytes()) {
-                Ok(())
-            } else {
-                Err(WebhookAuthError::BearerMismatch)
-            }
-        }
+        WebhookAuthMode::Checksum => by_checksum().or_else(|error| by_bearer().map_err(|_| error)),
+        WebhookAuthMode::Bearer => by_bearer().or_else(|error| by_checksum().map_err(|_| error)),
     }
 }
 
@@ -249,15 +272,23 @@ mod tests {
                 &[format!("{url}{}s3cret", std::str::from_utf8(body).unwrap()).as_bytes()]
             )
         );
-        assert_eq!(verify_webhook(&config, url, body, Some(&checksum), None), Ok(()));
-        assert_eq!(verify_webhook(&config, url, body, Some(&checksum.to_uppercase()), None), Ok(()));
+        assert_eq!(verify_webhook(&config, url, body, Some(&checksum), None), Ok(WebhookAuthMode::Checksum));
+        assert_eq!(
+            verify_webhook(&config, url, body, Some(&checksum.to_uppercase()), None),
+            Ok(WebhookAuthMode::Checksum)
+        );
         assert_eq!(
             verify_webhook(&config, url, b"domain=evil", Some(&checksum), None),
             Err(WebhookAuthError::ChecksumMismatch)
         );
+        assert_eq!(verify_webhook(&config, url, body, None, None), Err(WebhookAuthError::MissingChecksum));
+        // bbb-webhooks set to bearer mode while amphi expects checksums: the
+        // token (here the shared secret, the default) is a valid proof too.
+        assert_eq!(verify_webhook(&config, url, body, None, Some("Bearer s3cret")), Ok(WebhookAuthMode::Bearer));
         assert_eq!(
-            verify_webhook(&config, url, body, None, Some("Bearer s3cret")),
-            Err(WebhookAuthError::MissingChecksum)
+            verify_webhook(&config, url, body, None, Some("Bearer guess")),
+            Err(WebhookAuthError::MissingChecksum),
+            "the configured mode's error when neither proof holds"
         );
     }
 
@@ -277,8 +308,8 @@ mod tests {
     #[test]
     fn a_bearer_webhook_needs_the_configured_token() {
         let config = webhook_config(WebhookAuthMode::Bearer, "tok");
-        assert_eq!(verify_webhook(&config, "u", b"", None, Some("Bearer tok")), Ok(()));
-        assert_eq!(verify_webhook(&config, "u", b"", None, Some("bearer  tok ")), Ok(()));
+        assert_eq!(verify_webhook(&config, "u", b"", None, Some("Bearer tok")), Ok(WebhookAuthMode::Bearer));
+        assert_eq!(verify_webhook(&config, "u", b"", None, Some("bearer  tok ")), Ok(WebhookAuthMode::Bearer));
         assert_eq!(
             verify_webhook(&config, "u", b"", None, Some("Bearer s3cret")),
             Err(WebhookAuthError::BearerMismatch)
@@ -286,6 +317,9 @@ mod tests {
         assert_eq!(verify_webhook(&config, "u", b"", None, Some("Basic tok")), Err(WebhookAuthError::MissingBearer));
         assert_eq!(verify_webhook(&config, "u", b"", Some("x"), None), Err(WebhookAuthError::MissingBearer));
         let defaulted = webhook_config(WebhookAuthMode::Bearer, "");
-        assert_eq!(verify_webhook(&defaulted, "u", b"", None, Some("Bearer s3cret")), Ok(()));
+        assert_eq!(verify_webhook(&defaulted, "u", b"", None, Some("Bearer s3cret")), Ok(WebhookAuthMode::Bearer));
+        // bbb-webhooks left in checksum mode while amphi expects a token.
+        let checksum = webhook_checksum(ChecksumAlgorithm::Sha1, "u", b"", "s3cret");
+        assert_eq!(verify_webhook(&config, "u", b"", Some(&checksum), None), Ok(WebhookAuthMode::Checksum));
     }
 }

@@ -8,12 +8,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use super::checksum::signed_query;
+use super::checksum::{meeting_password, signed_query};
 use super::config::{BbbConfig, ChecksumAlgorithm};
 use super::error::BbbError;
 use super::request::{
-    ChatMessage, CreateMeeting, Document, HookRegistration, JoinRequest, Params, RecordingsQuery, documents_xml,
-    meeting_params,
+    ChatMessage, CreateMeeting, Document, HookRegistration, JoinRequest, JoinRole, Params, Passwords, RecordingsQuery,
+    documents_xml, meeting_params,
 };
 use super::response::{self, HookCreated, MeetingCreated, MeetingInfo, Recording};
 use super::xml::XmlElement;
@@ -108,6 +108,14 @@ impl HttpBbb {
         })
     }
 
+    /// A meeting's passwords, derived from the shared secret.
+    fn passwords(&self, meeting_id: &str) -> Passwords {
+        Passwords {
+            attendee: meeting_password(&self.secret, meeting_id, JoinRole::Viewer),
+            moderator: meeting_password(&self.secret, meeting_id, JoinRole::Moderator),
+        }
+    }
+
     /// The signed URL of a call with these parameters.
     pub fn signed_url(&self, call: &str, params: &Params) -> String {
         format!("{}/{call}?{}", self.api_base, signed_query(self.algorithm, call, params, &self.secret))
@@ -182,14 +190,18 @@ impl HttpBbb {
 impl Bbb for HttpBbb {
     fn create<'a>(&'a self, meeting: &'a CreateMeeting) -> BbbFuture<'a, MeetingCreated> {
         Box::pin(async move {
+            let mut meeting = meeting.clone();
+            meeting.passwords.get_or_insert_with(|| self.passwords(&meeting.meeting_id));
             let params = meeting.params().map_err(|reason| invalid_request(CREATE, reason))?;
             let body = (!meeting.documents.is_empty()).then(|| documents_xml(&meeting.documents));
             let root = self.call(CREATE, params, body).await?;
-            response::meeting_created(CREATE.name, &root)
+            response::meeting_created(CREATE.name, &meeting.meeting_id, &root)
         })
     }
 
     fn join_url(&self, join: &JoinRequest) -> Result<String, BbbError> {
+        let mut join = join.clone();
+        join.password.get_or_insert_with(|| meeting_password(&self.secret, &join.meeting_id, join.role));
         let params = join.params().map_err(|reason| BbbError::InvalidRequest { call: "join".into(), reason })?;
         Ok(self.signed_url("join", &params))
     }
@@ -348,13 +360,15 @@ mod tests {
                 full_name: "Zoé Martin".into(),
                 user_id: "member-42".into(),
                 role: JoinRole::Viewer,
+                password: None,
             })
             .unwrap();
         let (base, query) = url.split_once('?').unwrap();
         assert_eq!(base, "https://bbb.example.org/bigbluebutton/api/join");
-        assert!(
-            query.starts_with("fullName=Zo%C3%A9+Martin&meetingID=amphi-s9-a3&role=VIEWER&userID=member-42&checksum=")
-        );
+        let password = meeting_password("639259d4-9dd8-4b25-bf01-95f9567eaf4b", "amphi-s9-a3", JoinRole::Viewer);
+        assert!(query.starts_with(&format!(
+            "fullName=Zo%C3%A9+Martin&meetingID=amphi-s9-a3&password={password}&role=VIEWER&userID=member-42&checksum="
+        )));
         assert!(verify_api_checksum(ChecksumAlgorithm::Sha1, "join", query, "639259d4-9dd8-4b25-bf01-95f9567eaf4b"));
     }
 
@@ -367,6 +381,7 @@ mod tests {
                 full_name: " ".into(),
                 user_id: "u".into(),
                 role: JoinRole::Moderator,
+                password: None,
             })
             .unwrap_err();
         assert_eq!(error.to_string(), "cannot send `join`: `fullName` is empty");
@@ -405,6 +420,7 @@ mod tests {
                 full_name: "A".into(),
                 user_id: "u".into(),
                 role: JoinRole::Moderator,
+                password: None,
             })
             .is_ok()
         );

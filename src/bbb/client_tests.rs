@@ -19,7 +19,7 @@ fn client(config: BbbConfig) -> HttpBbb {
 }
 
 fn join(meeting_id: &str, user_id: &str, name: &str, role: JoinRole) -> JoinRequest {
-    JoinRequest { meeting_id: meeting_id.into(), full_name: name.into(), user_id: user_id.into(), role }
+    JoinRequest { meeting_id: meeting_id.into(), full_name: name.into(), user_id: user_id.into(), role, password: None }
 }
 
 /// Opens a join URL as a browser would, without following the redirect.
@@ -402,4 +402,37 @@ async fn the_client_works_as_a_shared_trait_object() {
         task.await.unwrap().unwrap();
     }
     assert_eq!(sim.calls_named("create").len(), 4);
+}
+
+#[tokio::test]
+async fn meetings_carry_passwords_so_joins_work_before_bigbluebutton_2_6() {
+    let sim = simulator(ChecksumAlgorithm::Sha1).await;
+    sim.pretend_bbb_before_2_6(true);
+    let bbb = client(sim.config());
+    bbb.create(&atelier()).await.unwrap();
+    let create = &sim.calls_named("create")[0];
+    let param = |name: &str| create.params.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone());
+    let (attendee, moderator) = (param("attendeePW").unwrap(), param("moderatorPW").unwrap());
+    assert_ne!(attendee, moderator);
+    assert_eq!(attendee.len(), 24);
+
+    // A join URL works on a server that reads only the password, with the right role.
+    let viewer = open(&bbb.join_url(&join("amphi-s9-a3", "m-1", "Zoé", JoinRole::Viewer)).unwrap()).await;
+    assert_eq!(viewer.status(), 302, "the attendee's password lets a participant in");
+    let lead = open(&bbb.join_url(&join("amphi-s9-a3", "m-2", "Mme Leroy", JoinRole::Moderator)).unwrap()).await;
+    assert_eq!(lead.status(), 302);
+    let info = bbb.get_meeting_info("amphi-s9-a3").await.unwrap();
+    let role_of = |id: &str| info.attendees.iter().find(|a| a.user_id == id).map(|a| a.role.clone());
+    assert_eq!(role_of("m-1").as_deref(), Some("VIEWER"));
+    assert_eq!(role_of("m-2").as_deref(), Some("MODERATOR"), "the moderator's password makes a moderator");
+
+    // Another node (same secret) signs the same passwords; another secret cannot.
+    let other_node = client(sim.config());
+    assert_eq!(
+        other_node.join_url(&join("amphi-s9-a3", "m-1", "Zoé", JoinRole::Viewer)).unwrap(),
+        bbb.join_url(&join("amphi-s9-a3", "m-1", "Zoé", JoinRole::Viewer)).unwrap()
+    );
+    let stranger = HttpBbb::new(&BbbConfig { secret: "another-secret".into(), ..sim.config() }).unwrap();
+    let refused = stranger.join_url(&join("amphi-s9-a3", "m-3", "X", JoinRole::Moderator)).unwrap();
+    assert!(!refused.contains(&moderator), "the password depends on the secret");
 }

@@ -12,8 +12,8 @@
 //! - [`client`]: the [`Bbb`] trait (usable as `Arc<dyn Bbb>`) and
 //!   [`HttpBbb`], its reqwest implementation with time limits and retries.
 //! - [`webhooks`]: bbb-webhooks callbacks parsed into events, and their
-//!   deduplication. [`analytics`]: the post-meeting analytics callback and
-//!   its JWT.
+//!   digests. [`analytics`]: the post-meeting analytics callback and its
+//!   JWT. [`refusals`]: callbacks refused, counted and told by `/readyz`.
 //! - [`simulator`]: a test helper, an HTTP server that checks checksums
 //!   like BigBlueButton and answers with its documented XML.
 //! - [`error`], [`xml`].
@@ -25,6 +25,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod hooks;
+pub mod refusals;
 pub mod request;
 pub mod response;
 pub mod simulator;
@@ -38,6 +39,7 @@ pub use client::{Bbb, BbbFuture, HttpBbb};
 pub use config::{BbbConfig, ChecksumAlgorithm, WebhookAuthMode};
 pub use error::BbbError;
 pub use request::{
-    BreakoutGroup, ChatMessage, CreateMeeting, Document, HookRegistration, JoinRequest, JoinRole, RecordingsQuery,
+    BreakoutGroup, ChatMessage, CreateMeeting, Document, HookRegistration, JoinRequest, JoinRole, Passwords,
+    RecordingsQuery,
 };
 pub use response::{Attendee, BreakoutInfo, HookCreated, MeetingCreated, MeetingInfo, PlaybackFormat, Recording};

@@ -45,6 +45,16 @@ pub struct CreateMeeting {
     pub documents: Vec<Document>,
     /// Pre-assigned breakout rooms (`groups`, BigBlueButton 2.5+).
     pub breakout_groups: Vec<BreakoutGroup>,
+    /// The passwords (`attendeePW`, `moderatorPW`) BigBlueButton before 2.6
+    /// requires; the client fills them from the shared secret.
+    pub passwords: Option<Passwords>,
+}
+
+/// A meeting's two passwords.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passwords {
+    pub attendee: String,
+    pub moderator: String,
 }
 
 /// A document BigBlueButton fetches by URL.
@@ -80,6 +90,9 @@ pub struct JoinRequest {
     /// external user id in webhooks and analytics.
     pub user_id: String,
     pub role: JoinRole,
+    /// The role's password (`password`, for BigBlueButton before 2.6); the
+    /// client fills it from the shared secret.
+    pub password: Option<String>,
 }
 
 /// A public chat message sent on amphi's behalf (BigBlueButton 3.0+).
@@ -132,6 +145,10 @@ impl CreateMeeting {
         require("meetingID", &self.meeting_id)?;
         require("name", &self.name)?;
         let mut params = vec![pair("name", &self.name), pair("meetingID", &self.meeting_id)];
+        if let Some(passwords) = &self.passwords {
+            params.push(pair("attendeePW", &passwords.attendee));
+            params.push(pair("moderatorPW", &passwords.moderator));
+        }
         if let Some(record) = self.record {
             params.push(pair("record", if record { "true" } else { "false" }));
         }
@@ -202,12 +219,13 @@ impl JoinRequest {
         require("meetingID", &self.meeting_id)?;
         require("fullName", &self.full_name)?;
         require("userID", &self.user_id)?;
-        Ok(vec![
-            pair("fullName", &self.full_name),
-            pair("meetingID", &self.meeting_id),
-            pair("role", self.role.as_str()),
-            pair("userID", &self.user_id),
-        ])
+        let mut params = vec![pair("fullName", &self.full_name), pair("meetingID", &self.meeting_id)];
+        if let Some(password) = &self.password {
+            params.push(pair("password", password));
+        }
+        params.push(pair("role", self.role.as_str()));
+        params.push(pair("userID", &self.user_id));
+        Ok(params)
     }
 }
 
@@ -340,8 +358,13 @@ mod tests {
     fn missing_required_fields_are_named() {
         assert_eq!(CreateMeeting::new(" ", "n", "s").params().unwrap_err(), "`meetingID` is empty");
         assert_eq!(CreateMeeting::new("m", "", "s").params().unwrap_err(), "`name` is empty");
-        let join =
-            JoinRequest { meeting_id: "m".into(), full_name: "A".into(), user_id: "".into(), role: JoinRole::Viewer };
+        let join = JoinRequest {
+            meeting_id: "m".into(),
+            full_name: "A".into(),
+            user_id: "".into(),
+            role: JoinRole::Viewer,
+            password: None,
+        };
         assert_eq!(join.params().unwrap_err(), "`userID` is empty");
         let chat = ChatMessage { meeting_id: "m".into(), message: "".into(), user_name: None };
         assert_eq!(chat.params().unwrap_err(), "`message` is empty");

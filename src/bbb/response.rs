@@ -141,17 +141,19 @@ pub fn envelope(call: &str, body: &str) -> Result<XmlElement, BbbError> {
     }
 }
 
-/// Reads `create`'s answer.
-pub fn meeting_created(call: &str, root: &XmlElement) -> Result<MeetingCreated, BbbError> {
+/// Reads `create`'s answer for the meeting `requested`. A SUCCESS is all
+/// amphi needs: every field is optional (some servers and mocks leave out
+/// `internalMeetingID` or even `meetingID`, which is then the one asked).
+pub fn meeting_created(call: &str, requested: &str, root: &XmlElement) -> Result<MeetingCreated, BbbError> {
     let read = || -> Result<MeetingCreated, String> {
         Ok(MeetingCreated {
-            meeting_id: required(root, "meetingID")?,
-            internal_meeting_id: required(root, "internalMeetingID")?,
+            meeting_id: root.text_of("meetingID").filter(|id| !id.is_empty()).unwrap_or(requested).to_string(),
+            internal_meeting_id: text(root, "internalMeetingID"),
             parent_meeting_id: root
                 .text_of("parentMeetingID")
                 .filter(|parent| !parent.is_empty() && *parent != "bbb-none")
                 .map(str::to_string),
-            create_time_ms: number(root, "createTime")?,
+            create_time_ms: number(root, "createTime").unwrap_or(0),
             voice_bridge: text(root, "voiceBridge"),
             dial_number: text(root, "dialNumber"),
             duplicate: root.text_of("messageKey") == Some("duplicateWarning"),
@@ -227,7 +229,7 @@ pub fn recordings(call: &str, root: &XmlElement) -> Result<Vec<Recording>, BbbEr
 pub fn hook_created(call: &str, root: &XmlElement) -> Result<HookCreated, BbbError> {
     let read = || -> Result<HookCreated, String> {
         Ok(HookCreated {
-            hook_id: required(root, "hookID")?,
+            hook_id: text(root, "hookID"),
             duplicate: root.text_of("messageKey") == Some("duplicateWarning"),
             permanent: flag(root, "permanentHook")?,
             raw_data: flag(root, "rawData")?,
@@ -365,7 +367,7 @@ mod tests {
     #[test]
     fn create_reads_ids_and_the_duplicate_warning() {
         let root = envelope("create", &fixture("create.xml")).unwrap();
-        let created = meeting_created("create", &root).unwrap();
+        let created = meeting_created("create", "ignored", &root).unwrap();
         assert_eq!(created.meeting_id, "Test");
         assert_eq!(created.internal_meeting_id, "640ab2bae07bedc4c163f679a746f7ab7fb5d1fa-1531155809613");
         assert_eq!(created.parent_meeting_id, None);
@@ -416,9 +418,18 @@ mod tests {
             error.to_string(),
             "BigBlueButton's answer to `getMeetingInfo` is not understood: <running> is `yes`, not true or false"
         );
-        let body = "<response><returncode>SUCCESS</returncode><internalMeetingID>x</internalMeetingID></response>";
-        let root = envelope("create", body).unwrap();
-        assert!(meeting_created("create", &root).unwrap_err().to_string().contains("no <meetingID>"));
+    }
+
+    #[test]
+    fn a_create_answered_success_needs_no_other_field() {
+        let body = "<response><returncode>SUCCESS</returncode></response>";
+        let created = meeting_created("create", "amphi-s1-a1", &envelope("create", body).unwrap()).unwrap();
+        assert_eq!(created.meeting_id, "amphi-s1-a1", "the meeting asked for");
+        assert_eq!(created.internal_meeting_id, "");
+        let body = "<response><returncode>SUCCESS</returncode><meetingID>m</meetingID>\
+                    <createTime>soon</createTime></response>";
+        let created = meeting_created("create", "m", &envelope("create", body).unwrap()).unwrap();
+        assert_eq!(created.create_time_ms, 0, "an unreadable creation time is not needed");
     }
 
     #[test]

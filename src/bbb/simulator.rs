@@ -6,7 +6,9 @@
 //! `insertDocument` and `hooks/create` with the documented XML. It keeps
 //! every call it received for assertions, and can be told to refuse a call
 //! (FAILED), answer with an HTTP status, be slow, or behave like
-//! BigBlueButton 2.x (no `sendChatMessage`). Not for production use.
+//! BigBlueButton 2.x (no `sendChatMessage`) or like one before 2.6 (joins
+//! by `password` only: `role` unknown; a meeting created without
+//! passwords gets random ones). Not for production use.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -75,6 +77,7 @@ struct SimState {
     calls: Vec<ReceivedCall>,
     faults: Vec<InjectedFault>,
     legacy: bool,
+    before_2_6: bool,
     meetings: BTreeMap<String, Meeting>,
     hooks: Vec<Hook>,
     next_token: u64,
@@ -91,6 +94,8 @@ struct InjectedFault {
 struct Meeting {
     name: String,
     internal_id: String,
+    attendee_password: String,
+    moderator_password: String,
     create_time_ms: u64,
     end_time_ms: u64,
     record: bool,
@@ -185,6 +190,13 @@ impl BbbSimulator {
     /// Behaves like BigBlueButton 2.x: calls added in 3.0 answer 404.
     pub fn pretend_bbb_2x(&self, legacy: bool) {
         self.state().legacy = legacy;
+    }
+
+    /// Behaves like BigBlueButton before 2.6: `join` needs the meeting's
+    /// attendee or moderator password (which decides the role; `role` is
+    /// not read), and `create` without passwords makes random ones.
+    pub fn pretend_bbb_before_2_6(&self, old: bool) {
+        self.state().before_2_6 = old;
     }
 
     /// The public chat messages a meeting received, as (sender, message).
@@ -347,6 +359,10 @@ fn create(state: &mut SimState, request: &Request<'_>) -> Response {
             meeting.metadata.insert(name.to_ascii_lowercase(), value.clone());
         }
     }
+    // BigBlueButton makes random passwords for those not given.
+    let random = || uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    meeting.attendee_password = request.param("attendeePW").map_or_else(random, str::to_string);
+    meeting.moderator_password = request.param("moderatorPW").map_or_else(random, str::to_string);
     meeting.groups = request.param("groups").map(str::to_string);
     meeting.documents = request.body.map(document_urls).unwrap_or_default();
     let response = success(&created_fields(meeting_id, &meeting));
@@ -364,16 +380,14 @@ fn join(state: &mut SimState, request: &Request<'_>) -> Response {
             "You must specify a name for the attendee who will be joining the meeting.",
         );
     };
-    let role = match request.param("role").map(str::to_ascii_uppercase).as_deref() {
-        Some(role @ ("MODERATOR" | "VIEWER")) => role.to_string(),
-        _ => {
-            return failed(
-                "invalidPassword",
-                "You either did not supply a password or the password supplied is neither the attendee or \
-                 moderator password for this conference.",
-            );
-        }
+    let invalid_password = || {
+        failed(
+            "invalidPassword",
+            "You either did not supply a password or the password supplied is neither the attendee or \
+             moderator password for this conference.",
+        )
     };
+    let before_2_6 = state.before_2_6;
     state.next_token += 1;
     let token = state.next_token;
     let Some(meeting) = state.meetings.get_mut(meeting_id).filter(|meeting| !meeting.ended) else {
@@ -381,6 +395,19 @@ fn join(state: &mut SimState, request: &Request<'_>) -> Response {
             "invalidMeetingIdentifier",
             "The meeting ID that you supplied did not match any existing meetings",
         );
+    };
+    let password = request.param("password");
+    let role = if before_2_6 {
+        match password {
+            Some(p) if p == meeting.moderator_password => "MODERATOR".to_string(),
+            Some(p) if p == meeting.attendee_password => "VIEWER".to_string(),
+            _ => return invalid_password(),
+        }
+    } else {
+        match request.param("role").map(str::to_ascii_uppercase).as_deref() {
+            Some(role @ ("MODERATOR" | "VIEWER")) => role.to_string(),
+            _ => return invalid_password(),
+        }
     };
     let user_id = request.param("userID").map_or_else(|| format!("w_{token}"), str::to_string);
     meeting.attendees.retain(|attendee| attendee.user_id != user_id);
@@ -579,6 +606,8 @@ fn new_meeting(name: &str, meeting_id: &str, record: bool) -> Meeting {
     Meeting {
         name: name.to_string(),
         internal_id,
+        attendee_password: String::new(),
+        moderator_password: String::new(),
         create_time_ms,
         end_time_ms: 0,
         record,

@@ -1,11 +1,15 @@
 //! bbb-webhooks callbacks: the form-encoded body (`domain`, `event` = a
 //! JSON array of events in the v3 format, `timestamp`), its events typed
 //! for the ones amphi acts on (meeting created and ended, user joined and
-//! left) and kept as raw JSON otherwise, and a bounded memory of events
-//! already seen, since bbb-webhooks retries a callback until it succeeds.
+//! left) and kept as raw JSON otherwise, each with the digest of its
+//! content: bbb-webhooks retries a callback until it succeeds, and a
+//! redelivery is byte for byte the same event, while two distinct events
+//! may share a type, millisecond, meeting and user (a burst).
 //! Authenticating the callback is [`super::checksum::verify_webhook`].
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
 
 use serde_json::Value;
 
@@ -27,7 +31,16 @@ pub struct WebhookCallback {
     pub domain: Option<String>,
     /// When bbb-webhooks first tried this callback, in ms (`timestamp`).
     pub timestamp_ms: Option<u64>,
-    pub events: Vec<WebhookEvent>,
+    pub events: Vec<ReceivedEvent>,
+}
+
+/// One event as received: typed, and the digest of its JSON (what makes a
+/// redelivery the same event).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceivedEvent {
+    pub event: WebhookEvent,
+    /// `hex(SHA-256)` of the event's JSON.
+    pub digest: String,
 }
 
 /// A meeting as webhooks name it.
@@ -86,24 +99,6 @@ pub enum WebhookEvent {
     },
 }
 
-/// What makes two deliveries the same event: its type, time, meeting and
-/// user (v3 events carry no id of their own).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct DedupKey {
-    pub event_id: String,
-    pub at_ms: Option<u64>,
-    pub meeting_id: String,
-    pub user_id: String,
-}
-
-/// Remembers the last `capacity` events seen, to drop redeliveries.
-#[derive(Debug)]
-pub struct Deduplicator {
-    seen: HashSet<DedupKey>,
-    order: VecDeque<DedupKey>,
-    capacity: usize,
-}
-
 /// Reads a callback's form-encoded body.
 pub fn parse_callback(body: &[u8]) -> Result<WebhookCallback, WebhookError> {
     let mut domain = None;
@@ -113,7 +108,7 @@ pub fn parse_callback(body: &[u8]) -> Result<WebhookCallback, WebhookError> {
         match name.as_ref() {
             "domain" => domain = Some(value.into_owned()),
             "timestamp" => timestamp_ms = value.trim().parse().ok(),
-            "event" => events = Some(parse_events(&value)?),
+            "event" => events = Some(parse_received(&value)?),
             _ => {}
         }
     }
@@ -122,14 +117,26 @@ pub fn parse_callback(body: &[u8]) -> Result<WebhookCallback, WebhookError> {
 }
 
 /// Reads the `event` field: a JSON array of events (a single event object
-/// is accepted too).
-pub fn parse_events(json: &str) -> Result<Vec<WebhookEvent>, WebhookError> {
+/// is accepted too), each with its digest.
+pub fn parse_received(json: &str) -> Result<Vec<ReceivedEvent>, WebhookError> {
     let value: Value = serde_json::from_str(json).map_err(|error| WebhookError::BadJson(error.to_string()))?;
-    match value {
-        Value::Array(items) => Ok(items.into_iter().map(WebhookEvent::from_json).collect()),
-        Value::Object(_) => Ok(vec![WebhookEvent::from_json(value)]),
-        _ => Err(WebhookError::NotAnArray),
-    }
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(_) => vec![value],
+        _ => return Err(WebhookError::NotAnArray),
+    };
+    Ok(items
+        .into_iter()
+        .map(|raw| {
+            let digest = hex::encode(Sha256::digest(raw.to_string().as_bytes()));
+            ReceivedEvent { event: WebhookEvent::from_json(raw), digest }
+        })
+        .collect())
+}
+
+/// The events of an `event` field, typed.
+pub fn parse_events(json: &str) -> Result<Vec<WebhookEvent>, WebhookError> {
+    Ok(parse_received(json)?.into_iter().map(|received| received.event).collect())
 }
 
 impl WebhookEvent {
@@ -186,41 +193,6 @@ impl WebhookEvent {
             }
             _ => None,
         }
-    }
-
-    /// The key deduplication compares.
-    pub fn dedup_key(&self) -> DedupKey {
-        DedupKey {
-            event_id: self.id().to_string(),
-            at_ms: self.at_ms(),
-            meeting_id: self.internal_meeting_id().unwrap_or_default().to_string(),
-            user_id: self.internal_user_id().unwrap_or_default().to_string(),
-        }
-    }
-}
-
-impl Deduplicator {
-    /// Remembers up to `capacity` events (at least one).
-    pub fn new(capacity: usize) -> Deduplicator {
-        let capacity = capacity.max(1);
-        Deduplicator { seen: HashSet::with_capacity(capacity), order: VecDeque::with_capacity(capacity), capacity }
-    }
-
-    /// Whether `event` is new; it is remembered from now on. The oldest
-    /// memory goes when the capacity is reached.
-    pub fn first_time(&mut self, event: &WebhookEvent) -> bool {
-        let key = event.dedup_key();
-        if self.seen.contains(&key) {
-            return false;
-        }
-        if self.order.len() >= self.capacity
-            && let Some(oldest) = self.order.pop_front()
-        {
-            self.seen.remove(&oldest);
-        }
-        self.seen.insert(key.clone());
-        self.order.push_back(key);
-        true
     }
 }
 
@@ -324,8 +296,9 @@ mod tests {
         let callback = parse_callback(fixture("webhook_user_joined.form").as_bytes()).unwrap();
         assert_eq!(callback.domain.as_deref(), Some("bbb.example.org"));
         assert_eq!(callback.timestamp_ms, Some(1_715_261_734_755));
+        let events: Vec<_> = callback.events.iter().map(|received| received.event.clone()).collect();
         assert_eq!(
-            callback.events,
+            events,
             [WebhookEvent::UserJoined {
                 meeting: MeetingRef { internal_id: MEETING.into(), external_id: "amphi-s9-a3".into() },
                 user: UserRef {
@@ -357,9 +330,9 @@ mod tests {
         let received_url = format!("{registered}&checksum={checksum}");
 
         let (callback_url, checksum) = split_callback_checksum(&received_url);
-        assert_eq!(verify_webhook(&config, callback_url, body.as_bytes(), checksum, None), Ok(()));
+        assert!(verify_webhook(&config, callback_url, body.as_bytes(), checksum, None).is_ok());
         let callback = parse_callback(body.as_bytes()).unwrap();
-        assert_eq!(callback.events[0].id(), "user-joined");
+        assert_eq!(callback.events[0].event.id(), "user-joined");
 
         let forged = body.replace("member-42", "member-43");
         assert!(verify_webhook(&config, callback_url, forged.as_bytes(), checksum, None).is_err());
@@ -416,21 +389,22 @@ mod tests {
     }
 
     #[test]
-    fn redeliveries_are_dropped_and_memory_is_bounded() {
-        let events = parse_events(&fixture("webhook_events.json")).unwrap();
-        let mut dedup = Deduplicator::new(3);
-        assert!(events.iter().all(|event| dedup.first_time(event)));
-        // The last three are remembered; a redelivery of any of them is dropped.
-        assert!(!dedup.first_time(&events[4]));
-        assert!(!dedup.first_time(&events[2]));
-        // The first two were forgotten to stay within the capacity.
-        assert!(dedup.first_time(&events[0]));
-        // The same event id at another time, or for another user, is new.
-        let mut later = events[1].clone();
-        if let WebhookEvent::UserJoined { at_ms, .. } = &mut later {
-            *at_ms += 1;
-        }
-        assert!(dedup.first_time(&later));
-        assert_ne!(events[1].dedup_key(), later.dedup_key());
+    fn a_redelivery_has_the_same_digest_and_a_burst_of_distinct_events_does_not() {
+        let json = fixture("webhook_events.json");
+        let first = parse_received(&json).unwrap();
+        let again = parse_received(&json).unwrap();
+        assert_eq!(first, again, "a redelivery is the same events");
+        // Two events of one type, millisecond, meeting and user that differ
+        // in content (bbb-webhooks stamps a burst with one timestamp).
+        let burst = r#"[
+            {"data":{"id":"user-raise-hand-changed","attributes":{"meeting":{"internal-meeting-id":"m"},
+             "user":{"internal-user-id":"u","raise-hand":true}},"event":{"ts":5}}},
+            {"data":{"id":"user-raise-hand-changed","attributes":{"meeting":{"internal-meeting-id":"m"},
+             "user":{"internal-user-id":"u","raise-hand":false}},"event":{"ts":5}}}]"#;
+        let events = parse_received(burst).unwrap();
+        assert_eq!(events[0].event.at_ms(), events[1].event.at_ms());
+        assert_ne!(events[0].digest, events[1].digest, "distinct events are kept apart");
+        let digests: std::collections::HashSet<_> = first.iter().map(|r| &r.digest).collect();
+        assert_eq!(digests.len(), first.len());
     }
 }

@@ -2,7 +2,8 @@
 //! (`/api/v1/admin/lti/platforms`, manual registration), one-time Dynamic
 //! Registration links (`/api/v1/admin/lti/registrations`), and a session's
 //! course roster (`/api/v1/sessions/{id}/roster`: who is enrolled, who is
-//! here now, who has not come), read through the platform's NRPS.
+//! here now, who has not come), read through the platform's NRPS, and
+//! ateliers pre-assigned from it (`/api/v1/sessions/{id}/roster/assignments`).
 
 use std::collections::HashMap;
 
@@ -30,6 +31,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/admin/lti/platforms/{id}", put(update).delete(delete))
         .route("/admin/lti/registrations", post(registration_link))
         .route("/sessions/{id}/roster", get(roster))
+        .route("/sessions/{id}/roster/assignments", post(assign_from_roster))
 }
 
 fn require_admin(member: &Member) -> Result<(), ApiError> {
@@ -195,18 +197,20 @@ async fn registration_link(
     Ok((StatusCode::CREATED, Json(json!({ "url": url, "expires_at": expires_at }))).into_response())
 }
 
-/// `GET /api/v1/sessions/{id}/roster`: the course's members (leaders of the
-/// session only), each with `present` (connected now) and `came` (has
-/// joined the session at least once).
-async fn roster(
-    State(app): State<AppState>,
-    Bearer(member): Bearer,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    crate::api::require_leader(&member)?;
-    let room = visible_room(&app, &member, &id).await?;
+/// A session's course members as its platform lists them (NRPS), each
+/// with its amphi member id.
+struct CourseMember {
+    member: String,
+    user_id: String,
+    name: Value,
+    email: Value,
+    status: Value,
+    role: Role,
+}
+
+async fn course_members(app: &AppState, room: uuid::Uuid) -> Result<(Value, Vec<CourseMember>), ApiError> {
     let unavailable = |message: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, message);
-    let links = app.store.lti_links_of_room(room.id()).await.map_err(ApiError::internal)?;
+    let links = app.store.lti_links_of_room(room).await.map_err(ApiError::internal)?;
     let Some((link, url)) = links.iter().find_map(|l| l.memberships_url.clone().map(|url| (l, url))) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -221,36 +225,122 @@ async fn roster(
     let token =
         lti.services.token(&lti.keys, &platform, SCOPE_MEMBERSHIPS).await.map_err(|e| unavailable(e.to_string()))?;
     let container = lti.services.memberships(&token, &url).await.map_err(|e| unavailable(e.to_string()))?;
-    let attendance = app.store.attendance(&[room.id()]).await.map_err(ApiError::internal)?;
-    let mut seen: HashMap<&str, bool> = HashMap::new();
-    for stretch in &attendance {
-        let present = seen.entry(stretch.member.as_str()).or_insert(false);
-        *present |= stretch.left_at.is_none();
-    }
-    let members: Vec<Value> = container["members"]
+    let members = container["members"]
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
         .filter_map(|m| {
             let user = m["user_id"].as_str()?;
-            let id = member_id(&platform.id, user);
             let roles: Vec<String> =
                 m["roles"].as_array()?.iter().filter_map(|r| r.as_str().map(String::from)).collect();
-            Some(json!({
-                "member": id,
-                "user_id": user,
-                "name": m["name"],
-                "email": m["email"],
-                "status": m["status"],
-                "role": super::role_of(&roles),
-                "came": seen.contains_key(id.as_str()),
-                "present": seen.get(id.as_str()).copied().unwrap_or(false),
-            }))
+            Some(CourseMember {
+                member: member_id(&platform.id, user),
+                user_id: user.to_string(),
+                name: m["name"].clone(),
+                email: m["email"].clone(),
+                status: m["status"].clone(),
+                role: super::role_of(&roles),
+            })
         })
         .collect();
-    Ok(Json(json!({
-        "context": container["context"],
-        "members": members,
-    })))
+    Ok((container["context"].clone(), members))
+}
+
+/// `GET /api/v1/sessions/{id}/roster`: the course's members (leaders of the
+/// session only), each with `present` (connected now) and `came` (has
+/// joined the session at least once).
+async fn roster(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    crate::api::require_leader(&member)?;
+    let room = visible_room(&app, &member, &id).await?;
+    let (context, course) = course_members(&app, room.id()).await?;
+    let attendance = app.store.attendance(&[room.id()]).await.map_err(ApiError::internal)?;
+    let mut seen: HashMap<&str, bool> = HashMap::new();
+    for stretch in &attendance {
+        let present = seen.entry(stretch.member.as_str()).or_insert(false);
+        *present |= stretch.left_at.is_none();
+    }
+    let members: Vec<Value> = course
+        .iter()
+        .map(|m| {
+            json!({
+                "member": m.member,
+                "user_id": m.user_id,
+                "name": m.name,
+                "email": m.email,
+                "status": m.status,
+                "role": m.role,
+                "came": seen.contains_key(m.member.as_str()),
+                "present": seen.get(m.member.as_str()).copied().unwrap_or(false),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "context": context, "members": members })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterAssignments {
+    /// The course's user id → the atelier they go to.
+    #[serde(default)]
+    assignments: HashMap<String, String>,
+    /// Spreads the course's participants not named in `assignments` over
+    /// the plan's ateliers in turn.
+    #[serde(default)]
+    distribute: bool,
+}
+
+/// `POST /api/v1/sessions/{id}/roster/assignments`: ateliers pre-assigned
+/// from the course roster, as the registrations CSV does: each one with
+/// the `assign` a facilitator sends, under the member's stable id, honoured
+/// when they open the activity from the course.
+async fn assign_from_roster(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    crate::api::require_leader(&member)?;
+    let request: RosterAssignments = parse_json(&body)?;
+    let room = visible_room(&app, &member, &id).await?;
+    let Some(ateliers) = crate::api::plan_ateliers(&room) else {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidState, "this room runs no ateliers"));
+    };
+    if let Some(unknown) = request.assignments.values().find(|a| !ateliers.contains(*a)) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidField,
+            format!("no atelier of this session has the id {unknown:?}"),
+        ));
+    }
+    let (_, course) = course_members(&app, room.id()).await?;
+    let mut not_assigned = Vec::new();
+    let mut wanted: Vec<(&CourseMember, String)> = Vec::new();
+    for (user, atelier) in &request.assignments {
+        match course.iter().find(|m| &m.user_id == user) {
+            Some(person) => wanted.push((person, atelier.clone())),
+            None => not_assigned.push(json!({ "user_id": user, "message": "not a member of the course" })),
+        }
+    }
+    if request.distribute {
+        let order: Vec<&String> = ateliers.iter().collect();
+        let rest =
+            course.iter().filter(|m| m.role == Role::Participant && !request.assignments.contains_key(&m.user_id));
+        for (index, person) in rest.enumerate() {
+            wanted.push((person, order[index % order.len()].clone()));
+        }
+    }
+    let mut assigned = Vec::new();
+    for (person, atelier) in wanted {
+        match crate::api::assign(&room, &member, &person.member, &atelier).await {
+            Ok(()) => assigned.push(json!({ "user_id": person.user_id, "name": person.name, "atelier": atelier })),
+            Err(message) => not_assigned.push(json!({ "user_id": person.user_id, "message": message })),
+        }
+    }
+    tracing::info!(room = %room.id(), by = %member.id, count = assigned.len(), "ateliers assigned from the roster");
+    Ok(Json(json!({ "assigned": assigned, "not_assigned": not_assigned })).into_response())
 }

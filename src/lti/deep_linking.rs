@@ -5,6 +5,10 @@
 //! `LtiDeepLinkingResponse` holding one `ltiResourceLink` (its `lineItem`
 //! and the custom parameter naming the activity).
 //!
+//! The same picker sets up a launched link that names no activity: the
+//! trainer's choice becomes the link's activity (no answer to the platform,
+//! the trainer enters the new session's console).
+//!
 //! Between the picker and the answer, the request's context travels in a
 //! token signed with the tool's key (valid one hour): a tampered or expired
 //! one is refused with `lti_bad_deep_link`.
@@ -19,7 +23,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::claims::{IdToken, role_of};
-use super::launch::ACTIVITY_PARAMETER;
+use super::launch::{ACTIVITY_PARAMETER, LaunchedLink};
 use super::pages::{escape, page, self_posting_form};
 use super::{LtiError, member_id, public_url};
 use crate::app::AppState;
@@ -44,6 +48,10 @@ struct PickerContext {
     lang: String,
     exp: u64,
     iat: u64,
+    /// Set when the picker sets up a launched link rather than answering
+    /// a Deep Linking request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    link: Option<LaunchedLink>,
 }
 
 /// The picker page for a verified `LtiDeepLinkingRequest`.
@@ -71,6 +79,27 @@ pub async fn picker(app: &AppState, platform: &PlatformRecord, token: IdToken) -
         lang: lang.into(),
         exp: now + CONTEXT_TTL_SECONDS,
         iat: now,
+        link: None,
+    };
+    let signed = app.lti.keys.sign(&context).await.map_err(LtiError::internal)?;
+    picker_page(app, &context, &signed).await
+}
+
+/// The picker for a trainer's launch of a link that names no activity.
+pub async fn link_picker(app: &AppState, platform: &PlatformRecord, link: LaunchedLink) -> Result<Response, LtiError> {
+    let now = crate::auth::unix_seconds();
+    let context = PickerContext {
+        typ: CONTEXT_TYPE.into(),
+        platform: platform.id.clone(),
+        deployment: link.deployment_id.clone(),
+        return_url: String::new(),
+        data: None,
+        member: member_id(&platform.id, &link.sub),
+        tenant: platform.tenant.clone(),
+        lang: link.lang.clone(),
+        exp: now + CONTEXT_TTL_SECONDS,
+        iat: now,
+        link: Some(link),
     };
     let signed = app.lti.keys.sign(&context).await.map_err(LtiError::internal)?;
     picker_page(app, &context, &signed).await
@@ -80,7 +109,27 @@ async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> R
     let en = context.lang == "en";
     let tr = |fr: &'static str, english: &'static str| if en { english } else { fr };
     let ctx = format!("<input type=\"hidden\" name=\"ctx\" value=\"{}\">", escape(signed));
-    let mut body = format!("<h1>{}</h1>", tr("Ajouter une activité amphi", "Add an amphi activity"));
+    let sets_up_link = context.link.is_some();
+    let heading = if sets_up_link {
+        tr("Choisir l’activité amphi de ce lien", "Choose this link’s amphi activity")
+    } else {
+        tr("Ajouter une activité amphi", "Add an amphi activity")
+    };
+    let (add, create_and_add) = if sets_up_link {
+        (tr("Ouvrir cette activité", "Open this activity"), tr("Créer et ouvrir", "Create and open"))
+    } else {
+        (tr("Ajouter au cours", "Add to the course"), tr("Créer et ajouter au cours", "Create and add to the course"))
+    };
+    let mut body = format!("<h1>{heading}</h1>");
+    if sets_up_link {
+        body.push_str(&format!(
+            "<p>{}</p>",
+            tr(
+                "Ce lien Moodle ne désigne pas encore d’activité amphi\u{a0}: choisissez-la une fois pour toutes, les participants y arriveront ensuite directement.",
+                "This Moodle link names no amphi activity yet: choose it once, participants will then land in it directly.",
+            )
+        ));
+    }
 
     let made = app.store.lti_activities_of(&context.tenant, &context.member).await.map_err(LtiError::internal)?;
     body.push_str(&format!("<h2>{}</h2>", tr("Vos activités", "Your activities")));
@@ -100,10 +149,7 @@ async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> R
                 kind_label(&room.kind, en),
             ));
         }
-        body.push_str(&format!(
-            "</ul></fieldset><button type=\"submit\">{}</button></form>",
-            tr("Ajouter au cours", "Add to the course")
-        ));
+        body.push_str(&format!("</ul></fieldset><button type=\"submit\">{add}</button></form>"));
     }
 
     body.push_str(&format!(
@@ -115,7 +161,7 @@ async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> R
         tr("Titre", "Title"),
         tr("Fichier de questions (GIFT, Moodle XML ou JSON)", "Questions file (GIFT, Moodle XML or JSON)"),
         tr("Les questions qu’amphi ne sait pas poser sont signalées.", "Questions amphi cannot ask are listed."),
-        tr("Créer et ajouter au cours", "Create and add to the course"),
+        create_and_add,
     ));
     body.push_str(&format!(
         "<h2>{}</h2><form method=\"post\" action=\"/lti/deep-link/create\" enctype=\"multipart/form-data\">{ctx}\
@@ -123,7 +169,7 @@ async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> R
          <button type=\"submit\">{}</button></form>",
         tr("Nouveau mur collaboratif", "New board"),
         tr("Titre", "Title"),
-        tr("Créer et ajouter au cours", "Create and add to the course"),
+        create_and_add,
     ));
     let plans = app.store.plans(&context.tenant).await.map_err(LtiError::internal)?;
     body.push_str(&format!("<h2>{}</h2>", tr("Nouveaux ateliers", "New ateliers")));
@@ -141,10 +187,10 @@ async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> R
              <label for=\"ap\">{}</label><select id=\"ap\" name=\"plan\">{options}</select><button type=\"submit\">{}</button></form>",
             tr("Titre", "Title"),
             tr("Plan d’ateliers", "Plan of ateliers"),
-            tr("Créer et ajouter au cours", "Create and add to the course"),
+            create_and_add,
         ));
     }
-    Ok(page(&context.lang, tr("Ajouter une activité amphi", "Add an amphi activity"), &body, None, ""))
+    Ok(page(&context.lang, heading, &body, None, ""))
 }
 
 fn kind_label(kind: &str, en: bool) -> &'static str {
@@ -206,7 +252,7 @@ pub async fn respond(
         .map_err(LtiError::internal)?
         .filter(|r| r.tenant == context.tenant)
         .ok_or_else(|| LtiError::bad("lti_bad_request", "no such activity").in_lang(lang))?;
-    answer_platform(&app, &headers, &context, &platform, record.id, &record.title).await
+    finish(&app, &headers, &context, &platform, record.id, &record.title).await
 }
 
 /// `POST /lti/deep-link/create` (multipart): a new quiz, board or ateliers.
@@ -267,7 +313,23 @@ pub async fn create(
         .create_room(&context.tenant, &title, &context.member, kind, Some(activity))
         .await
         .map_err(LtiError::internal)?;
-    answer_platform(&app, &headers, &context, &platform, handle.id(), &title).await
+    finish(&app, &headers, &context, &platform, handle.id(), &title).await
+}
+
+/// The chosen activity goes to the platform (Deep Linking) or becomes the
+/// launched link's.
+async fn finish(
+    app: &AppState,
+    headers: &HeaderMap,
+    context: &PickerContext,
+    platform: &PlatformRecord,
+    activity: Uuid,
+    title: &str,
+) -> Result<Response, LtiError> {
+    match &context.link {
+        Some(link) => super::launch::bind(app, platform, link, activity).await,
+        None => answer_platform(app, headers, context, platform, activity, title).await,
+    }
 }
 
 /// The signed `LtiDeepLinkingResponse`, posted by the browser to the

@@ -1,10 +1,16 @@
 //! amphi's own signing keys as an LTI tool: RSA key pairs kept under
 //! `<data_dir>/lti/keys/` (PKCS#8 PEM, mode 0600, one file per key id),
-//! generated on first use, the newest one signing, every key still in its
-//! grace period published at `/lti/jwks`.
+//! generated on first use, every key still in its grace period published at
+//! `/lti/jwks`.
+//!
+//! A rotation needs no restart: nodes read the directory again every
+//! [`RELOAD_SECONDS`], and a new key only signs once it is
+//! [`SIGN_AFTER_SECONDS`] old, by when every node publishes it (a platform
+//! never meets a signature its copy of the keyset cannot check).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,6 +23,10 @@ use serde_json::{Value, json};
 
 /// Size of the keys amphi generates.
 const KEY_BITS: usize = 2048;
+/// How often a node reads its keys again (a rotation reaches it then).
+pub const RELOAD_SECONDS: u64 = 60;
+/// How old a new key must be to sign: published by every node by then.
+pub const SIGN_AFTER_SECONDS: u64 = 2 * RELOAD_SECONDS;
 
 /// Why the tool's keys could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -56,39 +66,66 @@ impl ToolKey {
     }
 }
 
-/// The tool's keys, loaded (or generated) on first use.
+/// The keys as last read, and when.
+type Loaded = (Instant, std::sync::Arc<Vec<ToolKey>>);
+
+/// The tool's keys, loaded (or generated) on first use, read again every
+/// `reload` (a rotation reaches a running node then).
 pub struct ToolKeys {
     dir: PathBuf,
     grace_seconds: u64,
-    keys: Mutex<Option<std::sync::Arc<Vec<ToolKey>>>>,
+    reload: Duration,
+    keys: Mutex<Option<Loaded>>,
 }
 
 impl ToolKeys {
     pub fn new(data_dir: &Path, grace_days: u64) -> ToolKeys {
-        ToolKeys { dir: data_dir.join("lti").join("keys"), grace_seconds: grace_days * 86_400, keys: Mutex::new(None) }
+        ToolKeys {
+            dir: data_dir.join("lti").join("keys"),
+            grace_seconds: grace_days * 86_400,
+            reload: Duration::from_secs(RELOAD_SECONDS),
+            keys: Mutex::new(None),
+        }
     }
 
-    /// The keys, newest last; the first call loads them, generating the
-    /// first key if there is none (a CPU-heavy second: call it off the
-    /// async threads, see [`ToolKeys::get`]).
+    fn cached(&self) -> Option<std::sync::Arc<Vec<ToolKey>>> {
+        let slot = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        slot.as_ref().filter(|(at, _)| at.elapsed() < self.reload).map(|(_, keys)| std::sync::Arc::clone(keys))
+    }
+
+    /// The keys, oldest first; read from the directory when the copy in
+    /// memory is older than `reload`, generating the first key if there is
+    /// none (a CPU-heavy second: call it off the async threads, see
+    /// [`ToolKeys::get`]). A directory that cannot be read again keeps the
+    /// keys read before.
     fn load_blocking(&self) -> Result<std::sync::Arc<Vec<ToolKey>>, KeyError> {
-        let mut slot = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(keys) = slot.as_ref() {
-            return Ok(std::sync::Arc::clone(keys));
+        if let Some(keys) = self.cached() {
+            return Ok(keys);
         }
-        let mut keys = read_keys(&self.dir)?;
+        let mut slot = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut keys = match read_keys(&self.dir) {
+            Ok(keys) => keys,
+            Err(error) => match slot.as_ref() {
+                Some((_, previous)) => {
+                    tracing::warn!(%error, "cannot read the LTI keys again; keeping those read before");
+                    return Ok(std::sync::Arc::clone(previous));
+                }
+                None => return Err(error),
+            },
+        };
         if keys.is_empty() {
             keys.push(generate_into(&self.dir, crate::auth::unix_seconds())?);
         }
         let keys = std::sync::Arc::new(keys);
-        *slot = Some(std::sync::Arc::clone(&keys));
+        *slot = Some((Instant::now(), std::sync::Arc::clone(&keys)));
         Ok(keys)
     }
 
-    /// The keys, newest last (loaded or generated on a blocking thread).
+    /// The keys, oldest first (loaded, read again or generated on a
+    /// blocking thread).
     pub async fn get(self: &std::sync::Arc<Self>) -> Result<std::sync::Arc<Vec<ToolKey>>, KeyError> {
-        if let Some(keys) = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref() {
-            return Ok(std::sync::Arc::clone(keys));
+        if let Some(keys) = self.cached() {
+            return Ok(keys);
         }
         let this = std::sync::Arc::clone(self);
         tokio::task::spawn_blocking(move || this.load_blocking())
@@ -96,10 +133,10 @@ impl ToolKeys {
             .map_err(|e| KeyError::Io { path: "spawn_blocking".into(), message: e.to_string() })?
     }
 
-    /// Signs `claims` (RS256) with the newest key, its `kid` in the header.
+    /// Signs `claims` (RS256) with the signing key, its `kid` in the header.
     pub async fn sign<T: Serialize>(self: &std::sync::Arc<Self>, claims: &T) -> Result<String, KeyError> {
         let keys = self.get().await?;
-        let key = keys.last().expect("at least one key is loaded");
+        let key = signing_key(&keys, crate::auth::unix_seconds());
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.kid.clone());
         jsonwebtoken::encode(&header, claims, &key.encoding)
@@ -134,9 +171,10 @@ impl ToolKeys {
         Ok(json!({ "keys": published(&keys, now, self.grace_seconds).map(ToolKey::jwk).collect::<Vec<_>>() }))
     }
 
-    /// Generates a new key (which signs from now on; the previous ones stay
-    /// published for the grace period). Nodes load keys once: restart them
-    /// after a rotation (they share `<data_dir>/lti/keys`).
+    /// Generates a new key: published by every node within
+    /// [`RELOAD_SECONDS`], signing after [`SIGN_AFTER_SECONDS`]; the
+    /// previous ones stay published for the grace period (nodes share
+    /// `<data_dir>/lti/keys`).
     pub fn rotate(data_dir: &Path) -> Result<String, KeyError> {
         let dir = data_dir.join("lti").join("keys");
         let mut now = crate::auth::unix_seconds();
@@ -145,6 +183,16 @@ impl ToolKeys {
         }
         Ok(generate_into(&dir, now)?.kid)
     }
+}
+
+/// The key that signs at `now`: the newest one at least
+/// [`SIGN_AFTER_SECONDS`] old, or the first one while it is the only one
+/// (the tool's very first key signs at once: no platform knows another).
+fn signing_key(keys: &[ToolKey], now: u64) -> &ToolKey {
+    keys.iter()
+        .rev()
+        .find(|k| now.saturating_sub(k.created_at) >= SIGN_AFTER_SECONDS)
+        .unwrap_or_else(|| keys.first().expect("at least one key is loaded"))
 }
 
 /// Keys still published at `now`: the newest, and every key whose successor
@@ -260,12 +308,37 @@ mod tests {
     }
 
     #[test]
+    fn a_rotation_reaches_a_running_node_and_signs_once_published_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys_dir = dir.path().join("lti/keys");
+        let now = crate::auth::unix_seconds();
+        let first = generate_into(&keys_dir, now - 1000).unwrap().kid;
+        let mut running = ToolKeys::new(dir.path(), 14);
+        running.reload = Duration::ZERO;
+        assert_eq!(signing_key(&running.load_blocking().unwrap(), now).kid, first);
+
+        // Rotated (e.g. from another node): published at once, not signing yet.
+        let fresh = ToolKeys::rotate(dir.path()).unwrap();
+        let loaded = running.load_blocking().unwrap();
+        let kids: Vec<&str> = published(&loaded, now, 14 * 86_400).map(|k| k.kid.as_str()).collect();
+        assert_eq!(kids, vec![first.as_str(), fresh.as_str()], "the running node publishes the new key");
+        assert_eq!(signing_key(&loaded, now).kid, first, "the old key signs until every node publishes the new one");
+        assert_eq!(signing_key(&loaded, now + SIGN_AFTER_SECONDS + 2).kid, fresh, "then the new one signs");
+
+        // A node that keeps its copy for `reload` sees it only then.
+        let cached = ToolKeys::new(dir.path(), 14);
+        cached.load_blocking().unwrap();
+        ToolKeys::rotate(dir.path()).unwrap();
+        assert_eq!(cached.load_blocking().unwrap().len(), 2, "within RELOAD_SECONDS, the copy read before");
+    }
+
+    #[test]
     fn after_a_rotation_the_old_key_stays_published_for_the_grace_period() {
         let dir = tempfile::tempdir().unwrap();
         let old = ToolKeys::new(dir.path(), 14).load_blocking().unwrap()[0].kid.clone();
         let new = ToolKeys::rotate(dir.path()).unwrap();
         let keys = ToolKeys::new(dir.path(), 14).load_blocking().unwrap();
-        assert_eq!(keys.last().unwrap().kid, new, "the new key signs");
+        assert_eq!(keys.last().unwrap().kid, new, "the new key is the newest");
         let created = keys.last().unwrap().created_at;
         let kids = |now| published(&keys, now, 14 * 86_400).map(|k| k.kid.clone()).collect::<Vec<_>>();
         assert_eq!(kids(created + 86_400), vec![old.clone(), new.clone()]);

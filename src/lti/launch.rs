@@ -4,10 +4,15 @@
 //! launch, a copy of the activity chosen through Deep Linking), the link's
 //! grade and roster services are remembered, and the browser is handed to
 //! the web client with an amphi token in the address's fragment.
+//!
+//! A link that names no activity (added in Moodle as a plain external tool,
+//! without the activity chooser) opens the picker for a trainer, whose
+//! choice becomes the link's activity; others learn it is not ready yet.
 
 use amphi_protocol::Role;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::claims::{IdToken, role_of};
@@ -25,61 +30,118 @@ pub const ENTRY_PATH: &str = "/entrer";
 
 pub async fn resource_link(app: &AppState, platform: &PlatformRecord, token: IdToken) -> Result<Response, LtiError> {
     let lang = token.lang();
-    let fail = |e: LtiError| e.in_lang(lang);
-    let role = role_of(token.roles.as_deref().unwrap_or_default());
-    let link_claim =
-        token.resource_link.clone().ok_or_else(|| fail(LtiError::bad("lti_missing_claim", "no resource_link")))?;
-    let deployment = token.deployment_id.clone().unwrap_or_default();
-    let existing = app.store.lti_link(&platform.id, &deployment, &link_claim.id).await.map_err(LtiError::internal)?;
-    let title = link_claim.title.clone().filter(|t| !t.trim().is_empty());
-    let (room, template) = match &existing {
-        Some(link) if app.store.room(link.room_id).await.map_err(LtiError::internal)?.is_some() => {
-            (link.room_id, link.template_room)
-        }
-        _ => {
-            let template = token
-                .custom(ACTIVITY_PARAMETER)
-                .and_then(|id| Uuid::parse_str(&id).ok())
-                .or(existing.as_ref().and_then(|l| l.template_room))
-                .ok_or_else(|| fail(LtiError::new(StatusCode::CONFLICT, "lti_not_ready", not_ready_detail(role))))?;
-            let session = new_session(
-                app,
-                platform,
-                template,
-                title.as_deref(),
-                &member_id(&platform.id, token.sub.as_deref().unwrap_or_default()),
-            )
-            .await
-            .map_err(fail)?;
-            (session, Some(template))
-        }
-    };
-    let ags = token.ags.clone().unwrap_or_default();
-    let link = LinkRecord {
-        platform_id: platform.id.clone(),
-        deployment_id: deployment,
-        resource_link_id: link_claim.id.clone(),
-        context_id: token.context.clone().unwrap_or_default().id,
-        title: title.unwrap_or_else(|| "amphi".into()),
-        room_id: room,
-        template_room: template,
-        lineitem_url: ags.lineitem.clone().or(existing.as_ref().and_then(|l| l.lineitem_url.clone())),
-        lineitems_url: ags.lineitems.clone(),
-        memberships_url: token.names_roles.as_ref().map(|n| n.context_memberships_url.clone()),
-        updated_at: now_ms(),
-    };
-    app.store.upsert_lti_link(&link).await.map_err(LtiError::internal)?;
-    let claims = member_claims(app, platform, &token, role, room);
-    let return_url = token.launch_presentation.as_ref().and_then(|p| p.return_url.clone());
-    Ok(hand_over(&app.keys.sign(&claims), room, lang, return_url.as_deref()))
+    if token.resource_link.is_none() {
+        return Err(LtiError::bad("lti_missing_claim", "no resource_link").in_lang(lang));
+    }
+    let mut link = LaunchedLink::of(&token);
+    let existing = app
+        .store
+        .lti_link(&platform.id, &link.deployment_id, &link.resource_link_id)
+        .await
+        .map_err(LtiError::internal)?;
+    if link.lineitem_url.is_none() {
+        link.lineitem_url = existing.as_ref().and_then(|l| l.lineitem_url.clone());
+    }
+    if let Some(existing) = &existing
+        && app.store.room(existing.room_id).await.map_err(LtiError::internal)?.is_some()
+    {
+        return enter(app, platform, &link, existing.room_id, existing.template_room).await;
+    }
+    let template = token
+        .custom(ACTIVITY_PARAMETER)
+        .and_then(|id| Uuid::parse_str(&id).ok())
+        .or(existing.as_ref().and_then(|l| l.template_room));
+    match template {
+        Some(template) => bind(app, platform, &link, template).await,
+        None if link.role.leads() => super::deep_linking::link_picker(app, platform, link).await,
+        None => Err(LtiError::new(StatusCode::CONFLICT, "lti_not_ready", NOT_READY).in_lang(lang)),
+    }
 }
 
-fn not_ready_detail(role: Role) -> &'static str {
-    if role.leads() {
-        "this link names no amphi activity: add amphi to the course from the activity chooser (Deep Linking)"
-    } else {
-        "this link names no amphi activity yet"
+const NOT_READY: &str = "this link names no amphi activity yet";
+
+/// What a launch says of its link and of the person, kept (signed) across
+/// the picker when the link has no activity yet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LaunchedLink {
+    pub deployment_id: String,
+    pub resource_link_id: String,
+    pub context_id: String,
+    pub title: Option<String>,
+    pub lineitem_url: Option<String>,
+    pub lineitems_url: Option<String>,
+    pub memberships_url: Option<String>,
+    pub sub: String,
+    pub name: Option<String>,
+    pub role: Role,
+    pub lang: String,
+    pub return_url: Option<String>,
+}
+
+impl LaunchedLink {
+    pub fn of(token: &IdToken) -> LaunchedLink {
+        let ags = token.ags.clone().unwrap_or_default();
+        LaunchedLink {
+            deployment_id: token.deployment_id.clone().unwrap_or_default(),
+            resource_link_id: token.resource_link.as_ref().map(|l| l.id.clone()).unwrap_or_default(),
+            context_id: token.context.clone().unwrap_or_default().id,
+            title: token.resource_link.as_ref().and_then(|l| l.title.clone()).filter(|t| !t.trim().is_empty()),
+            lineitem_url: ags.lineitem,
+            lineitems_url: ags.lineitems,
+            memberships_url: token.names_roles.as_ref().map(|n| n.context_memberships_url.clone()),
+            sub: token.sub.clone().unwrap_or_default(),
+            name: token.display_name(),
+            role: role_of(token.roles.as_deref().unwrap_or_default()),
+            lang: token.lang().into(),
+            return_url: token.launch_presentation.as_ref().and_then(|p| p.return_url.clone()),
+        }
     }
+
+    fn lang(&self) -> &'static str {
+        if self.lang == "en" { "en" } else { "fr" }
+    }
+}
+
+/// Remembers the link (its session, grade and roster services) and hands
+/// the person over to the web client in `room`.
+async fn enter(
+    app: &AppState,
+    platform: &PlatformRecord,
+    link: &LaunchedLink,
+    room: Uuid,
+    template: Option<Uuid>,
+) -> Result<Response, LtiError> {
+    let record = LinkRecord {
+        platform_id: platform.id.clone(),
+        deployment_id: link.deployment_id.clone(),
+        resource_link_id: link.resource_link_id.clone(),
+        context_id: link.context_id.clone(),
+        title: link.title.clone().unwrap_or_else(|| "amphi".into()),
+        room_id: room,
+        template_room: template,
+        lineitem_url: link.lineitem_url.clone(),
+        lineitems_url: link.lineitems_url.clone(),
+        memberships_url: link.memberships_url.clone(),
+        updated_at: now_ms(),
+    };
+    app.store.upsert_lti_link(&record).await.map_err(LtiError::internal)?;
+    let claims = member_claims(app, platform, link, room);
+    Ok(hand_over(&app.keys.sign(&claims), room, link.lang(), link.return_url.as_deref()))
+}
+
+/// A trainer's choice for a link that had no activity: the activity becomes
+/// the link's, its first session starts, and the trainer enters its console.
+pub async fn bind(
+    app: &AppState,
+    platform: &PlatformRecord,
+    link: &LaunchedLink,
+    template: Uuid,
+) -> Result<Response, LtiError> {
+    let member = member_id(&platform.id, &link.sub);
+    let session = new_session(app, platform, template, link.title.as_deref(), &member)
+        .await
+        .map_err(|e| e.in_lang(link.lang()))?;
+    enter(app, platform, link, session, Some(template)).await
 }
 
 /// A new session of `template` (same kind and definition) in the
@@ -112,21 +174,23 @@ pub async fn new_session(
 
 /// The amphi claims of a launched person: leaders lead in their tenant,
 /// others are scoped to the session.
-pub fn member_claims(app: &AppState, platform: &PlatformRecord, token: &IdToken, role: Role, room: Uuid) -> Claims {
+fn member_claims(app: &AppState, platform: &PlatformRecord, link: &LaunchedLink, room: Uuid) -> Claims {
+    let role = link.role;
     let fallback = match role {
         Role::Participant => "Participant",
         Role::Observer => "Observateur",
         _ => "Formateur",
     };
-    let name: String = token
-        .display_name()
+    let name: String = link
+        .name
+        .clone()
         .unwrap_or_else(|| fallback.to_string())
         .chars()
         .take(app.config.limits.max_name_chars)
         .collect();
     let now = unix_seconds();
     Claims {
-        sub: member_id(&platform.id, token.sub.as_deref().unwrap_or_default()),
+        sub: member_id(&platform.id, &link.sub),
         name,
         tenant: platform.tenant.clone(),
         role,

@@ -138,6 +138,7 @@ pub fn router() -> Router<AppState> {
         .route("/lti/login", get(login::initiate_get).post(login::initiate_post))
         .route("/lti/launch", post(login::launch))
         .route("/lti/jwks", get(jwks))
+        .route(LOGO_PATH, get(logo))
         .route("/lti/register", get(registration::register))
         .route("/lti/setup", get(registration::setup))
         .route("/lti/deep-link", post(deep_linking::respond))
@@ -146,6 +147,16 @@ pub fn router() -> Router<AppState> {
             post(deep_linking::create)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::MAX_IMPORT_BYTES + 64 * 1024)),
         )
+}
+
+/// The tool's logo, shown by platforms next to its activities.
+pub const LOGO_PATH: &str = "/lti/logo.svg";
+
+async fn logo() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "image/svg+xml"), (axum::http::header::CACHE_CONTROL, "max-age=86400")],
+        include_str!("logo.svg"),
+    )
 }
 
 async fn jwks(axum::extract::State(app): axum::extract::State<AppState>) -> axum::response::Response {

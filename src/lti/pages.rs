@@ -197,4 +197,6 @@ button,.button{background:#000091;color:#fff;border:0;padding:.5rem 1rem;font-si
 button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:2px solid #0a76f6;outline-offset:2px}\
 label{display:block;margin:.75rem 0 .25rem;font-weight:bold}input[type=text],select{width:100%;padding:.4rem;font-size:1rem}\
 .small{font-size:.85rem;color:#3a3a3a}ul.choices{list-style:none;padding:0}ul.choices li{margin:.5rem 0}\
-code{word-break:break-all}fieldset{border:1px solid #ddd;margin:1rem 0;padding:.5rem 1rem}";
+code{word-break:break-all}pre{white-space:pre-wrap;word-break:break-all;font-size:.8rem}dd{margin-left:1rem}\
+fieldset{border:1px solid #ddd;margin:1rem 0;padding:.5rem 1rem}\
+@media (max-width:40rem){main{margin:0;padding:1rem}}";

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::pages::{escape, page};
 use super::services::{SCOPE_LINEITEM, SCOPE_MEMBERSHIPS, SCOPE_SCORE};
-use super::{LtiError, now_ms, public_url};
+use super::{LOGO_PATH, LtiError, now_ms, public_url};
 use crate::app::AppState;
 use crate::store::PlatformRecord;
 
@@ -116,7 +116,7 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
         }
     }
     let base = public_url(app, headers);
-    let host = url::Url::parse(&base).ok().and_then(|u| u.host_str().map(String::from)).unwrap_or_default();
+    let domain = domain_of(&base);
     let scopes = [
         SCOPE_LINEITEM,
         SCOPE_SCORE,
@@ -132,11 +132,11 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
         "redirect_uris": [format!("{base}/lti/launch")],
         "client_name": "amphi",
         "jwks_uri": format!("{base}/lti/jwks"),
-        "logo_uri": format!("{base}/favicon.svg"),
+        "logo_uri": format!("{base}{LOGO_PATH}"),
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": scopes,
         "https://purl.imsglobal.org/spec/lti-tool-configuration": {
-            "domain": host,
+            "domain": domain,
             "description": "Tests interactifs, murs collaboratifs et ateliers en direct",
             "target_link_uri": format!("{base}/lti/launch"),
             "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
@@ -256,4 +256,27 @@ pub async fn setup(
         base = escape(&base),
     );
     Ok(page(if en { "en" } else { "fr" }, title, &body, None, ""))
+}
+
+/// The tool's `domain` for a registration: its host, and its port when not
+/// the scheme's default (Moodle requires it to be the target link's own).
+fn domain_of(base: &str) -> String {
+    let Ok(url) = url::Url::parse(base) else { return String::new() };
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::domain_of;
+
+    #[test]
+    fn a_domain_carries_its_port_unless_it_is_the_default() {
+        assert_eq!(domain_of("https://amphi.ac-lyon.fr"), "amphi.ac-lyon.fr");
+        assert_eq!(domain_of("https://amphi.ac-lyon.fr:443/x"), "amphi.ac-lyon.fr");
+        assert_eq!(domain_of("http://127.0.0.1:8080"), "127.0.0.1:8080");
+    }
 }

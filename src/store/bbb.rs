@@ -1,5 +1,8 @@
 //! BigBlueButton webhook events as stored: written once each (a redelivery
-//! changes nothing), read back per meeting for the attendance report.
+//! changes nothing), read back per meeting for the attendance report. An
+//! event that names its meeting by internal id only (bbb-webhooks sends
+//! some during a burst) gets amphi's meeting id from that meeting's
+//! `meeting-created`, whichever of the two arrives first.
 
 use sqlx::Row;
 
@@ -8,6 +11,9 @@ use super::{Pool, Store, StoreError, now_ms};
 /// One webhook event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BbbEventRecord {
+    /// What makes a redelivery the same event (a webhook event's content
+    /// digest; the analytics callback's meeting and attendee).
+    pub key: String,
     /// `meeting-created`, `user-joined`, `user-left`, `meeting-ended`, ...
     pub event: String,
     pub at: i64,
@@ -30,11 +36,18 @@ impl Store {
             let mut transaction = pool.begin().await?;
             let mut new = 0;
             for event in events {
-                new += sqlx::query(
-                    "INSERT INTO bbb_events (event, at, internal_meeting, internal_user, meeting, member, \
-                     member_name, body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                     ON CONFLICT (event, at, internal_meeting, internal_user) DO NOTHING",
+                // One statement (a read first would make SQLite's deferred
+                // transaction fail to take the write lock under load): an
+                // event naming no meeting of amphi takes it from the
+                // meeting's events already stored.
+                let inserted = sqlx::query(
+                    "INSERT INTO bbb_events (dedup_key, event, at, internal_meeting, internal_user, meeting, member, \
+                     member_name, body, received_at) VALUES ($1, $2, $3, $4, $5, \
+                     CASE WHEN $6 = '' AND $4 <> '' THEN COALESCE((SELECT meeting FROM bbb_events \
+                     WHERE internal_meeting = $4 AND meeting <> '' LIMIT 1), '') ELSE $6 END, $7, $8, $9, $10) \
+                     ON CONFLICT (dedup_key) DO NOTHING",
                 )
+                .bind(&event.key)
                 .bind(&event.event)
                 .bind(event.at)
                 .bind(&event.internal_meeting)
@@ -47,6 +60,15 @@ impl Store {
                 .execute(&mut *transaction)
                 .await?
                 .rows_affected();
+                new += inserted;
+                if inserted > 0 && !event.meeting.is_empty() && !event.internal_meeting.is_empty() {
+                    // Events that came before this meeting was known by amphi's id.
+                    sqlx::query("UPDATE bbb_events SET meeting = $1 WHERE internal_meeting = $2 AND meeting = ''")
+                        .bind(&event.meeting)
+                        .bind(&event.internal_meeting)
+                        .execute(&mut *transaction)
+                        .await?;
+                }
             }
             transaction.commit().await?;
             Ok(new)
@@ -58,8 +80,8 @@ impl Store {
         let pattern = format!("{}%", prefix.replace('%', "").replace('_', "\\_"));
         on_pool!(self, pool => {
             let rows = sqlx::query(
-                "SELECT event, at, internal_meeting, internal_user, meeting, member, member_name, body \
-                 FROM bbb_events WHERE meeting LIKE $1 ESCAPE '\\' ORDER BY at, event",
+                "SELECT dedup_key, event, at, internal_meeting, internal_user, meeting, member, member_name, body \
+                 FROM bbb_events WHERE meeting LIKE $1 ESCAPE '\\' ORDER BY at, event, dedup_key",
             )
             .bind(pattern)
             .fetch_all(pool)
@@ -67,6 +89,7 @@ impl Store {
             rows.iter()
                 .map(|row| {
                     Ok(BbbEventRecord {
+                        key: row.try_get("dedup_key")?,
                         event: row.try_get("event")?,
                         at: row.try_get("at")?,
                         internal_meeting: row.try_get("internal_meeting")?,

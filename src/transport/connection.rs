@@ -635,7 +635,12 @@ impl Connection {
                 return Ok(Err(unavailable()));
             }
         };
-        let joined = ServerMessage::Joined { room: handle.info(), seq: attached.seq, snapshot: attached.snapshot };
+        let mut snapshot = attached.snapshot;
+        if let Some(board) = snapshot.as_mut().and_then(|s| s.board.as_mut()) {
+            // The post form names the video hosts this node embeds.
+            board.video_hosts = self.app.config.board.video_hosts.clone();
+        }
+        let joined = ServerMessage::Joined { room: handle.info(), seq: attached.seq, snapshot };
         self.rooms.insert(room, Attachment { handle, last_seq: attached.seq });
         self.reply(socket, &joined).await?;
         for envelope in attached.replay {

@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { RESULTS, STEP_MS, assertAccessible, assertFits, recordFrames, shot, startHarness, waitForText, waitUntil } from './harness.mjs';
+import { RESULTS, STEP_MS, assertAccessible, assertFits, plainSpaces, recordFrames, shot, startHarness, waitForText, waitUntil } from './harness.mjs';
 
 const PHONE = { width: 360, height: 740 };
 const TITLE = 'Idées — tableau e2e';
@@ -218,7 +218,7 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     await post(page, { section: 'Questions', title: BOB_POST });
     await openExtras(form);
     await form.getByTestId('post-image-input').setInputFiles({ name: 'schema.png', mimeType: 'image/png', buffer: png() });
-    await waitForText(form.getByTestId('image-status'), /Image jointe : schema\.png/);
+    await waitForText(form.getByTestId('image-status'), /Image jointe\s: schema\.png/);
     assert.equal(await form.getByTestId('upload-error').count(), 0);
     await form.getByTestId('post-submit').click();
     await waitForText(page.getByTestId('composer-error'), /Décrivez l’image/);
@@ -263,7 +263,7 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     const comment = card(bob.page, ALICE_POST);
     await comment.getByLabel(`Commenter le message « ${ALICE_POST} »`).fill('Bonne idée !');
     await comment.getByRole('button', { name: 'Commenter', exact: true }).click();
-    await waitForText(card(alice.page, ALICE_POST).getByTestId('comments'), /Bonne idée !.*Bob/s);
+    await waitForText(card(alice.page, ALICE_POST).getByTestId('comments'), /Bonne idée\s!.*Bob/s);
     await waitForText(card(alice.page, ALICE_POST).locator('.amphi-post__comments-title'), /Commentaires \(1\)/);
     await shot(alice.page, 'board-08-like-comment');
     await assertAccessible(alice.page, 'participant: liked, commented');
@@ -324,13 +324,13 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     await form.getByTestId('post-video-input').fill('https://www.youtube.com/watch?v=dQw4w9WgXcQ');
     const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n', 'latin1');
     await form.getByTestId('post-file-input').setInputFiles({ name: 'séance 1.pdf', mimeType: 'application/pdf', buffer: pdf });
-    await waitForText(form.getByTestId('file-status'), /Fichier joint : séance 1\.pdf \(\d+ o\)/);
+    await waitForText(form.getByTestId('file-status'), /Fichier joint\s: séance 1\.pdf \(\d+ o\)/);
     await form.getByTestId('post-submit').click();
     const mine = card(page, 'Vidéo et fichier');
     const player = mine.locator('iframe');
     await player.waitFor({ state: 'attached' });
     assert.equal(await player.getAttribute('src'), 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ');
-    assert.equal(await player.getAttribute('title'), 'Vidéo du message « Vidéo et fichier »');
+    assert.equal(plainSpaces(await player.getAttribute('title')), 'Vidéo du message « Vidéo et fichier »');
     assert.equal(await player.getAttribute('sandbox'), 'allow-scripts allow-same-origin allow-presentation allow-popups');
     const file = mine.getByTestId('post-file').locator('a');
     await waitForText(file, /Télécharger séance 1\.pdf\s*\d+ o/);
@@ -387,7 +387,7 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     await waitForText(page.getByTestId('connection'), /Hors ligne|Reconnexion/);
     await post(page, { section: 'Questions', title: 'Écrit hors ligne' });
     await page.getByTestId('compose').getByTestId('post-submit').click();
-    await waitForText(page.getByTestId('queued-post'), /Hors ligne : sera envoyé/);
+    await waitForText(page.getByTestId('queued-post'), /Hors ligne\s: sera envoyé/);
     await shot(page, 'board-10-offline');
     await assertAccessible(page, 'participant: post queued offline');
     await context.setOffline(false);
@@ -588,4 +588,102 @@ test('board: a long board loads page by page (load_more answered by board_page)'
   assert.deepEqual(await titles(chloe.page), expected, 'board order: sections in order, then by key');
   await assertAccessible(chloe.page, 'participant: a long board, fully loaded');
   await chloe.context.close();
+});
+
+test('board: a refused video host is explained on its field, and nothing typed is lost (phone)', { timeout: 120_000 }, async () => {
+  const token = await harness.token(['--role', 'trainer', '--name', 'Mme Durand']);
+  const created = await fetch(`${base}/api/v1/rooms`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'Vidéos de la séance', kind: 'board', board: { sections: [], settings: {} } }),
+  }).then((r) => r.json());
+  const { page, frames, context } = await joinOnPhone(created.join_code, 'Camille');
+  const form = page.getByTestId('compose');
+  const videoInput = form.getByTestId('post-video-input');
+  const videoGroup = form.locator('.fr-input-group', { has: page.getByTestId('post-video-input') });
+  const TEXT = 'Regardez la séquence\navant jeudi.';
+  await post(page, { title: 'Ma vidéo', text: TEXT });
+  await openExtras(form);
+  // The accepted sites are named under the field.
+  await waitForText(form.getByTestId('video-hosts'), /^Sites acceptés : podeduc\.apps\.education\.fr, \*\.apps\.education\.fr, YouTube, Vimeo, Dailymotion\.$/);
+
+  // Another site: refused here, on its field, before anything is sent.
+  await videoInput.fill('https://videos.example.com/v/42');
+  await form.getByTestId('post-submit').click();
+  await waitForText(videoGroup.locator('.fr-error-text'), /n’est pas accepté ici\. Sites acceptés : .*YouTube/);
+  assert.equal(await videoInput.getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'post-video-input', 'the focus is on the field');
+  assert.equal(boardCommands(frames, 'post').length, 0, 'nothing sent');
+  assert.equal(await form.getByTestId('post-title').inputValue(), 'Ma vidéo');
+  assert.equal(await form.getByTestId('post-text-input').inputValue(), TEXT);
+  await shot(page, 'board-16-video-host-refused-360');
+  await assertAccessible(page, 'participant: video site refused on its field (phone)');
+
+  // An accepted site but not a video (a channel): the server refuses it; the post comes back into the form.
+  await videoInput.fill('https://www.youtube.com/@eduscol');
+  await form.getByTestId('post-submit').click();
+  await waitUntil(() => frames.received.some((f) => f.type === 'error' && f.code === 'invalid_field'), 'the server’s refusal');
+  await waitForText(videoGroup.locator('.fr-error-text'), /n’a pas été acceptée.*d’un site accepté \(.*YouTube.*\)\. Votre message est conservé\.$/);
+  assert.equal(await form.getByTestId('post-title').inputValue(), 'Ma vidéo');
+  assert.equal(await form.getByTestId('post-text-input').inputValue(), TEXT);
+  assert.equal(await videoInput.inputValue(), 'https://www.youtube.com/@eduscol');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'post-video-input');
+  // Next to the field, not at the top of the page.
+  const [error, input] = [await videoGroup.locator('.fr-error-text').boundingBox(), await videoInput.boundingBox()];
+  assert.ok(Math.abs(error.y - (input.y + input.height)) < 80, `the error is ${error.y - input.y} px from its field`);
+  assert.equal(await page.getByText('Données invalides.').count(), 0, 'no generic error');
+  assert.equal(await page.getByTestId('post').count(), 0);
+  await shot(page, 'board-17-video-refused-by-server-360');
+  await assertAccessible(page, 'participant: video refused by the server, post kept (phone)');
+
+  // Fixed: the post goes, with its text as typed.
+  await videoInput.fill('https://youtu.be/dQw4w9WgXcQ');
+  await form.getByTestId('post-submit').click();
+  await card(page, 'Ma vidéo').locator('iframe').waitFor({ state: 'attached' });
+  assert.equal(await card(page, 'Ma vidéo').getByTestId('post-text').textContent(), TEXT);
+  assert.equal(await form.getByTestId('post-title').inputValue(), '', 'the form is empty again');
+  await context.close();
+});
+
+test('board on a phone: a visible confirmation after posting, and the offline badge in view', { timeout: 120_000 }, async () => {
+  const token = await harness.token(['--role', 'trainer', '--name', 'Mme Durand']);
+  const created = await fetch(`${base}/api/v1/rooms`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'Questions de la salle', kind: 'board', board: { sections: [], settings: { mode: 'moderated' } } }),
+  }).then((r) => r.json());
+  const { page, context } = await joinOnPhone(created.join_code, 'Camille');
+  const form = page.getByTestId('compose');
+  const sent = page.getByTestId('post-sent');
+  const inView = async (locator, what) => {
+    const box = await locator.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `${what} is out of view: ${JSON.stringify(box)}`);
+  };
+
+  await post(page, { title: 'Première question', text: 'Peut-on évaluer sans noter ?' });
+  await form.getByTestId('post-submit').click();
+  await waitForText(sent, /^Message envoyé : il apparaîtra après validation par le formateur\.$/);
+  await inView(sent, 'the confirmation');
+  assert.equal(await form.getByTestId('post-title').inputValue(), '', 'the form is empty again');
+  await shot(page, 'board-18-post-confirmed-360');
+  await assertAccessible(page, 'participant: post sent, waiting for approval (phone)');
+
+  // Offline, scrolled down to the board: the badge is still in view.
+  await page.getByTestId('board').scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await context.setOffline(true);
+  await waitForText(page.getByTestId('connection'), /Hors ligne|Reconnexion/);
+  assert.ok(await page.evaluate(() => window.scrollY) > 100, 'the page is scrolled');
+  await inView(page.getByTestId('connection'), 'the offline badge');
+  await post(page, { title: 'Écrite hors ligne' });
+  await form.getByTestId('post-submit').click();
+  await waitForText(sent, /^Hors ligne : votre message partira dès le retour du réseau\.$/);
+  await inView(sent, 'the offline confirmation');
+  await inView(page.getByTestId('connection'), 'the offline badge');
+  await shot(page, 'board-19-offline-badge-360');
+  await assertAccessible(page, 'participant: offline, badge in view (phone)');
+  await context.setOffline(false);
+  await waitForText(sent, /^Message envoyé : il apparaîtra après validation/, 30_000);
+  await waitForText(page.getByTestId('connection'), /^Connecté$/, 30_000);
+  await context.close();
 });

@@ -270,7 +270,7 @@ test('ateliers: plan, assignment, opening, broadcasts, help call, offline produc
     await page.getByTestId('production-text-input').fill(PRODUCTION);
     await page.getByTestId('production-link-input').fill('https://pad.example.org/p/differenciation');
     await page.getByTestId('production-submit').click();
-    await waitForText(page.getByTestId('production-queued'), /Hors ligne : votre production sera envoyée/);
+    await waitForText(page.getByTestId('production-queued'), /Hors ligne\s: votre production sera envoyée/);
     await shot(page, 'breakout-10-phone-production-offline');
     await assertAccessible(page, 'participant: production queued offline');
     await context.setOffline(false);

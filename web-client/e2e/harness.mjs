@@ -142,7 +142,13 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
 }
 
-/** Waits until the locator's text (trimmed) matches. */
+/** A text as read, its no-break spaces (French typography: U+00A0, U+202F) as
+ * plain spaces, so that patterns are written with ordinary spaces. */
+export function plainSpaces(text) {
+  return text.replace(/[\u00a0\u202f]/g, ' ');
+}
+
+/** Waits until the locator's text (trimmed, no-break spaces read as spaces) matches. */
 export async function waitForText(locator, pattern, timeout = STEP_MS) {
   const deadline = Date.now() + timeout;
   let text = '';
@@ -152,7 +158,7 @@ export async function waitForText(locator, pattern, timeout = STEP_MS) {
       failure = String(e.message ?? e).split('\n')[0];
       return '';
     })) ?? '').trim();
-    if (pattern.test(text)) return text;
+    if (pattern.test(plainSpaces(text))) return text;
     await sleep(100);
   }
   throw new Error(`text ${JSON.stringify(text)} never matched ${pattern}${failure ? ` (${failure})` : ''}`);

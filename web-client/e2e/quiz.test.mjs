@@ -52,6 +52,15 @@ async function joinOnPhone(code, name) {
   return { page, frames, context };
 }
 
+/** The locator's box lies inside a phone's screen (no scrolling needed to see it). */
+async function assertInPhoneView(locator, what) {
+  const box = await locator.boundingBox();
+  if (!(box && box.y >= 0 && box.y + box.height <= PHONE.height)) {
+    await locator.page().screenshot({ path: join(RESULTS, `quiz-out-of-view-${what.replace(/\W+/g, '_')}.png`) });
+  }
+  assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `${what} is out of view on the phone: ${JSON.stringify(box)}`);
+}
+
 /** The live distribution rows of the trainer console, as text. */
 async function distributionRows(page) {
   return (await page.getByTestId('distribution-row').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
@@ -87,7 +96,7 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     await trainer.getByLabel('Format', { exact: true }).selectOption('gift');
     await trainer.getByRole('button', { name: 'Importer' }).click();
     const error = trainer.getByTestId('error');
-    await waitForText(error, /n'a pas pu être importé.*line 1/s);
+    await waitForText(error, /n’a pas pu être importé.*line 1/s);
     await shot(trainer, 'quiz-01-import-error');
     await assertAccessible(trainer, 'quiz creation: import error');
   });
@@ -147,7 +156,7 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     await assertFits(alice.page, PHONE.width, 'the waiting screen');
     await shot(alice.page, 'quiz-03-participant-waiting-360');
     await assertAccessible(alice.page, 'participant: waiting (phone)');
-    await waitForText(trainer.getByTestId('quiz-counts'), /Participants connectés : 2/);
+    await waitForText(trainer.getByTestId('quiz-counts'), /Participants connectés\s: 2/);
     await shot(trainer, 'quiz-04-trainer-lobby');
     await assertAccessible(trainer, 'trainer console: lobby with participants');
   });
@@ -156,7 +165,7 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     await trainer.getByRole('button', { name: 'Lancer le quiz' }).click();
     await waitForText(trainer.getByTestId('quiz-phase'), /^Question ouverte$/);
     for (const p of [alice.page, bob.page]) {
-      await waitForText(p.getByTestId('question-prompt'), /^Capitale de la France \?$/);
+      await waitForText(p.getByTestId('question-prompt'), /^Capitale de la France\s\?$/);
       await waitForText(p.getByTestId('question-number'), /^Question 1 sur 2/);
       await waitForText(p.getByTestId('countdown'), /^(2:00|1:5\d)$/);
     }
@@ -181,7 +190,7 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
   await t.test('one answers right, one wrong; the trainer sees the distribution update', async () => {
     await alice.page.getByRole('button', { name: /Paris/ }).click();
     await waitForText(alice.page.getByTestId('answer-sent'), /Réponse envoyée/);
-    await waitForText(trainer.getByTestId('quiz-counts'), /Réponses : 1 · Participants connectés : 2/);
+    await waitForText(trainer.getByTestId('quiz-counts'), /Réponses\s: 1 · Participants connectés\s: 2/);
     assert.deepEqual((await distributionRows(trainer)).slice(0, 2), ['A. Paris : 1 (100 %)', 'B. Lyon : 0 (0 %)']);
 
     // Bob is sure of himself (confidence 3), and wrong.
@@ -190,7 +199,7 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     await waitForText(bob.page.getByTestId('answer-status'), /Réponse envoyée.*B\. Lyon/s);
     assert.equal(answersSent(bob.frames).at(-1).command.confidence, 3);
     assert.equal(await bob.page.getByRole('button', { name: /Lyon/ }).getAttribute('aria-pressed'), 'true');
-    await waitForText(trainer.getByTestId('quiz-counts'), /Réponses : 2 · Participants connectés : 2/);
+    await waitForText(trainer.getByTestId('quiz-counts'), /Réponses\s: 2 · Participants connectés\s: 2/);
     await waitUntil(async () => (await distributionRows(trainer)).join('|') === 'A. Paris : 1 (50 %)|B. Lyon : 1 (50 %)|C. Marseille : 0 (0 %)',
       'the distribution 1/1/0');
     // Every connected participant answered: the question closed by itself.
@@ -204,11 +213,11 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
   await t.test('the reveal: right for one, wrong for the other (phone), and a projector view', async () => {
     await trainer.getByRole('button', { name: 'Révéler la réponse' }).click();
     await waitForText(trainer.getByTestId('quiz-phase'), /^Réponse révélée$/);
-    await waitForText(alice.page.getByTestId('verdict'), /Bonne réponse !/);
+    await waitForText(alice.page.getByTestId('verdict'), /Bonne réponse\s!/);
     await waitForText(bob.page.getByTestId('verdict'), /Mauvaise réponse/);
-    await waitForText(bob.page.getByTestId('right-answer'), /La bonne réponse : A\. Paris/);
-    await waitForText(alice.page.getByTestId('your-score'), /Votre score : .* points · 1er sur 2/);
-    await waitForText(bob.page.getByTestId('your-score'), /Votre score : 0 points · 2e sur 2/);
+    await waitForText(bob.page.getByTestId('right-answer'), /La bonne réponse\s: A\. Paris/);
+    await waitForText(alice.page.getByTestId('your-score'), /Votre score\s: .* points · 1er sur 2/);
+    await waitForText(bob.page.getByTestId('your-score'), /Votre score\s: 0 points · 2e sur 2/);
     assert.match((await distributionRows(trainer))[0], /A\. Paris.*Bonne réponse/);
     // The "confidently wrong" view: Bob was sure, and wrong.
     await waitForText(trainer.getByTestId('confidently-wrong'), /Sûrs d’eux, mais dans l’erreur.*1 réponse\(s\) fausse\(s\) données avec certitude, sur 2 \(50 %\)/s);
@@ -265,10 +274,10 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
       window.dispatchEvent(new Event('offline'));
     });
     await bob.context.setOffline(true);
-    await waitForText(bob.page.getByTestId('answer-status'), /Hors ligne : votre réponse partira dès le retour du réseau/);
+    await waitForText(bob.page.getByTestId('answer-status'), /Hors ligne\s: votre réponse partira dès le retour du réseau/);
     await waitForText(bob.page.getByTestId('connection'), /^(Hors ligne|Reconnexion…)$/);
     // The server did get it: the trainer sees two answers.
-    await waitForText(trainer.getByTestId('quiz-counts'), /Réponses : 2 ·/);
+    await waitForText(trainer.getByTestId('quiz-counts'), /Réponses\s: 2 ·/);
     await sleep(1_500); // stays offline a while (reconnects fail)
     await waitForText(bob.page.getByTestId('connection'), /^(Hors ligne|Reconnexion…)$/);
     await shot(bob.page, 'quiz-12-participant-offline-360');
@@ -288,7 +297,7 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
 
   await t.test('a re-vote: an answer queued offline arrives after the close and is refused as late', async () => {
     await trainer.getByRole('button', { name: 'Révéler la réponse' }).click();
-    await waitForText(alice.page.getByTestId('verdict'), /Bonne réponse !/);
+    await waitForText(alice.page.getByTestId('verdict'), /Bonne réponse\s!/);
     await waitForText(bob.page.getByTestId('verdict'), /Mauvaise réponse/);
     await trainer.getByRole('button', { name: 'Relancer le vote' }).click();
     await waitForText(trainer.getByTestId('question-number'), /nouveau vote \(2e tour\)/);
@@ -297,7 +306,7 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     await bob.context.setOffline(true);
     await waitForText(bob.page.getByTestId('connection'), /^(Hors ligne|Reconnexion…)$/);
     await bob.page.getByRole('button', { name: 'Vrai' }).click();
-    await waitForText(bob.page.getByTestId('answer-status'), /Hors ligne : votre réponse partira/);
+    await waitForText(bob.page.getByTestId('answer-status'), /Hors ligne\s: votre réponse partira/);
     await alice.page.getByRole('button', { name: 'Vrai' }).click();
     await waitForText(alice.page.getByTestId('answer-sent'), /Réponse envoyée/);
     if ((await trainer.getByTestId('quiz-phase').textContent()).trim() === 'Question ouverte') {
@@ -310,7 +319,7 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     await bob.page.getByRole('alert').getByText('Trop tard : la question est fermée.').waitFor();
     const late = bob.frames.received.filter((f) => f.type === 'error' && f.code === 'answer_late');
     assert.equal(late.length, 1, JSON.stringify(late));
-    await waitForText(bob.page.getByTestId('answer-status'), /La question est fermée\. Vous n'avez pas répondu\./);
+    await waitForText(bob.page.getByTestId('answer-status'), /La question est fermée\. Vous n’avez pas répondu\./);
     await shot(bob.page, 'quiz-13-participant-late-360');
     await assertAccessible(bob.page, 'participant: late answer refused (phone)');
     await assertAccessible(trainer, 'trainer console: re-vote closed');
@@ -321,8 +330,8 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     trainer.once('dialog', (dialog) => void dialog.accept());
     await trainer.getByRole('button', { name: 'Arrêter le quiz' }).click();
     await waitForText(trainer.getByTestId('quiz-phase'), /^Quiz terminé$/);
-    await waitForText(trainer.getByTestId('summary'), /Participants : 2/);
-    await waitForText(alice.page.getByTestId('quiz-ended'), /Quiz terminé.*Votre score : .*1er sur 2/s);
+    await waitForText(trainer.getByTestId('summary'), /Participants\s: 2/);
+    await waitForText(alice.page.getByTestId('quiz-ended'), /Quiz terminé.*Votre score\s: .*1er sur 2/s);
     await waitForText(bob.page.getByTestId('quiz-ended'), /Quiz terminé.*2e sur 2/s);
     await waitForText(alice.page.getByTestId('results'), /Q1.*Bonne réponse.*Q2.*Bonne réponse/s);
     await waitForText(bob.page.getByTestId('results'), /Q1.*Mauvaise réponse/s);
@@ -433,7 +442,7 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await trainer.getByRole('heading', { level: 1, name: 'Évaluer pour faire apprendre' }).waitFor();
     code = await waitForText(trainer.getByTestId('join-code'), /^[A-Z0-9]{6}$/);
     chloe = await joinOnPhone(code, 'Chloé');
-    await waitForText(trainer.getByTestId('quiz-counts'), /Participants connectés : 1/);
+    await waitForText(trainer.getByTestId('quiz-counts'), /Participants connectés\s: 1/);
     await assertAccessible(trainer, 'trainer console: self-paced lobby');
     await trainer.getByRole('button', { name: 'Ouvrir le quiz' }).click();
     await waitForText(trainer.getByTestId('quiz-phase'), /^Quiz ouvert$/);
@@ -457,7 +466,10 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     assert.equal(await input.inputValue(), '3,14');
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
     await waitForText(p.getByTestId('answer-sent'), /Réponse envoyée/);
-    await waitForText(p.getByTestId('verdict'), /Bonne réponse !/);
+    await waitForText(p.getByTestId('verdict'), /Bonne réponse\s!/);
+    // The feedback and the way on, in view of the phone.
+    await assertInPhoneView(p.getByTestId('verdict'), 'the feedback');
+    await assertInPhoneView(p.getByRole('button', { name: 'Suivante' }), '"Suivante"');
     await assertAccessible(p, 'participant: immediate feedback (phone)');
   });
 
@@ -482,7 +494,7 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     for (let i = 1; i <= 8; i++) await touch('touchMove', y0 + ((y1 - y0) * i) / 8);
     await touch('touchEnd');
     await waitUntil(async () => (await texts()).indexOf('Cycle 3') === (toTop ? 0 : 2), 'Cycle 3 dragged to the other end');
-    await waitForText(p.getByTestId('live'), toTop ? /« Cycle 3 » en position 1 sur 3\./ : /« Cycle 3 » en position 3 sur 3\./);
+    await waitForText(p.getByTestId('live'), toTop ? /«\sCycle 3\s» en position 1 sur 3\./ : /«\sCycle 3\s» en position 3 sur 3\./);
 
     for (let i = 0; i < target.length; i++) {
       let position = (await texts()).indexOf(target[i]);
@@ -495,12 +507,14 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
       }
     }
     assert.deepEqual(await texts(), target);
-    assert.match(await p.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''), /^(Monter|Descendre) « Cycle/);
+    assert.match(await p.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''), /^(Monter|Descendre) «\sCycle/);
     await assertFits(p, PHONE.width, 'the ordering screen');
     await shot(p, 'quiz-20-participant-ordering-360');
     await assertAccessible(p, 'participant: ordering question (phone)');
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
-    await waitForText(p.getByTestId('verdict'), /Bonne réponse !/);
+    await waitForText(p.getByTestId('verdict'), /Bonne réponse\s!/);
+    await assertInPhoneView(p.getByTestId('verdict'), 'the feedback after ordering');
+    await assertInPhoneView(p.getByRole('button', { name: 'Suivante' }), '"Suivante" after ordering');
   });
 
   await t.test('multiple choice, word cloud, rating (offline, tab closed, come back later), short text, open text', async () => {
@@ -515,7 +529,9 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await shot(p, 'quiz-21-participant-multiple-360');
     await assertAccessible(p, 'participant: multiple choice question (phone)');
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
-    await waitForText(p.getByTestId('verdict'), /Bonne réponse !/);
+    await waitForText(p.getByTestId('verdict'), /Bonne réponse\s!/);
+    await assertInPhoneView(p.getByTestId('verdict'), 'the feedback after multiple choice');
+    await assertInPhoneView(p.getByRole('button', { name: 'Suivante' }), '"Suivante" after multiple choice');
 
     await next(4, 'Nuage de mots');
     await assertAccessible(p, 'participant: word cloud question (phone)');
@@ -531,7 +547,7 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await chloe.context.setOffline(true);
     await waitForText(p.getByTestId('connection'), /^(Hors ligne|Reconnexion…)$/);
     await p.getByRole('button', { name: /^4$/ }).click();
-    await waitForText(p.getByTestId('answer-status'), /Hors ligne : votre réponse partira dès le retour du réseau/);
+    await waitForText(p.getByTestId('answer-status'), /Hors ligne\s: votre réponse partira dès le retour du réseau/);
     const [kept] = await p.evaluate(() => JSON.parse(localStorage.getItem('amphi.recent')));
     assert.equal(kept.pending.length, 1, JSON.stringify(kept.pending));
     assert.deepEqual(kept.pending[0].command.answer, { type: 'rating', value: 4 });
@@ -550,7 +566,7 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await assertAccessible(p, 'home: a session to resume (phone)');
     await resume.click();
     await waitForText(p.getByTestId('question-number'), /^Question 5 sur 7 · Échelle$/);
-    await waitForText(p.getByTestId('answer-status'), /Réponse envoyée.*Votre réponse : 4/s);
+    await waitForText(p.getByTestId('answer-status'), /Réponse envoyée.*Votre réponse\s: 4/s);
     const hello = chloe.frames.sent.find((f) => f.type === 'hello');
     assert.equal(hello.auth.method, 'resume', 'the same member comes back');
     const resent = answersSent(chloe.frames);
@@ -563,7 +579,7 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await assertAccessible(p, 'participant: short text question (phone)');
     await p.getByLabel('Votre réponse', { exact: true }).fill('meirieu');
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
-    await waitForText(p.getByTestId('verdict'), /Bonne réponse !/);
+    await waitForText(p.getByTestId('verdict'), /Bonne réponse\s!/);
 
     await next(7, 'Réponse libre');
     await assertAccessible(p, 'participant: open text question (phone)');
@@ -571,9 +587,19 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
     await p.getByLabel('Votre réponse', { exact: true }).fill('Une auto-évaluation guidée par des critères.');
     await p.getByRole('button', { name: 'Valider ma réponse' }).click();
     await waitForText(p.getByTestId('answer-sent'), /Réponse envoyée/);
-    // Every question answered: the score comes.
-    await waitForText(p.getByTestId('your-score'), /Votre score : .* points · 1er sur 1/);
+    // Every question answered: the score comes, and "Vous avez terminé".
+    await waitForText(p.getByTestId('your-score'), /Votre score\s: .* points · 1er sur 1/);
     await assertFits(p, PHONE.width, 'the open text screen');
+    const finish = p.getByRole('button', { name: 'Voir mon résultat' });
+    await assertInPhoneView(finish, '"Voir mon résultat"');
+    await finish.click();
+    await p.getByRole('heading', { level: 2, name: 'Vous avez terminé !' }).waitFor();
+    assert.equal(await p.evaluate(() => document.activeElement?.tagName), 'H2', 'the focus on the finished screen');
+    await waitForText(p.getByTestId('quiz-finished'), /Votre score : .* points · 1er sur 1.*Toutes vos réponses sont enregistrées/s);
+    await shot(p, 'quiz-22b-participant-finished-360');
+    await assertAccessible(p, 'participant: self-paced, finished (phone)');
+    await p.getByRole('button', { name: 'Revoir mes réponses' }).click();
+    await waitForText(p.getByTestId('question-number'), /^Question 7 sur 7/);
 
     await p.getByRole('button', { name: 'Précédente' }).click();
     await waitForText(p.getByTestId('question-number'), /^Question 6 sur 7/);
@@ -582,7 +608,7 @@ test('quiz: self-paced, every other answer type on a phone, immediate feedback, 
   });
 
   await t.test('the trainer follows the progress grid, then ends', async () => {
-    await waitForText(trainer.getByTestId('progress'), /Ont terminé : 1 sur 1/);
+    await waitForText(trainer.getByTestId('progress'), /Ont terminé\s: 1 sur 1/);
     const row = trainer.getByTestId('progress').getByRole('row').filter({ hasText: 'Participant 1' });
     await waitForText(row, /✓.*juste/);
     await shot(trainer, 'quiz-23-trainer-progress');
@@ -644,7 +670,7 @@ test('quiz: a word cloud, live on the projector at 1920 px', { timeout: 120_000 
 
     dana = await joinOnPhone(code, 'Dana');
     eli = await joinOnPhone(code, 'Eli');
-    await waitForText(trainer.getByTestId('quiz-counts'), /Participants connectés : 2/);
+    await waitForText(trainer.getByTestId('quiz-counts'), /Participants connectés\s: 2/);
     await trainer.getByRole('button', { name: 'Lancer le quiz' }).click();
     await waitForText(trainer.getByTestId('quiz-phase'), /^Question ouverte$/);
   });

@@ -1,5 +1,5 @@
 // REST calls of the page (same origin), all with a trainer's JWT: creating a
-// lobby or quiz room, converting a GIFT / Moodle XML / JSON quiz file, and
+// lobby or quiz room, listing the rooms the trainer leads ("Mes sessions"), converting a GIFT / Moodle XML / JSON quiz file, and
 // fetching a session's files (quiz results as CSV or JSON, attendance as CSV)
 // as a Blob to save, and getting a projector's token for a room. Errors come back as `{code, message}` JSON with a 4xx/5xx.
 // The board's own calls (uploads, exports, import) are in board-api.ts.
@@ -45,6 +45,18 @@ export async function createRoom(
     body: JSON.stringify(body),
   });
   return (await readJson(response)) as CreatedRoom;
+}
+
+/** A room of "Mes sessions": `live` when it is in use on the server now. */
+export interface MyRoom extends CreatedRoom {
+  live: boolean;
+}
+
+/** GET /api/v1/rooms?mine=1 → the rooms the token's bearer leads, live ones first (as the server orders them). */
+export async function listMyRooms(token: string, fetchImpl: typeof fetch = fetch): Promise<MyRoom[]> {
+  const response = await send(fetchImpl, '/api/v1/rooms?mine=1', { headers: { ...auth(token), Accept: 'application/json' } });
+  const body = (await readJson(response)) as { rooms?: MyRoom[] } | null;
+  return Array.isArray(body?.rooms) ? body.rooms : [];
 }
 
 /** POST /api/v1/quizzes/import[?format=…] with the file's text → the native quiz. */
@@ -119,6 +131,15 @@ export async function observerToken(
     headers: { ...auth(token), Accept: 'application/json' },
   });
   return (await readJson(response)) as { token: string; expires_at: number };
+}
+
+/** POST /api/v1/rooms/{room}/next-session → a new session (room) of the same activity. */
+export async function nextSession(token: string, room: string, fetchImpl: typeof fetch = fetch): Promise<CreatedRoom> {
+  const response = await send(fetchImpl, `/api/v1/rooms/${encodeURIComponent(room)}/next-session`, {
+    method: 'POST',
+    headers: { ...auth(token), Accept: 'application/json' },
+  });
+  return (await readJson(response)) as CreatedRoom;
 }
 
 export function auth(token: string): Record<string, string> {

@@ -2,12 +2,13 @@
 // `/tableau/nouveau`, `/ateliers/nouveau`, `/projecteur`), owns the one live client of this tab,
 // and carries out the flows the screens ask for (join as a guest, resume a
 // guest session this browser remembers, create a lobby, quiz or board room as
-// a trainer, import a board, leave).
+// a trainer, import a board, leave), and a token given in the address (a
+// registrant's invitation link signs them in; a leader's opens the console).
 // A quiz room gets the quiz screens, a board room the board screens, a
 // breakout room the ateliers screens. Screens
 // get it as `App`.
 
-import { ApiError, createRoom, type CreatedRoom } from './api';
+import { ApiError, createRoom, nextSession, type CreatedRoom } from './api';
 import { createBoardRoom, importBoard } from './board-api';
 import type { BoardDefinitionRequest } from './board-protocol';
 import { createBreakoutRoom } from './breakout-api';
@@ -18,10 +19,11 @@ import { errorText, lang, setLang, t, type Lang } from './i18n';
 import { leads, type Auth, type Command, type RoomId } from './protocol';
 import type { NativeQuiz, QuizSettings } from './quiz-protocol';
 import { PENDING_KEY } from './pending';
+import { rememberLeaderToken } from './leader-token';
 import { forgetRecent, recentFromSession, rememberRecent, type RecentSession } from './recent';
 import { SESSION_KEY, clearSession, loadSession, saveSession, saveTrainerToken, type SavedSession } from './session';
 import { localStore, observedStore, readJson, sessionStore, writeJson, type KeyValueStore } from './storage';
-import { isLeaderToken, isParticipantToken, tokenClaims } from './token';
+import { isLeaderToken, isParticipantToken, linkSignIn } from './token';
 import { renderShell, type Shell } from './views/layout';
 import { renderHome } from './views/home';
 import { renderParticipantLobby } from './views/participant';
@@ -80,27 +82,42 @@ export class App {
 
   start(): void {
     const token = this.takeTokenFromUrl();
-    this.render();
-    if (token) void this.signInFromLink(token);
+    const target = token ? linkSignIn(token, location.pathname) : null;
+    if (token && target) this.signInFromLink(token, target);
+    else this.render();
   }
 
   /**
-   * A token in the address: a personal invitation link (a participant's
-   * token) signs the registrant straight in, as themselves; a leader's token
-   * on `/j/CODE` opens that room's console. Anything else stays on the home
-   * page (a leader's token is then in the trainer space).
+   * A token in the address (a personal invitation link, a leader's link to a
+   * room): "Connexion…" instead of the home page's forms, then the room as
+   * the token's role sees it; if refused, why, and the way to the home page.
    */
-  private async signInFromLink(token: string): Promise<void> {
-    const code = /^\/j\/([A-Za-z0-9]{1,12})\/?$/.exec(location.pathname)?.[1]?.toUpperCase();
-    const room = tokenClaims(token)?.room;
-    if (isParticipantToken(token) ? !code && !room : !(isLeaderToken(token) && code)) return;
-    await this.joinWithToken(token, code ? { code } : { room });
+  private signInFromLink(token: string, target: { code?: string; room?: RoomId }): void {
+    const status = h('p', { role: 'status', 'data-testid': 'link-status' }, t('entry.connecting'));
+    const home = h('a', { class: 'fr-link', href: location.pathname, hidden: true }, t('link.home'));
+    home.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      this.navigate(location.pathname);
+    });
+    this.mount({ root: h('div', {}, h('h1', { tabindex: '-1' }, t('link.title')), status, home), dispose() {} });
+    void this.joinWithToken(token, target).then((code) => {
+      if (code === null) return;
+      status.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+      home.hidden = false;
+    });
   }
 
   /** Signs in with a token and joins a room by code or id (a leader arrives in the console). */
   joinWithToken(token: string, target: { code?: string; room?: RoomId }): Promise<FlowResult> {
-    if (isLeaderToken(token)) saveTrainerToken(this.store, token);
+    if (isLeaderToken(token)) this.rememberLeader(token);
     return this.connect({ auth: { method: 'token', token }, rooms: {} }, target.room, target.code);
+  }
+
+  /** Keeps a leader's token for this tab (sessionStorage) and, until it
+   * expires or is forgotten, for this browser ("Mes sessions" in a new tab). */
+  rememberLeader(token: string): void {
+    saveTrainerToken(this.store, token);
+    rememberLeaderToken(this.local, token, Date.now());
   }
 
   /** Goes to a path of this app without reloading. */
@@ -128,7 +145,7 @@ export class App {
 
   /** Creates a lobby room with the trainer's token and enters it. */
   async createRoomAsTrainer(token: string, title: string): Promise<FlowResult> {
-    saveTrainerToken(this.store, token);
+    this.rememberLeader(token);
     let roomId: RoomId;
     try {
       roomId = (await createRoom(token, title)).id;
@@ -145,7 +162,7 @@ export class App {
     quiz: NativeQuiz,
     settings: Partial<QuizSettings>,
   ): Promise<{ code: string; message?: string } | null> {
-    saveTrainerToken(this.store, token);
+    this.rememberLeader(token);
     let roomId: RoomId;
     try {
       roomId = (await createRoom(token, title, fetch, { quiz, settings })).id;
@@ -172,7 +189,7 @@ export class App {
   }
 
   private async createAndEnter(token: string, create: () => Promise<CreatedRoom>): Promise<{ code: string; message?: string } | null> {
-    saveTrainerToken(this.store, token);
+    this.rememberLeader(token);
     let roomId: RoomId;
     try {
       roomId = (await create()).id;
@@ -181,6 +198,11 @@ export class App {
     }
     const code = await this.connect({ auth: { method: 'token', token }, rooms: {} }, roomId);
     return code === null ? null : { code };
+  }
+
+  /** Starts a new session of a room's activity (fresh code, nothing answered) and enters its console. */
+  startNextSession(token: string, room: RoomId): Promise<{ code: string; message?: string } | null> {
+    return this.createAndEnter(token, () => nextSession(token, room));
   }
 
   /** Resumes a guest session remembered by this browser (closed tab, come back later). */
@@ -274,16 +296,26 @@ export class App {
     const url = new URL(location.href);
     const token = url.searchParams.get('token')?.trim();
     if (token === undefined) return null;
-    if (!isParticipantToken(token)) saveTrainerToken(this.store, token);
+    if (!isParticipantToken(token)) this.rememberLeader(token);
     url.searchParams.delete('token');
     history.replaceState(history.state, '', url.pathname + url.search + url.hash);
     return token || null;
   }
 
+  /** Puts a screen in a new shell (header, main, live region). */
+  private mount(view: View): void {
+    this.view?.dispose();
+    this.view = view;
+    this.shell = renderShell(() => this.toggleLang());
+    this.container.replaceChildren(this.shell.root);
+    this.shell.main.replaceChildren(view.root);
+    this.followTitle(view.root.querySelector('h1'));
+  }
+
   private render(moveFocus = false): void {
     this.view?.dispose();
     this.view = null;
-    this.shell = renderShell(() => this.toggleLang());
+    this.shell = renderShell(() => this.toggleLang(), readJson<string>(this.store, RETURN_URL_KEY));
     this.container.replaceChildren(this.shell.root);
 
     const path = location.pathname;

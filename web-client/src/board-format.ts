@@ -31,6 +31,37 @@ export interface PostFields {
 export interface FieldError {
   field: 'title' | 'text' | 'link' | 'video' | 'alt' | 'post';
   key: MessageKey;
+  params?: Record<string, string>;
+}
+
+// ---- video hosts (`board.video_hosts`, sent with the board's snapshot) ------------
+
+/** The providers the server knows by name, and their hosts (src/media/video.rs). */
+const VIDEO_PROVIDERS: Record<string, { name: string; hosts: readonly string[] }> = {
+  youtube: { name: 'YouTube', hosts: ['youtube.com', 'www.youtube.com', 'm.youtube.com', 'youtu.be', 'www.youtube-nocookie.com'] },
+  vimeo: { name: 'Vimeo', hosts: ['vimeo.com', 'www.vimeo.com', 'player.vimeo.com'] },
+  dailymotion: { name: 'Dailymotion', hosts: ['dailymotion.com', 'www.dailymotion.com', 'dai.ly'] },
+};
+
+/** Whether a video link's host is one the server embeds (it also checks the
+ * link's shape: a video, not a channel). True when the hosts are unknown. */
+export function videoHostAllowed(url: string, allowed: readonly string[]): boolean {
+  if (allowed.length === 0) return true;
+  let host: string;
+  try {
+    host = new URL(url.trim()).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  const provider = Object.entries(VIDEO_PROVIDERS).find(([, p]) => p.hosts.includes(host));
+  if (provider) return allowed.includes(provider[0]);
+  return allowed.some((pattern) => pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern);
+}
+
+/** The allowed hosts as people read them: "YouTube", "podeduc.apps.education.fr",
+ * "*.apps.education.fr" for any site under that domain. */
+export function videoHostNames(allowed: readonly string[]): string[] {
+  return allowed.map((entry) => VIDEO_PROVIDERS[entry]?.name ?? entry);
 }
 
 /** A web address: absolute http(s) with a host, no spaces. */
@@ -44,8 +75,9 @@ export function isWebLink(url: string): boolean {
   }
 }
 
-/** The content to send, or the first thing to fix (the server checks the same). */
-export function buildContent(fields: PostFields): { content: PostContent } | { error: FieldError } {
+/** The content to send, or the first thing to fix (the server checks the same;
+ * `videoHosts`: the board's allowed video hosts, when known). */
+export function buildContent(fields: PostFields, videoHosts: readonly string[] = []): { content: PostContent } | { error: FieldError } {
   const title = fields.title.trim();
   const text = fields.text.trim();
   const link = fields.link.trim();
@@ -54,6 +86,9 @@ export function buildContent(fields: PostFields): { content: PostContent } | { e
   if ([...text].length > TEXT_MAX) return { error: { field: 'text', key: 'board.form.textTooLong' } };
   if (link && (!isWebLink(link) || link.length > LINK_MAX)) return { error: { field: 'link', key: 'board.form.linkInvalid' } };
   if (video && !isWebLink(video)) return { error: { field: 'video', key: 'board.form.videoInvalid' } };
+  if (video && !videoHostAllowed(video, videoHosts)) {
+    return { error: { field: 'video', key: 'board.form.videoHostRefused', params: { hosts: videoHostNames(videoHosts).join(', ') } } };
+  }
   let image: BoardImage | null = null;
   if (fields.image) {
     const alt = fields.image.decorative ? '' : fields.image.alt.trim();
@@ -64,6 +99,25 @@ export function buildContent(fields: PostFields): { content: PostContent } | { e
   const file: BoardFile | null = fields.file ? { blob: fields.file.blob, name: fields.file.name } : null;
   if (!title && !text && !link && !video && !image && !file) return { error: { field: 'post', key: 'board.form.empty' } };
   return { content: { title, text, link: link || null, image, video: video ? { url: video } : null, file } };
+}
+
+/** The form's fields again from content that was sent (a refused post goes back to its form). */
+export function fieldsOfContent(content: PostContent): PostFields {
+  return {
+    title: content.title ?? '',
+    text: content.text ?? '',
+    link: content.link ?? '',
+    video: content.video?.url ?? '',
+    image: content.image ? { blob: content.image.blob, alt: content.image.alt, decorative: content.image.alt === '' } : null,
+    file: content.file ? { blob: content.file.blob, name: content.file.name } : null,
+  };
+}
+
+/** The field a refusal of a sent post is about, when it can be told: the
+ * server refuses a video it does not embed with `invalid_field` (its link
+ * was checked here already). */
+export function refusedPostField(content: PostContent, code: string): FieldError['field'] | null {
+  return code === 'invalid_field' && content.video ? 'video' : null;
 }
 
 /** The form's fields for editing a post (its image and file kept as they are). */

@@ -145,6 +145,9 @@ export interface BoardSnapshot {
   next?: string | null;
   /** The posts (of those here) this viewer likes. */
   liked: string[];
+  /** The video hosts the server embeds (`board.video_hosts`: `youtube`, `vimeo`,
+   * `dailymotion`, host names, `*.` for any subdomain). */
+  video_hosts?: string[];
 }
 
 /** The answer to `load_more`. */

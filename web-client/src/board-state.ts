@@ -27,6 +27,8 @@ export interface BoardState {
   removed: ReadonlySet<string>;
   /** After `cleared`, pages (answered before it) are ignored: new posts come as events. */
   pagesClosed: boolean;
+  /** The video hosts the server embeds (for the post form); [] when not said. */
+  videoHosts: readonly string[];
 }
 
 export function boardFromSnapshot(snapshot: BoardSnapshot): BoardState {
@@ -42,6 +44,7 @@ export function boardFromSnapshot(snapshot: BoardSnapshot): BoardState {
     next: snapshot.next ?? null,
     removed: new Set(),
     pagesClosed: false,
+    videoHosts: snapshot.video_hosts ?? [],
   };
 }
 

@@ -25,7 +25,7 @@ export function leaderActions(state: QuizState): QuizAction[] {
   if (state.settings.mode === 'self_paced') {
     switch (state.phase.state) {
       case 'lobby':
-        return ['start', 'end'];
+        return ['start']; // nothing to stop before the start
       case 'scheduled':
         return ['open_window', 'end'];
       case 'window':
@@ -36,7 +36,7 @@ export function leaderActions(state: QuizState): QuizAction[] {
   }
   switch (state.phase.state) {
     case 'lobby':
-      return ['start', 'end'];
+      return ['start'];
     case 'open':
       return ['close_question', 'reveal', 'extend', 'skip', 'end'];
     case 'closed':

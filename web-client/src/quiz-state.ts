@@ -94,6 +94,15 @@ export function isSelfPaced(state: QuizState): boolean {
   return state.settings.mode === 'self_paced';
 }
 
+/** Self-paced: this participant has answered every question while the quiz
+ * is still open (the answers taken in this tab, or the server's count of
+ * them, which holds after a reload). */
+export function selfPacedFinished(state: QuizState): boolean {
+  if (!isSelfPaced(state) || state.phase.state !== 'window' || state.questionCount === 0) return false;
+  const here = Array.from({ length: state.questionCount }, (_, i) => i).every((i) => state.answers[i] !== undefined);
+  return here || (state.score?.answered ?? 0) >= state.questionCount;
+}
+
 /** This participant's answer to the current question, if any. */
 export function currentAnswer(state: QuizState): YourAnswer | undefined {
   return state.current ? state.answers[state.current.question.index] : undefined;

@@ -49,3 +49,16 @@ export function isLeaderToken(token: string): boolean {
 export function isParticipantToken(token: string): boolean {
   return tokenClaims(token)?.role === 'participant';
 }
+
+/** Where a token given in the address takes its bearer, or null (it stays on
+ * the home page): a participant's token signs the registrant into the room
+ * of `/j/CODE` (or the room it is scoped to); a leader's token on `/j/CODE`
+ * opens that room's console. */
+export function linkSignIn(token: string, pathname: string): { code?: string; room?: string } | null {
+  const code = /^\/j\/([A-Za-z0-9]{1,12})\/?$/.exec(pathname)?.[1]?.toUpperCase();
+  if (isParticipantToken(token)) {
+    const room = tokenClaims(token)?.room;
+    return code ? { code } : room ? { room } : null;
+  }
+  return isLeaderToken(token) && code ? { code } : null;
+}

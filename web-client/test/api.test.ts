@@ -6,7 +6,7 @@
 // the participation report.
 
 import { describe, expect, it } from 'vitest';
-import { ApiError, createRoom, fetchResults, fetchSessionFile, importQuiz, observerToken, sessionFileUrl } from '../src/api';
+import { ApiError, createRoom, listMyRooms, fetchResults, fetchSessionFile, importQuiz, observerToken, sessionFileUrl } from '../src/api';
 import { createBreakoutRoom, fetchParticipation } from '../src/breakout-api';
 import { blobUrl, boardExportUrl, createBoardRoom, fetchBoardExport, importBoard, setBlobToken, uploadBoardFile } from '../src/board-api';
 
@@ -29,6 +29,16 @@ describe('api', () => {
     expect(calls[0].url).toBe('/api/v1/rooms');
     expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
     expect(JSON.parse(calls[0].init.body as string)).toEqual({ title: 'Géo', kind: 'quiz', quiz, settings: { mode: 'self_paced' } });
+  });
+
+  it('lists my rooms with the bearer token; a participant token is refused with its code', async () => {
+    const rooms = [{ id: 'r1', kind: 'quiz', title: 'Géo', join_code: 'Y46PY6', tenant: 'default', created_at: 2, live: true }];
+    const { impl, calls } = fakeFetch(200, { rooms });
+    expect(await listMyRooms('jwt', impl)).toEqual(rooms);
+    expect(calls[0].url).toBe('/api/v1/rooms?mine=1');
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
+    const refused = fakeFetch(403, { code: 'forbidden', message: 'a leader only' });
+    await expect(listMyRooms('jwt', refused.impl)).rejects.toMatchObject({ status: 403, code: 'forbidden' });
   });
 
   it('creates a breakout room with its plan; a refused plan keeps its code and message', async () => {

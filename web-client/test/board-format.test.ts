@@ -1,12 +1,13 @@
 // Pure helpers of the board screens: the post form's content, safe
 // addresses, sizes and headings, moves (buttons and drag), queued posts
 // until the server's copy arrives (acks may come after events), likes
-// counting a queued like, deadlines, and coalesced read-outs.
+// counting a queued like, deadlines, and coalesced read-outs; the allowed
+// video hosts, and a refused post back in its form.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  arrivalsText, buildContent, coalescer, contentKey, dropTarget, embedUrl, fieldsOf, formatSize, fromLocalInput, isQueued, likedNow,
-  moveDown, moveUp, postHeading, queuedPosts, safeLink, statusLabel, toLocalInput, type PostFields,
+  arrivalsText, buildContent, coalescer, contentKey, dropTarget, embedUrl, fieldsOf, fieldsOfContent, formatSize, fromLocalInput, isQueued, likedNow,
+  moveDown, moveUp, postHeading, queuedPosts, refusedPostField, safeLink, statusLabel, toLocalInput, videoHostAllowed, videoHostNames, type PostFields,
 } from '../src/board-format';
 import { setLang } from '../src/i18n';
 import type { Command } from '../src/protocol';
@@ -184,5 +185,38 @@ describe('deadlines and read-outs', () => {
     gather.dispose();
     vi.advanceTimersByTime(3000);
     expect(said).toHaveLength(2);
+  });
+});
+
+describe('video hosts', () => {
+  const hosts = ['podeduc.apps.education.fr', '*.apps.education.fr', 'youtube', 'vimeo'];
+
+  it('tells an allowed host from a refused one, as the server does', () => {
+    expect(videoHostAllowed('https://youtu.be/dQw4w9WgXcQ', hosts)).toBe(true);
+    expect(videoHostAllowed('https://www.youtube.com/watch?v=x', hosts)).toBe(true);
+    expect(videoHostAllowed('https://www.dailymotion.com/video/x8', hosts), 'dailymotion is not in this list').toBe(false);
+    expect(videoHostAllowed('https://tube-numerique.apps.education.fr/w/abc', hosts)).toBe(true);
+    expect(videoHostAllowed('https://apps.education.fr.evil.example/w/abc', hosts)).toBe(false);
+    expect(videoHostAllowed('https://evil.example/v/1', hosts)).toBe(false);
+    expect(videoHostAllowed('https://evil.example/v/1', []), 'hosts not said: the server decides').toBe(true);
+  });
+
+  it('names the hosts as people read them', () => {
+    expect(videoHostNames(hosts)).toEqual(['podeduc.apps.education.fr', '*.apps.education.fr', 'YouTube', 'Vimeo']);
+  });
+
+  it('refuses a video on another host on its field, naming the accepted ones', () => {
+    setLang('fr');
+    const built = buildContent({ ...empty, title: 'Vidéo', video: 'https://evil.example/v/1' }, hosts);
+    expect(built).toEqual({ error: { field: 'video', key: 'board.form.videoHostRefused', params: { hosts: 'podeduc.apps.education.fr, *.apps.education.fr, YouTube, Vimeo' } } });
+    expect('content' in buildContent({ ...empty, video: 'https://youtu.be/dQw4w9WgXcQ' }, hosts)).toBe(true);
+  });
+
+  it('gives a refused post back to its form, the video field at fault', () => {
+    const content = { title: 'Ma vidéo', text: 'Regardez.\nÀ 2 min.', link: null, image: { blob: 'b1', alt: '' }, video: { url: 'https://youtube.com/@chaine' }, file: null };
+    expect(fieldsOfContent(content)).toEqual({ title: 'Ma vidéo', text: 'Regardez.\nÀ 2 min.', link: '', video: 'https://youtube.com/@chaine', image: { blob: 'b1', alt: '', decorative: true }, file: null });
+    expect(refusedPostField(content, 'invalid_field')).toBe('video');
+    expect(refusedPostField(content, 'forbidden')).toBeNull();
+    expect(refusedPostField({ ...content, video: null }, 'invalid_field')).toBeNull();
   });
 });

@@ -53,7 +53,7 @@ afterEach(() => setLang('fr'));
 
 describe('leader actions', () => {
   it('offers what each trainer-paced phase allows', () => {
-    expect(leaderActions(state({ state: 'lobby' }))).toEqual(['start', 'end']);
+    expect(leaderActions(state({ state: 'lobby' })), 'nothing to stop before the start').toEqual(['start']);
     expect(leaderActions(state({ state: 'open', index: 0 }))).toEqual(['close_question', 'reveal', 'extend', 'skip', 'end']);
     expect(leaderActions(state({ state: 'closed', index: 0 }))).toEqual(['reveal', 'next', 'reopen', 'skip', 'end']);
     expect(leaderActions(state({ state: 'revealed', index: 0 }))).toEqual(['show_leaderboard', 'next', 'reopen', 'end']);
@@ -68,7 +68,7 @@ describe('leader actions', () => {
 
   it('self-paced: open, reschedule, leaderboard, end', () => {
     const self = { mode: 'self_paced' as const };
-    expect(leaderActions(state({ state: 'lobby' }, self))).toEqual(['start', 'end']);
+    expect(leaderActions(state({ state: 'lobby' }, self))).toEqual(['start']);
     expect(leaderActions(state({ state: 'scheduled', opens_at: 1 }, self))).toEqual(['open_window', 'end']);
     expect(leaderActions(state({ state: 'window' }, self))).toEqual(['show_leaderboard', 'end']);
   });
@@ -238,9 +238,9 @@ describe('quiz creation and answering helpers', () => {
   });
 
   it('tells a late answer clearly, in both languages', () => {
-    expect(quizErrorText('answer_late', 'answer')).toBe('Trop tard : la question est fermée.');
+    expect(quizErrorText('answer_late', 'answer')).toBe('Trop tard\u00a0: la question est fermée.');
     expect(quizErrorText('invalid_state', 'answer')).toMatch(/^Réponse refusée/);
-    expect(quizErrorText('invalid_state', 'next')).toBe("Action impossible pour l'instant.");
+    expect(quizErrorText('invalid_state', 'next')).toBe("Action impossible pour l’instant.");
     setLang('en');
     expect(quizErrorText('answer_late', 'answer')).toBe('Too late: the question is closed.');
   });

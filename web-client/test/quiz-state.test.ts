@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Joined, RoomEvent } from '../src/protocol';
 import type { QuestionView, QuizEvent, QuizSettings, QuizSnapshot } from '../src/quiz-protocol';
 import { applyEvent, applyJoined } from '../src/room-state';
-import { acceptsAnswers, applyQuizEvent, currentAnswer, currentResult, quizFromSnapshot, type QuizState } from '../src/quiz-state';
+import { acceptsAnswers, applyQuizEvent, currentAnswer, currentResult, quizFromSnapshot, selfPacedFinished, type QuizState } from '../src/quiz-state';
 
 const SETTINGS: QuizSettings = {
   mode: 'trainer_paced', allow_change: false, close_when_all_answered: true, reconnect_grace_ms: 30000, late_grace_ms: 1500, confidence: false,
@@ -155,6 +155,21 @@ describe('a self-paced quiz', () => {
     expect(currentAnswer(s)?.answer).toEqual({ type: 'choice', choice: 'c1' });
     s = run(s, { kind: 'leaderboard', entries: [] });
     expect(s.phase.state).toBe('window');
+  });
+
+  it('is finished once every question is answered, in this tab or by the server\'s count', () => {
+    let s = run(quizFromSnapshot(lobby({ mode: 'self_paced' })), { kind: 'window_opened', closes_at: 90_000 });
+    s = run(s, { ...opened(Q0, 1, 90_000), position: 0 } as QuizEvent,
+      { kind: 'answer_accepted', question: 0, answer: { type: 'choice', choice: 'c1' } });
+    expect(selfPacedFinished(s), 'one of two').toBe(false);
+    const done = run(s, { ...opened(Q1, 1, 90_000), position: 1 } as QuizEvent,
+      { kind: 'answer_accepted', question: 1, answer: { type: 'bool', value: false } });
+    expect(selfPacedFinished(done)).toBe(true);
+    // After a reload this tab knows one answer; the server's count says both.
+    const counted = run(s, { kind: 'your_score', score: { score: 1000, rank: 1, participants: 3, answered: 2 } });
+    expect(selfPacedFinished(counted)).toBe(true);
+    expect(selfPacedFinished(run(done, { kind: 'ended', summary: { participants: 1, questions: [], leaderboard: [] } } as unknown as QuizEvent)), 'ended: the end screen').toBe(false);
+    expect(selfPacedFinished(quizFromSnapshot(lobby())), 'trainer-paced').toBe(false);
   });
 
   it('a scheduled window', () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLeaderToken, isParticipantToken, tokenClaims } from '../src/token';
-
-function jwt(claims: Record<string, unknown>): string {
-  const b64 = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return `${b64('{"alg":"HS256","typ":"JWT"}')}.${b64(unescape(encodeURIComponent(JSON.stringify(claims))))}.c2lnbmF0dXJl`;
-}
+import { isLeaderToken, isParticipantToken, linkSignIn, tokenClaims } from '../src/token';
+import { jwt } from './jwt';
 
 describe('token claims', () => {
   it('reads a trainer token as a leader token', () => {
@@ -27,5 +23,17 @@ describe('token claims', () => {
     expect(tokenClaims('a.!!!.c')).toBeNull();
     expect(tokenClaims(jwt({ sub: 'x', role: 'king' }))).toBeNull();
     expect(isLeaderToken('')).toBe(false);
+  });
+
+  it('routes a token from the address by its role', () => {
+    const registrant = jwt({ sub: 'reg-7', name: 'Denis Martin', role: 'participant', room: 'r-1' });
+    const trainer = jwt({ sub: 't-1', name: 'Mme Durand', role: 'trainer' });
+    const projector = jwt({ sub: 'p-1', name: 'Projecteur', role: 'observer', room: 'r-1' });
+    expect(linkSignIn(registrant, '/j/km7r4p')).toEqual({ code: 'KM7R4P' });
+    expect(linkSignIn(registrant, '/')).toEqual({ room: 'r-1' });
+    expect(linkSignIn(trainer, '/j/KM7R4P/')).toEqual({ code: 'KM7R4P' });
+    expect(linkSignIn(trainer, '/'), 'a trainer token alone stays in the trainer space').toBeNull();
+    expect(linkSignIn(projector, '/j/KM7R4P')).toBeNull();
+    expect(linkSignIn('garbage', '/j/KM7R4P')).toBeNull();
   });
 });

@@ -796,6 +796,7 @@ impl BoardSession {
             posts: page.posts,
             next: page.next,
             liked: page.liked,
+            video_hosts: Vec::new(),
         }
     }
 

@@ -194,6 +194,8 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
     const key = JSON.stringify([post.likes, ctx.liked, ctx.canLike, ctx.projector, ctx.busy]);
     social.render(key, () => {
       const count = t(post.likes === 1 ? 'board.likes.one' : 'board.likes.many', { count: post.likes });
+      // The wall of a projector leaves out "0 j'aime": room for the posts.
+      if (ctx.projector && post.likes === 0) return [];
       if (!ctx.canLike || ctx.projector) return [h('p', { class: 'amphi-post__likes', 'data-testid': 'likes' }, h('span', { 'aria-hidden': 'true', class: 'fr-icon-heart-line fr-icon--sm' }), ' ', count)];
       const visible = `${t(ctx.liked ? 'board.like.on' : 'board.like.off')} · ${count}`;
       return [button(visible, {

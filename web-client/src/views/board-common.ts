@@ -3,19 +3,20 @@
 // the same id on reconnect), uploads with the member's bearer token, the
 // board's state in words (mode, deadline, loading), and the read-outs of
 // board events (new posts and comments coalesced, own posts approved or
-// hidden, mode and deadline changes, reveal, clear).
+// hidden, mode and deadline changes, reveal, clear); a refused post sent
+// back to its form.
 
 import type { App } from '../app';
 import { uploadBoardFile } from '../board-api';
 import { arrivalsText, coalescer, formatDateTime, postHeading } from '../board-format';
 import type { BoardCommand, BoardEvent, BoardMode } from '../board-protocol';
 import type { BoardState } from '../board-state';
-import type { AmphiClient, CommandResult } from '../client';
+import type { AmphiClient, ClientNotice, CommandResult } from '../client';
 import { h } from '../dom';
 import { errorText, fr, t, type MessageKey } from '../i18n';
 import type { Command, RoomId } from '../protocol';
 import type { CardActions } from './board-card';
-import type { ComposerUploads } from './board-composer';
+import type { Composer, ComposerUploads } from './board-composer';
 
 export const MODE_LABEL: Record<BoardMode, MessageKey> = {
   open: 'board.mode.open',
@@ -185,4 +186,12 @@ export function deadlineWatch(onPassed: () => void): { set(deadline: number | nu
     },
     dispose: () => clearTimeout(timer),
   };
+}
+
+/** A refused post of this room goes back to its form, the error next to its
+ * field; true when it did (nothing else to show). */
+export function postRefusedInForm(composer: Composer, n: Extract<ClientNotice, { type: 'command_error' }>, room: RoomId): boolean {
+  const command = n.command;
+  if (!command || command.type !== 'board' || command.room !== room || command.command.action !== 'post') return false;
+  return composer.showRefusal(command.command, command.command.section ?? undefined, n.error.code);
 }

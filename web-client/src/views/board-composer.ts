@@ -3,11 +3,14 @@
 // at once, then its alternative text: required, or "decorative image" for an
 // empty one), video link (the server turns it into its host's player) and a
 // file (uploaded at once; its name and size shown). Upload refusals are shown
-// with their code (file too large, type refused). Errors are tied to their
-// field (aria-invalid, aria-describedby) and the first one gets the focus.
+// with their code (file too large, type refused). The video field names the
+// sites the server accepts and checks the link's site before sending. Errors
+// are tied to their field (aria-invalid, aria-describedby) and the first one
+// gets the focus; a post the server refuses for a field comes back into the
+// form, nothing typed lost.
 
 import { ApiError } from '../api';
-import { buildContent, formatSize, type FieldError, type PostFields } from '../board-format';
+import { buildContent, fieldsOfContent, formatSize, refusedPostField, videoHostNames, type FieldError, type PostFields } from '../board-format';
 import type { PostContent, Section, UploadedBlob } from '../board-protocol';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
@@ -34,6 +37,14 @@ export interface Composer {
   focus(): void;
   /** New posts: the sections one may post into now. */
   setSections(sections: readonly Section[]): void;
+  /** The board's allowed video hosts: named under the video field, checked before sending. */
+  setVideoHosts(hosts: readonly string[]): void;
+  /**
+   * A sent post refused by the server for one of its fields: the form gets
+   * it back (unless something new is being typed), with the error next to
+   * that field. Returns false when the refusal is not about a field.
+   */
+  showRefusal(content: PostContent, section: string | undefined, code: string): boolean;
 }
 
 export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp';
@@ -85,6 +96,10 @@ export function postComposer(opts: ComposerOptions): Composer {
   text.input.value = init?.text ?? '';
   const link = field(h('input', { class: 'fr-input', type: 'url', inputmode: 'url', autocomplete: 'url', value: init?.link ?? '', 'data-testid': 'post-link-input' }), t('board.form.link'), t('board.form.linkHint'));
   const video = field(h('input', { class: 'fr-input', type: 'url', inputmode: 'url', autocomplete: 'off', value: init?.video ?? '', 'data-testid': 'post-video-input' }), t('board.form.video'), t('board.form.videoHint'));
+  // Once the board says which sites it accepts, the hint names them.
+  const videoHint = video.group.querySelector<HTMLElement>('.fr-hint-text')!;
+  videoHint.dataset.testid = 'video-hosts';
+  let videoHosts: readonly string[] = [];
 
   // ---- image: uploaded when chosen, then its alternative text ----
   let image = init?.image ? { ...init.image } : null;
@@ -206,13 +221,9 @@ export function postComposer(opts: ComposerOptions): Composer {
       video: video.input.value,
       image: image ? { blob: image.blob, alt: alt.input.value, decorative: decorative.checked } : null,
       file,
-    });
+    }, videoHosts);
     if ('error' in built) {
-      const target = fields[built.error.field];
-      target?.setError(built.error.key);
-      if (target && extras.contains(target.input)) extras.open = true;
-      setChildren(alert, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm fr-mb-2w', role: 'alert' }, h('p', {}, t(built.error.key))));
-      (target?.input ?? title.input).focus();
+      showFieldError(built.error);
       return;
     }
     submitButton.disabled = true;
@@ -220,6 +231,48 @@ export function postComposer(opts: ComposerOptions): Composer {
     submitButton.disabled = false;
     if (taken && !opts.cancel) reset();
   });
+
+  /** The error next to its field (the folded extras opened), the focus on it. */
+  function showFieldError(error: FieldError): void {
+    const target = fields[error.field];
+    const message = t(error.key, error.params);
+    target?.setErrorText(message);
+    if (target && extras.contains(target.input)) extras.open = true;
+    setChildren(alert, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm fr-mb-2w', role: 'alert' }, h('p', {}, message)));
+    (target?.input ?? title.input).focus();
+  }
+
+  function isEmpty(): boolean {
+    return !title.input.value.trim() && !text.input.value.trim() && !link.input.value.trim() && !video.input.value.trim() && !image && !file;
+  }
+
+  function fill(kept: PostFields, sectionId: string | undefined): void {
+    title.input.value = kept.title;
+    text.input.value = kept.text;
+    link.input.value = kept.link;
+    video.input.value = kept.video;
+    alt.input.value = kept.image?.alt ?? '';
+    decorative.checked = Boolean(kept.image?.decorative);
+    image = kept.image ? { ...kept.image } : null;
+    imageName = '';
+    file = kept.file ? { ...kept.file } : null;
+    fileName = kept.file?.name ?? '';
+    if (sectionId && [...section.input.options].some((o) => o.value === sectionId)) section.input.value = sectionId;
+    showAttachments();
+  }
+
+  function showRefusal(content: PostContent, sectionId: string | undefined, code: string): boolean {
+    const refused = refusedPostField(content, code);
+    if (!refused) return false;
+    if (isEmpty()) fill(fieldsOfContent(content), sectionId);
+    showFieldError({ field: refused, key: 'board.form.videoRefused', params: { hosts: videoHostNames(videoHosts).join(', ') || '—' } });
+    return true;
+  }
+
+  function setVideoHosts(hosts: readonly string[]): void {
+    videoHosts = hosts;
+    videoHint.textContent = hosts.length ? t('board.form.videoHosts', { hosts: videoHostNames(hosts).join(', ') }) : t('board.form.videoHint');
+  }
 
   function reset(): void {
     title.input.value = '';
@@ -249,5 +302,5 @@ export function postComposer(opts: ComposerOptions): Composer {
 
   if (opts.sections) setSections(opts.sections);
   showAttachments();
-  return { root, focus: () => title.input.focus(), setSections };
+  return { root, focus: () => title.input.focus(), setSections, setVideoHosts, showRefusal };
 }

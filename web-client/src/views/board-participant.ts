@@ -3,16 +3,19 @@
 // (sections stacked on a phone, side by side on a wide screen; or a wall).
 // Own posts show their moderation state in words. A post made offline waits
 // in the queue (shown as such) and is sent once, under its id, when the
-// network is back. New posts and comments are read out, a few at a time.
+// network is back; under the form, what became of the last post (sent,
+// queued offline, published or waiting for approval). Offline, the
+// connection badge stays in view. New posts and comments are read out, a
+// few at a time.
 
 import type { App, View } from '../app';
 import { writableSections, writeBlock, type BoardState } from '../board-state';
 import type { AmphiClient, ClientNotice } from '../client';
-import { h } from '../dom';
+import { h, setChildren } from '../dom';
 import { t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
-import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, sendBoard, uploadsFor } from './board-common';
+import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
@@ -44,22 +47,34 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
     uploads,
     submit: async (content, section) => {
       errors.replaceChildren();
-      void sendBoard(client, roomId, { action: 'post', section: section ?? null, ...content });
-      app.announce(t(client.status === 'online' ? 'board.announce.sent' : 'board.announce.queued'));
+      showSent(client.status === 'online' ? 'board.sent.sending' : 'board.sent.queued');
+      void sendBoard(client, roomId, { action: 'post', section: section ?? null, ...content }).then((result) => {
+        if (!result.ok) return showSent(null); // the form tells why
+        const mode = client.room(roomId)?.board?.settings.mode;
+        showSent(mode === 'moderated' || mode === 'reveal_later' ? `board.sent.${mode}` : 'board.sent.open');
+      });
       return true; // queued: sent now, or once the network is back
     },
   });
+  // What became of the last post, in view under the form (and read out).
+  const sent = h('div', { role: 'status', 'data-testid': 'post-sent' });
+  const showSent = (key: MessageKey | null) => {
+    setChildren(sent, key ? h('div', { class: `fr-alert fr-alert--sm fr-mt-2w ${key === 'board.sent.queued' || key === 'board.sent.sending' ? 'fr-alert--info' : 'fr-alert--success'}` },
+      h('p', {}, t(key))) : null);
+  };
   const compose = h('section', { class: 'amphi-panel fr-my-3w', 'aria-labelledby': 'compose-title', 'data-testid': 'compose' },
-    h('h2', { id: 'compose-title', class: 'fr-h5' }, t('board.compose')), blocked, composer.root);
+    h('h2', { id: 'compose-title', class: 'fr-h5' }, t('board.compose')), blocked, composer.root, sent);
 
   const leaveButton = h('button', {
     type: 'button',
     class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-btn--icon-left fr-icon-logout-box-r-line',
     onclick: () => void app.leave(roomId),
   }, t('lobby.leave'));
+  // Offline or reconnecting, the connection stays in view (stuck at the top).
+  const statusbar = h('div', { class: 'amphi-statusbar' }, badge.root, you);
   const root = h('div', { class: 'amphi-board-participant' },
     title,
-    h('div', { class: 'amphi-statusbar' }, badge.root, you),
+    statusbar,
     errors,
     info.root,
     compose,
@@ -87,17 +102,20 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
     blocked.textContent = reason ? t(BLOCKED[reason]) : '';
     composer.root.hidden = reason !== null;
     composer.setSections(state.settings.layout === 'wall' ? writable.slice(0, 1) : writable);
+    composer.setVideoHosts(state.videoHosts);
     board.update({ state, me: client.me?.id, role, now, pending: client.pendingBoard(roomId), status: client.status });
   }
 
   const off = client.subscribe((n: ClientNotice) => {
     if (n.type === 'status') {
       badge.update();
+      statusbar.classList.toggle('amphi-statusbar--stuck', n.status !== 'online');
       app.announce(t('status.announce', { status: statusText(n.status) }));
     }
     if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'board') announcer.event(n.frame.event.event, shown);
     if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))
+      && !postRefusedInForm(composer, n, roomId)) {
       showAlert(errors, boardErrorText(n.error.code, n.command));
     }
     if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();

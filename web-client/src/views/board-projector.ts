@@ -10,6 +10,7 @@ import type { RoomId } from '../protocol';
 import { boardInfo } from './board-common';
 import { boardView } from './board-view';
 import { connectionBadge, showStopped } from './common';
+import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel } from './room-code';
 
 export function renderBoardProjector(app: App, client: AmphiClient, roomId: RoomId): View {
@@ -31,13 +32,14 @@ export function renderBoardProjector(app: App, client: AmphiClient, roomId: Room
       announce: (text) => app.announce(text),
     },
   });
+  const fullscreen = fullscreenButton();
   const root = h('div', { class: 'amphi-board-projector amphi-projector' },
-    h('div', { class: 'amphi-titlebar' }, title, badge.root),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, badge.root, fullscreen.button)),
     errors,
     h('div', { class: 'amphi-board-projector__layout' },
       h('div', { class: 'amphi-board-projector__side' }, code.root, info.root),
       h('div', { class: 'amphi-board-projector__wall' }, board.root)));
-  queueMicrotask(() => root.closest('main')?.classList.add('amphi-fluid'));
+  queueMicrotask(() => setProjectorMode(root, true));
 
   function update(): void {
     const room = client.room(roomId);
@@ -58,5 +60,11 @@ export function renderBoardProjector(app: App, client: AmphiClient, roomId: Room
     if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
   });
   update();
-  return { root, dispose: off };
+  return {
+    root,
+    dispose() {
+      off();
+      fullscreen.dispose();
+    },
+  };
 }

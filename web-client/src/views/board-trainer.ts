@@ -16,20 +16,22 @@ import { h, uid } from '../dom';
 import { t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
-import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, sendBoard, uploadsFor } from './board-common';
+import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
 import { boardImportForm } from './board-create';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { keyedSlot } from './quiz-common';
-import { joinCodePanel, projectorWindowButton } from './room-code';
+import { courseRosterPanel } from './course-roster';
+import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
 
 export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
   const badge = connectionBadge(client);
   const errors = h('div', { class: 'fr-mt-2w' });
   const screen = projectorWindowButton(app, roomId);
+  const next = nextSessionButton(app, roomId);
   const code = joinCodePanel('amphi-quiz-code');
   const info = boardInfo(true);
   const send = (command: BoardCommand) => {
@@ -156,8 +158,9 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-board-trainer' },
-    h('div', { class: 'amphi-titlebar' }, title, screen.button),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, screen.button, next.button)),
     screen.status,
+    next.status,
     h('div', { class: 'amphi-statusbar' }, badge.root),
     errors,
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
@@ -165,6 +168,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
       h('div', { class: 'fr-col-12 fr-col-md-8' }, controls)),
     sectionsPanel,
     composePanel,
+    courseRosterPanel(app, roomId, { ateliers: false }),
     h('h2', { class: 'fr-h4 fr-mt-4w', id: 'board-posts-title' }, t('board.console.board')),
     board.root,
     exports,
@@ -201,6 +205,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     sectionsSlot.render(JSON.stringify([state.sections, state.sections.map((s) => sectionPosts(state, s.id).length)]), () =>
       h('ol', { class: 'amphi-list', 'data-testid': 'sections' }, ...state.sections.map((s, i) => sectionRow(s, i, state))));
     composer.setSections(state.settings.layout === 'wall' ? state.sections.slice(0, 1) : state.sections);
+    composer.setVideoHosts(state.videoHosts);
     board.update({ state, me: client.me?.id, role: client.me?.role ?? 'trainer', now, pending: client.pendingBoard(roomId), status: client.status });
   }
 
@@ -211,7 +216,8 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     }
     if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'board') announcer.event(n.frame.event.event, shown);
     if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))
+      && !postRefusedInForm(composer, n, roomId)) {
       showAlert(errors, boardErrorText(n.error.code, n.command));
     }
     if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();

@@ -24,7 +24,9 @@ import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LAB
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { fetchSessionFile } from '../api';
-import { joinCodePanel, projectorWindowButton } from './room-code';
+import { courseRosterPanel } from './course-roster';
+import { fullscreenButton, setProjectorMode } from './projector';
+import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
 
 /** Between two `unassign` of "everyone back to the plenary": 16 per second. */
 const UNASSIGN_PACE_MS = 60;
@@ -34,6 +36,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
   const badge = connectionBadge(client);
   const errors = h('div', { class: 'fr-mt-2w' });
   const screen = projectorWindowButton(app, roomId);
+  const next = nextSessionButton(app, roomId);
   const code = joinCodePanel('amphi-quiz-code');
   const clock = countdowns(() => client.serverNow());
   const state = () => client.room(roomId)?.breakout;
@@ -249,11 +252,14 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   // ---- projector mode of the console ----
   const projectorToggle = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'aria-pressed': 'false', 'data-testid': 'projector-mode' }, t('breakout.console.projectorMode'));
+  const fullscreen = fullscreenButton();
+  fullscreen.show(false);
   const leaveButton = h('button', { type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--icon-left fr-icon-logout-box-r-line', onclick: () => void app.leave(roomId) }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-breakout-console' },
-    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projectorToggle, screen.button)),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, fullscreen.button, projectorToggle, screen.button, next.button)),
     screen.status,
+    next.status,
     h('div', { class: 'amphi-statusbar amphi-trainer-only' }, badge.root),
     errors,
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
@@ -261,6 +267,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       h('div', { class: 'fr-col-12 fr-col-md-8 amphi-trainer-only' }, controls)),
     h('div', { class: 'amphi-trainer-only' }, callsSection, broadcastForm),
     participantsSection,
+    h('div', { class: 'amphi-trainer-only' }, courseRosterPanel(app, roomId, { ateliers: true })),
     ateliersSection,
     publishedSection,
     h('div', { class: 'amphi-trainer-only' }, sent.root),
@@ -269,8 +276,8 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   projectorToggle.addEventListener('click', () => {
     const on = !root.classList.contains('amphi-projector');
-    root.classList.toggle('amphi-projector', on);
-    root.closest('main')?.classList.toggle('amphi-fluid', on);
+    setProjectorMode(root, on);
+    fullscreen.show(on);
     projectorToggle.setAttribute('aria-pressed', String(on));
     projectorToggle.textContent = t(on ? 'breakout.console.projectorModeOff' : 'breakout.console.projectorMode');
   });
@@ -372,6 +379,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     dispose() {
       off();
       clock.dispose();
+      fullscreen.dispose();
     },
   };
 }

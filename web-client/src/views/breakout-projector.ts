@@ -13,6 +13,7 @@ import { t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { broadcastsList, keyedFocusSlot, publishedList, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showStopped } from './common';
+import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel } from './room-code';
 
 export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: RoomId): View {
@@ -24,16 +25,18 @@ export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: R
   const choices = keyedFocusSlot(() => null);
   const published = keyedFocusSlot(() => null);
   const broadcasts = broadcastsList('broadcasts-title', t('breakout.broadcasts.everyone'));
+  const fullscreen = fullscreenButton();
   const root = h('div', { class: 'amphi-breakout-projector amphi-projector' },
-    h('div', { class: 'amphi-titlebar' }, title, badge.root),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, badge.root, fullscreen.button)),
     errors,
     h('div', { class: 'amphi-board-projector__layout' },
-      h('div', { class: 'amphi-board-projector__side' }, code.root, status, choices.root),
+      h('div', { class: 'amphi-board-projector__side' }, code.root, status),
       h('div', { class: 'amphi-board-projector__wall' },
+        choices.root,
         h('section', { 'aria-labelledby': 'published-title' },
           h('h2', { id: 'published-title', class: 'fr-h2' }, t('breakout.published.title')), published.root),
         broadcasts.root)));
-  queueMicrotask(() => root.closest('main')?.classList.add('amphi-fluid'));
+  queueMicrotask(() => setProjectorMode(root, true));
 
   function update(): void {
     const room = client.room(roomId);
@@ -46,7 +49,7 @@ export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: R
     }
     status.textContent = t(STATUS_LABEL[s.status]);
     choices.render(JSON.stringify(s.choices), () => s.choices.length
-      ? [h('section', { class: 'fr-mt-3w', 'aria-labelledby': 'choices-title', 'data-testid': 'choices' },
+      ? [h('section', { class: 'fr-mb-3w', 'aria-labelledby': 'choices-title', 'data-testid': 'choices' },
         h('h2', { id: 'choices-title', class: 'fr-h3' }, t('breakout.choices.projector')),
         h('ul', { class: 'amphi-list' }, ...s.choices.map((c) => h('li', { class: 'amphi-list__item' },
           h('span', { class: 'amphi-list__name' }, c.name), stateBadge(c.state),
@@ -62,5 +65,11 @@ export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: R
     if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
   });
   update();
-  return { root, dispose: off };
+  return {
+    root,
+    dispose() {
+      off();
+      fullscreen.dispose();
+    },
+  };
 }

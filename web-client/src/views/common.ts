@@ -110,3 +110,17 @@ export function focusIsFree(within: HTMLElement): boolean {
   if (!active || active === document.body || within.contains(active)) return true;
   return active.tabIndex < 0;
 }
+
+/**
+ * Scrolls the page as little as needed for `first` to `last` (in page order)
+ * to be in view; when they do not fit together, `first` stays in view (its
+ * top at the top of the screen). No scrolling when they are already there.
+ */
+export function bringIntoView(first: Element, last: Element, margin = 8): void {
+  const top = first.getBoundingClientRect().top;
+  const bottom = last.getBoundingClientRect().bottom;
+  const height = window.innerHeight;
+  // At once: a page-wide smooth scrolling would leave the feedback half way.
+  if (bottom + margin > height) window.scrollBy({ top: Math.min(bottom + margin - height, top - margin), behavior: 'instant' });
+  else if (top < margin) window.scrollBy({ top: top - margin, behavior: 'instant' });
+}

@@ -2,14 +2,18 @@
 // the trainer space (token → create a room, or go on to create a quiz, a
 // board or ateliers).
 // `/j/CODE` pre-fills the code. Guest sessions this browser remembers
-// (recent.ts) can be resumed from here.
+// (recent.ts) can be resumed from here; a leader's token (remembered, or
+// typed) shows "Mes sessions" (my-sessions.ts), and a leader who types a
+// code arrives in that room's console.
 
 import { BOARD_NEW_PATH, BREAKOUT_NEW_PATH, QUIZ_NEW_PATH, type App, type View } from '../app';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
 import { listRecent, recentFor, type RecentSession } from '../recent';
+import { forgetLeaderToken, rememberedLeaderToken } from '../leader-token';
 import { loadTrainerToken, saveTrainerToken } from '../session';
 import { isLeaderToken } from '../token';
+import { mySessionsPanel } from './my-sessions';
 
 export const NAME_MAX = 40;
 export const TITLE_MAX = 200;
@@ -111,9 +115,22 @@ export function renderHome(app: App, code: string): View {
     type: 'password',
     autocomplete: 'off',
     spellcheck: 'false',
-    value: loadTrainerToken(app.store),
+    value: loadTrainerToken(app.store) || rememberedLeaderToken(app.local, Date.now()),
   });
-  tokenField.input.addEventListener('input', () => tokenField.setError(null));
+  // "Mes sessions" follows the token field (after a short pause in typing or pasting).
+  const mine = mySessionsPanel(app, () => {
+    forgetLeaderToken(app.local);
+    saveTrainerToken(app.store, '');
+    tokenField.input.value = '';
+    tokenField.input.focus();
+  });
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  tokenField.input.addEventListener('input', () => {
+    tokenField.setError(null);
+    clearTimeout(typing);
+    typing = setTimeout(() => mine.show(tokenField.input.value.trim()), 300);
+  });
+  mine.show(tokenField.input.value.trim());
   const titleField = field('home.roomTitle', null, { maxlength: String(TITLE_MAX), autocomplete: 'off' });
   titleField.input.addEventListener('input', () => titleField.setError(null));
   const createButton = submitButton('home.create', 'fr-btn--secondary');
@@ -126,6 +143,7 @@ export function renderHome(app: App, code: string): View {
     tokenField.setError(token ? null : 'home.tokenMissing');
     if (!token) return tokenField.input.focus();
     saveTrainerToken(app.store, token);
+    app.rememberLeader(token);
     app.navigate(path);
   };
   quizButton.addEventListener('click', () => goCreate(QUIZ_NEW_PATH));
@@ -161,6 +179,7 @@ export function renderHome(app: App, code: string): View {
     h('section', { class: 'fr-col-12 fr-col-md-5', 'aria-labelledby': 'trainer-title' },
       h('div', { class: 'amphi-panel' },
         h('h2', { id: 'trainer-title', class: 'fr-h4' }, t('home.trainerTitle')),
+        mine.root,
         h('p', { class: 'fr-text--sm' }, t('home.trainerIntro')),
         createForm)));
 
@@ -170,7 +189,7 @@ export function renderHome(app: App, code: string): View {
     const again = code && resume?.querySelector<HTMLButtonElement>('[data-testid="resume"]');
     (again || (code ? nameField.input : codeField.input)).focus();
   });
-  return { root, dispose() {} };
+  return { root, dispose: () => clearTimeout(typing) };
 }
 
 /** "Reprendre" (and "Oublier") for each remembered guest session. */

@@ -1,5 +1,5 @@
 // The page shell: skip link, DSFR header (bloc-marque, service name, language
-// toggle), the <main> the screens mount into, a footer, and the polite live
+// toggle, and "Retour au cours" when amphi was opened from a course), the <main> the screens mount into, a footer, and the polite live
 // region used for announcements to screen readers.
 
 import { h } from '../dom';
@@ -13,7 +13,8 @@ export interface Shell {
   announce(text: string): void;
 }
 
-export function renderShell(onToggleLang: () => void): Shell {
+/** `returnUrl`: the course amphi was launched from (LTI `launch_presentation.return_url`). */
+export function renderShell(onToggleLang: () => void, returnUrl?: string): Shell {
   const other = lang() === 'fr' ? 'en' : 'fr';
   const langButton = h(
     'button',
@@ -54,7 +55,7 @@ export function renderShell(onToggleLang: () => void): Shell {
               h('p', { class: 'fr-header__service-tagline' }, t('app.tagline')),
             ),
           ),
-          h('div', { class: 'amphi-header-tools' }, langButton),
+          h('div', { class: 'amphi-header-tools' }, ...courseLink(returnUrl), langButton),
         ),
       ),
     ),
@@ -85,4 +86,15 @@ export function renderShell(onToggleLang: () => void): Shell {
       setTimeout(() => line.remove(), 10_000);
     },
   };
+}
+
+/** The way back to the course, in the top window (amphi may be in the platform's frame). */
+function courseLink(returnUrl: string | undefined): HTMLElement[] {
+  if (!returnUrl || !/^https?:\/\//.test(returnUrl)) return [];
+  return [h('a', {
+    href: returnUrl,
+    target: '_top',
+    class: 'fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-btn--icon-left fr-icon-arrow-left-line',
+    'data-testid': 'back-to-course',
+  }, t('entry.backToCourse'))];
 }

@@ -169,12 +169,13 @@ export function qrCode(text: string, label: string): SVGSVGElement {
 
 /** Replaces an element's children only when their text changed: live
  * regions are not read again and open <details> stay open. */
-export function setChildrenIfChanged(parent: HTMLElement, ...children: (Node | null)[]): void {
+export function setChildrenIfChanged(parent: HTMLElement, ...children: (Node | null)[]): boolean {
   const nodes = children.filter((n): n is Node => n !== null);
   const key = nodes.map((n) => `${n.nodeName}:${n.textContent}`).join('|');
-  if (parent.dataset.shown === key) return;
+  if (parent.dataset.shown === key) return false;
   parent.dataset.shown = key;
   setChildren(parent, ...nodes);
+  return true;
 }
 
 /** Replaces a slot's content only when `key` changed (keeps focus otherwise). */

@@ -2,8 +2,10 @@
 // open question with its answer form and countdown, "Réponse envoyée" once
 // the server took it (answers go through the client's pending queue: resent
 // with the same id after a reconnect, never doubled), the feedback after the
-// reveal (or at once, self-paced), own score and rank, the leaderboard, the
-// end results, and self-paced navigation. Events are read out politely.
+// reveal (or at once, self-paced) scrolled into view with the navigation,
+// own score and rank, the leaderboard, the end results, and self-paced
+// navigation with "Vous avez terminé" once every question is answered.
+// Events are read out politely.
 
 import type { App, View } from '../app';
 import type { AmphiClient, ClientNotice } from '../client';
@@ -12,8 +14,8 @@ import { errorText, formatTime, t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
 import type { AnswerValue, QuizEvent } from '../quiz-protocol';
 import { answerText, correctAnswerText, formatCountdown, formatNumber, remainingMs } from '../quiz-format';
-import { acceptsAnswers, currentAnswer, currentResult, isSelfPaced, phaseIndex, type QuizState } from '../quiz-state';
-import { connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
+import { acceptsAnswers, currentAnswer, currentResult, isSelfPaced, phaseIndex, selfPacedFinished, type QuizState } from '../quiz-state';
+import { bringIntoView, connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
 import { answerForm, type AnswerForm } from './quiz-answer';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, questionHeading, questionPrompt, scoreText, setChildrenIfChanged } from './quiz-common';
 
@@ -39,7 +41,11 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   let form: AnswerForm | null = null;
   let status: HTMLElement | null = null;
   let feedback: HTMLElement | null = null;
-  let nav: { root: HTMLElement; previous: HTMLButtonElement; next: HTMLButtonElement } | null = null;
+  let nav: { root: HTMLElement; previous: HTMLButtonElement; next: HTMLButtonElement; finish: HTMLButtonElement } | null = null;
+  /** The screen was built with its feedback there (coming back to an answered question): no scrolling to it. */
+  let feedbackAtBuild = false;
+  /** Self-paced, every question answered: the participant asked for the finished screen. */
+  let showFinished = false;
   const timer = countdown(() => client.serverNow(), (ms) => app.announce(t('quiz.announce.secondsLeft', { seconds: ms / 1000 })));
   let stageScreen = '';
 
@@ -67,6 +73,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
       return { screen: 'ended', key: `ended:${score}:${Object.keys(state.results).length}:${state.leaderboard?.length ?? 0}` };
     }
     if (phase.state === 'leaderboard') return { screen: 'board', key: `board:${phase.index}:${score}` };
+    if (showFinished && selfPacedFinished(state)) return { screen: 'finished', key: `finished:${score}:${Object.keys(state.results).length}` };
     const current = state.current;
     if (current && (phaseIndex(phase) === current.question.index || phase.state === 'window')) {
       return { screen: 'question', key: `q:${current.question.index}:${current.round}` };
@@ -85,6 +92,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     if (screen === 'removed') return [message('h2', 'quiz.removedTitle', 'quiz.removedText')];
     if (screen === 'ended') return endScreen(state);
     if (screen === 'board') return boardScreen(state);
+    if (screen === 'finished') return finishedScreen(state);
     if (screen === 'question') return questionScreen(state);
     if (state.phase.state === 'scheduled') {
       return [message('h2', 'quiz.scheduledTitle', 'quiz.scheduledText', { time: formatTime(state.phase.opens_at) })];
@@ -123,14 +131,48 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     ];
     const prompt = questionPrompt(question);
     prompt.setAttribute('tabindex', '-1');
+    feedbackAtBuild = feedbackNodes(state).length > 0;
     nodes.push(prompt, form.root, status, feedback);
     if (isSelfPaced(state)) {
       const previous = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-s-line', onclick: () => move('previous_question') }, t('quiz.previous'));
       const next = h('button', { type: 'button', class: 'fr-btn fr-btn--icon-right fr-icon-arrow-right-s-line', onclick: () => move('next_question') }, t('quiz.next'));
-      nav = { root: h('div', { class: 'amphi-quiz-nav', role: 'group', 'aria-label': t('quiz.navigation') }, previous, next), previous, next };
+      const finish = h('button', { type: 'button', class: 'fr-btn fr-btn--icon-right fr-icon-check-line', 'data-testid': 'finish', hidden: true, onclick: () => {
+        showFinished = true;
+        update();
+      } }, t('quiz.finish'));
+      nav = { root: h('div', { class: 'amphi-quiz-nav', role: 'group', 'aria-label': t('quiz.navigation') }, previous, next, finish), previous, next, finish };
       nodes.push(nav.root);
     }
     return nodes;
+  }
+
+  /** Self-paced, every question answered: the score, and the way back to the answers
+   * (the question-by-question results come with the end: after a reload this tab knows
+   * only some of them). */
+  function finishedScreen(state: QuizState): Node[] {
+    const review = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-s-line', onclick: () => {
+      showFinished = false;
+      update();
+    } }, t('quiz.review'));
+    return [h('div', { class: 'amphi-quiz-end', 'data-testid': 'quiz-finished' },
+      h('h2', { class: 'fr-h4', tabindex: '-1' }, t('quiz.finishedTitle')),
+      scoreLine(state),
+      h('p', {}, t('quiz.finishedText')),
+      review)];
+  }
+
+  /** Own results, question by question (those shown so far). */
+  function resultsList(state: QuizState): HTMLElement | null {
+    const results = Object.values(state.results).sort((a, b) => a.question - b.question);
+    if (!results.length) return null;
+    const item = (r: (typeof results)[number]) => {
+      const verdict = r.correct === undefined ? t('quiz.ungraded') : t(r.correct ? 'quiz.right' : 'quiz.wrong');
+      const prompt = state.seen[r.question]?.prompt;
+      return h('li', { class: 'amphi-list__item amphi-result' },
+        h('span', { class: 'amphi-list__name' }, t('quiz.questionShort', { number: r.question + 1 }), prompt ? ` — ${prompt}` : ''),
+        h('span', {}, verdict, ' · ', t('quiz.points', { points: formatNumber(r.points) })));
+    };
+    return h('ul', { class: 'amphi-list', 'data-testid': 'results' }, ...results.map(item));
   }
 
   function boardScreen(state: QuizState): Node[] {
@@ -141,20 +183,12 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   }
 
   function endScreen(state: QuizState): Node[] {
-    const results = Object.values(state.results).sort((a, b) => a.question - b.question);
-    const item = (r: (typeof results)[number]) => {
-      const verdict = r.correct === undefined ? t('quiz.ungraded') : t(r.correct ? 'quiz.right' : 'quiz.wrong');
-      const prompt = state.seen[r.question]?.prompt;
-      return h('li', { class: 'amphi-list__item amphi-result' },
-        h('span', { class: 'amphi-list__name' }, t('quiz.questionShort', { number: r.question + 1 }), prompt ? ` — ${prompt}` : ''),
-        h('span', {}, verdict, ' · ', t('quiz.points', { points: formatNumber(r.points) })));
-    };
     const board = state.settings.leaderboard !== 'off' && state.leaderboard?.length
       ? [h('h3', { class: 'fr-h5 fr-mt-3w' }, t('quiz.leaderboard')), leaderboardList(state.leaderboard)] : [];
     return [h('div', { class: 'amphi-quiz-end', 'data-testid': 'quiz-ended' },
       h('h2', { class: 'fr-h4', tabindex: '-1' }, t('quiz.endedTitle')),
       scoreLine(state) ?? h('p', {}, t('quiz.endedNoScore')),
-      results.length ? h('ul', { class: 'amphi-list', 'data-testid': 'results' }, ...results.map(item)) : null,
+      resultsList(state),
       ...board)];
   }
 
@@ -190,13 +224,21 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     }
     const waitReveal = !open && state.phase.state === 'closed' && !feedbackShown(state)
       ? h('p', { class: 'fr-text--sm amphi-muted fr-mb-0' }, t('quiz.waitReveal')) : null;
-    setChildrenIfChanged(status, line, waitReveal);
-    setChildrenIfChanged(feedback, ...feedbackNodes(state));
+    const statusChanged = setChildrenIfChanged(status, line, waitReveal);
+    const shown = feedbackNodes(state);
+    const feedbackChanged = setChildrenIfChanged(feedback, ...shown);
     if (nav) {
       const position = current.position ?? 0;
       const moving = client.hasPendingQuiz(roomId, 'next_question') || client.hasPendingQuiz(roomId, 'previous_question');
       nav.previous.disabled = moving || position <= 0;
       nav.next.disabled = moving || position >= state.questionCount - 1;
+      nav.finish.hidden = !selfPacedFinished(state);
+    }
+    // The feedback came (or it or the status above it changed: the score, the
+    // acknowledgement): it and the way on, in view (a phone's form is long).
+    if ((feedbackChanged || statusChanged) && shown.length) {
+      if (feedbackAtBuild) feedbackAtBuild = false;
+      else bringIntoView(feedback, nav?.root ?? feedback);
     }
   }
 

@@ -21,7 +21,10 @@ import { phaseIndex, type QuizState } from '../quiz-state';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
-import { joinUrl } from './trainer';
+import { courseRosterPanel } from './course-roster';
+import { fullscreenButton, setProjectorMode } from './projector';
+import { nextSessionButton } from './room-code';
+import { joinUrl, showJoinLink } from './trainer';
 
 export const EXTEND_SECONDS = 30;
 
@@ -66,6 +69,12 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     'data-testid': 'projector-window',
     onclick: () => void openProjectorWindow(),
   }, t('quiz.projectorWindow'));
+
+  const next = nextSessionButton(app, roomId);
+  next.button.classList.add('amphi-trainer-only');
+  next.status.classList.add('amphi-trainer-only');
+  const fullscreen = fullscreenButton();
+  fullscreen.show(false);
 
   // ---- join code, link, QR code ----
   const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
@@ -140,13 +149,15 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   }, t('lobby.leave'));
 
   const root = h('div', { class: 'amphi-lobby amphi-quiz-trainer' },
-    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, projector, screen)),
+    h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, fullscreen.button, projector, screen, next.button)),
     screenStatus,
+    next.status,
     h('div', { class: 'amphi-statusbar' }, badge.root),
     errors,
-    h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
-      h('div', { class: 'fr-col-12 fr-col-md-4' }, codePanel),
-      h('div', { class: 'fr-col-12 fr-col-md-8' }, quizPanel)),
+    h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w amphi-quiz-layout' },
+      h('div', { class: 'fr-col-12 fr-col-md-4 amphi-quiz-layout__code' }, codePanel),
+      h('div', { class: 'fr-col-12 fr-col-md-8 amphi-quiz-layout__main' }, quizPanel)),
+    h('div', { class: 'amphi-trainer-only' }, courseRosterPanel(app, roomId, { ateliers: false })),
     results,
     participants,
     h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
@@ -154,8 +165,8 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   // Projector view: the whole width, large type, no controls (CSS), live
   // figures hidden while the question is open.
   const setProjector = (on: boolean) => {
-    root.classList.toggle('amphi-projector', on);
-    root.closest('main')?.classList.toggle('amphi-fluid', on);
+    setProjectorMode(root, on);
+    fullscreen.show(on);
     projector.setAttribute('aria-pressed', String(on));
   };
   if (opts.observer) {
@@ -402,8 +413,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     const joinCode = room?.info.join_code ?? '';
     code.textContent = joinCode;
     codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
-    link.textContent = joinCode ? joinUrl(joinCode) : '';
-    if (joinCode) link.href = joinUrl(joinCode);
+    showJoinLink(link, joinCode);
     qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
     const state = room?.quiz;
     if (!state) {
@@ -462,6 +472,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     dispose() {
       off();
       timer.dispose();
+      fullscreen.dispose();
     },
   };
 }

@@ -1,7 +1,8 @@
 // Pieces of a leader's console outside any one activity: the join code
 // (large, spelled out for screen readers), the join link and its QR code;
 // and the button that opens a projector window signed in with the room's
-// observer token (`/projecteur#room=…&token=…`).
+// observer token (`/projecteur#room=…&token=…`); "Nouvelle session", which
+// starts a fresh session of the room's activity (another group, another day).
 
 import { PROJECTOR_PATH, type App } from '../app';
 import { ApiError, observerToken } from '../api';
@@ -10,7 +11,7 @@ import { errorText, t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
 import { keyedSlot, qrCode } from './quiz-common';
-import { joinUrl } from './trainer';
+import { joinUrl, showJoinLink } from './trainer';
 
 export function joinCodePanel(extraClass = ''): { root: HTMLElement; update(joinCode: string): void } {
   const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
@@ -27,8 +28,7 @@ export function joinCodePanel(extraClass = ''): { root: HTMLElement; update(join
     update(joinCode) {
       code.textContent = joinCode;
       spelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
-      link.textContent = joinCode ? joinUrl(joinCode) : '';
-      if (joinCode) link.href = joinUrl(joinCode);
+      showJoinLink(link, joinCode);
       qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
     },
   };
@@ -64,6 +64,32 @@ export function projectorWindowButton(app: App, roomId: RoomId): { button: HTMLB
       win?.close();
       const code = e instanceof ApiError ? e.code : 'network';
       status.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+    }
+  });
+  return { button, status };
+}
+
+/** "Nouvelle session": a new session of this room's activity, entered at once (after a confirmation). */
+export function nextSessionButton(app: App, roomId: RoomId): { button: HTMLButtonElement; status: HTMLElement } {
+  const status = h('p', { class: 'fr-text--sm', role: 'status' });
+  const button = h('button', {
+    type: 'button',
+    class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-refresh-line',
+    'data-testid': 'next-session',
+  }, t('session.next'));
+  button.addEventListener('click', async () => {
+    const token = loadTrainerToken(app.store);
+    if (!token) {
+      status.textContent = t('quiz.noToken');
+      return;
+    }
+    if (!window.confirm(t('session.nextConfirm'))) return;
+    button.disabled = true;
+    const failed = await app.startNextSession(token, roomId);
+    button.disabled = false;
+    if (failed) {
+      const reason = failed.code === 'network' ? t('home.unreachable') : errorText(failed.code);
+      status.textContent = t('session.nextFailed', { reason });
     }
   });
   return { button, status };

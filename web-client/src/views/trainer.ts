@@ -18,6 +18,21 @@ export function joinUrl(code: string, origin: string = location.origin): string 
   return `${origin}/j/${code}`;
 }
 
+/** Fills a join link: the address of `/j/CODE`, which may break after the
+ * origin (or, as a last resort, inside a long host name) but never inside
+ * `/j/CODE` (`white-space: nowrap`). Empty without a code. */
+export function showJoinLink(link: HTMLAnchorElement, code: string): void {
+  if (!code) {
+    link.replaceChildren();
+    link.removeAttribute('href');
+    return;
+  }
+  link.href = joinUrl(code);
+  link.replaceChildren(
+    h('span', { class: 'amphi-join-link__origin' }, location.origin), h('wbr'),
+    h('span', { class: 'amphi-join-link__path', 'data-testid': 'join-url-path' }, `/j/${code}`));
+}
+
 /** Leaders first, then by name. */
 export function sortMembers(members: readonly MemberView[]): MemberView[] {
   const rank = (m: MemberView) => (m.role === 'participant' ? 2 : m.role === 'observer' ? 1 : 0);
@@ -160,8 +175,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     const joinCode = state?.info.join_code ?? '';
     code.textContent = joinCode;
     codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
-    link.textContent = joinCode ? joinUrl(joinCode) : '';
-    if (joinCode) link.href = joinUrl(joinCode);
+    showJoinLink(link, joinCode);
     qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
     const hands = state?.hands ?? [];
     handsCount.textContent = String(hands.length);
