@@ -67,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/attendance.csv", get(attendance::csv))
         .route("/sessions/{id}/participation.json", get(ateliers::participation))
         .route("/sessions/{id}/ateliers/{atelier}/video", get(ateliers::video))
+        .route("/sessions/{id}/ateliers/{atelier}/video/retry", post(ateliers::retry_video))
         .route("/admin/users/{id}", delete(admin::delete_user))
         .route("/boards/{id}/uploads", post(boards::upload).layer(DefaultBodyLimit::disable()))
         .route("/boards/{id}/export.csv", get(boards::export_csv))
