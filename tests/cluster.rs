@@ -370,6 +370,7 @@ async fn the_load_tool_spreads_a_quiz_and_broadcasts_over_nodes() {
             posts: 0,
             rate: 100,
             groups: 1,
+            floods: 0,
         };
         let report = amphi_load::run(&options).await.expect("the run completes");
         assert_eq!(report.errors_total, 0, "{scenario:?}: {:?}", report.errors);

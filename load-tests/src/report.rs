@@ -109,6 +109,9 @@ pub struct Report {
     /// answered: answers acked over the summed time, per question, from the
     /// first answer sent to the last acknowledgement.
     pub answers_per_s: Option<f64>,
+    /// `abuse`: what the attacker tried and how the server answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abuse: Option<crate::scenario::abuse::AbuseFigures>,
 }
 
 impl Report {
