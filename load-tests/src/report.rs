@@ -138,6 +138,16 @@ impl Report {
         for (kind, count) in &self.errors {
             lines.push(format!("  error {kind}: {count}"));
         }
+        if let Some(abuse) = &self.abuse {
+            lines.push(format!(
+                "attacker: {} guests {:?}, {} wrong codes {:?}, oversized frame: {}",
+                abuse.guest_floods,
+                abuse.guest_outcomes,
+                abuse.code_guesses,
+                abuse.guess_outcomes,
+                abuse.oversized_frame.as_deref().unwrap_or("not sent")
+            ));
+        }
         let show = |name: &str, p: &Option<Percentiles>| {
             p.map(|p| format!("{name}: p50 {:.1} ms, p95 {:.1}, p99 {:.1}, max {:.1}", p.p50, p.p95, p.p99, p.max))
         };
