@@ -22,7 +22,7 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 23] = [
+const KEYS: [&str; 24] = [
     "listen",
     "data_dir",
     "database_url",
@@ -36,6 +36,7 @@ const KEYS: [&str; 23] = [
     "limits",
     "http",
     "websocket",
+    "time",
     "rooms",
     "auth",
     "store",
@@ -75,6 +76,7 @@ pub struct Config {
     pub smtp: crate::invitations::SmtpConfig,
     pub invitations: crate::invitations::InvitationsConfig,
     pub lti: crate::lti::LtiConfig,
+    pub time: crate::local_time::TimeConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -337,6 +339,9 @@ impl Config {
         }
         if let Err(message) = self.lti.validate() {
             return invalid("lti", message);
+        }
+        if let Err(message) = self.time.validate() {
+            return invalid("time", message);
         }
         if self.smtp.is_enabled() && self.invitations.public_url.is_empty() {
             return invalid("invitations.public_url", "is needed to send invitations (smtp.host is set)");

@@ -34,6 +34,7 @@
 //! - [`web`]: the built web client at `/`; [`headers`]: the security
 //!   headers of HTML responses; [`listener`]: the HTTP accept loop (cap per
 //!   address, header-read timeout).
+//! - [`local_time`]: each tenant's time zone and how a date is said to people.
 //! - [`config`], [`metrics`].
 //!
 //! Wire types live in the `amphi-protocol` crate.
@@ -51,6 +52,7 @@ pub mod headers;
 pub mod hub;
 pub mod invitations;
 pub mod listener;
+pub mod local_time;
 pub mod lti;
 pub mod media;
 pub mod metrics;

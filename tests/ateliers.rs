@@ -113,7 +113,7 @@ async fn thirty_participants_in_five_ateliers() {
         let opened = phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Opened { .. }))).await;
         assert!(matches!(breakout(&opened), Some(BreakoutEvent::Opened { atelier, .. }) if *atelier == mine));
         let video = phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Video { .. }))).await;
-        let Some(BreakoutEvent::Video { atelier, video_url: Some(url) }) = breakout(&video) else { unreachable!() };
+        let Some(BreakoutEvent::Video { atelier, video_url: Some(url), .. }) = breakout(&video) else { unreachable!() };
         assert_eq!(*atelier, mine, "only one's own atelier's link");
         assert_eq!(url, &format!("/api/v1/sessions/{room_id}/ateliers/{mine}/video"));
     }
@@ -297,6 +297,70 @@ async fn a_failing_video_server_leaves_the_ateliers_running() {
     facilitator.ok(message).await;
     phone.recv_until(|m| matches!(breakout(m), Some(BreakoutEvent::Broadcast { .. }))).await;
     assert!(!simulator.calls_named("create").is_empty(), "the creation was tried");
+}
+
+#[tokio::test]
+async fn a_video_room_that_cannot_be_made_is_told_retried_and_never_signed() {
+    let simulator = BbbSimulator::start(BBB_SECRET, ChecksumAlgorithm::Sha1).await.unwrap();
+    simulator.inject("create", amphi::bbb::simulator::Fault::Status(500));
+    let bbb = simulator.config();
+    let server = TestServer::start_with(move |config| config.bbb = bbb).await;
+    let token = server.token(Role::Facilitator, "Mme Leroy");
+    let room = create_breakout(&server, &token).await;
+    let room_id = room_id(&room);
+    let mut facilitator = server.connect(Format::Json).await;
+    facilitator.hello_token(&token).await;
+    facilitator.join(&room_id).await;
+    let message = command(&mut facilitator, &room_id, BreakoutCommand::Open { ateliers: Some(vec!["a1".into()]) });
+    facilitator.ok(message).await;
+
+    // The facilitator is told why a1 has no video room, while it is tried again, then when it no longer is.
+    let problem_of = |m: &ServerMessage| match breakout(m) {
+        Some(BreakoutEvent::Video { atelier, video_url: None, video_problem: Some(problem) }) if atelier == "a1" => {
+            Some(problem.clone())
+        }
+        _ => None,
+    };
+    let first = facilitator.recv_until(|m| problem_of(m).is_some()).await;
+    let first = problem_of(&first).unwrap();
+    assert_eq!((first.code.as_str(), first.retrying), ("http", true), "{first:?}");
+    assert!(first.detail.contains("HTTP 500"), "{first:?}");
+    let last = facilitator.recv_until(|m| problem_of(m).is_some_and(|p| !p.retrying)).await;
+    assert!(!problem_of(&last).unwrap().retrying);
+    let creates = simulator.calls_named("create").len() as u32;
+    assert_eq!(creates, amphi::transport::breakout::CREATE_ATTEMPTS, "tried again with backoff, then stopped");
+
+    // No join URL is signed for a meeting that does not exist.
+    let video = |atelier: &str| {
+        reqwest::Client::new()
+            .get(server.url(&format!("/api/v1/sessions/{room_id}/ateliers/{atelier}/video")))
+            .bearer_auth(&token)
+            .send()
+    };
+    let refused = video("a1").await.unwrap();
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_state");
+
+    // "Try again now", BigBlueButton back: the video link comes, the problem goes.
+    simulator.clear_faults();
+    let retry = |atelier: &str, bearer: &str| {
+        reqwest::Client::new()
+            .post(server.url(&format!("/api/v1/sessions/{room_id}/ateliers/{atelier}/video/retry")))
+            .bearer_auth(bearer)
+            .send()
+    };
+    let guest = server.token(Role::Participant, "Zoé");
+    assert_eq!(retry("a1", &guest).await.unwrap().status(), 403, "leaders only");
+    assert_eq!(retry("a99", &token).await.unwrap().status(), 404);
+    assert_eq!(retry("a1", &token).await.unwrap().status(), 202);
+    let fixed = facilitator
+        .recv_until(|m| {
+            matches!(breakout(m), Some(BreakoutEvent::Video { atelier, video_url: Some(_), video_problem: None }) if atelier == "a1")
+        })
+        .await;
+    assert!(breakout(&fixed).is_some());
+    assert_eq!(video("a1").await.unwrap().status(), 200, "signed once the meeting exists");
 }
 
 #[tokio::test]

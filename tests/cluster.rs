@@ -370,6 +370,7 @@ async fn the_load_tool_spreads_a_quiz_and_broadcasts_over_nodes() {
             posts: 0,
             rate: 100,
             groups: 1,
+            floods: 0,
         };
         let report = amphi_load::run(&options).await.expect("the run completes");
         assert_eq!(report.errors_total, 0, "{scenario:?}: {:?}", report.errors);
@@ -386,4 +387,39 @@ async fn metric(node: &ServerProcess, name: &str) -> u64 {
     text.lines()
         .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse::<f64>().ok()))
         .map_or(0, |value| value as u64)
+}
+
+#[tokio::test]
+async fn erasure_reaches_a_room_run_by_another_node() {
+    let database = PgDatabase::create().await;
+    let (nodes, _dirs) = nodes(2, &database, REDIS).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-erasure", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    // The room runs on node 0, where everyone is.
+    let mut trainer = nodes[0].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut camille = guest(&nodes[0], &code, "Camille").await;
+    let start = ClientMessage::Quiz { id: trainer.id(), room: room_id.clone(), command: QuizCommand::Start };
+    trainer.ok(start).await;
+    until_in_order(&mut camille.client, &mut camille.last_seq, |m| is_question_opened(m, 0)).await;
+    let message = answer(camille.answer_id.clone(), &room_id, "c1");
+    camille.client.send(&message).await;
+    assert_eq!(outcome(&mut camille.client, &camille.answer_id).await, Ok(()));
+    let listed = |results: &serde_json::Value| results.to_string().contains(&camille.member);
+    assert!(listed(&results(&nodes[0].url(""), &token, &room_id).await), "the live room lists her");
+
+    // The erasure goes to node 1, which runs nothing of the room.
+    let admin = nodes[1].token(Role::Admin, "admin-erasure", "DANE");
+    let url = nodes[1].url(&format!("/api/v1/admin/users/{}", camille.member));
+    let response = reqwest::Client::new().delete(&url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let deletion: serde_json::Value = response.json().await.unwrap();
+    assert!(deletion["inputs"].as_u64().unwrap() >= 2, "her attach and answer: {deletion}");
+    assert_eq!(trainer.closed().await, Some(4012), "node 0's connections are sent to resume");
+    for node in &nodes {
+        let after = results(&node.url(""), &token, &room_id).await;
+        assert!(!listed(&after), "erased from the room on every node: {after}");
+    }
 }

@@ -328,12 +328,17 @@ async fn scenario(database_url: Option<String>) {
     let (link, token) = link_in(&text, &code);
 
     // The calendar event: folded lines of at most 75 octets, the event's
-    // start in UTC, a UID stable per registration.
+    // start in the tenant's time zone (Paris), a UID stable per registration.
     let calendar = calendar.expect("an .ics attachment");
     assert!(calendar.split("\r\n").all(|line| line.len() <= 75), "{calendar}");
     let lines = amphi::invitations::ics::unfold(&calendar);
     let field = |name: &str| lines.iter().find(|l| l.starts_with(name)).cloned().unwrap_or_default();
-    assert_eq!(field("DTSTART:"), format!("DTSTART:{}", amphi::invitations::ics::utc(starts_at / 1000 * 1000)));
+    let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+    assert_eq!(
+        field("DTSTART;"),
+        format!("DTSTART;TZID=Europe/Paris:{}", amphi::invitations::ics::local(starts_at / 1000 * 1000, &paris))
+    );
+    assert!(lines.contains(&"TZID:Europe/Paris".to_string()), "the zone is defined in the file");
     assert_eq!(field("UID:"), format!("UID:{}@amphi.example", elise["id"].as_str().unwrap()));
     assert_eq!(field("URL:"), format!("URL:{link}"));
     assert!(field("ATTENDEE").ends_with("mailto:elise.martin@ac-lyon.fr"));

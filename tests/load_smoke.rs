@@ -32,6 +32,7 @@ fn options(server: &TestServer, scenario: Scenario, format: Format) -> Options {
         posts: 150,
         rate: 500,
         groups: 4,
+        floods: 300,
     }
 }
 
@@ -171,4 +172,32 @@ async fn the_breakout_scenario_runs_clean() {
         assert!(report.per_broadcast.iter().all(|figure| figure.received == 20), "{:?}", report.per_broadcast);
         assert!(report.ack_ms.is_some() && report.last_socket_ms.is_some());
     }
+}
+
+#[tokio::test]
+async fn under_guest_floods_and_code_guessing_real_participants_still_join_and_hear_everything() {
+    // The server's own limits, as shipped (the other tests lift the per-address ones).
+    let server = TestServer::start_with(|config| {
+        let shipped = amphi::config::Config::load(None).unwrap().limits;
+        config.limits.guest_join_burst_per_address = shipped.guest_join_burst_per_address;
+        config.limits.guest_join_burst_per_room = shipped.guest_join_burst_per_room;
+        config.limits.failed_join_codes_per_address = shipped.failed_join_codes_per_address;
+    })
+    .await;
+    let options = Options { source_ips: Vec::new(), ..options(&server, Scenario::Abuse, Format::Json) };
+    let report = amphi_load::run(&options).await.expect("the run completes");
+    assert_eq!(report.errors_total, 0, "{:?}", report.errors);
+    assert_eq!(report.connected, 20, "every real participant joined");
+    assert_eq!(report.missed_broadcasts, 0, "and heard every announcement");
+    let abuse = report.abuse.expect("the attacker's figures");
+    assert_eq!(abuse.guest_floods, 300);
+    let admitted = abuse.guest_outcomes.get("admitted").copied().unwrap_or(0);
+    assert!(admitted <= 100 + 10, "one address gets its burst, then waits: {:?}", abuse.guest_outcomes);
+    assert!(abuse.guest_outcomes.get("rate_limited").copied().unwrap_or(0) > 0, "{:?}", abuse.guest_outcomes);
+    assert!(
+        abuse.guess_outcomes.get("rate_limited").copied().unwrap_or(0) > 0,
+        "guessing is locked out: {:?}",
+        abuse.guess_outcomes
+    );
+    assert_eq!(abuse.oversized_frame.as_deref(), Some("frame_too_large"));
 }

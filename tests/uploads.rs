@@ -297,3 +297,60 @@ async fn blobs_are_served_and_referred_to_in_their_tenant_only_postgres() {
     let database = PgDatabase::create().await;
     blobs_stay_in_their_tenant(Some(&database)).await;
 }
+
+#[tokio::test]
+async fn blobs_stored_before_uploads_were_recorded_are_adopted_by_the_first_tenant_to_post_them() {
+    let server = TestServer::start().await;
+    // A file stored by an earlier version: no upload names it.
+    let (legacy, _) = server.app.blobs.put_bytes(PNG.to_vec(), 1 << 20).await.unwrap();
+    let trainer = server.token(Role::Trainer, "Mme Durand");
+    let outsider = server.token_in(Role::Trainer, "M. Autre", "other");
+    assert_eq!(blob_status(&server, &outsider, &legacy).await, 200, "served to members while no one owns it");
+    let (board, code) = create_board(&server, &trainer, json!({ "sections": ["A"] })).await;
+    let (mut camille, _) = guest(&server, &code, "Camille").await;
+    let content = PostContent {
+        title: "Ancien schéma".into(),
+        image: Some(Image { blob: legacy.clone(), alt: String::new() }),
+        ..Default::default()
+    };
+    let message = post(content.clone(), &mut camille, &board);
+    camille.ok(message).await;
+    // Now the tenant's: kept by the sweep, closed to others.
+    assert_eq!(amphi::media::sweep::sweep(&server.app, amphi::hub::now_ms() as i64 + 3_600_000).await.unwrap(), 0);
+    assert_eq!(blob_status(&server, &trainer, &legacy).await, 200);
+    assert_eq!(blob_status(&server, &outsider, &legacy).await, 404);
+    let (other_board, other_code) = create_board(&server, &outsider, json!({ "sections": ["B"] })).await;
+    let (mut intruder, _) = guest(&server, &other_code, "Intrus").await;
+    let message = post(content, &mut intruder, &other_board);
+    assert_eq!(intruder.refused(message).await, amphi_protocol::ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn an_erased_member_takes_their_files_along() {
+    let server = TestServer::start().await;
+    let trainer = server.token(Role::Trainer, "Mme Durand");
+    let (board, code) = create_board(&server, &trainer, json!({ "sections": ["A"] })).await;
+    let mut camille = server.connect(Format::Json).await;
+    let (welcome, _) = camille.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { member, resume_token: token, .. } = welcome else { unreachable!() };
+    let (status, body) = upload(&server, &token, &board, PNG.to_vec()).await;
+    assert_eq!(status, 201, "{body}");
+    let photo = body["blob"].as_str().unwrap().to_string();
+    let content = PostContent {
+        title: "Ma photo".into(),
+        image: Some(Image { blob: photo.clone(), alt: String::new() }),
+        ..Default::default()
+    };
+    let message = post(content, &mut camille, &board);
+    camille.ok(message).await;
+
+    let admin = server.token(Role::Admin, "DANE");
+    let url = server.url(&format!("/api/v1/admin/users/{}", member.id));
+    let response = reqwest::Client::new().delete(&url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let deletion: Value = response.json().await.unwrap();
+    assert_eq!(deletion["uploads"], 1, "{deletion}");
+    assert!(server.app.blobs.path(&photo).is_some_and(|path| !path.exists()), "the file is deleted");
+    assert_eq!(blob_status(&server, &trainer, &photo).await, 404);
+    assert_eq!(metric(&server, "amphi_blobs").await, 0);
+}

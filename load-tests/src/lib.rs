@@ -48,5 +48,6 @@ pub async fn run_in(options: &Options, layout: &Layout) -> anyhow::Result<Report
         Scenario::Quiz => scenario::quiz::run(options).await,
         Scenario::Board => scenario::board::run(options).await,
         Scenario::Breakout => scenario::breakout::run(options).await,
+        Scenario::Abuse => scenario::abuse::run(options, layout).await,
     }
 }

@@ -81,6 +81,9 @@ struct Cli {
     /// Ateliers in the breakout scenario.
     #[arg(long, default_value_t = 5)]
     groups: usize,
+    /// Guest connections, and wrong codes, the attacker tries in the abuse scenario.
+    #[arg(long, default_value_t = 500)]
+    floods: usize,
     /// Write the JSON report to this file.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
@@ -134,6 +137,7 @@ fn run() -> anyhow::Result<bool> {
         posts: cli.posts,
         rate: cli.rate,
         groups: cli.groups,
+        floods: cli.floods,
     };
     let layout = Layout { rooms: cli.rooms, processes: cli.processes, launcher: Launcher::default() };
     let report = runtime.block_on(amphi_load::run_in(&options, &layout))?;

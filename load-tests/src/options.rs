@@ -34,6 +34,10 @@ pub enum Scenario {
     /// distribute, open, productions handed in, broadcasts to every atelier,
     /// close, productions published to the plenary.
     Breakout,
+    /// The floods of issue #17 (guests by the hundred, wrong codes, an
+    /// oversized frame) against a live room while N participants join and
+    /// listen to the trainer's announcements.
+    Abuse,
 }
 
 /// A run's settings. The main process sends them to its other processes
@@ -80,6 +84,9 @@ pub struct Options {
     /// Ateliers of the `breakout` scenario.
     #[serde(default)]
     pub groups: usize,
+    /// `abuse`: guest connections, and wrong codes, the attacker tries.
+    #[serde(default)]
+    pub floods: usize,
 }
 
 impl Options {

@@ -109,6 +109,9 @@ pub struct Report {
     /// answered: answers acked over the summed time, per question, from the
     /// first answer sent to the last acknowledgement.
     pub answers_per_s: Option<f64>,
+    /// `abuse`: what the attacker tried and how the server answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abuse: Option<crate::scenario::abuse::AbuseFigures>,
 }
 
 impl Report {
@@ -134,6 +137,16 @@ impl Report {
         }
         for (kind, count) in &self.errors {
             lines.push(format!("  error {kind}: {count}"));
+        }
+        if let Some(abuse) = &self.abuse {
+            lines.push(format!(
+                "attacker: {} guests {:?}, {} wrong codes {:?}, oversized frame: {}",
+                abuse.guest_floods,
+                abuse.guest_outcomes,
+                abuse.code_guesses,
+                abuse.guess_outcomes,
+                abuse.oversized_frame.as_deref().unwrap_or("not sent")
+            ));
         }
         let show = |name: &str, p: &Option<Percentiles>| {
             p.map(|p| format!("{name}: p50 {:.1} ms, p95 {:.1}, p99 {:.1}, max {:.1}", p.p50, p.p95, p.p99, p.max))

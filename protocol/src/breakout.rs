@@ -43,6 +43,17 @@ pub struct Resource {
     pub url: String,
 }
 
+/// Why an atelier's video room could not be created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VideoProblem {
+    /// `unreachable`, `timeout`, `refused`, `http` or `invalid_answer`.
+    pub code: String,
+    /// What BigBlueButton said, for the facilitator (English, technical).
+    pub detail: String,
+    /// The server tries again by itself (else: a leader retries).
+    pub retrying: bool,
+}
+
 /// One atelier of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Atelier {
@@ -70,6 +81,10 @@ pub struct Atelier {
     /// it creates the room, or given by a leader).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
+    /// Why the atelier has no video room yet (set by the server when
+    /// BigBlueButton could not create it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_problem: Option<VideoProblem>,
     /// The atelier has a shared board.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub board: bool,
@@ -363,6 +378,9 @@ pub enum BreakoutCommand {
         atelier: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         url: Option<String>,
+        /// Set by the server only: why there is no video room.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<VideoProblem>,
     },
 }
 
@@ -412,6 +430,8 @@ pub enum BreakoutEvent {
         atelier: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         video_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        video_problem: Option<VideoProblem>,
     },
     /// Leaders: assigned and present members per atelier (coalesced).
     Counts {

@@ -15,7 +15,7 @@ use crate::breakout::CloseReason as AtelierCloseReason;
 use crate::breakout::{
     AssignmentChange, AssignmentMode, Atelier, AtelierCount, AtelierState, AtelierStatus, AtelierView, BreakoutCommand,
     BreakoutEvent, BreakoutPlan, BreakoutSnapshot, Broadcast, CallState, Choice, HelpCall, Production,
-    ProductionContent, Resource, SessionStatus,
+    ProductionContent, Resource, SessionStatus, VideoProblem,
 };
 use crate::quiz::{AnswerValue, CloseReason, QuizCommand, QuizEvent};
 use crate::server::*;
@@ -513,6 +513,7 @@ fn atelier() -> Atelier {
         files: Vec::new(),
         capacity: Some(6),
         video_url: Some("https://visio.example.org/rooms/a1".into()),
+        video_problem: None,
         board: true,
         quiz: None,
     }
@@ -585,7 +586,11 @@ fn every_breakout_message_round_trips_in_both_formats() {
         BreakoutCommand::SubmitProduction { content: production().content },
         BreakoutCommand::Publish { atelier: None },
         BreakoutCommand::Unpublish { atelier: Some("a1".into()) },
-        BreakoutCommand::SetVideo { atelier: "a1".into(), url: Some("https://visio.example.org/a1".into()) },
+        BreakoutCommand::SetVideo {
+            atelier: "a1".into(),
+            url: Some("https://visio.example.org/a1".into()),
+            problem: None,
+        },
     ];
     for command in commands {
         let message = ClientMessage::Breakout { id: "c1".into(), room: ROOM.into(), command: Box::new(command) };
@@ -638,7 +643,16 @@ fn every_breakout_message_round_trips_in_both_formats() {
         BreakoutEvent::Production { production: production() },
         BreakoutEvent::Published { productions: vec![production()] },
         BreakoutEvent::Unpublished { ateliers: vec!["a1".into()] },
-        BreakoutEvent::Video { atelier: "a1".into(), video_url: None },
+        BreakoutEvent::Video { atelier: "a1".into(), video_url: None, video_problem: None },
+        BreakoutEvent::Video {
+            atelier: "a1".into(),
+            video_url: None,
+            video_problem: Some(VideoProblem {
+                code: "unreachable".into(),
+                detail: "cannot reach BigBlueButton for `create`".into(),
+                retrying: true,
+            }),
+        },
         BreakoutEvent::Counts {
             ateliers: vec![AtelierCount { atelier: "a1".into(), assigned: 6, present: 5 }],
             unassigned_present: 1,

@@ -16,6 +16,7 @@ use super::rooms::{require_leader, visible_room};
 use super::{ApiError, Bearer};
 use crate::app::AppState;
 use crate::bbb::{JoinRequest, JoinRole};
+use crate::hub::{SERVICE_MEMBER_PREFIX, Who};
 use crate::transport::breakout::meeting_id;
 
 /// `GET /api/v1/sessions/{id}/participation.json`
@@ -94,8 +95,28 @@ pub async fn video(
         app.metrics.abuse.with_label_values(&["other_atelier_video"]).inc();
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "this is not your atelier"));
     }
+    // A meeting that was never created (or has ended) cannot be joined.
+    let meeting = meeting_id(handle.id(), &atelier);
+    match bbb.get_meeting_info(&meeting).await {
+        Ok(_) => {}
+        Err(error) if error.is_not_found() => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::InvalidState,
+                "this atelier has no video room yet (BigBlueButton has not created it)",
+            ));
+        }
+        Err(error) => {
+            tracing::warn!(%error, %meeting, "cannot check an atelier's video room");
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "BigBlueButton cannot be reached right now",
+            ));
+        }
+    }
     let join = JoinRequest {
-        meeting_id: meeting_id(handle.id(), &atelier),
+        meeting_id: meeting,
         full_name: member.name.clone(),
         user_id: member.id.clone(),
         role: if member.role.leads() { JoinRole::Moderator } else { JoinRole::Viewer },
@@ -103,6 +124,34 @@ pub async fn video(
     };
     let url = bbb.join_url(&join).map_err(ApiError::internal)?;
     Ok(Json(json!({ "url": url })))
+}
+
+/// `POST /api/v1/sessions/{id}/ateliers/{atelier}/video/retry`: a leader
+/// asks BigBlueButton for the atelier's meeting again, now (in the
+/// background; the atelier's video link or problem follows in the room).
+pub async fn retry_video(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path((id, atelier)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    require_leader(&member)?;
+    let handle = visible_room(&app, &member, &id).await?;
+    if handle.record.kind != "breakout" {
+        return Err(no_ateliers());
+    }
+    if app.bbb.is_none() {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "BigBlueButton is not configured"));
+    }
+    let who = Who {
+        id: format!("{SERVICE_MEMBER_PREFIX}{}", member.id).into(),
+        name: member.name.as_str().into(),
+        role: member.role,
+        guest: member.guest,
+    };
+    if !crate::transport::breakout::retry_meeting(&app, &handle, &who, &atelier) {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "the plan has no such atelier"));
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({ "retrying": true }))))
 }
 
 fn no_ateliers() -> ApiError {

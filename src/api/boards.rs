@@ -136,7 +136,12 @@ pub async fn blob(
     };
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file");
     let path = app.blobs.path(&blob).ok_or_else(not_found)?;
-    if !app.store.upload_in_tenant(&tenant, &blob).await.map_err(ApiError::internal)? {
+    // A blob stored before uploads were recorded (no row names it) is
+    // served to any member until a post of a tenant adopts it.
+    let store = &app.store;
+    if !store.upload_in_tenant(&tenant, &blob).await.map_err(ApiError::internal)?
+        && store.upload_kept(&blob).await.map_err(ApiError::internal)?
+    {
         return Err(not_found());
     }
     let named = Named { name: query.name };

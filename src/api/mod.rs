@@ -31,6 +31,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
+pub use admin::erase_here;
 pub(crate) use registrations::{assign, plan_ateliers};
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};
 
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/attendance.csv", get(attendance::csv))
         .route("/sessions/{id}/participation.json", get(ateliers::participation))
         .route("/sessions/{id}/ateliers/{atelier}/video", get(ateliers::video))
+        .route("/sessions/{id}/ateliers/{atelier}/video/retry", post(ateliers::retry_video))
         .route("/admin/users/{id}", delete(admin::delete_user))
         .route("/boards/{id}/uploads", post(boards::upload).layer(DefaultBodyLimit::disable()))
         .route("/boards/{id}/export.csv", get(boards::export_csv))
@@ -136,6 +138,9 @@ impl Bearer {
         match app.keys.verify(token.trim()) {
             Ok(claims) if claims.guest => match crate::transport::ended::check(app, &claims).await {
                 Ok(()) => Ok(Bearer(Member::from(claims))),
+                Err(refusal) if refusal.code == ErrorCode::Unavailable => {
+                    Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, refusal.code, refusal.message))
+                }
                 Err(refusal) => Err(unauthorized(&refusal.message)),
             },
             Ok(claims) => Ok(Bearer(Member::from(claims))),

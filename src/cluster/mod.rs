@@ -139,6 +139,12 @@ impl Cluster {
         Ok(lease::acquire(&mut redis, &self.node, room, self.settings.lease_ms).await?)
     }
 
+    /// Who holds each room's lease, if anyone.
+    pub async fn owners(&self, rooms: &[Uuid]) -> Result<Vec<Option<String>>, ClusterError> {
+        let mut redis = self.redis.clone();
+        Ok(lease::owners(&mut redis, rooms).await?)
+    }
+
     /// Gives up this node's leases, at shutdown once every write is committed,
     /// so that other nodes take the rooms over at once.
     pub async fn release(&self, rooms: &[Uuid]) {

@@ -138,6 +138,15 @@ impl RemoteRoom {
         }
     }
 
+    /// Has the owner erase `user` from the room it runs (see
+    /// [`crate::api::erase_here`]).
+    pub async fn erase(&self, tenant: &str, user: &str) -> Result<crate::store::Deletion, RoomGone> {
+        match self.call(Call::Erase { tenant: tenant.into(), user: user.into() }).await? {
+            (Reply::Erased { deletion }, _) => Ok(deletion),
+            _ => Err(RoomGone),
+        }
+    }
+
     pub async fn board_export(&self) -> Result<Option<BoardExport>, RoomGone> {
         match self.call(Call::BoardExport).await? {
             (Reply::BoardExport { export }, _) => Ok(export.map(|export| *export)),
@@ -198,6 +207,13 @@ pub async fn serve(app: AppState, from: String, call: u64, room: Uuid, request: 
             .participation()
             .await
             .map(|participation| Reply::Participation { participation: participation.map(Box::new) }),
+        Call::Erase { tenant, user } => match crate::api::erase_here(&app, &[room], &tenant, &user).await {
+            Ok(deletion) => Ok(Reply::Erased { deletion }),
+            Err(error) => {
+                tracing::warn!(%error, %room, "cannot erase a user for another node");
+                Err(RoomGone)
+            }
+        },
         Call::Ateliers { member } => handle.ateliers(member.into()).await.map(|access| Reply::Ateliers { access }),
         Call::BoardExport => {
             handle.board_export().await.map(|export| Reply::BoardExport { export: export.map(Box::new) })

@@ -57,14 +57,32 @@ pub enum NodeMessage {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "call", rename_all = "snake_case")]
 pub enum Call {
-    Attach { who: Who, since: Option<u64> },
-    Detach { member: String },
-    Leave { member: String },
-    Command { who: Who, id: ClientMsgId, command: RoomCommand },
+    Attach {
+        who: Who,
+        since: Option<u64>,
+    },
+    Detach {
+        member: String,
+    },
+    Leave {
+        member: String,
+    },
+    Command {
+        who: Who,
+        id: ClientMsgId,
+        command: RoomCommand,
+    },
     Results,
     BoardExport,
     Participation,
-    Ateliers { member: String },
+    Ateliers {
+        member: String,
+    },
+    /// Erase `user` of `tenant` from the room (and the store).
+    Erase {
+        tenant: String,
+        user: String,
+    },
 }
 
 /// The owner's answer.
@@ -91,6 +109,9 @@ pub enum Reply {
     },
     Ateliers {
         access: Option<crate::hub::AtelierAccess>,
+    },
+    Erased {
+        deletion: crate::store::Deletion,
     },
 }
 

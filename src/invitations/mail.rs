@@ -11,7 +11,8 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::{SmtpConfig, SmtpTls, civil};
+use super::{SmtpConfig, SmtpTls};
+use crate::local_time::{Language, spoken};
 
 /// The language of an e-mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,14 +58,17 @@ pub struct Details<'a> {
     pub link: &'a str,
     pub atelier: Option<&'a str>,
     pub organizer: &'a str,
+    /// The session's time zone (its tenant's), an IANA name.
+    pub zone: &'a str,
 }
 
-fn when(lang: Lang, ms: i64) -> String {
-    let (year, month, day, hour, minute, _) = civil(ms);
-    match lang {
-        Lang::Fr => format!("le {day:02}/{month:02}/{year} à {hour:02}h{minute:02} (UTC)"),
-        Lang::En => format!("on {year}-{month:02}-{day:02} at {hour:02}:{minute:02} UTC"),
-    }
+/// The session's start as the reader's clock says it.
+fn when(d: &Details<'_>) -> String {
+    let language = match d.lang {
+        Lang::Fr => Language::French,
+        Lang::En => Language::English,
+    };
+    spoken(d.starts_at, d.zone, language)
 }
 
 /// `1 h 30`, `2 days`… of seconds, for a reminder's subject.
@@ -108,22 +112,22 @@ fn bodies(paragraphs: &[String], link: &str, button: &str) -> (String, String) {
 
 /// An invitation (the calendar event is added by the caller).
 pub fn invitation(d: &Details<'_>, to_email: &str, ics: String) -> Letter {
-    let at = when(d.lang, d.starts_at);
+    let at = when(d);
     let paragraphs: Vec<String> = match d.lang {
         Lang::Fr => {
             let mut p = vec![
                 format!("Bonjour {},", d.name),
                 format!(
-                    "{} vous invite à la séance « {} », {at}, pour {} minutes.",
+                    "{} vous invite à la séance «\u{a0}{}\u{a0}», {at}, pour {} minutes.",
                     d.organizer, d.title, d.duration_min
                 ),
             ];
             if let Some(atelier) = d.atelier {
-                p.push(format!("Vous participerez à l'atelier « {atelier} »."));
+                p.push(format!("Vous participerez à l’atelier «\u{a0}{atelier}\u{a0}»."));
             }
-            p.push("Le jour venu, rejoignez la séance avec votre lien personnel (ne le transmettez pas) :".into());
+            p.push("Le jour venu, rejoignez la séance avec votre lien personnel (ne le transmettez pas)\u{a0}:".into());
             p.push(d.link.to_string());
-            p.push("L'événement est joint pour votre agenda.".into());
+            p.push("L’événement est joint pour votre agenda.".into());
             p
         }
         Lang::En => {
@@ -144,7 +148,7 @@ pub fn invitation(d: &Details<'_>, to_email: &str, ics: String) -> Letter {
         }
     };
     let (subject, button) = match d.lang {
-        Lang::Fr => (format!("Invitation : {}", d.title), "Rejoindre la séance"),
+        Lang::Fr => (format!("Invitation\u{a0}: {}", d.title), "Rejoindre la séance"),
         Lang::En => (format!("Invitation: {}", d.title), "Join the session"),
     };
     let (text, html) = bodies(&paragraphs, d.link, button);
@@ -153,15 +157,15 @@ pub fn invitation(d: &Details<'_>, to_email: &str, ics: String) -> Letter {
 
 /// A reminder sent `before_s` seconds before the start.
 pub fn reminder(d: &Details<'_>, to_email: &str, before_s: i64) -> Letter {
-    let at = when(d.lang, d.starts_at);
+    let at = when(d);
     let soon = span(d.lang, before_s);
     let (subject, paragraphs, button) = match d.lang {
         Lang::Fr => (
-            format!("Rappel : « {} » commence dans {soon}", d.title),
+            format!("Rappel\u{a0}: «\u{a0}{}\u{a0}» commence dans {soon}", d.title),
             vec![
                 format!("Bonjour {},", d.name),
-                format!("La séance « {} » commence {at}.", d.title),
-                "Rejoignez-la avec votre lien personnel :".into(),
+                format!("La séance «\u{a0}{}\u{a0}» commence {at}.", d.title),
+                "Rejoignez-la avec votre lien personnel\u{a0}:".into(),
                 d.link.to_string(),
             ],
             "Rejoindre la séance",
@@ -273,21 +277,23 @@ mod tests {
             link: "https://amphi.example/j/KM7R4P?token=abc",
             atelier: Some("Atelier 1"),
             organizer: "Mme Leroy",
+            zone: "Europe/Paris",
         }
     }
 
     #[test]
     fn invitations_speak_french_by_default_and_english_on_request() {
         let fr = invitation(&details(Lang::from_code("fr")), "e@x.fr", "ICS".into());
-        assert_eq!(fr.subject, "Invitation : Ateliers du matin");
-        assert!(fr.text.contains("le 01/12/2026 à 09h30 (UTC)"));
+        assert_eq!(fr.subject, "Invitation\u{a0}: Ateliers du matin");
+        // 09:30 UTC on 1 December is 10:30 in Paris (winter time).
+        assert!(fr.text.contains("le 01/12/2026 à 10h30, heure de Paris"), "{}", fr.text);
         assert!(fr.text.contains("https://amphi.example/j/KM7R4P?token=abc"));
         assert!(fr.text.contains("Atelier 1"));
         assert!(fr.html.contains("Élise &lt;Martin&gt;"), "HTML is escaped: {}", fr.html);
         let en = invitation(&details(Lang::from_code("EN")), "e@x.fr", "ICS".into());
-        assert!(en.text.contains("on 2026-12-01 at 09:30 UTC"));
+        assert!(en.text.contains("on 2026-12-01 at 10:30, Paris time"), "{}", en.text);
         let reminder = reminder(&details(Lang::Fr), "e@x.fr", 3600);
-        assert_eq!(reminder.subject, "Rappel : « Ateliers du matin » commence dans 1 heure");
+        assert_eq!(reminder.subject, "Rappel\u{a0}: «\u{a0}Ateliers du matin\u{a0}» commence dans 1 heure");
         assert!(reminder.ics.is_none());
     }
 

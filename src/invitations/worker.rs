@@ -145,6 +145,7 @@ async fn attempt(app: &App, mailer: &Mailer, mail: &MailRecord) -> Outcome {
         link: &link,
         atelier: atelier_name.as_deref(),
         organizer: &schedule.organizer_name,
+        zone: app.config.time.zone_name(&registration.tenant),
     };
     let domain = mailer.from().email.domain().to_string();
     let letter = if mail.kind == "invitation" {
@@ -153,6 +154,7 @@ async fn attempt(app: &App, mailer: &Mailer, mail: &MailRecord) -> Outcome {
             stamp_ms: now,
             start_ms: schedule.starts_at,
             end_ms: schedule.ends_at(),
+            zone: details.zone.to_string(),
             summary: room.title.clone(),
             description: details_description(&details),
             url: link.clone(),
@@ -175,7 +177,7 @@ async fn attempt(app: &App, mailer: &Mailer, mail: &MailRecord) -> Outcome {
 
 fn details_description(details: &Details<'_>) -> String {
     match details.lang {
-        Lang::Fr => format!("Rejoindre la séance avec votre lien personnel : {}", details.link),
+        Lang::Fr => format!("Rejoindre la séance avec votre lien personnel\u{a0}: {}", details.link),
         Lang::En => format!("Join the session with your personal link: {}", details.link),
     }
 }

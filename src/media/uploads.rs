@@ -124,7 +124,11 @@ pub async fn claim<'b>(app: &AppState, tenant: &str, blobs: impl IntoIterator<It
         match app.store.reference_upload(tenant, blob, now).await {
             Ok(true) => {}
             Ok(false) => {
-                if app.store.upload_kept(blob).await.unwrap_or(false) {
+                let owned = app.store.upload_kept(blob).await.unwrap_or(true);
+                if !owned && adopt(app, tenant, blob, now).await {
+                    continue;
+                }
+                if owned {
                     app.metrics.abuse.with_label_values(&["foreign_blob"]).inc();
                 }
                 return Err(Refusal::new(ErrorCode::NotFound, "no upload has this blob id: upload the file first"));
@@ -148,6 +152,28 @@ pub async fn record(app: &AppState, upload: &UploadRecord) -> Result<(), StoreEr
         app.metrics.blob_bytes.add(i64::try_from(upload.size).unwrap_or(i64::MAX));
     }
     Ok(())
+}
+
+/// A blob stored before uploads were recorded (no row names it) becomes
+/// the referring tenant's, so that the boards made then still edit.
+async fn adopt(app: &AppState, tenant: &str, blob: &str, now: i64) -> bool {
+    let Some(meta) = app.blobs.meta(blob).await else { return false };
+    let upload = UploadRecord {
+        blob: blob.to_string(),
+        tenant: tenant.to_string(),
+        room: String::new(),
+        member: String::new(),
+        size: meta.size,
+        created_at: now,
+        referenced_at: Some(now),
+    };
+    match record(app, &upload).await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(%error, %blob, "cannot adopt an earlier upload");
+            false
+        }
+    }
 }
 
 /// The blobs an activity definition refers to (a board's posts, a

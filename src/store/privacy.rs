@@ -1,12 +1,12 @@
 //! Data protection: the retention purge of guests' personal data and the
 //! deletion of one user's data everywhere (RGPD right to erasure).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Pool, Store, StoreError};
 
 /// What a deletion removed, by kind of record.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deletion {
     pub inputs: u64,
     pub attendance: u64,
@@ -18,6 +18,26 @@ pub struct Deletion {
     pub registrations: u64,
     /// Their queued or sent invitations and reminders.
     pub mails: u64,
+    /// Their uploads (the files go once no other upload names them).
+    pub uploads: u64,
+    /// The blobs of those uploads.
+    #[serde(skip)]
+    pub blobs: Vec<String>,
+}
+
+impl Deletion {
+    /// Adds what another deletion removed.
+    pub fn add(&mut self, other: &Deletion) {
+        self.inputs += other.inputs;
+        self.attendance += other.attendance;
+        self.completions += other.completions;
+        self.outbox += other.outbox;
+        self.video_events += other.video_events;
+        self.registrations += other.registrations;
+        self.mails += other.mails;
+        self.uploads += other.uploads;
+        self.blobs.extend(other.blobs.iter().cloned());
+    }
 }
 
 impl Store {
@@ -77,7 +97,7 @@ impl Store {
     /// outbox messages, the BigBlueButton events naming them in the tenant's
     /// video rooms (meetings `amphi-{room}...`), and their registrations
     /// (`user` is then their member id or their e-mail address) with their
-    /// e-mails. One transaction.
+    /// e-mails, and their uploads. One transaction.
     pub async fn delete_user(&self, tenant: &str, user: &str) -> Result<Deletion, StoreError> {
         let in_tenant = "room IN (SELECT id FROM rooms WHERE tenant = $2)";
         let inputs = format!("DELETE FROM room_inputs WHERE member = $1 AND {in_tenant}");
@@ -99,9 +119,16 @@ impl Store {
                 .bind(user).bind(tenant).bind(&email).execute(&mut *transaction).await?.rows_affected();
             let registrations = sqlx::query(&format!("DELETE FROM registrations WHERE id IN ({registered})"))
                 .bind(user).bind(tenant).bind(&email).execute(&mut *transaction).await?.rows_affected();
+            let uploaded = sqlx::query("DELETE FROM uploads WHERE member = $1 AND tenant = $2 RETURNING blob")
+                .bind(user).bind(tenant).fetch_all(&mut *transaction).await?;
+            let mut blobs =
+                uploaded.iter().map(|row| sqlx::Row::try_get::<String, _>(row, "blob")).collect::<Result<Vec<_>, _>>()?;
             transaction.commit().await?;
+            let uploads = blobs.len() as u64;
+            blobs.sort();
+            blobs.dedup();
             let [inputs, attendance, completions, outbox, video_events] = counts;
-            Ok(Deletion { inputs, attendance, completions, outbox, video_events, registrations, mails })
+            Ok(Deletion { inputs, attendance, completions, outbox, video_events, registrations, mails, uploads, blobs })
         })
     }
 }

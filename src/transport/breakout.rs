@@ -7,6 +7,10 @@
 //! gives each atelier its video link; a broadcast also goes to the open ateliers' public chats
 //! (BigBlueButton 3.0+; older servers answer `unsupported` and the message
 //! goes through amphi only). The room itself never waits on BigBlueButton.
+//! A meeting BigBlueButton could not create is tried again with backoff
+//! ([`CREATE_ATTEMPTS`]), the atelier showing why it has no video room
+//! meanwhile (a [`VideoProblem`]), and a leader can try again at once
+//! ([`retry_meeting`]).
 
 use std::sync::Arc;
 
@@ -18,12 +22,20 @@ use crate::activity::breakout::BreakoutDefinition;
 use crate::app::AppState;
 use crate::bbb::{Bbb, BbbError, ChatMessage, CreateMeeting, Document};
 use crate::hub::{RoomCommand, RoomHandle, Who};
-use amphi_protocol::breakout::Atelier;
+use amphi_protocol::breakout::{Atelier, VideoProblem};
+
+/// How many times an atelier's meeting is asked of BigBlueButton before a
+/// leader has to retry (the pauses double from `bbb.retry_backoff_ms`).
+pub const CREATE_ATTEMPTS: u32 = 5;
 
 /// Fills in an uploaded production file's type and size from the store;
-/// claims the files of a production or a plan for the member's tenant.
+/// claims the files of a production or a plan for the member's tenant. A
+/// video problem is the server's to tell, never a client's.
 pub async fn prepare(app: &AppState, tenant: &str, command: BreakoutCommand) -> Result<BreakoutCommand, Refusal> {
     Ok(match command {
+        BreakoutCommand::SetVideo { problem: Some(_), .. } => {
+            return Err(Refusal::new(ErrorCode::InvalidField, "`problem` is set by the server only"));
+        }
         BreakoutCommand::SubmitProduction { content: ProductionContent { text, link, file: Some(mut file) } } => {
             crate::media::uploads::claim(app, tenant, [file.blob.as_str()]).await?;
             let meta = app.blobs.meta(&file.blob).await.ok_or_else(|| {
@@ -72,7 +84,8 @@ pub fn after_accepted(app: &AppState, handle: &RoomHandle, who: &Who, command: &
                 .filter(|atelier| chosen.as_ref().is_none_or(|chosen| chosen.contains(&atelier.id)))
                 .map(|atelier| (atelier.id.clone(), meeting_for(handle, atelier, &base, &access)))
                 .collect();
-            tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), meetings));
+            let pause = std::time::Duration::from_millis(app.config.bbb.retry_backoff_ms.max(1));
+            tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), meetings, pause));
         }
         BreakoutCommand::Broadcast { text, atelier } => {
             let targets: Vec<String> = match atelier {
@@ -117,24 +130,77 @@ fn meeting_for(handle: &RoomHandle, atelier: &Atelier, base: &str, access: &str)
     meeting
 }
 
+/// A leader's "try again now" for an atelier of the plan: its meeting is
+/// asked of BigBlueButton again (in the background). `false`: no
+/// BigBlueButton, or no such atelier.
+pub fn retry_meeting(app: &AppState, handle: &RoomHandle, who: &Who, atelier: &str) -> bool {
+    let Some(bbb) = app.bbb.clone() else { return false };
+    let Some(planned) = planned_ateliers(handle).into_iter().find(|a| a.id == atelier) else { return false };
+    let base = app.config.bbb.callback_base_url.trim_end_matches('/').to_string();
+    let expires = crate::auth::unix_seconds() + DOCUMENT_LINK_SECONDS;
+    let access = app.blob_links.token(&handle.record.tenant, expires);
+    let meetings = vec![(planned.id.clone(), meeting_for(handle, &planned, &base, &access))];
+    let pause = std::time::Duration::from_millis(app.config.bbb.retry_backoff_ms.max(1));
+    tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), meetings, pause));
+    true
+}
+
 /// Creates each atelier's meeting (creating an existing one is harmless),
 /// then gives the atelier its video link through the room, on behalf of
-/// the facilitator who opened it.
-async fn create_meetings(bbb: Arc<dyn Bbb>, handle: RoomHandle, who: Who, meetings: Vec<(String, CreateMeeting)>) {
+/// the facilitator who opened it. A failed create is tried again up to
+/// [`CREATE_ATTEMPTS`] times, `pause` doubling between tries, the atelier
+/// telling why it has no video room meanwhile.
+async fn create_meetings(
+    bbb: Arc<dyn Bbb>,
+    handle: RoomHandle,
+    who: Who,
+    meetings: Vec<(String, CreateMeeting)>,
+    pause: std::time::Duration,
+) {
     for (atelier, meeting) in meetings {
-        if let Err(error) = bbb.create(&meeting).await {
-            tracing::warn!(%error, %atelier, "cannot create the atelier's video room");
-            continue;
-        }
-        let id = format!("amphi-video-{}", uuid::Uuid::new_v4().simple());
-        let url = Some(video_link(handle.id(), &atelier));
-        let command = RoomCommand::Breakout(Box::new(BreakoutCommand::SetVideo { atelier: atelier.clone(), url }));
-        match handle.command(who.clone(), id, command).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(refusal)) => tracing::warn!(%atelier, message = %refusal.message, "the video link was refused"),
-            Err(_) => tracing::warn!(%atelier, "the room went away before its video link was set"),
+        let mut attempt = 1;
+        let created = loop {
+            match bbb.create(&meeting).await {
+                Ok(_) => break true,
+                Err(error) => {
+                    let retrying = attempt < CREATE_ATTEMPTS;
+                    tracing::warn!(%error, %atelier, attempt, retrying, "cannot create the atelier's video room");
+                    set_video(&handle, &who, &atelier, None, Some(problem_of(&error, retrying))).await;
+                    if !retrying {
+                        break false;
+                    }
+                    tokio::time::sleep(pause.saturating_mul(1 << (attempt - 1))).await;
+                    attempt += 1;
+                }
+            }
+        };
+        if created {
+            set_video(&handle, &who, &atelier, Some(video_link(handle.id(), &atelier)), None).await;
         }
     }
+}
+
+/// Tells the room an atelier's video link, or why it has none.
+async fn set_video(handle: &RoomHandle, who: &Who, atelier: &str, url: Option<String>, problem: Option<VideoProblem>) {
+    let id = format!("amphi-video-{}", uuid::Uuid::new_v4().simple());
+    let command = BreakoutCommand::SetVideo { atelier: atelier.to_string(), url, problem };
+    match handle.command(who.clone(), id, RoomCommand::Breakout(Box::new(command))).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(refusal)) => tracing::warn!(%atelier, message = %refusal.message, "the video link was refused"),
+        Err(_) => tracing::warn!(%atelier, "the room went away before its video link was set"),
+    }
+}
+
+/// What the facilitator is told of a failed create.
+fn problem_of(error: &BbbError, retrying: bool) -> VideoProblem {
+    let code = match error {
+        BbbError::Unreachable { .. } => "unreachable",
+        BbbError::Timeout { .. } => "timeout",
+        BbbError::Failed { .. } => "refused",
+        BbbError::Http { .. } => "http",
+        _ => "invalid_answer",
+    };
+    VideoProblem { code: code.into(), detail: error.to_string(), retrying }
 }
 
 /// Posts a broadcast to the meetings' public chats; a server older than 3.0

@@ -51,9 +51,9 @@ async function waitForBinary(timeoutMs = 120_000) {
 
 /**
  * Starts the server and a browser. `logName`: the server log's file name in
- * test-results/. Returns { base, env, browser, token(args), stop() }.
+ * test-results/; `extraEnv`: more settings for the server (AMPHI_…). Returns { base, env, browser, token(args), stop() }.
  */
-export async function startHarness(logName) {
+export async function startHarness(logName, extraEnv = {}) {
   mkdirSync(RESULTS, { recursive: true });
   await waitForBinary();
   assert.ok(existsSync(join(WEB_DIR, 'index.html')), `no built client in ${WEB_DIR}: run npm run build`);
@@ -69,6 +69,7 @@ export async function startHarness(logName) {
     AMPHI_JWT_SECRET: JWT_SECRET,
     // Where the server finds the built web client (if it is configurable so).
     AMPHI_WEB_DIR: process.env.AMPHI_WEB_DIR ?? WEB_DIR,
+    ...extraEnv,
   };
   const serverLog = createWriteStream(join(RESULTS, logName));
   const server = spawn(BIN, [], { env, cwd: WEB_CLIENT, stdio: ['ignore', 'pipe', 'pipe'] });

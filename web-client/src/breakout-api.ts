@@ -1,6 +1,7 @@
 // REST calls of the ateliers screens: creating a breakout room (its plan of
 // ateliers and the assignment mode), and the facilitator's participation
-// report (`participation.json`, per atelier and per participant). The video
+// report (`participation.json`, per atelier and per participant), and asking
+// BigBlueButton again for an atelier's video room. The video
 // endpoint of an atelier is asked in breakout-format.ts (`videoJoinUrl`).
 
 import { auth, fetchDownload, readJson, send, type CreatedRoom } from './api';
@@ -19,6 +20,15 @@ export async function createBreakoutRoom(
     body: JSON.stringify({ title, kind: 'breakout', breakout }),
   });
   return (await readJson(response)) as CreatedRoom;
+}
+
+/** POST /api/v1/sessions/{room}/ateliers/{atelier}/video/retry (leaders): ask BigBlueButton for the video room again, now. */
+export async function retryVideo(token: string, room: string, atelier: string, fetchImpl: typeof fetch = fetch): Promise<void> {
+  const response = await send(fetchImpl, `/api/v1/sessions/${encodeURIComponent(room)}/ateliers/${encodeURIComponent(atelier)}/video/retry`, {
+    method: 'POST',
+    headers: { ...auth(token), Accept: 'application/json' },
+  });
+  await readJson(response);
 }
 
 /** GET /api/v1/sessions/{room}/participation.json (leaders) → the file to save. */

@@ -36,8 +36,20 @@ export interface Atelier {
   capacity?: number;
   /** An http(s) link, or amphi's `/api/v1/sessions/{room}/ateliers/{atelier}/video` path. */
   video_url?: string;
+  /** Why the atelier has no video room yet (set by the server). */
+  video_problem?: VideoProblem;
   board?: boolean;
   quiz?: string;
+}
+
+/** Why BigBlueButton could not create an atelier's video room. */
+export interface VideoProblem {
+  /** `unreachable`, `timeout`, `refused`, `http` or `invalid_answer`. */
+  code: string;
+  /** What BigBlueButton said (English, technical). */
+  detail: string;
+  /** The server tries again by itself; else a leader retries. */
+  retrying: boolean;
 }
 
 export interface BreakoutPlan {
@@ -175,7 +187,7 @@ export type BreakoutEvent =
   | { kind: 'production'; production: Production }
   | { kind: 'published'; productions: Production[] }
   | { kind: 'unpublished'; ateliers: string[] }
-  | { kind: 'video'; atelier: string; video_url?: string }
+  | { kind: 'video'; atelier: string; video_url?: string; video_problem?: VideoProblem }
   | { kind: 'counts'; ateliers: AtelierCount[]; unassigned_present: number };
 
 /** A breakout session as one viewer sees it when joining. */

@@ -19,6 +19,7 @@ import type {
   HelpCall,
   Production,
   SessionStatus,
+  VideoProblem,
 } from './breakout-protocol';
 import type { MemberId } from './protocol';
 
@@ -142,9 +143,9 @@ export function applyBreakoutEvent(state: BreakoutState, event: BreakoutEvent): 
     }
     case 'video': {
       const plan = state.plan
-        ? { ...state.plan, ateliers: state.plan.ateliers.map((a) => (a.id === event.atelier ? withVideo(a, event.video_url) : a)) }
+        ? { ...state.plan, ateliers: state.plan.ateliers.map((a) => (a.id === event.atelier ? withVideo(a, event.video_url, event.video_problem) : a)) }
         : undefined;
-      const mine = state.atelier && state.atelier.id === event.atelier ? withVideo(state.atelier, event.video_url) : state.atelier;
+      const mine = state.atelier && state.atelier.id === event.atelier ? withVideo(state.atelier, event.video_url, event.video_problem) : state.atelier;
       return { ...state, plan, atelier: mine };
     }
     case 'counts': {
@@ -160,10 +161,12 @@ export function applyBreakoutEvent(state: BreakoutState, event: BreakoutEvent): 
   }
 }
 
-function withVideo<T extends { video_url?: string }>(atelier: T, url: string | undefined): T {
+function withVideo<T extends { video_url?: string; video_problem?: VideoProblem }>(atelier: T, url: string | undefined, problem?: VideoProblem): T {
   const next = { ...atelier };
   if (url) next.video_url = url;
   else delete next.video_url;
+  if (problem && !url) next.video_problem = problem;
+  else delete next.video_problem;
   return next;
 }
 

@@ -4,6 +4,7 @@
 //! participant saw, and reports. Every wait is bounded: what does not come
 //! in time is a reported error, never a hang.
 
+pub mod abuse;
 pub mod board;
 pub mod breakout;
 pub mod crowd;

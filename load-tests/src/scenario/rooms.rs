@@ -24,7 +24,7 @@ pub async fn run(options: &Options, layout: &Layout) -> anyhow::Result<Report> {
 
 /// Connects every room's trainer, then has them all announce. Returns, per
 /// room, how many announcements were acknowledged (numbers `0..n`).
-async fn announce_everywhere(options: &Options, rooms: &[Room], report: &mut Report) -> Vec<usize> {
+pub(crate) async fn announce_everywhere(options: &Options, rooms: &[Room], report: &mut Report) -> Vec<usize> {
     let mut trainers = Vec::with_capacity(rooms.len());
     for room in rooms {
         match trainer(options, room).await {

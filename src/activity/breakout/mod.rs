@@ -503,7 +503,7 @@ impl BreakoutSession {
             BreakoutCommand::SubmitProduction { content } => self.submit(who, content, now),
             BreakoutCommand::Publish { atelier } => self.publish(atelier),
             BreakoutCommand::Unpublish { atelier } => Ok(self.unpublish(atelier)),
-            BreakoutCommand::SetVideo { atelier, url } => {
+            BreakoutCommand::SetVideo { atelier, url, problem } => {
                 self.atelier(&atelier)?;
                 // A link of its own, or amphi's path that answers each member
                 // with their signed join URL.
@@ -512,10 +512,14 @@ impl BreakoutSession {
                 {
                     plan::check_link("`url`", url)?;
                 }
+                // A room that exists has no problem.
+                let problem = if url.is_some() { None } else { problem };
                 if let Some(a) = self.plan.ateliers.iter_mut().find(|a| a.id == atelier) {
                     a.video_url = url.clone();
+                    a.video_problem = problem.clone();
                 }
-                Ok(vec![self.to_atelier(&atelier, BreakoutEvent::Video { atelier: atelier.clone(), video_url: url })])
+                let event = BreakoutEvent::Video { atelier: atelier.clone(), video_url: url, video_problem: problem };
+                Ok(vec![self.to_atelier(&atelier, event)])
             }
         }
     }

@@ -55,6 +55,7 @@ fn atelier(id: &str, name: &str) -> Atelier {
         files: Vec::new(),
         capacity: None,
         video_url: Some(format!("https://visio.example.org/{id}")),
+        video_problem: None,
         board: false,
         quiz: None,
     }
@@ -722,11 +723,15 @@ fn video_links_can_be_set_for_an_atelier_by_leaders() {
     let mut s = session(2, AssignmentMode::Manual);
     ok(&mut s, facilitator(), assign("p01", "a1"), T0);
     ok(&mut s, facilitator(), assign("p02", "a2"), T0);
-    let set = |url: &str| BreakoutCommand::SetVideo { atelier: "a1".into(), url: Some(url.into()) };
+    let set = |url: &str| BreakoutCommand::SetVideo { atelier: "a1".into(), url: Some(url.into()), problem: None };
     let emits = ok(&mut s, facilitator(), set("https://bbb.example.org/join/a1"), T0);
     assert_eq!(
         seen(&emits, people.get(0)),
-        vec![&BreakoutEvent::Video { atelier: "a1".into(), video_url: Some("https://bbb.example.org/join/a1".into()) }]
+        vec![&BreakoutEvent::Video {
+            atelier: "a1".into(),
+            video_url: Some("https://bbb.example.org/join/a1".into()),
+            video_problem: None
+        }]
     );
     assert!(seen(&emits, people.get(1)).is_empty());
     assert_eq!(
@@ -832,7 +837,7 @@ fn roles_are_checked_before_anything_else() {
         BreakoutCommand::ResolveCall { call: "h1".into() },
         BreakoutCommand::Publish { atelier: None },
         BreakoutCommand::Unpublish { atelier: None },
-        BreakoutCommand::SetVideo { atelier: "a1".into(), url: None },
+        BreakoutCommand::SetVideo { atelier: "a1".into(), url: None, problem: None },
     ];
     for command in leaders_only {
         assert_eq!(refused(&mut s, people.get(0), command.clone(), T0), ErrorCode::Forbidden, "{command:?}");
@@ -884,7 +889,7 @@ fn odd_input_is_refused_or_ignored_never_a_panic() {
                 },
                 BreakoutCommand::Publish { atelier: Some(t.clone()) },
                 BreakoutCommand::Unpublish { atelier: Some(t.clone()) },
-                BreakoutCommand::SetVideo { atelier: t.clone(), url: Some(t.clone()) },
+                BreakoutCommand::SetVideo { atelier: t.clone(), url: Some(t.clone()), problem: None },
                 BreakoutCommand::Distribute,
                 open_all(),
                 BreakoutCommand::Extend { seconds: u32::MAX, atelier: None },

@@ -11,19 +11,20 @@
 // Events that matter are read out (help calls, productions, closings).
 
 import type { App, View } from '../app';
-import { fetchParticipation } from '../breakout-api';
+import { fetchParticipation, retryVideo } from '../breakout-api';
 import { BROADCAST_MAX, EXTEND_CHOICES_S, LINK_MAX, minutesOf, warningText } from '../breakout-format';
-import type { BreakoutEvent, HelpCall } from '../breakout-protocol';
+import type { BreakoutEvent, HelpCall, VideoProblem } from '../breakout-protocol';
 import { atelierName, atelierOf, stateCounts, type BreakoutState } from '../breakout-state';
 import { isWebLink } from '../board-format';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, uid } from '../dom';
-import { errorText, formatTime, t } from '../i18n';
+import { errorText, formatTime, t, type MessageKey } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sendBreakout, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
-import { fetchSessionFile } from '../api';
+import { ApiError, fetchSessionFile } from '../api';
+import { loadTrainerToken } from '../session';
 import { courseRosterPanel } from './course-roster';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
@@ -214,6 +215,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       void send({ action: 'set_video', atelier: plan.id, ...(url ? { url } : {}) });
     });
     const members = names(status.members);
+    const problem = plan.video_problem && !plan.video_url ? videoProblemBlock(plan.name, plan.id, plan.video_problem) : null;
     return h('li', { class: 'amphi-atelier-card', 'data-card': plan.id, 'data-testid': 'atelier-card', 'data-atelier': plan.id },
       h('article', { class: 'amphi-panel', 'aria-labelledby': headingId },
         h('div', { class: 'amphi-atelier-card__head' },
@@ -229,8 +231,35 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
         production ? h('div', { class: 'fr-mt-2w' }, h('h4', { class: 'fr-text--md fr-mb-1w' }, t('breakout.atelier.production')), productionBlock(production)) : null,
         h('div', { class: 'fr-input-group fr-mt-2w fr-mb-0 amphi-trainer-only' },
           h('label', { class: 'fr-label', for: videoId }, t('breakout.atelier.video'), h('span', { class: 'fr-hint-text' }, t('breakout.atelier.videoHint'))),
-          h('div', { class: 'amphi-inline-form' }, video, videoSet))));
+          h('div', { class: 'amphi-inline-form' }, video, videoSet)),
+        problem));
   };
+
+  /** Why the atelier has no video room, and "Réessayer maintenant" once the server has stopped trying. */
+  function videoProblemBlock(name: string, atelier: string, problem: VideoProblem): HTMLElement {
+    const reasonKey = `breakout.video.reason.${problem.code}` as MessageKey;
+    const reason = t(reasonKey) === reasonKey ? t('breakout.video.reason.invalid_answer') : t(reasonKey);
+    const text = t(problem.retrying ? 'breakout.video.problemRetrying' : 'breakout.video.problem', { name, reason });
+    const status = h('p', { class: 'fr-text--sm fr-mb-0', role: 'status' });
+    const retry = problem.retrying ? null : h('button', {
+      type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary fr-mt-1w', 'data-testid': 'video-retry',
+      'data-focus': `video-retry-${atelier}`, 'aria-label': t('breakout.video.retryLabel', { name }),
+    }, t('breakout.video.retry'));
+    retry?.addEventListener('click', async () => {
+      const token = loadTrainerToken(app.store) ?? client.bearerToken ?? '';
+      retry.disabled = true;
+      try {
+        await retryVideo(token, roomId, atelier);
+        status.textContent = t('breakout.video.retrying');
+      } catch (e) {
+        retry.disabled = false;
+        const code = e instanceof ApiError ? e.code : 'network';
+        status.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+      }
+    });
+    return h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mt-2w amphi-trainer-only', 'data-testid': 'video-problem', title: problem.detail },
+      h('p', {}, text), retry, status);
+  }
   const ateliersSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'ateliers-title', 'data-testid': 'ateliers' },
     ateliersHeading, h('p', { class: 'amphi-trainer-only' }, publishAll), ateliers.root);
 
