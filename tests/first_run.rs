@@ -58,7 +58,8 @@ async fn the_printed_link_signs_a_first_trainer_in_once() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, mut stdout, _) = start(dir.path(), &[]);
     let line = first_line(&mut stdout);
-    let link = line.split_whitespace().find(|word| word.contains("?signin=")).unwrap_or_else(|| panic!("no link in {line:?}"));
+    let link =
+        line.split_whitespace().find(|word| word.contains("?signin=")).unwrap_or_else(|| panic!("no link in {line:?}"));
     let (base, code) = link.split_once("/?signin=").unwrap();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     assert_eq!(code.len(), 32);
