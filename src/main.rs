@@ -154,10 +154,11 @@ fn serve(config: Config, embedded_defaults: bool) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let app = amphi::app::build(config).await?;
         let address = listener.local_addr()?;
-        if embedded_defaults && address.ip().is_loopback() {
-            if let Some(code) = app.first_run.offer() {
-                println!("First run: open http://{address}/?signin={code} to sign in as the first trainer (this link works once).");
-            }
+        if embedded_defaults
+            && address.ip().is_loopback()
+            && let Some(code) = app.first_run.offer()
+        {
+            println!("First run: open http://{address}/?signin={code} to sign in as the first trainer (this link works once).");
         }
         amphi::app::serve(listener, app, shutdown_signal()).await?;
         Ok(())

@@ -67,40 +67,47 @@ pub async fn picker(app: &AppState, platform: &PlatformRecord, token: IdToken) -
             LtiError::bad("lti_bad_message", "the platform does not accept ltiResourceLink items").in_lang(lang)
         );
     }
-    let now = crate::auth::unix_seconds();
-    let context = PickerContext {
-        typ: CONTEXT_TYPE.into(),
-        platform: platform.id.clone(),
-        deployment: token.deployment_id.clone().unwrap_or_default(),
-        return_url: settings.deep_link_return_url.clone(),
-        data: settings.data.clone(),
-        member: member_id(&platform.id, token.sub.as_deref().unwrap_or_default()),
-        tenant: platform.tenant.clone(),
-        lang: lang.into(),
-        exp: now + CONTEXT_TTL_SECONDS,
-        iat: now,
-        link: None,
-    };
-    let signed = app.lti.keys.sign(&context).await.map_err(LtiError::internal)?;
-    picker_page(app, &context, &signed).await
+    let mut context = PickerContext::new(
+        platform,
+        token.deployment_id.clone().unwrap_or_default(),
+        token.sub.as_deref().unwrap_or_default(),
+        lang,
+    );
+    context.return_url = settings.deep_link_return_url.clone();
+    context.data = settings.data.clone();
+    show_picker(app, context).await
 }
 
 /// The picker for a trainer's launch of a link that names no activity.
 pub async fn link_picker(app: &AppState, platform: &PlatformRecord, link: LaunchedLink) -> Result<Response, LtiError> {
-    let now = crate::auth::unix_seconds();
-    let context = PickerContext {
-        typ: CONTEXT_TYPE.into(),
-        platform: platform.id.clone(),
-        deployment: link.deployment_id.clone(),
-        return_url: String::new(),
-        data: None,
-        member: member_id(&platform.id, &link.sub),
-        tenant: platform.tenant.clone(),
-        lang: link.lang.clone(),
-        exp: now + CONTEXT_TTL_SECONDS,
-        iat: now,
-        link: Some(link),
-    };
+    let mut context = PickerContext::new(platform, link.deployment_id.clone(), &link.sub, &link.lang);
+    context.link = Some(link);
+    show_picker(app, context).await
+}
+
+impl PickerContext {
+    /// A context valid [`CONTEXT_TTL_SECONDS`] from now, answering nothing
+    /// to the platform and setting up no link until told.
+    fn new(platform: &PlatformRecord, deployment: String, sub: &str, lang: &str) -> PickerContext {
+        let now = crate::auth::unix_seconds();
+        PickerContext {
+            typ: CONTEXT_TYPE.into(),
+            platform: platform.id.clone(),
+            deployment,
+            return_url: String::new(),
+            data: None,
+            member: member_id(&platform.id, sub),
+            tenant: platform.tenant.clone(),
+            lang: lang.into(),
+            exp: now + CONTEXT_TTL_SECONDS,
+            iat: now,
+            link: None,
+        }
+    }
+}
+
+/// Signs `context` and shows the picker carrying it.
+async fn show_picker(app: &AppState, context: PickerContext) -> Result<Response, LtiError> {
     let signed = app.lti.keys.sign(&context).await.map_err(LtiError::internal)?;
     picker_page(app, &context, &signed).await
 }

@@ -61,7 +61,11 @@ impl Store {
                 .await?
                 .rows_affected();
                 new += inserted;
-                if inserted > 0 && !event.meeting.is_empty() && !event.internal_meeting.is_empty() {
+                if inserted > 0
+                    && event.event == "meeting-created"
+                    && !event.meeting.is_empty()
+                    && !event.internal_meeting.is_empty()
+                {
                     // Events that came before this meeting was known by amphi's id.
                     sqlx::query("UPDATE bbb_events SET meeting = $1 WHERE internal_meeting = $2 AND meeting = ''")
                         .bind(&event.meeting)

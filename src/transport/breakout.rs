@@ -75,17 +75,11 @@ pub fn after_accepted(app: &AppState, handle: &RoomHandle, who: &Who, command: &
     let ateliers = planned_ateliers(handle);
     match command {
         BreakoutCommand::Open { ateliers: chosen } => {
-            let base = app.config.bbb.callback_base_url.trim_end_matches('/').to_string();
-            // BigBlueButton fetches the ateliers' files as the meetings start.
-            let expires = crate::auth::unix_seconds() + DOCUMENT_LINK_SECONDS;
-            let access = app.blob_links.token(&handle.record.tenant, expires);
-            let meetings: Vec<(String, CreateMeeting)> = ateliers
+            let opened: Vec<&Atelier> = ateliers
                 .iter()
                 .filter(|atelier| chosen.as_ref().is_none_or(|chosen| chosen.contains(&atelier.id)))
-                .map(|atelier| (atelier.id.clone(), meeting_for(handle, atelier, &base, &access)))
                 .collect();
-            let pause = std::time::Duration::from_millis(app.config.bbb.retry_backoff_ms.max(1));
-            tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), meetings, pause));
+            start_creating(app, bbb, handle, who, &opened);
         }
         BreakoutCommand::Broadcast { text, atelier } => {
             let targets: Vec<String> = match atelier {
@@ -136,13 +130,20 @@ fn meeting_for(handle: &RoomHandle, atelier: &Atelier, base: &str, access: &str)
 pub fn retry_meeting(app: &AppState, handle: &RoomHandle, who: &Who, atelier: &str) -> bool {
     let Some(bbb) = app.bbb.clone() else { return false };
     let Some(planned) = planned_ateliers(handle).into_iter().find(|a| a.id == atelier) else { return false };
+    start_creating(app, bbb, handle, who, &[&planned]);
+    true
+}
+
+/// Starts creating these ateliers' meetings, in the background.
+fn start_creating(app: &AppState, bbb: Arc<dyn Bbb>, handle: &RoomHandle, who: &Who, ateliers: &[&Atelier]) {
     let base = app.config.bbb.callback_base_url.trim_end_matches('/').to_string();
+    // BigBlueButton fetches the ateliers' files as the meetings start.
     let expires = crate::auth::unix_seconds() + DOCUMENT_LINK_SECONDS;
     let access = app.blob_links.token(&handle.record.tenant, expires);
-    let meetings = vec![(planned.id.clone(), meeting_for(handle, &planned, &base, &access))];
+    let meetings: Vec<(String, CreateMeeting)> =
+        ateliers.iter().map(|atelier| (atelier.id.clone(), meeting_for(handle, atelier, &base, &access))).collect();
     let pause = std::time::Duration::from_millis(app.config.bbb.retry_backoff_ms.max(1));
     tokio::spawn(create_meetings(bbb, handle.clone(), who.clone(), meetings, pause));
-    true
 }
 
 /// Creates each atelier's meeting (creating an existing one is harmless),
