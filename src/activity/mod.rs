@@ -7,6 +7,7 @@ pub mod board;
 pub mod breakout;
 pub mod lobby;
 pub mod quiz;
+pub mod shuffle;
 
 use std::sync::Arc;
 

@@ -155,10 +155,13 @@ fn read_tree(text: &str) -> Result<Element, ImportError> {
             Event::CData(content) => push_text(&mut stack, &content.xml10_content()),
             Event::GeneralRef(reference) => {
                 let name = reference.xml10_content();
-                let resolved =
-                    if reference.is_char_ref() { reference.resolve_char_ref().ok().flatten() } else { entity(&name) };
+                let resolved = if reference.is_char_ref() {
+                    reference.resolve_char_ref().ok().flatten().map(String::from)
+                } else {
+                    entity(&name)
+                };
                 match resolved {
-                    Some(c) => push_text(&mut stack, c.encode_utf8(&mut [0; 4])),
+                    Some(text) => push_text(&mut stack, &text),
                     None => {
                         return Err(error(lines.position(text, offset as u64), format!("unknown entity `&{name};`")));
                     }
@@ -240,8 +243,21 @@ fn read_question(element: &Element, path: &str, draft: &mut Draft) -> Result<(),
         .map(|text| text.text().trim().to_string())
         .filter(|title| !title.is_empty());
     let (raw_prompt, format) = element.rich_text("questiontext").unwrap_or((String::new(), TextFormat::Html));
-    let prompt = format.to_text(&raw_prompt);
+    let mut lost = Vec::new();
+    let prompt = format.to_text_noting(&raw_prompt, &mut lost);
     let name = label(title.as_deref(), &prompt);
+    for answer in element.elements("answer") {
+        let format = answer.attribute("format").and_then(TextFormat::from_name).unwrap_or(TextFormat::Html);
+        format.to_text_noting(&answer.element("text").map_or_else(String::new, Element::text), &mut lost);
+    }
+    if !lost.is_empty() {
+        let written = lost.iter().map(|text| format!("`{text}`")).collect::<Vec<_>>().join(", ");
+        draft.warn(
+            &position,
+            &name,
+            format!("superscripts or subscripts with no Unicode form are written ^(…) or _(…): {written}"),
+        );
+    }
 
     let kind = match kind_name {
         "multichoice" => multichoice(element, path, draft, &position, &name)?,
@@ -697,6 +713,23 @@ mod tests {
                 ("question[5] (line 7)", "Sans type", "the question has no `type`"),
             ]
         );
+    }
+
+    #[test]
+    fn html_entities_and_scripts_in_questions() {
+        let import = full(
+            r#"<question type="multichoice"><questiontext format="html"><text><![CDATA[<p>Si x<sup>2</sup> &le; &pi;, que vaut e<sup>i&theta;</sup>&nbsp;?</p>]]></text></questiontext>
+            <answer fraction="100" format="html"><text><![CDATA[H<sub>2</sub>O &copy;]]></text></answer>
+            <answer fraction="0"><text>&amp;oacute;</text></answer></question>"#,
+        );
+        let q = &import.quiz.questions[0];
+        assert_eq!(q.prompt, "Si x² ≤ π, que vaut e^(iθ)\u{a0}?");
+        let QuestionKind::SingleChoice { choices } = &q.kind else { panic!("{q:?}") };
+        assert_eq!(choices[0].text, "H₂O ©");
+        assert_eq!(choices[1].text, "ó");
+        let messages: Vec<&str> = import.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("no Unicode form") && messages[0].contains("`iθ`"), "{messages:?}");
     }
 
     #[test]

@@ -36,9 +36,15 @@ impl TextFormat {
 
     /// `text` in this format as plain text, trimmed.
     pub fn to_text(self, text: &str) -> String {
+        self.to_text_noting(text, &mut Vec::new())
+    }
+
+    /// [`TextFormat::to_text`], with the super- and subscripts that have no
+    /// Unicode form added to `lost` (see [`html_to_text`]).
+    pub fn to_text_noting(self, text: &str, lost: &mut Vec<String>) -> String {
         match self {
-            TextFormat::Html => html_to_text(text, false),
-            TextFormat::Moodle => html_to_text(text, true),
+            TextFormat::Html => html_to_text(text, false, lost),
+            TextFormat::Moodle => html_to_text(text, true, lost),
             TextFormat::Plain | TextFormat::Markdown => tidy_lines(text),
         }
     }
@@ -104,9 +110,13 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 }
 
 /// Plain text of `html`; with `keep_newlines`, line breaks of the source
-/// end lines too (Moodle auto-format).
-pub fn html_to_text(html: &str, keep_newlines: bool) -> String {
+/// end lines too (Moodle auto-format). `<sup>` and `<sub>` become Unicode
+/// super- and subscripts (x², H₂O, XIXᵉ); those Unicode has no form for are
+/// written `^(…)`, `_(…)` and added to `lost`.
+pub fn html_to_text(html: &str, keep_newlines: bool, lost: &mut Vec<String>) -> String {
     let mut out = String::with_capacity(html.len());
+    // The script open (`<sup>`, `<sub>`) and where its text starts in `out`.
+    let mut script: Option<(Script, usize)> = None;
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         push_text(&mut out, &rest[..lt], keep_newlines);
@@ -144,6 +154,19 @@ pub fn html_to_text(html: &str, keep_newlines: bool) -> String {
                 }
             }
             "td" | "th" => out.push(' '),
+            "sup" | "sub" => {
+                let kind = Script::of(&name);
+                match (script, inside.starts_with('/')) {
+                    (None, false) => script = kind.map(|kind| (kind, out.len())),
+                    (Some((open, from)), true) if Some(open) == kind => {
+                        let raised = open.apply(&out[from..], lost);
+                        out.truncate(from);
+                        out.push_str(&raised);
+                        script = None;
+                    }
+                    _ => {}
+                }
+            }
             _ => {}
         }
     }
@@ -191,100 +214,136 @@ pub fn tidy_lines(text: &str) -> String {
     out
 }
 
-/// Decodes HTML character references: numeric ones and the named ones
-/// French Moodle content uses; unknown names are left as written.
+/// Decodes HTML character references, numeric and named (the whole
+/// WHATWG table, by `html-escape`); unknown names are left as written.
 pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let end = after.char_indices().take(12).find(|&(_, c)| c == ';').map(|(i, _)| i);
-        match end.and_then(|end| entity(&after[..end]).map(|c| (end, c))) {
-            Some((end, c)) => {
-                out.push(c);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    html_escape::decode_html_entities(text).into_owned()
 }
 
-/// The character an entity name (between `&` and `;`) stands for.
-pub fn entity(name: &str) -> Option<char> {
-    if let Some(number) = name.strip_prefix('#') {
-        let code = match number.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => number.parse().ok()?,
-        };
-        return char::from_u32(code).filter(|&c| c != '\0');
+/// The text a named HTML entity (between `&` and `;`) stands for, if any.
+pub fn entity(name: &str) -> Option<String> {
+    let reference = format!("&{name};");
+    let decoded = html_escape::decode_html_entities(&reference);
+    (decoded != reference.as_str() && !name.starts_with('#')).then(|| decoded.into_owned())
+}
+
+/// `<sup>` or `<sub>`, whose text becomes Unicode super- or subscripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Sup,
+    Sub,
+}
+
+impl Script {
+    fn of(tag: &str) -> Option<Script> {
+        match tag {
+            "sup" => Some(Script::Sup),
+            "sub" => Some(Script::Sub),
+            _ => None,
+        }
     }
-    let c = match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        "laquo" => '«',
-        "raquo" => '»',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "hellip" => '…',
-        "ndash" => '–',
-        "mdash" => '—',
-        "euro" => '€',
-        "deg" => '°',
-        "times" => '×',
-        "divide" => '÷',
-        "middot" => '·',
-        "sup2" => '²',
-        "sup3" => '³',
-        "frac12" => '½',
-        "oelig" => 'œ',
-        "OElig" => 'Œ',
-        "aelig" => 'æ',
-        "AElig" => 'Æ',
-        "agrave" => 'à',
-        "Agrave" => 'À',
-        "acirc" => 'â',
-        "Acirc" => 'Â',
-        "ccedil" => 'ç',
-        "Ccedil" => 'Ç',
-        "eacute" => 'é',
-        "Eacute" => 'É',
-        "egrave" => 'è',
-        "Egrave" => 'È',
-        "ecirc" => 'ê',
-        "Ecirc" => 'Ê',
-        "euml" => 'ë',
-        "Euml" => 'Ë',
-        "icirc" => 'î',
-        "Icirc" => 'Î',
-        "iuml" => 'ï',
-        "Iuml" => 'Ï',
-        "ocirc" => 'ô',
-        "Ocirc" => 'Ô',
-        "ugrave" => 'ù',
-        "Ugrave" => 'Ù',
-        "ucirc" => 'û',
-        "Ucirc" => 'Û',
-        "uuml" => 'ü',
-        "Uuml" => 'Ü',
-        "yuml" => 'ÿ',
-        _ => return None,
-    };
-    Some(c)
+
+    /// The Unicode character for `c` raised or lowered, when there is one.
+    fn char(self, c: char) -> Option<char> {
+        const SUP: &[(char, char)] = &[
+            ('0', '⁰'),
+            ('1', '¹'),
+            ('2', '²'),
+            ('3', '³'),
+            ('4', '⁴'),
+            ('5', '⁵'),
+            ('6', '⁶'),
+            ('7', '⁷'),
+            ('8', '⁸'),
+            ('9', '⁹'),
+            ('+', '⁺'),
+            ('-', '⁻'),
+            ('−', '⁻'),
+            ('=', '⁼'),
+            ('(', '⁽'),
+            (')', '⁾'),
+            ('a', 'ᵃ'),
+            ('b', 'ᵇ'),
+            ('c', 'ᶜ'),
+            ('d', 'ᵈ'),
+            ('e', 'ᵉ'),
+            ('f', 'ᶠ'),
+            ('g', 'ᵍ'),
+            ('h', 'ʰ'),
+            ('i', 'ⁱ'),
+            ('j', 'ʲ'),
+            ('k', 'ᵏ'),
+            ('l', 'ˡ'),
+            ('m', 'ᵐ'),
+            ('n', 'ⁿ'),
+            ('o', 'ᵒ'),
+            ('p', 'ᵖ'),
+            ('r', 'ʳ'),
+            ('s', 'ˢ'),
+            ('t', 'ᵗ'),
+            ('u', 'ᵘ'),
+            ('v', 'ᵛ'),
+            ('w', 'ʷ'),
+            ('x', 'ˣ'),
+            ('y', 'ʸ'),
+            ('z', 'ᶻ'),
+        ];
+        const SUB: &[(char, char)] = &[
+            ('0', '₀'),
+            ('1', '₁'),
+            ('2', '₂'),
+            ('3', '₃'),
+            ('4', '₄'),
+            ('5', '₅'),
+            ('6', '₆'),
+            ('7', '₇'),
+            ('8', '₈'),
+            ('9', '₉'),
+            ('+', '₊'),
+            ('-', '₋'),
+            ('−', '₋'),
+            ('=', '₌'),
+            ('(', '₍'),
+            (')', '₎'),
+            ('a', 'ₐ'),
+            ('e', 'ₑ'),
+            ('h', 'ₕ'),
+            ('i', 'ᵢ'),
+            ('j', 'ⱼ'),
+            ('k', 'ₖ'),
+            ('l', 'ₗ'),
+            ('m', 'ₘ'),
+            ('n', 'ₙ'),
+            ('o', 'ₒ'),
+            ('p', 'ₚ'),
+            ('r', 'ᵣ'),
+            ('s', 'ₛ'),
+            ('t', 'ₜ'),
+            ('u', 'ᵤ'),
+            ('v', 'ᵥ'),
+            ('x', 'ₓ'),
+        ];
+        let table = match self {
+            Script::Sup => SUP,
+            Script::Sub => SUB,
+        };
+        table.iter().find(|&&(from, _)| from == c).map(|&(_, to)| to)
+    }
+
+    /// `text` raised or lowered: in Unicode when every character has a
+    /// form, otherwise written `^(text)` or `_(text)` (`^2` for one
+    /// character) and reported in `lost`.
+    fn apply(self, text: &str, lost: &mut Vec<String>) -> String {
+        if let Some(converted) = text.chars().map(|c| self.char(c)).collect::<Option<String>>() {
+            return converted;
+        }
+        let mark = match self {
+            Script::Sup => '^',
+            Script::Sub => '_',
+        };
+        lost.push(text.to_string());
+        if text.chars().count() == 1 { format!("{mark}{text}") } else { format!("{mark}({text})") }
+    }
 }
 
 #[cfg(test)]
@@ -295,33 +354,36 @@ mod tests {
     fn html_becomes_text() {
         let html = "<p>Quelle est la <b>capitale</b>\n de la France&nbsp;?</p><p>Indice&#8239;: \
                     &laquo;&#x20AC;&raquo; &amp; co</p>";
-        assert_eq!(html_to_text(html, false), "Quelle est la capitale de la France\u{a0}?\nIndice\u{202f}: «€» & co");
+        assert_eq!(
+            html_to_text(html, false, &mut Vec::new()),
+            "Quelle est la capitale de la France\u{a0}?\nIndice\u{202f}: «€» & co"
+        );
     }
 
     #[test]
     fn breaks_lists_and_blank_lines() {
         let html = "Un<br/>deux<br><br><br>trois<ul><li>a</li><li>b</li></ul>";
-        assert_eq!(html_to_text(html, false), "Un\ndeux\n\ntrois\na\nb");
+        assert_eq!(html_to_text(html, false, &mut Vec::new()), "Un\ndeux\n\ntrois\na\nb");
         let indented = "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul><p>c</p><p>d</p>";
-        assert_eq!(html_to_text(indented, false), "a\nb\nc\nd");
+        assert_eq!(html_to_text(indented, false, &mut Vec::new()), "a\nb\nc\nd");
     }
 
     #[test]
     fn scripts_styles_and_comments_vanish() {
         let html = "a<script>alert('<p>')</script>b<style>p{}</style>c<!-- <p>x</p> -->d";
-        assert_eq!(html_to_text(html, false), "abcd");
+        assert_eq!(html_to_text(html, false, &mut Vec::new()), "abcd");
     }
 
     #[test]
     fn a_lone_less_than_sign_is_text() {
-        assert_eq!(html_to_text("3 < 5 et 2<3", false), "3 < 5 et 2<3");
-        assert_eq!(html_to_text("x &lt;b&gt; y", false), "x <b> y");
-        assert_eq!(html_to_text("R&D; &bogus; &", false), "R&D; &bogus; &");
+        assert_eq!(html_to_text("3 < 5 et 2<3", false, &mut Vec::new()), "3 < 5 et 2<3");
+        assert_eq!(html_to_text("x &lt;b&gt; y", false, &mut Vec::new()), "x <b> y");
+        assert_eq!(html_to_text("R&D; &bogus; &", false, &mut Vec::new()), "R&D; &bogus; &");
     }
 
     #[test]
     fn moodle_format_keeps_line_breaks() {
-        assert_eq!(html_to_text("ligne 1\r\nligne <i>2</i>", true), "ligne 1\nligne 2");
+        assert_eq!(html_to_text("ligne 1\r\nligne <i>2</i>", true, &mut Vec::new()), "ligne 1\nligne 2");
         assert_eq!(TextFormat::Plain.to_text("  a  <b>\n\n\n c "), "a <b>\n\nc");
     }
 
@@ -346,12 +408,27 @@ mod tests {
 
     #[test]
     fn entities() {
-        assert_eq!(entity("#233"), Some('é'));
-        assert_eq!(entity("#xE9"), Some('é'));
-        assert_eq!(entity("#0"), None);
-        assert_eq!(entity("#xFFFFFFFF"), None);
-        assert_eq!(entity("oelig"), Some('œ'));
+        // The whole WHATWG table, not only French letters.
+        assert_eq!(decode_entities("&oacute; &le; &ge; &pi; &copy; &rarr; &#233;&#xE9; &hellip;"), "ó ≤ ≥ π © → éé …");
+        assert_eq!(decode_entities("&nope; R&D; &"), "&nope; R&D; &");
+        assert_eq!(entity("eacute").as_deref(), Some("é"));
+        assert_eq!(entity("le").as_deref(), Some("≤"));
         assert_eq!(entity("nope"), None);
         assert_eq!(decode_entities("C&oelig;ur &eacute;l&egrave;ve"), "Cœur élève");
+    }
+
+    #[test]
+    fn superscripts_and_subscripts_become_unicode() {
+        assert_eq!(html_to_text("x<sup>2</sup> + y<SUP>n+1</SUP>", false, &mut Vec::new()), "x² + yⁿ⁺¹");
+        assert_eq!(
+            html_to_text("H<sub>2</sub>O, le XIX<sup>e</sup> siècle, 1<sup>er</sup>", false, &mut Vec::new()),
+            "H₂O, le XIXᵉ siècle, 1ᵉʳ"
+        );
+        assert_eq!(html_to_text("10<sup>&minus;3</sup>", false, &mut Vec::new()), "10⁻³");
+        let mut lost = Vec::new();
+        assert_eq!(html_to_text("e<sup>iπ</sup> et x<sub>q</sub>", false, &mut lost), "e^(iπ) et x_q");
+        assert_eq!(lost, ["iπ", "q"]);
+        // Unbalanced tags change nothing.
+        assert_eq!(html_to_text("a</sup>b<sub>c", false, &mut Vec::new()), "abc");
     }
 }

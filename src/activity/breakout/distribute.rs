@@ -5,6 +5,8 @@
 //! key, candidates and sizes give the same result, with no randomness
 //! source inside the pure machine.
 
+use crate::activity::shuffle::{permutation, splitmix};
+
 /// One atelier a draw may fill.
 #[derive(Debug, Clone)]
 pub(super) struct Slot {
@@ -18,25 +20,6 @@ impl Slot {
     fn has_room(&self) -> bool {
         self.capacity.is_none_or(|c| self.size < c)
     }
-}
-
-/// SplitMix64: a tiny, well-mixed deterministic generator.
-pub(super) fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A Fisher–Yates permutation of `0..n` determined by `state`.
-fn permutation(n: usize, state: &mut u64) -> Vec<usize> {
-    let mut out: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        let j = (splitmix(state) % (i as u64 + 1)) as usize;
-        out.swap(i, j);
-    }
-    out
 }
 
 /// Random: each of `candidates` (in the given order) draws one of the

@@ -37,7 +37,7 @@ use amphi_protocol::breakout::{
 use amphi_protocol::{ErrorCode, Role};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Audience, CompletionChange, Millis, Refusal};
+use super::{Actor, Audience, CompletionChange, Millis, Refusal, shuffle};
 use participation::{AtelierParticipation, AtelierTally, MemberClock, MemberParticipation, Participation};
 use plan::{MAX_BROADCAST_CHARS, MAX_CALL_CHARS, MAX_EXTEND_S, MAX_MEMBER_CHARS, MAX_NAME_CHARS, out_of_range};
 
@@ -616,7 +616,7 @@ impl BreakoutSession {
             .collect();
         self.draws += 1;
         let mut key = self.seed ^ self.draws.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let key = distribute::splitmix(&mut key);
+        let key = shuffle::splitmix(&mut key);
         let placed = match self.plan.mode {
             AssignmentMode::Random => distribute::random(candidates.len(), &mut slots, key),
             _ => distribute::balanced(candidates.len(), &mut slots, key),

@@ -4,6 +4,7 @@
 
 use amphi_protocol::quiz::{AnswerValue, ChoiceView, CorrectAnswer, NumericRangeView, QuestionKindView, QuestionView};
 
+use crate::activity::shuffle;
 use crate::quiz::{Answer, NumericRange, Question, QuestionKind};
 
 /// The question as shown while open. `order` is the shown order of an
@@ -111,16 +112,6 @@ pub(super) fn feedback(question: &Question, answer: &Answer) -> Option<String> {
     (!texts.is_empty()).then(|| texts.join("\n"))
 }
 
-/// SplitMix64: a tiny, well-mixed deterministic generator (no randomness
-/// source inside the pure machine).
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// FNV-1a of a string, to derive a per-member stream from the seed.
 pub(super) fn hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3))
@@ -128,13 +119,7 @@ pub(super) fn hash(text: &str) -> u64 {
 
 /// A Fisher–Yates permutation of `0..n` determined by `key`.
 pub(super) fn permutation(n: usize, key: u64) -> Vec<usize> {
-    let mut out: Vec<usize> = (0..n).collect();
-    let mut state = key;
-    for i in (1..n).rev() {
-        let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
-        out.swap(i, j);
-    }
-    out
+    shuffle::permutation(n, &mut { key })
 }
 
 /// The shown order of an ordering question: a permutation that is never the
