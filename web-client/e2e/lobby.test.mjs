@@ -3,7 +3,8 @@
 // trainer token with `amphi token`, and drives two Chromium contexts
 // (playwright-core, CHROMIUM_PATH): the trainer creates a room, a participant
 // joins with code + nickname on a 360 px screen, presence, announcement and
-// raised hand go both ways, the trainer lowers the hand, and a reload
+// raised hand go both ways, the trainer lowers the hand, locks the room to
+// newcomers (one is refused), unlocks it and removes a guest, and a reload
 // resumes. Every screen, in each state it reaches, goes through the axe-core
 // check (assertAccessible). Screenshots go to test-results/. Needs `npm run build` first
 // (the `e2e` npm script does it). The harness is in harness.mjs.
@@ -176,6 +177,52 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     await participant.getByRole('button', { name: 'Lever la main' }).waitFor();
   });
 
+  await t.test('trainer locks the room to newcomers, unlocks it, removes a guest', async () => {
+    const lock = trainer.getByLabel('Verrouiller la salle aux nouveaux invités');
+    assert.equal(await lock.isChecked(), false);
+    await waitForText(trainer.getByTestId('room-lock-status'), /^Salle ouverte/);
+    await lock.check();
+    await waitForText(trainer.getByTestId('room-lock-status'), /^Salle verrouillée/);
+    await shot(trainer, '06b-trainer-room-locked');
+    await assertAccessible(trainer, 'trainer lobby: room locked');
+
+    // Someone reading the code off the projector now is refused, with the reason.
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR', hasTouch: true });
+    context.setDefaultTimeout(STEP_MS);
+    const late = await context.newPage();
+    await late.goto(`${base}/j/${code}`);
+    await late.getByLabel('Pseudonyme').fill('Dominique');
+    await late.getByRole('button', { name: 'Rejoindre' }).click();
+    await late.getByText('La salle est verrouillée\u00a0: demandez au formateur de l’ouvrir.').waitFor();
+    await shot(late, '06c-join-refused-locked-360');
+    await assertAccessible(late, 'home: join refused, room locked (phone)');
+    // The participant already in stays in, connected.
+    await waitForText(participant.getByTestId('connection'), /^Connecté$/);
+
+    await lock.uncheck();
+    await waitForText(trainer.getByTestId('room-lock-status'), /^Salle ouverte/);
+    await late.getByRole('button', { name: 'Rejoindre' }).click();
+    await late.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+
+    // "Retirer", after a confirmation: the guest is out and may not come back.
+    const row = trainer.getByTestId('members').getByRole('listitem').filter({ hasText: 'Dominique' });
+    await row.waitFor();
+    assert.equal(await trainer.getByRole('button', { name: 'Retirer Mme Durand de la salle' }).count(), 0, 'a leader has no "Retirer"');
+    trainer.once('dialog', (dialog) => {
+      assert.match(dialog.message(), /Retirer Dominique de la salle/);
+      void dialog.accept();
+    });
+    await trainer.getByRole('button', { name: 'Retirer Dominique de la salle' }).click();
+    await row.waitFor({ state: 'detached' });
+    await late.getByText('Vous avez été retiré de la salle.').waitFor();
+    await assertAccessible(late, 'removed from the room (phone)');
+    await late.reload();
+    await late.getByRole('heading', { level: 1, name: 'Rejoindre une session' }).waitFor();
+    assert.equal(await late.getByTestId('recent').count(), 0, 'a removed guest has nothing to resume');
+    await context.close();
+    await trainer.getByTestId('members').getByRole('listitem').filter({ hasText: 'Camille' }).waitFor();
+  });
+
   await t.test('English is remembered, and a reload resumes the session', async () => {
     await participant.getByRole('button', { name: 'Switch to English' }).click();
     await participant.getByRole('button', { name: 'Raise my hand' }).waitFor();
@@ -194,15 +241,9 @@ test('lobby: trainer and participant, end to end', { timeout: 180_000 }, async (
     await participant.getByRole('button', { name: 'Lever la main' }).waitFor();
   });
 
-  await t.test('trainer downloads the attendance (CSV, with the token)', async (t2) => {
+  await t.test('trainer downloads the attendance (CSV, with the token)', async () => {
     const probe = await fetch(`${base}/api/v1/sessions/${roomId()}/attendance.csv`, { headers: { Authorization: `Bearer ${token}` } });
     const button = trainer.getByRole('button', { name: 'Présences (CSV)' });
-    if (probe.status === 404) {
-      await button.click();
-      await waitForText(trainer.getByTestId('download-status'), /^Fichier indisponible/);
-      t2.skip('GET /api/v1/sessions/{id}/attendance.csv answers 404 in this server build');
-      return;
-    }
     assert.equal(probe.status, 200);
     const [download] = await Promise.all([trainer.waitForEvent('download'), button.click()]);
     const saved = join(RESULTS, 'lobby-attendance.csv');

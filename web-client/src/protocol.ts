@@ -46,6 +46,9 @@ export type CommandBody =
   | { type: 'quiz'; room: RoomId; command: QuizCommand }
   | { type: 'board'; room: RoomId; command: BoardCommand }
   | { type: 'breakout'; room: RoomId; command: BreakoutCommand }
+  | { type: 'lock'; room: RoomId }
+  | { type: 'unlock'; room: RoomId }
+  | { type: 'remove_member'; room: RoomId; member: MemberId }
   | { type: 'ping' };
 
 export type Command = CommandBody & { id: string };
@@ -100,6 +103,8 @@ export interface RoomSnapshot {
   counts: PresenceCounts;
   hands: RaisedHand[];
   announcements: Announcement[];
+  /** The room is locked to new guests (`lock`); absent when it is not. */
+  locked?: boolean;
   /** In a quiz room: the quiz as this member may see it. */
   quiz?: QuizSnapshot;
   /** In a board room: the board as this member may see it. */
@@ -113,6 +118,8 @@ export type EventBody =
   | { kind: 'announcement'; announcement: Announcement }
   | { kind: 'hand_raised'; hand: RaisedHand }
   | { kind: 'hand_lowered'; member: MemberId; by: MemberId }
+  | { kind: 'room_locked'; locked: boolean; by: MemberId }
+  | { kind: 'member_removed'; member: MemberId; by: MemberId }
   | { kind: 'quiz'; event: QuizEvent }
   | { kind: 'board'; event: BoardEvent }
   | { kind: 'breakout'; event: BreakoutEvent };

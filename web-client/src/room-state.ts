@@ -1,6 +1,7 @@
 // What the client knows of one room, and the pure functions that update it
 // from `joined` frames (with snapshot: replace; without: keep, replayed events
 // follow) and numbered `event` frames (presence diffs, announcements, hands,
+// the lock to new guests, removals,
 // quiz events: see quiz-state.ts; board events and pages: see board-state.ts;
 // breakout events: see breakout-state.ts).
 // An event whose seq is not above the last one applied is a duplicate (replay
@@ -35,6 +36,8 @@ export interface RoomState {
   hands: RaisedHand[];
   /** Oldest first. */
   announcements: Announcement[];
+  /** Locked to new guests by a leader (`lock`). */
+  locked: boolean;
   /** In a quiz room, once a snapshot brought it. */
   quiz?: QuizState;
   /** In a board room, once a snapshot brought it. */
@@ -52,7 +55,7 @@ export const EMPTY_COUNTS: PresenceCounts = {
 
 /** A room we know only by its id and seq (restored after a reload). */
 export function placeholderRoom(info: RoomInfo, seq: number): RoomState {
-  return { info, seq, members: [], counts: EMPTY_COUNTS, hands: [], announcements: [] };
+  return { info, seq, members: [], counts: EMPTY_COUNTS, hands: [], announcements: [], locked: false };
 }
 
 /** Applies a `joined` frame to what we knew of the room (if anything). */
@@ -66,6 +69,7 @@ export function applyJoined(previous: RoomState | undefined, joined: Joined): Ro
       counts: snap.counts,
       hands: snap.hands,
       announcements: snap.announcements.slice(-MAX_ANNOUNCEMENTS),
+      locked: snap.locked ?? false,
       quiz: snap.quiz ? quizFromSnapshot(snap.quiz) : undefined,
       board: snap.board ? boardFromSnapshot(snap.board) : undefined,
       breakout: snap.breakout ? breakoutFromSnapshot(snap.breakout) : undefined,
@@ -93,6 +97,13 @@ export function applyEvent(state: RoomState, frame: RoomEvent): RoomState {
       next.hands = [...state.hands.filter((h) => h.member !== body.hand.member), body.hand];
       break;
     case 'hand_lowered':
+      next.hands = state.hands.filter((h) => h.member !== body.member);
+      break;
+    case 'room_locked':
+      next.locked = body.locked;
+      break;
+    case 'member_removed':
+      next.members = state.members.filter((m) => m.id !== body.member);
       next.hands = state.hands.filter((h) => h.member !== body.member);
       break;
     case 'quiz':

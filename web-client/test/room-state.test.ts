@@ -1,4 +1,4 @@
-// Room state updates: snapshot replace, presence diffs, hands,
+// Room state updates: snapshot replace, presence diffs, hands, the lock, removals,
 // announcements, and seq tracking (duplicates ignored, gaps accepted).
 
 import { describe, expect, it } from 'vitest';
@@ -117,5 +117,25 @@ describe('seq tracking', () => {
     const next = applyEvent(s, ev(11, { kind: 'quiz_opened' } as unknown as RoomEvent['event']));
     expect(next.seq).toBe(11);
     expect(next.members).toBe(s.members);
+  });
+});
+
+describe('lock and removal', () => {
+  it('reads the lock from the snapshot (absent: open) and follows room_locked', () => {
+    const open = applyJoined(undefined, snapshotJoined);
+    expect(open.locked).toBe(false);
+    const lockedSnapshot = applyJoined(undefined, { ...snapshotJoined, snapshot: { ...snapshotJoined.snapshot!, locked: true } });
+    expect(lockedSnapshot.locked).toBe(true);
+    const locked = applyEvent(open, ev(11, { kind: 'room_locked', locked: true, by: 't' }));
+    expect(locked.locked).toBe(true);
+    expect(applyEvent(locked, ev(12, { kind: 'room_locked', locked: false, by: 't' })).locked).toBe(false);
+    // A replayed (old) lock event changes nothing.
+    expect(applyEvent(locked, ev(11, { kind: 'room_locked', locked: false, by: 't' }))).toBe(locked);
+  });
+
+  it('drops a removed member and their raised hand', () => {
+    const s = applyEvent(applyJoined(undefined, snapshotJoined), ev(11, { kind: 'member_removed', member: 'a', by: 't' }));
+    expect(s.members.map((x) => x.id)).toEqual(['t', 'b']);
+    expect(s.hands).toEqual([]);
   });
 });

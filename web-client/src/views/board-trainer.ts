@@ -27,6 +27,7 @@ import { downloadButton, downloadStatus } from './downloads';
 import { keyedSlot } from './quiz-common';
 import { courseRosterPanel } from './course-roster';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
+import { lockSwitch } from './room-guard';
 
 export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { tabindex: '-1', class: 'fr-mb-1w' });
@@ -34,7 +35,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   const errors = h('div', { class: 'fr-mt-2w' });
   const screen = projectorWindowButton(app, roomId);
   const next = nextSessionButton(app, roomId);
-  const code = joinCodePanel('amphi-quiz-code');
+  const code = joinCodePanel('amphi-quiz-code', lockSwitch(client, roomId));
   const info = boardInfo(true);
   const send = (command: BoardCommand) => {
     errors.replaceChildren();

@@ -28,6 +28,7 @@ import { loadTrainerToken } from '../session';
 import { courseRosterPanel } from './course-roster';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
+import { lockSwitch } from './room-guard';
 
 /** Between two `unassign` of "everyone back to the plenary": 16 per second. */
 const UNASSIGN_PACE_MS = 60;
@@ -38,7 +39,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
   const errors = h('div', { class: 'fr-mt-2w' });
   const screen = projectorWindowButton(app, roomId);
   const next = nextSessionButton(app, roomId);
-  const code = joinCodePanel('amphi-quiz-code');
+  const code = joinCodePanel('amphi-quiz-code', lockSwitch(client, roomId));
   const clock = countdowns(() => client.serverNow());
   const state = () => client.room(roomId)?.breakout;
   const send = (command: Parameters<typeof sendBreakout>[2]) => {

@@ -24,6 +24,7 @@ import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, quest
 import { courseRosterPanel } from './course-roster';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { nextSessionButton } from './room-code';
+import { lockSwitch } from './room-guard';
 import { joinUrl, showJoinLink } from './trainer';
 
 export const EXTEND_SECONDS = 30;
@@ -81,11 +82,14 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   const codeSpelled = h('p', { class: 'fr-sr-only' });
   const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
   const qr = keyedSlot();
+  const lock = lockSwitch(client, roomId);
+  lock.root.classList.add('amphi-trainer-only');
   const codePanel = h('section', { class: 'amphi-panel amphi-code-panel amphi-quiz-code', 'aria-labelledby': 'code-title' },
     h('h2', { id: 'code-title', class: 'fr-text--md fr-mb-1w' }, t('trainer.joinCode')),
     code, codeSpelled,
     h('p', { class: 'fr-mb-1w fr-text--sm' }, t('trainer.joinUrl'), ' ', link),
-    qr.root);
+    qr.root,
+    lock.root);
 
   // ---- phase, counts, toolbar ----
   const phase = h('p', { class: 'fr-badge fr-badge--info fr-badge--no-icon fr-mb-1w', 'data-testid': 'quiz-phase' });
@@ -415,6 +419,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
     showJoinLink(link, joinCode);
     qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
+    lock.update();
     const state = room?.quiz;
     if (!state) {
       phase.textContent = t('quiz.loading');

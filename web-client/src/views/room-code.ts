@@ -1,5 +1,6 @@
 // Pieces of a leader's console outside any one activity: the join code
-// (large, spelled out for screen readers), the join link and its QR code;
+// (large, spelled out for screen readers), the join link and its QR code,
+// and in a console the switch that locks the room to new guests (room-guard.ts);
 // and the button that opens a projector window signed in with the room's
 // observer token (`/projecteur#room=…&token=…`); "Nouvelle session", which
 // starts a fresh session of the room's activity (another group, another day).
@@ -13,7 +14,11 @@ import { loadTrainerToken } from '../session';
 import { keyedSlot, qrCode } from './quiz-common';
 import { joinUrl, showJoinLink } from './trainer';
 
-export function joinCodePanel(extraClass = ''): { root: HTMLElement; update(joinCode: string): void } {
+/** The code, link and QR code; with `lock` (a console's), the lock switch under them. */
+export function joinCodePanel(
+  extraClass = '',
+  lock?: { root: HTMLElement; update(): void },
+): { root: HTMLElement; update(joinCode: string): void } {
   const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
   const spelled = h('p', { class: 'fr-sr-only' });
   const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
@@ -22,10 +27,12 @@ export function joinCodePanel(extraClass = ''): { root: HTMLElement; update(join
     h('h2', { id: 'code-title', class: 'fr-text--md fr-mb-1w' }, t('trainer.joinCode')),
     code, spelled,
     h('p', { class: 'fr-mb-1w fr-text--sm' }, t('trainer.joinUrl'), ' ', link),
-    qr.root);
+    qr.root,
+    lock?.root);
   return {
     root,
     update(joinCode) {
+      lock?.update();
       code.textContent = joinCode;
       spelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
       showJoinLink(link, joinCode);

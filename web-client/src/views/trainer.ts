@@ -1,6 +1,6 @@
 // Trainer lobby: the big join code, join link and QR code, raised hands
 // (oldest first, each with "Baisser"), the member list with role and
-// connected state, the announce form (1000 characters at most), the
+// connected state and "Retirer", the lock to new guests, the announce form (1000 characters at most), the
 // announcements and the attendance download.
 
 import type { App, View } from '../app';
@@ -11,6 +11,7 @@ import type { MemberView, RaisedHand, RoomId } from '../protocol';
 import { announcementsList, connectionBadge, roleLabel, showAlert, showStopped, statusText } from './common';
 import { downloadsPanel } from './downloads';
 import { keyedSlot, qrCode } from './quiz-common';
+import { lockSwitch, removeMemberButton } from './room-guard';
 
 export const ANNOUNCE_MAX = 1000;
 
@@ -50,6 +51,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
   const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
   const copied = h('span', { class: 'fr-text--sm fr-ml-1w', role: 'status' });
   const qr = keyedSlot();
+  const lock = lockSwitch(client, roomId);
   const copyButton = h('button', {
     type: 'button',
     class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-links-line',
@@ -68,7 +70,8 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     code, codeSpelled,
     h('p', { class: 'fr-mb-1w fr-text--sm' }, t('trainer.joinUrl'), ' ', link),
     h('div', {}, copyButton, copied),
-    qr.root);
+    qr.root,
+    lock.root);
 
   // ---- raised hands ----
   const handsCount = h('span', { class: 'fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon fr-ml-1w' });
@@ -106,7 +109,8 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
       h('span', { class: 'amphi-list__name' }, m.name),
       h('span', { class: 'fr-tag fr-tag--sm' }, roleLabel(m.role)),
       h('span', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${m.connected ? 'fr-badge--success' : ''}` },
-        t(m.connected ? 'trainer.connected' : 'trainer.disconnected')));
+        t(m.connected ? 'trainer.connected' : 'trainer.disconnected')),
+      removeMemberButton(client, roomId, m));
 
   // ---- announce form ----
   const textarea = h('textarea', {
@@ -177,6 +181,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
     showJoinLink(link, joinCode);
     qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
+    lock.update();
     const hands = state?.hands ?? [];
     handsCount.textContent = String(hands.length);
     noHands.hidden = hands.length > 0;
@@ -199,7 +204,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     }
     if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
     if (n.type === 'command_error' && !n.command) showAlert(errors, errorText(n.error.code));
-    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
+    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();
   });
   update();
   return { root, dispose: off };
