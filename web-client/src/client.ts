@@ -466,6 +466,11 @@ export class AmphiClient {
   private onError(error: ErrorMessage): void {
     if (error.id === undefined) {
       if (!this.welcomed) return this.onHelloRefused(error.code);
+      // A new guest welcomed, then refused by the room (full, locked, ended):
+      // the identity is of no use; say why, as for a refused hello.
+      if (error.room && !this.rooms.has(error.room) && !this.helloWasResume && this.session.auth.method === 'join_code') {
+        return this.stop('refused', error.code);
+      }
       this.emit({ type: 'command_error', error });
       return;
     }

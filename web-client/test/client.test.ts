@@ -191,6 +191,25 @@ describe('AmphiClient', () => {
     expect(notices).toContainEqual({ type: 'stopped', reason: 'refused', code: 'room_not_found' });
   });
 
+  it('a new guest welcomed, then refused by a locked or full room, stops with the reason', () => {
+    for (const code of ['room_locked', 'room_full'] as const) {
+      const { client, notices } = makeClient();
+      client.start();
+      handshake(undefined, false);
+      last().receive({ type: 'error', room: ROOM, code, message: 'refused' });
+      expect(client.status).toBe('stopped');
+      expect(notices).toContainEqual({ type: 'stopped', reason: 'refused', code });
+    }
+  });
+
+  it('a room-level error in a room already joined does not stop the client', () => {
+    const { client } = makeClient();
+    client.start();
+    handshake();
+    last().receive({ type: 'error', room: ROOM, code: 'invalid_state', message: 'x' });
+    expect(client.status).toBe('online');
+  });
+
   it('pings every heartbeat and reconnects after 2 × heartbeat of silence', async () => {
     const { client } = makeClient();
     client.start();
