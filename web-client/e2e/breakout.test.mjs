@@ -153,6 +153,9 @@ test('ateliers: plan, assignment, opening, broadcasts, help call, offline produc
     await shot(alice.page, 'breakout-03-phone-plenary');
     await assertAccessible(alice.page, 'participant: plenary');
     await waitUntil(async () => (await trainer.getByTestId('participant').count()) === 3, 'three participants on the console');
+    // Each participant can be removed from the console; the lock switch is there, the room open.
+    assert.equal(await trainer.getByTestId('participant').getByRole('button', { name: /^Retirer .* de la salle$/ }).count(), 3);
+    assert.equal(await trainer.getByLabel('Verrouiller la salle aux nouveaux invités').isChecked(), false);
   });
 
   await step('one participant assigned by hand, the others distributed', async () => {

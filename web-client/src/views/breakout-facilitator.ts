@@ -28,7 +28,7 @@ import { loadTrainerToken } from '../session';
 import { courseRosterPanel } from './course-roster';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
-import { lockSwitch } from './room-guard';
+import { lockSwitch, removeMemberButton } from './room-guard';
 
 /** Between two `unassign` of "everyone back to the plenary": 16 per second. */
 const UNASSIGN_PACE_MS = 60;
@@ -158,7 +158,8 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
         t(m.connected ? 'trainer.connected' : 'trainer.disconnected')),
       h('div', { class: 'fr-select-group fr-mb-0 amphi-inline-form' },
         h('label', { class: 'fr-label fr-sr-only', for: id }, t('breakout.participants.atelierOf', { name: m.name })),
-        select, apply));
+        select, apply),
+      removeMemberButton(client, roomId, m));
   };
   const participantsSection = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'participants-title', 'data-testid': 'participants' },
     participantsHeading, participants.root);
