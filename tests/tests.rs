@@ -25,6 +25,7 @@ mod my_rooms;
 mod outbox;
 mod quiz_import;
 mod quiz_live;
+mod recordings;
 mod resume;
 mod store;
 mod uploads;

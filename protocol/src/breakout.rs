@@ -240,6 +240,26 @@ pub struct Production {
     pub at: u64,
 }
 
+/// A recording of an atelier's video room shown to the plenary: a link
+/// played in BigBlueButton's player.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedRecording {
+    /// BigBlueButton's `recordID`.
+    pub record_id: String,
+    pub atelier: String,
+    /// The atelier's name: the label shown in the plenary.
+    pub atelier_name: String,
+    /// BigBlueButton's player for this recording.
+    pub url: String,
+    /// When the recorded meeting started (ms since the Unix epoch; 0:
+    /// unknown).
+    pub started_at: u64,
+    /// Its length in minutes, as BigBlueButton says (0: unknown).
+    pub length_minutes: u32,
+    /// When it was shown (ms since the Unix epoch).
+    pub at: u64,
+}
+
 /// An atelier as its members see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AtelierView {
@@ -372,6 +392,16 @@ pub enum BreakoutCommand {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         atelier: Option<String>,
     },
+    /// L: shows a recording of an atelier's video room to the plenary. The
+    /// server fills `recording` from what BigBlueButton told (a client
+    /// sends `record_id` only).
+    PublishRecording {
+        record_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recording: Option<SharedRecording>,
+    },
+    /// L: withdraws a recording shown to the plenary.
+    UnpublishRecording { record_id: String },
     /// L (and the server, once it created the video room): sets or clears
     /// an atelier's video link.
     SetVideo {
@@ -425,6 +455,10 @@ pub enum BreakoutEvent {
     Published { productions: Vec<Production> },
     /// Everyone: these ateliers' productions are no longer shown.
     Unpublished { ateliers: Vec<String> },
+    /// Everyone: a recording shown to the plenary (upsert by `record_id`).
+    RecordingPublished { recording: SharedRecording },
+    /// Everyone: this recording is no longer shown.
+    RecordingUnpublished { record_id: String },
     /// The atelier's members and the leaders: its video link changed.
     Video {
         atelier: String,
@@ -462,6 +496,9 @@ pub struct BreakoutSnapshot {
     /// Productions shown to the plenary, in plan order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub published: Vec<Production>,
+    /// Recordings shown to the plenary, in the order they were shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recordings: Vec<SharedRecording>,
     /// Participants: your help call not yet resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub your_call: Option<HelpCall>,

@@ -15,7 +15,7 @@ use crate::breakout::CloseReason as AtelierCloseReason;
 use crate::breakout::{
     AssignmentChange, AssignmentMode, Atelier, AtelierCount, AtelierState, AtelierStatus, AtelierView, BreakoutCommand,
     BreakoutEvent, BreakoutPlan, BreakoutSnapshot, Broadcast, CallState, Choice, HelpCall, Production,
-    ProductionContent, Resource, SessionStatus, VideoProblem,
+    ProductionContent, Resource, SessionStatus, SharedRecording, VideoProblem,
 };
 use crate::quiz::{AnswerValue, CloseReason, QuizCommand, QuizEvent};
 use crate::server::*;
@@ -565,6 +565,18 @@ fn call() -> HelpCall {
     }
 }
 
+fn shared_recording() -> SharedRecording {
+    SharedRecording {
+        record_id: "r1".into(),
+        atelier: "a1".into(),
+        atelier_name: "Différenciation".into(),
+        url: "https://bbb.example.org/playback/presentation/2.3/r1".into(),
+        started_at: 1_790_000_000_000,
+        length_minutes: 42,
+        at: 1_790_000_200_000,
+    }
+}
+
 /// Every breakout command, event and a full snapshot go through both
 /// formats unchanged (flattened fields included).
 #[test]
@@ -586,6 +598,9 @@ fn every_breakout_message_round_trips_in_both_formats() {
         BreakoutCommand::SubmitProduction { content: production().content },
         BreakoutCommand::Publish { atelier: None },
         BreakoutCommand::Unpublish { atelier: Some("a1".into()) },
+        BreakoutCommand::PublishRecording { record_id: "r1".into(), recording: None },
+        BreakoutCommand::PublishRecording { record_id: "r1".into(), recording: Some(shared_recording()) },
+        BreakoutCommand::UnpublishRecording { record_id: "r1".into() },
         BreakoutCommand::SetVideo {
             atelier: "a1".into(),
             url: Some("https://visio.example.org/a1".into()),
@@ -643,6 +658,8 @@ fn every_breakout_message_round_trips_in_both_formats() {
         BreakoutEvent::Production { production: production() },
         BreakoutEvent::Published { productions: vec![production()] },
         BreakoutEvent::Unpublished { ateliers: vec!["a1".into()] },
+        BreakoutEvent::RecordingPublished { recording: shared_recording() },
+        BreakoutEvent::RecordingUnpublished { record_id: "r1".into() },
         BreakoutEvent::Video { atelier: "a1".into(), video_url: None, video_problem: None },
         BreakoutEvent::Video {
             atelier: "a1".into(),
@@ -674,6 +691,7 @@ fn every_breakout_message_round_trips_in_both_formats() {
         choices: Vec::new(),
         broadcasts: vec![broadcast],
         published: vec![production()],
+        recordings: vec![shared_recording()],
         your_call: Some(call()),
         plan: Some(plan),
         ateliers: vec![AtelierStatus {

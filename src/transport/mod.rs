@@ -8,6 +8,7 @@ mod connection;
 pub mod ended;
 pub mod joins;
 mod rate;
+mod recordings;
 mod validate;
 
 use amphi_protocol::{ErrorCode, Format};
