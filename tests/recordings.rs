@@ -288,6 +288,12 @@ async fn a_forged_recording_ready_callback_is_refused_and_counted() {
     assert!(
         metrics.contains("amphi_bbb_callbacks_refused_total{callback=\"recording_ready\",reason=\"missing_token\"} 1")
     );
+    // Without BigBlueButton, a session has no recordings to list.
+    let plain = TestServer::start().await;
+    let plain_token = plain.token(Role::Facilitator, "Mme Leroy");
+    let plain_room = crate::util::room_id(&create_breakout(&plain, &plain_token).await);
+    let listed = get(&plain, &format!("/api/v1/sessions/{plain_room}/recordings"), &plain_token).await;
+    assert_eq!(listed.status(), 404);
 
     // A genuine one for a meeting that is not amphi's is answered 404.
     let other = RecordingReady { meeting_id: "someone-else".into(), record_id: "r-2".into() };

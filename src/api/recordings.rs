@@ -79,6 +79,9 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     require_leader(&member)?;
     let handle = visible_room(&app, &member, &id).await?;
+    if app.bbb.is_none() {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "BigBlueButton is not configured"));
+    }
     let refreshed = refresh(&app, &handle).await;
     let recordings = app.store.recordings(&handle.id().to_string()).await.map_err(ApiError::internal)?;
     Ok(Json(json!({ "recordings": recordings, "refreshed": refreshed })))

@@ -7,11 +7,14 @@
 // (close, then unassign everyone, paced under the rate limit); a broadcast to every atelier or to one;
 // the help calls (answer, close); each atelier's card (state, members,
 // countdown, production with "publish to the plenary", video link) and
-// "publish all"; the downloads (participation.json, attendance.csv).
+// "publish all"; the recordings of the video rooms per atelier (asked of the
+// server, which asks BigBlueButton), each shown to the plenary or withdrawn,
+// and deleting the session's recordings; the downloads (participation.json,
+// attendance.csv).
 // Events that matter are read out (help calls, productions, closings).
 
 import type { App, View } from '../app';
-import { fetchParticipation, retryVideo } from '../breakout-api';
+import { deleteRecordings, fetchParticipation, fetchRecordings, retryVideo, type SessionRecording } from '../breakout-api';
 import { BROADCAST_MAX, EXTEND_CHOICES_S, LINK_MAX, minutesOf, warningText } from '../breakout-format';
 import type { BreakoutEvent, HelpCall, VideoProblem } from '../breakout-protocol';
 import { atelierName, atelierOf, stateCounts, type BreakoutState } from '../breakout-state';
@@ -20,7 +23,7 @@ import type { AmphiClient, ClientNotice } from '../client';
 import { h, uid } from '../dom';
 import { errorText, formatTime, t, type MessageKey } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
-import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sendBreakout, stateBadge, STATUS_LABEL } from './breakout-common';
+import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, recordingLink, recordingMeta, sendBreakout, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { ApiError, fetchSessionFile } from '../api';
@@ -269,6 +272,91 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published.root);
   const sent = broadcastsList('sent-title', t('breakout.broadcasts.sent'));
 
+  // ---- recordings of the video rooms ----
+  const recordingsHeading = h('h2', { id: 'recordings-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.recordings.title'));
+  const recordingsList = keyedFocusSlot(() => recordingsHeading);
+  const recordingsStatus = h('p', { class: 'fr-text--sm', role: 'status', 'data-testid': 'recordings-status' });
+  const refreshRecordings = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-refresh-line',
+    'aria-label': t('breakout.recordings.refreshLabel'), 'data-testid': 'recordings-refresh' }, t('breakout.recordings.refresh'));
+  const deleteAll = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-delete-line',
+    'data-testid': 'recordings-delete' }, t('breakout.recordings.deleteAll'));
+  const recordingsSection = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'recordings-title', 'data-testid': 'recordings', hidden: true },
+    recordingsHeading,
+    h('p', { class: 'fr-text--sm' }, t('breakout.recordings.hint')),
+    h('div', { class: 'amphi-buttons' }, refreshRecordings, deleteAll),
+    recordingsStatus, recordingsList.root);
+  let recordings: SessionRecording[] = [];
+  const apiToken = () => loadTrainerToken(app.store) ?? client.bearerToken ?? '';
+  const apiError = (e: unknown) => {
+    const code = e instanceof ApiError ? e.code : 'network';
+    return code === 'network' ? t('home.unreachable') : errorText(code);
+  };
+  const loadRecordings = async (): Promise<void> => {
+    refreshRecordings.disabled = true;
+    recordingsStatus.textContent = t('breakout.recordings.loading');
+    try {
+      const listed = await fetchRecordings(apiToken(), roomId);
+      recordings = listed.recordings;
+      recordingsSection.hidden = false;
+      recordingsStatus.textContent = t(listed.refreshed ? 'breakout.recordings.upToDate' : 'breakout.recordings.stale');
+    } catch (e) {
+      // No BigBlueButton configured: nothing to show.
+      if (e instanceof ApiError && e.status === 404) recordingsSection.hidden = true;
+      else recordingsStatus.textContent = apiError(e);
+    } finally {
+      refreshRecordings.disabled = false;
+      update();
+    }
+  };
+  refreshRecordings.addEventListener('click', () => void loadRecordings());
+  deleteAll.addEventListener('click', async () => {
+    if (!window.confirm(t('breakout.recordings.confirmDelete'))) return;
+    deleteAll.disabled = true;
+    try {
+      const count = await deleteRecordings(apiToken(), roomId);
+      for (const r of state()?.recordings ?? []) void send({ action: 'unpublish_recording', record_id: r.record_id });
+      recordings = [];
+      recordingsStatus.textContent = t('breakout.recordings.deleted', { count });
+      recordingsHeading.focus();
+    } catch (e) {
+      recordingsStatus.textContent = apiError(e);
+    } finally {
+      update();
+    }
+  });
+  const recordingItem = (r: SessionRecording, s: BreakoutState) => {
+    const atelier = r.atelier ? atelierName(s, r.atelier) : t('breakout.recordings.session');
+    const name = r.started_at > 0 ? `${atelier} ${formatTime(r.started_at)}` : atelier;
+    const shown = s.recordings.some((x) => x.record_id === r.record_id);
+    const toggle = h('button', { type: 'button', class: `fr-btn fr-btn--sm ${shown ? 'fr-btn--tertiary' : 'fr-btn--secondary'}`,
+      'data-focus': `recording-${r.record_id}`, 'data-testid': shown ? 'recording-unpublish' : 'recording-publish',
+      'aria-label': t(shown ? 'breakout.recordings.unpublishLabel' : 'breakout.recordings.publishLabel', { name }) },
+      t(shown ? 'breakout.recordings.unpublish' : 'breakout.recordings.publish'));
+    toggle.addEventListener('click', () => void send({ action: shown ? 'unpublish_recording' : 'publish_recording', record_id: r.record_id }));
+    const playable = r.playback_url !== '';
+    return h('li', { class: 'amphi-list__item', 'data-testid': 'recording', 'data-record': r.record_id },
+      h('div', {},
+        playable ? h('p', { class: 'fr-mb-0' }, recordingLink(r.playback_url, name)) : h('p', { class: 'fr-mb-0' }, name),
+        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, playable ? recordingMeta(r.started_at, r.length_minutes) : t('breakout.recordings.processing'))),
+      playable ? h('div', { class: 'amphi-buttons' }, toggle) : null);
+  };
+  const renderRecordings = (s: BreakoutState) => {
+    deleteAll.disabled = recordings.length === 0;
+    const groups = [...(s.plan?.ateliers ?? []).map((a) => a.id), ''];
+    recordingsList.render(JSON.stringify([recordings, s.recordings.map((r) => r.record_id), s.plan?.ateliers.map((a) => a.name)]), () => {
+      if (!recordings.length) return [h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'recordings-none' }, t('breakout.recordings.none'))];
+      const known = new Set(groups);
+      return groups.flatMap((id) => {
+        const mine = recordings.filter((r) => r.atelier === id || (id === '' && !known.has(r.atelier)));
+        if (!mine.length) return [];
+        const headingId = `recordings-${id || 'session'}`;
+        return [h('div', { class: 'fr-mt-2w', 'data-testid': 'recordings-atelier', 'data-atelier': id },
+          h('h3', { id: headingId, class: 'fr-h6 fr-mb-1w' }, id ? atelierName(s, id) : t('breakout.recordings.session')),
+          h('ul', { class: 'amphi-list', 'aria-labelledby': headingId }, ...mine.map((r) => recordingItem(r, s))))];
+      });
+    });
+  };
+
   // ---- downloads ----
   const dlStatus = downloadStatus();
   const downloads = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'downloads-title', 'data-testid': 'downloads' },
@@ -299,6 +387,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     h('div', { class: 'amphi-trainer-only' }, courseRosterPanel(app, roomId, { ateliers: true })),
     ateliersSection,
     publishedSection,
+    recordingsSection,
     h('div', { class: 'amphi-trainer-only' }, sent.root),
     downloads,
     h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
@@ -355,7 +444,8 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     ateliers.render(JSON.stringify([s.plan, s.ateliers, s.productions, s.published.map((p) => [p.atelier, p.version]), memberNames]), () =>
       [h('ul', { class: 'amphi-atelier-cards', 'data-testid': 'atelier-cards' }, ...s.plan!.ateliers.map((_, i) => atelierCard(s, i)))]);
 
-    published.render(JSON.stringify(s.published), () => [publishedList(s.published)]);
+    published.render(JSON.stringify([s.published, s.recordings]), () => [publishedList(s.published), ...sharedRecordingsList(s.recordings)]);
+    renderRecordings(s);
     sent.update(s.broadcasts, (id) => atelierName(s, id));
   }
 
@@ -403,6 +493,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
   });
   update();
   shown = state();
+  void loadRecordings();
   return {
     root,
     dispose() {

@@ -19,7 +19,7 @@ import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
 import { t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
-import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sendBreakout, stateBadge } from './breakout-common';
+import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sharedRecordingsList, sendBreakout, stateBadge } from './breakout-common';
 import { connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
 
 export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
@@ -208,7 +208,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
     prodQueued.textContent = queued ? t(client.status === 'online' ? 'breakout.production.sendingShort' : 'breakout.production.queued') : '';
 
     broadcasts.update(participantBroadcasts(s));
-    published.render(JSON.stringify(s.published), () => [publishedList(s.published)]);
+    published.render(JSON.stringify([s.published, s.recordings]), () => [publishedList(s.published), ...sharedRecordingsList(s.recordings)]);
   }
 
   function readOut(event: BreakoutEvent, before: BreakoutState | undefined): void {
@@ -254,6 +254,9 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
         break;
       case 'production':
         app.announce(t('breakout.announce.productionSaved', { version: event.production.version }));
+        break;
+      case 'recording_published':
+        app.announce(t('breakout.announce.recordingShared', { name: event.recording.atelier_name || event.recording.atelier }));
         break;
       case 'published':
         app.announce(t('breakout.announce.published', { names: event.productions.map((p) => p.atelier_name).join(', ') }));
