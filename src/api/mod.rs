@@ -82,7 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/blobs/{id}", get(boards::blob))
         .route("/bbb/webhooks", post(bbb::webhooks))
         .route("/bbb/analytics", post(bbb::analytics))
-        .route("/bbb/recordings/ready", post(recordings::ready))
+        .route("/bbb/recordings/ready", post(recordings::ready).get(recordings::ready))
         .merge(crate::lti::api_router())
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })

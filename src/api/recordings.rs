@@ -12,7 +12,7 @@
 use amphi_protocol::ErrorCode;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,55 +20,97 @@ use super::rooms::{require_leader, visible_room};
 use super::{ApiError, Bearer};
 use crate::app::AppState;
 use crate::bbb::recordings::verify_recording_ready;
-use crate::bbb::request::META_ATELIER;
+use crate::bbb::request::{META_ATELIER, META_SESSION};
 use crate::bbb::{Recording, RecordingsQuery};
 use crate::hub::RoomHandle;
 use crate::store::RecordingRecord;
 
-/// `POST /api/v1/bbb/recordings/ready`
-pub async fn ready(State(app): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+/// `POST /api/v1/bbb/recordings/ready` (and `GET`, with `signed_parameters`
+/// in the query, as Moodle's mock sends it). Answered at once (202): the
+/// recording's details are asked of `getRecordings` in the background, as a
+/// server may wait for this answer before it answers anything else.
+pub async fn ready(
+    State(app): State<AppState>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let config = &app.config.bbb;
-    let Some(bbb) = app.bbb.clone() else {
+    if app.bbb.is_none() {
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "BigBlueButton is not configured"));
-    };
-    let ready = verify_recording_ready(&config.secret, &body).map_err(|error| {
+    }
+    let form = if body.is_empty() { Bytes::from(query.unwrap_or_default()) } else { body };
+    let ready = verify_recording_ready(&config.secret, &form).map_err(|error| {
         tracing::warn!(%error, "a BigBlueButton recording-ready callback failed authentication");
         app.bbb_refusals.record("recording_ready", error.reason(), crate::hub::now_ms() as i64);
         ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, error.to_string())
     })?;
-    let Some((room, atelier)) = session_of(&ready.meeting_id) else {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this meeting is not one of amphi's"));
-    };
-    if app.store.room(room).await.map_err(ApiError::internal)?.is_none() {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound, "no session has this meeting"));
+    let mut atelier = None;
+    if !ready.meeting_id.is_empty() {
+        // The meeting is told: the announcement is stored now.
+        let Some((room, of)) = session_of(&ready.meeting_id) else {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "this meeting is not one of amphi's",
+            ));
+        };
+        if app.store.room(room).await.map_err(ApiError::internal)?.is_none() {
+            return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound, "no session has this meeting"));
+        }
+        let announced = RecordingRecord {
+            record_id: ready.record_id.clone(),
+            room: room.to_string(),
+            atelier: of.clone(),
+            meeting: ready.meeting_id.clone(),
+            name: String::new(),
+            state: "ready".into(),
+            published: true,
+            started_at: 0,
+            ended_at: 0,
+            participants: 0,
+            playback_format: String::new(),
+            playback_url: String::new(),
+            length_minutes: 0,
+        };
+        app.store.upsert_recordings(std::slice::from_ref(&announced)).await.map_err(ApiError::internal)?;
+        atelier = Some(of);
     }
-    let query = RecordingsQuery { record_ids: vec![ready.record_id.clone()], ..RecordingsQuery::default() };
-    let record = match bbb.get_recordings(&query).await {
-        Ok(listed) => listed.iter().find(|r| r.record_id == ready.record_id).map(|r| record_of(&room.to_string(), r)),
+    tracing::info!(record = %ready.record_id, meeting = %ready.meeting_id, "a recording is ready");
+    tokio::spawn(complete(app.clone(), ready.record_id.clone()));
+    Ok((StatusCode::ACCEPTED, Json(json!({ "record_id": ready.record_id, "atelier": atelier }))))
+}
+
+/// Asks `getRecordings` for an announced recording and stores it, if it is
+/// a recording of one of amphi's sessions.
+async fn complete(app: AppState, record_id: String) {
+    let Some(bbb) = &app.bbb else { return };
+    let query = RecordingsQuery { record_ids: vec![record_id.clone()], ..RecordingsQuery::default() };
+    let listed = match bbb.get_recordings(&query).await {
+        Ok(listed) => listed.into_iter().find(|r| r.record_id == record_id),
         Err(error) => {
-            tracing::warn!(%error, record = %ready.record_id, "cannot ask BigBlueButton for a recording it announced");
-            None
+            tracing::warn!(%error, record = %record_id, "cannot ask BigBlueButton for a recording it announced");
+            return;
         }
     };
-    // Announced only: `getRecordings` tells the rest when next asked.
-    let record = record.unwrap_or_else(|| RecordingRecord {
-        record_id: ready.record_id.clone(),
-        room: room.to_string(),
-        atelier: atelier.clone(),
-        meeting: ready.meeting_id.clone(),
-        name: String::new(),
-        state: "ready".into(),
-        published: true,
-        started_at: 0,
-        ended_at: 0,
-        participants: 0,
-        playback_format: String::new(),
-        playback_url: String::new(),
-        length_minutes: 0,
-    });
-    app.store.upsert_recordings(std::slice::from_ref(&record)).await.map_err(ApiError::internal)?;
-    tracing::info!(record = %record.record_id, meeting = %record.meeting, "a recording is ready");
-    Ok(Json(json!({ "record_id": record.record_id, "atelier": record.atelier })))
+    let Some(listed) = listed else {
+        tracing::warn!(record = %record_id, "BigBlueButton does not list a recording it announced");
+        return;
+    };
+    let Some((room, _)) = session_of(&listed.meeting_id) else {
+        tracing::warn!(record = %record_id, meeting = %listed.meeting_id, "an announced recording is not of amphi's");
+        return;
+    };
+    match app.store.room(room).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(%error, "cannot check an announced recording's session");
+            return;
+        }
+    }
+    if let Err(error) = app.store.upsert_recordings(&[record_of(&room.to_string(), &listed)]).await {
+        tracing::warn!(%error, record = %record_id, "cannot store an announced recording");
+    }
 }
 
 /// `GET /api/v1/sessions/{id}/recordings`
@@ -156,18 +198,19 @@ pub async fn refresh(app: &AppState, handle: &RoomHandle) -> bool {
     let Some(bbb) = &app.bbb else { return false };
     let room = handle.id().to_string();
     let prefix = crate::bbb::attendance::meeting_prefix(&room);
-    let mut meeting_ids: Vec<String> = crate::transport::breakout::planned_ateliers(handle)
-        .iter()
-        .map(|atelier| crate::transport::breakout::meeting_id(handle.id(), &atelier.id))
-        .collect();
-    if meeting_ids.is_empty() {
-        return true;
-    }
-    meeting_ids.push(prefix);
-    let query = RecordingsQuery { meeting_ids, ..RecordingsQuery::default() };
+    // By the session's metadata, which every meeting of the session carries
+    // (a meetingID list fails on servers that refuse an unknown meeting);
+    // only the session's own meetings are kept, whatever the server's
+    // filters do.
+    let query =
+        RecordingsQuery { metadata: vec![(META_SESSION.to_string(), room.clone())], ..RecordingsQuery::default() };
     match bbb.get_recordings(&query).await {
         Ok(listed) => {
-            let records: Vec<RecordingRecord> = listed.iter().map(|r| record_of(&room, r)).collect();
+            let records: Vec<RecordingRecord> = listed
+                .iter()
+                .filter(|r| r.meeting_id == prefix || r.meeting_id.starts_with(&format!("{prefix}-")))
+                .map(|r| record_of(&room, r))
+                .collect();
             if let Err(error) = app.store.upsert_recordings(&records).await {
                 tracing::warn!(%error, "cannot store the session's recordings");
                 return false;

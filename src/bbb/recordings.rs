@@ -4,7 +4,9 @@
 //! field, `signed_parameters`: a JWT signed HS256 with the shared secret
 //! whose claims are the meeting's `meeting_id` (the external id amphi gave)
 //! and the recording's `record_id`. Nothing else is in it: the recording's
-//! playback link comes from `getRecordings`.
+//! playback link comes from `getRecordings`. Read leniently: Moodle's mock
+//! sends `signed_parameters` in a GET query and its JWT holds `record_id`
+//! only (the meeting is then found through `getRecordings`).
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -15,7 +17,8 @@ pub const META_RECORDING_READY_URL: &str = "bbb-recording-ready-url";
 /// The claims of `signed_parameters`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordingReady {
-    /// The `meetingID` amphi gave at creation.
+    /// The `meetingID` amphi gave at creation (empty: not told).
+    #[serde(default)]
     pub meeting_id: String,
     /// The recording's id (`recordID` in `getRecordings`).
     pub record_id: String,
@@ -40,8 +43,8 @@ impl RecordingReadyError {
     }
 }
 
-/// Reads and verifies the callback's form body
-/// (`signed_parameters=<JWT>`). The token has no expiry (BigBlueButton
+/// Reads and verifies the callback's form (`signed_parameters=<JWT>`, in
+/// the body or the query). The token has no expiry (BigBlueButton
 /// sets none); one that has an `exp` must not be past it.
 pub fn verify_recording_ready(secret: &str, form: &[u8]) -> Result<RecordingReady, RecordingReadyError> {
     let token = url::form_urlencoded::parse(form)
@@ -59,8 +62,8 @@ pub fn verify_recording_ready(secret: &str, form: &[u8]) -> Result<RecordingRead
         jsonwebtoken::decode::<RecordingReady>(&token, &DecodingKey::from_secret(secret.as_bytes()), &validation)
             .map(|data| data.claims)
             .map_err(|error| RecordingReadyError::InvalidToken(error.to_string()))?;
-    if claims.meeting_id.trim().is_empty() || claims.record_id.trim().is_empty() {
-        return Err(RecordingReadyError::InvalidToken("`meeting_id` or `record_id` is empty".into()));
+    if claims.record_id.trim().is_empty() {
+        return Err(RecordingReadyError::InvalidToken("`record_id` is empty".into()));
     }
     Ok(claims)
 }
@@ -99,5 +102,18 @@ mod tests {
         let empty = RecordingReady { meeting_id: "m".into(), record_id: " ".into() };
         let token = sign_recording_ready(SECRET, &empty).unwrap();
         assert!(verify_recording_ready(SECRET, &form(&token)).is_err());
+    }
+
+    #[test]
+    fn a_token_with_the_record_id_only_is_read() {
+        // As Moodle's mock signs it: `{"record_id": ...}`.
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &serde_json::json!({ "record_id": "abc" }),
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap();
+        let ready = verify_recording_ready(SECRET, &form(&token)).unwrap();
+        assert_eq!(ready, RecordingReady { meeting_id: String::new(), record_id: "abc".into() });
     }
 }

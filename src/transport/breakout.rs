@@ -94,7 +94,7 @@ pub fn after_accepted(app: &AppState, handle: &RoomHandle, who: &Who, command: &
 }
 
 /// The ateliers of the room's stored plan.
-pub fn planned_ateliers(handle: &RoomHandle) -> Vec<Atelier> {
+fn planned_ateliers(handle: &RoomHandle) -> Vec<Atelier> {
     let definition = handle.record.activity.as_deref().map(serde_json::from_str::<BreakoutDefinition>);
     match definition {
         Some(Ok(definition)) => definition.plan.ateliers,
