@@ -11,6 +11,7 @@ mod bbb_webhooks;
 mod board;
 mod closing_rule;
 mod cluster;
+mod documents;
 mod durability;
 mod first_run;
 mod fuzz;

@@ -54,6 +54,20 @@ pub struct VideoProblem {
     pub retrying: bool,
 }
 
+/// What became of a file added to an open atelier, in its video room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentDelivery {
+    /// Added to the running meeting's presentations (`insertDocument`,
+    /// BigBlueButton 2.5 and later).
+    Inserted,
+    /// The server is older than 2.5 (it has no `insertDocument`): the file
+    /// is on the atelier's page only.
+    Unsupported,
+    /// BigBlueButton could not take it now: on the atelier's page only.
+    Failed,
+}
+
 /// One atelier of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Atelier {
@@ -392,6 +406,15 @@ pub enum BreakoutCommand {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         atelier: Option<String>,
     },
+    /// L: adds a file to an atelier (also while it runs; at most 20 files).
+    /// When its video room runs, the server also hands the file to it and
+    /// says how in `video` (a client sends `atelier` and `file` only).
+    AddFile {
+        atelier: String,
+        file: File,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        video: Option<DocumentDelivery>,
+    },
     /// L: shows a recording of an atelier's video room to the plenary. The
     /// server fills `recording` from what BigBlueButton told (a client
     /// sends `record_id` only).
@@ -455,6 +478,14 @@ pub enum BreakoutEvent {
     Published { productions: Vec<Production> },
     /// Everyone: these ateliers' productions are no longer shown.
     Unpublished { ateliers: Vec<String> },
+    /// The atelier's members and the leaders: a file was added to it (and,
+    /// `video`, what became of it in the running video room).
+    FileAdded {
+        atelier: String,
+        file: File,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        video: Option<DocumentDelivery>,
+    },
     /// Everyone: a recording shown to the plenary (upsert by `record_id`).
     RecordingPublished { recording: SharedRecording },
     /// Everyone: this recording is no longer shown.

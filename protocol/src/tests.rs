@@ -565,6 +565,10 @@ fn call() -> HelpCall {
     }
 }
 
+fn handout() -> File {
+    File { blob: "b".repeat(64), name: "consigne.pdf".into(), content_type: "application/pdf".into(), size: 1234 }
+}
+
 fn shared_recording() -> SharedRecording {
     SharedRecording {
         record_id: "r1".into(),
@@ -601,6 +605,8 @@ fn every_breakout_message_round_trips_in_both_formats() {
         BreakoutCommand::PublishRecording { record_id: "r1".into(), recording: None },
         BreakoutCommand::PublishRecording { record_id: "r1".into(), recording: Some(shared_recording()) },
         BreakoutCommand::UnpublishRecording { record_id: "r1".into() },
+        BreakoutCommand::AddFile { atelier: "a1".into(), file: handout(), video: None },
+        BreakoutCommand::AddFile { atelier: "a1".into(), file: handout(), video: Some(DocumentDelivery::Unsupported) },
         BreakoutCommand::SetVideo {
             atelier: "a1".into(),
             url: Some("https://visio.example.org/a1".into()),
@@ -660,6 +666,7 @@ fn every_breakout_message_round_trips_in_both_formats() {
         BreakoutEvent::Unpublished { ateliers: vec!["a1".into()] },
         BreakoutEvent::RecordingPublished { recording: shared_recording() },
         BreakoutEvent::RecordingUnpublished { record_id: "r1".into() },
+        BreakoutEvent::FileAdded { atelier: "a1".into(), file: handout(), video: Some(DocumentDelivery::Inserted) },
         BreakoutEvent::Video { atelier: "a1".into(), video_url: None, video_problem: None },
         BreakoutEvent::Video {
             atelier: "a1".into(),

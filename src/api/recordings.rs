@@ -165,8 +165,8 @@ pub async fn delete_one(
     delete(&app, &handle, vec![record]).await
 }
 
-/// Deletes recordings on BigBlueButton, then here. One BigBlueButton
-/// no longer has counts as deleted there.
+/// Deletes recordings on BigBlueButton, then here, one by one. One
+/// BigBlueButton no longer has counts as deleted there.
 async fn delete(app: &AppState, handle: &RoomHandle, ids: Vec<String>) -> Result<Json<Value>, ApiError> {
     if ids.is_empty() {
         return Ok(Json(json!({ "deleted": 0 })));
@@ -174,17 +174,26 @@ async fn delete(app: &AppState, handle: &RoomHandle, ids: Vec<String>) -> Result
     let Some(bbb) = &app.bbb else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "BigBlueButton is not configured"));
     };
-    match bbb.delete_recordings(&ids).await {
-        Ok(()) => {}
-        Err(error) if error.message_key() == Some("notFound") => {}
-        Err(error) => {
-            tracing::warn!(%error, "cannot delete recordings on BigBlueButton");
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::Unavailable,
-                "BigBlueButton could not delete the recordings: nothing was deleted, try again later",
-            ));
+    let mut done = Vec::new();
+    // One call per recording: Moodle's mock reads one `recordID` only (a
+    // real server takes a list), and a `notFound` then means that one.
+    for id in &ids {
+        match bbb.delete_recordings(std::slice::from_ref(id)).await {
+            Ok(()) => {}
+            Err(error) if error.message_key() == Some("notFound") => {}
+            Err(error) => {
+                tracing::warn!(%error, record = %id, "cannot delete a recording on BigBlueButton");
+                let deleted =
+                    app.store.delete_recordings(&handle.id().to_string(), &done).await.map_err(ApiError::internal)?;
+                tracing::info!(room = %handle.id(), deleted, "recordings deleted before BigBlueButton failed");
+                return Err(ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Unavailable,
+                    "BigBlueButton could not delete every recording: those it did not delete are kept, try again later",
+                ));
+            }
         }
+        done.push(id.clone());
     }
     let deleted = app.store.delete_recordings(&handle.id().to_string(), &ids).await.map_err(ApiError::internal)?;
     tracing::info!(room = %handle.id(), deleted, "recordings deleted");

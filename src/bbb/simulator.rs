@@ -11,7 +11,8 @@
 //! BigBlueButton signs HS256 with the shared secret). It keeps
 //! every call it received for assertions, and can be told to refuse a call
 //! (FAILED), answer with an HTTP status, be slow, or behave like
-//! BigBlueButton 2.x (no `sendChatMessage`) or like one before 2.6 (joins
+//! BigBlueButton 2.x (no `sendChatMessage`), 2.4 (no `insertDocument`
+//! either) or like one before 2.6 (joins
 //! by `password` only: `role` unknown; a meeting created without
 //! passwords gets random ones). Not for production use.
 
@@ -83,6 +84,7 @@ struct SimState {
     faults: Vec<InjectedFault>,
     legacy: bool,
     before_2_6: bool,
+    before_2_5: bool,
     meetings: BTreeMap<String, Meeting>,
     hooks: Vec<Hook>,
     next_token: u64,
@@ -155,6 +157,8 @@ struct Hook {
 
 /// The calls a BigBlueButton 2.x server does not know.
 const ADDED_IN_3_0: &[&str] = &["sendChatMessage"];
+/// The calls a BigBlueButton 2.4 server does not know.
+const ADDED_IN_2_5: &[&str] = &["insertDocument"];
 
 impl BbbSimulator {
     /// Starts a simulator that shares `secret` and expects `algorithm`.
@@ -227,6 +231,15 @@ impl BbbSimulator {
     /// not read), and `create` without passwords makes random ones.
     pub fn pretend_bbb_before_2_6(&self, old: bool) {
         self.state().before_2_6 = old;
+    }
+
+    /// Behaves like BigBlueButton 2.4: no `insertDocument` (404), nor the
+    /// calls of 3.0, and joins by password as before 2.6.
+    pub fn pretend_bbb_2_4(&self) {
+        let mut state = self.state();
+        state.legacy = true;
+        state.before_2_6 = true;
+        state.before_2_5 = true;
     }
 
     /// The public chat messages a meeting received, as (sender, message).
@@ -340,7 +353,9 @@ async fn handle(
         if !checksum_valid {
             return failed("checksumError", "You did not pass the checksum security check");
         }
-        if state.legacy && ADDED_IN_3_0.contains(&call.as_str()) {
+        if (state.legacy && ADDED_IN_3_0.contains(&call.as_str()))
+            || (state.before_2_5 && ADDED_IN_2_5.contains(&call.as_str()))
+        {
             return StatusCode::NOT_FOUND.into_response();
         }
         match take_fault(&mut state, &call) {

@@ -297,6 +297,10 @@ impl Connection {
                     Ok(command) => super::recordings::prepare(&self.app, &tenant, &room, command).await,
                     Err(refusal) => Err(refusal),
                 };
+                let prepared = match prepared {
+                    Ok(command) => super::documents::prepare(&self.app, &tenant, &room, command).await,
+                    Err(refusal) => Err(refusal),
+                };
                 match prepared {
                     Ok(command) => self.breakout_command(id, room, command, socket).await,
                     Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,

@@ -5,6 +5,7 @@
 mod board;
 pub mod breakout;
 mod connection;
+mod documents;
 pub mod ended;
 pub mod joins;
 mod rate;

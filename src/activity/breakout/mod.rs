@@ -506,6 +506,17 @@ impl BreakoutSession {
             BreakoutCommand::SubmitProduction { content } => self.submit(who, content, now),
             BreakoutCommand::Publish { atelier } => self.publish(atelier),
             BreakoutCommand::Unpublish { atelier } => Ok(self.unpublish(atelier)),
+            BreakoutCommand::AddFile { atelier, file, video } => {
+                plan::check_file(&format!("atelier {atelier:?}"), &file)?;
+                let Some(a) = self.plan.ateliers.iter_mut().find(|a| a.id == atelier) else {
+                    return Err(no_atelier(&atelier));
+                };
+                if a.files.len() >= plan::MAX_FILES {
+                    return Err(plan::out_of_range(format!("an atelier has at most {} files", plan::MAX_FILES)));
+                }
+                a.files.push(file.clone());
+                Ok(vec![self.to_atelier(&atelier, BreakoutEvent::FileAdded { atelier: atelier.clone(), file, video })])
+            }
             BreakoutCommand::PublishRecording { record_id, recording } => {
                 self.publish_recording(&record_id, recording, now)
             }
