@@ -139,6 +139,13 @@ describe('recordings of the ateliers, with the BigBlueButton simulator', () => {
     const meeting = `amphi-${room.id}-a1`;
     await waitUntil(async () => (await fetch(`${base}/api/v1/sessions/${room.id}/ateliers/a1/video`,
       { headers: { Authorization: `Bearer ${token}` } })).status === 200, 'the video room of « Lecture »');
+    // Once its video link is in the console, a document added while the atelier runs: on its page (no public address here, so nothing goes to the video room).
+    const card = page.locator('[data-testid="atelier-card"][data-atelier="a1"]');
+    await waitUntil(async () => (await card.locator('input[type="url"]').inputValue()).includes('/video'), 'the video link in the card');
+    await card.getByTestId('add-file-input').setInputFiles({ name: 'consigne.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%1\n' + 'a'.repeat(300)) });
+    await card.getByRole('button', { name: 'Ajouter un document à « Lecture »' }).click();
+    await waitForText(page.getByTestId('files-status'), /^Document « consigne\.pdf » ajouté à la page de l’atelier « Lecture »\.$/);
+
     const control = (path, method = 'POST') => fetch(`${simulator.control}${path}`, { method }).then((r) => r.json());
     assert.deepEqual(await control(`/record/${meeting}`), { recording: true });
     const { record_id: recordId } = await control(`/end/${meeting}`);

@@ -23,6 +23,9 @@ export interface AtelierFile {
   size?: number;
 }
 
+/** What became of a file added to an open atelier in its video room (absent: nothing was sent, no meeting running). */
+export type DocumentDelivery = 'inserted' | 'unsupported' | 'failed';
+
 /** One atelier of a plan. */
 export interface Atelier {
   /** 1–64 ASCII letters, digits, `-`, `_`; unique in the plan. */
@@ -183,6 +186,7 @@ export type BreakoutCommand =
   | ({ action: 'submit_production' } & ProductionContent)
   | { action: 'publish'; atelier?: string }
   | { action: 'unpublish'; atelier?: string }
+  | { action: 'add_file'; atelier: string; file: AtelierFile }
   | { action: 'publish_recording'; record_id: string }
   | { action: 'unpublish_recording'; record_id: string }
   | { action: 'set_video'; atelier: string; url?: string };
@@ -204,6 +208,7 @@ export type BreakoutEvent =
   | { kind: 'production'; production: Production }
   | { kind: 'published'; productions: Production[] }
   | { kind: 'unpublished'; ateliers: string[] }
+  | { kind: 'file_added'; atelier: string; file: AtelierFile; video?: DocumentDelivery }
   | { kind: 'recording_published'; recording: SharedRecording }
   | { kind: 'recording_unpublished'; record_id: string }
   | { kind: 'video'; atelier: string; video_url?: string; video_problem?: VideoProblem }

@@ -141,6 +141,12 @@ export function applyBreakoutEvent(state: BreakoutState, event: BreakoutEvent): 
       for (const p of event.productions) published = upsert(published, p, (x) => x.atelier === p.atelier);
       return { ...state, published: state.plan ? inPlanOrder(published, state.plan) : published };
     }
+    case 'file_added': {
+      const add = <A extends { id: string; files?: readonly { blob: string }[] }>(a: A): A =>
+        a.id !== event.atelier || (a.files ?? []).some((f) => f.blob === event.file.blob) ? a : { ...a, files: [...(a.files ?? []), event.file] };
+      const plan = state.plan ? { ...state.plan, ateliers: state.plan.ateliers.map(add) } : undefined;
+      return { ...state, plan, atelier: state.atelier ? add(state.atelier) : undefined };
+    }
     case 'recording_published': {
       const r = event.recording;
       return { ...state, recordings: [...state.recordings.filter((x) => x.record_id !== r.record_id), r] };

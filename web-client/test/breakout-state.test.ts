@@ -89,6 +89,15 @@ describe('a leader’s breakout state', () => {
     expect(breakoutFromSnapshot(leaderSnapshot()).recordings).toEqual([]);
   });
 
+  it('adds a file to its atelier in the plan, once', () => {
+    const file = { blob: 'b'.repeat(64), name: 'suite.pdf', content_type: 'application/pdf', size: 300 };
+    let s = breakoutFromSnapshot(leaderSnapshot());
+    const id = s.plan!.ateliers[0].id;
+    s = apply(s, { kind: 'file_added', atelier: id, file, video: 'unsupported' }, { kind: 'file_added', atelier: id, file });
+    expect(s.plan!.ateliers[0].files).toEqual([file]);
+    expect(s.plan!.ateliers[1].files ?? []).toEqual([]);
+  });
+
   it('a new plan keeps the ateliers that stay, adds the new ones pending, drops the others', () => {
     let s = breakoutFromSnapshot(leaderSnapshot());
     s = apply(s, { kind: 'assignments', changes: [{ member: 'm-alice', atelier: 'a1' }, { member: 'm-bob', atelier: 'a2' }] });

@@ -19,6 +19,7 @@ import { BROADCAST_MAX, EXTEND_CHOICES_S, LINK_MAX, minutesOf, warningText } fro
 import type { BreakoutEvent, HelpCall, VideoProblem } from '../breakout-protocol';
 import { atelierName, atelierOf, stateCounts, type BreakoutState } from '../breakout-state';
 import { isWebLink } from '../board-format';
+import { uploadBoardFile } from '../board-api';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, uid } from '../dom';
 import { errorText, formatTime, t, type MessageKey } from '../i18n';
@@ -217,6 +218,26 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       }
       void send({ action: 'set_video', atelier: plan.id, ...(url ? { url } : {}) });
     });
+    const fileId = `file-${plan.id}`;
+    const fileInput = h('input', { class: 'fr-upload', type: 'file', id: fileId, 'data-focus': `file-input-${plan.id}`, 'data-testid': 'add-file-input' }) as HTMLInputElement;
+    const addFile = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `file-add-${plan.id}`,
+      'aria-label': t('breakout.files.addLabel', { name: plan.name }), 'data-testid': 'add-file' }, t('breakout.files.add'));
+    addFile.addEventListener('click', async () => {
+      const chosen = fileInput.files?.[0];
+      if (!chosen) {
+        showAlert(errors, t('breakout.files.none'));
+        fileInput.focus();
+        return;
+      }
+      filesStatus.textContent = t('breakout.files.uploading');
+      try {
+        const uploaded = await uploadBoardFile(loadTrainerToken(app.store) ?? client.bearerToken ?? '', roomId, chosen, chosen.name);
+        void send({ action: 'add_file', atelier: plan.id, file: { blob: uploaded.blob, name: chosen.name } });
+      } catch (e) {
+        const code = e instanceof ApiError ? e.code : 'network';
+        filesStatus.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+      }
+    });
     const members = names(status.members);
     const problem = plan.video_problem && !plan.video_url ? videoProblemBlock(plan.name, plan.id, plan.video_problem) : null;
     return h('li', { class: 'amphi-atelier-card', 'data-card': plan.id, 'data-testid': 'atelier-card', 'data-atelier': plan.id },
@@ -235,6 +256,10 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
         h('div', { class: 'fr-input-group fr-mt-2w fr-mb-0 amphi-trainer-only' },
           h('label', { class: 'fr-label', for: videoId }, t('breakout.atelier.video'), h('span', { class: 'fr-hint-text' }, t('breakout.atelier.videoHint'))),
           h('div', { class: 'amphi-inline-form' }, video, videoSet)),
+        h('div', { class: 'fr-upload-group fr-mt-2w amphi-trainer-only' },
+          h('label', { class: 'fr-label', for: fileId }, t('breakout.files.choose', { name: plan.name }),
+            h('span', { class: 'fr-hint-text' }, t('breakout.files.count', { count: plan.files?.length ?? 0 }))),
+          h('div', { class: 'amphi-inline-form' }, fileInput, addFile)),
         problem));
   };
 
@@ -263,8 +288,9 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     return h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mt-2w amphi-trainer-only', 'data-testid': 'video-problem', title: problem.detail },
       h('p', {}, text), retry, status);
   }
+  const filesStatus = h('p', { class: 'fr-text--sm amphi-trainer-only', role: 'status', 'data-testid': 'files-status' });
   const ateliersSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'ateliers-title', 'data-testid': 'ateliers' },
-    ateliersHeading, h('p', { class: 'amphi-trainer-only' }, publishAll), ateliers.root);
+    ateliersHeading, h('p', { class: 'amphi-trainer-only' }, publishAll), filesStatus, ateliers.root);
 
   // ---- plenary: what everyone sees ----
   const published = keyedFocusSlot(() => null);
@@ -461,6 +487,11 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       case 'production':
         app.announce(t('breakout.announce.production', { atelier: event.production.atelier_name }));
         break;
+      case 'file_added': {
+        const key = event.video ? (`breakout.files.${event.video}` as MessageKey) : 'breakout.files.added';
+        filesStatus.textContent = t(key, { file: event.file.name, name: atelierName(s, event.atelier) });
+        break;
+      }
       case 'closed':
         app.announce(t(event.reason === 'deadline' ? 'breakout.announce.closedDeadline' : 'breakout.announce.closed', { name: atelierName(s, event.atelier) }));
         break;

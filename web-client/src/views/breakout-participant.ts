@@ -15,6 +15,7 @@ import { buildProduction, CALL_MAX, isQueuedAction, LINK_MAX, PRODUCTION_TEXT_MA
 import type { AtelierView, BreakoutEvent } from '../breakout-protocol';
 import { canChoose, participantBroadcasts, type BreakoutState } from '../breakout-state';
 import { isWebLink } from '../board-format';
+import { blobUrl } from '../board-api';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
 import { t, type MessageKey } from '../i18n';
@@ -169,7 +170,10 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
           h('p', { class: 'amphi-production__text', 'data-testid': 'instructions' }, mine.instructions)) : null,
         resources.length ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.resources')),
           h('ul', { 'data-testid': 'resources' }, ...resources.map((r) => h('li', {},
-            h('a', { class: 'fr-link', href: r.url, target: '_blank', rel: 'noopener noreferrer', title: t('breakout.newWindow', { text: r.title }) }, r.title))))) : null));
+            h('a', { class: 'fr-link', href: r.url, target: '_blank', rel: 'noopener noreferrer', title: t('breakout.newWindow', { text: r.title }) }, r.title))))) : null,
+        mine.files?.length ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.files')),
+          h('ul', { 'data-testid': 'atelier-files' }, ...mine.files.map((f) => h('li', {},
+            h('a', { class: 'fr-link', href: blobUrl(f.blob, f.name), download: f.name }, f.name))))) : null));
     }
     return nodes;
   }
