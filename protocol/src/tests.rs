@@ -14,8 +14,8 @@ use crate::board::{BoardCommand, BoardEvent, File, Post, PostContent, PostStatus
 use crate::breakout::CloseReason as AtelierCloseReason;
 use crate::breakout::{
     AssignmentChange, AssignmentMode, Atelier, AtelierCount, AtelierState, AtelierStatus, AtelierView, BreakoutCommand,
-    BreakoutEvent, BreakoutPlan, BreakoutSnapshot, Broadcast, CallState, Choice, HelpCall, Production,
-    ProductionContent, Resource, SessionStatus, SharedRecording, VideoProblem,
+    BreakoutEvent, BreakoutPlan, BreakoutSnapshot, Broadcast, CallState, Choice, DocumentDelivery, HelpCall,
+    Production, ProductionContent, Resource, SessionStatus, SharedRecording, VideoProblem,
 };
 use crate::quiz::{AnswerValue, CloseReason, QuizCommand, QuizEvent};
 use crate::server::*;
