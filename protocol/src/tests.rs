@@ -776,12 +776,12 @@ fn breakout_examples_in_the_readme_read() {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
         actions.insert(value["action"].as_str().unwrap().to_string(), command);
     }
-    assert_eq!(actions.len(), 16, "every action: {:?}", actions.keys());
+    assert_eq!(actions.len(), 19, "every action: {:?}", actions.keys());
     let mut kinds = BTreeMap::new();
     for line in example_lines(&readme, "#### `breakout`", "### ack", r#"{"kind""#) {
         let event: BreakoutEvent = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
         kinds.insert(value["kind"].as_str().unwrap().to_string(), event);
     }
-    assert_eq!(kinds.len(), 16, "every kind: {:?}", kinds.keys());
+    assert_eq!(kinds.len(), 19, "every kind: {:?}", kinds.keys());
 }
