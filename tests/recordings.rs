@@ -336,3 +336,51 @@ async fn a_forged_recording_ready_callback_is_refused_and_counted() {
     assert_eq!((stored[0].state.as_str(), stored[0].atelier.as_str()), ("ready", "a1"));
     assert_eq!(stored[0].playback_url, "");
 }
+
+#[tokio::test]
+async fn a_meeting_ended_webhook_looks_for_its_recording() {
+    let simulator = BbbSimulator::start(BBB_SECRET, ChecksumAlgorithm::Sha1).await.unwrap();
+    let bbb = simulator.config();
+    // No public address: the meeting has no recording-ready callback.
+    let server = TestServer::start_with(move |config| config.bbb = bbb).await;
+    let token = server.token(Role::Facilitator, "Mme Leroy");
+    let room_id = room_id(&create_breakout(&server, &token).await);
+    let mut facilitator = server.connect(Format::Json).await;
+    facilitator.hello_token(&token).await;
+    facilitator.join(&room_id).await;
+    open_a1(&mut facilitator, &room_id).await;
+    let meeting = format!("amphi-{room_id}-a1");
+    assert!(simulator.start_recording(&meeting));
+    let record_id = simulator.end_meeting(&meeting).unwrap();
+    // Only bbb-webhooks says the meeting ended.
+    assert!(simulator.recording_callbacks().is_empty());
+    let event = json!([{ "data": { "type": "event", "id": "meeting-ended", "attributes": { "meeting": {
+        "internal-meeting-id": record_id, "external-meeting-id": meeting } }, "event": { "ts": 1_715_261_806_899_u64 } } }]);
+    let encoded: String = url::form_urlencoded::byte_serialize(event.to_string().as_bytes()).collect();
+    let body = format!("domain=bbb.example.org&event={encoded}&timestamp=1715261734755");
+    // Signed over the URL as amphi knows it (no public address: the path).
+    let checksum = amphi::bbb::checksum::webhook_checksum(
+        ChecksumAlgorithm::Sha1,
+        "/api/v1/bbb/webhooks",
+        body.as_bytes(),
+        BBB_SECRET,
+    );
+    let response = reqwest::Client::new()
+        .post(server.url(&format!("/api/v1/bbb/webhooks?checksum={checksum}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut stored = Vec::new();
+    for _ in 0..200 {
+        // Looked for by getRecordings, without anyone listing them.
+        stored = server.app.store.recordings(&room_id).await.unwrap();
+        if stored.iter().any(|r| r.record_id == record_id && !r.playback_url.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(stored.iter().any(|r| r.record_id == record_id && !r.playback_url.is_empty()), "{stored:?}");
+}

@@ -204,8 +204,13 @@ async fn delete(app: &AppState, handle: &RoomHandle, ids: Vec<String>) -> Result
 /// stores what it says. `false`: BigBlueButton is not configured or could
 /// not answer (what is stored is all there is).
 pub async fn refresh(app: &AppState, handle: &RoomHandle) -> bool {
+    refresh_session(app, handle.id()).await
+}
+
+/// [`refresh`] for a session known by its id.
+async fn refresh_session(app: &AppState, session: uuid::Uuid) -> bool {
     let Some(bbb) = &app.bbb else { return false };
-    let room = handle.id().to_string();
+    let room = session.to_string();
     let prefix = crate::bbb::attendance::meeting_prefix(&room);
     // By the session's metadata, which every meeting of the session carries
     // (a meetingID list fails on servers that refuse an unknown meeting);
@@ -231,6 +236,41 @@ pub async fn refresh(app: &AppState, handle: &RoomHandle) -> bool {
             false
         }
     }
+}
+
+/// After a meeting of a session ended (its `meeting-ended` webhook), when
+/// its recording may come: BigBlueButton processes a recording for minutes
+/// after the meeting, so `getRecordings` is asked at once and then after
+/// each of these pauses, until the meeting's recording is stored.
+const AFTER_END_PAUSES: [std::time::Duration; 3] =
+    [std::time::Duration::from_secs(120), std::time::Duration::from_secs(600), std::time::Duration::from_secs(1800)];
+
+/// Polls `getRecordings` for a meeting that ended, in the background (a
+/// recording-ready callback may never come: no public address, or a server
+/// without the post-publish script). Stops when the node shuts down.
+pub fn poll_after_end(app: &AppState, meeting_id: &str) {
+    let Some((session, _)) = session_of(meeting_id) else { return };
+    if app.bbb.is_none() {
+        return;
+    }
+    let (app, meeting) = (app.clone(), meeting_id.to_string());
+    tokio::spawn(async move {
+        let room = session.to_string();
+        for pause in std::iter::once(std::time::Duration::ZERO).chain(AFTER_END_PAUSES) {
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                () = app.shutdown.cancelled() => return,
+            }
+            if !matches!(app.store.room(session).await, Ok(Some(_))) {
+                return;
+            }
+            refresh_session(&app, session).await;
+            let found = app.store.recordings(&room).await.is_ok_and(|r| r.iter().any(|r| r.meeting == meeting));
+            if found {
+                return;
+            }
+        }
+    });
 }
 
 /// The session and atelier of an amphi meeting id
