@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use amphi::metrics::Metrics;
 use amphi::store::{
-    AttendanceRecord, BbbEventRecord, CompletionRecord, InputRecord, RoomRecord, Store, StoreError, Write, Writer,
-    WriterSettings,
+    AttendanceRecord, BbbEventRecord, CompletionRecord, InputRecord, RecordingRecord, RoomRecord, Store, StoreError,
+    Write, Writer, WriterSettings,
 };
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -229,6 +229,38 @@ async fn check_group_commit(store: Store) {
 /// BigBlueButton events: one row per distinct content, and a meeting named
 /// by its internal id only takes amphi's id from the meeting's other events,
 /// whichever comes first.
+/// Recordings: announced, then told more by `getRecordings` (an
+/// announcement again does not erase the link), listed per session,
+/// deleted.
+async fn check_recordings(store: Store) {
+    let room = Uuid::new_v4().to_string();
+    let recording = |state: &str, url: &str| RecordingRecord {
+        record_id: format!("rec-{room}"),
+        room: room.clone(),
+        atelier: "a1".into(),
+        meeting: format!("amphi-{room}-a1"),
+        name: "Atelier 1".into(),
+        state: state.into(),
+        published: true,
+        started_at: 1_000,
+        ended_at: 61_000,
+        participants: 3,
+        playback_format: if url.is_empty() { String::new() } else { "presentation".into() },
+        playback_url: url.into(),
+        length_minutes: 1,
+    };
+    store.upsert_recordings(&[recording("ready", "")]).await.unwrap();
+    let listed = store.recordings(&room).await.unwrap();
+    assert_eq!(listed, vec![recording("ready", "")]);
+    store.upsert_recordings(&[recording("published", "https://bbb.example.org/p/1")]).await.unwrap();
+    store.upsert_recordings(&[recording("ready", "")]).await.unwrap();
+    assert_eq!(store.recordings(&room).await.unwrap(), vec![recording("published", "https://bbb.example.org/p/1")]);
+    assert!(store.recordings("another-room").await.unwrap().is_empty());
+    assert_eq!(store.delete_recordings("another-room", &[format!("rec-{room}")]).await.unwrap(), 0);
+    assert_eq!(store.delete_recordings(&room, &[format!("rec-{room}")]).await.unwrap(), 1);
+    assert!(store.recordings(&room).await.unwrap().is_empty());
+}
+
 async fn check_bbb_event_keys(store: Store) {
     let event = |key: &str, event: &str, meeting: &str| BbbEventRecord {
         key: key.into(),
@@ -261,6 +293,7 @@ async fn sqlite_store_migrates_and_keeps_rooms() {
     let store = Store::connect(&url, Arc::new(Metrics::new())).await.expect("reopen");
     check_journal_attendance_and_privacy(store.clone()).await;
     check_bbb_event_keys(store.clone()).await;
+    check_recordings(store.clone()).await;
     check_group_commit(store).await;
 }
 
@@ -271,5 +304,6 @@ async fn postgres_store_migrates_and_keeps_rooms() {
     let store = Store::connect(&database.url, Arc::new(Metrics::new())).await.expect("reopen");
     check_journal_attendance_and_privacy(store.clone()).await;
     check_bbb_event_keys(store.clone()).await;
+    check_recordings(store.clone()).await;
     check_group_commit(store).await;
 }

@@ -44,7 +44,15 @@ impl TestServer {
 
     /// A node whose config `tune` adjusts first.
     pub async fn start_with(tune: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_at(|config, _| tune(config)).await
+    }
+
+    /// A node whose config `tune` adjusts knowing the address it will
+    /// listen on (for callbacks it must be reached at).
+    pub async fn start_at(tune: impl FnOnce(&mut Config, SocketAddr)) -> TestServer {
         init_logs();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::defaults();
         config.data_dir = dir.path().to_path_buf();
@@ -56,11 +64,9 @@ impl TestServer {
         config.limits.guest_join_burst_per_address = 0;
         config.limits.guest_join_burst_per_room = 0;
         config.limits.failed_join_codes_per_address = 0;
-        tune(&mut config);
+        tune(&mut config, addr);
         config.validate().expect("test config is valid");
         let app = amphi::app::build(config).await.expect("server builds");
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(amphi::app::serve(listener, app.clone(), async move {
             let _ = stopped.await;

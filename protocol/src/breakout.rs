@@ -54,6 +54,20 @@ pub struct VideoProblem {
     pub retrying: bool,
 }
 
+/// What became of a file added to an open atelier, in its video room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentDelivery {
+    /// Added to the running meeting's presentations (`insertDocument`,
+    /// BigBlueButton 2.5 and later).
+    Inserted,
+    /// The server is older than 2.5 (it has no `insertDocument`): the file
+    /// is on the atelier's page only.
+    Unsupported,
+    /// BigBlueButton could not take it now: on the atelier's page only.
+    Failed,
+}
+
 /// One atelier of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Atelier {
@@ -240,6 +254,26 @@ pub struct Production {
     pub at: u64,
 }
 
+/// A recording of an atelier's video room shown to the plenary: a link
+/// played in BigBlueButton's player.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedRecording {
+    /// BigBlueButton's `recordID`.
+    pub record_id: String,
+    pub atelier: String,
+    /// The atelier's name: the label shown in the plenary.
+    pub atelier_name: String,
+    /// BigBlueButton's player for this recording.
+    pub url: String,
+    /// When the recorded meeting started (ms since the Unix epoch; 0:
+    /// unknown).
+    pub started_at: u64,
+    /// Its length in minutes, as BigBlueButton says (0: unknown).
+    pub length_minutes: u32,
+    /// When it was shown (ms since the Unix epoch).
+    pub at: u64,
+}
+
 /// An atelier as its members see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AtelierView {
@@ -372,6 +406,25 @@ pub enum BreakoutCommand {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         atelier: Option<String>,
     },
+    /// L: adds a file to an atelier (also while it runs; at most 20 files).
+    /// When its video room runs, the server also hands the file to it and
+    /// says how in `video` (a client sends `atelier` and `file` only).
+    AddFile {
+        atelier: String,
+        file: File,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        video: Option<DocumentDelivery>,
+    },
+    /// L: shows a recording of an atelier's video room to the plenary. The
+    /// server fills `recording` from what BigBlueButton told (a client
+    /// sends `record_id` only).
+    PublishRecording {
+        record_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recording: Option<SharedRecording>,
+    },
+    /// L: withdraws a recording shown to the plenary.
+    UnpublishRecording { record_id: String },
     /// L (and the server, once it created the video room): sets or clears
     /// an atelier's video link.
     SetVideo {
@@ -425,6 +478,18 @@ pub enum BreakoutEvent {
     Published { productions: Vec<Production> },
     /// Everyone: these ateliers' productions are no longer shown.
     Unpublished { ateliers: Vec<String> },
+    /// The atelier's members and the leaders: a file was added to it (and,
+    /// `video`, what became of it in the running video room).
+    FileAdded {
+        atelier: String,
+        file: File,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        video: Option<DocumentDelivery>,
+    },
+    /// Everyone: a recording shown to the plenary (upsert by `record_id`).
+    RecordingPublished { recording: SharedRecording },
+    /// Everyone: this recording is no longer shown.
+    RecordingUnpublished { record_id: String },
     /// The atelier's members and the leaders: its video link changed.
     Video {
         atelier: String,
@@ -462,6 +527,9 @@ pub struct BreakoutSnapshot {
     /// Productions shown to the plenary, in plan order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub published: Vec<Production>,
+    /// Recordings shown to the plenary, in the order they were shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recordings: Vec<SharedRecording>,
     /// Participants: your help call not yet resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub your_call: Option<HelpCall>,

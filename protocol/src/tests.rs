@@ -14,8 +14,8 @@ use crate::board::{BoardCommand, BoardEvent, File, Post, PostContent, PostStatus
 use crate::breakout::CloseReason as AtelierCloseReason;
 use crate::breakout::{
     AssignmentChange, AssignmentMode, Atelier, AtelierCount, AtelierState, AtelierStatus, AtelierView, BreakoutCommand,
-    BreakoutEvent, BreakoutPlan, BreakoutSnapshot, Broadcast, CallState, Choice, HelpCall, Production,
-    ProductionContent, Resource, SessionStatus, VideoProblem,
+    BreakoutEvent, BreakoutPlan, BreakoutSnapshot, Broadcast, CallState, Choice, DocumentDelivery, HelpCall,
+    Production, ProductionContent, Resource, SessionStatus, SharedRecording, VideoProblem,
 };
 use crate::quiz::{AnswerValue, CloseReason, QuizCommand, QuizEvent};
 use crate::server::*;
@@ -565,6 +565,22 @@ fn call() -> HelpCall {
     }
 }
 
+fn handout() -> File {
+    File { blob: "b".repeat(64), name: "consigne.pdf".into(), content_type: "application/pdf".into(), size: 1234 }
+}
+
+fn shared_recording() -> SharedRecording {
+    SharedRecording {
+        record_id: "r1".into(),
+        atelier: "a1".into(),
+        atelier_name: "Différenciation".into(),
+        url: "https://bbb.example.org/playback/presentation/2.3/r1".into(),
+        started_at: 1_790_000_000_000,
+        length_minutes: 42,
+        at: 1_790_000_200_000,
+    }
+}
+
 /// Every breakout command, event and a full snapshot go through both
 /// formats unchanged (flattened fields included).
 #[test]
@@ -586,6 +602,11 @@ fn every_breakout_message_round_trips_in_both_formats() {
         BreakoutCommand::SubmitProduction { content: production().content },
         BreakoutCommand::Publish { atelier: None },
         BreakoutCommand::Unpublish { atelier: Some("a1".into()) },
+        BreakoutCommand::PublishRecording { record_id: "r1".into(), recording: None },
+        BreakoutCommand::PublishRecording { record_id: "r1".into(), recording: Some(shared_recording()) },
+        BreakoutCommand::UnpublishRecording { record_id: "r1".into() },
+        BreakoutCommand::AddFile { atelier: "a1".into(), file: handout(), video: None },
+        BreakoutCommand::AddFile { atelier: "a1".into(), file: handout(), video: Some(DocumentDelivery::Unsupported) },
         BreakoutCommand::SetVideo {
             atelier: "a1".into(),
             url: Some("https://visio.example.org/a1".into()),
@@ -643,6 +664,9 @@ fn every_breakout_message_round_trips_in_both_formats() {
         BreakoutEvent::Production { production: production() },
         BreakoutEvent::Published { productions: vec![production()] },
         BreakoutEvent::Unpublished { ateliers: vec!["a1".into()] },
+        BreakoutEvent::RecordingPublished { recording: shared_recording() },
+        BreakoutEvent::RecordingUnpublished { record_id: "r1".into() },
+        BreakoutEvent::FileAdded { atelier: "a1".into(), file: handout(), video: Some(DocumentDelivery::Inserted) },
         BreakoutEvent::Video { atelier: "a1".into(), video_url: None, video_problem: None },
         BreakoutEvent::Video {
             atelier: "a1".into(),
@@ -674,6 +698,7 @@ fn every_breakout_message_round_trips_in_both_formats() {
         choices: Vec::new(),
         broadcasts: vec![broadcast],
         published: vec![production()],
+        recordings: vec![shared_recording()],
         your_call: Some(call()),
         plan: Some(plan),
         ateliers: vec![AtelierStatus {
@@ -751,12 +776,12 @@ fn breakout_examples_in_the_readme_read() {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
         actions.insert(value["action"].as_str().unwrap().to_string(), command);
     }
-    assert_eq!(actions.len(), 16, "every action: {:?}", actions.keys());
+    assert_eq!(actions.len(), 19, "every action: {:?}", actions.keys());
     let mut kinds = BTreeMap::new();
     for line in example_lines(&readme, "#### `breakout`", "### ack", r#"{"kind""#) {
         let event: BreakoutEvent = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
         kinds.insert(value["kind"].as_str().unwrap().to_string(), event);
     }
-    assert_eq!(kinds.len(), 16, "every kind: {:?}", kinds.keys());
+    assert_eq!(kinds.len(), 19, "every kind: {:?}", kinds.keys());
 }

@@ -1,7 +1,8 @@
 //! The ateliers of a breakout room: the participation report
 //! (`participation.json`: per atelier and per member, from the room's
 //! journal; `video`: time and engagement in the BigBlueButton rooms, each
-//! with its source) and each atelier's video room, where a member gets their
+//! with its source; `recordings`: the meetings' recordings, per atelier) and
+//! each atelier's video room, where a member gets their
 //! own signed BigBlueButton join URL (leaders as moderators): for an atelier
 //! of the plan whose meeting exists, and for a participant their own atelier
 //! only.
@@ -59,6 +60,10 @@ pub async fn participation(
         })
         .collect();
     report["video"] = json!({ "stretches": stretches, "engagement": engagement });
+    // The recordings of the ateliers' meetings, asked of BigBlueButton first.
+    super::refresh_recordings(&app, &handle).await;
+    let recordings = app.store.recordings(&handle.id().to_string()).await.map_err(ApiError::internal)?;
+    report["recordings"] = serde_json::to_value(recordings).map_err(ApiError::internal)?;
     Ok(Json(report))
 }
 

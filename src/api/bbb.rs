@@ -58,6 +58,10 @@ pub async fn webhooks(
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedFrame, error.to_string()))?;
     let records: Vec<BbbEventRecord> = callback.events.iter().map(record).collect();
     let new = app.store.record_bbb_events(&records).await.map_err(ApiError::internal)?;
+    // A meeting that ended may have been recorded.
+    for ended in records.iter().filter(|r| r.event == "meeting-ended" && !r.meeting.is_empty()) {
+        super::recordings::poll_after_end(&app, &ended.meeting);
+    }
     Ok(Json(json!({ "received": records.len(), "new": new })))
 }
 

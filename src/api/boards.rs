@@ -47,7 +47,11 @@ pub async fn upload(
     if member.role == Role::Observer {
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "observers do not upload"));
     }
-    let handle = board_room(&app, &member, &id).await?;
+    // A board's posts, and a breakout room's atelier files and productions.
+    let handle = visible_room(&app, &member, &id).await?;
+    if handle.record.kind != "board" && handle.record.kind != "breakout" {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room takes no uploads"));
+    }
     let abuse = |kind: &str| app.metrics.abuse.with_label_values(&[kind]).inc();
     if !app.upload_rate.take(&member.id, std::time::Instant::now()) {
         abuse("upload_rate");

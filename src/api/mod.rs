@@ -13,6 +13,7 @@ mod download;
 mod first_run;
 mod plans;
 mod quizzes;
+mod recordings;
 mod registrations;
 mod results;
 mod rooms;
@@ -32,6 +33,7 @@ use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
 pub use admin::erase_here;
+pub(crate) use recordings::refresh as refresh_recordings;
 pub(crate) use registrations::{assign, plan_ateliers};
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};
 
@@ -70,6 +72,8 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/participation.json", get(ateliers::participation))
         .route("/sessions/{id}/ateliers/{atelier}/video", get(ateliers::video))
         .route("/sessions/{id}/ateliers/{atelier}/video/retry", post(ateliers::retry_video))
+        .route("/sessions/{id}/recordings", get(recordings::list).delete(recordings::delete_all))
+        .route("/sessions/{id}/recordings/{record}", delete(recordings::delete_one))
         .route("/admin/users/{id}", delete(admin::delete_user))
         .route("/boards/{id}/uploads", post(boards::upload).layer(DefaultBodyLimit::disable()))
         .route("/boards/{id}/export.csv", get(boards::export_csv))
@@ -78,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/blobs/{id}", get(boards::blob))
         .route("/bbb/webhooks", post(bbb::webhooks))
         .route("/bbb/analytics", post(bbb::analytics))
+        .route("/bbb/recordings/ready", post(recordings::ready).get(recordings::ready))
         .merge(crate::lti::api_router())
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })

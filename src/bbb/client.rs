@@ -13,7 +13,7 @@ use super::config::{BbbConfig, ChecksumAlgorithm};
 use super::error::BbbError;
 use super::request::{
     ChatMessage, CreateMeeting, Document, HookRegistration, JoinRequest, JoinRole, Params, Passwords, RecordingsQuery,
-    documents_xml, meeting_params,
+    documents_xml, meeting_params, record_params,
 };
 use super::response::{self, HookCreated, MeetingCreated, MeetingInfo, Recording};
 use super::xml::XmlElement;
@@ -35,6 +35,8 @@ pub trait Bbb: Send + Sync {
     fn get_meeting_info<'a>(&'a self, meeting_id: &'a str) -> BbbFuture<'a, MeetingInfo>;
     fn is_meeting_running<'a>(&'a self, meeting_id: &'a str) -> BbbFuture<'a, bool>;
     fn get_recordings<'a>(&'a self, query: &'a RecordingsQuery) -> BbbFuture<'a, Vec<Recording>>;
+    /// Deletes recordings for good (their files on the server).
+    fn delete_recordings<'a>(&'a self, record_ids: &'a [String]) -> BbbFuture<'a, ()>;
     /// Posts to the meeting's public chat. Servers older than 3.0 answer
     /// [`BbbError::Unsupported`]: fall back to amphi's own channels.
     fn send_chat_message<'a>(&'a self, message: &'a ChatMessage) -> BbbFuture<'a, ()>;
@@ -80,6 +82,7 @@ const END: Call = Call { name: "end", idempotent: false, optional: false };
 const GET_MEETING_INFO: Call = Call { name: "getMeetingInfo", idempotent: true, optional: false };
 const IS_MEETING_RUNNING: Call = Call { name: "isMeetingRunning", idempotent: true, optional: false };
 const GET_RECORDINGS: Call = Call { name: "getRecordings", idempotent: true, optional: false };
+const DELETE_RECORDINGS: Call = Call { name: "deleteRecordings", idempotent: true, optional: false };
 const SEND_CHAT_MESSAGE: Call = Call { name: "sendChatMessage", idempotent: false, optional: true };
 const INSERT_DOCUMENT: Call = Call { name: "insertDocument", idempotent: false, optional: true };
 const HOOKS_CREATE: Call = Call { name: "hooks/create", idempotent: true, optional: true };
@@ -233,6 +236,13 @@ impl Bbb for HttpBbb {
         Box::pin(async move {
             let root = self.call(GET_RECORDINGS, query.params(), None).await?;
             response::recordings(GET_RECORDINGS.name, &root)
+        })
+    }
+
+    fn delete_recordings<'a>(&'a self, record_ids: &'a [String]) -> BbbFuture<'a, ()> {
+        Box::pin(async move {
+            let params = record_params(record_ids).map_err(|reason| invalid_request(DELETE_RECORDINGS, reason))?;
+            self.call(DELETE_RECORDINGS, params, None).await.map(drop)
         })
     }
 

@@ -159,6 +159,7 @@ async fn recordings_of_ended_meetings_are_listed() {
     let bbb = client(sim.config());
     bbb.create(&CreateMeeting { record: Some(true), ..atelier() }).await.unwrap();
     open(&bbb.join_url(&join("amphi-s9-a3", "trainer-1", "Anne", JoinRole::Moderator)).unwrap()).await;
+    assert!(sim.start_recording("amphi-s9-a3"), "record=true lets a moderator record");
     assert_eq!(bbb.get_recordings(&RecordingsQuery::meeting("amphi-s9-a3")).await.unwrap(), []);
     bbb.end("amphi-s9-a3").await.unwrap();
 
@@ -170,6 +171,24 @@ async fn recordings_of_ended_meetings_are_listed() {
     assert_eq!(recordings[0].metadata.get("amphi-atelier-id").map(String::as_str), Some("atelier-3"));
     assert_eq!(recordings[0].playback[0].format, "presentation");
     assert_eq!(bbb.get_recordings(&RecordingsQuery::meeting("another")).await.unwrap(), []);
+
+    // Deleted for good: listed no more; deleting again is refused.
+    let ids = vec![recordings[0].record_id.clone()];
+    bbb.delete_recordings(&ids).await.unwrap();
+    assert_eq!(bbb.get_recordings(&RecordingsQuery::meeting("amphi-s9-a3")).await.unwrap(), []);
+    let error = bbb.delete_recordings(&ids).await.unwrap_err();
+    assert_eq!(error.message_key(), Some("notFound"));
+    assert!(sim.calls_named("deleteRecordings").iter().all(|call| call.checksum_valid));
+}
+
+#[tokio::test]
+async fn a_meeting_created_without_record_is_not_recorded() {
+    let sim = simulator(ChecksumAlgorithm::Sha1).await;
+    let bbb = client(sim.config());
+    bbb.create(&atelier()).await.unwrap();
+    assert!(!sim.start_recording("amphi-s9-a3"));
+    assert_eq!(sim.end_meeting("amphi-s9-a3"), None);
+    assert_eq!(bbb.get_recordings(&RecordingsQuery::default()).await.unwrap(), []);
 }
 
 #[tokio::test]

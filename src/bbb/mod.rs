@@ -13,7 +13,8 @@
 //!   [`HttpBbb`], its reqwest implementation with time limits and retries.
 //! - [`webhooks`]: bbb-webhooks callbacks parsed into events, and their
 //!   digests. [`analytics`]: the post-meeting analytics callback and its
-//!   JWT. [`refusals`]: callbacks refused, counted and told by `/readyz`.
+//!   JWT. [`recordings`]: the recording-ready callback and its JWT.
+//!   [`refusals`]: callbacks refused, counted and told by `/readyz`.
 //! - [`simulator`]: a test helper, an HTTP server that checks checksums
 //!   like BigBlueButton and answers with its documented XML.
 //! - [`error`], [`xml`].
@@ -25,6 +26,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod hooks;
+pub mod recordings;
 pub mod refusals;
 pub mod request;
 pub mod response;

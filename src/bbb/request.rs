@@ -33,6 +33,9 @@ pub struct CreateMeeting {
     /// (`meta_analytics-callback-url`; sets `meetingKeepEvents=true`, which
     /// the analytics need).
     pub analytics_callback_url: Option<String>,
+    /// Receives the recording-ready callback once a recording of the
+    /// meeting is published (`meta_bbb-recording-ready-url`).
+    pub recording_ready_url: Option<String>,
     /// Whether the meeting may be recorded (`record`).
     pub record: Option<bool>,
     /// The welcome message (`welcome`).
@@ -180,6 +183,9 @@ impl CreateMeeting {
         if let Some(url) = &self.analytics_callback_url {
             params.push(meta("analytics-callback-url", url));
         }
+        if let Some(url) = &self.recording_ready_url {
+            params.push(meta(super::recordings::META_RECORDING_READY_URL, url));
+        }
         for (name, value) in &self.metadata {
             require("metadata name", name)?;
             params.push(meta(name, value));
@@ -282,6 +288,15 @@ impl HookRegistration {
     }
 }
 
+/// The parameters of `deleteRecordings` (ids comma-separated), or what is
+/// missing.
+pub fn record_params(record_ids: &[String]) -> Result<Params, String> {
+    if record_ids.iter().all(|id| id.trim().is_empty()) {
+        return Err("`recordID` is empty".into());
+    }
+    Ok(vec![pair("recordID", &record_ids.join(","))])
+}
+
 /// The parameters naming one meeting.
 pub fn meeting_params(meeting_id: &str) -> Result<Params, String> {
     require("meetingID", meeting_id)?;
@@ -315,6 +330,7 @@ mod tests {
             logout_url: Some("https://amphi.example.org/s/1".into()),
             end_callback_url: Some("https://amphi.example.org/bbb/end?m=1".into()),
             analytics_callback_url: Some("https://amphi.example.org/bbb/analytics".into()),
+            recording_ready_url: Some("https://amphi.example.org/bbb/recordings".into()),
             record: Some(false),
             welcome: Some("Bienvenue".into()),
             duration_minutes: Some(90),
@@ -341,6 +357,7 @@ mod tests {
                 "meta_amphi-atelier-id",
                 "meta_endCallbackUrl",
                 "meta_analytics-callback-url",
+                "meta_bbb-recording-ready-url",
                 "meta_bbb-origin",
             ]
         );

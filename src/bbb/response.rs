@@ -300,10 +300,20 @@ fn required(element: &XmlElement, name: &str) -> Result<String, String> {
     }
 }
 
+/// A whole number; a decimal one (Moodle's mock gives times as
+/// `1790000000123.456`) is cut to its whole part.
 fn number(element: &XmlElement, name: &str) -> Result<u64, String> {
     match element.text_of(name) {
         None | Some("") => Ok(0),
-        Some(value) => value.parse().map_err(|_| format!("<{name}> is `{value}`, not a whole number")),
+        Some(value) => value
+            .parse()
+            .ok()
+            .or_else(|| match value.split_once('.') {
+                Some((whole, fraction)) if fraction.bytes().all(|b| b.is_ascii_digit()) => whole.parse().ok(),
+                _ => None,
+            })
+            .ok_or(())
+            .map_err(|_| format!("<{name}> is `{value}`, not a whole number")),
     }
 }
 
@@ -463,5 +473,18 @@ mod tests {
             hook_created("hooks/create", &root).unwrap(),
             HookCreated { hook_id: "1".into(), duplicate: false, permanent: false, raw_data: false }
         );
+    }
+
+    #[test]
+    fn decimal_times_are_cut_to_whole_milliseconds() {
+        // Moodle's mock answers startTime as `format('Uu') / 1000`.
+        let body = "<response><returncode>SUCCESS</returncode><recordings><recording><recordID>r1</recordID>\
+                    <meetingID>m</meetingID><startTime>1790000000123.456</startTime><endTime>1790000720000</endTime>\
+                    </recording></recordings></response>";
+        let root = envelope("getRecordings", body).unwrap();
+        let listed = recordings("getRecordings", &root).unwrap();
+        assert_eq!((listed[0].start_time_ms, listed[0].end_time_ms), (1_790_000_000_123, 1_790_000_720_000));
+        let bad = body.replace("1790000720000", "soon");
+        assert!(recordings("getRecordings", &envelope("getRecordings", &bad).unwrap()).is_err());
     }
 }

@@ -3,10 +3,16 @@
 //! (the configured hash over the raw query string without `checksum`) and
 //! answers `create`, `join` (a redirect), `end`, `getMeetingInfo`,
 //! `isMeetingRunning`, `getRecordings`, `sendChatMessage`,
-//! `insertDocument` and `hooks/create` with the documented XML. It keeps
+//! `insertDocument`, `deleteRecordings` and `hooks/create` with the
+//! documented XML. It records: a meeting created with `record=true` whose
+//! recording a moderator started ([`BbbSimulator::start_recording`]) has a
+//! published recording once it ends, listed by `getRecordings`, and its
+//! `meta_bbb-recording-ready-url` is POSTed `signed_parameters` (the JWT
+//! BigBlueButton signs HS256 with the shared secret). It keeps
 //! every call it received for assertions, and can be told to refuse a call
 //! (FAILED), answer with an HTTP status, be slow, or behave like
-//! BigBlueButton 2.x (no `sendChatMessage`) or like one before 2.6 (joins
+//! BigBlueButton 2.x (no `sendChatMessage`), 2.4 (no `insertDocument`
+//! either) or like one before 2.6 (joins
 //! by `password` only: `role` unknown; a meeting created without
 //! passwords gets random ones). Not for production use.
 
@@ -78,9 +84,33 @@ struct SimState {
     faults: Vec<InjectedFault>,
     legacy: bool,
     before_2_6: bool,
+    before_2_5: bool,
     meetings: BTreeMap<String, Meeting>,
     hooks: Vec<Hook>,
     next_token: u64,
+    recordings: Vec<SimRecording>,
+    recording_callbacks: Vec<RecordingCallback>,
+}
+
+/// A recording the simulator made.
+struct SimRecording {
+    record_id: String,
+    meeting_id: String,
+    name: String,
+    start_ms: u64,
+    end_ms: u64,
+    participants: u64,
+    metadata: BTreeMap<String, String>,
+    deleted: bool,
+}
+
+/// A recording-ready callback the simulator sent, and how it was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingCallback {
+    pub url: String,
+    pub record_id: String,
+    /// The HTTP status, or why there was none.
+    pub answer: Result<u16, String>,
 }
 
 struct InjectedFault {
@@ -99,6 +129,8 @@ struct Meeting {
     create_time_ms: u64,
     end_time_ms: u64,
     record: bool,
+    /// A moderator started the recording.
+    recording: bool,
     ended: bool,
     metadata: BTreeMap<String, String>,
     attendees: Vec<SimAttendee>,
@@ -125,6 +157,8 @@ struct Hook {
 
 /// The calls a BigBlueButton 2.x server does not know.
 const ADDED_IN_3_0: &[&str] = &["sendChatMessage"];
+/// The calls a BigBlueButton 2.4 server does not know.
+const ADDED_IN_2_5: &[&str] = &["insertDocument"];
 
 impl BbbSimulator {
     /// Starts a simulator that shares `secret` and expects `algorithm`.
@@ -199,6 +233,15 @@ impl BbbSimulator {
         self.state().before_2_6 = old;
     }
 
+    /// Behaves like BigBlueButton 2.4: no `insertDocument` (404), nor the
+    /// calls of 3.0, and joins by password as before 2.6.
+    pub fn pretend_bbb_2_4(&self) {
+        let mut state = self.state();
+        state.legacy = true;
+        state.before_2_6 = true;
+        state.before_2_5 = true;
+    }
+
     /// The public chat messages a meeting received, as (sender, message).
     pub fn chat_messages(&self, meeting_id: &str) -> Vec<(String, String)> {
         self.state().meetings.get(meeting_id).map(|meeting| meeting.chat.clone()).unwrap_or_default()
@@ -235,6 +278,37 @@ impl BbbSimulator {
             parent.breakout_rooms = ids.clone();
         }
         ids
+    }
+
+    /// A moderator presses "start recording": recorded only if the meeting
+    /// was created with `record=true` (else BigBlueButton shows no button).
+    /// Returns whether the meeting is now being recorded.
+    pub fn start_recording(&self, meeting_id: &str) -> bool {
+        let mut state = self.state();
+        let Some(meeting) = state.meetings.get_mut(meeting_id).filter(|meeting| !meeting.ended) else {
+            return false;
+        };
+        meeting.recording = meeting.record;
+        meeting.recording
+    }
+
+    /// The meeting ends as when its last attendee leaves (or `end` is
+    /// called): a recorded meeting's recording is published and its
+    /// recording-ready callback sent. Returns the new recording's id.
+    pub fn end_meeting(&self, meeting_id: &str) -> Option<String> {
+        let mut state = self.state();
+        end_and_publish(&self.shared, &mut state, meeting_id)
+    }
+
+    /// The recording-ready callbacks sent so far (their answers arrive in
+    /// the background).
+    pub fn recording_callbacks(&self) -> Vec<RecordingCallback> {
+        self.state().recording_callbacks.clone()
+    }
+
+    /// The ids of the recordings not deleted.
+    pub fn recording_ids(&self) -> Vec<String> {
+        self.state().recordings.iter().filter(|r| !r.deleted).map(|r| r.record_id.clone()).collect()
     }
 
     fn state(&self) -> MutexGuard<'_, SimState> {
@@ -279,7 +353,9 @@ async fn handle(
         if !checksum_valid {
             return failed("checksumError", "You did not pass the checksum security check");
         }
-        if state.legacy && ADDED_IN_3_0.contains(&call.as_str()) {
+        if (state.legacy && ADDED_IN_3_0.contains(&call.as_str()))
+            || (state.before_2_5 && ADDED_IN_2_5.contains(&call.as_str()))
+        {
             return StatusCode::NOT_FOUND.into_response();
         }
         match take_fault(&mut state, &call) {
@@ -301,10 +377,11 @@ async fn handle(
     match call.as_str() {
         "create" => create(&mut state, &request),
         "join" => join(&mut state, &request),
-        "end" => end(&mut state, &request),
+        "end" => end(&shared, &mut state, &request),
         "getMeetingInfo" => meeting_info(&state, &request),
         "isMeetingRunning" => is_running(&state, &request),
         "getRecordings" => recordings(&state, &request),
+        "deleteRecordings" => delete_recordings(&mut state, &request),
         "sendChatMessage" => send_chat(&mut state, &request),
         "insertDocument" => insert_document(&mut state, &request),
         "hooks/create" => create_hook(&mut state, &request),
@@ -431,13 +508,11 @@ fn join(state: &mut SimState, request: &Request<'_>) -> Response {
     response
 }
 
-fn end(state: &mut SimState, request: &Request<'_>) -> Response {
-    let Some(meeting) = request.meeting_id().and_then(|id| state.meetings.get_mut(id)).filter(|m| !m.ended) else {
+fn end(shared: &Arc<Shared>, state: &mut SimState, request: &Request<'_>) -> Response {
+    let Some(meeting_id) = request.meeting_id().filter(|id| state.meetings.get(*id).is_some_and(|m| !m.ended)) else {
         return not_found();
     };
-    meeting.ended = true;
-    meeting.end_time_ms = now_ms();
-    meeting.attendees.clear();
+    end_and_publish(shared, state, meeting_id);
     success(
         "<messageKey>sentEndMeetingRequest</messageKey><message>A request to end the meeting was sent. \
          Please wait a few seconds, and then use the getMeetingInfo or isMeetingRunning API calls to verify \
@@ -508,29 +583,39 @@ fn is_running(state: &SimState, request: &Request<'_>) -> Response {
 }
 
 fn recordings(state: &SimState, request: &Request<'_>) -> Response {
-    let wanted: Option<Vec<&str>> = request.meeting_id().map(|ids| ids.split(',').collect());
-    let list: String = state
-        .meetings
+    let meetings = listed(request.param("meetingID"));
+    let records = listed(request.param("recordID"));
+    let filters: Vec<(String, &str)> = request
+        .params
         .iter()
-        .filter(|(id, meeting)| {
-            meeting.record && meeting.ended && wanted.as_ref().is_none_or(|w| w.contains(&id.as_str()))
-        })
-        .map(|(id, meeting)| {
+        .filter_map(|(key, value)| key.strip_prefix("meta_").map(|name| (name.to_ascii_lowercase(), value.as_str())))
+        .collect();
+    let list: String = state
+        .recordings
+        .iter()
+        .filter(|r| !r.deleted)
+        .filter(|r| meetings.as_ref().is_none_or(|ids| ids.contains(&r.meeting_id.as_str())))
+        .filter(|r| records.as_ref().is_none_or(|ids| ids.contains(&r.record_id.as_str())))
+        .filter(|r| filters.iter().all(|(name, value)| r.metadata.get(name).map(String::as_str) == Some(*value)))
+        .map(|r| {
+            let minutes = (r.end_ms.saturating_sub(r.start_ms)).div_ceil(60_000);
             format!(
-                "<recording><recordID>{internal}</recordID><meetingID>{id}</meetingID>\
-                 <internalMeetingID>{internal}</internalMeetingID><name>{name}</name><isBreakout>false</isBreakout>\
+                "<recording><recordID>{record}</recordID><meetingID>{id}</meetingID>\
+                 <internalMeetingID>{record}</internalMeetingID><name>{name}</name><isBreakout>false</isBreakout>\
                  <published>true</published><state>published</state><startTime>{start}</startTime>\
                  <endTime>{end}</endTime><participants>{participants}</participants>\
-                 <metadata>{metadata}</metadata><playback><format><type>presentation</type>\
-                 <url>http://{address}/playback/presentation/2.3/{internal}</url>\
-                 <processingTime>0</processingTime><length>0</length></format></playback></recording>",
-                internal = escape(&meeting.internal_id),
-                id = escape(id),
-                name = escape(&meeting.name),
-                start = meeting.create_time_ms,
-                end = meeting.end_time_ms,
-                participants = meeting.participants_seen,
-                metadata = metadata_xml(&meeting.metadata),
+                 <rawSize>0</rawSize><metadata>{metadata}</metadata><size>0</size><playback><format>\
+                 <type>presentation</type>\
+                 <url>http://{address}/playback/presentation/2.3/{record}</url>\
+                 <processingTime>0</processingTime><length>{minutes}</length><size>0</size></format></playback>\
+                 <data/></recording>",
+                record = escape(&r.record_id),
+                id = escape(&r.meeting_id),
+                name = escape(&r.name),
+                start = r.start_ms,
+                end = r.end_ms,
+                participants = r.participants,
+                metadata = metadata_xml(&r.metadata),
                 address = request.address,
             )
         })
@@ -542,6 +627,88 @@ fn recordings(state: &SimState, request: &Request<'_>) -> Response {
         );
     }
     success(&format!("<recordings>{list}</recordings>"))
+}
+
+/// A comma-separated list of ids, if one is given.
+fn listed(value: Option<&str>) -> Option<Vec<&str>> {
+    value.filter(|v| !v.is_empty()).map(|v| v.split(',').collect())
+}
+
+fn delete_recordings(state: &mut SimState, request: &Request<'_>) -> Response {
+    let Some(ids) = request.param("recordID").filter(|ids| !ids.is_empty()) else {
+        return failed("missingParamRecordID", "You must specify one or more a recording IDs.");
+    };
+    let ids: Vec<&str> = ids.split(',').collect();
+    let mut found = false;
+    for recording in state.recordings.iter_mut().filter(|r| !r.deleted && ids.contains(&r.record_id.as_str())) {
+        recording.deleted = true;
+        found = true;
+    }
+    if !found {
+        return failed("notFound", "We could not find recordings");
+    }
+    success("<deleted>true</deleted>")
+}
+
+/// Ends a meeting; a recorded one gets its published recording, and its
+/// recording-ready callback is sent in the background.
+fn end_and_publish(shared: &Arc<Shared>, state: &mut SimState, meeting_id: &str) -> Option<String> {
+    let meeting = state.meetings.get_mut(meeting_id).filter(|meeting| !meeting.ended)?;
+    meeting.ended = true;
+    meeting.end_time_ms = now_ms();
+    meeting.attendees.clear();
+    if !meeting.recording {
+        return None;
+    }
+    let recording = SimRecording {
+        record_id: meeting.internal_id.clone(),
+        meeting_id: meeting_id.to_string(),
+        name: meeting.name.clone(),
+        start_ms: meeting.create_time_ms,
+        end_ms: meeting.end_time_ms,
+        participants: meeting.participants_seen,
+        metadata: meeting.metadata.clone(),
+        deleted: false,
+    };
+    let record_id = recording.record_id.clone();
+    let callback = recording.metadata.get(super::recordings::META_RECORDING_READY_URL).cloned();
+    state.recordings.push(recording);
+    if let Some(url) = callback {
+        let ready =
+            super::recordings::RecordingReady { meeting_id: meeting_id.to_string(), record_id: record_id.clone() };
+        let index = state.recording_callbacks.len();
+        state.recording_callbacks.push(RecordingCallback {
+            url: url.clone(),
+            record_id: record_id.clone(),
+            answer: Err("not answered yet".into()),
+        });
+        let shared = Arc::clone(shared);
+        tokio::spawn(async move {
+            let answer = post_recording_ready(&shared.secret, &url, &ready).await;
+            if let Some(sent) = lock(&shared).recording_callbacks.get_mut(index) {
+                sent.answer = answer;
+            }
+        });
+    }
+    Some(record_id)
+}
+
+/// POSTs `signed_parameters` as BigBlueButton's post-publish script does.
+async fn post_recording_ready(
+    secret: &str,
+    url: &str,
+    ready: &super::recordings::RecordingReady,
+) -> Result<u16, String> {
+    let token = super::recordings::sign_recording_ready(secret, ready).map_err(|error| error.to_string())?;
+    let body = url::form_urlencoded::Serializer::new(String::new()).append_pair("signed_parameters", &token).finish();
+    let response = reqwest::Client::new()
+        .post(url)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(|error| error.to_string())?;
+    Ok(response.status().as_u16())
 }
 
 fn send_chat(state: &mut SimState, request: &Request<'_>) -> Response {
@@ -611,6 +778,7 @@ fn new_meeting(name: &str, meeting_id: &str, record: bool) -> Meeting {
         create_time_ms,
         end_time_ms: 0,
         record,
+        recording: false,
         ended: false,
         metadata: BTreeMap::new(),
         attendees: Vec::new(),

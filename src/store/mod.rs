@@ -54,6 +54,7 @@ mod lti;
 mod migrations;
 mod outbox;
 mod privacy;
+mod recordings;
 mod uploads;
 mod writer;
 
@@ -63,6 +64,7 @@ pub use journal::{AttendanceRecord, InputRecord, Write};
 pub use lti::{LinkRecord, LoginClaim, PlatformRecord};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
+pub use recordings::RecordingRecord;
 pub use uploads::{UploadRecord, UploadUsage};
 pub use writer::{Durable, Writer, WriterSettings};
 

@@ -102,15 +102,19 @@ fn planned_ateliers(handle: &RoomHandle) -> Vec<Atelier> {
     }
 }
 
-/// The meeting of an atelier: linked to its session and atelier, its files
-/// as documents (signed links, `access`), and, when amphi's public address `base` is known, the
-/// analytics callback and the session's join page as the logout URL.
+/// The meeting of an atelier: linked to its session and atelier, recordable
+/// by its moderators, its files as documents (signed links, `access`), and,
+/// when amphi's public address `base` is known, the analytics and
+/// recording-ready callbacks and the session's join page as the logout URL.
 fn meeting_for(handle: &RoomHandle, atelier: &Atelier, base: &str, access: &str) -> CreateMeeting {
     let mut meeting =
         CreateMeeting::new(meeting_id(handle.id(), &atelier.id), atelier.name.clone(), handle.id().to_string());
     meeting.amphi_atelier_id = Some(atelier.id.clone());
+    // A moderator may record; nothing is recorded unless one starts it.
+    meeting.record = Some(true);
     if !base.is_empty() {
         meeting.analytics_callback_url = Some(format!("{base}/api/v1/bbb/analytics"));
+        meeting.recording_ready_url = Some(format!("{base}/api/v1/bbb/recordings/ready"));
         meeting.logout_url = handle.record.join_code.as_ref().map(|code| format!("{base}/j/{code}"));
         meeting.documents = atelier
             .files

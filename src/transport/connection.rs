@@ -292,7 +292,16 @@ impl Connection {
                 }
             }
             ClientMessage::Breakout { id, room, command } => {
-                match super::breakout::prepare(&self.app, &self.tenant(), *command).await {
+                let tenant = self.tenant();
+                let prepared = match super::breakout::prepare(&self.app, &tenant, *command).await {
+                    Ok(command) => super::recordings::prepare(&self.app, &tenant, &room, command).await,
+                    Err(refusal) => Err(refusal),
+                };
+                let prepared = match prepared {
+                    Ok(command) => super::documents::prepare(&self.app, &tenant, &room, command).await,
+                    Err(refusal) => Err(refusal),
+                };
+                match prepared {
                     Ok(command) => self.breakout_command(id, room, command, socket).await,
                     Err(refusal) => self.error(socket, Some(id), Some(room), refusal).await,
                 }

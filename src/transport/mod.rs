@@ -5,9 +5,11 @@
 mod board;
 pub mod breakout;
 mod connection;
+mod documents;
 pub mod ended;
 pub mod joins;
 mod rate;
+mod recordings;
 mod validate;
 
 use amphi_protocol::{ErrorCode, Format};

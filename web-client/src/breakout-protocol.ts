@@ -23,6 +23,9 @@ export interface AtelierFile {
   size?: number;
 }
 
+/** What became of a file added to an open atelier in its video room (absent: nothing was sent, no meeting running). */
+export type DocumentDelivery = 'inserted' | 'unsupported' | 'failed';
+
 /** One atelier of a plan. */
 export interface Atelier {
   /** 1–64 ASCII letters, digits, `-`, `_`; unique in the plan. */
@@ -111,6 +114,21 @@ export interface Production extends ProductionContent {
   at: number;
 }
 
+/** A recording of an atelier's video room shown to the plenary: a link played in BigBlueButton's player. */
+export interface SharedRecording {
+  record_id: string;
+  atelier: string;
+  atelier_name: string;
+  /** BigBlueButton's player. */
+  url: string;
+  /** When the recorded meeting started (ms since the epoch; 0: unknown). */
+  started_at: number;
+  /** Its length in minutes (0: unknown). */
+  length_minutes: number;
+  /** When it was shown. */
+  at: number;
+}
+
 /** An atelier as its members see it. */
 export interface AtelierView extends Atelier {
   state: AtelierState;
@@ -168,6 +186,9 @@ export type BreakoutCommand =
   | ({ action: 'submit_production' } & ProductionContent)
   | { action: 'publish'; atelier?: string }
   | { action: 'unpublish'; atelier?: string }
+  | { action: 'add_file'; atelier: string; file: AtelierFile }
+  | { action: 'publish_recording'; record_id: string }
+  | { action: 'unpublish_recording'; record_id: string }
   | { action: 'set_video'; atelier: string; url?: string };
 
 export type BreakoutAction = BreakoutCommand['action'];
@@ -187,6 +208,9 @@ export type BreakoutEvent =
   | { kind: 'production'; production: Production }
   | { kind: 'published'; productions: Production[] }
   | { kind: 'unpublished'; ateliers: string[] }
+  | { kind: 'file_added'; atelier: string; file: AtelierFile; video?: DocumentDelivery }
+  | { kind: 'recording_published'; recording: SharedRecording }
+  | { kind: 'recording_unpublished'; record_id: string }
   | { kind: 'video'; atelier: string; video_url?: string; video_problem?: VideoProblem }
   | { kind: 'counts'; ateliers: AtelierCount[]; unassigned_present: number };
 
@@ -203,6 +227,8 @@ export interface BreakoutSnapshot {
   broadcasts?: Broadcast[];
   /** Shown to the plenary, in plan order. */
   published?: Production[];
+  /** Recordings shown to the plenary, in the order they were shown. */
+  recordings?: SharedRecording[];
   /** Participants: their help call not yet resolved. */
   your_call?: HelpCall;
   /** Leaders: the plan. */

@@ -5,7 +5,7 @@
 // plenary), so one state serves every role: the fields a role does not get
 // stay empty. Broadcasts and help calls are upserted by id (a broadcast
 // shows once, a resolved call leaves the queue), published productions by
-// atelier. States are immutable: each update returns a new one.
+// atelier, recordings shown to the plenary by record id. States are immutable: each update returns a new one.
 
 import type {
   AssignmentMode,
@@ -19,6 +19,7 @@ import type {
   HelpCall,
   Production,
   SessionStatus,
+  SharedRecording,
   VideoProblem,
 } from './breakout-protocol';
 import type { MemberId } from './protocol';
@@ -38,6 +39,8 @@ export interface BreakoutState {
   broadcasts: readonly Broadcast[];
   /** Shown to the plenary, in plan order. */
   published: readonly Production[];
+  /** Recordings shown to the plenary, in the order they were shown. */
+  recordings: readonly SharedRecording[];
   /** Participants: their call not yet resolved. */
   yourCall?: HelpCall;
   /** Leaders: the plan. */
@@ -61,6 +64,7 @@ export function breakoutFromSnapshot(snapshot: BreakoutSnapshot): BreakoutState 
     choices: snapshot.choices ?? [],
     broadcasts: (snapshot.broadcasts ?? []).slice(-MAX_BROADCASTS),
     published: snapshot.published ?? [],
+    recordings: snapshot.recordings ?? [],
     yourCall: snapshot.your_call,
     plan: snapshot.plan,
     ateliers: snapshot.ateliers ?? [],
@@ -137,6 +141,18 @@ export function applyBreakoutEvent(state: BreakoutState, event: BreakoutEvent): 
       for (const p of event.productions) published = upsert(published, p, (x) => x.atelier === p.atelier);
       return { ...state, published: state.plan ? inPlanOrder(published, state.plan) : published };
     }
+    case 'file_added': {
+      const add = <A extends { id: string; files?: readonly { blob: string }[] }>(a: A): A =>
+        a.id !== event.atelier || (a.files ?? []).some((f) => f.blob === event.file.blob) ? a : { ...a, files: [...(a.files ?? []), event.file] };
+      const plan = state.plan ? { ...state.plan, ateliers: state.plan.ateliers.map(add) } : undefined;
+      return { ...state, plan, atelier: state.atelier ? add(state.atelier) : undefined };
+    }
+    case 'recording_published': {
+      const r = event.recording;
+      return { ...state, recordings: [...state.recordings.filter((x) => x.record_id !== r.record_id), r] };
+    }
+    case 'recording_unpublished':
+      return { ...state, recordings: state.recordings.filter((x) => x.record_id !== event.record_id) };
     case 'unpublished': {
       const gone = new Set(event.ateliers);
       return { ...state, published: state.published.filter((p) => !gone.has(p.atelier)) };

@@ -75,6 +75,29 @@ describe('a leader’s breakout state', () => {
     expect(s.published.map((p) => p.atelier)).toEqual(['a2']);
   });
 
+  it('keeps the recordings shown to the plenary: upsert by record id (shown again: last), withdrawn by id', () => {
+    const recording = (record_id: string, atelier: string) => ({
+      record_id, atelier, atelier_name: atelier, url: `https://bbb.example.org/playback/presentation/2.3/${record_id}`,
+      started_at: 1, length_minutes: 12, at: 2,
+    });
+    let s = breakoutFromSnapshot(leaderSnapshot({ recordings: [recording('r1', 'a1')] }));
+    expect(s.recordings.map((r) => r.record_id)).toEqual(['r1']);
+    s = apply(s, { kind: 'recording_published', recording: recording('r2', 'a2') }, { kind: 'recording_published', recording: recording('r1', 'a1') });
+    expect(s.recordings.map((r) => r.record_id)).toEqual(['r2', 'r1']);
+    s = apply(s, { kind: 'recording_unpublished', record_id: 'r2' }, { kind: 'recording_unpublished', record_id: 'nope' });
+    expect(s.recordings.map((r) => r.record_id)).toEqual(['r1']);
+    expect(breakoutFromSnapshot(leaderSnapshot()).recordings).toEqual([]);
+  });
+
+  it('adds a file to its atelier in the plan, once', () => {
+    const file = { blob: 'b'.repeat(64), name: 'suite.pdf', content_type: 'application/pdf', size: 300 };
+    let s = breakoutFromSnapshot(leaderSnapshot());
+    const id = s.plan!.ateliers[0].id;
+    s = apply(s, { kind: 'file_added', atelier: id, file, video: 'unsupported' }, { kind: 'file_added', atelier: id, file });
+    expect(s.plan!.ateliers[0].files).toEqual([file]);
+    expect(s.plan!.ateliers[1].files ?? []).toEqual([]);
+  });
+
   it('a new plan keeps the ateliers that stay, adds the new ones pending, drops the others', () => {
     let s = breakoutFromSnapshot(leaderSnapshot());
     s = apply(s, { kind: 'assignments', changes: [{ member: 'm-alice', atelier: 'a1' }, { member: 'm-bob', atelier: 'a2' }] });

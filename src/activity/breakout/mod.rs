@@ -32,7 +32,7 @@ use std::sync::Arc;
 use amphi_protocol::breakout::{
     AssignmentChange, AssignmentMode, Atelier, AtelierCount, AtelierState, AtelierStatus, AtelierView, BreakoutCommand,
     BreakoutEvent, BreakoutPlan, BreakoutSettings, BreakoutSnapshot, Broadcast, CallState, Choice, CloseReason,
-    HelpCall, Production, ProductionContent, SessionStatus,
+    HelpCall, Production, ProductionContent, SessionStatus, SharedRecording,
 };
 use amphi_protocol::{ErrorCode, Role};
 use serde::{Deserialize, Serialize};
@@ -159,6 +159,8 @@ pub struct BreakoutSession {
     next_call: u64,
     /// By atelier id; kept when an atelier leaves the plan.
     works: BTreeMap<String, Work>,
+    /// Recordings shown to the plenary, in the order they were shown.
+    shown_recordings: Vec<SharedRecording>,
     status: SessionStatus,
     /// Whether an atelier was ever opened.
     ran: bool,
@@ -200,6 +202,7 @@ impl BreakoutSession {
             calls: BTreeMap::new(),
             next_call: 1,
             works: BTreeMap::new(),
+            shown_recordings: Vec::new(),
             status: SessionStatus::Preparing,
             ran: false,
             draws: 0,
@@ -503,6 +506,21 @@ impl BreakoutSession {
             BreakoutCommand::SubmitProduction { content } => self.submit(who, content, now),
             BreakoutCommand::Publish { atelier } => self.publish(atelier),
             BreakoutCommand::Unpublish { atelier } => Ok(self.unpublish(atelier)),
+            BreakoutCommand::AddFile { atelier, file, video } => {
+                plan::check_file(&format!("atelier {atelier:?}"), &file)?;
+                let Some(a) = self.plan.ateliers.iter_mut().find(|a| a.id == atelier) else {
+                    return Err(no_atelier(&atelier));
+                };
+                if a.files.len() >= plan::MAX_FILES {
+                    return Err(plan::out_of_range(format!("an atelier has at most {} files", plan::MAX_FILES)));
+                }
+                a.files.push(file.clone());
+                Ok(vec![self.to_atelier(&atelier, BreakoutEvent::FileAdded { atelier: atelier.clone(), file, video })])
+            }
+            BreakoutCommand::PublishRecording { record_id, recording } => {
+                self.publish_recording(&record_id, recording, now)
+            }
+            BreakoutCommand::UnpublishRecording { record_id } => Ok(self.unpublish_recording(&record_id)),
             BreakoutCommand::SetVideo { atelier, url, problem } => {
                 self.atelier(&atelier)?;
                 // A link of its own, or amphi's path that answers each member
@@ -952,6 +970,36 @@ impl BreakoutSession {
         Ok(vec![BreakoutEmit::everyone(BreakoutEvent::Published { productions })])
     }
 
+    /// Shows a recording (filled in by the server) to the plenary, labelled
+    /// with its atelier's name; showing it again moves it last.
+    fn publish_recording(
+        &mut self,
+        record_id: &str,
+        recording: Option<SharedRecording>,
+        now: Millis,
+    ) -> Result<Vec<BreakoutEmit>, Refusal> {
+        let Some(mut recording) = recording.filter(|r| r.record_id == record_id) else {
+            return Err(Refusal::new(ErrorCode::NotFound, "this session has no such recording ready to play"));
+        };
+        plan::check_link("`url`", &recording.url)?;
+        if let Ok(atelier) = self.atelier(&recording.atelier) {
+            recording.atelier_name = atelier.name.clone();
+        }
+        recording.at = now;
+        self.shown_recordings.retain(|shown| shown.record_id != record_id);
+        self.shown_recordings.push(recording.clone());
+        Ok(vec![BreakoutEmit::everyone(BreakoutEvent::RecordingPublished { recording })])
+    }
+
+    fn unpublish_recording(&mut self, record_id: &str) -> Vec<BreakoutEmit> {
+        let before = self.shown_recordings.len();
+        self.shown_recordings.retain(|shown| shown.record_id != record_id);
+        if self.shown_recordings.len() == before {
+            return Vec::new(); // not shown: nothing to withdraw
+        }
+        vec![BreakoutEmit::everyone(BreakoutEvent::RecordingUnpublished { record_id: record_id.to_string() })]
+    }
+
     fn unpublish(&mut self, atelier: Option<String>) -> Vec<BreakoutEmit> {
         let mut ateliers = Vec::new();
         for id in self.work_order() {
@@ -1084,6 +1132,7 @@ impl BreakoutSession {
             choices: Vec::new(),
             broadcasts: self.broadcasts.iter().cloned().collect(),
             published,
+            recordings: self.shown_recordings.clone(),
             your_call: None,
             plan: None,
             ateliers: Vec::new(),

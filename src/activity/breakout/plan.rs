@@ -83,7 +83,7 @@ fn is_blob_id(id: &str) -> bool {
     id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn check_file(what: &str, file: &File) -> Result<(), Refusal> {
+pub(super) fn check_file(what: &str, file: &File) -> Result<(), Refusal> {
     if !is_blob_id(&file.blob) {
         return Err(invalid_field(format!("{what}: `blob` is the id of an upload")));
     }

@@ -7,7 +7,7 @@
 // productions shown to the plenary, and a re-render that keeps the focus on
 // the same control (or its card's heading when the control is gone).
 
-import type { AssignmentMode, AtelierState, Broadcast, BreakoutCommand, Production, SessionStatus } from '../breakout-protocol';
+import type { AssignmentMode, AtelierState, Broadcast, BreakoutCommand, Production, SessionStatus, SharedRecording } from '../breakout-protocol';
 import { isWebLink } from '../board-format';
 import { formatCountdown, remainingMs } from '../quiz-format';
 import type { AmphiClient, CommandResult } from '../client';
@@ -119,6 +119,33 @@ export function publishedList(list: readonly Production[]): HTMLElement {
   if (!list.length) return h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'published-empty' }, t('breakout.published.none'));
   return h('ul', { class: 'amphi-published', 'data-testid': 'published' },
     ...list.map((p) => h('li', { class: 'amphi-published__item' }, productionBlock(p, true))));
+}
+
+/** When a recording was made and how long it lasts, as far as BigBlueButton said. */
+export function recordingMeta(startedAt: number, lengthMinutes: number): string {
+  const parts: string[] = [];
+  if (startedAt > 0) parts.push(t('breakout.recordings.startedAt', { time: formatTime(startedAt) }));
+  if (lengthMinutes > 0) parts.push(t('breakout.recordings.length', { minutes: lengthMinutes }));
+  return parts.join(' · ');
+}
+
+/** A link to a recording in BigBlueButton's player (a new window). */
+export function recordingLink(url: string, name: string, testId = 'recording-link'): HTMLElement {
+  const text = t('breakout.recordings.watch', { name });
+  return h('a', { class: 'fr-link', href: url, target: '_blank', rel: 'noopener noreferrer',
+    'data-testid': testId, title: t('breakout.newWindow', { text }) }, text);
+}
+
+/** The recordings shown to the plenary, each labelled with its atelier; nothing when there are none. */
+export function sharedRecordingsList(list: readonly SharedRecording[]): HTMLElement[] {
+  if (!list.length) return [];
+  return [h('div', { class: 'fr-mt-2w' },
+    h('h3', { class: 'fr-h5', id: 'shared-recordings-title' }, t('breakout.recordings.shared')),
+    h('ul', { class: 'amphi-published', 'data-testid': 'shared-recordings', 'aria-labelledby': 'shared-recordings-title' },
+      ...list.map((r) => h('li', { class: 'amphi-published__item', 'data-testid': 'shared-recording', 'data-record': r.record_id },
+        h('p', { class: 'amphi-production__atelier' }, r.atelier_name || r.atelier),
+        h('p', { class: 'fr-mb-1w' }, recordingLink(r.url, r.atelier_name || r.atelier, 'shared-recording-link')),
+        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, recordingMeta(r.started_at, r.length_minutes))))))];
 }
 
 /** The broadcasts, newest first; new ones are prepended so a screen reader reads only them. */

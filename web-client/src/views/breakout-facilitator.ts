@@ -7,20 +7,24 @@
 // (close, then unassign everyone, paced under the rate limit); a broadcast to every atelier or to one;
 // the help calls (answer, close); each atelier's card (state, members,
 // countdown, production with "publish to the plenary", video link) and
-// "publish all"; the downloads (participation.json, attendance.csv).
+// "publish all"; the recordings of the video rooms per atelier (asked of the
+// server, which asks BigBlueButton), each shown to the plenary or withdrawn,
+// and deleting the session's recordings; the downloads (participation.json,
+// attendance.csv).
 // Events that matter are read out (help calls, productions, closings).
 
 import type { App, View } from '../app';
-import { fetchParticipation, retryVideo } from '../breakout-api';
+import { deleteRecordings, fetchParticipation, fetchRecordings, retryVideo, type SessionRecording } from '../breakout-api';
 import { BROADCAST_MAX, EXTEND_CHOICES_S, LINK_MAX, minutesOf, warningText } from '../breakout-format';
 import type { BreakoutEvent, HelpCall, VideoProblem } from '../breakout-protocol';
 import { atelierName, atelierOf, stateCounts, type BreakoutState } from '../breakout-state';
 import { isWebLink } from '../board-format';
+import { uploadBoardFile } from '../board-api';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, uid } from '../dom';
 import { errorText, formatTime, t, type MessageKey } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
-import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sendBreakout, stateBadge, STATUS_LABEL } from './breakout-common';
+import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, recordingLink, recordingMeta, sendBreakout, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { ApiError, fetchSessionFile } from '../api';
@@ -216,6 +220,26 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       }
       void send({ action: 'set_video', atelier: plan.id, ...(url ? { url } : {}) });
     });
+    const fileId = `file-${plan.id}`;
+    const fileInput = h('input', { class: 'fr-upload', type: 'file', id: fileId, 'data-focus': `file-input-${plan.id}`, 'data-testid': 'add-file-input' }) as HTMLInputElement;
+    const addFile = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `file-add-${plan.id}`,
+      'aria-label': t('breakout.files.addLabel', { name: plan.name }), 'data-testid': 'add-file' }, t('breakout.files.add'));
+    addFile.addEventListener('click', async () => {
+      const chosen = fileInput.files?.[0];
+      if (!chosen) {
+        showAlert(errors, t('breakout.files.none'));
+        fileInput.focus();
+        return;
+      }
+      filesStatus.textContent = t('breakout.files.uploading');
+      try {
+        const uploaded = await uploadBoardFile(loadTrainerToken(app.store) ?? client.bearerToken ?? '', roomId, chosen, chosen.name);
+        void send({ action: 'add_file', atelier: plan.id, file: { blob: uploaded.blob, name: chosen.name } });
+      } catch (e) {
+        const code = e instanceof ApiError ? e.code : 'network';
+        filesStatus.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+      }
+    });
     const members = names(status.members);
     const problem = plan.video_problem && !plan.video_url ? videoProblemBlock(plan.name, plan.id, plan.video_problem) : null;
     return h('li', { class: 'amphi-atelier-card', 'data-card': plan.id, 'data-testid': 'atelier-card', 'data-atelier': plan.id },
@@ -234,6 +258,10 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
         h('div', { class: 'fr-input-group fr-mt-2w fr-mb-0 amphi-trainer-only' },
           h('label', { class: 'fr-label', for: videoId }, t('breakout.atelier.video'), h('span', { class: 'fr-hint-text' }, t('breakout.atelier.videoHint'))),
           h('div', { class: 'amphi-inline-form' }, video, videoSet)),
+        h('div', { class: 'fr-upload-group fr-mt-2w amphi-trainer-only' },
+          h('label', { class: 'fr-label', for: fileId }, t('breakout.files.choose', { name: plan.name }),
+            h('span', { class: 'fr-hint-text' }, t('breakout.files.count', { count: plan.files?.length ?? 0 }))),
+          h('div', { class: 'amphi-inline-form' }, fileInput, addFile)),
         problem));
   };
 
@@ -262,14 +290,100 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     return h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mt-2w amphi-trainer-only', 'data-testid': 'video-problem', title: problem.detail },
       h('p', {}, text), retry, status);
   }
+  const filesStatus = h('p', { class: 'fr-text--sm amphi-trainer-only', role: 'status', 'data-testid': 'files-status' });
   const ateliersSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'ateliers-title', 'data-testid': 'ateliers' },
-    ateliersHeading, h('p', { class: 'amphi-trainer-only' }, publishAll), ateliers.root);
+    ateliersHeading, h('p', { class: 'amphi-trainer-only' }, publishAll), filesStatus, ateliers.root);
 
   // ---- plenary: what everyone sees ----
   const published = keyedFocusSlot(() => null);
   const publishedSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'published-title' },
     h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published.root);
   const sent = broadcastsList('sent-title', t('breakout.broadcasts.sent'));
+
+  // ---- recordings of the video rooms ----
+  const recordingsHeading = h('h2', { id: 'recordings-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.recordings.title'));
+  const recordingsList = keyedFocusSlot(() => recordingsHeading);
+  const recordingsStatus = h('p', { class: 'fr-text--sm', role: 'status', 'data-testid': 'recordings-status' });
+  const refreshRecordings = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-refresh-line',
+    'aria-label': t('breakout.recordings.refreshLabel'), 'data-testid': 'recordings-refresh' }, t('breakout.recordings.refresh'));
+  const deleteAll = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-delete-line',
+    'data-testid': 'recordings-delete' }, t('breakout.recordings.deleteAll'));
+  const recordingsSection = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'recordings-title', 'data-testid': 'recordings', hidden: true },
+    recordingsHeading,
+    h('p', { class: 'fr-text--sm' }, t('breakout.recordings.hint')),
+    h('div', { class: 'amphi-buttons' }, refreshRecordings, deleteAll),
+    recordingsStatus, recordingsList.root);
+  let recordings: SessionRecording[] = [];
+  const apiToken = () => loadTrainerToken(app.store) ?? client.bearerToken ?? '';
+  const apiError = (e: unknown) => {
+    const code = e instanceof ApiError ? e.code : 'network';
+    return code === 'network' ? t('home.unreachable') : errorText(code);
+  };
+  const loadRecordings = async (): Promise<void> => {
+    refreshRecordings.disabled = true;
+    recordingsStatus.textContent = t('breakout.recordings.loading');
+    try {
+      const listed = await fetchRecordings(apiToken(), roomId);
+      recordings = listed.recordings;
+      recordingsSection.hidden = false;
+      recordingsStatus.textContent = t(listed.refreshed ? 'breakout.recordings.upToDate' : 'breakout.recordings.stale');
+    } catch (e) {
+      // No BigBlueButton configured: nothing to show.
+      if (e instanceof ApiError && e.status === 404) recordingsSection.hidden = true;
+      else recordingsStatus.textContent = apiError(e);
+    } finally {
+      refreshRecordings.disabled = false;
+      update();
+    }
+  };
+  refreshRecordings.addEventListener('click', () => void loadRecordings());
+  deleteAll.addEventListener('click', async () => {
+    if (!window.confirm(t('breakout.recordings.confirmDelete'))) return;
+    deleteAll.disabled = true;
+    try {
+      const count = await deleteRecordings(apiToken(), roomId);
+      for (const r of state()?.recordings ?? []) void send({ action: 'unpublish_recording', record_id: r.record_id });
+      recordings = [];
+      recordingsStatus.textContent = t('breakout.recordings.deleted', { count });
+      recordingsHeading.focus();
+    } catch (e) {
+      recordingsStatus.textContent = apiError(e);
+    } finally {
+      update();
+    }
+  });
+  const recordingItem = (r: SessionRecording, s: BreakoutState) => {
+    const atelier = r.atelier ? atelierName(s, r.atelier) : t('breakout.recordings.session');
+    const name = r.started_at > 0 ? `${atelier} ${formatTime(r.started_at)}` : atelier;
+    const shown = s.recordings.some((x) => x.record_id === r.record_id);
+    const toggle = h('button', { type: 'button', class: `fr-btn fr-btn--sm ${shown ? 'fr-btn--tertiary' : 'fr-btn--secondary'}`,
+      'data-focus': `recording-${r.record_id}`, 'data-testid': shown ? 'recording-unpublish' : 'recording-publish',
+      'aria-label': t(shown ? 'breakout.recordings.unpublishLabel' : 'breakout.recordings.publishLabel', { name }) },
+      t(shown ? 'breakout.recordings.unpublish' : 'breakout.recordings.publish'));
+    toggle.addEventListener('click', () => void send({ action: shown ? 'unpublish_recording' : 'publish_recording', record_id: r.record_id }));
+    const playable = r.playback_url !== '';
+    return h('li', { class: 'amphi-list__item', 'data-testid': 'recording', 'data-record': r.record_id },
+      h('div', {},
+        playable ? h('p', { class: 'fr-mb-0' }, recordingLink(r.playback_url, name)) : h('p', { class: 'fr-mb-0' }, name),
+        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, playable ? recordingMeta(r.started_at, r.length_minutes) : t('breakout.recordings.processing'))),
+      playable ? h('div', { class: 'amphi-buttons' }, toggle) : null);
+  };
+  const renderRecordings = (s: BreakoutState) => {
+    deleteAll.disabled = recordings.length === 0;
+    const groups = [...(s.plan?.ateliers ?? []).map((a) => a.id), ''];
+    recordingsList.render(JSON.stringify([recordings, s.recordings.map((r) => r.record_id), s.plan?.ateliers.map((a) => a.name)]), () => {
+      if (!recordings.length) return [h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'recordings-none' }, t('breakout.recordings.none'))];
+      const known = new Set(groups);
+      return groups.flatMap((id) => {
+        const mine = recordings.filter((r) => r.atelier === id || (id === '' && !known.has(r.atelier)));
+        if (!mine.length) return [];
+        const headingId = `recordings-${id || 'session'}`;
+        return [h('div', { class: 'fr-mt-2w', 'data-testid': 'recordings-atelier', 'data-atelier': id },
+          h('h3', { id: headingId, class: 'fr-h6 fr-mb-1w' }, id ? atelierName(s, id) : t('breakout.recordings.session')),
+          h('ul', { class: 'amphi-list', 'aria-labelledby': headingId }, ...mine.map((r) => recordingItem(r, s))))];
+      });
+    });
+  };
 
   // ---- downloads ----
   const dlStatus = downloadStatus();
@@ -301,6 +415,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     h('div', { class: 'amphi-trainer-only' }, courseRosterPanel(app, roomId, { ateliers: true })),
     ateliersSection,
     publishedSection,
+    recordingsSection,
     h('div', { class: 'amphi-trainer-only' }, sent.root),
     downloads,
     h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
@@ -357,7 +472,8 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     ateliers.render(JSON.stringify([s.plan, s.ateliers, s.productions, s.published.map((p) => [p.atelier, p.version]), memberNames]), () =>
       [h('ul', { class: 'amphi-atelier-cards', 'data-testid': 'atelier-cards' }, ...s.plan!.ateliers.map((_, i) => atelierCard(s, i)))]);
 
-    published.render(JSON.stringify(s.published), () => [publishedList(s.published)]);
+    published.render(JSON.stringify([s.published, s.recordings]), () => [publishedList(s.published), ...sharedRecordingsList(s.recordings)]);
+    renderRecordings(s);
     sent.update(s.broadcasts, (id) => atelierName(s, id));
   }
 
@@ -373,6 +489,11 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       case 'production':
         app.announce(t('breakout.announce.production', { atelier: event.production.atelier_name }));
         break;
+      case 'file_added': {
+        const key = event.video ? (`breakout.files.${event.video}` as MessageKey) : 'breakout.files.added';
+        filesStatus.textContent = t(key, { file: event.file.name, name: atelierName(s, event.atelier) });
+        break;
+      }
       case 'closed':
         app.announce(t(event.reason === 'deadline' ? 'breakout.announce.closedDeadline' : 'breakout.announce.closed', { name: atelierName(s, event.atelier) }));
         break;
@@ -405,6 +526,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
   });
   update();
   shown = state();
+  void loadRecordings();
   return {
     root,
     dispose() {

@@ -15,11 +15,12 @@ import { buildProduction, CALL_MAX, isQueuedAction, LINK_MAX, PRODUCTION_TEXT_MA
 import type { AtelierView, BreakoutEvent } from '../breakout-protocol';
 import { canChoose, participantBroadcasts, type BreakoutState } from '../breakout-state';
 import { isWebLink } from '../board-format';
+import { blobUrl } from '../board-api';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
 import { t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
-import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sendBreakout, stateBadge } from './breakout-common';
+import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sharedRecordingsList, sendBreakout, stateBadge } from './breakout-common';
 import { connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
 
 export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
@@ -169,7 +170,10 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
           h('p', { class: 'amphi-production__text', 'data-testid': 'instructions' }, mine.instructions)) : null,
         resources.length ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.resources')),
           h('ul', { 'data-testid': 'resources' }, ...resources.map((r) => h('li', {},
-            h('a', { class: 'fr-link', href: r.url, target: '_blank', rel: 'noopener noreferrer', title: t('breakout.newWindow', { text: r.title }) }, r.title))))) : null));
+            h('a', { class: 'fr-link', href: r.url, target: '_blank', rel: 'noopener noreferrer', title: t('breakout.newWindow', { text: r.title }) }, r.title))))) : null,
+        mine.files?.length ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.files')),
+          h('ul', { 'data-testid': 'atelier-files' }, ...mine.files.map((f) => h('li', {},
+            h('a', { class: 'fr-link', href: blobUrl(f.blob, f.name), download: f.name }, f.name))))) : null));
     }
     return nodes;
   }
@@ -208,7 +212,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
     prodQueued.textContent = queued ? t(client.status === 'online' ? 'breakout.production.sendingShort' : 'breakout.production.queued') : '';
 
     broadcasts.update(participantBroadcasts(s));
-    published.render(JSON.stringify(s.published), () => [publishedList(s.published)]);
+    published.render(JSON.stringify([s.published, s.recordings]), () => [publishedList(s.published), ...sharedRecordingsList(s.recordings)]);
   }
 
   function readOut(event: BreakoutEvent, before: BreakoutState | undefined): void {
@@ -254,6 +258,9 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
         break;
       case 'production':
         app.announce(t('breakout.announce.productionSaved', { version: event.production.version }));
+        break;
+      case 'recording_published':
+        app.announce(t('breakout.announce.recordingShared', { name: event.recording.atelier_name || event.recording.atelier }));
         break;
       case 'published':
         app.announce(t('breakout.announce.published', { names: event.productions.map((p) => p.atelier_name).join(', ') }));

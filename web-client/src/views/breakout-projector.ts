@@ -11,7 +11,7 @@ import type { AmphiClient, ClientNotice } from '../client';
 import { h } from '../dom';
 import { t } from '../i18n';
 import type { RoomId } from '../protocol';
-import { broadcastsList, keyedFocusSlot, publishedList, stateBadge, STATUS_LABEL } from './breakout-common';
+import { broadcastsList, keyedFocusSlot, publishedList, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showStopped } from './common';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel } from './room-code';
@@ -55,7 +55,7 @@ export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: R
           h('span', { class: 'amphi-list__name' }, c.name), stateBadge(c.state),
           h('span', {}, c.remaining === undefined ? t('breakout.choices.unlimited') : t('breakout.choices.remaining', { count: c.remaining }))))))]
       : []);
-    published.render(JSON.stringify(s.published), () => [publishedList(s.published)]);
+    published.render(JSON.stringify([s.published, s.recordings]), () => [publishedList(s.published), ...sharedRecordingsList(s.recordings)]);
     broadcasts.update(s.broadcasts);
   }
 
