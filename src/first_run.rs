@@ -10,6 +10,8 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use subtle::ConstantTimeEq;
+
 /// The marker, under the data directory, written when the code is used.
 pub const MARKER: &str = "first-trainer-signed-in";
 
@@ -41,7 +43,7 @@ impl FirstRun {
     /// (or a second time). The marker is written on success.
     pub fn redeem(&self, candidate: &str) -> bool {
         let mut held = self.code.lock().expect("first-run code lock");
-        let matches = held.as_deref().is_some_and(|code| constant_time_eq(code.as_bytes(), candidate.as_bytes()));
+        let matches = held.as_deref().is_some_and(|code| bool::from(code.as_bytes().ct_eq(candidate.as_bytes())));
         if !matches {
             return false;
         }
@@ -51,10 +53,6 @@ impl FirstRun {
         }
         true
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |difference, (x, y)| difference | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@
 //! - [`outbox`]: delivers completion changes to an HTTP endpoint (signed,
 //!   retried, at least once). [`retention`]: purges guests' names.
 //! - [`auth`]: JWTs, guest capabilities, resume tokens.
+//! - [`backoff`]: the one exponential backoff with jitter every retry loop uses.
 //! - [`bbb`]: the BigBlueButton API client behind a trait, webhooks and
 //!   analytics callbacks, and a simulator for tests.
 //! - [`lti`]: amphi as an LTI 1.3 Advantage tool: login and launch, Deep
@@ -43,6 +44,7 @@ pub mod activity;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod backoff;
 pub mod bbb;
 pub mod bus;
 pub mod cluster;

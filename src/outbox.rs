@@ -12,6 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio_util::sync::CancellationToken;
 
+use crate::backoff::Backoff;
 use crate::config::OutboxConfig;
 use crate::metrics::Metrics;
 use crate::store::{OutboxRecord, Store};
@@ -114,11 +115,13 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// The delay before the next attempt after `attempts` failed ones: 1 s,
-/// doubling, capped at `max_ms` (the mail worker's too).
+/// The delay before the next attempt after `attempts` failed ones (the
+/// mail worker's and the grades' too): up to 1 s, doubling, capped at
+/// `max_ms`, jittered (see [`crate::backoff`]).
 pub(crate) fn backoff_ms(attempts: i64, max_ms: u64) -> u64 {
-    let exponent = u32::try_from(attempts.clamp(0, 30)).unwrap_or(30);
-    1000u64.saturating_mul(1 << exponent).min(max_ms)
+    let failures = u32::try_from(attempts.clamp(0, 30)).unwrap_or(30) + 1;
+    let backoff = Backoff::new(Duration::from_secs(1), Duration::from_millis(max_ms));
+    u64::try_from(backoff.delay(failures).as_millis()).unwrap_or(max_ms)
 }
 
 fn now_ms() -> i64 {
@@ -131,11 +134,15 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_its_cap() {
-        assert_eq!(backoff_ms(0, 60_000), 1000);
-        assert_eq!(backoff_ms(1, 60_000), 2000);
-        assert_eq!(backoff_ms(5, 60_000), 32_000);
-        assert_eq!(backoff_ms(6, 60_000), 60_000);
-        assert_eq!(backoff_ms(1000, 60_000), 60_000);
+        let within = |attempts, low, high| {
+            let delay = backoff_ms(attempts, 60_000);
+            assert!((low..=high).contains(&delay), "{attempts} attempts: {delay} ms");
+        };
+        within(0, 500, 1000);
+        within(1, 1000, 2000);
+        within(5, 16_000, 32_000);
+        within(6, 30_000, 60_000);
+        within(1000, 30_000, 60_000);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use subtle::ConstantTimeEq;
 
 use super::config::{BbbConfig, ChecksumAlgorithm, WebhookAuthMode};
 
@@ -96,7 +97,7 @@ pub fn verify_api_checksum(algorithm: ChecksumAlgorithm, call: &str, raw_query: 
         .replacen(&format!("&checksum={checksum}"), "", 1)
         .replacen(&format!("checksum={checksum}&"), "", 1)
         .replacen(&format!("checksum={checksum}"), "", 1);
-    constant_time_eq(api_checksum(algorithm, call, &signed, secret).as_bytes(), checksum.as_bytes())
+    api_checksum(algorithm, call, &signed, secret).as_bytes().ct_eq(checksum.as_bytes()).into()
 }
 
 /// The checksum bbb-webhooks appends to a callback URL:
@@ -139,7 +140,7 @@ pub fn verify_webhook(
     let by_checksum = || {
         let received = checksum.ok_or(WebhookAuthError::MissingChecksum)?;
         let expected = webhook_checksum(config.checksum_algorithm, callback_url, body, &config.secret);
-        if constant_time_eq(expected.as_bytes(), received.to_ascii_lowercase().as_bytes()) {
+        if bool::from(expected.as_bytes().ct_eq(received.to_ascii_lowercase().as_bytes())) {
             Ok(WebhookAuthMode::Checksum)
         } else {
             Err(WebhookAuthError::ChecksumMismatch)
@@ -148,7 +149,7 @@ pub fn verify_webhook(
     let by_bearer = || {
         let token = authorization.and_then(bearer_token).ok_or(WebhookAuthError::MissingBearer)?;
         let expected = config.expected_bearer_token();
-        if !expected.is_empty() && constant_time_eq(expected.as_bytes(), token.as_bytes()) {
+        if !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(token.as_bytes())) {
             Ok(WebhookAuthMode::Bearer)
         } else {
             Err(WebhookAuthError::BearerMismatch)
@@ -165,12 +166,6 @@ pub fn bearer_token(authorization: &str) -> Option<&str> {
     let (scheme, token) = authorization.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
-/// Compares without stopping at the first difference, so that the time
-/// taken does not tell how much of a guessed checksum was right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |difference, (x, y)| difference | (x ^ y)) == 0
 }
 
 #[cfg(test)]

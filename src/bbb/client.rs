@@ -184,9 +184,9 @@ impl HttpBbb {
         }
     }
 
+    /// The pause after `attempt` failed tries (see [`crate::backoff`]).
     fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
-        self.retry_backoff.saturating_mul(factor).min(MAX_BACKOFF)
+        crate::backoff::Backoff::new(self.retry_backoff, MAX_BACKOFF).delay(attempt)
     }
 }
 
@@ -415,10 +415,17 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_a_ceiling() {
         let bbb = client("https://bbb.example.org/bigbluebutton/");
-        assert_eq!(bbb.backoff(1), Duration::from_millis(200));
-        assert_eq!(bbb.backoff(2), Duration::from_millis(400));
-        assert_eq!(bbb.backoff(3), Duration::from_millis(800));
-        assert_eq!(bbb.backoff(40), MAX_BACKOFF);
+        let within = |attempt, low: u64, high: u64| {
+            let pause = bbb.backoff(attempt);
+            assert!(
+                (Duration::from_millis(low)..=Duration::from_millis(high)).contains(&pause),
+                "{attempt}: {pause:?}"
+            );
+        };
+        within(1, 100, 200);
+        within(2, 200, 400);
+        within(3, 400, 800);
+        within(40, 2500, 5000);
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub fn callback_url(base: &str) -> String {
 /// refused for good, or the node stops.
 pub async fn register(bbb: Arc<dyn Bbb>, callback_url: String, stop: CancellationToken) {
     let hook = HookRegistration { callback_url, meeting_id: None, event_ids: Vec::new(), get_raw: false };
-    let mut delay = Duration::from_secs(1);
+    let backoff = crate::backoff::Backoff::new(Duration::from_secs(1), Duration::from_secs(300));
+    let mut failures = 0;
     loop {
         match bbb.hooks_create(&hook).await {
             Ok(created) => {
@@ -31,13 +32,13 @@ pub async fn register(bbb: Arc<dyn Bbb>, callback_url: String, stop: Cancellatio
                 return;
             }
             Err(error) => {
-                tracing::warn!(%error, retry_s = delay.as_secs(), "cannot register BigBlueButton webhooks yet");
+                tracing::warn!(%error, failures = failures + 1, "cannot register BigBlueButton webhooks yet");
             }
         }
+        failures += 1;
         tokio::select! {
             () = stop.cancelled() => return,
-            () = tokio::time::sleep(delay) => {}
+            () = tokio::time::sleep(backoff.delay(failures)) => {}
         }
-        delay = (delay * 2).min(Duration::from_secs(300));
     }
 }

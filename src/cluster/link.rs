@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::wire::{self, NodeMessage, WireEvent};
 use super::{Cluster, Outgoing, lease};
 use crate::app::AppState;
+use crate::backoff::Backoff;
 use crate::hub::Envelope;
 
 /// Messages sent in one pipeline.
@@ -66,11 +67,13 @@ async fn publish(cluster: Arc<Cluster>, mut outgoing: tokio::sync::mpsc::Receive
 
 /// Keeps a subscription to room events and this node's channel, forever.
 async fn subscribe(app: AppState, cluster: Arc<Cluster>, stop: CancellationToken) {
-    let mut backoff = Duration::from_millis(100);
+    let backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+    let mut failures = 0;
     loop {
+        failures += 1;
         match open_subscription(&cluster).await {
             Ok(mut messages) => {
-                backoff = Duration::from_millis(100);
+                failures = 1;
                 cluster.subscribed.store(true, Ordering::Release);
                 tracing::info!(node = %cluster.node, "subscribed to Redis");
                 // Whatever was published while we were away is lost to us.
@@ -84,14 +87,13 @@ async fn subscribe(app: AppState, cluster: Arc<Cluster>, stop: CancellationToken
             }
             Err(error) => {
                 cluster.subscribed.store(false, Ordering::Release);
-                tracing::warn!(%error, retry_ms = backoff.as_millis() as u64, "cannot subscribe to Redis");
+                tracing::warn!(%error, failures, "cannot subscribe to Redis");
             }
         }
         tokio::select! {
             () = stop.cancelled() => return,
-            () = tokio::time::sleep(backoff) => {}
+            () = tokio::time::sleep(backoff.delay(failures)) => {}
         }
-        backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }
 

@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::{Store, StoreError, Write};
+use crate::backoff::Backoff;
 use crate::metrics::Metrics;
 
 /// Group-commit settings, from config.
@@ -53,8 +54,7 @@ pub struct Writer {
 }
 
 /// Backoff between attempts while the database is unreachable.
-const RETRY_FIRST: Duration = Duration::from_millis(100);
-const RETRY_MAX: Duration = Duration::from_secs(5);
+const RETRY: Backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
 
 impl Writer {
     /// Starts the writer task. It stops once `stop` is cancelled and
@@ -163,12 +163,12 @@ async fn commit(store: &Store, batch: Vec<Job>, shared: &Shared) {
     let (writes, dones): (Vec<Write>, Vec<Option<oneshot::Sender<()>>>) =
         batch.into_iter().map(|job| (job.write, job.done)).unzip();
     let mut pending = vec![(writes, dones)];
-    let mut delay = RETRY_FIRST;
+    let mut failures = 0;
     while let Some((writes, dones)) = pending.pop() {
         let started = Instant::now();
         match store.commit(&writes).await {
             Ok(()) => {
-                delay = RETRY_FIRST;
+                failures = 0;
                 if let Ok(mut failing) = shared.failing.lock()
                     && failing.take().is_some()
                 {
@@ -185,8 +185,8 @@ async fn commit(store: &Store, batch: Vec<Job>, shared: &Shared) {
                     tracing::warn!(%error, writes = writes.len(), "store unreachable: writes wait and are retried");
                 }
                 pending.push((writes, dones));
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(RETRY_MAX);
+                failures += 1;
+                tokio::time::sleep(RETRY.delay(failures)).await;
             }
             Err(error) if writes.len() > 1 => {
                 shared.metrics.store_write_failures.with_label_values(&["rejected"]).inc();

@@ -162,6 +162,7 @@ async fn create_meetings(
     meetings: Vec<(String, CreateMeeting)>,
     pause: std::time::Duration,
 ) {
+    let backoff = crate::backoff::Backoff::new(pause, pause.saturating_mul(1 << (CREATE_ATTEMPTS - 1)));
     for (atelier, meeting) in meetings {
         let mut attempt = 1;
         let created = loop {
@@ -174,7 +175,7 @@ async fn create_meetings(
                     if !retrying {
                         break false;
                     }
-                    tokio::time::sleep(pause.saturating_mul(1 << (attempt - 1))).await;
+                    tokio::time::sleep(backoff.delay(attempt)).await;
                     attempt += 1;
                 }
             }
