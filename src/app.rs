@@ -137,13 +137,24 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
             coalesce_ms: config.rooms.coalesce_ms,
         },
     };
-    let hub = Hub::new(store.clone(), writer.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics), cluster);
     let blobs = BlobStore::new(config.data_dir.join("blobs"));
+    let blob_links = crate::media::links::BlobLinks::new(&secret);
     let bbb: Option<Arc<dyn crate::bbb::Bbb>> = if config.bbb.is_enabled() {
         Some(Arc::new(crate::bbb::HttpBbb::new(&config.bbb).map_err(StartError::Bbb)?))
     } else {
         None
     };
+    let effects = bbb.as_ref().map(|bbb| {
+        crate::effects::EffectsRunner {
+            bbb: Arc::clone(bbb),
+            base: config.bbb.callback_base_url.trim_end_matches('/').to_string(),
+            blob_links: blob_links.clone(),
+            pause: std::time::Duration::from_millis(config.bbb.retry_backoff_ms.max(1)),
+        }
+        .spawn()
+    });
+    let hub =
+        Hub::new(store.clone(), writer.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics), cluster, effects);
     let lti = crate::lti::Lti::new(&config, metrics.registry());
     let bbb_refusals = crate::bbb::refusals::CallbackRefusals::new(metrics.registry());
     let joins = transport::joins::JoinLimits::new(&config.limits);
@@ -153,7 +164,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         lti,
         first_run: crate::first_run::FirstRun::new(&config.data_dir),
         keys: Keys::new(&secret),
-        blob_links: crate::media::links::BlobLinks::new(&secret),
+        blob_links,
         config,
         store,
         writer,

@@ -26,6 +26,8 @@
 //! - [`outbox`]: delivers completion changes to an HTTP endpoint (signed,
 //!   retried, at least once). [`retention`]: purges guests' names.
 //! - [`auth`]: JWTs, guest capabilities, resume tokens.
+//! - [`effects`]: runs what applied commands ask of the outside world (BigBlueButton
+//!   meetings and chats) and feeds the outcome back to the room.
 //! - [`backoff`]: the one exponential backoff with jitter every retry loop uses.
 //! - [`bbb`]: the BigBlueButton API client behind a trait, webhooks and
 //!   analytics callbacks, and a simulator for tests.
@@ -49,6 +51,7 @@ pub mod bbb;
 pub mod bus;
 pub mod cluster;
 pub mod config;
+pub mod effects;
 pub mod first_run;
 pub mod headers;
 pub mod hub;

@@ -56,6 +56,9 @@ pub struct Metrics {
     /// Abuse refused or neutralised, by kind (issue #17; the kinds are
     /// listed in SECURITY.md).
     pub abuse: IntCounterVec,
+    /// Effects (video meetings, chat posts) dropped because the effects
+    /// runner's queue was full.
+    pub effects_dropped: IntCounter,
     /// Uploaded files kept (distinct blobs), and their bytes on disk.
     pub blobs: IntGauge,
     pub blob_bytes: IntGauge,
@@ -133,6 +136,8 @@ impl Metrics {
                 .unwrap();
         let abuse =
             IntCounterVec::new(Opts::new("abuse_total", "Abuse refused or neutralised, by kind"), &["kind"]).unwrap();
+        let effects_dropped =
+            IntCounter::new("effects_dropped_total", "Effects dropped because the effects queue was full").unwrap();
         let blobs = IntGauge::new("blobs", "Uploaded files kept (distinct blobs)").unwrap();
         let blob_bytes = IntGauge::new("blob_bytes", "Bytes of the uploaded files kept").unwrap();
         for collector in [
@@ -158,6 +163,7 @@ impl Metrics {
             Box::new(forwarded_commands.clone()),
             Box::new(lease_takeovers.clone()),
             Box::new(abuse.clone()),
+            Box::new(effects_dropped.clone()),
             Box::new(blobs.clone()),
             Box::new(blob_bytes.clone()),
         ] {
@@ -187,6 +193,7 @@ impl Metrics {
             forwarded_commands,
             lease_takeovers,
             abuse,
+            effects_dropped,
             blobs,
             blob_bytes,
         }

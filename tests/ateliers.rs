@@ -328,7 +328,7 @@ async fn a_video_room_that_cannot_be_made_is_told_retried_and_never_signed() {
     let last = facilitator.recv_until(|m| problem_of(m).is_some_and(|p| !p.retrying)).await;
     assert!(!problem_of(&last).unwrap().retrying);
     let creates = simulator.calls_named("create").len() as u32;
-    assert_eq!(creates, amphi::transport::breakout::CREATE_ATTEMPTS, "tried again with backoff, then stopped");
+    assert_eq!(creates, amphi::effects::CREATE_ATTEMPTS, "tried again with backoff, then stopped");
 
     // No join URL is signed for a meeting that does not exist.
     let video = |atelier: &str| {
@@ -413,4 +413,73 @@ async fn ateliers_survive_kill_9() {
     assert!(matches!(back.recv().await, ServerMessage::Welcome { .. }));
     let mine = back.join(&room_id).await.breakout.expect("breakout").atelier.expect("in an atelier");
     assert_eq!(mine.production.map(|p| p.content.text), Some(Some("Notre synthèse".to_string())));
+}
+
+/// Waits until `count()` reaches `want` (the effects run in the background).
+async fn settles(want: usize, count: impl Fn() -> usize) -> usize {
+    for _ in 0..100 {
+        if count() >= want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    count()
+}
+
+#[tokio::test]
+async fn video_effects_follow_the_live_plan_and_run_once_per_command() {
+    let simulator = BbbSimulator::start(BBB_SECRET, ChecksumAlgorithm::Sha1).await.unwrap();
+    let bbb = simulator.config();
+    let server = TestServer::start_with(move |config| config.bbb = bbb).await;
+    let token = server.token(Role::Facilitator, "Mme Leroy");
+    let room = create_breakout(&server, &token).await;
+    let room_id = room_id(&room);
+    let mut facilitator = server.connect(Format::Json).await;
+    facilitator.hello_token(&token).await;
+    facilitator.join(&room_id).await;
+
+    // A live plan change adds a6; opening it makes its meeting and gives its link.
+    let mut live = plan()["plan"].clone();
+    live["ateliers"].as_array_mut().unwrap().push(json!({ "id": "a6", "name": "Atelier 6", "duration_s": 600 }));
+    let message =
+        command(&mut facilitator, &room_id, BreakoutCommand::SetPlan { plan: serde_json::from_value(live).unwrap() });
+    facilitator.ok(message).await;
+    let open = ClientMessage::Breakout {
+        id: "open-a6".into(),
+        room: room_id.clone(),
+        command: Box::new(BreakoutCommand::Open { ateliers: Some(vec!["a6".into()]) }),
+    };
+    let linked = |m: &ServerMessage| matches!(breakout(m), Some(BreakoutEvent::Video { atelier, video_url: Some(_), .. }) if atelier == "a6");
+    // The link may come before the opening's ack (which waits for its commit).
+    if !facilitator.ok(open.clone()).await.iter().any(linked) {
+        facilitator.recv_until(linked).await;
+    }
+    let meeting = format!("amphi-{room_id}-a6");
+    let creates_of = |id: &str| {
+        simulator
+            .calls_named("create")
+            .iter()
+            .filter(|call| call.params.iter().any(|(n, v)| n == "meetingID" && v == id))
+            .count()
+    };
+    assert_eq!(creates_of(&meeting), 1, "the new atelier's meeting, made once");
+
+    // A broadcast to all goes to the open ateliers' chats only, as the room normalised it.
+    let broadcast = ClientMessage::Breakout {
+        id: "pause".into(),
+        room: room_id.clone(),
+        command: Box::new(BreakoutCommand::Broadcast { text: "  Pause café  ".into(), atelier: None }),
+    };
+    facilitator.ok(broadcast.clone()).await;
+    assert_eq!(settles(1, || simulator.chat_messages(&meeting).len()).await, 1);
+    assert_eq!(simulator.chat_messages(&meeting)[0].1, "Pause café", "{:?}", simulator.chat_messages(&meeting));
+    let closed_chats: usize = (1..=5).map(|i| simulator.chat_messages(&format!("amphi-{room_id}-a{i}")).len()).sum();
+    assert_eq!(closed_chats, 0, "no chat message to an atelier that is not open");
+
+    // Retried ids are answered from memory: nothing is sent or made again.
+    facilitator.ok(broadcast).await;
+    facilitator.ok(open).await;
+    let stable = settles(2, || simulator.chat_messages(&meeting).len()).await;
+    assert_eq!(stable, 1, "a retried broadcast is not posted again");
+    assert_eq!(creates_of(&meeting), 1, "a retried opening makes no meeting again");
 }

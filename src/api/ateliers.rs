@@ -17,7 +17,7 @@ use super::rooms::{require_leader, visible_room};
 use super::{ApiError, Bearer};
 use crate::app::AppState;
 use crate::bbb::{JoinRequest, JoinRole};
-use crate::hub::{SERVICE_MEMBER_PREFIX, Who};
+use crate::hub::{RoomCommand, SERVICE_MEMBER_PREFIX, Who};
 use crate::transport::breakout::meeting_id;
 
 /// `GET /api/v1/sessions/{id}/participation.json`
@@ -153,10 +153,15 @@ pub async fn retry_video(
         role: member.role,
         guest: member.guest,
     };
-    if !crate::transport::breakout::retry_meeting(&app, &handle, &who, &atelier) {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "the plan has no such atelier"));
+    let id = format!("amphi-retry-{}", uuid::Uuid::new_v4().simple());
+    match handle.command(who, id, RoomCommand::RetryVideo { atelier }).await {
+        Ok(Ok(_)) => Ok((StatusCode::ACCEPTED, Json(json!({ "retrying": true })))),
+        Ok(Err(refusal)) if refusal.code == ErrorCode::NotFound => {
+            Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "the plan has no such atelier"))
+        }
+        Ok(Err(refusal)) => Err(ApiError::new(StatusCode::CONFLICT, refusal.code, refusal.message)),
+        Err(_) => Err(unavailable()),
     }
-    Ok((StatusCode::ACCEPTED, Json(json!({ "retrying": true }))))
 }
 
 fn no_ateliers() -> ApiError {

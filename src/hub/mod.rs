@@ -15,8 +15,8 @@ use uuid::Uuid;
 pub use envelope::Envelope;
 pub use fanout::{Closer, ConnId, Fanout, Subscriber};
 pub use room::{
-    Accepted, AtelierAccess, Attached, BoardExport, QuizResults, Receipt, RoomCommand, RoomGone, RoomHandle,
-    RoomSettings, SERVICE_MEMBER_PREFIX, Who, now_ms, session_ended,
+    Accepted, AtelierAccess, Attached, BoardExport, EffectJob, EffectSink, QuizResults, Receipt, RoomBack, RoomCommand,
+    RoomGone, RoomHandle, RoomSettings, SERVICE_MEMBER_PREFIX, VIDEO_SERVICE, Who, now_ms, session_ended,
 };
 
 use crate::bus::Bus;
@@ -53,6 +53,8 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     /// With several nodes: leases and calls to other nodes.
     cluster: Option<Arc<Cluster>>,
+    /// The effects runner's queue, given to every room started here.
+    effects: Option<EffectSink>,
 }
 
 impl Hub {
@@ -63,6 +65,7 @@ impl Hub {
         settings: RoomSettings,
         metrics: Arc<Metrics>,
         cluster: Option<Arc<Cluster>>,
+        effects: Option<EffectSink>,
     ) -> Hub {
         Hub {
             rooms: DashMap::new(),
@@ -74,6 +77,7 @@ impl Hub {
             settings,
             metrics,
             cluster,
+            effects,
         }
     }
 
@@ -225,6 +229,7 @@ impl Hub {
                     Arc::clone(&self.bus),
                     self.writer.clone(),
                     Arc::clone(&self.metrics),
+                    self.effects.clone(),
                 )
             })
             .clone()

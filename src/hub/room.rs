@@ -22,7 +22,7 @@ use super::envelope::Envelope;
 use crate::activity::CompletionChange;
 use crate::activity::board::{BoardDefinition, BoardEmit, BoardSession, ExportRow};
 use crate::activity::breakout::participation::Participation;
-use crate::activity::breakout::{BreakoutDefinition, BreakoutEmit, BreakoutSession};
+use crate::activity::breakout::{BreakoutDefinition, BreakoutEffect, BreakoutEmit, BreakoutSession};
 use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
 use crate::activity::quiz::{QuizDefinition, QuizEmit, QuizSession, ResultRow};
 use crate::activity::{Actor, Emit, Millis, Refusal};
@@ -32,7 +32,7 @@ use crate::metrics::Metrics;
 use crate::quiz::Quiz;
 use crate::store::{AttendanceRecord, CompletionRecord, InputRecord, RoomRecord, Write, Writer};
 use amphi_protocol::board::{BoardCommand, BoardPage};
-use amphi_protocol::breakout::BreakoutCommand;
+use amphi_protocol::breakout::{BreakoutCommand, VideoProblem};
 use amphi_protocol::quiz::QuizCommand;
 use amphi_protocol::quiz::{QuestionStats, QuizSettings, Summary};
 use amphi_protocol::server::EventBody;
@@ -78,6 +78,41 @@ pub enum RoomCommand {
     Quiz(QuizCommand),
     Board(Box<BoardCommand>),
     Breakout(Box<BreakoutCommand>),
+    /// A leader's "try again now" for an atelier's video room.
+    RetryVideo {
+        atelier: String,
+    },
+}
+
+/// The identity under which the effects runner's outcomes (an atelier's
+/// video link, or why it has none) are applied and journaled.
+pub const VIDEO_SERVICE: &str = "service:video";
+
+/// What an applied command asks of the world outside the room, for the
+/// effects runner (`src/effects.rs`), with the way back to the room.
+pub struct EffectJob {
+    pub room: Arc<RoomRecord>,
+    pub effect: BreakoutEffect,
+    pub back: RoomBack,
+}
+
+/// The bounded queue to the effects runner (`None`: no BigBlueButton, the
+/// effects have nothing to act on).
+pub type EffectSink = mpsc::Sender<EffectJob>;
+
+/// How an effect's outcome goes back to its room: a typed input in its
+/// mailbox, not a command under someone's id. Holds the room weakly: a
+/// room whose handles are all gone stops, and its outcomes are dropped.
+#[derive(Clone)]
+pub struct RoomBack(mpsc::WeakSender<Request>);
+
+impl RoomBack {
+    /// Gives an atelier its video link, or says why it has none. `false`:
+    /// the room went away.
+    pub async fn video(&self, atelier: String, url: Option<String>, problem: Option<VideoProblem>) -> bool {
+        let Some(tx) = self.0.upgrade() else { return false };
+        tx.send(Request::Video { atelier, url, problem }).await.is_ok()
+    }
 }
 
 /// What a connection gets when it attaches: the seq its view is current at,
@@ -124,7 +159,7 @@ pub struct QuizResults {
     pub stats: Vec<Option<QuestionStats>>,
 }
 
-enum Request {
+pub(crate) enum Request {
     Attach {
         who: Who,
         since: Option<u64>,
@@ -155,6 +190,12 @@ enum Request {
     Ateliers {
         member: Arc<str>,
         reply: oneshot::Sender<Option<AtelierAccess>>,
+    },
+    /// An effect's outcome: an atelier's video link, or why it has none.
+    Video {
+        atelier: String,
+        url: Option<String>,
+        problem: Option<VideoProblem>,
     },
     /// Stop now: every request before this one is handled (its writes
     /// queued), none after.
@@ -208,6 +249,7 @@ impl RoomHandle {
         bus: Arc<dyn Bus>,
         writer: Writer,
         metrics: Arc<Metrics>,
+        effects: Option<EffectSink>,
     ) -> RoomHandle {
         let (tx, rx) = mpsc::channel(settings.mailbox);
         let quiz = quiz_of(&record);
@@ -216,6 +258,9 @@ impl RoomHandle {
         let record = Arc::new(record);
         let mut actor = RoomActor {
             id: record.id,
+            record: Arc::clone(&record),
+            effects,
+            back: RoomBack(tx.downgrade()),
             tenant: record.tenant.clone(),
             writer,
             position: 0,
@@ -372,6 +417,10 @@ impl RoomHandle {
 
 struct RoomActor {
     id: Uuid,
+    record: Arc<RoomRecord>,
+    /// Where the activities' effects go, and how their outcomes come back.
+    effects: Option<EffectSink>,
+    back: RoomBack,
     tenant: String,
     /// Where the journal, attendance and completions go.
     writer: Writer,
@@ -502,6 +551,7 @@ impl RoomActor {
             Request::Command { who, id, command, reply } => {
                 let _ = reply.send(self.command(&who, id, command));
             }
+            Request::Video { atelier, url, problem } => self.video_outcome(atelier, url, problem),
             Request::Results { reply } => {
                 let results = self.quiz.as_ref().map(|quiz| QuizResults {
                     quiz: quiz.quiz().clone(),
@@ -694,6 +744,7 @@ impl RoomActor {
             }
             (RoomCommand::Board(command), _) => self.board_command(who, &id, *command, now),
             (RoomCommand::Breakout(command), _) => self.breakout_command(who, &id, *command, now),
+            (RoomCommand::RetryVideo { atelier }, _) => self.retry_video(who, &atelier),
         };
         self.remember(who.id.clone(), id, result.clone());
         result
@@ -772,10 +823,52 @@ impl RoomActor {
         let journaled = serde_json::to_value(&command);
         let emits = breakout.apply(who.actor(), command, now)?;
         let completions = breakout.take_completion_changes(now);
+        let effects = breakout.take_effects();
         self.publish(emits.into_iter().map(breakout_emit).collect());
         self.hand_completion_changes(completions, now);
         let input = self.input(who, now, "breakout", Some((id, journaled)));
-        Ok(Accepted::Committing(self.receipt(Write::Input(input))))
+        let receipt = self.receipt(Write::Input(input));
+        self.hand_effects(effects);
+        Ok(Accepted::Committing(receipt))
+    }
+
+    /// A leader's "try again now": the atelier's meeting is asked for again.
+    fn retry_video(&mut self, who: &Who, atelier: &str) -> Result<Accepted, Refusal> {
+        let Some(breakout) = &mut self.breakout else {
+            return Err(Refusal::new(ErrorCode::InvalidState, "this room runs no ateliers"));
+        };
+        if self.effects.is_none() {
+            return Err(Refusal::new(ErrorCode::NotFound, "BigBlueButton is not configured"));
+        }
+        breakout.retry_video(who.actor(), atelier)?;
+        let effects = breakout.take_effects();
+        self.hand_effects(effects);
+        Ok(Accepted::Applied)
+    }
+
+    /// Hands effects to the runner, once per applied command (a retried id
+    /// answered from memory applies nothing and hands nothing). A full queue
+    /// drops them, counted: the facilitator can retry.
+    fn hand_effects(&self, effects: Vec<BreakoutEffect>) {
+        let Some(sink) = &self.effects else { return };
+        for effect in effects {
+            let job = EffectJob { room: Arc::clone(&self.record), effect, back: self.back.clone() };
+            if sink.try_send(job).is_err() {
+                self.metrics.effects_dropped.inc();
+                tracing::warn!("the effects queue is full: an effect was dropped");
+            }
+        }
+    }
+
+    /// An effect's outcome for an atelier's video room, applied and
+    /// journaled as the video service's own input.
+    fn video_outcome(&mut self, atelier: String, url: Option<String>, problem: Option<VideoProblem>) {
+        let who = Who { id: VIDEO_SERVICE.into(), name: "BigBlueButton".into(), role: Role::Admin, guest: false };
+        let id = format!("amphi-video-{}", Uuid::new_v4().simple());
+        let command = BreakoutCommand::SetVideo { atelier: atelier.clone(), url, problem };
+        if let Err(refusal) = self.breakout_command(&who, &id, command, now_ms()) {
+            tracing::warn!(%atelier, message = %refusal.message, "an atelier's video outcome was refused");
+        }
     }
 
     /// Hands a board's or ateliers' completion changes to the store's writer.
@@ -922,6 +1015,8 @@ impl RoomActor {
                 }
             });
             breakout.disconnect_all(outcome.last_at);
+            // What happened outside the room then is not done again.
+            drop(breakout.take_effects());
             let changes = breakout.take_completion_changes(outcome.last_at);
             self.hand_completion_changes(changes, outcome.last_at);
             outcome

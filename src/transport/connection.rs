@@ -316,8 +316,8 @@ impl Connection {
         self.member.as_ref().map(|(member, _)| member.tenant.clone()).unwrap_or_default()
     }
 
-    /// Forwards a breakout command, then starts what follows it with
-    /// BigBlueButton once the room accepted it.
+    /// Forwards a breakout command (what follows it outside the room is the
+    /// effects runner's, handed over by the room).
     async fn breakout_command(
         &mut self,
         id: ClientMsgId,
@@ -325,14 +325,7 @@ impl Connection {
         command: amphi_protocol::breakout::BreakoutCommand,
         socket: &mut WebSocket,
     ) -> Result<(), Gone> {
-        let attached = validate::room_id(&room).ok().and_then(|uuid| self.rooms.get(&uuid));
-        let context = attached.zip(self.member.as_ref()).map(|(a, (_, who))| (a.handle.clone(), who.clone()));
-        let follow = context.map(|(handle, who)| (handle, who, command.clone()));
-        let accepted = self.room_command_outcome(id, room, RoomCommand::Breakout(Box::new(command)), socket).await?;
-        if accepted && let Some((handle, who, command)) = follow {
-            super::breakout::after_accepted(&self.app, &handle, &who, &command);
-        }
-        Ok(())
+        self.room_command(id, room, RoomCommand::Breakout(Box::new(command)), socket).await
     }
 
     /// Forwards a command to the room it names and writes its answer.

@@ -175,6 +175,20 @@ pub struct BreakoutSession {
     /// The completion (state, percentage) last handed to the store, per
     /// participant.
     completions: BTreeMap<String, (u8, u32)>,
+    /// What applied commands ask of the world outside the room, not yet
+    /// taken (see [`BreakoutSession::take_effects`]).
+    effects: Vec<BreakoutEffect>,
+}
+
+/// What an applied command asks of the world outside the room (the ateliers'
+/// video rooms), worked out from the live session: the room hands these to
+/// the effects runner (`src/effects.rs`), once per applied command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BreakoutEffect {
+    /// Create these ateliers' video meetings, as the live plan has them.
+    OpenMeetings { ateliers: Vec<Atelier> },
+    /// Post a broadcast (its checked text) to these open ateliers' video chats.
+    PostToChats { ateliers: Vec<String>, text: String, from: String },
 }
 
 fn invalid(message: impl Into<String>) -> Refusal {
@@ -212,6 +226,7 @@ impl BreakoutSession {
             last_flush: None,
             completions_due: false,
             completions: BTreeMap::new(),
+            effects: Vec::new(),
         };
         session.install(definition.plan);
         session
@@ -219,6 +234,22 @@ impl BreakoutSession {
 
     pub fn title(&self) -> &str {
         &self.title
+    }
+
+    /// The effects of the commands applied since the last call.
+    pub fn take_effects(&mut self) -> Vec<BreakoutEffect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// A leader's "try again now" for an atelier's video room: its meeting
+    /// is asked for again (an effect), as the live plan has it.
+    pub fn retry_video(&mut self, who: Actor<'_>, atelier: &str) -> Result<(), Refusal> {
+        if !who.role.leads() {
+            return Err(Refusal::forbidden("only a trainer, facilitator or admin runs the ateliers"));
+        }
+        let planned = self.atelier(atelier)?.clone();
+        self.effects.push(BreakoutEffect::OpenMeetings { ateliers: vec![planned] });
+        Ok(())
     }
 
     pub fn settings(&self) -> &BreakoutSettings {
@@ -720,6 +751,8 @@ impl BreakoutSession {
             }
         };
         let mut emits = Vec::new();
+        let opened: Vec<Atelier> = targets.iter().filter_map(|id| self.atelier(id).ok().cloned()).collect();
+        self.effects.push(BreakoutEffect::OpenMeetings { ateliers: opened });
         for id in targets {
             let Ok(atelier) = self.atelier(&id) else { continue };
             let duration_ms = u64::from(atelier.duration_s) * 1000;
@@ -816,6 +849,15 @@ impl BreakoutSession {
             at: now,
         };
         self.next_broadcast += 1;
+        let chats = match &atelier {
+            Some(id) if self.state_of(id) == AtelierState::Open => vec![id.clone()],
+            Some(_) => Vec::new(),
+            None => self.open_ateliers(),
+        };
+        if !chats.is_empty() {
+            let from = who.name.to_string();
+            self.effects.push(BreakoutEffect::PostToChats { ateliers: chats, text: broadcast.text.clone(), from });
+        }
         let keep = |list: &mut VecDeque<Broadcast>| {
             list.push_back(broadcast.clone());
             while list.len() > KEPT_BROADCASTS {
