@@ -1074,3 +1074,43 @@ fn definition_with_percent(percent: u8) -> BreakoutDefinition {
     definition.settings.completion_percent = Some(percent);
     definition
 }
+
+#[test]
+fn effects_come_from_the_live_session_once_per_applied_command() {
+    let mut s = session(3, AssignmentMode::Manual);
+    // Opening two ateliers: their meetings, as the plan has them now.
+    ok(&mut s, facilitator(), BreakoutCommand::Open { ateliers: Some(vec!["a1".into(), "a2".into()]) }, T0);
+    let effects = s.take_effects();
+    let [BreakoutEffect::OpenMeetings { ateliers }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(ateliers.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["a1", "a2"]);
+    assert!(s.take_effects().is_empty(), "taken once");
+
+    // A broadcast to all: the open ateliers' chats, with the checked text.
+    let broadcast = BreakoutCommand::Broadcast { text: "  Pause  ".into(), atelier: None };
+    ok(&mut s, facilitator(), broadcast, T0 + MIN);
+    let chats = vec![BreakoutEffect::PostToChats {
+        ateliers: vec!["a1".into(), "a2".into()],
+        text: "Pause".into(),
+        from: "Mme Durand".into(),
+    }];
+    assert_eq!(s.take_effects(), chats);
+    // To an atelier that is not open: through amphi only.
+    ok(
+        &mut s,
+        facilitator(),
+        BreakoutCommand::Broadcast { text: "Bientôt".into(), atelier: Some("a3".into()) },
+        T0 + MIN,
+    );
+    assert!(s.take_effects().is_empty());
+
+    // "Try again now": leaders only, ateliers of the plan only.
+    assert_eq!(s.retry_video(projector(), "a1").unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(s.retry_video(facilitator(), "a9").unwrap_err().code, ErrorCode::NotFound);
+    s.retry_video(facilitator(), "a3").unwrap();
+    assert!(
+        matches!(s.take_effects().as_slice(), [BreakoutEffect::OpenMeetings { ateliers }] if ateliers[0].id == "a3")
+    );
+    // A refused command has no effect.
+    refused(&mut s, facilitator(), BreakoutCommand::Open { ateliers: Some(vec!["a1".into()]) }, T0 + MIN);
+    assert!(s.take_effects().is_empty());
+}
