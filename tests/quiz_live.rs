@@ -469,3 +469,36 @@ async fn a_removed_participant_is_told_closed_with_4011_and_kept_out() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_leaders_command_retried_long_after_is_acknowledged_not_applied_again() {
+    let server = TestServer::start_with(|config| config.limits.command_burst = 1000).await;
+    let token = server.token(Role::Trainer, "Mme Martin");
+    let (status, room) = create_quiz_room(&server, &token, geography(), json!({})).await;
+    assert_eq!(status, 201);
+    let room_id = room["id"].as_str().unwrap().to_string();
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let message = quiz(&mut trainer, &room_id, QuizCommand::Start);
+    trainer.ok(message).await;
+    let message = quiz(&mut trainer, &room_id, QuizCommand::CloseQuestion);
+    trainer.ok(message).await;
+    let next = ClientMessage::Quiz { id: "next-1".into(), room: room_id.clone(), command: QuizCommand::Next };
+    trainer.ok(next.clone()).await;
+    // Many more commands than the recent results kept (64).
+    for i in 0..100 {
+        let message = ClientMessage::Announce { id: trainer.id(), room: room_id.clone(), text: format!("Note {i}") };
+        trainer.ok(message).await;
+    }
+    // The retry is answered as the original was; question 2 stays open.
+    let seen = trainer.ok(next).await;
+    assert!(
+        !seen
+            .iter()
+            .any(|m| matches!(m, ServerMessage::Event { event: amphi_protocol::server::EventBody::Quiz { .. }, .. })),
+        "the retried next changed the quiz: {seen:?}"
+    );
+    let message = quiz(&mut trainer, &room_id, QuizCommand::Next);
+    assert_eq!(trainer.refused(message).await, ErrorCode::InvalidState, "question 2 is still open");
+}

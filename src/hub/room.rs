@@ -40,6 +40,11 @@ use amphi_protocol::server::EventBody;
 /// How many results per member are remembered to answer retries.
 const RECENT_RESULTS_PER_MEMBER: usize = 64;
 
+/// How many more of a member's applied command ids (beyond the recent
+/// results) are remembered, as 64-bit hashes, so that a retry is answered
+/// `ack` rather than applied again: 8 bytes each, 32 KiB a member at most.
+const APPLIED_IDS_PER_MEMBER: usize = 4096;
+
 /// Room settings, from config.
 #[derive(Debug, Clone, Copy)]
 pub struct RoomSettings {
@@ -275,6 +280,7 @@ impl RoomHandle {
             seq: first_seq(),
             history: VecDeque::with_capacity(settings.history.min(64)),
             recent: HashMap::new(),
+            applied: HashMap::new(),
             bus,
             metrics,
         };
@@ -442,6 +448,9 @@ struct RoomActor {
     history: VecDeque<Arc<Envelope>>,
     /// Recent command results per member, to answer retries.
     recent: HashMap<Arc<str>, VecDeque<Remembered>>,
+    /// The ids of older applied commands, per member (see
+    /// [`APPLIED_IDS_PER_MEMBER`]).
+    applied: HashMap<Arc<str>, AppliedIds>,
     bus: Arc<dyn Bus>,
     metrics: Arc<Metrics>,
 }
@@ -545,6 +554,7 @@ impl RoomActor {
                 self.detach(&member, true);
                 let emits = self.lobby.leave(&member);
                 self.recent.remove(&member);
+                self.applied.remove(&member);
                 self.publish(emits);
                 let _ = reply.send(());
             }
@@ -706,6 +716,9 @@ impl RoomActor {
         {
             return result.clone();
         }
+        if self.applied.get(&who.id).is_some_and(|applied| applied.contains(&id)) {
+            return Ok(Accepted::Applied); // applied long ago, and committed since
+        }
         let service = who.role.leads() && who.id.starts_with(SERVICE_MEMBER_PREFIX);
         if !self.lobby.is_member(&who.id) && !service {
             return Err(Refusal::new(ErrorCode::NotInRoom, "join the room first"));
@@ -759,6 +772,7 @@ impl RoomActor {
         let id: Arc<str> = member.as_str().into();
         self.detach(&id, true);
         self.recent.remove(&id);
+        self.applied.remove(&id);
         let emits = self.lobby.apply(who.actor(), LobbyCommand::RemoveMember { member }, now)?;
         self.metrics.abuse.with_label_values(&["member_removed"]).inc();
         self.publish(emits);
@@ -897,11 +911,22 @@ impl RoomActor {
     }
 
     fn remember(&mut self, member: Arc<str>, id: ClientMsgId, result: Result<Accepted, Refusal>) {
-        let recent = self.recent.entry(member).or_default();
-        if recent.len() == RECENT_RESULTS_PER_MEMBER {
-            recent.pop_front();
-        }
+        let recent = self.recent.entry(Arc::clone(&member)).or_default();
+        let evicted = if recent.len() == RECENT_RESULTS_PER_MEMBER { recent.pop_front() } else { None };
         recent.push_back((id, result));
+        // An applied command leaving the recent results keeps its id once
+        // committed; a refused one is simply forgotten (its retry is judged
+        // afresh).
+        let committed = |result: &Result<Accepted, Refusal>| match result {
+            Ok(Accepted::Committing(receipt)) => receipt.peek() == Some(&true),
+            Ok(_) => true,
+            Err(_) => false,
+        };
+        if let Some((old, result)) = evicted
+            && committed(&result)
+        {
+            self.applied.entry(member).or_default().insert(&old);
+        }
     }
 
     /// The journal entry of an input of `who` at `now`: the next position,
@@ -1047,6 +1072,37 @@ impl RoomActor {
             self.history.push_back(Arc::clone(&envelope));
             self.bus.publish(envelope);
         }
+    }
+}
+
+/// A member's older applied command ids, as hashes, oldest dropped first.
+#[derive(Default)]
+struct AppliedIds {
+    order: VecDeque<u64>,
+    set: std::collections::HashSet<u64>,
+}
+
+impl AppliedIds {
+    fn hash(id: &str) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(id)
+    }
+
+    fn insert(&mut self, id: &str) {
+        let hash = Self::hash(id);
+        if !self.set.insert(hash) {
+            return;
+        }
+        self.order.push_back(hash);
+        if self.order.len() > APPLIED_IDS_PER_MEMBER
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.set.remove(&oldest);
+        }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(&Self::hash(id))
     }
 }
 
