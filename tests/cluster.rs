@@ -330,18 +330,28 @@ async fn a_frozen_node_does_not_hold_up_the_others() {
     trainer.hello_token(&token).await;
     trainer.join(&room_id).await;
     let mut awake = guest(&nodes[1], &code, "Eveille").await;
-    let _frozen = guest(&nodes[2], &code, "Fige").await;
+    let mut frozen = guest(&nodes[2], &code, "Fige").await;
     nodes[2].freeze(true);
+    let mut seqs = Vec::new();
     for i in 0..20 {
         let text = format!("annonce {i}");
         let id = trainer.id();
+        // Acknowledged, and delivered on the node that is awake, while node 2 is frozen.
         trainer.ok(ClientMessage::Announce { id, room: room_id.clone(), text: text.clone() }).await;
-        awake
+        let seen = awake
             .client
             .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Announcement { announcement }, .. } if announcement.text == text))
             .await;
+        let ServerMessage::Event { seq, .. } = seen else { unreachable!() };
+        seqs.push(seq);
     }
+    assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "in order on the awake node: {seqs:?}");
+    // Thawed, node 2's member catches up to the last one.
     nodes[2].freeze(false);
+    frozen
+        .client
+        .recv_until(|m| matches!(m, ServerMessage::Event { event: EventBody::Announcement { announcement }, .. } if announcement.text == "annonce 19"))
+        .await;
 }
 
 #[tokio::test]

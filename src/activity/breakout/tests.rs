@@ -895,7 +895,11 @@ fn odd_input_is_refused_or_ignored_never_a_panic() {
                 BreakoutCommand::Extend { seconds: u32::MAX, atelier: None },
             ];
             for command in commands {
-                let _ = s.apply(who, command, now);
+                let described = format!("{command:?}");
+                let result = s.apply(who, command, now);
+                if who.role == Role::Observer {
+                    assert!(result.is_err(), "an observer changed the session: {described}");
+                }
                 let _ = s.tick(now);
             }
         }
@@ -910,6 +914,14 @@ fn odd_input_is_refused_or_ignored_never_a_panic() {
         let _ = s.snapshot(who);
     }
     s.disconnect_all(u64::MAX);
+    // Nothing odd got in: the plan is the one set, everyone is in one of its
+    // ateliers or in the plenary, and the session still takes a sound command.
+    let ids: Vec<&str> = s.plan().ateliers.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["a1", "a2", "a3"]);
+    for who in people.all() {
+        assert!(s.atelier_of(who.id).is_none_or(|a| ids.contains(&a)), "{} is in {:?}", who.id, s.atelier_of(who.id));
+    }
+    ok(&mut s, facilitator(), BreakoutCommand::Broadcast { text: "Tout va bien".into(), atelier: None }, u64::MAX);
 }
 
 #[test]
