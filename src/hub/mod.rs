@@ -46,8 +46,9 @@ pub struct Hub {
     codes: DashMap<String, Uuid>,
     store: Store,
     writer: Writer,
-    /// Held while a stored room is started, so that it is started once.
-    starting: tokio::sync::Mutex<()>,
+    /// The stored rooms being started, each once (its first caller starts
+    /// it, the others wait for that one room only).
+    starting: DashMap<Uuid, Arc<tokio::sync::OnceCell<RoomHandle>>>,
     bus: Arc<dyn Bus>,
     settings: RoomSettings,
     metrics: Arc<Metrics>,
@@ -72,7 +73,7 @@ impl Hub {
             codes: DashMap::new(),
             store,
             writer,
-            starting: tokio::sync::Mutex::new(()),
+            starting: DashMap::new(),
             bus,
             settings,
             metrics,
@@ -190,7 +191,18 @@ impl Hub {
     /// closed. With several nodes, only the node that holds the room's lease
     /// starts it; the others get a handle to it on its owner.
     async fn restart(&self, record: RoomRecord) -> Result<RoomHandle, HubError> {
-        let _starting = self.starting.lock().await;
+        if let Some(handle) = self.rooms.get(&record.id) {
+            return Ok(handle.clone());
+        }
+        let id = record.id;
+        let once = Arc::clone(&self.starting.entry(id).or_default());
+        let started = once.get_or_try_init(|| self.start_stored(record)).await.cloned();
+        self.starting.remove_if(&id, |_, cell| Arc::ptr_eq(cell, &once));
+        started
+    }
+
+    /// [`Hub::restart`]'s work, done once per room at a time.
+    async fn start_stored(&self, record: RoomRecord) -> Result<RoomHandle, HubError> {
         if let Some(handle) = self.rooms.get(&record.id) {
             return Ok(handle.clone());
         }
@@ -212,27 +224,29 @@ impl Hub {
         Ok(self.start(record, journal))
     }
 
-    /// Starts the actor for `record` unless it runs already.
+    /// Starts the actor for `record` unless it runs already. The journal is
+    /// replayed before the room is listed, outside any lock of the map (a
+    /// new room's id is fresh; a stored one is started once, by
+    /// [`Hub::restart`]).
     fn start(&self, record: RoomRecord, journal: Vec<InputRecord>) -> RoomHandle {
         let id = record.id;
-
-        self.rooms
-            .entry(id)
-            .or_insert_with(|| {
-                if let Some(code) = &record.join_code {
-                    self.codes.insert(code.clone(), id);
-                }
-                RoomHandle::spawn(
-                    record,
-                    journal,
-                    self.settings,
-                    Arc::clone(&self.bus),
-                    self.writer.clone(),
-                    Arc::clone(&self.metrics),
-                    self.effects.clone(),
-                )
-            })
-            .clone()
+        if let Some(handle) = self.rooms.get(&id) {
+            return handle.clone();
+        }
+        let code = record.join_code.clone();
+        let handle = RoomHandle::spawn(
+            record,
+            journal,
+            self.settings,
+            Arc::clone(&self.bus),
+            self.writer.clone(),
+            Arc::clone(&self.metrics),
+            self.effects.clone(),
+        );
+        if let Some(code) = code {
+            self.codes.insert(code, id);
+        }
+        self.rooms.entry(id).or_insert(handle).clone()
     }
 }
 
