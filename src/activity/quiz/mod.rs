@@ -534,6 +534,10 @@ impl QuizSession {
             }
             QuizCommand::End => Ok(self.end()),
             QuizCommand::RemoveParticipant { member } => self.remove(&member, now),
+            QuizCommand::ShowLiveOnProjector { on } => {
+                self.settings.live_on_projector = on;
+                Ok(vec![QuizEmit::roster(QuizEvent::LiveOnProjector { on })])
+            }
             QuizCommand::OpenWindow { opens_at, closes_at } => {
                 if !matches!(self.phase, Phase::Lobby | Phase::Scheduled { .. }) {
                     return Err(invalid("the window is already open"));
@@ -704,6 +708,7 @@ impl QuizSession {
                         index: q,
                         skipped: self.questions[q].skipped,
                         answered: finals.len() as u32,
+                        graded: self.quiz.questions[q].kind.is_graded(),
                         correct: finals.iter().filter(|a| a.outcome.correct == Some(true)).count() as u32,
                         confidently_wrong: finals
                             .iter()
