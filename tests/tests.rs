@@ -24,6 +24,7 @@ mod lti;
 mod lti_platform;
 mod my_rooms;
 mod outbox;
+mod quiz_exports;
 mod quiz_import;
 mod quiz_live;
 mod recordings;

@@ -112,6 +112,11 @@ pub struct QuizSettings {
     pub pass_mark: Option<f64>,
     /// Live aggregates are sent at most once per this period.
     pub coalesce_ms: u64,
+    /// The projector shows the live distribution while a question is open
+    /// (off by default, as the room would otherwise see the votes build up;
+    /// polls are always shown live). Leaders toggle it with
+    /// `show_live_on_projector`.
+    pub live_on_projector: bool,
 }
 
 impl Default for QuizSettings {
@@ -132,6 +137,7 @@ impl Default for QuizSettings {
             completion_share: 0.5,
             pass_mark: None,
             coalesce_ms: 200,
+            live_on_projector: false,
         }
     }
 }
@@ -196,6 +202,9 @@ pub enum QuizCommand {
     End,
     /// Leader: removes a participant from the quiz.
     RemoveParticipant { member: MemberId },
+    /// Leader: shows (or hides) the live distribution on the projector
+    /// while a question is open (`settings.live_on_projector`).
+    ShowLiveOnProjector { on: bool },
     /// Participant: answers question `question` (0-based index in the quiz).
     Answer {
         question: usize,
@@ -471,6 +480,10 @@ pub struct QuestionSummary {
     pub index: usize,
     pub skipped: bool,
     pub answered: u32,
+    /// Whether the question has right and wrong answers (polls, open
+    /// questions, word clouds and rating scales do not: their `correct` is
+    /// 0 and means nothing, never "0 % correct").
+    pub graded: bool,
     /// Right answers (graded kinds).
     pub correct: u32,
     /// Wrong answers given with the highest confidence (3).
@@ -570,6 +583,10 @@ pub enum QuizEvent {
     /// A trainer removed this participant (to them and to leaders).
     ParticipantRemoved {
         member: MemberId,
+    },
+    /// `settings.live_on_projector` changed (to leaders and projectors).
+    LiveOnProjector {
+        on: bool,
     },
 }
 
@@ -851,6 +868,7 @@ mod tests {
                         index: 0,
                         skipped: false,
                         answered: 2,
+                        graded: true,
                         correct: 1,
                         confidently_wrong: 1,
                     }],
@@ -858,6 +876,7 @@ mod tests {
                 },
             },
             QuizEvent::ParticipantRemoved { member: "p1".into() },
+            QuizEvent::LiveOnProjector { on: true },
         ];
         for kind in kinds {
             events.push(QuizEvent::QuestionOpened {

@@ -682,6 +682,10 @@ impl RoomActor {
             self.writer.submit(Write::Left { room: self.id, member: member.to_string(), joined_at, at: now as i64 });
         }
         let journaled = match (&mut self.quiz, &mut self.breakout) {
+            (Some(quiz), _) if leaving => {
+                quiz.leave(member, now);
+                true
+            }
             (Some(quiz), _) => {
                 quiz.detach(member, now);
                 true
@@ -702,7 +706,7 @@ impl RoomActor {
                 member_name: String::new(),
                 role: String::new(),
                 guest: false,
-                kind: "detach".to_string(),
+                kind: if leaving && self.quiz.is_some() { "leave" } else { "detach" }.to_string(),
                 action: None,
                 client_id: None,
                 body: None,
@@ -994,6 +998,10 @@ impl RoomActor {
                     "attach" => quiz.join(actor, at).map(drop),
                     "detach" => {
                         quiz.detach(&input.member, at);
+                        Ok(())
+                    }
+                    "leave" => {
+                        quiz.leave(&input.member, at);
                         Ok(())
                     }
                     "restart" => {

@@ -18,7 +18,11 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
 use super::model::{Choice, DEFAULT_POINTS, NumericAnswer, NumericRange, Question, QuestionKind, WeightedChoice};
+use super::normalize::normalize;
 use super::text::{TextFormat, entity, images};
 use super::{Draft, ImportError, label, parse_number};
 
@@ -468,10 +472,31 @@ fn short_answer(
             name,
             "case-sensitive matching is not kept: answers are compared ignoring case and accents",
         );
+    } else {
+        // Moodle's `usecase=0` ignores case only; amphi's normalization
+        // also folds accents, which accepts more than Moodle did.
+        let accented: Vec<String> = answers
+            .iter()
+            .filter(|a| is_full(a.fraction) && has_accents(&a.text))
+            .map(|a| format!("`{}` also accepts `{}`", a.text, normalize(&a.text)))
+            .collect();
+        if !accented.is_empty() {
+            draft.warn(
+                position,
+                name,
+                format!("answers are compared ignoring accents too, which Moodle does not: {}", accented.join(", ")),
+            );
+        }
     }
     Ok(QuestionKind::ShortText {
         accepted: answers.into_iter().filter(|a| is_full(a.fraction)).map(|a| a.text).collect(),
     })
+}
+
+/// Whether normalization folds something of `text` beyond its case: an
+/// accent or a ligature (`é`, `ç`, `œ`).
+fn has_accents(text: &str) -> bool {
+    text.nfd().any(is_combining_mark) || text.chars().any(|c| matches!(c, 'œ' | 'Œ' | 'æ' | 'Æ' | 'ß'))
 }
 
 fn numerical(
@@ -638,6 +663,25 @@ mod tests {
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(messages[0].contains("`Arouet` (50%)"));
         assert!(messages[1].contains("case-sensitive"));
+    }
+
+    #[test]
+    fn shortanswer_without_usecase_warns_when_accents_stop_counting() {
+        let import = full(
+            r#"<question type="shortanswer"><name><text>Ville</text></name><questiontext><text>Siège de l’ONU en Suisse ?</text></questiontext>
+            <usecase>0</usecase>
+            <answer fraction="100"><text>Genève</text></answer>
+            <answer fraction="100"><text>Geneva</text></answer></question>
+            <question type="shortanswer"><questiontext><text>Capitale ?</text></questiontext>
+            <answer fraction="100"><text>Paris</text></answer></question>"#,
+        );
+        let messages: Vec<&str> = import.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert_eq!(import.warnings[0].title, "Ville");
+        assert!(messages[0].contains("ignoring accents too, which Moodle does not"), "{}", messages[0]);
+        assert!(messages[0].contains("`Genève` also accepts `geneve`"), "{}", messages[0]);
+        assert!(!messages[0].contains("Geneva"), "{}", messages[0]);
+        assert!(has_accents("cœur") && has_accents("Ça") && !has_accents("Paris l'été".replace('é', "e").as_str()));
     }
 
     #[test]

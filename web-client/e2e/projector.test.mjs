@@ -7,7 +7,11 @@
 // top of the leaderboard, a board wall of 8 posts in several columns, the
 // ateliers' code on one line. "Plein écran" enters and leaves full screen;
 // the header is compact; the join link never breaks inside `/j/CODE`;
-// "Arrêter le quiz" only once the quiz has started. Every screen goes through the axe-core check.
+// "Arrêter le quiz" only once the quiz has started. Names arrive on the
+// lobby (newest first, 20 at most and "+N autres"), the live histogram shows
+// once the trainer turns it on, the end is a podium of three (no trainer's
+// words on it; reduced motion respected). Every screen goes through the
+// axe-core check.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -245,6 +249,166 @@ test('projector: a quiz fits 1024×768, 1280×720 and 1920×1080 at every step',
 
   for (const s of screens) await s.context.close();
   for (const p of phones) await p.context.close();
+  await consoleContext.close();
+});
+
+/** `count` guests in the room over WebSockets of a page of their own (names `Élève 1`…); `leave()` takes them out. */
+async function joinBots(code, room, count) {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.evaluate(async ({ code, count }) => {
+    window.bots = [];
+    for (let i = 1; i <= count; i++) {
+      const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`, 'amphi.v1.json');
+      await new Promise((resolve, reject) => {
+        ws.onerror = reject;
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', v: 1, auth: { method: 'join_code', code, name: `Élève ${i}` } }));
+        ws.onmessage = (ev) => {
+          const m = JSON.parse(ev.data);
+          if (m.type === 'error') reject(new Error(`${m.code}: ${m.message}`));
+          if (m.type === 'joined') resolve();
+        };
+      });
+      window.bots.push(ws);
+    }
+  }, { code, count });
+  return {
+    async leave() {
+      await page.evaluate(async (room) => {
+        await Promise.all(window.bots.map((ws, i) => new Promise((resolve) => {
+          ws.onmessage = (ev) => { if (JSON.parse(ev.data).type === 'ack') resolve(); };
+          ws.send(JSON.stringify({ type: 'leave', id: `leave-${i}`, room }));
+        })));
+        for (const ws of window.bots) ws.close();
+      }, room);
+      await context.close();
+    },
+  };
+}
+
+test('projector: names arrive on the lobby, the live histogram when the trainer turns it on, the podium at the end', { timeout: 240_000 }, async (t) => {
+  const token = await harness.token(['--role', 'trainer', '--name', 'Mme Durand']);
+  const room = await api(token, '/api/v1/rooms', { title: 'Géographie', kind: 'quiz', quiz: QUIZ, settings: { speed_bonus: true } });
+  const consoleContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+  consoleContext.setDefaultTimeout(STEP_MS);
+  const trainer = await consoleContext.newPage();
+  await trainer.goto(`${base}/j/${room.join_code}?token=${encodeURIComponent(token)}`);
+  await trainer.getByRole('button', { name: 'Lancer le quiz' }).waitFor();
+  const screens = await openProjectors(token, room);
+  const phones = {};
+  let bots;
+
+  await t.test('lobby: who joined, live, newest first, at most 20 names and "+N autres"; no word for the trainer', async () => {
+    for (const screen of screens) {
+      await waitForText(screen.page.getByTestId('lobby-names'), /En attente des participants/);
+      assert.equal(await screen.page.getByText('Lancez le quiz quand tout le monde est là').isVisible(), false, 'the trainer’s hint is not on the projector');
+      await waitForText(screen.page.getByTestId('projector-text'), /Scannez le QR code/);
+    }
+    bots = await joinBots(room.join_code, room.id, 25);
+    for (const name of ['Alice', 'Bob', 'Chloé']) phones[name] = await joinOnPhone(room.join_code, name);
+    for (const screen of screens) {
+      const { page, name } = screen;
+      const names = page.getByTestId('lobby-names').getByRole('listitem');
+      await waitUntil(async () => (await page.getByTestId('lobby-more').textContent())?.trim() === '+8 autres', `"+8 autres" at ${name}`);
+      assert.equal(await names.count(), 20);
+      assert.deepEqual((await names.allTextContents()).slice(0, 3), ['Chloé', 'Bob', 'Alice'], 'the newest first');
+      await shot(page, `projector-07-lobby-names-${name}`);
+      await assertInView(screen, 'lobby with 28 names', {
+        names,
+        more: page.getByTestId('lobby-more'),
+        qr: page.getByRole('img', { name: /QR code/ }),
+        code: page.getByTestId('join-code'),
+      });
+    }
+    await assertAccessible(screens[0].page, 'projector window: lobby with names (1024×768)');
+    await bots.leave();
+    for (const screen of screens) {
+      await waitUntil(async () => (await screen.page.getByTestId('lobby-names').getByRole('listitem').count()) === 3, `the bots gone at ${screen.name}`);
+      assert.equal(await screen.page.getByTestId('lobby-more').count(), 0);
+    }
+  });
+
+  await t.test('an open question: no live figures on the projector until the trainer turns them on', async () => {
+    await trainer.getByRole('button', { name: 'Lancer le quiz' }).click();
+    const toggle = trainer.getByLabel(/^Histogramme en direct sur le projecteur/);
+    assert.equal(await toggle.isChecked(), false);
+    await phones.Alice.page.getByRole('button', { name: /Lyon/ }).click();
+    await waitForText(trainer.getByTestId('quiz-counts'), /Réponses\s*:\s*1\b/);
+    for (const screen of screens) {
+      await waitForText(screen.page.getByTestId('question-prompt'), /Auvergne-Rhône-Alpes/);
+      assert.equal(await screen.page.locator('.amphi-live-distribution').isVisible(), false, `live figures hidden at ${screen.name}`);
+    }
+    await trainer.locator('label[for="live-on-projector"]').click();
+    await waitUntil(() => toggle.isChecked(), 'the toggle on');
+    await assertAccessible(trainer, 'trainer console: live histogram on the projector');
+    for (const screen of screens) {
+      const { page, name } = screen;
+      await page.locator('.amphi-live-distribution').waitFor({ state: 'visible' });
+      await waitUntil(async () => (await page.getByTestId('distribution-row').count()) === 4, `4 live bars at ${name}`);
+      await waitForText(page.getByTestId('distribution-row').first(), /Lyon.*1/s);
+      await shot(page, `projector-08-live-${name}`);
+      await assertInView(screen, 'live histogram', {
+        prompt: page.getByTestId('question-prompt'),
+        bars: page.getByTestId('distribution-row'),
+        countdown: page.getByTestId('countdown'),
+      });
+    }
+    await assertAccessible(screens[1].page, 'projector window: live histogram (1280×720)');
+  });
+
+  await t.test('the end: a podium of the top three, no word for the trainer', async () => {
+    // Everyone right, in turn: the speed bonus puts Alice first.
+    await phones.Bob.page.getByRole('button', { name: /Lyon/ }).click();
+    await waitForText(trainer.getByTestId('quiz-counts'), /Réponses\s*:\s*2\b/);
+    await phones['Chloé'].page.getByRole('button', { name: /Lyon/ }).click();
+    await waitForText(trainer.getByTestId('quiz-phase'), /^Question fermée$/);
+    await trainer.getByRole('button', { name: 'Révéler la réponse' }).click();
+    await trainer.getByRole('button', { name: 'Terminer le quiz' }).waitFor();
+    await trainer.getByRole('button', { name: 'Terminer le quiz' }).click();
+    await waitForText(trainer.getByTestId('quiz-phase'), /^Quiz terminé$/);
+    for (const screen of screens) {
+      const { page, name } = screen;
+      const steps = page.getByTestId('podium-step');
+      await waitUntil(async () => (await steps.count()) === 3, `a podium at ${name}`);
+      assert.match(await steps.nth(0).textContent(), /Alice.*1er/s, 'the fastest right answer first');
+      // Bob and Chloé, close behind (a tie shares its rank).
+      const others = [await steps.nth(1).textContent(), await steps.nth(2).textContent()];
+      assert.deepEqual(others.map((text) => /^(Bob|Chloé)/.exec(text)?.[1]).sort(), ['Bob', 'Chloé'], others.join(' / '));
+      for (const text of others) assert.match(text, /pts[23]e$/);
+      // The first in the middle and highest, once the blocks have risen.
+      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState === 'finished'));
+      const [first, second, third] = await Promise.all([0, 1, 2].map((i) => steps.nth(i).locator('.amphi-podium__block').boundingBox()));
+      assert.ok(second.x < first.x && first.x < third.x, `podium order at ${name}`);
+      assert.ok(first.height > second.height && second.height > third.height, `podium heights at ${name}`);
+      await waitForText(page.getByTestId('projector-text'), /Merci à toutes et à tous/);
+      for (const trainerOnly of ['Téléchargez les résultats', 'Bilan par question', 'Justes']) {
+        assert.equal(await page.getByText(trainerOnly).filter({ visible: true }).count(), 0, `"${trainerOnly}" on the projector at ${name}`);
+      }
+      assert.equal(await page.locator('.amphi-leaderboard__item').filter({ visible: true }).count(), 0, 'no long list under the podium');
+      await shot(page, `projector-09-podium-${name}`);
+      await assertInView(screen, 'podium', { steps, text: page.getByTestId('projector-text') });
+    }
+    await assertAccessible(screens[2].page, 'projector window: podium (1920×1080)');
+    // The console keeps the whole leaderboard and the summary.
+    await trainer.getByTestId('summary').waitFor();
+    assert.ok(await trainer.locator('.amphi-leaderboard__item').count() > 3, 'the list goes on past the podium');
+    await assertAccessible(trainer, 'trainer console: ended with podium');
+  });
+
+  await t.test('reduced motion: the podium does not rise', async () => {
+    const { token: observer } = await api(token, `/api/v1/rooms/${room.id}/observer-token`);
+    const context = await browser.newContext({ viewport: SIZES[1], locale: 'fr-FR', reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    await page.goto(`${base}/projecteur#${new URLSearchParams({ room: room.id, token: observer })}`);
+    await page.getByTestId('podium').waitFor();
+    const animation = await page.locator('.amphi-podium__block').first().evaluate((el) => getComputedStyle(el).animationName);
+    assert.equal(animation, 'none');
+    await context.close();
+  });
+
+  for (const s of screens) await s.context.close();
+  for (const p of Object.values(phones)) await p.context.close();
   await consoleContext.close();
 });
 

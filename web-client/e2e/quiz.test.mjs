@@ -5,8 +5,9 @@
 // distribution updates, the reveal shows right/wrong, the leaderboard, next
 // question; one participant's network drops while answering and the answer
 // still counts once; a re-vote where an answer queued offline arrives too
-// late (answer_late shown); the end, and the results CSV (download and
-// fetch). Every screen, in each state it reaches, goes through the axe-core
+// late (answer_late shown); the end, and the results CSV (the French one
+// and the English one downloaded, named after the room; fetched too) and
+// attendance. Every screen, in each state it reaches, goes through the axe-core
 // check (assertAccessible). Screenshots (phone and projector sizes) go to
 // test-results/.
 
@@ -114,6 +115,8 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     await trainer.locator('label[for="quiz-confidence"]').click();
     assert.equal(await trainer.getByLabel('Demander le degré de certitude').isChecked(), true);
     await trainer.getByLabel('Durée par question (secondes, facultatif)').fill('120');
+    // The live histogram on the projector: offered, off by default.
+    assert.equal(await trainer.getByLabel(/^Afficher l’histogramme en direct sur le projecteur/).isChecked(), false);
     // The closing rule and its grace are in the form, on by default; a grace
     // out of bounds is refused on its field, nothing else typed lost.
     assert.equal(await trainer.getByLabel(/^Fermer la question dès que tous les participants attendus ont répondu/).isChecked(), true);
@@ -343,16 +346,32 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
   });
 
   await t.test('results: the CSV downloads from the console, and fetches with the token', async () => {
+    // In French, the CSV for French spreadsheets (`;`, decimal commas), named after the room and its date.
     const [download] = await Promise.all([
       trainer.waitForEvent('download'),
       trainer.getByRole('button', { name: 'Résultats (CSV)' }).click(),
     ]);
-    assert.equal(download.suggestedFilename(), `results-${roomId}.csv`);
-    const saved = join(RESULTS, 'quiz-results.csv');
+    const named = /^Géographie — e2e - \d{4}-\d{2}-\d{2} - résultats\.csv$/;
+    assert.match(download.suggestedFilename(), named);
+    const saved = join(RESULTS, 'quiz-results-fr.csv');
     await download.saveAs(saved);
-    const downloaded = readFileSync(saved, 'utf8');
-    await waitForText(trainer.getByRole('status').filter({ hasText: 'Fichier enregistré' }), /results-.*\.csv/);
+    const french = readFileSync(saved, 'utf8');
+    assert.ok(french.startsWith('\ufeff'), 'a BOM for Excel');
+    await waitForText(trainer.getByRole('status').filter({ hasText: 'Fichier enregistré' }), /Géographie — e2e - .* - résultats\.csv/);
     await assertAccessible(trainer, 'trainer console: results downloaded');
+    const [frHeader, ...frRows] = french.replace(/^\ufeff/, '').trim().split(/\r?\n/);
+    assert.match(frHeader, /^Participant;Question;Identifiant de la question;Tour;Réponse;Juste;Points;/);
+    assert.match(frRows.find((r) => r.startsWith('Bob;') && r.includes(';q1;')), /;Lyon;non;0;/);
+
+    // The English one is still there, as the second button.
+    const [english] = await Promise.all([
+      trainer.waitForEvent('download'),
+      trainer.getByRole('button', { name: 'Résultats (CSV anglais, séparateur virgule)' }).click(),
+    ]);
+    assert.match(english.suggestedFilename(), /^Géographie — e2e - \d{4}-\d{2}-\d{2} - results\.csv$/);
+    const savedEn = join(RESULTS, 'quiz-results.csv');
+    await english.saveAs(savedEn);
+    const downloaded = readFileSync(savedEn, 'utf8');
 
     const res = await fetch(`${base}/api/v1/sessions/${roomId}/results.csv`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200);

@@ -80,9 +80,13 @@ export type ResultsFormat = 'csv' | 'json';
 /** The files of a session the trainer can download (`/api/v1/sessions/{room}/…`). */
 export type SessionFile = 'results.csv' | 'results.json' | 'attendance.csv';
 
-/** The URL of a session file (it needs the trainer's bearer token). */
-export function sessionFileUrl(room: string, file: SessionFile): string {
-  return `/api/v1/sessions/${encodeURIComponent(room)}/${file}`;
+/** `results.csv`'s dialects: `fr` for French spreadsheets (`;`, decimal commas), `en` (`,`, the server's default). */
+export type CsvDialect = 'fr' | 'en';
+
+/** The URL of a session file (it needs the trainer's bearer token); `dialect` for results.csv. */
+export function sessionFileUrl(room: string, file: SessionFile, dialect?: CsvDialect): string {
+  const query = dialect ? `?dialect=${dialect}` : '';
+  return `/api/v1/sessions/${encodeURIComponent(room)}/${file}${query}`;
 }
 
 /** GET a session file → the file and its name (from Content-Disposition, else `results-{room}.csv`…). */
@@ -91,9 +95,10 @@ export async function fetchSessionFile(
   room: string,
   file: SessionFile,
   fetchImpl: typeof fetch = fetch,
+  dialect?: CsvDialect,
 ): Promise<{ blob: Blob; filename: string }> {
   const [base, ext] = file.split('.');
-  return fetchDownload(token, sessionFileUrl(room, file), `${base}-${room}.${ext}`, fetchImpl);
+  return fetchDownload(token, sessionFileUrl(room, file, dialect), `${base}-${room}.${ext}`, fetchImpl);
 }
 
 /** GET a file with the bearer token → the file and its name (from Content-Disposition, else `fallbackName`). */
@@ -105,9 +110,20 @@ export async function fetchDownload(
 ): Promise<{ blob: Blob; filename: string }> {
   const response = await send(fetchImpl, url, { headers: auth(token) });
   if (!response.ok) await readJson(response); // throws the ApiError
-  const disposition = response.headers.get('Content-Disposition') ?? '';
-  const named = /filename="?([^";]+)"?/.exec(disposition);
-  return { blob: await response.blob(), filename: named?.[1] ?? fallbackName };
+  return { blob: await response.blob(), filename: dispositionName(response.headers.get('Content-Disposition') ?? '') ?? fallbackName };
+}
+
+/** The file name of a Content-Disposition: its UTF-8 `filename*` (RFC 6266), else its `filename`. */
+export function dispositionName(disposition: string): string | undefined {
+  const extended = /filename\*=UTF-8''([^;\s]+)/i.exec(disposition);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]);
+    } catch {
+      // a malformed encoding: the plain name below
+    }
+  }
+  return /filename="?([^";]+)"?/.exec(disposition)?.[1];
 }
 
 /** GET /api/v1/sessions/{room}/results.{csv,json} → the file and its name. */

@@ -29,6 +29,8 @@ export interface QuizSettings {
   completion_share: number;
   pass_mark?: number;
   coalesce_ms: number;
+  /** The projector shows the live distribution while a question is open (polls always do). */
+  live_on_projector: boolean;
 }
 
 // ---- answers and commands ----------------------------------------------------
@@ -55,6 +57,7 @@ export type QuizCommand =
   | { action: 'extend'; seconds: number }
   | { action: 'end' }
   | { action: 'remove_participant'; member: MemberId }
+  | { action: 'show_live_on_projector'; on: boolean }
   | { action: 'answer'; question: number; answer: AnswerValue; confidence?: number }
   | { action: 'open_window'; opens_at?: number; closes_at?: number }
   | { action: 'next_question' }
@@ -172,6 +175,8 @@ export interface QuestionSummary {
   index: number;
   skipped: boolean;
   answered: number;
+  /** Polls, open questions, word clouds and rating scales are not graded: no "correct" for them. */
+  graded: boolean;
   correct: number;
   confidently_wrong: number;
 }
@@ -216,7 +221,8 @@ export type QuizEvent =
   | { kind: 'window_opened'; closes_at?: number }
   | { kind: 'window_scheduled'; opens_at: number; closes_at?: number }
   | { kind: 'ended'; summary: Summary }
-  | { kind: 'participant_removed'; member: MemberId };
+  | { kind: 'participant_removed'; member: MemberId }
+  | { kind: 'live_on_projector'; on: boolean };
 
 // ---- snapshot -------------------------------------------------------------------
 

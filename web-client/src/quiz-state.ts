@@ -200,6 +200,8 @@ export function applyQuizEvent(state: QuizState, event: QuizEvent, at: number): 
       };
     case 'participant_removed':
       return state.removed.includes(event.member) ? state : { ...state, removed: [...state.removed, event.member] };
+    case 'live_on_projector':
+      return { ...state, settings: { ...state.settings, live_on_projector: event.on } };
     default:
       // A kind this client does not know yet.
       return state;

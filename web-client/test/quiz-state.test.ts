@@ -13,6 +13,7 @@ const SETTINGS: QuizSettings = {
   mode: 'trainer_paced', allow_change: false, close_when_all_answered: true, reconnect_grace_ms: 30000, late_grace_ms: 1500, confidence: false,
   speed_bonus: false, streak_bonus: false, leaderboard: 'named', anonymity: 'named', order: 'fixed', feedback: 'immediate',
   completion_share: 0.5, coalesce_ms: 200,
+  live_on_projector: false,
 };
 const Q0: QuestionView = {
   index: 0, id: 'q1', prompt: 'Capitale de la France ?', points: 1000,

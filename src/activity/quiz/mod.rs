@@ -155,6 +155,9 @@ struct Participant {
     /// When their last connection went away (none while connected).
     away_since: Option<Millis>,
     removed: bool,
+    /// Left the room for good (`leave`): not waited for by the closing
+    /// rule until they join again.
+    left: bool,
     /// Self-paced: question indices in this participant's order.
     path: Vec<usize>,
     position: usize,
@@ -326,6 +329,7 @@ impl QuizSession {
                     connections: 0,
                     away_since: None,
                     removed: false,
+                    left: false,
                     path,
                     position: 0,
                     reached: BTreeMap::new(),
@@ -340,6 +344,7 @@ impl QuizSession {
         }
         p.connections += 1;
         p.away_since = None;
+        p.left = false;
         if window_open {
             let q = p.path[p.position];
             p.reached.entry(q).or_insert(now);
@@ -364,6 +369,21 @@ impl QuizSession {
             if p.connections == 0 && p.away_since.is_none() {
                 p.away_since = Some(now);
             }
+            if let Phase::Open(q) = self.phase {
+                self.recheck(q, now);
+            }
+            self.touch_presence();
+        }
+    }
+
+    /// `member` left the room for good at `now`: their answers and place
+    /// stay, but the closing rule no longer waits for them (a phone that
+    /// only lost the network is waited for, see [`detach`](Self::detach)).
+    pub fn leave(&mut self, member: &str, now: Millis) {
+        if let Some(p) = self.participants.get_mut(member) {
+            p.connections = 0;
+            p.away_since.get_or_insert(now);
+            p.left = true;
             if let Phase::Open(q) = self.phase {
                 self.recheck(q, now);
             }
@@ -534,6 +554,10 @@ impl QuizSession {
             }
             QuizCommand::End => Ok(self.end()),
             QuizCommand::RemoveParticipant { member } => self.remove(&member, now),
+            QuizCommand::ShowLiveOnProjector { on } => {
+                self.settings.live_on_projector = on;
+                Ok(vec![QuizEmit::roster(QuizEvent::LiveOnProjector { on })])
+            }
             QuizCommand::OpenWindow { opens_at, closes_at } => {
                 if !matches!(self.phase, Phase::Lobby | Phase::Scheduled { .. }) {
                     return Err(invalid("the window is already open"));
@@ -584,7 +608,9 @@ impl QuizSession {
         let expected = self
             .participants
             .iter()
-            .filter(|(_, p)| !p.removed && (p.connections > 0 || p.away_since.is_some_and(|a| now < a + grace)))
+            .filter(|(_, p)| {
+                !p.removed && !p.left && (p.connections > 0 || p.away_since.is_some_and(|a| now < a + grace))
+            })
             .map(|(id, _)| id.clone())
             .collect();
         let state = &mut self.questions[q];
@@ -704,6 +730,7 @@ impl QuizSession {
                         index: q,
                         skipped: self.questions[q].skipped,
                         answered: finals.len() as u32,
+                        graded: self.quiz.questions[q].kind.is_graded(),
                         correct: finals.iter().filter(|a| a.outcome.correct == Some(true)).count() as u32,
                         confidently_wrong: finals
                             .iter()
@@ -776,7 +803,7 @@ impl QuizSession {
         let mut later = self.rebuilt_at.map(|r| r + grace).filter(|end| *end > now);
         let mut anyone = false;
         for id in &round.expected {
-            let Some(p) = self.participants.get(id).filter(|p| !p.removed) else { continue };
+            let Some(p) = self.participants.get(id).filter(|p| !p.removed && !p.left) else { continue };
             let answered = round.answers.contains_key(id);
             if p.connections == 0 {
                 let Some(expires) = p.away_since.map(|a| a + grace).filter(|e| *e > now) else {

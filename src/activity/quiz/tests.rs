@@ -327,6 +327,28 @@ fn a_participant_who_lost_the_network_is_waited_for_during_the_grace() {
 }
 
 #[test]
+fn a_participant_who_left_the_room_is_not_waited_for() {
+    let mut s = session(QuizSettings::default(), &[trainer(), camille(), lea(), hugo()]);
+    // Hugo leaves before the start: not expected on the question.
+    s.leave("p3", T0 - 1_000);
+    cmd(&mut s, QuizCommand::Start, T0);
+    s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap();
+    // Léa leaves while it is open: the last answer closes it at once.
+    s.leave("p2", T0 + 2);
+    let emits = s.tick(T0 + 2);
+    let closed = find(&emits, "question_closed");
+    assert!(matches!(closed.event, QuizEvent::QuestionClosed { reason: CloseReason::AllAnswered, answered: 1, .. }));
+
+    // Back in the room, a participant who left is waited for again.
+    let mut s = session(QuizSettings::default(), &[trainer(), camille(), lea()]);
+    s.leave("p2", T0 - 1_000);
+    s.join(lea(), T0 - 500).unwrap();
+    cmd(&mut s, QuizCommand::Start, T0);
+    let emits = s.apply(camille(), answer(0, choice("c1")), T0 + 1).unwrap();
+    assert_eq!(kinds(&emits), ["answer_accepted"], "Léa is expected");
+}
+
+#[test]
 fn a_participant_away_longer_than_the_grace_is_no_longer_waited_for() {
     let settings = QuizSettings { reconnect_grace_ms: 5_000, ..QuizSettings::default() };
     let mut s = session(settings, &[trainer(), camille(), lea(), hugo()]);

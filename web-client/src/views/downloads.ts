@@ -5,9 +5,9 @@
 // written in a status line (role="status").
 
 import type { App } from '../app';
-import { ApiError, fetchSessionFile, type SessionFile } from '../api';
+import { ApiError, fetchSessionFile, type CsvDialect, type SessionFile } from '../api';
 import { h } from '../dom';
-import { errorText, t, type MessageKey } from '../i18n';
+import { errorText, lang, t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
 
@@ -61,14 +61,25 @@ export function downloadStatus(): HTMLElement {
   return h('p', { class: 'fr-text--sm fr-mt-1w', role: 'status', 'data-testid': 'download-status' });
 }
 
-/** A section with one download button per file; `hint` introduces them. */
+/**
+ * A section with one download button per file; `hint` introduces them. The
+ * results CSV comes first in the dialect of the page's language (French
+ * spreadsheets: `;` and decimal commas), then in the other one.
+ */
 export function downloadsPanel(app: App, roomId: RoomId, files: SessionFile[], hint: MessageKey): HTMLElement {
   const status = downloadStatus();
-  const buttons = files.map((file) => downloadButton(app, {
-    label: t(LABEL[file]),
-    testId: `download-${file.replace('.', '-')}`,
-    fetch: (token) => fetchSessionFile(token, roomId, file),
-  }, status));
+  const mine: CsvDialect = lang() === 'fr' ? 'fr' : 'en';
+  const other: CsvDialect = mine === 'fr' ? 'en' : 'fr';
+  const buttons = files.flatMap((file) => {
+    const testId = `download-${file.replace('.', '-')}`;
+    if (file !== 'results.csv') {
+      return [downloadButton(app, { label: t(LABEL[file]), testId, fetch: (token) => fetchSessionFile(token, roomId, file) }, status)];
+    }
+    return [
+      downloadButton(app, { label: t(LABEL[file]), testId, fetch: (token) => fetchSessionFile(token, roomId, file, fetch, mine) }, status),
+      downloadButton(app, { label: t('quiz.resultsCsvOther'), testId: `${testId}-${other}`, fetch: (token) => fetchSessionFile(token, roomId, file, fetch, other) }, status),
+    ];
+  });
   return h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'downloads-title', 'data-testid': 'downloads' },
     h('h2', { id: 'downloads-title', class: 'fr-h4' }, t('downloads.title')),
     h('p', { class: 'fr-text--sm' }, t(hint)),

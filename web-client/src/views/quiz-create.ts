@@ -2,8 +2,9 @@
 // pasted, goes through POST /api/v1/quizzes/import; the screen shows what
 // came in (question count, questions, skipped ones and warnings, or the
 // import error naming its line), then a few settings (pace, anonymity,
-// leaderboard, speed bonus, confidence levels, a time limit for untimed
-// questions), and creates the quiz room.
+// leaderboard, speed bonus, confidence levels, the closing rule, the live
+// histogram on the projector, a default time limit for the questions that
+// have none), and creates the quiz room.
 
 import type { App, View } from '../app';
 import { ApiError, importQuiz } from '../api';
@@ -117,6 +118,7 @@ export function renderQuizCreate(app: App): View {
     const speed = h('input', { type: 'checkbox', id: 'quiz-speed' });
     const confidence = h('input', { type: 'checkbox', id: 'quiz-confidence' });
     const closeAll = h('input', { type: 'checkbox', id: 'quiz-close-all', checked: true });
+    const live = h('input', { type: 'checkbox', id: 'quiz-live-projector' });
     const grace = h('input', { class: 'fr-input', id: 'quiz-grace', type: 'number', inputmode: 'numeric',
       min: '0', max: String(RECONNECT_GRACE_MAX_S), value: String(RECONNECT_GRACE_DEFAULT_S), 'aria-describedby': 'quiz-grace-hint' });
     const graceError = h('p', { class: 'fr-error-text', id: 'quiz-grace-error', hidden: true });
@@ -152,6 +154,8 @@ export function renderQuizCreate(app: App): View {
         h('label', { class: 'fr-label', for: 'quiz-grace' }, t('quizCreate.grace'),
           h('span', { class: 'fr-hint-text', id: 'quiz-grace-hint' }, t('quizCreate.graceHint', { max: RECONNECT_GRACE_MAX_S }))),
         grace, graceError),
+      h('div', { class: 'fr-checkbox-group fr-mb-3w' }, live,
+        h('label', { class: 'fr-label', for: 'quiz-live-projector' }, t('quizCreate.liveOnProjector'), h('span', { class: 'fr-hint-text' }, t('quizCreate.liveOnProjectorHint')))),
       untimed > 0 ? h('div', { class: 'fr-input-group' },
         h('label', { class: 'fr-label', for: 'quiz-limit' }, t('quizCreate.timeLimit'),
           h('span', { class: 'fr-hint-text', id: 'quiz-limit-hint' }, t('quizCreate.timeLimitHint', { count: untimed, min: TIME_LIMIT_MIN, max: TIME_LIMIT_MAX }))),
@@ -194,6 +198,7 @@ export function renderQuizCreate(app: App): View {
         leaderboard: board.value(),
         speed_bonus: speed.checked,
         confidence: confidence.checked,
+        live_on_projector: live.checked,
       };
       const token = tokenInput.value.trim();
       if (!token) return fail(createAlert, t('home.tokenMissing'), tokenInput);

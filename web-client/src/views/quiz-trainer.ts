@@ -15,8 +15,8 @@ import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
 import { errorText, lang, t, type MessageKey } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
-import type { QuizAction, QuizCommand, QuizEvent } from '../quiz-protocol';
-import { canJump, choiceLetter, correctAnswerText, formatCountdown, leaderActions, liveWhileOpen, nextEnds, nextUnasked, phaseLabel, percent, remainingMs } from '../quiz-format';
+import type { LeaderboardEntry, QuizAction, QuizCommand, QuizEvent } from '../quiz-protocol';
+import { canJump, choiceLetter, correctAnswerText, formatCountdown, formatNumber, leaderActions, liveWhileOpen, nextEnds, nextUnasked, phaseLabel, percent, rankText, remainingMs } from '../quiz-format';
 import { phaseIndex, type QuizState } from '../quiz-state';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
 import { downloadsPanel } from './downloads';
@@ -28,6 +28,8 @@ import { lockSwitch } from './room-guard';
 import { joinUrl, showJoinLink } from './trainer';
 
 export const EXTEND_SECONDS = 30;
+/** Most names listed on the lobby screen; the others are counted ("+12 autres"). */
+export const LOBBY_NAMES_MAX = 20;
 
 const ACTION_LABEL: Record<QuizAction, MessageKey> = {
   start: 'quiz.action.start',
@@ -41,6 +43,7 @@ const ACTION_LABEL: Record<QuizAction, MessageKey> = {
   extend: 'quiz.action.extend',
   end: 'quiz.action.end',
   remove_participant: 'quiz.action.remove_participant',
+  show_live_on_projector: 'quiz.action.show_live_on_projector',
   answer: 'quiz.action.answer',
   open_window: 'quiz.action.open_window',
   next_question: 'quiz.action.next_question',
@@ -118,9 +121,18 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     h('div', { class: 'amphi-jump__row' }, jumpSelect, jumpButton));
   const toolbar = h('div', { class: 'amphi-toolbar', role: 'group', 'aria-label': t('quiz.controls'), 'data-testid': 'quiz-controls' },
     ...TOOLBAR.map((a) => buttons.get(a)!));
+  // The live histogram on the projector while a question is open (the room's setting, for every projector).
+  const liveToggle = h('input', { type: 'checkbox', id: 'live-on-projector', 'aria-describedby': 'live-on-projector-hint', 'data-testid': 'live-toggle' });
+  liveToggle.addEventListener('change', () => void send({ action: 'show_live_on_projector', on: liveToggle.checked }));
+  const liveGroup = h('div', { class: 'fr-checkbox-group fr-mt-2w amphi-trainer-only', hidden: true }, liveToggle,
+    h('label', { class: 'fr-label', for: 'live-on-projector' }, t('quiz.liveOnProjector'),
+      h('span', { class: 'fr-hint-text', id: 'live-on-projector-hint' }, t('quiz.liveOnProjectorHint'))));
 
   // ---- question, distribution, reveal, leaderboard, summary ----
   const questionSlot = keyedSlot();
+  // Who joined, newest first, while waiting to start (named quizzes only).
+  const lobbyNames = keyedSlot();
+  const arrivals = new Map<string, number>();
   const timer = countdown(() => client.serverNow(), (ms) => app.announce(t('quiz.announce.secondsLeft', { seconds: ms / 1000 })));
   const distribution = h('div', { class: 'fr-mt-2w amphi-live-distribution' });
   const reveal = h('div', { 'data-testid': 'reveal' });
@@ -128,12 +140,13 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     h('h2', { id: 'board-title', class: 'fr-h4' }, t('quiz.leaderboard')));
   const boardList = h('div');
   board.append(boardList);
-  const summary = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'summary-title', hidden: true, 'data-testid': 'summary' });
+  // The summary by question is the trainer's: not on the projector's end screen.
+  const summary = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'summary-title', hidden: true, 'data-testid': 'summary' });
   const progress = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'progress-title', hidden: true, 'data-testid': 'progress' });
   const quizPanel = h('section', { class: 'amphi-quiz-panel', 'aria-labelledby': 'quiz-title' },
     h('h2', { id: 'quiz-title', class: 'fr-sr-only' }, t('quiz.console')),
-    phase, counts, durationGroup, toolbar, jumpGroup,
-    h('div', { class: 'amphi-question fr-mt-3w' }, questionSlot.root, timer.root, distribution, reveal),
+    phase, counts, durationGroup, toolbar, jumpGroup, liveGroup,
+    h('div', { class: 'amphi-question fr-mt-3w' }, questionSlot.root, lobbyNames.root, timer.root, distribution, reveal),
     board, summary, progress);
 
   // ---- downloads ----
@@ -254,6 +267,9 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       button.textContent = label;
     }
     durationGroup.hidden = !(state.settings.mode === 'self_paced' && state.phase.state === 'lobby');
+    liveGroup.hidden = state.settings.mode === 'self_paced' || state.phase.state === 'ended';
+    liveToggle.disabled = busy;
+    if (!client.hasPendingQuiz(roomId)) liveToggle.checked = state.settings.live_on_projector === true;
     renderJump(state, busy);
     if (lostFocus) {
       const first = [...buttons.values()].find((b) => !b.hidden);
@@ -291,7 +307,13 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
           window: 'quiz.trainerWindow',
           ended: 'quiz.trainerEnded',
         };
-        return h('p', { class: 'fr-text--lg' }, t(waiting[state.phase.state] ?? 'quiz.trainerLobby'));
+        // What the room reads on the projector, where the trainer's own words would not fit.
+        const forRoom: Record<string, MessageKey> = { lobby: 'quiz.projectorLobby', ended: 'quiz.projectorEnded' };
+        const roomText = forRoom[state.phase.state];
+        return [
+          h('p', { class: `fr-text--lg${roomText ? ' amphi-trainer-only' : ''}` }, t(waiting[state.phase.state] ?? 'quiz.trainerLobby')),
+          roomText ? h('p', { class: 'fr-text--lg amphi-projector-only', 'data-testid': 'projector-text' }, t(roomText)) : null,
+        ].filter((e): e is HTMLParagraphElement => e !== null);
       }
       const q = current.question;
       const choices = q.kind.type === 'single_choice' || q.kind.type === 'multiple_choice' ? q.kind.choices : [];
@@ -304,8 +326,8 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     const phaseNow = state.phase;
     timer.set(phaseNow.state === 'open' ? current?.deadline_ms : phaseNow.state === 'window' ? phaseNow.closes_at : undefined,
       phaseNow.state === 'open' ? (current?.question.time_limit_s ?? 0) * 1000 : undefined);
-    // Polls stay live on the projector while open; graded questions do not.
-    root.dataset.live = showQuestion && liveWhileOpen(current.question.kind) ? 'shown' : 'hidden';
+    // Polls stay live on the projector while open; graded questions only when the trainer says so.
+    root.dataset.live = showQuestion && (liveWhileOpen(current.question.kind) || state.settings.live_on_projector === true) ? 'shown' : 'hidden';
 
     if (showQuestion) {
       const revealed = state.revealed && state.revealed.index === current.question.index ? state.revealed : undefined;
@@ -328,6 +350,25 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     }
   }
 
+  function renderLobbyNames(state: QuizState): void {
+    const members = (client.room(roomId)?.members ?? []).filter((m) => m.role === 'participant' && m.connected && !state.removed.includes(m.id));
+    for (const m of members) if (!arrivals.has(m.id)) arrivals.set(m.id, arrivals.size);
+    const waiting = state.phase.state === 'lobby' || state.phase.state === 'scheduled';
+    const named = state.settings.anonymity === 'named';
+    const newest = [...members].sort((a, b) => (arrivals.get(b.id) ?? 0) - (arrivals.get(a.id) ?? 0));
+    const shown = newest.slice(0, LOBBY_NAMES_MAX);
+    const more = members.length - shown.length;
+    const key = waiting && named ? JSON.stringify([shown.map((m) => [m.id, m.name]), more, lang()]) : 'none';
+    lobbyNames.render(key, () => {
+      if (!waiting || !named) return [];
+      if (members.length === 0) return h('p', { class: 'amphi-lobby-names__waiting', 'data-testid': 'lobby-names' }, t('quiz.lobbyWaiting'));
+      return h('section', { class: 'amphi-lobby-names', 'aria-labelledby': 'lobby-names-title', 'data-testid': 'lobby-names' },
+        h('h3', { id: 'lobby-names-title', class: 'fr-h6 fr-mb-1w' }, t('quiz.lobbyNames')),
+        h('ul', { class: 'amphi-lobby-names__list' }, ...shown.map((m) => h('li', { class: 'amphi-lobby-names__name', title: m.name }, m.name))),
+        more > 0 ? h('p', { class: 'amphi-lobby-names__more', 'data-testid': 'lobby-more' }, more === 1 ? t('quiz.lobbyMoreOne') : t('quiz.lobbyMore', { count: more })) : null);
+    });
+  }
+
   function renderCounts(state: QuizState): void {
     const room = client.room(roomId);
     const connected = room?.counts.participants_connected ?? state.connected ?? 0;
@@ -343,7 +384,12 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     const show = state.settings.leaderboard !== 'off' && Boolean(state.leaderboard) &&
       (state.phase.state === 'leaderboard' || state.phase.state === 'ended' || state.phase.state === 'window');
     board.hidden = !show;
-    if (show) setChildren(boardList, leaderboardList(state.leaderboard ?? []));
+    if (!show) return;
+    const entries = state.leaderboard ?? [];
+    // At the end, the top three on a podium; the whole list stays on the trainer's console.
+    if (state.phase.state === 'ended' && entries.length > 0) {
+      setChildrenIfChanged(boardList, podium(entries.slice(0, 3)), h('div', { class: 'amphi-trainer-only fr-mt-2w' }, leaderboardList(entries)));
+    } else setChildrenIfChanged(boardList, leaderboardList(entries));
   }
 
   function renderSummary(state: QuizState): void {
@@ -353,7 +399,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     const row = (q: (typeof s.questions)[number]) => h('tr', {},
       h('th', { scope: 'row' }, t('quiz.questionShort', { number: q.index + 1 }), state.seen[q.index] ? ` — ${state.seen[q.index].prompt}` : ''),
       h('td', {}, q.skipped ? t('quiz.skipped') : String(q.answered)),
-      h('td', {}, q.skipped ? '—' : `${q.correct} (${percent(q.correct, q.answered)} %)`),
+      h('td', {}, q.skipped ? '—' : q.graded === false ? t('quiz.notGraded') : `${q.correct} (${percent(q.correct, q.answered)}\u00a0%)`),
       state.settings.confidence ? h('td', {}, String(q.confidently_wrong)) : null);
     setChildren(summary,
       h('h2', { id: 'summary-title', class: 'fr-h4' }, t('quiz.summary')),
@@ -430,6 +476,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     renderToolbar(state);
     renderCounts(state);
     renderQuestion(state);
+    renderLobbyNames(state);
     renderBoard(state);
     renderSummary(state);
     renderProgress(state);
@@ -480,6 +527,20 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       fullscreen.dispose();
     },
   };
+}
+
+/**
+ * The top of the leaderboard on a podium: the first in the middle, the
+ * second on the left, the third on the right (in the list's order for
+ * screen readers); blocks rise once, unless the viewer asked for reduced
+ * motion (styles.css).
+ */
+function podium(entries: readonly LeaderboardEntry[]): HTMLElement {
+  return h('ol', { class: 'amphi-podium', 'aria-label': t('quiz.podium'), 'data-testid': 'podium' },
+    ...entries.map((e, i) => h('li', { class: `amphi-podium__step amphi-podium__step--${i + 1}`, 'data-testid': 'podium-step' },
+      h('span', { class: 'amphi-podium__name' }, e.name ?? t('quiz.hiddenName')),
+      h('span', { class: 'amphi-podium__score' }, t('quiz.points', { points: formatNumber(e.score) })),
+      h('span', { class: 'amphi-podium__block' }, h('span', { class: 'amphi-podium__rank' }, rankText(e.rank))))));
 }
 
 /**
