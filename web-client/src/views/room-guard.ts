@@ -33,23 +33,30 @@ export function lockSwitch(client: AmphiClient, roomId: RoomId): { root: HTMLEle
     }, t('room.lock.label')),
     hint,
     problem);
+  // What the leader asked for, until the room says so (its `room_locked`
+  // event may come after the command's ack).
+  let asked: boolean | null = null;
   let pending = false;
 
   function update(): void {
     const locked = client.room(roomId)?.locked ?? false;
-    if (!pending) input.checked = locked;
+    if (asked === locked) asked = null;
+    const shown = asked ?? locked;
+    input.checked = shown;
     input.disabled = pending || client.status !== 'online';
-    hint.textContent = t(locked ? 'room.lock.lockedHint' : 'room.lock.openHint');
+    hint.textContent = t(shown ? 'room.lock.lockedHint' : 'room.lock.openHint');
   }
 
   input.addEventListener('change', async () => {
     const lock = input.checked;
+    asked = lock;
     pending = true;
     problem.hidden = true;
     update();
     const result = await client.command({ type: lock ? 'lock' : 'unlock', room: roomId });
     pending = false;
     if (!result.ok) {
+      asked = null;
       problem.textContent = errorText(result.code);
       problem.hidden = false;
     }
