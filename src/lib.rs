@@ -43,6 +43,7 @@ pub mod activity;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod badges;
 pub mod bbb;
 pub mod bus;
 pub mod cluster;

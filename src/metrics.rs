@@ -59,6 +59,10 @@ pub struct Metrics {
     /// Uploaded files kept (distinct blobs), and their bytes on disk.
     pub blobs: IntGauge,
     pub blob_bytes: IntGauge,
+    /// Badge awards issued (once per badge and recipient).
+    pub badge_awards: IntCounter,
+    /// Credentials verified, by verdict.
+    pub badge_verifications: IntCounterVec,
 }
 
 impl Metrics {
@@ -135,6 +139,12 @@ impl Metrics {
             IntCounterVec::new(Opts::new("abuse_total", "Abuse refused or neutralised, by kind"), &["kind"]).unwrap();
         let blobs = IntGauge::new("blobs", "Uploaded files kept (distinct blobs)").unwrap();
         let blob_bytes = IntGauge::new("blob_bytes", "Bytes of the uploaded files kept").unwrap();
+        let badge_awards = IntCounter::new("badge_awards_total", "Badge awards issued").unwrap();
+        let badge_verifications = IntCounterVec::new(
+            Opts::new("badge_verifications_total", "Credentials verified, by verdict"),
+            &["verdict"],
+        )
+        .unwrap();
         for collector in [
             Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(rooms.clone()),
@@ -160,6 +170,8 @@ impl Metrics {
             Box::new(abuse.clone()),
             Box::new(blobs.clone()),
             Box::new(blob_bytes.clone()),
+            Box::new(badge_awards.clone()),
+            Box::new(badge_verifications.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -189,6 +201,8 @@ impl Metrics {
             abuse,
             blobs,
             blob_bytes,
+            badge_awards,
+            badge_verifications,
         }
     }
 

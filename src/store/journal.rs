@@ -77,6 +77,7 @@ impl Store {
         let joined: Vec<&AttendanceRecord> =
             batch.iter().filter_map(|w| if let Write::Joined(a) = w { Some(a) } else { None }).collect();
         let now = now_ms();
+        let mut awarded = 0;
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             for chunk in inputs.chunks(INSERT_CHUNK) {
@@ -147,6 +148,9 @@ impl Store {
                     }
                     Write::Completions(completions) => {
                         for c in completions {
+                            // The badges it earns, once each (a replay finds
+                            // them issued).
+                            awarded += award_completion!(transaction, c, now).await?;
                             // Only a change is written (and announced).
                             let changed = sqlx::query(
                                 "INSERT INTO completions (tenant, activity, user_id, state, score, max_score, updated_at) \
@@ -205,6 +209,7 @@ impl Store {
             }
             transaction.commit().await?;
         });
+        self.metrics.badge_awards.inc_by(awarded);
         self.observe("commit", started);
         Ok(())
     }

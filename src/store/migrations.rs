@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "uploads", include_str!("sql/0008_uploads.sql")),
     (9, "ended members", include_str!("sql/0009_ended_members.sql")),
     (10, "bigbluebutton event keys", include_str!("sql/0010_bbb_event_keys.sql")),
+    (11, "badges", include_str!("sql/0011_badges.sql")),
 ];
 
 #[derive(Debug)]
