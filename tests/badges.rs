@@ -220,7 +220,7 @@ async fn a_quiz_run_to_its_end_awards_its_badges_once_verifiably() {
     let pdf_file = dir.path().join("attestation.pdf");
     std::fs::write(&pdf_file, pdf.bytes().await.unwrap()).unwrap();
     let extracted = python(&["pdf-text", pdf_file.to_str().unwrap()]).await;
-    let text = extracted["text"].as_str().unwrap().replace('\u{a0}', " ");
+    let certificate = extracted["text"].as_str().unwrap().replace('\u{a0}', " ");
     for expected in [
         "Attestation de participation",
         "Alice Lefèvre",
@@ -231,7 +231,7 @@ async fn a_quiz_run_to_its_end_awards_its_badges_once_verifiably() {
         "heure de Paris",
         "Durée de présence",
     ] {
-        assert!(text.contains(expected), "the certificate says {expected:?}: {text}");
+        assert!(certificate.contains(expected), "the certificate says {expected:?}: {certificate}");
     }
 
     // Another tenant sees none of it.
@@ -264,6 +264,17 @@ async fn a_quiz_run_to_its_end_awards_its_badges_once_verifiably() {
     let kept: Value =
         reqwest::get(participation[0]["credential"].as_str().unwrap()).await.unwrap().json().await.unwrap();
     assert_eq!(kept["verdict"], "valid");
+    let response = reqwest::Client::new()
+        .delete(server.url(&format!("/api/v1/badges/{passed}")))
+        .bearer_auth(&trainer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let (_, kept_jwt) = text(participation[0]["credential_jwt"].as_str().unwrap()).await;
+    std::fs::write(dir.path().join("kept.jwt"), &kept_jwt).unwrap();
+    let kept = python(&["credential", dir.path().join("kept.jwt").to_str().unwrap()]).await;
+    assert_eq!(kept["verdict"], "valid", "keys stay published once every badge is retired: {kept}");
 }
 
 #[tokio::test]

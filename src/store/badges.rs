@@ -265,6 +265,13 @@ impl Store {
         })
     }
 
+    /// Whether `tenant` ever had a badge (retired ones count: what they
+    /// awarded must stay verifiable).
+    pub async fn issues_badges(&self, tenant: &str) -> Result<bool, StoreError> {
+        let sql = "SELECT COUNT(*) FROM badges WHERE tenant = $1";
+        Ok(on_pool!(self, pool => sqlx::query_scalar::<_, i64>(sql).bind(tenant).fetch_one(pool).await?) > 0)
+    }
+
     /// Sets a badge's image blob.
     pub async fn set_badge_image(&self, id: Uuid, blob: &str) -> Result<(), StoreError> {
         let sql = "UPDATE badges SET image = $1 WHERE id = $2";

@@ -148,9 +148,6 @@ impl Store {
                     }
                     Write::Completions(completions) => {
                         for c in completions {
-                            // The badges it earns, once each (a replay finds
-                            // them issued).
-                            awarded += award_completion!(transaction, c, now).await?;
                             // Only a change is written (and announced).
                             let changed = sqlx::query(
                                 "INSERT INTO completions (tenant, activity, user_id, state, score, max_score, updated_at) \
@@ -202,6 +199,11 @@ impl Store {
                                     .await?;
                                 }
                             }
+                            // The badges it earns, once each (a replay finds
+                            // them issued). After the completion's write: on
+                            // SQLite the transaction holds the write lock by
+                            // then (a read first could not upgrade to it).
+                            awarded += award_completion!(transaction, c, now).await?;
                         }
                     }
                     Write::Input(_) | Write::Joined(_) => {}
