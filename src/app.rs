@@ -75,6 +75,8 @@ pub struct App {
     pub bbb_refusals: crate::bbb::refusals::CallbackRefusals,
     /// amphi as an LTI tool: its keys, platforms' keysets and tokens.
     pub lti: crate::lti::Lti,
+    /// The badge issuers' signing keys (one per tenant, in the data directory).
+    pub badge_keys: crate::badges::keys::IssuerKeys,
     /// The first run's one-time sign-in code (`amphi serve` offers it).
     pub first_run: crate::first_run::FirstRun,
     /// Cancelled when the node shuts down: connections close with 1001.
@@ -162,6 +164,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     Ok(Arc::new(App {
         node: config.node_name(),
         lti,
+        badge_keys: crate::badges::keys::IssuerKeys::new(&config.data_dir),
         first_run: crate::first_run::FirstRun::new(&config.data_dir),
         keys: Keys::new(&secret),
         blob_links,
@@ -215,6 +218,7 @@ pub fn router(app: AppState) -> Router {
         .route("/metrics", get(metrics))
         .nest("/api/v1", api::router())
         .merge(crate::lti::router())
+        .merge(crate::badges::routes::router())
         .fallback_service(web::service(&web_dir))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), crate::headers::apply))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

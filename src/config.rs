@@ -22,7 +22,8 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 24] = [
+const KEYS: [&str; 25] = [
+    "badges",
     "listen",
     "data_dir",
     "database_url",
@@ -77,6 +78,7 @@ pub struct Config {
     pub invitations: crate::invitations::InvitationsConfig,
     pub lti: crate::lti::LtiConfig,
     pub time: crate::local_time::TimeConfig,
+    pub badges: crate::badges::BadgesConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -342,6 +344,9 @@ impl Config {
         }
         if let Err(message) = self.time.validate() {
             return invalid("time", message);
+        }
+        if let Err(message) = self.badges.validate() {
+            return invalid("badges", message);
         }
         if self.smtp.is_enabled() && self.invitations.public_url.is_empty() {
             return invalid("invitations.public_url", "is needed to send invitations (smtp.host is set)");

@@ -47,6 +47,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod backoff;
+pub mod badges;
 pub mod bbb;
 pub mod bus;
 pub mod cluster;

@@ -62,6 +62,10 @@ pub struct Metrics {
     /// Uploaded files kept (distinct blobs), and their bytes on disk.
     pub blobs: IntGauge,
     pub blob_bytes: IntGauge,
+    /// Badge awards issued (once per badge and recipient).
+    pub badge_awards: IntCounter,
+    /// Credentials verified, by verdict.
+    pub badge_verifications: IntCounterVec,
 }
 
 impl Metrics {
@@ -140,6 +144,12 @@ impl Metrics {
             IntCounter::new("effects_dropped_total", "Effects dropped because the effects queue was full").unwrap();
         let blobs = IntGauge::new("blobs", "Uploaded files kept (distinct blobs)").unwrap();
         let blob_bytes = IntGauge::new("blob_bytes", "Bytes of the uploaded files kept").unwrap();
+        let badge_awards = IntCounter::new("badge_awards_total", "Badge awards issued").unwrap();
+        let badge_verifications = IntCounterVec::new(
+            Opts::new("badge_verifications_total", "Credentials verified, by verdict"),
+            &["verdict"],
+        )
+        .unwrap();
         for collector in [
             Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(rooms.clone()),
@@ -166,6 +176,8 @@ impl Metrics {
             Box::new(effects_dropped.clone()),
             Box::new(blobs.clone()),
             Box::new(blob_bytes.clone()),
+            Box::new(badge_awards.clone()),
+            Box::new(badge_verifications.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -196,6 +208,8 @@ impl Metrics {
             effects_dropped,
             blobs,
             blob_bytes,
+            badge_awards,
+            badge_verifications,
         }
     }
 

@@ -7,6 +7,7 @@ mod util;
 mod ateliers;
 mod attendance;
 mod bad_input;
+mod badges;
 mod bbb_webhooks;
 mod board;
 mod closing_rule;

@@ -9,7 +9,7 @@ mod attendance;
 mod attendance_summary;
 mod bbb;
 mod boards;
-mod download;
+pub(crate) mod download;
 mod first_run;
 mod plans;
 mod quizzes;
@@ -84,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .route("/bbb/analytics", post(bbb::analytics))
         .route("/bbb/recordings/ready", post(recordings::ready).get(recordings::ready))
         .merge(crate::lti::api_router())
+        .merge(crate::badges::api::router())
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -77,6 +77,7 @@ impl Store {
         let joined: Vec<&AttendanceRecord> =
             batch.iter().filter_map(|w| if let Write::Joined(a) = w { Some(a) } else { None }).collect();
         let now = now_ms();
+        let mut awarded = 0;
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             for chunk in inputs.chunks(INSERT_CHUNK) {
@@ -198,6 +199,11 @@ impl Store {
                                     .await?;
                                 }
                             }
+                            // The badges it earns, once each (a replay finds
+                            // them issued). After the completion's write: on
+                            // SQLite the transaction holds the write lock by
+                            // then (a read first could not upgrade to it).
+                            awarded += award_completion!(transaction, c, now).await?;
                         }
                     }
                     Write::Input(_) | Write::Joined(_) => {}
@@ -205,6 +211,7 @@ impl Store {
             }
             transaction.commit().await?;
         });
+        self.metrics.badge_awards.inc_by(awarded);
         self.observe("commit", started);
         Ok(())
     }

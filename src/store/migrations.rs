@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "ended members", include_str!("sql/0009_ended_members.sql")),
     (10, "bigbluebutton event keys", include_str!("sql/0010_bbb_event_keys.sql")),
     (11, "bigbluebutton recordings", include_str!("sql/0011_bbb_recordings.sql")),
+    (12, "badges", include_str!("sql/0012_badges.sql")),
 ];
 
 #[derive(Debug)]

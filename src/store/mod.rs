@@ -46,6 +46,8 @@ macro_rules! room_record {
     };
 }
 
+#[macro_use]
+mod badges;
 mod bbb;
 mod ended;
 mod invitations;
@@ -58,6 +60,7 @@ mod recordings;
 mod uploads;
 mod writer;
 
+pub use badges::{AwardRecord, BadgeRecord};
 pub use bbb::BbbEventRecord;
 pub use invitations::{MailRecord, NewRegistration, PlanRecord, RegistrationRecord, ScheduleRecord};
 pub use journal::{AttendanceRecord, InputRecord, Write};

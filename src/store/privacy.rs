@@ -20,6 +20,9 @@ pub struct Deletion {
     pub mails: u64,
     /// Their uploads (the files go once no other upload names them).
     pub uploads: u64,
+    /// Their badge awards (files already downloaded cannot be recalled).
+    #[serde(default)]
+    pub badge_awards: u64,
     /// The blobs of those uploads.
     #[serde(skip)]
     pub blobs: Vec<String>,
@@ -36,6 +39,7 @@ impl Deletion {
         self.registrations += other.registrations;
         self.mails += other.mails;
         self.uploads += other.uploads;
+        self.badge_awards += other.badge_awards;
         self.blobs.extend(other.blobs.iter().cloned());
     }
 }
@@ -55,6 +59,8 @@ impl Store {
             "UPDATE attendance SET member_name = '' WHERE guest = $1 AND joined_at < $2 AND member_name <> ''";
         let video = "UPDATE bbb_events SET member_name = '', body = '{}' WHERE received_at < $2 AND body <> '{}' \
                      AND member IN (SELECT member FROM attendance WHERE guest = $1)";
+        let awards =
+            "UPDATE badge_awards SET recipient_name = '' WHERE guest = $1 AND issued_at < $2 AND recipient_name <> ''";
         let expired = "SELECT r.id FROM registrations r LEFT JOIN session_schedules s ON s.room = r.room \
                        WHERE (s.room IS NULL AND r.created_at < $1) \
                        OR (s.room IS NOT NULL AND s.starts_at + s.duration_min * 60000 < $1)";
@@ -63,7 +69,7 @@ impl Store {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             let mut changed = 0;
-            for sql in [inputs, attendance, video] {
+            for sql in [inputs, attendance, video, awards] {
                 changed += sqlx::query(sql).bind(true).bind(before).execute(&mut *transaction).await?.rows_affected();
             }
             for sql in [mails.as_str(), registrations.as_str()] {
@@ -119,6 +125,8 @@ impl Store {
                 .bind(user).bind(tenant).bind(&email).execute(&mut *transaction).await?.rows_affected();
             let registrations = sqlx::query(&format!("DELETE FROM registrations WHERE id IN ({registered})"))
                 .bind(user).bind(tenant).bind(&email).execute(&mut *transaction).await?.rows_affected();
+            let badge_awards = sqlx::query("DELETE FROM badge_awards WHERE recipient = $1 AND tenant = $2")
+                .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
             let uploaded = sqlx::query("DELETE FROM uploads WHERE member = $1 AND tenant = $2 RETURNING blob")
                 .bind(user).bind(tenant).fetch_all(&mut *transaction).await?;
             let mut blobs =
@@ -128,7 +136,18 @@ impl Store {
             blobs.sort();
             blobs.dedup();
             let [inputs, attendance, completions, outbox, video_events] = counts;
-            Ok(Deletion { inputs, attendance, completions, outbox, video_events, registrations, mails, uploads, blobs })
+            Ok(Deletion {
+                inputs,
+                attendance,
+                completions,
+                outbox,
+                video_events,
+                registrations,
+                mails,
+                uploads,
+                badge_awards,
+                blobs,
+            })
         })
     }
 }

@@ -1,0 +1,259 @@
+//! The public URLs a credential names, open to anyone (a verifier, a
+//! backpack, an employer): each tenant's issuer profile, its keys (JWKS)
+//! and its revocation list; each badge's achievement and image; each
+//! award's credential (its verdict, the VC-JWT file, the certificate of
+//! participation in PDF); and `POST /badges/verify`, which answers a
+//! verdict for a pasted or uploaded credential. An award's URL holds a
+//! random id: who holds the link can read the certificate (the recipient's
+//! name on it), as with a hosted Open Badge.
+
+use amphi_protocol::ErrorCode;
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::credential::Verdict;
+use super::{Urls, base_url};
+use crate::api::ApiError;
+use crate::app::AppState;
+
+/// Largest credential `POST /badges/verify` reads.
+pub const MAX_VERIFY_BYTES: usize = 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/badges/issuers/{tenant}", get(issuer))
+        .route("/badges/issuers/{tenant}/jwks", get(jwks))
+        .route("/badges/issuers/{tenant}/revocations", get(revocations))
+        .route("/badges/achievements/{id}", get(achievement))
+        .route("/badges/achievements/{id}/image", get(image))
+        .route("/badges/credentials/{id}", get(credential))
+        .route("/badges/credentials/{id}/credential.jwt", get(credential_jwt))
+        .route("/badges/credentials/{id}/certificate.pdf", get(certificate))
+        .route("/badges/verify", post(verify).layer(DefaultBodyLimit::max(MAX_VERIFY_BYTES)))
+}
+
+fn not_found(what: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no {what} has this id"))
+}
+
+fn ld_json(value: Value) -> Response {
+    let mut response = Json(value).into_response();
+    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+}
+
+/// A tenant known to this server: one configured, or that ever had a badge.
+async fn known_tenant(app: &AppState, tenant: &str) -> Result<(), ApiError> {
+    let configured = app.config.badges.issuers.contains_key(tenant);
+    if configured || app.store.issues_badges(tenant).await.map_err(ApiError::internal)? {
+        Ok(())
+    } else {
+        Err(not_found("issuer"))
+    }
+}
+
+/// `GET /badges/issuers/{tenant}`: the OB 3.0 issuer `Profile`.
+async fn issuer(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+) -> Result<Response, ApiError> {
+    known_tenant(&app, &tenant).await?;
+    let base = base_url(&app, &headers);
+    let mut profile = super::issuer(&app, &base, &tenant).profile();
+    profile["@context"] = json!([super::credential::VC_CONTEXT, super::credential::OB_CONTEXT]);
+    Ok(ld_json(profile))
+}
+
+/// `GET /badges/issuers/{tenant}/jwks`: the issuer's public keys.
+async fn jwks(State(app): State<AppState>, Path(tenant): Path<String>) -> Result<Response, ApiError> {
+    known_tenant(&app, &tenant).await?;
+    let key = app.badge_keys.get(&tenant).map_err(ApiError::internal)?;
+    Ok(ld_json(json!({ "keys": [key.jwk()] })))
+}
+
+/// `GET /badges/issuers/{tenant}/revocations`: the revocation list, a
+/// `BitstringStatusListCredential` signed as a VC-JWT.
+async fn revocations(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+) -> Result<Response, ApiError> {
+    known_tenant(&app, &tenant).await?;
+    let base = base_url(&app, &headers);
+    let urls = Urls(&base);
+    let (revoked, size) = app.store.revocation_list(&tenant).await.map_err(ApiError::internal)?;
+    let encoded = super::status::encode(&revoked, u64::try_from(size).unwrap_or(0));
+    let issuer = super::issuer(&app, &base, &tenant).profile();
+    let list =
+        super::status::list_credential(&issuer, &urls.revocations(&tenant), encoded, crate::hub::now_ms() as i64);
+    let key = app.badge_keys.get(&tenant).map_err(ApiError::internal)?;
+    let jwt = super::credential::sign(&list, &key, &urls.jwks(&tenant)).map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/vc+jwt")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+        ],
+        jwt,
+    )
+        .into_response())
+}
+
+async fn badge(app: &AppState, id: &str) -> Result<crate::store::BadgeRecord, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| not_found("badge"))?;
+    app.store.badge(id).await.map_err(ApiError::internal)?.ok_or_else(|| not_found("badge"))
+}
+
+/// `GET /badges/achievements/{id}`: the badge as an OB 3.0 `Achievement`.
+async fn achievement(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let badge = badge(&app, &id).await?;
+    let base = base_url(&app, &headers);
+    let issuer = super::issuer(&app, &base, &badge.tenant);
+    let mut achievement = super::achievement(&base, &badge).json(&issuer);
+    achievement["@context"] = json!([super::credential::VC_CONTEXT, super::credential::OB_CONTEXT]);
+    Ok(ld_json(achievement))
+}
+
+/// `GET /badges/achievements/{id}/image`
+async fn image(State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let badge = badge(&app, &id).await?;
+    let blob = badge.image.ok_or_else(|| not_found("badge image"))?;
+    let meta = app.blobs.meta(&blob).await.ok_or_else(|| not_found("badge image"))?;
+    let path = app.blobs.path(&blob).ok_or_else(|| not_found("badge image"))?;
+    let bytes = tokio::fs::read(path).await.map_err(ApiError::internal)?;
+    let content_type = HeaderValue::from_str(&meta.content_type).map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// An award and its badge, by the award's id.
+async fn award(app: &AppState, id: &str) -> Result<(crate::store::AwardRecord, crate::store::BadgeRecord), ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| not_found("credential"))?;
+    let award = app.store.award(id).await.map_err(ApiError::internal)?.ok_or_else(|| not_found("credential"))?;
+    let badge =
+        app.store.badge(award.badge).await.map_err(ApiError::internal)?.ok_or_else(|| not_found("credential"))?;
+    Ok((award, badge))
+}
+
+fn verdict_json(verdict: &Verdict, credential: Option<Value>) -> Value {
+    let mut answer = serde_json::to_value(verdict).unwrap_or_else(|_| json!({}));
+    answer["verdict"] = json!(verdict.code());
+    answer["valid"] = json!(verdict.is_valid());
+    if verdict.is_valid() {
+        answer["reason"] = json!("signed by its issuer, unchanged, in force and not revoked");
+    }
+    if let Some(credential) = credential {
+        answer["credential"] = credential;
+    }
+    answer
+}
+
+/// `GET /badges/credentials/{id}`: the credential's verdict now, the
+/// credential, and its files.
+async fn credential(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (award, badge) = award(&app, &id).await?;
+    let base = base_url(&app, &headers);
+    let jwt = super::signed_credential(&app, &base, &award, &badge).await.map_err(ApiError::internal)?;
+    let (verdict, credential) = super::verify_jwt(&app, &base, &jwt, crate::hub::now_ms() as i64).await;
+    let mut answer = verdict_json(&verdict, credential);
+    let url = Urls(&base).credential(award.id);
+    answer["jwt"] = json!(jwt);
+    answer["credential_jwt"] = json!(format!("{url}/credential.jwt"));
+    answer["certificate_pdf"] = json!(format!("{url}/certificate.pdf"));
+    answer["badge_name"] = json!(badge.name);
+    Ok(ld_json(answer))
+}
+
+/// `GET /badges/credentials/{id}/credential.jwt`: the VC-JWT as a file.
+async fn credential_jwt(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (award, badge) = award(&app, &id).await?;
+    let base = base_url(&app, &headers);
+    let jwt = super::signed_credential(&app, &base, &award, &badge).await.map_err(ApiError::internal)?;
+    Ok(crate::api::download::download("application/vc+jwt", &format!("badge-{}.jwt", award.id), jwt.into_bytes()))
+}
+
+/// `GET /badges/credentials/{id}/certificate.pdf`: the certificate of
+/// participation.
+async fn certificate(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (award, badge) = award(&app, &id).await?;
+    let base = base_url(&app, &headers);
+    let training =
+        app.store.room(badge.activity).await.map_err(ApiError::internal)?.map(|r| r.title).unwrap_or_default();
+    let issuer = app.config.badges.issuer(&award.tenant);
+    let certificate = super::pdf::Certificate {
+        recipient: award.recipient_name.clone(),
+        training,
+        badge: badge.name.clone(),
+        issued_at: award.issued_at,
+        zone: app.config.time.zone_name(&award.tenant).to_string(),
+        minutes: award.attended_ms / 60_000,
+        score: (badge.rule != "attendance" && award.max_score > 0).then_some((award.score, award.max_score)),
+        issuer: issuer.name,
+        issuer_url: issuer.url,
+        issuer_email: issuer.email,
+        verify_url: Urls(&base).credential(award.id),
+    };
+    let pdf = tokio::task::spawn_blocking(move || certificate.render())
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok(crate::api::download::download("application/pdf", &format!("attestation-{}.pdf", award.id), pdf))
+}
+
+/// `POST /badges/verify`: the body is a VC-JWT (as text, or `{"jwt": …}`)
+/// or a credential as JSON; the answer is the verdict with its reason.
+async fn verify(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| {
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, "the credential is not UTF-8 text")
+        })?
+        .trim();
+    if text.is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, "paste or upload a credential"));
+    }
+    let base = base_url(&app, &headers);
+    let now = crate::hub::now_ms() as i64;
+    let (verdict, credential) = if text.starts_with('{') {
+        let value: Value = crate::api::parse_json(text.as_bytes())?;
+        match value.get("jwt").and_then(Value::as_str) {
+            Some(jwt) => super::verify_jwt(&app, &base, jwt.trim(), now).await,
+            None => super::verify_json(&app, &base, &value, now).await,
+        }
+    } else {
+        super::verify_jwt(&app, &base, text, now).await
+    };
+    app.metrics.badge_verifications.with_label_values(&[verdict.code()]).inc();
+    Ok(ld_json(verdict_json(&verdict, credential)))
+}
