@@ -1,4 +1,4 @@
-//! Badges and their awards (migration 0011): the badges trainers attach to
+//! Badges and their awards (migration 0012): the badges trainers attach to
 //! an activity, and the awards issued when a completion meets a badge's
 //! rule, in the same transaction as the completion ([`award_completion!`],
 //! used by `Store::commit`), once per badge and recipient (a UNIQUE key:
