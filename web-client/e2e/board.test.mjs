@@ -235,7 +235,7 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
   });
 
   await step('the trainer approves both posts; both phones show them in the same order', async () => {
-    await waitForText(trainer.getByTestId('board-counts'), /2 messages, dont 2 à valider/);
+    await waitForText(trainer.getByTestId('board-counts'), /Messages\u00a0: 2\u202f; à valider\u00a0: 2\u202f;/);
     await shot(trainer, 'board-06-console-pending');
     await assertAccessible(trainer, 'board console: two posts to approve');
     const queue = trainer.getByTestId('moderation-queue');
@@ -254,8 +254,8 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     await trainer.getByRole('button', { name: `Valider le message « ${ALICE_POST} »` }).click();
     await waitForText(queue.getByRole('heading', { level: 2 }), /À valider \(1\)/);
     await queue.getByRole('button', { name: 'Tout valider (1)' }).click();
-    await waitForText(queue.getByTestId('queue-outcome'), /1 message\(s\) validé\(s\)\./);
-    await waitForText(trainer.getByTestId('board-counts'), /dont 0 à valider/);
+    await waitForText(queue.getByTestId('queue-outcome'), /1 message validé\./);
+    await waitForText(trainer.getByTestId('board-counts'), /à valider\u00a0: 0\u202f;/);
     await waitForText(queue, /Plus rien à valider/);
     for (const { page } of [alice, bob]) {
       await card(page, ALICE_POST).waitFor();

@@ -7,7 +7,7 @@
 
 import type { BoardCommand, BoardImage, BoardFile, Post, PostContent, PostStatus } from './board-protocol';
 import type { Command } from './protocol';
-import { lang, t, type MessageKey } from './i18n';
+import { lang, t, type MessageKey, tn } from './i18n';
 
 export const TITLE_MAX = 200;
 export const TEXT_MAX = 5000;
@@ -360,9 +360,9 @@ export function coalescer(delayMs: number, flush: (arrivals: Arrivals) => void):
 /** "2 nouveaux messages et 1 nouveau commentaire". */
 export function arrivalsText(arrivals: Arrivals): string {
   const parts: string[] = [];
-  if (arrivals.posts) parts.push(t(arrivals.posts === 1 ? 'board.announce.post' : 'board.announce.posts', { count: arrivals.posts }));
+  if (arrivals.posts) parts.push(tn('board.announce.posts', arrivals.posts));
   if (arrivals.comments) {
-    parts.push(t(arrivals.comments === 1 ? 'board.announce.comment' : 'board.announce.comments', { count: arrivals.comments }));
+    parts.push(tn('board.announce.comments', arrivals.comments));
   }
   return parts.join(t('board.announce.and'));
 }

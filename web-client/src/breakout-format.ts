@@ -6,7 +6,7 @@
 
 import type { Atelier, AssignmentMode, BreakoutPlan, ProductionContent, Resource } from './breakout-protocol';
 import { isWebLink } from './board-format';
-import { t } from './i18n';
+import { tn } from './i18n';
 import type { Command } from './protocol';
 
 export const ATELIERS_MAX = 50;
@@ -152,6 +152,6 @@ export function emptyDraft(minutes = 20): AtelierDraft {
 
 /** A warning point in words: "1 minute", "2 minutes", "10 secondes". */
 export function warningText(seconds: number): string {
-  if (seconds >= 60 && seconds % 60 === 0) return t(seconds === 60 ? 'breakout.minute' : 'breakout.minutes', { count: seconds / 60 });
-  return t(seconds === 1 ? 'breakout.second' : 'breakout.seconds', { count: seconds });
+  if (seconds >= 60 && seconds % 60 === 0) return tn('breakout.minutes', seconds / 60);
+  return tn('breakout.seconds', seconds);
 }

@@ -2,7 +2,7 @@
 // and the same {placeholders}; t() fills placeholders.
 
 import { describe, expect, it } from 'vitest';
-import { en, errorText, fr, setLang, t } from '../src/i18n';
+import { en, errorText, fr, setLang, t, tn } from '../src/i18n';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -51,5 +51,39 @@ describe('i18n', () => {
     expect(t('lobby.you', { name: 'Camille' })).toBe('You are Camille');
     expect(t('lobby.you')).toBe('You are {name}');
     setLang('fr');
+  });
+
+  it('chooses plural forms by the language’s rules: 0 is singular in French, not in English', () => {
+    setLang('fr');
+    expect(tn('quiz.answersCount', 0)).toBe('0 réponse');
+    expect(tn('quiz.answersCount', 1)).toBe('1 réponse');
+    expect(tn('quiz.answersCount', 2)).toBe('2 réponses');
+    expect(tn('quiz.answersCount', 1.5)).toBe('1,5 réponse');
+    // French writes thousands with a narrow no-break space, and millions use `other`.
+    expect(tn('quiz.answersCount', 10_000)).toBe('10\u202f000 réponses');
+    expect(tn('quiz.answersCount', 1_000_000)).toBe('1\u202f000\u202f000 réponses');
+    expect(tn('board.queue.approvedSome', 1, { refused: 2 })).toBe('1 message validé\u202f; refusés par le serveur\u00a0: 2.');
+    setLang('en');
+    expect(tn('quiz.answersCount', 0)).toBe('0 answers');
+    expect(tn('quiz.answersCount', 1)).toBe('1 answer');
+    expect(tn('quiz.answersCount', 10_000)).toBe('10,000 answers');
+    setLang('fr');
+  });
+
+  it('every plural message has both forms with the same placeholders', () => {
+    const keys = Object.keys(fr);
+    const bases = new Set(keys.filter((k) => /\.(one|other)$/.test(k)).map((k) => k.replace(/\.(one|other)$/, '')));
+    expect(bases.size).toBeGreaterThan(20);
+    for (const base of bases) {
+      expect(keys, base).toContain(`${base}.one`);
+      expect(keys, base).toContain(`${base}.other`);
+      const one = fr[`${base}.one` as keyof typeof fr];
+      const other = fr[`${base}.other` as keyof typeof fr];
+      expect(placeholders(one), base).toEqual(placeholders(other));
+      expect(one, base).not.toContain('(s)');
+      expect(other, base).not.toContain('(s)');
+    }
+    // No hand-made plural left anywhere.
+    for (const [key, text] of Object.entries(fr)) expect(text, key).not.toMatch(/\((s|e|es)\)/);
   });
 });

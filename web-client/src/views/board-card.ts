@@ -13,7 +13,7 @@ import { blobUrl } from '../board-api';
 import { embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
 import type { Comment, Post, PostContent, Section } from '../board-protocol';
 import { h, uid } from '../dom';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import type { CommandResult } from '../client';
 import { postComposer, type ComposerUploads } from './board-composer';
 
@@ -193,7 +193,7 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
   function renderSocial(): void {
     const key = JSON.stringify([post.likes, ctx.liked, ctx.canLike, ctx.projector, ctx.busy]);
     social.render(key, () => {
-      const count = t(post.likes === 1 ? 'board.likes.one' : 'board.likes.many', { count: post.likes });
+      const count = tn('board.likes', post.likes);
       // The wall of a projector leaves out "0 j'aime": room for the posts.
       if (ctx.projector && post.likes === 0) return [];
       if (!ctx.canLike || ctx.projector) return [h('p', { class: 'amphi-post__likes', 'data-testid': 'likes' }, h('span', { 'aria-hidden': 'true', class: 'fr-icon-heart-line fr-icon--sm' }), ' ', count)];

@@ -9,7 +9,7 @@ import { postHeading } from '../board-format';
 import { pendingPosts, type BoardState } from '../board-state';
 import type { CommandResult } from '../client';
 import { h } from '../dom';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { keyedSlot } from './quiz-common';
 
 export interface ModerationQueue {
@@ -39,8 +39,8 @@ export function moderationQueue(
     const approved = results.filter((r) => r.ok).length;
     const refused = results.length - approved;
     const text = refused === 0
-      ? t('board.queue.approvedAll', { count: approved })
-      : t('board.queue.approvedSome', { count: approved, refused });
+      ? tn('board.queue.approvedAll', approved)
+      : tn('board.queue.approvedSome', approved, { refused });
     outcome.textContent = text;
     announce(text);
   });

@@ -12,7 +12,7 @@ import type { Post, Section } from '../board-protocol';
 import { orderedPosts, sectionPosts, writeBlock, type BoardState } from '../board-state';
 import type { ConnectionStatus } from '../client';
 import { h, setChildren } from '../dom';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { leads, type Command, type Role } from '../protocol';
 import { postCard, type CardActions, type CardContext, type PostCard } from './board-card';
 
@@ -144,7 +144,7 @@ export function boardView(opts: { projector?: boolean; actions: CardActions }): 
       });
       const mine = queued.filter((q) => g.id === 'wall' || (q.section ?? state.sections[0]?.id) === g.id);
       items.push(...mine.map((q) => placeholder(q, r.status)));
-      view.count.textContent = t(g.posts.length === 1 ? 'board.section.countOne' : 'board.section.count', { count: g.posts.length });
+      view.count.textContent = tn('board.section.count', g.posts.length);
       view.empty.hidden = items.length > 0;
       placed.push({ view, items });
     }

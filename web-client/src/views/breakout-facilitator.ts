@@ -22,7 +22,7 @@ import { isWebLink } from '../board-format';
 import { uploadBoardFile } from '../board-api';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, uid } from '../dom';
-import { errorText, formatTime, t, type MessageKey } from '../i18n';
+import { errorText, formatTime, t, type MessageKey, tn } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, recordingLink, recordingMeta, sendBreakout, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showAlert, showStopped, statusText } from './common';
@@ -249,7 +249,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
           stateBadge(status.state)),
         clock.element(status.state === 'open' ? status.ends_at : undefined, t('breakout.timeLeftIn', { name: plan.name })),
         h('p', { class: 'fr-text--sm fr-mb-1w', 'data-testid': 'atelier-members' },
-          t(status.members.length === 0 ? 'breakout.atelier.membersNone' : status.members.length === 1 ? 'breakout.atelier.membersOne' : 'breakout.atelier.members', { count: status.members.length, present: status.present }),
+          status.members.length === 0 ? t('breakout.atelier.membersNone') : tn('breakout.atelier.members', status.members.length, { present: status.present }),
           plan.capacity ? ` · ${t('breakout.atelier.capacity', { capacity: plan.capacity })}` : '',
           ` · ${t('breakout.console.minutes', { minutes: minutesOf(plan.duration_s) })}`),
         members.length ? h('p', { class: 'fr-text--sm fr-mb-1w amphi-trainer-only' }, members.join(', ')) : null,

@@ -18,7 +18,7 @@ import { isWebLink } from '../board-format';
 import { blobUrl } from '../board-api';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
-import { t, type MessageKey } from '../i18n';
+import { t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sharedRecordingsList, sendBreakout, stateBadge } from './breakout-common';
 import { connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
@@ -229,7 +229,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
         break;
       case 'opened':
         if (mine && mine.id === event.atelier) {
-          app.announce(t('breakout.announce.opened', { name: mine.name, minutes: Math.round((event.ends_at - event.opened_at) / 60_000) }));
+          app.announce(tn('breakout.announce.opened', Math.round((event.ends_at - event.opened_at) / 60_000), { name: mine.name }));
           focusMine();
         }
         break;

@@ -6,7 +6,7 @@
 import { ApiError } from '../api';
 import { distributeRoster, fetchRoster, type CourseMember } from '../course-api';
 import { h, setChildren } from '../dom';
-import { errorText, t, type MessageKey } from '../i18n';
+import { errorText, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
 import type { App } from '../app';
@@ -57,7 +57,7 @@ export function courseRosterPanel(app: App, roomId: RoomId, options: { ateliers:
     distribute.disabled = true;
     try {
       const result = await distributeRoster(token(), roomId);
-      status.textContent = t('roster.distributed', { assigned: result.assigned.length, refused: result.not_assigned.length });
+      status.textContent = tn('roster.distributed', result.assigned.length, { refused: result.not_assigned.length });
     } catch (e) {
       status.textContent = failed(e);
     } finally {

@@ -6,7 +6,7 @@
 // shows what was answered.
 
 import { h, uid } from '../dom';
-import { t, type MessageKey } from '../i18n';
+import { t, type MessageKey, tn } from '../i18n';
 import type { AnswerValue, QuestionView } from '../quiz-protocol';
 import { choiceLetter, formatNumber, parseDecimal, ratingLabel, toggleSign } from '../quiz-format';
 import { orderingBody } from './quiz-ordering';
@@ -248,7 +248,7 @@ function words(max: number, send: (a: AnswerValue) => void): Body {
   const inputs = Array.from({ length: count }, () => h('input', { class: 'fr-input', id: uid('word'), type: 'text', maxlength: String(WORD_MAX), autocomplete: 'off' }));
   const error = h('p', { class: 'fr-error-text', hidden: true, id: uid('words-error') });
   const form = h('form', { novalidate: true },
-    h('p', { class: 'fr-text--sm' }, t('quiz.wordsHint', { max: count })),
+    h('p', { class: 'fr-text--sm' }, tn('quiz.wordsHint', count)),
     ...inputs.map((input, i) => h('div', { class: 'fr-input-group' },
       h('label', { class: 'fr-label', for: input.id }, t('quiz.word', { number: i + 1 })), input)),
     error, submitButton());

@@ -6,7 +6,7 @@
 
 import { encode } from 'uqr';
 import { h, setChildren } from '../dom';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import type { CorrectAnswer, LeaderboardEntry, QuestionStats, QuestionView, ScoreView } from '../quiz-protocol';
 import { TIME_WARNINGS, distributionView, formatCountdown, formatNumber, questionTypeLabel, rankText, remainingMs, timeWarning, type DistributionView } from '../quiz-format';
 import type { QuizState } from '../quiz-state';
@@ -24,7 +24,7 @@ export function distributionBlock(
 
 export function renderDistribution(view: DistributionView, testId = 'distribution'): HTMLElement {
   const total = h('p', { class: 'fr-text--sm fr-mb-1w amphi-answered', 'data-testid': `${testId}-answered` },
-    t('quiz.answersCount', { count: view.answered }));
+    tn('quiz.answersCount', view.answered));
   if (view.type === 'numeric') {
     const item = (label: string, value?: number) =>
       h('div', { class: 'amphi-figure' }, h('dt', {}, label), h('dd', {}, value === undefined ? '—' : formatNumber(value)));
@@ -34,7 +34,7 @@ export function renderDistribution(view: DistributionView, testId = 'distributio
   }
   if (view.type === 'ordering') {
     return h('div', { 'data-testid': testId }, total,
-      h('p', {}, t('quiz.orderingStats', { exact: view.exact, count: view.answered, accuracy: Math.round(view.accuracy * 100) })));
+      h('p', {}, tn('quiz.orderingStats', view.exact, { answered: view.answered, accuracy: Math.round(view.accuracy * 100) })));
   }
   if (view.type === 'cloud') {
     // Size shows frequency at a glance; the count is written next to each word.

@@ -9,7 +9,7 @@
 import type { App, View } from '../app';
 import { ApiError, importQuiz } from '../api';
 import { h, setChildren, uid } from '../dom';
-import { errorText, t, type MessageKey } from '../i18n';
+import { errorText, t, type MessageKey, tn } from '../i18n';
 import type { Anonymity, ImportFormat, ImportResult, LeaderboardMode, QuizMode, QuizSettings } from '../quiz-protocol';
 import { RECONNECT_GRACE_DEFAULT_S, RECONNECT_GRACE_MAX_S, parseReconnectGrace, questionTypeLabel, withDefaultTimeLimit } from '../quiz-format';
 import { loadTrainerToken, saveTrainerToken } from '../session';
@@ -131,12 +131,12 @@ export function renderQuizCreate(app: App): View {
 
     const skipped = result.skipped.length
       ? h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mb-2w', 'data-testid': 'import-skipped' },
-        h('p', { class: 'fr-alert__title' }, t('quizCreate.skipped', { count: result.skipped.length })),
+        h('p', { class: 'fr-alert__title' }, tn('quizCreate.skipped', result.skipped.length)),
         h('ul', {}, ...result.skipped.map((s) => h('li', {}, `${s.position} — ${s.title} : ${s.reason}`))))
       : null;
     const warnings = result.warnings.length
       ? h('div', { class: 'fr-alert fr-alert--info fr-alert--sm fr-mb-2w', 'data-testid': 'import-warnings' },
-        h('p', { class: 'fr-alert__title' }, t('quizCreate.warnings', { count: result.warnings.length })),
+        h('p', { class: 'fr-alert__title' }, tn('quizCreate.warnings', result.warnings.length)),
         h('ul', {}, ...result.warnings.map((w) => h('li', {}, `${w.position} — ${w.title} : ${w.message}`))))
       : null;
 
@@ -158,7 +158,7 @@ export function renderQuizCreate(app: App): View {
         h('label', { class: 'fr-label', for: 'quiz-live-projector' }, t('quizCreate.liveOnProjector'), h('span', { class: 'fr-hint-text' }, t('quizCreate.liveOnProjectorHint')))),
       untimed > 0 ? h('div', { class: 'fr-input-group' },
         h('label', { class: 'fr-label', for: 'quiz-limit' }, t('quizCreate.timeLimit'),
-          h('span', { class: 'fr-hint-text', id: 'quiz-limit-hint' }, t('quizCreate.timeLimitHint', { count: untimed, min: TIME_LIMIT_MIN, max: TIME_LIMIT_MAX }))),
+          h('span', { class: 'fr-hint-text', id: 'quiz-limit-hint' }, tn('quizCreate.timeLimitHint', untimed, { min: TIME_LIMIT_MIN, max: TIME_LIMIT_MAX }))),
         limit, limitError) : null,
       createAlert,
       createButton);
@@ -213,7 +213,7 @@ export function renderQuizCreate(app: App): View {
 
     setChildren(step2,
       h('h2', { id: 'step2-title', class: 'fr-h4' }, t('quizCreate.step2')),
-      h('p', { class: 'fr-text--lg', 'data-testid': 'import-count' }, t('quizCreate.imported', { title: quiz.title, count: quiz.questions.length })),
+      h('p', { class: 'fr-text--lg', 'data-testid': 'import-count' }, tn('quizCreate.imported', quiz.questions.length, { title: quiz.title })),
       skipped, warnings,
       h('details', { class: 'amphi-details fr-mb-3w' },
         h('summary', {}, t('quizCreate.questions')),

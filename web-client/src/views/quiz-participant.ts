@@ -10,7 +10,7 @@
 import type { App, View } from '../app';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h } from '../dom';
-import { errorText, formatTime, t, type MessageKey } from '../i18n';
+import { errorText, formatTime, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import type { AnswerValue, QuizEvent } from '../quiz-protocol';
 import { answerText, correctAnswerText, formatCountdown, formatNumber, remainingMs } from '../quiz-format';
@@ -46,7 +46,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   let feedbackAtBuild = false;
   /** Self-paced, every question answered: the participant asked for the finished screen. */
   let showFinished = false;
-  const timer = countdown(() => client.serverNow(), (ms) => app.announce(t('quiz.announce.secondsLeft', { seconds: ms / 1000 })));
+  const timer = countdown(() => client.serverNow(), (ms) => app.announce(tn('quiz.announce.secondsLeft', ms / 1000)));
   let stageScreen = '';
 
   function submit(question: number, answer: AnswerValue, confidence?: number): void {
@@ -101,7 +101,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     return [h('div', { class: 'amphi-quiz-wait', 'data-testid': 'quiz-waiting' },
       h('h2', { class: 'fr-h4', tabindex: '-1' }, state.title),
       h('p', { class: 'fr-text--lg' }, t(waiting)),
-      h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'question-count' }, t('quiz.questionCount', { count: state.questionCount })),
+      h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'question-count' }, tn('quiz.questionCount', state.questionCount)),
       scoreLine(state))];
   }
 

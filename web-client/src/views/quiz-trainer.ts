@@ -13,7 +13,7 @@ import { ApiError, observerToken } from '../api';
 import { loadTrainerToken } from '../session';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
-import { errorText, lang, t, type MessageKey } from '../i18n';
+import { errorText, lang, t, type MessageKey, tn } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
 import type { LeaderboardEntry, QuizAction, QuizCommand, QuizEvent } from '../quiz-protocol';
 import { canJump, choiceLetter, correctAnswerText, formatCountdown, formatNumber, leaderActions, liveWhileOpen, nextEnds, nextUnasked, phaseLabel, percent, rankText, remainingMs } from '../quiz-format';
@@ -133,7 +133,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   // Who joined, newest first, while waiting to start (named quizzes only).
   const lobbyNames = keyedSlot();
   const arrivals = new Map<string, number>();
-  const timer = countdown(() => client.serverNow(), (ms) => app.announce(t('quiz.announce.secondsLeft', { seconds: ms / 1000 })));
+  const timer = countdown(() => client.serverNow(), (ms) => app.announce(tn('quiz.announce.secondsLeft', ms / 1000)));
   const distribution = h('div', { class: 'fr-mt-2w amphi-live-distribution' });
   const reveal = h('div', { 'data-testid': 'reveal' });
   const board = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'board-title', hidden: true },
@@ -365,7 +365,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       return h('section', { class: 'amphi-lobby-names', 'aria-labelledby': 'lobby-names-title', 'data-testid': 'lobby-names' },
         h('h3', { id: 'lobby-names-title', class: 'fr-h6 fr-mb-1w' }, t('quiz.lobbyNames')),
         h('ul', { class: 'amphi-lobby-names__list' }, ...shown.map((m) => h('li', { class: 'amphi-lobby-names__name', title: m.name }, m.name))),
-        more > 0 ? h('p', { class: 'amphi-lobby-names__more', 'data-testid': 'lobby-more' }, more === 1 ? t('quiz.lobbyMoreOne') : t('quiz.lobbyMore', { count: more })) : null);
+        more > 0 ? h('p', { class: 'amphi-lobby-names__more', 'data-testid': 'lobby-more' }, tn('quiz.lobbyMore', more)) : null);
     });
   }
 
@@ -489,7 +489,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
         app.announce(t('quiz.announce.opened', { number: event.question.index + 1 }));
         break;
       case 'question_closed':
-        app.announce(t('quiz.announce.closed', { count: event.answered }));
+        app.announce(tn('quiz.announce.closed', event.answered));
         break;
       case 'deadline_extended':
         app.announce(t('quiz.announce.extended', { time: formatCountdown(remainingMs(event.deadline_ms, client.serverNow())) }));
@@ -551,7 +551,7 @@ function podium(entries: readonly LeaderboardEntry[]): HTMLElement {
 function confidentlyWrongCallout(count: number, answered: number): HTMLElement {
   return h('div', { class: `fr-callout amphi-confidently-wrong${count > 0 ? ' amphi-confidently-wrong--some' : ''}`, 'data-testid': 'confidently-wrong' },
     h('p', { class: 'fr-callout__title' }, t('quiz.confidentlyWrongTitle')),
-    h('p', { class: 'fr-callout__text' }, t('quiz.confidentlyWrongCount', { count, answered, percent: percent(count, answered) })),
+    h('p', { class: 'fr-callout__text' }, tn('quiz.confidentlyWrongCount', count, { answered, percent: percent(count, answered) })),
     // A word for the trainer, not for the room: hidden on the projector.
     count > 0 ? h('p', { class: 'fr-text--sm fr-mb-0 amphi-trainer-only' }, t('quiz.confidentlyWrongHint')) : null);
 }

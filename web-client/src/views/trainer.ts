@@ -6,7 +6,7 @@
 import type { App, View } from '../app';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h, setChildren } from '../dom';
-import { errorText, formatTime, t } from '../i18n';
+import { errorText, formatTime, t, tn } from '../i18n';
 import type { MemberView, RaisedHand, RoomId } from '../protocol';
 import { announcementsList, connectionBadge, roleLabel, showAlert, showStopped, statusText } from './common';
 import { downloadsPanel } from './downloads';
@@ -117,7 +117,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     class: 'fr-input', id: 'announce-text', rows: 3, maxlength: ANNOUNCE_MAX, 'aria-describedby': 'announce-hint',
   });
   const hint = h('span', { class: 'fr-hint-text', id: 'announce-hint' });
-  const updateHint = () => (hint.textContent = t('trainer.announceHint', { count: textarea.value.length, max: ANNOUNCE_MAX }));
+  const updateHint = () => (hint.textContent = tn('trainer.announceHint', textarea.value.length, { max: ANNOUNCE_MAX }));
   textarea.addEventListener('input', updateHint);
   updateHint();
   const form = h('form', { class: 'fr-mt-4w', novalidate: true },
