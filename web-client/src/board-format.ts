@@ -5,6 +5,7 @@
 // likes counting a queued like or unlike, deadlines in a `datetime-local`
 // field, and the coalescing of what is read out.
 
+import { dateAndTime } from './local-time';
 import type { BoardCommand, BoardImage, BoardFile, Post, PostContent, PostStatus } from './board-protocol';
 import type { Command } from './protocol';
 import { lang, t, type MessageKey, tn } from './i18n';
@@ -317,7 +318,7 @@ export function fromLocalInput(value: string): number | null {
 
 /** Date and time in the current language. */
 export function formatDateTime(ms: number): string {
-  return new Intl.DateTimeFormat(lang() === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+  return dateAndTime(ms, lang());
 }
 
 // ---- read out ------------------------------------------------------------------------------

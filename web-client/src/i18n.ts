@@ -3,6 +3,8 @@
 // choice is remembered in localStorage. `en` must have exactly fr's keys (the
 // type checks it, and a unit test checks it at run time).
 
+import { clockTime, plannedTime } from './local-time';
+
 export type Lang = 'fr' | 'en';
 export const LANGS: readonly Lang[] = ['fr', 'en'];
 const LANG_KEY = 'amphi.lang';
@@ -268,7 +270,7 @@ export const fr = {
   'quiz.waitNext': 'Attendez la question suivante.',
   'quiz.waitWindow': 'Le quiz est ouvert : votre question arrive.',
   'quiz.scheduledTitle': 'Quiz programmé',
-  'quiz.scheduledText': 'Le quiz ouvrira à {time}.',
+  'quiz.scheduledText': 'Le quiz ouvrira {time}.',
   'quiz.yourAnswer': 'Votre réponse',
   'quiz.yourChoice': 'Votre choix',
   'quiz.true': 'Vrai',
@@ -1166,7 +1168,7 @@ export const en: Record<MessageKey, string> = {
   'quiz.waitNext': 'Wait for the next question.',
   'quiz.waitWindow': 'The quiz is open: your question is coming.',
   'quiz.scheduledTitle': 'Quiz scheduled',
-  'quiz.scheduledText': 'The quiz opens at {time}.',
+  'quiz.scheduledText': 'The quiz opens {time}.',
   'quiz.yourAnswer': 'Your answer',
   'quiz.yourChoice': 'Your choice',
   'quiz.true': 'True',
@@ -1871,10 +1873,12 @@ export function initLang(): Lang {
   return current;
 }
 
-/** Hours and minutes in the current language. */
+/** Hours and minutes in the current language, on the device's clock: "9h30", "9:30". */
 export function formatTime(ms: number): string {
-  return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(new Date(ms));
+  return clockTime(ms, current);
+}
+
+/** A planned moment in the current language, with its zone: "le 03/12/2026 à 9h30, heure de Paris". */
+export function formatPlanned(ms: number, now = Date.now()): string {
+  return plannedTime(ms, current, now);
 }

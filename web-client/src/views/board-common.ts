@@ -8,12 +8,12 @@
 
 import type { App } from '../app';
 import { uploadBoardFile } from '../board-api';
-import { arrivalsText, coalescer, formatDateTime, postHeading } from '../board-format';
+import { arrivalsText, coalescer, postHeading } from '../board-format';
 import type { BoardCommand, BoardEvent, BoardMode } from '../board-protocol';
 import type { BoardState } from '../board-state';
 import type { AmphiClient, ClientNotice, CommandResult } from '../client';
 import { h } from '../dom';
-import { errorText, fr, t, type MessageKey } from '../i18n';
+import { errorText, formatPlanned, fr, t, type MessageKey } from '../i18n';
 import type { Command, RoomId } from '../protocol';
 import type { CardActions } from './board-card';
 import type { Composer, ComposerUploads } from './board-composer';
@@ -106,7 +106,7 @@ export function boardInfo(leader = false): { root: HTMLElement; update(state: Bo
       const at = state.settings.deadline;
       deadline.hidden = at === undefined || at === null;
       if (at !== undefined && at !== null) {
-        deadline.textContent = now >= at ? t('board.deadlinePassed', { time: formatDateTime(at) }) : t('board.deadline', { time: formatDateTime(at) });
+        deadline.textContent = now >= at ? t('board.deadlinePassed', { time: formatPlanned(at, now) }) : t('board.deadline', { time: formatPlanned(at, now) });
       }
       loading.textContent = state.next ? t('board.loadingMore', { count: Object.keys(state.posts).length, total: state.total }) : '';
     },
@@ -147,7 +147,7 @@ export function boardAnnouncer(app: App, me: () => string | undefined, leader: b
           }
           if (before && (before.settings.deadline ?? null) !== (event.settings.deadline ?? null)) {
             const at = event.settings.deadline;
-            app.announce(at ? t('board.deadline', { time: formatDateTime(at) }) : t('board.announce.noDeadline'));
+            app.announce(at ? t('board.deadline', { time: formatPlanned(at) }) : t('board.announce.noDeadline'));
           }
           break;
         case 'cleared':

@@ -10,7 +10,7 @@
 import type { App, View } from '../app';
 import type { AmphiClient, ClientNotice } from '../client';
 import { h } from '../dom';
-import { errorText, formatTime, t, type MessageKey, tn } from '../i18n';
+import { errorText, formatPlanned, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import type { AnswerValue, QuizEvent } from '../quiz-protocol';
 import { answerText, correctAnswerText, formatCountdown, formatNumber, remainingMs } from '../quiz-format';
@@ -95,7 +95,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     if (screen === 'finished') return finishedScreen(state);
     if (screen === 'question') return questionScreen(state);
     if (state.phase.state === 'scheduled') {
-      return [message('h2', 'quiz.scheduledTitle', 'quiz.scheduledText', { time: formatTime(state.phase.opens_at) })];
+      return [message('h2', 'quiz.scheduledTitle', 'quiz.scheduledText', { time: formatPlanned(state.phase.opens_at, client.serverNow()) })];
     }
     const waiting: MessageKey = state.phase.state === 'lobby' ? 'quiz.waitStart' : state.phase.state === 'window' ? 'quiz.waitWindow' : 'quiz.waitNext';
     return [h('div', { class: 'amphi-quiz-wait', 'data-testid': 'quiz-waiting' },
