@@ -1,0 +1,164 @@
+// @vitest-environment happy-dom
+// The views' DOM behaviour, in a DOM (happy-dom): the live region's
+// announcements, the keyed slots that redraw only on change and give the
+// focus back, when a screen change may take the focus, and the board's list
+// that moves cards rather than rebuilding them (so a card keeps its element,
+// its draft and the focus).
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { h } from '../src/dom';
+import { setLang } from '../src/i18n';
+import { renderShell } from '../src/views/layout';
+import { keyedSlot } from '../src/views/quiz-common';
+import { keyedFocusSlot } from '../src/views/breakout-common';
+import { focusIsFree } from '../src/views/common';
+import { boardView, type BoardRender } from '../src/views/board-view';
+import { boardFromSnapshot } from '../src/board-state';
+import type { CardActions } from '../src/views/board-card';
+import { post, snapshot } from './board-fixtures';
+
+beforeEach(() => {
+  setLang('fr');
+  document.body.replaceChildren();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the live region', () => {
+  it('reads each announcement politely, then lets it go after 10 s', () => {
+    vi.useFakeTimers();
+    const shell = renderShell(() => {});
+    document.body.append(shell.root);
+    const live = shell.root.querySelector<HTMLElement>('[data-testid="live"]')!;
+    expect(live.getAttribute('aria-live')).toBe('polite');
+    expect(live.getAttribute('aria-relevant')).toBe('additions');
+    shell.announce('Question 1 ouverte.');
+    shell.announce('Plus que 10 secondes.');
+    expect([...live.children].map((p) => p.textContent)).toEqual(['Question 1 ouverte.', 'Plus que 10 secondes.']);
+    vi.advanceTimersByTime(9_999);
+    expect(live.children).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(live.children).toHaveLength(0);
+  });
+});
+
+describe('keyed slots', () => {
+  it('redraw only when the key changes', () => {
+    const slot = keyedSlot();
+    let builds = 0;
+    const build = () => {
+      builds += 1;
+      return h('p', {}, `version ${builds}`);
+    };
+    expect(slot.render('a', build)).toBe(true);
+    const first = slot.root.firstElementChild;
+    expect(slot.render('a', build)).toBe(false);
+    expect(slot.root.firstElementChild).toBe(first);
+    expect(builds).toBe(1);
+    expect(slot.render('b', build)).toBe(true);
+    expect(slot.root.textContent).toBe('version 2');
+  });
+
+  it('give the focus back to the same control, else its card’s heading, else the fallback', () => {
+    const fallback = h('h2', { tabindex: '-1' }, 'Ateliers');
+    const slot = keyedFocusSlot(() => fallback);
+    document.body.append(fallback, slot.root);
+    const card = (withButton: boolean, label: string) =>
+      h('div', { 'data-card': 'a1' },
+        h('h3', { tabindex: '-1', 'data-card-heading': '' }, 'Atelier 1'),
+        withButton ? h('button', { 'data-focus': 'a1-close' }, label) : null);
+
+    slot.render('1', () => [card(true, 'Fermer')]);
+    slot.root.querySelector<HTMLElement>('[data-focus="a1-close"]')!.focus();
+    slot.render('2', () => [card(true, 'Fermer (2)')]);
+    expect(document.activeElement?.textContent).toBe('Fermer (2)');
+
+    slot.render('3', () => [card(false, '')]);
+    expect(document.activeElement?.textContent).toBe('Atelier 1');
+
+    slot.render('4', () => [h('p', {}, 'Plus d’atelier')]);
+    expect(document.activeElement).toBe(fallback);
+  });
+
+  it('leave the focus alone when it was elsewhere', () => {
+    const outside = h('button', {}, 'Diffuser');
+    const slot = keyedFocusSlot(() => null);
+    document.body.append(outside, slot.root);
+    outside.focus();
+    slot.render('1', () => [h('button', { 'data-focus': 'x' }, 'x')]);
+    slot.render('2', () => [h('button', { 'data-focus': 'x' }, 'y')]);
+    expect(document.activeElement).toBe(outside);
+  });
+});
+
+describe('focusIsFree', () => {
+  it('lets a change take the focus from the page, the replaced part or a heading, never from a control elsewhere', () => {
+    const part = h('div', {}, h('button', {}, 'inside'));
+    const heading = h('h2', { tabindex: '-1' }, 'Titre');
+    const control = h('input', {});
+    document.body.append(part, heading, control);
+    expect(focusIsFree(part)).toBe(true);
+    part.querySelector('button')!.focus();
+    expect(focusIsFree(part)).toBe(true);
+    heading.focus();
+    expect(focusIsFree(part)).toBe(true);
+    control.focus();
+    expect(focusIsFree(part)).toBe(false);
+  });
+});
+
+describe('the board’s list', () => {
+  const noop = () => {};
+  const actions: CardActions = {
+    like: noop,
+    comment: async () => ({ ok: true }) as never,
+    deleteComment: noop,
+    edit: async () => ({ ok: true }) as never,
+    remove: noop,
+    uploads: {} as CardActions['uploads'],
+    announce: noop,
+  };
+  const render = (posts: ReturnType<typeof post>[]): BoardRender => ({
+    state: boardFromSnapshot(snapshot({ posts, total: posts.length })),
+    me: 'm-alice',
+    role: 'participant',
+    now: 10,
+    pending: [],
+    status: 'online',
+  });
+
+  it('moves cards when the order changes, keeping each element and the focus', () => {
+    const view = boardView({ actions });
+    document.body.append(view.root);
+    view.update(render([post('p1', { key: 'a0' }), post('p2', { key: 'a1' }), post('p3', { key: 'a2' })]));
+    const items = () => [...view.root.querySelectorAll<HTMLElement>('li[data-post]')];
+    expect(items().map((li) => li.dataset.post)).toEqual(['p1', 'p2', 'p3']);
+    const [li1, li2, li3] = items();
+    const like = li3.querySelector<HTMLElement>('[data-focus="like"]')!;
+    like.focus();
+    expect(document.activeElement).toBe(like);
+
+    // p3 goes first: its element is taken out and put back, and keeps the focus.
+    view.update(render([post('p1', { key: 'a0' }), post('p2', { key: 'a1' }), post('p3', { key: 'Z' })]));
+    expect(items().map((li) => li.dataset.post)).toEqual(['p3', 'p1', 'p2']);
+    expect(items()).toEqual([li3, li1, li2]);
+    expect(document.activeElement).toBe(like);
+
+    // p2 is deleted: its element goes, the others stay.
+    view.update(render([post('p1', { key: 'a0' }), post('p3', { key: 'Z' })]));
+    expect(items()).toEqual([li3, li1]);
+    expect(li2.isConnected).toBe(false);
+  });
+
+  it('counts each section’s posts in the language’s plural', () => {
+    const view = boardView({ actions });
+    document.body.append(view.root);
+    view.update(render([post('p1'), post('p2', { section: 's2', key: 'a0' }), post('p3', { section: 's2', key: 'a1' })]));
+    const counts = [...view.root.querySelectorAll('[data-testid="section-count"]')].map((c) => c.textContent);
+    expect(counts).toEqual(['1 message', '2 messages']);
+    view.update(render([post('p2', { section: 's2', key: 'a0' })]));
+    expect([...view.root.querySelectorAll('[data-testid="section-count"]')].map((c) => c.textContent)).toEqual(['0 message', '1 message']);
+  });
+});
