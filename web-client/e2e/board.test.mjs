@@ -235,7 +235,7 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
   });
 
   await step('the trainer approves both posts; both phones show them in the same order', async () => {
-    await waitForText(trainer.getByTestId('board-counts'), /Messages\u00a0: 2\u202f; à valider\u00a0: 2\u202f;/);
+    await waitForText(trainer.getByTestId('board-counts'), /Messages : 2 ; à valider : 2 ;/);
     await shot(trainer, 'board-06-console-pending');
     await assertAccessible(trainer, 'board console: two posts to approve');
     const queue = trainer.getByTestId('moderation-queue');
@@ -255,7 +255,7 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     await waitForText(queue.getByRole('heading', { level: 2 }), /À valider \(1\)/);
     await queue.getByRole('button', { name: 'Tout valider (1)' }).click();
     await waitForText(queue.getByTestId('queue-outcome'), /1 message validé\./);
-    await waitForText(trainer.getByTestId('board-counts'), /à valider\u00a0: 0\u202f;/);
+    await waitForText(trainer.getByTestId('board-counts'), /à valider : 0 ;/);
     await waitForText(queue, /Plus rien à valider/);
     for (const { page } of [alice, bob]) {
       await card(page, ALICE_POST).waitFor();
@@ -424,7 +424,7 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     await waitUntil(async () => (await card(alice.page, title).count()) === 0, 'the hidden post to leave Alice’s board');
     await waitForText(card(bob.page, title).getByTestId('post-status'), /Masqué par le formateur/);
     await waitForText(card(trainer, title).getByTestId('post-status'), /Masqué/);
-    await waitForText(trainer.getByTestId('board-counts'), /1 masqués/);
+    await waitForText(trainer.getByTestId('board-counts'), /masqués : 1/);
     await assertAccessible(bob.page, 'participant: own post hidden');
     await card(trainer, title).getByRole('button', { name: `Afficher de nouveau le message « ${title} »` }).click();
     await card(alice.page, title).waitFor();

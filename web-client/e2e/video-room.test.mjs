@@ -158,7 +158,7 @@ describe('recordings of the ateliers, with the BigBlueButton simulator', () => {
     await waitForText(group.getByRole('heading'), /^Lecture$/);
     const link = group.getByTestId('recording-link');
     assert.match(await link.getAttribute('href'), new RegExp(`/playback/presentation/2\\.3/${recordId}$`));
-    assert.match(plainSpaces(await link.textContent()), /^Regarder l’enregistrement de « Lecture \d\d:\d\d »$/);
+    assert.match(plainSpaces(await link.textContent()), /^Regarder l’enregistrement de « Lecture \d{1,2}h\d\d »$/);
     assert.equal(await link.getAttribute('target'), '_blank');
     assert.equal(await section.locator('[data-atelier="a2"]').count(), 0, 'nothing recorded in « Écriture »');
     await shot(page, 'recordings-listed');

@@ -48,8 +48,9 @@ export type ClientNotice =
   | { type: 'status'; status: ConnectionStatus }
   | { type: 'welcome'; member: MemberIdentity }
   | { type: 'joined'; room: RoomId }
-  | { type: 'room'; room: RoomId }
-  | { type: 'event'; frame: RoomEvent }
+  /** The room's state changed: by this event when there is one, else by a
+   * command queued or answered, a page or a new snapshot. One notice per change. */
+  | { type: 'room'; room: RoomId; event?: RoomEvent }
   | { type: 'command_error'; command?: Command; error: ErrorMessage }
   | { type: 'stopped'; reason: StopReason; code?: ErrorCode };
 
@@ -426,8 +427,7 @@ export class AmphiClient {
     const body = frame.event;
     if (this.me && body.kind === 'hand_raised' && body.hand.member === this.me.id) this.ownHands.add(frame.room);
     if (this.me && body.kind === 'hand_lowered' && body.member === this.me.id) this.ownHands.delete(frame.room);
-    this.emit({ type: 'event', frame });
-    this.emit({ type: 'room', room: frame.room });
+    this.emit({ type: 'room', room: frame.room, event: frame });
   }
 
   /** A new board snapshot: the pages of an older one are no longer wanted;

@@ -288,7 +288,7 @@ describe('AmphiClient', () => {
     last().receive(announcement(4));
     expect(client.room(ROOM)?.announcements.map((a) => a.text)).toEqual(['a6']);
     expect(client.lastSeq()).toEqual({ [ROOM]: 6 });
-    expect(notices.filter((n) => n.type === 'event')).toHaveLength(1);
+    expect(notices.filter((n) => n.type === 'room' && n.event)).toHaveLength(1);
   });
 
   it('after 1000 (normal close) stays stopped until reconnectNow; never after 4011', async () => {

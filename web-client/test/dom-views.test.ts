@@ -3,7 +3,7 @@
 // announcements, the keyed slots that redraw only on change and give the
 // focus back, when a screen change may take the focus, and the board's list
 // that moves cards rather than rebuilding them (so a card keeps its element,
-// its draft and the focus).
+// its draft and the focus), and the one subscription of a live screen.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { h } from '../src/dom';
@@ -11,7 +11,10 @@ import { setLang } from '../src/i18n';
 import { renderShell } from '../src/views/layout';
 import { keyedSlot } from '../src/views/quiz-common';
 import { keyedFocusSlot } from '../src/views/breakout-common';
-import { focusIsFree } from '../src/views/common';
+import { focusIsFree, watchRoom } from '../src/views/common';
+import type { App } from '../src/app';
+import type { AmphiClient, ClientNotice } from '../src/client';
+import type { RoomEvent } from '../src/protocol';
 import { boardView, type BoardRender } from '../src/views/board-view';
 import { boardFromSnapshot } from '../src/board-state';
 import type { CardActions } from '../src/views/board-card';
@@ -160,5 +163,60 @@ describe('the board’s list', () => {
     expect(counts).toEqual(['1 message', '2 messages']);
     view.update(render([post('p2', { section: 's2', key: 'a0' })]));
     expect([...view.root.querySelectorAll('[data-testid="section-count"]')].map((c) => c.textContent)).toEqual(['0 message', '1 message']);
+  });
+});
+
+describe('watchRoom', () => {
+  function setup(quiet = false) {
+    let listener: (n: ClientNotice) => void = () => {};
+    const client = { subscribe: (l: (n: ClientNotice) => void) => ((listener = l), () => {}) } as unknown as AmphiClient;
+    const said: string[] = [];
+    const app = { announce: (text: string) => said.push(text), forget: () => {}, navigate: () => {} } as unknown as App;
+    const badge = { updates: 0, update() { this.updates += 1; } };
+    const errors = h('div');
+    const redraws: (RoomEvent | undefined)[] = [];
+    watchRoom(app, client, 'r1', { badge, errors }, {
+      quiet,
+      redraw: (event) => redraws.push(event),
+      refused: (n) => (n.error.code === 'conflict' ? null : `refusé : ${n.error.code}`),
+    });
+    return { send: (n: ClientNotice) => listener(n), said, badge, errors, redraws };
+  }
+  const frame = (room: string): RoomEvent => ({ type: 'event', room, seq: 1, at: 1, event: { kind: 'hand_lowered', member: 'm1' } } as RoomEvent);
+
+  it('redraws once per change of its room, with the event that caused it, never for another room', () => {
+    const { send, redraws } = setup();
+    send({ type: 'room', room: 'r1', event: frame('r1') });
+    send({ type: 'room', room: 'r1' });
+    send({ type: 'room', room: 'r2', event: frame('r2') });
+    send({ type: 'joined', room: 'r2' });
+    expect(redraws).toEqual([frame('r1'), undefined]);
+  });
+
+  it('alerts its room’s refusals (and those of no command), as the screen words them', () => {
+    const { send, errors, redraws } = setup();
+    const error = (code: string) => ({ type: 'error', code, message: code }) as never;
+    send({ type: 'command_error', command: { type: 'raise_hand', room: 'r2', id: 'c1' }, error: error('forbidden') });
+    expect(errors.textContent).toBe('');
+    send({ type: 'command_error', command: { type: 'raise_hand', room: 'r1', id: 'c2' }, error: error('conflict') });
+    expect(errors.textContent).toBe('');
+    send({ type: 'command_error', command: { type: 'raise_hand', room: 'r1', id: 'c3' }, error: error('forbidden') });
+    expect(errors.querySelector('[role="alert"]')?.textContent).toContain('refusé : forbidden');
+    send({ type: 'command_error', error: error('rate_limited') });
+    expect(errors.textContent).toContain('refusé : rate_limited');
+    // The pending change of a refused command comes as its own `room` notice.
+    expect(redraws).toHaveLength(0);
+  });
+
+  it('follows the connection on the badge, and reads it out unless quiet', () => {
+    const loud = setup();
+    loud.send({ type: 'status', status: 'reconnecting' });
+    expect(loud.badge.updates).toBe(1);
+    expect(loud.said).toEqual(['État de la connexion\u00a0: Reconnexion…']);
+    expect(loud.redraws).toHaveLength(1);
+    const quiet = setup(true);
+    quiet.send({ type: 'status', status: 'offline' });
+    expect(quiet.badge.updates).toBe(1);
+    expect(quiet.said).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@
 
 import type { App, View } from '../app';
 import { writableSections, writeBlock, type BoardState } from '../board-state';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
 import { t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
@@ -18,7 +18,7 @@ import { loadTrainerToken } from '../session';
 import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
 import { boardView } from './board-view';
-import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { connectionBadge, watchRoom } from './common';
 
 const BLOCKED: Record<'closed' | 'deadline' | 'locked' | 'observer', MessageKey> = {
   closed: 'board.blocked.closed',
@@ -106,19 +106,13 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
     board.update({ state, me: client.me?.id, role, now, pending: client.pendingBoard(roomId), status: client.status });
   }
 
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') {
-      badge.update();
-      statusbar.classList.toggle('amphi-statusbar--stuck', n.status !== 'online');
-      app.announce(t('status.announce', { status: statusText(n.status) }));
-    }
-    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'board') announcer.event(n.frame.event.event, shown);
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))
-      && !postRefusedInForm(composer, n, roomId)) {
-      showAlert(errors, boardErrorText(n.error.code, n.command));
-    }
-    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();
+  const off = watchRoom(app, client, roomId, { badge, errors }, {
+    redraw(event) {
+      if (event?.event.kind === 'board') announcer.event(event.event.event, shown);
+      update();
+    },
+    status: (status) => statusbar.classList.toggle('amphi-statusbar--stuck', status !== 'online'),
+    refused: (n) => (n.error.code === 'conflict' || postRefusedInForm(composer, n, roomId) ? null : boardErrorText(n.error.code, n.command)),
   });
   update();
   return {

@@ -4,12 +4,12 @@
 // buttons). Observers see what everyone sees: visible posts only.
 
 import type { App, View } from '../app';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h } from '../dom';
 import type { RoomId } from '../protocol';
 import { boardInfo } from './board-common';
 import { boardView } from './board-view';
-import { connectionBadge, showStopped } from './common';
+import { connectionBadge, watchRoom } from './common';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel } from './room-code';
 
@@ -54,11 +54,7 @@ export function renderBoardProjector(app: App, client: AmphiClient, roomId: Room
     board.update({ state: wall, me: client.me?.id, role: 'observer', now, pending: [], status: client.status });
   }
 
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') badge.update();
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
-  });
+  const off = watchRoom(app, client, roomId, { badge, errors }, { quiet: true, redraw: () => update(), refused: () => null });
   update();
   return {
     root,

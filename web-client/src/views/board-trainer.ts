@@ -12,7 +12,7 @@ import { fetchBoardExport } from '../board-api';
 import { BOARD_MODES, type BoardMode, type BoardCommand, type Section } from '../board-protocol';
 import { SECTION_TITLE_MAX, fromLocalInput, toLocalInput } from '../board-format';
 import { sectionPosts, waitingCounts, type BoardState } from '../board-state';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h, uid } from '../dom';
 import { t } from '../i18n';
 import type { RoomId } from '../protocol';
@@ -22,7 +22,7 @@ import { postComposer } from './board-composer';
 import { moderationQueue } from './board-queue';
 import { boardImportForm } from './board-create';
 import { boardView } from './board-view';
-import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { connectionBadge, showAlert, watchRoom } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { keyedSlot } from './quiz-common';
 import { courseRosterPanel } from './course-roster';
@@ -216,18 +216,12 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     board.update({ state, me: client.me?.id, role: client.me?.role ?? 'trainer', now, pending: client.pendingBoard(roomId), status: client.status });
   }
 
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') {
-      badge.update();
-      app.announce(t('status.announce', { status: statusText(n.status) }));
-    }
-    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'board') announcer.event(n.frame.event.event, shown);
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && n.error.code !== 'conflict' && (!n.command || ('room' in n.command && n.command.room === roomId))
-      && !postRefusedInForm(composer, n, roomId)) {
-      showAlert(errors, boardErrorText(n.error.code, n.command));
-    }
-    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();
+  const off = watchRoom(app, client, roomId, { badge, errors }, {
+    redraw(event) {
+      if (event?.event.kind === 'board') announcer.event(event.event.event, shown);
+      update();
+    },
+    refused: (n) => (n.error.code === 'conflict' || postRefusedInForm(composer, n, roomId) ? null : boardErrorText(n.error.code, n.command)),
   });
   update();
   return {

@@ -20,12 +20,12 @@ import type { BreakoutEvent, HelpCall, VideoProblem } from '../breakout-protocol
 import { atelierName, atelierOf, stateCounts, type BreakoutState } from '../breakout-state';
 import { isWebLink } from '../board-format';
 import { uploadBoardFile } from '../board-api';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h, uid } from '../dom';
 import { errorText, formatTime, t, type MessageKey, tn } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, recordingLink, recordingMeta, sendBreakout, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
-import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { connectionBadge, showAlert, watchRoom } from './common';
 import { downloadButton, downloadStatus } from './downloads';
 import { ApiError, fetchSessionFile } from '../api';
 import { loadTrainerToken } from '../session';
@@ -509,20 +509,13 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
   }
 
   let shown: BreakoutState | undefined;
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') {
-      badge.update();
-      app.announce(t('status.announce', { status: statusText(n.status) }));
-    }
-    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'breakout') readOut(n.frame.event.event, shown);
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
-      showAlert(errors, n.command ? breakoutErrorText(n.error.code, n.command) : errorText(n.error.code));
-    }
-    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') {
+  const off = watchRoom(app, client, roomId, { badge, errors }, {
+    redraw(event) {
+      if (event?.event.kind === 'breakout') readOut(event.event.event, shown);
       update();
       shown = state();
-    }
+    },
+    refused: (n) => (n.command ? breakoutErrorText(n.error.code, n.command) : errorText(n.error.code)),
   });
   update();
   shown = state();

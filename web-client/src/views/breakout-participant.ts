@@ -16,12 +16,12 @@ import type { AtelierView, BreakoutEvent } from '../breakout-protocol';
 import { canChoose, participantBroadcasts, type BreakoutState } from '../breakout-state';
 import { isWebLink } from '../board-format';
 import { blobUrl } from '../board-api';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
 import { t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sharedRecordingsList, sendBreakout, stateBadge } from './breakout-common';
-import { connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
+import { connectionBadge, focusIsFree, watchRoom } from './common';
 
 export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { tabindex: '-1', class: 'fr-h3 fr-mb-1w' });
@@ -278,23 +278,13 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
   }
 
   let shown: BreakoutState | undefined;
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') {
-      badge.update();
-      app.announce(t('status.announce', { status: statusText(n.status) }));
-    }
-    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'breakout') {
+  const off = watchRoom(app, client, roomId, { badge, errors }, {
+    redraw(event) {
       update(); // the new state first (the heading to focus), then the read-out
-      readOut(n.frame.event.event, shown);
-    }
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
-      showAlert(errors, breakoutErrorText(n.error.code, n.command));
-    }
-    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') {
-      update();
+      if (event?.event.kind === 'breakout') readOut(event.event.event, shown);
       shown = state();
-    }
+    },
+    refused: (n) => breakoutErrorText(n.error.code, n.command),
   });
   update();
   shown = state();

@@ -7,12 +7,12 @@
 // mode ("Affichage projecteur"), which has the leader's view of them.
 
 import type { App, View } from '../app';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h } from '../dom';
 import { t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { broadcastsList, keyedFocusSlot, publishedList, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
-import { connectionBadge, showStopped } from './common';
+import { connectionBadge, watchRoom } from './common';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel } from './room-code';
 
@@ -59,11 +59,7 @@ export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: R
     broadcasts.update(s.broadcasts);
   }
 
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') badge.update();
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'stopped') update();
-  });
+  const off = watchRoom(app, client, roomId, { badge, errors }, { quiet: true, redraw: () => update(), refused: () => null });
   update();
   return {
     root,

@@ -1,12 +1,13 @@
 // Pieces shared by the lobby screens: the connection badge (with a retry
 // button when stopped), the announcements list (newest first, aria-live,
-// items added without re-rendering the rest), error alerts and role labels.
+// items added without re-rendering the rest), error alerts, role labels,
+// and `watchRoom`, the one subscription every live screen makes.
 
 import type { App } from '../app';
-import type { AmphiClient, ConnectionStatus, StopReason } from '../client';
+import type { AmphiClient, ClientNotice, ConnectionStatus, StopReason } from '../client';
 import { h, setChildren } from '../dom';
 import { errorText, formatTime, t, type MessageKey } from '../i18n';
-import type { Announcement, Role } from '../protocol';
+import type { Announcement, Role, RoomEvent, RoomId } from '../protocol';
 
 const BADGE: Record<ConnectionStatus, string> = {
   connecting: 'fr-badge--info',
@@ -84,6 +85,68 @@ export function showAlert(slot: HTMLElement, text: string, action?: HTMLElement)
     'aria-label': t('error.close'), onclick: () => slot.replaceChildren() }, t('error.close'));
   setChildren(slot, h('div', { class: 'fr-alert fr-alert--error fr-alert--sm', role: 'alert' },
     h('p', {}, text), action ? h('p', { class: 'fr-mt-1w' }, action) : null, close));
+}
+
+/** A refused command (or an error of no command) reaching a screen. */
+export type CommandError = Extract<ClientNotice, { type: 'command_error' }>;
+
+/** What a live screen does with the client's notices (see `watchRoom`). */
+export interface RoomWatch {
+  /**
+   * Shows the room as the client now has it; called once per change of
+   * what a screen shows (the room's state, the connection, the identity),
+   * with the room event that caused it, if one did, to be read out.
+   */
+  redraw(event?: RoomEvent): void;
+  /** The text to alert for a refused command of this room (default: its code's message); null to alert nothing. */
+  refused?(n: CommandError): string | null;
+  /** The connection's status changed (the badge and the read-out are done). */
+  status?(status: ConnectionStatus): void;
+  /** No read-out of the connection's status (projectors). */
+  quiet?: boolean;
+}
+
+/**
+ * The one subscription of a live screen to the client: the badge follows
+ * the connection (read out unless `quiet`), a stop shows why with a way
+ * home, a refused command of this room (or one of no command) is alerted,
+ * and `redraw` runs once per notice that changes what is shown, never for
+ * another room's.
+ */
+export function watchRoom(
+  app: App,
+  client: AmphiClient,
+  roomId: RoomId,
+  slots: { badge: { update(): void }; errors: HTMLElement },
+  watch: RoomWatch,
+): () => void {
+  return client.subscribe((n: ClientNotice) => {
+    switch (n.type) {
+      case 'status':
+        slots.badge.update();
+        if (!watch.quiet) app.announce(t('status.announce', { status: statusText(n.status) }));
+        watch.status?.(n.status);
+        return watch.redraw();
+      case 'stopped':
+        showStopped(app, slots.errors, n.reason, n.code);
+        return watch.redraw();
+      case 'command_error': {
+        // A refused command's pending change came as its own `room` notice.
+        if (n.command && !('room' in n.command && n.command.room === roomId)) return;
+        const text = watch.refused ? watch.refused(n) : errorText(n.error.code);
+        if (text !== null) showAlert(slots.errors, text);
+        return;
+      }
+      case 'welcome':
+        return watch.redraw();
+      case 'joined':
+        if (n.room === roomId) watch.redraw();
+        return;
+      case 'room':
+        if (n.room === roomId) watch.redraw(n.event);
+        return;
+    }
+  });
 }
 
 /** After the client stopped for good: why, and a way back home. */

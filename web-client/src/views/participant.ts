@@ -3,11 +3,11 @@
 // and "Quitter".
 
 import type { App, View } from '../app';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h } from '../dom';
 import { errorText, t } from '../i18n';
 import type { RoomId } from '../protocol';
-import { announcementsList, connectionBadge, showAlert, showStopped, statusText } from './common';
+import { announcementsList, connectionBadge, showAlert, watchRoom } from './common';
 
 export function renderParticipantLobby(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { tabindex: '-1', class: 'fr-mb-2w' });
@@ -55,14 +55,9 @@ export function renderParticipantLobby(app: App, client: AmphiClient, roomId: Ro
     announcements.update(state?.announcements ?? []);
   }
 
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') {
-      badge.update();
-      app.announce(t('status.announce', { status: statusText(n.status) }));
-    }
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && !n.command) showAlert(errors, errorText(n.error.code));
-    update();
+  const off = watchRoom(app, client, roomId, { badge, errors }, {
+    redraw: () => update(),
+    refused: (n) => (n.command ? null : errorText(n.error.code)),
   });
   update();
   return { root, dispose: off };

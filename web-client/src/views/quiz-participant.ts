@@ -8,14 +8,14 @@
 // Events are read out politely.
 
 import type { App, View } from '../app';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h } from '../dom';
 import { errorText, formatPlanned, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import type { AnswerValue, QuizEvent } from '../quiz-protocol';
 import { answerText, correctAnswerText, formatCountdown, formatNumber, remainingMs } from '../quiz-format';
 import { acceptsAnswers, currentAnswer, currentResult, isSelfPaced, phaseIndex, selfPacedFinished, type QuizState } from '../quiz-state';
-import { bringIntoView, connectionBadge, focusIsFree, showAlert, showStopped, statusText } from './common';
+import { bringIntoView, connectionBadge, focusIsFree, watchRoom } from './common';
 import { answerForm, type AnswerForm } from './quiz-answer';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, questionHeading, questionPrompt, scoreText, setChildrenIfChanged } from './quiz-common';
 
@@ -343,20 +343,13 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     }
   }
 
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') {
-      badge.update();
-      app.announce(t('status.announce', { status: statusText(n.status) }));
-    }
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
-      // The alert (role="alert") is read out at once.
-      showAlert(errors, quizErrorText(n.error.code, n.command?.type === 'quiz' ? n.command.command.action : undefined));
-    }
-    const focused = update();
-    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'quiz') {
-      announceEvent(n.frame.event.event, client.room(roomId)?.quiz, focused);
-    }
+  const off = watchRoom(app, client, roomId, { badge, errors }, {
+    redraw(event) {
+      const focused = update();
+      if (event?.event.kind === 'quiz') announceEvent(event.event.event, client.room(roomId)?.quiz, focused);
+    },
+    // The alert (role="alert") is read out at once.
+    refused: (n) => quizErrorText(n.error.code, n.command?.type === 'quiz' ? n.command.command.action : undefined),
   });
   update();
   return {

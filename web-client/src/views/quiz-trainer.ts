@@ -11,14 +11,14 @@
 import { PROJECTOR_PATH, type App, type View } from '../app';
 import { ApiError, observerToken } from '../api';
 import { loadTrainerToken } from '../session';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
 import { errorText, lang, t, type MessageKey, tn } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
 import type { LeaderboardEntry, QuizAction, QuizCommand, QuizEvent } from '../quiz-protocol';
 import { canJump, choiceLetter, correctAnswerText, formatCountdown, formatNumber, leaderActions, liveWhileOpen, nextEnds, nextUnasked, phaseLabel, percent, rankText, remainingMs } from '../quiz-format';
 import { phaseIndex, type QuizState } from '../quiz-state';
-import { connectionBadge, showAlert, showStopped, statusText } from './common';
+import { connectionBadge, watchRoom } from './common';
 import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
 import { courseRosterPanel } from './course-roster';
@@ -505,18 +505,15 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     }
   }
 
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') {
-      badge.update();
-      app.announce(t('status.announce', { status: statusText(n.status) }));
-    }
-    if (n.type === 'event' && n.frame.room === roomId && n.frame.event.kind === 'quiz') announceEvent(n.frame.event.event);
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && (!n.command || ('room' in n.command && n.command.room === roomId))) {
+  const off = watchRoom(app, client, roomId, { badge, errors }, {
+    redraw(event) {
+      if (event?.event.kind === 'quiz') announceEvent(event.event.event);
+      update();
+    },
+    refused(n) {
       const jumped = n.command?.type === 'quiz' && n.command.command.action === 'open_question';
-      showAlert(errors, jumped && n.error.code === 'invalid_state' ? t('quiz.jumpRefused') : errorText(n.error.code));
-    }
-    update();
+      return jumped && n.error.code === 'invalid_state' ? t('quiz.jumpRefused') : errorText(n.error.code);
+    },
   });
   update();
   return {

@@ -4,11 +4,11 @@
 // announcements and the attendance download.
 
 import type { App, View } from '../app';
-import type { AmphiClient, ClientNotice } from '../client';
+import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
 import { errorText, formatTime, t, tn } from '../i18n';
 import type { MemberView, RaisedHand, RoomId } from '../protocol';
-import { announcementsList, connectionBadge, roleLabel, showAlert, showStopped, statusText } from './common';
+import { announcementsList, connectionBadge, roleLabel, showAlert, watchRoom } from './common';
 import { downloadsPanel } from './downloads';
 import { keyedSlot, qrCode } from './quiz-common';
 import { lockSwitch, removeMemberButton } from './room-guard';
@@ -193,18 +193,12 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     announcements.update(state?.announcements ?? []);
   }
 
-  const off = client.subscribe((n: ClientNotice) => {
-    if (n.type === 'status') {
-      badge.update();
-      app.announce(t('status.announce', { status: statusText(n.status) }));
-    }
-    if (n.type === 'event' && n.frame.room === roomId) {
-      const body = n.frame.event;
-      if (body.kind === 'hand_raised') app.announce(t('trainer.handRaised', { name: body.hand.name }));
-    }
-    if (n.type === 'stopped') showStopped(app, errors, n.reason, n.code);
-    if (n.type === 'command_error' && !n.command) showAlert(errors, errorText(n.error.code));
-    if (n.type === 'room' || n.type === 'joined' || n.type === 'welcome' || n.type === 'status' || n.type === 'stopped') update();
+  const off = watchRoom(app, client, roomId, { badge, errors }, {
+    redraw(event) {
+      if (event?.event.kind === 'hand_raised') app.announce(t('trainer.handRaised', { name: event.event.hand.name }));
+      update();
+    },
+    refused: (n) => (n.command ? null : errorText(n.error.code)),
   });
   update();
   return { root, dispose: off };
