@@ -62,6 +62,43 @@ async fn attendance_is_reported_and_a_user_can_be_erased() {
     let lead = rows.iter().find(|row| row[1] == "Mme Durand").unwrap();
     assert!(lead[6].is_empty(), "still present: no end yet");
 
+    // The French dialect: `;`, French headers, the tenant's clock, decimal
+    // commas; the file named after the room.
+    let french = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/sessions/{room_id}/attendance.csv?dialect=fr")))
+        .bearer_auth(&trainer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(french.status(), 200);
+    let disposition = french.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.contains("pr%C3%A9sences.csv") && disposition.contains("Atelier%20num%C3%A9rique"),
+        "{disposition}"
+    );
+    let body = french.text().await.unwrap();
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[..4], ["Membre", "Nom", "Rôle", "Invité"]);
+    assert_eq!(header[5], "Arrivée (heure de Paris)");
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    let camille_fr = rows.iter().find(|row| row[1] == "Camille").expect("the guest, in French");
+    assert_eq!(camille_fr[3], "oui");
+    // `02/12/2026 09:30:05` on Paris's clock: the English row's instant, an hour or two later.
+    let joined_utc: jiff::Timestamp = camille[5].parse().unwrap();
+    let paris = joined_utc.to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap());
+    assert_eq!(camille_fr[5], paris.strftime("%d/%m/%Y %H:%M:%S").to_string());
+    assert!(camille_fr[7].contains(',') && !camille_fr[7].contains('.'), "a decimal comma: {}", camille_fr[7]);
+    let unknown = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/sessions/{room_id}/attendance.csv?dialect=de")))
+        .bearer_auth(&trainer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 400);
+    assert_eq!(unknown.json::<Value>().await.unwrap()["code"], "invalid_field");
+
     // Only leaders read it.
     let participant = server.token(Role::Participant, "Léa");
     assert_eq!(attendance_csv(&server, &participant, &room_id).await.0, 403);

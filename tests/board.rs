@@ -376,6 +376,24 @@ async fn uploads_exports_and_a_zip_round_trip() {
         csv.contains("Schéma") && csv.contains("Camille") && csv.contains("youtube-nocookie.com/embed/dQw4w9WgXcQ"),
         "{csv}"
     );
+    let french = http
+        .get(format!("{base}/api/v1/boards/{room_id}/export.csv?dialect=fr"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(french.status(), 200);
+    let disposition = french.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.contains("tableau.csv"), "named after the board: {disposition}");
+    let french = french.text().await.unwrap();
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').from_reader(french.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[..5], ["Section", "Message", "Auteur", "État", "Titre"]);
+    assert_eq!(header[10], "Publié le (heure de Paris)");
+    let row: Vec<String> = reader.records().next().unwrap().unwrap().iter().map(String::from).collect();
+    assert_eq!((row[2].as_str(), row[4].as_str()), ("Camille", "Schéma"));
+    assert!(row[10].len() == 19 && row[10].as_bytes()[2] == b'/', "a French date and time: {}", row[10]);
     let refused =
         http.get(format!("{base}/api/v1/boards/{room_id}/export.csv")).bearer_auth(&resume_token).send().await;
     assert_eq!(refused.unwrap().status(), 403, "participants do not export");

@@ -5,9 +5,13 @@
 //! room the meeting id), from their webhooks or, for what webhooks do not
 //! tell, the analytics callback; the `source` column says which. With
 //! `?per=member`, one row per member instead ([`super::attendance_summary`]),
-//! with their engagement in video rooms (analytics).
+//! with their engagement in video rooms (analytics). Both come in the two
+//! dialects of [`super::spreadsheet`] (`?dialect=fr`: French headers, `;`,
+//! decimal commas, times on the tenant's clock) and are named after the
+//! room's title and date.
 
 use amphi_protocol::ErrorCode;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -15,6 +19,7 @@ use serde::Deserialize;
 
 use super::attendance_summary::summarize;
 use super::rooms::{require_leader, visible_room};
+use super::spreadsheet::{Dialect, Sheet};
 use super::{ApiError, Bearer, download};
 use crate::app::AppState;
 use crate::bbb::attendance::VideoReport;
@@ -26,6 +31,9 @@ pub struct Shape {
     /// `stretch` (default) or `member`.
     #[serde(default)]
     per: Option<String>,
+    /// `en` (default) or `fr`.
+    #[serde(default)]
+    dialect: Dialect,
 }
 
 /// `GET /api/v1/sessions/{id}/attendance.csv`
@@ -33,15 +41,18 @@ pub async fn csv(
     State(app): State<AppState>,
     Bearer(member): Bearer,
     Path(id): Path<String>,
-    Query(shape): Query<Shape>,
+    shape: Result<Query<Shape>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(shape) = shape
+        .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, rejection.body_text()))?;
     require_leader(&member)?;
     let handle = visible_room(&app, &member, &id).await?;
     let stretches = app.store.attendance(&[handle.id()]).await.map_err(ApiError::internal)?;
     let now = crate::hub::now_ms() as i64;
+    let sheet = Sheet::new(shape.dialect, app.config.time.zone_name(&handle.record.tenant));
     match shape.per.as_deref() {
-        None | Some("stretch") => per_stretch(&app, &handle, &id, &stretches, now).await,
-        Some("member") => per_member(&app, &handle, &id, &stretches, now).await,
+        None | Some("stretch") => per_stretch(&app, &handle, &sheet, &stretches, now).await,
+        Some("member") => per_member(&app, &handle, &sheet, &stretches, now).await,
         Some(_) => {
             Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, "`per` is `stretch` or `member`"))
         }
@@ -60,7 +71,7 @@ pub(super) async fn video_report(app: &AppState, handle: &RoomHandle) -> Result<
 async fn per_member(
     app: &AppState,
     handle: &RoomHandle,
-    id: &str,
+    sheet: &Sheet,
     stretches: &[AttendanceRecord],
     now: i64,
 ) -> Result<Response, ApiError> {
@@ -74,24 +85,36 @@ async fn per_member(
     };
     let ateliers: Vec<String> = participation.iter().flat_map(|p| p.ateliers.iter().map(|a| a.id.clone())).collect();
     let rows = summarize(stretches, &video.stretches, participation.as_ref(), &ateliers, now);
-    let minutes = |ms: u64| format!("{:.1}", ms as f64 / 60_000.0);
-    let mut writer = download::CsvExport::new();
-    let mut header: Vec<String> =
-        ["member", "name", "role", "guest", "first_join", "last_leave", "minutes_present", "minutes_plenary"]
-            .map(String::from)
-            .to_vec();
-    header.extend(ateliers.iter().map(|atelier| format!("minutes_atelier_{atelier}")));
+    let minutes = |ms: u64| sheet.decimal1(ms as f64 / 60_000.0);
+    let mut writer = sheet.writer();
+    let mut header: Vec<String> = vec![
+        sheet.say("member", "Membre").into(),
+        sheet.say("name", "Nom").into(),
+        sheet.say("role", "Rôle").into(),
+        sheet.say("guest", "Invité").into(),
+        sheet.time_header("first_join", "Première arrivée"),
+        sheet.time_header("last_leave", "Dernier départ"),
+        sheet.say("minutes_present", "Minutes de présence").into(),
+        sheet.say("minutes_plenary", "Minutes en plénière").into(),
+    ];
+    header.extend(ateliers.iter().map(|atelier| {
+        if sheet.french() {
+            format!("Minutes dans l’atelier {atelier}")
+        } else {
+            format!("minutes_atelier_{atelier}")
+        }
+    }));
     header.extend(
         [
-            "minutes_video",
-            "video_source",
-            "video_talk_seconds",
-            "video_chats",
-            "video_raised_hands",
-            "video_emojis",
-            "video_poll_votes",
+            ("minutes_video", "Minutes en visio"),
+            ("video_source", "Source visio"),
+            ("video_talk_seconds", "Parole en visio (s)"),
+            ("video_chats", "Messages du chat"),
+            ("video_raised_hands", "Mains levées"),
+            ("video_emojis", "Réactions"),
+            ("video_poll_votes", "Votes aux sondages"),
         ]
-        .map(String::from),
+        .map(|(en, fr)| sheet.say(en, fr).to_string()),
     );
     writer.write_record(&header)?;
     for row in rows {
@@ -113,9 +136,9 @@ async fn per_member(
             row.member,
             row.name,
             row.role,
-            if row.guest { "yes" } else { "no" }.to_string(),
-            timestamp(row.first_join),
-            row.last_leave.map(timestamp).unwrap_or_default(),
+            sheet.yes_no(row.guest).to_string(),
+            sheet.time(row.first_join),
+            row.last_leave.map(|at| sheet.time(at)).unwrap_or_default(),
             minutes(row.present_ms),
             minutes(row.plenary_ms),
         ];
@@ -124,19 +147,33 @@ async fn per_member(
         record.extend(video_columns);
         writer.write_record(&record)?;
     }
-    download::csv(&format!("attendance-members-{id}.csv"), writer)
+    let what = sheet.say("attendance per member", "présences par personne");
+    download::csv(
+        &download::file_name(&handle.record.title, &sheet.date(handle.record.created_at), what, "csv"),
+        writer,
+    )
 }
 
 /// One row per stretch of presence, then one per stretch in video rooms.
 async fn per_stretch(
     app: &AppState,
     handle: &RoomHandle,
-    id: &str,
+    sheet: &Sheet,
     stretches: &[AttendanceRecord],
     now: i64,
 ) -> Result<Response, ApiError> {
-    let mut writer = download::CsvExport::new();
-    writer.write_record(["member", "name", "role", "guest", "room", "joined_at", "left_at", "minutes", "source"])?;
+    let mut writer = sheet.writer();
+    writer.write_record([
+        sheet.say("member", "Membre").to_string(),
+        sheet.say("name", "Nom").into(),
+        sheet.say("role", "Rôle").into(),
+        sheet.say("guest", "Invité").into(),
+        sheet.say("room", "Salle").into(),
+        sheet.time_header("joined_at", "Arrivée"),
+        sheet.time_header("left_at", "Départ"),
+        sheet.say("minutes", "Minutes").into(),
+        sheet.say("source", "Source").into(),
+    ])?;
     for stretch in stretches {
         // A stretch still open counts until now.
         let end = stretch.left_at.unwrap_or(now);
@@ -145,11 +182,11 @@ async fn per_stretch(
             stretch.member.as_str(),
             stretch.member_name.as_str(),
             stretch.role.as_str(),
-            if stretch.guest { "yes" } else { "no" },
+            sheet.yes_no(stretch.guest),
             handle.record.title.as_str(),
-            &timestamp(stretch.joined_at),
-            &stretch.left_at.map(timestamp).unwrap_or_default(),
-            &format!("{minutes:.1}"),
+            &sheet.time(stretch.joined_at),
+            &stretch.left_at.map(|at| sheet.time(at)).unwrap_or_default(),
+            &sheet.decimal1(minutes),
             "amphi",
         ])?;
     }
@@ -163,15 +200,15 @@ async fn per_stretch(
             "video",
             "",
             stretch.meeting.as_str(),
-            &timestamp(stretch.joined_at),
-            &stretch.left_at.map(timestamp).unwrap_or_default(),
-            &format!("{minutes:.1}"),
+            &sheet.time(stretch.joined_at),
+            &stretch.left_at.map(|at| sheet.time(at)).unwrap_or_default(),
+            &sheet.decimal1(minutes),
             stretch.source.as_str(),
         ])?;
     }
-    download::csv(&format!("attendance-{id}.csv"), writer)
-}
-
-fn timestamp(ms: i64) -> String {
-    download::timestamp(u64::try_from(ms).unwrap_or(0))
+    let what = sheet.say("attendance", "présences");
+    download::csv(
+        &download::file_name(&handle.record.title, &sheet.date(handle.record.created_at), what, "csv"),
+        writer,
+    )
 }

@@ -11,14 +11,16 @@ use amphi_protocol::board::Post;
 use amphi_protocol::{ErrorCode, Role};
 use axum::Json;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::download::{self, timestamp};
+use super::download;
 use super::rooms::{require_leader, visible_room};
+use super::spreadsheet::{Dialect, DialectParams, Sheet};
 use super::{ApiError, Bearer};
 use crate::activity::board::BoardDefinition;
 use crate::app::AppState;
@@ -211,40 +213,56 @@ async fn board_room(app: &AppState, member: &crate::auth::Member, id: &str) -> R
     Ok(handle)
 }
 
-async fn export_of(app: &AppState, member: &crate::auth::Member, id: &str) -> Result<BoardExport, ApiError> {
+async fn export_of(
+    app: &AppState,
+    member: &crate::auth::Member,
+    id: &str,
+) -> Result<(RoomHandle, BoardExport), ApiError> {
     require_leader(member)?;
     let handle = board_room(app, member, id).await?;
-    handle.board_export().await.ok().flatten().ok_or_else(|| {
+    let export = handle.board_export().await.ok().flatten().ok_or_else(|| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the board is not available")
-    })
+    })?;
+    Ok((handle, export))
 }
 
-/// `GET /api/v1/boards/{id}/export.csv`: one row per post, leaders only.
+/// `GET /api/v1/boards/{id}/export.csv?dialect=en|fr`: one row per post,
+/// leaders only, named after the board's title and date.
 pub async fn export_csv(
     State(app): State<AppState>,
     Bearer(member): Bearer,
     Path(id): Path<String>,
+    params: Result<Query<DialectParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let export = export_of(&app, &member, &id).await?;
-    download::csv(&format!("board-{id}.csv"), board_csv(&export)?)
+    let dialect = DialectParams::read(params)?;
+    let (handle, export) = export_of(&app, &member, &id).await?;
+    let sheet = Sheet::new(dialect, app.config.time.zone_name(&handle.record.tenant));
+    let name = download::file_name(
+        &handle.record.title,
+        &sheet.date(handle.record.created_at),
+        sheet.say("board", "tableau"),
+        "csv",
+    );
+    download::csv(&name, board_csv(&export, &sheet)?)
 }
 
-/// The board's posts as CSV: one row per post (in `export.csv` and the ZIP).
-fn board_csv(export: &BoardExport) -> Result<download::CsvExport, ApiError> {
-    let mut writer = download::CsvExport::new();
+/// The board's posts as CSV: one row per post (in `export.csv`, and in
+/// English in the ZIP).
+fn board_csv(export: &BoardExport, sheet: &Sheet) -> Result<download::CsvExport, ApiError> {
+    let mut writer = sheet.writer();
     writer.write_record([
-        "section",
-        "post",
-        "author",
-        "status",
-        "title",
-        "text",
-        "link",
-        "media",
-        "likes",
-        "comments",
-        "created_at",
-        "edited_at",
+        sheet.say("section", "Section").to_string(),
+        sheet.say("post", "Message").into(),
+        sheet.say("author", "Auteur").into(),
+        sheet.say("status", "État").into(),
+        sheet.say("title", "Titre").into(),
+        sheet.say("text", "Texte").into(),
+        sheet.say("link", "Lien").into(),
+        sheet.say("media", "Médias").into(),
+        sheet.say("likes", "J’aime").into(),
+        sheet.say("comments", "Commentaires").into(),
+        sheet.time_header("created_at", "Publié le"),
+        sheet.time_header("edited_at", "Modifié le"),
     ])?;
     for row in &export.rows {
         let post = &row.post;
@@ -257,26 +275,27 @@ fn board_csv(export: &BoardExport) -> Result<download::CsvExport, ApiError> {
             row.section.as_str(),
             post.id.as_str(),
             post.author_name.as_deref().unwrap_or_default(),
-            status_name(post),
+            status_name(post, sheet),
             post.content.title.as_str(),
             post.content.text.as_str(),
             post.content.link.as_deref().unwrap_or_default(),
             &media_of(post),
             &post.likes.to_string(),
             &comments.join("\n"),
-            &timestamp(post.created_at),
-            &post.edited_at.map(timestamp).unwrap_or_default(),
+            &sheet.time(i64::try_from(post.created_at).unwrap_or(i64::MAX)),
+            &post.edited_at.map(|at| sheet.time(i64::try_from(at).unwrap_or(i64::MAX))).unwrap_or_default(),
         ])?;
     }
     Ok(writer)
 }
 
-fn status_name(post: &Post) -> &'static str {
+fn status_name(post: &Post, sheet: &Sheet) -> &'static str {
+    use amphi_protocol::board::PostStatus;
     match post.status {
-        amphi_protocol::board::PostStatus::Visible => "visible",
-        amphi_protocol::board::PostStatus::Pending => "pending",
-        amphi_protocol::board::PostStatus::Unrevealed => "unrevealed",
-        amphi_protocol::board::PostStatus::Hidden => "hidden",
+        PostStatus::Visible => sheet.say("visible", "visible"),
+        PostStatus::Pending => sheet.say("pending", "à valider"),
+        PostStatus::Unrevealed => sheet.say("unrevealed", "à dévoiler"),
+        PostStatus::Hidden => sheet.say("hidden", "masqué"),
     }
 }
 
@@ -304,7 +323,7 @@ pub async fn export_zip(
     Bearer(member): Bearer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let export = export_of(&app, &member, &id).await?;
+    let (handle, export) = export_of(&app, &member, &id).await?;
     let mut files = BTreeMap::new();
     for seed in &export.definition.posts {
         let blobs = seed.content.image.iter().map(|i| &i.blob).chain(seed.content.file.iter().map(|f| &f.blob));
@@ -317,7 +336,8 @@ pub async fn export_zip(
         }
     }
     let json = serde_json::to_vec_pretty(&export.definition).map_err(ApiError::internal)?;
-    let csv = board_csv(&export)?.finish()?;
+    let csv =
+        board_csv(&export, &Sheet::new(Dialect::En, app.config.time.zone_name(&handle.record.tenant)))?.finish()?;
     let zip = tokio::task::spawn_blocking(move || write_zip(json, csv, files))
         .await
         .map_err(ApiError::internal)?

@@ -1,4 +1,4 @@
-//! What the exports share: RFC 3339 timestamps, and files sent as
+//! What the exports share: RFC 3339 timestamps (jiff), and files sent as
 //! downloads (CSV in UTF-8 with a byte-order mark, which spreadsheets need),
 //! named by `Content-Disposition` with an ASCII `filename` and the UTF-8
 //! `filename*` of RFC 6266 (so "Géographie" stays "Géographie").
@@ -6,8 +6,6 @@
 //! cells a spreadsheet would run as a formula (OWASP's CSV injection rule:
 //! a leading `=`, `+`, `-`, `@`, tab or carriage return gets an apostrophe
 //! in front).
-
-use std::time::{Duration, UNIX_EPOCH};
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -35,9 +33,12 @@ const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
 /// Most characters of a title kept in a file name.
 const TITLE_CHARS: usize = 80;
 
-/// RFC 3339, UTC, milliseconds.
+/// RFC 3339, UTC, milliseconds: `2026-12-01T08:30:00.000Z`.
 pub fn timestamp(ms: u64) -> String {
-    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+    jiff::Timestamp::from_millisecond(i64::try_from(ms).unwrap_or(i64::MAX))
+        .unwrap_or(jiff::Timestamp::MAX)
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// `body` as an attachment named `name`.

@@ -17,6 +17,7 @@ mod recordings;
 mod registrations;
 mod results;
 mod rooms;
+mod spreadsheet;
 
 use amphi_protocol::ErrorCode;
 use axum::Router;

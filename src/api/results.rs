@@ -11,58 +11,31 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::download::{self, timestamp};
 use super::rooms::{require_leader, visible_room};
+use super::spreadsheet::{Dialect, DialectParams, Sheet};
 use super::{ApiError, Bearer};
 use crate::app::AppState;
 use crate::hub::{QuizResults, RoomHandle};
-use crate::local_time::{self, Language};
 use crate::quiz::{Answer, Question, QuestionKind};
-
-/// `?dialect=` of `results.csv`.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct CsvParams {
-    #[serde(default)]
-    dialect: Dialect,
-}
-
-/// The spreadsheets a CSV is written for.
-#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-enum Dialect {
-    /// `,` between cells, English headers, decimal points, RFC 3339 UTC
-    /// times (the default, for scripts and English spreadsheets).
-    #[default]
-    En,
-    /// `;` between cells, French headers, decimal commas, "oui"/"non",
-    /// response times in seconds, local times as French spreadsheets read
-    /// them (what the French web client downloads).
-    Fr,
-}
 
 /// `GET /api/v1/sessions/{id}/results.csv?dialect=en|fr`
 pub async fn csv(
     State(app): State<AppState>,
     Bearer(member): Bearer,
     Path(id): Path<String>,
-    params: Result<Query<CsvParams>, QueryRejection>,
+    params: Result<Query<DialectParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(params) = params
-        .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, rejection.body_text()))?;
+    let dialect = DialectParams::read(params)?;
     let (handle, results) = quiz_results(&app, &member, &id).await?;
-    let zone_name = app.config.time.zone_name(&handle.record.tenant).to_string();
-    let zone = app.config.time.zone_of(&handle.record.tenant);
-    let date = local_date(handle.record.created_at, &zone);
-    let french = params.dialect == Dialect::Fr;
-    let mut writer = download::CsvExport::with_delimiter(if french { b';' } else { b',' });
+    let sheet = Sheet::new(dialect, app.config.time.zone_name(&handle.record.tenant));
+    let date = sheet.date(handle.record.created_at);
+    let french = sheet.french();
+    let mut writer = sheet.writer();
     if french {
-        let answered_at = format!("Répondu le ({})", local_time::zone_label(&zone_name, Language::French));
+        let answered_at = sheet.time_header("answered_at", "Répondu le");
         writer.write_record([
             "Participant",
             "Question",
@@ -92,11 +65,7 @@ pub async fn csv(
     for row in &results.rows {
         let question = &results.quiz.questions[row.question];
         let graded = question.kind.is_graded();
-        let correct = row.correct.filter(|_| graded).map(|c| match (french, c) {
-            (true, true) => "oui".to_string(),
-            (true, false) => "non".to_string(),
-            (false, c) => c.to_string(),
-        });
+        let correct = row.correct.filter(|_| graded).map(|c| sheet.boolean(c).to_string());
         let record = [
             row.participant.clone().unwrap_or_default(),
             question.prompt.clone(),
@@ -106,8 +75,8 @@ pub async fn csv(
             correct.unwrap_or_default(),
             row.points.to_string(),
             row.confidence.map(|c| c.to_string()).unwrap_or_default(),
-            if french { seconds_fr(row.response_ms) } else { row.response_ms.to_string() },
-            if french { local_date_time(row.answered_at, &zone) } else { timestamp(row.answered_at) },
+            sheet.seconds(row.response_ms),
+            sheet.time(i64::try_from(row.answered_at).unwrap_or(i64::MAX)),
         ];
         writer.write_record(&record)?;
     }
@@ -123,7 +92,7 @@ pub async fn json(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (handle, results) = quiz_results(&app, &member, &id).await?;
-    let date = local_date(handle.record.created_at, &app.config.time.zone_of(&handle.record.tenant));
+    let date = Sheet::new(Dialect::En, app.config.time.zone_name(&handle.record.tenant)).date(handle.record.created_at);
     let rows: Vec<_> = results
         .rows
         .iter()
@@ -249,34 +218,6 @@ fn answer_text_fr(question: &Question, answer: &Answer) -> String {
         Answer::Bool { value } => if *value { "vrai" } else { "faux" }.to_string(),
         _ => answer_text(question, answer),
     }
-}
-
-/// Milliseconds as seconds with a decimal comma: 4250 → "4,25".
-fn seconds_fr(ms: u64) -> String {
-    let whole = ms / 1000;
-    let fraction = format!("{:03}", ms % 1000);
-    let fraction = fraction.trim_end_matches('0');
-    if fraction.is_empty() { whole.to_string() } else { format!("{whole},{fraction}") }
-}
-
-/// The day of `ms` at `zone`, `2026-12-02`.
-fn local_date(ms: i64, zone: &TimeZone) -> String {
-    Timestamp::from_millisecond(ms)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned(zone.clone())
-        .strftime("%Y-%m-%d")
-        .to_string()
-}
-
-/// `ms` at `zone` as French spreadsheets read a date and time:
-/// `02/12/2026 09:30:15`.
-fn local_date_time(ms: u64, zone: &TimeZone) -> String {
-    let ms = i64::try_from(ms).unwrap_or(i64::MAX);
-    Timestamp::from_millisecond(ms)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned(zone.clone())
-        .strftime("%d/%m/%Y %H:%M:%S")
-        .to_string()
 }
 
 fn median(values: &mut [u64]) -> Option<u64> {

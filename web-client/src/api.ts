@@ -80,10 +80,10 @@ export type ResultsFormat = 'csv' | 'json';
 /** The files of a session the trainer can download (`/api/v1/sessions/{room}/…`). */
 export type SessionFile = 'results.csv' | 'results.json' | 'attendance.csv';
 
-/** `results.csv`'s dialects: `fr` for French spreadsheets (`;`, decimal commas), `en` (`,`, the server's default). */
+/** A CSV's dialects: `fr` for French spreadsheets (`;`, decimal commas, local times), `en` (`,`, UTC, the server's default). */
 export type CsvDialect = 'fr' | 'en';
 
-/** The URL of a session file (it needs the trainer's bearer token); `dialect` for results.csv. */
+/** The URL of a session file (it needs the trainer's bearer token); `dialect` for a CSV. */
 export function sessionFileUrl(room: string, file: SessionFile, dialect?: CsvDialect): string {
   const query = dialect ? `?dialect=${dialect}` : '';
   return `/api/v1/sessions/${encodeURIComponent(room)}/${file}${query}`;

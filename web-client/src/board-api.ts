@@ -57,8 +57,10 @@ export function blobUrl(blob: string, name?: string): string {
 
 export type BoardExport = 'export.csv' | 'export.zip';
 
-export function boardExportUrl(room: string, file: BoardExport): string {
-  return `/api/v1/boards/${encodeURIComponent(room)}/${file}`;
+/** The URL of a board export; the CSV in `dialect` (French spreadsheets: `;`, decimal commas, local times). */
+export function boardExportUrl(room: string, file: BoardExport, dialect?: 'fr' | 'en'): string {
+  const query = dialect && file === 'export.csv' ? `?dialect=${dialect}` : '';
+  return `/api/v1/boards/${encodeURIComponent(room)}/${file}${query}`;
 }
 
 /** GET a board export with the trainer's token → the file and its name. */
@@ -67,8 +69,9 @@ export function fetchBoardExport(
   room: string,
   file: BoardExport,
   fetchImpl: typeof fetch = fetch,
+  dialect?: 'fr' | 'en',
 ): Promise<{ blob: Blob; filename: string }> {
-  return fetchDownload(token, boardExportUrl(room, file), `board-${room}.${file.split('.')[1]}`, fetchImpl);
+  return fetchDownload(token, boardExportUrl(room, file, dialect), `board-${room}.${file.split('.')[1]}`, fetchImpl);
 }
 
 /** POST /api/v1/boards/import[?title=…] with an `export.zip` → the new board room. */

@@ -165,6 +165,8 @@ describe('board api', () => {
     expect(blobUrl('b1', 'a b.pdf')).toBe('/api/v1/blobs/b1?name=a%20b.pdf&access=dA.99.f0');
     setBlobToken(undefined);
     expect(boardExportUrl('r1', 'export.zip')).toBe('/api/v1/boards/r1/export.zip');
+    expect(boardExportUrl('r1', 'export.csv', 'fr')).toBe('/api/v1/boards/r1/export.csv?dialect=fr');
+    expect(boardExportUrl('r1', 'export.zip', 'fr')).toBe('/api/v1/boards/r1/export.zip');
     const { impl, calls } = fakeFetch(200, 'section,post\n', { 'Content-Disposition': 'attachment; filename="board-r1.csv"' });
     expect((await fetchBoardExport('jwt', 'r1', 'export.csv', impl)).filename).toBe('board-r1.csv');
     expect(calls[0].url).toBe('/api/v1/boards/r1/export.csv');

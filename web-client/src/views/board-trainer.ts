@@ -14,7 +14,7 @@ import { SECTION_TITLE_MAX, fromLocalInput, toLocalInput } from '../board-format
 import { sectionPosts, waitingCounts, type BoardState } from '../board-state';
 import type { AmphiClient } from '../client';
 import { h, uid } from '../dom';
-import { t } from '../i18n';
+import { lang, t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
 import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
@@ -147,7 +147,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   // ---- exports, import ----
   const status = downloadStatus();
   const exportFile = (file: 'export.csv' | 'export.zip', label: string) => downloadButton(app, {
-    label, testId: `download-${file.replace('.', '-')}`, fetch: (token) => fetchBoardExport(token, roomId, file),
+    label, testId: `download-${file.replace('.', '-')}`, fetch: (token) => fetchBoardExport(token, roomId, file, fetch, lang() === 'fr' ? 'fr' : 'en'),
   }, status);
   const exports = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'downloads-title', 'data-testid': 'downloads' },
     h('h2', { id: 'downloads-title', class: 'fr-h4' }, t('board.exports.title')),

@@ -22,7 +22,7 @@ import { isWebLink } from '../board-format';
 import { uploadBoardFile } from '../board-api';
 import type { AmphiClient } from '../client';
 import { h, uid } from '../dom';
-import { errorText, formatTime, t, type MessageKey, tn } from '../i18n';
+import { errorText, formatTime, lang, t, type MessageKey, tn } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, recordingLink, recordingMeta, sendBreakout, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showAlert, watchRoom } from './common';
@@ -392,7 +392,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     h('p', { class: 'fr-text--sm' }, t('breakout.downloads.hint')),
     h('div', { class: 'amphi-buttons' },
       downloadButton(app, { label: t('breakout.downloads.participation'), testId: 'download-participation-json', fetch: (token) => fetchParticipation(token, roomId) }, dlStatus),
-      downloadButton(app, { label: t('downloads.attendanceCsv'), testId: 'download-attendance-csv', fetch: (token) => fetchSessionFile(token, roomId, 'attendance.csv') }, dlStatus)),
+      downloadButton(app, { label: t('downloads.attendanceCsv'), testId: 'download-attendance-csv', fetch: (token) => fetchSessionFile(token, roomId, 'attendance.csv', fetch, lang() === 'fr' ? 'fr' : 'en') }, dlStatus)),
     dlStatus);
 
   // ---- projector mode of the console ----

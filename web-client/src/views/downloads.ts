@@ -63,8 +63,8 @@ export function downloadStatus(): HTMLElement {
 
 /**
  * A section with one download button per file; `hint` introduces them. The
- * results CSV comes first in the dialect of the page's language (French
- * spreadsheets: `;` and decimal commas), then in the other one.
+ * CSVs come in the dialect of the page's language (French spreadsheets:
+ * `;`, decimal commas, local times); the results CSV also in the other one.
  */
 export function downloadsPanel(app: App, roomId: RoomId, files: SessionFile[], hint: MessageKey): HTMLElement {
   const status = downloadStatus();
@@ -73,7 +73,9 @@ export function downloadsPanel(app: App, roomId: RoomId, files: SessionFile[], h
   const buttons = files.flatMap((file) => {
     const testId = `download-${file.replace('.', '-')}`;
     if (file !== 'results.csv') {
-      return [downloadButton(app, { label: t(LABEL[file]), testId, fetch: (token) => fetchSessionFile(token, roomId, file) }, status)];
+      // Other CSVs in the page's dialect; JSON has none.
+      const dialect = file.endsWith('.csv') ? mine : undefined;
+      return [downloadButton(app, { label: t(LABEL[file]), testId, fetch: (token) => fetchSessionFile(token, roomId, file, fetch, dialect) }, status)];
     }
     return [
       downloadButton(app, { label: t(LABEL[file]), testId, fetch: (token) => fetchSessionFile(token, roomId, file, fetch, mine) }, status),
