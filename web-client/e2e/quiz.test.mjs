@@ -388,15 +388,9 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     assert.match(of('Bob').find((r) => r.includes(',q1,')), /,Lyon,false,0,/);
   });
 
-  await t.test('attendance: the CSV downloads from the console with the token', async (t2) => {
-    const probe = await fetch(`${base}/api/v1/sessions/${roomId}/attendance.csv`, { headers: { Authorization: `Bearer ${token}` } });
-    if (probe.status === 404) {
-      // The endpoint is not in this server build yet: the button must say so.
-      await trainer.getByRole('button', { name: 'Présences (CSV)' }).click();
-      await waitForText(trainer.getByTestId('download-status'), /^Fichier indisponible/);
-      t2.skip('GET /api/v1/sessions/{id}/attendance.csv answers 404 in this server build');
-      return;
-    }
+  await t.test('attendance: the CSV downloads from the console with the token, for French spreadsheets', async () => {
+    // The French console downloads the French dialect: the same rows as the API gives for ?dialect=fr.
+    const probe = await fetch(`${base}/api/v1/sessions/${roomId}/attendance.csv?dialect=fr`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(probe.status, 200);
     const [download] = await Promise.all([
       trainer.waitForEvent('download'),
@@ -407,9 +401,11 @@ test('quiz: import, run, answer, reveal, leaderboard, network drop, late answer,
     const csv = readFileSync(saved, 'utf8');
     assert.match(csv, /Alice/);
     assert.match(csv, /Bob/);
-    // An open attendance (no left_at yet) counts its minutes up to the moment the CSV is read,
+    assert.match(csv, /^\ufeffMembre;Nom;Rôle;Invité;Salle;Arrivée \(heure de [^)]+\);Départ/);
+    assert.match(csv, /;oui;/);
+    // An open attendance (no end yet) counts its minutes up to the moment the CSV is read,
     // so the two reads may differ there and only there.
-    const stable = (text) => text.replace(/^\ufeff/, '').trim().split(/\r?\n/).map((row) => row.replace(/,,[0-9.]+(,[a-z_]+)?$/, ',,(open)$1'));
+    const stable = (text) => text.replace(/^\ufeff/, '').trim().split(/\r?\n/).map((row) => row.replace(/;;[0-9,]+(;[a-z_]+)?$/, ';;(open)$1'));
     assert.deepEqual(stable(csv), stable(await probe.text()));
     await waitForText(trainer.getByTestId('download-status'), /Fichier enregistré/);
   });

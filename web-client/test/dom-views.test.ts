@@ -16,6 +16,7 @@ import type { App } from '../src/app';
 import type { AmphiClient, ClientNotice } from '../src/client';
 import type { RoomEvent } from '../src/protocol';
 import { boardView, type BoardRender } from '../src/views/board-view';
+import { renderProgress } from '../src/views/quiz-tables';
 import { boardFromSnapshot } from '../src/board-state';
 import type { CardActions } from '../src/views/board-card';
 import { post, snapshot } from './board-fixtures';
@@ -218,5 +219,48 @@ describe('watchRoom', () => {
     quiet.send({ type: 'status', status: 'offline' });
     expect(quiet.badge.updates).toBe(1);
     expect(quiet.said).toEqual([]);
+  });
+});
+
+describe('the quiz’s progress grid', () => {
+  const state = (cells: string[][], finished: number) => ({
+    settings: { mode: 'self_paced', confidence: false },
+    summary: undefined,
+    seen: [],
+    progress: {
+      rows: cells.map((c, i) => ({ member: `m${i}`, name: `Participant ${i + 1}`, connected: true, cells: c })),
+      questions: cells[0].map(() => ({ answered: 0, correct: 0 })),
+      finished,
+      participants: cells.length,
+    },
+  }) as unknown as Parameters<typeof renderProgress>[1];
+
+  it('updates the cells that changed and keeps every row', () => {
+    const root = h('section', { hidden: true });
+    document.body.append(root);
+    renderProgress(root, state([['seen', 'not_reached'], ['not_reached', 'not_reached']], 0));
+    expect(root.hidden).toBe(false);
+    const rows = [...root.querySelectorAll('tbody tr[data-member]')];
+    expect(rows.map((r) => r.querySelector('th')?.textContent)).toEqual(['Participant 1', 'Participant 2']);
+    const firstCell = rows[0].querySelector('td')!;
+    expect(firstCell.textContent).toBe('…vue');
+
+    renderProgress(root, state([['correct', 'seen'], ['not_reached', 'not_reached']], 0));
+    const again = [...root.querySelectorAll('tbody tr[data-member]')];
+    expect(again).toEqual(rows);
+    expect(again[0].querySelector('td')).toBe(firstCell);
+    expect(firstCell.textContent).toBe('✓juste');
+    expect(root.querySelector('p')?.textContent).toBe('Ont terminé\u00a0: 0 sur 2');
+  });
+
+  it('moves a row with its member when the order changes', () => {
+    const root = h('section');
+    document.body.append(root);
+    renderProgress(root, state([['seen'], ['answered']], 0));
+    const [first, second] = [...root.querySelectorAll('tbody tr[data-member]')];
+    const swapped = state([['answered'], ['seen']], 0);
+    swapped.progress!.rows.reverse();
+    renderProgress(root, swapped);
+    expect([...root.querySelectorAll('tbody tr[data-member]')]).toEqual([second, first]);
   });
 });

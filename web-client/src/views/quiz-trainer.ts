@@ -19,6 +19,7 @@ import type { LeaderboardEntry, QuizAction, QuizCommand, QuizEvent } from '../qu
 import { canJump, choiceLetter, correctAnswerText, formatCountdown, formatNumber, leaderActions, liveWhileOpen, nextEnds, nextUnasked, phaseLabel, percent, rankText, remainingMs } from '../quiz-format';
 import { phaseIndex, type QuizState } from '../quiz-state';
 import { connectionBadge, watchRoom } from './common';
+import { renderProgress, renderSummary } from './quiz-tables';
 import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, qrCode, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
 import { courseRosterPanel } from './course-roster';
@@ -392,49 +393,6 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     } else setChildrenIfChanged(boardList, leaderboardList(entries));
   }
 
-  function renderSummary(state: QuizState): void {
-    const s = state.summary;
-    summary.hidden = !s;
-    if (!s) return;
-    const row = (q: (typeof s.questions)[number]) => h('tr', {},
-      h('th', { scope: 'row' }, t('quiz.questionShort', { number: q.index + 1 }), state.seen[q.index] ? ` — ${state.seen[q.index].prompt}` : ''),
-      h('td', {}, q.skipped ? t('quiz.skipped') : String(q.answered)),
-      h('td', {}, q.skipped ? '—' : q.graded === false ? t('quiz.notGraded') : `${q.correct} (${percent(q.correct, q.answered)}\u00a0%)`),
-      state.settings.confidence ? h('td', {}, String(q.confidently_wrong)) : null);
-    setChildren(summary,
-      h('h2', { id: 'summary-title', class: 'fr-h4' }, t('quiz.summary')),
-      h('p', {}, t('quiz.summaryParticipants', { count: s.participants })),
-      h('div', { class: 'fr-table fr-table--no-caption amphi-table' },
-        h('table', {},
-          h('caption', {}, t('quiz.summary')),
-          h('thead', {}, h('tr', {},
-            h('th', { scope: 'col' }, t('quiz.question')),
-            h('th', { scope: 'col' }, t('quiz.answered')),
-            h('th', { scope: 'col' }, t('quiz.correct')),
-            state.settings.confidence ? h('th', { scope: 'col' }, t('quiz.confidentlyWrongShort')) : null)),
-          h('tbody', {}, ...s.questions.map(row)))));
-  }
-
-  const CELL: Record<string, string> = { not_reached: '·', seen: '…', answered: '●', correct: '✓', wrong: '✗' };
-  function renderProgress(state: QuizState): void {
-    const p = state.progress;
-    progress.hidden = !p || state.settings.mode !== 'self_paced';
-    if (!p || progress.hidden) return;
-    const header = h('tr', {}, h('th', { scope: 'col' }, t('quiz.participant')),
-      ...p.questions.map((_q, i) => h('th', { scope: 'col' }, t('quiz.questionShort', { number: i + 1 }))));
-    const rows = p.rows.map((r) => h('tr', {},
-      h('th', { scope: 'row' }, r.name, r.connected ? '' : ` (${t('trainer.disconnected')})`),
-      ...r.cells.map((c) => h('td', {}, h('span', { 'aria-hidden': 'true' }, CELL[c] ?? c), h('span', { class: 'fr-sr-only' }, t(`quiz.cell.${c}` as MessageKey))))));
-    const totals = h('tr', {}, h('th', { scope: 'row' }, t('quiz.answeredCorrect')),
-      ...p.questions.map((q) => h('td', {}, `${q.answered} / ${q.correct}`)));
-    setChildren(progress,
-      h('h2', { id: 'progress-title', class: 'fr-h4' }, t('quiz.progress')),
-      h('p', {}, t('quiz.progressFinished', { finished: p.finished, participants: p.participants })),
-      h('div', { class: 'fr-table fr-table--no-caption amphi-table' },
-        h('table', {}, h('caption', {}, t('quiz.progress')), h('thead', {}, header), h('tbody', {}, ...rows, totals))),
-      h('p', { class: 'fr-text--xs amphi-muted' }, t('quiz.progressLegend')));
-  }
-
   function renderParticipants(state: QuizState): void {
     const members = (client.room(roomId)?.members ?? []).filter((m) => m.role === 'participant' && !state.removed.includes(m.id))
       .sort((a, b) => a.name.localeCompare(b.name));
@@ -478,8 +436,8 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     renderQuestion(state);
     renderLobbyNames(state);
     renderBoard(state);
-    renderSummary(state);
-    renderProgress(state);
+    renderSummary(summary, state);
+    renderProgress(progress, state);
     renderParticipants(state);
   }
 
