@@ -23,7 +23,7 @@ export function moderationQueue(
 ): ModerationQueue {
   const list = keyedSlot();
   const outcome = h('p', { class: 'fr-text--sm fr-mb-0', role: 'status', 'data-testid': 'queue-outcome' });
-  const approveAll = h('button', { type: 'button', class: 'fr-btn fr-btn--icon-left fr-icon-check-double-line', 'data-testid': 'approve-all' });
+  const approveAll = h('button', { type: 'button', class: 'fr-btn fr-btn--icon-left fr-icon-list-check', 'data-testid': 'approve-all' });
   const heading = h('h2', { id: 'board-queue-title', class: 'fr-h5' });
   const root = h('section', { class: 'amphi-panel amphi-board-queue fr-mt-2w', 'aria-labelledby': 'board-queue-title', 'data-testid': 'moderation-queue', hidden: true },
     h('div', { class: 'amphi-titlebar' }, heading, approveAll), list.root, outcome);
