@@ -15,6 +15,7 @@ import { h, setChildren } from '../dom';
 import { t, tn } from '../i18n';
 import { leads, type Command, type Role } from '../protocol';
 import { postCard, type CardActions, type CardContext, type PostCard } from './board-card';
+import { followPointer } from './pointer-drag';
 
 export interface BoardRender {
   state: BoardState;
@@ -175,41 +176,35 @@ export function boardView(opts: { projector?: boolean; actions: CardActions }): 
     let target: { el: HTMLElement; post: string | null; section: string; after: boolean } | null = null;
     const clear = () => root.querySelectorAll('.amphi-drop-before, .amphi-drop-after, .amphi-drop-end')
       .forEach((el) => el.classList.remove('amphi-drop-before', 'amphi-drop-after', 'amphi-drop-end'));
-    const onMove = (e: PointerEvent) => {
-      if (e.pointerId !== ev.pointerId) return;
-      clear();
-      target = null;
-      const under = document.elementFromPoint(e.clientX, e.clientY) as HTMLElement | null;
-      const li = under?.closest<HTMLElement>('li[data-post]');
-      const list = under?.closest<HTMLElement>('ol[data-section]') ?? under?.closest('section')?.querySelector<HTMLElement>('ol[data-section]');
-      if (li && root.contains(li)) {
-        const box = li.getBoundingClientRect();
-        const after = e.clientY > box.top + box.height / 2;
-        const id = li.dataset.post!;
-        const section = last!.state.posts[id]?.section;
-        if (!section) return;
-        target = { el: li, post: id, section, after };
-        li.classList.add(after ? 'amphi-drop-after' : 'amphi-drop-before');
-      } else if (list && root.contains(list) && list.dataset.section !== 'wall') {
-        target = { el: list, post: null, section: list.dataset.section!, after: false };
-        list.classList.add('amphi-drop-end');
-      }
-    };
-    const onEnd = (e: PointerEvent) => {
-      if (e.pointerId !== ev.pointerId) return;
-      window.removeEventListener('pointermove', onMove);
-      window.removeEventListener('pointerup', onEnd);
-      window.removeEventListener('pointercancel', onEnd);
-      from?.classList.remove('amphi-board__item--dragging');
-      clear();
-      if (!target || e.type === 'pointercancel' || !last) return;
-      const ids = sectionPosts(last.state, target.section).map((p) => p.id);
-      const move: MoveTarget | null = dropTarget(ids, target.section, post.id, target.post, target.after, post.section);
-      if (move) opts.actions.move?.(post, move);
-    };
-    window.addEventListener('pointermove', onMove);
-    window.addEventListener('pointerup', onEnd);
-    window.addEventListener('pointercancel', onEnd);
+    followPointer(ev, ev.currentTarget as Element, {
+      onMove(point) {
+        clear();
+        target = null;
+        const under = document.elementFromPoint(point.clientX, point.clientY) as HTMLElement | null;
+        const li = under?.closest<HTMLElement>('li[data-post]');
+        const list = under?.closest<HTMLElement>('ol[data-section]') ?? under?.closest('section')?.querySelector<HTMLElement>('ol[data-section]');
+        if (li && root.contains(li)) {
+          const box = li.getBoundingClientRect();
+          const after = point.clientY > box.top + box.height / 2;
+          const id = li.dataset.post!;
+          const section = last!.state.posts[id]?.section;
+          if (!section) return;
+          target = { el: li, post: id, section, after };
+          li.classList.add(after ? 'amphi-drop-after' : 'amphi-drop-before');
+        } else if (list && root.contains(list) && list.dataset.section !== 'wall') {
+          target = { el: list, post: null, section: list.dataset.section!, after: false };
+          list.classList.add('amphi-drop-end');
+        }
+      },
+      onEnd(_point, cancelled) {
+        from?.classList.remove('amphi-board__item--dragging');
+        clear();
+        if (!target || cancelled || !last) return;
+        const ids = sectionPosts(last.state, target.section).map((p) => p.id);
+        const move: MoveTarget | null = dropTarget(ids, target.section, post.id, target.post, target.after, post.section);
+        if (move) opts.actions.move?.(post, move);
+      },
+    });
   }
   opts.actions.startDrag = startDrag;
 

@@ -10,6 +10,7 @@ import { t } from '../i18n';
 import { dropIndex, moveItem, moveTo } from '../ordering';
 import type { AnswerValue } from '../quiz-protocol';
 import type { Body } from './quiz-answer';
+import { followPointer } from './pointer-drag';
 
 export function orderingBody(
   items: string[],
@@ -76,35 +77,29 @@ export function orderingBody(
     const from = order.indexOf(item);
     li.classList.add('amphi-ordering__item--dragging');
     // The list's nodes are moved, not rebuilt, while the pointer is down.
-    const onMove = (e: PointerEvent) => {
-      if (e.pointerId !== ev.pointerId) return;
-      const others = [...list.children].filter((el) => el !== li);
-      const midpoints = others.map((el) => {
-        const box = el.getBoundingClientRect();
-        return box.top + box.height / 2;
-      });
-      const to = dropIndex(midpoints, e.clientY);
-      const now = order.indexOf(item);
-      if (to === now) return;
-      order = moveTo(order, now, to);
-      list.insertBefore(li, others[to] ?? null);
-      [...list.children].forEach((el, i) => {
-        const position = el.querySelector('.amphi-ordering__position');
-        if (position) position.textContent = String(i + 1);
-      });
-    };
-    const onEnd = (e: PointerEvent) => {
-      if (e.pointerId !== ev.pointerId) return;
-      window.removeEventListener('pointermove', onMove);
-      window.removeEventListener('pointerup', onEnd);
-      window.removeEventListener('pointercancel', onEnd);
-      dragging = null;
-      render();
-      if (order.indexOf(item) !== from) announceMove(item);
-    };
-    window.addEventListener('pointermove', onMove);
-    window.addEventListener('pointerup', onEnd);
-    window.addEventListener('pointercancel', onEnd);
+    followPointer(ev, ev.currentTarget as Element, {
+      onMove(point) {
+        const others = [...list.children].filter((el) => el !== li);
+        const midpoints = others.map((el) => {
+          const box = el.getBoundingClientRect();
+          return box.top + box.height / 2;
+        });
+        const to = dropIndex(midpoints, point.clientY);
+        const now = order.indexOf(item);
+        if (to === now) return;
+        order = moveTo(order, now, to);
+        list.insertBefore(li, others[to] ?? null);
+        [...list.children].forEach((el, i) => {
+          const position = el.querySelector('.amphi-ordering__position');
+          if (position) position.textContent = String(i + 1);
+        });
+      },
+      onEnd() {
+        dragging = null;
+        render();
+        if (order.indexOf(item) !== from) announceMove(item);
+      },
+    });
   }
 
   render();
