@@ -15,7 +15,7 @@ import { createBreakoutRoom } from './breakout-api';
 import type { BreakoutDefinitionRequest } from './breakout-protocol';
 import { AmphiClient, defaultSocketUrl, type ClientNotice } from './client';
 import { h } from './dom';
-import { errorText, lang, setLang, t, type Lang } from './i18n';
+import { errorText, lang, t, useLang, type Lang } from './i18n';
 import { leads, type Auth, type Command, type RoomId } from './protocol';
 import type { NativeQuiz, QuizSettings } from './quiz-protocol';
 import { PENDING_KEY } from './pending';
@@ -26,19 +26,10 @@ import { localStore, observedStore, readJson, sessionStore, writeJson, type KeyV
 import { isLeaderToken, isParticipantToken, linkSignIn } from './token';
 import { renderShell, type Shell } from './views/layout';
 import { renderHome } from './views/home';
+// The home page and the lobby come with the page; every other screen (an
+// activity's, for a participant or a trainer) in a file of its own, fetched
+// when first shown: a phone in a quiz never downloads the consoles.
 import { renderParticipantLobby } from './views/participant';
-import { renderTrainerLobby } from './views/trainer';
-import { renderQuizCreate } from './views/quiz-create';
-import { renderQuizParticipant } from './views/quiz-participant';
-import { renderQuizTrainer } from './views/quiz-trainer';
-import { renderBoardCreate } from './views/board-create';
-import { renderBoardParticipant } from './views/board-participant';
-import { renderBoardProjector } from './views/board-projector';
-import { renderBoardTrainer } from './views/board-trainer';
-import { renderBreakoutCreate } from './views/breakout-create';
-import { renderBreakoutFacilitator } from './views/breakout-facilitator';
-import { renderBreakoutParticipant } from './views/breakout-participant';
-import { renderBreakoutProjector } from './views/breakout-projector';
 
 export const LOBBY_PATH = '/salle';
 export const QUIZ_NEW_PATH = '/quiz/nouveau';
@@ -164,9 +155,10 @@ export class App {
 
   toggleLang(): void {
     const next: Lang = lang() === 'fr' ? 'en' : 'fr';
-    setLang(next);
-    this.render();
-    this.shell?.langButton.focus();
+    useLang(next).then(() => {
+      this.render();
+      this.shell?.langButton.focus();
+    }, () => this.announce(t('home.unreachable')));
   }
 
   /** Joins a room as a guest; resolves once in the room (or with an error code). */
@@ -352,16 +344,16 @@ export class App {
     const path = location.pathname;
     const joinLink = /^\/j\/([A-Za-z0-9]{1,12})\/?$/.exec(path);
     if (path === LOBBY_PATH) {
-      this.view = this.lobbyView();
+      this.view = this.lobbyView(moveFocus);
     }
     if (path === QUIZ_NEW_PATH) {
-      this.view = renderQuizCreate(this);
+      this.view = this.deferred(async () => (await import('./views/quiz-create')).renderQuizCreate(this), moveFocus);
     }
     if (path === BOARD_NEW_PATH) {
-      this.view = renderBoardCreate(this);
+      this.view = this.deferred(async () => (await import('./views/board-create')).renderBoardCreate(this), moveFocus);
     }
     if (path === BREAKOUT_NEW_PATH) {
-      this.view = renderBreakoutCreate(this);
+      this.view = this.deferred(async () => (await import('./views/breakout-create')).renderBreakoutCreate(this), moveFocus);
     }
     if (path === PROJECTOR_PATH) {
       this.view = this.projectorView();
@@ -376,6 +368,42 @@ export class App {
     this.shell.main.replaceChildren(this.view.root);
     this.followTitle(this.view.root.querySelector('h1'));
     if (moveFocus) this.view.root.querySelector<HTMLElement>('h1')?.focus();
+  }
+
+  /**
+   * A screen whose code is in a file of its own (an activity's, or a
+   * trainer's form): "Chargement…" until the file
+   * arrives, then the screen, its title followed and, when asked, its h1
+   * focused. If the file cannot be fetched (offline, or a newer version
+   * deployed meanwhile), says so and offers to reload the page.
+   */
+  private deferred(load: () => Promise<View>, moveFocus = false): View {
+    const status = h('p', { role: 'status' }, t('app.loading'));
+    const root = h('div', { class: 'amphi-deferred' }, status);
+    let screen: View | null = null;
+    let disposed = false;
+    load().then(
+      (loaded) => {
+        if (disposed) return loaded.dispose();
+        screen = loaded;
+        root.replaceChildren(loaded.root);
+        this.followTitle(loaded.root.querySelector('h1'));
+        if (moveFocus) loaded.root.querySelector<HTMLElement>('h1')?.focus();
+      },
+      () => {
+        if (disposed) return;
+        const reload = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--sm' }, t('app.reload'));
+        reload.addEventListener('click', () => location.reload());
+        root.replaceChildren(h('div', { class: 'fr-alert fr-alert--error fr-alert--sm', role: 'alert' }, h('p', {}, t('app.loadFailed')), reload));
+      },
+    );
+    return {
+      root,
+      dispose() {
+        disposed = true;
+        screen?.dispose();
+      },
+    };
   }
 
   /** The page title names the screen (its h1), and follows it (a room's title comes with `joined`). */
@@ -418,7 +446,16 @@ export class App {
     const token = params.get('token');
     if (!room || !token) return null;
     const wanted = params.get('lang');
-    if ((wanted === 'fr' || wanted === 'en') && wanted !== lang()) setLang(wanted);
+    if ((wanted === 'fr' || wanted === 'en') && wanted !== lang()) {
+      // The launch's language first (its dictionary may need fetching), then this page again.
+      void useLang(wanted)
+        .catch(() => {
+          params.delete('lang'); // not to be had: go on in this language
+          history.replaceState(null, '', `${location.pathname}#${params}`);
+        })
+        .then(() => this.render());
+      return { root: h('div', {}, h('p', { role: 'status' }, t('entry.connecting'))), dispose() {} };
+    }
     const returnUrl = params.get('return');
     if (!storageWorks()) {
       const link = h('a', { href: location.href, target: '_blank', rel: 'noopener', class: 'fr-btn' }, t('entry.newWindow'));
@@ -437,7 +474,7 @@ export class App {
   }
 
   /** The lobby of the current (or restored) session, if there is one. */
-  private lobbyView(): View | null {
+  private lobbyView(moveFocus = false): View | null {
     if (!this.client) {
       const saved = loadSession(this.store);
       if (!saved || Object.keys(saved.rooms).length === 0) return null;
@@ -447,20 +484,26 @@ export class App {
     const roomId = client.rooms.keys().next().value;
     if (!roomId) return null;
     const isLeader = client.me ? leads(client.me.role) : isTokenAuth(loadSession(this.store)?.auth);
-    if (client.room(roomId)?.info.kind === 'board') {
-      if (client.me?.role === 'observer') return renderBoardProjector(this, client, roomId);
-      return isLeader ? renderBoardTrainer(this, client, roomId) : renderBoardParticipant(this, client, roomId);
+    const observer = client.me?.role === 'observer';
+    const later = (load: () => Promise<View>) => this.deferred(load, moveFocus);
+    switch (client.room(roomId)?.info.kind) {
+      case 'board':
+        if (observer) return later(async () => (await import('./views/board-projector')).renderBoardProjector(this, client, roomId));
+        if (isLeader) return later(async () => (await import('./views/board-trainer')).renderBoardTrainer(this, client, roomId));
+        return later(async () => (await import('./views/board-participant')).renderBoardParticipant(this, client, roomId));
+      case 'breakout':
+        if (observer) return later(async () => (await import('./views/breakout-projector')).renderBreakoutProjector(this, client, roomId));
+        if (isLeader) return later(async () => (await import('./views/breakout-facilitator')).renderBreakoutFacilitator(this, client, roomId));
+        return later(async () => (await import('./views/breakout-participant')).renderBreakoutParticipant(this, client, roomId));
+      case 'quiz':
+        // Observers (projectors) watch the console without its controls.
+        if (observer) return later(async () => (await import('./views/quiz-trainer')).renderQuizTrainer(this, client, roomId, { observer: true }));
+        if (isLeader) return later(async () => (await import('./views/quiz-trainer')).renderQuizTrainer(this, client, roomId));
+        return later(async () => (await import('./views/quiz-participant')).renderQuizParticipant(this, client, roomId));
+      default:
+        if (isLeader) return later(async () => (await import('./views/trainer')).renderTrainerLobby(this, client, roomId));
+        return renderParticipantLobby(this, client, roomId);
     }
-    if (client.room(roomId)?.info.kind === 'breakout') {
-      if (client.me?.role === 'observer') return renderBreakoutProjector(this, client, roomId);
-      return isLeader ? renderBreakoutFacilitator(this, client, roomId) : renderBreakoutParticipant(this, client, roomId);
-    }
-    if (client.room(roomId)?.info.kind === 'quiz') {
-      // Observers (projectors) watch the console without its controls.
-      if (client.me?.role === 'observer') return renderQuizTrainer(this, client, roomId, { observer: true });
-      return isLeader ? renderQuizTrainer(this, client, roomId) : renderQuizParticipant(this, client, roomId);
-    }
-    return isLeader ? renderTrainerLobby(this, client, roomId) : renderParticipantLobby(this, client, roomId);
   }
 }
 

@@ -2,7 +2,8 @@
 // and the same {placeholders}; t() fills placeholders.
 
 import { describe, expect, it } from 'vitest';
-import { en, errorText, fr, setLang, t, tn } from '../src/i18n';
+import { errorText, fr, setLang, t, tn } from '../src/i18n';
+import { en } from '../src/i18n-en';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -1,10 +1,9 @@
 // Pieces shared by the quiz screens: the distribution (bars with counts and
 // percentages, the right answers marked in words; a word cloud sized by
 // count, counts written), the countdown to a server deadline (with its
-// spoken warnings), the leaderboard, the question heading, and the QR code
-// of the join link (drawn as SVG from `uqr`, no markup parsed).
+// spoken warnings), the leaderboard, the question heading, and keyed slots
+// redrawn only when their content changes.
 
-import { encode } from 'uqr';
 import { h, setChildren } from '../dom';
 import { t, tn } from '../i18n';
 import type { CorrectAnswer, LeaderboardEntry, QuestionStats, QuestionView, ScoreView } from '../quiz-protocol';
@@ -140,31 +139,6 @@ export function leaderboardList(entries: readonly LeaderboardEntry[]): HTMLEleme
 /** "1 000 points · 1er sur 12". */
 export function scoreText(score: ScoreView): string {
   return t('quiz.scoreLine', { points: formatNumber(score.score), rank: rankText(score.rank), participants: score.participants });
-}
-
-/** The QR code of `text`, as an SVG image labelled `label`. */
-export function qrCode(text: string, label: string): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const { size, data } = encode(text, { ecc: 'M', border: 2 });
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', label);
-  svg.setAttribute('class', 'amphi-qr');
-  svg.setAttribute('shape-rendering', 'crispEdges');
-  const background = document.createElementNS(ns, 'rect');
-  background.setAttribute('width', String(size));
-  background.setAttribute('height', String(size));
-  background.setAttribute('fill', '#fff');
-  let path = '';
-  data.forEach((row, y) => row.forEach((dark, x) => {
-    if (dark) path += `M${x} ${y}h1v1h-1z`;
-  }));
-  const modules = document.createElementNS(ns, 'path');
-  modules.setAttribute('d', path);
-  modules.setAttribute('fill', '#000');
-  svg.append(background, modules);
-  return svg;
 }
 
 /** Replaces an element's children only when their text changed: live

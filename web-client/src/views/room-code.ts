@@ -11,7 +11,8 @@ import { h } from '../dom';
 import { errorText, t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
-import { keyedSlot, qrCode } from './quiz-common';
+import { keyedSlot } from './quiz-common';
+import { qrCode } from './qr-code';
 import { joinUrl, showJoinLink } from './trainer';
 
 /** The code, link and QR code; with `lock` (a console's), the lock switch under them. */

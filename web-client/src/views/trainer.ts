@@ -10,7 +10,8 @@ import { errorText, formatTime, t, tn } from '../i18n';
 import type { MemberView, RaisedHand, RoomId } from '../protocol';
 import { announcementsList, connectionBadge, roleLabel, showAlert, watchRoom } from './common';
 import { downloadsPanel } from './downloads';
-import { keyedSlot, qrCode } from './quiz-common';
+import { keyedSlot } from './quiz-common';
+import { qrCode } from './qr-code';
 import { lockSwitch, removeMemberButton } from './room-guard';
 
 export const ANNOUNCE_MAX = 1000;
