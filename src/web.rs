@@ -1,13 +1,16 @@
 //! The web client, served at `/` from the built `web-client/dist`
 //! directory. Unknown paths (like `/j/KM7R4P`) get `index.html`, so the
-//! client's own router handles them. Without a build, a short page says how
-//! to make one.
+//! client's own router handles them. The build's brotli and gzip copies
+//! (`x.js.br`, `x.js.gz`) go to browsers that accept them; the files under
+//! `/assets/` are named after their content, so browsers keep them for a
+//! year, while every other file (`index.html`) is asked for again each time.
+//! Without a build, a short page says how to make one.
 
 use std::convert::Infallible;
 use std::path::Path;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::MethodRouter;
 use tower::ServiceExt;
@@ -25,9 +28,10 @@ pub fn service<S: Clone + Send + Sync + 'static>(web_dir: &Path) -> MethodRouter
         tracing::warn!(dir = %web_dir.display(), "web client not built: serving a placeholder page");
         return axum::routing::any(|| async { (StatusCode::OK, Html(NOT_BUILT)) });
     }
-    let files = ServeDir::new(web_dir).fallback(ServeFile::new(index));
+    let assets = ServeDir::new(web_dir).precompressed_br().precompressed_gzip();
+    let files = assets.clone().fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
     axum::routing::any(move |request: Request<Body>| {
-        let files = files.clone();
+        let (assets, files) = (assets.clone(), files.clone());
         async move {
             let is_api = request.uri().path().starts_with("/api/");
             if is_api {
@@ -40,7 +44,25 @@ pub fn service<S: Clone + Send + Sync + 'static>(web_dir: &Path) -> MethodRouter
                         .into_response(),
                 );
             }
-            Ok(files.oneshot(request).await.map(IntoResponse::into_response).unwrap_or_else(|e| match e {}))
+            // A missing asset is a 404 (a page served as a script would be kept a year).
+            let hashed = request.uri().path().starts_with("/assets/");
+            let served = if hashed {
+                assets.oneshot(request).await.map(IntoResponse::into_response)
+            } else {
+                files.oneshot(request).await.map(IntoResponse::into_response)
+            };
+            let mut response = served.unwrap_or_else(|e| match e {});
+            if response.status().is_success() {
+                let policy = if hashed { IMMUTABLE } else { REVALIDATE };
+                response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+            }
+            Ok(response)
         }
     })
 }
+
+/// For the build's content-named files: a new build has new names.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// For `index.html` and the other fixed names: checked each time (a 304 when unchanged).
+const REVALIDATE: &str = "no-cache";

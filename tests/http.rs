@@ -104,11 +104,67 @@ async fn the_web_client_is_served_with_a_fallback_for_client_routes() {
     assert!(script.headers()["content-type"].to_str().unwrap().contains("javascript"));
     let deep_link = reqwest::get(server.url("/j/KM7R4P")).await.unwrap().text().await.unwrap();
     assert!(deep_link.contains("amphi client"), "client routes get index.html");
+    assert_eq!(index_cache(&server, "/").await, "no-cache", "the page is asked for again: a new build shows at once");
 
     // Without a build, a page says how to make one.
     let bare = TestServer::start().await;
     let page = reqwest::get(bare.url("/")).await.unwrap().text().await.unwrap();
     assert!(page.contains("npm run build"));
+}
+
+async fn index_cache(server: &TestServer, path: &str) -> String {
+    let response = reqwest::get(server.url(path)).await.unwrap();
+    response.headers()["cache-control"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_web_client_goes_compressed_and_its_assets_are_kept() {
+    let web = tempfile::tempdir().unwrap();
+    let assets = web.path().join("assets");
+    std::fs::create_dir(&assets).unwrap();
+    std::fs::write(web.path().join("index.html"), "<!doctype html><title>amphi client</title>").unwrap();
+    let script = "console.log('amphi');".repeat(100);
+    std::fs::write(assets.join("index-AbC123.js"), &script).unwrap();
+    // The build writes both copies (scripts/compress.mjs); the server sends them as they are.
+    let brotli = b"(brotli bytes)".to_vec();
+    std::fs::write(assets.join("index-AbC123.js.br"), &brotli).unwrap();
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gzip, script.as_bytes()).unwrap();
+    std::fs::write(assets.join("index-AbC123.js.gz"), gzip.finish().unwrap()).unwrap();
+    let dir = web.path().to_path_buf();
+    let server = TestServer::start_with(move |config| config.web_dir = dir).await;
+    // As sent: reqwest would otherwise decode (and drop the header of) what it can.
+    let http = reqwest::Client::builder().no_brotli().no_gzip().no_deflate().build().unwrap();
+    let get = |encoding: &'static str| {
+        let request = http.get(server.url("/assets/index-AbC123.js"));
+        let request = if encoding.is_empty() { request } else { request.header("accept-encoding", encoding) };
+        request.send()
+    };
+    // A browser that takes brotli gets the brotli copy, and keeps it a year.
+    let response = get("br").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "br");
+    assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(response.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert_eq!(response.bytes().await.unwrap(), brotli);
+    // One that takes gzip only gets the gzip copy.
+    let response = get("gzip").await.unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&response.bytes().await.unwrap()[..]),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(unzipped, script);
+    // One that takes neither gets the file itself.
+    let plain = get("").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), script);
+    // A missing asset is a 404, not the page, and not kept.
+    let missing = reqwest::get(server.url("/assets/gone-XyZ.js")).await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers().get("cache-control").is_none());
 }
 
 #[tokio::test]
