@@ -364,6 +364,7 @@ export class App {
     if (!this.view) {
       if (path !== '/' && !joinLink) history.replaceState(null, '', '/');
       this.view = renderHome(this, joinLink ? joinLink[1].toUpperCase() : '');
+      prefetchParticipantScreens();
     }
     this.shell.main.replaceChildren(this.view.root);
     this.followTitle(this.view.root.querySelector('h1'));
@@ -505,6 +506,26 @@ export class App {
         return renderParticipantLobby(this, client, roomId);
     }
   }
+}
+
+/**
+ * While a participant types their name, the screens a join leads to are
+ * fetched (the quiz's, the board's, the ateliers': which one is known only
+ * once in the room), so that the room shows as soon as it is joined. Once
+ * per page; a failure is left for the join itself to meet.
+ */
+let prefetched = false;
+function prefetchParticipantScreens(): void {
+  if (prefetched) return;
+  prefetched = true;
+  const fetchAll = () => {
+    for (const load of [() => import('./views/quiz-participant'), () => import('./views/board-participant'), () => import('./views/breakout-participant')]) {
+      load().catch(() => undefined);
+    }
+  };
+  // Once the page has drawn and settled (Safari has no requestIdleCallback).
+  if ('requestIdleCallback' in window) window.requestIdleCallback(fetchAll, { timeout: 2_000 });
+  else setTimeout(fetchAll, 500);
 }
 
 /** Whether this tab may keep its session (a third-party frame may refuse storage). */
