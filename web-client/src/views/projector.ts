@@ -8,11 +8,17 @@
 import { h } from '../dom';
 import { t } from '../i18n';
 
-/** Turns projector mode on or off for a mounted view's root. */
+/** Turns projector mode on or off for a view's root (the page around it too:
+ * a view drawn before it is mounted, as a screen fetched late is, gets its
+ * page once mounted, right after). */
 export function setProjectorMode(root: HTMLElement, on: boolean): void {
   root.classList.toggle('amphi-projector', on);
-  root.closest('main')?.classList.toggle('amphi-fluid', on);
-  root.closest('.amphi-page')?.classList.toggle('amphi-page--projector', on);
+  const page = () => {
+    root.closest('main')?.classList.toggle('amphi-fluid', on);
+    root.closest('.amphi-page')?.classList.toggle('amphi-page--projector', on);
+  };
+  if (root.isConnected) page();
+  else queueMicrotask(page);
 }
 
 /** Whether this page is shown full screen now. */
