@@ -109,6 +109,7 @@ async fn open_subscription(cluster: &Cluster) -> redis::RedisResult<redis::aio::
 
 fn on_message(app: &AppState, cluster: &Cluster, channel: &str, payload: &[u8]) {
     if let Some(room) = wire::room_of_channel(channel) {
+        cluster.metrics.bus_events_received.inc();
         return on_event(app, cluster, room, payload);
     }
     match wire::decode::<NodeMessage>(payload) {
