@@ -39,7 +39,7 @@ const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The room channels this node's subscription listens to, and the sink
 /// that changes them (none while the subscription is down). Changed under
-/// [`Cluster::follows`]'s lock, one change at a time.
+/// the lock of `Cluster::follows`, one change at a time.
 #[derive(Default)]
 pub(super) struct Follows {
     sink: Option<redis::aio::PubSubSink>,
@@ -69,10 +69,11 @@ pub async fn run(app: AppState, cluster: Arc<Cluster>) {
         return;
     };
     let stop = app.shutdown.clone();
-    let publisher = tokio::spawn(publish(Arc::clone(&cluster), outgoing));
-    let subscriber = tokio::spawn(subscribe(app.clone(), Arc::clone(&cluster), stop.clone()));
+    // Told of emptied rooms before any room can be followed.
     let (emptied, emptied_rx) = tokio::sync::mpsc::unbounded_channel();
     app.fanout.on_emptied(emptied);
+    let publisher = tokio::spawn(publish(Arc::clone(&cluster), outgoing));
+    let subscriber = tokio::spawn(subscribe(app.clone(), Arc::clone(&cluster), stop.clone()));
     let unfollower = tokio::spawn(unfollow_emptied(app.clone(), Arc::clone(&cluster), emptied_rx));
     keep_leases(&app, &cluster, &stop).await;
     unfollower.abort();
