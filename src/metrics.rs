@@ -47,6 +47,12 @@ pub struct Metrics {
     pub bus_dropped: IntCounter,
     /// Gaps seen in a room's events from another node.
     pub bus_gaps: IntCounter,
+    /// Room events this node's subscription received from Redis (decoded
+    /// or not): what the node pays for the rooms it follows.
+    pub bus_events_received: IntCounter,
+    /// Rooms run by other nodes whose events this node subscribes to (the
+    /// ones with local connections).
+    pub bus_rooms_followed: IntGauge,
     /// Rooms resynced (their local connections sent to resume).
     pub resyncs: IntCounter,
     /// Calls received from other nodes for rooms owned here.
@@ -132,6 +138,10 @@ impl Metrics {
         .unwrap();
         let bus_dropped = IntCounter::new("bus_dropped_total", "Messages for Redis dropped").unwrap();
         let bus_gaps = IntCounter::new("bus_gaps_total", "Gaps seen in a room's events from another node").unwrap();
+        let bus_events_received =
+            IntCounter::new("bus_events_received_total", "Room events received from Redis by this node").unwrap();
+        let bus_rooms_followed =
+            IntGauge::new("bus_rooms_followed", "Rooms of other nodes whose events this node subscribes to").unwrap();
         let resyncs = IntCounter::new("resyncs_total", "Rooms whose local connections were sent to resume").unwrap();
         let forwarded_commands =
             IntCounter::new("forwarded_calls_total", "Calls received from other nodes for rooms owned here").unwrap();
@@ -169,6 +179,8 @@ impl Metrics {
             Box::new(bus_publish_seconds.clone()),
             Box::new(bus_dropped.clone()),
             Box::new(bus_gaps.clone()),
+            Box::new(bus_events_received.clone()),
+            Box::new(bus_rooms_followed.clone()),
             Box::new(resyncs.clone()),
             Box::new(forwarded_commands.clone()),
             Box::new(lease_takeovers.clone()),
@@ -201,6 +213,8 @@ impl Metrics {
             bus_publish_seconds,
             bus_dropped,
             bus_gaps,
+            bus_events_received,
+            bus_rooms_followed,
             resyncs,
             forwarded_commands,
             lease_takeovers,

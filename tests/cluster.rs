@@ -5,7 +5,8 @@
 //! store, everyone resumes, nothing acknowledged is lost nor counted twice;
 //! Redis cut and restored: local rooms go on, `/readyz` says why, cross-node
 //! rooms converge by themselves; a gap in a room's events sends the node's
-//! members to resume; a frozen node does not hold up the others.
+//! members to resume; a frozen node does not hold up the others; a node
+//! subscribes to a room's events only while it has members in it.
 
 use std::time::Duration;
 
@@ -432,4 +433,81 @@ async fn erasure_reaches_a_room_run_by_another_node() {
         let after = results(&node.url(""), &token, &room_id).await;
         assert!(!listed(&after), "erased from the room on every node: {after}");
     }
+}
+
+/// How many Redis connections subscribe to `channel` (`PUBSUB NUMSUB`).
+async fn subscribers(channel: &str) -> i64 {
+    let client = redis::Client::open(REDIS).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let (_, count): (String, i64) =
+        redis::cmd("PUBSUB").arg("NUMSUB").arg(channel).query_async(&mut connection).await.unwrap();
+    count
+}
+
+fn is_announcement(text: &str) -> impl Fn(&ServerMessage) -> bool + '_ {
+    move |m| matches!(m, ServerMessage::Event { event: EventBody::Announcement { announcement }, .. } if announcement.text == text)
+}
+
+#[tokio::test]
+async fn a_node_receives_the_events_of_the_rooms_it_has_members_in_only() {
+    let database = PgDatabase::create().await;
+    let (nodes, _dirs) = nodes(2, &database, REDIS).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-follow", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let channel = format!("amphi:room:{room_id}");
+    let mut trainer = nodes[0].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut near = guest(&nodes[0], &code, "Ici").await;
+    let announce = async |trainer: &mut Client, text: &str| {
+        let id = trainer.id();
+        trainer.ok(ClientMessage::Announce { id, room: room_id.clone(), text: text.into() }).await;
+    };
+
+    // Everyone on the owner: no node subscribes to the room, and node 1
+    // receives no room's events at all (neither these nor other tests').
+    announce(&mut trainer, "un").await;
+    near.client.recv_until(is_announcement("un")).await;
+    assert_eq!(subscribers(&channel).await, 0, "the owner delivers to its own members without Redis");
+    assert_eq!(metric(&nodes[1], "amphi_bus_events_received_total").await, 0, "node 1 follows no room");
+
+    // Members on node 1: it subscribes once, and their events come.
+    let mut far = guest(&nodes[1], &code, "Loin").await;
+    let mut farther = guest(&nodes[1], &code, "Plus loin").await;
+    assert_eq!(subscribers(&channel).await, 1, "one subscription for node 1, however many members");
+    assert_eq!(metric(&nodes[1], "amphi_bus_rooms_followed").await, 1);
+    announce(&mut trainer, "deux").await;
+    far.client.recv_until(is_announcement("deux")).await;
+    farther.client.recv_until(is_announcement("deux")).await;
+    assert!(metric(&nodes[1], "amphi_bus_events_received_total").await >= 1);
+
+    // The last one gone (one leaves, one drops), node 1 unsubscribes.
+    let id = farther.client.id();
+    farther.client.ok(ClientMessage::Leave { id, room: room_id.clone() }).await;
+    assert_eq!(subscribers(&channel).await, 1, "still a member on node 1");
+    drop(far);
+    let mut left = false;
+    for _ in 0..100 {
+        if subscribers(&channel).await == 0 {
+            left = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(left, "node 1 unsubscribed once its last member left");
+    assert_eq!(metric(&nodes[1], "amphi_bus_rooms_followed").await, 0);
+    // (Events published before the unsubscription may still be on their way.)
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received = metric(&nodes[1], "amphi_bus_events_received_total").await;
+    announce(&mut trainer, "trois").await;
+    near.client.recv_until(is_announcement("trois")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(metric(&nodes[1], "amphi_bus_events_received_total").await, received, "nothing more for node 1");
+
+    // A member back on node 1 follows the room again from where it is.
+    let mut back = guest(&nodes[1], &code, "De retour").await;
+    announce(&mut trainer, "quatre").await;
+    back.client.recv_until(is_announcement("quatre")).await;
+    assert_eq!(subscribers(&channel).await, 1);
 }

@@ -4,7 +4,18 @@
 //! (renews this node's leases, notices rooms that changed owner). Each
 //! reconnects with backoff; losing the subscription resyncs every room this
 //! node follows from elsewhere.
+//!
+//! A node listens to the channel of a room run elsewhere only while it has
+//! local connections in it ([`follow`], [`unfollow`]): a connection attaching
+//! to such a room is in the fan-out table first, then the node subscribes
+//! (waiting for Redis to confirm), then the owner takes the connection's
+//! view; so every event after that view reaches this node, and a lost one is
+//! a gap, never silent. When a room's last local connection leaves, the node
+//! unsubscribes. The subscriptions live on one Redis connection: when it
+//! drops, they are gone with it, and the resync sends the rooms' connections
+//! to resume, which subscribes again on the new connection.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -23,6 +34,33 @@ use crate::hub::Envelope;
 /// Messages sent in one pipeline.
 const PUBLISH_BATCH: usize = 256;
 
+/// How long Redis may take to confirm a subscription change.
+const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The room channels this node's subscription listens to, and the sink
+/// that changes them (none while the subscription is down). Changed under
+/// the lock of `Cluster::follows`, one change at a time.
+#[derive(Default)]
+pub(super) struct Follows {
+    sink: Option<redis::aio::PubSubSink>,
+    /// Rooms whose subscription Redis confirmed.
+    rooms: HashSet<Uuid>,
+    /// Rooms Redis may or may not listen to for this node (a change it did
+    /// not confirm): unsubscribed once unused, subscribed again if needed.
+    unsure: HashSet<Uuid>,
+}
+
+impl Follows {
+    /// A new subscription connection (or none): it listens to no room yet.
+    fn reset(&mut self, cluster: &Cluster, sink: Option<redis::aio::PubSubSink>) {
+        self.sink = sink;
+        for room in self.rooms.drain().chain(self.unsure.drain()) {
+            cluster.seen.remove(&room);
+        }
+        cluster.metrics.bus_rooms_followed.set(0);
+    }
+}
+
 /// Runs the cluster tasks of `app` until shutdown. (The leases are given up
 /// later, once the store has taken every write: see [`Cluster::release`].)
 pub async fn run(app: AppState, cluster: Arc<Cluster>) {
@@ -31,9 +69,14 @@ pub async fn run(app: AppState, cluster: Arc<Cluster>) {
         return;
     };
     let stop = app.shutdown.clone();
+    // Told of emptied rooms before any room can be followed.
+    let (emptied, emptied_rx) = tokio::sync::mpsc::unbounded_channel();
+    app.fanout.on_emptied(emptied);
     let publisher = tokio::spawn(publish(Arc::clone(&cluster), outgoing));
     let subscriber = tokio::spawn(subscribe(app.clone(), Arc::clone(&cluster), stop.clone()));
+    let unfollower = tokio::spawn(unfollow_emptied(app.clone(), Arc::clone(&cluster), emptied_rx));
     keep_leases(&app, &cluster, &stop).await;
+    unfollower.abort();
     subscriber.abort();
     publisher.abort();
 }
@@ -65,15 +108,17 @@ async fn publish(cluster: Arc<Cluster>, mut outgoing: tokio::sync::mpsc::Receive
     }
 }
 
-/// Keeps a subscription to room events and this node's channel, forever.
+/// Keeps a subscription to this node's channel (and the rooms it follows),
+/// forever.
 async fn subscribe(app: AppState, cluster: Arc<Cluster>, stop: CancellationToken) {
     let backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     let mut failures = 0;
     loop {
         failures += 1;
         match open_subscription(&cluster).await {
-            Ok(mut messages) => {
+            Ok((sink, mut messages)) => {
                 failures = 1;
+                cluster.follows.lock().await.reset(&cluster, Some(sink));
                 cluster.subscribed.store(true, Ordering::Release);
                 tracing::info!(node = %cluster.node, "subscribed to Redis");
                 // Whatever was published while we were away is lost to us.
@@ -82,6 +127,7 @@ async fn subscribe(app: AppState, cluster: Arc<Cluster>, stop: CancellationToken
                     on_message(&app, &cluster, message.get_channel_name(), message.get_payload_bytes());
                 }
                 cluster.subscribed.store(false, Ordering::Release);
+                cluster.follows.lock().await.reset(&cluster, None);
                 tracing::warn!("the Redis subscription dropped: reconnecting");
                 resync_followed_rooms(&app, &cluster);
             }
@@ -97,18 +143,116 @@ async fn subscribe(app: AppState, cluster: Arc<Cluster>, stop: CancellationToken
     }
 }
 
-async fn open_subscription(cluster: &Cluster) -> redis::RedisResult<redis::aio::PubSubStream> {
+/// A subscription connection listening to this node's channel: the sink
+/// (to follow rooms) and the stream of messages.
+async fn open_subscription(
+    cluster: &Cluster,
+) -> redis::RedisResult<(redis::aio::PubSubSink, redis::aio::PubSubStream)> {
     let connect = cluster.client.get_async_pubsub();
     let mut pubsub = tokio::time::timeout(Duration::from_secs(2), connect)
         .await
         .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "connection timed out")))??;
-    pubsub.psubscribe(wire::ROOM_PATTERN).await?;
     pubsub.subscribe(wire::node_channel(&cluster.node)).await?;
-    Ok(pubsub.into_on_message())
+    Ok(pubsub.split())
+}
+
+/// Subscribes to `room`'s events unless this node does already. Called for
+/// a connection attaching to a room another node runs, once it is in the
+/// fan-out table and before the owner takes its view: when this returns
+/// `true`, Redis has confirmed, so every event after that view reaches this
+/// node. `false`: no subscription (Redis away or silent); the attach fails.
+pub(super) async fn follow(cluster: &Cluster, room: Uuid) -> bool {
+    let mut follows = cluster.follows.lock().await;
+    if follows.rooms.contains(&room) {
+        return true;
+    }
+    let Some(sink) = follows.sink.as_mut() else { return false };
+    let outcome = tokio::time::timeout(SUBSCRIBE_TIMEOUT, sink.subscribe(wire::room_channel(room))).await;
+    let followed = match outcome {
+        Ok(Ok(())) => {
+            follows.unsure.remove(&room);
+            follows.rooms.insert(room);
+            true
+        }
+        Ok(Err(error)) => {
+            tracing::warn!(%error, %room, "cannot subscribe to a room's events");
+            follows.unsure.insert(room);
+            false
+        }
+        Err(_) => {
+            tracing::warn!(%room, "Redis did not confirm a room's subscription in time");
+            follows.unsure.insert(room);
+            false
+        }
+    };
+    cluster.metrics.bus_rooms_followed.set(follows.rooms.len() as i64);
+    followed
+}
+
+/// Unsubscribes from those of `rooms` this node listens to and has no local
+/// connection in any more (checked under the lock: a connection attaching
+/// meanwhile is in the fan-out table before it asks to [`follow`], so it
+/// either keeps the subscription or subscribes again after this).
+async fn unfollow(app: &AppState, cluster: &Cluster, rooms: &[Uuid]) {
+    let mut follows = cluster.follows.lock().await;
+    let mut unused = Vec::new();
+    for &room in rooms {
+        if app.fanout.local_count(room) > 0 {
+            continue;
+        }
+        let listed = follows.rooms.remove(&room) | follows.unsure.remove(&room);
+        if listed {
+            cluster.seen.remove(&room);
+            unused.push(room);
+        }
+    }
+    cluster.metrics.bus_rooms_followed.set(follows.rooms.len() as i64);
+    let Some(sink) = follows.sink.as_mut() else { return };
+    if unused.is_empty() {
+        return;
+    }
+    let channels: Vec<String> = unused.iter().map(|room| wire::room_channel(*room)).collect();
+    match tokio::time::timeout(SUBSCRIBE_TIMEOUT, sink.unsubscribe(channels)).await {
+        Ok(Ok(())) => {}
+        outcome => {
+            if let Ok(Err(error)) = outcome {
+                tracing::warn!(%error, "cannot unsubscribe from rooms' events");
+            }
+            // Maybe still listened to: tried again at the next lease turn.
+            follows.unsure.extend(unused);
+        }
+    }
+}
+
+/// Unfollows each room whose last local connection left, as the fan-out
+/// table reports them.
+async fn unfollow_emptied(
+    app: AppState,
+    cluster: Arc<Cluster>,
+    mut emptied: tokio::sync::mpsc::UnboundedReceiver<Uuid>,
+) {
+    let mut rooms = Vec::new();
+    while emptied.recv_many(&mut rooms, PUBLISH_BATCH).await > 0 {
+        unfollow(&app, &cluster, &rooms).await;
+        rooms.clear();
+    }
+}
+
+/// Unfollows every followed room without local connections (those whose
+/// unsubscription was not confirmed, mostly).
+async fn unfollow_unused(app: &AppState, cluster: &Cluster) {
+    let unused: Vec<Uuid> = {
+        let follows = cluster.follows.lock().await;
+        follows.rooms.iter().chain(&follows.unsure).copied().filter(|room| app.fanout.local_count(*room) == 0).collect()
+    };
+    if !unused.is_empty() {
+        unfollow(app, cluster, &unused).await;
+    }
 }
 
 fn on_message(app: &AppState, cluster: &Cluster, channel: &str, payload: &[u8]) {
     if let Some(room) = wire::room_of_channel(channel) {
+        cluster.metrics.bus_events_received.inc();
         return on_event(app, cluster, room, payload);
     }
     match wire::decode::<NodeMessage>(payload) {
@@ -134,7 +278,8 @@ fn on_message(app: &AppState, cluster: &Cluster, channel: &str, payload: &[u8]) 
 }
 
 /// A room event from another node: fanned out to this node's members of the
-/// room, unless a `seq` is missing (then the room is resynced).
+/// room, unless a `seq` is missing (then the room is resynced). (An event of
+/// a room just left may still come, before the unsubscription.)
 fn on_event(app: &AppState, cluster: &Cluster, room: Uuid, payload: &[u8]) {
     if app.hub.is_local(room) {
         return; // ours: delivered already
@@ -264,6 +409,7 @@ async fn keep_leases(app: &AppState, cluster: &Cluster, stop: &CancellationToken
             Ok::<(), redis::RedisError>(())
         }
         .await;
+        unfollow_unused(app, cluster).await;
         match result {
             Ok(()) if failing => {
                 failing = false;

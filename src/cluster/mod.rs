@@ -2,7 +2,10 @@
 //! which holds the room's lease in Redis ([`lease`]); every event is
 //! delivered to the owner's own connections and published on the room's
 //! channel, where the other nodes pick it up for theirs ([`link`]), checking
-//! that no `seq` is missing. Other nodes reach the actor through a
+//! that no `seq` is missing. A node subscribes to the channel of a room run
+//! elsewhere only while it has local connections in it (subscribed before
+//! the first one's view is taken from the owner), so each node's Redis
+//! traffic follows its own members, not the whole cluster's rooms. Other nodes reach the actor through a
 //! [`RemoteRoom`]: calls over the owner's node channel, answered on theirs.
 //! A node that loses track of a room (a gap, a lost subscription, an owner
 //! gone) closes its connections in that room with 4012: they resume at once,
@@ -83,6 +86,8 @@ pub struct Cluster {
     next_call: AtomicU64,
     /// The last seq received from another node, per room with local members.
     seen: DashMap<Uuid, u64>,
+    /// The room channels this node's subscription listens to.
+    follows: tokio::sync::Mutex<link::Follows>,
     /// Members attached to rooms owned here through other nodes.
     remote_members: members::RemoteMembers,
     metrics: Arc<Metrics>,
@@ -113,6 +118,7 @@ impl Cluster {
             calls: DashMap::new(),
             next_call: AtomicU64::new(1),
             seen: DashMap::new(),
+            follows: tokio::sync::Mutex::default(),
             remote_members: members::RemoteMembers::default(),
             metrics,
         }))

@@ -64,7 +64,13 @@ impl RemoteRoom {
         }
     }
 
+    /// Attaches a connection (already in this node's fan-out table) through
+    /// the owner. This node subscribes to the room's events first, so that
+    /// none after the view the owner returns is missed.
     pub async fn attach(&self, who: Who, since: Option<u64>) -> Result<Result<Attached, Refusal>, RoomGone> {
+        if !link::follow(&self.cluster, self.room).await {
+            return Err(RoomGone);
+        }
         let (reply, _) = self.call(Call::Attach { who, since }).await?;
         let Reply::Attached { outcome } = reply else { return Err(RoomGone) };
         Ok(outcome.map(|attached| {

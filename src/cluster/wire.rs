@@ -12,13 +12,11 @@ use crate::activity::breakout::participation::Participation;
 use crate::activity::{Audience, Refusal};
 use crate::hub::{BoardExport, QuizResults, RoomCommand, Who};
 
-/// The channel of a room's events.
+/// The channel of a room's events (its owner publishes there; the nodes with
+/// local connections in the room subscribe to it).
 pub fn room_channel(room: Uuid) -> String {
     format!("amphi:room:{room}")
 }
-
-/// The pattern every node subscribes to for room events.
-pub const ROOM_PATTERN: &str = "amphi:room:*";
 
 /// The room of an event channel's name.
 pub fn room_of_channel(channel: &str) -> Option<Uuid> {

@@ -2,11 +2,13 @@
 //! to it. The bus hands every event to [`Fanout::deliver`], which filters by
 //! audience and `try_send`s into each connection's bounded queue; a full
 //! queue closes that connection as a slow consumer. The room never waits for
-//! a member.
+//! a member. With several nodes, the cluster hears of every room whose last
+//! local connection left ([`Fanout::on_emptied`]): it stops following the
+//! room's events on Redis.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use amphi_protocol::{CloseCode, Role};
 use dashmap::DashMap;
@@ -71,6 +73,8 @@ pub struct Subscriber {
 pub struct Fanout {
     rooms: DashMap<Uuid, RoomSubscribers>,
     metrics: Arc<Metrics>,
+    /// Told each room whose last local connection left.
+    emptied: OnceLock<mpsc::UnboundedSender<Uuid>>,
 }
 
 /// The local connections of one room, also indexed by member: an event for
@@ -103,7 +107,19 @@ impl RoomSubscribers {
 
 impl Fanout {
     pub fn new(metrics: Arc<Metrics>) -> Fanout {
-        Fanout { rooms: DashMap::new(), metrics }
+        Fanout { rooms: DashMap::new(), metrics, emptied: OnceLock::new() }
+    }
+
+    /// From now on, sends `emptied` each room whose last local connection
+    /// leaves (once per time it empties). Set once.
+    pub fn on_emptied(&self, emptied: mpsc::UnboundedSender<Uuid>) {
+        let _ = self.emptied.set(emptied);
+    }
+
+    fn emptied(&self, room: Uuid) {
+        if let Some(emptied) = self.emptied.get() {
+            let _ = emptied.send(room);
+        }
     }
 
     pub fn subscribe(&self, room: Uuid, conn: ConnId, subscriber: Subscriber) {
@@ -111,11 +127,16 @@ impl Fanout {
     }
 
     pub fn unsubscribe(&self, room: Uuid, conn: ConnId) {
+        let mut emptied = false;
         if let dashmap::Entry::Occupied(mut entry) = self.rooms.entry(room) {
             entry.get_mut().remove(conn);
             if entry.get().connections.is_empty() {
                 entry.remove();
+                emptied = true;
             }
+        }
+        if emptied {
+            self.emptied(room);
         }
     }
 
@@ -125,6 +146,7 @@ impl Fanout {
             for subscriber in subscribers.connections.values() {
                 subscriber.closer.close(code);
             }
+            self.emptied(room);
         }
     }
 
@@ -227,5 +249,29 @@ mod tests {
             queues.iter_mut().map(|q| std::iter::from_fn(|| q.try_recv().ok()).count()).collect();
         assert_eq!(received, [0, 2, 1], "an unsubscribed connection gets nothing more");
         assert_eq!(fanout.local_count(room), 2);
+    }
+
+    #[test]
+    fn the_cluster_hears_of_each_room_whose_last_connection_left() {
+        let fanout = Fanout::new(Arc::new(Metrics::new()));
+        let (emptied, mut heard) = mpsc::unbounded_channel();
+        fanout.on_emptied(emptied);
+        let room = Uuid::new_v4();
+        let subscriber = || {
+            let (queue, _) = mpsc::channel(1);
+            Subscriber { member: "camille".into(), role: Role::Participant, queue, closer: Arc::default() }
+        };
+        fanout.subscribe(room, 1, subscriber());
+        fanout.subscribe(room, 2, subscriber());
+        fanout.unsubscribe(room, 1);
+        assert!(heard.try_recv().is_err(), "one connection is still there");
+        fanout.unsubscribe(room, 2);
+        assert_eq!(heard.try_recv().ok(), Some(room));
+        fanout.unsubscribe(room, 2);
+        fanout.subscribe(room, 3, subscriber());
+        fanout.close_room(room, CloseCode::Resync);
+        fanout.close_room(room, CloseCode::Resync);
+        assert_eq!(heard.try_recv().ok(), Some(room), "closing the room empties it");
+        assert!(heard.try_recv().is_err(), "once per time it empties");
     }
 }
