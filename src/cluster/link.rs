@@ -34,6 +34,10 @@ use crate::hub::Envelope;
 /// Messages sent in one pipeline.
 const PUBLISH_BATCH: usize = 256;
 
+/// Rooms emptied and not yet unfollowed that are queued; beyond, the lease
+/// keeper's sweep (every turn) finds them.
+const EMPTIED_QUEUE: usize = 4096;
+
 /// How long Redis may take to confirm a subscription change.
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -70,7 +74,7 @@ pub async fn run(app: AppState, cluster: Arc<Cluster>) {
     };
     let stop = app.shutdown.clone();
     // Told of emptied rooms before any room can be followed.
-    let (emptied, emptied_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (emptied, emptied_rx) = tokio::sync::mpsc::channel(EMPTIED_QUEUE);
     app.fanout.on_emptied(emptied);
     let publisher = tokio::spawn(publish(Arc::clone(&cluster), outgoing));
     let subscriber = tokio::spawn(subscribe(app.clone(), Arc::clone(&cluster), stop.clone()));
@@ -226,11 +230,7 @@ async fn unfollow(app: &AppState, cluster: &Cluster, rooms: &[Uuid]) {
 
 /// Unfollows each room whose last local connection left, as the fan-out
 /// table reports them.
-async fn unfollow_emptied(
-    app: AppState,
-    cluster: Arc<Cluster>,
-    mut emptied: tokio::sync::mpsc::UnboundedReceiver<Uuid>,
-) {
+async fn unfollow_emptied(app: AppState, cluster: Arc<Cluster>, mut emptied: tokio::sync::mpsc::Receiver<Uuid>) {
     let mut rooms = Vec::new();
     while emptied.recv_many(&mut rooms, PUBLISH_BATCH).await > 0 {
         unfollow(&app, &cluster, &rooms).await;

@@ -73,8 +73,9 @@ pub struct Subscriber {
 pub struct Fanout {
     rooms: DashMap<Uuid, RoomSubscribers>,
     metrics: Arc<Metrics>,
-    /// Told each room whose last local connection left.
-    emptied: OnceLock<mpsc::UnboundedSender<Uuid>>,
+    /// Told each room whose last local connection left (bounded: when
+    /// full, the cluster finds the room at its next sweep instead).
+    emptied: OnceLock<mpsc::Sender<Uuid>>,
 }
 
 /// The local connections of one room, also indexed by member: an event for
@@ -112,13 +113,13 @@ impl Fanout {
 
     /// From now on, sends `emptied` each room whose last local connection
     /// leaves (once per time it empties). Set once.
-    pub fn on_emptied(&self, emptied: mpsc::UnboundedSender<Uuid>) {
+    pub fn on_emptied(&self, emptied: mpsc::Sender<Uuid>) {
         let _ = self.emptied.set(emptied);
     }
 
     fn emptied(&self, room: Uuid) {
         if let Some(emptied) = self.emptied.get() {
-            let _ = emptied.send(room);
+            let _ = emptied.try_send(room); // full: the lease keeper's sweep unfollows it
         }
     }
 
@@ -254,7 +255,7 @@ mod tests {
     #[test]
     fn the_cluster_hears_of_each_room_whose_last_connection_left() {
         let fanout = Fanout::new(Arc::new(Metrics::new()));
-        let (emptied, mut heard) = mpsc::unbounded_channel();
+        let (emptied, mut heard) = mpsc::channel(16);
         fanout.on_emptied(emptied);
         let room = Uuid::new_v4();
         let subscriber = || {
