@@ -678,13 +678,14 @@ test('quiz: a word cloud, live on the projector at 1920 px', { timeout: 120_000 
     const code = await waitForText(trainer.getByTestId('join-code'), /^[A-Z0-9]{6}$/);
 
     // A second screen: the console opens a window signed in as the room's projector.
+    // Its frames recorded from the moment it exists (once the click returns, it may have connected).
+    let screenFrames;
     const [popup] = await Promise.all([
-      context.waitForEvent('page'),
+      context.waitForEvent('page', { predicate: (page) => Boolean((screenFrames = recordFrames(page))) }),
       trainer.getByRole('button', { name: 'Écran de projection (nouvelle fenêtre)' }).click(),
     ]);
     screen = popup;
     screen.setDefaultTimeout(STEP_MS);
-    const screenFrames = recordFrames(screen);
     await screen.getByRole('heading', { level: 1, name: 'Météo de la classe' }).waitFor();
     await waitForText(screen.getByTestId('join-code'), new RegExp(`^${code}$`));
     assert.ok(!screen.url().includes('token'), `no token left in the address: ${screen.url()}`);
