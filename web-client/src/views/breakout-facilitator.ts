@@ -21,9 +21,9 @@ import { atelierName, atelierOf, stateCounts, type BreakoutState } from '../brea
 import { isWebLink } from '../board-format';
 import { uploadBoardFile } from '../board-api';
 import type { AmphiClient } from '../client';
-import { h, uid } from '../dom';
+import { h } from '../dom';
 import { errorText, formatTime, lang, t, type MessageKey, tn } from '../i18n';
-import type { MemberView, RoomId } from '../protocol';
+import type { RoomId } from '../protocol';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, recordingLink, recordingMeta, sendBreakout, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showAlert, watchRoom } from './common';
 import { downloadButton, downloadStatus } from './downloads';
@@ -32,7 +32,8 @@ import { loadTrainerToken } from '../session';
 import { courseRosterPanel } from './course-roster';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
-import { lockSwitch, removeMemberButton } from './room-guard';
+import { lockSwitch, removable, removeMember } from './room-guard';
+import { renderRoster, type RosterActions } from './breakout-roster';
 
 /** Between two `unassign` of "everyone back to the plenary": 16 per second. */
 const UNASSIGN_PACE_MS = 60;
@@ -141,32 +142,17 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   // ---- participants ----
   const participantsHeading = h('h2', { id: 'participants-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.participants.title'));
-  const participants = keyedFocusSlot(() => participantsHeading);
-  const participantRow = (m: MemberView, s: BreakoutState) => {
-    const id = uid('assign');
-    const current = atelierOf(s, m.id) ?? '';
-    const select = h('select', { class: 'fr-select', id, 'data-focus': `select-${m.id}`, 'data-testid': 'assign-select' },
-      h('option', { value: '' }, t('breakout.participants.plenary')),
-      ...(s.plan?.ateliers ?? []).map((a) => h('option', { value: a.id }, a.name)));
-    select.value = current;
-    const apply = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'data-focus': `assign-${m.id}`,
-      'aria-label': t('breakout.participants.assignLabel', { name: m.name }), 'data-testid': 'assign' }, t('breakout.participants.assign'));
-    apply.addEventListener('click', () => {
-      const atelier = select.value;
-      if (atelier === (atelierOf(state() ?? s, m.id) ?? '')) return;
+  const participants = h('div');
+  const rosterActions: RosterActions = {
+    assign(m, atelier) {
+      const s = state();
+      if (!s || atelier === (atelierOf(s, m.id) ?? '')) return;
       void send(atelier ? { action: 'assign', member: m.id, atelier } : { action: 'unassign', member: m.id });
-    });
-    return h('li', { class: 'amphi-list__item amphi-participant-row', 'data-testid': 'participant', 'data-member': m.id },
-      h('span', { class: 'amphi-list__name' }, m.name),
-      h('span', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${m.connected ? 'fr-badge--success' : ''}` },
-        t(m.connected ? 'trainer.connected' : 'trainer.disconnected')),
-      h('div', { class: 'fr-select-group fr-mb-0 amphi-inline-form' },
-        h('label', { class: 'fr-label fr-sr-only', for: id }, t('breakout.participants.atelierOf', { name: m.name })),
-        select, apply),
-      removeMemberButton(client, roomId, m));
+    },
+    remove: (m, button) => void removeMember(client, roomId, m, button),
   };
   const participantsSection = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'participants-title', 'data-testid': 'participants' },
-    participantsHeading, participants.root);
+    participantsHeading, participants);
 
   // ---- ateliers ----
   const ateliersHeading = h('h2', { id: 'ateliers-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.ateliers.title'));
@@ -463,10 +449,8 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       : [h('p', { class: 'fr-text--sm amphi-muted' }, t('breakout.calls.none'))]);
 
     const sorted = [...participantsHere].sort((a, b) => a.name.localeCompare(b.name));
-    participants.render(JSON.stringify([sorted, s.ateliers.map((a) => a.members), s.plan.ateliers.map((a) => a.name)]), () => sorted.length
-      ? [h('p', { class: 'fr-text--sm' }, t('breakout.participants.hint')),
-        h('ul', { class: 'amphi-list', 'data-testid': 'participant-list' }, ...sorted.map((m) => participantRow(m, s)))]
-      : [h('p', { class: 'fr-text--sm amphi-muted' }, t('trainer.noMembers'))]);
+    const roster = sorted.map((m) => ({ member: m, atelier: atelierOf(s, m.id) ?? '', removable: removable(client, m) }));
+    renderRoster(participants, roster, s.plan.ateliers, client.status === 'online', rosterActions);
 
     const memberNames = (room?.members ?? []).map((m) => [m.id, m.name]);
     ateliers.render(JSON.stringify([s.plan, s.ateliers, s.productions, s.published.map((p) => [p.atelier, p.version]), memberNames]), () =>

@@ -66,9 +66,25 @@ export function lockSwitch(client: AmphiClient, roomId: RoomId): { root: HTMLEle
   return { root, update };
 }
 
+/** Whether `member` may be removed by this client's member (a participant, not oneself). */
+export function removable(client: AmphiClient, member: MemberView): boolean {
+  return member.role === 'participant' && member.id !== client.me?.id;
+}
+
+/** Removes `member` once the trainer confirms; `button` is disabled meanwhile, and says why if refused. */
+export async function removeMember(client: AmphiClient, roomId: RoomId, member: MemberView, button: HTMLButtonElement): Promise<void> {
+  if (!window.confirm(t('room.remove.confirm', { name: member.name }))) return;
+  button.disabled = true;
+  const result = await client.command({ type: 'remove_member', room: roomId, member: member.id });
+  if (!result.ok) {
+    button.disabled = false;
+    button.after(h('p', { class: 'fr-error-text', role: 'alert' }, errorText(result.code)));
+  }
+}
+
 /** "Retirer" for one member, after a confirmation; null for someone who cannot be removed. */
 export function removeMemberButton(client: AmphiClient, roomId: RoomId, member: MemberView): HTMLButtonElement | null {
-  if (member.role !== 'participant' || member.id === client.me?.id) return null;
+  if (!removable(client, member)) return null;
   const button = h('button', {
     type: 'button',
     class: 'fr-btn fr-btn--sm fr-btn--tertiary-no-outline',
@@ -76,14 +92,6 @@ export function removeMemberButton(client: AmphiClient, roomId: RoomId, member: 
     'data-testid': 'remove-member',
     disabled: client.status !== 'online',
   }, t('room.remove'));
-  button.addEventListener('click', async () => {
-    if (!window.confirm(t('room.remove.confirm', { name: member.name }))) return;
-    button.disabled = true;
-    const result = await client.command({ type: 'remove_member', room: roomId, member: member.id });
-    if (!result.ok) {
-      button.disabled = false;
-      button.after(h('p', { class: 'fr-error-text', role: 'alert' }, errorText(result.code)));
-    }
-  });
+  button.addEventListener('click', () => void removeMember(client, roomId, member, button));
   return button;
 }
