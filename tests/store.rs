@@ -19,7 +19,7 @@ fn room(code: &str) -> RoomRecord {
     RoomRecord {
         id: Uuid::new_v4(),
         tenant: "ac-lyon".into(),
-        kind: "lobby".into(),
+        kind: amphi_protocol::RoomKind::Lobby,
         title: "Formation « numérique »".into(),
         join_code: Some(code.into()),
         created_by: "t1".into(),

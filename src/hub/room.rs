@@ -316,12 +316,7 @@ impl RoomHandle {
     pub fn info(&self) -> RoomInfo {
         RoomInfo {
             id: self.record.id.to_string(),
-            kind: match self.record.kind.as_str() {
-                "quiz" => RoomKind::Quiz,
-                "board" => RoomKind::Board,
-                "breakout" => RoomKind::Breakout,
-                _ => RoomKind::Lobby,
-            },
+            kind: self.record.kind,
             title: self.record.title.clone(),
             join_code: self.record.join_code.clone(),
         }
@@ -1188,7 +1183,7 @@ fn breakout_emit(emit: BreakoutEmit) -> Emit {
 
 /// The ateliers of a breakout room, built from their stored definition.
 fn breakout_of(record: &RoomRecord) -> Option<BreakoutSession> {
-    if record.kind != "breakout" {
+    if record.kind != RoomKind::Breakout {
         return None;
     }
     match record.activity.as_deref().map(serde_json::from_str::<BreakoutDefinition>) {
@@ -1220,7 +1215,7 @@ fn board_emit(emit: BoardEmit) -> Emit {
 
 /// The board of a board room, built from its stored definition.
 fn board_of(record: &RoomRecord) -> Option<BoardSession> {
-    if record.kind != "board" {
+    if record.kind != RoomKind::Board {
         return None;
     }
     match record.activity.as_deref().map(serde_json::from_str::<BoardDefinition>) {
@@ -1247,7 +1242,7 @@ fn quiz_emit(emit: QuizEmit) -> Emit {
 /// definition that no longer reads (it was validated when stored) leaves
 /// the room a plain lobby, and says so in the log.
 fn quiz_of(record: &RoomRecord) -> Option<QuizSession> {
-    if record.kind != "quiz" {
+    if record.kind != RoomKind::Quiz {
         return None;
     }
     let definition = record.activity.as_deref().map(serde_json::from_str::<QuizDefinition>);
