@@ -66,7 +66,7 @@ mod writer;
 pub use badges::{AwardRecord, BadgeRecord};
 pub use bbb::BbbEventRecord;
 pub use invitations::{MailRecord, NewRegistration, PlanRecord, RegistrationRecord, ScheduleRecord};
-pub use journal::{AttendanceRecord, InputRecord, Write};
+pub use journal::{AttendanceRecord, InputKind, InputRecord, Write};
 pub use lti::{LinkRecord, LoginClaim, PlatformRecord};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
