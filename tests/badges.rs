@@ -7,7 +7,7 @@
 
 use amphi::store::{CompletionRecord, RoomRecord, Store, Write};
 use amphi_protocol::quiz::{AnswerValue, QuizCommand, QuizEvent};
-use amphi_protocol::{ClientMessage, Format, Role};
+use amphi_protocol::{ClientMessage, Format, Role, RoomKind};
 use serde_json::{Value, json};
 
 use crate::util::*;
@@ -341,7 +341,7 @@ async fn awards_are_issued_once_on_postgresql_even_from_two_nodes() {
     let room = RoomRecord {
         id: uuid::Uuid::new_v4(),
         tenant: "ac-lyon".into(),
-        kind: "quiz".into(),
+        kind: RoomKind::Quiz,
         title: "Quiz".into(),
         join_code: None,
         created_by: "trainer".into(),

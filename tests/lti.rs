@@ -497,7 +497,7 @@ async fn a_link_added_without_the_activity_chooser_is_set_up_by_its_trainer_once
     assert!(trainer["return"].contains("/mod/lti/return.php"), "the way back to the course");
     let room = trainer["room"].clone();
     let record = server.app.store.room(uuid::Uuid::parse_str(&room).unwrap()).await.unwrap().unwrap();
-    assert_eq!(record.kind, "board");
+    assert_eq!(record.kind, amphi_protocol::RoomKind::Board);
     assert_eq!(record.tenant, TENANT);
     assert_eq!(links_stored(&server).await, 1);
 

@@ -19,7 +19,7 @@ fn room(code: &str) -> RoomRecord {
     RoomRecord {
         id: Uuid::new_v4(),
         tenant: "ac-lyon".into(),
-        kind: "lobby".into(),
+        kind: amphi_protocol::RoomKind::Lobby,
         title: "Formation « numérique »".into(),
         join_code: Some(code.into()),
         created_by: "t1".into(),
@@ -86,7 +86,7 @@ fn input(room: Uuid, position: i64, member: &str, guest: bool) -> InputRecord {
         member_name: format!("Name of {member}"),
         role: "participant".into(),
         guest,
-        kind: "quiz".into(),
+        kind: amphi::store::InputKind::Quiz,
         action: Some("answer".into()),
         client_id: Some(format!("c{position}")),
         body: Some(r#"{"action":"answer"}"#.into()),

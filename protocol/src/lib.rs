@@ -116,5 +116,37 @@ pub enum RoomKind {
     Breakout,
 }
 
+impl RoomKind {
+    /// The kind's name: its serde name, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoomKind::Lobby => "lobby",
+            RoomKind::Quiz => "quiz",
+            RoomKind::Board => "board",
+            RoomKind::Breakout => "breakout",
+        }
+    }
+}
+
+impl std::fmt::Display for RoomKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RoomKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "lobby" => Ok(RoomKind::Lobby),
+            "quiz" => Ok(RoomKind::Quiz),
+            "board" => Ok(RoomKind::Board),
+            "breakout" => Ok(RoomKind::Breakout),
+            other => Err(format!("unknown room kind `{other}` (expected lobby, quiz, board or breakout)")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

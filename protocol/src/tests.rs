@@ -1,6 +1,7 @@
 //! Codec tests: every message round-trips in both formats, the committed
 //! test vectors in `protocol/vectors/` decode to the same messages, and bad
-//! frames are classified into the documented error codes.
+//! frames are classified into the documented error codes; a room kind's
+//! name is its serde name.
 //!
 //! Set `AMPHI_WRITE_VECTORS=1` to rewrite the vectors after a deliberate
 //! protocol change.
@@ -784,4 +785,13 @@ fn breakout_examples_in_the_readme_read() {
         kinds.insert(value["kind"].as_str().unwrap().to_string(), event);
     }
     assert_eq!(kinds.len(), 19, "every kind: {:?}", kinds.keys());
+}
+
+#[test]
+fn a_room_kinds_name_is_its_serde_name_and_parses_back() {
+    for kind in [RoomKind::Lobby, RoomKind::Quiz, RoomKind::Board, RoomKind::Breakout] {
+        assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::Value::String(kind.as_str().into()));
+        assert_eq!(kind.as_str().parse::<RoomKind>(), Ok(kind));
+    }
+    assert!("Quiz".parse::<RoomKind>().unwrap_err().contains("unknown room kind `Quiz`"));
 }

@@ -7,7 +7,7 @@
 //! of the plan whose meeting exists, and for a participant their own atelier
 //! only.
 
-use amphi_protocol::ErrorCode;
+use amphi_protocol::{ErrorCode, RoomKind};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -74,7 +74,7 @@ pub async fn video(
     Path((id, atelier)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let handle = visible_room(&app, &member, &id).await?;
-    if handle.record.kind != "breakout" {
+    if handle.record.kind != RoomKind::Breakout {
         return Err(no_ateliers());
     }
     let Some(bbb) = &app.bbb else {
@@ -141,7 +141,7 @@ pub async fn retry_video(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     require_leader(&member)?;
     let handle = visible_room(&app, &member, &id).await?;
-    if handle.record.kind != "breakout" {
+    if handle.record.kind != RoomKind::Breakout {
         return Err(no_ateliers());
     }
     if app.bbb.is_none() {

@@ -10,7 +10,7 @@
 //! decimal commas, times on the tenant's clock) and are named after the
 //! room's title and date.
 
-use amphi_protocol::ErrorCode;
+use amphi_protocol::{ErrorCode, RoomKind};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -76,7 +76,7 @@ async fn per_member(
     now: i64,
 ) -> Result<Response, ApiError> {
     let video = video_report(app, handle).await?;
-    let participation = if handle.record.kind == "breakout" {
+    let participation = if handle.record.kind == RoomKind::Breakout {
         handle.participation().await.map_err(|_| {
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the room is not reachable")
         })?

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write as _};
 
 use amphi_protocol::board::Post;
-use amphi_protocol::{ErrorCode, Role};
+use amphi_protocol::{ErrorCode, Role, RoomKind};
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -51,7 +51,7 @@ pub async fn upload(
     }
     // A board's posts, and a breakout room's atelier files and productions.
     let handle = visible_room(&app, &member, &id).await?;
-    if handle.record.kind != "board" && handle.record.kind != "breakout" {
+    if !matches!(handle.record.kind, RoomKind::Board | RoomKind::Breakout) {
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room takes no uploads"));
     }
     let abuse = |kind: &str| app.metrics.abuse.with_label_values(&[kind]).inc();
@@ -207,7 +207,7 @@ fn disposition(kind: &str, name: &str) -> String {
 /// The board room `id`, if this member may enter it.
 async fn board_room(app: &AppState, member: &crate::auth::Member, id: &str) -> Result<RoomHandle, ApiError> {
     let handle = visible_room(app, member, id).await?;
-    if handle.record.kind != "board" {
+    if handle.record.kind != RoomKind::Board {
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room runs no board"));
     }
     Ok(handle)
@@ -423,7 +423,7 @@ pub async fn import(
     let activity = serde_json::to_string(&definition).map_err(ApiError::internal)?;
     let handle = app
         .hub
-        .create_room(&member.tenant, &title, &member.id, "board", Some(activity))
+        .create_room(&member.tenant, &title, &member.id, RoomKind::Board, Some(activity))
         .await
         .map_err(ApiError::internal)?;
     // The board's posts refer to its files: they count in the quotas and

@@ -4,7 +4,7 @@
 //! reads them, and creates breakout rooms from them (`plan_id`); the owner
 //! or an admin changes or deletes one.
 
-use amphi_protocol::{ErrorCode, Role};
+use amphi_protocol::{ErrorCode, Role, RoomKind};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -86,7 +86,8 @@ pub(super) async fn definition_of(app: &AppState, member: &Member, id: &str) -> 
 pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: Bytes) -> Result<Response, ApiError> {
     require_leader(&member)?;
     let (title, definition) = checked(&app, parse_json(&body)?)?;
-    claim_blobs(&app, &member.tenant, crate::media::uploads::blobs_of_activity("breakout", &definition)).await?;
+    claim_blobs(&app, &member.tenant, crate::media::uploads::blobs_of_activity(RoomKind::Breakout, &definition))
+        .await?;
     let now = crate::hub::now_ms() as i64;
     let plan = PlanRecord {
         id: Uuid::new_v4(),
@@ -129,7 +130,8 @@ pub async fn update(
     let mut plan = find(&app, &member, &id).await?;
     require_owner(&member, &plan)?;
     let (title, definition) = checked(&app, parse_json(&body)?)?;
-    claim_blobs(&app, &member.tenant, crate::media::uploads::blobs_of_activity("breakout", &definition)).await?;
+    claim_blobs(&app, &member.tenant, crate::media::uploads::blobs_of_activity(RoomKind::Breakout, &definition))
+        .await?;
     let now = crate::hub::now_ms() as i64;
     if !app.store.update_plan(&member.tenant, plan.id, &title, &definition, now).await.map_err(ApiError::internal)? {
         return Err(not_found());

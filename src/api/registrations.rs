@@ -13,8 +13,8 @@
 
 use std::collections::BTreeSet;
 
-use amphi_protocol::ErrorCode;
 use amphi_protocol::breakout::BreakoutCommand;
+use amphi_protocol::{ErrorCode, RoomKind};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -129,7 +129,7 @@ pub async fn import(
 
 /// The atelier ids of a breakout room's plan (as created).
 pub(crate) fn plan_ateliers(handle: &RoomHandle) -> Option<BTreeSet<String>> {
-    if handle.record.kind != "breakout" {
+    if handle.record.kind != RoomKind::Breakout {
         return None;
     }
     let definition: BreakoutDefinition = serde_json::from_str(handle.record.activity.as_deref()?).ok()?;

@@ -2,7 +2,7 @@
 //! start a new session of its activity, and mint a projector (observer)
 //! token scoped to it.
 
-use amphi_protocol::{ErrorCode, Role};
+use amphi_protocol::{ErrorCode, Role, RoomKind};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -27,7 +27,8 @@ use amphi_protocol::quiz::QuizSettings;
 #[serde(deny_unknown_fields)]
 struct NewRoom {
     title: String,
-    /// `lobby` (default) or `quiz`.
+    /// `lobby` (default), `quiz`, `board` or `breakout` (a string: an
+    /// unknown kind gets its own error).
     #[serde(default)]
     kind: Option<String>,
     /// A quiz room: the quiz, in the native format.
@@ -119,10 +120,12 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
             format!("`title` must have 1 to {max} characters"),
         ));
     }
-    let kind = new.kind.as_deref().unwrap_or("lobby");
-    if (kind != "quiz" && (new.quiz.is_some() || new.settings.is_some()))
-        || (kind != "board" && new.board.is_some())
-        || (kind != "breakout" && (new.breakout.is_some() || new.plan_id.is_some()))
+    // Parsed once here; an unknown kind is refused after the fields that
+    // need another kind.
+    let kind = new.kind.as_deref().unwrap_or("lobby").parse::<RoomKind>().ok();
+    if (kind != Some(RoomKind::Quiz) && (new.quiz.is_some() || new.settings.is_some()))
+        || (kind != Some(RoomKind::Board) && new.board.is_some())
+        || (kind != Some(RoomKind::Breakout) && (new.breakout.is_some() || new.plan_id.is_some()))
         || (new.breakout.is_some() && new.plan_id.is_some())
     {
         return Err(ApiError::new(
@@ -132,23 +135,23 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
              `plan_id`, not both) needs `kind: \"breakout\"`",
         ));
     }
-    let (kind, activity) = match kind {
-        "lobby" => ("lobby", None),
-        "quiz" => ("quiz", Some(quiz_definition(new.quiz, new.settings)?)),
-        "board" => ("board", Some(board_definition(title, new.board)?)),
-        "breakout" => {
+    let Some(kind) = kind else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::OutOfRange,
+            "`kind` must be \"lobby\", \"quiz\", \"board\" or \"breakout\"",
+        ));
+    };
+    let activity = match kind {
+        RoomKind::Lobby => None,
+        RoomKind::Quiz => Some(quiz_definition(new.quiz, new.settings)?),
+        RoomKind::Board => Some(board_definition(title, new.board)?),
+        RoomKind::Breakout => {
             let breakout = match &new.plan_id {
                 Some(plan) => Some(super::plans::definition_of(&app, &member, plan).await?),
                 None => new.breakout,
             };
-            ("breakout", Some(breakout_definition(title, breakout)?))
-        }
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::OutOfRange,
-                "`kind` must be \"lobby\", \"quiz\", \"board\" or \"breakout\"",
-            ));
+            Some(breakout_definition(title, breakout)?)
         }
     };
     if let Some(activity) = &activity {
@@ -231,7 +234,7 @@ pub async fn next_session(
     let record = &old.record;
     let new = app
         .hub
-        .create_room(&record.tenant, &record.title, &member.id, &record.kind, record.activity.clone())
+        .create_room(&record.tenant, &record.title, &member.id, record.kind, record.activity.clone())
         .await
         .map_err(ApiError::internal)?;
     for mut link in app.store.lti_links_of_room(record.id).await.map_err(ApiError::internal)? {

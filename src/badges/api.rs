@@ -5,7 +5,7 @@
 //! member lists their own awards (`/api/v1/me/badges`); an admin exports
 //! every award of the tenant as CSV.
 
-use amphi_protocol::{ErrorCode, Role};
+use amphi_protocol::{ErrorCode, Role, RoomKind};
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -80,12 +80,12 @@ fn text(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
 /// Whether the activity's definition can meet `rule`: a quiz for `passed`
 /// (with a pass mark), ateliers counting attendance for `attendance`, a
 /// board counting posts or comments.
-fn check_rule(kind: &str, activity: Option<&str>, rule: &str, min_percent: i32) -> Result<(), ApiError> {
+fn check_rule(kind: RoomKind, activity: Option<&str>, rule: &str, min_percent: i32) -> Result<(), ApiError> {
     let definition: Value = activity.and_then(|a| serde_json::from_str(a).ok()).unwrap_or(Value::Null);
     let refuse = |message: &str| Err(ApiError::new(StatusCode::CONFLICT, ErrorCode::InvalidState, message));
     match (rule, kind) {
-        ("complete", "quiz") => Ok(()),
-        ("complete", "board") => {
+        ("complete", RoomKind::Quiz) => Ok(()),
+        ("complete", RoomKind::Board) => {
             let settings = definition.get("settings");
             let counts = |name: &str| settings.and_then(|s| s.get(name)).and_then(Value::as_u64).unwrap_or(0) > 0;
             if counts("completion_posts") || counts("completion_comments") {
@@ -94,7 +94,7 @@ fn check_rule(kind: &str, activity: Option<&str>, rule: &str, min_percent: i32) 
                 refuse("this board counts no completion: set its completion_posts or completion_comments first")
             }
         }
-        ("complete" | "attendance", "breakout") => {
+        ("complete" | "attendance", RoomKind::Breakout) => {
             let counts = definition.pointer("/settings/completion_percent").is_some_and(|v| !v.is_null());
             if !counts {
                 return refuse("these ateliers count no attendance: set their completion_percent first");
@@ -104,14 +104,14 @@ fn check_rule(kind: &str, activity: Option<&str>, rule: &str, min_percent: i32) 
             }
             Ok(())
         }
-        ("passed", "quiz") => {
+        ("passed", RoomKind::Quiz) => {
             if definition.pointer("/settings/pass_mark").is_some_and(|v| v.is_number()) {
                 Ok(())
             } else {
                 refuse("this quiz has no pass mark: set settings.pass_mark, or use the rule `complete`")
             }
         }
-        ("complete" | "passed" | "attendance", "lobby") => refuse("a plain lobby records no completion"),
+        ("complete" | "passed" | "attendance", RoomKind::Lobby) => refuse("a plain lobby records no completion"),
         ("passed", _) => refuse("the rule `passed` needs a quiz"),
         ("attendance", _) => refuse("the rule `attendance` needs ateliers"),
         _ => Err(bad(ErrorCode::OutOfRange, "`rule` must be \"complete\", \"passed\" or \"attendance\"")),
@@ -133,7 +133,7 @@ async fn create(
     if new.min_percent.is_some() && rule != "attendance" {
         return Err(bad(ErrorCode::InvalidField, "`min_percent` goes with the rule `attendance` only"));
     }
-    check_rule(&room.record.kind, room.record.activity.as_deref(), &rule, min_percent)?;
+    check_rule(room.record.kind, room.record.activity.as_deref(), &rule, min_percent)?;
     if new.valid_days.is_some_and(|days| !(1..=MAX_VALID_DAYS).contains(&days)) {
         return Err(bad(ErrorCode::OutOfRange, format!("`valid_days` must be between 1 and {MAX_VALID_DAYS}")));
     }

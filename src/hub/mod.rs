@@ -8,6 +8,7 @@ mod room;
 
 use std::sync::Arc;
 
+use amphi_protocol::RoomKind;
 use dashmap::DashMap;
 use rand::Rng;
 use uuid::Uuid;
@@ -129,7 +130,7 @@ impl Hub {
         tenant: &str,
         title: &str,
         created_by: &str,
-        kind: &str,
+        kind: RoomKind,
         activity: Option<String>,
     ) -> Result<RoomHandle, HubError> {
         let mut attempts = 0;
@@ -137,7 +138,7 @@ impl Hub {
             let record = RoomRecord {
                 id: Uuid::new_v4(),
                 tenant: tenant.to_string(),
-                kind: kind.to_string(),
+                kind,
                 title: title.to_string(),
                 join_code: Some(new_join_code()),
                 created_by: created_by.to_string(),
@@ -214,7 +215,7 @@ impl Hub {
             self.rooms.insert(id, handle.clone());
             return Ok(handle);
         }
-        let journaled = matches!(record.kind.as_str(), "quiz" | "board" | "breakout");
+        let journaled = matches!(record.kind, RoomKind::Quiz | RoomKind::Board | RoomKind::Breakout);
         let journal = if journaled { self.store.inputs(record.id).await? } else { Vec::new() };
         let last_input_at = journal.last().map_or(0, |input| input.at);
         self.store.close_stale_attendance(record.id, last_input_at).await?;

@@ -30,7 +30,7 @@ use crate::bus::Bus;
 use crate::cluster::RemoteRoom;
 use crate::metrics::Metrics;
 use crate::quiz::Quiz;
-use crate::store::{AttendanceRecord, CompletionRecord, InputRecord, RoomRecord, Write, Writer};
+use crate::store::{AttendanceRecord, CompletionRecord, InputKind, InputRecord, RoomRecord, Write, Writer};
 use amphi_protocol::board::{BoardCommand, BoardPage};
 use amphi_protocol::breakout::{BreakoutCommand, VideoProblem};
 use amphi_protocol::quiz::QuizCommand;
@@ -316,12 +316,7 @@ impl RoomHandle {
     pub fn info(&self) -> RoomInfo {
         RoomInfo {
             id: self.record.id.to_string(),
-            kind: match self.record.kind.as_str() {
-                "quiz" => RoomKind::Quiz,
-                "board" => RoomKind::Board,
-                "breakout" => RoomKind::Breakout,
-                _ => RoomKind::Lobby,
-            },
+            kind: self.record.kind,
             title: self.record.title.clone(),
             join_code: self.record.join_code.clone(),
         }
@@ -621,12 +616,12 @@ impl RoomActor {
         let now = now_ms();
         if let Some(quiz) = &mut self.quiz {
             quiz.join(who.actor(), now)?;
-            let input = self.input(who, now, "attach", None);
+            let input = self.input(who, now, InputKind::Attach, None);
             self.writer.submit(Write::Input(input));
         }
         if let Some(breakout) = &mut self.breakout {
             breakout.join(who.actor(), now);
-            let input = self.input(who, now, "attach", None);
+            let input = self.input(who, now, InputKind::Attach, None);
             self.writer.submit(Write::Input(input));
         }
         if self.lobby.attach_as(who.actor(), who.guest) {
@@ -706,7 +701,7 @@ impl RoomActor {
                 member_name: String::new(),
                 role: String::new(),
                 guest: false,
-                kind: if leaving && self.quiz.is_some() { "leave" } else { "detach" }.to_string(),
+                kind: if leaving && self.quiz.is_some() { InputKind::Leave } else { InputKind::Detach },
                 action: None,
                 client_id: None,
                 body: None,
@@ -744,7 +739,7 @@ impl RoomActor {
                 match quiz.apply(who.actor(), command, now) {
                     Ok(emits) => {
                         self.publish(emits.into_iter().map(quiz_emit).collect());
-                        let input = self.input(who, now, "quiz", Some((&id, journaled)));
+                        let input = self.input(who, now, InputKind::Quiz, Some((&id, journaled)));
                         Ok(Accepted::Committing(self.receipt(Write::Input(input))))
                     }
                     Err(refusal) => Err(refusal),
@@ -809,7 +804,7 @@ impl RoomActor {
                 let changes = board.take_completion_changes();
                 self.publish(emits.into_iter().map(board_emit).collect());
                 self.hand_completion_changes(changes, now);
-                let input = self.input(who, now, "board", Some((id, journaled)));
+                let input = self.input(who, now, InputKind::Board, Some((id, journaled)));
                 Ok(Accepted::Committing(self.receipt(Write::Input(input))))
             }
             Err(refusal) => {
@@ -844,7 +839,7 @@ impl RoomActor {
         let effects = breakout.take_effects();
         self.publish(emits.into_iter().map(breakout_emit).collect());
         self.hand_completion_changes(completions, now);
-        let input = self.input(who, now, "breakout", Some((id, journaled)));
+        let input = self.input(who, now, InputKind::Breakout, Some((id, journaled)));
         let receipt = self.receipt(Write::Input(input));
         self.hand_effects(effects);
         Ok(Accepted::Committing(receipt))
@@ -939,7 +934,7 @@ impl RoomActor {
         &mut self,
         who: &Who,
         now: Millis,
-        kind: &str,
+        kind: InputKind,
         command: Option<(&ClientMsgId, serde_json::Result<serde_json::Value>)>,
     ) -> InputRecord {
         self.position += 1;
@@ -962,7 +957,7 @@ impl RoomActor {
             member_name: who.name.to_string(),
             role: who.role.as_str().to_string(),
             guest: who.guest,
-            kind: kind.to_string(),
+            kind,
             action,
             client_id,
             body,
@@ -994,29 +989,29 @@ impl RoomActor {
                     }
                 }
                 let _ = quiz.tick(at);
-                match input.kind.as_str() {
-                    "attach" => quiz.join(actor, at).map(drop),
-                    "detach" => {
+                match input.kind {
+                    InputKind::Attach => quiz.join(actor, at).map(drop),
+                    InputKind::Detach => {
                         quiz.detach(&input.member, at);
                         Ok(())
                     }
-                    "leave" => {
+                    InputKind::Leave => {
                         quiz.leave(&input.member, at);
                         Ok(())
                     }
-                    "restart" => {
+                    InputKind::Restart => {
                         quiz.disconnect_all(at);
                         Ok(())
                     }
-                    "quiz" => quiz.apply(actor, journaled(input)?, at).map(drop),
-                    other => Err(unknown_input(other)),
+                    InputKind::Quiz => quiz.apply(actor, journaled(input)?, at).map(drop),
+                    other @ (InputKind::Board | InputKind::Breakout) => Err(unknown_input(other)),
                 }
             });
             quiz.disconnect_all(restarted_at);
             outcome
         } else if let Some(board) = &mut self.board {
-            let outcome = replay(journal, position, |input, actor, at| match input.kind.as_str() {
-                "board" => board.apply(actor, journaled(input)?, at).map(drop),
+            let outcome = replay(journal, position, |input, actor, at| match input.kind {
+                InputKind::Board => board.apply(actor, journaled(input)?, at).map(drop),
                 _ => Ok(()),
             });
             let changes = board.take_completion_changes();
@@ -1030,21 +1025,21 @@ impl RoomActor {
                         _ => break,
                     }
                 }
-                match input.kind.as_str() {
-                    "attach" => {
+                match input.kind {
+                    InputKind::Attach => {
                         breakout.join(actor, at);
                         Ok(())
                     }
-                    "detach" => {
+                    InputKind::Detach => {
                         breakout.detach(&input.member, at);
                         Ok(())
                     }
-                    "restart" => {
+                    InputKind::Restart => {
                         breakout.disconnect_all(at);
                         Ok(())
                     }
-                    "breakout" => breakout.apply(actor, journaled(input)?, at).map(drop),
-                    other => Err(unknown_input(other)),
+                    InputKind::Breakout => breakout.apply(actor, journaled(input)?, at).map(drop),
+                    other @ (InputKind::Leave | InputKind::Quiz | InputKind::Board) => Err(unknown_input(other)),
                 }
             });
             breakout.disconnect_all(outcome.last_at);
@@ -1061,7 +1056,7 @@ impl RoomActor {
         }
         if self.board.is_none() {
             let restart = Who { id: "".into(), name: "".into(), role: Role::Observer, guest: false };
-            let input = self.input(&restart, restarted_at, "restart", None);
+            let input = self.input(&restart, restarted_at, InputKind::Restart, None);
             self.writer.submit(Write::Input(input));
         }
         tracing::info!(inputs = count, refused = outcome.refused, "room rebuilt from its journal");
@@ -1163,8 +1158,9 @@ fn journaled<T: serde::de::DeserializeOwned>(input: &InputRecord) -> Result<T, R
         .ok_or_else(|| Refusal::new(ErrorCode::Internal, "the journaled command does not read"))
 }
 
-fn unknown_input(kind: &str) -> Refusal {
-    Refusal::new(ErrorCode::Internal, format!("unknown journal entry {kind:?}"))
+/// A journal entry of a kind this room's activity does not journal.
+fn unknown_input(kind: InputKind) -> Refusal {
+    Refusal::new(ErrorCode::Internal, format!("unknown journal entry {:?}", kind.as_str()))
 }
 
 /// Refusal of work whose write the store's queue cannot take.
@@ -1188,7 +1184,7 @@ fn breakout_emit(emit: BreakoutEmit) -> Emit {
 
 /// The ateliers of a breakout room, built from their stored definition.
 fn breakout_of(record: &RoomRecord) -> Option<BreakoutSession> {
-    if record.kind != "breakout" {
+    if record.kind != RoomKind::Breakout {
         return None;
     }
     match record.activity.as_deref().map(serde_json::from_str::<BreakoutDefinition>) {
@@ -1220,7 +1216,7 @@ fn board_emit(emit: BoardEmit) -> Emit {
 
 /// The board of a board room, built from its stored definition.
 fn board_of(record: &RoomRecord) -> Option<BoardSession> {
-    if record.kind != "board" {
+    if record.kind != RoomKind::Board {
         return None;
     }
     match record.activity.as_deref().map(serde_json::from_str::<BoardDefinition>) {
@@ -1247,7 +1243,7 @@ fn quiz_emit(emit: QuizEmit) -> Emit {
 /// definition that no longer reads (it was validated when stored) leaves
 /// the room a plain lobby, and says so in the log.
 fn quiz_of(record: &RoomRecord) -> Option<QuizSession> {
-    if record.kind != "quiz" {
+    if record.kind != RoomKind::Quiz {
         return None;
     }
     let definition = record.activity.as_deref().map(serde_json::from_str::<QuizDefinition>);

@@ -13,6 +13,7 @@
 //! token signed with the tool's key (valid one hour): a tampered or expired
 //! one is refused with `lti_bad_deep_link`.
 
+use amphi_protocol::RoomKind;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -153,7 +154,7 @@ async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> R
                 room.id,
                 if index == 0 { " checked" } else { "" },
                 escape(&room.title),
-                kind_label(&room.kind, en),
+                kind_label(room.kind, en),
             ));
         }
         body.push_str(&format!("</ul></fieldset><button type=\"submit\">{add}</button></form>"));
@@ -200,16 +201,15 @@ async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> R
     Ok(page(&context.lang, heading, &body, None, ""))
 }
 
-fn kind_label(kind: &str, en: bool) -> &'static str {
+fn kind_label(kind: RoomKind, en: bool) -> &'static str {
     match (kind, en) {
-        ("quiz", false) => "test interactif",
-        ("quiz", true) => "interactive test",
-        ("board", false) => "mur",
-        ("board", true) => "board",
-        ("breakout", false) => "ateliers",
-        ("breakout", true) => "ateliers",
-        (_, false) => "salle",
-        (_, true) => "room",
+        (RoomKind::Quiz, false) => "test interactif",
+        (RoomKind::Quiz, true) => "interactive test",
+        (RoomKind::Board, false) => "mur",
+        (RoomKind::Board, true) => "board",
+        (RoomKind::Breakout, _) => "ateliers",
+        (RoomKind::Lobby, false) => "salle",
+        (RoomKind::Lobby, true) => "room",
     }
 }
 
@@ -290,8 +290,11 @@ pub async fn create(
     if title.is_empty() || title.chars().count() > max {
         return Err(bad(format!("the title must have 1 to {max} characters")));
     }
-    let (kind, activity) = match field("kind") {
-        "quiz" => {
+    // A picker offers an activity: a lobby is not one.
+    let unknown = || bad(format!("unknown kind {:?}", field("kind")));
+    let kind = field("kind").parse::<RoomKind>().map_err(|_| unknown())?;
+    let (kind, activity) = match kind {
+        RoomKind::Quiz => {
             let (file_name, bytes) =
                 file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| bad("choose a questions file".into()))?;
             let text = String::from_utf8(bytes).map_err(|_| bad("the file is not UTF-8 text".into()))?;
@@ -299,10 +302,10 @@ pub async fn create(
             let imported =
                 crate::quiz::import(&text, format).map_err(|e| bad(format!("{format} import failed: {e}")))?;
             let quiz = serde_json::to_value(&imported.quiz).map_err(LtiError::internal)?;
-            ("quiz", crate::api::quiz_definition(Some(quiz), None).map_err(|e| bad(e.message))?)
+            (kind, crate::api::quiz_definition(Some(quiz), None).map_err(|e| bad(e.message))?)
         }
-        "board" => ("board", crate::api::board_definition(&title, None).map_err(|e| bad(e.message))?),
-        "breakout" => {
+        RoomKind::Board => (kind, crate::api::board_definition(&title, None).map_err(|e| bad(e.message))?),
+        RoomKind::Breakout => {
             let plan = Uuid::parse_str(field("plan")).map_err(|_| bad("choose a plan".into()))?;
             let plan = app
                 .store
@@ -311,9 +314,9 @@ pub async fn create(
                 .map_err(LtiError::internal)?
                 .ok_or_else(|| bad("no such plan".into()))?;
             let definition = serde_json::from_str(&plan.definition).map_err(LtiError::internal)?;
-            ("breakout", crate::api::breakout_definition(&title, Some(definition)).map_err(|e| bad(e.message))?)
+            (kind, crate::api::breakout_definition(&title, Some(definition)).map_err(|e| bad(e.message))?)
         }
-        other => return Err(bad(format!("unknown kind {other:?}"))),
+        RoomKind::Lobby => return Err(unknown()),
     };
     let handle = app
         .hub

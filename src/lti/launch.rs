@@ -166,7 +166,7 @@ pub async fn new_session(
     let title: String = title.chars().take(app.config.limits.max_title_chars).collect();
     let handle = app
         .hub
-        .create_room(&record.tenant, &title, created_by, &record.kind, record.activity.clone())
+        .create_room(&record.tenant, &title, created_by, record.kind, record.activity.clone())
         .await
         .map_err(LtiError::internal)?;
     Ok(handle.id())

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use amphi_protocol::ErrorCode;
+use amphi_protocol::{ErrorCode, RoomKind};
 
 use crate::activity::Refusal;
 use crate::app::AppState;
@@ -178,15 +178,15 @@ async fn adopt(app: &AppState, tenant: &str, blob: &str, now: i64) -> bool {
 
 /// The blobs an activity definition refers to (a board's posts, a
 /// breakout plan's atelier files), by the room's `kind`.
-pub fn blobs_of_activity(kind: &str, activity: &str) -> Vec<String> {
+pub fn blobs_of_activity(kind: RoomKind, activity: &str) -> Vec<String> {
     match kind {
-        "board" => serde_json::from_str::<crate::activity::board::BoardDefinition>(activity)
+        RoomKind::Board => serde_json::from_str::<crate::activity::board::BoardDefinition>(activity)
             .map(|definition| definition.posts.iter().flat_map(|seed| blobs_of_post(&seed.content)).collect())
             .unwrap_or_default(),
-        "breakout" => serde_json::from_str::<crate::activity::breakout::BreakoutDefinition>(activity)
+        RoomKind::Breakout => serde_json::from_str::<crate::activity::breakout::BreakoutDefinition>(activity)
             .map(|definition| blobs_of_plan(&definition.plan))
             .unwrap_or_default(),
-        _ => Vec::new(),
+        RoomKind::Lobby | RoomKind::Quiz => Vec::new(),
     }
 }
 

@@ -1,11 +1,13 @@
-//! What rooms write while they run: the input journal (every input a quiz
-//! room accepted, in order, to rebuild it after a restart), attendance
+//! What rooms write while they run: the input journal (every input a quiz,
+//! board or ateliers room accepted, in order, each of an [`InputKind`], to
+//! rebuild the room after a restart), attendance
 //! stretches, and completions with their outbox rows. [`Store::commit`]
 //! writes a batch of them in one transaction (the group commit of
 //! `writer.rs`); the readers here serve rebuilds and exports.
 
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -23,13 +25,77 @@ pub struct InputRecord {
     pub member_name: String,
     pub role: String,
     pub guest: bool,
-    /// `attach`, `detach` or `quiz`.
-    pub kind: String,
+    pub kind: InputKind,
     /// The command's action (`answer`, `open_question`...), for commands.
     pub action: Option<String>,
     pub client_id: Option<String>,
     /// The command as JSON, for commands.
     pub body: Option<String>,
+}
+
+/// What a journal entry records, stored as its serde name (`attach`,
+/// `quiz`...: the strings the journal has always held).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// A member's connection attached (quiz and ateliers rooms).
+    Attach,
+    /// A member's connection went away (quiz and ateliers rooms).
+    Detach,
+    /// A member was removed from a quiz room for good.
+    Leave,
+    /// The room started again: every connection of its earlier life is
+    /// gone (quiz and ateliers rooms).
+    Restart,
+    /// A quiz command; its body is the command's JSON.
+    Quiz,
+    /// A board command; its body is the command's JSON.
+    Board,
+    /// A breakout command; its body is the command's JSON.
+    Breakout,
+}
+
+impl InputKind {
+    /// The kind's name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Attach => "attach",
+            InputKind::Detach => "detach",
+            InputKind::Leave => "leave",
+            InputKind::Restart => "restart",
+            InputKind::Quiz => "quiz",
+            InputKind::Board => "board",
+            InputKind::Breakout => "breakout",
+        }
+    }
+
+    /// Every kind.
+    pub const ALL: [InputKind; 7] = [
+        InputKind::Attach,
+        InputKind::Detach,
+        InputKind::Leave,
+        InputKind::Restart,
+        InputKind::Quiz,
+        InputKind::Board,
+        InputKind::Breakout,
+    ];
+}
+
+impl std::fmt::Display for InputKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for InputKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        InputKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| format!("unknown journal entry kind `{s}`"))
+    }
 }
 
 /// A stretch of presence of a member in a room.
@@ -93,7 +159,7 @@ impl Store {
                         .push_bind(&i.member_name)
                         .push_bind(&i.role)
                         .push_bind(i.guest)
-                        .push_bind(&i.kind)
+                        .push_bind(i.kind.as_str())
                         .push_bind(&i.action)
                         .push_bind(&i.client_id)
                         .push_bind(&i.body);
@@ -112,7 +178,7 @@ impl Store {
                         .bind(input.position)
                         .fetch_optional(&mut *transaction)
                         .await?;
-                        let ours = (input.at, input.member.clone(), input.kind.clone(), input.client_id.clone());
+                        let ours = (input.at, input.member.clone(), input.kind.as_str().to_string(), input.client_id.clone());
                         if stored.is_some_and(|stored| stored != ours) {
                             return Err(StoreError::Fenced { room: input.room, position: input.position });
                         }
@@ -233,7 +299,7 @@ impl Store {
                         member_name: row.try_get("member_name")?,
                         role: row.try_get("role")?,
                         guest: row.try_get("guest")?,
-                        kind: row.try_get("kind")?,
+                        kind: input_kind(row.try_get("kind")?)?,
                         action: row.try_get("action")?,
                         client_id: row.try_get("client_id")?,
                         body: row.try_get("body")?,
@@ -286,4 +352,9 @@ impl Store {
             sqlx::query(close).bind(at).bind(&room_id).execute(pool).await?.rows_affected()
         }))
     }
+}
+
+/// A stored journal entry's kind, read back.
+fn input_kind(stored: String) -> Result<InputKind, StoreError> {
+    stored.parse().map_err(|e| StoreError::Corrupt(format!("journal: {e}")))
 }

@@ -64,7 +64,7 @@ pub struct LinkRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivityRow {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: amphi_protocol::RoomKind,
     pub title: String,
 }
 
@@ -292,7 +292,7 @@ impl Store {
                     let id: String = row.try_get("id")?;
                     Ok(ActivityRow {
                         id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("room id: {e}")))?,
-                        kind: row.try_get("kind")?,
+                        kind: super::room_kind(row.try_get("kind")?)?,
                         title: row.try_get("title")?,
                     })
                 })

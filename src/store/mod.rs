@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use amphi_protocol::RoomKind;
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -35,7 +36,7 @@ macro_rules! room_record {
             Ok(RoomRecord {
                 id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("room id {id:?}: {e}")))?,
                 tenant: row.try_get("tenant")?,
-                kind: row.try_get("kind")?,
+                kind: room_kind(row.try_get("kind")?)?,
                 title: row.try_get("title")?,
                 join_code: row.try_get("join_code")?,
                 created_by: row.try_get("created_by")?,
@@ -57,13 +58,15 @@ mod migrations;
 mod outbox;
 mod privacy;
 mod recordings;
+#[cfg(test)]
+mod stored_forms;
 mod uploads;
 mod writer;
 
 pub use badges::{AwardRecord, BadgeRecord};
 pub use bbb::BbbEventRecord;
 pub use invitations::{MailRecord, NewRegistration, PlanRecord, RegistrationRecord, ScheduleRecord};
-pub use journal::{AttendanceRecord, InputRecord, Write};
+pub use journal::{AttendanceRecord, InputKind, InputRecord, Write};
 pub use lti::{LinkRecord, LoginClaim, PlatformRecord};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
@@ -98,7 +101,7 @@ impl StoreError {
 pub struct RoomRecord {
     pub id: Uuid,
     pub tenant: String,
-    pub kind: String,
+    pub kind: RoomKind,
     pub title: String,
     pub join_code: Option<String>,
     pub created_by: String,
@@ -196,7 +199,7 @@ impl Store {
         on_pool!(self, pool => sqlx::query(sql)
             .bind(room.id.to_string())
             .bind(&room.tenant)
-            .bind(&room.kind)
+            .bind(room.kind.as_str())
             .bind(&room.title)
             .bind(&room.join_code)
             .bind(&room.created_by)
@@ -288,6 +291,11 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await);
     }
+}
+
+/// A stored room kind, read back (the kind's serde name, as written).
+fn room_kind(stored: String) -> Result<RoomKind, StoreError> {
+    stored.parse().map_err(|e| StoreError::Corrupt(format!("room kind: {e}")))
 }
 
 /// Wall-clock milliseconds since the Unix epoch.
