@@ -5,10 +5,14 @@
 // file (name, size, download link); likes (a toggle button), comments (and a
 // comment form that keeps its draft), and the actions this viewer has: edit
 // or delete an own post, moderate (approve, hide, unhide, delete), move
-// (up, down, to a section; a drag handle for pointers). Each part is rebuilt
-// only when what it shows changed, and the focus goes back to the same
-// control when its part is rebuilt.
+// (up, down, to a section; a drag handle for pointers). Each part is drawn
+// with lit-html: what did not change stays as it is (a focused control
+// keeps the focus, a playing video keeps playing), and when the focused
+// control goes away or is disabled, the focus goes to its alternative
+// (down for up…) or to the card's heading.
 
+import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
 import { blobUrl } from '../board-api';
 import { embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
 import type { Comment, Post, PostContent, Section } from '../board-protocol';
@@ -68,59 +72,63 @@ export interface PostCard {
   focus(): void;
 }
 
-/** A part of the card rebuilt when its key changes, giving the focus back to the same control. */
-function part(tag: 'div' | 'footer' | 'header' = 'div', cls = ''): { root: HTMLElement; render(key: string, build: () => (Node | null)[]): void } {
-  const root = h(tag, { class: cls });
-  let last: string | undefined;
-  return {
-    root,
-    render(key, build) {
-      if (key === last) return;
-      last = key;
-      const active = document.activeElement as HTMLElement | null;
-      const inside = active && root.contains(active) ? active : null;
-      root.replaceChildren(...build().filter((n): n is Node => n !== null));
-      if (inside?.dataset.focus) {
-        // The same control, else its alternative (down for up…), else the card's heading.
-        const usable = (key: string | undefined) => {
-          const el = key ? root.querySelector<HTMLButtonElement>(`[data-focus="${key}"]`) : null;
-          return el && !el.disabled ? el : null;
-        };
-        const again = usable(inside.dataset.focus) ?? usable(inside.dataset.focusAlt);
-        (again ?? root.closest<HTMLElement>('article')?.querySelector<HTMLElement>('.amphi-post__title'))?.focus();
-      }
-    },
-  };
+/** A button of the card: `focus` names it for the focus to come back to, `focusAlt` where it goes when this one cannot take it. */
+interface CardButton {
+  label: string;
+  focus: string;
+  focusAlt?: string;
+  icon?: string;
+  cls?: string;
+  ariaLabel?: string;
+  disabled?: boolean;
+  pressed?: boolean;
+  onClick: () => void;
 }
 
-function button(label: string, opts: { focus: string; focusAlt?: string; icon?: string; cls?: string; ariaLabel?: string; disabled?: boolean; pressed?: boolean; onClick: () => void }): HTMLButtonElement {
-  const b = h('button', {
-    type: 'button',
-    class: `fr-btn fr-btn--sm ${opts.cls ?? 'fr-btn--tertiary'}${opts.icon ? ` fr-btn--icon-left ${opts.icon}` : ''}`,
-    'data-focus': opts.focus,
-    'data-focus-alt': opts.focusAlt,
-    'aria-label': opts.ariaLabel,
-    'aria-pressed': opts.pressed === undefined ? undefined : String(opts.pressed),
-    disabled: opts.disabled,
-  }, label);
-  b.addEventListener('click', opts.onClick);
-  return b;
+function button(b: CardButton): TemplateResult {
+  return html`<button type="button" class="fr-btn fr-btn--sm ${b.cls ?? 'fr-btn--tertiary'}${b.icon ? ` fr-btn--icon-left ${b.icon}` : ''}"
+    data-focus=${b.focus} data-focus-alt=${b.focusAlt ?? nothing} aria-label=${b.ariaLabel ?? nothing}
+    aria-pressed=${b.pressed === undefined ? nothing : String(b.pressed)} ?disabled=${Boolean(b.disabled)} @click=${b.onClick}>${b.label}</button>`;
+}
+
+/** Buttons keyed by their focus name: a button stays the same element while it is shown. */
+function buttons(list: readonly CardButton[]): TemplateResult {
+  return html`${repeat(list, (b) => b.focus, button)}`;
+}
+
+/**
+ * Draws `view` into one part of the card. If the focus was in the part and
+ * its control went away or was disabled, it goes to the control of the same
+ * name, else its alternative, else the card's heading.
+ */
+function draw(part: HTMLElement, view: TemplateResult | typeof nothing): void {
+  const active = document.activeElement as HTMLElement | null;
+  const inside = active && part.contains(active) ? active : null;
+  render(view, part);
+  if (!inside || (inside === document.activeElement && !(inside as HTMLButtonElement).disabled)) return;
+  const usable = (name: string | undefined) => {
+    const el = name ? part.querySelector<HTMLButtonElement>(`[data-focus="${CSS.escape(name)}"]`) : null;
+    return el && !el.disabled ? el : null;
+  };
+  const again = usable(inside.dataset.focus) ?? usable(inside.dataset.focusAlt);
+  (again ?? part.closest<HTMLElement>('article')?.querySelector<HTMLElement>('.amphi-post__title'))?.focus();
 }
 
 export function postCard(initial: Post, initialCtx: CardContext, actions: CardActions): PostCard {
   const headingId = uid('post');
   const heading = h('h3', { id: headingId, class: 'amphi-post__title', tabindex: '-1' });
   const meta = h('p', { class: 'amphi-post__meta' });
-  const status = part('div', 'amphi-post__status');
-  const body = part('div', 'amphi-post__body');
-  const social = part('div', 'amphi-post__social');
-  const tools = part('div', 'amphi-post__tools');
-  const comments = part('div', 'amphi-post__comments');
+  const status = h('div', { class: 'amphi-post__status' });
+  const body = h('div', { class: 'amphi-post__body' });
+  const social = h('div', { class: 'amphi-post__social' });
+  const tools = h('div', { class: 'amphi-post__tools' });
+  const comments = h('div', { class: 'amphi-post__comments' });
+  const moveId = uid('move-to');
   const editSlot = h('div');
   const handle = h('span', { class: 'amphi-post__handle', 'aria-hidden': 'true', title: t('board.dragHint'), hidden: true });
   const root = h('article', { class: 'amphi-post', 'aria-labelledby': headingId, 'data-testid': 'post' },
     h('header', { class: 'amphi-post__head' }, handle, h('div', { class: 'amphi-post__headtext' }, heading, meta)),
-    status.root, body.root, editSlot, social.root, tools.root, comments.root);
+    status, body, editSlot, social, tools, comments);
 
   let post = initial;
   let ctx = initialCtx;
@@ -158,144 +166,131 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
     meta.textContent = parts.join(' · ');
     handle.hidden = !ctx.moves || ctx.projector;
     const label = statusLabel(post.status);
-    status.render(`${post.status}`, () => label
-      ? [h('p', { class: `fr-badge fr-badge--sm ${STATUS_BADGE[post.status]} amphi-post__badge`, 'data-testid': 'post-status' }, label)]
-      : []);
+    draw(status, label
+      ? html`<p class="fr-badge fr-badge--sm ${STATUS_BADGE[post.status]} amphi-post__badge" data-testid="post-status">${label}</p>`
+      : nothing);
   }
 
   function renderBody(): void {
-    const key = JSON.stringify([post.title, post.text, post.link, post.image, post.video, post.file, Boolean(editing)]);
-    body.render(key, () => {
-      if (editing) return [];
-      const nodes: (Node | null)[] = [];
-      // The heading already shows a title-less post's first line: the text is shown whole.
-      if (post.text) nodes.push(h('p', { class: 'amphi-post__text', 'data-testid': 'post-text' }, post.text));
-      const link = safeLink(post.link);
-      if (link) {
-        nodes.push(h('p', { class: 'amphi-post__link' },
-          h('a', { class: 'fr-link', href: link, rel: 'noopener noreferrer nofollow ugc', 'data-testid': 'post-link' }, link)));
-      }
-      if (post.image) {
-        nodes.push(h('img', { class: 'amphi-post__image', src: blobUrl(post.image.blob), alt: post.image.alt, loading: 'lazy', 'data-testid': 'post-image' }));
-      }
-      if (post.video) nodes.push(videoBlock(post.video.url, postHeading(post)));
-      if (post.file) {
-        const size = post.file.size ? formatSize(post.file.size) : '';
-        nodes.push(h('p', { class: 'amphi-post__file', 'data-testid': 'post-file' },
-          h('a', { class: 'fr-link fr-icon-download-line fr-link--icon-left', href: blobUrl(post.file.blob, post.file.name), download: post.file.name },
-            t('board.file.download', { name: post.file.name }),
-            size ? h('span', { class: 'fr-link__detail' }, size) : null)));
-      }
-      return nodes;
-    });
+    if (editing) return draw(body, nothing);
+    const link = safeLink(post.link);
+    const file = post.file;
+    const size = file?.size ? formatSize(file.size) : '';
+    // The heading already shows a title-less post's first line: the text is shown whole.
+    draw(body, html`
+      ${post.text ? html`<p class="amphi-post__text" data-testid="post-text">${post.text}</p>` : nothing}
+      ${link ? html`<p class="amphi-post__link"><a class="fr-link" href=${link} rel="noopener noreferrer nofollow ugc" data-testid="post-link">${link}</a></p>` : nothing}
+      ${post.image ? html`<img class="amphi-post__image" src=${blobUrl(post.image.blob)} alt=${post.image.alt} loading="lazy" data-testid="post-image">` : nothing}
+      ${post.video ? videoBlock(post.video.url, postHeading(post)) : nothing}
+      ${file
+        ? html`<p class="amphi-post__file" data-testid="post-file"><a class="fr-link fr-icon-download-line fr-link--icon-left" href=${blobUrl(file.blob, file.name)} download=${file.name}>${t('board.file.download', { name: file.name })}${size ? html`<span class="fr-link__detail">${size}</span>` : nothing}</a></p>`
+        : nothing}`);
   }
 
   function renderSocial(): void {
-    const key = JSON.stringify([post.likes, ctx.liked, ctx.canLike, ctx.projector, ctx.busy]);
-    social.render(key, () => {
-      const count = tn('board.likes', post.likes);
-      // The wall of a projector leaves out "0 j'aime": room for the posts.
-      if (ctx.projector && post.likes === 0) return [];
-      if (!ctx.canLike || ctx.projector) return [h('p', { class: 'amphi-post__likes', 'data-testid': 'likes' }, h('span', { 'aria-hidden': 'true', class: 'fr-icon-heart-line fr-icon--sm' }), ' ', count)];
-      const visible = `${t(ctx.liked ? 'board.like.on' : 'board.like.off')} · ${count}`;
-      return [button(visible, {
-        focus: 'like',
-        icon: ctx.liked ? 'fr-icon-heart-fill' : 'fr-icon-heart-line',
-        cls: ctx.liked ? 'fr-btn--secondary' : 'fr-btn--tertiary',
-        pressed: ctx.liked,
-        ariaLabel: t('board.like.label', { visible, title: postHeading(post) }),
-        onClick: () => actions.like(post, !ctx.liked),
-      })];
-    });
+    const count = tn('board.likes', post.likes);
+    // The wall of a projector leaves out "0 j'aime": room for the posts.
+    if (ctx.projector && post.likes === 0) return draw(social, nothing);
+    if (!ctx.canLike || ctx.projector) {
+      return draw(social, html`<p class="amphi-post__likes" data-testid="likes"><span aria-hidden="true" class="fr-icon-heart-line fr-icon--sm"></span> ${count}</p>`);
+    }
+    const visible = `${t(ctx.liked ? 'board.like.on' : 'board.like.off')} · ${count}`;
+    draw(social, button({
+      label: visible,
+      focus: 'like',
+      icon: ctx.liked ? 'fr-icon-heart-fill' : 'fr-icon-heart-line',
+      cls: ctx.liked ? 'fr-btn--secondary' : 'fr-btn--tertiary',
+      pressed: ctx.liked,
+      ariaLabel: t('board.like.label', { visible, title: postHeading(post) }),
+      onClick: () => actions.like(post, !ctx.liked),
+    }));
   }
 
   function renderTools(): void {
+    if (ctx.projector || editing) return draw(tools, nothing);
     const mine = Boolean(ctx.me && post.author === ctx.me);
-    const moves = ctx.moves;
-    const key = JSON.stringify([post.status, mine, ctx.leader, ctx.canWrite, ctx.busy, ctx.projector, Boolean(editing), moves, post.section, confirming]);
-    tools.render(key, () => {
-      if (ctx.projector || editing) return [];
-      const title = postHeading(post);
-      if (confirming) {
-        return [h('div', { class: 'amphi-post__confirm', role: 'group', 'aria-labelledby': `${headingId}-confirm` },
-          h('p', { id: `${headingId}-confirm`, class: 'fr-text--bold fr-mb-1w' }, t('board.confirmDelete', { title })),
-          h('div', { class: 'amphi-post__actions' },
-            button(t('board.confirmYes'), { focus: 'confirm-delete', cls: 'fr-btn--primary', icon: 'fr-icon-delete-line', onClick: () => {
-              confirming = false;
-              actions.remove(post);
-            } }),
-            button(t('board.form.cancel'), { focus: 'cancel-delete', cls: 'fr-btn--secondary', onClick: () => {
-              confirming = false;
-              renderTools();
-              root.querySelector<HTMLElement>('[data-focus="delete"]')?.focus();
-            } })))];
-      }
-      const list: HTMLElement[] = [];
-      if (ctx.leader && post.status === 'pending' && actions.approve) {
-        list.push(button(t('board.approve'), { focus: 'approve', icon: 'fr-icon-check-line', cls: 'fr-btn--primary', ariaLabel: t('board.approveLabel', { title }), onClick: () => actions.approve!(post) }));
-      }
-      if (ctx.leader && post.status === 'hidden' && actions.unhide) {
-        list.push(button(t('board.unhide'), { focus: 'unhide', icon: 'fr-icon-eye-line', cls: 'fr-btn--secondary', ariaLabel: t('board.unhideLabel', { title }), onClick: () => actions.unhide!(post) }));
-      } else if (ctx.leader && actions.hide) {
-        list.push(button(t('board.hide'), { focus: 'hide', icon: 'fr-icon-eye-off-line', ariaLabel: t('board.hideLabel', { title }), onClick: () => actions.hide!(post) }));
-      }
-      if (mine && ctx.canWrite) {
-        list.push(button(t('board.edit'), { focus: 'edit', icon: 'fr-icon-edit-line', ariaLabel: t('board.editLabel', { title }), onClick: () => openEdit() }));
-      }
-      if ((mine && ctx.canWrite) || ctx.leader) {
-        list.push(button(t('board.delete'), { focus: 'delete', icon: 'fr-icon-delete-line', ariaLabel: t('board.deleteLabel', { title }), onClick: () => {
-          confirming = true;
-          renderTools();
-          root.querySelector<HTMLElement>('[data-focus="confirm-delete"]')?.focus();
-        } }));
-      }
-      if (moves && actions.move) list.push(...moveTools(title, moves));
-      list.forEach((b) => { if (b instanceof HTMLButtonElement && ctx.busy) b.disabled = true; });
-      return list.length ? [h('div', { class: 'amphi-post__actions', role: 'group', 'aria-label': t('board.actionsLabel', { title }) }, ...list)] : [];
-    });
-  }
-
-  function moveTools(title: string, moves: NonNullable<CardContext['moves']>): HTMLElement[] {
-    const out: HTMLElement[] = [
-      button(t('board.moveUp'), { focus: 'up', focusAlt: 'down', icon: 'fr-icon-arrow-up-line', ariaLabel: t('board.moveUpLabel', { title }), disabled: !moves.up, onClick: () => moves.up && actions.move!(post, moves.up) }),
-      button(t('board.moveDown'), { focus: 'down', focusAlt: 'up', icon: 'fr-icon-arrow-down-line', ariaLabel: t('board.moveDownLabel', { title }), disabled: !moves.down, onClick: () => moves.down && actions.move!(post, moves.down) }),
-    ];
-    const others = moves.sections.filter((s) => s.id !== post.section);
-    if (others.length) {
-      const id = uid('move-to');
-      const select = h('select', { class: 'fr-select', id, 'data-focus': 'move-select' },
-        ...others.map((s) => h('option', { value: s.id }, s.title || t('board.untitledSection'))));
-      const go = button(t('board.moveGo'), { focus: 'move-go', cls: 'fr-btn--secondary', ariaLabel: t('board.moveGoLabel', { title }), onClick: () => actions.move!(post, { section: select.value, before: null }) });
-      out.push(h('div', { class: 'amphi-post__move-to' },
-        h('label', { class: 'fr-label fr-text--sm', for: id }, t('board.moveTo', { title })), h('div', { class: 'amphi-post__move-row' }, select, go)));
+    const title = postHeading(post);
+    if (confirming) {
+      return draw(tools, html`<div class="amphi-post__confirm" role="group" aria-labelledby=${`${headingId}-confirm`}>
+        <p id=${`${headingId}-confirm`} class="fr-text--bold fr-mb-1w">${t('board.confirmDelete', { title })}</p>
+        <div class="amphi-post__actions">${buttons([
+          { label: t('board.confirmYes'), focus: 'confirm-delete', cls: 'fr-btn--primary', icon: 'fr-icon-delete-line', onClick: () => {
+            confirming = false;
+            actions.remove(post);
+          } },
+          { label: t('board.form.cancel'), focus: 'cancel-delete', cls: 'fr-btn--secondary', onClick: () => {
+            confirming = false;
+            renderTools();
+            root.querySelector<HTMLElement>('[data-focus="delete"]')?.focus();
+          } },
+        ])}</div>
+      </div>`);
     }
-    return out;
+    const list: CardButton[] = [];
+    if (ctx.leader && post.status === 'pending' && actions.approve) {
+      list.push({ label: t('board.approve'), focus: 'approve', icon: 'fr-icon-check-line', cls: 'fr-btn--primary', ariaLabel: t('board.approveLabel', { title }), onClick: () => actions.approve!(post) });
+    }
+    if (ctx.leader && post.status === 'hidden' && actions.unhide) {
+      list.push({ label: t('board.unhide'), focus: 'unhide', icon: 'fr-icon-eye-line', cls: 'fr-btn--secondary', ariaLabel: t('board.unhideLabel', { title }), onClick: () => actions.unhide!(post) });
+    } else if (ctx.leader && actions.hide) {
+      list.push({ label: t('board.hide'), focus: 'hide', icon: 'fr-icon-eye-off-line', ariaLabel: t('board.hideLabel', { title }), onClick: () => actions.hide!(post) });
+    }
+    if (mine && ctx.canWrite) {
+      list.push({ label: t('board.edit'), focus: 'edit', icon: 'fr-icon-edit-line', ariaLabel: t('board.editLabel', { title }), onClick: () => openEdit() });
+    }
+    if ((mine && ctx.canWrite) || ctx.leader) {
+      list.push({ label: t('board.delete'), focus: 'delete', icon: 'fr-icon-delete-line', ariaLabel: t('board.deleteLabel', { title }), onClick: () => {
+        confirming = true;
+        renderTools();
+        root.querySelector<HTMLElement>('[data-focus="confirm-delete"]')?.focus();
+      } });
+    }
+    const moves = actions.move ? ctx.moves : undefined;
+    if (moves) {
+      list.push(
+        { label: t('board.moveUp'), focus: 'up', focusAlt: 'down', icon: 'fr-icon-arrow-up-line', ariaLabel: t('board.moveUpLabel', { title }), disabled: !moves.up, onClick: () => moves.up && actions.move!(post, moves.up) },
+        { label: t('board.moveDown'), focus: 'down', focusAlt: 'up', icon: 'fr-icon-arrow-down-line', ariaLabel: t('board.moveDownLabel', { title }), disabled: !moves.down, onClick: () => moves.down && actions.move!(post, moves.down) },
+      );
+    }
+    if (ctx.busy) for (const b of list) b.disabled = true;
+    const others = moves?.sections.filter((s) => s.id !== post.section) ?? [];
+    const moveTo = () => {
+      const select = tools.querySelector<HTMLSelectElement>(`#${moveId}`);
+      if (select) actions.move!(post, { section: select.value, before: null });
+    };
+    draw(tools, list.length
+      ? html`<div class="amphi-post__actions" role="group" aria-label=${t('board.actionsLabel', { title })}>${buttons(list)}${others.length
+        ? html`<div class="amphi-post__move-to">
+            <label class="fr-label fr-text--sm" for=${moveId}>${t('board.moveTo', { title })}</label>
+            <div class="amphi-post__move-row">
+              <select class="fr-select" id=${moveId} data-focus="move-select">${repeat(others, (s) => s.id, (s) => html`<option value=${s.id}>${s.title || t('board.untitledSection')}</option>`)}</select>
+              ${button({ label: t('board.moveGo'), focus: 'move-go', cls: 'fr-btn--secondary', ariaLabel: t('board.moveGoLabel', { title }), disabled: ctx.busy, onClick: moveTo })}
+            </div>
+          </div>`
+        : nothing}</div>`
+      : nothing);
   }
 
   function renderComments(): void {
-    const key = JSON.stringify([post.comments, ctx.leader, ctx.me, ctx.projector, ctx.canWrite, post.status]);
-    comments.render(key, () => {
-      const count = post.comments.length;
-      const headingText = count ? t('board.comments.count', { count }) : t('board.comments.none');
-      const nodes: (Node | null)[] = [];
-      if (ctx.projector) {
-        return count ? [h('p', { class: 'amphi-post__likes' }, h('span', { 'aria-hidden': 'true', class: 'fr-icon-chat-3-line fr-icon--sm' }), ' ', headingText)] : [];
-      }
-      nodes.push(h('h4', { class: 'fr-text--sm fr-mb-1w amphi-post__comments-title' }, headingText));
-      if (count) {
-        nodes.push(h('ul', { class: 'amphi-comments', 'data-testid': 'comments' }, ...post.comments.map((c) => {
-          const mine = Boolean(ctx.me && c.author === ctx.me);
-          return h('li', { class: 'amphi-comment' },
-            h('p', { class: 'amphi-comment__text' }, c.text),
-            h('p', { class: 'amphi-comment__meta' }, `${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}`,
-              mine || ctx.leader ? button(t('board.comment.delete'), { focus: `del-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.deleteLabel', { text: c.text.slice(0, 40) }), onClick: () => actions.deleteComment(post, c) }) : null));
-        })));
-      }
-      const commentable = (ctx.canWrite && post.status === 'visible') || ctx.leader;
-      commentLabel.textContent = t('board.comment.label', { title: postHeading(post) });
-      if (commentable) nodes.push(commentForm);
-      return nodes;
-    });
+    const count = post.comments.length;
+    const headingText = count ? t('board.comments.count', { count }) : t('board.comments.none');
+    if (ctx.projector) {
+      return draw(comments, count
+        ? html`<p class="amphi-post__likes"><span aria-hidden="true" class="fr-icon-chat-3-line fr-icon--sm"></span> ${headingText}</p>`
+        : nothing);
+    }
+    const commentable = (ctx.canWrite && post.status === 'visible') || ctx.leader;
+    commentLabel.textContent = t('board.comment.label', { title: postHeading(post) });
+    draw(comments, html`<h4 class="fr-text--sm fr-mb-1w amphi-post__comments-title">${headingText}</h4>
+      ${count
+        ? html`<ul class="amphi-comments" data-testid="comments">${repeat(post.comments, (c) => c.id, (c) => html`<li class="amphi-comment">
+            <p class="amphi-comment__text">${c.text}</p>
+            <p class="amphi-comment__meta">${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}${(ctx.me && c.author === ctx.me) || ctx.leader
+              ? button({ label: t('board.comment.delete'), focus: `del-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.deleteLabel', { text: c.text.slice(0, 40) }), onClick: () => actions.deleteComment(post, c) })
+              : nothing}</p>
+          </li>`)}</ul>`
+        : nothing}
+      ${commentable ? commentForm : nothing}`);
   }
 
   function openEdit(conflict?: { current: Post; draft: PostContent }): void {
@@ -366,21 +361,15 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
 }
 
 /** A video: the player (an iframe for the server's embed URL only) and a plain link to it. */
-function videoBlock(url: string, title: string): HTMLElement {
+function videoBlock(url: string, title: string): TemplateResult {
   const embed = embedUrl(url);
   const link = safeLink(url);
-  return h('div', { class: 'amphi-post__video', 'data-testid': 'post-video' },
-    embed
-      ? h('div', { class: 'amphi-post__player' },
-        h('iframe', {
-          src: embed,
-          title: t('board.video.title', { title }),
-          sandbox: 'allow-scripts allow-same-origin allow-presentation allow-popups',
-          allow: 'fullscreen; picture-in-picture; encrypted-media',
-          allowfullscreen: true,
-          referrerpolicy: 'strict-origin-when-cross-origin',
-          loading: 'lazy',
-        }))
-      : null,
-    link ? h('p', { class: 'fr-text--sm fr-mb-0' }, h('a', { class: 'fr-link', href: link, rel: 'noopener noreferrer nofollow' }, t('board.video.link'))) : null);
+  return html`<div class="amphi-post__video" data-testid="post-video">
+    ${embed
+      ? html`<div class="amphi-post__player"><iframe src=${embed} title=${t('board.video.title', { title })}
+          sandbox="allow-scripts allow-same-origin allow-presentation allow-popups" allow="fullscreen; picture-in-picture; encrypted-media"
+          allowfullscreen referrerpolicy="strict-origin-when-cross-origin" loading="lazy"></iframe></div>`
+      : nothing}
+    ${link ? html`<p class="fr-text--sm fr-mb-0"><a class="fr-link" href=${link} rel="noopener noreferrer nofollow">${t('board.video.link')}</a></p>` : nothing}
+  </div>`;
 }
