@@ -16,7 +16,7 @@ import type { App } from '../src/app';
 import type { AmphiClient, ClientNotice } from '../src/client';
 import type { RoomEvent } from '../src/protocol';
 import { boardView, type BoardRender } from '../src/views/board-view';
-import { renderProgress } from '../src/views/quiz-tables';
+import { renderNewestNames, renderParticipantList, renderProgress } from '../src/views/quiz-tables';
 import { boardFromSnapshot } from '../src/board-state';
 import type { CardActions } from '../src/views/board-card';
 import { post, snapshot } from './board-fixtures';
@@ -262,5 +262,43 @@ describe('the quiz’s progress grid', () => {
     swapped.progress!.rows.reverse();
     renderProgress(root, swapped);
     expect([...root.querySelectorAll('tbody tr[data-member]')]).toEqual([second, first]);
+  });
+});
+
+describe('the quiz console’s participants and newest names', () => {
+  const member = (id: string, name: string, connected = true) => ({ id, name, role: 'participant' as const, connected });
+
+  it('keeps each participant’s row as others connect, and "Retirer" follows removals and the connection', () => {
+    const root = h('div');
+    document.body.append(root);
+    const removed: string[] = [];
+    const opts = (over = {}) => ({ canRemove: true, online: true, removing: new Set<string>(), remove: (m: { id: string }) => removed.push(m.id), ...over });
+    renderParticipantList(root, [member('m1', 'Alice'), member('m2', 'Bob', false)], opts());
+    const [alice, bob] = [...root.querySelectorAll('li')];
+    const button = alice.querySelector('button')!;
+    button.focus();
+    renderParticipantList(root, [member('m1', 'Alice'), member('m2', 'Bob'), member('m3', 'Chloé')], opts());
+    expect([...root.querySelectorAll('li')].slice(0, 2)).toEqual([alice, bob]);
+    expect(document.activeElement).toBe(button);
+    expect(bob.querySelector('.fr-badge')!.textContent).toBe('connecté');
+    button.click();
+    expect(removed).toEqual(['m1']);
+    renderParticipantList(root, [member('m1', 'Alice')], opts({ removing: new Set(['m1']) }));
+    expect(button.disabled).toBe(true);
+    renderParticipantList(root, [member('m1', 'Alice')], opts({ canRemove: false }));
+    expect(root.querySelector('button')).toBeNull();
+  });
+
+  it('shows the newest names first, keeping each name’s element, and how many more', () => {
+    const root = h('div');
+    document.body.append(root);
+    renderNewestNames(root, { visible: true, shown: [member('m1', 'Alice')], more: 0 });
+    const alice = root.querySelector('li')!;
+    renderNewestNames(root, { visible: true, shown: [member('m2', 'Bob'), member('m1', 'Alice')], more: 3 });
+    expect([...root.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['Bob', 'Alice']);
+    expect(root.querySelectorAll('li')[1]).toBe(alice);
+    expect(root.querySelector('[data-testid="lobby-more"]')!.textContent).toMatch(/3/);
+    renderNewestNames(root, { visible: false, shown: [], more: 0 });
+    expect(root.textContent!.trim()).toBe('');
   });
 });

@@ -1,12 +1,15 @@
-// The trainer's two tables of a quiz, drawn with lit-html: the self-paced
-// progress grid (participants × questions) and the end-of-quiz summary.
-// Each render updates the cells that changed and keeps the rows (keyed by
+// The trainer's lists and tables of a quiz, drawn with lit-html: the
+// self-paced progress grid (participants × questions), the end-of-quiz
+// summary, the participants (with "Retirer") and the newest names shown in
+// the lobby. Each render updates what changed and keeps the rows (keyed by
 // member), so a screen reader reading the grid keeps its place while
-// answers come in, and nothing else of the page is rebuilt.
+// answers come in, a thousand arrivals do not rebuild a thousand rows each,
+// and nothing else of the page is rebuilt.
 
 import { html, render, nothing } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
-import { t, type MessageKey } from '../i18n';
+import { t, tn, type MessageKey } from '../i18n';
+import type { MemberView } from '../protocol';
 import { percent } from '../quiz-format';
 import type { QuizState } from '../quiz-state';
 
@@ -70,4 +73,39 @@ export function renderSummary(root: HTMLElement, state: QuizState): void {
         </tbody>
       </table>
     </div>`, root);
+}
+
+/** The console's participants into `root`: a row each (name, connection, "Retirer" while `canRemove`). */
+export function renderParticipantList(
+  root: HTMLElement,
+  members: readonly MemberView[],
+  opts: { canRemove: boolean; online: boolean; removing: ReadonlySet<string>; remove(member: MemberView): void },
+): void {
+  render(members.length
+    ? html`<ul class="amphi-list">${repeat(members, (m) => m.id, (m) => html`<li class="amphi-list__item" data-member=${m.id}>
+        <span class="amphi-list__name">${m.name}</span>
+        <span class="fr-badge fr-badge--sm fr-badge--no-icon ${m.connected ? 'fr-badge--success' : ''}">${t(m.connected ? 'trainer.connected' : 'trainer.disconnected')}</span>
+        ${opts.canRemove
+          ? html`<button type="button" class="fr-btn fr-btn--sm fr-btn--tertiary" aria-label=${t('quiz.removeLabel', { name: m.name })}
+              ?disabled=${opts.removing.has(m.id) || !opts.online} @click=${() => opts.remove(m)}>${t('quiz.remove')}</button>`
+          : nothing}
+      </li>`)}</ul>`
+    : html`<p class="fr-text--sm amphi-muted">${t('trainer.noMembers')}</p>`, root);
+}
+
+/** The lobby's newest names (`shown`, and how many `more`), when the quiz waits and names are shown; else nothing. */
+export function renderNewestNames(root: HTMLElement, view: { visible: boolean; shown: readonly MemberView[]; more: number }): void {
+  if (!view.visible) {
+    render(nothing, root);
+    return;
+  }
+  if (view.shown.length === 0) {
+    render(html`<p class="amphi-lobby-names__waiting" data-testid="lobby-names">${t('quiz.lobbyWaiting')}</p>`, root);
+    return;
+  }
+  render(html`<section class="amphi-lobby-names" aria-labelledby="lobby-names-title" data-testid="lobby-names">
+      <h3 id="lobby-names-title" class="fr-h6 fr-mb-1w">${t('quiz.lobbyNames')}</h3>
+      <ul class="amphi-lobby-names__list">${repeat(view.shown, (m) => m.id, (m) => html`<li class="amphi-lobby-names__name" title=${m.name}>${m.name}</li>`)}</ul>
+      ${view.more > 0 ? html`<p class="amphi-lobby-names__more" data-testid="lobby-more">${tn('quiz.lobbyMore', view.more)}</p>` : nothing}
+    </section>`, root);
 }

@@ -19,7 +19,7 @@ import type { LeaderboardEntry, QuizAction, QuizCommand, QuizEvent } from '../qu
 import { canJump, choiceLetter, correctAnswerText, formatCountdown, formatNumber, leaderActions, liveWhileOpen, nextEnds, nextUnasked, phaseLabel, percent, rankText, remainingMs } from '../quiz-format';
 import { phaseIndex, type QuizState } from '../quiz-state';
 import { connectionBadge, watchRoom } from './common';
-import { renderProgress, renderSummary } from './quiz-tables';
+import { renderNewestNames, renderParticipantList, renderProgress, renderSummary } from './quiz-tables';
 import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
 import { qrCode } from './qr-code';
@@ -133,7 +133,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   // ---- question, distribution, reveal, leaderboard, summary ----
   const questionSlot = keyedSlot();
   // Who joined, newest first, while waiting to start (named quizzes only).
-  const lobbyNames = keyedSlot();
+  const lobbyNames = h('div');
   const arrivals = new Map<string, number>();
   const timer = countdown(() => client.serverNow(), (ms) => app.announce(tn('quiz.announce.secondsLeft', ms / 1000)));
   const distribution = h('div', { class: 'fr-mt-2w amphi-live-distribution' });
@@ -148,7 +148,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   const quizPanel = h('section', { class: 'amphi-quiz-panel', 'aria-labelledby': 'quiz-title' },
     h('h2', { id: 'quiz-title', class: 'fr-sr-only' }, t('quiz.console')),
     phase, counts, durationGroup, toolbar, jumpGroup, liveGroup,
-    h('div', { class: 'amphi-question fr-mt-3w' }, questionSlot.root, lobbyNames.root, timer.root, distribution, reveal),
+    h('div', { class: 'amphi-question fr-mt-3w' }, questionSlot.root, lobbyNames, timer.root, distribution, reveal),
     board, summary, progress);
 
   // ---- downloads ----
@@ -156,9 +156,9 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
 
   // ---- participants ----
   const participantsSummary = h('summary', { class: 'amphi-summary' });
-  const participantsSlot = keyedSlot();
+  const participantsList = h('div');
   const participants = h('details', { class: 'fr-mt-4w amphi-trainer-only amphi-details', 'data-testid': 'participants' },
-    participantsSummary, participantsSlot.root);
+    participantsSummary, participantsList);
   const removing = new Set<string>();
 
   const leaveButton = h('button', {
@@ -360,15 +360,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     const newest = [...members].sort((a, b) => (arrivals.get(b.id) ?? 0) - (arrivals.get(a.id) ?? 0));
     const shown = newest.slice(0, LOBBY_NAMES_MAX);
     const more = members.length - shown.length;
-    const key = waiting && named ? JSON.stringify([shown.map((m) => [m.id, m.name]), more, lang()]) : 'none';
-    lobbyNames.render(key, () => {
-      if (!waiting || !named) return [];
-      if (members.length === 0) return h('p', { class: 'amphi-lobby-names__waiting', 'data-testid': 'lobby-names' }, t('quiz.lobbyWaiting'));
-      return h('section', { class: 'amphi-lobby-names', 'aria-labelledby': 'lobby-names-title', 'data-testid': 'lobby-names' },
-        h('h3', { id: 'lobby-names-title', class: 'fr-h6 fr-mb-1w' }, t('quiz.lobbyNames')),
-        h('ul', { class: 'amphi-lobby-names__list' }, ...shown.map((m) => h('li', { class: 'amphi-lobby-names__name', title: m.name }, m.name))),
-        more > 0 ? h('p', { class: 'amphi-lobby-names__more', 'data-testid': 'lobby-more' }, tn('quiz.lobbyMore', more)) : null);
-    });
+    renderNewestNames(lobbyNames, { visible: waiting && named, shown, more });
   }
 
   function renderCounts(state: QuizState): void {
@@ -399,21 +391,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       .sort((a, b) => a.name.localeCompare(b.name));
     participantsSummary.textContent = t('quiz.participants', { count: members.length });
     const canRemove = state.phase.state !== 'ended';
-    const key = JSON.stringify([members.map((m) => [m.id, m.name, m.connected, removing.has(m.id)]), canRemove, client.status]);
-    participantsSlot.render(key, () => {
-      if (members.length === 0) return h('p', { class: 'fr-text--sm amphi-muted' }, t('trainer.noMembers'));
-      return h('ul', { class: 'amphi-list' }, ...members.map((m) => h('li', { class: 'amphi-list__item' },
-        h('span', { class: 'amphi-list__name' }, m.name),
-        h('span', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${m.connected ? 'fr-badge--success' : ''}` },
-          t(m.connected ? 'trainer.connected' : 'trainer.disconnected')),
-        canRemove ? h('button', {
-          type: 'button',
-          class: 'fr-btn fr-btn--sm fr-btn--tertiary',
-          'aria-label': t('quiz.removeLabel', { name: m.name }),
-          disabled: removing.has(m.id) || client.status !== 'online',
-          onclick: () => void remove(m),
-        }, t('quiz.remove')) : null)));
-    });
+    renderParticipantList(participantsList, members, { canRemove, online: client.status === 'online', removing, remove: (m) => void remove(m) });
   }
 
   function update(): void {
