@@ -189,6 +189,14 @@ test('ateliers: plan, assignment, opening, broadcasts, help call, offline produc
 
   await step('the facilitator gives a video link and opens every atelier', async () => {
     await card(A1).getByLabel(/Salle visio/).fill(VIDEO);
+    // The cards are redrawn as someone's connection comes and goes: what was typed stays.
+    const { context, name } = phones[1];
+    const presence = () => trainer.getByTestId('participant').filter({ hasText: name }).locator('.fr-badge');
+    await context.setOffline(true);
+    await waitForText(presence(), /^déconnecté$/i, 30_000);
+    await context.setOffline(false);
+    await waitForText(presence(), /^connecté$/i, 30_000);
+    assert.equal(await card(A1).getByLabel(/Salle visio/).inputValue(), VIDEO, 'the address typed survives the redraws');
     await trainer.getByRole('button', { name: `Enregistrer le lien de la salle visio de l’atelier « ${A1} »` }).click();
     await trainer.getByTestId('open-all').click();
     await waitForText(trainer.getByTestId('session-status'), /Ateliers en cours/);

@@ -163,6 +163,54 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     const members = client.room(roomId)?.members ?? [];
     return ids.map((id) => members.find((m) => m.id === id)?.name ?? t('breakout.participants.unknown')).sort((a, b) => a.localeCompare(b));
   };
+  /**
+   * Each atelier's own inputs (its video room's address, the document to
+   * add) live as long as the console: the cards are redrawn as presence and
+   * state change, and what the trainer was typing or had chosen stays.
+   */
+  const atelierInputs = new Map<string, ReturnType<typeof makeInputs>>();
+  const shownUrl = new Map<string, string>();
+  const planOf = (id: string) => state()?.plan?.ateliers.find((a) => a.id === id);
+  function makeInputs(atelier: string) {
+    const videoId = `video-${atelier}`;
+    const video = h('input', { class: 'fr-input', id: videoId, type: 'url', maxlength: String(LINK_MAX), autocomplete: 'off', 'data-focus': `video-input-${atelier}` });
+    const videoSet = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `video-set-${atelier}` }, t('breakout.atelier.videoSet'));
+    videoSet.addEventListener('click', () => {
+      const url = video.value.trim();
+      if (url && !isWebLink(url) && url !== planOf(atelier)?.video_url) {
+        showAlert(errors, t('breakout.atelier.videoInvalid'));
+        video.focus();
+        return;
+      }
+      void send({ action: 'set_video', atelier, ...(url ? { url } : {}) });
+    });
+    const fileId = `file-${atelier}`;
+    const fileInput = h('input', { class: 'fr-upload', type: 'file', id: fileId, 'data-focus': `file-input-${atelier}`, 'data-testid': 'add-file-input' }) as HTMLInputElement;
+    const addFile = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `file-add-${atelier}`, 'data-testid': 'add-file' }, t('breakout.files.add'));
+    addFile.addEventListener('click', async () => {
+      const chosen = fileInput.files?.[0];
+      if (!chosen) {
+        showAlert(errors, t('breakout.files.none'));
+        fileInput.focus();
+        return;
+      }
+      filesStatus.textContent = t('breakout.files.uploading');
+      try {
+        const uploaded = await uploadBoardFile(loadTrainerToken(app.store) ?? client.bearerToken ?? '', roomId, chosen, chosen.name);
+        void send({ action: 'add_file', atelier, file: { blob: uploaded.blob, name: chosen.name } });
+        fileInput.value = '';
+      } catch (e) {
+        const code = e instanceof ApiError ? e.code : 'network';
+        filesStatus.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
+      }
+    });
+    return { video, videoSet, fileInput, addFile, videoId, fileId };
+  }
+  const inputsOf = (atelier: string) => {
+    let inputs = atelierInputs.get(atelier);
+    if (!inputs) atelierInputs.set(atelier, (inputs = makeInputs(atelier)));
+    return inputs;
+  };
   const atelierCard = (s: BreakoutState, index: number) => {
     const plan = s.plan!.ateliers[index];
     const status = s.ateliers.find((a) => a.id === plan.id) ?? { id: plan.id, state: 'pending' as const, members: [], present: 0 };
@@ -193,39 +241,15 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
       button('unpublish-one', t('breakout.atelier.unpublish'), t('breakout.atelier.unpublishLabel', { name: plan.name }), 'fr-btn--tertiary',
         () => void send({ action: 'unpublish', atelier: plan.id }));
     }
-    const videoId = `video-${plan.id}`;
-    const video = h('input', { class: 'fr-input', id: videoId, type: 'url', maxlength: String(LINK_MAX), autocomplete: 'off', value: plan.video_url ?? '', 'data-focus': `video-input-${plan.id}` });
-    const videoSet = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `video-set-${plan.id}`,
-      'aria-label': t('breakout.atelier.videoSetLabel', { name: plan.name }) }, t('breakout.atelier.videoSet'));
-    videoSet.addEventListener('click', () => {
-      const url = video.value.trim();
-      if (url && !isWebLink(url) && url !== plan.video_url) {
-        showAlert(errors, t('breakout.atelier.videoInvalid'));
-        video.focus();
-        return;
-      }
-      void send({ action: 'set_video', atelier: plan.id, ...(url ? { url } : {}) });
-    });
-    const fileId = `file-${plan.id}`;
-    const fileInput = h('input', { class: 'fr-upload', type: 'file', id: fileId, 'data-focus': `file-input-${plan.id}`, 'data-testid': 'add-file-input' }) as HTMLInputElement;
-    const addFile = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `file-add-${plan.id}`,
-      'aria-label': t('breakout.files.addLabel', { name: plan.name }), 'data-testid': 'add-file' }, t('breakout.files.add'));
-    addFile.addEventListener('click', async () => {
-      const chosen = fileInput.files?.[0];
-      if (!chosen) {
-        showAlert(errors, t('breakout.files.none'));
-        fileInput.focus();
-        return;
-      }
-      filesStatus.textContent = t('breakout.files.uploading');
-      try {
-        const uploaded = await uploadBoardFile(loadTrainerToken(app.store) ?? client.bearerToken ?? '', roomId, chosen, chosen.name);
-        void send({ action: 'add_file', atelier: plan.id, file: { blob: uploaded.blob, name: chosen.name } });
-      } catch (e) {
-        const code = e instanceof ApiError ? e.code : 'network';
-        filesStatus.textContent = code === 'network' ? t('home.unreachable') : errorText(code);
-      }
-    });
+    const { video, videoSet, fileInput, addFile, videoId, fileId } = inputsOf(plan.id);
+    // The server's address once it changes; until then, what the trainer may be typing.
+    const url = plan.video_url ?? '';
+    if (shownUrl.get(plan.id) !== url) {
+      shownUrl.set(plan.id, url);
+      video.value = url;
+    }
+    videoSet.setAttribute('aria-label', t('breakout.atelier.videoSetLabel', { name: plan.name }));
+    addFile.setAttribute('aria-label', t('breakout.files.addLabel', { name: plan.name }));
     const members = names(status.members);
     const problem = plan.video_problem && !plan.video_url ? videoProblemBlock(plan.name, plan.id, plan.video_problem) : null;
     return h('li', { class: 'amphi-atelier-card', 'data-card': plan.id, 'data-testid': 'atelier-card', 'data-atelier': plan.id },
