@@ -10,6 +10,7 @@ use amphi::store::{
     AttendanceRecord, BbbEventRecord, CompletionRecord, InputRecord, RecordingRecord, RoomRecord, Store, StoreError,
     Write, Writer, WriterSettings,
 };
+use amphi_protocol::Role;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -84,7 +85,7 @@ fn input(room: Uuid, position: i64, member: &str, guest: bool) -> InputRecord {
         at: 1_790_000_000_000 + position,
         member: member.into(),
         member_name: format!("Name of {member}"),
-        role: "participant".into(),
+        role: Some(Role::Participant),
         guest,
         kind: amphi::store::InputKind::Quiz,
         action: Some("answer".into()),
@@ -98,7 +99,7 @@ fn stretch(room: Uuid, member: &str, guest: bool, joined_at: i64) -> AttendanceR
         room,
         member: member.into(),
         member_name: format!("Name of {member}"),
-        role: "participant".into(),
+        role: Role::Participant,
         guest,
         joined_at,
         left_at: None,

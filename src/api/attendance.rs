@@ -135,7 +135,7 @@ async fn per_member(
         let mut record = vec![
             row.member,
             row.name,
-            row.role,
+            row.role.as_str().to_string(),
             sheet.yes_no(row.guest).to_string(),
             sheet.time(row.first_join),
             row.last_leave.map(|at| sheet.time(at)).unwrap_or_default(),

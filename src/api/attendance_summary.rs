@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use crate::activity::breakout::participation::Participation;
 use crate::bbb::attendance::VideoStretch;
+use amphi_protocol::Role;
+
 use crate::store::AttendanceRecord;
 
 /// One member's row.
@@ -17,7 +19,7 @@ use crate::store::AttendanceRecord;
 pub struct MemberSummary {
     pub member: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub guest: bool,
     pub first_join: i64,
     pub last_leave: Option<i64>,
@@ -47,7 +49,7 @@ pub fn summarize(
         let row = rows.entry(&stretch.member).or_insert_with(|| MemberSummary {
             member: stretch.member.clone(),
             name: stretch.member_name.clone(),
-            role: stretch.role.clone(),
+            role: stretch.role,
             guest: stretch.guest,
             first_join: stretch.joined_at,
             last_leave: stretch.left_at,
@@ -131,7 +133,7 @@ mod tests {
             room: uuid::Uuid::nil(),
             member: member.into(),
             member_name: format!("Name {member}"),
-            role: "participant".into(),
+            role: Role::Participant,
             guest: false,
             joined_at: joined,
             left_at: left,

@@ -630,7 +630,7 @@ impl RoomActor {
                 room: self.id,
                 member: who.id.to_string(),
                 member_name: who.name.to_string(),
-                role: who.role.as_str().to_string(),
+                role: who.role,
                 guest: who.guest,
                 joined_at: now as i64,
                 left_at: None,
@@ -699,7 +699,7 @@ impl RoomActor {
                 at: now as i64,
                 member: member.to_string(),
                 member_name: String::new(),
-                role: String::new(),
+                role: None,
                 guest: false,
                 kind: if leaving && self.quiz.is_some() { InputKind::Leave } else { InputKind::Detach },
                 action: None,
@@ -955,7 +955,7 @@ impl RoomActor {
             at: now as i64,
             member: who.id.to_string(),
             member_name: who.name.to_string(),
-            role: who.role.as_str().to_string(),
+            role: Some(who.role),
             guest: who.guest,
             kind,
             action,
@@ -1132,7 +1132,8 @@ fn replay(
         *position = input.position;
         let at = u64::try_from(input.at).unwrap_or(0);
         replayed.last_at = at;
-        let actor = Actor { id: &input.member, name: &input.member_name, role: parse_role(&input.role) };
+        // An entry without a role records no one's action (a connection gone).
+        let actor = Actor { id: &input.member, name: &input.member_name, role: input.role.unwrap_or(Role::Observer) };
         match apply(&input, actor, at) {
             Ok(()) => {
                 if let Some(id) = input.client_id {
@@ -1169,12 +1170,6 @@ fn store_full() -> Refusal {
         ErrorCode::Unavailable,
         "the course store is not reachable and its queue is full: retry later with the same id",
     )
-}
-
-/// A journaled role; an unknown one counts as an observer (who can do
-/// nothing).
-fn parse_role(role: &str) -> Role {
-    serde_json::from_value(serde_json::Value::String(role.to_string())).unwrap_or(Role::Observer)
 }
 
 /// A breakout event as a room event.

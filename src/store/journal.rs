@@ -7,6 +7,7 @@
 
 use std::time::Instant;
 
+use amphi_protocol::Role;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
@@ -23,7 +24,9 @@ pub struct InputRecord {
     pub at: i64,
     pub member: String,
     pub member_name: String,
-    pub role: String,
+    /// The member's role; none for the entries that record no one's action
+    /// (a connection gone: `detach`, `leave`), stored as an empty string.
+    pub role: Option<Role>,
     pub guest: bool,
     pub kind: InputKind,
     /// The command's action (`answer`, `open_question`...), for commands.
@@ -104,7 +107,7 @@ pub struct AttendanceRecord {
     pub room: Uuid,
     pub member: String,
     pub member_name: String,
-    pub role: String,
+    pub role: Role,
     pub guest: bool,
     pub joined_at: i64,
     /// `None` while present.
@@ -157,7 +160,7 @@ impl Store {
                         .push_bind(i.at)
                         .push_bind(&i.member)
                         .push_bind(&i.member_name)
-                        .push_bind(&i.role)
+                        .push_bind(i.role.map_or("", Role::as_str))
                         .push_bind(i.guest)
                         .push_bind(i.kind.as_str())
                         .push_bind(&i.action)
@@ -193,7 +196,7 @@ impl Store {
                     row.push_bind(a.room.to_string())
                         .push_bind(&a.member)
                         .push_bind(&a.member_name)
-                        .push_bind(&a.role)
+                        .push_bind(a.role.as_str())
                         .push_bind(a.guest)
                         .push_bind(a.joined_at)
                         .push_bind(a.left_at);
@@ -297,7 +300,7 @@ impl Store {
                         at: row.try_get("at")?,
                         member: row.try_get("member")?,
                         member_name: row.try_get("member_name")?,
-                        role: row.try_get("role")?,
+                        role: journal_role(row.try_get("role")?)?,
                         guest: row.try_get("guest")?,
                         kind: input_kind(row.try_get("kind")?)?,
                         action: row.try_get("action")?,
@@ -325,7 +328,7 @@ impl Store {
                         room,
                         member: row.try_get("member")?,
                         member_name: row.try_get("member_name")?,
-                        role: row.try_get("role")?,
+                        role: stored_role("attendance", row.try_get("role")?)?,
                         guest: row.try_get("guest")?,
                         joined_at: row.try_get("joined_at")?,
                         left_at: row.try_get("left_at")?,
@@ -355,6 +358,16 @@ impl Store {
 }
 
 /// A stored journal entry's kind, read back.
+/// A stored member role (`participant`, `trainer`…: protocol names); anything else is corruption.
+fn stored_role(table: &str, stored: String) -> Result<Role, StoreError> {
+    stored.parse().map_err(|_| StoreError::Corrupt(format!("{table}: unknown role `{stored}`")))
+}
+
+/// A journal entry's role: empty for the entries without one.
+fn journal_role(stored: String) -> Result<Option<Role>, StoreError> {
+    if stored.is_empty() { Ok(None) } else { stored_role("journal", stored).map(Some) }
+}
+
 fn input_kind(stored: String) -> Result<InputKind, StoreError> {
     stored.parse().map_err(|e| StoreError::Corrupt(format!("journal: {e}")))
 }

@@ -1,10 +1,11 @@
-//! Rows in the exact form earlier versions wrote them (the kinds as plain
-//! strings, in SQL written by hand here, not by the store) read back as the
-//! typed records; an unknown kind is refused as corrupt data.
+//! Rows in the exact form earlier versions wrote them (the kinds and roles
+//! as plain strings, in SQL written by hand here, not by the store) read
+//! back as the typed records; an unknown kind or role is refused as corrupt
+//! data.
 
 use std::sync::Arc;
 
-use amphi_protocol::RoomKind;
+use amphi_protocol::{Role, RoomKind};
 use uuid::Uuid;
 
 use super::{InputKind, Pool, Store, StoreError};
@@ -87,6 +88,9 @@ async fn journal_entries_as_stored_read_back_with_their_kinds() {
     assert_eq!(read[1].client_id.as_deref(), Some("c1"));
     assert_eq!(read[1].body.as_deref(), Some(r#"{"action":"answer","question":0,"answer":{"choice":1}}"#));
     assert_eq!((read[0].action.as_deref(), read[0].body.as_deref()), (None, None));
+    // Roles as stored: a command's member has one; the other entries store an empty one.
+    assert_eq!(read[1].role, Some(Role::Participant));
+    assert_eq!(read[2].role, None);
     for (stored, kind) in entries {
         assert_eq!(kind.as_str(), stored);
         assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::Value::String(stored.into()), "serde name");
@@ -96,4 +100,26 @@ async fn journal_entries_as_stored_read_back_with_their_kinds() {
     raw(&store, other, &[&room.to_string(), "8", "attache"]).await;
     let error = store.inputs(room).await.unwrap_err();
     assert!(matches!(&error, StoreError::Corrupt(message) if message.contains("`attache`")), "{error}");
+}
+
+#[tokio::test]
+async fn stored_roles_read_back_and_an_unknown_one_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    let room = Uuid::new_v4();
+    stored_room(&store, room, "quiz").await;
+    let stretch = "INSERT INTO attendance (room, member, member_name, role, guest, joined_at, left_at) \
+                   VALUES ($1, $2, 'Camille', $3, FALSE, 1790000000000, NULL)";
+    raw(&store, stretch, &[&room.to_string(), "u1", "trainer"]).await;
+    let read = store.attendance(&[room]).await.unwrap();
+    assert_eq!(read.iter().map(|a| a.role).collect::<Vec<_>>(), [Role::Trainer]);
+    raw(&store, stretch, &[&room.to_string(), "u2", "wizard"]).await;
+    let error = store.attendance(&[room]).await.unwrap_err();
+    assert!(matches!(&error, StoreError::Corrupt(message) if message.contains("`wizard`")), "{error}");
+
+    let entry = "INSERT INTO room_inputs (room, position, at, member, member_name, role, guest, kind, action, \
+                 client_id, body) VALUES ($1, 1, 1790000000000, 'u1', 'Camille', 'wizard', FALSE, 'attach', NULL, NULL, NULL)";
+    raw(&store, entry, &[&room.to_string()]).await;
+    let error = store.inputs(room).await.unwrap_err();
+    assert!(matches!(&error, StoreError::Corrupt(message) if message.contains("`wizard`")), "{error}");
 }
