@@ -45,7 +45,7 @@ pub enum InputKind {
     Attach,
     /// A member's connection went away (quiz and ateliers rooms).
     Detach,
-    /// A member was removed from a quiz room for good.
+    /// A member left a quiz room for good (`leave`): not waited for any more.
     Leave,
     /// The room started again: every connection of its earlier life is
     /// gone (quiz and ateliers rooms).

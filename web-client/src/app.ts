@@ -491,16 +491,16 @@ export class App {
       case 'board':
         if (observer) return later(async () => (await import('./views/board-projector')).renderBoardProjector(this, client, roomId));
         if (isLeader) return later(async () => (await import('./views/board-trainer')).renderBoardTrainer(this, client, roomId));
-        return later(async () => (await import('./views/board-participant')).renderBoardParticipant(this, client, roomId));
+        return later(async () => (await PARTICIPANT_SCREENS.board())(this, client, roomId));
       case 'breakout':
         if (observer) return later(async () => (await import('./views/breakout-projector')).renderBreakoutProjector(this, client, roomId));
         if (isLeader) return later(async () => (await import('./views/breakout-facilitator')).renderBreakoutFacilitator(this, client, roomId));
-        return later(async () => (await import('./views/breakout-participant')).renderBreakoutParticipant(this, client, roomId));
+        return later(async () => (await PARTICIPANT_SCREENS.breakout())(this, client, roomId));
       case 'quiz':
         // Observers (projectors) watch the console without its controls.
         if (observer) return later(async () => (await import('./views/quiz-trainer')).renderQuizTrainer(this, client, roomId, { observer: true }));
         if (isLeader) return later(async () => (await import('./views/quiz-trainer')).renderQuizTrainer(this, client, roomId));
-        return later(async () => (await import('./views/quiz-participant')).renderQuizParticipant(this, client, roomId));
+        return later(async () => (await PARTICIPANT_SCREENS.quiz())(this, client, roomId));
       default:
         if (isLeader) return later(async () => (await import('./views/trainer')).renderTrainerLobby(this, client, roomId));
         return renderParticipantLobby(this, client, roomId);
@@ -508,20 +508,25 @@ export class App {
   }
 }
 
+/** Each activity's participant screen, in a file of its own. */
+const PARTICIPANT_SCREENS = {
+  quiz: () => import('./views/quiz-participant').then((m) => m.renderQuizParticipant),
+  board: () => import('./views/board-participant').then((m) => m.renderBoardParticipant),
+  breakout: () => import('./views/breakout-participant').then((m) => m.renderBreakoutParticipant),
+};
+
 /**
  * While a participant types their name, the screens a join leads to are
- * fetched (the quiz's, the board's, the ateliers': which one is known only
- * once in the room), so that the room shows as soon as it is joined. Once
- * per page; a failure is left for the join itself to meet.
+ * fetched (which one is known only once in the room), so that the room
+ * shows as soon as it is joined. Once per page; a failure is left for the
+ * join itself to meet.
  */
 let prefetched = false;
 function prefetchParticipantScreens(): void {
   if (prefetched) return;
   prefetched = true;
   const fetchAll = () => {
-    for (const load of [() => import('./views/quiz-participant'), () => import('./views/board-participant'), () => import('./views/breakout-participant')]) {
-      load().catch(() => undefined);
-    }
+    for (const load of Object.values(PARTICIPANT_SCREENS)) load().catch(() => undefined);
   };
   // Once the page has drawn and settled (Safari has no requestIdleCallback).
   if ('requestIdleCallback' in window) window.requestIdleCallback(fetchAll, { timeout: 2_000 });

@@ -2,27 +2,24 @@
 // (scripts/icons.mjs writes it: `npm run icons`), each pointing at an SVG
 // file the DSFR has.
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { iconsCss, iconsUsed } from '../scripts/icons.mjs';
 
 const root = join(__dirname, '..');
-
-function sourcesOf(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourcesOf(path);
-    return entry.name.endsWith('.ts') ? [readFileSync(path, 'utf8')] : [];
-  });
-}
 
 describe('icons.css', () => {
   const css = readFileSync(join(root, 'src/icons.css'), 'utf8');
 
   it('has a rule for every icon the sources use, and none for another (npm run icons)', () => {
-    const used = new Set(sourcesOf(join(root, 'src')).flatMap((text) => [...text.matchAll(/\bfr-icon-([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1])));
+    const used = new Set(iconsUsed());
     const defined = new Set([...css.matchAll(/^\.fr-icon-([a-z0-9-]+)::before,$/gm)].map((m) => m[1]));
     expect([...defined].sort()).toEqual([...used].sort());
+  });
+
+  it('is what `npm run icons` writes', () => {
+    expect(css).toBe(iconsCss(iconsUsed()));
   });
 
   it('points at SVG files the DSFR has', () => {
