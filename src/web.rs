@@ -61,6 +61,21 @@ pub fn service<S: Clone + Send + Sync + 'static>(web_dir: &Path) -> MethodRouter
     })
 }
 
+/// The web client's page, for a URL of the server's own that a person may
+/// open in a browser (a credential's, scanned off a certificate): the
+/// client's router shows it.
+pub async fn index_page(web_dir: &Path) -> Response {
+    match tokio::fs::read_to_string(web_dir.join("index.html")).await {
+        Ok(page) => ([(header::CACHE_CONTROL, REVALIDATE)], Html(page)).into_response(),
+        Err(_) => (StatusCode::OK, Html(NOT_BUILT)).into_response(),
+    }
+}
+
+/// Whether a request asks for a page (a browser's `Accept`) rather than data.
+pub fn wants_page(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"))
+}
+
 /// For the build's content-named files: a new build has new names.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 

@@ -177,6 +177,20 @@ async fn a_quiz_run_to_its_end_awards_its_badges_once_verifiably() {
     // Alice sees her two badges.
     let mine = server.get_json("/api/v1/me/badges", &alice_token).await;
     assert_eq!(mine["awards"].as_array().unwrap().len(), 2, "{mine}");
+    assert_eq!(mine["awards"][0]["activity"], room.as_str(), "each award names its activity: {mine}");
+    assert!(mine["awards"][0]["badge_description"].is_string(), "{mine}");
+    let here = server.get_json(&format!("/api/v1/me/badges?activity={room}"), &alice_token).await;
+    assert_eq!(here["awards"].as_array().unwrap().len(), 2, "{here}");
+    let elsewhere =
+        server.get_json(&format!("/api/v1/me/badges?activity={}", uuid::Uuid::new_v4()), &alice_token).await;
+    assert_eq!(elsewhere["awards"], json!([]), "another activity's filter: {elsewhere}");
+    let refused = reqwest::Client::new()
+        .get(server.url("/api/v1/me/badges?activity=nope"))
+        .bearer_auth(&alice_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
 
     // The credential, verified by the server and by Python.
     let award = &success[0];
@@ -197,6 +211,18 @@ async fn a_quiz_run_to_its_end_awards_its_badges_once_verifiably() {
 
     let page: Value = reqwest::get(award["credential"].as_str().unwrap()).await.unwrap().json().await.unwrap();
     assert_eq!(page["verdict"], "valid", "{page}");
+    assert_eq!(page["award"]["recipient_name"], "Alice Lefèvre", "{page}");
+    assert!(page["award"].get("recipient").is_none(), "the public page keeps the platform id: {page}");
+    // Opened in a browser (the certificate's QR code): the web client's page.
+    let browser = reqwest::Client::new()
+        .get(award["credential"].as_str().unwrap())
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(browser.status(), 200);
+    assert!(browser.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(browser.headers().contains_key("content-security-policy"), "the page's policy applies");
     assert_eq!(page["credential"]["credentialSubject"]["achievement"]["name"], "Réussite");
     assert_eq!(verify(&server, jwt.clone()).await["verdict"], "valid");
     assert_eq!(verify(&server, json!({ "jwt": jwt }).to_string()).await["verdict"], "valid");
@@ -364,7 +390,7 @@ async fn awards_are_issued_once_on_postgresql_even_from_two_nodes() {
         created_at: 1,
         retired_at: None,
     };
-    assert_eq!(one.insert_badge(&badge).await.unwrap(), 0);
+    assert_eq!(one.insert_badge(&badge, &[]).await.unwrap(), 0);
     let completions: Vec<CompletionRecord> = (0..20)
         .map(|i| CompletionRecord {
             tenant: "ac-lyon".into(),
@@ -389,5 +415,123 @@ async fn awards_are_issued_once_on_postgresql_even_from_two_nodes() {
     assert_eq!(indices.len(), 15, "each award has its own revocation bit");
     // A badge attached afterwards recognises the completions already there.
     let later = amphi::store::BadgeRecord { id: uuid::Uuid::new_v4(), ..badge };
-    assert_eq!(two.insert_badge(&later).await.unwrap(), 15);
+    assert_eq!(two.insert_badge(&later, &[]).await.unwrap(), 15);
+}
+
+/// A completion of `activity` for `user`, in state `state`.
+fn completion(tenant: &str, activity: uuid::Uuid, user: &str, state: u8) -> CompletionRecord {
+    CompletionRecord {
+        tenant: tenant.into(),
+        activity,
+        user: user.into(),
+        state,
+        score: 1,
+        max_score: 1,
+        updated_at: 2,
+    }
+}
+
+#[tokio::test]
+async fn a_series_badge_waits_for_every_activity_of_the_series() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let mut rooms = Vec::new();
+    for title in ["Module 1", "Module 2", "Module 3"] {
+        let body = json!({ "title": title, "kind": "quiz", "quiz": one_question() });
+        let (status, room) = post(&server, "/api/v1/rooms", &token, body).await;
+        assert_eq!(status, 201, "{room}");
+        rooms.push(room_id(&room));
+    }
+    let series_body = |rule: &str, series: Value| {
+        json!({ "activity": rooms[0], "name": "Parcours complet", "description": "Trois micro-modules.",
+                "criteria": "Terminer les trois modules.", "rule": rule, "series": series })
+    };
+    // What a series refuses: a rule a module cannot meet, an unknown room, a lobby.
+    let (status, refused) = post(&server, "/api/v1/badges", &token, series_body("attendance", json!([rooms[1]]))).await;
+    assert_eq!(status, 409, "{refused}");
+    let (status, refused) = post(&server, "/api/v1/badges", &token, series_body("passed", json!([rooms[1]]))).await;
+    assert_eq!((status, refused["code"].as_str()), (409, Some("invalid_state")), "no pass mark: {refused}");
+    let unknown = uuid::Uuid::new_v4().to_string();
+    assert_eq!(post(&server, "/api/v1/badges", &token, series_body("complete", json!([unknown]))).await.0, 404);
+    let lobby = room_id(&server.create_room(&token, "Accueil").await);
+    assert_eq!(post(&server, "/api/v1/badges", &token, series_body("complete", json!([lobby]))).await.0, 409);
+
+    // Bea completed module 1 before the badge was attached.
+    let store = &server.app.store;
+    let ids: Vec<uuid::Uuid> = rooms.iter().map(|r| uuid::Uuid::parse_str(r).unwrap()).collect();
+    store.commit(&[Write::Completions(vec![completion("default", ids[0], "bea", 1)])]).await.unwrap();
+    let (status, badge) =
+        post(&server, "/api/v1/badges", &token, series_body("complete", json!([rooms[1], rooms[2], rooms[1]]))).await;
+    assert_eq!(status, 201, "{badge}");
+    assert_eq!(badge["awarded_now"], 0, "one module of three is not the series: {badge}");
+    assert_eq!(badge["series"].as_array().unwrap().len(), 3, "the three modules, once each: {badge}");
+    let id = badge["id"].as_str().unwrap();
+    // Each module's console lists it.
+    for room in &rooms {
+        let listed = server.get_json(&format!("/api/v1/badges?activity={room}"), &token).await;
+        assert_eq!(listed["badges"][0]["id"], id, "{listed}");
+    }
+    // Module 2, then an incomplete module 3: still nothing; module 3 complete: the badge.
+    store.commit(&[Write::Completions(vec![completion("default", ids[1], "bea", 2)])]).await.unwrap();
+    store.commit(&[Write::Completions(vec![completion("default", ids[2], "bea", 0)])]).await.unwrap();
+    assert_eq!(awards(&server, &token, id, 1).await.len(), 0, "module 3 is not complete yet");
+    store.commit(&[Write::Completions(vec![completion("default", ids[2], "bea", 1)])]).await.unwrap();
+    let awarded = awards(&server, &token, id, 1).await;
+    assert_eq!(awarded.len(), 1, "{awarded:?}");
+    assert_eq!(awarded[0]["recipient"], "bea");
+    // Completing a module again awards nothing more.
+    store.commit(&[Write::Completions(vec![completion("default", ids[0], "bea", 2)])]).await.unwrap();
+    assert_eq!(awards(&server, &token, id, 2).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_series_badge_on_postgresql_is_issued_once_when_the_last_module_is_completed_on_two_nodes() {
+    let database = PgDatabase::create().await;
+    let metrics = || std::sync::Arc::new(amphi::metrics::Metrics::new());
+    let (one, two) = (
+        Store::connect(&database.url, metrics()).await.unwrap(),
+        Store::connect(&database.url, metrics()).await.unwrap(),
+    );
+    let mut modules = Vec::new();
+    for title in ["M1", "M2"] {
+        let room = RoomRecord {
+            id: uuid::Uuid::new_v4(),
+            tenant: "ac-lyon".into(),
+            kind: RoomKind::Quiz,
+            title: title.into(),
+            join_code: None,
+            created_by: "trainer".into(),
+            created_at: 1,
+            activity: None,
+        };
+        one.insert_room(&room).await.unwrap();
+        modules.push(room.id);
+    }
+    let badge = amphi::store::BadgeRecord {
+        id: uuid::Uuid::new_v4(),
+        tenant: "ac-lyon".into(),
+        activity: modules[0],
+        name: "Parcours".into(),
+        description: "d".into(),
+        criteria: "c".into(),
+        image: None,
+        rule: "passed".into(),
+        min_percent: 0,
+        valid_days: None,
+        created_by: "trainer".into(),
+        created_at: 1,
+        retired_at: None,
+    };
+    assert_eq!(one.insert_badge(&badge, &modules).await.unwrap(), 0);
+    assert_eq!(one.badge_series(badge.id).await.unwrap().len(), 2);
+    // Passed the first module, only completed (not passed) the second: nothing.
+    one.commit(&[Write::Completions(vec![completion("ac-lyon", modules[0], "u", 2)])]).await.unwrap();
+    one.commit(&[Write::Completions(vec![completion("ac-lyon", modules[1], "u", 1)])]).await.unwrap();
+    assert!(one.awards_of_badge(badge.id).await.unwrap().is_empty(), "`passed` needs both passed");
+    // Passed the second, committed on two nodes at once: one award.
+    let batch = [Write::Completions(vec![completion("ac-lyon", modules[1], "u", 2)])];
+    let (a, b) = tokio::join!(one.commit(&batch), two.commit(&batch));
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(one.awards_of_badge(badge.id).await.unwrap().len(), 1);
 }

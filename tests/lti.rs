@@ -285,6 +285,13 @@ async fn full_flow(server: TestServer) {
     let again = handed_over(&launch(&server, &platform, Person::Student, false, |_| {}).await);
     assert_eq!(again["room"], room, "launched again, even without the custom parameter");
 
+    // A badge on the session: it rides along with the grade, as its comment.
+    let badge = json!({ "activity": room, "name": "Parcours numérique", "description": "d",
+                        "criteria": "Terminer le quiz.", "rule": "complete" });
+    let created =
+        browser().post(server.url("/api/v1/badges")).bearer_auth(&trainer["token"]).json(&badge).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+
     // The quiz is answered; the grade lands in the platform's gradebook.
     run_quiz(&server, &trainer["token"], &student["token"], &room).await;
     let (score, grade) =
@@ -299,6 +306,10 @@ async fn full_flow(server: TestServer) {
     assert_eq!(score["scoreGiven"], theirs.score);
     assert_eq!(score["scoreMaximum"], theirs.max_score);
     assert_eq!(platform.recorded.lock().unwrap().scores.len(), 1, "one score per completion change");
+    // No public URL configured here: the badge is named without its address.
+    assert_eq!(score["comment"], "Badge obtenu\u{a0}: Parcours numérique", "the badge in the score: {score}");
+    let mine = server.get_json("/api/v1/me/badges", &student["token"]).await;
+    assert_eq!(mine["awards"][0]["badge_name"], "Parcours numérique", "{mine}");
 
     // The roster: enrolled, came or not.
     let roster = server.get_json(&format!("/api/v1/sessions/{room}/roster"), &trainer["token"]).await;

@@ -31,6 +31,8 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 pub const MAX_REASON_CHARS: usize = 500;
 /// Longest validity, in days (about 100 years).
 pub const MAX_VALID_DAYS: i32 = 36_500;
+/// Most activities in a series badge, its own included.
+pub const MAX_SERIES: usize = 20;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -67,6 +69,11 @@ struct NewBadge {
     min_percent: Option<i32>,
     #[serde(default)]
     valid_days: Option<i32>,
+    /// The other activities of a series ("complete these three
+    /// micro-modules"): rooms of the tenant the caller sees, each recording
+    /// a completion the rule can read (`complete` or `passed`).
+    #[serde(default)]
+    series: Vec<String>,
 }
 
 fn text(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
@@ -134,6 +141,7 @@ async fn create(
         return Err(bad(ErrorCode::InvalidField, "`min_percent` goes with the rule `attendance` only"));
     }
     check_rule(room.record.kind, room.record.activity.as_deref(), &rule, min_percent)?;
+    let series = series_of(&app, &member, room.id(), &new.series, &rule).await?;
     if new.valid_days.is_some_and(|days| !(1..=MAX_VALID_DAYS).contains(&days)) {
         return Err(bad(ErrorCode::OutOfRange, format!("`valid_days` must be between 1 and {MAX_VALID_DAYS}")));
     }
@@ -152,19 +160,51 @@ async fn create(
         created_at: crate::hub::now_ms() as i64,
         retired_at: None,
     };
-    let issued = app.store.insert_badge(&badge).await.map_err(ApiError::internal)?;
-    tracing::info!(badge = %badge.id, activity = %badge.activity, issued, "badge created");
+    let issued = app.store.insert_badge(&badge, &series).await.map_err(ApiError::internal)?;
+    tracing::info!(badge = %badge.id, activity = %badge.activity, series = series.len(), issued, "badge created");
     let base = super::base_url(&app, &headers);
-    let mut created = badge_json(&base, &badge);
+    let mut created = badge_json(&base, &badge, &series);
     created["awarded_now"] = json!(issued);
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-fn badge_json(base: &str, badge: &BadgeRecord) -> Value {
+/// The activities of a series badge, `activity` first then the others in
+/// the order given, each checked like the badge's own; empty when there
+/// are no others.
+async fn series_of(
+    app: &AppState,
+    member: &Member,
+    activity: Uuid,
+    others: &[String],
+    rule: &str,
+) -> Result<Vec<Uuid>, ApiError> {
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    if rule == "attendance" {
+        return Err(bad(ErrorCode::InvalidField, "a series is for the rules `complete` and `passed`"));
+    }
+    let mut series = vec![activity];
+    for other in others {
+        let room = visible_room(app, member, other).await?;
+        if series.contains(&room.id()) {
+            continue;
+        }
+        check_rule(room.record.kind, room.record.activity.as_deref(), rule, 0)?;
+        series.push(room.id());
+    }
+    if series.len() > MAX_SERIES {
+        return Err(bad(ErrorCode::OutOfRange, format!("a series has at most {MAX_SERIES} activities")));
+    }
+    Ok(if series.len() > 1 { series } else { Vec::new() })
+}
+
+fn badge_json(base: &str, badge: &BadgeRecord, series: &[Uuid]) -> Value {
     let urls = Urls(base);
     json!({
         "id": badge.id,
         "activity": badge.activity,
+        "series": series,
         "name": badge.name,
         "description": badge.description,
         "criteria": badge.criteria,
@@ -208,7 +248,12 @@ async fn list(
     };
     let badges = app.store.badges(&member.tenant, activity).await.map_err(ApiError::internal)?;
     let base = super::base_url(&app, &headers);
-    let badges: Vec<Value> = badges.iter().map(|b| badge_json(&base, b)).collect();
+    let mut listed = Vec::with_capacity(badges.len());
+    for badge in &badges {
+        let series = app.store.badge_series(badge.id).await.map_err(ApiError::internal)?;
+        listed.push(badge_json(&base, badge, &series));
+    }
+    let badges = listed;
     Ok(Json(json!({ "badges": badges })).into_response())
 }
 
@@ -221,7 +266,8 @@ async fn one(
 ) -> Result<Response, ApiError> {
     require_leader(&member)?;
     let badge = badge_of(&app, &member, &id).await?;
-    Ok(Json(badge_json(&super::base_url(&app, &headers), &badge)).into_response())
+    let series = app.store.badge_series(badge.id).await.map_err(ApiError::internal)?;
+    Ok(Json(badge_json(&super::base_url(&app, &headers), &badge, &series)).into_response())
 }
 
 /// `DELETE /api/v1/badges/{id}`: retired (awarded no more; what it awarded
@@ -298,7 +344,8 @@ async fn image(
         .map_err(|refusal| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, refusal.code, refusal.message))?;
     app.store.set_badge_image(badge.id, &blob).await.map_err(ApiError::internal)?;
     let badge = BadgeRecord { image: Some(blob), ..badge };
-    Ok(Json(badge_json(&super::base_url(&app, &headers), &badge)).into_response())
+    let series = app.store.badge_series(badge.id).await.map_err(ApiError::internal)?;
+    Ok(Json(badge_json(&super::base_url(&app, &headers), &badge, &series)).into_response())
 }
 
 fn not_an_image(what: &str) -> ApiError {
@@ -309,13 +356,18 @@ fn not_an_image(what: &str) -> ApiError {
     )
 }
 
-/// An award as the API lists it.
-pub fn award_json(base: &str, award: &AwardRecord, badge_name: &str) -> Value {
-    let credential = Urls(base).credential(award.id);
+/// An award as the API lists it, with what a recipient's screen shows of
+/// its badge (name, description, image, the activity it recognises).
+pub fn award_json(base: &str, award: &AwardRecord, badge: &BadgeRecord) -> Value {
+    let urls = Urls(base);
+    let credential = urls.credential(award.id);
     json!({
         "id": award.id,
         "badge": award.badge,
-        "badge_name": badge_name,
+        "badge_name": badge.name,
+        "badge_description": badge.description,
+        "badge_image": badge.image.as_ref().map(|_| urls.image(badge.id)),
+        "activity": badge.activity,
         "recipient": award.recipient,
         "recipient_name": award.recipient_name,
         "issued_at": award.issued_at,
@@ -342,7 +394,7 @@ async fn awards(
     let badge = badge_of(&app, &member, &id).await?;
     let awards = app.store.awards_of_badge(badge.id).await.map_err(ApiError::internal)?;
     let base = super::base_url(&app, &headers);
-    let awards: Vec<Value> = awards.iter().map(|a| award_json(&base, a, &badge.name)).collect();
+    let awards: Vec<Value> = awards.iter().map(|a| award_json(&base, a, &badge)).collect();
     Ok(Json(json!({ "awards": awards })).into_response())
 }
 
@@ -378,14 +430,26 @@ async fn revoke(
     Ok(Json(json!({ "id": id, "revoked_at": now, "revocation_reason": reason })).into_response())
 }
 
-/// `GET /api/v1/me/badges`: the caller's own awards in their tenant.
-async fn mine(State(app): State<AppState>, Bearer(member): Bearer, headers: HeaderMap) -> Result<Response, ApiError> {
+/// `GET /api/v1/me/badges[?activity=ROOM]`: the caller's own awards in
+/// their tenant (a guest's with their resume token), newest first.
+async fn mine(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let activity = match query.activity.as_deref() {
+        Some(room) => Some(Uuid::parse_str(room).map_err(|_| bad(ErrorCode::InvalidField, "`activity` is a room id"))?),
+        None => None,
+    };
     let awards = app.store.awards_of_recipient(&member.tenant, &member.id).await.map_err(ApiError::internal)?;
     let base = super::base_url(&app, &headers);
     let mut listed = Vec::new();
     for award in &awards {
-        let name = app.store.badge(award.badge).await.map_err(ApiError::internal)?.map(|b| b.name).unwrap_or_default();
-        listed.push(award_json(&base, award, &name));
+        let Some(badge) = app.store.badge(award.badge).await.map_err(ApiError::internal)? else { continue };
+        if activity.is_none_or(|room| badge.activity == room) {
+            listed.push(award_json(&base, award, &badge));
+        }
     }
     Ok(Json(json!({ "awards": listed })).into_response())
 }

@@ -38,11 +38,17 @@ pub enum BadgeError {
 /// The base of the URLs credentials name: `badges.public_url`, else LTI's
 /// (or the invitations') public URL, else the request's host.
 pub fn base_url(app: &AppState, headers: &axum::http::HeaderMap) -> String {
-    if app.config.badges.public_url.is_empty() {
-        crate::lti::public_url(app, headers)
-    } else {
-        app.config.badges.public_url.trim_end_matches('/').to_string()
-    }
+    configured_base_url(app).unwrap_or_else(|| crate::lti::public_url(app, headers))
+}
+
+/// The base of the URLs credentials name when it is configured
+/// (`badges.public_url`, else LTI's or the invitations' public URL): what a
+/// task without a request (the grades worker) may name.
+pub fn configured_base_url(app: &AppState) -> Option<String> {
+    [&app.config.badges.public_url, &app.config.lti.public_url, &app.config.invitations.public_url]
+        .into_iter()
+        .find(|url| !url.is_empty())
+        .map(|url| url.trim_end_matches('/').to_string())
 }
 
 /// A path segment, percent-encoded.

@@ -169,12 +169,16 @@ fn verdict_json(verdict: &Verdict, credential: Option<Value>) -> Value {
 }
 
 /// `GET /badges/credentials/{id}`: the credential's verdict now, the
-/// credential, and its files.
+/// credential, and its files; to a browser (the certificate's QR code),
+/// the web client's page, which shows them.
 async fn credential(
     State(app): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
+    if crate::web::wants_page(&headers) {
+        return Ok(crate::web::index_page(&app.config.web_dir).await);
+    }
     let (award, badge) = award(&app, &id).await?;
     let base = base_url(&app, &headers);
     let jwt = super::signed_credential(&app, &base, &award, &badge).await.map_err(ApiError::internal)?;
@@ -184,6 +188,16 @@ async fn credential(
     answer["jwt"] = json!(jwt);
     answer["credential_jwt"] = json!(format!("{url}/credential.jwt"));
     answer["certificate_pdf"] = json!(format!("{url}/certificate.pdf"));
+    // What the page shows (not the recipient's platform id).
+    answer["award"] = json!({
+        "recipient_name": award.recipient_name,
+        "issued_at": award.issued_at,
+        "expires_at": award.expires_at,
+        "badge_description": badge.description,
+        "badge_image": badge.image.as_ref().map(|_| Urls(&base).image(badge.id)),
+        "revoked_at": award.revoked_at,
+        "revocation_reason": award.revocation_reason,
+    });
     answer["badge_name"] = json!(badge.name);
     Ok(ld_json(answer))
 }

@@ -4,6 +4,9 @@
 //! POSTs each as an AGS score to the link's line item. A platform that is
 //! down delays scores, never loses them (retried with backoff, for as long
 //! as it takes); a 409 (the platform holds a newer score) settles the row.
+//! The badges the completion earned ride along in the score's `comment`,
+//! which Moodle shows the learner as the grade's feedback, with the address
+//! of each credential.
 
 use std::time::Duration;
 
@@ -146,7 +149,13 @@ async fn deliver(app: &AppState, message: &OutboxRecord) -> Outcome {
         Ok(token) => token,
         Err(error) => return failure(app, &platform.id, error),
     };
-    match lti.services.post_score(&token, &lineitem, &score_of(&completion, sub)).await {
+    let mut score = score_of(&completion, sub);
+    match badges_comment(app, &platform.tenant, &completion).await {
+        Ok(Some(comment)) => score["comment"] = json!(comment),
+        Ok(None) => {}
+        Err(error) => return Outcome::Failed(error.to_string()),
+    }
+    match lti.services.post_score(&token, &lineitem, &score).await {
         Ok(()) => Outcome::Delivered,
         Err(error) => failure(app, &platform.id, error),
     }
@@ -164,6 +173,38 @@ fn failure(app: &AppState, platform_id: &str, error: CallError) -> Outcome {
         Some(408 | 429) => Outcome::Failed(error.to_string()),
         Some(status) if (400..500).contains(&status) => Outcome::Settled(format!("refused: {error}")),
         _ => Outcome::Failed(error.to_string()),
+    }
+}
+
+/// The badges `c` earned (its activity's, or a series' it belongs to), in
+/// French as the certificates are: "Badge obtenu : Réussite —
+/// https://…/badges/credentials/…", the address only when amphi's public
+/// URL is configured (a credential keeps the URL it was first served at:
+/// this worker has no request to take it from). Awarded in the
+/// completion's transaction, they are stored before its score is sent.
+async fn badges_comment(
+    app: &AppState,
+    tenant: &str,
+    c: &Completion,
+) -> Result<Option<String>, crate::store::StoreError> {
+    let base = crate::badges::configured_base_url(app);
+    let mut lines = Vec::new();
+    for award in app.store.awards_of_recipient(tenant, &c.user).await? {
+        let Some(badge) = app.store.badge(award.badge).await? else { continue };
+        let ours = badge.activity == c.activity || app.store.badge_series(badge.id).await?.contains(&c.activity);
+        if ours && award.revoked_at.is_none() {
+            let url = base.as_deref().map(|base| crate::badges::Urls(base).credential(award.id));
+            lines.push(comment_line(&badge.name, url.as_deref()));
+        }
+    }
+    Ok((!lines.is_empty()).then(|| lines.join("\n")))
+}
+
+/// One badge in a score's comment.
+fn comment_line(badge: &str, url: Option<&str>) -> String {
+    match url {
+        Some(url) => format!("Badge obtenu\u{a0}: {badge} — {url}"),
+        None => format!("Badge obtenu\u{a0}: {badge}"),
     }
 }
 
@@ -195,6 +236,15 @@ mod tests {
             max_score,
             updated_at: 1_796_191_745_123,
         }
+    }
+
+    #[test]
+    fn a_badge_is_named_in_the_comment_with_its_address_when_known() {
+        assert_eq!(
+            comment_line("Réussite", Some("https://amphi.ac-lyon.fr/badges/credentials/1")),
+            "Badge obtenu\u{a0}: Réussite — https://amphi.ac-lyon.fr/badges/credentials/1"
+        );
+        assert_eq!(comment_line("Réussite", None), "Badge obtenu\u{a0}: Réussite");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Badges and their awards (migration 0012): the badges trainers attach to
-//! an activity, and the awards issued when a completion meets a badge's
-//! rule, in the same transaction as the completion ([`award_completion!`],
+//! Badges and their awards (migrations 0012, 0013): the badges trainers
+//! attach to an activity or a series of them, and the awards issued when a
+//! completion meets a badge's rule (for a series: once the recipient's
+//! completion of every activity of it does), in the same transaction as the completion ([`award_completion!`],
 //! used by `Store::commit`), once per badge and recipient (a UNIQUE key:
 //! replays and several nodes change nothing). Signing and publishing are
 //! `crate::badges`'s.
@@ -130,11 +131,21 @@ macro_rules! award_completion {
             let c: &$crate::store::CompletionRecord = $c;
             let now: i64 = $now;
             let activity = c.activity.to_string();
+            // A badge of this activity alone whose rule this completion
+            // meets, or a series this activity belongs to whose every
+            // activity the recipient has completed so (this completion is
+            // written already).
             let earned: Vec<(String, Option<i32>)> = sqlx::query_as(
-                "SELECT id, valid_days FROM badges WHERE activity = $1 AND tenant = $2 AND retired_at IS NULL \
-                 AND ((rule = 'complete' AND $3 IN (1, 2, 3)) OR (rule = 'passed' AND $3 = 2) \
-                 OR (rule = 'attendance' AND $5 > 0 AND $4 * 100 >= min_percent * $5)) \
+                "SELECT id, valid_days FROM badges WHERE tenant = $2 AND retired_at IS NULL \
                  AND NOT EXISTS (SELECT 1 FROM badge_awards a WHERE a.badge_id = badges.id AND a.recipient = $6) \
+                 AND ((activity = $1 AND NOT EXISTS (SELECT 1 FROM badge_series s WHERE s.badge_id = badges.id) \
+                       AND ((rule = 'complete' AND $3 IN (1, 2, 3)) OR (rule = 'passed' AND $3 = 2) \
+                            OR (rule = 'attendance' AND $5 > 0 AND $4 * 100 >= min_percent * $5))) \
+                   OR (EXISTS (SELECT 1 FROM badge_series s WHERE s.badge_id = badges.id AND s.activity = $1) \
+                       AND NOT EXISTS (SELECT 1 FROM badge_series s WHERE s.badge_id = badges.id AND NOT EXISTS ( \
+                           SELECT 1 FROM completions k WHERE k.tenant = $2 AND k.activity = s.activity \
+                           AND k.user_id = $6 AND ((badges.rule = 'complete' AND k.state IN (1, 2, 3)) \
+                                OR (badges.rule = 'passed' AND k.state = 2)))))) \
                  ORDER BY created_at, id",
             )
             .bind(&activity)
@@ -157,13 +168,15 @@ macro_rules! award_completion {
                 .fetch_optional(&mut *$tx)
                 .await?;
                 let (name, guest) = known.unwrap_or_default();
+                // Time present in the activity, or in every activity of the series.
                 let attended: i64 = sqlx::query_scalar(
                     "SELECT CAST(COALESCE(SUM(COALESCE(left_at, $3) - joined_at), 0) AS BIGINT) FROM attendance \
-                     WHERE room = $1 AND member = $2",
+                     WHERE member = $2 AND (room = $1 OR room IN (SELECT activity FROM badge_series WHERE badge_id = $4))",
                 )
                 .bind(&activity)
                 .bind(&c.user)
                 .bind(now)
+                .bind(&badge)
                 .fetch_one(&mut *$tx)
                 .await?;
                 let next: i64 = sqlx::query_scalar(
@@ -203,11 +216,12 @@ macro_rules! award_completion {
 }
 
 impl Store {
-    /// Stores a new badge and, in the same transaction, issues it to the
-    /// completions of its activity that already meet its rule (a badge
-    /// attached after the session still recognises it). Returns how many
-    /// awards it issued.
-    pub async fn insert_badge(&self, badge: &BadgeRecord) -> Result<u64, StoreError> {
+    /// Stores a new badge (over `series`, its activity among them, when
+    /// it recognises several; empty for one activity) and, in the same
+    /// transaction, issues it to the completions already stored that meet
+    /// its rule (a badge attached after the session still recognises it).
+    /// Returns how many awards it issued.
+    pub async fn insert_badge(&self, badge: &BadgeRecord, series: &[Uuid]) -> Result<u64, StoreError> {
         let started = Instant::now();
         let sql = format!(
             "INSERT INTO badges ({BADGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
@@ -231,9 +245,19 @@ impl Store {
                 .bind(badge.retired_at)
                 .execute(&mut *transaction)
                 .await?;
+            for activity in series {
+                sqlx::query("INSERT INTO badge_series (badge_id, activity) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(badge.id.to_string())
+                    .bind(activity.to_string())
+                    .execute(&mut *transaction)
+                    .await?;
+            }
             let mut issued = 0;
-            for completion in self.completions(&badge.tenant, badge.activity).await? {
-                issued += award_completion!(transaction, &completion, now).await?;
+            let activities = if series.is_empty() { std::slice::from_ref(&badge.activity) } else { series };
+            for activity in activities {
+                for completion in self.completions(&badge.tenant, *activity).await? {
+                    issued += award_completion!(transaction, &completion, now).await?;
+                }
             }
             transaction.commit().await?;
             issued
@@ -241,6 +265,19 @@ impl Store {
         self.metrics.badge_awards.inc_by(issued);
         self.observe("insert_badge", started);
         Ok(issued)
+    }
+
+    /// The activities of a series badge, oldest room id order; empty for a
+    /// badge of one activity.
+    pub async fn badge_series(&self, badge: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        on_pool!(self, pool => {
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT activity FROM badge_series WHERE badge_id = $1 ORDER BY activity")
+                    .bind(badge.to_string())
+                    .fetch_all(pool)
+                    .await?;
+            rows.iter().map(|(id,)| uuid_of(id)).collect()
+        })
     }
 
     pub async fn badge(&self, id: Uuid) -> Result<Option<BadgeRecord>, StoreError> {
@@ -256,7 +293,8 @@ impl Store {
     pub async fn badges(&self, tenant: &str, activity: Option<Uuid>) -> Result<Vec<BadgeRecord>, StoreError> {
         let sql = format!(
             "SELECT {BADGE_COLUMNS} FROM badges WHERE tenant = $1 AND retired_at IS NULL \
-             AND ($2 = '' OR activity = $2) ORDER BY created_at, id"
+             AND ($2 = '' OR activity = $2 OR id IN (SELECT badge_id FROM badge_series WHERE activity = $2)) \
+             ORDER BY created_at, id"
         );
         let activity = activity.map(|a| a.to_string()).unwrap_or_default();
         on_pool!(self, pool => {

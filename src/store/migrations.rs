@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "bigbluebutton event keys", include_str!("sql/0010_bbb_event_keys.sql")),
     (11, "bigbluebutton recordings", include_str!("sql/0011_bbb_recordings.sql")),
     (12, "badges", include_str!("sql/0012_badges.sql")),
+    (13, "badge series", include_str!("sql/0013_badge_series.sql")),
 ];
 
 #[derive(Debug)]
