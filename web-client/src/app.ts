@@ -40,6 +40,12 @@ export const PROJECTOR_PATH = '/projecteur';
 /** Where an LTI launch (amphi opened from Moodle) lands:
  * `/entrer#room=ID&token=TOKEN&lang=fr&return=COURSE_URL` (see src/lti/launch.rs). */
 export const ENTRY_PATH = '/entrer';
+/** Every badge and certificate of the person at this browser. */
+export const MY_BADGES_PATH = '/mes-badges';
+/** Verifying a badge (pasted or as a file). */
+export const VERIFY_PATH = '/badges/verifier';
+/** An award's own page: the address its credential and its certificate's QR code name. */
+const AWARD_PATH = /^\/badges\/credentials\/([0-9a-fA-F-]{36})\/?$/;
 /** The course to go back to, after an LTI launch (sessionStorage). */
 export const RETURN_URL_KEY = 'amphi.returnUrl';
 /** How long the home screen waits for the first `joined`. */
@@ -360,6 +366,16 @@ export class App {
     }
     if (path === ENTRY_PATH) {
       this.view = this.entryView();
+    }
+    if (path === MY_BADGES_PATH) {
+      this.view = this.deferred(async () => (await import('./views/my-badges')).renderMyBadges(this), moveFocus);
+    }
+    if (path === VERIFY_PATH) {
+      this.view = this.deferred(async () => (await import('./views/badge-verify')).renderBadgeVerify(), moveFocus);
+    }
+    const award = AWARD_PATH.exec(path);
+    if (award) {
+      this.view = this.deferred(async () => (await import('./views/badge-verify')).renderAwardPage(this, award[1]), moveFocus);
     }
     if (!this.view) {
       if (path !== '/' && !joinLink) history.replaceState(null, '', '/');

@@ -9,12 +9,14 @@
 // few at a time.
 
 import type { App, View } from '../app';
+import type { BoardEvent } from '../board-protocol';
 import { writableSections, writeBlock, type BoardState } from '../board-state';
 import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
 import { t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
+import { badgeEarned } from './badge-earned';
 import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
 import { boardView } from './board-view';
@@ -72,6 +74,8 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
   }, t('lobby.leave'));
   // Offline or reconnecting, the connection stays in view (stuck at the top).
   const statusbar = h('div', { class: 'amphi-statusbar' }, badge.root, you);
+  // A board's completion follows one's own posts and comments.
+  const earned = badgeEarned(app, client, roomId);
   const root = h('div', { class: 'amphi-board-participant' },
     title,
     statusbar,
@@ -79,6 +83,7 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
     info.root,
     compose,
     board.root,
+    earned.root,
     h('div', { class: 'fr-mt-6w' }, leaveButton));
 
   let shown: BoardState | undefined;
@@ -109,18 +114,28 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
   const off = watchRoom(app, client, roomId, { badge, errors }, {
     redraw(event) {
       if (event?.event.kind === 'board') announcer.event(event.event.event, shown);
+      if (event?.event.kind === 'board' && isOwnContribution(event.event.event, client.me?.id)) earned.check();
       update();
     },
     status: (status) => statusbar.classList.toggle('amphi-statusbar--stuck', status !== 'online'),
     refused: (n) => (n.error.code === 'conflict' || postRefusedInForm(composer, n, roomId) ? null : boardErrorText(n.error.code, n.command)),
   });
   update();
+  earned.check();
   return {
     root,
     dispose() {
       off();
+      earned.dispose();
       announcer.dispose();
       deadline.dispose();
     },
   };
+}
+
+/** A post or comment of this member's, published: their completion may have moved. */
+function isOwnContribution(event: BoardEvent, me: string | undefined): boolean {
+  if (!me) return false;
+  if (event.kind === 'post_added' || event.kind === 'post_updated') return event.post.author === me;
+  return event.kind === 'comment_added' && event.comment.author === me;
 }

@@ -23,6 +23,7 @@ import { moderationQueue } from './board-queue';
 import { boardImportForm } from './board-create';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, watchRoom } from './common';
+import { badgesPanel } from './badge-panel';
 import { downloadButton, downloadStatus } from './downloads';
 import { keyedSlot } from './quiz-common';
 import { courseRosterPanel } from './course-roster';
@@ -144,6 +145,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     actions: cardActions(app, client, roomId, uploads, (section) => board.sectionHeading(section)?.focus()),
   });
 
+  const badges = badgesPanel(app, roomId, 'board', () => client.room(roomId)?.info.title ?? '');
   // ---- exports, import ----
   const status = downloadStatus();
   const exportFile = (file: 'export.csv' | 'export.zip', label: string) => downloadButton(app, {
@@ -178,6 +180,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     h('h2', { class: 'fr-h4 fr-mt-4w', id: 'board-posts-title' }, t('board.console.board')),
     board.root,
     exports,
+    badges.root,
     h('div', { class: 'fr-mt-6w' }, leaveButton));
 
   let shown: BoardState | undefined;
@@ -228,6 +231,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     root,
     dispose() {
       off();
+      badges.dispose();
       announcer.dispose();
       deadline.dispose();
     },

@@ -26,6 +26,7 @@ import { errorText, formatTime, lang, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, recordingLink, recordingMeta, sendBreakout, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showAlert, watchRoom } from './common';
+import { badgesPanel } from './badge-panel';
 import { downloadButton, downloadStatus } from './downloads';
 import { ApiError, fetchSessionFile } from '../api';
 import { loadTrainerToken } from '../session';
@@ -395,7 +396,8 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     });
   };
 
-  // ---- downloads ----
+  // ---- downloads, badges ----
+  const badges = badgesPanel(app, roomId, 'breakout', () => client.room(roomId)?.info.title ?? '');
   const dlStatus = downloadStatus();
   const downloads = h('section', { class: 'fr-mt-4w amphi-trainer-only', 'aria-labelledby': 'downloads-title', 'data-testid': 'downloads' },
     h('h2', { id: 'downloads-title', class: 'fr-h4' }, t('downloads.title')),
@@ -428,6 +430,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     recordingsSection,
     h('div', { class: 'amphi-trainer-only' }, sent.root),
     downloads,
+    badges.root,
     h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
 
   projectorToggle.addEventListener('click', () => {
@@ -532,6 +535,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     root,
     dispose() {
       off();
+      badges.dispose();
       clock.dispose();
       fullscreen.dispose();
     },

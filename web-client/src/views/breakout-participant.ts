@@ -20,6 +20,7 @@ import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
 import { t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
+import { badgeEarned } from './badge-earned';
 import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sharedRecordingsList, sendBreakout, stateBadge } from './breakout-common';
 import { connectionBadge, focusIsFree, watchRoom } from './common';
 
@@ -116,6 +117,8 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
   const leaveButton = h('button', {
     type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-btn--icon-left fr-icon-logout-box-r-line', onclick: () => void app.leave(roomId),
   }, t('lobby.leave'));
+  // Ateliers' completion and attendance are known once an atelier closes.
+  const earned = badgeEarned(app, client, roomId);
   const root = h('div', { class: 'amphi-breakout-participant' },
     title,
     h('div', { class: 'amphi-statusbar' }, badge.root, you),
@@ -128,6 +131,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
     broadcasts.root,
     h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'published-title' },
       h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published.root),
+    earned.root,
     h('div', { class: 'fr-mt-6w' }, leaveButton));
 
   function placeView(s: BreakoutState): Node[] {
@@ -282,16 +286,19 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
     redraw(event) {
       update(); // the new state first (the heading to focus), then the read-out
       if (event?.event.kind === 'breakout') readOut(event.event.event, shown);
+      if (event?.event.kind === 'breakout' && (event.event.event.kind === 'closed' || event.event.event.kind === 'status')) earned.check();
       shown = state();
     },
     refused: (n) => breakoutErrorText(n.error.code, n.command),
   });
   update();
   shown = state();
+  earned.check();
   return {
     root,
     dispose() {
       off();
+      earned.dispose();
       clock.dispose();
     },
   };

@@ -66,7 +66,11 @@ export function renderShell(onToggleLang: () => void, returnUrl?: string): Shell
   const footer = h(
     'footer',
     { class: 'fr-footer', role: 'contentinfo' },
-    h('div', { class: 'fr-container' }, h('p', { class: 'fr-text--sm fr-mb-0' }, t('footer.text'))),
+    h('div', { class: 'fr-container' },
+      h('p', { class: 'fr-text--sm fr-mb-1w' }, t('footer.text')),
+      h('ul', { class: 'fr-footer__bottom-list' },
+        h('li', { class: 'fr-footer__bottom-item' }, h('a', { class: 'fr-footer__bottom-link', href: '/mes-badges' }, t('footer.myBadges'))),
+        h('li', { class: 'fr-footer__bottom-item' }, h('a', { class: 'fr-footer__bottom-link', href: '/badges/verifier' }, t('footer.verify'))))),
   );
   const skip = h(
     'div',

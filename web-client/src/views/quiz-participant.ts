@@ -14,6 +14,7 @@ import { errorText, formatPlanned, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import type { AnswerValue, QuizEvent } from '../quiz-protocol';
 import { answerText, correctAnswerText, formatCountdown, formatNumber, remainingMs } from '../quiz-format';
+import { badgeEarned } from './badge-earned';
 import { acceptsAnswers, currentAnswer, currentResult, isSelfPaced, phaseIndex, selfPacedFinished, type QuizState } from '../quiz-state';
 import { bringIntoView, connectionBadge, focusIsFree, watchRoom } from './common';
 import { answerForm, type AnswerForm } from './quiz-answer';
@@ -25,6 +26,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   const you = h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' });
   const errors = h('div', { class: 'fr-mt-1w' });
   const stage = keyedSlot();
+  const earned = badgeEarned(app, client, roomId);
   const leaveButton = h('button', {
     type: 'button',
     class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-btn--icon-left fr-icon-logout-box-r-line',
@@ -35,6 +37,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     h('div', { class: 'amphi-statusbar' }, badge.root, you),
     errors,
     stage.root,
+    earned.root,
     h('div', { class: 'fr-mt-6w' }, leaveButton));
 
   // Parts of the question screen, rebuilt with each new question (or round).
@@ -346,16 +349,20 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   const off = watchRoom(app, client, roomId, { badge, errors }, {
     redraw(event) {
       const focused = update();
+      if (event?.event.kind === 'quiz' && event.event.event.kind === 'ended') earned.check();
       if (event?.event.kind === 'quiz') announceEvent(event.event.event, client.room(roomId)?.quiz, focused);
     },
     // The alert (role="alert") is read out at once.
     refused: (n) => quizErrorText(n.error.code, n.command?.type === 'quiz' ? n.command.command.action : undefined),
   });
   update();
+  // Back in an ended quiz (a reload, a phone waking up): its badges may be there already.
+  if (client.room(roomId)?.quiz?.phase.state === 'ended') earned.check();
   return {
     root,
     dispose() {
       off();
+      earned.dispose();
       timer.dispose();
     },
   };

@@ -20,6 +20,7 @@ import { canJump, choiceLetter, correctAnswerText, formatCountdown, formatNumber
 import { phaseIndex, type QuizState } from '../quiz-state';
 import { connectionBadge, watchRoom } from './common';
 import { renderNewestNames, renderParticipantList, renderProgress, renderSummary } from './quiz-tables';
+import { badgesPanel } from './badge-panel';
 import { downloadsPanel } from './downloads';
 import { countdown, distributionBlock, keyedSlot, leaderboardList, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
 import { qrCode } from './qr-code';
@@ -167,6 +168,8 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     onclick: () => void app.leave(roomId),
   }, t('lobby.leave'));
 
+  // The awards follow the completions, written once the quiz ends.
+  const badges = opts.observer ? null : badgesPanel(app, roomId, 'quiz', () => client.room(roomId)?.info.title ?? '');
   const root = h('div', { class: 'amphi-lobby amphi-quiz-trainer' },
     h('div', { class: 'amphi-titlebar' }, title, h('div', { class: 'amphi-buttons' }, fullscreen.button, projector, screen, next.button)),
     screenStatus,
@@ -178,6 +181,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       h('div', { class: 'fr-col-12 fr-col-md-8 amphi-quiz-layout__main' }, quizPanel)),
     h('div', { class: 'amphi-trainer-only' }, courseRosterPanel(app, roomId, { ateliers: false })),
     results,
+    badges?.root,
     participants,
     h('div', { class: 'fr-mt-6w amphi-trainer-only' }, leaveButton));
 
@@ -445,6 +449,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   const off = watchRoom(app, client, roomId, { badge, errors }, {
     redraw(event) {
       if (event?.event.kind === 'quiz') announceEvent(event.event.event);
+      if (event?.event.kind === 'quiz' && event.event.event.kind === 'ended') setTimeout(() => badges?.refresh(), 1_500);
       update();
     },
     refused(n) {
@@ -457,6 +462,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     root,
     dispose() {
       off();
+      badges?.dispose();
       timer.dispose();
       fullscreen.dispose();
     },
