@@ -535,3 +535,85 @@ async fn a_series_badge_on_postgresql_is_issued_once_when_the_last_module_is_com
     b.unwrap();
     assert_eq!(one.awards_of_badge(badge.id).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn an_award_is_an_open_badges_2_hosted_assertion_with_a_baked_png_when_the_email_is_known() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let body = json!({ "title": "Quiz", "kind": "quiz", "quiz": one_question() });
+    let (_, room) = post(&server, "/api/v1/rooms", &token, body).await;
+    let room = room_id(&room);
+    let (status, badge) = create_badge(&server, &token, &room, "Participation", "complete").await;
+    assert_eq!(status, 201, "{badge}");
+    let id = badge["id"].as_str().unwrap().to_string();
+    let png = include_bytes!("fixtures/badges/badge.png").to_vec();
+    let http = reqwest::Client::new();
+    let image = server.url(&format!("/api/v1/badges/{id}/image"));
+    assert_eq!(http.put(&image).bearer_auth(&token).body(png.clone()).send().await.unwrap().status(), 200);
+
+    // Sam came from Moodle, which shared his e-mail; Léa's is not known.
+    let store = &server.app.store;
+    store.remember_email("default", "lti:p1:4", "student1@example.com", 1).await.unwrap();
+    let activity = uuid::Uuid::parse_str(&room).unwrap();
+    let done = [completion("default", activity, "lti:p1:4", 1), completion("default", activity, "lti:p1:5", 1)];
+    store.commit(&[Write::Completions(done.to_vec())]).await.unwrap();
+    let listed = awards(&server, &token, &id, 2).await;
+    let sam = listed.iter().find(|a| a["recipient"] == "lti:p1:4").unwrap().clone();
+    let lea = listed.iter().find(|a| a["recipient"] == "lti:p1:5").unwrap().clone();
+    assert!(lea["open_badges_2"].is_null(), "no e-mail, no 2.0 assertion: {lea}");
+    let v2 = &sam["open_badges_2"];
+    let lea_assertion = sam["open_badges_2"]["assertion"]
+        .as_str()
+        .unwrap()
+        .replace(sam["id"].as_str().unwrap(), lea["id"].as_str().unwrap());
+    assert_eq!(reqwest::get(&lea_assertion).await.unwrap().status(), 404);
+
+    // The hosted assertion, its badge class and issuer, as a 2.0 backpack reads them.
+    let assertion: Value = reqwest::get(v2["assertion"].as_str().unwrap()).await.unwrap().json().await.unwrap();
+    assert_eq!(assertion["@context"], "https://w3id.org/openbadges/v2");
+    assert_eq!(assertion["type"], "Assertion");
+    assert_eq!(assertion["id"], v2["assertion"]);
+    assert_eq!(assertion["verification"]["type"], "hosted");
+    let salt = assertion["recipient"]["salt"].as_str().unwrap();
+    use sha2::Digest;
+    let expected = format!("sha256${}", hex::encode(sha2::Sha256::digest(format!("student1@example.com{salt}"))));
+    assert_eq!(assertion["recipient"]["identity"], expected.as_str());
+    assert_eq!(assertion["recipient"]["type"], "email");
+    let class: Value = reqwest::get(assertion["badge"].as_str().unwrap()).await.unwrap().json().await.unwrap();
+    assert_eq!((class["type"].as_str(), class["name"].as_str()), (Some("BadgeClass"), Some("Participation")));
+    assert!(class["image"].as_str().unwrap().ends_with("/image"), "{class}");
+    let issuer: Value = reqwest::get(class["issuer"].as_str().unwrap()).await.unwrap().json().await.unwrap();
+    assert_eq!(issuer["type"], "Issuer");
+    assert!(issuer["url"].as_str().unwrap().starts_with("http"), "a 2.0 issuer has a url: {issuer}");
+
+    // The baked PNG carries the assertion's URL, the pixels unchanged.
+    let baked = reqwest::get(v2["baked_png"].as_str().unwrap()).await.unwrap();
+    assert_eq!(baked.headers()["content-type"], "image/png");
+    let baked = baked.bytes().await.unwrap().to_vec();
+    let decode = |bytes: Vec<u8>| {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut pixels).unwrap();
+        pixels.truncate(frame.buffer_size());
+        let texts: Vec<(String, String)> =
+            reader.info().utf8_text.iter().map(|t| (t.keyword.clone(), t.get_text().unwrap())).collect();
+        (pixels, texts)
+    };
+    let (pixels, texts) = decode(baked);
+    assert_eq!(texts, vec![("openbadges".to_string(), v2["assertion"].as_str().unwrap().to_string())]);
+    assert_eq!(pixels, decode(png).0, "the same image");
+
+    // Revoked: 410 Gone with the reason, as OB 2.0 hosted verification says.
+    let revoke = format!("/api/v1/badges/awards/{}/revoke", sam["id"].as_str().unwrap());
+    assert_eq!(post(&server, &revoke, &token, json!({ "reason": "Erreur" })).await.0, 200);
+    let gone = reqwest::get(v2["assertion"].as_str().unwrap()).await.unwrap();
+    assert_eq!(gone.status(), 410);
+    let gone: Value = gone.json().await.unwrap();
+    assert_eq!((gone["revoked"].as_bool(), gone["revocationReason"].as_str()), (Some(true), Some("Erreur")));
+
+    // Erasure takes the e-mail with the rest.
+    let admin = server.token(Role::Admin, "Admin");
+    let erased = http.delete(server.url("/api/v1/admin/users/lti:p1:4")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(erased.status(), 200);
+    assert_eq!(store.email_of("default", "lti:p1:4").await.unwrap(), None);
+}

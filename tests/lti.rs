@@ -274,6 +274,8 @@ async fn full_flow(server: TestServer) {
     let platform_id = platforms["platforms"][0]["id"].as_str().unwrap();
     assert_eq!(claims.sub, format!("lti:{platform_id}:4"));
     assert_eq!(claims.name, "Sam Stagiaire", "the name as the platform sends it");
+    let email = server.app.store.email_of(TENANT, &claims.sub).await.unwrap();
+    assert_eq!(email.as_deref(), Some("student1@example.com"), "the e-mail Moodle shares, for Open Badges 2.0");
     assert_eq!(claims.role, Role::Participant);
     assert_eq!(claims.tenant, TENANT);
     assert_eq!(claims.room.map(|r| r.to_string()), Some(room.clone()), "a participant's token opens the session only");

@@ -357,11 +357,15 @@ fn not_an_image(what: &str) -> ApiError {
 }
 
 /// An award as the API lists it, with what a recipient's screen shows of
-/// its badge (name, description, image, the activity it recognises).
-pub fn award_json(base: &str, award: &AwardRecord, badge: &BadgeRecord) -> Value {
+/// its badge (name, description, image, the activity it recognises), and
+/// its Open Badges 2.0 files when `ob2` (see [`super::ob2_email`]).
+pub fn award_json(base: &str, award: &AwardRecord, badge: &BadgeRecord, ob2: bool) -> Value {
     let urls = Urls(base);
     let credential = urls.credential(award.id);
+    let v2 = super::ob2::Urls2(base);
+    let open_badges_2 = ob2.then(|| json!({ "assertion": v2.assertion(award.id), "baked_png": v2.baked(award.id) }));
     json!({
+        "open_badges_2": open_badges_2,
         "id": award.id,
         "badge": award.badge,
         "badge_name": badge.name,
@@ -394,7 +398,12 @@ async fn awards(
     let badge = badge_of(&app, &member, &id).await?;
     let awards = app.store.awards_of_badge(badge.id).await.map_err(ApiError::internal)?;
     let base = super::base_url(&app, &headers);
-    let awards: Vec<Value> = awards.iter().map(|a| award_json(&base, a, &badge)).collect();
+    let mut listed = Vec::with_capacity(awards.len());
+    for award in &awards {
+        let ob2 = super::ob2_email(&app, award, &badge).await.map_err(ApiError::internal)?.is_some();
+        listed.push(award_json(&base, award, &badge, ob2));
+    }
+    let awards = listed;
     Ok(Json(json!({ "awards": awards })).into_response())
 }
 
@@ -448,7 +457,8 @@ async fn mine(
     for award in &awards {
         let Some(badge) = app.store.badge(award.badge).await.map_err(ApiError::internal)? else { continue };
         if activity.is_none_or(|room| badge.activity == room) {
-            listed.push(award_json(&base, award, &badge));
+            let ob2 = super::ob2_email(&app, award, &badge).await.map_err(ApiError::internal)?.is_some();
+            listed.push(award_json(&base, award, &badge, ob2));
         }
     }
     Ok(Json(json!({ "awards": listed })).into_response())

@@ -11,6 +11,7 @@ pub mod api;
 pub mod config;
 pub mod credential;
 pub mod keys;
+pub mod ob2;
 pub mod pdf;
 pub mod routes;
 pub mod status;
@@ -95,6 +96,18 @@ pub fn achievement(base: &str, badge: &BadgeRecord) -> Achievement {
         criteria: badge.criteria.clone(),
         image: badge.image.as_ref().map(|_| Urls(base).image(badge.id)),
     }
+}
+
+/// The recipient's e-mail when the award can be an Open Badges 2.0
+/// assertion: the platform gave one at launch, and the badge's image is a
+/// PNG (the one format both baked and read by every 2.0 backpack).
+pub async fn ob2_email(app: &AppState, award: &AwardRecord, badge: &BadgeRecord) -> Result<Option<String>, StoreError> {
+    let Some(blob) = &badge.image else { return Ok(None) };
+    let png = app.blobs.meta(blob).await.is_some_and(|meta| meta.content_type == "image/png");
+    if !png {
+        return Ok(None);
+    }
+    app.store.email_of(&award.tenant, &award.recipient).await
 }
 
 /// The award's signed credential: the one kept, or signed now and kept

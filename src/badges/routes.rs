@@ -2,7 +2,9 @@
 //! backpack, an employer): each tenant's issuer profile, its keys (JWKS)
 //! and its revocation list; each badge's achievement and image; each
 //! award's credential (its verdict, the VC-JWT file, the certificate of
-//! participation in PDF); and `POST /badges/verify`, which answers a
+//! participation in PDF, and its Open Badges 2.0 hosted assertion and
+//! baked PNG, with that version's badge class and issuer under
+//! `/badges/v2/`); and `POST /badges/verify`, which answers a
 //! verdict for a pasted or uploaded credential. An award's URL holds a
 //! random id: who holds the link can read the certificate (the recipient's
 //! name on it), as with a hosted Open Badge.
@@ -36,6 +38,10 @@ pub fn router() -> Router<AppState> {
         .route("/badges/credentials/{id}", get(credential))
         .route("/badges/credentials/{id}/credential.jwt", get(credential_jwt))
         .route("/badges/credentials/{id}/certificate.pdf", get(certificate))
+        .route("/badges/credentials/{id}/badge.png", get(baked_png))
+        .route("/badges/v2/assertions/{id}", get(assertion_v2))
+        .route("/badges/v2/badges/{id}", get(badge_class_v2))
+        .route("/badges/v2/issuers/{tenant}", get(issuer_v2))
         .route("/badges/verify", post(verify).layer(DefaultBodyLimit::max(MAX_VERIFY_BYTES)))
 }
 
@@ -244,6 +250,101 @@ async fn certificate(
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
     Ok(crate::api::download::download("application/pdf", &format!("attestation-{}.pdf", award.id), pdf))
+}
+
+/// Why an award has no Open Badges 2.0 form.
+fn no_v2() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no Open Badges 2.0 assertion: the platform gave no e-mail for the recipient, or the badge's image is not a PNG",
+    )
+}
+
+/// The award, its badge and its recipient's e-mail, when it has a 2.0 form.
+async fn award_v2(
+    app: &AppState,
+    id: &str,
+) -> Result<(crate::store::AwardRecord, crate::store::BadgeRecord, String), ApiError> {
+    let (award, badge) = award(app, id).await?;
+    let email = super::ob2_email(app, &award, &badge).await.map_err(ApiError::internal)?.ok_or_else(no_v2)?;
+    Ok((award, badge, email))
+}
+
+/// `GET /badges/v2/assertions/{id}`: the OB 2.0 hosted `Assertion`; once
+/// revoked, 410 Gone with `revoked: true` and the reason.
+async fn assertion_v2(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (award, badge, email) = award_v2(&app, &id).await?;
+    let base = base_url(&app, &headers);
+    let v2 = super::ob2::Urls2(&base);
+    if award.revoked_at.is_some() {
+        let gone = super::ob2::revoked(&v2.assertion(award.id), award.revocation_reason.as_deref());
+        let mut response = ld_json(gone);
+        *response.status_mut() = StatusCode::GONE;
+        return Ok(response);
+    }
+    let assertion = super::ob2::Assertion {
+        id: v2.assertion(award.id),
+        badge_class: v2.badge_class(badge.id),
+        email: &email,
+        salt: &award.salt,
+        issued_at: award.issued_at,
+        expires_at: award.expires_at,
+        image: v2.baked(award.id),
+    };
+    Ok(ld_json(assertion.json()))
+}
+
+/// `GET /badges/v2/badges/{id}`: the OB 2.0 `BadgeClass` (a badge with an image).
+async fn badge_class_v2(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let badge = badge(&app, &id).await?;
+    if badge.image.is_none() {
+        return Err(not_found("badge class (a 2.0 badge has an image)"));
+    }
+    let base = base_url(&app, &headers);
+    let v2 = super::ob2::Urls2(&base);
+    let achievement = super::achievement(&base, &badge);
+    let image = Urls(&base).image(badge.id);
+    Ok(ld_json(super::ob2::badge_class(&v2.badge_class(badge.id), &achievement, &image, &v2.issuer(&badge.tenant))))
+}
+
+/// `GET /badges/v2/issuers/{tenant}`: the OB 2.0 `Issuer`.
+async fn issuer_v2(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+) -> Result<Response, ApiError> {
+    known_tenant(&app, &tenant).await?;
+    let base = base_url(&app, &headers);
+    let issuer = super::issuer(&app, &base, &tenant);
+    Ok(ld_json(super::ob2::issuer(&super::ob2::Urls2(&base).issuer(&tenant), &issuer, &base)))
+}
+
+/// `GET /badges/credentials/{id}/badge.png`: the badge's image baked with
+/// the award's 2.0 assertion URL (what a 2.0 backpack imports).
+async fn baked_png(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (award, badge, _) = award_v2(&app, &id).await?;
+    let blob = badge.image.clone().ok_or_else(no_v2)?;
+    let path = app.blobs.path(&blob).ok_or_else(no_v2)?;
+    let image = tokio::fs::read(path).await.map_err(ApiError::internal)?;
+    let url = super::ob2::Urls2(&base_url(&app, &headers)).assertion(award.id);
+    let baked = tokio::task::spawn_blocking(move || super::ob2::bake(&image, &url))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok(crate::api::download::download("image/png", &format!("badge-{}.png", award.id), baked))
 }
 
 /// `POST /badges/verify`: the body is a VC-JWT (as text, or `{"jwt": …}`)

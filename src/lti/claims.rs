@@ -92,6 +92,9 @@ pub struct IdToken {
     pub given_name: Option<String>,
     #[serde(default)]
     pub family_name: Option<String>,
+    /// Shared when the platform's privacy settings allow it.
+    #[serde(default)]
+    pub email: Option<String>,
     #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/deployment_id", default)]
     pub deployment_id: Option<String>,
     #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/message_type", default)]

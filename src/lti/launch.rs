@@ -73,6 +73,9 @@ pub struct LaunchedLink {
     pub memberships_url: Option<String>,
     pub sub: String,
     pub name: Option<String>,
+    /// The person's e-mail, when the platform shares it (Open Badges 2.0).
+    #[serde(default)]
+    pub email: Option<String>,
     pub role: Role,
     pub lang: String,
     pub return_url: Option<String>,
@@ -91,6 +94,7 @@ impl LaunchedLink {
             memberships_url: token.names_roles.as_ref().map(|n| n.context_memberships_url.clone()),
             sub: token.sub.clone().unwrap_or_default(),
             name: token.display_name(),
+            email: token.email.clone().map(|e| e.trim().to_lowercase()).filter(|e| is_email(e)),
             role: role_of(token.roles.as_deref().unwrap_or_default()),
             lang: token.lang().into(),
             return_url: token.launch_presentation.as_ref().and_then(|p| p.return_url.clone()),
@@ -100,6 +104,13 @@ impl LaunchedLink {
     fn lang(&self) -> &'static str {
         if self.lang == "en" { "en" } else { "fr" }
     }
+}
+
+/// Whether a platform's `email` claim reads as one (what OB 2.0 hashes).
+fn is_email(text: &str) -> bool {
+    text.len() <= 254
+        && text.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Remembers the link (its session, grade and roster services) and hands
@@ -126,6 +137,9 @@ async fn enter(
     };
     app.store.upsert_lti_link(&record).await.map_err(LtiError::internal)?;
     let claims = member_claims(app, platform, link, room);
+    if let Some(email) = &link.email {
+        app.store.remember_email(&claims.tenant, &claims.sub, email, now_ms()).await.map_err(LtiError::internal)?;
+    }
     Ok(hand_over(&app.keys.sign(&claims), room, link.lang(), link.return_url.as_deref()))
 }
 

@@ -263,6 +263,21 @@ impl Store {
         })
     }
 
+    /// Keeps the e-mail a platform gave for `member` (replacing the last).
+    pub async fn remember_email(&self, tenant: &str, member: &str, email: &str, at: i64) -> Result<(), StoreError> {
+        let sql = "INSERT INTO member_emails (tenant, member, email, updated_at) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (tenant, member) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at";
+        on_pool!(self, pool => sqlx::query(sql).bind(tenant).bind(member).bind(email).bind(at)
+            .execute(pool).await.map(drop))?;
+        Ok(())
+    }
+
+    /// The e-mail last given for `member`, if any.
+    pub async fn email_of(&self, tenant: &str, member: &str) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT email FROM member_emails WHERE tenant = $1 AND member = $2";
+        on_pool!(self, pool => Ok(sqlx::query_scalar(sql).bind(tenant).bind(member).fetch_optional(pool).await?))
+    }
+
     /// Creates or replaces a link (its session, title and service URLs).
     pub async fn upsert_lti_link(&self, l: &LinkRecord) -> Result<(), StoreError> {
         let sql = format!(

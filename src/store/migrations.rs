@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "bigbluebutton recordings", include_str!("sql/0011_bbb_recordings.sql")),
     (12, "badges", include_str!("sql/0012_badges.sql")),
     (13, "badge series", include_str!("sql/0013_badge_series.sql")),
+    (14, "member emails", include_str!("sql/0014_member_emails.sql")),
 ];
 
 #[derive(Debug)]

@@ -103,7 +103,8 @@ impl Store {
     /// outbox messages, the BigBlueButton events naming them in the tenant's
     /// video rooms (meetings `amphi-{room}...`), and their registrations
     /// (`user` is then their member id or their e-mail address) with their
-    /// e-mails, and their uploads. One transaction.
+    /// e-mails, the e-mail a platform gave for them, and their uploads. One
+    /// transaction.
     pub async fn delete_user(&self, tenant: &str, user: &str) -> Result<Deletion, StoreError> {
         let in_tenant = "room IN (SELECT id FROM rooms WHERE tenant = $2)";
         let inputs = format!("DELETE FROM room_inputs WHERE member = $1 AND {in_tenant}");
@@ -127,6 +128,8 @@ impl Store {
                 .bind(user).bind(tenant).bind(&email).execute(&mut *transaction).await?.rows_affected();
             let badge_awards = sqlx::query("DELETE FROM badge_awards WHERE recipient = $1 AND tenant = $2")
                 .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
+            sqlx::query("DELETE FROM member_emails WHERE member = $1 AND tenant = $2")
+                .bind(user).bind(tenant).execute(&mut *transaction).await?;
             let uploaded = sqlx::query("DELETE FROM uploads WHERE member = $1 AND tenant = $2 RETURNING blob")
                 .bind(user).bind(tenant).fetch_all(&mut *transaction).await?;
             let mut blobs =

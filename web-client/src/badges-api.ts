@@ -63,6 +63,10 @@ export interface Award {
   credential: string;
   credential_jwt: string;
   certificate_pdf: string;
+  /** The Open Badges 2.0 form (a hosted assertion and the baked PNG a 2.0
+   * backpack such as Moodle's imports), when the platform gave the
+   * recipient's e-mail and the badge's image is a PNG. */
+  open_badges_2?: { assertion: string; baked_png: string } | null;
 }
 
 export type VerdictCode = 'valid' | 'tampered' | 'other_key' | 'expired' | 'revoked' | 'unknown_issuer' | 'malformed';

@@ -1017,4 +1017,6 @@ export const en: Record<MessageKey, string> = {
   'badges.seriesOf.one': 'Series of {count} activity',
   'badges.seriesOf.other': 'Series of {count} activities',
   'badges.seriesAttendance': 'A series is awarded on completion or on passing, not on attendance.',
+  'badges.baked': 'Badge image (Open Badges 2.0)',
+  'badges.bakedLabel': 'Download the image of the badge “{badge}” for an Open Badges 2.0 backpack (Moodle)',
 };

@@ -1022,6 +1022,8 @@ export const fr = {
   'badges.seriesOf.one': 'Série de {count} activité',
   'badges.seriesOf.other': 'Série de {count} activités',
   'badges.seriesAttendance': 'Une série se décerne à la complétion ou à la réussite, pas à la présence.',
+  'badges.baked': 'Image du badge (Open Badges 2.0)',
+  'badges.bakedLabel': 'Télécharger l’image du badge « {badge} » pour un sac à badges Open Badges 2.0 (Moodle)',
 } as const;
 
 export type MessageKey = keyof typeof fr;

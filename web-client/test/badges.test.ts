@@ -97,6 +97,9 @@ describe('award cards', () => {
     expect(card.textContent).toContain('valable jusqu’au');
     expect(card.querySelector<HTMLAnchorElement>('[data-testid="award-certificate"]')!.getAttribute('href')).toBe('/badges/credentials/a/certificate.pdf');
     expect(card.querySelector<HTMLAnchorElement>('[data-testid="award-credential"]')!.getAttribute('href')).toBe('/badges/credentials/a/credential.jwt');
+    expect(card.querySelector('[data-testid="award-baked"]')).toBeNull();
+    renderAwards(root, [award('a', 1, { open_badges_2: { assertion: '/badges/v2/assertions/a', baked_png: '/badges/credentials/a/badge.png' } })], 2);
+    expect(card.querySelector<HTMLAnchorElement>('[data-testid="award-baked"]')!.getAttribute('href')).toBe('/badges/credentials/a/badge.png');
     renderAwards(root, [award('b', 5), award('a', 1, { revoked_at: 3, revocation_reason: 'Fraude' })], Date.UTC(2026, 11, 4));
     expect(root.querySelector('[data-award="a"]')).toBe(card);
     expect(card.querySelector('[data-testid="award-revoked"]')).not.toBeNull();

@@ -78,6 +78,8 @@ export function renderAwards(root: HTMLElement, awards: readonly Award[], now: n
             data-testid="award-certificate" aria-label=${t('badges.certificateLabel', { badge: award.badge_name })}>${t('badges.certificate')}</a></li>
           <li><a class="fr-btn fr-btn--secondary fr-icon-download-line" href=${award.credential_jwt} download
             data-testid="award-credential" aria-label=${t('badges.credentialLabel', { badge: award.badge_name })}>${t('badges.credential')}</a></li>
+          ${award.open_badges_2 ? html`<li><a class="fr-btn fr-btn--secondary fr-icon-download-line" href=${award.open_badges_2.baked_png} download
+            data-testid="award-baked" aria-label=${t('badges.bakedLabel', { badge: award.badge_name })}>${t('badges.baked')}</a></li>` : nothing}
           <li><a class="fr-btn fr-btn--tertiary" href=${award.credential}
             data-testid="award-page" aria-label=${t('badges.pageLabel', { badge: award.badge_name })}>${t('badges.page')}</a></li>
         </ul>
