@@ -2,7 +2,9 @@
 //! directory, content-addressed (the SHA-256 of the bytes names them), each
 //! with a small JSON sidecar holding its type and size. The type is sniffed
 //! from the content, never taken from a name or a header; only the types
-//! boards accept are kept. The size limit is enforced while streaming.
+//! boards accept are kept (a WebM whose tracks are all sound, as a
+//! browser's voice recording is, is kept as `audio/webm`). The size limit
+//! is enforced while streaming.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 /// The types a board accepts, as sniffed: documents, images, sound, video.
-pub const ACCEPTED: [&str; 13] = [
+pub const ACCEPTED: [&str; 20] = [
     "application/pdf",
     "application/vnd.oasis.opendocument.text",
     "application/vnd.oasis.opendocument.spreadsheet",
@@ -26,7 +28,14 @@ pub const ACCEPTED: [&str; 13] = [
     "image/gif",
     "image/webp",
     "audio/mpeg",
+    "audio/ogg",
+    "audio/opus",
+    "audio/m4a",
+    "audio/aac",
+    "audio/x-wav",
+    "audio/webm",
     "video/mp4",
+    "video/webm",
 ];
 
 /// Bytes kept in memory to sniff the type.
@@ -171,7 +180,38 @@ impl BlobStore {
 /// The accepted type of content starting with `head`, if any.
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
     let kind = infer::get(head)?;
-    ACCEPTED.iter().copied().find(|accepted| *accepted == kind.mime_type())
+    let mime = match kind.mime_type() {
+        "video/webm" if webm_is_sound_only(head) => "audio/webm",
+        other => other,
+    };
+    ACCEPTED.iter().copied().find(|accepted| *accepted == mime)
+}
+
+/// Whether a WebM's head names sound codecs only: its track entries' codec
+/// ids (Matroska `CodecID`, element 0x86, before the first cluster in what
+/// browsers record) are `A_…` and none `V_…`.
+fn webm_is_sound_only(head: &[u8]) -> bool {
+    let (mut sound, mut picture) = (false, false);
+    for (at, _) in head.iter().enumerate().filter(|(_, byte)| **byte == 0x86) {
+        // A one-byte EBML size (0x80 | length) then the codec id's text.
+        let Some(&size) = head.get(at + 1) else { break };
+        if size & 0x80 == 0 {
+            continue;
+        }
+        let length = usize::from(size & 0x7f);
+        let Some(id) = head.get(at + 2..at + 2 + length) else { continue };
+        if id.len() >= 3
+            && id[1] == b'_'
+            && id[2..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"/_.".contains(b))
+        {
+            match id[0] {
+                b'A' => sound = true,
+                b'V' => picture = true,
+                _ => {}
+            }
+        }
+    }
+    sound && !picture
 }
 
 /// What a refused content looks like, for the error message.
@@ -195,6 +235,30 @@ mod tests {
         assert_eq!(sniff(b"<!DOCTYPE html><script>alert(1)</script>"), None, "HTML is never accepted");
         assert_eq!(sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script/></svg>"), None, "nor SVG");
         assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff"), None, "nor programs");
+    }
+
+    /// The start of a WebM as a browser's MediaRecorder writes it: the EBML
+    /// header, then a track entry with codec id `codec`.
+    fn webm(codecs: &[&str]) -> Vec<u8> {
+        let mut bytes = vec![0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01];
+        bytes.extend_from_slice(&[0x42, 0x82, 0x84]);
+        bytes.extend_from_slice(b"webm");
+        bytes.extend_from_slice(&[0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+        for codec in codecs {
+            bytes.extend_from_slice(&[0xae, 0x90, 0xd7, 0x81, 0x01, 0x86, 0x80 | codec.len() as u8]);
+            bytes.extend_from_slice(codec.as_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_recorded_voice_is_sound_and_a_film_stays_a_film() {
+        assert_eq!(sniff(&webm(&["A_OPUS"])), Some("audio/webm"), "a browser's voice recording");
+        assert_eq!(sniff(&webm(&["V_VP8", "A_OPUS"])), Some("video/webm"));
+        assert_eq!(sniff(&webm(&["V_VP9"])), Some("video/webm"));
+        assert_eq!(sniff(&webm(&[])), Some("video/webm"), "no codec named: not said to be sound");
+        let ogg = b"OggS\0\x02\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\x01\x13OpusHead\x01\x01";
+        assert!(matches!(sniff(ogg), Some("audio/opus" | "audio/ogg")), "{:?}", sniff(ogg));
     }
 
     #[tokio::test]

@@ -23,7 +23,9 @@ export const WEB_DIR = join(WEB_CLIENT, 'dist');
 export const BIN = resolve(WEB_CLIENT, process.env.AMPHI_BIN ?? '../target/debug/amphi');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // A fake microphone (a tone), allowed without asking: the board's voice messages.
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 export const JWT_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 export const STEP_MS = 15_000;
 

@@ -539,7 +539,7 @@ export const fr = {
   'board.conflict.yours': 'Votre version :',
   'board.form.legend': 'Nouveau message : un titre, un texte, un lien, une image, une vidéo ou un fichier (au moins un).',
   'board.form.section': 'Section',
-  'board.form.extras': 'Ajouter un lien, une image, une vidéo ou un fichier',
+  'board.form.extras': 'Ajouter un lien, une image, une vidéo, un fichier ou un message audio',
   'board.form.title': 'Titre',
   'board.form.titleHint': '200 caractères au plus',
   'board.form.text': 'Texte',
@@ -558,7 +558,7 @@ export const fr = {
   'board.form.decorativeHint': 'Elle n’apporte pas d’information : pas de texte alternatif',
   'board.form.removeImage': 'Retirer l’image',
   'board.form.file': 'Fichier (facultatif)',
-  'board.form.fileHint': 'PDF, bureautique (odt, ods, odp, docx, xlsx, pptx), image, mp3 ou mp4 ; envoyé dès qu’il est choisi',
+  'board.form.fileHint': 'PDF, bureautique (odt, ods, odp, docx, xlsx, pptx), image, son (mp3, ogg, m4a, wav, webm) ou vidéo (mp4, webm) ; envoyé dès qu’il est choisi',
   'board.form.fileReady': 'Fichier joint : {name}',
   'board.form.removeFile': 'Retirer le fichier',
   'board.form.submit': 'Publier',
@@ -1024,6 +1024,15 @@ export const fr = {
   'badges.seriesAttendance': 'Une série se décerne à la complétion ou à la réussite, pas à la présence.',
   'badges.baked': 'Image du badge (Open Badges 2.0)',
   'badges.bakedLabel': 'Télécharger l’image du badge « {badge} » pour un sac à badges Open Badges 2.0 (Moodle)',
+  'board.audio.record': 'Enregistrer un message audio',
+  'board.audio.stop': 'Arrêter l’enregistrement ({time})',
+  'board.audio.asking': 'Autorisez le micro pour enregistrer…',
+  'board.audio.recording': 'Enregistrement en cours (au plus {max}) : touchez « Arrêter » pour finir.',
+  'board.audio.recorded': 'Message audio de {time} enregistré, envoi…',
+  'board.audio.empty': 'Rien n’a été enregistré : réessayez.',
+  'board.audio.refused': 'Micro refusé : autorisez-le dans les réglages du navigateur pour enregistrer.',
+  'board.audio.noMicrophone': 'Aucun micro utilisable sur cet appareil : vous pouvez joindre un fichier audio.',
+  'board.audio.player': 'Écouter {name}',
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -182,6 +182,10 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
       ${link ? html`<p class="amphi-post__link"><a class="fr-link" href=${link} rel="noopener noreferrer nofollow ugc" data-testid="post-link">${link}</a></p>` : nothing}
       ${post.image ? html`<img class="amphi-post__image" src=${blobUrl(post.image.blob)} alt=${post.image.alt} loading="lazy" data-testid="post-image">` : nothing}
       ${post.video ? videoBlock(post.video.url, postHeading(post)) : nothing}
+      ${file?.content_type?.startsWith('audio/')
+        ? html`<audio class="amphi-post__audio" controls preload="metadata" src=${blobUrl(file.blob)} data-testid="post-audio"
+            aria-label=${t('board.audio.player', { name: file.name })}></audio>`
+        : nothing}
       ${file
         ? html`<p class="amphi-post__file" data-testid="post-file"><a class="fr-link fr-icon-download-line fr-link--icon-left" href=${blobUrl(file.blob, file.name)} download=${file.name}>${t('board.file.download', { name: file.name })}${size ? html`<span class="fr-link__detail">${size}</span>` : nothing}</a></p>`
         : nothing}`);

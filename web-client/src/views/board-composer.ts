@@ -12,6 +12,7 @@
 import { ApiError } from '../api';
 import { buildContent, fieldsOfContent, formatSize, refusedPostField, videoHostNames, type FieldError, type PostFields } from '../board-format';
 import type { PostContent, Section, UploadedBlob } from '../board-protocol';
+import { audioRecorder } from './audio-recorder';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
 
@@ -129,10 +130,12 @@ export function postComposer(opts: ComposerOptions): Composer {
   const cancelButton = opts.cancel
     ? h('button', { type: 'button', class: 'fr-btn fr-btn--secondary', onclick: () => opts.cancel?.() }, t('board.form.cancel'))
     : null;
+  // A voice message recorded here is the post's file.
+  const recorder = audioRecorder((recorded) => void upload(fileInput, fileField, fileStatus, attachFile, recorded));
   // The optional parts, folded away on a phone until wanted (open when editing a post that has some).
   const extras = h('details', { class: 'amphi-details amphi-composer__extras', open: Boolean(init && (init.link || init.video || init.image || init.file)) },
     h('summary', { 'data-testid': 'post-extras' }, t('board.form.extras')),
-    link.group, imageField.group, imageStatus, imageDetails, video.group, fileField.group, fileStatus, fileDetails);
+    link.group, imageField.group, imageStatus, imageDetails, video.group, fileField.group, recorder.root, fileStatus, fileDetails);
   const legendId = uid('legend');
   const root = h('form', { class: 'amphi-composer', novalidate: true, 'aria-labelledby': legendId },
     h('p', { id: legendId, class: 'fr-text--bold fr-mb-2w' }, opts.legend),
@@ -152,8 +155,8 @@ export function postComposer(opts: ComposerOptions): Composer {
 
   /** Uploads the chosen file; `done` gets the stored blob and the file's own name (the
    * server's copy of the name keeps ASCII only, for its download header). */
-  async function upload(input: HTMLInputElement, f: Field<HTMLInputElement>, status: HTMLElement, done: (u: UploadedBlob, name: string) => void): Promise<void> {
-    const chosen = input.files?.[0];
+  async function upload(input: HTMLInputElement, f: Field<HTMLInputElement>, status: HTMLElement, done: (u: UploadedBlob, name: string) => void, given?: File): Promise<void> {
+    const chosen = given ?? input.files?.[0];
     if (!chosen) return;
     f.setErrorText(null);
     alert.replaceChildren();
@@ -184,10 +187,11 @@ export function postComposer(opts: ComposerOptions): Composer {
     imageName = `${name} (${formatSize(u.size)})`;
     queueMicrotask(() => alt.input.focus());
   }));
-  fileInput.addEventListener('change', () => void upload(fileInput, fileField, fileStatus, (u, name) => {
+  const attachFile = (u: UploadedBlob, name: string) => {
     file = { blob: u.blob, name: name.slice(0, 255) };
     fileName = `${name} (${formatSize(u.size)})`;
-  }));
+  };
+  fileInput.addEventListener('change', () => void upload(fileInput, fileField, fileStatus, attachFile));
   decorative.addEventListener('change', () => {
     alt.setError(null);
     showAttachments();
