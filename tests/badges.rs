@@ -212,6 +212,12 @@ async fn a_quiz_run_to_its_end_awards_its_badges_once_verifiably() {
     let page: Value = reqwest::get(award["credential"].as_str().unwrap()).await.unwrap().json().await.unwrap();
     assert_eq!(page["verdict"], "valid", "{page}");
     assert_eq!(page["award"]["recipient_name"], "Alice Lefèvre", "{page}");
+    let evidence = page["credential"]["evidence"].as_array().unwrap();
+    let said: Vec<(&str, &str)> =
+        evidence.iter().map(|e| (e["name"].as_str().unwrap(), e["narrative"].as_str().unwrap())).collect();
+    assert_eq!(said[0], ("Activité terminée", "«\u{a0}Sécurité numérique\u{a0}»"), "{said:?}");
+    assert_eq!(said[1], ("Résultat", "1000\u{a0}/\u{a0}1000\u{a0}points"), "{said:?}");
+    assert!(evidence.iter().all(|e| e["type"] == json!(["Evidence"])));
     assert!(page["award"].get("recipient").is_none(), "the public page keeps the platform id: {page}");
     // Opened in a browser (the certificate's QR code): the web client's page.
     let browser = reqwest::Client::new()

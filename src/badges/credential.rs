@@ -94,6 +94,27 @@ pub struct Awarded {
     pub status_index: i64,
     /// The completion's figures ("12 / 15"), when it counted some.
     pub score: Option<(i64, i64)>,
+    /// What backs the award up (OB 3.0 `Evidence`), in words.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One piece of evidence: a name and what it says ("Résultat", "12 / 15
+/// points"), with a URL when it points somewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub name: String,
+    pub narrative: String,
+    pub id: Option<String>,
+}
+
+impl Evidence {
+    pub fn json(&self) -> Value {
+        let mut evidence = json!({ "type": ["Evidence"], "name": self.name, "narrative": self.narrative });
+        if let Some(id) = &self.id {
+            evidence["id"] = json!(id);
+        }
+        evidence
+    }
 }
 
 /// `sha256$<hex>` of `identity` salted with `salt` (OB's hashed identity).
@@ -141,6 +162,9 @@ pub fn credential(issuer: &Issuer, achievement: &Achievement, awarded: &Awarded)
     });
     if let Some(expires) = awarded.expires_at {
         credential["validUntil"] = json!(rfc3339(expires));
+    }
+    if !awarded.evidence.is_empty() {
+        credential["evidence"] = awarded.evidence.iter().map(Evidence::json).collect();
     }
     credential
 }

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::store::{AwardRecord, BadgeRecord, StoreError};
-use credential::{Achievement, Awarded, Issuer, Verdict};
+use credential::{Achievement, Awarded, Evidence, Issuer, Verdict};
 
 pub use config::BadgesConfig;
 
@@ -132,11 +132,37 @@ pub async fn signed_credential(
         status_list: urls.revocations(&award.tenant),
         status_index: award.status_index,
         score: (award.max_score > 0 && badge.rule != "attendance").then_some((award.score, award.max_score)),
+        evidence: evidence(app, award, badge).await?,
     };
     let unsigned = credential::credential(&issuer, &achievement(base, badge), &awarded);
     let key = app.badge_keys.get(&award.tenant)?;
     let jwt = credential::sign(&unsigned, &key, &urls.jwks(&award.tenant)).map_err(BadgeError::Sign)?;
     Ok(app.store.keep_credential(award.id, &jwt).await?)
+}
+
+/// What backs an award up, in French as the certificate says it: the
+/// activity (or each of a series), the score when the rule counts one,
+/// the time present.
+async fn evidence(app: &AppState, award: &AwardRecord, badge: &BadgeRecord) -> Result<Vec<Evidence>, StoreError> {
+    let mut evidence = Vec::new();
+    let series = app.store.badge_series(badge.id).await?;
+    let activities = if series.is_empty() { vec![badge.activity] } else { series };
+    for activity in activities {
+        if let Some(room) = app.store.room(activity).await? {
+            let narrative = format!("«\u{a0}{}\u{a0}»", room.title);
+            evidence.push(Evidence { name: "Activité terminée".into(), narrative, id: None });
+        }
+    }
+    if award.max_score > 0 && badge.rule != "attendance" {
+        let narrative = format!("{}\u{a0}/\u{a0}{}\u{a0}points", award.score, award.max_score);
+        evidence.push(Evidence { name: "Résultat".into(), narrative, id: None });
+    }
+    let minutes = award.attended_ms / 60_000;
+    if minutes > 0 {
+        let narrative = format!("{minutes}\u{a0}minute{} de présence", if minutes > 1 { "s" } else { "" });
+        evidence.push(Evidence { name: "Présence".into(), narrative, id: None });
+    }
+    Ok(evidence)
 }
 
 /// The award a credential of this server names, from its `id`.

@@ -35,6 +35,10 @@ fn issuer() -> Issuer {
 }
 
 fn fixed() -> Value {
+    fixed_with(Vec::new())
+}
+
+fn fixed_with(evidence: Vec<Evidence>) -> Value {
     let achievement = Achievement {
         id: "https://amphi.example.org/badges/achievements/6f1c2a8e-4b1d-4c53-9a57-0d3e1f2a3b4c".into(),
         name: "Sécurité numérique".into(),
@@ -51,6 +55,7 @@ fn fixed() -> Value {
         status_list: "https://amphi.example.org/badges/issuers/ac-lyon/revocations".into(),
         status_index: 7,
         score: Some((12, 15)),
+        evidence,
     };
     credential(&issuer(), &achievement, &awarded)
 }
@@ -86,6 +91,20 @@ fn the_credential_has_the_open_badges_3_shape() {
     assert_eq!(subject["identifier"][0]["hashed"], true);
     assert_eq!(credential["credentialStatus"]["type"], "BitstringStatusListEntry");
     assert_eq!(credential["credentialStatus"]["statusListIndex"], "7");
+}
+
+#[test]
+fn evidence_is_listed_in_words_with_its_link_when_it_has_one() {
+    assert!(fixed().get("evidence").is_none(), "none given, none stated (the known answer below has none)");
+    let credential = fixed_with(vec![
+        Evidence { name: "Résultat".into(), narrative: "12 / 15 points".into(), id: None },
+        Evidence { name: "Activité".into(), narrative: "« Quiz »".into(), id: Some("https://a/x".into()) },
+    ]);
+    assert_eq!(
+        credential["evidence"][0],
+        json!({ "type": ["Evidence"], "name": "Résultat", "narrative": "12 / 15 points" })
+    );
+    assert_eq!(credential["evidence"][1]["id"], "https://a/x");
 }
 
 #[test]
