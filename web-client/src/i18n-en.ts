@@ -1019,7 +1019,7 @@ export const en: Record<MessageKey, string> = {
   'badges.seriesAttendance': 'A series is awarded on completion or on passing, not on attendance.',
   'badges.baked': 'Badge image (Open Badges 2.0)',
   'badges.bakedLabel': 'Download the image of the badge “{badge}” for an Open Badges 2.0 backpack (Moodle)',
-  'board.audio.record': 'Record a voice message',
+  'board.audio.record': 'Add a voice message',
   'board.audio.stop': 'Stop recording ({time})',
   'board.audio.asking': 'Allow the microphone to record…',
   'board.audio.recording': 'Recording (at most {max}): press “Stop” to finish.',

@@ -1024,7 +1024,7 @@ export const fr = {
   'badges.seriesAttendance': 'Une série se décerne à la complétion ou à la réussite, pas à la présence.',
   'badges.baked': 'Image du badge (Open Badges 2.0)',
   'badges.bakedLabel': 'Télécharger l’image du badge « {badge} » pour un sac à badges Open Badges 2.0 (Moodle)',
-  'board.audio.record': 'Enregistrer un message audio',
+  'board.audio.record': 'Ajouter un message vocal',
   'board.audio.stop': 'Arrêter l’enregistrement ({time})',
   'board.audio.asking': 'Autorisez le micro pour enregistrer…',
   'board.audio.recording': 'Enregistrement en cours (au plus {max}) : touchez « Arrêter » pour finir.',

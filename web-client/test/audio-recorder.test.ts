@@ -68,7 +68,7 @@ describe('audioRecorder', () => {
     expect(files[0].type).toBe('audio/webm');
     expect(files[0].name).toMatch(/^message-audio-\d{4}-\d\d-\d\d-\d\dh\d\d\.webm$/);
     expect(stopped).toEqual(['track']);
-    expect(button.textContent).toBe('Enregistrer un message audio');
+    expect(button.textContent).toBe('Ajouter un message vocal');
     recorder.dispose();
   });
 

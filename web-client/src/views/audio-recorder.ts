@@ -1,4 +1,4 @@
-// "Enregistrer un message audio" in the board's post form: the phone's
+// "Ajouter un message vocal" in the board's post form: the phone's
 // microphone through MediaRecorder (Opus in WebM, or AAC in MP4, whichever
 // the browser records), a stop button with the time elapsed, an automatic
 // stop at MAX_RECORDING_S, then the recording handed over as a file (the
