@@ -16,8 +16,11 @@
 //    "Select content" (Deep Linking: a GIFT file in amphi's picker), saves it,
 //    and opens it: amphi's console in Moodle's frame, where the quiz starts;
 // 3. student1 opens it (no code, no name asked), answers;
-// 4. the trainer ends the quiz; the grade and the completion are read back
-//    from Moodle's web services until they arrive;
+// 4. the trainer attached a badge from the console; the trainer ends the
+//    quiz; the student's screen shows "Badge obtenu" (with its Open Badges
+//    2.0 image: Moodle shares the e-mail); the grade, its feedback (the
+//    badge and its address) and the completion are read back from Moodle's
+//    web services until they arrive;
 // 5. the fixture's "amphi quiz" link (the hand-configured tool), added without the activity chooser:
 //    the student is told it is not ready, teacher1 picks a board for it once,
 //    the student then lands on that board.
@@ -193,6 +196,16 @@ async function check() {
     await console_.getByRole('button', { name: START }).waitFor();
     await shot(teacher, 'trainer-console');
     log('teacher1 is in the console inside Moodle');
+    // A badge on the session, attached from the console in Moodle's frame.
+    const badges = console_.getByTestId('badges-panel');
+    await badges.getByText(/^(Attacher un badge|Attach a badge)$/).click();
+    await badges.getByLabel(/^(Nom du badge|Badge name)$/).fill('Géographe');
+    await badges.getByLabel(/^Description$/).fill('A suivi le quiz de géographie dans Moodle.');
+    await badges.getByLabel(/^(Critères|Criteria)/).fill('Terminer le quiz.');
+    await badges.getByRole('button', { name: /^(Attacher le badge|Attach the badge)$/ }).click();
+    await badges.getByTestId('badge').filter({ hasText: 'Géographe' }).waitFor();
+    await shot(teacher, 'trainer-badge-attached');
+    log('teacher1 attached the badge "Géographe" in the console');
 
     const student = await signIn(browser, 'student1', PHONE);
     await student.goto(`${MOODLE}/mod/lti/view.php?id=${cmid}`);
@@ -217,6 +230,12 @@ async function check() {
     await console_.getByRole('button', { name: /Arrêter le quiz|Stop the quiz/ }).click();
     await console_.getByText(/Quiz terminé|Quiz ended|Quiz over/).first().waitFor();
     log('teacher1 ended the quiz');
+    // The phone in Moodle's frame: "Badge obtenu", and its Open Badges 2.0 image (Moodle shared the e-mail).
+    const earned = phone.getByTestId('badge-earned');
+    await earned.getByTestId('award').filter({ hasText: 'Géographe' }).waitFor({ timeout: STEP });
+    await earned.getByTestId('award-baked').waitFor();
+    await shot(student, 'student-badge-earned');
+    log('student1 sees "Badge obtenu: Géographe" with its certificate, credential and Open Badges 2.0 image');
 
     const deadline = Date.now() + 60_000;
     let grade;
@@ -233,6 +252,9 @@ async function check() {
     log('grade in Moodle:', grade?.graderaw, '/', grade?.grademax, grade?.gradeformatted, '; completion state:', completion?.state);
     assert.equal(grade?.graderaw, 100, `the right answer scores 100 in the gradebook: ${JSON.stringify(grade)}`);
     assert.ok(completion?.state >= 1, `the activity is complete: ${JSON.stringify(completion)}`);
+    const feedback = grade?.feedback ?? '';
+    log('grade feedback in Moodle:', JSON.stringify(feedback));
+    assert.match(feedback, /Badge obtenu.*Géographe.*\/badges\/credentials\//s, 'the badge rides with the grade as its feedback');
     await student.goto(`${MOODLE}/grade/report/user/index.php?id=${FIXTURE.courseid}`);
     await shot(student, 'student-gradebook');
 

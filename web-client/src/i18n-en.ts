@@ -1028,4 +1028,6 @@ export const en: Record<MessageKey, string> = {
   'board.audio.refused': 'Microphone refused: allow it in the browser’s settings to record.',
   'board.audio.noMicrophone': 'No usable microphone on this device: you can attach a sound file.',
   'board.audio.player': 'Listen to {name}',
+  'badges.descriptionMissing': 'Describe the badge in one sentence.',
+  'badges.criteriaMissing': 'Say what it takes to receive the badge.',
 };

@@ -1033,6 +1033,8 @@ export const fr = {
   'board.audio.refused': 'Micro refusé : autorisez-le dans les réglages du navigateur pour enregistrer.',
   'board.audio.noMicrophone': 'Aucun micro utilisable sur cet appareil : vous pouvez joindre un fichier audio.',
   'board.audio.player': 'Écouter {name}',
+  'badges.descriptionMissing': 'Décrivez le badge en une phrase.',
+  'badges.criteriaMissing': 'Dites ce qu’il faut faire pour obtenir le badge.',
 } as const;
 
 export type MessageKey = keyof typeof fr;

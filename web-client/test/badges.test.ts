@@ -215,6 +215,11 @@ describe('the trainer’s badges panel', () => {
     form.dispatchEvent(new Event('submit', { cancelable: true }));
     expect(status.textContent).toBe('Donnez un nom au badge.');
     panel.root.querySelector<HTMLInputElement>('[data-testid="badge-name"]')!.value = 'Réussite';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    expect(status.textContent).toBe('Décrivez le badge en une phrase.');
+    expect(document.activeElement).toBe(panel.root.querySelector('[data-testid="badge-description"]'));
+    panel.root.querySelector<HTMLTextAreaElement>('[data-testid="badge-description"]')!.value = 'Pour avoir réussi.';
+    panel.root.querySelector<HTMLTextAreaElement>('[data-testid="badge-criteria"]')!.value = 'Réussir le quiz.';
     const rule = panel.root.querySelector<HTMLSelectElement>('[data-testid="badge-rule"]')!;
     expect([...rule.options].map((o) => o.value)).toEqual(['complete', 'passed']);
     rule.value = 'passed';
@@ -257,6 +262,8 @@ describe('the trainer’s badges panel', () => {
     expect(boxes.map((b) => b.labels?.[0]?.textContent)).toEqual(['Module 2', 'Module 3']);
     boxes[1].checked = true;
     panel.root.querySelector<HTMLInputElement>('[data-testid="badge-name"]')!.value = 'Parcours';
+    panel.root.querySelector<HTMLTextAreaElement>('[data-testid="badge-description"]')!.value = 'Trois modules.';
+    panel.root.querySelector<HTMLTextAreaElement>('[data-testid="badge-criteria"]')!.value = 'Les terminer.';
     panel.root.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
     await flush();
     expect(sent.series).toEqual(['room-3']);

@@ -183,8 +183,8 @@ export function badgesPanel(app: App, roomId: RoomId, kind: BadgeActivity, activ
         h('label', { class: 'fr-label', for: id }, t(label), hint ? h('span', { class: 'fr-hint-text' }, t(hint)) : null), control);
     };
     const name = h('input', { class: 'fr-input', maxlength: 120, required: true, 'data-testid': 'badge-name' });
-    const description = h('textarea', { class: 'fr-input', rows: 2, maxlength: 2000, 'data-testid': 'badge-description' });
-    const criteria = h('textarea', { class: 'fr-input', rows: 2, maxlength: 2000, 'data-testid': 'badge-criteria' });
+    const description = h('textarea', { class: 'fr-input', rows: 2, maxlength: 2000, required: true, 'data-testid': 'badge-description' });
+    const criteria = h('textarea', { class: 'fr-input', rows: 2, maxlength: 2000, required: true, 'data-testid': 'badge-criteria' });
     const rule = h('select', { class: 'fr-select', 'data-testid': 'badge-rule' },
       ...RULES[kind].map((r) => h('option', { value: r }, t(RULE_LABEL[kind][r]!))));
     const percent = h('input', { class: 'fr-input', type: 'number', min: 1, max: 100, value: 75, 'data-testid': 'badge-percent' });
@@ -242,10 +242,13 @@ export function badgesPanel(app: App, roomId: RoomId, kind: BadgeActivity, activ
 
     async function attach(): Promise<void> {
       const chosenRule = rule.value as BadgeRule;
-      if (!name.value.trim()) {
-        formStatus.textContent = t('badges.nameMissing');
-        name.focus();
-        return;
+      // The three texts an Open Badge states, none empty (the server says so too).
+      for (const [control, missing] of [[name, 'badges.nameMissing'], [description, 'badges.descriptionMissing'], [criteria, 'badges.criteriaMissing']] as const) {
+        if (!control.value.trim()) {
+          formStatus.textContent = t(missing);
+          control.focus();
+          return;
+        }
       }
       const validDays = days.value ? Number(days.value) : undefined;
       const minPercent = chosenRule === 'attendance' ? Number(percent.value) : undefined;
