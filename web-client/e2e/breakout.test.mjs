@@ -256,7 +256,7 @@ test('ateliers: plan, assignment, opening, broadcasts, help call, offline produc
     await waitForText(bob.page.getByTestId('call-status'), /Appel envoyé/);
     assert.equal(await bob.page.getByTestId('call-help').isDisabled(), true, 'one call at a time');
     const call = trainer.getByTestId('help-call');
-    await waitForText(call, new RegExp(`Bob, atelier « ${atelierOf.Bob} ».*On bloque sur la consigne`));
+    await waitForText(call, new RegExp(`Bob, atelier « ${atelierOf.Bob} ».*On bloque sur la consigne`, 's'));
     await waitForText(call.getByTestId('help-call-state'), /En attente/);
     await shot(trainer, 'breakout-09-console-call');
     await assertAccessible(trainer, 'ateliers console: help call waiting');

@@ -10,7 +10,8 @@ import { h } from '../src/dom';
 import { setLang } from '../src/i18n';
 import { renderShell } from '../src/views/layout';
 import { keyedSlot } from '../src/views/quiz-common';
-import { keyedFocusSlot } from '../src/views/breakout-common';
+import { renderKeepingFocus } from '../src/views/breakout-common';
+import { html, nothing } from 'lit-html';
 import { focusIsFree, watchRoom } from '../src/views/common';
 import type { App } from '../src/app';
 import type { AmphiClient, ClientNotice } from '../src/client';
@@ -65,34 +66,39 @@ describe('keyed slots', () => {
     expect(slot.root.textContent).toBe('version 2');
   });
 
-  it('give the focus back to the same control, else its card’s heading, else the fallback', () => {
+});
+
+describe('renderKeepingFocus', () => {
+  const card = (button: string | null, disabled = false) => html`<div data-card="a1">
+    <h3 tabindex="-1" data-card-heading>Atelier 1</h3>
+    ${button === null ? nothing : html`<button data-focus="a1-close" ?disabled=${disabled}>${button}</button>`}</div>`;
+
+  it('keeps the focused control itself, else gives the focus to its card’s heading, else to the fallback', () => {
     const fallback = h('h2', { tabindex: '-1' }, 'Ateliers');
-    const slot = keyedFocusSlot(() => fallback);
-    document.body.append(fallback, slot.root);
-    const card = (withButton: boolean, label: string) =>
-      h('div', { 'data-card': 'a1' },
-        h('h3', { tabindex: '-1', 'data-card-heading': '' }, 'Atelier 1'),
-        withButton ? h('button', { 'data-focus': 'a1-close' }, label) : null);
+    const slot = h('div');
+    document.body.append(fallback, slot);
+    renderKeepingFocus(card('Fermer'), slot, () => fallback);
+    const button = slot.querySelector<HTMLElement>('[data-focus="a1-close"]')!;
+    button.focus();
+    renderKeepingFocus(card('Fermer (2)'), slot, () => fallback);
+    expect(document.activeElement).toBe(button);
+    expect(button.textContent).toBe('Fermer (2)');
 
-    slot.render('1', () => [card(true, 'Fermer')]);
-    slot.root.querySelector<HTMLElement>('[data-focus="a1-close"]')!.focus();
-    slot.render('2', () => [card(true, 'Fermer (2)')]);
-    expect(document.activeElement?.textContent).toBe('Fermer (2)');
-
-    slot.render('3', () => [card(false, '')]);
+    renderKeepingFocus(card('Fermer', true), slot, () => fallback);
     expect(document.activeElement?.textContent).toBe('Atelier 1');
 
-    slot.render('4', () => [h('p', {}, 'Plus d’atelier')]);
+    renderKeepingFocus(card(null), slot, () => fallback);
+    renderKeepingFocus(html`<p>Plus d’atelier</p>`, slot, () => fallback);
     expect(document.activeElement).toBe(fallback);
   });
 
-  it('leave the focus alone when it was elsewhere', () => {
+  it('leaves the focus alone when it was elsewhere', () => {
     const outside = h('button', {}, 'Diffuser');
-    const slot = keyedFocusSlot(() => null);
-    document.body.append(outside, slot.root);
+    const slot = h('div');
+    document.body.append(outside, slot);
     outside.focus();
-    slot.render('1', () => [h('button', { 'data-focus': 'x' }, 'x')]);
-    slot.render('2', () => [h('button', { 'data-focus': 'x' }, 'y')]);
+    renderKeepingFocus(card('x'), slot);
+    renderKeepingFocus(html`<p>y</p>`, slot);
     expect(document.activeElement).toBe(outside);
   });
 });

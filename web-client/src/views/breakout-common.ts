@@ -4,13 +4,16 @@
 // not live: warnings are read out from the server's `time_warning`), a
 // production (text kept as text, its link only if http(s)), the broadcasts
 // list (newest first, items added without redrawing the others), the
-// productions shown to the plenary, and a re-render that keeps the focus on
-// the same control (or its card's heading when the control is gone).
+// productions shown to the plenary (lit-html templates), and a lit-html render
+// that keeps the focus (or gives it to the card's heading when the focused
+// control is gone).
 
 import type { AssignmentMode, AtelierState, Broadcast, BreakoutCommand, Production, SessionStatus, SharedRecording } from '../breakout-protocol';
 import { isWebLink } from '../board-format';
 import { formatCountdown, remainingMs } from '../quiz-format';
 import type { AmphiClient, CommandResult } from '../client';
+import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
 import { h, setChildren } from '../dom';
 import { errorText, formatTime, fr, t, type MessageKey } from '../i18n';
 import type { Command, RoomId } from '../protocol';
@@ -45,8 +48,8 @@ export function sendBreakout(client: AmphiClient, room: RoomId, command: Breakou
 }
 
 /** An atelier's state as a badge, in words (never by colour alone). */
-export function stateBadge(state: AtelierState): HTMLElement {
-  return h('p', { class: `fr-badge fr-badge--sm fr-badge--no-icon fr-mb-0 ${STATE_BADGE[state]}`, 'data-testid': 'atelier-state' }, t(STATE_LABEL[state]));
+export function stateBadge(state: AtelierState): TemplateResult {
+  return html`<p class="fr-badge fr-badge--sm fr-badge--no-icon fr-mb-0 ${STATE_BADGE[state]}" data-testid="atelier-state">${t(STATE_LABEL[state])}</p>`;
 }
 
 /** A breakout command's refusal in words. */
@@ -64,10 +67,13 @@ export function breakoutErrorText(code: string, command?: Command): string {
  * (not read out as it changes).
  */
 export function countdowns(serverNow: () => number): {
-  element(endsAt: number | undefined, label: string): HTMLElement;
+  /** A countdown; with a `key`, the same element again as long as its deadline and label stay (a redraw keeps it). */
+  element(endsAt: number | undefined, label: string, key?: string): HTMLElement;
   dispose(): void;
 } {
-  const shown = new Set<{ el: HTMLElement; value: HTMLElement; endsAt: number }>();
+  type Entry = { el: HTMLElement; value: HTMLElement; endsAt: number };
+  const shown = new Set<Entry>();
+  const kept = new Map<string, { endsAt: number | undefined; label: string; el: HTMLElement; entry?: Entry }>();
   const tick = () => {
     for (const entry of [...shown]) {
       if (!entry.el.isConnected) {
@@ -82,15 +88,25 @@ export function countdowns(serverNow: () => number): {
   };
   const timer = setInterval(tick, 500);
   return {
-    element(endsAt, label) {
+    element(endsAt, label, key) {
+      const again = key === undefined ? undefined : kept.get(key);
+      if (again && again.endsAt === endsAt && again.label === label) {
+        if (again.entry) {
+          shown.add(again.entry);
+          queueMicrotask(tick);
+        }
+        return again.el;
+      }
       const value = h('span', { class: 'amphi-countdown__value', 'data-testid': 'atelier-countdown' });
       const el = h('p', { class: 'amphi-countdown amphi-atelier-countdown', role: 'timer', 'aria-label': label },
         h('span', { class: 'fr-icon-timer-line amphi-countdown__icon', 'aria-hidden': 'true' }), value);
       if (endsAt === undefined) {
         el.hidden = true;
+        if (key !== undefined) kept.set(key, { endsAt, label, el });
         return el;
       }
       const entry = { el, value, endsAt };
+      if (key !== undefined) kept.set(key, { endsAt, label, el, entry });
       shown.add(entry);
       queueMicrotask(tick);
       const ms = remainingMs(endsAt, serverNow());
@@ -102,23 +118,25 @@ export function countdowns(serverNow: () => number): {
 }
 
 /** A production: its text (line breaks kept), its link, who handed it in and which version. */
-export function productionBlock(p: Production, withAtelier = false): HTMLElement {
+export function productionBlock(p: Production, withAtelier = false): TemplateResult {
   const link = p.link && isWebLink(p.link)
-    ? h('p', { class: 'fr-mb-1w' }, h('a', { class: 'fr-link', href: p.link, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'production-link',
-      title: t('breakout.newWindow', { text: p.link }) }, p.link))
-    : null;
-  return h('div', { class: 'amphi-production', 'data-testid': 'production', 'data-atelier': p.atelier },
-    withAtelier ? h('p', { class: 'amphi-production__atelier', 'data-testid': 'production-atelier' }, p.atelier_name) : null,
-    p.text ? h('p', { class: 'amphi-production__text', 'data-testid': 'production-text' }, p.text) : null,
-    link,
-    h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, t('breakout.production.meta', { name: p.by_name, version: p.version, time: formatTime(p.at) })));
+    ? html`<p class="fr-mb-1w"><a class="fr-link" href=${p.link} target="_blank" rel="noopener noreferrer" data-testid="production-link"
+        title=${t('breakout.newWindow', { text: p.link })}>${p.link}</a></p>`
+    : nothing;
+  return html`<div class="amphi-production" data-testid="production" data-atelier=${p.atelier}>
+    ${withAtelier ? html`<p class="amphi-production__atelier" data-testid="production-atelier">${p.atelier_name}</p>` : nothing}
+    ${p.text ? html`<p class="amphi-production__text" data-testid="production-text">${p.text}</p>` : nothing}
+    ${link}
+    <p class="fr-text--sm fr-mb-0 amphi-muted">${t('breakout.production.meta', { name: p.by_name, version: p.version, time: formatTime(p.at) })}</p>
+  </div>`;
 }
 
-/** The productions shown to the plenary, each labelled with its atelier. */
-export function publishedList(list: readonly Production[]): HTMLElement {
-  if (!list.length) return h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'published-empty' }, t('breakout.published.none'));
-  return h('ul', { class: 'amphi-published', 'data-testid': 'published' },
-    ...list.map((p) => h('li', { class: 'amphi-published__item' }, productionBlock(p, true))));
+/** The productions shown to the plenary, each labelled with its atelier (one item per atelier, kept across redraws). */
+export function publishedList(list: readonly Production[]): TemplateResult {
+  if (!list.length) return html`<p class="fr-text--sm amphi-muted" data-testid="published-empty">${t('breakout.published.none')}</p>`;
+  return html`<ul class="amphi-published" data-testid="published">
+    ${repeat(list, (p) => p.atelier, (p) => html`<li class="amphi-published__item">${productionBlock(p, true)}</li>`)}
+  </ul>`;
 }
 
 /** When a recording was made and how long it lasts, as far as BigBlueButton said. */
@@ -130,22 +148,29 @@ export function recordingMeta(startedAt: number, lengthMinutes: number): string 
 }
 
 /** A link to a recording in BigBlueButton's player (a new window). */
-export function recordingLink(url: string, name: string, testId = 'recording-link'): HTMLElement {
+export function recordingLink(url: string, name: string, testId = 'recording-link'): TemplateResult {
   const text = t('breakout.recordings.watch', { name });
-  return h('a', { class: 'fr-link', href: url, target: '_blank', rel: 'noopener noreferrer',
-    'data-testid': testId, title: t('breakout.newWindow', { text }) }, text);
+  return html`<a class="fr-link" href=${url} target="_blank" rel="noopener noreferrer" data-testid=${testId} title=${t('breakout.newWindow', { text })}>${text}</a>`;
 }
 
 /** The recordings shown to the plenary, each labelled with its atelier; nothing when there are none. */
-export function sharedRecordingsList(list: readonly SharedRecording[]): HTMLElement[] {
-  if (!list.length) return [];
-  return [h('div', { class: 'fr-mt-2w' },
-    h('h3', { class: 'fr-h5', id: 'shared-recordings-title' }, t('breakout.recordings.shared')),
-    h('ul', { class: 'amphi-published', 'data-testid': 'shared-recordings', 'aria-labelledby': 'shared-recordings-title' },
-      ...list.map((r) => h('li', { class: 'amphi-published__item', 'data-testid': 'shared-recording', 'data-record': r.record_id },
-        h('p', { class: 'amphi-production__atelier' }, r.atelier_name || r.atelier),
-        h('p', { class: 'fr-mb-1w' }, recordingLink(r.url, r.atelier_name || r.atelier, 'shared-recording-link')),
-        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, recordingMeta(r.started_at, r.length_minutes))))))];
+export function sharedRecordingsList(list: readonly SharedRecording[]): TemplateResult | typeof nothing {
+  if (!list.length) return nothing;
+  return html`<div class="fr-mt-2w">
+    <h3 class="fr-h5" id="shared-recordings-title">${t('breakout.recordings.shared')}</h3>
+    <ul class="amphi-published" data-testid="shared-recordings" aria-labelledby="shared-recordings-title">
+      ${repeat(list, (r) => r.record_id, (r) => html`<li class="amphi-published__item" data-testid="shared-recording" data-record=${r.record_id}>
+        <p class="amphi-production__atelier">${r.atelier_name || r.atelier}</p>
+        <p class="fr-mb-1w">${recordingLink(r.url, r.atelier_name || r.atelier, 'shared-recording-link')}</p>
+        <p class="fr-text--sm fr-mb-0 amphi-muted">${recordingMeta(r.started_at, r.length_minutes)}</p>
+      </li>`)}
+    </ul>
+  </div>`;
+}
+
+/** What the plenary sees: the published productions, then the shared recordings. */
+export function plenaryTemplate(published: readonly Production[], recordings: readonly SharedRecording[]): TemplateResult {
+  return html`${publishedList(published)}${sharedRecordingsList(recordings)}`;
 }
 
 /** The broadcasts, newest first; new ones are prepended so a screen reader reads only them. */
@@ -175,28 +200,25 @@ export function broadcastsList(headingId: string, heading: string): { root: HTML
 }
 
 /**
- * Redraws `slot` only when `key` changed; the focus, if it was inside,
- * goes back to the control with the same `data-focus` (or, when it is
- * gone, to the heading of its `data-card`, or to `fallback`).
+ * Renders `value` into `root` with lit-html (what did not change stays, so
+ * a focused control keeps the focus; one moved by a reordered list gets it
+ * back). When the focused control is gone or
+ * disabled by the render, the focus goes to the heading of its
+ * `data-card` (when the card is still there), else to `fallback`.
  */
-export function keyedFocusSlot(fallback: () => HTMLElement | null): { root: HTMLElement; render(key: string, build: () => Node[]): void } {
-  const root = h('div');
-  let last: string | undefined;
-  return {
-    root,
-    render(key, build) {
-      if (key === last) return;
-      last = key;
-      const active = document.activeElement as HTMLElement | null;
-      const inside = active && root.contains(active) ? active : null;
-      const focusKey = inside?.closest<HTMLElement>('[data-focus]')?.dataset.focus;
-      const cardKey = inside?.closest<HTMLElement>('[data-card]')?.dataset.card;
-      setChildren(root, ...build());
-      if (!inside) return;
-      const again = focusKey ? root.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focusKey)}"]`) : null;
-      const usable = again && !(again as HTMLButtonElement).disabled ? again : null;
-      const heading = cardKey ? root.querySelector<HTMLElement>(`[data-card="${CSS.escape(cardKey)}"] [data-card-heading]`) : null;
-      (usable ?? heading ?? fallback())?.focus();
-    },
-  };
+export function renderKeepingFocus(value: unknown, root: HTMLElement, fallback: () => HTMLElement | null = () => null): void {
+  const active = document.activeElement as HTMLElement | null;
+  const inside = active && active !== root && root.contains(active) ? active : null;
+  const card = inside?.closest<HTMLElement>('[data-card]');
+  render(value, root);
+  if (!inside) return;
+  const now = document.activeElement;
+  if (now && now !== inside && now !== document.body) return; // the focus went somewhere on purpose
+  if (inside.isConnected && root.contains(inside) && !(inside as HTMLButtonElement).disabled) {
+    // Still there: a list reordered by moving it loses the focus in browsers, so it is given back.
+    if (now !== inside) inside.focus();
+    return;
+  }
+  const heading = card?.isConnected && root.contains(card) ? card.querySelector<HTMLElement>('[data-card-heading]') : null;
+  (heading ?? fallback())?.focus();
 }

@@ -24,7 +24,9 @@ import type { AmphiClient } from '../client';
 import { h } from '../dom';
 import { errorText, formatTime, lang, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
-import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, recordingLink, recordingMeta, sendBreakout, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
+import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
+import { breakoutErrorText, broadcastsList, countdowns, MODE_LABEL, plenaryTemplate, productionBlock, recordingLink, recordingMeta, renderKeepingFocus, sendBreakout, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, showAlert, watchRoom } from './common';
 import { badgesPanel } from './badge-panel';
 import { downloadButton, downloadStatus } from './downloads';
@@ -119,27 +121,24 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   // ---- help calls ----
   const callsHeading = h('h2', { id: 'calls-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.calls.title'));
-  const calls = keyedFocusSlot(() => callsHeading);
-  const callItem = (call: HelpCall, s: BreakoutState) => {
-    const take = h('button', { type: 'button', class: 'fr-btn fr-btn--sm', 'data-focus': `take-${call.id}`,
-      'aria-label': t('breakout.calls.takeLabel', { name: call.name }), disabled: call.state === 'taken' && call.by === client.me?.id }, t('breakout.calls.take'));
-    take.addEventListener('click', () => void send({ action: 'take_call', call: call.id }));
-    const resolve = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', 'data-focus': `resolve-${call.id}`,
-      'aria-label': t('breakout.calls.resolveLabel', { name: call.name }) }, t('breakout.calls.resolve'));
-    resolve.addEventListener('click', () => {
-      callsHeading.focus(); // the row is about to go
-      void send({ action: 'resolve_call', call: call.id });
-    });
-    return h('li', { class: 'amphi-list__item amphi-call', 'data-testid': 'help-call' },
-      h('div', {},
-        h('p', { class: 'amphi-list__name fr-mb-0' }, t('breakout.calls.who', { name: call.name, atelier: atelierName(s, call.atelier) })),
-        call.text ? h('p', { class: 'fr-mb-0 amphi-call__text' }, call.text) : null,
-        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted', 'data-testid': 'help-call-state' },
-          formatTime(call.at), ' · ',
-          call.state === 'taken' ? t('breakout.calls.takenBy', { name: call.by_name ?? '' }) : t('breakout.calls.waiting'))),
-      h('div', { class: 'amphi-buttons' }, take, resolve));
-  };
-  const callsSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'calls-title', 'data-testid': 'calls' }, callsHeading, calls.root);
+  const calls = h('div');
+  const callItem = (call: HelpCall, s: BreakoutState) => html`<li class="amphi-list__item amphi-call" data-testid="help-call">
+    <div>
+      <p class="amphi-list__name fr-mb-0">${t('breakout.calls.who', { name: call.name, atelier: atelierName(s, call.atelier) })}</p>
+      ${call.text ? html`<p class="fr-mb-0 amphi-call__text">${call.text}</p>` : nothing}
+      <p class="fr-text--sm fr-mb-0 amphi-muted" data-testid="help-call-state">${formatTime(call.at)} · ${call.state === 'taken' ? t('breakout.calls.takenBy', { name: call.by_name ?? '' }) : t('breakout.calls.waiting')}</p>
+    </div>
+    <div class="amphi-buttons">
+      <button type="button" class="fr-btn fr-btn--sm" data-focus=${`take-${call.id}`} aria-label=${t('breakout.calls.takeLabel', { name: call.name })}
+        ?disabled=${call.state === 'taken' && call.by === client.me?.id} @click=${() => void send({ action: 'take_call', call: call.id })}>${t('breakout.calls.take')}</button>
+      <button type="button" class="fr-btn fr-btn--sm fr-btn--tertiary" data-focus=${`resolve-${call.id}`} aria-label=${t('breakout.calls.resolveLabel', { name: call.name })}
+        @click=${() => {
+          callsHeading.focus(); // the row is about to go
+          void send({ action: 'resolve_call', call: call.id });
+        }}>${t('breakout.calls.resolve')}</button>
+    </div>
+  </li>`;
+  const callsSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'calls-title', 'data-testid': 'calls' }, callsHeading, calls);
 
   // ---- participants ----
   const participantsHeading = h('h2', { id: 'participants-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.participants.title'));
@@ -157,7 +156,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
 
   // ---- ateliers ----
   const ateliersHeading = h('h2', { id: 'ateliers-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.ateliers.title'));
-  const ateliers = keyedFocusSlot(() => ateliersHeading);
+  const ateliers = h('div');
   const publishAll = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-send-plane-line', 'data-testid': 'publish-all' }, t('breakout.console.publishAll'));
   publishAll.addEventListener('click', () => void send({ action: 'publish' }));
   const names = (ids: readonly string[]) => {
@@ -212,18 +211,25 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     if (!inputs) atelierInputs.set(atelier, (inputs = makeInputs(atelier)));
     return inputs;
   };
-  const atelierCard = (s: BreakoutState, index: number) => {
-    const plan = s.plan!.ateliers[index];
+  /** The "why no video room" block of each atelier, kept while its problem stays the same (its "Réessayer" and status with it). */
+  const problems = new Map<string, { key: string; el: HTMLElement }>();
+  const problemOf = (name: string, atelier: string, problem: VideoProblem): HTMLElement => {
+    const key = `${name}\u0000${problem.code}\u0000${problem.retrying}\u0000${problem.detail ?? ''}`;
+    const kept = problems.get(atelier);
+    if (kept?.key === key) return kept.el;
+    const el = videoProblemBlock(name, atelier, problem);
+    problems.set(atelier, { key, el });
+    return el;
+  };
+  interface CardButton { focus: string; label: string; aria: string; cls: string; disabled?: boolean; run(): void }
+  const atelierCard = (s: BreakoutState, plan: NonNullable<BreakoutState['plan']>['ateliers'][number]): TemplateResult => {
     const status = s.ateliers.find((a) => a.id === plan.id) ?? { id: plan.id, state: 'pending' as const, members: [], present: 0 };
     const production = s.productions.find((p) => p.atelier === plan.id);
     const published = s.published.find((p) => p.atelier === plan.id);
     const headingId = `atelier-title-${plan.id}`;
-    const buttons: HTMLElement[] = [];
-    const button = (focus: string, label: string, aria: string, cls: string, run: () => void) => {
-      const b = h('button', { type: 'button', class: `fr-btn fr-btn--sm ${cls}`, 'data-focus': `${focus}-${plan.id}`, 'aria-label': aria, 'data-testid': focus }, label);
-      b.addEventListener('click', run);
-      buttons.push(b);
-    };
+    const buttons: CardButton[] = [];
+    const button = (focus: string, label: string, aria: string, cls: string, run: () => void, disabled = false) =>
+      buttons.push({ focus, label, aria, cls, run, disabled });
     if (status.state !== 'open') {
       button('open-one', t('breakout.atelier.open'), t('breakout.atelier.openLabel', { name: plan.name }), '', () => void send({ action: 'open', ateliers: [plan.id] }));
     } else {
@@ -233,10 +239,9 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
         () => void send({ action: 'close', atelier: plan.id }));
     }
     if (production) {
-      const current = published && published.version === production.version;
+      const current = Boolean(published && published.version === production.version);
       button('publish-one', t(current ? 'breakout.atelier.published' : 'breakout.atelier.publish'), t(current ? 'breakout.atelier.publishedLabel' : 'breakout.atelier.publishLabel', { name: plan.name }), 'fr-btn--secondary',
-        () => void send({ action: 'publish', atelier: plan.id }));
-      if (current) (buttons[buttons.length - 1] as HTMLButtonElement).disabled = true;
+        () => void send({ action: 'publish', atelier: plan.id }), current);
     }
     if (published) {
       button('unpublish-one', t('breakout.atelier.unpublish'), t('breakout.atelier.unpublishLabel', { name: plan.name }), 'fr-btn--tertiary',
@@ -252,28 +257,30 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     videoSet.setAttribute('aria-label', t('breakout.atelier.videoSetLabel', { name: plan.name }));
     addFile.setAttribute('aria-label', t('breakout.files.addLabel', { name: plan.name }));
     const members = names(status.members);
-    const problem = plan.video_problem && !plan.video_url ? videoProblemBlock(plan.name, plan.id, plan.video_problem) : null;
-    return h('li', { class: 'amphi-atelier-card', 'data-card': plan.id, 'data-testid': 'atelier-card', 'data-atelier': plan.id },
-      h('article', { class: 'amphi-panel', 'aria-labelledby': headingId },
-        h('div', { class: 'amphi-atelier-card__head' },
-          h('h3', { id: headingId, class: 'fr-h5 fr-mb-0', tabindex: '-1', 'data-card-heading': '' }, plan.name),
-          stateBadge(status.state)),
-        clock.element(status.state === 'open' ? status.ends_at : undefined, t('breakout.timeLeftIn', { name: plan.name })),
-        h('p', { class: 'fr-text--sm fr-mb-1w', 'data-testid': 'atelier-members' },
-          status.members.length === 0 ? t('breakout.atelier.membersNone') : tn('breakout.atelier.members', status.members.length, { present: status.present }),
-          plan.capacity ? ` · ${t('breakout.atelier.capacity', { capacity: plan.capacity })}` : '',
-          ` · ${t('breakout.console.minutes', { minutes: minutesOf(plan.duration_s) })}`),
-        members.length ? h('p', { class: 'fr-text--sm fr-mb-1w amphi-trainer-only' }, members.join(', ')) : null,
-        h('div', { class: 'amphi-buttons amphi-trainer-only' }, ...buttons),
-        production ? h('div', { class: 'fr-mt-2w' }, h('h4', { class: 'fr-text--md fr-mb-1w' }, t('breakout.atelier.production')), productionBlock(production)) : null,
-        h('div', { class: 'fr-input-group fr-mt-2w fr-mb-0 amphi-trainer-only' },
-          h('label', { class: 'fr-label', for: videoId }, t('breakout.atelier.video'), h('span', { class: 'fr-hint-text' }, t('breakout.atelier.videoHint'))),
-          h('div', { class: 'amphi-inline-form' }, video, videoSet)),
-        h('div', { class: 'fr-upload-group fr-mt-2w amphi-trainer-only' },
-          h('label', { class: 'fr-label', for: fileId }, t('breakout.files.choose', { name: plan.name }),
-            h('span', { class: 'fr-hint-text' }, t('breakout.files.count', { count: plan.files?.length ?? 0 }))),
-          h('div', { class: 'amphi-inline-form' }, fileInput, addFile)),
-        problem));
+    const problem = plan.video_problem && !plan.video_url ? problemOf(plan.name, plan.id, plan.video_problem) : nothing;
+    return html`<li class="amphi-atelier-card" data-card=${plan.id} data-testid="atelier-card" data-atelier=${plan.id}>
+      <article class="amphi-panel" aria-labelledby=${headingId}>
+        <div class="amphi-atelier-card__head">
+          <h3 id=${headingId} class="fr-h5 fr-mb-0" tabindex="-1" data-card-heading>${plan.name}</h3>
+          ${stateBadge(status.state)}
+        </div>
+        ${clock.element(status.state === 'open' ? status.ends_at : undefined, t('breakout.timeLeftIn', { name: plan.name }), plan.id)}
+        <p class="fr-text--sm fr-mb-1w" data-testid="atelier-members">${status.members.length === 0 ? t('breakout.atelier.membersNone') : tn('breakout.atelier.members', status.members.length, { present: status.present })}${plan.capacity ? ` · ${t('breakout.atelier.capacity', { capacity: plan.capacity })}` : ''}${` · ${t('breakout.console.minutes', { minutes: minutesOf(plan.duration_s) })}`}</p>
+        ${members.length ? html`<p class="fr-text--sm fr-mb-1w amphi-trainer-only">${members.join(', ')}</p>` : nothing}
+        <div class="amphi-buttons amphi-trainer-only">${repeat(buttons, (b) => b.focus, (b) => html`<button type="button" class="fr-btn fr-btn--sm ${b.cls}"
+          data-focus=${`${b.focus}-${plan.id}`} aria-label=${b.aria} data-testid=${b.focus} ?disabled=${b.disabled} @click=${b.run}>${b.label}</button>`)}</div>
+        ${production ? html`<div class="fr-mt-2w"><h4 class="fr-text--md fr-mb-1w">${t('breakout.atelier.production')}</h4>${productionBlock(production)}</div>` : nothing}
+        <div class="fr-input-group fr-mt-2w fr-mb-0 amphi-trainer-only">
+          <label class="fr-label" for=${videoId}>${t('breakout.atelier.video')}<span class="fr-hint-text">${t('breakout.atelier.videoHint')}</span></label>
+          <div class="amphi-inline-form">${video}${videoSet}</div>
+        </div>
+        <div class="fr-upload-group fr-mt-2w amphi-trainer-only">
+          <label class="fr-label" for=${fileId}>${t('breakout.files.choose', { name: plan.name })}<span class="fr-hint-text">${t('breakout.files.count', { count: plan.files?.length ?? 0 })}</span></label>
+          <div class="amphi-inline-form">${fileInput}${addFile}</div>
+        </div>
+        ${problem}
+      </article>
+    </li>`;
   };
 
   /** Why the atelier has no video room, and "Réessayer maintenant" once the server has stopped trying. */
@@ -303,17 +310,17 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
   }
   const filesStatus = h('p', { class: 'fr-text--sm amphi-trainer-only', role: 'status', 'data-testid': 'files-status' });
   const ateliersSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'ateliers-title', 'data-testid': 'ateliers' },
-    ateliersHeading, h('p', { class: 'amphi-trainer-only' }, publishAll), filesStatus, ateliers.root);
+    ateliersHeading, h('p', { class: 'amphi-trainer-only' }, publishAll), filesStatus, ateliers);
 
   // ---- plenary: what everyone sees ----
-  const published = keyedFocusSlot(() => null);
+  const published = h('div');
   const publishedSection = h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'published-title' },
-    h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published.root);
+    h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published);
   const sent = broadcastsList('sent-title', t('breakout.broadcasts.sent'));
 
   // ---- recordings of the video rooms ----
   const recordingsHeading = h('h2', { id: 'recordings-title', class: 'fr-h4', tabindex: '-1' }, t('breakout.recordings.title'));
-  const recordingsList = keyedFocusSlot(() => recordingsHeading);
+  const recordingsList = h('div');
   const recordingsStatus = h('p', { class: 'fr-text--sm', role: 'status', 'data-testid': 'recordings-status' });
   const refreshRecordings = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-refresh-line',
     'aria-label': t('breakout.recordings.refreshLabel'), 'data-testid': 'recordings-refresh' }, t('breakout.recordings.refresh'));
@@ -323,7 +330,7 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     recordingsHeading,
     h('p', { class: 'fr-text--sm' }, t('breakout.recordings.hint')),
     h('div', { class: 'amphi-buttons' }, refreshRecordings, deleteAll),
-    recordingsStatus, recordingsList.root);
+    recordingsStatus, recordingsList);
   let recordings: SessionRecording[] = [];
   const apiToken = () => loadTrainerToken(app.store) ?? client.bearerToken ?? '';
   const apiError = (e: unknown) => {
@@ -367,33 +374,34 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     const atelier = r.atelier ? atelierName(s, r.atelier) : t('breakout.recordings.session');
     const name = r.started_at > 0 ? `${atelier} ${formatTime(r.started_at)}` : atelier;
     const shown = s.recordings.some((x) => x.record_id === r.record_id);
-    const toggle = h('button', { type: 'button', class: `fr-btn fr-btn--sm ${shown ? 'fr-btn--tertiary' : 'fr-btn--secondary'}`,
-      'data-focus': `recording-${r.record_id}`, 'data-testid': shown ? 'recording-unpublish' : 'recording-publish',
-      'aria-label': t(shown ? 'breakout.recordings.unpublishLabel' : 'breakout.recordings.publishLabel', { name }) },
-      t(shown ? 'breakout.recordings.unpublish' : 'breakout.recordings.publish'));
-    toggle.addEventListener('click', () => void send({ action: shown ? 'unpublish_recording' : 'publish_recording', record_id: r.record_id }));
     const playable = r.playback_url !== '';
-    return h('li', { class: 'amphi-list__item', 'data-testid': 'recording', 'data-record': r.record_id },
-      h('div', {},
-        playable ? h('p', { class: 'fr-mb-0' }, recordingLink(r.playback_url, name)) : h('p', { class: 'fr-mb-0' }, name),
-        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, playable ? recordingMeta(r.started_at, r.length_minutes) : t('breakout.recordings.processing'))),
-      playable ? h('div', { class: 'amphi-buttons' }, toggle) : null);
+    return html`<li class="amphi-list__item" data-testid="recording" data-record=${r.record_id}>
+      <div>
+        <p class="fr-mb-0">${playable ? recordingLink(r.playback_url, name) : name}</p>
+        <p class="fr-text--sm fr-mb-0 amphi-muted">${playable ? recordingMeta(r.started_at, r.length_minutes) : t('breakout.recordings.processing')}</p>
+      </div>
+      ${playable ? html`<div class="amphi-buttons"><button type="button" class="fr-btn fr-btn--sm ${shown ? 'fr-btn--tertiary' : 'fr-btn--secondary'}"
+        data-focus=${`recording-${r.record_id}`} data-testid=${shown ? 'recording-unpublish' : 'recording-publish'}
+        aria-label=${t(shown ? 'breakout.recordings.unpublishLabel' : 'breakout.recordings.publishLabel', { name })}
+        @click=${() => void send({ action: shown ? 'unpublish_recording' : 'publish_recording', record_id: r.record_id })}>${t(shown ? 'breakout.recordings.unpublish' : 'breakout.recordings.publish')}</button></div>` : nothing}
+    </li>`;
   };
   const renderRecordings = (s: BreakoutState) => {
     deleteAll.disabled = recordings.length === 0;
-    const groups = [...(s.plan?.ateliers ?? []).map((a) => a.id), ''];
-    recordingsList.render(JSON.stringify([recordings, s.recordings.map((r) => r.record_id), s.plan?.ateliers.map((a) => a.name)]), () => {
-      if (!recordings.length) return [h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'recordings-none' }, t('breakout.recordings.none'))];
-      const known = new Set(groups);
-      return groups.flatMap((id) => {
-        const mine = recordings.filter((r) => r.atelier === id || (id === '' && !known.has(r.atelier)));
-        if (!mine.length) return [];
-        const headingId = `recordings-${id || 'session'}`;
-        return [h('div', { class: 'fr-mt-2w', 'data-testid': 'recordings-atelier', 'data-atelier': id },
-          h('h3', { id: headingId, class: 'fr-h6 fr-mb-1w' }, id ? atelierName(s, id) : t('breakout.recordings.session')),
-          h('ul', { class: 'amphi-list', 'aria-labelledby': headingId }, ...mine.map((r) => recordingItem(r, s))))];
-      });
-    });
+    const ids = [...(s.plan?.ateliers ?? []).map((a) => a.id), ''];
+    const known = new Set(ids);
+    const groups = ids
+      .map((id) => ({ id, mine: recordings.filter((r) => r.atelier === id || (id === '' && !known.has(r.atelier))) }))
+      .filter((g) => g.mine.length > 0);
+    renderKeepingFocus(recordings.length
+      ? repeat(groups, (g) => g.id, (g) => {
+        const headingId = `recordings-${g.id || 'session'}`;
+        return html`<div class="fr-mt-2w" data-testid="recordings-atelier" data-atelier=${g.id}>
+          <h3 id=${headingId} class="fr-h6 fr-mb-1w">${g.id ? atelierName(s, g.id) : t('breakout.recordings.session')}</h3>
+          <ul class="amphi-list" aria-labelledby=${headingId}>${repeat(g.mine, (r) => r.record_id, (r) => recordingItem(r, s))}</ul>
+        </div>`;
+      })
+      : html`<p class="fr-text--sm amphi-muted" data-testid="recordings-none">${t('breakout.recordings.none')}</p>`, recordingsList, () => recordingsHeading);
   };
 
   // ---- downloads, badges ----
@@ -462,28 +470,23 @@ export function renderBreakoutFacilitator(app: App, client: AmphiClient, roomId:
     closeAll.disabled = extendAll.disabled = counts.open === 0;
     publishAll.disabled = s.productions.length === 0;
 
-    const target = broadcastTarget.value;
-    const targetKey = JSON.stringify(s.plan.ateliers.map((a) => [a.id, a.name]));
-    if (broadcastTarget.dataset.key !== targetKey) {
-      broadcastTarget.dataset.key = targetKey;
-      broadcastTarget.replaceChildren(h('option', { value: '' }, t('breakout.broadcast.everyone')),
-        ...s.plan.ateliers.map((a) => h('option', { value: a.id }, t('breakout.broadcast.toAtelier', { name: a.name }))));
-      broadcastTarget.value = s.plan.ateliers.some((a) => a.id === target) ? target : '';
-    }
+    // The options are kept (a chosen target stays chosen); a removed target falls back to everyone.
+    render(html`<option value="">${t('breakout.broadcast.everyone')}</option>${repeat(s.plan.ateliers, (a) => a.id,
+      (a) => html`<option value=${a.id}>${t('breakout.broadcast.toAtelier', { name: a.name })}</option>`)}`, broadcastTarget);
 
-    calls.render(JSON.stringify([s.calls, client.me?.id]), () => s.calls.length
-      ? [h('ol', { class: 'amphi-list', 'data-testid': 'help-calls' }, ...s.calls.map((c) => callItem(c, s)))]
-      : [h('p', { class: 'fr-text--sm amphi-muted' }, t('breakout.calls.none'))]);
+    renderKeepingFocus(s.calls.length
+      ? html`<ol class="amphi-list" data-testid="help-calls">${repeat(s.calls, (c) => c.id, (c) => callItem(c, s))}</ol>`
+      : html`<p class="fr-text--sm amphi-muted">${t('breakout.calls.none')}</p>`, calls, () => callsHeading);
 
     const sorted = [...participantsHere].sort((a, b) => a.name.localeCompare(b.name));
     const roster = sorted.map((m) => ({ member: m, atelier: atelierOf(s, m.id) ?? '', removable: removable(client, m) }));
     renderRoster(participants, roster, s.plan.ateliers, client.status === 'online', rosterActions);
 
-    const memberNames = (room?.members ?? []).map((m) => [m.id, m.name]);
-    ateliers.render(JSON.stringify([s.plan, s.ateliers, s.productions, s.published.map((p) => [p.atelier, p.version]), memberNames]), () =>
-      [h('ul', { class: 'amphi-atelier-cards', 'data-testid': 'atelier-cards' }, ...s.plan!.ateliers.map((_, i) => atelierCard(s, i)))]);
+    const plan = s.plan;
+    renderKeepingFocus(html`<ul class="amphi-atelier-cards" data-testid="atelier-cards">${repeat(plan.ateliers, (a) => a.id, (a) => atelierCard(s, a))}</ul>`,
+      ateliers, () => ateliersHeading);
 
-    published.render(JSON.stringify([s.published, s.recordings]), () => [publishedList(s.published), ...sharedRecordingsList(s.recordings)]);
+    renderKeepingFocus(plenaryTemplate(s.published, s.recordings), published);
     renderRecordings(s);
     sent.update(s.broadcasts, (id) => atelierName(s, id));
   }

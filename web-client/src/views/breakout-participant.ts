@@ -20,8 +20,10 @@ import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
 import { t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
 import { badgeEarned } from './badge-earned';
-import { breakoutErrorText, broadcastsList, countdowns, keyedFocusSlot, MODE_LABEL, productionBlock, publishedList, sharedRecordingsList, sendBreakout, stateBadge } from './breakout-common';
+import { breakoutErrorText, broadcastsList, countdowns, MODE_LABEL, plenaryTemplate, productionBlock, renderKeepingFocus, sendBreakout, stateBadge } from './breakout-common';
 import { connectionBadge, focusIsFree, watchRoom } from './common';
 
 export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
@@ -37,7 +39,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
   };
 
   // ---- where I am ----
-  const place = keyedFocusSlot(() => title);
+  const place = h('div');
   const warning = h('div', { 'data-testid': 'time-warning' });
 
   // ---- video room ----
@@ -113,7 +115,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
   });
 
   const broadcasts = broadcastsList('broadcasts-title', t('breakout.broadcasts.received'));
-  const published = keyedFocusSlot(() => null);
+  const published = h('div');
   const leaveButton = h('button', {
     type: 'button', class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-btn--icon-left fr-icon-logout-box-r-line', onclick: () => void app.leave(roomId),
   }, t('lobby.leave'));
@@ -124,62 +126,62 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
     h('div', { class: 'amphi-statusbar' }, badge.root, you),
     errors,
     warning,
-    place.root,
+    place,
     videoSlot,
     callForm,
     prodForm,
     broadcasts.root,
     h('section', { class: 'fr-mt-4w', 'aria-labelledby': 'published-title' },
-      h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published.root),
+      h('h2', { id: 'published-title', class: 'fr-h4' }, t('breakout.published.title')), published),
     earned.root,
     h('div', { class: 'fr-mt-6w' }, leaveButton));
 
-  function placeView(s: BreakoutState): Node[] {
+  function placeView(s: BreakoutState): TemplateResult {
     const mine = s.atelier;
-    const nodes: Node[] = [];
-    if (!mine || mine.state !== 'open') {
-      nodes.push(h('section', { class: 'amphi-panel fr-mt-2w', 'aria-labelledby': 'place-title', 'data-testid': 'plenary' },
-        h('h2', { id: 'place-title', class: 'fr-h4', tabindex: '-1', 'data-card-heading': '' }, t('breakout.plenary.title')),
-        h('p', { class: 'fr-mb-1w', 'data-testid': 'place-text' },
-          !mine ? t(s.mode === 'free_choice' ? 'breakout.plenary.choose' : 'breakout.plenary.waiting')
+    const queue = client.pendingBreakout(roomId);
+    const plenary = !mine || mine.state !== 'open'
+      ? html`<section class="amphi-panel fr-mt-2w" aria-labelledby="place-title" data-testid="plenary">
+          <h2 id="place-title" class="fr-h4" tabindex="-1" data-card-heading>${t('breakout.plenary.title')}</h2>
+          <p class="fr-mb-1w" data-testid="place-text">${!mine ? t(s.mode === 'free_choice' ? 'breakout.plenary.choose' : 'breakout.plenary.waiting')
             : mine.state === 'pending' ? t('breakout.plenary.assigned', { name: mine.name })
-              : t('breakout.plenary.closed', { name: mine.name })),
-        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, t('breakout.console.mode', { mode: t(MODE_LABEL[s.mode]) }))));
-    }
-    if (canChoose(s)) {
-      nodes.push(h('section', { class: 'fr-mt-2w', 'aria-labelledby': 'choices-title', 'data-testid': 'choices', 'data-card': 'choices' },
-        h('h2', { id: 'choices-title', class: 'fr-h5', tabindex: '-1', 'data-card-heading': '' }, t('breakout.choices.title')),
-        h('ul', { class: 'amphi-list' }, ...s.choices.map((c) => {
-          const chosen = mine?.id === c.id;
-          const full = c.remaining === 0 && !chosen;
-          const button = h('button', { type: 'button', class: `fr-btn fr-btn--sm ${chosen ? '' : 'fr-btn--secondary'}`, 'data-focus': `choose-${c.id}`, 'data-testid': 'choose',
-            'aria-pressed': String(chosen), disabled: full || c.state === 'closed' || isQueuedAction(client.pendingBreakout(roomId), 'choose'),
-            'aria-label': t(chosen ? 'breakout.choices.chosenLabel' : 'breakout.choices.chooseLabel', { name: c.name }) }, t(chosen ? 'breakout.choices.chosen' : 'breakout.choices.choose'));
-          button.addEventListener('click', () => { if (!chosen) void send({ action: 'choose', atelier: c.id }); });
-          return h('li', { class: 'amphi-list__item' },
-            h('span', { class: 'amphi-list__name' }, c.name),
-            h('span', { class: 'fr-text--sm amphi-muted' }, c.remaining === undefined ? t('breakout.choices.unlimited') : t('breakout.choices.remaining', { count: c.remaining })),
-            button);
-        }))));
-    }
-    if (mine) {
-      const resources = (mine.resources ?? []).filter((r) => isWebLink(r.url));
-      nodes.push(h('section', { class: 'amphi-panel amphi-my-atelier fr-mt-2w', 'aria-labelledby': 'my-atelier-title', 'data-testid': 'my-atelier', 'data-card': 'mine' },
-        h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, t('breakout.mine.label')),
-        h('div', { class: 'amphi-atelier-card__head' },
-          h('h2', { id: 'my-atelier-title', class: 'fr-h3 fr-mb-0', tabindex: '-1', 'data-card-heading': '', 'data-testid': 'my-atelier-name' }, mine.name),
-          stateBadge(mine.state)),
-        clock.element(mine.state === 'open' ? mine.ends_at : undefined, t('breakout.timeLeft')),
-        mine.instructions ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.instructions')),
-          h('p', { class: 'amphi-production__text', 'data-testid': 'instructions' }, mine.instructions)) : null,
-        resources.length ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.resources')),
-          h('ul', { 'data-testid': 'resources' }, ...resources.map((r) => h('li', {},
-            h('a', { class: 'fr-link', href: r.url, target: '_blank', rel: 'noopener noreferrer', title: t('breakout.newWindow', { text: r.title }) }, r.title))))) : null,
-        mine.files?.length ? h('div', {}, h('h3', { class: 'fr-text--md fr-mb-1w' }, t('breakout.mine.files')),
-          h('ul', { 'data-testid': 'atelier-files' }, ...mine.files.map((f) => h('li', {},
-            h('a', { class: 'fr-link', href: blobUrl(f.blob, f.name), download: f.name }, f.name))))) : null));
-    }
-    return nodes;
+              : t('breakout.plenary.closed', { name: mine.name })}</p>
+          <p class="fr-text--sm fr-mb-0 amphi-muted">${t('breakout.console.mode', { mode: t(MODE_LABEL[s.mode]) })}</p>
+        </section>`
+      : nothing;
+    const choices = canChoose(s)
+      ? html`<section class="fr-mt-2w" aria-labelledby="choices-title" data-testid="choices" data-card="choices">
+          <h2 id="choices-title" class="fr-h5" tabindex="-1" data-card-heading>${t('breakout.choices.title')}</h2>
+          <ul class="amphi-list">${repeat(s.choices, (c) => c.id, (c) => {
+            const chosen = mine?.id === c.id;
+            const full = c.remaining === 0 && !chosen;
+            return html`<li class="amphi-list__item">
+              <span class="amphi-list__name">${c.name}</span>
+              <span class="fr-text--sm amphi-muted">${c.remaining === undefined ? t('breakout.choices.unlimited') : t('breakout.choices.remaining', { count: c.remaining })}</span>
+              <button type="button" class="fr-btn fr-btn--sm ${chosen ? '' : 'fr-btn--secondary'}" data-focus=${`choose-${c.id}`} data-testid="choose"
+                aria-pressed=${String(chosen)} ?disabled=${full || c.state === 'closed' || isQueuedAction(queue, 'choose')}
+                aria-label=${t(chosen ? 'breakout.choices.chosenLabel' : 'breakout.choices.chooseLabel', { name: c.name })}
+                @click=${() => { if (!chosen) void send({ action: 'choose', atelier: c.id }); }}>${t(chosen ? 'breakout.choices.chosen' : 'breakout.choices.choose')}</button>
+            </li>`;
+          })}</ul>
+        </section>`
+      : nothing;
+    if (!mine) return html`${plenary}${choices}`;
+    const resources = (mine.resources ?? []).filter((r) => isWebLink(r.url));
+    return html`${plenary}${choices}<section class="amphi-panel amphi-my-atelier fr-mt-2w" aria-labelledby="my-atelier-title" data-testid="my-atelier" data-card="mine">
+      <p class="fr-text--sm fr-mb-0 amphi-muted">${t('breakout.mine.label')}</p>
+      <div class="amphi-atelier-card__head">
+        <h2 id="my-atelier-title" class="fr-h3 fr-mb-0" tabindex="-1" data-card-heading data-testid="my-atelier-name">${mine.name}</h2>
+        ${stateBadge(mine.state)}
+      </div>
+      ${clock.element(mine.state === 'open' ? mine.ends_at : undefined, t('breakout.timeLeft'), 'mine')}
+      ${mine.instructions ? html`<div><h3 class="fr-text--md fr-mb-1w">${t('breakout.mine.instructions')}</h3>
+        <p class="amphi-production__text" data-testid="instructions">${mine.instructions}</p></div>` : nothing}
+      ${resources.length ? html`<div><h3 class="fr-text--md fr-mb-1w">${t('breakout.mine.resources')}</h3>
+        <ul data-testid="resources">${resources.map((r) => html`<li>
+          <a class="fr-link" href=${r.url} target="_blank" rel="noopener noreferrer" title=${t('breakout.newWindow', { text: r.title })}>${r.title}</a></li>`)}</ul></div>` : nothing}
+      ${mine.files?.length ? html`<div><h3 class="fr-text--md fr-mb-1w">${t('breakout.mine.files')}</h3>
+        <ul data-testid="atelier-files">${repeat(mine.files, (f) => f.blob, (f) => html`<li><a class="fr-link" href=${blobUrl(f.blob, f.name)} download=${f.name}>${f.name}</a></li>`)}</ul></div>` : nothing}
+    </section>`;
   }
 
   function update(): void {
@@ -188,12 +190,12 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
     title.textContent = s?.title || room?.info.title || '';
     you.textContent = client.me ? t('lobby.you', { name: client.me.name }) : '';
     if (!s) {
-      place.render('loading', () => [h('p', { role: 'status' }, t('breakout.loading'))]);
+      renderKeepingFocus(html`<p role="status">${t('breakout.loading')}</p>`, place, () => title);
       return;
     }
     const mine = s.atelier;
     const queue = client.pendingBreakout(roomId);
-    place.render(JSON.stringify([s.atelier && { ...s.atelier, broadcasts: undefined, production: undefined }, s.mode, canChoose(s) && s.choices, queue.map((c) => c.command.action)]), () => placeView(s));
+    renderKeepingFocus(placeView(s), place, () => title);
     if (mine?.state !== 'open') warning.replaceChildren();
     void showVideo(mine);
 
@@ -209,14 +211,14 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
     // The production: once the atelier has been opened (also after it closed).
     const queued = queuedProduction(queue);
     prodForm.hidden = !mine || (mine.state === 'pending' && !mine.production && !queued);
-    setChildren(prodCurrent, mine?.production
-      ? h('div', { class: 'fr-mb-2w' }, h('p', { class: 'fr-text--sm fr-mb-1w' }, t('breakout.production.current', { version: mine.production.version })), productionBlock(mine.production))
-      : null);
+    renderKeepingFocus(mine?.production
+      ? html`<div class="fr-mb-2w"><p class="fr-text--sm fr-mb-1w">${t('breakout.production.current', { version: mine.production.version })}</p>${productionBlock(mine.production)}</div>`
+      : nothing, prodCurrent);
     prodQueued.hidden = !queued;
     prodQueued.textContent = queued ? t(client.status === 'online' ? 'breakout.production.sendingShort' : 'breakout.production.queued') : '';
 
     broadcasts.update(participantBroadcasts(s));
-    published.render(JSON.stringify([s.published, s.recordings]), () => [publishedList(s.published), ...sharedRecordingsList(s.recordings)]);
+    renderKeepingFocus(plenaryTemplate(s.published, s.recordings), published);
   }
 
   function readOut(event: BreakoutEvent, before: BreakoutState | undefined): void {
@@ -277,7 +279,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
   function focusMine(): void {
     queueMicrotask(() => {
       const heading = root.querySelector<HTMLElement>('#my-atelier-title');
-      if (heading && focusIsFree(place.root)) heading.focus();
+      if (heading && focusIsFree(place)) heading.focus();
     });
   }
 

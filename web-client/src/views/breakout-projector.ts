@@ -11,7 +11,9 @@ import type { AmphiClient } from '../client';
 import { h } from '../dom';
 import { t } from '../i18n';
 import type { RoomId } from '../protocol';
-import { broadcastsList, keyedFocusSlot, publishedList, sharedRecordingsList, stateBadge, STATUS_LABEL } from './breakout-common';
+import { html, nothing } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
+import { broadcastsList, plenaryTemplate, renderKeepingFocus, stateBadge, STATUS_LABEL } from './breakout-common';
 import { connectionBadge, watchRoom } from './common';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { joinCodePanel } from './room-code';
@@ -22,8 +24,8 @@ export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: R
   const errors = h('div');
   const code = joinCodePanel('amphi-board-projector__code');
   const status = h('p', { class: 'amphi-breakout-status', 'data-testid': 'session-status' });
-  const choices = keyedFocusSlot(() => null);
-  const published = keyedFocusSlot(() => null);
+  const choices = h('div');
+  const published = h('div');
   const broadcasts = broadcastsList('broadcasts-title', t('breakout.broadcasts.everyone'));
   const fullscreen = fullscreenButton();
   const root = h('div', { class: 'amphi-breakout-projector amphi-projector' },
@@ -32,9 +34,9 @@ export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: R
     h('div', { class: 'amphi-board-projector__layout' },
       h('div', { class: 'amphi-board-projector__side' }, code.root, status),
       h('div', { class: 'amphi-board-projector__wall' },
-        choices.root,
+        choices,
         h('section', { 'aria-labelledby': 'published-title' },
-          h('h2', { id: 'published-title', class: 'fr-h2' }, t('breakout.published.title')), published.root),
+          h('h2', { id: 'published-title', class: 'fr-h2' }, t('breakout.published.title')), published),
         broadcasts.root)));
   queueMicrotask(() => setProjectorMode(root, true));
 
@@ -48,14 +50,16 @@ export function renderBreakoutProjector(app: App, client: AmphiClient, roomId: R
       return;
     }
     status.textContent = t(STATUS_LABEL[s.status]);
-    choices.render(JSON.stringify(s.choices), () => s.choices.length
-      ? [h('section', { class: 'fr-mb-3w', 'aria-labelledby': 'choices-title', 'data-testid': 'choices' },
-        h('h2', { id: 'choices-title', class: 'fr-h3' }, t('breakout.choices.projector')),
-        h('ul', { class: 'amphi-list' }, ...s.choices.map((c) => h('li', { class: 'amphi-list__item' },
-          h('span', { class: 'amphi-list__name' }, c.name), stateBadge(c.state),
-          h('span', {}, c.remaining === undefined ? t('breakout.choices.unlimited') : t('breakout.choices.remaining', { count: c.remaining }))))))]
-      : []);
-    published.render(JSON.stringify([s.published, s.recordings]), () => [publishedList(s.published), ...sharedRecordingsList(s.recordings)]);
+    renderKeepingFocus(s.choices.length
+      ? html`<section class="fr-mb-3w" aria-labelledby="choices-title" data-testid="choices">
+          <h2 id="choices-title" class="fr-h3">${t('breakout.choices.projector')}</h2>
+          <ul class="amphi-list">${repeat(s.choices, (c) => c.id, (c) => html`<li class="amphi-list__item">
+            <span class="amphi-list__name">${c.name}</span>${stateBadge(c.state)}
+            <span>${c.remaining === undefined ? t('breakout.choices.unlimited') : t('breakout.choices.remaining', { count: c.remaining })}</span>
+          </li>`)}</ul>
+        </section>`
+      : nothing, choices);
+    renderKeepingFocus(plenaryTemplate(s.published, s.recordings), published);
     broadcasts.update(s.broadcasts);
   }
 
