@@ -398,9 +398,12 @@ async fn awards(
     let badge = badge_of(&app, &member, &id).await?;
     let awards = app.store.awards_of_badge(badge.id).await.map_err(ApiError::internal)?;
     let base = super::base_url(&app, &headers);
+    // The badge's image is read once; each recipient's e-mail is looked up.
+    let png = super::has_png_image(&app, &badge).await;
     let mut listed = Vec::with_capacity(awards.len());
     for award in &awards {
-        let ob2 = super::ob2_email(&app, award, &badge).await.map_err(ApiError::internal)?.is_some();
+        let ob2 =
+            png && app.store.email_of(&award.tenant, &award.recipient).await.map_err(ApiError::internal)?.is_some();
         listed.push(award_json(&base, award, &badge, ob2));
     }
     let awards = listed;

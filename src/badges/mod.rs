@@ -102,12 +102,16 @@ pub fn achievement(base: &str, badge: &BadgeRecord) -> Achievement {
 /// assertion: the platform gave one at launch, and the badge's image is a
 /// PNG (the one format both baked and read by every 2.0 backpack).
 pub async fn ob2_email(app: &AppState, award: &AwardRecord, badge: &BadgeRecord) -> Result<Option<String>, StoreError> {
-    let Some(blob) = &badge.image else { return Ok(None) };
-    let png = app.blobs.meta(blob).await.is_some_and(|meta| meta.content_type == "image/png");
-    if !png {
+    if !has_png_image(app, badge).await {
         return Ok(None);
     }
     app.store.email_of(&award.tenant, &award.recipient).await
+}
+
+/// Whether the badge's image is a PNG (what OB 2.0 bakes).
+pub async fn has_png_image(app: &AppState, badge: &BadgeRecord) -> bool {
+    let Some(blob) = &badge.image else { return false };
+    app.blobs.meta(blob).await.is_some_and(|meta| meta.content_type == "image/png")
 }
 
 /// The award's signed credential: the one kept, or signed now and kept

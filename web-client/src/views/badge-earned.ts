@@ -2,7 +2,8 @@
 // recognised them (the quiz ended, the ateliers closed…), asks the server
 // for this member's awards of this activity (`GET /api/v1/me/badges`, with
 // the member's bearer token) a few times, as the award is written with the
-// completion shortly after the end; shows them with their files (see
+// completion shortly after the end, and no more once some are there (every
+// badge a completion earns is written in its one transaction); shows them with their files (see
 // badge-awards.ts), says so once to screen readers, and keeps them in this
 // browser for "Mes badges". Hidden while there is none.
 
@@ -14,13 +15,15 @@ import { t, tn } from '../i18n';
 import type { RoomId } from '../protocol';
 import { keepAwards, renderAwards } from './badge-awards';
 
-/** When to ask again after a check, in ms: the award follows the completion's commit. */
-export const CHECK_DELAYS_MS = [0, 1_500, 4_000, 10_000, 30_000] as const;
+/** How long to wait before each ask, in ms (from the previous answer): the award follows the completion's commit. */
+export const CHECK_DELAYS_MS = [0, 1_500, 2_500, 6_000, 20_000] as const;
 
 export interface BadgeEarned {
   root: HTMLElement;
-  /** The activity may have recognised this member: look (again). */
+  /** The activity may have recognised this member: look (again), a few times until found. */
   check(): void;
+  /** Look once (a screen opened on an activity that may have recognised this member before). */
+  lookOnce(): void;
   dispose(): void;
 }
 
@@ -50,21 +53,36 @@ export function badgeEarned(app: App, client: AmphiClient, roomId: RoomId, fetch
     if (fresh.length > 0) app.announce(t('badges.announceEarned', { names: fresh.map((a) => a.badge_name).join(', ') }));
   }
 
-  async function look(): Promise<void> {
+  /** Whether awards were found. */
+  async function look(): Promise<boolean> {
     const token = client.bearerToken;
-    if (!token || disposed) return;
+    if (!token || disposed) return false;
     try {
-      show(await myAwards(token, roomId, fetchImpl));
+      const awards = await myAwards(token, roomId, fetchImpl);
+      show(awards);
+      return awards.length > 0;
     } catch {
-      // Offline or refused: the next check (or "Mes badges") will say.
+      return false; // offline or refused: the next check (or "Mes badges") will say
     }
+  }
+
+  /** Looks after `CHECK_DELAYS_MS[step]`, then at the next step until found. */
+  function lookFrom(step: number): void {
+    if (step >= CHECK_DELAYS_MS.length) return;
+    timers.push(setTimeout(() => void look().then((found) => {
+      if (!found && !disposed) lookFrom(step + 1);
+    }), CHECK_DELAYS_MS[step]));
   }
 
   return {
     root,
     check() {
       for (const timer of timers) clearTimeout(timer);
-      timers = CHECK_DELAYS_MS.map((delay) => setTimeout(() => void look(), delay));
+      timers = [];
+      lookFrom(0);
+    },
+    lookOnce() {
+      void look();
     },
     dispose() {
       disposed = true;

@@ -121,7 +121,7 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
     refused: (n) => (n.error.code === 'conflict' || postRefusedInForm(composer, n, roomId) ? null : boardErrorText(n.error.code, n.command)),
   });
   update();
-  earned.check();
+  earned.lookOnce();
   return {
     root,
     dispose() {

@@ -295,7 +295,7 @@ export function renderBreakoutParticipant(app: App, client: AmphiClient, roomId:
   });
   update();
   shown = state();
-  earned.check();
+  earned.lookOnce();
   return {
     root,
     dispose() {
