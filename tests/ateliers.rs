@@ -249,7 +249,42 @@ async fn thirty_participants_in_five_ateliers() {
         assert_eq!(atelier["members"], 6, "{atelier}");
         assert_eq!(atelier["broadcasts"], 2, "the broadcast and its marker: {atelier}");
         assert_eq!(atelier["productions"], 1, "{atelier}");
+        let text = atelier["production"]["text"].as_str().expect("its production");
+        let submitter = text.strip_prefix("Synthèse de ").unwrap();
+        assert_eq!(atelier_of[submitter], atelier["id"].as_str().unwrap(), "its own: {atelier}");
     }
+
+    // A badge attached now is awarded to the 30 completions; each award's
+    // evidence is its atelier's production, linked from the credential.
+    let badge = json!({ "activity": room_id, "name": "Atelier mené", "description": "A travaillé en atelier.",
+                        "criteria": "Participer aux ateliers.", "rule": "complete" });
+    let created: Value = reqwest::Client::new()
+        .post(server.url("/api/v1/badges"))
+        .bearer_auth(&token)
+        .json(&badge)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["awarded_now"], 30, "{created}");
+    let listed = server.get_json(&format!("/api/v1/badges/{}/awards", created["id"].as_str().unwrap()), &token).await;
+    let award = listed["awards"].as_array().unwrap().iter().find(|a| a["recipient"] == phone_member.as_str()).unwrap();
+    let url = server.url(&format!("/badges/credentials/{}", award["id"].as_str().unwrap()));
+    let json_of = |url: String| async move {
+        let response = reqwest::Client::new().get(url).header("accept", "application/json").send().await.unwrap();
+        response.json::<Value>().await.unwrap()
+    };
+    let evidence = json_of(url.clone()).await["credential"]["evidence"].clone();
+    let linked: Vec<&Value> = evidence.as_array().unwrap().iter().filter(|e| e.get("id").is_some()).collect();
+    assert_eq!(linked.len(), 1, "{evidence}");
+    assert_eq!(linked[0]["id"], format!("{url}/evidence#atelier-{phone_atelier}"));
+    let number = phone_atelier.trim_start_matches('a');
+    assert_eq!(linked[0]["name"], format!("Production de l’atelier «\u{a0}Atelier {number}\u{a0}»"));
+    let items = json_of(format!("{url}/evidence")).await["items"].clone();
+    assert_eq!(items[0]["kind"], "atelier_production", "{items}");
+    assert!(items[0]["text"].as_str().unwrap().starts_with("Synthèse de "), "{items}");
     let calls: u64 = ateliers.iter().map(|a| a["help_calls"].as_u64().unwrap()).sum();
     assert_eq!(calls, 1);
 

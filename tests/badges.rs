@@ -5,9 +5,10 @@
 //! server and by an independent verifier in Python (joserfc), revocation
 //! reaches both, and the certificate's text is read back from the PDF.
 
-use amphi::store::{CompletionRecord, RoomRecord, Store, Write};
+use amphi::store::{AttendanceRecord, CompletionRecord, RoomRecord, Store, Write};
+use amphi_protocol::board::{BoardCommand, Image, PostContent};
 use amphi_protocol::quiz::{AnswerValue, QuizCommand, QuizEvent};
-use amphi_protocol::{ClientMessage, Format, Role, RoomKind};
+use amphi_protocol::{ClientMessage, Format, Role, RoomKind, ServerMessage};
 use serde_json::{Value, json};
 
 use crate::util::*;
@@ -477,6 +478,19 @@ async fn a_series_badge_waits_for_every_activity_of_the_series() {
         let listed = server.get_json(&format!("/api/v1/badges?activity={room}"), &token).await;
         assert_eq!(listed["badges"][0]["id"], id, "{listed}");
     }
+    // Bea was present 10 minutes in module 1, 5 in module 2, 3 in module 3.
+    let stretch = |room: uuid::Uuid, minutes: i64| {
+        Write::Joined(AttendanceRecord {
+            room,
+            member: "bea".into(),
+            member_name: "Béa".into(),
+            role: Role::Participant,
+            guest: false,
+            joined_at: 1_000,
+            left_at: Some(1_000 + minutes * 60_000),
+        })
+    };
+    store.commit(&[stretch(ids[0], 10), stretch(ids[1], 5), stretch(ids[2], 3)]).await.unwrap();
     // Module 2, then an incomplete module 3: still nothing; module 3 complete: the badge.
     store.commit(&[Write::Completions(vec![completion("default", ids[1], "bea", 2)])]).await.unwrap();
     store.commit(&[Write::Completions(vec![completion("default", ids[2], "bea", 0)])]).await.unwrap();
@@ -485,6 +499,15 @@ async fn a_series_badge_waits_for_every_activity_of_the_series() {
     let awarded = awards(&server, &token, id, 1).await;
     assert_eq!(awarded.len(), 1, "{awarded:?}");
     assert_eq!(awarded[0]["recipient"], "bea");
+    assert_eq!(awarded[0]["attended_minutes"], 18, "the time present in the three modules: {awarded:?}");
+    let certificate = format!("/badges/credentials/{}/certificate.pdf", awarded[0]["id"].as_str().unwrap());
+    let pdf = reqwest::get(server.url(&certificate)).await.unwrap().bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf_file = dir.path().join("attestation.pdf");
+    std::fs::write(&pdf_file, pdf).unwrap();
+    let extracted = python(&["pdf-text", pdf_file.to_str().unwrap()]).await;
+    let text = extracted["text"].as_str().unwrap().replace('\u{a0}', " ");
+    assert!(text.contains("18 minutes"), "the certificate counts all three: {text}");
     // Completing a module again awards nothing more.
     store.commit(&[Write::Completions(vec![completion("default", ids[0], "bea", 2)])]).await.unwrap();
     assert_eq!(awards(&server, &token, id, 2).await.len(), 1);
@@ -622,4 +645,120 @@ async fn an_award_is_an_open_badges_2_hosted_assertion_with_a_baked_png_when_the
     let erased = http.delete(server.url("/api/v1/admin/users/lti:p1:4")).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(erased.status(), 200);
     assert_eq!(store.email_of("default", "lti:p1:4").await.unwrap(), None);
+}
+
+fn board_post(client: &mut Client, room: &str, content: PostContent) -> ClientMessage {
+    let command = BoardCommand::Post { section: None, before: None, content };
+    ClientMessage::Board { id: client.id(), room: room.into(), command: Box::new(command) }
+}
+
+#[tokio::test]
+async fn a_board_badge_links_the_recipients_posts_as_evidence_with_their_files_only() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let body = json!({ "title": "Mur des idées", "kind": "board",
+                       "board": { "sections": ["Idées"], "settings": { "completion_posts": 1 } } });
+    let (status, room) = post(&server, "/api/v1/rooms", &token, body).await;
+    assert_eq!(status, 201, "{room}");
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let (status, badge) = create_badge(&server, &token, &room_id, "Contributrice", "complete").await;
+    assert_eq!(status, 201, "{badge}");
+    let badge = badge["id"].as_str().unwrap().to_string();
+
+    // Camille posts an image and a text; Dominique posts too.
+    let mut camille = server.connect(Format::Json).await;
+    let (welcome, _) = camille.hello_guest(&code, "Camille").await;
+    let ServerMessage::Welcome { resume_token, .. } = welcome else { unreachable!() };
+    let uploaded = reqwest::Client::new()
+        .post(server.url(&format!("/api/v1/boards/{room_id}/uploads?name=schema.png")))
+        .bearer_auth(&resume_token)
+        .body(include_bytes!("fixtures/badges/badge.png").to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
+    let blob = uploaded.json::<Value>().await.unwrap()["blob"].as_str().unwrap().to_string();
+    let image = Image { blob: blob.clone(), alt: "Le schéma du cycle de l'eau".into() };
+    let content = PostContent {
+        title: "Le cycle de l'eau".into(),
+        text: "Évaporation, condensation.".into(),
+        image: Some(image),
+        ..PostContent::default()
+    };
+    let message = board_post(&mut camille, &room_id, content);
+    camille.ok(message).await;
+    let content = PostContent {
+        title: "Une source".into(),
+        link: Some("https://eduscol.education.fr/".into()),
+        ..PostContent::default()
+    };
+    let message = board_post(&mut camille, &room_id, content);
+    camille.ok(message).await;
+    let mut dominique = server.connect(Format::Json).await;
+    dominique.hello_guest(&code, "Dominique").await;
+    let message =
+        board_post(&mut dominique, &room_id, PostContent { title: "Autre idée".into(), ..PostContent::default() });
+    dominique.ok(message).await;
+
+    let awarded = awards(&server, &token, &badge, 2).await;
+    assert_eq!(awarded.len(), 2, "one post completes the board: {awarded:?}");
+    let award = awarded.iter().find(|a| a["recipient_name"] == "Camille").expect("Camille's award");
+    let url = server.url(&format!("/badges/credentials/{}", award["id"].as_str().unwrap()));
+
+    // The credential links each of Camille's posts, and no one else's.
+    let answer: Value = reqwest::Client::new()
+        .get(&url)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let evidence = answer["credential"]["evidence"].as_array().expect("evidence");
+    let linked: Vec<&Value> = evidence.iter().filter(|e| e.get("id").is_some()).collect();
+    assert_eq!(linked.len(), 2, "{evidence:?}");
+    assert_eq!(linked[0]["name"], "Contribution au mur «\u{a0}Mur des idées\u{a0}»");
+    assert_eq!(linked[0]["narrative"], "Le cycle de l'eau\u{a0}: Évaporation, condensation.");
+    let page = format!("{url}/evidence");
+    assert!(linked.iter().all(|e| e["id"].as_str().unwrap().starts_with(&format!("{page}#post-"))), "{linked:?}");
+
+    // The evidence page shows them, each at the anchor the credential names.
+    let shown: Value = reqwest::Client::new()
+        .get(&page)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = shown["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{shown}");
+    assert_eq!(items[0]["title"], "Le cycle de l'eau");
+    assert_eq!(items[1]["link"], "https://eduscol.education.fr/");
+    for (item, linked) in items.iter().zip(&linked) {
+        assert_eq!(format!("{page}#{}", item["anchor"].as_str().unwrap()), linked["id"].as_str().unwrap());
+    }
+    // Its image is served from the award's address, without a token; no other file is.
+    let file_url = items[0]["files"][0]["url"].as_str().expect("the image's URL");
+    assert_eq!(items[0]["files"][0]["alt"], "Le schéma du cycle de l'eau");
+    let served = reqwest::get(file_url).await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert!(served.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    assert_eq!(served.bytes().await.unwrap().as_ref(), include_bytes!("fixtures/badges/badge.png"));
+    let other_award = awarded.iter().find(|a| a["recipient_name"] == "Dominique").unwrap()["id"].as_str().unwrap();
+    let elsewhere = server.url(&format!("/badges/credentials/{other_award}/evidence/files/{blob}"));
+    assert_eq!(reqwest::get(elsewhere).await.unwrap().status(), 404, "not in Dominique's evidence");
+    // A browser gets the web client's page.
+    let html = reqwest::Client::new().get(&page).header("accept", "text/html").send().await.unwrap();
+    assert!(html.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+
+    // Revoked: the evidence is withdrawn.
+    let revoke = format!("/api/v1/badges/awards/{}/revoke", award["id"].as_str().unwrap());
+    assert_eq!(post(&server, &revoke, &token, json!({ "reason": "Erreur" })).await.0, 200);
+    let gone = reqwest::Client::new().get(&page).header("accept", "application/json").send().await.unwrap();
+    assert_eq!(gone.status(), 410);
+    assert_eq!(reqwest::get(file_url).await.unwrap().status(), 410);
 }

@@ -32,10 +32,11 @@ use crate::store::UploadRecord;
 /// What `Content-Security-Policy` allows a served file: nothing runs.
 const BLOB_CSP: &str = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
+/// A file's name given in the query (`?name=`).
 #[derive(Deserialize)]
 pub struct Named {
     #[serde(default)]
-    name: Option<String>,
+    pub name: Option<String>,
 }
 
 /// `POST /api/v1/boards/{id}/uploads?name=FILE`: the raw file as the body.
@@ -141,7 +142,6 @@ pub async fn blob(
         _ => Bearer::from_headers(&app, &headers).await?.0.tenant,
     };
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file");
-    let path = app.blobs.path(&blob).ok_or_else(not_found)?;
     // A blob stored before uploads were recorded (no row names it) is
     // served to any member until a post of a tenant adopts it.
     let store = &app.store;
@@ -150,10 +150,18 @@ pub async fn blob(
     {
         return Err(not_found());
     }
-    let named = Named { name: query.name };
-    let meta = app.blobs.meta(&blob).await.ok_or_else(not_found)?;
+    serve_blob(&app, &blob, query.name.as_deref()).await
+}
+
+/// The stored blob as a response: its type, inline or as an attachment
+/// under `name` (the blob id when none), locked down (no sniffing, a
+/// sandboxing CSP), cached for a year (a blob never changes).
+pub async fn serve_blob(app: &AppState, blob: &str, name: Option<&str>) -> Result<Response, ApiError> {
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file");
+    let path = app.blobs.path(blob).ok_or_else(not_found)?;
+    let meta = app.blobs.meta(blob).await.ok_or_else(not_found)?;
     let bytes = tokio::fs::read(&path).await.map_err(|_| not_found())?;
-    let name = file_name(named.name.as_deref(), &blob);
+    let name = file_name(name, blob);
     let disposition = if meta.is_inline() { "inline" } else { "attachment" };
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();

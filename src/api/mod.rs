@@ -34,6 +34,7 @@ use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
 pub use admin::erase_here;
+pub(crate) use boards::{Named, serve_blob};
 pub(crate) use recordings::refresh as refresh_recordings;
 pub(crate) use registrations::{assign, plan_ateliers};
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};

@@ -4,12 +4,14 @@
 //! `src/store/badges.rs`). This module signs and publishes them: the
 //! issuers' keys (`keys.rs`), the credential and its verification
 //! (`credential.rs`), the revocation list (`status.rs`), the PDF
-//! (`pdf.rs`), the trainers' REST API (`api.rs`) and the public URLs a
-//! credential names (`routes.rs`).
+//! (`pdf.rs`), what the recipient made that backs it up (`evidence.rs`),
+//! the trainers' REST API (`api.rs`) and the public URLs a credential
+//! names (`routes.rs`).
 
 pub mod api;
 pub mod config;
 pub mod credential;
+pub mod evidence;
 pub mod keys;
 pub mod ob2;
 pub mod pdf;
@@ -79,6 +81,9 @@ impl Urls<'_> {
     pub fn credential(&self, award: Uuid) -> String {
         format!("{}/badges/credentials/{award}", self.0)
     }
+    pub fn evidence(&self, award: Uuid) -> String {
+        format!("{}/evidence", self.credential(award))
+    }
 }
 
 /// The tenant's issuer profile at `base`.
@@ -136,7 +141,7 @@ pub async fn signed_credential(
         status_list: urls.revocations(&award.tenant),
         status_index: award.status_index,
         score: (award.max_score > 0 && badge.rule != "attendance").then_some((award.score, award.max_score)),
-        evidence: evidence(app, award, badge).await?,
+        evidence: evidence_of(app, &urls, award, badge).await?,
     };
     let unsigned = credential::credential(&issuer, &achievement(base, badge), &awarded);
     let key = app.badge_keys.get(&award.tenant)?;
@@ -146,8 +151,14 @@ pub async fn signed_credential(
 
 /// What backs an award up, in French as the certificate says it: the
 /// activity (or each of a series), the score when the rule counts one,
-/// the time present.
-async fn evidence(app: &AppState, award: &AwardRecord, badge: &BadgeRecord) -> Result<Vec<Evidence>, StoreError> {
+/// the time present, and a link to each thing the recipient made (their
+/// board posts, their ateliers' productions) on the evidence page.
+async fn evidence_of(
+    app: &AppState,
+    urls: &Urls<'_>,
+    award: &AwardRecord,
+    badge: &BadgeRecord,
+) -> Result<Vec<Evidence>, StoreError> {
     let mut evidence = Vec::new();
     let series = app.store.badge_series(badge.id).await?;
     let activities = if series.is_empty() { vec![badge.activity] } else { series };
@@ -165,6 +176,11 @@ async fn evidence(app: &AppState, award: &AwardRecord, badge: &BadgeRecord) -> R
     if minutes > 0 {
         let narrative = format!("{minutes}\u{a0}minute{} de présence", if minutes > 1 { "s" } else { "" });
         evidence.push(Evidence { name: "Présence".into(), narrative, id: None });
+    }
+    let page = urls.evidence(award.id);
+    for made in evidence::contributions(app, award, badge).await? {
+        let id = Some(format!("{page}#{}", made.anchor));
+        evidence.push(Evidence { name: made.evidence_name(), narrative: made.narrative(), id });
     }
     Ok(evidence)
 }

@@ -2,8 +2,8 @@
 //! backpack, an employer): each tenant's issuer profile, its keys (JWKS)
 //! and its revocation list; each badge's achievement and image; each
 //! award's credential (its verdict, the VC-JWT file, the certificate of
-//! participation in PDF, and its Open Badges 2.0 hosted assertion and
-//! baked PNG, with that version's badge class and issuer under
+//! participation in PDF, its evidence (what the recipient made, with its
+//! files), and its Open Badges 2.0 hosted assertion and baked PNG, with that version's badge class and issuer under
 //! `/badges/v2/`); and `POST /badges/verify`, which answers a
 //! verdict for a pasted or uploaded credential. An award's URL holds a
 //! random id: who holds the link can read the certificate (the recipient's
@@ -13,7 +13,7 @@ use amphi_protocol::ErrorCode;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::credential::Verdict;
+use super::evidence::Contribution;
 use super::{Urls, base_url};
 use crate::api::ApiError;
 use crate::app::AppState;
@@ -39,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/badges/credentials/{id}/credential.jwt", get(credential_jwt))
         .route("/badges/credentials/{id}/certificate.pdf", get(certificate))
         .route("/badges/credentials/{id}/badge.png", get(baked_png))
+        .route("/badges/credentials/{id}/evidence", get(evidence))
+        .route("/badges/credentials/{id}/evidence/files/{blob}", get(evidence_file))
         .route("/badges/v2/assertions/{id}", get(assertion_v2))
         .route("/badges/v2/badges/{id}", get(badge_class_v2))
         .route("/badges/v2/issuers/{tenant}", get(issuer_v2))
@@ -250,6 +253,61 @@ async fn certificate(
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
     Ok(crate::api::download::download("application/pdf", &format!("attestation-{}.pdf", award.id), pdf))
+}
+
+/// The evidence of an award still in force: a revoked one shows none.
+async fn contributions(app: &AppState, id: &str) -> Result<(crate::store::AwardRecord, Vec<Contribution>), ApiError> {
+    let (award, badge) = award(app, id).await?;
+    if award.revoked_at.is_some() {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            ErrorCode::NotFound,
+            "this award was revoked: its evidence is withdrawn",
+        ));
+    }
+    let made = super::evidence::contributions(app, &award, &badge).await.map_err(ApiError::internal)?;
+    Ok((award, made))
+}
+
+/// `GET /badges/credentials/{id}/evidence`: what the recipient made, as it
+/// is now (each item's `anchor` is the fragment the credential links),
+/// with each file's URL; to a browser, the web client's page.
+async fn evidence(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if crate::web::wants_page(&headers) {
+        return Ok(crate::web::index_page(&app.config.web_dir).await);
+    }
+    let (award, made) = contributions(&app, &id).await?;
+    let page = Urls(&base_url(&app, &headers)).evidence(award.id);
+    let items: Vec<Value> = made
+        .iter()
+        .map(|item| {
+            let mut value = serde_json::to_value(item).unwrap_or_default();
+            for (file, shown) in item.files.iter().zip(value["files"].as_array_mut().into_iter().flatten()) {
+                let name = super::segment(&file.name);
+                shown["url"] = json!(format!("{page}/files/{}?name={name}", file.blob));
+            }
+            value
+        })
+        .collect();
+    Ok(ld_json(json!({ "recipient_name": award.recipient_name, "items": items })))
+}
+
+/// `GET /badges/credentials/{id}/evidence/files/{blob}?name=`: a file of
+/// the award's evidence, and no other.
+async fn evidence_file(
+    State(app): State<AppState>,
+    Path((id, blob)): Path<(String, String)>,
+    Query(named): Query<crate::api::Named>,
+) -> Result<Response, ApiError> {
+    let (_, made) = contributions(&app, &id).await?;
+    if !made.iter().flat_map(|item| &item.files).any(|file| file.blob == blob) {
+        return Err(not_found("file in this award's evidence"));
+    }
+    crate::api::serve_blob(&app, &blob, named.name.as_deref()).await
 }
 
 /// Why an award has no Open Badges 2.0 form.

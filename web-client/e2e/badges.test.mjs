@@ -6,9 +6,13 @@
 // browser opens it) says it is authentic; "Mes badges" lists it; the
 // trainer sees the recipient and revokes the award with a reason; the
 // verification page at 1920×1080 says the pasted credential is revoked, and
-// a pasted scrap unreadable. Every screen goes through axe-core.
+// a pasted scrap unreadable. On a board, a participant's posts are the
+// evidence of their badge: the award's page shows them (360 px), and the
+// link the credential names opens it at the post (1920×1080). Every screen
+// goes through axe-core.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { STEP_MS, assertAccessible, assertFits, shot, startHarness, waitForText, waitUntil } from './harness.mjs';
 
@@ -183,4 +187,77 @@ test('badges: attached in the console, received on the phone, verified, revoked'
     await waitForText(verdict, /Badge révoqué par son émetteur\..*Motif de la révocation\s*Réponse donnée par un voisin/s);
     await shot(phone, 'badges-07-phone-revoked-360');
   });
+});
+
+test('badges: a board post is the evidence of its author’s badge', { timeout: 180_000 }, async (t) => {
+  const token = await harness.token(['--role', 'trainer', '--name', 'Mme Durand']);
+  const json = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' };
+  let response = await fetch(`${base}/api/v1/rooms`, {
+    method: 'POST', headers: json,
+    body: JSON.stringify({ title: 'Mur du cycle de l’eau', kind: 'board', board: { sections: ['Idées'], settings: { completion_posts: 1 } } }),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  const room = await response.json();
+  response = await fetch(`${base}/api/v1/badges`, {
+    method: 'POST', headers: json,
+    body: JSON.stringify({ activity: room.id, name: 'Contributrice', description: 'A contribué au mur.', criteria: 'Publier un message.', rule: 'complete' }),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+
+  const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR', hasTouch: true, isMobile: true });
+  context.setDefaultTimeout(STEP_MS);
+  const phone = await context.newPage();
+  let credential;
+
+  await t.test('the phone posts an image with a text; "Badge obtenu" follows', async () => {
+    await phone.goto(`${base}/j/${room.join_code}`);
+    await phone.getByLabel('Pseudonyme').fill('Inès');
+    await phone.getByRole('button', { name: 'Rejoindre' }).click();
+    await phone.getByTestId('board').waitFor();
+    const form = phone.getByTestId('compose');
+    await form.getByTestId('post-title').fill('Le cycle de l’eau');
+    await form.getByTestId('post-text-input').fill('Évaporation, condensation, précipitations.');
+    await form.getByTestId('post-extras').click();
+    const image = readFileSync(new URL('../../tests/fixtures/badges/badge.png', import.meta.url));
+    await form.getByTestId('post-image-input').setInputFiles({ name: 'schema.png', mimeType: 'image/png', buffer: image });
+    await waitForText(form.getByTestId('image-status'), /Image jointe\s: schema\.png/);
+    await form.getByTestId('post-alt').fill('Le schéma du cycle');
+    await form.getByTestId('post-submit').click();
+    const earned = phone.getByTestId('badge-earned');
+    await waitForText(earned, /Contributrice/, 30_000);
+    credential = await earned.getByTestId('award-page').getAttribute('href');
+    assert.match(credential, /\/badges\/credentials\/[0-9a-f-]{36}$/);
+  });
+
+  await t.test('the award’s page shows the post, its text and image (360 px)', async () => {
+    await phone.goto(credential.startsWith('http') ? credential : `${base}${credential}`);
+    await waitForText(phone.getByTestId('verdict'), /Badge authentique/);
+    const item = phone.getByTestId('evidence-item');
+    await waitForText(item, /Le cycle de l’eau.*Contribution au mur\s«\s?Mur du cycle de l’eau\s?».*Évaporation, condensation/s);
+    const img = item.locator('img');
+    assert.equal(await img.getAttribute('alt'), 'Le schéma du cycle');
+    await waitUntil(() => img.evaluate((i) => i.complete && i.naturalWidth > 0), 'the evidence image to load');
+    await item.scrollIntoViewIfNeeded();
+    await assertFits(phone, PHONE.width, 'phone: evidence');
+    await shot(phone, 'badges-08-phone-evidence-360');
+    await assertAccessible(phone, 'award page with evidence (phone)');
+  });
+
+  await t.test('the credential’s evidence link opens the page at the post (1920×1080)', async () => {
+    const id = credential.split('/').pop();
+    const answer = await (await fetch(`${base}/badges/credentials/${id}`, { headers: { Accept: 'application/json' } })).json();
+    const linked = answer.credential.evidence.filter((e) => e.id);
+    assert.equal(linked.length, 1, JSON.stringify(answer.credential.evidence));
+    assert.match(linked[0].id, /\/evidence#post-/);
+    const wide = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'fr-FR' });
+    const page = await wide.newPage();
+    await page.goto(linked[0].id);
+    const anchor = linked[0].id.split('#')[1];
+    await page.locator(`[id="${anchor}"]`).waitFor();
+    await waitUntil(() => page.evaluate((a) => document.activeElement?.id === a, anchor), 'the linked post to have the focus');
+    await shot(page, 'badges-09-evidence-1920');
+    await assertAccessible(page, 'evidence page (1920)');
+    await wide.close();
+  });
+  await context.close();
 });

@@ -44,8 +44,9 @@ export const ENTRY_PATH = '/entrer';
 export const MY_BADGES_PATH = '/mes-badges';
 /** Verifying a badge (pasted or as a file). */
 export const VERIFY_PATH = '/badges/verifier';
-/** An award's own page: the address its credential and its certificate's QR code name. */
-const AWARD_PATH = /^\/badges\/credentials\/([0-9a-fA-F-]{36})\/?$/;
+/** An award's own page: the address its credential and its certificate's QR code name
+ * (`/evidence`, where the credential's evidence links, is the same page). */
+const AWARD_PATH = /^\/badges\/credentials\/([0-9a-fA-F-]{36})(?:\/evidence)?\/?$/;
 /** The course to go back to, after an LTI launch (sessionStorage). */
 export const RETURN_URL_KEY = 'amphi.returnUrl';
 /** How long the home screen waits for the first `joined`. */

@@ -164,6 +164,37 @@ export async function awardPage(award: string, fetchImpl: typeof fetch = fetch):
   return (await readJson(response)) as Verdict;
 }
 
+/** A file of a piece of evidence, served from the award's address. */
+export interface EvidenceFile {
+  blob: string;
+  name: string;
+  /** `image` is shown, `file` downloaded. */
+  role: 'image' | 'file';
+  alt: string;
+  url: string;
+}
+
+/** One thing the recipient made (src/badges/evidence.rs). */
+export interface EvidenceItem {
+  /** The fragment the credential's evidence links: `post-ID`, `atelier-ID`. */
+  anchor: string;
+  kind: 'board_post' | 'atelier_production';
+  activity: string;
+  title: string;
+  text: string;
+  link: string | null;
+  video: string | null;
+  files: EvidenceFile[];
+  at: number;
+}
+
+/** GET /badges/credentials/{award}/evidence → what the recipient made, as it is now. */
+export async function awardEvidence(award: string, fetchImpl: typeof fetch = fetch): Promise<EvidenceItem[]> {
+  const response = await send(fetchImpl, `/badges/credentials/${encodeURIComponent(award)}/evidence`, { headers: { Accept: 'application/json' } });
+  const body = (await readJson(response)) as { items?: EvidenceItem[] } | null;
+  return Array.isArray(body?.items) ? body.items : [];
+}
+
 /** POST /badges/verify: a VC-JWT or a credential as JSON (pasted, or a file's text) → the verdict. */
 export async function verifyCredential(text: string, fetchImpl: typeof fetch = fetch): Promise<Verdict> {
   const response = await send(fetchImpl, '/badges/verify', {

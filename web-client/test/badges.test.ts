@@ -16,7 +16,7 @@ import { awardState, keepAwards, keptAwards, mergeAwards, renderAwards } from '.
 import { badgeEarned, CHECK_DELAYS_MS } from '../src/views/badge-earned';
 import { wrapLines } from '../src/views/badge-image';
 import { badgesPanel } from '../src/views/badge-panel';
-import { renderBadgeVerify, verdictView } from '../src/views/badge-verify';
+import { renderAwardPage, renderBadgeVerify, verdictView } from '../src/views/badge-verify';
 import { renderMyBadges } from '../src/views/my-badges';
 
 const DAY = 86_400_000;
@@ -319,6 +319,52 @@ describe('verification', () => {
     await flush();
     expect(sent).toBe('eyJ.a.b');
     expect(page.root.querySelector('[data-verdict="revoked"]')).not.toBeNull();
+  });
+});
+
+describe('evidence', () => {
+  const AWARD = '0b6c2f9e-4d8a-4c1b-9a7e-2f3d4c5b6a70';
+  const verdict = { verdict: 'valid', valid: true, badge_name: 'Contributrice' };
+  const items = [
+    { anchor: 'post-p1', kind: 'board_post', activity: 'Mur des idées', title: 'Le cycle de l’eau', text: 'Évaporation\ncondensation', link: 'https://eduscol.education.fr/',
+      video: null, files: [{ blob: 'b1', name: 'b1', role: 'image', alt: 'Le schéma', url: `/badges/credentials/${AWARD}/evidence/files/b1?name=b1` }], at: 0 },
+    { anchor: 'atelier-a2', kind: 'atelier_production', activity: 'Ateliers', title: 'Atelier 2', text: '', link: 'javascript:alert(1)',
+      video: null, files: [{ blob: 'b2', name: 'synthèse.pdf', role: 'file', alt: '', url: '/f2' }], at: 0 },
+  ];
+
+  it('shows what the recipient made on the award’s page and opens at the item the credential links', async () => {
+    history.replaceState(null, '', `/badges/credentials/${AWARD}/evidence#atelier-a2`);
+    const { fetch } = server({
+      [`GET /badges/credentials/${AWARD}`]: () => [200, verdict],
+      [`GET /badges/credentials/${AWARD}/evidence`]: () => [200, { items }],
+    });
+    const { app } = fakeApp();
+    const page = renderAwardPage(app, AWARD, fetch);
+    document.body.append(page.root);
+    await flush();
+    const cards = [...page.root.querySelectorAll<HTMLElement>('[data-testid="evidence-item"]')];
+    expect(cards.map((c) => c.id)).toEqual(['post-p1', 'atelier-a2']);
+    expect(cards[0].textContent).toContain('Contribution au mur «\u00a0Mur des idées\u00a0»');
+    expect(cards[0].querySelector('.amphi-evidence__text')!.textContent).toBe('Évaporation\ncondensation');
+    expect(cards[0].querySelector('img')!.getAttribute('alt')).toBe('Le schéma');
+    expect(cards[0].querySelector('a')!.getAttribute('href')).toBe('https://eduscol.education.fr/');
+    expect(cards[1].querySelector('a[href^="javascript"]')).toBeNull();
+    expect(cards[1].querySelector('a[download]')!.textContent).toContain('synthèse.pdf');
+    expect(document.activeElement).toBe(cards[1]);
+    page.dispose();
+  });
+
+  it('shows no section when the evidence is withdrawn or empty', async () => {
+    history.replaceState(null, '', `/badges/credentials/${AWARD}`);
+    const { fetch } = server({
+      [`GET /badges/credentials/${AWARD}`]: () => [200, { ...verdict, verdict: 'revoked', valid: false }],
+      [`GET /badges/credentials/${AWARD}/evidence`]: () => [410, { code: 'not_found', message: 'revoked' }],
+    });
+    const page = renderAwardPage(fakeApp().app, AWARD, fetch);
+    document.body.append(page.root);
+    await flush();
+    expect(page.root.querySelector('[data-verdict="revoked"]')).not.toBeNull();
+    expect(page.root.querySelector('[data-testid="evidence"]')).toBeNull();
   });
 });
 

@@ -1289,6 +1289,7 @@ impl BreakoutSession {
                     broadcasts: tally.broadcasts,
                     help_calls: tally.help_calls,
                     productions: tally.productions,
+                    production: self.works.get(id).map(|w| w.latest.clone()),
                 })
             })
             .collect();

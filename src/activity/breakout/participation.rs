@@ -1,11 +1,14 @@
 //! Participation in ateliers, for the report the server returns as
 //! `participation.json`: per member, the milliseconds spent in each atelier
 //! while present and assigned to it while it was open; per atelier, its
-//! totals (members, time, broadcasts received, help calls, productions).
+//! totals (members, time, broadcasts received, help calls, productions)
+//! and its latest production.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+
+use amphi_protocol::breakout::Production;
 
 use crate::activity::Millis;
 
@@ -38,6 +41,9 @@ pub struct AtelierParticipation {
     pub help_calls: u32,
     /// Production versions handed in.
     pub productions: u32,
+    /// The latest of them (what the atelier made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production: Option<Production>,
 }
 
 /// One member's time in ateliers.

@@ -3,14 +3,17 @@
 // `.jwt` amphi gives, or an Open Badges 3.0 credential as JSON) and says
 // the server's verdict in words; `/badges/credentials/{award}` (the address
 // a certificate's QR code names) shows that award: its verdict now, whose
-// it is, its issuer and dates, and its files.
+// it is, its issuer and dates, its files, and its evidence (what the
+// recipient made; `…/evidence#ANCHOR`, what the credential links, opens
+// the same page at that item).
 
 import type { App } from '../app';
 import { ApiError } from '../api';
-import { awardPage, verifyCredential, type Verdict, type VerdictCode } from '../badges-api';
+import { awardEvidence, awardPage, verifyCredential, type Verdict, type VerdictCode } from '../badges-api';
 import { h, setChildren, uid } from '../dom';
 import { errorText, lang, t, type MessageKey } from '../i18n';
 import { dateAndTime } from '../local-time';
+import { evidenceSection } from './badge-evidence';
 
 /** The largest credential read from a file (the server's limit, `MAX_VERIFY_BYTES`). */
 export const MAX_CREDENTIAL_BYTES = 64 * 1024;
@@ -103,7 +106,7 @@ export function renderBadgeVerify(fetchImpl: typeof fetch = fetch): { root: HTML
   return { root, dispose() { request++; } };
 }
 
-/** `/badges/credentials/{award}`: that award's page. */
+/** `/badges/credentials/{award}` (and `…/evidence`): that award's page. */
 export function renderAwardPage(app: App, award: string, fetchImpl: typeof fetch = fetch): { root: HTMLElement; dispose(): void } {
   const result = h('div', { role: 'status', 'data-testid': 'verify-result' }, h('p', {}, t('badges.verifying')));
   const other = h('a', { class: 'fr-link fr-mt-3w', href: '/badges/verifier' }, t('badges.verifyAnother'));
@@ -114,7 +117,22 @@ export function renderAwardPage(app: App, award: string, fetchImpl: typeof fetch
   const root = h('div', {}, h('h1', { tabindex: '-1' }, t('badges.awardTitle')), result, h('p', { class: 'fr-mt-3w' }, other));
   let disposed = false;
   awardPage(award, fetchImpl).then(
-    (verdict) => !disposed && setChildren(result, verdictView(verdict)),
+    (verdict) => {
+      if (disposed) return;
+      setChildren(result, verdictView(verdict));
+      // A revoked award's evidence is withdrawn (410): the verdict says why.
+      awardEvidence(award, fetchImpl).then((items) => {
+        const section = disposed ? null : evidenceSection(items);
+        if (!section) return;
+        result.after(section);
+        const anchor = decodeURIComponent(location.hash.slice(1));
+        const target = anchor ? section.querySelector<HTMLElement>(`[id="${CSS.escape(anchor)}"]`) : null;
+        if (target) {
+          target.scrollIntoView();
+          target.focus();
+        }
+      }, () => undefined);
+    },
     (e: unknown) => !disposed && setChildren(result, h('p', { class: 'fr-error-text' },
       e instanceof ApiError && e.code === 'not_found' ? t('badges.awardUnknown') : e instanceof ApiError && e.code !== 'network' ? errorText(e.code) : t('home.unreachable'))),
   );
