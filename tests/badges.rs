@@ -751,6 +751,8 @@ async fn a_board_badge_links_the_recipients_posts_as_evidence_with_their_files_o
     let other_award = awarded.iter().find(|a| a["recipient_name"] == "Dominique").unwrap()["id"].as_str().unwrap();
     let elsewhere = server.url(&format!("/badges/credentials/{other_award}/evidence/files/{blob}"));
     assert_eq!(reqwest::get(elsewhere).await.unwrap().status(), 404, "not in Dominique's evidence");
+    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("amphi_abuse_total{kind=\"evidence_file_refused\"} 1"), "counted");
     // A browser gets the web client's page.
     let html = reqwest::Client::new().get(&page).header("accept", "text/html").send().await.unwrap();
     assert!(html.headers()["content-type"].to_str().unwrap().starts_with("text/html"));

@@ -305,6 +305,7 @@ async fn evidence_file(
 ) -> Result<Response, ApiError> {
     let (_, made) = contributions(&app, &id).await?;
     if !made.iter().flat_map(|item| &item.files).any(|file| file.blob == blob) {
+        app.metrics.abuse.with_label_values(&["evidence_file_refused"]).inc();
         return Err(not_found("file in this award's evidence"));
     }
     crate::api::serve_blob(&app, &blob, named.name.as_deref()).await
