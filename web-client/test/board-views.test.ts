@@ -1,0 +1,111 @@
+// @vitest-environment happy-dom
+// The board screens drawn with lit-html: a redraw caused by something
+// unrelated (someone connects, a like elsewhere) updates them in place, so a
+// focused button keeps the focus, the same row keeps its element, and what
+// the trainer typed or chose stays; a reorder or a removal is drawn right.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setLang } from '../src/i18n';
+import { boardFromSnapshot, type BoardState } from '../src/board-state';
+import type { Post } from '../src/board-protocol';
+import { renderBoardTrainer } from '../src/views/board-trainer';
+import type { View } from '../src/app';
+import { post, snapshot } from './board-fixtures';
+import { fakeApp, fakeClient, member, room } from './view-fixtures';
+
+const alice = member('m-alice', 'Alice');
+const bob = member('m-bob', 'Bob', 'participant', false);
+const trainer = member('m-trainer', 'Camille', 'trainer');
+let views: View[] = [];
+
+beforeEach(() => {
+  setLang('fr');
+  document.body.replaceChildren();
+  vi.stubGlobal('fetch', () => Promise.reject(new TypeError('offline')));
+  vi.stubGlobal('confirm', () => true);
+});
+afterEach(() => {
+  for (const v of views) v.dispose();
+  views = [];
+  vi.unstubAllGlobals();
+});
+
+const q = <T extends HTMLElement = HTMLElement>(sel: string, from: ParentNode = document) => from.querySelector<T>(sel)!;
+const all = <T extends HTMLElement = HTMLElement>(sel: string, from: ParentNode = document) => [...from.querySelectorAll<T>(sel)];
+
+function board(posts: Post[], over: Parameters<typeof snapshot>[0] = {}): BoardState {
+  return boardFromSnapshot(snapshot({ posts, total: posts.length, ...over }));
+}
+
+function console_(state: BoardState) {
+  const { app } = fakeApp();
+  const fake = fakeClient(room('board', [trainer, alice, bob], { board: state }));
+  const view = renderBoardTrainer(app, fake.client, 'r1');
+  views.push(view);
+  document.body.append(view.root);
+  return {
+    ...fake,
+    /** The same board, someone else connecting: a redraw about nothing shown here. */
+    unrelated(next: BoardState = fake.state.board!) {
+      fake.set(room('board', [trainer, alice, { ...bob, connected: !fake.state.members[2].connected }], { board: next }));
+    },
+    board(next: BoardState) {
+      fake.set(room('board', fake.state.members, { board: next }));
+    },
+  };
+}
+
+const pending = (id: string, at: number, title = `Post ${id}`) => post(id, { status: 'pending', created_at: at, title });
+
+describe('the moderation queue', () => {
+  it('keeps its rows and the focused button while someone connects or a post is liked', () => {
+    const s = board([pending('p1', 1), pending('p2', 2), post('v1')]);
+    const c = console_(s);
+    const queue = q('[data-testid="moderation-queue"]');
+    const rows = all('[data-testid="queued-post"]', queue);
+    expect(rows.map((r) => q('.fr-text--bold', r).textContent)).toEqual(['Post p1', 'Post p2']);
+    const hide = q<HTMLButtonElement>('[data-focus="queue-hide"]', rows[1]);
+    hide.focus();
+    c.unrelated();
+    c.board({ ...s, posts: { ...s.posts, v1: { ...s.posts.v1, likes: 3 } } });
+    expect(all('[data-testid="queued-post"]', queue)).toEqual(rows);
+    expect(document.activeElement).toBe(hide);
+  });
+
+  it('adds a new post without redrawing the others, and gives the focus to the next row when the focused one is approved', () => {
+    const s = board([pending('p1', 1), pending('p2', 2)]);
+    const c = console_(s);
+    const queue = q('[data-testid="moderation-queue"]');
+    const [r1, r2] = all('[data-testid="queued-post"]', queue);
+    const approve = q<HTMLButtonElement>('[data-focus="queue-approve"]', r1);
+    approve.focus();
+    approve.click();
+    expect(c.sent.at(-1)).toMatchObject({ type: 'board', command: { action: 'approve', post: 'p1' } });
+    const withNew = board([pending('p1', 1), pending('p2', 2), pending('p3', 3)]);
+    c.board(withNew);
+    const three = all('[data-testid="queued-post"]', queue);
+    expect(three.slice(0, 2)).toEqual([r1, r2]);
+    expect(q('.fr-text--bold', three[2]).textContent).toBe('Post p3');
+    expect(document.activeElement).toBe(approve);
+    // p1 approved: its row goes, the focus goes to p2's "Valider".
+    c.board({ ...withNew, posts: { ...withNew.posts, p1: { ...withNew.posts.p1, status: 'visible' } } });
+    const two = all('[data-testid="queued-post"]', queue);
+    expect(two).toEqual([r2, three[2]]);
+    expect(r1.isConnected).toBe(false);
+    expect(document.activeElement).toBe(q('[data-focus="queue-approve"]', r2));
+    expect(q('#board-queue-title').textContent).toContain('2');
+  });
+
+  it('updates a row in place when its post is edited, and hides the queue once empty', () => {
+    const s = board([pending('p1', 1)]);
+    const c = console_(s);
+    const row = q('[data-testid="queued-post"]');
+    c.board({ ...s, posts: { p1: { ...s.posts.p1, version: 2, title: 'Titre corrigé' } } });
+    expect(q('[data-testid="queued-post"]')).toBe(row);
+    expect(q('.fr-text--bold', row).textContent).toBe('Titre corrigé');
+    expect(q('[data-focus="queue-approve"]', row).getAttribute('aria-label')).toContain('Titre corrigé');
+    c.board({ ...s, posts: { p1: { ...s.posts.p1, status: 'visible' } } });
+    expect(q('[data-testid="moderation-queue"]').hidden).toBe(true);
+    expect(document.querySelector('[data-testid="queued-post"]')).toBeNull();
+  });
+});
