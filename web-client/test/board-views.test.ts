@@ -109,3 +109,35 @@ describe('the moderation queue', () => {
     expect(document.querySelector('[data-testid="queued-post"]')).toBeNull();
   });
 });
+
+describe('the post form\'s section choice', () => {
+  it('keeps the chosen section and its options while sections are renamed, reordered or removed', () => {
+    const s = board([]);
+    const c = console_(s);
+    const select = q<HTMLSelectElement>('[data-testid="compose"] [data-testid="post-section"]');
+    const options = [...select.options];
+    expect(options.map((o) => [o.value, o.textContent])).toEqual([['s1', 'Idées'], ['s2', 'Questions']]);
+    select.value = 's2';
+    select.focus();
+    c.unrelated();
+    expect([...select.options]).toEqual(options);
+    expect(select.value).toBe('s2');
+    expect(document.activeElement).toBe(select);
+    // Renamed: the same option, its new name.
+    const renamed = { ...s, sections: [{ ...s.sections[0], title: 'Pistes' }, s.sections[1]] };
+    c.board(renamed);
+    expect([...select.options]).toEqual(options);
+    expect(options[0].textContent).toBe('Pistes');
+    expect(select.value).toBe('s2');
+    // Reordered: the options move, the choice stays.
+    c.board({ ...renamed, sections: [renamed.sections[1], renamed.sections[0], { id: 's3', title: '', locked: false }] });
+    expect([...select.options].slice(0, 2)).toEqual([options[1], options[0]]);
+    expect(select.options[2].textContent).toBe('Section sans titre');
+    expect(select.value).toBe('s2');
+    // The first removed: still s2; down to one section, the choice is hidden.
+    c.board({ ...renamed, sections: [renamed.sections[1]] });
+    expect([...select.options]).toEqual([options[1]]);
+    expect(select.value).toBe('s2');
+    expect(select.closest<HTMLElement>('.fr-select-group')!.hidden).toBe(true);
+  });
+});
