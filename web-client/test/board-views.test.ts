@@ -141,3 +141,66 @@ describe('the post form\'s section choice', () => {
     expect(select.closest<HTMLElement>('.fr-select-group')!.hidden).toBe(true);
   });
 });
+
+describe('the console\'s sections', () => {
+  const rowOf = (id: string) => q(`[data-section-row="${id}"]`);
+  const input = (id: string) => q<HTMLInputElement>('input', rowOf(id));
+
+  it('keeps a title being typed, the rows and the focus while posts arrive and someone connects', () => {
+    const s = board([]);
+    const c = console_(s);
+    const rows = all('[data-testid="sections"] > li');
+    expect(rows).toHaveLength(2);
+    input('s2').value = 'Questions ouvertes';
+    input('s2').focus();
+    c.unrelated();
+    c.board({ ...s, posts: { p1: post('p1', { section: 's1' }) } });
+    expect(all('[data-testid="sections"] > li')).toEqual(rows);
+    expect(input('s2').value).toBe('Questions ouvertes');
+    expect(document.activeElement).toBe(input('s2'));
+    // A post in s1: its "Supprimer" is disabled, in place.
+    expect(q<HTMLButtonElement>('[data-focus="section-remove"]', rowOf('s1')).disabled).toBe(true);
+    expect(q<HTMLButtonElement>('[data-focus="section-remove"]', rowOf('s2')).disabled).toBe(false);
+  });
+
+  it('renames with what was typed, then shows the new title; locks in place, keeping the focus', () => {
+    const s = board([]);
+    const c = console_(s);
+    input('s1').value = '  Pistes ';
+    q<HTMLButtonElement>('[data-focus="section-rename"]', rowOf('s1')).click();
+    expect(c.sent.at(-1)).toMatchObject({ command: { action: 'rename_section', section: 's1', title: 'Pistes' } });
+    const row = rowOf('s1');
+    c.board({ ...s, sections: [{ ...s.sections[0], title: 'Pistes' }, s.sections[1]] });
+    expect(rowOf('s1')).toBe(row);
+    expect(input('s1').value).toBe('Pistes');
+    expect(q('[data-focus="section-rename"]', row).getAttribute('aria-label')).toBe('Renommer la section «\u00a0Pistes\u00a0»');
+    const lock = q<HTMLButtonElement>('[data-focus="section-lock"]', rowOf('s2'));
+    lock.focus();
+    lock.click();
+    expect(c.sent.at(-1)).toMatchObject({ command: { action: 'lock_section', section: 's2', locked: true } });
+    c.board({ ...s, sections: [{ ...s.sections[0], title: 'Pistes' }, { ...s.sections[1], locked: true }] });
+    expect(q('[data-focus="section-lock"]', rowOf('s2'))).toBe(lock);
+    expect(lock.textContent).toBe('Déverrouiller');
+    expect(q('label', rowOf('s2')).textContent).toBe('Titre de la section 2Section verrouillée');
+    expect(document.activeElement).toBe(lock);
+  });
+
+  it('draws a reorder and a removal right: rows move with their typed titles, numbers follow', () => {
+    const s = board([], { sections: [{ id: 's1', title: 'Idées', locked: false }, { id: 's2', title: 'Questions', locked: false }, { id: 's3', title: 'Ressources', locked: false }] });
+    const c = console_(s);
+    const [r1, r2, r3] = all('[data-testid="sections"] > li');
+    input('s3').value = 'Liens';
+    c.board({ ...s, sections: [s.sections[2], s.sections[0], s.sections[1]] });
+    expect(all('[data-testid="sections"] > li')).toEqual([r3, r1, r2]);
+    expect(input('s3').value).toBe('Liens');
+    expect(all('[data-testid="sections"] label').map((l) => l.textContent)).toEqual(['Titre de la section 1', 'Titre de la section 2', 'Titre de la section 3']);
+    const remove = q<HTMLButtonElement>('[data-focus="section-remove"]', r1);
+    remove.focus();
+    c.board({ ...s, sections: [s.sections[2], s.sections[1]] });
+    expect(all('[data-testid="sections"] > li')).toEqual([r3, r2]);
+    expect(r1.isConnected).toBe(false);
+    expect(document.activeElement).toBe(q('[data-testid="sections-panel"] summary'));
+    // The label follows its input.
+    expect(q<HTMLLabelElement>('label', r2).htmlFor).toBe(input('s2').id);
+  });
+});
