@@ -9,6 +9,7 @@ import { setLang } from '../src/i18n';
 import { boardFromSnapshot, type BoardState } from '../src/board-state';
 import type { Post } from '../src/board-protocol';
 import { renderBoardTrainer } from '../src/views/board-trainer';
+import { renderBoardParticipant } from '../src/views/board-participant';
 import type { View } from '../src/app';
 import { post, snapshot } from './board-fixtures';
 import { fakeApp, fakeClient, member, room } from './view-fixtures';
@@ -202,5 +203,95 @@ describe('the console\'s sections', () => {
     expect(document.activeElement).toBe(q('[data-testid="sections-panel"] summary'));
     // The label follows its input.
     expect(q<HTMLLabelElement>('label', r2).htmlFor).toBe(input('s2').id);
+  });
+});
+
+describe('the board itself', () => {
+  function phone(state: BoardState) {
+    const { app } = fakeApp();
+    const fake = fakeClient(room('board', [], { board: state }), alice);
+    let pending: unknown[] = [];
+    (fake.client as unknown as { pendingBoard: () => unknown[] }).pendingBoard = () => pending;
+    const view = renderBoardParticipant(app, fake.client, 'r1');
+    views.push(view);
+    document.body.append(view.root);
+    return {
+      ...fake,
+      board(next: BoardState, queued: unknown[] = pending) {
+        pending = queued;
+        fake.set(room('board', [], { board: next }));
+      },
+    };
+  }
+  const sectionsShown = () => all('[data-testid="board"] [data-testid="board-section"]');
+  const cardOf = (id: string) => q(`li[data-post="${id}"]`);
+
+  it('keeps the sections, the cards, a typed comment and the focus while another post is liked', () => {
+    const s = board([post('p1'), post('p2', { section: 's2' })]);
+    const c = phone(s);
+    const sections = sectionsShown();
+    const [li1, li2] = [cardOf('p1'), cardOf('p2')];
+    const comment = q<HTMLInputElement>('[data-testid="comment-input"]', li2);
+    comment.value = 'Bonne idée';
+    comment.focus();
+    c.board({ ...s, posts: { ...s.posts, p1: { ...s.posts.p1, likes: 4 } } });
+    expect(sectionsShown()).toEqual(sections);
+    expect([cardOf('p1'), cardOf('p2')]).toEqual([li1, li2]);
+    expect(q<HTMLInputElement>('[data-testid="comment-input"]', li2).value).toBe('Bonne idée');
+    expect(document.activeElement).toBe(comment);
+    expect(q('[data-focus="like"]', li1).textContent).toContain('4');
+  });
+
+  it('moves the sections when they are reordered, and a card to its new section, keeping their elements', () => {
+    const s = board([post('p1'), post('p2', { section: 's2' })]);
+    const c = phone(s);
+    const [first, second] = sectionsShown();
+    const li1 = cardOf('p1');
+    const like = q<HTMLButtonElement>('[data-focus="like"]', li1);
+    like.focus();
+    c.board({ ...s, sections: [s.sections[1], s.sections[0]] });
+    expect(sectionsShown()).toEqual([second, first]);
+    expect(q('h2', second).textContent).toBe('Questions');
+    expect(document.activeElement).toBe(like);
+    // p1 moved into "Questions", after p2.
+    c.board({ ...s, sections: [s.sections[1], s.sections[0]], posts: { ...s.posts, p1: { ...s.posts.p1, section: 's2', key: 'b0' } } });
+    expect(cardOf('p1')).toBe(li1);
+    expect(all('li[data-post]', second)).toEqual([cardOf('p2'), li1]);
+    expect(all('li[data-post]', first)).toEqual([]);
+    expect(q('[data-testid="section-count"]', second).textContent).toBe('2 messages');
+    expect(q('[data-testid="section-count"]', first).textContent).toBe('0 message');
+    expect(document.activeElement).toBe(like);
+  });
+
+  it('drops a removed section, shows a locked one, and keeps the cards when the board becomes a wall', () => {
+    const s = board([post('p1'), post('p2', { section: 's2', key: 'a1' })]);
+    const c = phone(s);
+    const [first] = sectionsShown();
+    const li1 = cardOf('p1');
+    const locked = { ...s, sections: [{ ...s.sections[0], locked: true }], posts: { p1: s.posts.p1 } };
+    c.board(locked);
+    expect(sectionsShown()).toEqual([first]);
+    expect(q<HTMLElement>('.amphi-board__locked', first).hidden).toBe(false);
+    c.board({ ...s, settings: { ...s.settings, layout: 'wall' } });
+    const wall = sectionsShown();
+    expect(wall).toHaveLength(1);
+    expect(q('h2', wall[0]).className).toContain('fr-sr-only');
+    expect(q('[data-testid="board"]').className).toContain('amphi-board--wall');
+    expect(all('li[data-post]')).toEqual([li1, cardOf('p2')]);
+  });
+
+  it('shows a queued post at the end of its section until the server\'s copy replaces it', () => {
+    const s = board([post('p1')]);
+    const c = phone(s);
+    const li1 = cardOf('p1');
+    const queued = { type: 'board', id: 'c1', room: 'r1', command: { action: 'post', section: 's1', title: 'Hors ligne', text: '' } };
+    c.board(s, [queued]);
+    const [items] = sectionsShown().map((sec) => all('ol > li', sec));
+    expect(items[0]).toBe(li1);
+    expect(items[1].dataset.queued).toBe('c1');
+    expect(items[1].textContent).toContain('Hors ligne');
+    c.board({ ...s, posts: { ...s.posts, p9: post('p9', { key: 'b0', title: 'Hors ligne' }) } }, []);
+    expect(document.querySelector('[data-queued]')).toBeNull();
+    expect(all('ol > li', sectionsShown()[0])).toEqual([li1, cardOf('p9')]);
   });
 });
