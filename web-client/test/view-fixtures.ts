@@ -33,6 +33,8 @@ export function fakeClient(initial: RoomState, me: MemberView = member('m-traine
     serverNow: () => Date.now(),
     pendingBreakout: () => [],
     pendingBoard: () => [],
+    hasPendingQuiz: () => false,
+    pendingAnswer: () => undefined,
     subscribe(l: (n: ClientNotice) => void) {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -4,6 +4,7 @@
 // spoken warnings), the leaderboard, the question heading, and keyed slots
 // redrawn only when their content changes.
 
+import { html, nothing, type TemplateResult } from 'lit-html';
 import { h, setChildren } from '../dom';
 import { t, tn } from '../i18n';
 import type { CorrectAnswer, LeaderboardEntry, QuestionStats, QuestionView, ScoreView } from '../quiz-protocol';
@@ -109,21 +110,18 @@ export function countdown(serverNow: () => number, onWarning?: (msThreshold: num
 }
 
 /** "Question 2 sur 5" and the question type. */
-export function questionHeading(state: QuizState, question: QuestionView): HTMLElement {
+export function questionHeading(state: QuizState, question: QuestionView): TemplateResult {
   const position = state.current?.position ?? question.index;
   const round = state.current && state.current.round > 1 ? t('quiz.round', { round: state.current.round }) : '';
-  return h('p', { class: 'amphi-question__meta fr-mb-1w', 'data-testid': 'question-number' },
-    t('quiz.questionOf', { number: position + 1, count: state.questionCount }),
-    round ? ` · ${round}` : '',
-    ' · ', questionTypeLabel(question.kind));
+  return html`<p class="amphi-question__meta fr-mb-1w" data-testid="question-number">${t('quiz.questionOf', { number: position + 1, count: state.questionCount })}${round ? ` · ${round}` : ''} · ${questionTypeLabel(question.kind)}</p>`;
 }
 
-/** The prompt and its image, if any. */
-export function questionPrompt(question: QuestionView, level: 'h2' | 'h3' = 'h2'): HTMLElement {
-  const prompt = h(level, { class: 'amphi-question__prompt', 'data-testid': 'question-prompt' }, question.prompt);
-  if (!question.image_url) return prompt;
-  return h('div', {}, prompt,
-    h('img', { class: 'amphi-question__image', src: question.image_url, alt: t('quiz.imageAlt'), referrerpolicy: 'no-referrer', loading: 'lazy' }));
+/** The prompt (a level 2 heading) and its image, if any; `focusable`: the whole takes the focus (tabindex -1). */
+export function questionPrompt(question: QuestionView, focusable = false): TemplateResult {
+  const tabindex = focusable ? '-1' : nothing;
+  if (!question.image_url) return html`<h2 class="amphi-question__prompt" data-testid="question-prompt" tabindex=${tabindex}>${question.prompt}</h2>`;
+  return html`<div tabindex=${tabindex}><h2 class="amphi-question__prompt" data-testid="question-prompt">${question.prompt}</h2><img class="amphi-question__image"
+    src=${question.image_url} alt=${t('quiz.imageAlt')} referrerpolicy="no-referrer" loading="lazy"></div>`;
 }
 
 /** The top of the leaderboard, best first. */

@@ -9,6 +9,7 @@
 
 import type { App, View } from '../app';
 import type { AmphiClient } from '../client';
+import { render, type TemplateResult } from 'lit-html';
 import { h } from '../dom';
 import { errorText, formatPlanned, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
@@ -130,10 +131,9 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     status = h('div', { class: 'amphi-answer-status', role: 'status', 'data-testid': 'answer-status' });
     feedback = h('div', { 'data-testid': 'feedback' });
     const nodes: Node[] = [
-      h('div', { class: 'amphi-question-top' }, questionHeading(state, question), timer.root),
+      h('div', { class: 'amphi-question-top' }, nodesOf(questionHeading(state, question)), timer.root),
     ];
-    const prompt = questionPrompt(question);
-    prompt.setAttribute('tabindex', '-1');
+    const prompt = nodesOf(questionPrompt(question, true));
     feedbackAtBuild = feedbackNodes(state).length > 0;
     nodes.push(prompt, form.root, status, feedback);
     if (isSelfPaced(state)) {
@@ -366,6 +366,13 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
       timer.dispose();
     },
   };
+}
+
+/** A template's nodes, drawn once. */
+function nodesOf(template: TemplateResult): DocumentFragment {
+  const nodes = document.createDocumentFragment();
+  render(template, nodes);
+  return nodes;
 }
 
 /** An error in the participant's terms (a refused answer reads differently). */
