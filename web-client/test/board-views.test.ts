@@ -12,7 +12,7 @@ import { renderBoardTrainer } from '../src/views/board-trainer';
 import { renderBoardParticipant } from '../src/views/board-participant';
 import type { View } from '../src/app';
 import { post, snapshot } from './board-fixtures';
-import { fakeApp, fakeClient, member, room } from './view-fixtures';
+import { expectSameNodes, fakeApp, fakeClient, member, room } from './view-fixtures';
 
 const alice = member('m-alice', 'Alice');
 const bob = member('m-bob', 'Bob', 'participant', false);
@@ -69,7 +69,7 @@ describe('the moderation queue', () => {
     hide.focus();
     c.unrelated();
     c.board({ ...s, posts: { ...s.posts, v1: { ...s.posts.v1, likes: 3 } } });
-    expect(all('[data-testid="queued-post"]', queue)).toEqual(rows);
+    expectSameNodes(all('[data-testid="queued-post"]', queue), rows);
     expect(document.activeElement).toBe(hide);
   });
 
@@ -85,13 +85,13 @@ describe('the moderation queue', () => {
     const withNew = board([pending('p1', 1), pending('p2', 2), pending('p3', 3)]);
     c.board(withNew);
     const three = all('[data-testid="queued-post"]', queue);
-    expect(three.slice(0, 2)).toEqual([r1, r2]);
+    expectSameNodes(three.slice(0, 2), [r1, r2]);
     expect(q('.fr-text--bold', three[2]).textContent).toBe('Post p3');
     expect(document.activeElement).toBe(approve);
     // p1 approved: its row goes, the focus goes to p2's "Valider".
     c.board({ ...withNew, posts: { ...withNew.posts, p1: { ...withNew.posts.p1, status: 'visible' } } });
     const two = all('[data-testid="queued-post"]', queue);
-    expect(two).toEqual([r2, three[2]]);
+    expectSameNodes(two, [r2, three[2]]);
     expect(r1.isConnected).toBe(false);
     expect(document.activeElement).toBe(q('[data-focus="queue-approve"]', r2));
     expect(q('#board-queue-title').textContent).toContain('2');
@@ -121,23 +121,23 @@ describe('the post form\'s section choice', () => {
     select.value = 's2';
     select.focus();
     c.unrelated();
-    expect([...select.options]).toEqual(options);
+    expectSameNodes([...select.options], options);
     expect(select.value).toBe('s2');
     expect(document.activeElement).toBe(select);
     // Renamed: the same option, its new name.
     const renamed = { ...s, sections: [{ ...s.sections[0], title: 'Pistes' }, s.sections[1]] };
     c.board(renamed);
-    expect([...select.options]).toEqual(options);
+    expectSameNodes([...select.options], options);
     expect(options[0].textContent).toBe('Pistes');
     expect(select.value).toBe('s2');
     // Reordered: the options move, the choice stays.
     c.board({ ...renamed, sections: [renamed.sections[1], renamed.sections[0], { id: 's3', title: '', locked: false }] });
-    expect([...select.options].slice(0, 2)).toEqual([options[1], options[0]]);
+    expectSameNodes([...select.options].slice(0, 2), [options[1], options[0]]);
     expect(select.options[2].textContent).toBe('Section sans titre');
     expect(select.value).toBe('s2');
     // The first removed: still s2; down to one section, the choice is hidden.
     c.board({ ...renamed, sections: [renamed.sections[1]] });
-    expect([...select.options]).toEqual([options[1]]);
+    expectSameNodes([...select.options], [options[1]]);
     expect(select.value).toBe('s2');
     expect(select.closest<HTMLElement>('.fr-select-group')!.hidden).toBe(true);
   });
@@ -156,7 +156,7 @@ describe('the console\'s sections', () => {
     input('s2').focus();
     c.unrelated();
     c.board({ ...s, posts: { p1: post('p1', { section: 's1' }) } });
-    expect(all('[data-testid="sections"] > li')).toEqual(rows);
+    expectSameNodes(all('[data-testid="sections"] > li'), rows);
     expect(input('s2').value).toBe('Questions ouvertes');
     expect(document.activeElement).toBe(input('s2'));
     // A post in s1: its "Supprimer" is disabled, in place.
@@ -192,13 +192,13 @@ describe('the console\'s sections', () => {
     const [r1, r2, r3] = all('[data-testid="sections"] > li');
     input('s3').value = 'Liens';
     c.board({ ...s, sections: [s.sections[2], s.sections[0], s.sections[1]] });
-    expect(all('[data-testid="sections"] > li')).toEqual([r3, r1, r2]);
+    expectSameNodes(all('[data-testid="sections"] > li'), [r3, r1, r2]);
     expect(input('s3').value).toBe('Liens');
     expect(all('[data-testid="sections"] label').map((l) => l.textContent)).toEqual(['Titre de la section 1', 'Titre de la section 2', 'Titre de la section 3']);
     const remove = q<HTMLButtonElement>('[data-focus="section-remove"]', r1);
     remove.focus();
     c.board({ ...s, sections: [s.sections[2], s.sections[1]] });
-    expect(all('[data-testid="sections"] > li')).toEqual([r3, r2]);
+    expectSameNodes(all('[data-testid="sections"] > li'), [r3, r2]);
     expect(r1.isConnected).toBe(false);
     expect(document.activeElement).toBe(q('[data-testid="sections-panel"] summary'));
     // The label follows its input.
@@ -235,8 +235,8 @@ describe('the board itself', () => {
     comment.value = 'Bonne idée';
     comment.focus();
     c.board({ ...s, posts: { ...s.posts, p1: { ...s.posts.p1, likes: 4 } } });
-    expect(sectionsShown()).toEqual(sections);
-    expect([cardOf('p1'), cardOf('p2')]).toEqual([li1, li2]);
+    expectSameNodes(sectionsShown(), sections);
+    expectSameNodes([cardOf('p1'), cardOf('p2')], [li1, li2]);
     expect(q<HTMLInputElement>('[data-testid="comment-input"]', li2).value).toBe('Bonne idée');
     expect(document.activeElement).toBe(comment);
     expect(q('[data-focus="like"]', li1).textContent).toContain('4');
@@ -250,14 +250,14 @@ describe('the board itself', () => {
     const like = q<HTMLButtonElement>('[data-focus="like"]', li1);
     like.focus();
     c.board({ ...s, sections: [s.sections[1], s.sections[0]] });
-    expect(sectionsShown()).toEqual([second, first]);
+    expectSameNodes(sectionsShown(), [second, first]);
     expect(q('h2', second).textContent).toBe('Questions');
     expect(document.activeElement).toBe(like);
     // p1 moved into "Questions", after p2.
     c.board({ ...s, sections: [s.sections[1], s.sections[0]], posts: { ...s.posts, p1: { ...s.posts.p1, section: 's2', key: 'b0' } } });
     expect(cardOf('p1')).toBe(li1);
-    expect(all('li[data-post]', second)).toEqual([cardOf('p2'), li1]);
-    expect(all('li[data-post]', first)).toEqual([]);
+    expectSameNodes(all('li[data-post]', second), [cardOf('p2'), li1]);
+    expectSameNodes(all('li[data-post]', first), []);
     expect(q('[data-testid="section-count"]', second).textContent).toBe('2 messages');
     expect(q('[data-testid="section-count"]', first).textContent).toBe('0 message');
     expect(document.activeElement).toBe(like);
@@ -270,14 +270,14 @@ describe('the board itself', () => {
     const li1 = cardOf('p1');
     const locked = { ...s, sections: [{ ...s.sections[0], locked: true }], posts: { p1: s.posts.p1 } };
     c.board(locked);
-    expect(sectionsShown()).toEqual([first]);
+    expectSameNodes(sectionsShown(), [first]);
     expect(q<HTMLElement>('.amphi-board__locked', first).hidden).toBe(false);
     c.board({ ...s, settings: { ...s.settings, layout: 'wall' } });
     const wall = sectionsShown();
     expect(wall).toHaveLength(1);
     expect(q('h2', wall[0]).className).toContain('fr-sr-only');
     expect(q('[data-testid="board"]').className).toContain('amphi-board--wall');
-    expect(all('li[data-post]')).toEqual([li1, cardOf('p2')]);
+    expectSameNodes(all('li[data-post]'), [li1, cardOf('p2')]);
   });
 
   it('shows a queued post at the end of its section until the server\'s copy replaces it', () => {
@@ -292,6 +292,6 @@ describe('the board itself', () => {
     expect(items[1].textContent).toContain('Hors ligne');
     c.board({ ...s, posts: { ...s.posts, p9: post('p9', { key: 'b0', title: 'Hors ligne' }) } }, []);
     expect(document.querySelector('[data-queued]')).toBeNull();
-    expect(all('ol > li', sectionsShown()[0])).toEqual([li1, cardOf('p9')]);
+    expectSameNodes(all('ol > li', sectionsShown()[0]), [li1, cardOf('p9')]);
   });
 });

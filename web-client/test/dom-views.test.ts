@@ -21,6 +21,7 @@ import { renderNewestNames, renderParticipantList, renderProgress } from '../src
 import { boardFromSnapshot } from '../src/board-state';
 import type { CardActions } from '../src/views/board-card';
 import { post, snapshot } from './board-fixtures';
+import { expectSameNodes } from './view-fixtures';
 
 beforeEach(() => {
   setLang('fr');
@@ -153,12 +154,12 @@ describe('the board’s list', () => {
     // p3 goes first: its element is taken out and put back, and keeps the focus.
     view.update(render([post('p1', { key: 'a0' }), post('p2', { key: 'a1' }), post('p3', { key: 'Z' })]));
     expect(items().map((li) => li.dataset.post)).toEqual(['p3', 'p1', 'p2']);
-    expect(items()).toEqual([li3, li1, li2]);
+    expectSameNodes(items(), [li3, li1, li2]);
     expect(document.activeElement).toBe(like);
 
     // p2 is deleted: its element goes, the others stay.
     view.update(render([post('p1', { key: 'a0' }), post('p3', { key: 'Z' })]));
-    expect(items()).toEqual([li3, li1]);
+    expectSameNodes(items(), [li3, li1]);
     expect(li2.isConnected).toBe(false);
   });
 
@@ -253,7 +254,7 @@ describe('the quiz’s progress grid', () => {
 
     renderProgress(root, state([['correct', 'seen'], ['not_reached', 'not_reached']], 0));
     const again = [...root.querySelectorAll('tbody tr[data-member]')];
-    expect(again).toEqual(rows);
+    expectSameNodes(again, rows);
     expect(again[0].querySelector('td')).toBe(firstCell);
     expect(firstCell.textContent).toBe('✓juste');
     expect(root.querySelector('p')?.textContent).toBe('Ont terminé\u00a0: 0 sur 2');
@@ -267,7 +268,7 @@ describe('the quiz’s progress grid', () => {
     const swapped = state([['answered'], ['seen']], 0);
     swapped.progress!.rows.reverse();
     renderProgress(root, swapped);
-    expect([...root.querySelectorAll('tbody tr[data-member]')]).toEqual([second, first]);
+    expectSameNodes([...root.querySelectorAll('tbody tr[data-member]')], [second, first]);
   });
 });
 
