@@ -9,8 +9,10 @@ import { setLang } from '../src/i18n';
 import type { QuizState } from '../src/quiz-state';
 import type { View } from '../src/app';
 import { renderQuizTrainer } from '../src/views/quiz-trainer';
+import { answerForm } from '../src/views/quiz-answer';
+import type { QuestionView } from '../src/quiz-protocol';
 import { Q0, Q1, Q2, choiceStats, opened, quiz, run } from './quiz-fixtures';
-import { fakeApp, fakeClient, member, room } from './view-fixtures';
+import { expectSameNodes, fakeApp, fakeClient, member, room } from './view-fixtures';
 
 const alice = member('m-alice', 'Alice');
 const bob = member('m-bob', 'Bob', 'participant', false);
@@ -64,7 +66,7 @@ describe('the quiz console', () => {
     c.unrelated();
     expect(q('svg.amphi-qr')).toBe(svg);
     c.quiz(c.state.quiz!, 'GHJKLM');
-    expect(all('svg.amphi-qr')).toEqual([svg]);
+    expectSameNodes(all('svg.amphi-qr'), [svg]);
     expect(svg.getAttribute('aria-label')).toContain('GHJKLM');
     expect(q('svg.amphi-qr path').getAttribute('d')).not.toBe(path);
     c.quiz(c.state.quiz!, '');
@@ -82,7 +84,7 @@ describe('the quiz console', () => {
     c.unrelated();
     c.quiz(run(s, { kind: 'aggregate', questions: [choiceStats([1, 0, 0])], connected: 2 }));
     expect(q('[data-testid="question-prompt"]')).toBe(prompt);
-    expect(all('.amphi-choices-preview li')).toEqual(choices);
+    expectSameNodes(all('.amphi-choices-preview li'), choices);
     // Closed, then the next question: the prompt's text changes in place; no choices for a true/false.
     const next = run(s, { kind: 'question_closed', index: 0, reason: 'trainer', answered: 1 }, opened(Q1));
     c.quiz(next);
@@ -104,17 +106,105 @@ describe('the quiz console', () => {
     select.value = '2';
     select.focus();
     c.unrelated();
-    expect([...select.options]).toEqual(options);
+    expectSameNodes([...select.options], options);
     expect(select.value).toBe('2');
     expect(document.activeElement).toBe(select);
     // Question 3 asked and closed: its option says so, in place, and the choice moves to the next one not asked.
     const asked = run(s, opened({ ...Q2, index: 2 }), { kind: 'question_closed', index: 2, reason: 'trainer', answered: 0 });
     c.quiz(asked);
-    expect([...select.options]).toEqual(options);
+    expectSameNodes([...select.options], options);
     expect(options[2].textContent).toBe('Q3 — Un mot pour la journée (déjà posée)');
     expect(select.value).toBe('0');
     select.value = '1';
     c.unrelated();
     expect(select.value).toBe('1');
+  });
+});
+
+describe('the answer form, locked and unlocked on every update', () => {
+  const form = (question: QuestionView, confidence = false) => {
+    const sent: unknown[] = [];
+    const f = answerForm(question, { confidence, submit: (a, c) => sent.push([a, c]), announce: () => {} });
+    document.body.append(f.root);
+    return { f, sent };
+  };
+
+  it('tap choices: the same buttons, marked in place, the focus kept', () => {
+    const { f, sent } = form(Q0);
+    const buttons = all<HTMLButtonElement>('.amphi-option');
+    expect(buttons.map((b) => b.dataset.testid)).toEqual(['option-c1', 'option-c2', 'option-c3']);
+    buttons[1].focus();
+    buttons[1].click();
+    expect(sent).toEqual([[{ type: 'choice', choice: 'c2' }, undefined]]);
+    for (let i = 0; i < 3; i++) f.lock({ type: 'choice', choice: 'c2' });
+    expectSameNodes(all('.amphi-option'), buttons);
+    expect(document.activeElement).toBe(buttons[1]);
+    expect(buttons.map((b) => b.getAttribute('aria-pressed'))).toEqual(['false', 'true', 'false']);
+    expect(buttons[1].className).toBe('amphi-option amphi-option--chosen');
+    expect(q('.amphi-option__mark', buttons[1]).textContent).toBe('Votre choix');
+    expect(buttons.every((b) => b.getAttribute('aria-disabled') === 'true')).toBe(true);
+    buttons[0].click();
+    expect(sent).toHaveLength(1);
+    // Changed (allowed): unlocked, the mark stays; another choice locks in place.
+    f.unlock();
+    expect(buttons[0].hasAttribute('aria-disabled')).toBe(false);
+    expect(buttons[1].getAttribute('aria-pressed')).toBe('true');
+    f.lock({ type: 'choice', choice: 'c1' });
+    expectSameNodes(all('.amphi-option'), buttons);
+    expect(buttons.map((b) => b.getAttribute('aria-pressed'))).toEqual(['true', 'false', 'false']);
+    expect(q('.amphi-option__mark', buttons[1]).textContent).toBe('');
+  });
+
+  it('a text answer: what is typed stays while unlocked; locked with what was sent, again and again', () => {
+    const { f } = form(Q2);
+    const input = q<HTMLInputElement>('[data-testid="answer-input"]');
+    input.focus();
+    input.value = 'Instructive';
+    input.setSelectionRange(3, 3);
+    for (let i = 0; i < 3; i++) f.unlock();
+    expect(q('[data-testid="answer-input"]')).toBe(input);
+    expect(input.value).toBe('Instructive');
+    expect(input.selectionStart).toBe(3);
+    expect(document.activeElement).toBe(input);
+    f.lock({ type: 'text', text: 'Instructive' });
+    input.setSelectionRange(2, 2);
+    f.lock({ type: 'text', text: 'Instructive' });
+    expect(input.disabled).toBe(true);
+    expect(input.selectionStart).toBe(2);
+    f.unlock();
+    expect(input.disabled).toBe(false);
+    expect(input.value).toBe('Instructive');
+  });
+
+  it('multiple choice and confidence: the ticks stay as they are across updates', () => {
+    const multiple: QuestionView = { ...Q0, kind: { type: 'multiple_choice', choices: Q0.kind.type === 'single_choice' ? Q0.kind.choices : [] } };
+    const { f, sent } = form(multiple, true);
+    const boxes = all<HTMLInputElement>('input[type="checkbox"]');
+    const radios = all<HTMLInputElement>('input[type="radio"]');
+    boxes[0].checked = true;
+    boxes[2].checked = true;
+    radios[2].checked = true;
+    f.unlock();
+    f.unlock();
+    expect(boxes.map((b) => b.checked)).toEqual([true, false, true]);
+    q<HTMLFormElement>('form').requestSubmit();
+    expect(sent).toEqual([[{ type: 'choices', choices: ['c1', 'c3'] }, 3]]);
+    f.lock({ type: 'choices', choices: ['c1', 'c3'] });
+    f.lock({ type: 'choices', choices: ['c1', 'c3'] });
+    expect(boxes.map((b) => [b.checked, b.disabled])).toEqual([[true, true], [false, true], [true, true]]);
+    expect(radios.map((r) => [r.checked, r.disabled])).toEqual([[false, true], [false, true], [true, true]]);
+  });
+
+  it('an ordering: locking again with the same order leaves the list\'s items', () => {
+    const ordering: QuestionView = { index: 3, id: 'q4', prompt: 'Du nord au sud', points: 1000, kind: { type: 'ordering', items: ['Lille', 'Paris', 'Lyon'] } };
+    const { f } = form(ordering);
+    f.lock({ type: 'order', items: [1, 0, 2] });
+    const items = all('[data-testid="ordering"] li');
+    expect(items.map((li) => q('.amphi-ordering__text', li).textContent)).toEqual(['Paris', 'Lille', 'Lyon']);
+    f.lock({ type: 'order', items: [1, 0, 2] });
+    f.lock(undefined);
+    expectSameNodes(all('[data-testid="ordering"] li'), items);
+    f.lock({ type: 'order', items: [2, 1, 0] });
+    expect(all('[data-testid="ordering"] li').map((li) => q('.amphi-ordering__text', li).textContent)).toEqual(['Lyon', 'Paris', 'Lille']);
   });
 });
