@@ -9,6 +9,7 @@ import { setLang } from '../src/i18n';
 import type { QuizState } from '../src/quiz-state';
 import type { View } from '../src/app';
 import { renderQuizTrainer } from '../src/views/quiz-trainer';
+import { renderQuizParticipant } from '../src/views/quiz-participant';
 import { answerForm } from '../src/views/quiz-answer';
 import type { QuestionView } from '../src/quiz-protocol';
 import { Q0, Q1, Q2, choiceStats, opened, quiz, run } from './quiz-fixtures';
@@ -206,5 +207,97 @@ describe('the answer form, locked and unlocked on every update', () => {
     expectSameNodes(all('[data-testid="ordering"] li'), items);
     f.lock({ type: 'order', items: [2, 1, 0] });
     expect(all('[data-testid="ordering"] li').map((li) => q('.amphi-ordering__text', li).textContent)).toEqual(['Lyon', 'Paris', 'Lille']);
+  });
+});
+
+describe('the quiz on a participant\'s phone', () => {
+  function phone(state: QuizState) {
+    const { app } = fakeApp();
+    const fake = fakeClient(room('quiz', [], { quiz: state }), alice);
+    show(renderQuizParticipant(app, fake.client, 'r1'));
+    return {
+      ...fake,
+      quiz(next: QuizState, connected = 2) {
+        fake.set(room('quiz', [], { quiz: next, counts: { members: 3, connected, participants: 2, participants_connected: connected } }));
+      },
+    };
+  }
+  const score = (points: number, rank: number, answered = 1) => ({ kind: 'your_score' as const, score: { score: points, rank, participants: 2, answered } });
+
+  it('waiting: the same heading (and the focus on it) while people connect and the score changes', () => {
+    const s = quiz([]);
+    const c = phone(s);
+    const heading = q('[data-testid="quiz-waiting"] h2');
+    heading.focus();
+    c.quiz(s, 1);
+    c.quiz(run(s, score(800, 1)));
+    expect(q('[data-testid="quiz-waiting"] h2')).toBe(heading);
+    expect(document.activeElement).toBe(heading);
+    expect(q('[data-testid="question-count"]').textContent).toBe('3 questions');
+  });
+
+  it('a question: typed text, the prompt and the focus stay while the room moves; a new question is new and takes the focus', () => {
+    const c = phone(quiz([]));
+    const s = quiz([opened(Q2)]);
+    c.quiz(s);
+    const prompt = q('[data-testid="question-prompt"]');
+    expect(document.activeElement).toBe(prompt);
+    const input = q<HTMLInputElement>('[data-testid="answer-input"]');
+    input.focus();
+    input.value = 'Ense';
+    c.quiz(s, 1);
+    c.quiz(run(s, { kind: 'deadline_extended', index: 2, deadline_ms: Date.now() + 60_000 }));
+    expect(q('[data-testid="question-prompt"]')).toBe(prompt);
+    expect(q('[data-testid="answer-input"]')).toBe(input);
+    expect(input.value).toBe('Ense');
+    expect(document.activeElement).toBe(input);
+    // Closed without an answer: the form locks in place, the text stays.
+    const closed = run(s, { kind: 'question_closed', index: 2, reason: 'deadline', answered: 1 });
+    c.quiz(closed);
+    expect(q('[data-testid="answer-input"]')).toBe(input);
+    expect(input.disabled).toBe(true);
+    expect(input.value).toBe('Ense');
+    // The next question: new nodes, the focus on its prompt.
+    c.quiz(run(closed, opened(Q1)));
+    const next = q('[data-testid="question-prompt"]');
+    expect(next).not.toBe(prompt);
+    expect(next.textContent).toBe('La Loire est le plus long fleuve de France.');
+    expect(document.activeElement).toBe(next);
+    expect(input.isConnected).toBe(false);
+  });
+
+  it('a tapped answer keeps its button and the focus while it is sent and acknowledged', () => {
+    const s = quiz([opened(Q1)]);
+    const c = phone(s);
+    const yes = q<HTMLButtonElement>('[data-testid="option-true"]');
+    yes.focus();
+    yes.click();
+    expect(c.sent.at(-1)).toMatchObject({ type: 'quiz', command: { action: 'answer', question: 1, answer: { type: 'bool', value: true } } });
+    c.quiz(run(s, { kind: 'answer_accepted', question: 1, answer: { type: 'bool', value: true } }));
+    expect(q('[data-testid="option-true"]')).toBe(yes);
+    expect(document.activeElement).toBe(yes);
+    expect(yes.getAttribute('aria-pressed')).toBe('true');
+    expect(q('[data-testid="answer-sent"]').textContent).toContain('Réponse envoyée');
+  });
+
+  it('the end: the results and the leaderboard updated in place, in order, the focus left where it is', () => {
+    const results = (n: number) => Array.from({ length: n }, (_, i) => ({ question: i, correct: i % 2 === 0, points: i % 2 === 0 ? 1000 : 0 }));
+    const ended = (n: number, leaderboard: { rank: number; name: string; score: number }[]) => run(quiz([]),
+      { kind: 'ended', summary: { participants: 2, questions: [], leaderboard } },
+      { kind: 'your_score', score: { score: 1000, rank: 1, participants: 2, answered: n }, results: results(n) });
+    const c = phone(ended(1, [{ rank: 1, name: 'Alice', score: 1000 }, { rank: 2, name: 'Bob', score: 0 }]));
+    const heading = q('[data-testid="quiz-ended"] h2');
+    heading.focus();
+    const [first] = all('[data-testid="results"] li');
+    const entries = all('.amphi-leaderboard__item');
+    c.quiz(ended(2, [{ rank: 1, name: 'Bob', score: 2000 }, { rank: 2, name: 'Alice', score: 1000 }]));
+    expect(q('[data-testid="quiz-ended"] h2')).toBe(heading);
+    const now = all('[data-testid="results"] li');
+    expect(now).toHaveLength(2);
+    expect(now[0]).toBe(first);
+    expect(now[1].textContent).toBe('Q2Mauvaise réponse · 0 pts');
+    expectSameNodes(all('.amphi-leaderboard__item'), entries);
+    expect(all('.amphi-leaderboard__name').map((e) => e.textContent)).toEqual(['Bob', 'Alice']);
+    expect(document.activeElement).toBe(heading);
   });
 });

@@ -1,8 +1,9 @@
 // Pieces shared by the quiz screens: the distribution (bars with counts and
 // percentages, the right answers marked in words; a word cloud sized by
 // count, counts written), the countdown to a server deadline (with its
-// spoken warnings), the leaderboard, the question heading, and keyed slots
-// redrawn only when their content changes.
+// spoken warnings), the leaderboard, the question heading and prompt (lit-html
+// templates), and the replacement of a slot's children only when their text
+// changed.
 
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { h, setChildren } from '../dom';
@@ -124,14 +125,12 @@ export function questionPrompt(question: QuestionView, focusable = false): Templ
     src=${question.image_url} alt=${t('quiz.imageAlt')} referrerpolicy="no-referrer" loading="lazy"></div>`;
 }
 
-/** The top of the leaderboard, best first. */
-export function leaderboardList(entries: readonly LeaderboardEntry[]): HTMLElement {
-  if (entries.length === 0) return h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'leaderboard' }, t('quiz.leaderboardEmpty'));
-  return h('ol', { class: 'amphi-leaderboard', 'data-testid': 'leaderboard' },
-    ...entries.map((e) => h('li', { class: 'amphi-leaderboard__item' },
-      h('span', { class: 'amphi-leaderboard__rank' }, rankText(e.rank)),
-      h('span', { class: 'amphi-leaderboard__name' }, e.name ?? t('quiz.hiddenName')),
-      h('span', { class: 'amphi-leaderboard__score' }, t('quiz.points', { points: formatNumber(e.score) })))));
+/** The top of the leaderboard, best first (updated in place, rank by rank). */
+export function leaderboardList(entries: readonly LeaderboardEntry[]): TemplateResult {
+  if (entries.length === 0) return html`<p class="fr-text--sm amphi-muted" data-testid="leaderboard">${t('quiz.leaderboardEmpty')}</p>`;
+  return html`<ol class="amphi-leaderboard" data-testid="leaderboard">${entries.map((e) => html`<li class="amphi-leaderboard__item"><span
+    class="amphi-leaderboard__rank">${rankText(e.rank)}</span><span class="amphi-leaderboard__name">${e.name ?? t('quiz.hiddenName')}</span><span
+    class="amphi-leaderboard__score">${t('quiz.points', { points: formatNumber(e.score) })}</span></li>`)}</ol>`;
 }
 
 /** "1 000 points · 1er sur 12". */

@@ -392,9 +392,9 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     if (!show) return;
     const entries = state.leaderboard ?? [];
     // At the end, the top three on a podium; the whole list stays on the trainer's console.
-    if (state.phase.state === 'ended' && entries.length > 0) {
-      setChildrenIfChanged(boardList, podium(entries.slice(0, 3)), h('div', { class: 'amphi-trainer-only fr-mt-2w' }, leaderboardList(entries)));
-    } else setChildrenIfChanged(boardList, leaderboardList(entries));
+    render(state.phase.state === 'ended' && entries.length > 0
+      ? html`${podium(entries.slice(0, 3))}<div class="amphi-trainer-only fr-mt-2w">${leaderboardList(entries)}</div>`
+      : leaderboardList(entries), boardList);
   }
 
   function renderParticipants(state: QuizState): void {
@@ -482,12 +482,11 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
  * screen readers); blocks rise once, unless the viewer asked for reduced
  * motion (styles.css).
  */
-function podium(entries: readonly LeaderboardEntry[]): HTMLElement {
-  return h('ol', { class: 'amphi-podium', 'aria-label': t('quiz.podium'), 'data-testid': 'podium' },
-    ...entries.map((e, i) => h('li', { class: `amphi-podium__step amphi-podium__step--${i + 1}`, 'data-testid': 'podium-step' },
-      h('span', { class: 'amphi-podium__name' }, e.name ?? t('quiz.hiddenName')),
-      h('span', { class: 'amphi-podium__score' }, t('quiz.points', { points: formatNumber(e.score) })),
-      h('span', { class: 'amphi-podium__block' }, h('span', { class: 'amphi-podium__rank' }, rankText(e.rank))))));
+function podium(entries: readonly LeaderboardEntry[]): TemplateResult {
+  return html`<ol class="amphi-podium" aria-label=${t('quiz.podium')} data-testid="podium">${entries.map((e, i) => html`<li
+    class="amphi-podium__step amphi-podium__step--${i + 1}" data-testid="podium-step"><span class="amphi-podium__name">${e.name ?? t('quiz.hiddenName')}</span><span
+    class="amphi-podium__score">${t('quiz.points', { points: formatNumber(e.score) })}</span><span class="amphi-podium__block"><span
+    class="amphi-podium__rank">${rankText(e.rank)}</span></span></li>`)}</ol>`;
 }
 
 /**
