@@ -1,15 +1,14 @@
 // @vitest-environment happy-dom
 // The views' DOM behaviour, in a DOM (happy-dom): the live region's
-// announcements, the keyed slots that redraw only on change and give the
-// focus back, when a screen change may take the focus, and the board's list
-// that moves cards rather than rebuilding them (so a card keeps its element,
-// its draft and the focus), and the one subscription of a live screen.
+// announcements, renderKeepingFocus (lit-html; the focus given back), when a
+// screen change may take the focus, and the board's list that moves cards
+// rather than rebuilding them (so a card keeps its element, its draft and
+// the focus), and the one subscription of a live screen.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { h } from '../src/dom';
 import { setLang } from '../src/i18n';
 import { renderShell } from '../src/views/layout';
-import { keyedSlot } from '../src/views/quiz-common';
 import { renderKeepingFocus } from '../src/views/breakout-common';
 import { html, nothing } from 'lit-html';
 import { focusIsFree, watchRoom } from '../src/views/common';
@@ -48,25 +47,6 @@ describe('the live region', () => {
     vi.advanceTimersByTime(1);
     expect(live.children).toHaveLength(0);
   });
-});
-
-describe('keyed slots', () => {
-  it('redraw only when the key changes', () => {
-    const slot = keyedSlot();
-    let builds = 0;
-    const build = () => {
-      builds += 1;
-      return h('p', {}, `version ${builds}`);
-    };
-    expect(slot.render('a', build)).toBe(true);
-    const first = slot.root.firstElementChild;
-    expect(slot.render('a', build)).toBe(false);
-    expect(slot.root.firstElementChild).toBe(first);
-    expect(builds).toBe(1);
-    expect(slot.render('b', build)).toBe(true);
-    expect(slot.root.textContent).toBe('version 2');
-  });
-
 });
 
 describe('renderKeepingFocus', () => {

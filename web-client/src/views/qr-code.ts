@@ -34,10 +34,3 @@ export function qrSlot(): { root: HTMLElement; update(link: string | null, label
     update: (link, label) => render(link ? qrTemplate(link, label) : nothing, root),
   };
 }
-
-/** The QR code of `text` as an element of its own (drawn once). */
-export function qrCode(text: string, label: string): SVGSVGElement {
-  const holder = document.createDocumentFragment();
-  render(qrTemplate(text, label), holder);
-  return holder.querySelector('svg')!;
-}

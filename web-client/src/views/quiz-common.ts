@@ -148,19 +148,3 @@ export function setChildrenIfChanged(parent: HTMLElement, ...children: (Node | n
   setChildren(parent, ...nodes);
   return true;
 }
-
-/** Replaces a slot's content only when `key` changed (keeps focus otherwise). */
-export function keyedSlot(): { root: HTMLElement; render(key: string, build: () => Node | Node[]): boolean } {
-  const root = h('div');
-  let last: string | undefined;
-  return {
-    root,
-    render(key, build) {
-      if (key === last) return false;
-      last = key;
-      const nodes = build();
-      setChildren(root, ...(Array.isArray(nodes) ? nodes : [nodes]));
-      return true;
-    },
-  };
-}
