@@ -13,7 +13,7 @@ import { renderBreakoutParticipant } from '../src/views/breakout-participant';
 import { renderBreakoutProjector } from '../src/views/breakout-projector';
 import type { View } from '../src/app';
 import { atelierView, leaderSnapshot, participantSnapshot, production } from './breakout-fixtures';
-import { fakeApp, fakeClient, member, room } from './view-fixtures';
+import { expectSameNodes, fakeApp, fakeClient, member, room } from './view-fixtures';
 
 const alice = member('m-alice', 'Alice');
 const bob = member('m-bob', 'Bob', 'participant', false);
@@ -154,7 +154,7 @@ describe('the ateliers on the projector', () => {
     const rows = [...document.querySelectorAll('[data-testid="choices"] li')];
     fake.set(room('breakout', [], { breakout: { ...s, choices: [choice('a2', 'Évaluation', 1), choice('a1', 'Différenciation', 3)] } }));
     const after = [...document.querySelectorAll('[data-testid="choices"] li')];
-    expect(after).toEqual([rows[1], rows[0]]);
+    expectSameNodes(after, [rows[1], rows[0]]);
     expect(after[0].textContent).toContain('1');
   });
 });

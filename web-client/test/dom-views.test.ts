@@ -1,15 +1,14 @@
 // @vitest-environment happy-dom
 // The views' DOM behaviour, in a DOM (happy-dom): the live region's
-// announcements, the keyed slots that redraw only on change and give the
-// focus back, when a screen change may take the focus, and the board's list
-// that moves cards rather than rebuilding them (so a card keeps its element,
-// its draft and the focus), and the one subscription of a live screen.
+// announcements, renderKeepingFocus (lit-html; the focus given back), when a
+// screen change may take the focus, and the board's list that moves cards
+// rather than rebuilding them (so a card keeps its element, its draft and
+// the focus), and the one subscription of a live screen.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { h } from '../src/dom';
 import { setLang } from '../src/i18n';
 import { renderShell } from '../src/views/layout';
-import { keyedSlot } from '../src/views/quiz-common';
 import { renderKeepingFocus } from '../src/views/breakout-common';
 import { html, nothing } from 'lit-html';
 import { focusIsFree, watchRoom } from '../src/views/common';
@@ -21,6 +20,7 @@ import { renderNewestNames, renderParticipantList, renderProgress } from '../src
 import { boardFromSnapshot } from '../src/board-state';
 import type { CardActions } from '../src/views/board-card';
 import { post, snapshot } from './board-fixtures';
+import { expectSameNodes } from './view-fixtures';
 
 beforeEach(() => {
   setLang('fr');
@@ -47,25 +47,6 @@ describe('the live region', () => {
     vi.advanceTimersByTime(1);
     expect(live.children).toHaveLength(0);
   });
-});
-
-describe('keyed slots', () => {
-  it('redraw only when the key changes', () => {
-    const slot = keyedSlot();
-    let builds = 0;
-    const build = () => {
-      builds += 1;
-      return h('p', {}, `version ${builds}`);
-    };
-    expect(slot.render('a', build)).toBe(true);
-    const first = slot.root.firstElementChild;
-    expect(slot.render('a', build)).toBe(false);
-    expect(slot.root.firstElementChild).toBe(first);
-    expect(builds).toBe(1);
-    expect(slot.render('b', build)).toBe(true);
-    expect(slot.root.textContent).toBe('version 2');
-  });
-
 });
 
 describe('renderKeepingFocus', () => {
@@ -153,12 +134,12 @@ describe('the board’s list', () => {
     // p3 goes first: its element is taken out and put back, and keeps the focus.
     view.update(render([post('p1', { key: 'a0' }), post('p2', { key: 'a1' }), post('p3', { key: 'Z' })]));
     expect(items().map((li) => li.dataset.post)).toEqual(['p3', 'p1', 'p2']);
-    expect(items()).toEqual([li3, li1, li2]);
+    expectSameNodes(items(), [li3, li1, li2]);
     expect(document.activeElement).toBe(like);
 
     // p2 is deleted: its element goes, the others stay.
     view.update(render([post('p1', { key: 'a0' }), post('p3', { key: 'Z' })]));
-    expect(items()).toEqual([li3, li1]);
+    expectSameNodes(items(), [li3, li1]);
     expect(li2.isConnected).toBe(false);
   });
 
@@ -253,7 +234,7 @@ describe('the quiz’s progress grid', () => {
 
     renderProgress(root, state([['correct', 'seen'], ['not_reached', 'not_reached']], 0));
     const again = [...root.querySelectorAll('tbody tr[data-member]')];
-    expect(again).toEqual(rows);
+    expectSameNodes(again, rows);
     expect(again[0].querySelector('td')).toBe(firstCell);
     expect(firstCell.textContent).toBe('✓juste');
     expect(root.querySelector('p')?.textContent).toBe('Ont terminé\u00a0: 0 sur 2');
@@ -267,7 +248,7 @@ describe('the quiz’s progress grid', () => {
     const swapped = state([['answered'], ['seen']], 0);
     swapped.progress!.rows.reverse();
     renderProgress(root, swapped);
-    expect([...root.querySelectorAll('tbody tr[data-member]')]).toEqual([second, first]);
+    expectSameNodes([...root.querySelectorAll('tbody tr[data-member]')], [second, first]);
   });
 });
 

@@ -2,6 +2,7 @@
 // records what it reads out, and a client stub holding one room whose state
 // the test replaces (each change redraws the screen, as a `room` notice does).
 
+import { expect } from 'vitest';
 import type { App } from '../src/app';
 import type { AmphiClient, ClientNotice } from '../src/client';
 import type { CommandBody as Command, MemberView, RoomKind } from '../src/protocol';
@@ -33,6 +34,8 @@ export function fakeClient(initial: RoomState, me: MemberView = member('m-traine
     serverNow: () => Date.now(),
     pendingBreakout: () => [],
     pendingBoard: () => [],
+    hasPendingQuiz: () => false,
+    pendingAnswer: () => undefined,
     subscribe(l: (n: ClientNotice) => void) {
       listeners.add(l);
       return () => listeners.delete(l);
@@ -67,4 +70,10 @@ export function room(kind: RoomKind, members: MemberView[], over: Partial<RoomSt
     locked: false,
     ...over,
   };
+}
+
+/** The very same nodes, in order (`toEqual` compares DOM nodes by their markup only). */
+export function expectSameNodes(actual: readonly Node[], expected: readonly Node[]): void {
+  expect(actual.length, 'how many nodes').toBe(expected.length);
+  actual.forEach((node, i) => expect(node === expected[i], `node ${i} is the same node`).toBe(true));
 }

@@ -1,6 +1,8 @@
 // Pure helpers of the screens: join-code normalisation, the join URL,
-// member ordering, and the board's sections typed one per line.
+// member ordering, and the board's sections typed one per line; and the
+// screens' sources draw with lit-html, not with JSON cache keys.
 
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isValidCode, normalizeCode } from '../src/views/home';
 import { joinUrl, sortMembers } from '../src/views/trainer';
@@ -33,5 +35,14 @@ describe('board creation', () => {
   it('reads sections one per line, blank lines dropped', () => {
     expect(parseSections(' Idées \n\n Questions\r\n')).toEqual(['Idées', 'Questions']);
     expect(parseSections('\n  \n')).toEqual([]);
+  });
+});
+
+describe('the screens\' sources', () => {
+  it('keep no JSON.stringify redraw keys: lit-html (render, repeat keyed by ids) decides what changes', () => {
+    const dir = new URL('../src/views/', import.meta.url);
+    const offenders = readdirSync(dir).filter((f) => f.endsWith('.ts'))
+      .filter((f) => /JSON\.stringify|keyedSlot/.test(readFileSync(new URL(f, dir), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });

@@ -7,11 +7,15 @@
 // sites the server accepts and checks the link's site before sending. Errors
 // are tied to their field (aria-invalid, aria-describedby) and the first one
 // gets the focus; a post the server refuses for a field comes back into the
-// form, nothing typed lost.
+// form, nothing typed lost. The section choice is drawn with lit-html (one
+// option per section, keyed by its id): a renamed, added or removed section
+// leaves the chosen one chosen.
 
 import { ApiError } from '../api';
 import { buildContent, fieldsOfContent, formatSize, refusedPostField, videoHostNames, type FieldError, type PostFields } from '../board-format';
 import type { PostContent, Section, UploadedBlob } from '../board-protocol';
+import { html, render } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
 import { audioRecorder } from './audio-recorder';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
@@ -293,13 +297,10 @@ export function postComposer(opts: ComposerOptions): Composer {
     showAttachments();
   }
 
-  let sectionsKey = '';
   function setSections(list: readonly Section[]): void {
-    const key = JSON.stringify(list.map((s) => [s.id, s.title]));
-    if (key === sectionsKey) return;
-    sectionsKey = key;
     const current = section.input.value;
-    setChildren(section.input, ...list.map((s) => h('option', { value: s.id }, s.title || t('board.untitledSection'))));
+    render(repeat(list, (s) => s.id, (s) => html`<option value=${s.id}>${s.title || t('board.untitledSection')}</option>`), section.input);
+    // The chosen section stays chosen (an option removed before it may have moved the choice).
     if (list.some((s) => s.id === current)) section.input.value = current;
     section.group.hidden = list.length < 2;
   }

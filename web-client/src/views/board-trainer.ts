@@ -5,7 +5,9 @@
 // post (approve, hide, unhide, delete, move up/down or to another section,
 // drag); the moderation queue at the top (pending posts, "Tout valider");
 // exports (CSV, ZIP) and an import of an export as a new board; clearing
-// the board.
+// the board. The sections are drawn with lit-html, one row per section
+// (keyed by its id): a post or a change elsewhere leaves a row, a title being
+// typed and the focus as they are.
 
 import type { App, View } from '../app';
 import { fetchBoardExport } from '../board-api';
@@ -13,6 +15,9 @@ import { BOARD_MODES, type BoardMode, type BoardCommand, type Section } from '..
 import { SECTION_TITLE_MAX, fromLocalInput, toLocalInput } from '../board-format';
 import { sectionPosts, waitingCounts, type BoardState } from '../board-state';
 import type { AmphiClient } from '../client';
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
+import { renderKeepingFocus } from './breakout-common';
 import { h, uid } from '../dom';
 import { lang, t } from '../i18n';
 import type { RoomId } from '../protocol';
@@ -25,7 +30,6 @@ import { boardView } from './board-view';
 import { connectionBadge, showAlert, watchRoom } from './common';
 import { badgesPanel } from './badge-panel';
 import { downloadButton, downloadStatus } from './downloads';
-import { keyedSlot } from './quiz-common';
 import { courseRosterPanel } from './course-roster';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
 import { lockSwitch } from './room-guard';
@@ -86,7 +90,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   const queue = moderationQueue(send, (text) => app.announce(text));
 
   // ---- sections ----
-  const sectionsSlot = keyedSlot();
+  const sectionsSlot = h('div');
   const newSection = h('input', { class: 'fr-input', id: 'new-section', maxlength: String(SECTION_TITLE_MAX), autocomplete: 'off' });
   const addForm = h('form', { novalidate: true, class: 'fr-mt-2w' },
     h('div', { class: 'fr-input-group' }, h('label', { class: 'fr-label', for: 'new-section' }, t('board.sections.new')),
@@ -99,32 +103,39 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     newSection.value = '';
     void send({ action: 'add_section', title: name });
   });
+  const sectionsSummary = h('summary', {}, t('board.sections.title'));
   const sectionsPanel = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'sections-panel' },
-    h('summary', {}, t('board.sections.title')), sectionsSlot.root, addForm);
+    sectionsSummary, sectionsSlot, addForm);
 
-  function sectionRow(section: Section, index: number, state: BoardState): HTMLElement {
-    const id = uid('section-title');
+  /** Each section's title input keeps its id while the section is there. */
+  const inputIds = new Map<string, string>();
+  function sectionRow(section: Section, index: number, state: BoardState): TemplateResult {
+    let id = inputIds.get(section.id);
+    if (!id) inputIds.set(section.id, (id = uid('section-title')));
     const name = section.title || t('board.untitledSection');
-    const input = h('input', { class: 'fr-input', id, maxlength: String(SECTION_TITLE_MAX), value: section.title, autocomplete: 'off' });
-    const rename = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary', 'aria-label': t('board.sections.renameLabel', { name }) }, t('board.sections.rename'));
-    rename.addEventListener('click', () => {
+    const rename = (ev: Event) => {
+      const input = (ev.currentTarget as HTMLElement).closest('li')!.querySelector('input')!;
       const next = input.value.trim();
       if (next && next !== section.title) void send({ action: 'rename_section', section: section.id, title: next });
-    });
-    const lock = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left ' + (section.locked ? 'fr-icon-lock-unlock-line' : 'fr-icon-lock-line'),
-      'aria-label': t(section.locked ? 'board.sections.unlockLabel' : 'board.sections.lockLabel', { name }) },
-    t(section.locked ? 'board.sections.unlock' : 'board.sections.lock'));
-    lock.addEventListener('click', () => void send({ action: 'lock_section', section: section.id, locked: !section.locked }));
+    };
     const postsHere = sectionPosts(state, section.id).length;
-    const remove = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-delete-line',
-      'aria-label': t('board.sections.removeLabel', { name }), disabled: postsHere > 0 || state.sections.length < 2 }, t('board.sections.remove'));
-    remove.addEventListener('click', () => void send({ action: 'remove_section', section: section.id }));
-    return h('li', { class: 'amphi-list__item amphi-section-row' },
-      h('div', { class: 'fr-input-group fr-mb-0' },
-        h('label', { class: 'fr-label', for: id }, t('board.sections.label', { number: index + 1 }),
-          section.locked ? h('span', { class: 'fr-hint-text' }, t('board.section.locked')) : null),
-        input),
-      h('div', { class: 'amphi-buttons' }, rename, lock, remove));
+    // The input's value is set when the section's title changes, not on every redraw: what is typed stays.
+    return html`<li class="amphi-list__item amphi-section-row" data-section-row=${section.id}>
+      <div class="fr-input-group fr-mb-0">
+        <label class="fr-label" for=${id}>${t('board.sections.label', { number: index + 1 })}${section.locked ? html`<span class="fr-hint-text">${t('board.section.locked')}</span>` : nothing}</label>
+        <input class="fr-input" id=${id} maxlength=${SECTION_TITLE_MAX} .value=${section.title} autocomplete="off">
+      </div>
+      <div class="amphi-buttons">
+        <button type="button" class="fr-btn fr-btn--sm fr-btn--secondary" data-focus="section-rename"
+          aria-label=${t('board.sections.renameLabel', { name })} @click=${rename}>${t('board.sections.rename')}</button>
+        <button type="button" class="fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left ${section.locked ? 'fr-icon-lock-unlock-line' : 'fr-icon-lock-line'}" data-focus="section-lock"
+          aria-label=${t(section.locked ? 'board.sections.unlockLabel' : 'board.sections.lockLabel', { name })}
+          @click=${() => void send({ action: 'lock_section', section: section.id, locked: !section.locked })}>${t(section.locked ? 'board.sections.unlock' : 'board.sections.lock')}</button>
+        <button type="button" class="fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-delete-line" data-focus="section-remove"
+          aria-label=${t('board.sections.removeLabel', { name })} ?disabled=${postsHere > 0 || state.sections.length < 2}
+          @click=${() => void send({ action: 'remove_section', section: section.id })}>${t('board.sections.remove')}</button>
+      </div>
+    </li>`;
   }
 
   // ---- a post of the trainer's own ----
@@ -212,8 +223,10 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
       deadlineInput.value = at ? toLocalInput(at) : '';
     }
     deadlineClear.hidden = at === null;
-    sectionsSlot.render(JSON.stringify([state.sections, state.sections.map((s) => sectionPosts(state, s.id).length)]), () =>
-      h('ol', { class: 'amphi-list', 'data-testid': 'sections' }, ...state.sections.map((s, i) => sectionRow(s, i, state))));
+    for (const id of [...inputIds.keys()]) if (!state.sections.some((s) => s.id === id)) inputIds.delete(id);
+    // A removed section's focused button: the focus goes to the panel's summary.
+    renderKeepingFocus(html`<ol class="amphi-list" data-testid="sections">${repeat(state.sections, (s) => s.id, (s, i) => sectionRow(s, i, state))}</ol>`,
+      sectionsSlot, () => sectionsSummary);
     composer.setSections(state.settings.layout === 'wall' ? state.sections.slice(0, 1) : state.sections);
     composer.setVideoHosts(state.videoHosts);
     board.update({ state, me: client.me?.id, role: client.me?.role ?? 'trainer', now, pending: client.pendingBoard(roomId), status: client.status });

@@ -1,9 +1,10 @@
 // The board itself, shared by the participant's phone, the trainer's console
 // and the projector: sections as columns (stacked on narrow screens), or one
-// wall. Cards stay mounted and are only moved when the order changes (the
-// focus stays where it was); posts still queued (made offline, or not yet
-// acknowledged) show at the end of their section until the server's copy
-// arrives. Leaders can drag a card by its handle (pointer events) onto
+// wall, drawn with lit-html: the sections keyed by their id, the cards in
+// each by their post's (a card stays mounted and is only moved when the
+// order changes, the focus staying where it was); posts still queued (made
+// offline, or not yet acknowledged) show at the end of their section until
+// the server's copy arrives. Leaders can drag a card by its handle (pointer events) onto
 // another card or section; the buttons of each card do the same from the
 // keyboard.
 
@@ -11,7 +12,9 @@ import { dropTarget, isQueued, likedNow, moveDown, moveUp, postHeading, queuedPo
 import type { Post, Section } from '../board-protocol';
 import { orderedPosts, sectionPosts, writeBlock, type BoardState } from '../board-state';
 import type { ConnectionStatus } from '../client';
-import { h, setChildren } from '../dom';
+import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
+import { h } from '../dom';
 import { t, tn } from '../i18n';
 import { leads, type Command, type Role } from '../protocol';
 import { postCard, type CardActions, type CardContext, type PostCard } from './board-card';
@@ -37,37 +40,33 @@ export interface BoardView {
 /** Commands that change a post: its card is busy until they are answered. */
 const BUSY = new Set(['edit', 'delete', 'move', 'approve', 'hide', 'unhide']);
 
-interface SectionView {
-  root: HTMLElement;
-  heading: HTMLElement;
-  locked: HTMLElement;
-  count: HTMLElement;
-  list: HTMLOListElement;
-  empty: HTMLElement;
-}
+/** A section's list: the cards (kept elements) and the queued posts' placeholders. */
+type Item = { key: string; li: HTMLLIElement } | { key: string; queued: QueuedPost };
+
+/** A column (or the wall): its id ("wall" for the wall), title, Section and posts. */
+interface Group { id: string; title: string; section?: Section; posts: Post[] }
 
 export function boardView(opts: { projector?: boolean; actions: CardActions }): BoardView {
   const root = h('div', { class: 'amphi-board', 'data-testid': 'board' });
   const cards = new Map<string, { card: PostCard; li: HTMLLIElement }>();
-  const sections = new Map<string, SectionView>();
   let last: BoardRender | null = null;
-  let layoutKey = '';
 
-  function sectionView(id: string): SectionView {
-    const headingId = `board-section-${id}`;
-    const heading = h('h2', { id: headingId, class: 'fr-h5 amphi-board__title', tabindex: '-1' });
-    const locked = h('p', { class: 'fr-badge fr-badge--sm fr-badge--warning amphi-board__locked', hidden: true },
-      h('span', { class: 'fr-icon-lock-line fr-icon--sm', 'aria-hidden': 'true' }), ' ', t('board.section.locked'));
-    const count = h('p', { class: 'fr-text--sm amphi-muted fr-mb-1w', 'data-testid': 'section-count' });
-    const list = h('ol', { class: 'amphi-board__posts', 'data-section': id });
-    const empty = h('p', { class: 'fr-text--sm amphi-muted' }, t('board.section.empty'));
-    const sectionRoot = h('section', { class: 'amphi-board__section', 'aria-labelledby': headingId, 'data-testid': 'board-section' },
-      h('div', { class: 'amphi-board__head' }, heading, locked), count, empty, list);
-    return { root: sectionRoot, heading, locked, count, list, empty };
+  /** A section (or the wall): its heading, lock, count and its list. */
+  function sectionTemplate(g: Group, items: readonly Item[], srOnly: boolean, status: ConnectionStatus): TemplateResult {
+    const headingId = `board-section-${g.id}`;
+    return html`<section class="amphi-board__section" aria-labelledby=${headingId} data-testid="board-section">
+      <div class="amphi-board__head">
+        <h2 id=${headingId} class="fr-h5 amphi-board__title${srOnly ? ' fr-sr-only' : ''}" tabindex="-1">${g.title}</h2>
+        <p class="fr-badge fr-badge--sm fr-badge--warning amphi-board__locked" ?hidden=${!g.section?.locked}><span class="fr-icon-lock-line fr-icon--sm" aria-hidden="true"></span> ${t('board.section.locked')}</p>
+      </div>
+      <p class="fr-text--sm amphi-muted fr-mb-1w" data-testid="section-count">${tn('board.section.count', g.posts.length)}</p>
+      <p class="fr-text--sm amphi-muted" ?hidden=${items.length > 0}>${t('board.section.empty')}</p>
+      <ol class="amphi-board__posts" data-section=${g.id}>${repeat(items, (i) => i.key, (i) => ('li' in i ? i.li : placeholder(i.queued, status)))}</ol>
+    </section>`;
   }
 
-  /** The columns (or the wall) to show: [section view id, posts, its Section]. */
-  function groups(r: BoardRender): { id: string; title: string; section?: Section; posts: Post[] }[] {
+  /** The columns (or the wall) to show. */
+  function groups(r: BoardRender): Group[] {
     const state = r.state;
     if (state.settings.layout === 'wall') {
       return [{ id: 'wall', title: t('board.wall'), posts: orderedPosts(state) }];
@@ -98,39 +97,29 @@ export function boardView(opts: { projector?: boolean; actions: CardActions }): 
     };
   }
 
-  function placeholder(q: QueuedPost, status: ConnectionStatus): HTMLLIElement {
+  function placeholder(q: QueuedPost, status: ConnectionStatus): TemplateResult {
     const waiting = status === 'online' ? t('board.queued.sending') : t('board.queued.offline');
-    return h('li', { class: 'amphi-board__item', 'data-queued': q.id },
-      h('article', { class: 'amphi-post amphi-post--queued', 'data-testid': 'queued-post', 'aria-label': postHeading({ title: q.content.title ?? '', text: q.content.text ?? '' }) },
-        h('p', { class: 'fr-badge fr-badge--sm fr-badge--info amphi-post__badge' },
-          h('span', { class: 'fr-icon-time-line fr-icon--sm', 'aria-hidden': 'true' }), ' ', waiting),
-        h('p', { class: 'amphi-post__title' }, postHeading({ title: q.content.title ?? '', text: q.content.text ?? '' })),
-        q.content.text ? h('p', { class: 'amphi-post__text' }, q.content.text) : null));
+    const heading = postHeading({ title: q.content.title ?? '', text: q.content.text ?? '' });
+    return html`<li class="amphi-board__item" data-queued=${q.id}>
+      <article class="amphi-post amphi-post--queued" data-testid="queued-post" aria-label=${heading}>
+        <p class="fr-badge fr-badge--sm fr-badge--info amphi-post__badge"><span class="fr-icon-time-line fr-icon--sm" aria-hidden="true"></span> ${waiting}</p>
+        <p class="amphi-post__title">${heading}</p>
+        ${q.content.text ? html`<p class="amphi-post__text">${q.content.text}</p>` : nothing}
+      </article>
+    </li>`;
   }
 
   function update(r: BoardRender): void {
     last = r;
     const state = r.state;
     const wanted = groups(r);
-    const key = JSON.stringify([state.settings.layout, wanted.map((g) => g.id)]);
-    if (key !== layoutKey) {
-      layoutKey = key;
-      for (const g of wanted) if (!sections.has(g.id)) sections.set(g.id, sectionView(g.id));
-      for (const id of [...sections.keys()]) if (!wanted.some((g) => g.id === id)) sections.delete(id);
-      setChildren(root, ...wanted.map((g) => sections.get(g.id)!.root));
-      root.className = `amphi-board amphi-board--${state.settings.layout}${opts.projector ? ' amphi-board--projector' : ''}`;
-    }
+    root.className = `amphi-board amphi-board--${state.settings.layout}${opts.projector ? ' amphi-board--projector' : ''}`;
     const all = orderedPosts(state);
     const queued = opts.projector ? [] : queuedPosts(r.pending, all, r.me);
     const seen = new Set<string>();
-    const placed: { view: SectionView; items: HTMLLIElement[] }[] = [];
-    for (const g of wanted) {
-      const view = sections.get(g.id)!;
-      view.heading.textContent = g.title;
-      view.heading.classList.toggle('fr-sr-only', g.id === 'wall' || (state.sections.length === 1 && !g.section?.title));
-      view.locked.hidden = !g.section?.locked;
+    const placed = wanted.map((g) => {
       const ids = g.posts.map((p) => p.id);
-      const items: HTMLLIElement[] = g.posts.map((post) => {
+      const items: Item[] = g.posts.map((post) => {
         seen.add(post.id);
         let entry = cards.get(post.id);
         const ctx = contextOf(r, post, g.section ? ids : sectionPosts(state, post.section).map((p) => p.id));
@@ -141,29 +130,18 @@ export function boardView(opts: { projector?: boolean; actions: CardActions }): 
         } else {
           entry.card.update(post, ctx);
         }
-        return entry.li;
+        return { key: `post:${post.id}`, li: entry.li };
       });
       const mine = queued.filter((q) => g.id === 'wall' || (q.section ?? state.sections[0]?.id) === g.id);
-      items.push(...mine.map((q) => placeholder(q, r.status)));
-      view.count.textContent = tn('board.section.count', g.posts.length);
-      view.empty.hidden = items.length > 0;
-      placed.push({ view, items });
-    }
-    // Move only what is out of place: cards keep their state (and drafts).
+      items.push(...mine.map((q) => ({ key: `queued:${q.id}`, queued: q })));
+      const srOnly = g.id === 'wall' || (state.sections.length === 1 && !g.section?.title);
+      return { g, items, srOnly };
+    });
+    for (const id of [...cards.keys()]) if (!seen.has(id)) cards.delete(id);
+    // Only what is out of place moves: cards keep their state (and drafts).
     // A card moved loses the focus: it is given back below.
     const active = document.activeElement as HTMLElement | null;
-    for (const { view, items } of placed) {
-      items.forEach((li, i) => {
-        if (view.list.children[i] !== li) view.list.insertBefore(li, view.list.children[i] ?? null);
-      });
-      while (view.list.children.length > items.length) view.list.lastElementChild!.remove();
-    }
-    for (const [id, entry] of cards) {
-      if (!seen.has(id)) {
-        entry.li.remove();
-        cards.delete(id);
-      }
-    }
+    render(repeat(placed, (p) => p.g.id, (p) => sectionTemplate(p.g, p.items, p.srOnly, r.status)), root);
     if (active && active !== document.activeElement && active.isConnected) active.focus({ preventScroll: true });
   }
 
@@ -212,7 +190,8 @@ export function boardView(opts: { projector?: boolean; actions: CardActions }): 
     root,
     update,
     sectionHeading(section) {
-      return (sections.get(section) ?? sections.get('wall') ?? [...sections.values()][0])?.heading ?? null;
+      const headings = [...root.querySelectorAll<HTMLElement>('.amphi-board__title')];
+      return headings.find((el) => el.id === `board-section-${section}`) ?? headings.find((el) => el.id === 'board-section-wall') ?? headings[0] ?? null;
     },
   };
 }

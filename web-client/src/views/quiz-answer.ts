@@ -3,8 +3,13 @@
 // rating scale send on tap (buttons marked with aria-pressed once chosen);
 // multiple choice, numeric, texts, word cloud and ordering (quiz-ordering:
 // drag, or move up/down buttons) send with "Valider". `lock` freezes the form (sent, closed) and
-// shows what was answered.
+// shows what was answered. The screen calls `lock`/`unlock` on every update:
+// each changes only what differs (the tap choices are drawn with lit-html,
+// one button per choice keyed by its id), so the nodes, the focus and what
+// was typed stay.
 
+import { html, nothing, render } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
 import { h, uid } from '../dom';
 import { t, type MessageKey, tn } from '../i18n';
 import type { AnswerValue, QuestionView } from '../quiz-protocol';
@@ -36,26 +41,21 @@ export function answerForm(question: QuestionView, opts: AnswerFormOptions): Ans
   const send = (answer: AnswerValue) => opts.submit(answer, confidence?.value());
   const body = formBody(question, send, opts.announce);
   const root = h('div', { class: 'amphi-answer', 'data-testid': 'answer-form' }, confidence?.root ?? null, body.root);
-  // Called on every update: act only on a change, so focus and typing stay.
-  let shown = 'unlocked';
+  // Called on every update: each part changes only what differs, so focus and typing stay.
   return {
     root,
     lock(answer) {
-      const key = `locked:${JSON.stringify(answer ?? null)}`;
-      if (key === shown) return;
-      shown = key;
       confidence?.setDisabled(true);
       body.lock(answer);
     },
     unlock() {
-      if (shown === 'unlocked') return;
-      shown = 'unlocked';
       confidence?.setDisabled(false);
       body.unlock();
     },
   };
 }
 
+/** An answer form's body; `lock` and `unlock` may come again with nothing new: they then change nothing. */
 export interface Body {
   root: HTMLElement;
   lock(answer?: AnswerValue): void;
@@ -111,40 +111,28 @@ function tapChoices(
   extraClass = '',
 ): Body {
   let locked = false;
-  const buttons = options.map((o) => {
-    const button = h('button', {
-      type: 'button',
-      class: 'amphi-option',
-      'aria-pressed': 'false',
-      'data-testid': `option-${o.key}`,
-    },
-    o.letter ? h('span', { class: 'amphi-option__letter', 'aria-hidden': 'true' }, o.letter) : null,
-    h('span', { class: 'amphi-option__text' }, o.text),
-    o.hint ? h('span', { class: 'amphi-option__hint' }, o.hint) : null,
-    h('span', { class: 'amphi-option__mark' }));
-    button.addEventListener('click', () => {
-      if (locked) return;
-      choose(o.key);
-    });
-    return button;
-  });
-  const root = h('div', { class: `amphi-options ${extraClass}`, role: 'group', 'aria-label': t('quiz.yourAnswer') }, ...buttons);
+  /** The choice shown as sent, from the last lock. */
+  let mine: string | undefined;
+  const root = h('div', { class: `amphi-options ${extraClass}`, role: 'group', 'aria-label': t('quiz.yourAnswer') });
+  const draw = () => render(repeat(options, (o) => o.key, (o) => {
+    const chosenOne = o.key === mine;
+    return html`<button type="button" class="amphi-option${chosenOne ? ' amphi-option--chosen' : ''}" aria-pressed=${String(chosenOne)}
+      aria-disabled=${locked ? 'true' : nothing} data-testid=${`option-${o.key}`} @click=${() => {
+        if (!locked) choose(o.key);
+      }}>${o.letter ? html`<span class="amphi-option__letter" aria-hidden="true">${o.letter}</span>` : nothing}<span class="amphi-option__text">${o.text}</span>${o.hint
+        ? html`<span class="amphi-option__hint">${o.hint}</span>` : nothing}<span class="amphi-option__mark">${chosenOne ? t('quiz.yourChoice') : ''}</span></button>`;
+  }), root);
+  draw();
   return {
     root,
     lock(answer) {
       locked = true;
-      const key = chosen(answer);
-      options.forEach((o, i) => {
-        const mine = o.key === key;
-        buttons[i].setAttribute('aria-disabled', 'true');
-        buttons[i].setAttribute('aria-pressed', String(mine));
-        buttons[i].classList.toggle('amphi-option--chosen', mine);
-        buttons[i].querySelector('.amphi-option__mark')!.textContent = mine ? t('quiz.yourChoice') : '';
-      });
+      mine = chosen(answer);
+      draw();
     },
     unlock() {
       locked = false;
-      for (const b of buttons) b.removeAttribute('aria-disabled');
+      draw();
     },
   };
 }
@@ -178,7 +166,7 @@ function checkboxes(choices: { id: string; text: string }[], send: (a: AnswerVal
   return {
     root: form,
     lock(answer) {
-      if (answer?.type === 'choices') for (const i of inputs) i.checked = answer.choices.includes(i.value);
+      if (answer?.type === 'choices') for (const i of inputs) if (i.checked !== answer.choices.includes(i.value)) i.checked = !i.checked;
       lockForm(form, true);
     },
     unlock: () => lockForm(form, false),
@@ -236,7 +224,7 @@ function textInput(
     root: form,
     lock(answer) {
       const text = shown(answer);
-      if (text !== undefined) input.value = text;
+      if (text !== undefined && input.value !== text) input.value = text;
       lockForm(form, true);
     },
     unlock: () => lockForm(form, false),
@@ -268,7 +256,10 @@ function words(max: number, send: (a: AnswerValue) => void): Body {
   return {
     root: form,
     lock(answer) {
-      if (answer?.type === 'words') inputs.forEach((input, i) => (input.value = answer.words[i] ?? ''));
+      if (answer?.type === 'words') inputs.forEach((input, i) => {
+        const word = answer.words[i] ?? '';
+        if (input.value !== word) input.value = word;
+      });
       lockForm(form, true);
     },
     unlock: () => lockForm(form, false),

@@ -1,9 +1,11 @@
 // Pieces shared by the quiz screens: the distribution (bars with counts and
 // percentages, the right answers marked in words; a word cloud sized by
 // count, counts written), the countdown to a server deadline (with its
-// spoken warnings), the leaderboard, the question heading, and keyed slots
-// redrawn only when their content changes.
+// spoken warnings), the leaderboard, the question heading and prompt (lit-html
+// templates), and the replacement of a slot's children only when their text
+// changed.
 
+import { html, nothing, type TemplateResult } from 'lit-html';
 import { h, setChildren } from '../dom';
 import { t, tn } from '../i18n';
 import type { CorrectAnswer, LeaderboardEntry, QuestionStats, QuestionView, ScoreView } from '../quiz-protocol';
@@ -109,31 +111,26 @@ export function countdown(serverNow: () => number, onWarning?: (msThreshold: num
 }
 
 /** "Question 2 sur 5" and the question type. */
-export function questionHeading(state: QuizState, question: QuestionView): HTMLElement {
+export function questionHeading(state: QuizState, question: QuestionView): TemplateResult {
   const position = state.current?.position ?? question.index;
   const round = state.current && state.current.round > 1 ? t('quiz.round', { round: state.current.round }) : '';
-  return h('p', { class: 'amphi-question__meta fr-mb-1w', 'data-testid': 'question-number' },
-    t('quiz.questionOf', { number: position + 1, count: state.questionCount }),
-    round ? ` · ${round}` : '',
-    ' · ', questionTypeLabel(question.kind));
+  return html`<p class="amphi-question__meta fr-mb-1w" data-testid="question-number">${t('quiz.questionOf', { number: position + 1, count: state.questionCount })}${round ? ` · ${round}` : ''} · ${questionTypeLabel(question.kind)}</p>`;
 }
 
-/** The prompt and its image, if any. */
-export function questionPrompt(question: QuestionView, level: 'h2' | 'h3' = 'h2'): HTMLElement {
-  const prompt = h(level, { class: 'amphi-question__prompt', 'data-testid': 'question-prompt' }, question.prompt);
-  if (!question.image_url) return prompt;
-  return h('div', {}, prompt,
-    h('img', { class: 'amphi-question__image', src: question.image_url, alt: t('quiz.imageAlt'), referrerpolicy: 'no-referrer', loading: 'lazy' }));
+/** The prompt (a level 2 heading) and its image, if any; `focusable`: the whole takes the focus (tabindex -1). */
+export function questionPrompt(question: QuestionView, focusable = false): TemplateResult {
+  const tabindex = focusable ? '-1' : nothing;
+  if (!question.image_url) return html`<h2 class="amphi-question__prompt" data-testid="question-prompt" tabindex=${tabindex}>${question.prompt}</h2>`;
+  return html`<div tabindex=${tabindex}><h2 class="amphi-question__prompt" data-testid="question-prompt">${question.prompt}</h2><img class="amphi-question__image"
+    src=${question.image_url} alt=${t('quiz.imageAlt')} referrerpolicy="no-referrer" loading="lazy"></div>`;
 }
 
-/** The top of the leaderboard, best first. */
-export function leaderboardList(entries: readonly LeaderboardEntry[]): HTMLElement {
-  if (entries.length === 0) return h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'leaderboard' }, t('quiz.leaderboardEmpty'));
-  return h('ol', { class: 'amphi-leaderboard', 'data-testid': 'leaderboard' },
-    ...entries.map((e) => h('li', { class: 'amphi-leaderboard__item' },
-      h('span', { class: 'amphi-leaderboard__rank' }, rankText(e.rank)),
-      h('span', { class: 'amphi-leaderboard__name' }, e.name ?? t('quiz.hiddenName')),
-      h('span', { class: 'amphi-leaderboard__score' }, t('quiz.points', { points: formatNumber(e.score) })))));
+/** The top of the leaderboard, best first (updated in place, rank by rank). */
+export function leaderboardList(entries: readonly LeaderboardEntry[]): TemplateResult {
+  if (entries.length === 0) return html`<p class="fr-text--sm amphi-muted" data-testid="leaderboard">${t('quiz.leaderboardEmpty')}</p>`;
+  return html`<ol class="amphi-leaderboard" data-testid="leaderboard">${entries.map((e) => html`<li class="amphi-leaderboard__item"><span
+    class="amphi-leaderboard__rank">${rankText(e.rank)}</span><span class="amphi-leaderboard__name">${e.name ?? t('quiz.hiddenName')}</span><span
+    class="amphi-leaderboard__score">${t('quiz.points', { points: formatNumber(e.score) })}</span></li>`)}</ol>`;
 }
 
 /** "1 000 points · 1er sur 12". */
@@ -150,20 +147,4 @@ export function setChildrenIfChanged(parent: HTMLElement, ...children: (Node | n
   parent.dataset.shown = key;
   setChildren(parent, ...nodes);
   return true;
-}
-
-/** Replaces a slot's content only when `key` changed (keeps focus otherwise). */
-export function keyedSlot(): { root: HTMLElement; render(key: string, build: () => Node | Node[]): boolean } {
-  const root = h('div');
-  let last: string | undefined;
-  return {
-    root,
-    render(key, build) {
-      if (key === last) return false;
-      last = key;
-      const nodes = build();
-      setChildren(root, ...(Array.isArray(nodes) ? nodes : [nodes]));
-      return true;
-    },
-  };
 }

@@ -111,14 +111,18 @@ export function orderingBody(
   });
   return {
     root: form,
+    // Again with nothing new (every update locks): the list stays as it is.
     lock(answer) {
+      const sent = answer?.type === 'order' && answer.items.length === items.length ? answer.items : order;
+      if (locked && sent.every((item, i) => item === order[i])) return;
       locked = true;
       dragging = null;
-      if (answer?.type === 'order' && answer.items.length === items.length) order = [...answer.items];
+      order = [...sent];
       render();
       submit.disabled = true;
     },
     unlock() {
+      if (!locked) return;
       locked = false;
       render();
       submit.disabled = false;

@@ -5,10 +5,16 @@
 // reveal (or at once, self-paced) scrolled into view with the navigation,
 // own score and rank, the leaderboard, the end results, and self-paced
 // navigation with "Vous avez terminé" once every question is answered.
-// Events are read out politely.
+// Events are read out politely. The stage is drawn with lit-html: a new
+// screen (or a new question, or round) is drawn afresh and takes the focus;
+// an update within a screen (the score, the results, the leaderboard) is
+// drawn in place, so the nodes, the focus and what was typed stay.
 
 import type { App, View } from '../app';
 import type { AmphiClient } from '../client';
+import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { keyed } from 'lit-html/directives/keyed.js';
+import { repeat } from 'lit-html/directives/repeat.js';
 import { h } from '../dom';
 import { errorText, formatPlanned, t, type MessageKey, tn } from '../i18n';
 import type { RoomId } from '../protocol';
@@ -18,14 +24,14 @@ import { badgeEarned } from './badge-earned';
 import { acceptsAnswers, currentAnswer, currentResult, isSelfPaced, phaseIndex, selfPacedFinished, type QuizState } from '../quiz-state';
 import { bringIntoView, connectionBadge, focusIsFree, watchRoom } from './common';
 import { answerForm, type AnswerForm } from './quiz-answer';
-import { countdown, distributionBlock, keyedSlot, leaderboardList, questionHeading, questionPrompt, scoreText, setChildrenIfChanged } from './quiz-common';
+import { countdown, distributionBlock, leaderboardList, questionHeading, questionPrompt, scoreText, setChildrenIfChanged } from './quiz-common';
 
 export function renderQuizParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { class: 'fr-h3 fr-mb-1w' });
   const badge = connectionBadge(client);
   const you = h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' });
   const errors = h('div', { class: 'fr-mt-1w' });
-  const stage = keyedSlot();
+  const stage = h('div');
   const earned = badgeEarned(app, client, roomId);
   const leaveButton = h('button', {
     type: 'button',
@@ -36,11 +42,11 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     title,
     h('div', { class: 'amphi-statusbar' }, badge.root, you),
     errors,
-    stage.root,
+    stage,
     earned.root,
     h('div', { class: 'fr-mt-6w' }, leaveButton));
 
-  // Parts of the question screen, rebuilt with each new question (or round).
+  // Parts of the question screen, built afresh with each new question (or round).
   let form: AnswerForm | null = null;
   let status: HTMLElement | null = null;
   let feedback: HTMLElement | null = null;
@@ -50,6 +56,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   /** Self-paced, every question answered: the participant asked for the finished screen. */
   let showFinished = false;
   const timer = countdown(() => client.serverNow(), (ms) => app.announce(tn('quiz.announce.secondsLeft', ms / 1000)));
+  /** The screen shown, and which question and round on the question screen. */
   let stageScreen = '';
 
   function submit(question: number, answer: AnswerValue, confidence?: number): void {
@@ -66,62 +73,24 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     update();
   }
 
-  /** Which screen, and what it shows: a change of key rebuilds the stage. */
-  function screenOf(state: QuizState | undefined): { screen: string; key: string } {
-    if (!state) return { screen: 'loading', key: 'loading' };
-    if (client.me && state.removed.includes(client.me.id)) return { screen: 'removed', key: 'removed' };
-    const score = state.score ? `${state.score.score}/${state.score.rank}/${state.score.participants}` : '-';
+  /** Which screen; `id` tells a new one (a new question or round is a new screen). */
+  function screenOf(state: QuizState | undefined): { screen: string; id: string } {
+    if (!state) return { screen: 'loading', id: 'loading' };
+    if (client.me && state.removed.includes(client.me.id)) return { screen: 'removed', id: 'removed' };
     const phase = state.phase;
-    if (phase.state === 'ended') {
-      return { screen: 'ended', key: `ended:${score}:${Object.keys(state.results).length}:${state.leaderboard?.length ?? 0}` };
-    }
-    if (phase.state === 'leaderboard') return { screen: 'board', key: `board:${phase.index}:${score}` };
-    if (showFinished && selfPacedFinished(state)) return { screen: 'finished', key: `finished:${score}:${Object.keys(state.results).length}` };
+    if (phase.state === 'ended') return { screen: 'ended', id: 'ended' };
+    if (phase.state === 'leaderboard') return { screen: 'board', id: 'board' };
+    if (showFinished && selfPacedFinished(state)) return { screen: 'finished', id: 'finished' };
     const current = state.current;
     if (current && (phaseIndex(phase) === current.question.index || phase.state === 'window')) {
-      return { screen: 'question', key: `q:${current.question.index}:${current.round}` };
+      return { screen: 'question', id: `question:${current.question.index}:${current.round}` };
     }
-    if (phase.state === 'scheduled') return { screen: 'wait', key: `scheduled:${phase.opens_at}` };
-    return { screen: 'wait', key: `wait:${phase.state}:${score}` };
+    return { screen: 'wait', id: 'wait' };
   }
 
-  function buildStage(state: QuizState | undefined): Node[] {
-    form = null;
-    status = null;
-    feedback = null;
-    nav = null;
-    if (!state) return [h('p', {}, t('quiz.loading'))];
-    const { screen } = screenOf(state);
-    if (screen === 'removed') return [message('h2', 'quiz.removedTitle', 'quiz.removedText')];
-    if (screen === 'ended') return endScreen(state);
-    if (screen === 'board') return boardScreen(state);
-    if (screen === 'finished') return finishedScreen(state);
-    if (screen === 'question') return questionScreen(state);
-    if (state.phase.state === 'scheduled') {
-      return [message('h2', 'quiz.scheduledTitle', 'quiz.scheduledText', { time: formatPlanned(state.phase.opens_at, client.serverNow()) })];
-    }
-    const waiting: MessageKey = state.phase.state === 'lobby' ? 'quiz.waitStart' : state.phase.state === 'window' ? 'quiz.waitWindow' : 'quiz.waitNext';
-    return [h('div', { class: 'amphi-quiz-wait', 'data-testid': 'quiz-waiting' },
-      h('h2', { class: 'fr-h4', tabindex: '-1' }, state.title),
-      h('p', { class: 'fr-text--lg' }, t(waiting)),
-      h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'question-count' }, tn('quiz.questionCount', state.questionCount)),
-      scoreLine(state))];
-  }
-
-  function message(tag: 'h2', titleKey: MessageKey, textKey: MessageKey, params: Record<string, string | number> = {}): HTMLElement {
-    return h('div', { class: 'amphi-quiz-wait' }, h(tag, { class: 'fr-h4', tabindex: '-1' }, t(titleKey)), h('p', {}, t(textKey, params)));
-  }
-
-  /** Own score and rank, once there is something to tell (an answer counted, or the end). */
-  function scoreLine(state: QuizState): HTMLElement | null {
-    const score = state.score;
-    if (!score || (score.answered === 0 && state.phase.state !== 'ended' && !state.revealed)) return null;
-    return h('p', { class: 'amphi-score', 'data-testid': 'your-score' }, scoreText(score));
-  }
-
-  function questionScreen(state: QuizState): Node[] {
-    const current = state.current!;
-    const question = current.question;
+  /** The question screen's own parts, made for a new question (or round). */
+  function buildQuestion(state: QuizState): void {
+    const question = state.current!.question;
     form = answerForm(question, {
       confidence: state.settings.confidence,
       submit: (answer, confidence) => submit(question.index, answer, confidence),
@@ -129,13 +98,8 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     });
     status = h('div', { class: 'amphi-answer-status', role: 'status', 'data-testid': 'answer-status' });
     feedback = h('div', { 'data-testid': 'feedback' });
-    const nodes: Node[] = [
-      h('div', { class: 'amphi-question-top' }, questionHeading(state, question), timer.root),
-    ];
-    const prompt = questionPrompt(question);
-    prompt.setAttribute('tabindex', '-1');
     feedbackAtBuild = feedbackNodes(state).length > 0;
-    nodes.push(prompt, form.root, status, feedback);
+    nav = null;
     if (isSelfPaced(state)) {
       const previous = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-s-line', onclick: () => move('previous_question') }, t('quiz.previous'));
       const next = h('button', { type: 'button', class: 'fr-btn fr-btn--icon-right fr-icon-arrow-right-s-line', onclick: () => move('next_question') }, t('quiz.next'));
@@ -144,55 +108,98 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
         update();
       } }, t('quiz.finish'));
       nav = { root: h('div', { class: 'amphi-quiz-nav', role: 'group', 'aria-label': t('quiz.navigation') }, previous, next, finish), previous, next, finish };
-      nodes.push(nav.root);
     }
-    return nodes;
+  }
+
+  function stageTemplate(state: QuizState | undefined, screen: string): TemplateResult {
+    if (!state) return html`<p>${t('quiz.loading')}</p>`;
+    if (screen === 'removed') return message('quiz.removedTitle', 'quiz.removedText');
+    if (screen === 'ended') return endScreen(state);
+    if (screen === 'board') return boardScreen(state);
+    if (screen === 'finished') return finishedScreen(state);
+    if (screen === 'question') return questionScreen(state);
+    if (state.phase.state === 'scheduled') {
+      return message('quiz.scheduledTitle', 'quiz.scheduledText', { time: formatPlanned(state.phase.opens_at, client.serverNow()) });
+    }
+    const waiting: MessageKey = state.phase.state === 'lobby' ? 'quiz.waitStart' : state.phase.state === 'window' ? 'quiz.waitWindow' : 'quiz.waitNext';
+    return html`<div class="amphi-quiz-wait" data-testid="quiz-waiting">
+      <h2 class="fr-h4" tabindex="-1">${state.title}</h2>
+      <p class="fr-text--lg">${t(waiting)}</p>
+      <p class="fr-text--sm amphi-muted" data-testid="question-count">${tn('quiz.questionCount', state.questionCount)}</p>
+      ${scoreLineTemplate(state)}
+    </div>`;
+  }
+
+  function message(titleKey: MessageKey, textKey: MessageKey, params: Record<string, string | number> = {}): TemplateResult {
+    return html`<div class="amphi-quiz-wait"><h2 class="fr-h4" tabindex="-1">${t(titleKey)}</h2><p>${t(textKey, params)}</p></div>`;
+  }
+
+  /** Whether to tell one's score and rank: once there is something to tell (an answer counted, or the end). */
+  function scoreToTell(state: QuizState): boolean {
+    const score = state.score;
+    return Boolean(score) && !(score!.answered === 0 && state.phase.state !== 'ended' && !state.revealed);
+  }
+
+  /** Own score and rank, in the feedback. */
+  function scoreLine(state: QuizState): HTMLElement | null {
+    return scoreToTell(state) ? h('p', { class: 'amphi-score', 'data-testid': 'your-score' }, scoreText(state.score!)) : null;
+  }
+
+  /** Own score and rank, on a screen. */
+  function scoreLineTemplate(state: QuizState): TemplateResult | typeof nothing {
+    return scoreToTell(state) ? html`<p class="amphi-score" data-testid="your-score">${scoreText(state.score!)}</p>` : nothing;
+  }
+
+  function questionScreen(state: QuizState): TemplateResult {
+    const question = state.current!.question;
+    return html`<div class="amphi-question-top">${questionHeading(state, question)}${timer.root}</div>${questionPrompt(question, true)}${form?.root}${status}${feedback}${nav ? nav.root : nothing}`;
   }
 
   /** Self-paced, every question answered: the score, and the way back to the answers
    * (the question-by-question results come with the end: after a reload this tab knows
    * only some of them). */
-  function finishedScreen(state: QuizState): Node[] {
-    const review = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-s-line', onclick: () => {
+  function finishedScreen(state: QuizState): TemplateResult {
+    const review = () => {
       showFinished = false;
       update();
-    } }, t('quiz.review'));
-    return [h('div', { class: 'amphi-quiz-end', 'data-testid': 'quiz-finished' },
-      h('h2', { class: 'fr-h4', tabindex: '-1' }, t('quiz.finishedTitle')),
-      scoreLine(state),
-      h('p', {}, t('quiz.finishedText')),
-      review)];
+    };
+    return html`<div class="amphi-quiz-end" data-testid="quiz-finished">
+      <h2 class="fr-h4" tabindex="-1">${t('quiz.finishedTitle')}</h2>
+      ${scoreLineTemplate(state)}
+      <p>${t('quiz.finishedText')}</p>
+      <button type="button" class="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-s-line" @click=${review}>${t('quiz.review')}</button>
+    </div>`;
   }
 
-  /** Own results, question by question (those shown so far). */
-  function resultsList(state: QuizState): HTMLElement | null {
+  /** Own results, question by question (those shown so far), one item per question. */
+  function resultsList(state: QuizState): TemplateResult | typeof nothing {
     const results = Object.values(state.results).sort((a, b) => a.question - b.question);
-    if (!results.length) return null;
+    if (!results.length) return nothing;
     const item = (r: (typeof results)[number]) => {
       const verdict = r.correct === undefined ? t('quiz.ungraded') : t(r.correct ? 'quiz.right' : 'quiz.wrong');
       const prompt = state.seen[r.question]?.prompt;
-      return h('li', { class: 'amphi-list__item amphi-result' },
-        h('span', { class: 'amphi-list__name' }, t('quiz.questionShort', { number: r.question + 1 }), prompt ? ` — ${prompt}` : ''),
-        h('span', {}, verdict, ' · ', t('quiz.points', { points: formatNumber(r.points) })));
+      return html`<li class="amphi-list__item amphi-result"><span class="amphi-list__name">${t('quiz.questionShort', { number: r.question + 1 })}${prompt ? ` — ${prompt}` : ''}</span><span>${verdict} · ${t('quiz.points', { points: formatNumber(r.points) })}</span></li>`;
     };
-    return h('ul', { class: 'amphi-list', 'data-testid': 'results' }, ...results.map(item));
+    return html`<ul class="amphi-list" data-testid="results">${repeat(results, (r) => r.question, item)}</ul>`;
   }
 
-  function boardScreen(state: QuizState): Node[] {
-    return [h('div', { class: 'amphi-quiz-board' },
-      h('h2', { class: 'fr-h4', tabindex: '-1' }, t('quiz.leaderboard')),
-      scoreLine(state),
-      leaderboardList(state.leaderboard ?? []))];
+  function boardScreen(state: QuizState): TemplateResult {
+    return html`<div class="amphi-quiz-board">
+      <h2 class="fr-h4" tabindex="-1">${t('quiz.leaderboard')}</h2>
+      ${scoreLineTemplate(state)}
+      ${leaderboardList(state.leaderboard ?? [])}
+    </div>`;
   }
 
-  function endScreen(state: QuizState): Node[] {
+  function endScreen(state: QuizState): TemplateResult {
     const board = state.settings.leaderboard !== 'off' && state.leaderboard?.length
-      ? [h('h3', { class: 'fr-h5 fr-mt-3w' }, t('quiz.leaderboard')), leaderboardList(state.leaderboard)] : [];
-    return [h('div', { class: 'amphi-quiz-end', 'data-testid': 'quiz-ended' },
-      h('h2', { class: 'fr-h4', tabindex: '-1' }, t('quiz.endedTitle')),
-      scoreLine(state) ?? h('p', {}, t('quiz.endedNoScore')),
-      resultsList(state),
-      ...board)];
+      ? html`<h3 class="fr-h5 fr-mt-3w">${t('quiz.leaderboard')}</h3>${leaderboardList(state.leaderboard)}` : nothing;
+    return html`<div class="amphi-quiz-end" data-testid="quiz-ended">
+      <h2 class="fr-h4" tabindex="-1">${t('quiz.endedTitle')}</h2>
+      ${scoreToTell(state) ? scoreLineTemplate(state) : html`<p>${t('quiz.endedNoScore')}</p>`}
+      ${resultsList(state)}
+      ${board}
+    </div>`;
   }
 
   /** Status, lock, feedback and navigation of the question screen. */
@@ -288,16 +295,25 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     title.textContent = room?.info.title ?? '';
     you.textContent = client.me ? t('lobby.you', { name: client.me.name }) : '';
     const state = room?.quiz;
-    const { screen, key } = screenOf(state);
-    const focusFree = focusIsFree(stage.root);
-    const before = stageScreen;
+    const { screen, id } = screenOf(state);
+    const focusFree = focusIsFree(stage);
+    const fresh = id !== stageScreen;
+    if (fresh) {
+      form = null;
+      status = null;
+      feedback = null;
+      nav = null;
+      if (state && screen === 'question') buildQuestion(state);
+    }
+    // A new screen is drawn afresh (keyed): its heading or prompt is a new element to take the focus.
+    render(keyed(id, stageTemplate(state, screen)), stage);
     let moved = false;
-    if (stage.render(key, () => buildStage(state))) {
-      stageScreen = screen;
+    if (fresh) {
+      stageScreen = id;
       // A new screen (not just new figures): take focus to its heading or
       // prompt, unless the user is busy with a control outside the stage.
-      if (screen !== 'wait' && (screen !== before || screen === 'question') && focusFree) {
-        const target = stage.root.querySelector<HTMLElement>('[tabindex="-1"]');
+      if (screen !== 'wait' && focusFree) {
+        const target = stage.querySelector<HTMLElement>('[tabindex="-1"]');
         target?.focus();
         moved = Boolean(target);
       }

@@ -6,14 +6,18 @@
 // wrong" view after a reveal; the leaderboard, the end summary, the
 // self-paced progress grid; downloads (results, attendance); the
 // participants, who can be removed from the quiz; the projector mode and a
-// projector window of its own (observer token).
+// projector window of its own (observer token). The QR code, the question
+// and the "go to a question" choice are drawn with lit-html: an update that
+// changes nothing there leaves their nodes (and the trainer's choice) as they are.
 
 import { PROJECTOR_PATH, type App, type View } from '../app';
 import { ApiError, observerToken } from '../api';
 import { loadTrainerToken } from '../session';
 import type { AmphiClient } from '../client';
-import { h, setChildren } from '../dom';
-import { errorText, lang, t, type MessageKey, tn } from '../i18n';
+import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { repeat } from 'lit-html/directives/repeat.js';
+import { h } from '../dom';
+import { errorText, t, type MessageKey, tn } from '../i18n';
 import type { MemberView, RoomId } from '../protocol';
 import type { LeaderboardEntry, QuizAction, QuizCommand, QuizEvent } from '../quiz-protocol';
 import { canJump, choiceLetter, correctAnswerText, formatCountdown, formatNumber, leaderActions, liveWhileOpen, nextEnds, nextUnasked, phaseLabel, percent, rankText, remainingMs } from '../quiz-format';
@@ -22,8 +26,8 @@ import { connectionBadge, watchRoom } from './common';
 import { renderNewestNames, renderParticipantList, renderProgress, renderSummary } from './quiz-tables';
 import { badgesPanel } from './badge-panel';
 import { downloadsPanel } from './downloads';
-import { countdown, distributionBlock, keyedSlot, leaderboardList, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
-import { qrCode } from './qr-code';
+import { countdown, distributionBlock, leaderboardList, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
+import { qrSlot } from './qr-code';
 import { courseRosterPanel } from './course-roster';
 import { fullscreenButton, setProjectorMode } from './projector';
 import { nextSessionButton } from './room-code';
@@ -87,7 +91,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
   const codeSpelled = h('p', { class: 'fr-sr-only' });
   const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
-  const qr = keyedSlot();
+  const qr = qrSlot();
   const lock = lockSwitch(client, roomId);
   lock.root.classList.add('amphi-trainer-only');
   const codePanel = h('section', { class: 'amphi-panel amphi-code-panel amphi-quiz-code', 'aria-labelledby': 'code-title' },
@@ -132,7 +136,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
       h('span', { class: 'fr-hint-text', id: 'live-on-projector-hint' }, t('quiz.liveOnProjectorHint'))));
 
   // ---- question, distribution, reveal, leaderboard, summary ----
-  const questionSlot = keyedSlot();
+  const questionSlot = h('div');
   // Who joined, newest first, while waiting to start (named quizzes only).
   const lobbyNames = h('div');
   const arrivals = new Map<string, number>();
@@ -149,7 +153,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
   const quizPanel = h('section', { class: 'amphi-quiz-panel', 'aria-labelledby': 'quiz-title' },
     h('h2', { id: 'quiz-title', class: 'fr-sr-only' }, t('quiz.console')),
     phase, counts, durationGroup, toolbar, jumpGroup, liveGroup,
-    h('div', { class: 'amphi-question fr-mt-3w' }, questionSlot.root, lobbyNames, timer.root, distribution, reveal),
+    h('div', { class: 'amphi-question fr-mt-3w' }, questionSlot, lobbyNames, timer.root, distribution, reveal),
     board, summary, progress);
 
   // ---- downloads ----
@@ -283,52 +287,55 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     }
   }
 
-  let jumpKey = '';
+  /** What the choice of question was last set for: a question asked since moves it to the next one not asked. */
+  let jumpFor: { count: number; asked: number[] } | undefined;
   function renderJump(state: QuizState, busy: boolean): void {
     jumpGroup.hidden = !canJump(state);
     jumpButton.disabled = busy;
     if (jumpGroup.hidden) return;
     const asked = Object.keys(state.seen).map(Number);
-    const key = JSON.stringify([state.questionCount, asked, lang()]);
-    if (key === jumpKey) return; // keep the trainer's choice
-    jumpKey = key;
-    setChildren(jumpSelect, ...Array.from({ length: state.questionCount }, (_, i) => {
+    const indices = Array.from({ length: state.questionCount }, (_, i) => i);
+    // One option per question, updated in place: the trainer's choice stays.
+    render(repeat(indices, (i) => i, (i) => {
       const prompt = state.seen[i]?.prompt;
       const label = t('quiz.questionShort', { number: i + 1 }) + (prompt ? ` — ${prompt}` : '') + (asked.includes(i) ? ` (${t('quiz.asked')})` : '');
-      return h('option', { value: String(i) }, label);
-    }));
+      return html`<option value=${String(i)}>${label}</option>`;
+    }), jumpSelect);
+    const same = jumpFor && jumpFor.count === state.questionCount && jumpFor.asked.length === asked.length && jumpFor.asked.every((n, i) => n === asked[i]);
+    if (same) return;
+    jumpFor = { count: state.questionCount, asked };
     jumpSelect.value = String(nextUnasked(state.questionCount, asked, state.current?.question.index));
+  }
+
+  /** The question shown (heading, prompt, the choices for the room), or what the room waits for. */
+  function questionTemplate(state: QuizState, showQuestion: boolean): TemplateResult {
+    const current = state.current;
+    if (!showQuestion || !current) {
+      const waiting: Record<string, MessageKey> = {
+        lobby: 'quiz.trainerLobby',
+        scheduled: 'quiz.trainerScheduled',
+        window: 'quiz.trainerWindow',
+        ended: 'quiz.trainerEnded',
+      };
+      // What the room reads on the projector, where the trainer's own words would not fit.
+      const forRoom: Record<string, MessageKey> = { lobby: 'quiz.projectorLobby', ended: 'quiz.projectorEnded' };
+      const roomText = forRoom[state.phase.state];
+      return html`<p class="fr-text--lg${roomText ? ' amphi-trainer-only' : ''}">${t(waiting[state.phase.state] ?? 'quiz.trainerLobby')}</p>${roomText
+        ? html`<p class="fr-text--lg amphi-projector-only" data-testid="projector-text">${t(roomText)}</p>` : nothing}`;
+    }
+    const q = current.question;
+    const choices = q.kind.type === 'single_choice' || q.kind.type === 'multiple_choice' ? q.kind.choices : [];
+    // The choices, for the room to read on the projector while the live figures stay hidden.
+    return html`${questionHeading(state, q)}${questionPrompt(q)}${choices.length
+      ? html`<ul class="amphi-choices-preview" aria-hidden="true">${repeat(choices, (c) => c.id, (c, i) => html`<li>${choiceLetter(i)}. ${c.text}</li>`)}</ul>`
+      : nothing}`;
   }
 
   function renderQuestion(state: QuizState): void {
     const current = state.current;
     const index = phaseIndex(state.phase);
     const showQuestion = current && index !== undefined && current.question.index === index;
-    const key = showQuestion ? `${current.question.index}:${current.round}:${state.questionCount}` : `none:${state.phase.state}`;
-    questionSlot.render(key, () => {
-      if (!showQuestion) {
-        const waiting: Record<string, MessageKey> = {
-          lobby: 'quiz.trainerLobby',
-          scheduled: 'quiz.trainerScheduled',
-          window: 'quiz.trainerWindow',
-          ended: 'quiz.trainerEnded',
-        };
-        // What the room reads on the projector, where the trainer's own words would not fit.
-        const forRoom: Record<string, MessageKey> = { lobby: 'quiz.projectorLobby', ended: 'quiz.projectorEnded' };
-        const roomText = forRoom[state.phase.state];
-        return [
-          h('p', { class: `fr-text--lg${roomText ? ' amphi-trainer-only' : ''}` }, t(waiting[state.phase.state] ?? 'quiz.trainerLobby')),
-          roomText ? h('p', { class: 'fr-text--lg amphi-projector-only', 'data-testid': 'projector-text' }, t(roomText)) : null,
-        ].filter((e): e is HTMLParagraphElement => e !== null);
-      }
-      const q = current.question;
-      const choices = q.kind.type === 'single_choice' || q.kind.type === 'multiple_choice' ? q.kind.choices : [];
-      // The choices, for the room to read on the projector while the live figures stay hidden.
-      return [questionHeading(state, q), questionPrompt(q)].concat(
-        choices.length
-          ? [h('ul', { class: 'amphi-choices-preview', 'aria-hidden': 'true' }, ...choices.map((c, i) => h('li', {}, `${choiceLetter(i)}. ${c.text}`)))]
-          : []);
-    });
+    render(questionTemplate(state, Boolean(showQuestion)), questionSlot);
     const phaseNow = state.phase;
     timer.set(phaseNow.state === 'open' ? current?.deadline_ms : phaseNow.state === 'window' ? phaseNow.closes_at : undefined,
       phaseNow.state === 'open' ? (current?.question.time_limit_s ?? 0) * 1000 : undefined);
@@ -385,9 +392,9 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     if (!show) return;
     const entries = state.leaderboard ?? [];
     // At the end, the top three on a podium; the whole list stays on the trainer's console.
-    if (state.phase.state === 'ended' && entries.length > 0) {
-      setChildrenIfChanged(boardList, podium(entries.slice(0, 3)), h('div', { class: 'amphi-trainer-only fr-mt-2w' }, leaderboardList(entries)));
-    } else setChildrenIfChanged(boardList, leaderboardList(entries));
+    render(state.phase.state === 'ended' && entries.length > 0
+      ? html`${podium(entries.slice(0, 3))}<div class="amphi-trainer-only fr-mt-2w">${leaderboardList(entries)}</div>`
+      : leaderboardList(entries), boardList);
   }
 
   function renderParticipants(state: QuizState): void {
@@ -405,7 +412,7 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
     code.textContent = joinCode;
     codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
     showJoinLink(link, joinCode);
-    qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
+    qr.update(joinCode ? joinUrl(joinCode) : null, t('quiz.qrLabel', { code: joinCode }));
     lock.update();
     const state = room?.quiz;
     if (!state) {
@@ -475,12 +482,11 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
  * screen readers); blocks rise once, unless the viewer asked for reduced
  * motion (styles.css).
  */
-function podium(entries: readonly LeaderboardEntry[]): HTMLElement {
-  return h('ol', { class: 'amphi-podium', 'aria-label': t('quiz.podium'), 'data-testid': 'podium' },
-    ...entries.map((e, i) => h('li', { class: `amphi-podium__step amphi-podium__step--${i + 1}`, 'data-testid': 'podium-step' },
-      h('span', { class: 'amphi-podium__name' }, e.name ?? t('quiz.hiddenName')),
-      h('span', { class: 'amphi-podium__score' }, t('quiz.points', { points: formatNumber(e.score) })),
-      h('span', { class: 'amphi-podium__block' }, h('span', { class: 'amphi-podium__rank' }, rankText(e.rank))))));
+function podium(entries: readonly LeaderboardEntry[]): TemplateResult {
+  return html`<ol class="amphi-podium" aria-label=${t('quiz.podium')} data-testid="podium">${entries.map((e, i) => html`<li
+    class="amphi-podium__step amphi-podium__step--${i + 1}" data-testid="podium-step"><span class="amphi-podium__name">${e.name ?? t('quiz.hiddenName')}</span><span
+    class="amphi-podium__score">${t('quiz.points', { points: formatNumber(e.score) })}</span><span class="amphi-podium__block"><span
+    class="amphi-podium__rank">${rankText(e.rank)}</span></span></li>`)}</ol>`;
 }
 
 /**

@@ -11,8 +11,7 @@ import { h } from '../dom';
 import { errorText, t } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
-import { keyedSlot } from './quiz-common';
-import { qrCode } from './qr-code';
+import { qrSlot } from './qr-code';
 import { joinUrl, showJoinLink } from './trainer';
 
 /** The code, link and QR code; with `lock` (a console's), the lock switch under them. */
@@ -23,7 +22,7 @@ export function joinCodePanel(
   const code = h('p', { class: 'amphi-join-code', 'aria-hidden': 'true', 'data-testid': 'join-code' });
   const spelled = h('p', { class: 'fr-sr-only' });
   const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
-  const qr = keyedSlot();
+  const qr = qrSlot();
   const root = h('section', { class: `amphi-panel amphi-code-panel ${extraClass}`, 'aria-labelledby': 'code-title' },
     h('h2', { id: 'code-title', class: 'fr-text--md fr-mb-1w' }, t('trainer.joinCode')),
     code, spelled,
@@ -37,7 +36,7 @@ export function joinCodePanel(
       code.textContent = joinCode;
       spelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
       showJoinLink(link, joinCode);
-      qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
+      qr.update(joinCode ? joinUrl(joinCode) : null, t('quiz.qrLabel', { code: joinCode }));
     },
   };
 }

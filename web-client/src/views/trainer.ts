@@ -10,8 +10,7 @@ import { errorText, formatTime, t, tn } from '../i18n';
 import type { MemberView, RaisedHand, RoomId } from '../protocol';
 import { announcementsList, connectionBadge, roleLabel, showAlert, watchRoom } from './common';
 import { downloadsPanel } from './downloads';
-import { keyedSlot } from './quiz-common';
-import { qrCode } from './qr-code';
+import { qrSlot } from './qr-code';
 import { lockSwitch, removeMemberButton } from './room-guard';
 
 export const ANNOUNCE_MAX = 1000;
@@ -51,7 +50,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
   const codeSpelled = h('p', { class: 'fr-sr-only' });
   const link = h('a', { class: 'fr-link amphi-join-link', 'data-testid': 'join-url' });
   const copied = h('span', { class: 'fr-text--sm fr-ml-1w', role: 'status' });
-  const qr = keyedSlot();
+  const qr = qrSlot();
   const lock = lockSwitch(client, roomId);
   const copyButton = h('button', {
     type: 'button',
@@ -181,7 +180,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     code.textContent = joinCode;
     codeSpelled.textContent = joinCode ? t('trainer.joinCodeSpelled', { spelled: joinCode.split('').join(' ') }) : '';
     showJoinLink(link, joinCode);
-    qr.render(joinCode, () => (joinCode ? qrCode(joinUrl(joinCode), t('quiz.qrLabel', { code: joinCode })) : []));
+    qr.update(joinCode ? joinUrl(joinCode) : null, t('quiz.qrLabel', { code: joinCode }));
     lock.update();
     const hands = state?.hands ?? [];
     handsCount.textContent = String(hands.length);
