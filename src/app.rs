@@ -66,6 +66,7 @@ pub struct App {
     pub blob_links: crate::media::links::BlobLinks,
     /// The per-member upload rate.
     pub upload_rate: crate::media::uploads::UploadRate,
+    pub link_previews: crate::media::preview::LinkPreviews,
     pub metrics: Arc<Metrics>,
     /// Limits on joining by code, per source address and per room.
     pub joins: transport::joins::JoinLimits,
@@ -161,6 +162,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     let bbb_refusals = crate::bbb::refusals::CallbackRefusals::new(metrics.registry());
     let joins = transport::joins::JoinLimits::new(&config.limits);
     let upload_rate = crate::media::uploads::UploadRate::new(&config.board);
+    let link_previews = crate::media::preview::LinkPreviews::new(config.board.link_previews);
     Ok(Arc::new(App {
         node: config.node_name(),
         lti,
@@ -178,6 +180,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         hub,
         blobs,
         upload_rate,
+        link_previews,
         bbb,
         bbb_refusals,
         metrics,

@@ -198,6 +198,9 @@ pub struct BoardConfig {
     pub unreferenced_upload_grace_s: u64,
     /// How often the sweep of unreferenced uploads runs.
     pub upload_sweep_interval_s: u64,
+    /// Link cards: fetched from public addresses only, off, or from any
+    /// address (an intranet).
+    pub link_previews: crate::media::preview::PreviewMode,
 }
 
 /// Several nodes (used when `redis_url` is set).

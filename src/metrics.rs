@@ -72,6 +72,9 @@ pub struct Metrics {
     pub badge_awards: IntCounter,
     /// Credentials verified, by verdict.
     pub badge_verifications: IntCounterVec,
+    /// Link cards asked for, by outcome (`ok`, `invalid`, `refused`,
+    /// `unreachable`, `rate_limited`, `quota_exceeded`).
+    pub link_previews: IntCounterVec,
 }
 
 impl Metrics {
@@ -155,6 +158,9 @@ impl Metrics {
         let blobs = IntGauge::new("blobs", "Uploaded files kept (distinct blobs)").unwrap();
         let blob_bytes = IntGauge::new("blob_bytes", "Bytes of the uploaded files kept").unwrap();
         let badge_awards = IntCounter::new("badge_awards_total", "Badge awards issued").unwrap();
+        let link_previews =
+            IntCounterVec::new(Opts::new("link_previews_total", "Link cards asked for, by outcome"), &["outcome"])
+                .unwrap();
         let badge_verifications = IntCounterVec::new(
             Opts::new("badge_verifications_total", "Credentials verified, by verdict"),
             &["verdict"],
@@ -190,6 +196,7 @@ impl Metrics {
             Box::new(blob_bytes.clone()),
             Box::new(badge_awards.clone()),
             Box::new(badge_verifications.clone()),
+            Box::new(link_previews.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -224,6 +231,7 @@ impl Metrics {
             blob_bytes,
             badge_awards,
             badge_verifications,
+            link_previews,
         }
     }
 

@@ -19,6 +19,7 @@ mod fuzz;
 mod hardening;
 mod http;
 mod invitations;
+mod link_previews;
 mod load_smoke;
 mod lobby;
 mod lti;

@@ -113,6 +113,24 @@ pub struct File {
     pub size: u64,
 }
 
+/// A link shown as a card: what the linked page says of itself (its
+/// `og:` or `<title>`/description tags), read by the server
+/// (`POST /api/v1/boards/{id}/link-preview`) and kept with the post.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkPreview {
+    /// At most 200 characters.
+    pub title: String,
+    /// At most 500 characters.
+    pub description: String,
+    /// The site's name, or its host; at most 100 characters.
+    pub site: String,
+    /// The page's image, fetched by the server and stored as an upload
+    /// (served at `/api/v1/blobs/{blob}` like a post's image).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
 /// What a member writes in a post. Every part but the title is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -126,6 +144,9 @@ pub struct PostContent {
     pub image: Option<Image>,
     pub video: Option<Video>,
     pub file: Option<File>,
+    /// The link's card (only with a `link`; boxed: most posts have none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_preview: Option<Box<LinkPreview>>,
 }
 
 /// Where a post stands.

@@ -66,11 +66,15 @@ pub enum ErrorCode {
     QuotaExceeded,
     /// The room's session has ended: its join code no longer works.
     SessionEnded,
+    /// The server will not fetch this link (a link preview): it leads to a
+    /// loopback, private, link-local or otherwise non-public address, or
+    /// previews are off.
+    LinkRefused,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::MalformedFrame,
         ErrorCode::UnknownType,
         ErrorCode::InvalidField,
@@ -97,6 +101,7 @@ impl ErrorCode {
         ErrorCode::RoomLocked,
         ErrorCode::QuotaExceeded,
         ErrorCode::SessionEnded,
+        ErrorCode::LinkRefused,
     ];
 
     /// The wire name, e.g. `"malformed_frame"`.
@@ -128,6 +133,7 @@ impl ErrorCode {
             ErrorCode::RoomLocked => "room_locked",
             ErrorCode::QuotaExceeded => "quota_exceeded",
             ErrorCode::SessionEnded => "session_ended",
+            ErrorCode::LinkRefused => "link_refused",
         }
     }
 }

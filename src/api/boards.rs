@@ -153,6 +153,65 @@ pub async fn blob(
     serve_blob(&app, &blob, query.name.as_deref()).await
 }
 
+/// Body of `POST /api/v1/boards/{id}/link-preview`.
+#[derive(Deserialize)]
+pub struct PreviewRequest {
+    url: String,
+}
+
+/// `POST /api/v1/boards/{id}/link-preview` `{"url"}`: the link's card
+/// (title, description, site, image stored as the caller's upload), read
+/// by the server from the linked page, for a post the caller is writing.
+/// Members who may post; within the upload rate and quotas (the card's
+/// image is an upload).
+pub async fn link_preview(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    use crate::media::preview::{self, PreviewError};
+    if member.role == Role::Observer {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "observers do not post"));
+    }
+    let request: PreviewRequest = super::parse_json(&body)?;
+    let handle = board_room(&app, &member, &id).await?;
+    let outcome = |name: &str| app.metrics.link_previews.with_label_values(&[name]).inc();
+    if !app.upload_rate.take(&member.id, std::time::Instant::now()) {
+        app.metrics.abuse.with_label_values(&["upload_rate"]).inc();
+        outcome("rate_limited");
+        let message = "too many uploads and link cards: retry in a minute";
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, message));
+    }
+    let (tenant, room) = (handle.record.tenant.clone(), handle.id().to_string());
+    let usage = app.store.upload_usage(&tenant, &room, &member.id).await.map_err(ApiError::internal)?;
+    if let Err(exceeded) = uploads::allowance(&app.config.board, usage) {
+        app.metrics.abuse.with_label_values(&[exceeded.kind()]).inc();
+        outcome("quota_exceeded");
+        return Err(quota_error(exceeded));
+    }
+    match preview::preview(&app, &tenant, &room, &member.id, &request.url).await {
+        Ok(card) => {
+            outcome("ok");
+            Ok(Json(json!({ "url": request.url.trim(), "link_preview": card })).into_response())
+        }
+        Err(PreviewError::Invalid(why)) => {
+            outcome("invalid");
+            Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, why))
+        }
+        Err(PreviewError::Refused(why)) => {
+            outcome("refused");
+            app.metrics.abuse.with_label_values(&["link_refused"]).inc();
+            tracing::info!(room = %handle.id(), reason = %why, "link card refused");
+            Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::LinkRefused, why))
+        }
+        Err(PreviewError::Unreachable(why)) => {
+            outcome("unreachable");
+            Err(ApiError::new(StatusCode::BAD_GATEWAY, ErrorCode::Unavailable, why))
+        }
+    }
+}
+
 /// The stored blob as a response: its type, inline or as an attachment
 /// under `name` (the blob id when none), locked down (no sniffing, a
 /// sandboxing CSP), cached for a year (a blob never changes).
@@ -320,6 +379,9 @@ fn media_of(post: &Post) -> String {
     if let Some(file) = &content.file {
         media.push(format!("file: {} /api/v1/blobs/{}", file.name, file.blob));
     }
+    if let Some(card) = &content.link_preview {
+        media.push(format!("link card: {} ({})", card.title, card.site));
+    }
     media.join("\n")
 }
 
@@ -334,8 +396,7 @@ pub async fn export_zip(
     let (handle, export) = export_of(&app, &member, &id).await?;
     let mut files = BTreeMap::new();
     for seed in &export.definition.posts {
-        let blobs = seed.content.image.iter().map(|i| &i.blob).chain(seed.content.file.iter().map(|f| &f.blob));
-        for blob in blobs {
+        for blob in &uploads::blobs_of_post(&seed.content) {
             if let Some(path) = app.blobs.path(blob)
                 && let Ok(bytes) = tokio::fs::read(path).await
             {
@@ -405,9 +466,7 @@ pub async fn import(
     let limit = config.max_upload_bytes;
     let mut stored: BTreeMap<String, (String, crate::media::BlobMeta)> = BTreeMap::new();
     for seed in &mut definition.posts {
-        let referenced =
-            seed.content.image.iter().map(|i| i.blob.clone()).chain(seed.content.file.iter().map(|f| f.blob.clone()));
-        for blob in referenced.collect::<Vec<_>>() {
+        for blob in uploads::blobs_of_post(&seed.content) {
             if stored.contains_key(&blob) {
                 continue;
             }
@@ -425,6 +484,13 @@ pub async fn import(
         if let Some(file) = &mut seed.content.file {
             let (blob, meta) = &stored[&file.blob];
             (file.blob, file.content_type, file.size) = (blob.clone(), meta.content_type.clone(), meta.size);
+        }
+        if let Some(card_image) = seed.content.link_preview.as_mut().and_then(|p| p.image.as_mut()) {
+            let (blob, meta) = &stored[&*card_image];
+            if !meta.is_image() {
+                return Err(upload_error(UploadError::TypeRefused(meta.content_type.clone())));
+            }
+            *card_image = blob.clone();
         }
     }
     let title = definition.title.clone();

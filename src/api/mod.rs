@@ -78,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/recordings/{record}", delete(recordings::delete_one))
         .route("/admin/users/{id}", delete(admin::delete_user))
         .route("/boards/{id}/uploads", post(boards::upload).layer(DefaultBodyLimit::disable()))
+        .route("/boards/{id}/link-preview", post(boards::link_preview))
         .route("/boards/{id}/export.csv", get(boards::export_csv))
         .route("/boards/{id}/export.zip", get(boards::export_zip))
         .route("/boards/import", post(boards::import).layer(DefaultBodyLimit::max(MAX_BOARD_IMPORT_BYTES)))

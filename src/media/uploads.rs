@@ -190,9 +190,16 @@ pub fn blobs_of_activity(kind: RoomKind, activity: &str) -> Vec<String> {
     }
 }
 
-/// The blobs a post carries (its image and its file).
+/// The blobs a post carries (its image, its file, its link card's image).
 pub fn blobs_of_post(content: &amphi_protocol::board::PostContent) -> Vec<String> {
-    content.image.iter().map(|i| i.blob.clone()).chain(content.file.iter().map(|f| f.blob.clone())).collect()
+    let card = content.link_preview.iter().filter_map(|p| p.image.clone());
+    content
+        .image
+        .iter()
+        .map(|i| i.blob.clone())
+        .chain(content.file.iter().map(|f| f.blob.clone()))
+        .chain(card)
+        .collect()
 }
 
 /// The files of a plan's ateliers.

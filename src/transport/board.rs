@@ -50,6 +50,15 @@ async fn prepare_content(app: &AppState, tenant: &str, mut content: PostContent)
             ));
         }
     }
+    if let Some(blob) = content.link_preview.as_ref().and_then(|p| p.image.as_ref()) {
+        let meta = app.blobs.meta(blob).await.ok_or_else(unknown_blob)?;
+        if !meta.is_image() {
+            return Err(Refusal::new(
+                ErrorCode::FileTypeRefused,
+                format!("a link card's image is {}, not an image", meta.content_type),
+            ));
+        }
+    }
     if let Some(file) = &mut content.file {
         let meta = app.blobs.meta(&file.blob).await.ok_or_else(unknown_blob)?;
         file.name = file.name.trim().to_string();

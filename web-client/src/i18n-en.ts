@@ -449,6 +449,7 @@ export const en: Record<MessageKey, string> = {
   'error.file_type_refused': 'file type not accepted',
   'error.room_locked': 'The room is locked: ask the trainer to open it.',
   'error.quota_exceeded': 'The file storage is full: remove some files or ask the trainer.',
+  'error.link_refused': 'No preview for this link: the server only visits public sites.',
   'error.session_ended': 'This session has ended: its code no longer lets anyone in.',
 
   'home.createBoard': 'Create a board',

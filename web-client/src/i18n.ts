@@ -454,6 +454,7 @@ export const fr = {
   'error.file_type_refused': 'type de fichier non accepté',
   'error.room_locked': 'La salle est verrouillée : demandez au formateur de l’ouvrir.',
   'error.quota_exceeded': 'L’espace de stockage des fichiers est plein : supprimez-en ou demandez au formateur.',
+  'error.link_refused': 'Pas d’aperçu pour ce lien : le serveur ne consulte que les sites publics.',
   'error.session_ended': 'Cette session est terminée : son code ne permet plus d’entrer.',
 
   'home.createBoard': 'Créer un tableau',

@@ -150,7 +150,8 @@ export type ErrorCode =
   | 'file_type_refused'
   | 'room_locked'
   | 'quota_exceeded'
-  | 'session_ended';
+  | 'session_ended'
+  | 'link_refused';
 
 export interface Welcome {
   type: 'welcome';

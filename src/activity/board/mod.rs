@@ -32,6 +32,10 @@ pub const MAX_COMMENT_CHARS: usize = 1000;
 pub const MAX_LINK_CHARS: usize = 2000;
 pub const MAX_ALT_CHARS: usize = 500;
 pub const MAX_FILE_NAME_CHARS: usize = 255;
+/// Longest link card title, description and site name.
+pub const MAX_PREVIEW_TITLE_CHARS: usize = 200;
+pub const MAX_PREVIEW_DESCRIPTION_CHARS: usize = 500;
+pub const MAX_PREVIEW_SITE_CHARS: usize = 100;
 /// Comments one post takes (bounded events).
 pub const MAX_COMMENTS_PER_POST: usize = 100;
 /// Posts one board holds.
@@ -149,7 +153,8 @@ fn not_found(what: &str) -> Refusal {
     Refusal::new(ErrorCode::NotFound, format!("no such {what} on this board"))
 }
 
-/// Checks a post's content: lengths, something to show, http(s) links.
+/// Checks a post's content: lengths, something to show, http(s) links, a
+/// link card only with its link.
 fn check_content(content: &PostContent) -> Result<(), Refusal> {
     let chars = |s: &str| s.chars().count();
     if chars(&content.title) > MAX_TITLE_CHARS {
@@ -188,6 +193,21 @@ fn check_content(content: &PostContent) -> Result<(), Refusal> {
         && (chars(&file.name) > MAX_FILE_NAME_CHARS || file.blob.is_empty() || file.name.trim().is_empty())
     {
         return Err(out_of_range(format!("a file needs its blob and a name of 1 to {MAX_FILE_NAME_CHARS} characters")));
+    }
+    if let Some(preview) = &content.link_preview {
+        if content.link.is_none() {
+            return Err(Refusal::new(ErrorCode::InvalidField, "a link card needs its link"));
+        }
+        if chars(&preview.title) > MAX_PREVIEW_TITLE_CHARS
+            || chars(&preview.description) > MAX_PREVIEW_DESCRIPTION_CHARS
+            || chars(&preview.site) > MAX_PREVIEW_SITE_CHARS
+            || preview.image.as_ref().is_some_and(String::is_empty)
+        {
+            return Err(out_of_range(format!(
+                "a link card has at most {MAX_PREVIEW_TITLE_CHARS} characters of title, \
+                 {MAX_PREVIEW_DESCRIPTION_CHARS} of description and {MAX_PREVIEW_SITE_CHARS} of site name"
+            )));
+        }
     }
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! and its refusals.
 
 use amphi_protocol::board::{
-    AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardSettings, File, Image, PostContent, PostStatus, Video,
+    AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardSettings, File, Image, LinkPreview, PostContent,
+    PostStatus, Video,
 };
 use amphi_protocol::{ErrorCode, Role};
 
@@ -319,6 +320,21 @@ fn content_is_checked() {
             PostContent { video: Some(Video { url: "http://insecure.example/v".into() }), ..PostContent::default() },
             ErrorCode::InvalidField,
         ),
+        (
+            PostContent { title: "Carte".into(), link_preview: Some(Box::default()), ..PostContent::default() },
+            ErrorCode::InvalidField,
+        ),
+        (
+            PostContent {
+                link: Some("https://eduscol.education.fr/".into()),
+                link_preview: Some(Box::new(LinkPreview {
+                    description: "x".repeat(MAX_PREVIEW_DESCRIPTION_CHARS + 1),
+                    ..LinkPreview::default()
+                })),
+                ..PostContent::default()
+            },
+            ErrorCode::OutOfRange,
+        ),
     ];
     for (content, code) in cases {
         assert_eq!(refused(&mut b, camille(), with(content.clone())), code, "{content:?}");
@@ -335,6 +351,12 @@ fn content_is_checked() {
             content_type: "application/pdf".into(),
             size: 3,
         }),
+        link_preview: Some(Box::new(LinkPreview {
+            title: "Éduscol".into(),
+            description: "é".repeat(MAX_PREVIEW_DESCRIPTION_CHARS),
+            site: "eduscol.education.fr".into(),
+            image: Some("c".repeat(64)),
+        })),
     };
     ok(&mut b, camille(), with(full));
 }
