@@ -4,7 +4,7 @@
 // (CSV, ZIP) and importing an export as a new board.
 
 import { auth, fetchDownload, readJson, send, type CreatedRoom } from './api';
-import type { BoardDefinitionRequest, UploadedBlob } from './board-protocol';
+import type { BoardDefinitionRequest, LinkPreview, UploadedBlob } from './board-protocol';
 
 /** POST /api/v1/rooms with `kind: "board"` → the new room. */
 export async function createBoardRoom(
@@ -36,6 +36,22 @@ export async function uploadBoardFile(
     body: file,
   });
   return (await readJson(response)) as UploadedBlob;
+}
+
+/** `POST /api/v1/boards/{room}/link-preview`: the card of a link being posted. */
+export async function fetchLinkPreview(
+  bearer: string,
+  room: string,
+  url: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<LinkPreview> {
+  const response = await send(fetchImpl, `/api/v1/boards/${encodeURIComponent(room)}/link-preview`, {
+    method: 'POST',
+    headers: { ...auth(bearer), 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ url }),
+  });
+  const body = (await readJson(response)) as { link_preview: LinkPreview };
+  return body.link_preview;
 }
 
 let blobToken: string | undefined;

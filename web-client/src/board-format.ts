@@ -6,7 +6,7 @@
 // field, and the coalescing of what is read out.
 
 import { dateAndTime } from './local-time';
-import type { BoardCommand, BoardImage, BoardFile, Post, PostContent, PostStatus } from './board-protocol';
+import type { BoardCommand, BoardImage, BoardFile, LinkPreview, Post, PostContent, PostStatus } from './board-protocol';
 import type { Command } from './protocol';
 import { lang, t, type MessageKey, tn } from './i18n';
 
@@ -27,6 +27,8 @@ export interface PostFields {
   video: string;
   image: { blob: string; alt: string; decorative: boolean } | null;
   file: { blob: string; name: string } | null;
+  /** The link's card (kept only while the link is the one it was made for). */
+  linkPreview?: LinkPreview | null;
 }
 
 export interface FieldError {
@@ -99,7 +101,9 @@ export function buildContent(fields: PostFields, videoHosts: readonly string[] =
   }
   const file: BoardFile | null = fields.file ? { blob: fields.file.blob, name: fields.file.name } : null;
   if (!title && !text && !link && !video && !image && !file) return { error: { field: 'post', key: 'board.form.empty' } };
-  return { content: { title, text, link: link || null, image, video: video ? { url: video } : null, file } };
+  const content: PostContent = { title, text, link: link || null, image, video: video ? { url: video } : null, file };
+  if (link && fields.linkPreview) content.link_preview = fields.linkPreview;
+  return { content };
 }
 
 /** The form's fields again from content that was sent (a refused post goes back to its form). */
@@ -111,6 +115,7 @@ export function fieldsOfContent(content: PostContent): PostFields {
     video: content.video?.url ?? '',
     image: content.image ? { blob: content.image.blob, alt: content.image.alt, decorative: content.image.alt === '' } : null,
     file: content.file ? { blob: content.file.blob, name: content.file.name } : null,
+    linkPreview: content.link_preview ?? null,
   };
 }
 
@@ -131,6 +136,7 @@ export function fieldsOf(post: Post): PostFields {
     video: post.video?.url ?? '',
     image: post.image ? { blob: post.image.blob, alt: post.image.alt, decorative: post.image.alt === '' } : null,
     file: post.file ? { blob: post.file.blob, name: post.file.name } : null,
+    linkPreview: post.link_preview ?? null,
   };
 }
 

@@ -52,6 +52,15 @@ export interface BoardFile {
   size?: number;
 }
 
+/** A link's card, read by the server from the linked page (`POST /api/v1/boards/{room}/link-preview`). */
+export interface LinkPreview {
+  title: string;
+  description: string;
+  site: string;
+  /** A blob id (an image stored by the server), absent when the page has none. */
+  image?: string | null;
+}
+
 /** What a member writes in a post; a post needs at least one part. */
 export interface PostContent {
   title?: string;
@@ -60,6 +69,8 @@ export interface PostContent {
   image?: BoardImage | null;
   video?: BoardVideo | null;
   file?: BoardFile | null;
+  /** Only with a link; absent when none. */
+  link_preview?: LinkPreview | null;
 }
 
 export type PostStatus = 'visible' | 'pending' | 'unrevealed' | 'hidden';
@@ -89,6 +100,7 @@ export interface Post {
   image: BoardImage | null;
   video: BoardVideo | null;
   file: BoardFile | null;
+  link_preview?: LinkPreview | null;
   status: PostStatus;
   likes: number;
   /** Oldest first. */

@@ -1,6 +1,7 @@
 // One post of the board, as a card that stays mounted while its post changes:
 // heading, author and moderation state (in words, with an icon), the text
-// (plain text, line breaks kept: textContent only), link, image with its
+// (plain text, line breaks kept: textContent only), link (as its card when
+// the server read one: image, site, title, description), image with its
 // alternative text, video (an iframe for the server's embed URL only) and
 // file (name, size, download link); likes (a toggle button), comments (and a
 // comment form that keeps its draft), and the actions this viewer has: edit
@@ -19,7 +20,7 @@ import type { Comment, Post, PostContent, Section } from '../board-protocol';
 import { h, uid } from '../dom';
 import { t, tn } from '../i18n';
 import type { CommandResult } from '../client';
-import { postComposer, type ComposerUploads } from './board-composer';
+import { linkCardTemplate, postComposer, type ComposerUploads } from './board-composer';
 
 /** DSFR badge of each moderation state (its icon and words say it, not only its colour). */
 const STATUS_BADGE: Record<string, string> = {
@@ -179,7 +180,8 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
     // The heading already shows a title-less post's first line: the text is shown whole.
     draw(body, html`
       ${post.text ? html`<p class="amphi-post__text" data-testid="post-text">${post.text}</p>` : nothing}
-      ${link ? html`<p class="amphi-post__link"><a class="fr-link" href=${link} rel="noopener noreferrer nofollow ugc" data-testid="post-link">${link}</a></p>` : nothing}
+      ${link && post.link_preview ? linkCardTemplate(post.link_preview, link) : nothing}
+      ${link && !post.link_preview ? html`<p class="amphi-post__link"><a class="fr-link" href=${link} rel="noopener noreferrer nofollow ugc" data-testid="post-link">${link}</a></p>` : nothing}
       ${post.image ? html`<img class="amphi-post__image" src=${blobUrl(post.image.blob)} alt=${post.image.alt} loading="lazy" data-testid="post-image">` : nothing}
       ${post.video ? videoBlock(post.video.url, postHeading(post)) : nothing}
       ${file?.content_type?.startsWith('audio/')

@@ -7,7 +7,7 @@
 // back to its form.
 
 import type { App } from '../app';
-import { uploadBoardFile } from '../board-api';
+import { fetchLinkPreview, uploadBoardFile } from '../board-api';
 import { arrivalsText, coalescer, postHeading } from '../board-format';
 import type { BoardCommand, BoardEvent, BoardMode } from '../board-protocol';
 import type { BoardState } from '../board-state';
@@ -52,6 +52,9 @@ export function uploadsFor(client: AmphiClient, room: RoomId, fallbackToken: () 
   return {
     upload(file) {
       return uploadBoardFile(client.bearerToken ?? fallbackToken(), room, file, file.name);
+    },
+    linkPreview(url) {
+      return fetchLinkPreview(client.bearerToken ?? fallbackToken(), room, url);
     },
   };
 }

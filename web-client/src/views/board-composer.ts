@@ -1,5 +1,7 @@
 // The post form, for a new post and for an edit: section (when there is a
-// choice), title, text (plain text, line breaks kept), link, image (uploaded
+// choice), title, text (plain text, line breaks kept), link (its card —
+// title, description, site, image — asked of the server once the link stays
+// still, shown in the form, removable; dropped when the link changes), image (uploaded
 // at once, then its alternative text: required, or "decorative image" for an
 // empty one), video link (the server turns it into its host's player) and a
 // file (uploaded at once; its name and size shown). Upload refusals are shown
@@ -12,18 +14,24 @@
 // leaves the chosen one chosen.
 
 import { ApiError } from '../api';
-import { buildContent, fieldsOfContent, formatSize, refusedPostField, videoHostNames, type FieldError, type PostFields } from '../board-format';
-import type { PostContent, Section, UploadedBlob } from '../board-protocol';
-import { html, render } from 'lit-html';
+import { buildContent, fieldsOfContent, formatSize, isWebLink, refusedPostField, videoHostNames, type FieldError, type PostFields } from '../board-format';
+import type { LinkPreview, PostContent, Section, UploadedBlob } from '../board-protocol';
+import { blobUrl } from '../board-api';
+import { html, nothing, render } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
 import { audioRecorder } from './audio-recorder';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
 
-/** How the form sends files: to the room's uploads, with the member's bearer token. */
+/** How the form sends files (to the room's uploads, with the member's bearer token) and asks for a link's card. */
 export interface ComposerUploads {
   upload(file: File): Promise<UploadedBlob>;
+  /** The card the server reads from the linked page; absent where cards are not asked for. */
+  linkPreview?(url: string): Promise<LinkPreview>;
 }
+
+/** How long the link field stays still before its card is asked for. */
+export const LINK_PREVIEW_DELAY_MS = 800;
 
 export interface ComposerOptions {
   initial?: PostFields;
@@ -93,6 +101,18 @@ export function uploadErrorText(e: unknown): string {
   return t('board.upload.refused', { reason: errorText(code), code });
 }
 
+/** A link's card: the page's image, its site, its title as the link, its description. */
+export function linkCardTemplate(preview: LinkPreview, href: string) {
+  return html`<div class="amphi-link-card" data-testid="link-card">
+    ${preview.image ? html`<img class="amphi-link-card__image" src=${blobUrl(preview.image)} alt="" loading="lazy">` : nothing}
+    <div class="amphi-link-card__body">
+      ${preview.site ? html`<p class="amphi-link-card__site fr-text--xs fr-mb-0">${preview.site}</p>` : nothing}
+      <p class="amphi-link-card__title fr-text--bold fr-mb-0"><a href=${href} rel="noopener noreferrer nofollow ugc">${preview.title || href}</a></p>
+      ${preview.description ? html`<p class="amphi-link-card__description fr-text--sm fr-mb-0">${preview.description}</p>` : nothing}
+    </div>
+  </div>`;
+}
+
 export function postComposer(opts: ComposerOptions): Composer {
   const init = opts.initial;
   const section = field(h('select', { class: 'fr-select', 'data-testid': 'post-section' }), t('board.form.section'), undefined, 'fr-select-group');
@@ -129,6 +149,64 @@ export function postComposer(opts: ComposerOptions): Composer {
   const removeFile = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-close-line' }, t('board.form.removeFile'));
   const fileDetails = h('div', { class: 'amphi-composer__attached' }, removeFile);
 
+  // ---- the link's card: asked for once the link stays still, removable ----
+  let card: { link: string; preview: LinkPreview } | null = init?.linkPreview && init.link ? { link: init.link.trim(), preview: init.linkPreview } : null;
+  let cardAsked = 0;
+  let cardTimer: ReturnType<typeof setTimeout> | undefined;
+  const cardStatus = h('p', { class: 'fr-text--sm fr-mb-1w', role: 'status', 'data-testid': 'link-card-status' });
+  const cardView = h('div', { 'data-testid': 'link-card-draft' });
+  const removeCard = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-close-line', 'data-testid': 'link-card-remove' }, t('board.form.removeLinkCard'));
+  const cardDetails = h('div', { class: 'amphi-composer__attached' }, cardView, removeCard);
+
+  function showCard(): void {
+    cardDetails.hidden = !card;
+    render(card ? linkCardTemplate(card.preview, card.link) : nothing, cardView);
+  }
+
+  /** Asks for the card of the link as typed, unless it has one; a late answer for an older link is dropped. */
+  async function askCard(): Promise<void> {
+    clearTimeout(cardTimer);
+    const wanted = link.input.value.trim();
+    if (card && card.link !== wanted) card = null;
+    if (!opts.uploads.linkPreview || !wanted || !isWebLink(wanted) || card?.link === wanted) {
+      if (!wanted) cardStatus.textContent = '';
+      showCard();
+      return;
+    }
+    const asked = ++cardAsked;
+    cardStatus.textContent = t('board.form.linkCardLoading');
+    showCard();
+    try {
+      const preview = await opts.uploads.linkPreview(wanted);
+      if (asked !== cardAsked || link.input.value.trim() !== wanted) return;
+      card = preview.title || preview.description || preview.image ? { link: wanted, preview } : null;
+      cardStatus.textContent = card ? t('board.form.linkCardReady') : t('board.form.linkCardEmpty');
+    } catch (e) {
+      if (asked !== cardAsked) return;
+      const code = e instanceof ApiError ? e.code : 'network';
+      cardStatus.textContent = t('board.form.linkCardNone', { reason: code === 'network' ? t('board.upload.network') : errorText(code) });
+    }
+    showCard();
+  }
+
+  link.input.addEventListener('input', () => {
+    clearTimeout(cardTimer);
+    if (card && card.link !== link.input.value.trim()) {
+      card = null;
+      cardStatus.textContent = '';
+      showCard();
+    }
+    cardTimer = setTimeout(() => void askCard(), LINK_PREVIEW_DELAY_MS);
+  });
+  link.input.addEventListener('change', () => void askCard());
+  removeCard.addEventListener('click', () => {
+    card = null;
+    cardAsked++;
+    cardStatus.textContent = t('board.form.linkCardRemoved');
+    showCard();
+    link.input.focus();
+  });
+
   const alert = h('div', { 'data-testid': 'composer-error' });
   const submitButton = h('button', { type: 'submit', class: 'fr-btn fr-btn--icon-left fr-icon-send-plane-line', 'data-testid': 'post-submit' }, t(opts.submitLabel));
   const cancelButton = opts.cancel
@@ -139,7 +217,7 @@ export function postComposer(opts: ComposerOptions): Composer {
   // The optional parts, folded away on a phone until wanted (open when editing a post that has some).
   const extras = h('details', { class: 'amphi-details amphi-composer__extras', open: Boolean(init && (init.link || init.video || init.image || init.file)) },
     h('summary', { 'data-testid': 'post-extras' }, t('board.form.extras')),
-    link.group, imageField.group, imageStatus, imageDetails, video.group, fileField.group, recorder.root, fileStatus, fileDetails);
+    link.group, cardStatus, cardDetails, imageField.group, imageStatus, imageDetails, video.group, fileField.group, recorder.root, fileStatus, fileDetails);
   const legendId = uid('legend');
   const root = h('form', { class: 'amphi-composer', novalidate: true, 'aria-labelledby': legendId },
     h('p', { id: legendId, class: 'fr-text--bold fr-mb-2w' }, opts.legend),
@@ -229,6 +307,7 @@ export function postComposer(opts: ComposerOptions): Composer {
       video: video.input.value,
       image: image ? { blob: image.blob, alt: alt.input.value, decorative: decorative.checked } : null,
       file,
+      linkPreview: card && card.link === link.input.value.trim() ? card.preview : null,
     }, videoHosts);
     if ('error' in built) {
       showFieldError(built.error);
@@ -265,6 +344,8 @@ export function postComposer(opts: ComposerOptions): Composer {
     imageName = '';
     file = kept.file ? { ...kept.file } : null;
     fileName = kept.file?.name ?? '';
+    card = kept.linkPreview && kept.link ? { link: kept.link.trim(), preview: kept.linkPreview } : null;
+    showCard();
     if (sectionId && [...section.input.options].some((o) => o.value === sectionId)) section.input.value = sectionId;
     showAttachments();
   }
@@ -293,6 +374,11 @@ export function postComposer(opts: ComposerOptions): Composer {
     imageName = '';
     file = null;
     fileName = '';
+    clearTimeout(cardTimer);
+    cardAsked++;
+    card = null;
+    cardStatus.textContent = '';
+    showCard();
     extras.open = false;
     showAttachments();
   }
@@ -307,5 +393,6 @@ export function postComposer(opts: ComposerOptions): Composer {
 
   if (opts.sections) setSections(opts.sections);
   showAttachments();
+  showCard();
   return { root, focus: () => title.input.focus(), setSections, setVideoHosts, showRefusal };
 }

@@ -1,0 +1,107 @@
+// End-to-end link cards on a board (harness.mjs): a server allowed to read
+// private addresses (`board.link_previews = "any_address"`, as inside an
+// académie's network) and a small web site beside it; a participant on a
+// 360 px phone pastes a link, the form shows the page's card (title, site,
+// description, image), the post goes with it; the trainer's console at
+// 1920 px shows the card, its image loaded from amphi (not from the site).
+// axe-core on both.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { after, before, test } from 'node:test';
+import { STEP_MS, assertAccessible, assertFits, shot, startHarness, waitForText, waitUntil } from './harness.mjs';
+
+const PHONE = { width: 360, height: 740 };
+const IMAGE = readFileSync(new URL('../../tests/fixtures/badges/badge.png', import.meta.url));
+let harness;
+let browser;
+let base;
+let site;
+let siteUrl;
+const siteHits = [];
+
+before(async () => {
+  site = createServer((request, response) => {
+    siteHits.push(request.url);
+    if (request.url === '/sequence') {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end(`<!doctype html><html lang="fr"><head><title>Séquence</title>
+        <meta property="og:title" content="Le cycle de l’eau en CM1">
+        <meta property="og:description" content="Une séquence de quatre séances, avec ses fiches et son évaluation.">
+        <meta property="og:site_name" content="Éduscol">
+        <meta property="og:image" content="/cycle.png"></head><body></body></html>`);
+    } else if (request.url === '/cycle.png') {
+      response.writeHead(200, { 'Content-Type': 'image/png' });
+      response.end(IMAGE);
+    } else {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
+  siteUrl = `http://127.0.0.1:${site.address().port}`;
+  harness = await startHarness('amphi-server-board-link-card.log', { AMPHI_BOARD__LINK_PREVIEWS: 'any_address' });
+  ({ browser, base } = harness);
+});
+
+after(async () => {
+  await harness?.stop();
+  site?.close();
+});
+
+test('board: a link posted from a phone shows as its page’s card', { timeout: 180_000 }, async (t) => {
+  const token = await harness.token(['--role', 'trainer', '--name', 'Mme Durand']);
+  const room = await fetch(`${base}/api/v1/rooms`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'Ressources partagées', kind: 'board', board: { sections: ['Liens'] } }),
+  }).then((r) => r.json());
+  const consoleContext = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'fr-FR' });
+  consoleContext.setDefaultTimeout(STEP_MS);
+  const trainer = await consoleContext.newPage();
+  await trainer.goto(`${base}/j/${room.join_code}?token=${encodeURIComponent(token)}`);
+  await trainer.getByTestId('board').waitFor();
+
+  const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR', hasTouch: true, isMobile: true });
+  context.setDefaultTimeout(STEP_MS);
+  const phone = await context.newPage();
+  await phone.goto(`${base}/j/${room.join_code}`);
+  await phone.getByLabel('Pseudonyme').fill('Inès');
+  await phone.getByRole('button', { name: 'Rejoindre' }).click();
+  await phone.getByTestId('board').waitFor();
+  const form = phone.getByTestId('compose');
+  const link = `${siteUrl}/sequence`;
+
+  await t.test('the phone pastes a link; the form shows its card; the post goes with it', async () => {
+    await form.getByTestId('post-extras').click();
+    await form.getByTestId('post-title').fill('Pour la séance de jeudi');
+    await form.getByTestId('post-link-input').fill(link);
+    await waitForText(form.getByTestId('link-card-status'), /Aperçu du lien ajouté/);
+    const draft = form.getByTestId('link-card-draft');
+    await waitForText(draft, /Éduscol.*Le cycle de l’eau en CM1.*quatre séances/s);
+    await assertFits(phone, PHONE.width, 'phone: link card in the form');
+    await shot(phone, 'board-link-01-form-360');
+    await assertAccessible(phone, 'board: link card in the form (phone)');
+    await form.getByTestId('post-submit').click();
+    const card = phone.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' }).getByTestId('link-card');
+    await waitForText(card, /Le cycle de l’eau en CM1/);
+    assert.equal(await card.getByRole('link').getAttribute('href'), link);
+    await assertFits(phone, PHONE.width, 'phone: a post with its link card');
+    await shot(phone, 'board-link-02-posted-360');
+    await assertAccessible(phone, 'board: a post with its link card (phone)');
+  });
+
+  await t.test('the console shows the card; its image comes from amphi, not from the site', async () => {
+    const card = trainer.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' }).getByTestId('link-card');
+    await waitForText(card, /Éduscol.*Le cycle de l’eau en CM1/s);
+    const image = card.locator('img');
+    await waitUntil(() => image.evaluate((img) => img.complete && img.naturalWidth > 0), 'the card image to load');
+    assert.match(await image.getAttribute('src'), /^\/api\/v1\/blobs\//);
+    assert.deepEqual(siteHits.filter((u) => u === '/cycle.png').length, 1, 'the site was asked for its image once, by the server');
+    await shot(trainer, 'board-link-03-console-1920');
+    await assertAccessible(trainer, 'board: a post with its link card (console)');
+  });
+  await context.close();
+  await consoleContext.close();
+});
