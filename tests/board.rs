@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use amphi_protocol::board::{BoardCommand, BoardEvent, Image, Post, PostContent, PostStatus};
+use amphi_protocol::board::{BoardCommand, BoardEvent, Image, Post, PostColour, PostContent, PostStatus};
 use amphi_protocol::server::{EventBody, RoomSnapshot};
 use amphi_protocol::{Auth, ClientMessage, ErrorCode, Format, Role, ServerMessage};
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::util::*;
 
@@ -169,6 +170,48 @@ async fn a_hundred_participants_posting_at_once_see_the_same_order() {
         until_posts(phone, view, 101).await;
         assert_eq!(view.order(), final_order);
     }
+}
+
+#[tokio::test]
+async fn a_post_s_colour_reaches_everyone_an_unknown_one_is_refused_and_an_edit_can_remove_it() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let room = create_board(&server.url(""), &token, json!({})).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::MsgPack).await;
+    trainer.hello_token(&token).await;
+    let mut trainer_view = joined_view(&mut trainer, &room_id).await;
+    let mut camille = server.connect(Format::Json).await;
+    let (_, snapshot) = camille.hello_guest(&code, "Camille").await;
+    let mut camille_view = View::from_snapshot(&snapshot, 0);
+
+    let content = PostContent { colour: Some(PostColour::Glycine), ..text("En couleur") };
+    let message = board(&mut camille, &room_id, BoardCommand::Post { section: None, before: None, content });
+    act(&mut camille, &mut camille_view, message).await;
+    until_posts(&mut trainer, &mut trainer_view, 1).await;
+    let id = trainer_view.order()[0].clone();
+    assert_eq!(trainer_view.posts[&id].content.colour, Some(PostColour::Glycine), "over MessagePack too");
+
+    // A colour the board does not know: the frame's field is refused.
+    let id_bad = camille.id();
+    let frame = json!({ "type": "board", "id": id_bad, "room": room_id,
+                        "command": { "action": "post", "title": "Fluo", "colour": "fluo" } });
+    camille.send_raw(Message::Text(frame.to_string().into())).await;
+    let refused = camille.recv_until(|m| matches!(m, ServerMessage::Error { .. })).await;
+    assert!(
+        matches!(refused, ServerMessage::Error { code: ErrorCode::InvalidField, .. }),
+        "found while decoding: {refused:?}"
+    );
+
+    // An edit that sends no colour removes it.
+    let edit = BoardCommand::Edit { post: id.clone(), version: 1, content: text("Sans couleur") };
+    let message = board(&mut camille, &room_id, edit);
+    act(&mut camille, &mut camille_view, message).await;
+    while trainer_view.posts[&id].version != 2 {
+        let message = trainer.recv().await;
+        trainer_view.apply(&message);
+    }
+    assert_eq!(trainer_view.posts[&id].content.colour, None);
 }
 
 #[tokio::test]

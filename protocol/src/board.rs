@@ -131,6 +131,53 @@ pub struct LinkPreview {
     pub image: Option<String>,
 }
 
+/// A post's colour, one of the DSFR's illustrative colours (shown as its
+/// contrast background, so text keeps its contrast).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostColour {
+    TilleulVerveine,
+    Bourgeon,
+    Emeraude,
+    Menthe,
+    Archipel,
+    Ecume,
+    Cumulus,
+    Glycine,
+    Macaron,
+    Tuile,
+    Tournesol,
+    Moutarde,
+    TerreBattue,
+    CafeCreme,
+    Caramel,
+    Opera,
+    GrisGalet,
+}
+
+impl PostColour {
+    /// Every colour, in the DSFR's order.
+    pub const ALL: [PostColour; 17] = [
+        PostColour::TilleulVerveine,
+        PostColour::Bourgeon,
+        PostColour::Emeraude,
+        PostColour::Menthe,
+        PostColour::Archipel,
+        PostColour::Ecume,
+        PostColour::Cumulus,
+        PostColour::Glycine,
+        PostColour::Macaron,
+        PostColour::Tuile,
+        PostColour::Tournesol,
+        PostColour::Moutarde,
+        PostColour::TerreBattue,
+        PostColour::CafeCreme,
+        PostColour::Caramel,
+        PostColour::Opera,
+        PostColour::GrisGalet,
+    ];
+}
+
 /// What a member writes in a post. Every part but the title is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -147,6 +194,9 @@ pub struct PostContent {
     /// The link's card (only with a `link`; boxed: most posts have none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_preview: Option<Box<LinkPreview>>,
+    /// The post's colour; none: the board's default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub colour: Option<PostColour>,
 }
 
 /// Where a post stands.

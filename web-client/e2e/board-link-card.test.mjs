@@ -2,7 +2,7 @@
 // private addresses (`board.link_previews = "any_address"`, as inside an
 // académie's network) and a small web site beside it; a participant on a
 // 360 px phone pastes a link, the form shows the page's card (title, site,
-// description, image), the post goes with it; the trainer's console at
+// description, image), the post goes with it, coloured "Glycine"; the trainer's console at
 // 1920 px shows the card, its image loaded from amphi (not from the site).
 // axe-core on both.
 
@@ -83,8 +83,13 @@ test('board: a link posted from a phone shows as its page’s card', { timeout: 
     await assertFits(phone, PHONE.width, 'phone: link card in the form');
     await shot(phone, 'board-link-01-form-360');
     await assertAccessible(phone, 'board: link card in the form (phone)');
+    await form.getByTestId('post-colour').selectOption({ label: 'Glycine' });
     await form.getByTestId('post-submit').click();
-    const card = phone.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' }).getByTestId('link-card');
+    const post = phone.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' });
+    assert.match(await post.getAttribute('class'), /amphi-post--colour-glycine/);
+    const background = await post.evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.notEqual(background, 'rgb(255, 255, 255)', 'coloured');
+    const card = post.getByTestId('link-card');
     await waitForText(card, /Le cycle de l’eau en CM1/);
     assert.equal(await card.getByRole('link').getAttribute('href'), link);
     await assertFits(phone, PHONE.width, 'phone: a post with its link card');
@@ -93,7 +98,9 @@ test('board: a link posted from a phone shows as its page’s card', { timeout: 
   });
 
   await t.test('the console shows the card; its image comes from amphi, not from the site', async () => {
-    const card = trainer.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' }).getByTestId('link-card');
+    const post = trainer.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' });
+    assert.match(await post.getAttribute('class'), /amphi-post--colour-glycine/, 'the colour reaches every member');
+    const card = post.getByTestId('link-card');
     await waitForText(card, /Éduscol.*Le cycle de l’eau en CM1/s);
     const image = card.locator('img');
     await waitUntil(() => image.evaluate((img) => img.complete && img.naturalWidth > 0), 'the card image to load');

@@ -6,7 +6,7 @@
 // field, and the coalescing of what is read out.
 
 import { dateAndTime } from './local-time';
-import type { BoardCommand, BoardImage, BoardFile, LinkPreview, Post, PostContent, PostStatus } from './board-protocol';
+import type { BoardCommand, BoardImage, BoardFile, LinkPreview, Post, PostColour, PostContent, PostStatus } from './board-protocol';
 import type { Command } from './protocol';
 import { lang, t, type MessageKey, tn } from './i18n';
 
@@ -29,6 +29,7 @@ export interface PostFields {
   file: { blob: string; name: string } | null;
   /** The link's card (kept only while the link is the one it was made for). */
   linkPreview?: LinkPreview | null;
+  colour?: PostColour | null;
 }
 
 export interface FieldError {
@@ -103,6 +104,7 @@ export function buildContent(fields: PostFields, videoHosts: readonly string[] =
   if (!title && !text && !link && !video && !image && !file) return { error: { field: 'post', key: 'board.form.empty' } };
   const content: PostContent = { title, text, link: link || null, image, video: video ? { url: video } : null, file };
   if (link && fields.linkPreview) content.link_preview = fields.linkPreview;
+  if (fields.colour) content.colour = fields.colour;
   return { content };
 }
 
@@ -116,6 +118,7 @@ export function fieldsOfContent(content: PostContent): PostFields {
     image: content.image ? { blob: content.image.blob, alt: content.image.alt, decorative: content.image.alt === '' } : null,
     file: content.file ? { blob: content.file.blob, name: content.file.name } : null,
     linkPreview: content.link_preview ?? null,
+    colour: content.colour ?? null,
   };
 }
 
@@ -137,6 +140,7 @@ export function fieldsOf(post: Post): PostFields {
     image: post.image ? { blob: post.image.blob, alt: post.image.alt, decorative: post.image.alt === '' } : null,
     file: post.file ? { blob: post.file.blob, name: post.file.name } : null,
     linkPreview: post.link_preview ?? null,
+    colour: post.colour ?? null,
   };
 }
 

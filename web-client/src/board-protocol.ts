@@ -61,6 +61,13 @@ export interface LinkPreview {
   image?: string | null;
 }
 
+/** A post's colour: one of the DSFR's illustrative colours. */
+export const POST_COLOURS = [
+  'tilleul_verveine', 'bourgeon', 'emeraude', 'menthe', 'archipel', 'ecume', 'cumulus', 'glycine', 'macaron',
+  'tuile', 'tournesol', 'moutarde', 'terre_battue', 'cafe_creme', 'caramel', 'opera', 'gris_galet',
+] as const;
+export type PostColour = (typeof POST_COLOURS)[number];
+
 /** What a member writes in a post; a post needs at least one part. */
 export interface PostContent {
   title?: string;
@@ -71,6 +78,8 @@ export interface PostContent {
   file?: BoardFile | null;
   /** Only with a link; absent when none. */
   link_preview?: LinkPreview | null;
+  /** Absent: the board's default. */
+  colour?: PostColour | null;
 }
 
 export type PostStatus = 'visible' | 'pending' | 'unrevealed' | 'hidden';
@@ -101,6 +110,7 @@ export interface Post {
   video: BoardVideo | null;
   file: BoardFile | null;
   link_preview?: LinkPreview | null;
+  colour?: PostColour | null;
   status: PostStatus;
   likes: number;
   /** Oldest first. */

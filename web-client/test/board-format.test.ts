@@ -52,7 +52,7 @@ describe('post form', () => {
     const p = post('p1', { title: 'T', text: 'x', link: 'https://a.fr', image: { blob: 'b', alt: '' }, video: { url: 'https://player.vimeo.com/video/1' }, file: { blob: 'f', name: 'a.pdf', size: 3 } });
     expect(fieldsOf(p)).toEqual({
       title: 'T', text: 'x', link: 'https://a.fr', video: 'https://player.vimeo.com/video/1',
-      image: { blob: 'b', alt: '', decorative: true }, file: { blob: 'f', name: 'a.pdf' }, linkPreview: null,
+      image: { blob: 'b', alt: '', decorative: true }, file: { blob: 'f', name: 'a.pdf' }, linkPreview: null, colour: null,
     });
   });
 });
@@ -214,7 +214,7 @@ describe('video hosts', () => {
 
   it('gives a refused post back to its form, the video field at fault', () => {
     const content = { title: 'Ma vidéo', text: 'Regardez.\nÀ 2 min.', link: null, image: { blob: 'b1', alt: '' }, video: { url: 'https://youtube.com/@chaine' }, file: null };
-    expect(fieldsOfContent(content)).toEqual({ title: 'Ma vidéo', text: 'Regardez.\nÀ 2 min.', link: '', video: 'https://youtube.com/@chaine', image: { blob: 'b1', alt: '', decorative: true }, file: null, linkPreview: null });
+    expect(fieldsOfContent(content)).toEqual({ title: 'Ma vidéo', text: 'Regardez.\nÀ 2 min.', link: '', video: 'https://youtube.com/@chaine', image: { blob: 'b1', alt: '', decorative: true }, file: null, linkPreview: null, colour: null });
     expect(refusedPostField(content, 'invalid_field')).toBe('video');
     expect(refusedPostField(content, 'forbidden')).toBeNull();
     expect(refusedPostField({ ...content, video: null }, 'invalid_field')).toBeNull();

@@ -295,3 +295,33 @@ describe('the board itself', () => {
     expectSameNodes(all('ol > li', sectionsShown()[0]), [li1, cardOf('p9')]);
   });
 });
+
+describe('a post\'s colour', () => {
+  it('colours its card, changes with an edit, and is gone when removed', () => {
+    const s = board([post('c1', { colour: 'glycine' }), post('c2')]);
+    const c = console_(s);
+    const card = (id: string) => all('[data-testid="post"]').find((p) => p.textContent?.includes(`Post ${id}`))!;
+    expect(card('c1').classList.contains('amphi-post--colour-glycine')).toBe(true);
+    expect([...card('c2').classList].some((k) => k.startsWith('amphi-post--colour-'))).toBe(false);
+    const first = card('c1');
+    c.board({ ...s, posts: { ...s.posts, c1: { ...s.posts.c1, colour: 'tournesol', version: 2 } } });
+    expect(card('c1')).toBe(first);
+    expect([...first.classList].filter((k) => k.startsWith('amphi-post--colour-'))).toEqual(['amphi-post--colour-tournesol']);
+    c.board({ ...s, posts: { ...s.posts, c1: { ...s.posts.c1, colour: null, version: 3 } } });
+    expect([...first.classList].some((k) => k.startsWith('amphi-post--colour-'))).toBe(false);
+  });
+
+  it('is chosen in the post form, sent, and kept by the edit form', async () => {
+    const s = board([post('c1', { colour: 'menthe', author: 'm-trainer' })]);
+    const c = console_(s);
+    const form = q('[data-testid="compose"]');
+    q<HTMLInputElement>('[data-testid="post-title"]', form).value = 'Coloré';
+    const select = q<HTMLSelectElement>('[data-testid="post-colour"]', form);
+    expect([...select.options].map((o) => o.textContent).slice(0, 3)).toEqual(['Aucune', 'Tilleul verveine', 'Bourgeon']);
+    select.value = 'opera';
+    q('form', form).dispatchEvent(new Event('submit', { cancelable: true }));
+    await Promise.resolve();
+    const sent = c.sent.find((m) => m.type === 'board' && m.command.action === 'post');
+    expect(sent && sent.type === 'board' && sent.command.action === 'post' && sent.command.colour).toBe('opera');
+  });
+});

@@ -357,6 +357,7 @@ fn content_is_checked() {
             site: "eduscol.education.fr".into(),
             image: Some("c".repeat(64)),
         })),
+        colour: Some(amphi_protocol::board::PostColour::Opera),
     };
     ok(&mut b, camille(), with(full));
 }

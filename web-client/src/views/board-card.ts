@@ -16,7 +16,7 @@ import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
 import { blobUrl } from '../board-api';
 import { embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
-import type { Comment, Post, PostContent, Section } from '../board-protocol';
+import { POST_COLOURS, type Comment, type Post, type PostContent, type Section } from '../board-protocol';
 import { h, uid } from '../dom';
 import { t, tn } from '../i18n';
 import type { CommandResult } from '../client';
@@ -160,6 +160,8 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
   }
 
   function renderHead(): void {
+    for (const c of [...root.classList]) if (c.startsWith('amphi-post--colour-')) root.classList.remove(c);
+    if (post.colour && POST_COLOURS.includes(post.colour)) root.classList.add(`amphi-post--colour-${post.colour}`);
     heading.textContent = postHeading(post);
     const parts = [authorText(post.author, post.author_name), formatDateTime(post.created_at)];
     if (post.edited_at) parts.push(t('board.edited'));

@@ -1,5 +1,6 @@
 // The post form, for a new post and for an edit: section (when there is a
-// choice), title, text (plain text, line breaks kept), link (its card —
+// choice), title, text (plain text, line breaks kept), colour (one of the
+// DSFR's illustrative colours, or none), link (its card —
 // title, description, site, image — asked of the server once the link stays
 // still, shown in the form, removable; dropped when the link changes), image (uploaded
 // at once, then its alternative text: required, or "decorative image" for an
@@ -15,7 +16,7 @@
 
 import { ApiError } from '../api';
 import { buildContent, fieldsOfContent, formatSize, isWebLink, refusedPostField, videoHostNames, type FieldError, type PostFields } from '../board-format';
-import type { LinkPreview, PostContent, Section, UploadedBlob } from '../board-protocol';
+import { POST_COLOURS, type LinkPreview, type PostColour, type PostContent, type Section, type UploadedBlob } from '../board-protocol';
 import { blobUrl } from '../board-api';
 import { html, nothing, render } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
@@ -121,6 +122,10 @@ export function postComposer(opts: ComposerOptions): Composer {
   text.input.value = init?.text ?? '';
   const link = field(h('input', { class: 'fr-input', type: 'url', inputmode: 'url', autocomplete: 'url', value: init?.link ?? '', 'data-testid': 'post-link-input' }), t('board.form.link'), t('board.form.linkHint'));
   const video = field(h('input', { class: 'fr-input', type: 'url', inputmode: 'url', autocomplete: 'off', value: init?.video ?? '', 'data-testid': 'post-video-input' }), t('board.form.video'), t('board.form.videoHint'));
+  const colour = field(h('select', { class: 'fr-select', 'data-testid': 'post-colour' },
+    h('option', { value: '' }, t('board.colour.none')),
+    ...POST_COLOURS.map((c) => h('option', { value: c }, t(`board.colour.${c}`)))), t('board.form.colour'), t('board.form.colourHint'), 'fr-select-group');
+  colour.input.value = init?.colour ?? '';
   // Once the board says which sites it accepts, the hint names them.
   const videoHint = video.group.querySelector<HTMLElement>('.fr-hint-text')!;
   videoHint.dataset.testid = 'video-hosts';
@@ -215,9 +220,9 @@ export function postComposer(opts: ComposerOptions): Composer {
   // A voice message recorded here is the post's file.
   const recorder = audioRecorder((recorded) => void upload(fileInput, fileField, fileStatus, attachFile, recorded));
   // The optional parts, folded away on a phone until wanted (open when editing a post that has some).
-  const extras = h('details', { class: 'amphi-details amphi-composer__extras', open: Boolean(init && (init.link || init.video || init.image || init.file)) },
+  const extras = h('details', { class: 'amphi-details amphi-composer__extras', open: Boolean(init && (init.link || init.video || init.image || init.file || init.colour)) },
     h('summary', { 'data-testid': 'post-extras' }, t('board.form.extras')),
-    link.group, cardStatus, cardDetails, imageField.group, imageStatus, imageDetails, video.group, fileField.group, recorder.root, fileStatus, fileDetails);
+    colour.group, link.group, cardStatus, cardDetails, imageField.group, imageStatus, imageDetails, video.group, fileField.group, recorder.root, fileStatus, fileDetails);
   const legendId = uid('legend');
   const root = h('form', { class: 'amphi-composer', novalidate: true, 'aria-labelledby': legendId },
     h('p', { id: legendId, class: 'fr-text--bold fr-mb-2w' }, opts.legend),
@@ -308,6 +313,7 @@ export function postComposer(opts: ComposerOptions): Composer {
       image: image ? { blob: image.blob, alt: alt.input.value, decorative: decorative.checked } : null,
       file,
       linkPreview: card && card.link === link.input.value.trim() ? card.preview : null,
+      colour: (colour.input.value || null) as PostColour | null,
     }, videoHosts);
     if ('error' in built) {
       showFieldError(built.error);
@@ -338,6 +344,7 @@ export function postComposer(opts: ComposerOptions): Composer {
     text.input.value = kept.text;
     link.input.value = kept.link;
     video.input.value = kept.video;
+    colour.input.value = kept.colour ?? '';
     alt.input.value = kept.image?.alt ?? '';
     decorative.checked = Boolean(kept.image?.decorative);
     image = kept.image ? { ...kept.image } : null;
@@ -368,6 +375,7 @@ export function postComposer(opts: ComposerOptions): Composer {
     text.input.value = '';
     link.input.value = '';
     video.input.value = '';
+    colour.input.value = '';
     alt.input.value = '';
     decorative.checked = false;
     image = null;
