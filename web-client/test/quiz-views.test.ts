@@ -97,6 +97,18 @@ describe('the quiz console', () => {
     expect(q('[data-testid="question-number"]').textContent).toMatch(/^Question 2 sur 3 · nouveau vote \(2e tour\) · /);
   });
 
+  it('updates the live distribution in place: the same bars, their figures moving', () => {
+    const s = quiz([opened(Q0)]);
+    const c = trainerConsole(run(s, { kind: 'aggregate', questions: [choiceStats([1, 0, 0])], connected: 2 }));
+    const bars = all('[data-testid="distribution-row"]');
+    expect(bars.map((b) => q('.amphi-bar__value', b).textContent!.replace(/\s/g, ' '))).toEqual(['1 (100 %)', '0 (0 %)', '0 (0 %)']);
+    c.unrelated();
+    c.quiz(run(s, { kind: 'aggregate', questions: [choiceStats([1, 1, 0])], connected: 2 }));
+    expectSameNodes(all('[data-testid="distribution-row"]'), bars);
+    expect(q('.amphi-bar__value', bars[1]).textContent).toContain('50');
+    expect(q<HTMLElement>('.amphi-bar__fill', bars[1]).style.width).toBe('50%');
+  });
+
   it('keeps the trainer\'s choice of question while someone connects; moves it on once that question is asked', () => {
     const s = quiz([]);
     const c = trainerConsole(s);

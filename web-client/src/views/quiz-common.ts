@@ -2,11 +2,12 @@
 // percentages, the right answers marked in words; a word cloud sized by
 // count, counts written), the countdown to a server deadline (with its
 // spoken warnings), the leaderboard, the question heading and prompt (lit-html
-// templates), and the replacement of a slot's children only when their text
-// changed.
+// templates).
 
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { h, setChildren } from '../dom';
+import { repeat } from 'lit-html/directives/repeat.js';
+import { styleMap } from 'lit-html/directives/style-map.js';
+import { h } from '../dom';
 import { t, tn } from '../i18n';
 import type { CorrectAnswer, LeaderboardEntry, QuestionStats, QuestionView, ScoreView } from '../quiz-protocol';
 import { TIME_WARNINGS, distributionView, formatCountdown, formatNumber, questionTypeLabel, rankText, remainingMs, timeWarning, type DistributionView } from '../quiz-format';
@@ -18,49 +19,30 @@ export function distributionBlock(
   stats: QuestionStats | undefined,
   correct?: CorrectAnswer,
   testId = 'distribution',
-): HTMLElement {
-  if (!stats) return h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': testId }, t('quiz.noAnswersYet'));
-  return renderDistribution(distributionView(question, stats, correct), testId);
+): TemplateResult {
+  if (!stats) return html`<p class="fr-text--sm amphi-muted" data-testid=${testId}>${t('quiz.noAnswersYet')}</p>`;
+  return distributionTemplate(distributionView(question, stats, correct), testId);
 }
 
-export function renderDistribution(view: DistributionView, testId = 'distribution'): HTMLElement {
-  const total = h('p', { class: 'fr-text--sm fr-mb-1w amphi-answered', 'data-testid': `${testId}-answered` },
-    tn('quiz.answersCount', view.answered));
+/** A distribution drawn with lit-html: a redraw changes only the figures
+ * that moved (bars keep their elements, a screen reader its place). */
+export function distributionTemplate(view: DistributionView, testId = 'distribution'): TemplateResult {
+  const total = html`<p class="fr-text--sm fr-mb-1w amphi-answered" data-testid=${`${testId}-answered`}>${tn('quiz.answersCount', view.answered)}</p>`;
   if (view.type === 'numeric') {
     const item = (label: string, value?: number) =>
-      h('div', { class: 'amphi-figure' }, h('dt', {}, label), h('dd', {}, value === undefined ? '—' : formatNumber(value)));
-    return h('div', { 'data-testid': testId }, total,
-      h('dl', { class: 'amphi-figures' },
-        item(t('quiz.min'), view.min), item(t('quiz.median'), view.median), item(t('quiz.max'), view.max)));
+      html`<div class="amphi-figure"><dt>${label}</dt><dd>${value === undefined ? '—' : formatNumber(value)}</dd></div>`;
+    return html`<div data-testid=${testId}>${total}<dl class="amphi-figures">${item(t('quiz.min'), view.min)}${item(t('quiz.median'), view.median)}${item(t('quiz.max'), view.max)}</dl></div>`;
   }
   if (view.type === 'ordering') {
-    return h('div', { 'data-testid': testId }, total,
-      h('p', {}, tn('quiz.orderingStats', view.exact, { answered: view.answered, accuracy: Math.round(view.accuracy * 100) })));
+    return html`<div data-testid=${testId}>${total}<p>${tn('quiz.orderingStats', view.exact, { answered: view.answered, accuracy: Math.round(view.accuracy * 100) })}</p></div>`;
   }
   if (view.type === 'cloud') {
     // Size shows frequency at a glance; the count is written next to each word.
-    const cloud = h('ul', { class: 'amphi-cloud', 'data-testid': `${testId}-cloud` },
-      ...view.words.map((w) => h('li', { class: `amphi-cloud__word amphi-cloud__word--${w.weight}`, 'data-testid': `${testId}-word` },
-        h('span', { class: 'amphi-cloud__text' }, w.text), ' ',
-        h('span', { class: 'amphi-cloud__count' }, t('quiz.wordTimes', { count: w.count })))));
-    if (view.words.length === 0) cloud.append(h('li', { class: 'fr-text--sm amphi-muted' }, t('quiz.noAnswersYet')));
-    return h('div', { 'data-testid': testId }, total, cloud);
+    return html`<div data-testid=${testId}>${total}<ul class="amphi-cloud" data-testid=${`${testId}-cloud`}>${repeat(view.words, (w) => w.text, (w) =>
+      html`<li class=${`amphi-cloud__word amphi-cloud__word--${w.weight}`} data-testid=${`${testId}-word`}><span class="amphi-cloud__text">${w.text}</span> <span class="amphi-cloud__count">${t('quiz.wordTimes', { count: w.count })}</span></li>`)}${view.words.length === 0 ? html`<li class="fr-text--sm amphi-muted">${t('quiz.noAnswersYet')}</li>` : nothing}</ul></div>`;
   }
-  const list = h('ul', { class: 'amphi-bars' });
-  for (const row of view.rows) {
-    const fill = h('span', { class: `amphi-bar__fill${row.correct ? ' amphi-bar__fill--correct' : ''}` });
-    fill.style.width = `${row.percent}%`;
-    list.append(h('li', { class: 'amphi-bar', 'data-testid': `${testId}-row` },
-      h('span', { class: 'amphi-bar__head' },
-        h('span', { class: 'amphi-bar__label' }, row.label,
-          row.correct ? ' ' : null,
-          row.correct ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--success fr-ml-1w' }, t('quiz.rightAnswer')) : null),
-        h('span', { class: 'fr-sr-only' }, t('quiz.labelSep')),
-        h('span', { class: 'amphi-bar__value' }, t('quiz.countPercent', { count: row.count, percent: row.percent }))),
-      h('span', { class: 'amphi-bar__track', 'aria-hidden': 'true' }, fill)));
-  }
-  if (view.rows.length === 0) list.append(h('li', { class: 'fr-text--sm amphi-muted' }, t('quiz.noAnswersYet')));
-  return h('div', { 'data-testid': testId }, total, list);
+  return html`<div data-testid=${testId}>${total}<ul class="amphi-bars">${view.rows.map((row) =>
+    html`<li class="amphi-bar" data-testid=${`${testId}-row`}><span class="amphi-bar__head"><span class="amphi-bar__label">${row.label}${row.correct ? html` <span class="fr-badge fr-badge--sm fr-badge--success fr-ml-1w">${t('quiz.rightAnswer')}</span>` : nothing}</span><span class="fr-sr-only">${t('quiz.labelSep')}</span><span class="amphi-bar__value">${t('quiz.countPercent', { count: row.count, percent: row.percent })}</span></span><span class="amphi-bar__track" aria-hidden="true"><span class=${`amphi-bar__fill${row.correct ? ' amphi-bar__fill--correct' : ''}`} style=${styleMap({ width: `${row.percent}%` })}></span></span></li>`)}${view.rows.length === 0 ? html`<li class="fr-text--sm amphi-muted">${t('quiz.noAnswersYet')}</li>` : nothing}</ul></div>`;
 }
 
 /**
@@ -138,13 +120,3 @@ export function scoreText(score: ScoreView): string {
   return t('quiz.scoreLine', { points: formatNumber(score.score), rank: rankText(score.rank), participants: score.participants });
 }
 
-/** Replaces an element's children only when their text changed: live
- * regions are not read again and open <details> stay open. */
-export function setChildrenIfChanged(parent: HTMLElement, ...children: (Node | null)[]): boolean {
-  const nodes = children.filter((n): n is Node => n !== null);
-  const key = nodes.map((n) => `${n.nodeName}:${n.textContent}`).join('|');
-  if (parent.dataset.shown === key) return false;
-  parent.dataset.shown = key;
-  setChildren(parent, ...nodes);
-  return true;
-}

@@ -24,7 +24,7 @@ import { badgeEarned } from './badge-earned';
 import { acceptsAnswers, currentAnswer, currentResult, isSelfPaced, phaseIndex, selfPacedFinished, type QuizState } from '../quiz-state';
 import { bringIntoView, connectionBadge, focusIsFree, watchRoom } from './common';
 import { answerForm, type AnswerForm } from './quiz-answer';
-import { countdown, distributionBlock, leaderboardList, questionHeading, questionPrompt, scoreText, setChildrenIfChanged } from './quiz-common';
+import { countdown, distributionBlock, leaderboardList, questionHeading, questionPrompt, scoreText } from './quiz-common';
 
 export function renderQuizParticipant(app: App, client: AmphiClient, roomId: RoomId): View {
   const title = h('h1', { class: 'fr-h3 fr-mb-1w' });
@@ -98,7 +98,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     });
     status = h('div', { class: 'amphi-answer-status', role: 'status', 'data-testid': 'answer-status' });
     feedback = h('div', { 'data-testid': 'feedback' });
-    feedbackAtBuild = feedbackNodes(state).length > 0;
+    feedbackAtBuild = feedbackTemplate(state) !== null;
     nav = null;
     if (isSelfPaced(state)) {
       const previous = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-s-line', onclick: () => move('previous_question') }, t('quiz.previous'));
@@ -141,10 +141,6 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
   }
 
   /** Own score and rank, in the feedback. */
-  function scoreLine(state: QuizState): HTMLElement | null {
-    return scoreToTell(state) ? h('p', { class: 'amphi-score', 'data-testid': 'your-score' }, scoreText(state.score!)) : null;
-  }
-
   /** Own score and rank, on a screen. */
   function scoreLineTemplate(state: QuizState): TemplateResult | typeof nothing {
     return scoreToTell(state) ? html`<p class="amphi-score" data-testid="your-score">${scoreText(state.score!)}</p>` : nothing;
@@ -218,25 +214,29 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     else form.unlock();
     timer.set(open ? current.deadline_ms : undefined, selfPaced ? undefined : (current.question.time_limit_s ?? 0) * 1000);
 
-    let line: HTMLElement;
+    let line: TemplateResult;
     if (pending) {
-      line = h('p', { class: 'fr-mb-0' }, t(client.status === 'online' ? 'quiz.sending' : 'quiz.sendingOffline'));
+      line = html`<p class="fr-mb-0">${t(client.status === 'online' ? 'quiz.sending' : 'quiz.sendingOffline')}</p>`;
     } else if (mine) {
-      line = h('div', { class: 'amphi-sent' },
-        h('p', { class: 'amphi-sent__title fr-mb-0', 'data-testid': 'answer-sent' },
-          h('span', { class: 'fr-icon-check-line', 'aria-hidden': 'true' }), ' ', t('quiz.sent')),
-        h('p', { class: 'fr-text--sm fr-mb-0' }, t('quiz.yourAnswerIs', { answer: answerText(current.question, mine.answer) })),
-        canChange && open ? h('p', { class: 'fr-text--sm fr-mb-0 amphi-muted' }, t('quiz.canChange')) : null);
+      line = html`<div class="amphi-sent">
+        <p class="amphi-sent__title fr-mb-0" data-testid="answer-sent"><span class="fr-icon-check-line" aria-hidden="true"></span> ${t('quiz.sent')}</p>
+        <p class="fr-text--sm fr-mb-0">${t('quiz.yourAnswerIs', { answer: answerText(current.question, mine.answer) })}</p>
+        ${canChange && open ? html`<p class="fr-text--sm fr-mb-0 amphi-muted">${t('quiz.canChange')}</p>` : nothing}</div>`;
     } else if (!open) {
-      line = h('p', { class: 'fr-mb-0' }, t('quiz.closedNoAnswer'));
+      line = html`<p class="fr-mb-0">${t('quiz.closedNoAnswer')}</p>`;
     } else {
-      line = h('p', { class: 'fr-sr-only' }, '');
+      line = html`<p class="fr-sr-only"></p>`;
     }
     const waitReveal = !open && state.phase.state === 'closed' && !feedbackShown(state)
-      ? h('p', { class: 'fr-text--sm amphi-muted fr-mb-0' }, t('quiz.waitReveal')) : null;
-    const statusChanged = setChildrenIfChanged(status, line, waitReveal);
-    const shown = feedbackNodes(state);
-    const feedbackChanged = setChildrenIfChanged(feedback, ...shown);
+      ? html`<p class="fr-text--sm amphi-muted fr-mb-0">${t('quiz.waitReveal')}</p>` : nothing;
+    // lit changes only what differs: a live region reads only what is new.
+    const statusBefore = status.textContent;
+    render(html`${line}${waitReveal}`, status);
+    const statusChanged = status.textContent !== statusBefore;
+    const shown = feedbackTemplate(state);
+    const feedbackBefore = feedback.textContent;
+    render(shown ?? nothing, feedback);
+    const feedbackChanged = feedback.textContent !== feedbackBefore;
     if (nav) {
       const position = current.position ?? 0;
       const moving = client.hasPendingQuiz(roomId, 'next_question') || client.hasPendingQuiz(roomId, 'previous_question');
@@ -246,7 +246,7 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     }
     // The feedback came (or it or the status above it changed: the score, the
     // acknowledgement): it and the way on, in view (a phone's form is long).
-    if ((feedbackChanged || statusChanged) && shown.length) {
+    if ((feedbackChanged || statusChanged) && shown) {
       if (feedbackAtBuild) feedbackAtBuild = false;
       else bringIntoView(feedback, nav?.root ?? feedback);
     }
@@ -256,37 +256,34 @@ export function renderQuizParticipant(app: App, client: AmphiClient, roomId: Roo
     return Boolean(currentResult(state)) || (state.revealed?.index === state.current?.question.index && state.phase.state === 'revealed');
   }
 
-  function feedbackNodes(state: QuizState): (HTMLElement | null)[] {
+  function feedbackTemplate(state: QuizState): TemplateResult | null {
     const current = state.current!;
     const result = currentResult(state);
     const revealed = state.revealed && state.revealed.index === current.question.index ? state.revealed : undefined;
-    if (!result && !revealed) return [];
+    if (!result && !revealed) return null;
     const correct = result?.correct_answer ?? revealed?.correct;
     const right = correct ? correctAnswerText(current.question, correct) : '';
     const answered = Boolean(currentAnswer(state));
-    let verdict: HTMLElement;
+    let verdict: TemplateResult;
     if (result && result.correct !== undefined) {
-      verdict = h('div', { class: `fr-alert fr-alert--sm ${result.correct ? 'fr-alert--success' : 'fr-alert--error'}`, 'data-testid': 'verdict' },
-        h('p', { class: 'amphi-verdict' }, t(result.correct ? 'quiz.right' : 'quiz.wrong')),
-        h('p', {}, t('quiz.pointsEarned', { points: formatNumber(result.points) })));
+      verdict = html`<div class=${`fr-alert fr-alert--sm ${result.correct ? 'fr-alert--success' : 'fr-alert--error'}`} data-testid="verdict">
+        <p class="amphi-verdict">${t(result.correct ? 'quiz.right' : 'quiz.wrong')}</p>
+        <p>${t('quiz.pointsEarned', { points: formatNumber(result.points) })}</p></div>`;
     } else if (result) {
-      verdict = h('div', { class: 'fr-alert fr-alert--sm fr-alert--info', 'data-testid': 'verdict' }, h('p', {}, t('quiz.thanks')));
+      verdict = html`<div class="fr-alert fr-alert--sm fr-alert--info" data-testid="verdict"><p>${t('quiz.thanks')}</p></div>`;
     } else if (!answered) {
-      verdict = h('div', { class: 'fr-alert fr-alert--sm fr-alert--info', 'data-testid': 'verdict' }, h('p', {}, t('quiz.notAnswered')));
+      verdict = html`<div class="fr-alert fr-alert--sm fr-alert--info" data-testid="verdict"><p>${t('quiz.notAnswered')}</p></div>`;
     } else {
-      verdict = h('p', { class: 'fr-text--sm amphi-muted' }, t('quiz.resultComing'));
+      verdict = html`<p class="fr-text--sm amphi-muted">${t('quiz.resultComing')}</p>`;
     }
     const explanation = result?.explanation ?? revealed?.explanation;
-    return [
-      verdict,
-      right && !(result?.correct) ? h('p', { class: 'amphi-right-answer fr-mt-1w', 'data-testid': 'right-answer' }, t('quiz.rightAnswerIs', { answer: right })) : null,
-      result?.feedback ? h('p', { class: 'amphi-explanation' }, result.feedback) : null,
-      explanation ? h('p', { class: 'amphi-explanation' }, explanation) : null,
-      scoreLine(state),
-      revealed ? h('details', { class: 'amphi-details fr-mt-2w' },
-        h('summary', {}, t('quiz.roomAnswers')),
-        distributionBlock(current.question, revealed.stats, revealed.correct)) : null,
-    ];
+    return html`${verdict}
+      ${right && !(result?.correct) ? html`<p class="amphi-right-answer fr-mt-1w" data-testid="right-answer">${t('quiz.rightAnswerIs', { answer: right })}</p>` : nothing}
+      ${result?.feedback ? html`<p class="amphi-explanation">${result.feedback}</p>` : nothing}
+      ${explanation ? html`<p class="amphi-explanation">${explanation}</p>` : nothing}
+      ${scoreLineTemplate(state)}
+      ${revealed ? html`<details class="amphi-details fr-mt-2w"><summary>${t('quiz.roomAnswers')}</summary>
+        ${distributionBlock(current.question, revealed.stats, revealed.correct)}</details>` : nothing}`;
   }
 
   /** Renders the state; true when focus moved to a new screen's heading or question. */

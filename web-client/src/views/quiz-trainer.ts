@@ -26,7 +26,7 @@ import { connectionBadge, watchRoom } from './common';
 import { renderNewestNames, renderParticipantList, renderProgress, renderSummary } from './quiz-tables';
 import { badgesPanel } from './badge-panel';
 import { downloadsPanel } from './downloads';
-import { countdown, distributionBlock, leaderboardList, questionHeading, questionPrompt, setChildrenIfChanged } from './quiz-common';
+import { countdown, distributionBlock, leaderboardList, questionHeading, questionPrompt } from './quiz-common';
 import { qrSlot } from './qr-code';
 import { courseRosterPanel } from './course-roster';
 import { fullscreenButton, setProjectorMode } from './projector';
@@ -344,22 +344,19 @@ export function renderQuizTrainer(app: App, client: AmphiClient, roomId: RoomId,
 
     if (showQuestion) {
       const revealed = state.revealed && state.revealed.index === current.question.index ? state.revealed : undefined;
-      setChildrenIfChanged(distribution,
-        h('h3', { class: 'fr-h6 fr-mb-1w' }, t(revealed ? 'quiz.finalDistribution' : 'quiz.liveDistribution')),
-        distributionBlock(current.question, state.stats[current.question.index], revealed?.correct));
-      if (revealed) {
-        const right = correctAnswerText(current.question, revealed.correct);
-        setChildrenIfChanged(reveal,
-          right ? h('p', { class: 'fr-mt-2w amphi-right-answer' }, t('quiz.rightAnswerIs', { answer: right })) : null,
-          revealed.explanation ? h('p', { class: 'amphi-explanation' }, revealed.explanation) : null,
-          state.settings.confidence ? confidentlyWrongCallout(revealed.confidently_wrong, revealed.stats.answered) : null,
-          revealed.previous ? h('details', { class: 'amphi-details fr-mt-2w' },
-            h('summary', {}, t('quiz.previousRound', { round: revealed.previous.round })),
-            distributionBlock(current.question, revealed.previous, revealed.correct, 'previous-distribution')) : null);
-      } else setChildrenIfChanged(reveal);
+      render(html`<h3 class="fr-h6 fr-mb-1w">${t(revealed ? 'quiz.finalDistribution' : 'quiz.liveDistribution')}</h3>
+        ${distributionBlock(current.question, state.stats[current.question.index], revealed?.correct)}`, distribution);
+      const right = revealed ? correctAnswerText(current.question, revealed.correct) : '';
+      render(revealed ? html`
+        ${right ? html`<p class="fr-mt-2w amphi-right-answer">${t('quiz.rightAnswerIs', { answer: right })}</p>` : nothing}
+        ${revealed.explanation ? html`<p class="amphi-explanation">${revealed.explanation}</p>` : nothing}
+        ${state.settings.confidence ? confidentlyWrongCallout(revealed.confidently_wrong, revealed.stats.answered) : nothing}
+        ${revealed.previous ? html`<details class="amphi-details fr-mt-2w">
+          <summary>${t('quiz.previousRound', { round: revealed.previous.round })}</summary>
+          ${distributionBlock(current.question, revealed.previous, revealed.correct, 'previous-distribution')}</details>` : nothing}` : nothing, reveal);
     } else {
-      setChildrenIfChanged(distribution);
-      setChildrenIfChanged(reveal);
+      render(nothing, distribution);
+      render(nothing, reveal);
     }
   }
 
@@ -494,10 +491,10 @@ function podium(entries: readonly LeaderboardEntry[]): TemplateResult {
  * wrong while saying they were sure (confidence 3), out of the answers, with
  * a word on what it means when there are some.
  */
-function confidentlyWrongCallout(count: number, answered: number): HTMLElement {
-  return h('div', { class: `fr-callout amphi-confidently-wrong${count > 0 ? ' amphi-confidently-wrong--some' : ''}`, 'data-testid': 'confidently-wrong' },
-    h('p', { class: 'fr-callout__title' }, t('quiz.confidentlyWrongTitle')),
-    h('p', { class: 'fr-callout__text' }, tn('quiz.confidentlyWrongCount', count, { answered, percent: percent(count, answered) })),
-    // A word for the trainer, not for the room: hidden on the projector.
-    count > 0 ? h('p', { class: 'fr-text--sm fr-mb-0 amphi-trainer-only' }, t('quiz.confidentlyWrongHint')) : null);
+function confidentlyWrongCallout(count: number, answered: number): TemplateResult {
+  return html`<div class=${`fr-callout amphi-confidently-wrong${count > 0 ? ' amphi-confidently-wrong--some' : ''}`} data-testid="confidently-wrong">
+    <p class="fr-callout__title">${t('quiz.confidentlyWrongTitle')}</p>
+    <p class="fr-callout__text">${tn('quiz.confidentlyWrongCount', count, { answered, percent: percent(count, answered) })}</p>
+    ${count > 0 ? html`<p class="fr-text--sm fr-mb-0 amphi-trainer-only">${t('quiz.confidentlyWrongHint')}</p>` : nothing /* a word for the trainer, not for the room: hidden on the projector */}
+  </div>`;
 }
