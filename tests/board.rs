@@ -215,6 +215,54 @@ async fn a_post_s_colour_reaches_everyone_an_unknown_one_is_refused_and_an_edit_
 }
 
 #[tokio::test]
+async fn a_comment_s_author_rewrites_it_and_everyone_sees_the_new_words() {
+    let server = TestServer::start().await;
+    let token = server.token(Role::Trainer, "Mme Durand");
+    let room = create_board(&server.url(""), &token, json!({})).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = server.connect(Format::MsgPack).await;
+    trainer.hello_token(&token).await;
+    let mut trainer_view = joined_view(&mut trainer, &room_id).await;
+    let mut camille = server.connect(Format::Json).await;
+    let (_, snapshot) = camille.hello_guest(&code, "Camille").await;
+    let mut camille_view = View::from_snapshot(&snapshot, 0);
+    let message = board(&mut trainer, &room_id, post("Question du jour"));
+    act(&mut trainer, &mut trainer_view, message).await;
+    until_posts(&mut camille, &mut camille_view, 1).await;
+    let id = camille_view.order()[0].clone();
+    let message = board(&mut camille, &room_id, BoardCommand::Comment { post: id.clone(), text: "Oui".into() });
+    act(&mut camille, &mut camille_view, message).await;
+    let comment = loop {
+        if let Some(c) = trainer_view.posts[&id].comments.first() {
+            break c.id.clone();
+        }
+        let message = trainer.recv().await;
+        trainer_view.apply(&message);
+    };
+    let edit = |text: &str| BoardCommand::EditComment { post: id.clone(), comment: comment.clone(), text: text.into() };
+    let message = board(&mut trainer, &room_id, edit("Non"));
+    assert_eq!(trainer.refused(message).await, ErrorCode::Forbidden, "a trainer does not rewrite a participant");
+    let message = board(&mut camille, &room_id, edit("Oui, après réflexion"));
+    act(&mut camille, &mut camille_view, message).await;
+    loop {
+        let message = trainer.recv().await;
+        if let ServerMessage::Event {
+            event: EventBody::Board { event: BoardEvent::CommentUpdated { comment: c, .. } },
+            ..
+        } = &message
+        {
+            assert_eq!((c.text.as_str(), c.edited_at.is_some()), ("Oui, après réflexion", true));
+            break;
+        }
+    }
+    // A late joiner reads the new words.
+    let mut late = server.connect(Format::Json).await;
+    let (_, snapshot) = late.hello_guest(&code, "Léa").await;
+    let shown = &snapshot.board.unwrap().posts[0].comments[0];
+    assert_eq!((shown.text.as_str(), shown.edited_at.is_some()), ("Oui, après réflexion", true));
+}
+
+#[tokio::test]
 async fn edits_conflict_moderation_and_roles() {
     let server = TestServer::start().await;
     let token = server.token(Role::Trainer, "Mme Durand");

@@ -222,6 +222,9 @@ pub struct Comment {
     pub author_name: Option<String>,
     pub text: String,
     pub created_at: u64,
+    /// When its author last changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<u64>,
 }
 
 /// A post as one viewer sees it.
@@ -293,6 +296,12 @@ pub enum BoardCommand {
     /// At most 1,000 characters.
     Comment {
         post: String,
+        text: String,
+    },
+    /// Its author rewrites a comment (at most 1,000 characters).
+    EditComment {
+        post: String,
+        comment: String,
         text: String,
     },
     /// Deletes a comment (its author, or a leader).
@@ -388,6 +397,11 @@ pub enum BoardEvent {
     },
     /// A comment on a post this viewer sees.
     CommentAdded {
+        post: String,
+        comment: Comment,
+    },
+    /// A comment its author rewrote.
+    CommentUpdated {
         post: String,
         comment: Comment,
     },

@@ -3,7 +3,9 @@
 // académie's network) and a small web site beside it; a participant on a
 // 360 px phone pastes a link, the form shows the page's card (title, site,
 // description, image), the post goes with it, coloured "Glycine"; the trainer's console at
-// 1920 px shows the card, its image loaded from amphi (not from the site).
+// 1920 px shows the card, its image loaded from amphi (not from the site);
+// the phone comments and rewrites its comment, and the console reads the
+// new words.
 // axe-core on both.
 
 import assert from 'node:assert/strict';
@@ -97,9 +99,24 @@ test('board: a link posted from a phone shows as its page’s card', { timeout: 
     await assertAccessible(phone, 'board: a post with its link card (phone)');
   });
 
+  await t.test('the phone comments, then rewrites its comment in place', async () => {
+    const post = phone.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' });
+    await post.getByTestId('comment-input').fill('Je l’ai testée en CM2');
+    await post.getByTestId('comment-send').click();
+    await waitForText(post.getByTestId('comment'), /Je l’ai testée en CM2/);
+    await post.getByRole('button', { name: /^Modifier le commentaire/ }).click();
+    const input = post.getByTestId('comment-edit-input');
+    await input.fill('Je l’ai testée en CM1 et en CM2');
+    await post.getByTestId('comment-edit-save').click();
+    await waitForText(post.getByTestId('comment'), /Je l’ai testée en CM1 et en CM2.*modifié/s);
+    await assertFits(phone, PHONE.width, 'phone: a rewritten comment');
+    await assertAccessible(phone, 'board: a rewritten comment (phone)');
+  });
+
   await t.test('the console shows the card; its image comes from amphi, not from the site', async () => {
     const post = trainer.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' });
     assert.match(await post.getAttribute('class'), /amphi-post--colour-glycine/, 'the colour reaches every member');
+    await waitForText(post.getByTestId('comment'), /Je l’ai testée en CM1 et en CM2.*modifié/s);
     const card = post.getByTestId('link-card');
     await waitForText(card, /Éduscol.*Le cycle de l’eau en CM1/s);
     const image = card.locator('img');

@@ -91,6 +91,8 @@ export interface Comment {
   author_name: string | null;
   text: string;
   created_at: number;
+  /** When its author last rewrote it. */
+  edited_at?: number | null;
 }
 
 /** A post as one viewer sees it (the content fields are flattened in). */
@@ -127,6 +129,7 @@ export type BoardCommand =
   | { action: 'like'; post: string }
   | { action: 'unlike'; post: string }
   | { action: 'comment'; post: string; text: string }
+  | { action: 'edit_comment'; post: string; comment: string; text: string }
   | { action: 'delete_comment'; post: string; comment: string }
   | { action: 'approve'; post: string }
   | { action: 'hide'; post: string }
@@ -150,6 +153,7 @@ export type BoardEvent =
   | { kind: 'likes'; post: string; likes: number }
   | { kind: 'liked'; post: string; liked: boolean }
   | { kind: 'comment_added'; post: string; comment: Comment }
+  | { kind: 'comment_updated'; post: string; comment: Comment }
   | { kind: 'comment_removed'; post: string; comment: string }
   | { kind: 'sections'; sections: Section[] }
   | { kind: 'settings'; settings: BoardSettings }

@@ -93,6 +93,8 @@ export function applyBoardEvent(state: BoardState, event: BoardEvent): BoardStat
     case 'comment_added':
       return updatePost(state, event.post, (post) =>
         post.comments.some((c) => c.id === event.comment.id) ? post : { ...post, comments: [...post.comments, event.comment] });
+    case 'comment_updated':
+      return updatePost(state, event.post, (post) => ({ ...post, comments: post.comments.map((c) => (c.id === event.comment.id ? event.comment : c)) }));
     case 'comment_removed':
       return updatePost(state, event.post, (post) => ({ ...post, comments: post.comments.filter((c) => c.id !== event.comment) }));
     case 'sections':

@@ -14,6 +14,10 @@ const actions: CardActions = {
   like: (p, like) => calls.push(`like ${p.id} ${like}`),
   comment: async () => ({ ok: true }) as never,
   deleteComment: noop,
+  editComment: async (_post, c, text) => {
+    calls.push(`edit comment ${c.id} ${text}`);
+    return { ok: true } as never;
+  },
   edit: async () => ({ ok: true }) as never,
   remove: noop,
   approve: (p) => calls.push(`approve ${p.id}`),
@@ -92,5 +96,26 @@ describe('postCard', () => {
     expect([...select.options].map((o) => o.value)).toEqual(['s2']);
     byFocus(card.root, 'move-go').click();
     expect(calls).toEqual(['move p1 {"section":"s2","before":null}']);
+  });
+
+  it('lets a comment’s author rewrite it in place: the draft survives a redraw, saving sends it, "modifié" follows', async () => {
+    const mine = { id: 'c1', author: 'm-bob', author_name: 'Bob', text: 'Oui', created_at: 1 };
+    const theirs = { id: 'c2', author: 'm-alice', author_name: 'Alice', text: 'Non', created_at: 2 };
+    const card = mount(post('p1', { comments: [mine, theirs] }));
+    expect(byFocus(card.root, 'edit-c2')).toBeNull();
+    byFocus(card.root, 'edit-c1').click();
+    const input = card.root.querySelector<HTMLInputElement>('[data-testid="comment-edit-input"]')!;
+    expect(input.value).toBe('Oui');
+    input.value = 'Oui, d’accord';
+    card.update(post('p1', { comments: [mine, theirs], likes: 2 }), reader);
+    expect(card.root.querySelector<HTMLInputElement>('[data-testid="comment-edit-input"]')).toBe(input);
+    card.root.querySelector<HTMLButtonElement>('[data-testid="comment-edit-save"]')!.click();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(calls).toEqual(['edit comment c1 Oui, d’accord']);
+    expect(card.root.querySelector('[data-testid="comment-edit-input"]')).toBeNull();
+    card.update(post('p1', { comments: [{ ...mine, text: 'Oui, d’accord', edited_at: 5 }, theirs] }), reader);
+    const first = card.root.querySelector('[data-testid="comment"]')!;
+    expect(first.textContent).toMatch(/Oui, d’accord.*modifié/s);
   });
 });

@@ -14,8 +14,8 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 
 use amphi_protocol::board::{
-    AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardPage, BoardSettings, BoardSnapshot, PostContent,
-    PostStatus, Section,
+    AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardPage, BoardSettings, BoardSnapshot, Comment,
+    PostContent, PostStatus, Section,
 };
 use amphi_protocol::{ErrorCode, Role};
 use serde::{Deserialize, Serialize};
@@ -108,6 +108,7 @@ struct CommentState {
     author_name: String,
     text: String,
     created_at: Millis,
+    edited_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone)]
@@ -382,6 +383,7 @@ impl BoardSession {
             BoardCommand::Like { post } => self.like(who, &post, true),
             BoardCommand::Unlike { post } => self.like(who, &post, false),
             BoardCommand::Comment { post, text } => self.comment(who, &post, text, now),
+            BoardCommand::EditComment { post, comment, text } => self.edit_comment(who, &post, &comment, text, now),
             BoardCommand::DeleteComment { post, comment } => self.delete_comment(who, &post, &comment),
             BoardCommand::Approve { post } => self.set_status(who, &post, PostStatus::Pending, PostStatus::Visible),
             BoardCommand::Hide { post } => self.hide(who, &post),
@@ -623,25 +625,67 @@ impl BoardSession {
             author_name: who.name.to_string(),
             text,
             created_at: now,
+            edited_at: None,
         };
         self.next_comment += 1;
         self.posts.get_mut(id).expect("checked above").comments.push(comment.clone());
         self.recount(who.id);
+        Ok(self.comment_emits(who, id, &comment, |post, comment| BoardEvent::CommentAdded { post, comment }))
+    }
+
+    /// A comment's event to everyone who sees its post, each through their
+    /// lens; the commenter sees their own name on it.
+    fn comment_emits(
+        &self,
+        who: Actor<'_>,
+        id: &str,
+        comment: &CommentState,
+        event: fn(String, Comment) -> BoardEvent,
+    ) -> Vec<BoardEmit> {
         let post = &self.posts[id];
         let mut audiences = self.post_audiences(post);
         if let Lens::Peer(_) = self.lens_of(who)
             && post.author != who.id
         {
-            // The commenter sees their own name on it.
             audiences.push((Audience::Member(who.id.to_string()), Lens::Peer(who.id)));
         }
-        Ok(audiences
+        audiences
             .into_iter()
-            .map(|(audience, lens)| BoardEmit {
-                audience,
-                event: BoardEvent::CommentAdded { post: id.to_string(), comment: view::comment(&comment, lens) },
-            })
-            .collect())
+            .map(|(audience, lens)| BoardEmit { audience, event: event(id.to_string(), view::comment(comment, lens)) })
+            .collect()
+    }
+
+    fn edit_comment(
+        &mut self,
+        who: Actor<'_>,
+        id: &str,
+        comment: &str,
+        text: String,
+        now: Millis,
+    ) -> Result<Vec<BoardEmit>, Refusal> {
+        let text = text.trim().to_string();
+        if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
+            return Err(out_of_range(format!("a comment has 1 to {MAX_COMMENT_CHARS} characters")));
+        }
+        let post = self.post(id)?;
+        if !Self::sees(who, post) {
+            return Err(not_found("post"));
+        }
+        let found = post.comments.iter().find(|c| c.id == comment).ok_or_else(|| not_found("comment"))?;
+        if found.author != who.id {
+            return Err(Refusal::forbidden("only its author rewrites a comment"));
+        }
+        self.may_write_in(who, &post.section.clone(), now)?;
+        let Some(changed) = self.posts.get_mut(id).and_then(|p| p.comments.iter_mut().find(|c| c.id == comment)) else {
+            return Err(not_found("comment"));
+        };
+        if changed.text == text {
+            return Ok(Vec::new()); // the same words: nothing changes
+        }
+        changed.text = text;
+        changed.edited_at = Some(now);
+        let comment = changed.clone();
+        Ok(self.comment_emits(who, id, &comment, |post, comment| BoardEvent::CommentUpdated { post, comment }))
     }
 
     fn delete_comment(&mut self, who: Actor<'_>, id: &str, comment: &str) -> Result<Vec<BoardEmit>, Refusal> {

@@ -240,6 +240,31 @@ fn likes_are_one_per_member_and_private_state_goes_to_the_liker() {
 }
 
 #[test]
+fn a_comment_is_rewritten_by_its_author_only_and_says_when() {
+    let mut b = board();
+    let id = added_id(&ok(&mut b, camille(), post("Discussion")));
+    let emits = ok(&mut b, lea(), BoardCommand::Comment { post: id.clone(), text: "Oui".into() });
+    let BoardEvent::CommentAdded { comment, .. } = &emits[0].event else { panic!() };
+    let edit =
+        |text: &str| BoardCommand::EditComment { post: id.clone(), comment: comment.id.clone(), text: text.into() };
+    assert_eq!(refused(&mut b, camille(), edit("Non")), ErrorCode::Forbidden, "not another's words");
+    assert_eq!(refused(&mut b, trainer(), edit("Non")), ErrorCode::Forbidden, "a trainer deletes, does not rewrite");
+    assert_eq!(refused(&mut b, lea(), edit("  ")), ErrorCode::OutOfRange);
+    assert_eq!(refused(&mut b, lea(), edit(&"x".repeat(MAX_COMMENT_CHARS + 1))), ErrorCode::OutOfRange);
+    let missing = BoardCommand::EditComment { post: id.clone(), comment: "c999".into(), text: "x".into() };
+    assert_eq!(refused(&mut b, lea(), missing), ErrorCode::NotFound);
+    let emits = ok(&mut b, lea(), edit(" Oui, d'accord "));
+    assert!(!emits.is_empty(), "everyone who sees the post is told");
+    for emit in &emits {
+        let BoardEvent::CommentUpdated { comment: shown, .. } = &emit.event else { panic!("{emit:?}") };
+        assert_eq!((shown.text.as_str(), shown.edited_at.is_some()), ("Oui, d'accord", true));
+    }
+    assert!(ok(&mut b, lea(), edit("Oui, d'accord")).is_empty(), "the same words change nothing");
+    let shown = &b.snapshot(trainer()).posts[0].comments[0];
+    assert_eq!((shown.text.as_str(), shown.edited_at.is_some()), ("Oui, d'accord", true));
+}
+
+#[test]
 fn comments_are_bounded_and_deleted_by_their_author_or_a_leader() {
     let mut b = board();
     let id = added_id(&ok(&mut b, camille(), post("Discussion")));

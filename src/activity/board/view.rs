@@ -20,6 +20,7 @@ pub(super) fn comment(comment: &CommentState, lens: Lens<'_>) -> Comment {
         author_name: shown.then(|| comment.author_name.clone()),
         text: comment.text.clone(),
         created_at: comment.created_at,
+        edited_at: comment.edited_at,
     }
 }
 

@@ -53,6 +53,8 @@ export interface CardActions {
   like(post: Post, like: boolean): void;
   comment(post: Post, text: string): Promise<CommandResult>;
   deleteComment(post: Post, comment: Comment): void;
+  /** Its author rewrites a comment (absent where comments are read only). */
+  editComment?(post: Post, comment: Comment, text: string): Promise<CommandResult>;
   edit(post: Post, version: number, content: PostContent): Promise<CommandResult>;
   remove(post: Post): void;
   approve?(post: Post): void;
@@ -279,6 +281,41 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
       : nothing);
   }
 
+  /** The comment being rewritten here, and its form (kept while the card redraws: the draft stays). */
+  let editingComment: { id: string; form: HTMLFormElement } | null = null;
+
+  function openCommentEdit(c: Comment): void {
+    const inputId = uid('comment-edit');
+    const input = h('input', { class: 'fr-input', id: inputId, maxlength: '1000', autocomplete: 'off', value: c.text, 'data-testid': 'comment-edit-input' });
+    const save = h('button', { type: 'submit', class: 'fr-btn fr-btn--sm', 'data-testid': 'comment-edit-save' }, t('board.comment.save'));
+    const cancel = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--secondary' }, t('board.form.cancel'));
+    const form = h('form', { class: 'amphi-comment-form', novalidate: true },
+      h('label', { class: 'fr-label', for: inputId }, t('board.comment.editInput')),
+      h('div', { class: 'amphi-comment-form__row' }, input, save, cancel));
+    const close = () => {
+      editingComment = null;
+      renderComments();
+      comments.querySelector<HTMLElement>(`[data-focus="edit-${CSS.escape(c.id)}"]`)?.focus();
+    };
+    cancel.addEventListener('click', close);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const text = input.value.trim();
+      if (!text) return input.focus();
+      if (text === c.text) return close();
+      save.disabled = true;
+      const result = await actions.editComment?.(post, c, text);
+      save.disabled = false;
+      if (result?.ok) {
+        close();
+        actions.announce(t('board.comment.saved'));
+      }
+    });
+    editingComment = { id: c.id, form };
+    renderComments();
+    queueMicrotask(() => input.focus());
+  }
+
   function renderComments(): void {
     const count = post.comments.length;
     const headingText = count ? t('board.comments.count', { count }) : t('board.comments.none');
@@ -291,9 +328,11 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
     commentLabel.textContent = t('board.comment.label', { title: postHeading(post) });
     draw(comments, html`<h4 class="fr-text--sm fr-mb-1w amphi-post__comments-title">${headingText}</h4>
       ${count
-        ? html`<ul class="amphi-comments" data-testid="comments">${repeat(post.comments, (c) => c.id, (c) => html`<li class="amphi-comment">
-            <p class="amphi-comment__text">${c.text}</p>
-            <p class="amphi-comment__meta">${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}${(ctx.me && c.author === ctx.me) || ctx.leader
+        ? html`<ul class="amphi-comments" data-testid="comments">${repeat(post.comments, (c) => c.id, (c) => html`<li class="amphi-comment" data-testid="comment">
+            ${editingComment?.id === c.id ? editingComment.form : html`<p class="amphi-comment__text">${c.text}</p>`}
+            <p class="amphi-comment__meta">${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}${c.edited_at ? ` · ${t('board.edited')}` : ''}${ctx.me && c.author === ctx.me && actions.editComment && ctx.canWrite && editingComment?.id !== c.id
+              ? button({ label: t('board.comment.edit'), focus: `edit-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.editLabel', { text: c.text.slice(0, 40) }), onClick: () => openCommentEdit(c) })
+              : nothing}${(ctx.me && c.author === ctx.me) || ctx.leader
               ? button({ label: t('board.comment.delete'), focus: `del-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.deleteLabel', { text: c.text.slice(0, 40) }), onClick: () => actions.deleteComment(post, c) })
               : nothing}</p>
           </li>`)}</ul>`

@@ -68,6 +68,7 @@ export function cardActions(app: App, client: AmphiClient, room: RoomId, uploads
   return {
     like: (post, like) => void send({ action: like ? 'like' : 'unlike', post: post.id }),
     comment: (post, text) => send({ action: 'comment', post: post.id, text }),
+    editComment: (post, comment, text) => send({ action: 'edit_comment', post: post.id, comment: comment.id, text }),
     deleteComment: (post, comment) => {
       if (!window.confirm(t('board.comment.confirmDelete'))) return;
       void send({ action: 'delete_comment', post: post.id, comment: comment.id });
