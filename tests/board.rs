@@ -172,18 +172,33 @@ async fn a_hundred_participants_posting_at_once_see_the_same_order() {
     }
 }
 
-#[tokio::test]
-async fn a_post_s_colour_reaches_everyone_an_unknown_one_is_refused_and_an_edit_can_remove_it() {
-    let server = TestServer::start().await;
+/// An open board with its trainer (MessagePack) and Camille (JSON, a guest) in it.
+struct Pair {
+    room_id: String,
+    code: String,
+    trainer: Client,
+    trainer_view: View,
+    camille: Client,
+    camille_view: View,
+}
+
+async fn pair(server: &TestServer) -> Pair {
     let token = server.token(Role::Trainer, "Mme Durand");
     let room = create_board(&server.url(""), &token, json!({})).await;
     let (room_id, code) = (room_id(&room), join_code(&room));
     let mut trainer = server.connect(Format::MsgPack).await;
     trainer.hello_token(&token).await;
-    let mut trainer_view = joined_view(&mut trainer, &room_id).await;
+    let trainer_view = joined_view(&mut trainer, &room_id).await;
     let mut camille = server.connect(Format::Json).await;
     let (_, snapshot) = camille.hello_guest(&code, "Camille").await;
-    let mut camille_view = View::from_snapshot(&snapshot, 0);
+    let camille_view = View::from_snapshot(&snapshot, 0);
+    Pair { room_id, code, trainer, trainer_view, camille, camille_view }
+}
+
+#[tokio::test]
+async fn a_post_s_colour_reaches_everyone_an_unknown_one_is_refused_and_an_edit_can_remove_it() {
+    let server = TestServer::start().await;
+    let Pair { room_id, mut trainer, mut trainer_view, mut camille, mut camille_view, .. } = pair(&server).await;
 
     let content = PostContent { colour: Some(PostColour::Glycine), ..text("En couleur") };
     let message = board(&mut camille, &room_id, BoardCommand::Post { section: None, before: None, content });
@@ -217,15 +232,7 @@ async fn a_post_s_colour_reaches_everyone_an_unknown_one_is_refused_and_an_edit_
 #[tokio::test]
 async fn a_comment_s_author_rewrites_it_and_everyone_sees_the_new_words() {
     let server = TestServer::start().await;
-    let token = server.token(Role::Trainer, "Mme Durand");
-    let room = create_board(&server.url(""), &token, json!({})).await;
-    let (room_id, code) = (room_id(&room), join_code(&room));
-    let mut trainer = server.connect(Format::MsgPack).await;
-    trainer.hello_token(&token).await;
-    let mut trainer_view = joined_view(&mut trainer, &room_id).await;
-    let mut camille = server.connect(Format::Json).await;
-    let (_, snapshot) = camille.hello_guest(&code, "Camille").await;
-    let mut camille_view = View::from_snapshot(&snapshot, 0);
+    let Pair { room_id, code, mut trainer, mut trainer_view, mut camille, mut camille_view } = pair(&server).await;
     let message = board(&mut trainer, &room_id, post("Question du jour"));
     act(&mut trainer, &mut trainer_view, message).await;
     until_posts(&mut camille, &mut camille_view, 1).await;

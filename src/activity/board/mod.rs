@@ -604,10 +604,7 @@ impl BoardSession {
     }
 
     fn comment(&mut self, who: Actor<'_>, id: &str, text: String, now: Millis) -> Result<Vec<BoardEmit>, Refusal> {
-        let text = text.trim().to_string();
-        if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
-            return Err(out_of_range(format!("a comment has 1 to {MAX_COMMENT_CHARS} characters")));
-        }
+        let text = comment_text(&text)?;
         let post = self.post(id)?;
         if !Self::sees(who, post) {
             return Err(not_found("post"));
@@ -663,10 +660,7 @@ impl BoardSession {
         text: String,
         now: Millis,
     ) -> Result<Vec<BoardEmit>, Refusal> {
-        let text = text.trim().to_string();
-        if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
-            return Err(out_of_range(format!("a comment has 1 to {MAX_COMMENT_CHARS} characters")));
-        }
+        let text = comment_text(&text)?;
         let post = self.post(id)?;
         if !Self::sees(who, post) {
             return Err(not_found("post"));
@@ -930,6 +924,15 @@ impl BoardSession {
 pub struct ExportRow {
     pub section: String,
     pub post: amphi_protocol::board::Post,
+}
+
+/// A comment's text, trimmed: 1 to [`MAX_COMMENT_CHARS`] characters.
+fn comment_text(text: &str) -> Result<String, Refusal> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
+        return Err(out_of_range(format!("a comment has 1 to {MAX_COMMENT_CHARS} characters")));
+    }
+    Ok(text.to_string())
 }
 
 fn check_section_title(title: &str) -> Result<(), Refusal> {
