@@ -5,8 +5,9 @@
 // description, image), the post goes with it, coloured "Glycine"; the trainer's console at
 // 1920 px shows the card, its image loaded from amphi (not from the site);
 // the phone comments and rewrites its comment, and the console reads the
-// new words.
-// axe-core on both.
+// new words; the console's embed code, pasted into a page of the site once
+// it is registered as an LTI platform (amphi lets only those frame it),
+// shows the board there (a guest joins inside the frame). axe-core on both.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ let base;
 let site;
 let siteUrl;
 const siteHits = [];
+/** The board's embed code, once the console gave it: the site's /embed page holds it. */
+let embedded = '';
 
 before(async () => {
   site = createServer((request, response) => {
@@ -33,6 +36,9 @@ before(async () => {
         <meta property="og:description" content="Une séquence de quatre séances, avec ses fiches et son évaluation.">
         <meta property="og:site_name" content="Éduscol">
         <meta property="og:image" content="/cycle.png"></head><body></body></html>`);
+    } else if (request.url === '/embed') {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end(`<!doctype html><html lang="fr"><head><title>Cours de sciences</title></head><body><main><h1>Cours de sciences</h1>${embedded}</main></body></html>`);
     } else if (request.url === '/cycle.png') {
       response.writeHead(200, { 'Content-Type': 'image/png' });
       response.end(IMAGE);
@@ -125,6 +131,30 @@ test('board: a link posted from a phone shows as its page’s card', { timeout: 
     assert.deepEqual(siteHits.filter((u) => u === '/cycle.png').length, 1, 'the site was asked for its image once, by the server');
     await shot(trainer, 'board-link-03-console-1920');
     await assertAccessible(trainer, 'board: a post with its link card (console)');
+  });
+  await t.test('the console gives an embed code; pasted into another site’s page, the board shows there', async () => {
+    await trainer.getByTestId('embed-panel').locator('summary').click();
+    embedded = await trainer.getByTestId('embed-code').inputValue();
+    assert.match(embedded, new RegExp(`<iframe src="${base}/j/${room.join_code}" title="Tableau «\u00a0Ressources partagées\u00a0» \\(amphi\\)"`));
+    await assertAccessible(trainer, 'board console: embed code');
+    // The site is the académie's Moodle: a platform amphi knows may frame it.
+    const admin = await harness.token(['--role', 'admin', '--name', 'Admin']);
+    const registered = await fetch(`${base}/api/v1/admin/lti/platforms`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ issuer: siteUrl, client_id: 'amphi', deployment_ids: ['1'], auth_url: `${siteUrl}/auth`, token_url: `${siteUrl}/token`, jwks_url: `${siteUrl}/jwks` }),
+    });
+    assert.equal(registered.status, 201, await registered.text());
+    const elsewhere = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    elsewhere.setDefaultTimeout(STEP_MS);
+    const page = await elsewhere.newPage();
+    await page.goto(`${siteUrl}/embed`);
+    const frame = page.frameLocator('iframe');
+    await frame.getByLabel('Pseudonyme').fill('Noé');
+    await frame.getByRole('button', { name: 'Rejoindre' }).click();
+    await waitForText(frame.getByTestId('post').filter({ hasText: 'Pour la séance de jeudi' }), /Le cycle de l’eau en CM1/);
+    await shot(page, 'board-link-04-embedded-1280');
+    await elsewhere.close();
   });
   await context.close();
   await consoleContext.close();

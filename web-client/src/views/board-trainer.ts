@@ -32,6 +32,7 @@ import { badgesPanel } from './badge-panel';
 import { downloadButton, downloadStatus } from './downloads';
 import { courseRosterPanel } from './course-roster';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
+import { embedPanel } from './embed-code';
 import { lockSwitch } from './room-guard';
 
 export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId): View {
@@ -41,6 +42,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   const screen = projectorWindowButton(app, roomId);
   const next = nextSessionButton(app, roomId);
   const code = joinCodePanel('amphi-quiz-code', lockSwitch(client, roomId));
+  const embed = embedPanel();
   const info = boardInfo(true);
   const send = (command: BoardCommand) => {
     errors.replaceChildren();
@@ -187,6 +189,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
       h('div', { class: 'fr-col-12 fr-col-md-8' }, controls)),
     sectionsPanel,
     composePanel,
+    embed.root,
     courseRosterPanel(app, roomId, { ateliers: false }),
     h('h2', { class: 'fr-h4 fr-mt-4w', id: 'board-posts-title' }, t('board.console.board')),
     board.root,
@@ -205,6 +208,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     shown = state;
     title.textContent = state?.title || room?.info.title || '';
     code.update(room?.info.join_code ?? '');
+    embed.update(room?.info.join_code ?? '', title.textContent);
     const now = client.serverNow();
     info.update(state, now);
     deadline.set(state?.settings.deadline);
