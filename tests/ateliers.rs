@@ -272,17 +272,13 @@ async fn thirty_participants_in_five_ateliers() {
     let listed = server.get_json(&format!("/api/v1/badges/{}/awards", created["id"].as_str().unwrap()), &token).await;
     let award = listed["awards"].as_array().unwrap().iter().find(|a| a["recipient"] == phone_member.as_str()).unwrap();
     let url = server.url(&format!("/badges/credentials/{}", award["id"].as_str().unwrap()));
-    let json_of = |url: String| async move {
-        let response = reqwest::Client::new().get(url).header("accept", "application/json").send().await.unwrap();
-        response.json::<Value>().await.unwrap()
-    };
-    let evidence = json_of(url.clone()).await["credential"]["evidence"].clone();
+    let evidence = public_json(&url).await["credential"]["evidence"].clone();
     let linked: Vec<&Value> = evidence.as_array().unwrap().iter().filter(|e| e.get("id").is_some()).collect();
     assert_eq!(linked.len(), 1, "{evidence}");
     assert_eq!(linked[0]["id"], format!("{url}/evidence#atelier-{phone_atelier}"));
     let number = phone_atelier.trim_start_matches('a');
     assert_eq!(linked[0]["name"], format!("Production de l’atelier «\u{a0}Atelier {number}\u{a0}»"));
-    let items = json_of(format!("{url}/evidence")).await["items"].clone();
+    let items = public_json(&format!("{url}/evidence")).await["items"].clone();
     assert_eq!(items[0]["kind"], "atelier_production", "{items}");
     assert!(items[0]["text"].as_str().unwrap().starts_with("Synthèse de "), "{items}");
     let calls: u64 = ateliers.iter().map(|a| a["help_calls"].as_u64().unwrap()).sum();

@@ -706,15 +706,7 @@ async fn a_board_badge_links_the_recipients_posts_as_evidence_with_their_files_o
     let url = server.url(&format!("/badges/credentials/{}", award["id"].as_str().unwrap()));
 
     // The credential links each of Camille's posts, and no one else's.
-    let answer: Value = reqwest::Client::new()
-        .get(&url)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = public_json(&url).await;
     let evidence = answer["credential"]["evidence"].as_array().expect("evidence");
     let linked: Vec<&Value> = evidence.iter().filter(|e| e.get("id").is_some()).collect();
     assert_eq!(linked.len(), 2, "{evidence:?}");
@@ -724,15 +716,7 @@ async fn a_board_badge_links_the_recipients_posts_as_evidence_with_their_files_o
     assert!(linked.iter().all(|e| e["id"].as_str().unwrap().starts_with(&format!("{page}#post-"))), "{linked:?}");
 
     // The evidence page shows them, each at the anchor the credential names.
-    let shown: Value = reqwest::Client::new()
-        .get(&page)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown = public_json(&page).await;
     let items = shown["items"].as_array().expect("items");
     assert_eq!(items.len(), 2, "{shown}");
     assert_eq!(items[0]["title"], "Le cycle de l'eau");

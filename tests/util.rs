@@ -135,6 +135,13 @@ impl TestServer {
     }
 }
 
+/// `GET url` without a token, asking for JSON (public pages that answer a
+/// browser with HTML); the JSON body.
+pub async fn public_json(url: &str) -> Value {
+    let response = reqwest::Client::new().get(url).header("accept", "application/json").send().await.unwrap();
+    response.json().await.expect("a JSON body")
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {

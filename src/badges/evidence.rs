@@ -17,13 +17,30 @@ use crate::store::{AwardRecord, BadgeRecord, StoreError};
 /// Most contributions one award lists (a prolific poster's first ones).
 pub const MAX_CONTRIBUTIONS: usize = 20;
 
+/// What a contribution is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContributionKind {
+    BoardPost,
+    AtelierProduction,
+}
+
+/// How a file of a contribution is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileRole {
+    /// Shown.
+    Image,
+    /// Downloaded.
+    File,
+}
+
 /// One thing the recipient made.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contribution {
     /// Its anchor on the evidence page: `post-ID` or `atelier-ID`.
     pub anchor: String,
-    /// `board_post` or `atelier_production`.
-    pub kind: &'static str,
+    pub kind: ContributionKind,
     /// The activity's title.
     pub activity: String,
     /// The post's title, or the atelier's name.
@@ -43,8 +60,7 @@ pub struct Contribution {
 pub struct EvidenceFile {
     pub blob: String,
     pub name: String,
-    /// `image` (shown) or `file` (downloaded).
-    pub role: &'static str,
+    pub role: FileRole,
     pub alt: String,
 }
 
@@ -52,8 +68,8 @@ impl Contribution {
     /// The credential's `Evidence` name for it, in French.
     pub fn evidence_name(&self) -> String {
         match self.kind {
-            "board_post" => format!("Contribution au mur «\u{a0}{}\u{a0}»", self.activity),
-            _ => format!("Production de l’atelier «\u{a0}{}\u{a0}»", self.title),
+            ContributionKind::BoardPost => format!("Contribution au mur «\u{a0}{}\u{a0}»", self.activity),
+            ContributionKind::AtelierProduction => format!("Production de l’atelier «\u{a0}{}\u{a0}»", self.title),
         }
     }
 
@@ -63,10 +79,12 @@ impl Contribution {
         let excerpt: String = self.text.chars().take(200).collect();
         let ellipsis = if self.text.chars().count() > 200 { "…" } else { "" };
         match (self.kind, excerpt.is_empty()) {
-            ("board_post", true) => self.title.clone(),
-            ("board_post", false) => format!("{}\u{a0}: {excerpt}{ellipsis}", self.title),
-            (_, true) => self.link.clone().unwrap_or_else(|| "Production remise".into()),
-            (_, false) => format!("{excerpt}{ellipsis}"),
+            (ContributionKind::BoardPost, true) => self.title.clone(),
+            (ContributionKind::BoardPost, false) => format!("{}\u{a0}: {excerpt}{ellipsis}", self.title),
+            (ContributionKind::AtelierProduction, true) => {
+                self.link.clone().unwrap_or_else(|| "Production remise".into())
+            }
+            (ContributionKind::AtelierProduction, false) => format!("{excerpt}{ellipsis}"),
         }
     }
 }
@@ -140,14 +158,14 @@ async fn of_activity(app: &AppState, activity: Uuid, recipient: &str) -> Result<
 fn board_post(activity: &str, id: String, content: PostContent, at: u64) -> Contribution {
     let mut files = Vec::new();
     if let Some(image) = content.image {
-        files.push(EvidenceFile { name: image.blob.clone(), blob: image.blob, role: "image", alt: image.alt });
+        files.push(EvidenceFile { name: image.blob.clone(), blob: image.blob, role: FileRole::Image, alt: image.alt });
     }
     if let Some(file) = content.file {
-        files.push(EvidenceFile { blob: file.blob, name: file.name, role: "file", alt: String::new() });
+        files.push(EvidenceFile { blob: file.blob, name: file.name, role: FileRole::File, alt: String::new() });
     }
     Contribution {
         anchor: format!("post-{id}"),
-        kind: "board_post",
+        kind: ContributionKind::BoardPost,
         activity: activity.to_string(),
         title: content.title,
         text: content.text,
@@ -162,11 +180,11 @@ fn production(activity: &str, atelier: &str, name: &str, content: ProductionCont
     let files = content
         .file
         .into_iter()
-        .map(|file| EvidenceFile { blob: file.blob, name: file.name, role: "file", alt: String::new() })
+        .map(|file| EvidenceFile { blob: file.blob, name: file.name, role: FileRole::File, alt: String::new() })
         .collect();
     Contribution {
         anchor: format!("atelier-{atelier}"),
-        kind: "atelier_production",
+        kind: ContributionKind::AtelierProduction,
         activity: activity.to_string(),
         title: name.to_string(),
         text: content.text.unwrap_or_default(),

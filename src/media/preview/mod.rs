@@ -102,9 +102,18 @@ impl LinkPreviews {
         if mode == PreviewMode::Public {
             builder = builder.dns_resolver(std::sync::Arc::new(address::PublicOnly));
         }
+        // Without its checks (resolver, redirects, no proxy) the client must
+        // not fetch anything: previews go off rather than fall back.
+        let (mode, client) = match builder.build() {
+            Ok(client) => (mode, client),
+            Err(error) => {
+                tracing::error!(%error, "link previews are off: their HTTP client could not be built");
+                (PreviewMode::Off, reqwest::Client::new())
+            }
+        };
         LinkPreviews {
             mode,
-            client: builder.build().unwrap_or_default(),
+            client,
             permits: Semaphore::new(MAX_CONCURRENT_FETCHES),
             cache: Mutex::new(HashMap::new()),
         }

@@ -1,5 +1,6 @@
-// End-to-end link cards on a board (harness.mjs): a server allowed to read
-// private addresses (`board.link_previews = "any_address"`, as inside an
+// End-to-end contributions beyond text on a board (harness.mjs): link
+// cards, colours, rewritten comments, the embed code. A server allowed to
+// read private addresses (`board.link_previews = "any_address"`, as inside an
 // académie's network) and a small web site beside it; a participant on a
 // 360 px phone pastes a link, the form shows the page's card (title, site,
 // description, image), the post goes with it, coloured "Glycine"; the trainer's console at
@@ -49,7 +50,7 @@ before(async () => {
   });
   await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${site.address().port}`;
-  harness = await startHarness('amphi-server-board-link-card.log', { AMPHI_BOARD__LINK_PREVIEWS: 'any_address' });
+  harness = await startHarness('amphi-server-board-contributions.log', { AMPHI_BOARD__LINK_PREVIEWS: 'any_address' });
   ({ browser, base } = harness);
 });
 
