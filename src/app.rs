@@ -19,10 +19,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::activity::lobby::LobbySettings;
 use crate::auth::Keys;
+use crate::bus::Fanout;
 use crate::bus::{Bus, LocalBus, RedisBus};
 use crate::cluster::{Cluster, ClusterSettings};
 use crate::config::Config;
-use crate::hub::{Fanout, Hub, RoomSettings};
+use crate::hub::{Hub, RoomSettings};
 use crate::media::BlobStore;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, Writer, WriterSettings};
@@ -59,7 +60,7 @@ pub struct App {
     writer_task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     pub bus: Arc<dyn Bus>,
     pub fanout: Arc<Fanout>,
-    pub hub: Hub,
+    pub hub: Arc<Hub>,
     /// Uploaded files (board attachments).
     pub blobs: BlobStore,
     /// Signed, expiring access to a tenant's blobs (`?access=`).
@@ -156,8 +157,15 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         }
         .spawn()
     });
-    let hub =
-        Hub::new(store.clone(), writer.clone(), Arc::clone(&bus), settings, Arc::clone(&metrics), cluster, effects);
+    let hub = Arc::new(Hub::new(
+        store.clone(),
+        writer.clone(),
+        Arc::clone(&bus),
+        settings,
+        Arc::clone(&metrics),
+        cluster,
+        effects,
+    ));
     let lti = crate::lti::Lti::new(&config, metrics.registry());
     let bbb_refusals = crate::bbb::refusals::CallbackRefusals::new(metrics.registry());
     let joins = transport::joins::JoinLimits::new(&config.limits);
@@ -261,7 +269,13 @@ pub async fn serve(
     app.tasks.spawn(crate::invitations::worker::run(Arc::clone(&app), app.shutdown.clone()));
     app.tasks.spawn(crate::lti::grades::run(Arc::clone(&app), app.shutdown.clone()));
     if let Some(cluster) = app.hub.cluster() {
-        app.tasks.spawn(crate::cluster::run(Arc::clone(&app), Arc::clone(cluster)));
+        let node = crate::cluster::LocalNode {
+            hub: Arc::clone(&app.hub),
+            fanout: Arc::clone(&app.fanout),
+            stop: app.shutdown.clone(),
+            erase: Arc::new(crate::api::Eraser(Arc::clone(&app))),
+        };
+        app.tasks.spawn(crate::cluster::run(node, Arc::clone(cluster)));
     }
     if let Some(bbb) = &app.bbb
         && config.bbb.register_webhooks

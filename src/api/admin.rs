@@ -80,6 +80,21 @@ pub async fn erase_here(
     Ok(deletion)
 }
 
+/// [`erase_here`] on this node's app, for the cluster's calls from other
+/// nodes.
+pub struct Eraser(pub AppState);
+
+impl crate::cluster::Erase for Eraser {
+    fn erase<'a>(
+        &'a self,
+        rooms: &'a [uuid::Uuid],
+        tenant: &'a str,
+        user: &'a str,
+    ) -> futures_util::future::BoxFuture<'a, Result<Deletion, crate::store::StoreError>> {
+        Box::pin(erase_here(&self.0, rooms, tenant, user))
+    }
+}
+
 /// Stops this node's actors of `rooms` (their connections told to resync)
 /// and waits until what they queued is committed. Returns how many ran.
 async fn stop_local(app: &AppState, rooms: &[uuid::Uuid]) -> usize {

@@ -33,7 +33,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 
-pub use admin::erase_here;
+pub use admin::{Eraser, erase_here};
 pub(crate) use boards::{Named, serve_blob};
 pub(crate) use recordings::refresh as refresh_recordings;
 pub(crate) use registrations::{assign, plan_ateliers};

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Bus;
-use crate::hub::{Envelope, Fanout};
+use super::{Envelope, Fanout};
 
 pub struct LocalBus {
     fanout: Arc<Fanout>,

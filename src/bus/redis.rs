@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::Bus;
+use super::{Envelope, Fanout};
 use crate::cluster::Cluster;
-use crate::hub::{Envelope, Fanout};
 
 pub struct RedisBus {
     fanout: Arc<Fanout>,

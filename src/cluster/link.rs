@@ -26,10 +26,9 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::wire::{self, NodeMessage, WireEvent};
-use super::{Cluster, Outgoing, lease};
-use crate::app::AppState;
+use super::{Cluster, LocalNode, Outgoing, lease};
 use crate::backoff::Backoff;
-use crate::hub::Envelope;
+use crate::bus::Envelope;
 
 /// Messages sent in one pipeline.
 const PUBLISH_BATCH: usize = 256;
@@ -65,21 +64,21 @@ impl Follows {
     }
 }
 
-/// Runs the cluster tasks of `app` until shutdown. (The leases are given up
+/// Runs the cluster tasks of this node until shutdown. (The leases are given up
 /// later, once the store has taken every write: see [`Cluster::release`].)
-pub async fn run(app: AppState, cluster: Arc<Cluster>) {
+pub async fn run(node: LocalNode, cluster: Arc<Cluster>) {
     let Some(outgoing) = cluster.outgoing_rx.lock().ok().and_then(|mut rx| rx.take()) else {
         tracing::error!("the cluster tasks run once");
         return;
     };
-    let stop = app.shutdown.clone();
+    let stop = node.stop.clone();
     // Told of emptied rooms before any room can be followed.
     let (emptied, emptied_rx) = tokio::sync::mpsc::channel(EMPTIED_QUEUE);
-    app.fanout.on_emptied(emptied);
+    node.fanout.on_emptied(emptied);
     let publisher = tokio::spawn(publish(Arc::clone(&cluster), outgoing));
-    let subscriber = tokio::spawn(subscribe(app.clone(), Arc::clone(&cluster), stop.clone()));
-    let unfollower = tokio::spawn(unfollow_emptied(app.clone(), Arc::clone(&cluster), emptied_rx));
-    keep_leases(&app, &cluster, &stop).await;
+    let subscriber = tokio::spawn(subscribe(node.clone(), Arc::clone(&cluster), stop.clone()));
+    let unfollower = tokio::spawn(unfollow_emptied(node.clone(), Arc::clone(&cluster), emptied_rx));
+    keep_leases(&node, &cluster, &stop).await;
     unfollower.abort();
     subscriber.abort();
     publisher.abort();
@@ -114,7 +113,7 @@ async fn publish(cluster: Arc<Cluster>, mut outgoing: tokio::sync::mpsc::Receive
 
 /// Keeps a subscription to this node's channel (and the rooms it follows),
 /// forever.
-async fn subscribe(app: AppState, cluster: Arc<Cluster>, stop: CancellationToken) {
+async fn subscribe(node: LocalNode, cluster: Arc<Cluster>, stop: CancellationToken) {
     let backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     let mut failures = 0;
     loop {
@@ -126,14 +125,14 @@ async fn subscribe(app: AppState, cluster: Arc<Cluster>, stop: CancellationToken
                 cluster.subscribed.store(true, Ordering::Release);
                 tracing::info!(node = %cluster.node, "subscribed to Redis");
                 // Whatever was published while we were away is lost to us.
-                resync_followed_rooms(&app, &cluster);
+                resync_followed_rooms(&node, &cluster);
                 while let Some(message) = messages.next().await {
-                    on_message(&app, &cluster, message.get_channel_name(), message.get_payload_bytes());
+                    on_message(&node, &cluster, message.get_channel_name(), message.get_payload_bytes());
                 }
                 cluster.subscribed.store(false, Ordering::Release);
                 cluster.follows.lock().await.reset(&cluster, None);
                 tracing::warn!("the Redis subscription dropped: reconnecting");
-                resync_followed_rooms(&app, &cluster);
+                resync_followed_rooms(&node, &cluster);
             }
             Err(error) => {
                 cluster.subscribed.store(false, Ordering::Release);
@@ -197,11 +196,11 @@ pub(super) async fn follow(cluster: &Cluster, room: Uuid) -> bool {
 /// connection in any more (checked under the lock: a connection attaching
 /// meanwhile is in the fan-out table before it asks to [`follow`], so it
 /// either keeps the subscription or subscribes again after this).
-async fn unfollow(app: &AppState, cluster: &Cluster, rooms: &[Uuid]) {
+async fn unfollow(node: &LocalNode, cluster: &Cluster, rooms: &[Uuid]) {
     let mut follows = cluster.follows.lock().await;
     let mut unused = Vec::new();
     for &room in rooms {
-        if app.fanout.local_count(room) > 0 {
+        if node.fanout.local_count(room) > 0 {
             continue;
         }
         let listed = follows.rooms.remove(&room) | follows.unsure.remove(&room);
@@ -230,35 +229,41 @@ async fn unfollow(app: &AppState, cluster: &Cluster, rooms: &[Uuid]) {
 
 /// Unfollows each room whose last local connection left, as the fan-out
 /// table reports them.
-async fn unfollow_emptied(app: AppState, cluster: Arc<Cluster>, mut emptied: tokio::sync::mpsc::Receiver<Uuid>) {
+async fn unfollow_emptied(node: LocalNode, cluster: Arc<Cluster>, mut emptied: tokio::sync::mpsc::Receiver<Uuid>) {
     let mut rooms = Vec::new();
     while emptied.recv_many(&mut rooms, PUBLISH_BATCH).await > 0 {
-        unfollow(&app, &cluster, &rooms).await;
+        unfollow(&node, &cluster, &rooms).await;
         rooms.clear();
     }
 }
 
 /// Unfollows every followed room without local connections (those whose
 /// unsubscription was not confirmed, mostly).
-async fn unfollow_unused(app: &AppState, cluster: &Cluster) {
+async fn unfollow_unused(node: &LocalNode, cluster: &Cluster) {
     let unused: Vec<Uuid> = {
         let follows = cluster.follows.lock().await;
-        follows.rooms.iter().chain(&follows.unsure).copied().filter(|room| app.fanout.local_count(*room) == 0).collect()
+        follows
+            .rooms
+            .iter()
+            .chain(&follows.unsure)
+            .copied()
+            .filter(|room| node.fanout.local_count(*room) == 0)
+            .collect()
     };
     if !unused.is_empty() {
-        unfollow(app, cluster, &unused).await;
+        unfollow(node, cluster, &unused).await;
     }
 }
 
-fn on_message(app: &AppState, cluster: &Cluster, channel: &str, payload: &[u8]) {
+fn on_message(node: &LocalNode, cluster: &Cluster, channel: &str, payload: &[u8]) {
     if let Some(room) = wire::room_of_channel(channel) {
         cluster.metrics.bus_events_received.inc();
-        return on_event(app, cluster, room, payload);
+        return on_event(node, cluster, room, payload);
     }
     match wire::decode::<NodeMessage>(payload) {
         Ok(NodeMessage::Call { from, call, room, request }) => {
             cluster.metrics.forwarded_commands.inc();
-            tokio::spawn(super::remote::serve(app.clone(), from, call, room, request));
+            tokio::spawn(super::remote::serve(node.clone(), from, call, room, request));
         }
         Ok(NodeMessage::Reply { call, reply }) => {
             let waiting = cluster.calls.get_mut(&call).and_then(|mut pending| pending.reply.take());
@@ -280,11 +285,11 @@ fn on_message(app: &AppState, cluster: &Cluster, channel: &str, payload: &[u8]) 
 /// A room event from another node: fanned out to this node's members of the
 /// room, unless a `seq` is missing (then the room is resynced). (An event of
 /// a room just left may still come, before the unsubscription.)
-fn on_event(app: &AppState, cluster: &Cluster, room: Uuid, payload: &[u8]) {
-    if app.hub.is_local(room) {
+fn on_event(node: &LocalNode, cluster: &Cluster, room: Uuid, payload: &[u8]) {
+    if node.hub.is_local(room) {
         return; // ours: delivered already
     }
-    if app.fanout.local_count(room) == 0 {
+    if node.fanout.local_count(room) == 0 {
         cluster.seen.remove(&room);
         return;
     }
@@ -292,7 +297,7 @@ fn on_event(app: &AppState, cluster: &Cluster, room: Uuid, payload: &[u8]) {
         Ok(event) => event,
         Err(error) => {
             tracing::warn!(%error, %room, "an unreadable room event");
-            return resync(app, cluster, room);
+            return resync(node, cluster, room);
         }
     };
     let fresh = match cluster.seen.entry(room) {
@@ -311,13 +316,13 @@ fn on_event(app: &AppState, cluster: &Cluster, room: Uuid, payload: &[u8]) {
                 drop(entry);
                 cluster.metrics.bus_gaps.inc();
                 tracing::info!(%room, last, next = event.seq, "a gap in a room's events: resync");
-                return resync(app, cluster, room);
+                return resync(node, cluster, room);
             }
         }
     };
     if fresh {
         let envelope = Envelope::new(room, event.seq, event.audience, event.message);
-        app.fanout.deliver(&Arc::new(envelope));
+        node.fanout.deliver(&Arc::new(envelope));
     }
 }
 
@@ -328,27 +333,27 @@ pub(super) fn observed(cluster: &Cluster, room: Uuid, seq: u64) {
 
 /// This node lost track of `room`: forget its owner and send its local
 /// connections to resume (they find the room's current owner).
-fn resync(app: &AppState, cluster: &Cluster, room: Uuid) {
+fn resync(node: &LocalNode, cluster: &Cluster, room: Uuid) {
     cluster.metrics.resyncs.inc();
     cluster.seen.remove(&room);
-    app.hub.forget(room);
-    app.fanout.close_room(room, CloseCode::Resync);
+    node.hub.forget(room);
+    node.fanout.close_room(room, CloseCode::Resync);
 }
 
 /// Resyncs every room this node follows from another node.
-fn resync_followed_rooms(app: &AppState, cluster: &Cluster) {
-    for (room, _) in app.hub.remote_rooms() {
-        if app.fanout.local_count(room) > 0 {
-            resync(app, cluster, room);
+fn resync_followed_rooms(node: &LocalNode, cluster: &Cluster) {
+    for (room, _) in node.hub.remote_rooms() {
+        if node.fanout.local_count(room) > 0 {
+            resync(node, cluster, room);
         } else {
-            app.hub.forget(room);
+            node.hub.forget(room);
         }
     }
 }
 
 /// Renews this node's leases and checks the owners of followed rooms, every
 /// third of the lease time, until shutdown.
-async fn keep_leases(app: &AppState, cluster: &Cluster, stop: &CancellationToken) {
+async fn keep_leases(node: &LocalNode, cluster: &Cluster, stop: &CancellationToken) {
     let period = Duration::from_millis((cluster.settings.lease_ms / 3).max(50));
     let mut redis = cluster.redis.clone();
     let mut failing = false;
@@ -370,18 +375,18 @@ async fn keep_leases(app: &AppState, cluster: &Cluster, stop: &CancellationToken
             let nodes = cluster.remote_members.nodes();
             let alive = lease::alive(&mut redis, &nodes).await?;
             let was_silent = std::mem::take(&mut silent);
-            for (node, alive) in nodes.into_iter().zip(alive) {
+            for (peer, alive) in nodes.into_iter().zip(alive) {
                 if alive {
                     continue;
                 }
-                if !was_silent.contains(&node) {
-                    silent.insert(node);
+                if !was_silent.contains(&peer) {
+                    silent.insert(peer);
                     continue;
                 }
-                let attachments = cluster.remote_members.take_node(&node);
-                tracing::warn!(%node, members = attachments.len(), "a node is gone: its members are detached");
+                let attachments = cluster.remote_members.take_node(&peer);
+                tracing::warn!(node = %peer, members = attachments.len(), "a node is gone: its members are detached");
                 for (room, member, count) in attachments {
-                    if let Some(handle) = app.hub.local(room) {
+                    if let Some(handle) = node.hub.local(room) {
                         for _ in 0..count {
                             handle.detach(Arc::clone(&member));
                         }
@@ -389,27 +394,27 @@ async fn keep_leases(app: &AppState, cluster: &Cluster, stop: &CancellationToken
                 }
             }
             let lost =
-                lease::renew(&mut redis, &cluster.node, &app.hub.local_rooms(), cluster.settings.lease_ms).await?;
+                lease::renew(&mut redis, &cluster.node, &node.hub.local_rooms(), cluster.settings.lease_ms).await?;
             for room in lost {
                 tracing::warn!(%room, "this node lost a room's lease: its members resume elsewhere");
-                app.hub.evict(room);
-                app.fanout.close_room(room, CloseCode::Resync);
+                node.hub.evict(room);
+                node.fanout.close_room(room, CloseCode::Resync);
             }
-            let followed = app.hub.remote_rooms();
+            let followed = node.hub.remote_rooms();
             let rooms: Vec<Uuid> = followed.iter().map(|(room, _)| *room).collect();
             let owners = lease::owners(&mut redis, &rooms).await?;
             for ((room, known), owner) in followed.into_iter().zip(owners) {
-                if app.fanout.local_count(room) == 0 {
-                    app.hub.forget(room);
+                if node.fanout.local_count(room) == 0 {
+                    node.hub.forget(room);
                 } else if owner.as_deref() != Some(known.as_str()) {
                     tracing::info!(%room, old = %known, new = ?owner, "a followed room changed owner: resync");
-                    resync(app, cluster, room);
+                    resync(node, cluster, room);
                 }
             }
             Ok::<(), redis::RedisError>(())
         }
         .await;
-        unfollow_unused(app, cluster).await;
+        unfollow_unused(node, cluster).await;
         match result {
             Ok(()) if failing => {
                 failing = false;

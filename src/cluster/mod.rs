@@ -30,13 +30,37 @@ pub use lease::Owner;
 pub use link::run;
 pub use remote::RemoteRoom;
 
-use crate::hub::Envelope;
+use crate::bus::{Envelope, Fanout};
+use crate::hub::Hub;
 use crate::metrics::Metrics;
-use wire::{NodeMessage, Reply, WireEvent};
+use crate::store::{Deletion, StoreError};
+use wire::{NodeMessage, WireEvent, WireReply};
 
 /// Messages waiting for the publisher; beyond this, events are dropped (the
 /// other nodes see the gap and resync).
 const OUTGOING_QUEUE: usize = 100_000;
+
+/// This node as the cluster's tasks see it (not the whole app): its rooms,
+/// its local connections, the shutdown signal, and the erasure of a user
+/// another node asks for.
+#[derive(Clone)]
+pub struct LocalNode {
+    pub hub: Arc<Hub>,
+    pub fanout: Arc<Fanout>,
+    pub stop: tokio_util::sync::CancellationToken,
+    pub erase: Arc<dyn Erase>,
+}
+
+/// Erases `user` of `tenant` from `rooms` run on this node and from the
+/// store (and their files), for another node.
+pub trait Erase: Send + Sync + 'static {
+    fn erase<'a>(
+        &'a self,
+        rooms: &'a [Uuid],
+        tenant: &'a str,
+        user: &'a str,
+    ) -> futures_util::future::BoxFuture<'a, Result<Deletion, StoreError>>;
+}
 
 /// The `[cluster]` settings.
 #[derive(Debug, Clone)]
@@ -58,7 +82,7 @@ pub struct ClusterError(#[from] redis::RedisError);
 /// A call waiting for the owner's answer (and, for a durable command, its
 /// commit).
 struct PendingCall {
-    reply: Option<oneshot::Sender<Reply>>,
+    reply: Option<oneshot::Sender<WireReply>>,
     committed: Option<oneshot::Sender<bool>>,
 }
 
@@ -191,7 +215,7 @@ impl Cluster {
     }
 
     /// A new call id, registered to receive its reply and commit.
-    fn register_call(&self) -> (u64, oneshot::Receiver<Reply>, oneshot::Receiver<bool>) {
+    fn register_call(&self) -> (u64, oneshot::Receiver<WireReply>, oneshot::Receiver<bool>) {
         let id = self.next_call.fetch_add(1, Ordering::Relaxed);
         let (reply, reply_rx) = oneshot::channel();
         let (committed, committed_rx) = oneshot::channel();

@@ -10,13 +10,10 @@ use futures_util::FutureExt;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::wire::{Call, NodeMessage, Reply, WireAccepted, WireAttached, WireEvent};
-use super::{Cluster, link};
-use crate::activity::Refusal;
-use crate::activity::breakout::participation::Participation;
-use crate::app::AppState;
-use crate::hub::{Accepted, Attached, BoardExport, Envelope, QuizResults, RoomCommand, RoomGone, Who};
-use amphi_protocol::ClientMsgId;
+use super::wire::{NodeMessage, WireAccepted, WireAttached, WireCall, WireEvent, WireReply};
+use super::{Cluster, LocalNode, link};
+use crate::bus::Envelope;
+use crate::hub::{Accepted, Attached, Call, Reply, RoomGone};
 
 /// A room whose actor runs on `owner`.
 pub struct RemoteRoom {
@@ -36,7 +33,7 @@ impl RemoteRoom {
 
     /// Sends a call and waits for its reply; also returns the receiver of
     /// its commit, for durable commands.
-    async fn call(&self, request: Call) -> Result<(Reply, (u64, oneshot::Receiver<bool>)), RoomGone> {
+    async fn send(&self, request: WireCall) -> Result<(WireReply, (u64, oneshot::Receiver<bool>)), RoomGone> {
         if self.cluster.readiness().is_err() {
             return Err(RoomGone);
         }
@@ -45,14 +42,14 @@ impl RemoteRoom {
         self.cluster.send_to(&self.owner, &message);
         let timeout = Duration::from_millis(self.cluster.settings.call_timeout_ms);
         match tokio::time::timeout(timeout, reply).await {
-            Ok(Ok(Reply::NotOwner)) => {
+            Ok(Ok(WireReply::NotOwner)) => {
                 self.cluster.forget_call(id);
                 tracing::info!(room = %self.room, owner = %self.owner, "the room is no longer on its known owner");
                 Err(RoomGone)
             }
             Ok(Ok(reply)) => {
                 // Only a durable command's call waits on, for its commit.
-                if !matches!(&reply, Reply::Command { outcome: Ok(WireAccepted::Committing) }) {
+                if !matches!(&reply, WireReply::Room(Reply::Command { outcome: Ok(WireAccepted::Committing) })) {
                     self.cluster.forget_call(id);
                 }
                 Ok((reply, (id, committed)))
@@ -64,168 +61,133 @@ impl RemoteRoom {
         }
     }
 
-    /// Attaches a connection (already in this node's fan-out table) through
-    /// the owner. This node subscribes to the room's events first, so that
-    /// none after the view the owner returns is missed.
-    pub async fn attach(&self, who: Who, since: Option<u64>) -> Result<Result<Attached, Refusal>, RoomGone> {
-        if !link::follow(&self.cluster, self.room).await {
+    /// Sends a room's call to its owner. An attach is preceded by following
+    /// the room's events (so that none after the view the owner returns is
+    /// missed); a durable command's receipt resolves when the owner reports
+    /// its commit.
+    pub async fn call(&self, call: Call) -> Result<Reply, RoomGone> {
+        if matches!(call, Call::Attach { .. }) && !link::follow(&self.cluster, self.room).await {
             return Err(RoomGone);
         }
-        let (reply, _) = self.call(Call::Attach { who, since }).await?;
-        let Reply::Attached { outcome } = reply else { return Err(RoomGone) };
-        Ok(outcome.map(|attached| {
-            link::observed(&self.cluster, self.room, attached.seq);
-            Attached {
-                seq: attached.seq,
-                snapshot: attached.snapshot.map(|snapshot| *snapshot),
-                replay: attached
-                    .replay
-                    .into_iter()
-                    .map(|event| Arc::new(Envelope::new(self.room, event.seq, event.audience, event.message)))
-                    .collect(),
-            }
-        }))
+        let (reply, (id, committed)) = self.send(WireCall::Room(call)).await?;
+        let WireReply::Room(reply) = reply else { return Err(RoomGone) };
+        Ok(reply.map(
+            |attached| {
+                link::observed(&self.cluster, self.room, attached.seq);
+                Attached {
+                    seq: attached.seq,
+                    snapshot: attached.snapshot.map(|snapshot| *snapshot),
+                    replay: attached
+                        .replay
+                        .into_iter()
+                        .map(|event| Arc::new(Envelope::new(self.room, event.seq, event.audience, event.message)))
+                        .collect(),
+                }
+            },
+            |accepted| match accepted {
+                WireAccepted::Applied => Accepted::Applied,
+                WireAccepted::Page { page } => Accepted::Page(page),
+                WireAccepted::Committing => {
+                    let timeout = Duration::from_millis(self.cluster.settings.commit_timeout_ms);
+                    let cluster = Arc::clone(&self.cluster);
+                    let receipt = async move {
+                        let ok = matches!(tokio::time::timeout(timeout, committed).await, Ok(Ok(true)));
+                        cluster.forget_call(id);
+                        ok
+                    };
+                    Accepted::Committing(receipt.boxed().shared())
+                }
+            },
+        ))
     }
 
     /// Tells the owner a connection went away. Never waits.
     pub fn detach(self: &Arc<Self>, member: Arc<str>) {
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            let _ = this.call(Call::Detach { member: member.to_string() }).await;
+            let _ = this.send(WireCall::Room(Call::Detach { member })).await;
         });
     }
 
-    pub async fn leave(&self, member: Arc<str>) -> Result<(), RoomGone> {
-        self.call(Call::Leave { member: member.to_string() }).await.map(drop)
-    }
-
-    pub async fn command(
-        &self,
-        who: Who,
-        id: ClientMsgId,
-        command: RoomCommand,
-    ) -> Result<Result<Accepted, Refusal>, RoomGone> {
-        let (reply, (call, committed)) = self.call(Call::Command { who, id, command }).await?;
-        let Reply::Command { outcome } = reply else { return Err(RoomGone) };
-        Ok(outcome.map(|accepted| match accepted {
-            WireAccepted::Applied => Accepted::Applied,
-            WireAccepted::Page { page } => Accepted::Page(page),
-            WireAccepted::Committing => {
-                let timeout = Duration::from_millis(self.cluster.settings.commit_timeout_ms);
-                let cluster = Arc::clone(&self.cluster);
-                let receipt = async move {
-                    let ok = matches!(tokio::time::timeout(timeout, committed).await, Ok(Ok(true)));
-                    cluster.forget_call(call);
-                    ok
-                };
-                Accepted::Committing(receipt.boxed().shared())
-            }
-        }))
-    }
-
-    pub async fn results(&self) -> Result<Option<QuizResults>, RoomGone> {
-        match self.call(Call::Results).await? {
-            (Reply::Results { results }, _) => Ok(results.map(|results| *results)),
-            _ => Err(RoomGone),
-        }
-    }
-
-    pub async fn participation(&self) -> Result<Option<Participation>, RoomGone> {
-        match self.call(Call::Participation).await? {
-            (Reply::Participation { participation }, _) => Ok(participation.map(|p| *p)),
-            _ => Err(RoomGone),
-        }
-    }
-
-    pub async fn ateliers(&self, member: Arc<str>) -> Result<Option<crate::hub::AtelierAccess>, RoomGone> {
-        match self.call(Call::Ateliers { member: member.to_string() }).await? {
-            (Reply::Ateliers { access }, _) => Ok(access),
-            _ => Err(RoomGone),
-        }
-    }
-
     /// Has the owner erase `user` from the room it runs (see
-    /// [`crate::api::erase_here`]).
+    /// [`Erase`](super::Erase)).
     pub async fn erase(&self, tenant: &str, user: &str) -> Result<crate::store::Deletion, RoomGone> {
-        match self.call(Call::Erase { tenant: tenant.into(), user: user.into() }).await? {
-            (Reply::Erased { deletion }, _) => Ok(deletion),
-            _ => Err(RoomGone),
-        }
-    }
-
-    pub async fn board_export(&self) -> Result<Option<BoardExport>, RoomGone> {
-        match self.call(Call::BoardExport).await? {
-            (Reply::BoardExport { export }, _) => Ok(export.map(|export| *export)),
+        match self.send(WireCall::Erase { tenant: tenant.into(), user: user.into() }).await? {
+            (WireReply::Erased { deletion }, _) => Ok(deletion),
             _ => Err(RoomGone),
         }
     }
 }
 
 /// Answers a call from another node with this node's actor of `room`.
-pub async fn serve(app: AppState, from: String, call: u64, room: Uuid, request: Call) {
-    let Some(cluster) = app.hub.cluster() else { return };
-    let reply = |reply: Reply| cluster.send_to(&from, &NodeMessage::Reply { call, reply });
-    let handle = match app.hub.room(room).await {
+pub async fn serve(node: LocalNode, from: String, call: u64, room: Uuid, request: WireCall) {
+    let Some(cluster) = node.hub.cluster() else { return };
+    let reply = |reply: WireReply| cluster.send_to(&from, &NodeMessage::Reply { call, reply });
+    let handle = match node.hub.room(room).await {
         Ok(Some(handle)) if handle.is_local() => handle,
-        _ => return reply(Reply::NotOwner),
+        _ => return reply(WireReply::NotOwner),
     };
-    let members = &cluster.remote_members;
-    let outcome = match request {
-        Call::Attach { who, since } => {
-            let member = Arc::clone(&who.id);
-            handle.attach(who, since).await.map(|outcome| Reply::Attached {
-                outcome: outcome.map(|attached| {
-                    members.attached(&from, room, member);
-                    WireAttached {
-                        seq: attached.seq,
-                        snapshot: attached.snapshot.map(Box::new),
-                        replay: attached.replay.iter().map(|envelope| wire_event(&cluster.node, envelope)).collect(),
-                    }
-                }),
-            })
+    let request = match request {
+        WireCall::Room(request) => request,
+        WireCall::Erase { tenant, user } => {
+            return reply(match node.erase.erase(&[room], &tenant, &user).await {
+                Ok(deletion) => WireReply::Erased { deletion },
+                Err(error) => {
+                    tracing::warn!(%error, %room, "cannot erase a user for another node");
+                    WireReply::NotOwner
+                }
+            });
         }
+    };
+    // Who is attached here through `from`, to detach them if that node goes.
+    let members = &cluster.remote_members;
+    let attaching = match &request {
+        Call::Attach { who, .. } => Some(Arc::clone(&who.id)),
         Call::Detach { member } => {
-            members.detached(&from, room, &member, false);
-            handle.detach(member.into());
-            Ok(Reply::Done)
+            members.detached(&from, room, member, false);
+            None
         }
         Call::Leave { member } => {
-            members.detached(&from, room, &member, true);
-            handle.leave(member.into()).await.map(|()| Reply::Done)
+            members.detached(&from, room, member, true);
+            None
         }
-        Call::Command { who, id, command } => match handle.command(who, id, command).await {
-            Ok(Ok(Accepted::Committing(receipt))) => {
-                reply(Reply::Command { outcome: Ok(WireAccepted::Committing) });
-                let ok = receipt.await;
-                cluster.send_to(&from, &NodeMessage::Committed { call, ok });
-                return;
-            }
-            Ok(outcome) => Ok(Reply::Command {
-                outcome: outcome.map(|accepted| match accepted {
-                    Accepted::Page(page) => WireAccepted::Page { page },
-                    Accepted::Applied | Accepted::Committing(_) => WireAccepted::Applied,
-                }),
-            }),
-            Err(gone) => Err(gone),
-        },
-        Call::Results => handle.results().await.map(|results| Reply::Results { results: results.map(Box::new) }),
-        Call::Participation => handle
-            .participation()
-            .await
-            .map(|participation| Reply::Participation { participation: participation.map(Box::new) }),
-        Call::Erase { tenant, user } => match crate::api::erase_here(&app, &[room], &tenant, &user).await {
-            Ok(deletion) => Ok(Reply::Erased { deletion }),
-            Err(error) => {
-                tracing::warn!(%error, %room, "cannot erase a user for another node");
-                Err(RoomGone)
-            }
-        },
-        Call::Ateliers { member } => handle.ateliers(member.into()).await.map(|access| Reply::Ateliers { access }),
-        Call::BoardExport => {
-            handle.board_export().await.map(|export| Reply::BoardExport { export: export.map(Box::new) })
-        }
+        _ => None,
     };
-    reply(outcome.unwrap_or(Reply::NotOwner));
+    if let Call::Detach { member } = request {
+        // Never waits: the actor takes it when it can.
+        handle.detach(member);
+        return reply(WireReply::Room(Reply::Done));
+    }
+    let answer = match handle.call(request).await {
+        Ok(answer) => answer,
+        Err(RoomGone) => return reply(WireReply::NotOwner),
+    };
+    let mut receipt = None;
+    let answer = answer.map(
+        |attached| {
+            if let Some(member) = attaching {
+                members.attached(&from, room, member);
+            }
+            WireAttached {
+                seq: attached.seq,
+                snapshot: attached.snapshot.map(Box::new),
+                replay: attached.replay.iter().map(|envelope| wire_event(&cluster.node, envelope)).collect(),
+            }
+        },
+        |accepted| match accepted {
+            Accepted::Applied => WireAccepted::Applied,
+            Accepted::Page(page) => WireAccepted::Page { page },
+            Accepted::Committing(committing) => {
+                receipt = Some(committing);
+                WireAccepted::Committing
+            }
+        },
+    );
+    reply(WireReply::Room(answer));
+    if let Some(receipt) = receipt {
+        let ok = receipt.await;
+        cluster.send_to(&from, &NodeMessage::Committed { call, ok });
+    }
 }
 
 fn wire_event(node: &str, envelope: &Envelope) -> WireEvent {

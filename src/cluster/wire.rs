@@ -2,15 +2,14 @@
 //! fields: room events on `amphi:room:{id}`, and calls to a room's owner
 //! (with their replies) on `amphi:node:{node}`.
 
+use amphi_protocol::ServerMessage;
 use amphi_protocol::board::BoardPage;
 use amphi_protocol::server::RoomSnapshot;
-use amphi_protocol::{ClientMsgId, ServerMessage};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::activity::breakout::participation::Participation;
-use crate::activity::{Audience, Refusal};
-use crate::hub::{BoardExport, QuizResults, RoomCommand, Who};
+use crate::activity::Audience;
+use crate::hub::{Call, Reply};
 
 /// The channel of a room's events (its owner publishes there; the nodes with
 /// local connections in the room subscribe to it).
@@ -44,73 +43,35 @@ pub struct WireEvent {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NodeMessage {
     /// A request for a room this node owns; answer on `from`'s channel.
-    Call { from: String, call: u64, room: Uuid, request: Call },
+    Call { from: String, call: u64, room: Uuid, request: WireCall },
     /// The answer to a call.
-    Reply { call: u64, reply: Reply },
+    Reply { call: u64, reply: WireReply },
     /// A durable command's write is committed (`ok`) or never will be.
     Committed { call: u64, ok: bool },
 }
 
-/// What a node asks of a room's owner for one of its connections.
+/// What a node asks of a room's owner: a room's own [`Call`], or the erasure
+/// of a user (which also reaches the store).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "call", rename_all = "snake_case")]
-pub enum Call {
-    Attach {
-        who: Who,
-        since: Option<u64>,
-    },
-    Detach {
-        member: String,
-    },
-    Leave {
-        member: String,
-    },
-    Command {
-        who: Who,
-        id: ClientMsgId,
-        command: RoomCommand,
-    },
-    Results,
-    BoardExport,
-    Participation,
-    Ateliers {
-        member: String,
-    },
+pub enum WireCall {
     /// Erase `user` of `tenant` from the room (and the store).
-    Erase {
-        tenant: String,
-        user: String,
-    },
+    Erase { tenant: String, user: String },
+    #[serde(untagged)]
+    Room(Call),
 }
 
 /// The owner's answer.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
-pub enum Reply {
+pub enum WireReply {
     /// This node does not run the room (any more): find its owner again.
     NotOwner,
-    Attached {
-        outcome: Result<WireAttached, Refusal>,
-    },
-    Done,
-    Command {
-        outcome: Result<WireAccepted, Refusal>,
-    },
-    Results {
-        results: Option<Box<QuizResults>>,
-    },
-    BoardExport {
-        export: Option<Box<BoardExport>>,
-    },
-    Participation {
-        participation: Option<Box<Participation>>,
-    },
-    Ateliers {
-        access: Option<crate::hub::AtelierAccess>,
-    },
     Erased {
         deletion: crate::store::Deletion,
     },
+    #[serde(untagged)]
+    Room(Reply<WireAttached, WireAccepted>),
 }
 
 /// [`crate::hub::Attached`] on the wire.
@@ -150,6 +111,8 @@ mod tests {
     use amphi_protocol::{ErrorCode, Role};
 
     use super::*;
+    use crate::activity::Refusal;
+    use crate::hub::{RoomCommand, Who};
 
     fn who() -> Who {
         Who { id: Arc::from("m-1"), name: Arc::from("Camille"), role: Role::Participant, guest: true }
@@ -188,28 +151,64 @@ mod tests {
             from: "node-b".into(),
             call: 9,
             room,
-            request: Call::Command { who: who(), id: "a-1".into(), command: command.clone() },
+            request: WireCall::Room(Call::Command { who: who(), id: "a-1".into(), command: command.clone() }),
         };
-        let NodeMessage::Call { request: Call::Command { who: got, command: got_command, .. }, .. } =
+        let NodeMessage::Call { request: WireCall::Room(Call::Command { who: got, command: got_command, .. }), .. } =
             decode(&encode(&call).unwrap()).unwrap()
         else {
             panic!("a call decodes as a call");
         };
         assert_eq!((&*got.id, got.role, got.guest, got_command), ("m-1", Role::Participant, true, command));
 
-        let refused = Reply::Command { outcome: Err(Refusal::new(ErrorCode::AnswerLate, "too late")) };
+        let refused = WireReply::Room(Reply::Command { outcome: Err(Refusal::new(ErrorCode::AnswerLate, "too late")) });
         let reply = NodeMessage::Reply { call: 9, reply: refused };
-        let NodeMessage::Reply { call: 9, reply: Reply::Command { outcome: Err(refusal) } } =
+        let NodeMessage::Reply { call: 9, reply: WireReply::Room(Reply::Command { outcome: Err(refusal) }) } =
             decode(&encode(&reply).unwrap()).unwrap()
         else {
             panic!("a refusal decodes as a refusal");
         };
         assert_eq!(refusal.code, ErrorCode::AnswerLate);
-        let committing =
-            NodeMessage::Reply { call: 3, reply: Reply::Command { outcome: Ok(WireAccepted::Committing) } };
+        let committing = NodeMessage::Reply {
+            call: 3,
+            reply: WireReply::Room(Reply::Command { outcome: Ok(WireAccepted::Committing) }),
+        };
         assert!(matches!(
             decode(&encode(&committing).unwrap()).unwrap(),
-            NodeMessage::Reply { call: 3, reply: Reply::Command { outcome: Ok(WireAccepted::Committing) } }
+            NodeMessage::Reply {
+                call: 3,
+                reply: WireReply::Room(Reply::Command { outcome: Ok(WireAccepted::Committing) })
+            }
+        ));
+        // The node-only calls and replies sit beside the room's, under the same tags.
+        let erase = NodeMessage::Call {
+            from: "node-b".into(),
+            call: 4,
+            room,
+            request: WireCall::Erase { tenant: "ac-lyon".into(), user: "u-1".into() },
+        };
+        assert!(matches!(
+            decode(&encode(&erase).unwrap()).unwrap(),
+            NodeMessage::Call { request: WireCall::Erase { tenant, user }, .. } if tenant == "ac-lyon" && user == "u-1"
+        ));
+        let detach = NodeMessage::Call {
+            from: "node-b".into(),
+            call: 5,
+            room,
+            request: WireCall::Room(Call::Detach { member: "m-1".into() }),
+        };
+        assert!(matches!(
+            decode(&encode(&detach).unwrap()).unwrap(),
+            NodeMessage::Call { request: WireCall::Room(Call::Detach { member }), .. } if &*member == "m-1"
+        ));
+        let not_owner = NodeMessage::Reply { call: 6, reply: WireReply::NotOwner };
+        assert!(matches!(
+            decode(&encode(&not_owner).unwrap()).unwrap(),
+            NodeMessage::Reply { call: 6, reply: WireReply::NotOwner }
+        ));
+        let done = NodeMessage::Reply { call: 7, reply: WireReply::Room(Reply::Done) };
+        assert!(matches!(
+            decode(&encode(&done).unwrap()).unwrap(),
+            NodeMessage::Reply { call: 7, reply: WireReply::Room(Reply::Done) }
         ));
     }
 }

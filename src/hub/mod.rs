@@ -1,9 +1,6 @@
 //! The hub: this node's registry of live rooms (each an actor, here or, with
-//! several nodes, on the room's owner node), the per-node fan-out table, and
-//! the envelopes events travel in.
+//! several nodes, on the room's owner node) and of join codes.
 
-mod envelope;
-mod fanout;
 mod room;
 
 use std::sync::Arc;
@@ -13,11 +10,9 @@ use dashmap::DashMap;
 use rand::Rng;
 use uuid::Uuid;
 
-pub use envelope::Envelope;
-pub use fanout::{Closer, ConnId, Fanout, Subscriber};
 pub use room::{
-    Accepted, AtelierAccess, Attached, BoardExport, EffectJob, EffectSink, QuizResults, Receipt, RoomBack, RoomCommand,
-    RoomGone, RoomHandle, RoomSettings, SERVICE_MEMBER_PREFIX, VIDEO_SERVICE, Who, now_ms, session_ended,
+    Accepted, AtelierAccess, Attached, BoardExport, Call, EffectJob, EffectSink, QuizResults, Receipt, Reply, RoomBack,
+    RoomCommand, RoomGone, RoomHandle, RoomSettings, SERVICE_MEMBER_PREFIX, VIDEO_SERVICE, Who, now_ms, session_ended,
 };
 
 use crate::bus::Bus;

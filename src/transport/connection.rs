@@ -29,7 +29,8 @@ use crate::activity::Refusal;
 use crate::activity::lobby::LobbyCommand;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
-use crate::hub::{Accepted, Closer, ConnId, Envelope, RoomCommand, RoomHandle, Subscriber, Who, now_ms};
+use crate::bus::{Closer, ConnId, Envelope, Subscriber};
+use crate::hub::{Accepted, RoomCommand, RoomHandle, Who, now_ms};
 
 /// Events written to the socket in one batch before flushing.
 const WRITE_BATCH: usize = 64;
