@@ -35,6 +35,10 @@ pub struct Metrics {
     /// Batches that failed to commit and were retried, by reason
     /// (`outage`, `rejected`).
     pub store_write_failures: IntCounterVec,
+    /// Writes dropped because the store's queue was full beyond its margin
+    /// for the writes rooms cannot refuse, by kind (`input`, `joined`,
+    /// `left`, `completions`).
+    pub store_writes_dropped: IntCounterVec,
     /// Outbox deliveries, by outcome (`delivered`, `failed`).
     pub outbox_deliveries: IntCounterVec,
     /// Invitation and reminder e-mails, by kind and outcome (`sent`,
@@ -126,6 +130,11 @@ impl Metrics {
             &["reason"],
         )
         .unwrap();
+        let store_writes_dropped = IntCounterVec::new(
+            Opts::new("store_writes_dropped_total", "Writes dropped because the store's queue overflowed, by kind"),
+            &["kind"],
+        )
+        .unwrap();
         let outbox_deliveries =
             IntCounterVec::new(Opts::new("outbox_deliveries_total", "Outbox deliveries, by outcome"), &["outcome"])
                 .unwrap();
@@ -180,6 +189,7 @@ impl Metrics {
             Box::new(store_queue.clone()),
             Box::new(store_batch_writes.clone()),
             Box::new(store_write_failures.clone()),
+            Box::new(store_writes_dropped.clone()),
             Box::new(outbox_deliveries.clone()),
             Box::new(mails.clone()),
             Box::new(bus_publish_seconds.clone()),
@@ -215,6 +225,7 @@ impl Metrics {
             store_queue,
             store_batch_writes,
             store_write_failures,
+            store_writes_dropped,
             outbox_deliveries,
             mails,
             bus_publish_seconds,

@@ -10,6 +10,8 @@
 //! decimal commas, times on the tenant's clock) and are named after the
 //! room's title and date.
 
+use std::collections::BTreeSet;
+
 use amphi_protocol::{ErrorCode, RoomKind};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -17,12 +19,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::attendance_summary::summarize;
+use super::attendance_summary::{MemberSummary, summarize};
 use super::rooms::{require_leader, visible_room};
 use super::spreadsheet::{Dialect, Sheet};
 use super::{ApiError, Bearer, download};
+use crate::activity::breakout::participation::Participation;
 use crate::app::AppState;
-use crate::bbb::attendance::VideoReport;
+use crate::bbb::attendance::{VideoEngagement, VideoReport};
 use crate::hub::RoomHandle;
 use crate::store::AttendanceRecord;
 
@@ -76,17 +79,35 @@ async fn per_member(
     now: i64,
 ) -> Result<Response, ApiError> {
     let video = video_report(app, handle).await?;
-    let participation = if handle.record.kind == RoomKind::Breakout {
-        handle.participation().await.map_err(|_| {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the room is not reachable")
-        })?
-    } else {
-        None
-    };
+    let participation = atelier_participation(handle).await?;
     let ateliers: Vec<String> = participation.iter().flat_map(|p| p.ateliers.iter().map(|a| a.id.clone())).collect();
     let rows = summarize(stretches, &video.stretches, participation.as_ref(), &ateliers, now);
-    let minutes = |ms: u64| sheet.decimal1(ms as f64 / 60_000.0);
     let mut writer = sheet.writer();
+    writer.write_record(member_header(sheet, &ateliers))?;
+    for row in rows {
+        writer.write_record(member_record(sheet, row, &video))?;
+    }
+    let what = sheet.say("attendance per member", "présences par personne");
+    download::csv(
+        &download::file_name(&handle.record.title, &sheet.date(handle.record.created_at), what, "csv"),
+        writer,
+    )
+}
+
+/// Who was in which atelier when, for a breakout room (asked of the room);
+/// `None` for other rooms.
+async fn atelier_participation(handle: &RoomHandle) -> Result<Option<Participation>, ApiError> {
+    if handle.record.kind != RoomKind::Breakout {
+        return Ok(None);
+    }
+    handle.participation().await.map_err(|_| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the room is not reachable")
+    })
+}
+
+/// The header of the per-member sheet: one column per atelier of `ateliers`
+/// between the session's minutes and the video rooms'.
+fn member_header(sheet: &Sheet, ateliers: &[String]) -> Vec<String> {
     let mut header: Vec<String> = vec![
         sheet.say("member", "Membre").into(),
         sheet.say("name", "Nom").into(),
@@ -116,42 +137,47 @@ async fn per_member(
         ]
         .map(|(en, fr)| sheet.say(en, fr).to_string()),
     );
-    writer.write_record(&header)?;
-    for row in rows {
-        let sources: std::collections::BTreeSet<&str> =
-            video.stretches.iter().filter(|s| s.member == row.member).map(|s| s.source.as_str()).collect();
-        let engaged: Vec<_> = video.engagement.iter().filter(|e| e.member == row.member).collect();
-        let sum = |field: fn(&crate::bbb::attendance::VideoEngagement) -> u64| {
-            if engaged.is_empty() { String::new() } else { engaged.iter().map(|e| field(e)).sum::<u64>().to_string() }
-        };
-        let video_columns = [
-            sources.into_iter().collect::<Vec<_>>().join("+"),
-            sum(|e| e.talk_seconds),
-            sum(|e| e.chats),
-            sum(|e| e.raised_hands),
-            sum(|e| e.emojis),
-            sum(|e| e.poll_votes),
-        ];
-        let mut record = vec![
-            row.member,
-            row.name,
-            row.role.as_str().to_string(),
-            sheet.yes_no(row.guest).to_string(),
-            sheet.time(row.first_join),
-            row.last_leave.map(|at| sheet.time(at)).unwrap_or_default(),
-            minutes(row.present_ms),
-            minutes(row.plenary_ms),
-        ];
-        record.extend(row.ateliers_ms.into_iter().map(minutes));
-        record.push(minutes(row.video_ms));
-        record.extend(video_columns);
-        writer.write_record(&record)?;
-    }
-    let what = sheet.say("attendance per member", "présences par personne");
-    download::csv(
-        &download::file_name(&handle.record.title, &sheet.date(handle.record.created_at), what, "csv"),
-        writer,
-    )
+    header
+}
+
+/// One member's row of the per-member sheet.
+fn member_record(sheet: &Sheet, row: MemberSummary, video: &VideoReport) -> Vec<String> {
+    let minutes = |ms: u64| sheet.decimal1(ms as f64 / 60_000.0);
+    let video_columns = video_columns(video, &row.member);
+    let mut record = vec![
+        row.member,
+        row.name,
+        row.role.as_str().to_string(),
+        sheet.yes_no(row.guest).to_string(),
+        sheet.time(row.first_join),
+        row.last_leave.map(|at| sheet.time(at)).unwrap_or_default(),
+        minutes(row.present_ms),
+        minutes(row.plenary_ms),
+    ];
+    record.extend(row.ateliers_ms.into_iter().map(minutes));
+    record.push(minutes(row.video_ms));
+    record.extend(video_columns);
+    record
+}
+
+/// A member's video columns after their minutes: the sources of their
+/// stretches (`webhook+analytics`…), then their engagement summed over the
+/// meetings (empty when analytics told nothing of them).
+fn video_columns(video: &VideoReport, member: &str) -> [String; 6] {
+    let sources: BTreeSet<&str> =
+        video.stretches.iter().filter(|s| s.member == member).map(|s| s.source.as_str()).collect();
+    let engaged: Vec<&VideoEngagement> = video.engagement.iter().filter(|e| e.member == member).collect();
+    let sum = |field: fn(&VideoEngagement) -> u64| {
+        if engaged.is_empty() { String::new() } else { engaged.iter().map(|e| field(e)).sum::<u64>().to_string() }
+    };
+    [
+        sources.into_iter().collect::<Vec<_>>().join("+"),
+        sum(|e| e.talk_seconds),
+        sum(|e| e.chats),
+        sum(|e| e.raised_hands),
+        sum(|e| e.emojis),
+        sum(|e| e.poll_votes),
+    ]
 }
 
 /// One row per stretch of presence, then one per stretch in video rooms.

@@ -122,11 +122,7 @@ fn cell<'r>(columns: &[Option<Column>], record: &'r ::csv::StringRecord, c: Colu
 
 /// Reads a registration file.
 pub fn parse(bytes: &[u8], limits: Limits) -> Result<Parsed, CsvError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        refuse("csv_encoding", line, "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
-    })?;
+    let text = utf8_text(bytes)?;
     let header_line = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default();
     if header_line.is_empty() {
         return Err(refuse("csv_empty", 0, "the file is empty"));
@@ -138,6 +134,39 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Parsed, CsvError> {
         .flexible(true)
         .trim(::csv::Trim::All)
         .from_reader(text.as_bytes());
+    let columns = read_columns(&mut reader, text)?;
+    let mut roster = Roster::default();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+            refuse("csv_syntax", line, format!("not valid CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let person = read_person(&columns, &record, line, limits)?;
+        roster.add(person, line, limits)?;
+    }
+    if roster.people.is_empty() {
+        return Err(refuse("csv_empty", 0, "the file names no participant"));
+    }
+    Ok(Parsed { people: roster.people, lines: roster.lines, merged: roster.merged })
+}
+
+/// The file's text, without its BOM; not UTF-8 is refused with the line of
+/// the first bad byte.
+fn utf8_text(bytes: &[u8]) -> Result<&str, CsvError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        refuse("csv_encoding", line, "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
+    })
+}
+
+/// The column each header cell names (`None`: a column not read). A column
+/// named twice, or no e-mail or name column, refuses the file.
+fn read_columns(reader: &mut ::csv::Reader<&[u8]>, text: &str) -> Result<Vec<Option<Column>>, CsvError> {
     let headers = reader.headers().map_err(|e| refuse("csv_syntax", 1, e.to_string()))?.clone();
     let header_line_number = headers.position().map_or(1, |p| line_at(text, p.byte()));
     let mut columns: Vec<Option<Column>> = Vec::new();
@@ -156,73 +185,86 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Parsed, CsvError> {
             "the first row must name the columns: name (or nom, prénom) and email (or e-mail, courriel)",
         ));
     }
-    let mut people: Vec<NewRegistration> = Vec::new();
-    let mut lines: Vec<u64> = Vec::new();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut merged = 0;
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| line_at(text, p.byte()));
-            refuse("csv_syntax", line, format!("not valid CSV: {e}"))
-        })?;
-        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
-        if record.iter().all(str::is_empty) {
-            continue;
+    Ok(columns)
+}
+
+/// The person of the row `record` at `line`: the full name (or the first
+/// and last names) with its spaces collapsed, the address in lower case,
+/// the atelier if given; each one checked.
+fn read_person(
+    columns: &[Option<Column>],
+    record: &::csv::StringRecord,
+    line: u64,
+    limits: Limits,
+) -> Result<NewRegistration, CsvError> {
+    if record.len() > columns.len() {
+        return Err(refuse("csv_columns", line, format!("{} values for {} columns", record.len(), columns.len())));
+    }
+    let value = |c: Column| cell(columns, record, c);
+    let name = match value(Column::Name) {
+        "" => [value(Column::FirstName), value(Column::LastName)]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
+        full => full.to_string(),
+    };
+    let name: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > limits.max_name_chars || name.chars().any(char::is_control) {
+        return Err(refuse("csv_name", line, format!("a name has 1 to {} characters", limits.max_name_chars)));
+    }
+    let email = value(Column::Email).to_lowercase();
+    if !is_email(&email) {
+        return Err(refuse("csv_email", line, format!("{email:?} is not an e-mail address")));
+    }
+    let atelier = Some(value(Column::Atelier)).filter(|a| !a.is_empty()).map(String::from);
+    if let Some(atelier) = &atelier {
+        let valid = atelier.len() <= 64 && atelier.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid {
+            return Err(refuse("csv_atelier", line, format!("{atelier:?} is not an atelier id")));
         }
-        if record.len() > columns.len() {
-            return Err(refuse("csv_columns", line, format!("{} values for {} columns", record.len(), columns.len())));
-        }
-        let value = |c: Column| cell(&columns, &record, c);
-        let name = match value(Column::Name) {
-            "" => [value(Column::FirstName), value(Column::LastName)]
-                .iter()
-                .filter(|part| !part.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" "),
-            full => full.to_string(),
-        };
-        let name: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if name.is_empty() || name.chars().count() > limits.max_name_chars || name.chars().any(char::is_control) {
-            return Err(refuse("csv_name", line, format!("a name has 1 to {} characters", limits.max_name_chars)));
-        }
-        let email = value(Column::Email).to_lowercase();
-        if !is_email(&email) {
-            return Err(refuse("csv_email", line, format!("{email:?} is not an e-mail address")));
-        }
-        let atelier = Some(value(Column::Atelier)).filter(|a| !a.is_empty()).map(String::from);
-        if let Some(atelier) = &atelier {
-            let valid =
-                atelier.len() <= 64 && atelier.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !valid {
-                return Err(refuse("csv_atelier", line, format!("{atelier:?} is not an atelier id")));
-            }
-        }
-        let person = NewRegistration { name, email: email.clone(), atelier };
-        match seen.get(&email) {
+    }
+    Ok(NewRegistration { name, email, atelier })
+}
+
+/// The people read so far, as [`Parsed`] holds them, and the index of each
+/// address.
+#[derive(Default)]
+struct Roster {
+    people: Vec<NewRegistration>,
+    lines: Vec<u64>,
+    merged: usize,
+    seen: BTreeMap<String, usize>,
+}
+
+impl Roster {
+    /// Adds `person`, given at `line`, or merges them into the earlier row
+    /// with the same address: the later name wins, and the later atelier
+    /// if it names one. A new person beyond `limits.max_rows` refuses the
+    /// file.
+    fn add(&mut self, person: NewRegistration, line: u64, limits: Limits) -> Result<(), CsvError> {
+        match self.seen.get(&person.email) {
             Some(&index) => {
-                merged += 1;
-                lines[index] = line;
-                let earlier = &mut people[index];
+                self.merged += 1;
+                self.lines[index] = line;
+                let earlier = &mut self.people[index];
                 earlier.name = person.name;
                 if person.atelier.is_some() {
                     earlier.atelier = person.atelier;
                 }
             }
             None => {
-                if people.len() >= limits.max_rows {
+                if self.people.len() >= limits.max_rows {
                     return Err(refuse("csv_too_many", line, format!("at most {} participants", limits.max_rows)));
                 }
-                seen.insert(email, people.len());
-                people.push(person);
-                lines.push(line);
+                self.seen.insert(person.email.clone(), self.people.len());
+                self.people.push(person);
+                self.lines.push(line);
             }
         }
+        Ok(())
     }
-    if people.is_empty() {
-        return Err(refuse("csv_empty", 0, "the file names no participant"));
-    }
-    Ok(Parsed { people, lines, merged })
 }
 
 #[cfg(test)]

@@ -109,34 +109,84 @@ fn error(line: usize, message: impl Into<String>) -> ImportError {
 fn read_question(chars: &[Ch], draft: &mut Draft) -> Result<(), ImportError> {
     let first_line = chars[0].line;
     let position = format!("line {first_line}");
-    let mut rest = chars;
+    let (title, rest) = take_title(chars, first_line)?;
+    let (format, rest) = take_format(rest);
 
-    let mut title = None;
-    if starts_with(rest, "::") {
-        let after = &rest[2..];
-        let end = find_seq(after, "::")
-            .ok_or_else(|| error(first_line, "the question name opened with `::` is not closed with `::`"))?;
-        title = Some(collect(&after[..end]).trim().to_string()).filter(|t| !t.is_empty());
-        rest = trim(&after[end + 2..]);
+    let Some((open, close)) = find_answer_block(rest)? else {
+        let prompt = format.to_text(&collect(rest));
+        draft.skip(&position, &label(title.as_deref(), &prompt), "description only (no answer block)");
+        return Ok(());
+    };
+    let after = &rest[close + 1..];
+    let mut raw_prompt = collect(&rest[..open]);
+    if !trim(after).is_empty() {
+        raw_prompt.push_str("_____");
+        raw_prompt.push_str(&collect(after));
     }
+    let prompt = format.to_text(&raw_prompt);
+    let name = label(title.as_deref(), &prompt);
 
-    let mut format = TextFormat::Moodle;
-    if rest.first().is_some_and(|ch| ch.is('['))
-        && let Some(end) = rest.iter().position(|ch| ch.is(']'))
-        && let Some(named) = TextFormat::from_name(&collect(&rest[1..end]))
+    let mut answer = &rest[open + 1..close];
+    let mut explanation = None;
+    if let Some(at) = rfind_seq(answer, "####") {
+        explanation = some_text(format, &answer[at + 4..]);
+        answer = &answer[..at];
+    }
+    let answer = trim(answer);
+    let block_line = rest[open].line;
+
+    let image_url = web_image(&raw_prompt, format, draft, &position, &name);
+    let Some(kind) = answer_kind(answer, format, block_line, draft, &position, &name)? else {
+        return Ok(());
+    };
+
+    draft.questions.push((
+        Some(position),
+        Question {
+            id: String::new(),
+            title,
+            prompt,
+            image_url,
+            explanation,
+            time_limit_s: None,
+            points: DEFAULT_POINTS,
+            kind,
+        },
+    ));
+    Ok(())
+}
+
+/// A leading `::title::` (none if empty), and what follows it.
+fn take_title(chars: &[Ch], first_line: usize) -> Result<(Option<String>, &[Ch]), ImportError> {
+    if !starts_with(chars, "::") {
+        return Ok((None, chars));
+    }
+    let after = &chars[2..];
+    let end = find_seq(after, "::")
+        .ok_or_else(|| error(first_line, "the question name opened with `::` is not closed with `::`"))?;
+    let title = Some(collect(&after[..end]).trim().to_string()).filter(|t| !t.is_empty());
+    Ok((title, trim(&after[end + 2..])))
+}
+
+/// A leading `[format]` (Moodle's by default), and what follows it.
+fn take_format(chars: &[Ch]) -> (TextFormat, &[Ch]) {
+    if chars.first().is_some_and(|ch| ch.is('['))
+        && let Some(end) = chars.iter().position(|ch| ch.is(']'))
+        && let Some(named) = TextFormat::from_name(&collect(&chars[1..end]))
     {
-        format = named;
-        rest = trim(&rest[end + 1..]);
+        return (named, trim(&chars[end + 1..]));
     }
+    (TextFormat::Moodle, chars)
+}
 
+/// Where the question's one answer block opens and closes (`{`, `}`);
+/// `None` for a question without one (a description). Braces out of place
+/// are errors naming their line.
+fn find_answer_block(rest: &[Ch]) -> Result<Option<(usize, usize)>, ImportError> {
     let open = rest.iter().position(|ch| ch.is('{'));
     let close = rest.iter().position(|ch| ch.is('}'));
     let (open, close) = match (open, close) {
-        (None, None) => {
-            let prompt = format.to_text(&collect(rest));
-            draft.skip(&position, &label(title.as_deref(), &prompt), "description only (no answer block)");
-            return Ok(());
-        }
+        (None, None) => return Ok(None),
         (Some(open), None) => {
             return Err(error(
                 rest[open].line,
@@ -161,65 +211,49 @@ fn read_question(chars: &[Ch], draft: &mut Draft) -> Result<(), ImportError> {
     if let Some(extra) = rest[close + 1..].iter().find(|ch| ch.is('{') || ch.is('}')) {
         return Err(error(extra.line, "a question has one answer block (write `\\{` and `\\}` for literal braces)"));
     }
+    Ok(Some((open, close)))
+}
 
-    let after = &rest[close + 1..];
-    let mut raw_prompt = collect(&rest[..open]);
-    if !trim(after).is_empty() {
-        raw_prompt.push_str("_____");
-        raw_prompt.push_str(&collect(after));
-    }
-    let prompt = format.to_text(&raw_prompt);
-    let name = label(title.as_deref(), &prompt);
-
-    let mut answer = &rest[open + 1..close];
-    let mut explanation = None;
-    if let Some(at) = rfind_seq(answer, "####") {
-        explanation = some_text(format, &answer[at + 4..]);
-        answer = &answer[..at];
-    }
-    let answer = trim(answer);
-    let block_line = rest[open].line;
-
+/// The first web image of an HTML or Moodle prompt, which becomes the
+/// question's; other images are not kept (warned).
+fn web_image(raw_prompt: &str, format: TextFormat, draft: &mut Draft, position: &str, name: &str) -> Option<String> {
     let mut image_url = None;
     if matches!(format, TextFormat::Html | TextFormat::Moodle) {
-        for image in images(&raw_prompt) {
+        for image in images(raw_prompt) {
             if image.is_web() && image_url.is_none() {
                 image_url = Some(image.src);
             } else if !image.is_web() {
-                draft.warn(&position, &name, format!("the image `{}` is not a web address and is not kept", image.src));
+                draft.warn(position, name, format!("the image `{}` is not a web address and is not kept", image.src));
             }
         }
     }
+    image_url
+}
 
-    let kind = if answer.is_empty() {
+/// The kind the answer block decides, in Moodle's order (see the module
+/// documentation); `None` for a matching question (listed as skipped).
+fn answer_kind(
+    answer: &[Ch],
+    format: TextFormat,
+    block_line: usize,
+    draft: &mut Draft,
+    position: &str,
+    name: &str,
+) -> Result<Option<QuestionKind>, ImportError> {
+    Ok(Some(if answer.is_empty() {
         QuestionKind::OpenText {}
     } else if answer[0].is('#') {
-        numeric(&answer[1..], format, block_line, draft, &position, &name)?
+        numeric(&answer[1..], format, block_line, draft, position, name)?
     } else if answer.iter().any(|ch| ch.is('~')) {
-        choices(answer, format, draft, &position, &name)?
+        choices(answer, format, draft, position, name)?
     } else if answer.iter().any(|ch| ch.is('=')) && find_seq(answer, "->").is_some() {
-        draft.skip(&position, &name, "matching questions are not supported");
-        return Ok(());
+        draft.skip(position, name, "matching questions are not supported");
+        return Ok(None);
     } else if let Some(kind) = true_false(answer, format) {
         kind
     } else {
-        short_text(answer, format, block_line, draft, &position, &name)?
-    };
-
-    draft.questions.push((
-        Some(position),
-        Question {
-            id: String::new(),
-            title,
-            prompt,
-            image_url,
-            explanation,
-            time_limit_s: None,
-            points: DEFAULT_POINTS,
-            kind,
-        },
-    ));
-    Ok(())
+        short_text(answer, format, block_line, draft, position, name)?
+    }))
 }
 
 /// One answer of a block: its marker (`=` or `~`), its weight if written

@@ -364,6 +364,12 @@ fn assign_choice_ids<'a>(ids: impl Iterator<Item = &'a mut String>) {
 impl Question {
     /// Appends a sentence for each broken rule to `problems`.
     fn check(&self, problems: &mut Vec<String>) {
+        self.check_common_fields(problems);
+        self.kind.check(problems);
+    }
+
+    /// The rules of the fields every kind of question has.
+    fn check_common_fields(&self, problems: &mut Vec<String>) {
         check_id("the question id", &self.id, problems);
         if let Some(title) = &self.title {
             check_len("the title", title, MAX_TITLE_CHARS, problems);
@@ -384,101 +390,112 @@ impl Question {
         if self.points > MAX_POINTS {
             problems.push(format!("a question is worth at most {MAX_POINTS} points, not {}", self.points));
         }
-        match &self.kind {
-            QuestionKind::SingleChoice { choices } => {
-                check_choice_count(choices.len(), problems);
-                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-                check_choice_ids(&ids, problems);
-                for (n, choice) in choices.iter().enumerate() {
-                    check_choice_text(n, &choice.text, choice.feedback.as_deref(), problems);
-                }
-                let correct = choices.iter().filter(|c| c.correct).count();
-                if correct != 1 {
-                    problems.push(format!("a single-choice question has exactly one correct choice, not {correct}"));
-                }
-            }
-            QuestionKind::MultipleChoice { choices } => {
-                check_choice_count(choices.len(), problems);
-                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-                check_choice_ids(&ids, problems);
-                for (n, choice) in choices.iter().enumerate() {
-                    check_choice_text(n, &choice.text, choice.feedback.as_deref(), problems);
-                    if !(choice.weight.is_finite() && (-100.0..=100.0).contains(&choice.weight)) {
-                        problems.push(format!(
-                            "choice {}: the weight must be -100 to 100 (percent), not {}",
-                            n + 1,
-                            choice.weight
-                        ));
-                    }
-                }
-                if !choices.iter().any(|c| c.weight > 0.0) {
-                    problems.push("a multiple-choice question needs a choice with a positive weight".into());
-                }
-            }
+    }
+}
+
+impl QuestionKind {
+    /// The rules of this kind's own fields.
+    fn check(&self, problems: &mut Vec<String>) {
+        match self {
+            QuestionKind::SingleChoice { choices } => check_single_choice(choices, problems),
+            QuestionKind::MultipleChoice { choices } => check_multiple_choice(choices, problems),
             QuestionKind::TrueFalse { feedback_true, feedback_false, .. } => {
                 for feedback in [feedback_true, feedback_false].into_iter().flatten() {
                     check_len("the feedback", feedback, MAX_FEEDBACK_CHARS, problems);
                 }
             }
-            QuestionKind::Numeric { answers } => {
-                if answers.is_empty() || answers.len() > MAX_ANSWERS {
-                    problems.push(format!("a numeric question has 1 to {MAX_ANSWERS} answers, not {}", answers.len()));
-                }
-                for (n, answer) in answers.iter().enumerate() {
-                    check_numeric_answer(n, answer, problems);
-                }
-                if !answers.is_empty() && !answers.iter().any(|a| a.weight == 100.0) {
-                    problems.push("a numeric question needs an answer worth 100%".into());
-                }
-            }
-            QuestionKind::ShortText { accepted } => {
-                if accepted.is_empty() || accepted.len() > MAX_ANSWERS {
-                    problems.push(format!(
-                        "a short-text question has 1 to {MAX_ANSWERS} accepted answers, not {}",
-                        accepted.len()
-                    ));
-                }
-                for (n, text) in accepted.iter().enumerate() {
-                    check_text(&format!("accepted answer {}", n + 1), text, MAX_CHOICE_CHARS, problems);
-                }
-            }
-            QuestionKind::Ordering { items } => {
-                if !(MIN_ORDERING_ITEMS..=MAX_ORDERING_ITEMS).contains(&items.len()) {
-                    problems.push(format!(
-                        "an ordering question has {MIN_ORDERING_ITEMS} to {MAX_ORDERING_ITEMS} items, not {}",
-                        items.len()
-                    ));
-                }
-                for (n, item) in items.iter().enumerate() {
-                    check_text(&format!("item {}", n + 1), item, MAX_CHOICE_CHARS, problems);
-                    if items[..n].contains(item) {
-                        problems.push(format!("item {} repeats an earlier item", n + 1));
-                    }
-                }
-            }
+            QuestionKind::Numeric { answers } => check_numeric(answers, problems),
+            QuestionKind::ShortText { accepted } => check_short_text(accepted, problems),
+            QuestionKind::Ordering { items } => check_ordering(items, problems),
             QuestionKind::WordCloud { max_words } => {
                 if !(1..=MAX_CLOUD_WORDS).contains(max_words) {
                     problems.push(format!("`max_words` must be 1 to {MAX_CLOUD_WORDS}, not {max_words}"));
                 }
             }
-            QuestionKind::RatingScale { min, max, labels } => {
-                if min >= max || *max > MAX_RATING {
-                    problems.push(format!("a rating scale needs `min` < `max` <= {MAX_RATING}, not {min} and {max}"));
-                } else {
-                    let values = usize::from(max - min) + 1;
-                    if !(labels.is_empty() || labels.len() == 2 || labels.len() == values) {
-                        problems.push(format!(
-                            "a rating scale has no labels, 2 (its ends) or {values} (one per value), not {}",
-                            labels.len()
-                        ));
-                    }
-                }
-                for label in labels {
-                    check_text("a label", label, MAX_LABEL_CHARS, problems);
-                }
-            }
+            QuestionKind::RatingScale { min, max, labels } => check_rating_scale(*min, *max, labels, problems),
             QuestionKind::OpenText {} => {}
         }
+    }
+}
+
+fn check_single_choice(choices: &[Choice], problems: &mut Vec<String>) {
+    check_choice_count(choices.len(), problems);
+    let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
+    check_choice_ids(&ids, problems);
+    for (n, choice) in choices.iter().enumerate() {
+        check_choice_text(n, &choice.text, choice.feedback.as_deref(), problems);
+    }
+    let correct = choices.iter().filter(|c| c.correct).count();
+    if correct != 1 {
+        problems.push(format!("a single-choice question has exactly one correct choice, not {correct}"));
+    }
+}
+
+fn check_multiple_choice(choices: &[WeightedChoice], problems: &mut Vec<String>) {
+    check_choice_count(choices.len(), problems);
+    let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
+    check_choice_ids(&ids, problems);
+    for (n, choice) in choices.iter().enumerate() {
+        check_choice_text(n, &choice.text, choice.feedback.as_deref(), problems);
+        if !(choice.weight.is_finite() && (-100.0..=100.0).contains(&choice.weight)) {
+            problems.push(format!("choice {}: the weight must be -100 to 100 (percent), not {}", n + 1, choice.weight));
+        }
+    }
+    if !choices.iter().any(|c| c.weight > 0.0) {
+        problems.push("a multiple-choice question needs a choice with a positive weight".into());
+    }
+}
+
+fn check_numeric(answers: &[NumericAnswer], problems: &mut Vec<String>) {
+    if answers.is_empty() || answers.len() > MAX_ANSWERS {
+        problems.push(format!("a numeric question has 1 to {MAX_ANSWERS} answers, not {}", answers.len()));
+    }
+    for (n, answer) in answers.iter().enumerate() {
+        check_numeric_answer(n, answer, problems);
+    }
+    if !answers.is_empty() && !answers.iter().any(|a| a.weight == 100.0) {
+        problems.push("a numeric question needs an answer worth 100%".into());
+    }
+}
+
+fn check_short_text(accepted: &[String], problems: &mut Vec<String>) {
+    if accepted.is_empty() || accepted.len() > MAX_ANSWERS {
+        problems.push(format!("a short-text question has 1 to {MAX_ANSWERS} accepted answers, not {}", accepted.len()));
+    }
+    for (n, text) in accepted.iter().enumerate() {
+        check_text(&format!("accepted answer {}", n + 1), text, MAX_CHOICE_CHARS, problems);
+    }
+}
+
+fn check_ordering(items: &[String], problems: &mut Vec<String>) {
+    if !(MIN_ORDERING_ITEMS..=MAX_ORDERING_ITEMS).contains(&items.len()) {
+        problems.push(format!(
+            "an ordering question has {MIN_ORDERING_ITEMS} to {MAX_ORDERING_ITEMS} items, not {}",
+            items.len()
+        ));
+    }
+    for (n, item) in items.iter().enumerate() {
+        check_text(&format!("item {}", n + 1), item, MAX_CHOICE_CHARS, problems);
+        if items[..n].contains(item) {
+            problems.push(format!("item {} repeats an earlier item", n + 1));
+        }
+    }
+}
+
+fn check_rating_scale(min: u8, max: u8, labels: &[String], problems: &mut Vec<String>) {
+    if min >= max || max > MAX_RATING {
+        problems.push(format!("a rating scale needs `min` < `max` <= {MAX_RATING}, not {min} and {max}"));
+    } else {
+        let values = usize::from(max - min) + 1;
+        if !(labels.is_empty() || labels.len() == 2 || labels.len() == values) {
+            problems.push(format!(
+                "a rating scale has no labels, 2 (its ends) or {values} (one per value), not {}",
+                labels.len()
+            ));
+        }
+    }
+    for label in labels {
+        check_text("a label", label, MAX_LABEL_CHARS, problems);
     }
 }
 

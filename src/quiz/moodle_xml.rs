@@ -231,7 +231,6 @@ pub(super) fn parse(text: &str) -> Result<Draft, ImportError> {
 
 fn read_question(element: &Element, path: &str, draft: &mut Draft) -> Result<(), ImportError> {
     let position = format!("{path} (line {})", element.line);
-    let at = |child: &str, line: usize| format!("{path}/{child} (line {line})");
     let kind_name = element.attribute("type").unwrap_or_default();
     if kind_name == "category" {
         if let Some(category) = element.element("category") {
@@ -250,79 +249,13 @@ fn read_question(element: &Element, path: &str, draft: &mut Draft) -> Result<(),
     let mut lost = Vec::new();
     let prompt = format.to_text_noting(&raw_prompt, &mut lost);
     let name = label(title.as_deref(), &prompt);
-    for answer in element.elements("answer") {
-        let format = answer.attribute("format").and_then(TextFormat::from_name).unwrap_or(TextFormat::Html);
-        format.to_text_noting(&answer.element("text").map_or_else(String::new, Element::text), &mut lost);
-    }
-    if !lost.is_empty() {
-        let written = lost.iter().map(|text| format!("`{text}`")).collect::<Vec<_>>().join(", ");
-        draft.warn(
-            &position,
-            &name,
-            format!("superscripts or subscripts with no Unicode form are written ^(…) or _(…): {written}"),
-        );
-    }
+    warn_of_lost_scripts(element, lost, draft, &position, &name);
 
-    let kind = match kind_name {
-        "multichoice" => multichoice(element, path, draft, &position, &name)?,
-        "truefalse" => true_false(element, path)?,
-        "shortanswer" => short_answer(element, path, draft, &position, &name)?,
-        "numerical" => numerical(element, path, draft, &position, &name)?,
-        "essay" => QuestionKind::OpenText {},
-        "ordering" => ordering(element, path)?,
-        "description" => {
-            draft.skip(&position, &name, "description only (no answer)");
-            return Ok(());
-        }
-        "" => {
-            draft.skip(&position, &name, "the question has no `type`");
-            return Ok(());
-        }
-        other => {
-            let reason = match other {
-                "matching" | "match" | "randomsamatch" => "matching questions are not supported".to_string(),
-                "multianswer" | "cloze" => "embedded-answer (Cloze) questions are not supported".to_string(),
-                _ => format!("the Moodle question type `{other}` is not supported"),
-            };
-            draft.skip(&position, &name, reason);
-            return Ok(());
-        }
+    let Some(kind) = question_kind(kind_name, element, path, draft, &position, &name)? else {
+        return Ok(());
     };
-
-    let mut image_url = None;
-    if format != TextFormat::Plain {
-        for image in images(&raw_prompt) {
-            if image.is_web() && image_url.is_none() {
-                image_url = Some(image.src);
-            } else if !image.is_web() {
-                draft.warn(
-                    &position,
-                    &name,
-                    format!(
-                        "the image `{}` is embedded in the file and is not kept: put it online \
-                         and set `image_url`",
-                        image.src
-                    ),
-                );
-            }
-        }
-    }
-
-    let points = match element.element("defaultgrade") {
-        None => DEFAULT_POINTS,
-        Some(grade) => {
-            let points = parse_number(&grade.text()).map(|g| (g * f64::from(DEFAULT_POINTS)).round());
-            match points {
-                Some(points) if (0.0..=f64::from(u32::MAX)).contains(&points) => points as u32,
-                _ => {
-                    return Err(error(
-                        at("defaultgrade", grade.line),
-                        format!("`{}` is not a grade (a number >= 0)", grade.text().trim()),
-                    ));
-                }
-            }
-        }
-    };
+    let image_url = web_image(&raw_prompt, format, draft, &position, &name);
+    let points = points(element, path)?;
 
     draft.questions.push((
         Some(position),
@@ -338,6 +271,99 @@ fn read_question(element: &Element, path: &str, draft: &mut Draft) -> Result<(),
         },
     ));
     Ok(())
+}
+
+/// Warns once of the superscripts and subscripts of the prompt (`lost`
+/// already) and of the answers that have no Unicode form.
+fn warn_of_lost_scripts(element: &Element, mut lost: Vec<String>, draft: &mut Draft, position: &str, name: &str) {
+    for answer in element.elements("answer") {
+        let format = answer.attribute("format").and_then(TextFormat::from_name).unwrap_or(TextFormat::Html);
+        format.to_text_noting(&answer.element("text").map_or_else(String::new, Element::text), &mut lost);
+    }
+    if !lost.is_empty() {
+        let written = lost.iter().map(|text| format!("`{text}`")).collect::<Vec<_>>().join(", ");
+        draft.warn(
+            position,
+            name,
+            format!("superscripts or subscripts with no Unicode form are written ^(…) or _(…): {written}"),
+        );
+    }
+}
+
+/// The kind of a question of Moodle type `kind_name`; `None` for a type
+/// amphi does not take (listed as skipped, with the reason).
+fn question_kind(
+    kind_name: &str,
+    element: &Element,
+    path: &str,
+    draft: &mut Draft,
+    position: &str,
+    name: &str,
+) -> Result<Option<QuestionKind>, ImportError> {
+    let kind = match kind_name {
+        "multichoice" => multichoice(element, path, draft, position, name)?,
+        "truefalse" => true_false(element, path)?,
+        "shortanswer" => short_answer(element, path, draft, position, name)?,
+        "numerical" => numerical(element, path, draft, position, name)?,
+        "essay" => QuestionKind::OpenText {},
+        "ordering" => ordering(element, path)?,
+        "description" => {
+            draft.skip(position, name, "description only (no answer)");
+            return Ok(None);
+        }
+        "" => {
+            draft.skip(position, name, "the question has no `type`");
+            return Ok(None);
+        }
+        other => {
+            let reason = match other {
+                "matching" | "match" | "randomsamatch" => "matching questions are not supported".to_string(),
+                "multianswer" | "cloze" => "embedded-answer (Cloze) questions are not supported".to_string(),
+                _ => format!("the Moodle question type `{other}` is not supported"),
+            };
+            draft.skip(position, name, reason);
+            return Ok(None);
+        }
+    };
+    Ok(Some(kind))
+}
+
+/// The first web image of a prompt that is not plain text, which becomes
+/// the question's; images embedded in the file are not kept (warned).
+fn web_image(raw_prompt: &str, format: TextFormat, draft: &mut Draft, position: &str, name: &str) -> Option<String> {
+    let mut image_url = None;
+    if format != TextFormat::Plain {
+        for image in images(raw_prompt) {
+            if image.is_web() && image_url.is_none() {
+                image_url = Some(image.src);
+            } else if !image.is_web() {
+                draft.warn(
+                    position,
+                    name,
+                    format!(
+                        "the image `{}` is embedded in the file and is not kept: put it online \
+                         and set `image_url`",
+                        image.src
+                    ),
+                );
+            }
+        }
+    }
+    image_url
+}
+
+/// The question's points: its `<defaultgrade>` (Moodle's 1 being
+/// [`DEFAULT_POINTS`]), or the default.
+fn points(element: &Element, path: &str) -> Result<u32, ImportError> {
+    let Some(grade) = element.element("defaultgrade") else { return Ok(DEFAULT_POINTS) };
+    let points = parse_number(&grade.text()).map(|g| (g * f64::from(DEFAULT_POINTS)).round());
+    match points {
+        Some(points) if (0.0..=f64::from(u32::MAX)).contains(&points) => Ok(points as u32),
+        _ => Err(error(
+            format!("{path}/defaultgrade (line {})", grade.line),
+            format!("`{}` is not a grade (a number >= 0)", grade.text().trim()),
+        )),
+    }
 }
 
 /// An `<answer>`: its path, fraction (percent), text and feedback.

@@ -29,7 +29,7 @@
 use amphi_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 
-use super::model::{Question, QuestionKind};
+use super::model::{NumericAnswer, Question, QuestionKind, WeightedChoice};
 use super::normalize::{matches, normalize};
 
 /// Longest short-text answer, in characters.
@@ -133,21 +133,7 @@ pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerErro
         (QuestionKind::SingleChoice { .. }, _) => Err(wrong_type("choice")),
 
         (QuestionKind::MultipleChoice { choices }, Answer::Choices { choices: selected }) => {
-            let mut sum = 0.0;
-            let mut picked = vec![false; choices.len()];
-            for id in selected {
-                let index =
-                    choices.iter().position(|c| &c.id == id).ok_or_else(|| AnswerError::UnknownChoice(id.clone()))?;
-                if picked[index] {
-                    return Err(AnswerError::OutOfRange(format!("the choice `{id}` is selected twice")));
-                }
-                picked[index] = true;
-                sum += choices[index].weight;
-            }
-            let positive: f64 = choices.iter().map(|c| c.weight.max(0.0)).sum();
-            let fraction = if positive > 0.0 { (sum / positive).clamp(0.0, 1.0) } else { 0.0 };
-            let exact = choices.iter().zip(&picked).all(|(choice, &picked)| picked == (choice.weight > 0.0));
-            Ok(Outcome { correct: Some(exact), fraction })
+            judge_choices(choices, selected)
         }
         (QuestionKind::MultipleChoice { .. }, _) => Err(wrong_type("choices")),
 
@@ -156,13 +142,7 @@ pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerErro
         }
         (QuestionKind::TrueFalse { .. }, _) => Err(wrong_type("bool")),
 
-        (QuestionKind::Numeric { answers }, Answer::Number { value }) => {
-            if !value.is_finite() {
-                return Err(AnswerError::OutOfRange("the number is not finite".into()));
-            }
-            let best = answers.iter().filter(|a| a.accepts.contains(*value)).map(|a| a.weight).fold(0.0_f64, f64::max);
-            Ok(Outcome { correct: Some(best >= 100.0), fraction: (best / 100.0).clamp(0.0, 1.0) })
-        }
+        (QuestionKind::Numeric { answers }, Answer::Number { value }) => judge_number(answers, *value),
         (QuestionKind::Numeric { .. }, _) => Err(wrong_type("number")),
 
         (QuestionKind::ShortText { accepted }, Answer::Text { text }) => {
@@ -172,38 +152,11 @@ pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerErro
         }
         (QuestionKind::ShortText { .. }, _) => Err(wrong_type("text")),
 
-        (QuestionKind::Ordering { items }, Answer::Order { items: order }) => {
-            let mut seen = vec![false; items.len()];
-            for &index in order {
-                match seen.get_mut(index) {
-                    Some(seen) if !*seen => *seen = true,
-                    _ => {
-                        return Err(AnswerError::OutOfRange(format!(
-                            "the order must list each item index from 0 to {} once",
-                            items.len().saturating_sub(1)
-                        )));
-                    }
-                }
-            }
-            if order.len() != items.len() {
-                return Err(AnswerError::OutOfRange(format!("the order must list all {} items", items.len())));
-            }
-            let in_place = order.iter().enumerate().filter(|(i, n)| i == *n).count();
-            Ok(Outcome { correct: Some(in_place == items.len()), fraction: in_place as f64 / items.len() as f64 })
-        }
+        (QuestionKind::Ordering { items }, Answer::Order { items: order }) => judge_order(items.len(), order),
         (QuestionKind::Ordering { .. }, _) => Err(wrong_type("order")),
 
         (QuestionKind::WordCloud { max_words }, Answer::Words { words }) => {
-            if words.is_empty() || words.len() > usize::from(*max_words) {
-                return Err(AnswerError::OutOfRange(format!("give 1 to {max_words} words, not {}", words.len())));
-            }
-            for word in words {
-                check_length("a word", word, MAX_WORD_CHARS)?;
-                if normalize(word).is_empty() {
-                    return Err(AnswerError::OutOfRange("a word is empty".into()));
-                }
-            }
-            Ok(Outcome::UNGRADED)
+            check_words(*max_words, words).map(|()| Outcome::UNGRADED)
         }
         (QuestionKind::WordCloud { .. }, _) => Err(wrong_type("words")),
 
@@ -215,15 +168,85 @@ pub fn check(question: &Question, answer: &Answer) -> Result<Outcome, AnswerErro
         }
         (QuestionKind::RatingScale { .. }, _) => Err(wrong_type("rating")),
 
-        (QuestionKind::OpenText {}, Answer::Text { text }) => {
-            check_length("the text", text, MAX_OPEN_ANSWER_CHARS)?;
-            if text.trim().is_empty() {
-                return Err(AnswerError::OutOfRange("the text is empty".into()));
-            }
-            Ok(Outcome::UNGRADED)
-        }
+        (QuestionKind::OpenText {}, Answer::Text { text }) => check_open_text(text).map(|()| Outcome::UNGRADED),
         (QuestionKind::OpenText {}, _) => Err(wrong_type("text")),
     }
+}
+
+/// A multiple-choice answer: the sum of the weights picked over the sum of
+/// the positive ones (0 to 1); right when it picks exactly the choices of
+/// positive weight. A choice picked twice or unknown is refused.
+fn judge_choices(choices: &[WeightedChoice], selected: &[String]) -> Result<Outcome, AnswerError> {
+    let mut sum = 0.0;
+    let mut picked = vec![false; choices.len()];
+    for id in selected {
+        let index = choices.iter().position(|c| &c.id == id).ok_or_else(|| AnswerError::UnknownChoice(id.clone()))?;
+        if picked[index] {
+            return Err(AnswerError::OutOfRange(format!("the choice `{id}` is selected twice")));
+        }
+        picked[index] = true;
+        sum += choices[index].weight;
+    }
+    let positive: f64 = choices.iter().map(|c| c.weight.max(0.0)).sum();
+    let fraction = if positive > 0.0 { (sum / positive).clamp(0.0, 1.0) } else { 0.0 };
+    let exact = choices.iter().zip(&picked).all(|(choice, &picked)| picked == (choice.weight > 0.0));
+    Ok(Outcome { correct: Some(exact), fraction })
+}
+
+/// A numeric answer: the best weight among the answers whose range holds
+/// `value`; right at 100%.
+fn judge_number(answers: &[NumericAnswer], value: f64) -> Result<Outcome, AnswerError> {
+    if !value.is_finite() {
+        return Err(AnswerError::OutOfRange("the number is not finite".into()));
+    }
+    let best = answers.iter().filter(|a| a.accepts.contains(value)).map(|a| a.weight).fold(0.0_f64, f64::max);
+    Ok(Outcome { correct: Some(best >= 100.0), fraction: (best / 100.0).clamp(0.0, 1.0) })
+}
+
+/// An ordering answer, the item indexes in the order given: each of the
+/// `items` once. The share of items in their place; right when all are.
+fn judge_order(items: usize, order: &[usize]) -> Result<Outcome, AnswerError> {
+    let mut seen = vec![false; items];
+    for &index in order {
+        match seen.get_mut(index) {
+            Some(seen) if !*seen => *seen = true,
+            _ => {
+                return Err(AnswerError::OutOfRange(format!(
+                    "the order must list each item index from 0 to {} once",
+                    items.saturating_sub(1)
+                )));
+            }
+        }
+    }
+    if order.len() != items {
+        return Err(AnswerError::OutOfRange(format!("the order must list all {items} items")));
+    }
+    let in_place = order.iter().enumerate().filter(|(i, n)| i == *n).count();
+    Ok(Outcome { correct: Some(in_place == items), fraction: in_place as f64 / items as f64 })
+}
+
+/// A word-cloud answer: 1 to `max_words` words, none empty once
+/// normalized, none too long.
+fn check_words(max_words: u8, words: &[String]) -> Result<(), AnswerError> {
+    if words.is_empty() || words.len() > usize::from(max_words) {
+        return Err(AnswerError::OutOfRange(format!("give 1 to {max_words} words, not {}", words.len())));
+    }
+    for word in words {
+        check_length("a word", word, MAX_WORD_CHARS)?;
+        if normalize(word).is_empty() {
+            return Err(AnswerError::OutOfRange("a word is empty".into()));
+        }
+    }
+    Ok(())
+}
+
+/// An open answer: some text, not too long.
+fn check_open_text(text: &str) -> Result<(), AnswerError> {
+    check_length("the text", text, MAX_OPEN_ANSWER_CHARS)?;
+    if text.trim().is_empty() {
+        return Err(AnswerError::OutOfRange("the text is empty".into()));
+    }
+    Ok(())
 }
 
 /// The words of a word-cloud answer as they are counted: normalized, empty
