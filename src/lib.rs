@@ -9,14 +9,18 @@
 //!   shutdown signal. The binary and the tests call the same two functions.
 //! - [`transport`]: `/ws`: Origin check, format negotiation, and one task per
 //!   connection (handshake, commands, replies, event queue, heartbeats).
-//! - [`hub`]: the registry of room actors (one task per room, bounded
-//!   mailbox), the envelopes events travel in, and this node's fan-out table.
+//! - [`hub`]: the registry of live rooms and join codes; each room is one
+//!   actor (one task, bounded mailbox) generic over the activity it runs,
+//!   spoken to with one request vocabulary here and between nodes.
 //! - [`activity`]: pure state machines, `(state, input, now) -> events`; no
-//!   I/O: the lobby (presence, announcements, raised hands) and the quiz.
+//!   I/O: the lobby (presence, announcements, raised hands), the quiz, the
+//!   board and the ateliers.
 //! - [`quiz`]: quiz content: the model (also the native JSON format),
 //!   answer checking and scoring, GIFT and Moodle XML import. Pure code.
 //! - [`bus`]: carries every room event to every node's fan-out (in-process
-//!   for one node).
+//!   for one node); the envelopes events travel in and the fan-out table.
+//! - [`cluster`]: several nodes over Redis: room leases, relayed events,
+//!   calls to a room's owner node.
 //! - [`store`]: the course store (SQLite or PostgreSQL): rooms, the quiz
 //!   rooms' input journals, attendance, completions and their outbox, with
 //!   the group-commit writer that makes acknowledgements durable.
@@ -34,6 +38,10 @@
 //! - [`lti`]: amphi as an LTI 1.3 Advantage tool: login and launch, Deep
 //!   Linking, grades (AGS) and rosters (NRPS), Dynamic Registration.
 //! - [`api`]: REST under `/api/v1`, with its OpenAPI document.
+//! - [`media`]: what board posts carry: stored files (content-addressed,
+//!   type-sniffed), embedded videos, link cards.
+//! - [`badges`]: Open Badges 3.0 credentials and certificates for completed
+//!   activities. [`first_run`]: the first start's trainer link.
 //! - [`web`]: the built web client at `/`; [`headers`]: the security
 //!   headers of HTML responses; [`listener`]: the HTTP accept loop (cap per
 //!   address, header-read timeout).
