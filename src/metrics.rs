@@ -69,6 +69,8 @@ pub struct Metrics {
     /// Effects (video meetings, chat posts) dropped because the effects
     /// runner's queue was full.
     pub effects_dropped: IntCounter,
+    /// Attaches retried while their room moved to another node.
+    pub attach_retries: IntCounter,
     /// Uploaded files kept (distinct blobs), and their bytes on disk.
     pub blobs: IntGauge,
     pub blob_bytes: IntGauge,
@@ -164,6 +166,8 @@ impl Metrics {
             IntCounterVec::new(Opts::new("abuse_total", "Abuse refused or neutralised, by kind"), &["kind"]).unwrap();
         let effects_dropped =
             IntCounter::new("effects_dropped_total", "Effects dropped because the effects queue was full").unwrap();
+        let attach_retries =
+            IntCounter::new("attach_retries_total", "Attaches retried while their room moved to another node").unwrap();
         let blobs = IntGauge::new("blobs", "Uploaded files kept (distinct blobs)").unwrap();
         let blob_bytes = IntGauge::new("blob_bytes", "Bytes of the uploaded files kept").unwrap();
         let badge_awards = IntCounter::new("badge_awards_total", "Badge awards issued").unwrap();
@@ -202,6 +206,7 @@ impl Metrics {
             Box::new(lease_takeovers.clone()),
             Box::new(abuse.clone()),
             Box::new(effects_dropped.clone()),
+            Box::new(attach_retries.clone()),
             Box::new(blobs.clone()),
             Box::new(blob_bytes.clone()),
             Box::new(badge_awards.clone()),
@@ -238,6 +243,7 @@ impl Metrics {
             lease_takeovers,
             abuse,
             effects_dropped,
+            attach_retries,
             blobs,
             blob_bytes,
             badge_awards,

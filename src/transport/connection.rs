@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use amphi_protocol::quiz::QuizEvent;
 use amphi_protocol::server::EventBody;
@@ -29,8 +29,9 @@ use crate::activity::Refusal;
 use crate::activity::lobby::LobbyCommand;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
+use crate::backoff::Backoff;
 use crate::bus::{Closer, ConnId, Envelope, Subscriber};
-use crate::hub::{Accepted, RoomCommand, RoomHandle, Who, now_ms};
+use crate::hub::{Accepted, Attached, RoomCommand, RoomGone, RoomHandle, Who, now_ms};
 
 /// Events written to the socket in one batch before flushing.
 const WRITE_BATCH: usize = 64;
@@ -600,6 +601,44 @@ impl Connection {
         }
     }
 
+    /// Attaches through `handle`; while the room is moving to another node
+    /// (its known owner is dead or no longer runs it: a takeover under way),
+    /// finds the room again and retries, for as long as its lease can take
+    /// to move (`cluster.lease_ms` and a second more, from the first
+    /// failure). So a member sent to
+    /// resume lands on the new owner in one `join`, which only takes longer.
+    async fn attach_following(
+        &self,
+        mut handle: RoomHandle,
+        who: Who,
+        since: Option<u64>,
+    ) -> Result<(RoomHandle, Result<Attached, Refusal>), RoomGone> {
+        const RETRY: Backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
+        let moving_for = Duration::from_millis(self.app.config.cluster.lease_ms) + Duration::from_secs(1);
+        // From the first failure: the owner's lease has moved by then.
+        let mut deadline = None;
+        let mut failures = 0;
+        loop {
+            match handle.attach(who.clone(), since).await {
+                Ok(outcome) => return Ok((handle, outcome)),
+                Err(RoomGone)
+                    if !handle.is_local()
+                        && *deadline.get_or_insert_with(|| Instant::now() + moving_for) > Instant::now() =>
+                {
+                    failures += 1;
+                    self.app.metrics.attach_retries.inc();
+                    self.app.hub.forget(handle.id());
+                    tokio::time::sleep(RETRY.delay(failures)).await;
+                    handle = match self.app.hub.room(handle.id()).await {
+                        Ok(Some(found)) => found,
+                        _ => return Err(RoomGone),
+                    };
+                }
+                Err(gone) => return Err(gone),
+            }
+        }
+    }
+
     /// Attaches this connection to a room and writes `joined` with a
     /// snapshot, or `joined` and the events missed since `since`. The inner
     /// result is the room's refusal, if any.
@@ -627,9 +666,9 @@ impl Connection {
             closer: self.closer.clone(),
         };
         self.app.fanout.subscribe(room, self.id, subscriber);
-        let attached = match handle.attach(who, since).await {
-            Ok(Ok(attached)) => attached,
-            Ok(Err(refusal)) => {
+        let (handle, attached) = match self.attach_following(handle, who, since).await {
+            Ok((handle, Ok(attached))) => (handle, attached),
+            Ok((_, Err(refusal))) => {
                 self.app.fanout.unsubscribe(room, self.id);
                 return Ok(Err(refusal));
             }
