@@ -71,6 +71,8 @@ pub struct Metrics {
     pub effects_dropped: IntCounter,
     /// Attaches retried while their room moved to another node.
     pub attach_retries: IntCounter,
+    /// Waits for a stored room's lease while Redis settled after coming back empty.
+    pub lease_settling_waits: IntCounter,
     /// Uploaded files kept (distinct blobs), and their bytes on disk.
     pub blobs: IntGauge,
     pub blob_bytes: IntGauge,
@@ -168,6 +170,11 @@ impl Metrics {
             IntCounter::new("effects_dropped_total", "Effects dropped because the effects queue was full").unwrap();
         let attach_retries =
             IntCounter::new("attach_retries_total", "Attaches retried while their room moved to another node").unwrap();
+        let lease_settling_waits = IntCounter::new(
+            "lease_settling_waits_total",
+            "Waits for a stored room's lease while Redis settled after coming back empty",
+        )
+        .unwrap();
         let blobs = IntGauge::new("blobs", "Uploaded files kept (distinct blobs)").unwrap();
         let blob_bytes = IntGauge::new("blob_bytes", "Bytes of the uploaded files kept").unwrap();
         let badge_awards = IntCounter::new("badge_awards_total", "Badge awards issued").unwrap();
@@ -207,6 +214,7 @@ impl Metrics {
             Box::new(abuse.clone()),
             Box::new(effects_dropped.clone()),
             Box::new(attach_retries.clone()),
+            Box::new(lease_settling_waits.clone()),
             Box::new(blobs.clone()),
             Box::new(blob_bytes.clone()),
             Box::new(badge_awards.clone()),
@@ -244,6 +252,7 @@ impl Metrics {
             abuse,
             effects_dropped,
             attach_retries,
+            lease_settling_waits,
             blobs,
             blob_bytes,
             badge_awards,

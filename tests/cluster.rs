@@ -73,8 +73,6 @@ async fn guest(node: &ServerProcess, code: &str, name: &str) -> Phone {
     Phone { client, member: member.id, resume: resume_token, answer_id, last_seq: 0 }
 }
 
-/// Resumes `phone` on `node` until the room takes it back (it may still be
-/// moving to its new owner).
 /// Resumes `phone` on `node` and joins `room` again, in one try: a join that
 /// arrives while the room moves to another node waits for it (the server
 /// retries), it does not fail.
@@ -249,6 +247,71 @@ async fn a_redis_outage_keeps_local_rooms_going_and_heals_by_itself() {
         .await;
     let stored = answers_per_member(&results(&nodes[1].url(""), &token, &room_id).await, 0);
     assert_eq!(stored.len(), 2, "{stored:?}");
+}
+
+#[tokio::test]
+async fn when_redis_comes_back_empty_the_rooms_stay_with_their_owners() {
+    // Each node reaches Redis through its own proxy, on a database of its
+    // own (pub/sub channels are shared, keys are not): this test empties it.
+    const DB: &str = "11";
+    let database = PgDatabase::create().await;
+    let proxies =
+        [Proxy::start("127.0.0.1:6379".parse().unwrap()).await, Proxy::start("127.0.0.1:6379".parse().unwrap()).await];
+    let mut nodes = Vec::new();
+    let mut dirs = Vec::new();
+    for proxy in &proxies {
+        let dir = tempfile::tempdir().unwrap();
+        let redis = format!("redis://{}/{DB}", proxy.addr);
+        let env = [("AMPHI_REDIS_URL", redis.as_str()), ("AMPHI_CLUSTER__LEASE_MS", "3000")];
+        nodes.push(ServerProcess::start_with_env(dir.path(), Some(&database.url), &env).await);
+        dirs.push(dir);
+    }
+    let token = nodes[0].token(Role::Trainer, "trainer-flush", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    let mut trainer = nodes[0].connect(Format::Json).await;
+    trainer.hello_token(&token).await;
+    trainer.join(&room_id).await;
+    let mut remote = guest(&nodes[1], &code, "Remote").await;
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Quiz { id, room: room_id.clone(), command: QuizCommand::Start }).await;
+
+    // Redis restarts empty; node 1 sees it first, node 0 (the owner) a
+    // moment later.
+    for proxy in &proxies {
+        proxy.cut();
+    }
+    let redis = redis::Client::open(format!("redis://127.0.0.1:6379/{DB}")).unwrap();
+    let mut connection = redis.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("FLUSHDB").query_async(&mut connection).await.unwrap();
+    assert_eq!(tokio::time::timeout(Duration::from_secs(15), remote.client.closed()).await.ok().flatten(), Some(4012));
+    proxies[1].restore();
+    let mut ready = 0;
+    for _ in 0..150 {
+        ready = get_json(&nodes[1].url("/readyz")).await.0;
+        if ready == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ready, 200, "node 1 is ready again once Redis is back");
+    // The member resumes on node 1 while the owner is still away from Redis:
+    // the room's lease is free, yet node 1 must not take the room over.
+    let (_, ()) = tokio::join!(resume(&mut remote, &nodes[1], &room_id), async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        proxies[0].restore();
+    });
+    let message = answer(remote.answer_id.clone(), &room_id, "c1");
+    remote.client.send(&message).await;
+    assert_eq!(outcome(&mut remote.client, &remote.answer_id).await, Ok(()), "answered through the owner");
+    for node in &nodes {
+        assert_eq!(metric(node, "amphi_lease_takeovers_total").await, 0, "nobody took the room from its owner");
+    }
+    // The owner never let go: its trainer's connection is the same one.
+    let id = trainer.id();
+    trainer.ok(ClientMessage::Announce { id, room: room_id.clone(), text: "Toujours là".into() }).await;
+    let stored = answers_per_member(&results(&nodes[0].url(""), &token, &room_id).await, 0);
+    assert_eq!(stored.values().sum::<usize>(), 1, "{stored:?}");
 }
 
 #[tokio::test]

@@ -2,6 +2,15 @@
 //! owning node's name and expires unless renewed). Taking a lease is
 //! `SET NX PX`; renewing and releasing are scripts that act only when the
 //! lease is still this node's, so a node can never extend or drop another's.
+//!
+//! When Redis comes back empty (restarted without persistence), every lease
+//! is gone at once while the rooms' owners still run them. So for one lease
+//! time after Redis is first seen empty (`amphi:epoch` missing: `amphi:settling`
+//! is set for `lease_ms`), a stored room's free lease is not taken
+//! ([`Owner::Settling`]): its earlier owner renews it meanwhile (renewals
+//! come every third of the lease time) and keeps the room; a room whose
+//! owner died is taken after that lease time, as after any expiry. A room
+//! just created has no earlier owner and is taken at once.
 
 use redis::aio::ConnectionManager;
 use uuid::Uuid;
@@ -13,18 +22,35 @@ pub enum Owner {
     Me,
     /// Another node, by name.
     Other(String),
+    /// Nobody, but Redis came back empty less than a lease time ago: the
+    /// room's earlier owner may still run it and renew. Ask again shortly.
+    Settling,
 }
 
 fn key(room: Uuid) -> String {
     format!("amphi:owner:{room}")
 }
 
-/// Held by us already, or free (then taken): ours. Else: the holder.
+const EPOCH: &str = "amphi:epoch";
+const SETTLING: &str = "amphi:settling";
+
+/// Held by us already, or free (then taken): ours (''). Else: the holder.
+/// A stored room's free lease while Redis settles: '*'. (KEYS: the lease,
+/// the epoch, the settling mark; ARGV: node, lease_ms, "1" for a stored
+/// room.)
 const ACQUIRE: &str = r"local owner = redis.call('GET', KEYS[1])
 if owner == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return '' end
 if owner then return owner end
+if redis.call('SET', KEYS[2], '1', 'NX') then redis.call('SET', KEYS[3], '1', 'PX', ARGV[2]) end
+if ARGV[3] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return '*' end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return ''";
+
+/// Says the node is alive; notices an empty Redis first. (KEYS: the
+/// node's alive key, the epoch, the settling mark; ARGV: lease_ms.)
+const BEAT: &str = r"if redis.call('SET', KEYS[2], '1', 'NX') then redis.call('SET', KEYS[3], '1', 'PX', ARGV[1]) end
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return 1";
 
 /// Ours: extended. Expired while nobody took it: taken again. Else: lost (0).
 const RENEW: &str = r"local owner = redis.call('GET', KEYS[1])
@@ -36,25 +62,50 @@ return 0";
 const RELEASE: &str = r"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0";
 
-/// Takes the room's lease unless another node holds it.
+/// Takes the room's lease unless another node holds it (or, for a `stored`
+/// room, while Redis settles after coming back empty).
 pub async fn acquire(
     redis: &mut ConnectionManager,
     node: &str,
     room: Uuid,
     lease_ms: u64,
+    stored: bool,
 ) -> redis::RedisResult<Owner> {
-    let owner: String =
-        redis::cmd("EVAL").arg(ACQUIRE).arg(1).arg(key(room)).arg(node).arg(lease_ms).query_async(redis).await?;
-    Ok(if owner.is_empty() { Owner::Me } else { Owner::Other(owner) })
+    let owner: String = redis::cmd("EVAL")
+        .arg(ACQUIRE)
+        .arg(3)
+        .arg(key(room))
+        .arg(EPOCH)
+        .arg(SETTLING)
+        .arg(node)
+        .arg(lease_ms)
+        .arg(if stored { "1" } else { "0" })
+        .query_async(redis)
+        .await?;
+    Ok(match owner.as_str() {
+        "" => Owner::Me,
+        "*" => Owner::Settling,
+        _ => Owner::Other(owner),
+    })
 }
 
 fn alive_key(node: &str) -> String {
     format!("amphi:alive:{node}")
 }
 
-/// Says this node is alive for `lease_ms`.
+/// Says this node is alive for `lease_ms` (and marks an empty Redis as
+/// settling).
 pub async fn beat(redis: &mut ConnectionManager, node: &str, lease_ms: u64) -> redis::RedisResult<()> {
-    redis::cmd("SET").arg(alive_key(node)).arg(1).arg("PX").arg(lease_ms).query_async(redis).await
+    let _: i64 = redis::cmd("EVAL")
+        .arg(BEAT)
+        .arg(3)
+        .arg(alive_key(node))
+        .arg(EPOCH)
+        .arg(SETTLING)
+        .arg(lease_ms)
+        .query_async(redis)
+        .await?;
+    Ok(())
 }
 
 /// Which of these nodes said they were alive within the lease time.

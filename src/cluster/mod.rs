@@ -163,10 +163,28 @@ impl Cluster {
         self.settings.lease_ms
     }
 
-    /// Takes the room's lease, or names its owner.
-    pub async fn acquire(&self, room: Uuid) -> Result<Owner, ClusterError> {
+    /// Takes a new room's lease.
+    pub async fn acquire_new(&self, room: Uuid) -> Result<Owner, ClusterError> {
         let mut redis = self.redis.clone();
-        Ok(lease::acquire(&mut redis, &self.node, room, self.settings.lease_ms).await?)
+        Ok(lease::acquire(&mut redis, &self.node, room, self.settings.lease_ms, false).await?)
+    }
+
+    /// Takes a stored room's lease, or names its owner. While Redis settles
+    /// after coming back empty, waits (asking again every 100 ms, for at most
+    /// a lease time and a second) for the room's earlier owner to renew it.
+    pub async fn acquire_stored(&self, room: Uuid) -> Result<Owner, ClusterError> {
+        let mut redis = self.redis.clone();
+        let patience = Duration::from_millis(self.settings.lease_ms) + Duration::from_secs(1);
+        let started = Instant::now();
+        loop {
+            match lease::acquire(&mut redis, &self.node, room, self.settings.lease_ms, true).await? {
+                Owner::Settling if started.elapsed() < patience => {
+                    self.metrics.lease_settling_waits.inc();
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                owner => return Ok(owner),
+            }
+        }
     }
 
     /// Who holds each room's lease, if anyone.

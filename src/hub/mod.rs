@@ -32,6 +32,10 @@ pub enum HubError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Cluster(#[from] ClusterError),
+    /// Redis came back empty a moment ago and the room's earlier owner has
+    /// not renewed its lease yet.
+    #[error("the room's owner is not known yet (Redis is settling)")]
+    Settling,
 }
 
 /// The live rooms of this node.
@@ -143,7 +147,7 @@ impl Hub {
             match self.store.insert_room(&record).await {
                 Ok(()) => {
                     if let Some(cluster) = &self.cluster {
-                        cluster.acquire(record.id).await?;
+                        cluster.acquire_new(record.id).await?;
                     }
                     return Ok(self.start(record, Vec::new()));
                 }
@@ -202,13 +206,17 @@ impl Hub {
         if let Some(handle) = self.rooms.get(&record.id) {
             return Ok(handle.clone());
         }
-        if let Some(cluster) = &self.cluster
-            && let Owner::Other(owner) = cluster.acquire(record.id).await?
-        {
-            let id = record.id;
-            let handle = RoomHandle::remote(record, RemoteRoom::new(id, owner, Arc::clone(cluster)));
-            self.rooms.insert(id, handle.clone());
-            return Ok(handle);
+        if let Some(cluster) = &self.cluster {
+            match cluster.acquire_stored(record.id).await? {
+                Owner::Me => {}
+                Owner::Other(owner) => {
+                    let id = record.id;
+                    let handle = RoomHandle::remote(record, RemoteRoom::new(id, owner, Arc::clone(cluster)));
+                    self.rooms.insert(id, handle.clone());
+                    return Ok(handle);
+                }
+                Owner::Settling => return Err(HubError::Settling),
+            }
         }
         let journaled = matches!(record.kind, RoomKind::Quiz | RoomKind::Board | RoomKind::Breakout);
         let journal = if journaled { self.store.inputs(record.id).await? } else { Vec::new() };

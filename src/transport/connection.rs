@@ -31,7 +31,7 @@ use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 use crate::backoff::Backoff;
 use crate::bus::{Closer, ConnId, Envelope, Subscriber};
-use crate::hub::{Accepted, Attached, RoomCommand, RoomGone, RoomHandle, Who, now_ms};
+use crate::hub::{Accepted, Attached, HubError, RoomCommand, RoomGone, RoomHandle, Who, now_ms};
 
 /// Events written to the socket in one batch before flushing.
 const WRITE_BATCH: usize = 64;
@@ -528,10 +528,18 @@ impl Connection {
     /// other tenants are reported as not found.
     async fn find_room(&self, room: Option<Uuid>, code: Option<String>) -> Result<RoomHandle, Refusal> {
         let hub = &self.app.hub;
-        let found = match (room, code) {
-            (Some(id), _) => hub.room(id).await,
-            (None, Some(code)) => hub.room_by_code(&code).await,
-            (None, None) => Ok(None),
+        let mut moving = WhileMoving::new(&self.app);
+        let found = loop {
+            let found = match (room, &code) {
+                (Some(id), _) => hub.room(id).await,
+                (None, Some(code)) => hub.room_by_code(code).await,
+                (None, None) => Ok(None),
+            };
+            match found {
+                // Redis reconnecting, or settling after it came back empty.
+                Err(HubError::Cluster(_) | HubError::Settling) if moving.wait().await => {}
+                found => break found,
+            }
         };
         let handle = match found {
             Ok(Some(handle)) => handle,
@@ -603,32 +611,21 @@ impl Connection {
 
     /// Attaches through `handle`; while the room is moving to another node
     /// (its known owner is dead or no longer runs it: a takeover under way),
-    /// finds the room again and retries, for as long as its lease can take
-    /// to move (`cluster.lease_ms` and a second more, from the first
-    /// failure). So a member sent to
-    /// resume lands on the new owner in one `join`, which only takes longer.
+    /// finds the room again and retries (see [`WhileMoving`]). So a member
+    /// sent to resume lands on the new owner in one `join`, which only takes
+    /// longer.
     async fn attach_following(
         &self,
         mut handle: RoomHandle,
         who: Who,
         since: Option<u64>,
     ) -> Result<(RoomHandle, Result<Attached, Refusal>), RoomGone> {
-        const RETRY: Backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
-        let moving_for = Duration::from_millis(self.app.config.cluster.lease_ms) + Duration::from_secs(1);
-        // From the first failure: the owner's lease has moved by then.
-        let mut deadline = None;
-        let mut failures = 0;
+        let mut moving = WhileMoving::new(&self.app);
         loop {
             match handle.attach(who.clone(), since).await {
                 Ok(outcome) => return Ok((handle, outcome)),
-                Err(RoomGone)
-                    if !handle.is_local()
-                        && *deadline.get_or_insert_with(|| Instant::now() + moving_for) > Instant::now() =>
-                {
-                    failures += 1;
-                    self.app.metrics.attach_retries.inc();
+                Err(RoomGone) if !handle.is_local() && moving.wait().await => {
                     self.app.hub.forget(handle.id());
-                    tokio::time::sleep(RETRY.delay(failures)).await;
                     handle = match self.app.hub.room(handle.id()).await {
                         Ok(Some(found)) => found,
                         _ => return Err(RoomGone),
@@ -861,6 +858,39 @@ fn room_of(message: &ClientMessage) -> Option<String> {
         | ClientMessage::RemoveMember { room, .. } => Some(room.clone()),
         ClientMessage::Join { room, .. } => room.clone(),
         ClientMessage::Hello { .. } | ClientMessage::Ping { .. } => None,
+    }
+}
+
+/// How long a `join` waits while its room moves between nodes (or Redis
+/// reconnects) before it is answered `unavailable`: `cluster.lease_ms` and a
+/// second from the first failure (the owner's lease has moved by then),
+/// retrying with backoff. Each retry is counted in
+/// `amphi_attach_retries_total`.
+struct WhileMoving {
+    patience: Duration,
+    deadline: Option<Instant>,
+    failures: u32,
+    metrics: Arc<crate::metrics::Metrics>,
+}
+
+impl WhileMoving {
+    const RETRY: Backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
+
+    fn new(app: &AppState) -> WhileMoving {
+        let patience = Duration::from_millis(app.config.cluster.lease_ms) + Duration::from_secs(1);
+        WhileMoving { patience, deadline: None, failures: 0, metrics: Arc::clone(&app.metrics) }
+    }
+
+    /// Waits before the next try; `false` once out of patience.
+    async fn wait(&mut self) -> bool {
+        let deadline = *self.deadline.get_or_insert_with(|| Instant::now() + self.patience);
+        if Instant::now() >= deadline {
+            return false;
+        }
+        self.failures += 1;
+        self.metrics.attach_retries.inc();
+        tokio::time::sleep(Self::RETRY.delay(self.failures)).await;
+        true
     }
 }
 
