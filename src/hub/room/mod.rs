@@ -22,9 +22,11 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use amphi_protocol::breakout::VideoProblem;
+use amphi_protocol::board::{BoardCommand, BoardPage};
+use amphi_protocol::breakout::{BreakoutCommand, VideoProblem};
+use amphi_protocol::quiz::{QuestionStats, QuizCommand, QuizSettings, Summary};
 use amphi_protocol::server::{RoomInfo, RoomSnapshot};
-use amphi_protocol::{ClientMsgId, ErrorCode, Role};
+use amphi_protocol::{ClientMsgId, ErrorCode, Role, RoomKind};
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
 use tokio::sync::{mpsc, oneshot};
@@ -40,17 +42,11 @@ use crate::activity::breakout::participation::Participation;
 use crate::activity::lobby::{Lobby, LobbyCommand, LobbySettings};
 use crate::activity::quiz::ResultRow;
 use crate::activity::{Actor, Millis, Refusal};
-use crate::bus::Bus;
-use crate::bus::Envelope;
+use crate::bus::{Bus, Envelope};
 use crate::cluster::RemoteRoom;
 use crate::metrics::Metrics;
 use crate::quiz::Quiz;
 use crate::store::{InputRecord, RoomRecord, Writer};
-use amphi_protocol::RoomKind;
-use amphi_protocol::board::{BoardCommand, BoardPage};
-use amphi_protocol::breakout::BreakoutCommand;
-use amphi_protocol::quiz::QuizCommand;
-use amphi_protocol::quiz::{QuestionStats, QuizSettings, Summary};
 
 /// Room settings, from config.
 #[derive(Debug, Clone, Copy)]
