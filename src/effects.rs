@@ -170,3 +170,229 @@ async fn send_chat(bbb: &dyn Bbb, meetings: Vec<String>, text: String, from: Str
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use amphi_protocol::RoomKind;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::bbb::{
+        BbbFuture, HookCreated, HookRegistration, JoinRequest, MeetingCreated, MeetingInfo, Recording, RecordingsQuery,
+    };
+    use crate::hub::Request;
+
+    /// A BigBlueButton that fails the first `failures` creates and records
+    /// every create and chat message.
+    #[derive(Default)]
+    struct FakeBbb {
+        failures: Mutex<u32>,
+        created: Mutex<Vec<CreateMeeting>>,
+        chats: Mutex<Vec<ChatMessage>>,
+        chat_unsupported: bool,
+    }
+
+    fn unsupported<'a, T: Send + 'a>(call: &str) -> BbbFuture<'a, T> {
+        let call = call.to_string();
+        Box::pin(async move { Err(BbbError::Unsupported { call }) })
+    }
+
+    impl Bbb for FakeBbb {
+        fn create<'a>(&'a self, meeting: &'a CreateMeeting) -> BbbFuture<'a, MeetingCreated> {
+            Box::pin(async move {
+                self.created.lock().unwrap().push(meeting.clone());
+                let mut failures = self.failures.lock().unwrap();
+                if *failures > 0 {
+                    *failures -= 1;
+                    return Err(BbbError::Unreachable { call: "create".into(), attempts: 1, reason: "refused".into() });
+                }
+                Ok(MeetingCreated { meeting_id: meeting.meeting_id.clone(), ..MeetingCreated::default() })
+            })
+        }
+        fn join_url(&self, _join: &JoinRequest) -> Result<String, BbbError> {
+            Err(BbbError::Unsupported { call: "join".into() })
+        }
+        fn end<'a>(&'a self, _meeting_id: &'a str) -> BbbFuture<'a, ()> {
+            unsupported("end")
+        }
+        fn get_meeting_info<'a>(&'a self, _meeting_id: &'a str) -> BbbFuture<'a, MeetingInfo> {
+            unsupported("getMeetingInfo")
+        }
+        fn is_meeting_running<'a>(&'a self, _meeting_id: &'a str) -> BbbFuture<'a, bool> {
+            unsupported("isMeetingRunning")
+        }
+        fn get_recordings<'a>(&'a self, _query: &'a RecordingsQuery) -> BbbFuture<'a, Vec<Recording>> {
+            unsupported("getRecordings")
+        }
+        fn delete_recordings<'a>(&'a self, _record_ids: &'a [String]) -> BbbFuture<'a, ()> {
+            unsupported("deleteRecordings")
+        }
+        fn send_chat_message<'a>(&'a self, message: &'a ChatMessage) -> BbbFuture<'a, ()> {
+            Box::pin(async move {
+                if self.chat_unsupported {
+                    return Err(BbbError::Unsupported { call: "sendChatMessage".into() });
+                }
+                self.chats.lock().unwrap().push(message.clone());
+                Ok(())
+            })
+        }
+        fn insert_document<'a>(&'a self, _meeting_id: &'a str, _documents: &'a [Document]) -> BbbFuture<'a, ()> {
+            unsupported("insertDocument")
+        }
+        fn hooks_create<'a>(&'a self, _hook: &'a HookRegistration) -> BbbFuture<'a, HookCreated> {
+            unsupported("hooks/create")
+        }
+    }
+
+    fn room() -> Arc<RoomRecord> {
+        Arc::new(RoomRecord {
+            id: Uuid::new_v4(),
+            tenant: "ac-lyon".into(),
+            kind: RoomKind::Breakout,
+            title: "Ateliers".into(),
+            join_code: Some("KM7R4P".into()),
+            created_by: "t1".into(),
+            created_at: 0,
+            activity: None,
+        })
+    }
+
+    fn atelier(id: &str) -> Atelier {
+        let file = amphi_protocol::board::File {
+            blob: "b".repeat(64),
+            name: "consigne.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 1000,
+        };
+        let files = vec![file];
+        Atelier {
+            id: id.into(),
+            name: format!("Atelier {id}"),
+            instructions: String::new(),
+            duration_s: 600,
+            resources: Vec::new(),
+            files,
+            capacity: None,
+            video_url: None,
+            video_problem: None,
+            board: false,
+            quiz: None,
+        }
+    }
+
+    /// Runs one effect and returns what came back to the room, in order.
+    async fn run(bbb: Arc<FakeBbb>, room: Arc<RoomRecord>, effect: BreakoutEffect) -> Vec<Request> {
+        let runner = EffectsRunner {
+            bbb,
+            base: "https://amphi.example".into(),
+            blob_links: BlobLinks::new(b"secret"),
+            pause: Duration::from_millis(1),
+        };
+        let sink = runner.spawn();
+        let (tx, mut rx) = mpsc::channel(64);
+        sink.send(EffectJob { room, effect, back: RoomBack::to(&tx) }).await.unwrap();
+        drop(sink);
+        let mut back = Vec::new();
+        // The job is done once nothing more comes for a while (its pauses
+        // between attempts are a millisecond or so).
+        while let Ok(Some(request)) = tokio::time::timeout(Duration::from_secs(1), rx.recv()).await {
+            back.push(request);
+            if back.len() > 32 {
+                break;
+            }
+        }
+        drop(tx);
+        back
+    }
+
+    fn videos(back: &[Request]) -> Vec<(String, Option<String>, Option<bool>)> {
+        back.iter()
+            .filter_map(|request| match request {
+                Request::Video { atelier, url, problem } => {
+                    Some((atelier.clone(), url.clone(), problem.as_ref().map(|problem| problem.retrying)))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn each_opened_atelier_gets_its_meeting_then_its_video_link() {
+        let bbb = Arc::new(FakeBbb::default());
+        let room = room();
+        let effect = BreakoutEffect::OpenMeetings { ateliers: vec![atelier("a1"), atelier("a2")] };
+        let back = run(Arc::clone(&bbb), Arc::clone(&room), effect).await;
+        let created = bbb.created.lock().unwrap().clone();
+        let ids: Vec<&str> = created.iter().map(|meeting| meeting.meeting_id.as_str()).collect();
+        assert_eq!(ids, [meeting_id(room.id, "a1"), meeting_id(room.id, "a2")]);
+        let first = &created[0];
+        assert_eq!(first.logout_url.as_deref(), Some("https://amphi.example/j/KM7R4P"));
+        assert_eq!(first.documents.len(), 1);
+        assert!(
+            first.documents[0]
+                .url
+                .starts_with(&format!("https://amphi.example/api/v1/blobs/{}?access=", "b".repeat(64)))
+        );
+        assert_eq!(
+            videos(&back),
+            [
+                ("a1".to_string(), Some(video_link(room.id, "a1")), None),
+                ("a2".to_string(), Some(video_link(room.id, "a2")), None)
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_create_is_said_and_tried_again_until_it_gives_up() {
+        let bbb = Arc::new(FakeBbb { failures: Mutex::new(2), ..FakeBbb::default() });
+        let room = room();
+        let back =
+            run(Arc::clone(&bbb), Arc::clone(&room), BreakoutEffect::OpenMeetings { ateliers: vec![atelier("a1")] })
+                .await;
+        assert_eq!(
+            videos(&back),
+            [
+                ("a1".to_string(), None, Some(true)),
+                ("a1".to_string(), None, Some(true)),
+                ("a1".to_string(), Some(video_link(room.id, "a1")), None)
+            ],
+            "two problems said while retrying, then the link"
+        );
+
+        let bbb = Arc::new(FakeBbb { failures: Mutex::new(u32::MAX), ..FakeBbb::default() });
+        let back = run(Arc::clone(&bbb), room, BreakoutEffect::OpenMeetings { ateliers: vec![atelier("a1")] }).await;
+        let said = videos(&back);
+        assert_eq!(said.len(), CREATE_ATTEMPTS as usize);
+        assert!(said[..said.len() - 1].iter().all(|(_, url, retrying)| url.is_none() && *retrying == Some(true)));
+        assert_eq!(said.last().unwrap().2, Some(false), "the last problem says it stopped trying");
+        assert_eq!(bbb.created.lock().unwrap().len(), CREATE_ATTEMPTS as usize);
+    }
+
+    #[tokio::test]
+    async fn a_broadcast_reaches_each_open_ateliers_chat_and_stops_on_an_old_server() {
+        let bbb = Arc::new(FakeBbb::default());
+        let room = room();
+        let effect = BreakoutEffect::PostToChats {
+            ateliers: vec!["a1".into(), "a2".into()],
+            text: "Pause".into(),
+            from: "Mme D".into(),
+        };
+        let back = run(Arc::clone(&bbb), Arc::clone(&room), effect).await;
+        assert!(back.is_empty(), "a broadcast changes nothing in the room");
+        let chats = bbb.chats.lock().unwrap().clone();
+        let sent: Vec<(&str, &str, Option<&str>)> = chats
+            .iter()
+            .map(|chat| (chat.meeting_id.as_str(), chat.message.as_str(), chat.user_name.as_deref()))
+            .collect();
+        let (a1, a2) = (meeting_id(room.id, "a1"), meeting_id(room.id, "a2"));
+        assert_eq!(sent, [(a1.as_str(), "Pause", Some("Mme D")), (a2.as_str(), "Pause", Some("Mme D"))]);
+
+        let old = Arc::new(FakeBbb { chat_unsupported: true, ..FakeBbb::default() });
+        let effect =
+            BreakoutEffect::PostToChats { ateliers: vec!["a1".into()], text: "Pause".into(), from: "Mme D".into() };
+        assert!(run(Arc::clone(&old), room, effect).await.is_empty());
+        assert!(old.chats.lock().unwrap().is_empty());
+    }
+}

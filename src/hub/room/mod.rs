@@ -115,6 +115,11 @@ pub type EffectSink = mpsc::Sender<EffectJob>;
 pub struct RoomBack(mpsc::WeakSender<Request>);
 
 impl RoomBack {
+    /// The way back to the room whose mailbox `tx` feeds.
+    pub(crate) fn to(tx: &mpsc::Sender<Request>) -> RoomBack {
+        RoomBack(tx.downgrade())
+    }
+
     /// Gives an atelier its video link, or says why it has none. `false`:
     /// the room went away.
     pub async fn video(&self, atelier: String, url: Option<String>, problem: Option<VideoProblem>) -> bool {
@@ -223,7 +228,7 @@ impl RoomHandle {
         effects: Option<EffectSink>,
     ) -> RoomHandle {
         let (tx, rx) = mpsc::channel(settings.mailbox);
-        let parts = Parts { settings, bus, writer, metrics, effects, back: RoomBack(tx.downgrade()), rx };
+        let parts = Parts { settings, bus, writer, metrics, effects, back: RoomBack::to(&tx), rx };
         let record = Arc::new(record);
         let span = tracing::info_span!("room", room = %record.id, tenant = %record.tenant);
         let actor = span.in_scope(|| match record.kind {
