@@ -4,6 +4,7 @@
 
 mod util;
 
+mod architecture;
 mod ateliers;
 mod attendance;
 mod bad_input;

@@ -56,3 +56,29 @@ impl Envelope {
         .clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use amphi_protocol::server::{Announcement, EventBody};
+
+    use super::*;
+
+    #[test]
+    fn an_event_is_encoded_once_per_format_and_shared() {
+        let room = Uuid::new_v4();
+        let announcement = Announcement { from: "t".into(), from_name: "Mme D".into(), text: "Pause".into(), at: 7 };
+        let message = ServerMessage::Event {
+            room: room.to_string(),
+            seq: 1,
+            at: 7,
+            event: EventBody::Announcement { announcement },
+        };
+        let envelope = Envelope::new(room, 1, Audience::Everyone, message.clone());
+        let (first, again) = (envelope.encoded(Format::Json), envelope.encoded(Format::Json));
+        assert_eq!(first.as_ptr(), again.as_ptr(), "the second recipient gets the first one's bytes");
+        let packed = envelope.encoded(Format::MsgPack);
+        assert_eq!(packed.as_ptr(), envelope.encoded(Format::MsgPack).as_ptr());
+        assert_ne!(first, packed, "one encoding per format");
+        assert_eq!(first.as_ref(), Format::Json.encode(&message).unwrap().as_slice());
+    }
+}

@@ -80,27 +80,44 @@ pub async fn register(State(app): State<AppState>, headers: HeaderMap, Query(que
 }
 
 async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) -> Result<PlatformRecord, LtiError> {
-    let refuse = |status, detail: String| LtiError::new(status, "lti_registration_refused", detail);
     let tenant =
         app.store.lti_registration_tenant(&query.code, now_ms()).await.map_err(LtiError::internal)?.ok_or_else(
             || {
-                refuse(
+                refused(
                     StatusCode::FORBIDDEN,
                     "this registration link is unknown, used or expired: ask for a new one".into(),
                 )
             },
         )?;
-    let config_url = url::Url::parse(&query.openid_configuration)
-        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "openid_configuration is not a URL".into()))?;
+    let config = platform_configuration(app, &query.openid_configuration).await?;
+    let registration = tool_registration(&public_url(app, headers));
+    let (client_id, deployment) =
+        register_with(app, &config, query.registration_token.as_deref(), &registration).await?;
+    if !app.store.use_lti_registration_code(&query.code, now_ms()).await.map_err(LtiError::internal)? {
+        return Err(refused(StatusCode::FORBIDDEN, "this registration link was used meanwhile".into()));
+    }
+    save_platform(app, tenant, config, client_id, deployment).await
+}
+
+/// A refusal of a registration, with why.
+fn refused(status: StatusCode, detail: String) -> LtiError {
+    LtiError::new(status, "lti_registration_refused", detail)
+}
+
+/// The platform's OpenID configuration, fetched from `url`: its issuer on
+/// that host, its endpoints URLs.
+async fn platform_configuration(app: &AppState, url: &str) -> Result<PlatformConfiguration, LtiError> {
+    let config_url = url::Url::parse(url)
+        .map_err(|_| refused(StatusCode::BAD_REQUEST, "openid_configuration is not a URL".into()))?;
     let http = &app.lti.http;
     let request = http.request(reqwest::Method::GET, config_url.as_str());
     let config: PlatformConfiguration = http
         .json(config_url.as_str(), request)
         .await
-        .map_err(|e| refuse(StatusCode::BAD_GATEWAY, format!("the platform's configuration: {e}")))?;
+        .map_err(|e| refused(StatusCode::BAD_GATEWAY, format!("the platform's configuration: {e}")))?;
     let issuer_origin = url::Url::parse(&config.issuer).map(|u| u.origin()).ok();
     if issuer_origin != Some(config_url.origin()) {
-        return Err(refuse(
+        return Err(refused(
             StatusCode::BAD_REQUEST,
             "the configuration's issuer is not on the configuration's host".into(),
         ));
@@ -112,11 +129,14 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
         ("registration_endpoint", &config.registration_endpoint),
     ] {
         if url::Url::parse(endpoint).is_err() {
-            return Err(refuse(StatusCode::BAD_REQUEST, format!("the configuration's {name} is not a URL")));
+            return Err(refused(StatusCode::BAD_REQUEST, format!("the configuration's {name} is not a URL")));
         }
     }
-    let base = public_url(app, headers);
-    let domain = domain_of(&base);
+    Ok(config)
+}
+
+/// What amphi asks the platform to register, at its public address `base`.
+fn tool_registration(base: &str) -> Value {
     let scopes = [
         SCOPE_LINEITEM,
         SCOPE_SCORE,
@@ -124,7 +144,7 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
         SCOPE_MEMBERSHIPS,
     ]
     .join(" ");
-    let registration = json!({
+    json!({
         "application_type": "web",
         "response_types": ["id_token"],
         "grant_types": ["implicit", "client_credentials"],
@@ -136,7 +156,7 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": scopes,
         "https://purl.imsglobal.org/spec/lti-tool-configuration": {
-            "domain": domain,
+            "domain": domain_of(base),
             "description": "Tests interactifs, murs collaboratifs et ateliers en direct",
             "target_link_uri": format!("{base}/lti/launch"),
             "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
@@ -145,30 +165,45 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
                 { "type": "LtiResourceLinkRequest", "target_link_uri": format!("{base}/lti/launch") },
             ],
         },
-    });
-    let mut request = http.request(reqwest::Method::POST, &config.registration_endpoint).json(&registration);
-    if let Some(token) = query.registration_token.as_deref().filter(|t| !t.is_empty()) {
+    })
+}
+
+/// Posts `registration` to the platform's registration endpoint (with its
+/// one-time `token`): the client id it gives amphi, and its deployment id.
+async fn register_with(
+    app: &AppState,
+    config: &PlatformConfiguration,
+    token: Option<&str>,
+    registration: &Value,
+) -> Result<(String, Option<String>), LtiError> {
+    let http = &app.lti.http;
+    let mut request = http.request(reqwest::Method::POST, &config.registration_endpoint).json(registration);
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
         request = request.bearer_auth(token);
     }
     let answer: Value = http
         .json(&config.registration_endpoint, request)
         .await
-        .map_err(|e| refuse(StatusCode::BAD_GATEWAY, format!("the platform refused the registration: {e}")))?;
+        .map_err(|e| refused(StatusCode::BAD_GATEWAY, format!("the platform refused the registration: {e}")))?;
     let client_id = answer["client_id"]
         .as_str()
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| refuse(StatusCode::BAD_GATEWAY, "the platform's answer has no client_id".into()))?;
-    let deployment = answer["https://purl.imsglobal.org/spec/lti-tool-configuration"]["deployment_id"]
-        .as_str()
-        .map(String::from)
-        .or_else(|| {
-            answer["https://purl.imsglobal.org/spec/lti-tool-configuration"]["deployment_id"]
-                .as_i64()
-                .map(|n| n.to_string())
-        });
-    if !app.store.use_lti_registration_code(&query.code, now_ms()).await.map_err(LtiError::internal)? {
-        return Err(refuse(StatusCode::FORBIDDEN, "this registration link was used meanwhile".into()));
-    }
+        .ok_or_else(|| refused(StatusCode::BAD_GATEWAY, "the platform's answer has no client_id".into()))?;
+    let deployment = &answer["https://purl.imsglobal.org/spec/lti-tool-configuration"]["deployment_id"];
+    let deployment = deployment.as_str().map(String::from).or_else(|| deployment.as_i64().map(|n| n.to_string()));
+    Ok((client_id.to_string(), deployment))
+}
+
+/// Stores the registered platform in `tenant`, or updates the one this
+/// tenant has with the same issuer and client id (its endpoints, one more
+/// deployment).
+async fn save_platform(
+    app: &AppState,
+    tenant: String,
+    config: PlatformConfiguration,
+    client_id: String,
+    deployment: Option<String>,
+) -> Result<PlatformRecord, LtiError> {
     let name = config
         .lti
         .as_ref()
@@ -189,7 +224,7 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
         tenant,
         name,
         issuer: config.issuer,
-        client_id: client_id.to_string(),
+        client_id,
         deployment_ids: deployment.into_iter().collect(),
         auth_url: config.authorization_endpoint,
         token_url: config.token_endpoint,
@@ -198,7 +233,7 @@ async fn registered(app: &AppState, headers: &HeaderMap, query: &RegisterQuery) 
     };
     app.store.insert_lti_platform(&platform).await.map_err(|error| {
         if error.is_unique_violation() {
-            refuse(StatusCode::CONFLICT, "this platform and client id are registered in another tenant".into())
+            refused(StatusCode::CONFLICT, "this platform and client id are registered in another tenant".into())
         } else {
             LtiError::internal(error)
         }

@@ -166,30 +166,34 @@ impl Connection {
                 }
             }
         };
-        // A write interrupted by a close request (a slow consumer) ends as
-        // `Gone`, but still owes the peer its close code.
+        self.close(socket, exit).await;
+    }
+
+    /// Ends the connection: with its close code when it has one (a write
+    /// interrupted by a close request, a slow consumer, ends as `Gone` but
+    /// still owes the peer its code).
+    async fn close(&self, mut socket: WebSocket, exit: Exit) {
         let code = match exit {
             Exit::Close(code) => Some(code),
             Exit::Gone => self.closer.requested(),
         };
-        if let Some(code) = code {
-            self.app.metrics.closes.with_label_values(&[&code.code().to_string()]).inc();
-            tracing::debug!(code = code.code(), reason = code.reason(), "closing connection");
-            let frame = CloseFrame { code: code.code(), reason: Utf8Bytes::from_static(code.reason()) };
-            // The closing handshake: send our close, then read until the
-            // peer's (dropping the socket with unread data would reset it
-            // and could lose our close frame).
-            let _ = tokio::time::timeout(CLOSE_GRACE, async {
-                socket.send(Message::Close(Some(frame))).await?;
-                while let Some(frame) = socket.recv().await {
-                    if matches!(frame?, Message::Close(_)) {
-                        break;
-                    }
+        let Some(code) = code else { return };
+        self.app.metrics.closes.with_label_values(&[&code.code().to_string()]).inc();
+        tracing::debug!(code = code.code(), reason = code.reason(), "closing connection");
+        let frame = CloseFrame { code: code.code(), reason: Utf8Bytes::from_static(code.reason()) };
+        // The closing handshake: send our close, then read until the peer's
+        // (dropping the socket with unread data would reset it and could lose
+        // our close frame).
+        let _ = tokio::time::timeout(CLOSE_GRACE, async {
+            socket.send(Message::Close(Some(frame))).await?;
+            while let Some(frame) = socket.recv().await {
+                if matches!(frame?, Message::Close(_)) {
+                    break;
                 }
-                Ok::<(), axum::Error>(())
-            })
-            .await;
-        }
+            }
+            Ok::<(), axum::Error>(())
+        })
+        .await;
     }
 
     /// Handles one frame. `Ok(Some(code))` asks to close the connection.
