@@ -15,6 +15,8 @@ mod lease;
 mod link;
 mod members;
 mod remote;
+#[cfg(test)]
+mod tests;
 mod wire;
 
 use std::sync::Arc;
