@@ -8,7 +8,9 @@
 // the phone comments and rewrites its comment, and the console reads the
 // new words; the console's embed code, pasted into a page of the site once
 // it is registered as an LTI platform (amphi lets only those frame it),
-// shows the board there (a guest joins inside the frame). axe-core on both.
+// shows the board there (a guest joins inside the frame); the console lists
+// the phone among the room's members, connected, then gone once it closes.
+// axe-core on both.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -157,6 +159,18 @@ test('board: a link posted from a phone shows as its page’s card', { timeout: 
     await shot(page, 'board-link-04-embedded-1280');
     await elsewhere.close();
   });
-  await context.close();
+
+  await t.test('the console lists who is in the room: the phone connected, then gone', async () => {
+    const panel = trainer.getByTestId('members-panel');
+    await panel.locator('summary').click();
+    const ines = panel.getByTestId('members').locator('li').filter({ hasText: 'Inès' });
+    await waitForText(ines, /participant[\s\S]*connecté/);
+    assert.doesNotMatch(await ines.textContent(), /déconnecté/);
+    await waitForText(panel, /Connectés : \d+ sur \d+/);
+    await assertAccessible(trainer, 'board console: members');
+    await shot(trainer, 'board-link-05-members-1920');
+    await context.close();
+    await waitForText(ines, /déconnecté/);
+  });
   await consoleContext.close();
 });

@@ -5,7 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isValidCode, normalizeCode } from '../src/views/home';
-import { joinUrl, sortMembers } from '../src/views/trainer';
+import { joinUrl } from '../src/views/trainer';
+import { sortMembers } from '../src/views/members-panel';
 import { parseSections } from '../src/views/board-create';
 
 describe('join code input', () => {

@@ -1,6 +1,7 @@
 // The trainer's board console: join code, link and QR code, a projector
 // window (observer token); the board's counts (to approve, to reveal,
-// hidden), its mode, "reveal all", the posting deadline; the sections (add,
+// hidden), its mode, "reveal all", the posting deadline; who is in the room
+// (connected or not, "Retirer" for a participant); the sections (add,
 // rename, lock, remove); a post form; the board with the moderation of each
 // post (approve, hide, unhide, delete, move up/down or to another section,
 // drag); the moderation queue at the top (pending posts, "Tout valider");
@@ -31,6 +32,7 @@ import { connectionBadge, showAlert, watchRoom } from './common';
 import { badgesPanel } from './badge-panel';
 import { downloadButton, downloadStatus } from './downloads';
 import { courseRosterPanel } from './course-roster';
+import { membersPanel } from './members-panel';
 import { joinCodePanel, nextSessionButton, projectorWindowButton } from './room-code';
 import { embedPanel } from './embed-code';
 import { lockSwitch } from './room-guard';
@@ -159,6 +161,9 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   });
 
   const badges = badgesPanel(app, roomId, 'board', () => client.room(roomId)?.info.title ?? '');
+  const members = membersPanel(client, roomId);
+  const membersPanelRoot = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'members-panel' },
+    h('summary', {}, t('trainer.members')), members.summary, members.list);
   // ---- exports, import ----
   const status = downloadStatus();
   const exportFile = (file: 'export.csv' | 'export.zip', label: string) => downloadButton(app, {
@@ -187,6 +192,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-1w' },
       h('div', { class: 'fr-col-12 fr-col-md-4' }, code.root),
       h('div', { class: 'fr-col-12 fr-col-md-8' }, controls)),
+    membersPanelRoot,
     sectionsPanel,
     composePanel,
     embed.root,
@@ -213,6 +219,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     info.update(state, now);
     deadline.set(state?.settings.deadline);
     queue.update(state);
+    members.update();
     if (!state) return;
     const waiting = waitingCounts(state);
     counts.textContent = t('board.console.counts', {

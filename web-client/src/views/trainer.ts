@@ -7,11 +7,12 @@ import type { App, View } from '../app';
 import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
 import { errorText, formatTime, t, tn } from '../i18n';
-import type { MemberView, RaisedHand, RoomId } from '../protocol';
-import { announcementsList, connectionBadge, roleLabel, showAlert, watchRoom } from './common';
+import type { RaisedHand, RoomId } from '../protocol';
+import { announcementsList, connectionBadge, showAlert, watchRoom } from './common';
 import { downloadsPanel } from './downloads';
+import { membersPanel } from './members-panel';
 import { qrSlot } from './qr-code';
-import { lockSwitch, removeMemberButton } from './room-guard';
+import { lockSwitch } from './room-guard';
 
 export const ANNOUNCE_MAX = 1000;
 
@@ -32,12 +33,6 @@ export function showJoinLink(link: HTMLAnchorElement, code: string): void {
   link.replaceChildren(
     h('span', { class: 'amphi-join-link__origin' }, location.origin), h('wbr'),
     h('span', { class: 'amphi-join-link__path', 'data-testid': 'join-url-path' }, `/j/${code}`));
-}
-
-/** Leaders first, then by name. */
-export function sortMembers(members: readonly MemberView[]): MemberView[] {
-  const rank = (m: MemberView) => (m.role === 'participant' ? 2 : m.role === 'observer' ? 1 : 0);
-  return [...members].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
 }
 
 export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId): View {
@@ -101,16 +96,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
       button);
   };
 
-  // ---- members ----
-  const membersSummary = h('p', { class: 'fr-text--sm amphi-muted' });
-  const membersList = h('ul', { class: 'amphi-list', 'data-testid': 'members' });
-  const memberItem = (m: MemberView) =>
-    h('li', { class: 'amphi-list__item' },
-      h('span', { class: 'amphi-list__name' }, m.name),
-      h('span', { class: 'fr-tag fr-tag--sm' }, roleLabel(m.role)),
-      h('span', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${m.connected ? 'fr-badge--success' : ''}` },
-        t(m.connected ? 'trainer.connected' : 'trainer.disconnected')),
-      removeMemberButton(client, roomId, m));
+  const members = membersPanel(client, roomId);
 
   // ---- announce form ----
   const textarea = h('textarea', {
@@ -158,7 +144,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     h('div', { class: 'fr-grid-row fr-grid-row--gutters fr-mt-2w' },
       h('section', { class: 'fr-col-12 fr-col-md-6', 'aria-labelledby': 'hands-title' }, handsHeading, noHands, handsList),
       h('section', { class: 'fr-col-12 fr-col-md-6', 'aria-labelledby': 'members-title' },
-        h('h2', { id: 'members-title', class: 'fr-h4' }, t('trainer.members')), membersSummary, membersList)),
+        h('h2', { id: 'members-title', class: 'fr-h4' }, t('trainer.members')), members.summary, members.list)),
     form,
     announcements.root,
     downloadsPanel(app, roomId, ['attendance.csv'], 'downloads.lobbyHint'),
@@ -186,10 +172,7 @@ export function renderTrainerLobby(app: App, client: AmphiClient, roomId: RoomId
     handsCount.textContent = String(hands.length);
     noHands.hidden = hands.length > 0;
     setChildren(handsList, ...hands.map(handItem));
-    const counts = state?.counts;
-    membersSummary.textContent = t('trainer.membersCount', { connected: counts?.connected ?? 0, members: counts?.members ?? 0 });
-    setChildren(membersList, ...sortMembers(state?.members ?? []).map(memberItem));
-    if (!state?.members.length) membersList.append(h('li', { class: 'amphi-muted fr-text--sm' }, t('trainer.noMembers')));
+    members.update();
     announcements.update(state?.announcements ?? []);
   }
 
