@@ -15,7 +15,8 @@
 // removed; reveal-later: each participant sees only their own post until
 // the trainer reveals them all (then the board in English); the projector
 // window (observer token) shows the wall, the join code and QR code at
-// 1920 px; the CSV and ZIP exports download, and the ZIP makes a new board.
+// 1920 px, then the slideshow (one post at a time, the arrow keys, Escape);
+// the CSV and ZIP exports download, and the ZIP makes a new board.
 // Then a board of 130 posts: the snapshot carries 100, the phone fetches the
 // rest with `load_more`, answered by a `board_page` under the same id.
 // Every screen state goes through the axe-core check (assertAccessible);
@@ -515,6 +516,21 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     assert.ok(size >= 24, `projector titles are large (${size}px)`);
     await shot(popup, 'board-13-projector');
     await assertAccessible(popup, 'projector window: board wall');
+    // The slideshow: one post at a time, larger still; the arrow keys go on.
+    await popup.getByRole('button', { name: 'Diaporama' }).click();
+    const slideshow = popup.getByTestId('slideshow');
+    await waitForText(slideshow.getByTestId('slideshow-position'), /^1 sur \d+$/);
+    assert.equal(await popup.getByTestId('board').isVisible(), false, 'the wall gives way');
+    const first = await slideshow.locator('.amphi-post__title').textContent();
+    const big = await slideshow.locator('.amphi-post__title').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(big >= 40, `slideshow titles are larger still (${big}px)`);
+    await popup.keyboard.press('ArrowRight');
+    await waitForText(slideshow.getByTestId('slideshow-position'), /^2 sur \d+$/);
+    assert.notEqual(await slideshow.locator('.amphi-post__title').textContent(), first);
+    await shot(popup, 'board-13b-projector-slideshow');
+    await assertAccessible(popup, 'projector window: slideshow');
+    await popup.keyboard.press('Escape');
+    await popup.getByTestId('board').waitFor();
     await popup.close();
     await trainer.setViewportSize({ width: 1280, height: 900 });
   });

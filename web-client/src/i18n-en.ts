@@ -456,6 +456,13 @@ export const en: Record<MessageKey, string> = {
 
   'board.loading': 'Loading the board…',
   'board.loadingMore': 'Loading posts: {count} of {total}…',
+  'board.slideshow.open': 'Slideshow',
+  'board.slideshow.title': 'Slideshow of the posts',
+  'board.slideshow.previous': 'Previous',
+  'board.slideshow.next': 'Next',
+  'board.slideshow.close': 'Back to the wall',
+  'board.slideshow.position': '{n} of {total}',
+  'board.slideshow.empty': 'No post to show yet.',
   'board.wall': 'Wall',
   'board.postsHeading': 'Posts',
   'board.untitled': 'Untitled post',

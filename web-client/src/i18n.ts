@@ -461,6 +461,13 @@ export const fr = {
 
   'board.loading': 'Chargement du tableau…',
   'board.loadingMore': 'Chargement des messages : {count} sur {total}…',
+  'board.slideshow.open': 'Diaporama',
+  'board.slideshow.title': 'Diaporama des messages',
+  'board.slideshow.previous': 'Précédent',
+  'board.slideshow.next': 'Suivant',
+  'board.slideshow.close': 'Revenir au mur',
+  'board.slideshow.position': '{n} sur {total}',
+  'board.slideshow.empty': 'Aucun message à montrer pour l’instant.',
   'board.wall': 'Mur',
   'board.postsHeading': 'Messages',
   'board.untitled': 'Message sans titre',
