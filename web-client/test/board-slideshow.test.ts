@@ -61,8 +61,10 @@ describe('board slideshow', () => {
     expect(show.root.querySelectorAll('button[data-focus]')).toHaveLength(0);
     key('Escape');
     expect([show.open, show.root.hidden, closed]).toEqual([false, true, 1]);
+    expect(show.root.querySelectorAll('[data-testid="post"]'), 'closed, it holds no card').toHaveLength(0);
     key('ArrowRight');
-    expect(title(), 'keys do nothing once closed').toBe('Deuxième idée');
+    show.show();
+    expect(title(), 'keys do nothing once closed; it opens again where it was').toBe('Deuxième idée');
     show.dispose();
   });
 

@@ -2,7 +2,8 @@
 // as the screen allows, in board order (sections in order); "Précédent" and
 // "Suivant" (or the arrow keys), "3 sur 12", and back to the wall (or
 // Escape). The post shown stays shown while others come, change or go (it
-// is followed by its id); if it goes, the next one takes its place.
+// is followed by its id); if it goes, the next one takes its place. Closed,
+// it holds no card, and opens again on the post it showed.
 
 import type { BoardState } from '../board-state';
 import { orderedPosts } from '../board-state';
@@ -43,7 +44,13 @@ export function boardSlideshow(actions: CardActions, onHide: () => void): Slides
   let card: PostCard | undefined;
   let open = false;
 
+  /** Draws the post shown; a hidden show holds no card (the wall's are the page's posts). */
   function draw(): void {
+    if (!open) {
+      card = undefined;
+      stage.replaceChildren();
+      return;
+    }
     const index = Math.max(0, posts.findIndex((p) => p.id === shownId));
     const post = posts[index];
     shownId = post?.id;
@@ -98,6 +105,7 @@ export function boardSlideshow(actions: CardActions, onHide: () => void): Slides
     if (!open) return;
     open = false;
     root.hidden = true;
+    draw();
     onHide();
   }
 
@@ -109,6 +117,7 @@ export function boardSlideshow(actions: CardActions, onHide: () => void): Slides
     show() {
       open = true;
       root.hidden = false;
+      draw();
       next.focus();
     },
     hide,
