@@ -8,20 +8,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setLang } from '../src/i18n';
 import { boardFromSnapshot } from '../src/board-state';
 import type { Post } from '../src/board-protocol';
-import type { CardActions } from '../src/views/board-card';
+import { readOnlyActions } from '../src/views/board-card';
 import { boardSlideshow } from '../src/views/board-slideshow';
 import { post, snapshot } from './board-fixtures';
 
 const noop = () => {};
-const actions: CardActions = {
-  like: noop,
-  comment: async () => ({ ok: false, code: 'forbidden', message: '' }),
-  deleteComment: noop,
-  edit: async () => ({ ok: false, code: 'forbidden', message: '' }),
-  remove: noop,
-  uploads: { upload: () => Promise.reject(new Error('read only')) },
-  announce: noop,
-};
+const actions = readOnlyActions(noop);
 
 const board = (posts: Post[]) => boardFromSnapshot(snapshot({ posts, total: posts.length }));
 const key = (k: string) => document.dispatchEvent(new KeyboardEvent('keydown', { key: k }));

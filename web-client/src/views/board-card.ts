@@ -67,6 +67,21 @@ export interface CardActions {
   announce(text: string): void;
 }
 
+/** The actions of a screen that only shows posts (a projector): every one refused or inert. */
+export function readOnlyActions(announce: (text: string) => void): CardActions {
+  const noop = () => {};
+  const refused = async (): Promise<CommandResult> => ({ ok: false, code: 'forbidden', message: '' });
+  return {
+    like: noop,
+    comment: refused,
+    deleteComment: noop,
+    edit: refused,
+    remove: noop,
+    uploads: { upload: () => Promise.reject(new Error('a read-only screen does not upload')) },
+    announce,
+  };
+}
+
 export interface PostCard {
   root: HTMLElement;
   post: Post;

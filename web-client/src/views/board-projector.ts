@@ -9,7 +9,7 @@ import type { AmphiClient } from '../client';
 import { h } from '../dom';
 import type { RoomId } from '../protocol';
 import { t } from '../i18n';
-import type { CardActions } from './board-card';
+import { readOnlyActions } from './board-card';
 import { boardInfo } from './board-common';
 import { boardSlideshow } from './board-slideshow';
 import { boardView } from './board-view';
@@ -23,16 +23,7 @@ export function renderBoardProjector(app: App, client: AmphiClient, roomId: Room
   const errors = h('div');
   const code = joinCodePanel('amphi-board-projector__code');
   const info = boardInfo();
-  const noop = () => {};
-  const actions: CardActions = {
-    like: noop,
-    comment: async () => ({ ok: false, code: 'forbidden', message: '' }),
-    deleteComment: noop,
-    edit: async () => ({ ok: false, code: 'forbidden', message: '' }),
-    remove: noop,
-    uploads: { upload: () => Promise.reject(new Error('observers do not upload')) },
-    announce: (text) => app.announce(text),
-  };
+  const actions = readOnlyActions((text) => app.announce(text));
   const board = boardView({ projector: true, actions });
   const fullscreen = fullscreenButton();
   const slideshowButton = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary', 'data-testid': 'slideshow-open' }, t('board.slideshow.open'));
