@@ -3,9 +3,10 @@
 //! and ateliers build on it.
 //!
 //! Presence is coalesced: changes accumulate and [`Lobby::flush_presence`]
-//! turns them into at most one pair of events per period (the member diff
-//! for roster viewers, the counts for participants), so that 10,000 joins do
-//! not cost 10,000 broadcasts to 10,000 members.
+//! turns them into at most one member diff per period for roster viewers,
+//! and one counts event for participants per a period that grows with the
+//! room (see [`Lobby::participant_period`]), so that 10,000 joins do not
+//! cost 10,000 broadcasts to 10,000 members, nor 50,000 frames a second.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -13,6 +14,10 @@ use amphi_protocol::server::{Announcement, EventBody, MemberView, PresenceCounts
 use amphi_protocol::{ErrorCode, Role};
 
 use super::{Actor, Audience, Emit, Millis, Refusal};
+
+/// The longest time between two counts events to participants (see
+/// [`Lobby::participant_period`]).
+pub const PARTICIPANT_COUNTS_MAX_MS: Millis = 2_000;
 
 /// A lobby command, already decoded and validated for size.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -65,6 +70,9 @@ pub struct Lobby {
     changed: BTreeSet<String>,
     left: BTreeSet<String>,
     last_presence_at: Option<Millis>,
+    /// Participants' counts changed since they were last sent.
+    participants_stale: bool,
+    last_participants_at: Option<Millis>,
     /// Kept up to date on every attach, detach and leave: a join storm
     /// must not count the whole room for each joiner's snapshot.
     counts: PresenceCounts,
@@ -86,6 +94,8 @@ impl Lobby {
             changed: BTreeSet::new(),
             left: BTreeSet::new(),
             last_presence_at: None,
+            participants_stale: false,
+            last_participants_at: None,
             counts: PresenceCounts::default(),
             offline_guests: 0,
             locked: false,
@@ -199,6 +209,7 @@ impl Lobby {
         }
         self.changed.remove(id);
         self.left.insert(id.to_string());
+        self.participants_stale = true;
         self.lower(id, id).into_iter().collect()
     }
 
@@ -287,37 +298,59 @@ impl Lobby {
     fn mark_changed(&mut self, id: &str) {
         self.left.remove(id);
         self.changed.insert(id.to_string());
+        self.participants_stale = true;
     }
 
     /// When the pending presence changes should be flushed, if any: at once
-    /// after a quiet period, else one coalescing period after the last flush.
+    /// after a quiet period, else one coalescing period after the last flush
+    /// (for participants, one of their longer periods).
     pub fn presence_due(&self) -> Option<Millis> {
+        [self.roster_due(), self.participants_due()].into_iter().flatten().min()
+    }
+
+    fn roster_due(&self) -> Option<Millis> {
         if self.changed.is_empty() && self.left.is_empty() {
             return None;
         }
         Some(self.last_presence_at.map_or(0, |last| last + self.settings.coalesce_ms))
     }
 
-    /// The coalesced presence events, if any are due at `now`.
+    fn participants_due(&self) -> Option<Millis> {
+        let period = self.participant_period();
+        self.participants_stale.then(|| self.last_participants_at.map_or(0, |last| last + period))
+    }
+
+    /// How often participants get the counts: every `coalesce_ms` up to 100
+    /// connected participants, then one more period per hundred, at most
+    /// every [`PARTICIPANT_COUNTS_MAX_MS`]. A phone shows "N connected"; a
+    /// join storm of 10,000 then costs 5,000 frames a second, not 50,000.
+    fn participant_period(&self) -> Millis {
+        let hundreds = Millis::from(self.counts.participants_connected / 100).max(1);
+        let period = self.settings.coalesce_ms.saturating_mul(hundreds);
+        period.min(PARTICIPANT_COUNTS_MAX_MS.max(self.settings.coalesce_ms))
+    }
+
+    /// The coalesced presence events due at `now`: the member diff for
+    /// roster viewers, the counts for participants, or both.
     pub fn flush_presence(&mut self, now: Millis) -> Vec<Emit> {
-        match self.presence_due() {
-            Some(due) if due <= now => {}
-            _ => return Vec::new(),
-        }
-        self.last_presence_at = Some(now);
-        let changed = std::mem::take(&mut self.changed)
-            .into_iter()
-            .filter_map(|id| self.members.get(&id).map(|p| p.view.clone()))
-            .collect();
-        let left = std::mem::take(&mut self.left).into_iter().collect();
         let counts = self.counts();
-        vec![
-            Emit { audience: Audience::RosterViewers, body: EventBody::Presence { counts, changed, left } },
-            Emit {
-                audience: Audience::Participants,
-                body: EventBody::Presence { counts, changed: Vec::new(), left: Vec::new() },
-            },
-        ]
+        let mut emits = Vec::new();
+        if self.roster_due().is_some_and(|due| due <= now) {
+            self.last_presence_at = Some(now);
+            let changed = std::mem::take(&mut self.changed)
+                .into_iter()
+                .filter_map(|id| self.members.get(&id).map(|p| p.view.clone()))
+                .collect();
+            let left = std::mem::take(&mut self.left).into_iter().collect();
+            emits.push(Emit { audience: Audience::RosterViewers, body: EventBody::Presence { counts, changed, left } });
+        }
+        if self.participants_due().is_some_and(|due| due <= now) {
+            self.last_participants_at = Some(now);
+            self.participants_stale = false;
+            let body = EventBody::Presence { counts, changed: Vec::new(), left: Vec::new() };
+            emits.push(Emit { audience: Audience::Participants, body });
+        }
+        emits
     }
 
     pub fn counts(&self) -> PresenceCounts {
@@ -416,6 +449,32 @@ mod tests {
         assert_eq!(counts_p, counts);
         assert!(changed_p.is_empty() && left_p.is_empty(), "participants see counts only");
         assert_eq!(lobby.presence_due(), None);
+    }
+
+    #[test]
+    fn participants_get_the_counts_less_often_as_the_room_grows() {
+        let mut lobby = Lobby::new(SETTINGS);
+        let ids: Vec<String> = (0..1_000).map(|i| format!("p{i}")).collect();
+        for id in &ids {
+            lobby.attach(Actor { id, name: "P", role: Role::Participant });
+        }
+        assert_eq!(lobby.participant_period(), 2_000, "200 ms per hundred, at most 2 s");
+        let first = lobby.flush_presence(10_000);
+        assert_eq!(first.len(), 2, "the first change goes to everyone at once");
+        lobby.attach(trainer());
+        assert_eq!(lobby.presence_due(), Some(10_200), "roster viewers: every 200 ms");
+        let roster_only = lobby.flush_presence(10_200);
+        assert_eq!(roster_only.len(), 1);
+        assert_eq!(roster_only[0].audience, Audience::RosterViewers);
+        assert_eq!(lobby.presence_due(), Some(12_000), "participants: 2 s after their last counts");
+        assert!(lobby.flush_presence(11_999).is_empty());
+        let counts = lobby.flush_presence(12_000);
+        let (counts, _, _) = presence_of(&counts, Audience::Participants);
+        assert_eq!((counts.participants_connected, counts.connected), (1_000, 1_001), "the latest counts");
+        assert_eq!(lobby.presence_due(), None);
+
+        let small = lobby_with(&[camille()]);
+        assert_eq!(small.participant_period(), 200, "a small room: as often as roster viewers");
     }
 
     #[test]
