@@ -16,6 +16,10 @@ pub struct Metrics {
     pub frames_in: IntCounterVec,
     /// Frames sent, by message type.
     pub frames_out: IntCounterVec,
+    /// Events left out for protocol 2 connections (said by their ack or by
+    /// the next event): not queued (a close), or queued, counted in
+    /// `frames_out`, and not written (an answer's acceptance).
+    pub frames_folded: IntCounter,
     /// Time from an event's creation to the end of its local fan-out.
     pub fanout_seconds: Histogram,
     /// Requests waiting in a room's mailbox, sampled as each is handled.
@@ -99,6 +103,11 @@ impl Metrics {
             IntCounterVec::new(Opts::new("frames_in_total", "Frames received, by message type"), &["type"]).unwrap();
         let frames_out =
             IntCounterVec::new(Opts::new("frames_out_total", "Frames sent, by message type"), &["type"]).unwrap();
+        let frames_folded = IntCounter::new(
+            "frames_folded_total",
+            "Events left out for protocol 2 connections (their ack or the next event says them)",
+        )
+        .unwrap();
         let fanout_seconds = Histogram::with_opts(
             HistogramOpts::new("fanout_seconds", "Time from an event's creation to the end of its local fan-out")
                 .buckets(vec![0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
@@ -191,6 +200,7 @@ impl Metrics {
             Box::new(rooms.clone()),
             Box::new(frames_in.clone()),
             Box::new(frames_out.clone()),
+            Box::new(frames_folded.clone()),
             Box::new(fanout_seconds.clone()),
             Box::new(mailbox_depth.clone()),
             Box::new(slow_consumers.clone()),
@@ -229,6 +239,7 @@ impl Metrics {
             rooms,
             frames_in,
             frames_out,
+            frames_folded,
             fanout_seconds,
             mailbox_depth,
             slow_consumers,

@@ -428,6 +428,7 @@ async fn the_load_tool_spreads_a_quiz_and_broadcasts_over_nodes() {
             urls: vec![ws(&nodes[1]), ws(&nodes[0])],
             participants: 20,
             format: Format::MsgPack,
+            protocol: amphi_protocol::PROTOCOL_VERSION,
             token: nodes[0].token(Role::Trainer, "amphi-load", "amphi-load"),
             server_pid: None,
             source_ips: Vec::new(),

@@ -19,6 +19,7 @@ fn options(server: &TestServer, scenario: Scenario, format: Format) -> Options {
         urls: vec![format!("ws://{}/ws", server.addr)],
         participants: 20,
         format,
+        protocol: amphi_protocol::PROTOCOL_VERSION,
         token: server.token(Role::Trainer, "amphi-load"),
         server_pid: Some(std::process::id()),
         source_ips: vec!["127.0.0.1".parse().unwrap()],
@@ -73,13 +74,13 @@ async fn every_scenario_runs_clean_at_small_scale() {
 }
 
 #[tokio::test]
-async fn the_quiz_scenario_runs_clean_in_both_modes() {
+async fn the_quiz_scenario_runs_clean_in_both_modes_and_protocols() {
     let server = TestServer::start().await;
-    for self_paced in [false, true] {
+    for (self_paced, protocol) in [(false, 1), (false, 2), (true, 1), (true, 2)] {
         for format in Format::ALL {
-            let options = Options { self_paced, ..options(&server, Scenario::Quiz, format) };
+            let options = Options { self_paced, protocol, ..options(&server, Scenario::Quiz, format) };
             let report = amphi_load::run(&options).await.expect("the run completes");
-            let label = format!("self_paced={self_paced} {format:?}");
+            let label = format!("self_paced={self_paced} protocol {protocol} {format:?}");
             assert_eq!(report.errors_total, 0, "{label}: {:?}", report.errors);
             assert_eq!(report.answers_sent, 60, "{label}: 20 participants × 3 questions");
             assert_eq!(report.answers_acked, 60, "{label}");

@@ -16,6 +16,7 @@ mod cluster;
 mod documents;
 mod durability;
 mod first_run;
+mod folding;
 mod fuzz;
 mod hardening;
 mod http;

@@ -41,6 +41,9 @@ struct Cli {
     /// Wire format: json or msgpack.
     #[arg(long, default_value = "json")]
     format: String,
+    /// Protocol version said in `hello`: 2 (the newest) or 1.
+    #[arg(long, default_value_t = amphi_protocol::PROTOCOL_VERSION)]
+    protocol: u16,
     /// A trainer token (`amphi token --role trainer`).
     #[arg(long, env = "AMPHI_LOAD_TOKEN", required_unless_present = "shard")]
     token: Option<String>,
@@ -124,6 +127,7 @@ fn run() -> anyhow::Result<bool> {
         trainer_url: cli.trainer_url,
         participants: cli.participants,
         format,
+        protocol: cli.protocol,
         token,
         server_pid: cli.server_pid,
         source_ips,

@@ -54,6 +54,9 @@ pub struct Options {
     pub participants: usize,
     #[serde(with = "format_name")]
     pub format: Format,
+    /// The protocol version said in `hello` (2 folds the frames an answer's
+    /// ack makes redundant; 1 gets them all).
+    pub protocol: u16,
     /// A trainer token; the tool creates its room through the REST API.
     #[serde(skip)]
     pub token: String,

@@ -57,6 +57,8 @@ pub struct BroadcastFigure {
 pub struct Report {
     pub scenario: String,
     pub format: String,
+    /// The protocol version the clients said in `hello`.
+    pub protocol: u16,
     pub participants: usize,
     /// Rooms the participants were spread over.
     pub rooms: usize,

@@ -35,8 +35,13 @@ pub use server::{EventBody, ServerMessage};
 
 use serde::{Deserialize, Serialize};
 
-/// The protocol version carried by `hello` and `welcome`.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// The newest protocol version, carried by `hello` and `welcome`. Version 2
+/// is version 1 with fewer frames: a connection is not sent the
+/// `answer_accepted` of its own answer (its `ack` says it) nor the
+/// `question_closed` of a question it answered (the next event says it).
+pub const PROTOCOL_VERSION: u16 = 2;
+/// The oldest version still spoken; `welcome` echoes the client's.
+pub const OLDEST_PROTOCOL_VERSION: u16 = 1;
 
 /// A room's id: a UUID in its hyphenated text form.
 pub type RoomId = String;

@@ -16,6 +16,7 @@ use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
 use super::envelope::Envelope;
+use super::folding::Folding;
 use crate::activity::Audience;
 use crate::metrics::Metrics;
 
@@ -67,6 +68,8 @@ pub struct Subscriber {
     pub role: Role,
     pub queue: mpsc::Sender<Arc<Envelope>>,
     pub closer: Arc<Closer>,
+    /// What protocol 2 leaves out for this connection in this room.
+    pub folding: Arc<Folding>,
 }
 
 /// The per-node delivery table.
@@ -160,10 +163,14 @@ impl Fanout {
     /// audience includes.
     pub fn deliver(&self, envelope: &Arc<Envelope>) {
         let mut gone = Vec::new();
-        let mut delivered = 0u64;
+        let (mut delivered, mut folded) = (0u64, 0u64);
         if let Some(room) = self.rooms.get(&envelope.room) {
-            let mut send =
-                |conn: &ConnId, subscriber: &Subscriber| match subscriber.queue.try_send(Arc::clone(envelope)) {
+            let mut send = |conn: &ConnId, subscriber: &Subscriber| {
+                if !subscriber.folding.queues(&envelope.message) {
+                    folded += 1;
+                    return;
+                }
+                match subscriber.queue.try_send(Arc::clone(envelope)) {
                     Ok(()) => delivered += 1,
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         self.metrics.slow_consumers.inc();
@@ -171,7 +178,8 @@ impl Fanout {
                         gone.push(*conn);
                     }
                     Err(mpsc::error::TrySendError::Closed(_)) => gone.push(*conn),
-                };
+                }
+            };
             match &envelope.audience {
                 Audience::Member(member) => {
                     let conns = room.by_member.get(member.as_str()).map(Vec::as_slice).unwrap_or_default();
@@ -194,6 +202,7 @@ impl Fanout {
             self.unsubscribe(envelope.room, conn);
         }
         self.metrics.frames_out.with_label_values(&["event"]).inc_by(delivered);
+        self.metrics.frames_folded.inc_by(folded);
         self.metrics.fanout_seconds.observe(envelope.created.elapsed().as_secs_f64());
     }
 }
@@ -230,8 +239,13 @@ mod tests {
         let mut queues = Vec::new();
         for (conn, member) in [(1, "camille"), (2, "camille"), (3, "lea")] {
             let (queue, rx) = mpsc::channel(4);
-            let subscriber =
-                Subscriber { member: member.into(), role: Role::Participant, queue, closer: Arc::default() };
+            let subscriber = Subscriber {
+                member: member.into(),
+                role: Role::Participant,
+                queue,
+                closer: Arc::default(),
+                folding: Arc::default(),
+            };
             fanout.subscribe(room, conn, subscriber);
             queues.push(rx);
         }
@@ -260,7 +274,13 @@ mod tests {
         let room = Uuid::new_v4();
         let subscriber = || {
             let (queue, _) = mpsc::channel(1);
-            Subscriber { member: "camille".into(), role: Role::Participant, queue, closer: Arc::default() }
+            Subscriber {
+                member: "camille".into(),
+                role: Role::Participant,
+                queue,
+                closer: Arc::default(),
+                folding: Arc::default(),
+            }
         };
         fanout.subscribe(room, 1, subscriber());
         fanout.subscribe(room, 2, subscriber());

@@ -2,10 +2,12 @@
 //! (including the room's own) delivers it to its local members. One node and
 //! many nodes share this one path; only the transport between nodes differs.
 //! Here too: the envelope an event travels in (encoded once per format) and
-//! this node's fan-out table of local connections per room.
+//! this node's fan-out table of local connections per room, and what
+//! protocol 2 leaves out for each.
 
 mod envelope;
 mod fanout;
+mod folding;
 mod local;
 mod redis;
 
@@ -13,6 +15,7 @@ use std::sync::Arc;
 
 pub use envelope::Envelope;
 pub use fanout::{Closer, ConnId, Fanout, Subscriber};
+pub use folding::Folding;
 pub use local::LocalBus;
 pub use redis::RedisBus;
 

@@ -12,9 +12,13 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use amphi_protocol::quiz::QuizCommand;
 use amphi_protocol::quiz::QuizEvent;
 use amphi_protocol::server::EventBody;
-use amphi_protocol::{Auth, ClientMessage, ClientMsgId, CloseCode, ErrorCode, Format, PROTOCOL_VERSION, ServerMessage};
+use amphi_protocol::{
+    Auth, ClientMessage, ClientMsgId, CloseCode, ErrorCode, Format, OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION,
+    ServerMessage,
+};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use bytes::Bytes;
 use futures_util::SinkExt;
@@ -30,7 +34,7 @@ use crate::activity::lobby::LobbyCommand;
 use crate::app::AppState;
 use crate::auth::{Member, TokenError};
 use crate::backoff::Backoff;
-use crate::bus::{Closer, ConnId, Envelope, Subscriber};
+use crate::bus::{Closer, ConnId, Envelope, Folding, Subscriber};
 use crate::hub::{Accepted, Attached, HubError, RoomCommand, RoomGone, RoomHandle, Who, now_ms};
 
 /// Events written to the socket in one batch before flushing.
@@ -55,6 +59,8 @@ struct Attachment {
     handle: RoomHandle,
     /// The last seq written for this room: older events are not sent again.
     last_seq: u64,
+    /// What protocol 2 leaves out here (shared with the fan-out).
+    folding: Arc<Folding>,
 }
 
 struct Connection {
@@ -71,6 +77,8 @@ struct Connection {
     pending: Vec<PendingAck>,
     /// The peer's address, for the limits on joining by code.
     address: Option<std::net::IpAddr>,
+    /// The protocol version said in `hello`.
+    version: u16,
 }
 
 /// Serves one upgraded connection until it closes.
@@ -94,6 +102,7 @@ pub async fn run(socket: WebSocket, format: Format, app: AppState, address: Opti
             last_seen: now,
             pending: Vec::new(),
             address,
+            version: PROTOCOL_VERSION,
         };
         connection.serve(socket, events).await;
         connection.detach_all();
@@ -289,7 +298,17 @@ impl Connection {
                 }
             }
             ClientMessage::Quiz { id, room, command } => {
-                self.room_command(id, room, RoomCommand::Quiz(command), socket).await
+                let answered = match &command {
+                    QuizCommand::Answer { question, .. } => validate::room_id(&room).ok().map(|room| (room, *question)),
+                    _ => None,
+                };
+                let accepted = self.room_command_outcome(id, room, RoomCommand::Quiz(command), socket).await?;
+                if let (true, Some((room, question))) = (accepted, answered)
+                    && let Some(attachment) = self.rooms.get(&room)
+                {
+                    attachment.folding.answer_accepted(question);
+                }
+                Ok(())
             }
             ClientMessage::Board { id, room, command } => {
                 match super::board::prepare(&self.app, &self.tenant(), *command).await {
@@ -408,10 +427,9 @@ impl Connection {
             let refusal = Refusal::new(ErrorCode::AlreadyAuthenticated, "this connection has already said hello");
             return self.error(socket, None, None, refusal).await;
         }
-        if v != PROTOCOL_VERSION {
-            let refusal =
-                Refusal::new(ErrorCode::UnsupportedProtocol, format!("this server speaks protocol {PROTOCOL_VERSION}"));
-            return self.error(socket, None, None, refusal).await;
+        if !(OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&v) {
+            let message = format!("this server speaks protocols {OLDEST_PROTOCOL_VERSION} to {PROTOCOL_VERSION}");
+            return self.error(socket, None, None, Refusal::new(ErrorCode::UnsupportedProtocol, message)).await;
         }
         let (member, guest_room) = match self.authenticate(auth).await {
             Ok(found) => found,
@@ -422,8 +440,9 @@ impl Connection {
         span.record("tenant", member.tenant.as_str());
         let keys = &self.app.keys;
         let resume = crate::auth::claims_for(&member, self.app.config.auth.resume_ttl_hours);
+        self.version = v;
         let welcome = ServerMessage::Welcome {
-            v: PROTOCOL_VERSION,
+            v,
             member: member.identity(),
             blob_token: Some(self.app.blob_links.token(&member.tenant, resume.exp)),
             resume_token: keys.sign(&resume),
@@ -660,11 +679,13 @@ impl Connection {
         let room = handle.id();
         // Subscribe before the room computes its view: every event after
         // that view is queued, and the ones already in it are skipped by seq.
+        let folding = Arc::new(Folding::for_version(self.version));
         let subscriber = Subscriber {
             member: who.id.clone(),
             role: who.role,
             queue: self.queue.clone(),
             closer: self.closer.clone(),
+            folding: Arc::clone(&folding),
         };
         self.app.fanout.subscribe(room, self.id, subscriber);
         let (handle, attached) = match self.attach_following(handle, who, since).await {
@@ -684,7 +705,7 @@ impl Connection {
             board.video_hosts = self.app.config.board.video_hosts.clone();
         }
         let joined = ServerMessage::Joined { room: handle.info(), seq: attached.seq, snapshot };
-        self.rooms.insert(room, Attachment { handle, last_seq: attached.seq });
+        self.rooms.insert(room, Attachment { handle, last_seq: attached.seq, folding });
         self.reply(socket, &joined).await?;
         for envelope in attached.replay {
             self.feed_frame(socket, envelope.encoded(self.format), "event").await?;
@@ -707,8 +728,11 @@ impl Connection {
                 && envelope.seq > attachment.last_seq
             {
                 attachment.last_seq = envelope.seq;
-                let frame = envelope.encoded(self.format);
-                self.feed_frame(socket, frame, "").await?;
+                if attachment.folding.writes(&envelope.message) {
+                    self.feed_frame(socket, envelope.encoded(self.format), "").await?;
+                } else {
+                    self.app.metrics.frames_folded.inc();
+                }
                 if self.is_removal_of_me(&envelope.message) {
                     // Told first, then closed: a removed member does not
                     // reconnect (4011).

@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use crate::api::ApiError;
 use crate::app::AppState;
 
-/// `GET /ws`: upgrades to a WebSocket speaking protocol v1.
+/// `GET /ws`: upgrades to a WebSocket speaking protocol 1 or 2 (said in `hello`).
 pub async fn upgrade(
     State(app): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,

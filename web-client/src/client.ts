@@ -31,7 +31,16 @@ import {
   type RoomId,
   type ServerMessage,
 } from './protocol';
-import { applyEvent, applyJoined, applyPage, placeholderRoom, type RoomState } from './room-state';
+import {
+  applyEvent,
+  applyJoined,
+  applyLateAnswer,
+  applyOwnAnswer,
+  applyPage,
+  placeholderRoom,
+  type OwnAnswer,
+  type RoomState,
+} from './room-state';
 import { saveSession, type SavedSession } from './session';
 import type { KeyValueStore } from './storage';
 
@@ -507,6 +516,7 @@ export class AmphiClient {
 
   private onAnswer(id: string, result: CommandResult): void {
     const command = this.pending.settle(id);
+    if (command?.type === 'quiz' && command.command.action === 'answer') this.onOwnAnswer(command.room, command.command, result);
     if (command && result.ok) {
       if (command.type === 'raise_hand') this.ownHands.add(command.room);
       if (command.type === 'lower_hand' && !command.member) this.ownHands.delete(command.room);
@@ -520,6 +530,15 @@ export class AmphiClient {
     this.waiters.delete(id);
     resolve?.(result);
     if (command && 'room' in command && command.room) this.emit({ type: 'room', room: command.room });
+  }
+
+  /** Protocol 2: an answer's ack is its acceptance, and `answer_late` its
+   * question's close (see room-state's `applyOwnAnswer`). */
+  private onOwnAnswer(room: RoomId, answer: OwnAnswer, result: CommandResult): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    if (result.ok) this.rooms.set(room, applyOwnAnswer(state, answer, this.serverNow()));
+    else if (result.code === 'answer_late') this.rooms.set(room, applyLateAnswer(state, answer.question));
   }
 
   // ---- helpers ----------------------------------------------------------------

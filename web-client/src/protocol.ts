@@ -1,5 +1,5 @@
-// Wire types of the amphi protocol v1 (JSON over WebSocket, subprotocol
-// `amphi.v1.json`), mirroring protocol/src/{client,server,codes}.rs (the quiz
+// Wire types of the amphi protocol, version 2 (JSON over WebSocket,
+// subprotocol `amphi.v1.json`, which names the encoding), mirroring protocol/src/{client,server,codes}.rs (the quiz
 // types are in quiz-protocol.ts, the board types in board-protocol.ts, the
 // breakout types in breakout-protocol.ts), plus
 // the close-code policy a client follows. Optional fields are omitted on the
@@ -9,7 +9,7 @@ import type { BoardCommand, BoardEvent, BoardPage, BoardSnapshot } from './board
 import type { BreakoutCommand, BreakoutEvent, BreakoutSnapshot } from './breakout-protocol';
 import type { QuizCommand, QuizEvent, QuizSnapshot } from './quiz-protocol';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const SUBPROTOCOL_JSON = 'amphi.v1.json';
 
 export type RoomId = string;

@@ -18,6 +18,7 @@ import type {
   RoomInfo,
 } from './protocol';
 import type { BoardPage } from './board-protocol';
+import type { AnswerValue } from './quiz-protocol';
 import { applyBoardEvent, applyBoardPage, boardFromSnapshot, type BoardState } from './board-state';
 import { applyQuizEvent, quizFromSnapshot, type QuizState } from './quiz-state';
 import { applyBreakoutEvent, breakoutFromSnapshot, type BreakoutState } from './breakout-state';
@@ -120,6 +121,34 @@ export function applyEvent(state: RoomState, frame: RoomEvent): RoomState {
       break;
   }
   return next;
+}
+
+/** This member's own answer, acknowledged: with protocol 2 the `ack` is its
+ * acceptance (the server sends this connection no `answer_accepted` for it,
+ * except one carrying an immediate result, which then came first and is
+ * kept). `at`: the server time of the ack. */
+export function applyOwnAnswer(state: RoomState, own: OwnAnswer, at: number): RoomState {
+  if (!state.quiz) return state;
+  const known = state.quiz.answers[own.question];
+  if (known && JSON.stringify(known.answer) === JSON.stringify(own.answer)) return state;
+  const event = { kind: 'answer_accepted' as const, question: own.question, answer: own.answer, confidence: own.confidence };
+  return { ...state, quiz: applyQuizEvent(state.quiz, event, at) };
+}
+
+/** This member's answer came too late: its question is closed, though with
+ * protocol 2 this connection, having answered before, got no
+ * `question_closed` (an answer changed after the close is how it learns). */
+export function applyLateAnswer(state: RoomState, question: number): RoomState {
+  const quiz = state.quiz;
+  if (!quiz || quiz.phase.state !== 'open' || quiz.phase.index !== question) return state;
+  return { ...state, quiz: { ...quiz, phase: { state: 'closed', index: question } } };
+}
+
+/** What an `answer` command said. */
+export interface OwnAnswer {
+  question: number;
+  answer: AnswerValue;
+  confidence?: number;
 }
 
 /** Adds a board page (the answer to `load_more`); pages carry no seq. */

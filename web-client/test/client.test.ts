@@ -9,6 +9,7 @@ import { FakeSocket } from './fake-socket';
 import type { ServerMessage } from '../src/protocol';
 import type { SavedSession } from '../src/session';
 import { MemoryStore } from '../src/storage';
+import { lobby, opened, Q0 } from './quiz-fixtures';
 
 const ROOM = 'r-1';
 const welcome = (token = 'resume-1'): ServerMessage => ({
@@ -82,7 +83,7 @@ describe('AmphiClient', () => {
     client.start();
     expect(last().protocol).toBe('amphi.v1.json');
     last().open();
-    expect(last().sent[0]).toEqual({ type: 'hello', v: 1, auth: { method: 'join_code', code: 'KM7R4P', name: 'Camille' } });
+    expect(last().sent[0]).toEqual({ type: 'hello', v: 2, auth: { method: 'join_code', code: 'KM7R4P', name: 'Camille' } });
     last().receive(welcome());
     last().receive(joined);
     expect(client.status).toBe('online');
@@ -113,7 +114,7 @@ describe('AmphiClient', () => {
     last().open();
     expect(last().sent[0]).toEqual({
       type: 'hello',
-      v: 1,
+      v: 2,
       auth: { method: 'resume', token: 'resume-1' },
       last_seq: { [ROOM]: 9 },
     });
@@ -159,7 +160,7 @@ describe('AmphiClient', () => {
     const { client } = makeClient(session);
     client.start();
     last().open();
-    expect(last().sent[0]).toEqual({ type: 'hello', v: 1, auth: { method: 'token', token: 'jwt' } });
+    expect(last().sent[0]).toEqual({ type: 'hello', v: 2, auth: { method: 'token', token: 'jwt' } });
     last().receive({ ...welcome('resume-1'), member: { id: 't', name: 'Mme Durand', role: 'trainer', tenant: 'ac-lyon', guest: false } } as ServerMessage);
     void client.command({ type: 'join', room: ROOM });
     const joinId = last().ofType('join')[0].id;
@@ -176,7 +177,7 @@ describe('AmphiClient', () => {
     expect(last().closedWith).toBeUndefined();
     expect(sockets).toHaveLength(3);
     last().open();
-    expect(last().sent[0]).toEqual({ type: 'hello', v: 1, auth: { method: 'token', token: 'jwt' } });
+    expect(last().sent[0]).toEqual({ type: 'hello', v: 2, auth: { method: 'token', token: 'jwt' } });
     last().receive(welcome('resume-9'));
     expect(last().sent.slice(1).map((m) => m.type)).toEqual(['join', 'announce']);
     expect(last().sent[1]).toMatchObject({ room: ROOM });
@@ -349,6 +350,32 @@ describe('AmphiClient', () => {
     expect(client.pending.list()).toEqual([]);
     const error = notices.find((n) => n.type === 'command_error');
     expect(error).toMatchObject({ command: { id, type: 'quiz' }, error: { code: 'answer_late' } });
+  });
+
+  it('protocol 2: an answer\'s ack is its acceptance, answer_late its question\'s close', async () => {
+    const { client } = makeClient();
+    client.start();
+    last().open();
+    last().receive(welcome());
+    last().receive({
+      type: 'joined', room: { id: ROOM, kind: 'quiz', title: 'Géographie' }, seq: 5,
+      snapshot: { ...joined.snapshot!, quiz: lobby() },
+    });
+    last().receive({ type: 'event', room: ROOM, seq: 6, at: 1, event: { kind: 'quiz', event: opened(Q0) } });
+    const answer = { type: 'choice' as const, choice: 'c2' };
+    const first = client.command({ type: 'quiz', room: ROOM, command: { action: 'answer', question: 0, answer } });
+    const [sent] = last().ofType('quiz');
+    expect(client.room(ROOM)?.quiz?.answers[0]).toBeUndefined();
+    last().receive({ type: 'ack', id: sent.id as string });
+    await expect(first).resolves.toEqual({ ok: true });
+    expect(client.room(ROOM)?.quiz?.answers[0]?.answer).toEqual(answer);
+
+    const change = client.command({ type: 'quiz', room: ROOM, command: { action: 'answer', question: 0, answer: { type: 'choice', choice: 'c1' } } });
+    const changed = last().ofType('quiz')[1];
+    last().receive({ type: 'error', id: changed.id as string, room: ROOM, code: 'answer_late', message: 'question closed' });
+    await expect(change).resolves.toMatchObject({ ok: false, code: 'answer_late' });
+    expect(client.room(ROOM)?.quiz?.phase).toEqual({ state: 'closed', index: 0 });
+    expect(client.room(ROOM)?.quiz?.answers[0]?.answer).toEqual(answer);
   });
 
   it('estimates the server clock from the middle of a ping round trip', async () => {

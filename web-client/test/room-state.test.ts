@@ -1,9 +1,11 @@
 // Room state updates: snapshot replace, presence diffs, hands, the lock, removals,
-// announcements, and seq tracking (duplicates ignored, gaps accepted).
+// announcements, seq tracking (duplicates ignored, gaps accepted), and protocol
+// 2's own answers (the ack as acceptance, answer_late as the close).
 
 import { describe, expect, it } from 'vitest';
 import type { Joined, MemberView, RoomEvent } from '../src/protocol';
-import { applyEvent, applyJoined, applyPresenceDiff, handRaised, placeholderRoom } from '../src/room-state';
+import { applyEvent, applyJoined, applyLateAnswer, applyOwnAnswer, applyPresenceDiff, handRaised, placeholderRoom } from '../src/room-state';
+import { opened, Q0, Q1, quiz } from './quiz-fixtures';
 
 const ROOM = { id: 'r1', kind: 'lobby' as const, title: 'Formation', join_code: 'KM7R4P' };
 const counts = (connected: number) => ({ members: 3, connected, participants: 2, participants_connected: connected - 1 });
@@ -137,5 +139,45 @@ describe('lock and removal', () => {
     const s = applyEvent(applyJoined(undefined, snapshotJoined), ev(11, { kind: 'member_removed', member: 'a', by: 't' }));
     expect(s.members.map((x) => x.id)).toEqual(['t', 'b']);
     expect(s.hands).toEqual([]);
+  });
+});
+
+describe('protocol 2: an own answer acknowledged, or refused as late', () => {
+  const quizRoom = (events: Parameters<typeof quiz>[0]) => ({ ...placeholderRoom(ROOM, 1), quiz: quiz(events) });
+  const own = { question: 0, answer: { type: 'choice' as const, choice: 'c2' } };
+
+  it('the ack records the answer as the answer_accepted it replaces would', () => {
+    const s = applyOwnAnswer(quizRoom([opened(Q0)]), own, 4242);
+    expect(s.quiz?.answers[0]).toEqual({ answer: own.answer, confidence: undefined, at: 4242, result: undefined });
+    expect(s.quiz?.phase).toEqual({ state: 'open', index: 0 });
+  });
+
+  it('keeps an acceptance that came first with its immediate result', () => {
+    const result = { question: 0, correct: false, points: 0 };
+    const before = quizRoom([opened(Q0), { kind: 'answer_accepted', question: 0, answer: own.answer, result }]);
+    const s = applyOwnAnswer(before, own, 4242);
+    expect(s).toBe(before);
+    expect(s.quiz?.answers[0].result).toEqual(result);
+  });
+
+  it('a changed answer replaces the earlier one', () => {
+    const before = applyOwnAnswer(quizRoom([opened(Q0)]), own, 1);
+    const s = applyOwnAnswer(before, { question: 0, answer: { type: 'choice', choice: 'c3' } }, 2);
+    expect(s.quiz?.answers[0]).toMatchObject({ answer: { choice: 'c3' }, at: 2 });
+  });
+
+  it('answer_late closes the open question the connection was not told about', () => {
+    const s = applyLateAnswer(quizRoom([opened(Q0)]), 0);
+    expect(s.quiz?.phase).toEqual({ state: 'closed', index: 0 });
+    const revealedRoom = quizRoom([opened(Q0), { kind: 'question_closed', index: 0, reason: 'trainer', answered: 1 }]);
+    expect(applyLateAnswer(revealedRoom, 0)).toBe(revealedRoom);
+    const otherQuestion = quizRoom([opened(Q1)]);
+    expect(applyLateAnswer(otherQuestion, 0)).toBe(otherQuestion);
+  });
+
+  it('a room without a quiz is left as it is', () => {
+    const lobbyRoom = placeholderRoom(ROOM, 1);
+    expect(applyOwnAnswer(lobbyRoom, own, 1)).toBe(lobbyRoom);
+    expect(applyLateAnswer(lobbyRoom, 0)).toBe(lobbyRoom);
   });
 });

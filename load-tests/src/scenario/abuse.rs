@@ -100,7 +100,7 @@ async fn attack(options: &Options, code: &str) -> AbuseFigures {
 /// One `hello`: `admitted` (with the connection) or the refusal's code.
 async fn hello(url: &str, options: &Options, auth: Auth) -> Result<(Conn, String), String> {
     let mut conn = Conn::connect(url, options.format, None).await.map_err(|_| "connect_failed".to_string())?;
-    conn.send(&ClientMessage::Hello { v: 1, auth, last_seq: Default::default() })
+    conn.send(&ClientMessage::Hello { v: options.protocol, auth, last_seq: Default::default() })
         .await
         .map_err(|_| "send_failed".to_string())?;
     match conn.recv().await {

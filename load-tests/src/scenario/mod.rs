@@ -162,7 +162,7 @@ async fn join_as_guest(options: &Options, i: usize, code: &str) -> anyhow::Resul
     let (url, source) = endpoint(options, i);
     let mut conn = Conn::connect(&url, options.format, source).await?;
     conn.send(&ClientMessage::Hello {
-        v: 1,
+        v: options.protocol,
         auth: Auth::JoinCode { code: code.into(), name: format!("p{i}") },
         last_seq: Default::default(),
     })
@@ -184,7 +184,7 @@ async fn join_as_guest(options: &Options, i: usize, code: &str) -> anyhow::Resul
 async fn trainer(options: &Options, room: &Room) -> anyhow::Result<Conn> {
     let mut conn = Conn::connect(options.trainer_url(), options.format, None).await?;
     conn.send(&ClientMessage::Hello {
-        v: 1,
+        v: options.protocol,
         auth: Auth::Token { token: options.token.clone() },
         last_seq: Default::default(),
     })
@@ -204,6 +204,7 @@ fn new_report(options: &Options, rooms: &[Room]) -> Report {
     Report {
         scenario: format!("{:?}", options.scenario).to_lowercase(),
         format: options.format.as_str().into(),
+        protocol: options.protocol,
         participants: options.participants,
         rooms: rooms.len(),
         processes: 1,

@@ -111,7 +111,7 @@ async fn resume_guest(options: &Options, i: usize, token: &str, room: &str, seq:
     let (url, source) = endpoint(options, i);
     let mut conn = Conn::connect(&url, options.format, source).await?;
     conn.send(&ClientMessage::Hello {
-        v: 1,
+        v: options.protocol,
         auth: Auth::Resume { token: token.into() },
         last_seq: [(room.to_string(), seq)].into(),
     })
