@@ -74,5 +74,6 @@ pub mod outbox;
 pub mod quiz;
 pub mod retention;
 pub mod store;
+pub mod text_fold;
 pub mod transport;
 pub mod web;

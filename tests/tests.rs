@@ -21,6 +21,7 @@ mod fuzz;
 mod hardening;
 mod http;
 mod invitations;
+mod library;
 mod link_previews;
 mod load_smoke;
 mod lobby;

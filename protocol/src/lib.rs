@@ -66,12 +66,16 @@ pub enum Role {
     Observer,
     /// Everything, in every room of its tenant.
     Admin,
+    /// A national curator: a trainer's rights in the rooms of its tenant,
+    /// and, in the shared library (`/api/v1/library`), publishes for every
+    /// académie and withdraws national items. Never given by an LTI launch.
+    National,
 }
 
 impl Role {
-    /// Trainers, facilitators and admins lead a room.
+    /// Trainers, facilitators, admins and national curators lead a room.
     pub fn leads(self) -> bool {
-        matches!(self, Role::Trainer | Role::Facilitator | Role::Admin)
+        matches!(self, Role::Trainer | Role::Facilitator | Role::Admin | Role::National)
     }
 
     /// Leaders and observers see the full member list.
@@ -86,6 +90,7 @@ impl Role {
             Role::Facilitator => "facilitator",
             Role::Observer => "observer",
             Role::Admin => "admin",
+            Role::National => "national",
         }
     }
 }
@@ -100,9 +105,10 @@ impl std::str::FromStr for Role {
             "facilitator" => Ok(Role::Facilitator),
             "observer" => Ok(Role::Observer),
             "admin" => Ok(Role::Admin),
-            other => {
-                Err(format!("unknown role `{other}` (expected participant, trainer, facilitator, observer or admin)"))
-            }
+            "national" => Ok(Role::National),
+            other => Err(format!(
+                "unknown role `{other}` (expected participant, trainer, facilitator, observer, admin or national)"
+            )),
         }
     }
 }

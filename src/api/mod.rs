@@ -11,6 +11,7 @@ mod bbb;
 mod boards;
 pub(crate) mod download;
 mod first_run;
+mod library;
 mod plans;
 mod quizzes;
 mod recordings;
@@ -88,6 +89,15 @@ pub fn router() -> Router<AppState> {
         .route("/bbb/recordings/ready", post(recordings::ready).get(recordings::ready))
         .merge(crate::lti::api_router())
         .merge(crate::badges::api::router())
+        .route("/library/items", post(library::publish).get(library::search))
+        .route("/library/items/{id}", get(library::preview))
+        .route("/library/items/{id}/content", get(library::content))
+        .route("/library/items/{id}/copies", post(library::copy))
+        .route("/library/items/{id}/versions", post(library::new_version))
+        .route("/library/items/{id}/withdraw", post(library::withdraw))
+        .route("/library/copies", get(library::copies))
+        .route("/library/copies/{id}", get(library::get_copy))
+        .route("/library/copies/{id}/update", post(library::update_copy))
         .route("/quizzes/import", post(quizzes::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -47,7 +47,7 @@ fn checked(app: &AppState, new: NewPlan) -> Result<(String, String), ApiError> {
     Ok((title, definition))
 }
 
-fn plan_json(plan: &PlanRecord) -> Value {
+pub(super) fn plan_json(plan: &PlanRecord) -> Value {
     let mut breakout: Value = serde_json::from_str(&plan.definition).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut breakout {
         map.remove("title");
@@ -85,9 +85,21 @@ pub(super) async fn definition_of(app: &AppState, member: &Member, id: &str) -> 
 /// `POST /api/v1/plans`
 pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: Bytes) -> Result<Response, ApiError> {
     require_leader(&member)?;
-    let (title, definition) = checked(&app, parse_json(&body)?)?;
-    claim_blobs(&app, &member.tenant, crate::media::uploads::blobs_of_activity(RoomKind::Breakout, &definition))
-        .await?;
+    let new: NewPlan = parse_json(&body)?;
+    let plan = save_new(&app, &member, &new.title, new.breakout).await?;
+    Ok((StatusCode::CREATED, Json(plan_json(&plan))).into_response())
+}
+
+/// Checks and saves a new plan of `member`'s (POST /plans, and a copy from
+/// the library).
+pub(super) async fn save_new(
+    app: &AppState,
+    member: &Member,
+    title: &str,
+    breakout: Value,
+) -> Result<PlanRecord, ApiError> {
+    let (title, definition) = checked(app, NewPlan { title: title.to_string(), breakout })?;
+    claim_blobs(app, &member.tenant, crate::media::uploads::blobs_of_activity(RoomKind::Breakout, &definition)).await?;
     let now = crate::hub::now_ms() as i64;
     let plan = PlanRecord {
         id: Uuid::new_v4(),
@@ -99,7 +111,30 @@ pub async fn create(State(app): State<AppState>, Bearer(member): Bearer, body: B
         updated_at: now,
     };
     app.store.insert_plan(&plan).await.map_err(ApiError::internal)?;
-    Ok((StatusCode::CREATED, Json(plan_json(&plan))).into_response())
+    Ok(plan)
+}
+
+/// Checks and replaces the title and definition of `member`'s plan `id`
+/// (a library copy brought to a new version); `None` when it is gone.
+pub(super) async fn replace(
+    app: &AppState,
+    member: &Member,
+    id: Uuid,
+    title: &str,
+    breakout: Value,
+) -> Result<Option<PlanRecord>, ApiError> {
+    let Some(mut plan) = app.store.plan(&member.tenant, id).await.map_err(ApiError::internal)? else {
+        return Ok(None);
+    };
+    require_owner(member, &plan)?;
+    let (title, definition) = checked(app, NewPlan { title: title.to_string(), breakout })?;
+    claim_blobs(app, &member.tenant, crate::media::uploads::blobs_of_activity(RoomKind::Breakout, &definition)).await?;
+    let now = crate::hub::now_ms() as i64;
+    if !app.store.update_plan(&member.tenant, plan.id, &title, &definition, now).await.map_err(ApiError::internal)? {
+        return Ok(None);
+    }
+    (plan.title, plan.definition, plan.updated_at) = (title, definition, now);
+    Ok(Some(plan))
 }
 
 /// `GET /api/v1/plans`
@@ -116,7 +151,12 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     require_leader(&member)?;
-    Ok(Json(plan_json(&find(&app, &member, &id).await?)))
+    let plan = find(&app, &member, &id).await?;
+    let mut body = plan_json(&plan);
+    if let Some(library) = super::library::provenance(&app, &member.tenant, &plan.id.to_string()).await? {
+        body["library"] = library;
+    }
+    Ok(Json(body))
 }
 
 /// `PUT /api/v1/plans/{id}`: replaces the title and the definition.

@@ -217,7 +217,11 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let handle = visible_room(&app, &member, &id).await?;
-    Ok(Json(room_json(&handle.record)).into_response())
+    let mut body = room_json(&handle.record);
+    if let Some(library) = super::library::provenance(&app, &handle.record.tenant, &handle.id().to_string()).await? {
+        body["library"] = library;
+    }
+    Ok(Json(body).into_response())
 }
 
 /// `POST /api/v1/rooms/{id}/next-session`: a new session of the room's
@@ -274,7 +278,7 @@ pub(crate) fn require_leader(member: &Member) -> Result<(), ApiError> {
         Err(ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
-            "only a trainer, facilitator or admin may do this",
+            "only a trainer, facilitator, admin or national curator may do this",
         ))
     }
 }

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "badges", include_str!("sql/0012_badges.sql")),
     (13, "badge series", include_str!("sql/0013_badge_series.sql")),
     (14, "member emails", include_str!("sql/0014_member_emails.sql")),
+    (15, "library", include_str!("sql/0015_library.sql")),
 ];
 
 #[derive(Debug)]

@@ -53,6 +53,7 @@ mod bbb;
 mod ended;
 mod invitations;
 mod journal;
+mod library;
 mod lti;
 mod migrations;
 mod outbox;
@@ -67,6 +68,9 @@ pub use badges::{AwardRecord, BadgeRecord};
 pub use bbb::BbbEventRecord;
 pub use invitations::{MailRecord, NewRegistration, PlanRecord, RegistrationRecord, ScheduleRecord};
 pub use journal::{AttendanceRecord, InputKind, InputRecord, Write};
+pub use library::{
+    LibraryCopy, LibraryIndex, LibraryItem, LibraryKind, LibraryMeta, LibraryQuery, LibraryVersion, NATIONAL,
+};
 pub use lti::{LinkRecord, LoginClaim, PlatformRecord};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;

@@ -23,6 +23,10 @@ pub struct Deletion {
     /// Their badge awards (files already downloaded cannot be recalled).
     #[serde(default)]
     pub badge_awards: u64,
+    /// Library items they published (kept, licensed for reuse: their name
+    /// is removed) and the copies they made (the records only).
+    #[serde(default)]
+    pub library: u64,
     /// The blobs of those uploads.
     #[serde(skip)]
     pub blobs: Vec<String>,
@@ -40,6 +44,7 @@ impl Deletion {
         self.mails += other.mails;
         self.uploads += other.uploads;
         self.badge_awards += other.badge_awards;
+        self.library += other.library;
         self.blobs.extend(other.blobs.iter().cloned());
     }
 }
@@ -103,8 +108,9 @@ impl Store {
     /// outbox messages, the BigBlueButton events naming them in the tenant's
     /// video rooms (meetings `amphi-{room}...`), and their registrations
     /// (`user` is then their member id or their e-mail address) with their
-    /// e-mails, the e-mail a platform gave for them, and their uploads. One
-    /// transaction.
+    /// e-mails, the e-mail a platform gave for them, their uploads, their
+    /// name on the library items they published and the records of the
+    /// copies they made. One transaction.
     pub async fn delete_user(&self, tenant: &str, user: &str) -> Result<Deletion, StoreError> {
         let in_tenant = "room IN (SELECT id FROM rooms WHERE tenant = $2)";
         let inputs = format!("DELETE FROM room_inputs WHERE member = $1 AND {in_tenant}");
@@ -130,6 +136,10 @@ impl Store {
                 .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
             sqlx::query("DELETE FROM member_emails WHERE member = $1 AND tenant = $2")
                 .bind(user).bind(tenant).execute(&mut *transaction).await?;
+            let mut library = sqlx::query("UPDATE library_items SET author_name = '' WHERE author = $1 AND tenant = $2")
+                .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
+            library += sqlx::query("DELETE FROM library_copies WHERE owner = $1 AND tenant = $2")
+                .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
             let uploaded = sqlx::query("DELETE FROM uploads WHERE member = $1 AND tenant = $2 RETURNING blob")
                 .bind(user).bind(tenant).fetch_all(&mut *transaction).await?;
             let mut blobs =
@@ -149,6 +159,7 @@ impl Store {
                 mails,
                 uploads,
                 badge_awards,
+                library,
                 blobs,
             })
         })

@@ -9,7 +9,7 @@ export interface CourseMember {
   user_id: string;
   name: string | null;
   email: string | null;
-  role: 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin';
+  role: 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin' | 'national';
   /** Joined the session at least once. */
   came: boolean;
   /** Connected now. */

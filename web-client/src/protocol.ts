@@ -14,7 +14,7 @@ export const SUBPROTOCOL_JSON = 'amphi.v1.json';
 
 export type RoomId = string;
 export type MemberId = string;
-export type Role = 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin';
+export type Role = 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin' | 'national';
 export type RoomKind = 'lobby' | 'quiz' | 'board' | 'breakout';
 
 /** Trainers, facilitators and admins lead a room. */
