@@ -215,6 +215,10 @@ macro_rules! copy_from_row {
     }};
 }
 
+/// Below this many items with a prefix, a search starts from that
+/// prefix's items; otherwise from the newest visible items.
+pub const DRIVER_MAX_TERMS: i64 = 2000;
+
 /// A bound value of a query built at run time.
 enum Param {
     Text(String),
@@ -427,58 +431,108 @@ impl Store {
     }
 
     /// The SQL and parameters of a search.
-    fn library_search_sql(query: &LibraryQuery, explain: &str) -> (String, Vec<Param>) {
-        let mut params = vec![Param::Text(NATIONAL.into()), Param::Text(query.tenant.clone())];
+    ///
+    /// `driver` is the prefix (an index into `query.prefixes`) few enough
+    /// items match to start from (`id IN` its terms' range); the other
+    /// conditions are checked per item (`EXISTS` through `(item_id, term)`).
+    /// National items and the tenant's are each read newest first through
+    /// the visibility index `(audience, published_at, id)`, one branch of a
+    /// `UNION ALL` each, so that a page of common words stops early.
+    fn library_search_sql(query: &LibraryQuery, driver: Option<usize>, explain: &str) -> (String, Vec<Param>) {
+        let mut params = Vec::new();
         let next = |params: &mut Vec<Param>, param: Param| {
             params.push(param);
             format!("${}", params.len())
         };
-        let mut sql = format!(
-            "{explain}SELECT {ITEM_COLUMNS} FROM library_items WHERE withdrawn_at IS NULL AND audience IN ($1, $2)"
-        );
-        match query.national {
-            Some(true) => sql.push_str(&format!(" AND audience = {}", next(&mut params, Param::Text(NATIONAL.into())))),
-            Some(false) => {
-                sql.push_str(&format!(" AND audience <> {}", next(&mut params, Param::Text(NATIONAL.into()))))
-            }
-            None => {}
-        }
+        let mut conditions = String::new();
         if let Some(kind) = query.kind {
-            sql.push_str(&format!(" AND kind = {}", next(&mut params, Param::Text(kind.as_str().into()))));
+            conditions.push_str(&format!(" AND kind = {}", next(&mut params, Param::Text(kind.as_str().into()))));
         }
         if let Some(academie) = &query.academie {
-            sql.push_str(&format!(" AND tenant = {}", next(&mut params, Param::Text(academie.clone()))));
+            conditions.push_str(&format!(" AND tenant = {}", next(&mut params, Param::Text(academie.clone()))));
         }
         if let Some(level) = &query.level_key {
-            sql.push_str(&format!(" AND level_key = {}", next(&mut params, Param::Text(level.clone()))));
+            conditions.push_str(&format!(" AND level_key = {}", next(&mut params, Param::Text(level.clone()))));
         }
         if let Some(discipline) = &query.discipline {
             let p = next(&mut params, Param::Text(discipline.clone()));
-            sql.push_str(&format!(" AND id IN (SELECT item_id FROM library_disciplines WHERE discipline = {p})"));
+            conditions.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM library_disciplines AS d \
+                 WHERE d.item_id = library_items.id AND d.discipline = {p})"
+            ));
         }
-        for prefix in &query.prefixes {
+        for (n, prefix) in query.prefixes.iter().enumerate() {
             let low = next(&mut params, Param::Text(prefix.clone()));
             let range = match crate::text_fold::successor(prefix) {
                 Some(high) => format!("term >= {low} AND term < {}", next(&mut params, Param::Text(high))),
                 None => format!("term >= {low}"),
             };
-            sql.push_str(&format!(" AND id IN (SELECT item_id FROM library_terms WHERE {range})"));
+            if driver == Some(n) {
+                conditions.push_str(&format!(" AND id IN (SELECT item_id FROM library_terms WHERE {range})"));
+            } else {
+                conditions.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM library_terms AS t WHERE t.item_id = library_items.id AND t.{range})"
+                ));
+            }
         }
         if let Some((at, id)) = &query.after {
             let at = next(&mut params, Param::Int(*at));
             let id = next(&mut params, Param::Text(id.clone()));
-            sql.push_str(&format!(" AND (published_at < {at} OR (published_at = {at} AND id < {id}))"));
+            conditions.push_str(&format!(" AND (published_at < {at} OR (published_at = {at} AND id < {id}))"));
         }
         let limit = next(&mut params, Param::Int(i64::from(query.limit)));
-        sql.push_str(&format!(" ORDER BY published_at DESC, id DESC LIMIT {limit}"));
+        let order = format!("ORDER BY published_at DESC, id DESC LIMIT {limit}");
+        let mut audiences = Vec::new();
+        if query.national != Some(false) {
+            audiences.push(next(&mut params, Param::Text(NATIONAL.into())));
+        }
+        if query.national != Some(true) && query.tenant != NATIONAL {
+            audiences.push(next(&mut params, Param::Text(query.tenant.clone())));
+        }
+        let branches: Vec<String> = audiences
+            .iter()
+            .enumerate()
+            .map(|(n, audience)| {
+                format!(
+                    "SELECT * FROM (SELECT {ITEM_COLUMNS} FROM library_items \
+                     WHERE withdrawn_at IS NULL AND audience = {audience}{conditions} {order}) AS visible{n}"
+                )
+            })
+            .collect();
+        let sql = match branches.len() {
+            0 => format!("{explain}SELECT {ITEM_COLUMNS} FROM library_items WHERE 1 = 0 LIMIT {limit}"),
+            _ => format!("{explain}{} {order}", branches.join(" UNION ALL ")),
+        };
         (sql, params)
+    }
+
+    /// The rarest of `query`'s prefixes, if fewer than [`DRIVER_MAX_TERMS`]
+    /// terms of items have it (each count stops there: an index range).
+    async fn library_driver(&self, query: &LibraryQuery) -> Result<Option<usize>, StoreError> {
+        let mut rarest: Option<(usize, i64)> = None;
+        for (n, prefix) in query.prefixes.iter().enumerate() {
+            let (range, high) = match crate::text_fold::successor(prefix) {
+                Some(high) => ("term >= $1 AND term < $2", high),
+                None => ("term >= $1 AND term <> $2", String::new()),
+            };
+            let sql =
+                format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM library_terms WHERE {range} LIMIT $3) AS matched");
+            let count: i64 = on_pool!(self, pool => sqlx::query(&sql)
+                .bind(prefix).bind(&high).bind(DRIVER_MAX_TERMS)
+                .fetch_one(pool).await?.try_get("n")?);
+            if rarest.is_none_or(|(_, least)| count < least) {
+                rarest = Some((n, count));
+            }
+        }
+        Ok(rarest.filter(|(_, count)| *count < DRIVER_MAX_TERMS).map(|(n, _)| n))
     }
 
     /// The items `query` finds, newest first: national items and those of
     /// the caller's tenant, never withdrawn ones.
     pub async fn search_library(&self, query: &LibraryQuery) -> Result<Vec<LibraryItem>, StoreError> {
         let started = Instant::now();
-        let (sql, params) = Store::library_search_sql(query, "");
+        let driver = self.library_driver(query).await?;
+        let (sql, params) = Store::library_search_sql(query, driver, "");
         let items = on_pool!(self, pool => {
             let mut statement = sqlx::query(&sql);
             for param in params {
@@ -501,7 +555,8 @@ impl Store {
             Pool::Sqlite(_) => "EXPLAIN QUERY PLAN ",
             Pool::Postgres(_) => "EXPLAIN ",
         };
-        let (sql, params) = Store::library_search_sql(query, explain);
+        let driver = self.library_driver(query).await?;
+        let (sql, params) = Store::library_search_sql(query, driver, explain);
         on_pool!(self, pool => {
             let mut statement = sqlx::query(&sql);
             for param in params {

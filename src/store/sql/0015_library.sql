@@ -50,13 +50,14 @@ CREATE TABLE library_versions (
     PRIMARY KEY (item_id, version)
 );
 
--- The folded terms of each item, for prefix search through the index.
+-- The folded terms of each item, for prefix search through the index: a
+-- rare prefix's items by `term`, or each item checked by `(item_id, term)`.
 CREATE TABLE library_terms (
     term TEXT NOT NULL,
     item_id TEXT NOT NULL,
     PRIMARY KEY (term, item_id)
 );
-CREATE INDEX library_terms_by_item ON library_terms (item_id);
+CREATE INDEX library_terms_by_item ON library_terms (item_id, term);
 
 -- Each item's folded disciplines, for the discipline filter.
 CREATE TABLE library_disciplines (
@@ -64,7 +65,7 @@ CREATE TABLE library_disciplines (
     item_id TEXT NOT NULL,
     PRIMARY KEY (discipline, item_id)
 );
-CREATE INDEX library_disciplines_by_item ON library_disciplines (item_id);
+CREATE INDEX library_disciplines_by_item ON library_disciplines (item_id, discipline);
 
 -- Copies made from the library: the room (quiz, board) or plan `target`
 -- made in the copier's tenant from `item_id` at `version`.
