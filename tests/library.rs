@@ -459,6 +459,63 @@ async fn withdrawal_and_moderation(database: Option<&PgDatabase>) {
     let (status, _) = post(&server, &withdraw(&own), &durand, json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(search(&server, &durand, "").await, Vec::<String>::new());
+
+    // The search goes through the indexes (SQLite plans without statistics
+    // too; PostgreSQL's, on a few rows, may rightly scan).
+    if database.is_none() {
+        let query = amphi::store::LibraryQuery {
+            tenant: LYON.into(),
+            prefixes: vec!["seis".into(), "faille".into()],
+            limit: 21,
+            ..Default::default()
+        };
+        let plan = server.app.store.explain_library_search(&query).await.unwrap().join("\n");
+        assert!(plan.contains("library_items_visible"), "{plan}");
+        assert!(plan.contains("library_terms"), "{plan}");
+        assert!(!plan.contains("SCAN library_items"), "{plan}");
+    }
+}
+
+async fn erasure_of_an_author(database: Option<&PgDatabase>) {
+    let server = server(database).await;
+    let now = amphi::auth::unix_seconds();
+    let claims = |sub: &str, name: &str, role: Role| amphi::auth::Claims {
+        sub: sub.into(),
+        name: name.into(),
+        tenant: LYON.into(),
+        role,
+        exp: now + 3600,
+        iat: now,
+        room: None,
+        guest: false,
+    };
+    let durand = server.sign(claims("durand", "Mme Durand", Role::Trainer));
+    let martin = server.sign(claims("martin", "M. Martin", Role::Trainer));
+    let admin = server.sign(claims("admin", "Admin", Role::Admin));
+    let room = quiz_room(&server, &durand, "Marées", &[("q1", "La Lune ?")]).await;
+    let item = publish(&server, &durand, json!({ "kind": "quiz", "source": room })).await;
+    let (status, _) = post(&server, &format!("/library/items/{item}/copies"), &durand, json!({})).await;
+    assert_eq!(status, 201);
+    assert_eq!(search(&server, &martin, "q=durand").await, ["Marées"]);
+    let (status, erased) = call(&server, "DELETE", "/admin/users/durand", &admin, None).await;
+    assert_eq!((status, erased["library"].as_u64()), (200, Some(2)), "{erased}");
+    let (_, preview) = get(&server, &format!("/library/items/{item}"), &martin).await;
+    assert_eq!(preview["author_name"], "", "{preview}");
+    assert_eq!(search(&server, &martin, "q=durand").await, Vec::<String>::new(), "the name is out of the index too");
+    assert_eq!(search(&server, &martin, "q=marees").await, ["Marées"], "the item stays");
+    let (_, copies) = get(&server, "/library/copies", &durand).await;
+    assert_eq!(copies["copies"], json!([]));
+}
+
+#[tokio::test]
+async fn library_erasure_of_an_author_sqlite() {
+    erasure_of_an_author(None).await;
+}
+
+#[tokio::test]
+async fn library_erasure_of_an_author_postgres() {
+    let database = PgDatabase::create().await;
+    erasure_of_an_author(Some(&database)).await;
 }
 
 #[tokio::test]

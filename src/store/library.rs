@@ -588,6 +588,36 @@ impl Store {
         Ok(())
     }
 
+    /// Erasure: removes `user`'s name from the items they published in
+    /// `tenant` (and from their search terms) and deletes the records of
+    /// the copies they made; how many rows changed.
+    pub async fn forget_library_member(&self, tenant: &str, user: &str) -> Result<u64, StoreError> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM library_items WHERE tenant = $1 AND author = $2");
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            let rows = sqlx::query(&sql).bind(tenant).bind(user).fetch_all(&mut *transaction).await?;
+            let items = rows.iter().map(|row| item_from_row!(row)).collect::<Result<Vec<_>, _>>()?;
+            for item in &items {
+                let id = item.id.to_string();
+                let index = LibraryIndex::of(&item.meta, "");
+                sqlx::query("UPDATE library_items SET author_name = '', folded = $1 WHERE id = $2")
+                    .bind(&index.folded)
+                    .bind(&id)
+                    .execute(&mut *transaction)
+                    .await?;
+                write_index!(transaction, &id, &index);
+            }
+            let copies = sqlx::query("DELETE FROM library_copies WHERE owner = $1 AND tenant = $2")
+                .bind(user)
+                .bind(tenant)
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+            transaction.commit().await?;
+            Ok(items.len() as u64 + copies)
+        })
+    }
+
     /// Withdraws an item (hidden from search; copies keep working); whether
     /// it was published and not withdrawn yet.
     pub async fn withdraw_library_item(&self, id: Uuid, by: &str, at: i64) -> Result<bool, StoreError> {

@@ -136,15 +136,13 @@ impl Store {
                 .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
             sqlx::query("DELETE FROM member_emails WHERE member = $1 AND tenant = $2")
                 .bind(user).bind(tenant).execute(&mut *transaction).await?;
-            let mut library = sqlx::query("UPDATE library_items SET author_name = '' WHERE author = $1 AND tenant = $2")
-                .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
-            library += sqlx::query("DELETE FROM library_copies WHERE owner = $1 AND tenant = $2")
-                .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
             let uploaded = sqlx::query("DELETE FROM uploads WHERE member = $1 AND tenant = $2 RETURNING blob")
                 .bind(user).bind(tenant).fetch_all(&mut *transaction).await?;
             let mut blobs =
                 uploaded.iter().map(|row| sqlx::Row::try_get::<String, _>(row, "blob")).collect::<Result<Vec<_>, _>>()?;
             transaction.commit().await?;
+            // Then the library (idempotent, as the whole erasure is).
+            let library = self.forget_library_member(tenant, user).await?;
             let uploads = blobs.len() as u64;
             blobs.sort();
             blobs.dedup();
