@@ -31,7 +31,7 @@ enum Command {
     Serve,
     /// Print a signed token for local use and tests.
     Token {
-        /// participant, trainer, facilitator, observer or admin.
+        /// participant, trainer, facilitator, observer, admin or national.
         #[arg(long)]
         role: Role,
         /// The user id (default: a random one).

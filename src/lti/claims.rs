@@ -229,7 +229,9 @@ impl IdToken {
 /// amphi's role for a set of LIS roles: Instructor, ContentDeveloper and
 /// Administrator (context, institution or system) lead as trainers,
 /// TeachingAssistant as a facilitator, Learner takes part, Mentor and anything
-/// else watches. The strongest role wins.
+/// else watches. The strongest role wins. Never `national` (the shared
+/// library's national curators): a course's roles say nothing of it, so it
+/// comes with a platform JWT only.
 pub fn role_of(roles: &[String]) -> Role {
     let fragment = |role: &str| -> String {
         let last = role.rsplit(['#', '/']).next().unwrap_or(role);
