@@ -212,6 +212,9 @@ async fn publish_search_and_preview(database: Option<&PgDatabase>) {
     let (_, token) = post(&server, &format!("/rooms/{room}/observer-token"), &durand, json!({})).await;
     let projector = token["token"].as_str().unwrap();
     assert_eq!(refused(&get(&server, "/library/items", projector).await), (403, "forbidden"));
+    // Nor does a tenant named like the national audience.
+    let star = server.token_in(Role::Trainer, "Mme Étoile", "*");
+    assert_eq!(refused(&get(&server, "/library/items", &star).await), (403, "forbidden"));
 }
 
 #[tokio::test]

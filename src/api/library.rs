@@ -91,6 +91,10 @@ fn require_member(member: &Member) -> Result<(), ApiError> {
     if member.room_scope.is_some() || member.guest {
         return Err(forbidden("a token scoped to one room cannot use the library"));
     }
+    if member.tenant == NATIONAL {
+        // The audience of national items is no tenant's name.
+        return Err(forbidden("this tenant name is reserved"));
+    }
     Ok(())
 }
 
