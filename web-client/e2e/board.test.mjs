@@ -375,6 +375,12 @@ test('board: moderated posts, uploads, likes, comments, edits, moves, offline, r
     await bobs.getByLabel(`Déplacer « ${BOB_POST} » vers…`).selectOption({ label: 'Idées' });
     await bobs.getByRole('button', { name: `Déplacer le message « ${BOB_POST} » vers la section choisie` }).click();
     await waitUntil(async () => (await titles(alice.page)).join('|') === 'Travailler en binômes (v3)|Un schéma', 'Bob’s post under Alice’s in Idées');
+    // The console too: until its own view has moved the card, the button
+    // about to get the focus is the old card's, which the move replaces.
+    await waitUntil(async () => {
+      const shown = await titles(trainer);
+      return shown.indexOf(BOB_POST) === shown.indexOf('Travailler en binômes (v3)') + 1;
+    }, 'Bob’s post under Alice’s on the console');
     const up = card(trainer, BOB_POST).getByRole('button', { name: `Monter le message « ${BOB_POST} »` });
     await up.focus();
     await trainer.keyboard.press('Enter');
