@@ -1,7 +1,10 @@
 //! Group commit: rooms hand their writes to one writer task per node, which
-//! commits them in batches (at `batch_writes` writes or `batch_ms` after the
+//! commits them in batches (at `batch_writes` writes or a window after the
 //! first, whichever comes first) and then tells each waiting sender that its
-//! write is durable. While the database is unreachable, writes wait in the
+//! write is durable. The window is `batch_ms`, and [`BURST_FACTOR`] times
+//! that while writes come in a burst (the previous batch held at least
+//! [`BURST_WRITES`]): 10,000 answers in 2 s then make a few dozen commits, not
+//! hundreds, each of which rewrites the pages it touched. While the database is unreachable, writes wait in the
 //! queue and the batch is retried with backoff; nothing queued is dropped.
 //!
 //! The queue is bounded twice. Rooms check [`Writer::has_room`] before
@@ -42,6 +45,22 @@ pub struct WriterSettings {
     /// Writes allowed to wait (queued or being committed) before new
     /// durable work is refused.
     pub queue_writes: usize,
+}
+
+/// A batch of at least this many writes means a burst: the next window is
+/// longer (see [`window`]).
+pub const BURST_WRITES: usize = 32;
+/// How much longer the window is during a burst.
+pub const BURST_FACTOR: u32 = 4;
+
+/// How long a batch waits for more writes after its first, given the size
+/// of the batch before it. In a burst a longer wait costs an acknowledgement
+/// a few milliseconds and saves the store most of its commits: each commit
+/// writes every page it touched (the journal's index pages are scattered by
+/// member), and fsyncs.
+pub fn window(settings: &WriterSettings, previous_batch: usize) -> Duration {
+    let quiet = Duration::from_millis(settings.batch_ms);
+    if previous_batch >= BURST_WRITES { quiet * BURST_FACTOR } else { quiet }
 }
 
 /// The least margin the queue keeps beyond `queue_writes` for the writes
@@ -207,7 +226,7 @@ async fn run(
     shared: Arc<Shared>,
     stop: CancellationToken,
 ) {
-    let batch_time = Duration::from_millis(settings.batch_ms);
+    let mut previous_batch = 0;
     loop {
         let first = tokio::select! {
             job = rx.recv() => job,
@@ -215,7 +234,7 @@ async fn run(
         };
         let Some(first) = first else { break };
         let mut batch = vec![first];
-        let deadline = tokio::time::Instant::now() + batch_time;
+        let deadline = tokio::time::Instant::now() + window(&settings, previous_batch);
         while batch.len() < settings.batch_writes {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
@@ -226,6 +245,7 @@ async fn run(
                 },
             }
         }
+        previous_batch = batch.len();
         commit(&store, batch, &shared).await;
     }
     tracing::debug!("store writer stopped");
@@ -341,6 +361,16 @@ mod tests {
 
     fn settings(batch_writes: usize, batch_ms: u64, queue_writes: usize) -> WriterSettings {
         WriterSettings { batch_writes, batch_ms, queue_writes }
+    }
+
+    #[test]
+    fn the_window_grows_during_a_burst_and_shrinks_after_it() {
+        let settings = settings(512, 5, 1000);
+        assert_eq!(window(&settings, 0), Duration::from_millis(5), "the first batch");
+        assert_eq!(window(&settings, BURST_WRITES - 1), Duration::from_millis(5), "a quiet room");
+        assert_eq!(window(&settings, BURST_WRITES), Duration::from_millis(20), "a burst");
+        assert_eq!(window(&settings, 512), Duration::from_millis(20));
+        assert_eq!(window(&settings, 1), Duration::from_millis(5), "the burst is over");
     }
 
     fn input(room: Uuid, position: i64) -> Write {
