@@ -71,7 +71,10 @@ async fn until_opened(client: &mut Client, index: usize) -> Vec<ServerMessage> {
     }
 }
 
-async fn two_question_room(server: &TestServer, trainer_token: &str) -> (String, String) {
+/// A room with a two-question quiz: its id, its join code, and its trainer
+/// connected to it.
+async fn two_question_room(server: &TestServer) -> (String, String, Client) {
+    let trainer_token = server.token(Role::Trainer, "Mme Durand");
     let quiz = json!({
         "title": "Deux questions",
         "questions": [
@@ -83,24 +86,23 @@ async fn two_question_room(server: &TestServer, trainer_token: &str) -> (String,
     });
     let response = reqwest::Client::new()
         .post(server.url("/api/v1/rooms"))
-        .bearer_auth(trainer_token)
+        .bearer_auth(&trainer_token)
         .json(&json!({ "title": "Quiz", "kind": "quiz", "quiz": quiz }))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
     let room: serde_json::Value = response.json().await.unwrap();
-    (room_id(&room), join_code(&room))
+    let mut trainer = server.connect(Format::Json).await;
+    trainer.hello_token(&trainer_token).await;
+    trainer.join(&room_id(&room)).await;
+    (room_id(&room), join_code(&room), trainer)
 }
 
 #[tokio::test]
 async fn a_protocol_2_phone_gets_the_question_and_its_ack_and_a_protocol_1_phone_everything() {
     let server = TestServer::start().await;
-    let token = server.token(Role::Trainer, "Mme Durand");
-    let (room, code) = two_question_room(&server, &token).await;
-    let mut trainer = server.connect(Format::Json).await;
-    trainer.hello_token(&token).await;
-    trainer.join(&room).await;
+    let (room, code, mut trainer) = two_question_room(&server).await;
     let mut lean = server.connect(Format::Json).await;
     guest(&mut lean, 2, &code, "Camille").await;
     let mut full = server.connect(Format::MsgPack).await;
@@ -135,11 +137,7 @@ async fn a_protocol_2_phone_gets_the_question_and_its_ack_and_a_protocol_1_phone
 #[tokio::test]
 async fn what_one_connection_folds_its_members_other_connections_and_the_silent_still_get() {
     let server = TestServer::start().await;
-    let token = server.token(Role::Trainer, "Mme Durand");
-    let (room, code) = two_question_room(&server, &token).await;
-    let mut trainer = server.connect(Format::Json).await;
-    trainer.hello_token(&token).await;
-    trainer.join(&room).await;
+    let (room, code, mut trainer) = two_question_room(&server).await;
     let mut phone = server.connect(Format::Json).await;
     let resume = guest(&mut phone, 2, &code, "Camille").await;
     // The same member on a second device, protocol 2 too.
