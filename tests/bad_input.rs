@@ -84,8 +84,8 @@ async fn every_bad_frame_gets_its_code_and_the_connection_stays_usable() {
         still_usable(&mut client).await;
 
         let mut future = server.connect(format).await;
-        let v2 = raw(format, &json!({ "type": "hello", "v": 2, "auth": { "method": "token", "token": token } }));
-        assert_eq!(code_for(&mut future, v2).await.0, ErrorCode::UnsupportedProtocol);
+        let v3 = raw(format, &json!({ "type": "hello", "v": 3, "auth": { "method": "token", "token": token } }));
+        assert_eq!(code_for(&mut future, v3).await.0, ErrorCode::UnsupportedProtocol);
         still_usable(&mut future).await;
     }
 }
