@@ -354,6 +354,7 @@ export const en: Record<MessageKey, string> = {
   'roster.role.facilitator': 'Facilitator',
   'roster.role.observer': 'Observer',
   'roster.role.admin': 'Administrator',
+  'roster.role.national': 'National curator',
   'session.next': 'New session',
   'session.nextConfirm': 'Start a new session of this activity? It gets its own code and its own answers; this one’s results stay available.',
   'session.nextFailed': 'The new session could not start: {reason}',
@@ -418,6 +419,7 @@ export const en: Record<MessageKey, string> = {
   'role.facilitator': 'facilitator',
   'role.observer': 'observer',
   'role.admin': 'admin',
+  'role.national': 'national curator',
 
   'error.title': 'Error',
   'error.close': 'Hide the message',

@@ -359,6 +359,7 @@ export const fr = {
   'roster.role.facilitator': 'Animateur',
   'roster.role.observer': 'Observateur',
   'roster.role.admin': 'Administrateur',
+  'roster.role.national': 'Référent national',
   'session.next': 'Nouvelle session',
   'session.nextConfirm': 'Démarrer une nouvelle session de cette activité\u202f? Elle aura son propre code et ses propres réponses\u202f; les résultats de celle-ci restent consultables.',
   'session.nextFailed': 'La nouvelle session n’a pas pu démarrer : {reason}',
@@ -423,6 +424,7 @@ export const fr = {
   'role.facilitator': 'animateur',
   'role.observer': 'observateur',
   'role.admin': 'administrateur',
+  'role.national': 'référent national',
 
   'error.title': 'Erreur',
   'error.close': 'Masquer le message',

@@ -1,0 +1,21 @@
+-- What a member's platform or registration file said of them, for the usage
+-- statistics' breakdowns: académie, department (département) and
+-- discipline, each when known. One row per tenant and member, replaced field
+-- by field as launches and registrations say more; deleted with the user's
+-- other data on erasure.
+CREATE TABLE member_profiles (
+    tenant TEXT NOT NULL,
+    member TEXT NOT NULL,
+    academie TEXT,
+    departement TEXT,
+    discipline TEXT,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant, member)
+);
+
+-- The statistics read each source by tenant and time.
+CREATE INDEX rooms_by_tenant_kind ON rooms (tenant, id, kind);
+CREATE INDEX attendance_by_room_time ON attendance (room, joined_at);
+CREATE INDEX completions_by_tenant_time ON completions (tenant, updated_at);
+CREATE INDEX badge_awards_by_tenant_time ON badge_awards (tenant, issued_at);
+CREATE INDEX room_inputs_by_action ON room_inputs (room, action, at);
