@@ -23,7 +23,7 @@ use super::statistics_report::{Figures, Report, publish};
 use super::{ApiError, Bearer, download};
 use crate::app::AppState;
 use crate::auth::Member;
-use crate::store::{Breakdown, Level, StatisticsQuery};
+use crate::store::{Breakdown, StatisticsQuery};
 
 /// The query string of both routes.
 #[derive(Debug, Deserialize, Default)]
@@ -112,15 +112,9 @@ async fn compute(app: &AppState, asked: &Asked) -> Result<(Vec<Span>, Report), A
         to: end,
         step: None,
     };
-    let store = &app.store;
-    let whole = store.statistics(&query, Level::Whole).await.map_err(ApiError::internal)?;
-    let per_period = store.statistics(&query, Level::Periods).await.map_err(ApiError::internal)?;
-    let groups = match asked.by {
-        Some((by, _)) => Some(store.statistics(&query, Level::Groups(by)).await.map_err(ApiError::internal)?),
-        None => None,
-    };
+    let levels = app.store.statistics(&query, asked.by.map(|(by, _)| by)).await.map_err(ApiError::internal)?;
     let min_people = i64::from(app.config.statistics.min_people);
-    let report = publish(&spans, &whole, &per_period, groups.as_ref(), min_people);
+    let report = publish(&spans, &levels.whole, &levels.periods, levels.groups.as_ref(), min_people);
     Ok((spans, report))
 }
 

@@ -80,7 +80,7 @@ pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
 pub use profiles::MemberProfile;
 pub use recordings::RecordingRecord;
-pub use statistics::{Breakdown, CellKey, Level, RawCell, StatisticsQuery};
+pub use statistics::{Breakdown, CellKey, Level, Levels, RawCell, StatisticsQuery};
 pub use uploads::{UploadRecord, UploadUsage};
 pub use writer::{Durable, Writer, WriterSettings};
 

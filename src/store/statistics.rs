@@ -73,10 +73,9 @@ pub struct RawCell {
     pub graded: i64,
     pub passed: i64,
     pub completers: i64,
-    /// Participants' quiz answers and board posts, and who gave them.
+    /// Participants' quiz answers and board posts.
     pub answers: i64,
     pub posts: i64,
-    pub contributors: i64,
     /// Openings of ateliers (a breakout session's `open`).
     pub ateliers_opened: i64,
     /// Badges issued (not revoked) and their distinct recipients.
@@ -86,9 +85,9 @@ pub struct RawCell {
 
 impl RawCell {
     /// The most people any of its figures is about (a lower bound of the
-    /// people it describes).
+    /// people it describes; those who answer or post are present).
     pub fn population(&self) -> i64 {
-        [self.people, self.completers, self.contributors, self.badge_recipients].into_iter().max().unwrap_or(0)
+        [self.people, self.completers, self.badge_recipients].into_iter().max().unwrap_or(0)
     }
 }
 
@@ -146,48 +145,86 @@ impl StatisticsQuery {
     }
 }
 
+/// Adds the journal's counts of `cell` to `total`.
+fn add_inputs(total: &mut RawCell, cell: &RawCell) {
+    total.answers += cell.answers;
+    total.posts += cell.posts;
+    total.ateliers_opened += cell.ateliers_opened;
+}
+
+/// The room kinds whose sessions are counted.
+const KINDS: [&str; 4] = ["quiz", "board", "breakout", "lobby"];
+
 /// `CAST(<aggregate> AS BIGINT)`, nulls as 0 (PostgreSQL sums are NUMERIC).
 fn big(aggregate: &str) -> String {
     format!("CAST(COALESCE({aggregate}, 0) AS BIGINT)")
 }
 
+/// The cells of the three levels: the whole range, its periods, and (when
+/// asked) their groups.
+#[derive(Debug, Clone, Default)]
+pub struct Levels {
+    pub whole: BTreeMap<CellKey, RawCell>,
+    pub periods: BTreeMap<CellKey, RawCell>,
+    pub groups: Option<BTreeMap<CellKey, RawCell>>,
+}
+
 impl Store {
-    /// The raw cells of `query` at `level`, keyed by period and group.
-    pub async fn statistics(
+    /// The raw cells of `query` for the whole range, each period and, with
+    /// `by`, each group of each period. The journal's counts (the largest
+    /// table), all sums, are read once at the finest level and added up.
+    pub async fn statistics(&self, query: &StatisticsQuery, by: Option<Breakdown>) -> Result<Levels, StoreError> {
+        let started = std::time::Instant::now();
+        let mut levels = Levels {
+            whole: self.statistics_at(query, Level::Whole, false).await?,
+            periods: self.statistics_at(query, Level::Periods, by.is_none()).await?,
+            groups: None,
+        };
+        if by.is_some() {
+            levels.groups = Some(self.statistics_at(query, by.map_or(Level::Periods, Level::Groups), true).await?);
+        }
+        let finest_cells = levels.groups.clone().unwrap_or_else(|| levels.periods.clone());
+        for ((period, _), cell) in &finest_cells {
+            add_inputs(levels.whole.entry((0, None)).or_default(), cell);
+            if by.is_some() {
+                add_inputs(levels.periods.entry((*period, None)).or_default(), cell);
+            }
+        }
+        self.observe("statistics", started);
+        Ok(levels)
+    }
+
+    /// The raw cells of `query` at `level`, keyed by period and group; the
+    /// journal's counts only `with_inputs`.
+    async fn statistics_at(
         &self,
         query: &StatisticsQuery,
         level: Level,
+        with_inputs: bool,
     ) -> Result<BTreeMap<CellKey, RawCell>, StoreError> {
         let mut cells: BTreeMap<CellKey, RawCell> = BTreeMap::new();
         let from = query.bounds.first().copied().unwrap_or(0);
         let participant = "a.role = 'participant'";
-        // Attendance: people, minutes (open stretches count nothing), ateliers' people.
+        // Attendance: people, minutes (open stretches count nothing),
+        // ateliers' people, and sessions by kind (rooms with a participant).
+        let sessions: Vec<String> = KINDS
+            .iter()
+            .map(|kind| big(&format!("COUNT(DISTINCT CASE WHEN r.kind = '{kind}' THEN a.room END)")))
+            .collect();
         let attendance = query.select(
             level,
             &format!(
-                "{}, {}, {}",
+                "{}, {}, {}, {}",
                 big("COUNT(DISTINCT a.member)"),
                 big("SUM(COALESCE(a.left_at, a.joined_at) - a.joined_at)"),
                 big("COUNT(DISTINCT CASE WHEN r.kind = 'breakout' THEN a.member END)"),
+                sessions.join(", "),
             ),
             &format!("attendance a JOIN rooms r ON r.id = a.room AND {participant}"),
             "a.joined_at",
             "r.tenant",
             "a.member",
         );
-        // Sessions by kind: the rooms where a participant was present.
-        let sessions = query.select(
-            level,
-            &format!("r.kind AS kind, {}", big("COUNT(DISTINCT a.room)")),
-            &format!("attendance a JOIN rooms r ON r.id = a.room AND {participant}"),
-            "a.joined_at",
-            "r.tenant",
-            "a.member",
-        );
-        let sessions = match level {
-            Level::Whole => format!("{sessions} GROUP BY r.kind"),
-            _ => format!("{sessions}, r.kind"),
-        };
         let completions = query.select(
             level,
             &format!(
@@ -206,10 +243,9 @@ impl Store {
         let inputs = query.select(
             level,
             &format!(
-                "{}, {}, {}, {}",
+                "{}, {}, {}",
                 big("SUM(CASE WHEN r.kind = 'quiz' AND i.action = 'answer' AND i.role = 'participant' THEN 1 ELSE 0 END)"),
                 big("SUM(CASE WHEN r.kind = 'board' AND i.action = 'post' AND i.role = 'participant' THEN 1 ELSE 0 END)"),
-                big("COUNT(DISTINCT CASE WHEN i.role = 'participant' AND i.action <> 'open' THEN i.member END)"),
                 big("SUM(CASE WHEN r.kind = 'breakout' AND i.action = 'open' THEN 1 ELSE 0 END)"),
             ),
             "room_inputs i JOIN rooms r ON r.id = i.room AND i.action IN ('answer', 'post', 'open')",
@@ -227,7 +263,6 @@ impl Store {
                 "b.recipient",
             )
             .replacen(" WHERE ", " WHERE b.revoked_at IS NULL AND ", 1);
-        let started = std::time::Instant::now();
         on_pool!(self, pool => {
             macro_rules! rows {
                 ($sql:expr) => {{
@@ -244,11 +279,12 @@ impl Store {
                 cell.people = row.try_get(2)?;
                 cell.attendance_ms = row.try_get(3)?;
                 cell.atelier_people = row.try_get(4)?;
-            }
-            for row in rows!(&sessions) {
-                let kind: String = row.try_get("kind")?;
-                let count: i64 = row.try_get(3)?;
-                cells.entry(key(&row)?).or_default().sessions.insert(kind, count);
+                for (index, kind) in KINDS.iter().enumerate() {
+                    let count: i64 = row.try_get(5 + index)?;
+                    if count > 0 {
+                        cell.sessions.insert((*kind).to_string(), count);
+                    }
+                }
             }
             for row in rows!(&completions) {
                 let cell = cells.entry(key(&row)?).or_default();
@@ -258,12 +294,13 @@ impl Store {
                 cell.passed = row.try_get(5)?;
                 cell.completers = row.try_get(6)?;
             }
-            for row in rows!(&inputs) {
-                let cell = cells.entry(key(&row)?).or_default();
-                cell.answers = row.try_get(2)?;
-                cell.posts = row.try_get(3)?;
-                cell.contributors = row.try_get(4)?;
-                cell.ateliers_opened = row.try_get(5)?;
+            if with_inputs {
+                for row in rows!(&inputs) {
+                    let cell = cells.entry(key(&row)?).or_default();
+                    cell.answers = row.try_get(2)?;
+                    cell.posts = row.try_get(3)?;
+                    cell.ateliers_opened = row.try_get(4)?;
+                }
             }
             for row in rows!(&badges) {
                 let cell = cells.entry(key(&row)?).or_default();
@@ -271,7 +308,6 @@ impl Store {
                 cell.badge_recipients = row.try_get(3)?;
             }
         });
-        self.observe("statistics", started);
         // An aggregate over no row (the whole range) reads as an empty cell.
         cells.retain(|_, cell| *cell != RawCell::default());
         Ok(cells)
