@@ -193,6 +193,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         store.record_profiles(tenant, &profiles, YEAR_START).await?;
     }
+    store.analyze().await?;
     println!(
         "backend: {}, ac-lyon: {people} participants, {sessions} sessions (+ ac-nantes a fifth); {rows} rows loaded in {:.1} s",
         store.backend(),

@@ -79,4 +79,11 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Refreshes the planner's statistics (`ANALYZE`) after a large load, as
+    /// PostgreSQL's autovacuum would in time.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("ANALYZE").execute(pool).await.map(drop))?;
+        Ok(())
+    }
 }

@@ -97,7 +97,7 @@ function seriesFigure(stats: Statistics, series: Series): TemplateResult {
     <div class="fr-grid-row fr-grid-row--gutters">
       <div class="fr-col-12 fr-col-md-7">${barChart(id, title, bars)}</div>
       <div class="fr-col-12 fr-col-md-5">
-        <div class="fr-table fr-table--sm"><table data-testid="table-${series.key}">
+        <div class="fr-table fr-table--sm"><table tabindex="0" data-testid="table-${series.key}">
           <caption>${t('stats.tableOf', { what: title })}</caption>
           <thead><tr><th scope="col">${t('stats.period')}</th><th scope="col">${title}</th></tr></thead>
           <tbody>${stats.periods.map((p) => html`<tr><th scope="row">${p.period}</th><td>${cell(p.total, series.value(p.total))}</td></tr>`)}</tbody>
@@ -124,7 +124,7 @@ function totals(stats: Statistics): TemplateResult {
     ['stats.atelierShare', cell(f, f.atelier_attendance_share, true)],
     ['stats.badges', cell(f, f.badges_issued)],
   ];
-  return html`<div class="fr-table fr-table--sm"><table data-testid="stats-totals">
+  return html`<div class="fr-table fr-table--sm"><table tabindex="0" data-testid="stats-totals">
     <caption>${t('stats.totalsCaption', { from: stats.from, to: stats.to })}</caption>
     <tbody>${rows.map(([key, value]) => html`<tr><th scope="row">${t(key)}</th><td>${value}</td></tr>`)}</tbody>
   </table></div>`;
@@ -135,7 +135,7 @@ function groupsTable(stats: Statistics): TemplateResult | typeof nothing {
   const rows = stats.periods.flatMap((p: PeriodFigures) => (p.groups ?? []).map((g) => ({ period: p.period, g })));
   return html`<section class="fr-mb-4w" aria-labelledby="stats-groups-h">
     <h2 class="fr-h5" id="stats-groups-h">${t('stats.byGroup')}</h2>
-    <div class="fr-table fr-table--sm"><table data-testid="stats-groups">
+    <div class="fr-table fr-table--sm"><table tabindex="0" data-testid="stats-groups">
       <caption>${t('stats.byGroupCaption')}</caption>
       <thead><tr>
         <th scope="col">${t('stats.period')}</th><th scope="col">${t('stats.group')}</th>
