@@ -324,6 +324,17 @@ async fn figures_are_computed_and_protected(database: Option<&PgDatabase>) {
     assert_eq!(group(&by_academie["periods"][0], Some("Nantes"))["attendance_minutes"], 90);
     let one = stats(&server, &format!("{march_only}&tenant=ac-nantes"), &national).await;
     assert_eq!((one["tenant"].as_str(), one["total"]["participants"].as_i64()), (Some(NANTES), Some(6)));
+    // Erasure takes a member's profile with their other data.
+    let store = &server.app.store;
+    assert!(!store.profile_of(NANTES, "nantes-0").await.unwrap().is_empty());
+    let erased = reqwest::Client::new()
+        .delete(server.url("/api/v1/admin/users/nantes-0"))
+        .bearer_auth(&nantes_admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+    assert!(store.profile_of(NANTES, "nantes-0").await.unwrap().is_empty());
     // Three months: April had nothing, May's 7.
     let spring = stats(&server, "from=2026-03-01&to=2026-05-31", &admin).await;
     let totals: Vec<i64> =
