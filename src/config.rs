@@ -22,8 +22,9 @@ pub enum ConfigError {
 }
 
 /// The top-level keys (sections included), for environment variables.
-const KEYS: [&str; 25] = [
+const KEYS: [&str; 26] = [
     "badges",
+    "statistics",
     "listen",
     "data_dir",
     "database_url",
@@ -79,6 +80,15 @@ pub struct Config {
     pub lti: crate::lti::LtiConfig,
     pub time: crate::local_time::TimeConfig,
     pub badges: crate::badges::BadgesConfig,
+    pub statistics: StatisticsConfig,
+}
+
+/// Usage statistics (`/api/v1/admin/statistics`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsConfig {
+    /// No published cell describes fewer people than this.
+    pub min_people: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -350,6 +360,9 @@ impl Config {
         }
         if let Err(message) = self.badges.validate() {
             return invalid("badges", message);
+        }
+        if !(2..=1000).contains(&self.statistics.min_people) {
+            return invalid("statistics.min_people", "must be between 2 and 1000");
         }
         if self.smtp.is_enabled() && self.invitations.public_url.is_empty() {
             return invalid("invitations.public_url", "is needed to send invitations (smtp.host is set)");

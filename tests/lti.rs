@@ -637,3 +637,36 @@ async fn a_platform_outage_delays_a_score_and_a_stale_score_is_settled() {
     .await;
     assert_eq!(platform.recorded.lock().unwrap().scores.len(), 1, "the stale score did not replace the grade");
 }
+
+#[tokio::test]
+async fn a_launch_says_the_persons_academie_department_and_discipline_for_the_statistics() {
+    use amphi::store::MemberProfile;
+    let server = server().await;
+    let platform = registered(&server).await;
+    let activity = deep_link_a_quiz(&server, &platform).await;
+    let response = launch(&server, &platform, Person::Student, false, |claims| {
+        with_activity(&activity)(claims);
+        let custom = &mut claims["https://purl.imsglobal.org/spec/lti/claim/custom"];
+        custom["academie"] = json!("Lyon");
+        custom["departement"] = json!("  Rhône ");
+        custom["discipline"] = json!("Mathématiques");
+    })
+    .await;
+    let student = handed_over(&response);
+    let claims = server.app.keys.verify(&student["token"]).unwrap();
+    let expected = MemberProfile::new(Some("Lyon"), Some("Rhône"), Some("Mathématiques"));
+    assert_eq!(server.app.store.profile_of(TENANT, &claims.sub).await.unwrap(), expected);
+    // A later launch that says only the discipline changes only the discipline.
+    let response = launch(&server, &platform, Person::Student, false, |claims| {
+        with_activity(&activity)(claims);
+        claims["https://purl.imsglobal.org/spec/lti/claim/custom"]["discipline"] = json!("Physique-chimie");
+    })
+    .await;
+    handed_over(&response);
+    let profile = server.app.store.profile_of(TENANT, &claims.sub).await.unwrap();
+    assert_eq!(profile, MemberProfile::new(Some("Lyon"), Some("Rhône"), Some("Physique-chimie")));
+    // A teacher's launch without them records nothing.
+    let teacher = handed_over(&launch(&server, &platform, Person::Teacher, false, with_activity(&activity)).await);
+    let teacher = server.app.keys.verify(&teacher["token"]).unwrap();
+    assert!(server.app.store.profile_of(TENANT, &teacher.sub).await.unwrap().is_empty());
+}

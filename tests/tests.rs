@@ -34,5 +34,6 @@ mod quiz_import;
 mod quiz_live;
 mod recordings;
 mod resume;
+mod statistics;
 mod store;
 mod uploads;

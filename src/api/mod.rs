@@ -19,6 +19,11 @@ mod registrations;
 mod results;
 mod rooms;
 mod spreadsheet;
+mod statistics;
+mod statistics_csv;
+mod statistics_periods;
+mod statistics_privacy;
+mod statistics_report;
 
 use amphi_protocol::ErrorCode;
 use axum::Router;
@@ -78,6 +83,8 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/recordings", get(recordings::list).delete(recordings::delete_all))
         .route("/sessions/{id}/recordings/{record}", delete(recordings::delete_one))
         .route("/admin/users/{id}", delete(admin::delete_user))
+        .route("/admin/statistics", get(statistics::json))
+        .route("/admin/statistics.csv", get(statistics::csv))
         .route("/boards/{id}/uploads", post(boards::upload).layer(DefaultBodyLimit::disable()))
         .route("/boards/{id}/link-preview", post(boards::link_preview))
         .route("/boards/{id}/export.csv", get(boards::export_csv))

@@ -100,6 +100,17 @@ pub async fn import(
         .upsert_registrations(handle.id(), &handle.record.tenant, &parsed.people)
         .await
         .map_err(ApiError::internal)?;
+    // What the file says of each (académie, department, discipline), for the statistics.
+    let profiles: Vec<(String, crate::store::MemberProfile)> = saved
+        .iter()
+        .filter_map(|r| {
+            parsed.people.iter().find(|p| p.email == r.email).map(|p| (r.member.clone(), p.profile.clone()))
+        })
+        .collect();
+    app.store
+        .record_profiles(&handle.record.tenant, &profiles, crate::store::now_ms())
+        .await
+        .map_err(ApiError::internal)?;
     let mut assigned = 0;
     let mut not_assigned = Vec::new();
     for registration in saved.iter().filter(|r| parsed.people.iter().any(|p| p.email == r.email && p.atelier.is_some()))

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::store::NewRegistration;
+use crate::store::{MemberProfile, NewRegistration};
 
 /// Why a file was refused: a stable `reason`, the 1-based line (0 for the
 /// file as a whole) and a message for people.
@@ -53,6 +53,9 @@ enum Column {
     LastName,
     Email,
     Atelier,
+    Academie,
+    Departement,
+    Discipline,
 }
 
 /// A header cell without case, accents or punctuation.
@@ -77,6 +80,9 @@ fn column(header: &str) -> Option<Column> {
         | "adresseelectronique"
         | "mel" => Some(Column::Email),
         "atelier" | "workshop" | "group" | "groupe" => Some(Column::Atelier),
+        "academie" | "academy" => Some(Column::Academie),
+        "departement" | "department" => Some(Column::Departement),
+        "discipline" | "subject" => Some(Column::Discipline),
         _ => None,
     }
 }
@@ -225,7 +231,9 @@ fn read_person(
             return Err(refuse("csv_atelier", line, format!("{atelier:?} is not an atelier id")));
         }
     }
-    Ok(NewRegistration { name, email, atelier })
+    let known = |c: Column| Some(value(c)).filter(|v| !v.is_empty());
+    let profile = MemberProfile::new(known(Column::Academie), known(Column::Departement), known(Column::Discipline));
+    Ok(NewRegistration { name, email, atelier, profile })
 }
 
 /// The people read so far, as [`Parsed`] holds them, and the index of each
@@ -253,6 +261,11 @@ impl Roster {
                 if person.atelier.is_some() {
                     earlier.atelier = person.atelier;
                 }
+                let later = person.profile;
+                let profile = &mut earlier.profile;
+                profile.academie = later.academie.or(profile.academie.take());
+                profile.departement = later.departement.or(profile.departement.take());
+                profile.discipline = later.discipline.or(profile.discipline.take());
             }
             None => {
                 if self.people.len() >= limits.max_rows {
@@ -285,11 +298,30 @@ mod tests {
                 NewRegistration {
                     name: "Élise Martin".into(),
                     email: "elise.martin@ac-lyon.fr".into(),
-                    atelier: Some("a1".into())
+                    atelier: Some("a1".into()),
+                    profile: MemberProfile::default(),
                 },
-                NewRegistration { name: "Jean Dupont".into(), email: "jean.dupont@ac-lyon.fr".into(), atelier: None },
+                NewRegistration {
+                    name: "Jean Dupont".into(),
+                    email: "jean.dupont@ac-lyon.fr".into(),
+                    atelier: None,
+                    profile: MemberProfile::default(),
+                },
             ]
         );
+    }
+
+    #[test]
+    fn the_optional_profile_columns_are_read_and_merged() {
+        let file = "Nom;Courriel;Académie;Département;Discipline\nA;a@example.org;Lyon;Rhône;Mathématiques\n\
+                    B;b@example.org;;;\nA bis;A@example.org;;Ain;\n";
+        let parsed = parse(file.as_bytes(), LIMITS).unwrap();
+        assert_eq!(parsed.people.len(), 2);
+        let a = &parsed.people[0].profile;
+        assert_eq!(a.academie.as_deref(), Some("Lyon"));
+        assert_eq!(a.departement.as_deref(), Some("Ain"), "the later row's known value wins");
+        assert_eq!(a.discipline.as_deref(), Some("Mathématiques"), "an empty later cell keeps it");
+        assert!(parsed.people[1].profile.is_empty());
     }
 
     #[test]

@@ -19,7 +19,11 @@ use super::claims::{IdToken, role_of};
 use super::{LtiError, member_id, now_ms};
 use crate::app::AppState;
 use crate::auth::{Claims, unix_seconds};
-use crate::store::{LinkRecord, PlatformRecord};
+use crate::store::{LinkRecord, MemberProfile, PlatformRecord};
+
+/// The custom parameters that say a person's académie, department and
+/// discipline, for the usage statistics' breakdowns.
+pub const PROFILE_PARAMETERS: [&str; 3] = ["academie", "departement", "discipline"];
 
 /// The custom parameter naming the activity a link was made for (set by
 /// amphi's Deep Linking response).
@@ -79,6 +83,14 @@ pub struct LaunchedLink {
     pub role: Role,
     pub lang: String,
     pub return_url: Option<String>,
+    /// What the platform says of the person for the usage statistics: the
+    /// custom parameters `academie`, `departement` and `discipline`.
+    #[serde(default)]
+    pub academie: Option<String>,
+    #[serde(default)]
+    pub departement: Option<String>,
+    #[serde(default)]
+    pub discipline: Option<String>,
 }
 
 impl LaunchedLink {
@@ -98,7 +110,15 @@ impl LaunchedLink {
             role: role_of(token.roles.as_deref().unwrap_or_default()),
             lang: token.lang().into(),
             return_url: token.launch_presentation.as_ref().and_then(|p| p.return_url.clone()),
+            academie: token.custom(PROFILE_PARAMETERS[0]),
+            departement: token.custom(PROFILE_PARAMETERS[1]),
+            discipline: token.custom(PROFILE_PARAMETERS[2]),
         }
+    }
+
+    /// What the launch said of the person (académie, department, discipline).
+    fn profile(&self) -> MemberProfile {
+        MemberProfile::new(self.academie.as_deref(), self.departement.as_deref(), self.discipline.as_deref())
     }
 
     fn lang(&self) -> &'static str {
@@ -140,6 +160,8 @@ async fn enter(
     if let Some(email) = &link.email {
         app.store.remember_email(&claims.tenant, &claims.sub, email, now_ms()).await.map_err(LtiError::internal)?;
     }
+    let profile = [(claims.sub.clone(), link.profile())];
+    app.store.record_profiles(&claims.tenant, &profile, now_ms()).await.map_err(LtiError::internal)?;
     Ok(hand_over(&app.keys.sign(&claims), room, link.lang(), link.return_url.as_deref()))
 }
 

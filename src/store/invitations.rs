@@ -27,6 +27,8 @@ pub struct NewRegistration {
     /// Lowercased.
     pub email: String,
     pub atelier: Option<String>,
+    /// The optional `academie`, `departement` and `discipline` columns.
+    pub profile: super::MemberProfile,
 }
 
 /// A registered participant.

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "badge series", include_str!("sql/0013_badge_series.sql")),
     (14, "member emails", include_str!("sql/0014_member_emails.sql")),
     (15, "library", include_str!("sql/0015_library.sql")),
+    (16, "statistics", include_str!("sql/0016_statistics.sql")),
 ];
 
 #[derive(Debug)]

@@ -50,6 +50,7 @@ macro_rules! room_record {
 #[macro_use]
 mod badges;
 mod bbb;
+mod bulk;
 mod ended;
 mod invitations;
 mod journal;
@@ -58,7 +59,9 @@ mod lti;
 mod migrations;
 mod outbox;
 mod privacy;
+mod profiles;
 mod recordings;
+mod statistics;
 #[cfg(test)]
 mod stored_forms;
 mod uploads;
@@ -66,6 +69,7 @@ mod writer;
 
 pub use badges::{AwardRecord, BadgeRecord};
 pub use bbb::BbbEventRecord;
+pub use bulk::{Load, LoadedAward};
 pub use invitations::{MailRecord, NewRegistration, PlanRecord, RegistrationRecord, ScheduleRecord};
 pub use journal::{AttendanceRecord, InputKind, InputRecord, Write};
 pub use library::{
@@ -74,7 +78,9 @@ pub use library::{
 pub use lti::{LinkRecord, LoginClaim, PlatformRecord};
 pub use outbox::OutboxRecord;
 pub use privacy::Deletion;
+pub use profiles::MemberProfile;
 pub use recordings::RecordingRecord;
+pub use statistics::{Breakdown, CellKey, Level, Levels, RawCell, StatisticsQuery};
 pub use uploads::{UploadRecord, UploadUsage};
 pub use writer::{Durable, Writer, WriterSettings};
 
@@ -303,6 +309,6 @@ fn room_kind(stored: String) -> Result<RoomKind, StoreError> {
 }
 
 /// Wall-clock milliseconds since the Unix epoch.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

@@ -136,6 +136,8 @@ impl Store {
                 .bind(user).bind(tenant).execute(&mut *transaction).await?.rows_affected();
             sqlx::query("DELETE FROM member_emails WHERE member = $1 AND tenant = $2")
                 .bind(user).bind(tenant).execute(&mut *transaction).await?;
+            sqlx::query("DELETE FROM member_profiles WHERE member = $1 AND tenant = $2")
+                .bind(user).bind(tenant).execute(&mut *transaction).await?;
             let uploaded = sqlx::query("DELETE FROM uploads WHERE member = $1 AND tenant = $2 RETURNING blob")
                 .bind(user).bind(tenant).fetch_all(&mut *transaction).await?;
             let mut blobs =

@@ -42,6 +42,8 @@ export const PROJECTOR_PATH = '/projecteur';
 export const ENTRY_PATH = '/entrer';
 /** Every badge and certificate of the person at this browser. */
 export const MY_BADGES_PATH = '/mes-badges';
+/** Usage statistics, for admins and the national role (views/statistics.ts). */
+export const STATISTICS_PATH = '/statistiques';
 /** Verifying a badge (pasted or as a file). */
 export const VERIFY_PATH = '/badges/verifier';
 /** An award's own page: the address its credential and its certificate's QR code name
@@ -370,6 +372,9 @@ export class App {
     }
     if (path === MY_BADGES_PATH) {
       this.view = this.deferred(async () => (await import('./views/my-badges')).renderMyBadges(this), moveFocus);
+    }
+    if (path === STATISTICS_PATH) {
+      this.view = this.deferred(async () => (await import('./views/statistics')).renderStatistics(this), moveFocus);
     }
     if (path === VERIFY_PATH) {
       this.view = this.deferred(async () => (await import('./views/badge-verify')).renderBadgeVerify(), moveFocus);

@@ -17,9 +17,9 @@ export type MemberId = string;
 export type Role = 'participant' | 'trainer' | 'facilitator' | 'observer' | 'admin' | 'national';
 export type RoomKind = 'lobby' | 'quiz' | 'board' | 'breakout';
 
-/** Trainers, facilitators and admins lead a room. */
+/** Trainers, facilitators, admins and national curators lead a room. */
 export function leads(role: Role): boolean {
-  return role === 'trainer' || role === 'facilitator' || role === 'admin';
+  return role === 'trainer' || role === 'facilitator' || role === 'admin' || role === 'national';
 }
 
 // ---- client → server -------------------------------------------------------

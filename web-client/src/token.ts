@@ -15,7 +15,7 @@ export interface TokenClaims {
   exp?: number;
 }
 
-const ROLES: readonly Role[] = ['participant', 'trainer', 'facilitator', 'observer', 'admin'];
+const ROLES: readonly Role[] = ['participant', 'trainer', 'facilitator', 'observer', 'admin', 'national'];
 
 /** The claims of a JWT, or null when it is not one. */
 export function tokenClaims(token: string): TokenClaims | null {
@@ -39,7 +39,7 @@ export function tokenClaims(token: string): TokenClaims | null {
   }
 }
 
-/** Whether `token` is a trainer's, facilitator's or admin's (opens consoles and forms). */
+/** Whether `token` is a trainer's, facilitator's, admin's or national curator's (opens consoles and forms). */
 export function isLeaderToken(token: string): boolean {
   const claims = tokenClaims(token);
   return claims !== null && leads(claims.role);

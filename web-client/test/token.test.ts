@@ -18,6 +18,13 @@ describe('token claims', () => {
     expect(isLeaderToken(token)).toBe(false);
   });
 
+  it('reads a national curator token as a leader token', () => {
+    const token = jwt({ sub: 'nat-1', name: 'M. Roux', tenant: 'national', role: 'national', exp: 2 });
+    expect(tokenClaims(token)?.role).toBe('national');
+    expect(isLeaderToken(token)).toBe(true);
+    expect(isParticipantToken(token)).toBe(false);
+  });
+
   it('refuses what is not a JWT or has no known role', () => {
     expect(tokenClaims('abc')).toBeNull();
     expect(tokenClaims('a.!!!.c')).toBeNull();

@@ -8,7 +8,7 @@ import type { App } from '../app';
 import { ApiError, listMyRooms, type MyRoom } from '../api';
 import { h, setChildren } from '../dom';
 import { errorText, t, type MessageKey } from '../i18n';
-import { isLeaderToken } from '../token';
+import { isLeaderToken, tokenClaims } from '../token';
 
 const KIND_LABEL: Record<string, MessageKey> = {
   lobby: 'mine.kind.lobby',
@@ -27,8 +27,15 @@ export interface MySessionsPanel {
 export function mySessionsPanel(app: App, onForget: () => void): MySessionsPanel {
   const body = h('div', { 'data-testid': 'my-sessions-body' });
   const forget = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary-no-outline fr-mt-1w' }, t('mine.forgetToken'));
+  // Admins and the national role: their usage statistics.
+  const statistics = h('a', { class: 'fr-link fr-icon-bar-chart-box-line fr-link--icon-left', href: '/statistiques', 'data-testid': 'statistics-link', hidden: true },
+    t('stats.link'));
+  statistics.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    app.navigate('/statistiques');
+  });
   const root = h('section', { class: 'amphi-my-sessions fr-mb-3w', 'aria-labelledby': 'mine-title', 'data-testid': 'my-sessions', hidden: true },
-    h('h3', { id: 'mine-title', class: 'fr-h6 fr-mb-1w' }, t('mine.title')), body, forget);
+    h('h3', { id: 'mine-title', class: 'fr-h6 fr-mb-1w' }, t('mine.title')), body, h('p', { class: 'fr-mt-1w fr-mb-0' }, statistics), forget);
   let shownFor = '';
   let request = 0;
 
@@ -65,6 +72,8 @@ export function mySessionsPanel(app: App, onForget: () => void): MySessionsPanel
       if (wanted === shownFor) return;
       shownFor = wanted;
       root.hidden = !wanted;
+      const role = tokenClaims(wanted)?.role;
+      statistics.hidden = !(role === 'admin' || role === 'national');
       request++;
       if (wanted) void load(wanted);
       else body.replaceChildren();
