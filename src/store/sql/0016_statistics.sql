@@ -14,10 +14,11 @@ CREATE TABLE member_profiles (
 );
 
 -- The statistics read each source by tenant (its rooms) and time; the
--- attendance and journal indexes hold every column read (covering), the
--- journal's in the order its counts are grouped (room, member, action).
+-- attendance index holds every column read (covering). The journal gets no
+-- index of its own: every answer of a live room writes into it, and each
+-- index there is one more scattered page per commit on that hot path (#20);
+-- the statistics read it along its primary key, by room.
 CREATE INDEX rooms_by_tenant_kind ON rooms (tenant, id, kind);
 CREATE INDEX attendance_for_statistics ON attendance (room, joined_at, role, member, left_at);
 CREATE INDEX completions_by_tenant_time ON completions (tenant, updated_at);
 CREATE INDEX badge_awards_by_tenant_time ON badge_awards (tenant, issued_at);
-CREATE INDEX room_inputs_for_statistics ON room_inputs (room, member, action, at, role);
