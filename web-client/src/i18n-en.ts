@@ -375,6 +375,7 @@ export const en: Record<MessageKey, string> = {
   'stats.periodLabel': 'Period',
   'stats.month': 'Per month',
   'stats.week': 'Per week',
+  'stats.weekOf': 'wk {week} {year}',
   'stats.byLabel': 'Breakdown',
   'stats.byNone': 'None',
   'stats.byAcademie': 'By participants’ académie',

@@ -380,6 +380,7 @@ export const fr = {
   'stats.periodLabel': 'Période',
   'stats.month': 'Par mois',
   'stats.week': 'Par semaine',
+  'stats.weekOf': 'sem. {week} {year}',
   'stats.byLabel': 'Répartition',
   'stats.byNone': 'Aucune',
   'stats.byAcademie': 'Par académie des participants',

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { App } from '../src/app';
 import type { Figures, Statistics } from '../src/statistics-api';
 import { MemoryStore } from '../src/storage';
-import { cell, renderStatistics, seesStatistics } from '../src/views/statistics';
+import { setLang } from '../src/i18n';
+import { cell, dayLabel, periodLabel, renderStatistics, seesStatistics } from '../src/views/statistics';
 import { jwt } from './jwt';
 
 const admin = jwt({ sub: 'a-1', name: 'Admin Lyon', tenant: 'ac-lyon', role: 'admin', exp: 4_000_000_000 });
@@ -142,5 +143,22 @@ describe('usage statistics page', () => {
     expect(cell(figures(1, 2), 0.5, true)).toBe('50\u202f%');
     expect(cell(figures(1, 2), null)).toBe('—');
     expect(cell(figures(null, null, true), null)).toBe('masqué (trop peu de personnes)');
+  });
+});
+
+describe('period and day labels', () => {
+  it('reads months, weeks and days as people do, in either language', () => {
+    expect(periodLabel('2026-03')).toBe('mars 2026');
+    expect(periodLabel('2026-W10')).toBe('sem. 10 2026');
+    expect(dayLabel('2026-01-31')).toBe('31 janvier 2026');
+    expect(periodLabel('autre')).toBe('autre');
+    setLang('en');
+    try {
+      expect(periodLabel('2026-03')).toBe('Mar 2026');
+      expect(periodLabel('2026-W10')).toBe('wk 10 2026');
+      expect(dayLabel('2026-01-31')).toBe('31 January 2026');
+    } finally {
+      setLang('fr');
+    }
   });
 });

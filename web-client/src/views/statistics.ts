@@ -8,7 +8,7 @@
 import { html, nothing, render, svg, type TemplateResult } from 'lit-html';
 import type { App } from '../app';
 import { ApiError } from '../api';
-import { errorText, formatNumber, t, type MessageKey } from '../i18n';
+import { errorText, formatNumber, lang, t, type MessageKey } from '../i18n';
 import { rememberedLeaderToken } from '../leader-token';
 import { loadTrainerToken } from '../session';
 import {
@@ -30,6 +30,31 @@ export const STATISTICS_PATH = '/statistiques';
 export function seesStatistics(token: string): boolean {
   const role = tokenClaims(token)?.role;
   return role === 'admin' || role === 'national';
+}
+
+/** A period as people read it: "mars 2026" for `2026-03`, "sem. 10 2026"
+ * for `2026-W10`; anything else as it came. */
+export function periodLabel(period: string): string {
+  const month = /^(\d{4})-(\d{2})$/.exec(period);
+  if (month) {
+    const at = Date.UTC(Number(month[1]), Number(month[2]) - 1, 1);
+    return new Intl.DateTimeFormat(locale(), { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(at);
+  }
+  const week = /^(\d{4})-W(\d{2})$/.exec(period);
+  if (week) return t('stats.weekOf', { week: Number(week[2]), year: week[1] });
+  return period;
+}
+
+/** A day (`2026-01-31`) as people read it: "31 janvier 2026". */
+export function dayLabel(day: string): string {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!parts) return day;
+  const at = Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]));
+  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(at);
+}
+
+function locale(): string {
+  return lang() === 'fr' ? 'fr-FR' : 'en-GB';
 }
 
 /** A chart's bars: a label and a value (null: suppressed). */
@@ -91,7 +116,7 @@ const SERIES: Series[] = [
 function seriesFigure(stats: Statistics, series: Series): TemplateResult {
   const id = `stats-${series.key}`;
   const title = t(series.title);
-  const bars = stats.periods.map((p) => ({ label: p.period, value: p.total.suppressed ? null : series.value(p.total) }));
+  const bars = stats.periods.map((p) => ({ label: periodLabel(p.period), value: p.total.suppressed ? null : series.value(p.total) }));
   return html`<section class="amphi-stats__chart fr-mb-4w" aria-labelledby="${id}-h">
     <h2 class="fr-h5" id="${id}-h">${title}</h2>
     <div class="fr-grid-row fr-grid-row--gutters">
@@ -100,7 +125,7 @@ function seriesFigure(stats: Statistics, series: Series): TemplateResult {
         <div class="fr-table fr-table--sm"><table tabindex="0" data-testid="table-${series.key}">
           <caption>${t('stats.tableOf', { what: title })}</caption>
           <thead><tr><th scope="col">${t('stats.period')}</th><th scope="col">${title}</th></tr></thead>
-          <tbody>${stats.periods.map((p) => html`<tr><th scope="row">${p.period}</th><td>${cell(p.total, series.value(p.total))}</td></tr>`)}</tbody>
+          <tbody>${stats.periods.map((p) => html`<tr><th scope="row">${periodLabel(p.period)}</th><td>${cell(p.total, series.value(p.total))}</td></tr>`)}</tbody>
         </table></div>
       </div>
     </div>
@@ -125,7 +150,7 @@ function totals(stats: Statistics): TemplateResult {
     ['stats.badges', cell(f, f.badges_issued)],
   ];
   return html`<div class="fr-table fr-table--sm"><table tabindex="0" data-testid="stats-totals">
-    <caption>${t('stats.totalsCaption', { from: stats.from, to: stats.to })}</caption>
+    <caption>${t('stats.totalsCaption', { from: dayLabel(stats.from), to: dayLabel(stats.to) })}</caption>
     <tbody>${rows.map(([key, value]) => html`<tr><th scope="row">${t(key)}</th><td>${value}</td></tr>`)}</tbody>
   </table></div>`;
 }
@@ -144,7 +169,7 @@ function groupsTable(stats: Statistics): TemplateResult | typeof nothing {
         <th scope="col">${t('stats.badges')}</th>
       </tr></thead>
       <tbody>${rows.map(({ period, g }) => html`<tr data-suppressed="${g.suppressed}">
-        <td>${period}</td><th scope="row">${g.group ?? t('stats.unknownGroup')}</th>
+        <td>${periodLabel(period)}</td><th scope="row">${g.group ?? t('stats.unknownGroup')}</th>
         <td>${cell(g, g.participants)}</td><td>${cell(g, g.attendance_minutes)}</td>
         <td>${cell(g, g.sessions?.total ?? null)}</td><td>${cell(g, g.completion_rate, true)}</td>
         <td>${cell(g, g.badges_issued)}</td></tr>`)}</tbody>
@@ -231,7 +256,7 @@ export function renderStatistics(app: App, fetchImpl: typeof fetch = fetch): { r
     draw();
     try {
       stats = await fetchStatistics(token, ask, fetchImpl);
-      status = t('stats.loaded', { from: stats.from, to: stats.to });
+      status = t('stats.loaded', { from: dayLabel(stats.from), to: dayLabel(stats.to) });
     } catch (e) {
       stats = null;
       status = '';
