@@ -151,12 +151,14 @@ describe('period and day labels', () => {
     expect(periodLabel('2026-03')).toBe('mars 2026');
     expect(periodLabel('2026-W10')).toBe('sem. 10 2026');
     expect(dayLabel('2026-01-31')).toBe('31 janvier 2026');
+    expect(dayLabel('2026-03-01')).toBe('1er mars 2026');
     expect(periodLabel('autre')).toBe('autre');
     setLang('en');
     try {
       expect(periodLabel('2026-03')).toBe('Mar 2026');
       expect(periodLabel('2026-W10')).toBe('wk 10 2026');
       expect(dayLabel('2026-01-31')).toBe('31 January 2026');
+      expect(dayLabel('2026-03-01')).toBe('1 March 2026');
     } finally {
       setLang('fr');
     }

@@ -45,12 +45,14 @@ export function periodLabel(period: string): string {
   return period;
 }
 
-/** A day (`2026-01-31`) as people read it: "31 janvier 2026". */
+/** A day (`2026-01-31`) as people read it: "31 janvier 2026", "1er mars 2026". */
 export function dayLabel(day: string): string {
   const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!parts) return day;
   const at = Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]));
-  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(at);
+  const text = new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(at);
+  // French writes the first of the month as an ordinal: "1er janvier".
+  return lang() === 'fr' && parts[3] === '01' ? text.replace(/^1 /, '1er ') : text;
 }
 
 function locale(): string {
