@@ -665,6 +665,16 @@ async fn a_launch_says_the_persons_academie_department_and_discipline_for_the_st
     handed_over(&response);
     let profile = server.app.store.profile_of(TENANT, &claims.sub).await.unwrap();
     assert_eq!(profile, MemberProfile::new(Some("Lyon"), Some("Rhône"), Some("Physique-chimie")));
+    // A variable the platform did not substitute (Moodle sends `$Name` as
+    // it is) says nothing: the department is kept.
+    let response = launch(&server, &platform, Person::Student, false, |claims| {
+        with_activity(&activity)(claims);
+        claims["https://purl.imsglobal.org/spec/lti/claim/custom"]["departement"] = json!("$Profile.departement");
+    })
+    .await;
+    handed_over(&response);
+    let profile = server.app.store.profile_of(TENANT, &claims.sub).await.unwrap();
+    assert_eq!(profile, MemberProfile::new(Some("Lyon"), Some("Rhône"), Some("Physique-chimie")));
     // A teacher's launch without them records nothing.
     let teacher = handed_over(&launch(&server, &platform, Person::Teacher, false, with_activity(&activity)).await);
     let teacher = server.app.keys.verify(&teacher["token"]).unwrap();

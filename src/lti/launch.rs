@@ -25,6 +25,13 @@ use crate::store::{LinkRecord, MemberProfile, PlatformRecord};
 /// discipline, for the usage statistics' breakdowns.
 pub const PROFILE_PARAMETERS: [&str; 3] = ["academie", "departement", "discipline"];
 
+/// A profile custom parameter, unless it is a substitution variable the
+/// platform did not replace (Moodle sends `$Name` as it is when it knows no
+/// such variable, e.g. a custom profile field).
+fn profile_value(token: &IdToken, key: &str) -> Option<String> {
+    token.custom(key).filter(|value| !value.trim_start().starts_with('$'))
+}
+
 /// The custom parameter naming the activity a link was made for (set by
 /// amphi's Deep Linking response).
 pub const ACTIVITY_PARAMETER: &str = "amphi_activity";
@@ -110,9 +117,9 @@ impl LaunchedLink {
             role: role_of(token.roles.as_deref().unwrap_or_default()),
             lang: token.lang().into(),
             return_url: token.launch_presentation.as_ref().and_then(|p| p.return_url.clone()),
-            academie: token.custom(PROFILE_PARAMETERS[0]),
-            departement: token.custom(PROFILE_PARAMETERS[1]),
-            discipline: token.custom(PROFILE_PARAMETERS[2]),
+            academie: profile_value(token, PROFILE_PARAMETERS[0]),
+            departement: profile_value(token, PROFILE_PARAMETERS[1]),
+            discipline: profile_value(token, PROFILE_PARAMETERS[2]),
         }
     }
 
