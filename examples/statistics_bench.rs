@@ -3,7 +3,8 @@
 //! people each, their answers, posts, completions and badges) plus a smaller
 //! one, loaded through the store (`Store::load`), then the figures the API
 //! computes (the whole year, per period, per discipline) timed per month and
-//! per week, for one tenant and for every tenant.
+//! per week, for one tenant and for every tenant: first from the journal,
+//! then after the journal's rollup (`Store::roll_up_inputs`, timed too).
 //! Usage: `cargo run --example statistics_bench -- [sqlite|postgres://…] [participants] [sessions]`
 //! (SQLite in a temporary directory by default; use an empty PostgreSQL
 //! database). Not a test.
@@ -199,13 +200,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         store.backend(),
         started.elapsed().as_secs_f64()
     );
+    time_all(&store, "from the journal").await?;
+    let started = Instant::now();
+    let rooms = store.roll_up_inputs().await?;
+    store.analyze().await?;
+    println!("journal rolled up: {rooms} rooms in {:.1} s", started.elapsed().as_secs_f64());
+    time_all(&store, "from the rollup").await?;
+    Ok(())
+}
+
+/// Times the figures per month and per week, for one tenant and for all.
+async fn time_all(store: &Store, source: &str) -> Result<(), Box<dyn std::error::Error>> {
     for (weeks, name) in [(false, "month"), (true, "week")] {
         let (bounds, to) = bounds(weeks);
         for tenant in [Some("ac-lyon"), None] {
             let query = StatisticsQuery { tenant: tenant.map(String::from), bounds: bounds.clone(), to, step: None };
-            let took = time(&store, &query, Breakdown::Discipline).await?;
+            let took = time(store, &query, Breakdown::Discipline).await?;
             println!(
-                "per {name}, by discipline, {}: {:.0} ms (median of 3: the year, its periods, its groups)",
+                "{source}: per {name}, by discipline, {}: {:.0} ms (median of 3: the year, its periods, its groups)",
                 tenant.unwrap_or("every tenant"),
                 took.as_secs_f64() * 1000.0
             );

@@ -89,6 +89,9 @@ pub struct Config {
 pub struct StatisticsConfig {
     /// No published cell describes fewer people than this.
     pub min_people: u32,
+    /// How often the journal's new inputs are rolled up for the statistics
+    /// (seconds; newer ones are read from the journal itself).
+    pub rollup_interval_s: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -363,6 +366,9 @@ impl Config {
         }
         if !(2..=1000).contains(&self.statistics.min_people) {
             return invalid("statistics.min_people", "must be between 2 and 1000");
+        }
+        if !(1..=86_400).contains(&self.statistics.rollup_interval_s) {
+            return invalid("statistics.rollup_interval_s", "must be between 1 and 86400");
         }
         if self.smtp.is_enabled() && self.invitations.public_url.is_empty() {
             return invalid("invitations.public_url", "is needed to send invitations (smtp.host is set)");

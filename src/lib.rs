@@ -73,6 +73,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod quiz;
 pub mod retention;
+pub mod rollup;
 pub mod store;
 pub mod text_fold;
 pub mod transport;

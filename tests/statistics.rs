@@ -3,8 +3,9 @@
 //! each kind, attendance, answers, posts, completions, badges; members'
 //! disciplines and departments from the registration CSV) checked against
 //! hand-computed figures, the threshold (4 people suppressed, 5 shown), the
-//! complementary suppression, tenant isolation and the national role's view
-//! across tenants.
+//! complementary suppression, tenant isolation, the national role's view
+//! across tenants, and the same figures from the journal's rollup as from
+//! the journal (its tail beyond the rollup's marks included, erasure too).
 
 use amphi::store::{AttendanceRecord, CompletionRecord, InputKind, InputRecord, Load, LoadedAward, RoomRecord};
 use amphi_protocol::{Role, RoomKind};
@@ -116,8 +117,15 @@ impl History {
     }
 }
 
-/// The history; the Lyon members by group.
-async fn history(server: &TestServer) {
+/// What the checks of the journal's rollup need from the history.
+struct Rolled {
+    quiz: Uuid,
+    member: String,
+    last_position: i64,
+}
+
+/// The history; what the rollup's checks need.
+async fn history(server: &TestServer) -> Rolled {
     let lyon_trainer = server.token_in(Role::Trainer, "Mme Durand", LYON);
     let mut csv = String::from("nom;courriel;académie;département;discipline\n");
     for i in 1..=5 {
@@ -206,6 +214,7 @@ async fn history(server: &TestServer) {
     let store = &server.app.store;
     store.record_profiles(NANTES, &profiles, march(5)).await.unwrap();
     store.load(&h.load).await.unwrap();
+    Rolled { quiz, member: maths[0].clone(), last_position: h.positions }
 }
 
 fn group<'a>(period: &'a Value, name: Option<&str>) -> &'a Value {
@@ -215,9 +224,30 @@ fn group<'a>(period: &'a Value, name: Option<&str>) -> &'a Value {
 
 async fn figures_are_computed_and_protected(database: Option<&PgDatabase>) {
     let server = server(database).await;
-    history(&server).await;
+    let rolled = history(&server).await;
     let admin = server.token_in(Role::Admin, "Admin Lyon", LYON);
+    let national = server.token_in(Role::National, "DGESCO", "dgesco");
     let march_only = "from=2026-03-01&to=2026-03-31";
+    let store = &server.app.store;
+
+    // The figures are the same read from the journal and from its rollup.
+    let queries = [
+        (format!("{march_only}&by=discipline"), &admin),
+        (format!("{march_only}&period=week"), &admin),
+        ("from=2026-03-01&to=2026-05-31&by=departement".to_string(), &admin),
+        (format!("{march_only}&by=tenant"), &national),
+    ];
+    let mut from_journal = Vec::new();
+    for (query, token) in &queries {
+        from_journal.push(stats(&server, query, token).await);
+    }
+    // Two rollups at once (as on two nodes) count each input once.
+    let (one, other) = tokio::join!(store.roll_up_inputs(), store.roll_up_inputs());
+    assert_eq!(one.unwrap() + other.unwrap(), 3, "the rooms with inputs: the quiz, the board, the ateliers");
+    for ((query, token), before) in queries.iter().zip(&from_journal) {
+        assert_eq!(&stats(&server, query, token).await, before, "{query}");
+    }
+    assert_eq!(store.roll_up_inputs().await.unwrap(), 0, "nothing new to roll up");
 
     let answer = stats(&server, &format!("{march_only}&by=discipline"), &admin).await;
     assert_eq!((answer["tenant"].as_str(), answer["min_people"].as_u64()), (Some(LYON), Some(5)));
@@ -312,7 +342,6 @@ async fn figures_are_computed_and_protected(database: Option<&PgDatabase>) {
     );
 
     // The national role: every tenant, by tenant, or one.
-    let national = server.token_in(Role::National, "DGESCO", "dgesco");
     let all = stats(&server, &format!("{march_only}&by=tenant"), &national).await;
     assert_eq!(all["tenant"], Value::Null);
     assert_eq!(all["total"]["participants"], 24);
@@ -325,7 +354,6 @@ async fn figures_are_computed_and_protected(database: Option<&PgDatabase>) {
     let one = stats(&server, &format!("{march_only}&tenant=ac-nantes"), &national).await;
     assert_eq!((one["tenant"].as_str(), one["total"]["participants"].as_i64()), (Some(NANTES), Some(6)));
     // Erasure takes a member's profile with their other data.
-    let store = &server.app.store;
     assert!(!store.profile_of(NANTES, "nantes-0").await.unwrap().is_empty());
     let erased = reqwest::Client::new()
         .delete(server.url("/api/v1/admin/users/nantes-0"))
@@ -341,6 +369,37 @@ async fn figures_are_computed_and_protected(database: Option<&PgDatabase>) {
         spring["periods"].as_array().unwrap().iter().map(|p| p["total"]["participants"].as_i64().unwrap()).collect();
     assert_eq!(totals, [18, 0, 7]);
     assert_eq!(spring["total"]["participants"], 25);
+
+    // An input past the room's rollup mark counts at once (from the
+    // journal), then from the rollup.
+    let mut more = Load::default();
+    more.inputs.push(InputRecord {
+        room: rolled.quiz,
+        position: rolled.last_position + 1,
+        at: march(3) + 6 * MIN,
+        member: rolled.member.clone(),
+        member_name: "M1".into(),
+        role: Some(Role::Participant),
+        guest: false,
+        kind: InputKind::Quiz,
+        action: Some("answer".into()),
+        client_id: None,
+        body: None,
+    });
+    store.load(&more).await.unwrap();
+    let inputs = |answer: Value| (answer["total"]["answers"].as_i64(), answer["total"]["posts"].as_i64());
+    assert_eq!(inputs(stats(&server, march_only, &admin).await), (Some(25), Some(5)), "the journal's tail");
+    assert_eq!(store.roll_up_inputs().await.unwrap(), 1, "the quiz");
+    assert_eq!(inputs(stats(&server, march_only, &admin).await), (Some(25), Some(5)), "rolled up");
+    // Erasure takes the member's rolled-up counts too: 3 answers, 3 posts.
+    let erased = reqwest::Client::new()
+        .delete(server.url(&format!("/api/v1/admin/users/{}", rolled.member)))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+    assert_eq!(inputs(stats(&server, march_only, &admin).await), (Some(22), Some(2)), "after erasure");
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ mod outbox;
 mod privacy;
 mod profiles;
 mod recordings;
+mod rollup;
 mod statistics;
 #[cfg(test)]
 mod stored_forms;

@@ -104,7 +104,7 @@ impl Store {
     }
 
     /// Deletes everything stored about `user` in the rooms and activities of
-    /// `tenant`: their inputs (answers included), attendance, completions
+    /// `tenant`: their inputs (answers included) and the statistics' rollup of them, attendance, completions
     /// outbox messages, the BigBlueButton events naming them in the tenant's
     /// video rooms (meetings `amphi-{room}...`), and their registrations
     /// (`user` is then their member id or their e-mail address) with their
@@ -137,6 +137,8 @@ impl Store {
             sqlx::query("DELETE FROM member_emails WHERE member = $1 AND tenant = $2")
                 .bind(user).bind(tenant).execute(&mut *transaction).await?;
             sqlx::query("DELETE FROM member_profiles WHERE member = $1 AND tenant = $2")
+                .bind(user).bind(tenant).execute(&mut *transaction).await?;
+            sqlx::query("DELETE FROM input_rollups WHERE member = $1 AND tenant = $2")
                 .bind(user).bind(tenant).execute(&mut *transaction).await?;
             let uploaded = sqlx::query("DELETE FROM uploads WHERE member = $1 AND tenant = $2 RETURNING blob")
                 .bind(user).bind(tenant).fetch_all(&mut *transaction).await?;

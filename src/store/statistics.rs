@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
+use super::rollup::COUNTED_INPUTS;
 use super::{Pool, Store, StoreError};
 
 /// What the cells are broken down by: a field of the members' profiles.
@@ -175,14 +176,19 @@ impl Store {
     /// table), all sums, are read once at the finest level and added up.
     pub async fn statistics(&self, query: &StatisticsQuery, by: Option<Breakdown>) -> Result<Levels, StoreError> {
         let started = std::time::Instant::now();
-        let mut levels = Levels {
-            whole: self.statistics_at(query, Level::Whole, false).await?,
-            periods: self.statistics_at(query, Level::Periods, by.is_none()).await?,
-            groups: None,
+        // The levels are read at once (the pool's connections, the cores).
+        let groups = async {
+            match by {
+                Some(by) => self.statistics_at(query, Level::Groups(by), true).await.map(Some),
+                None => Ok(None),
+            }
         };
-        if by.is_some() {
-            levels.groups = Some(self.statistics_at(query, by.map_or(Level::Periods, Level::Groups), true).await?);
-        }
+        let (whole, periods, groups) = tokio::try_join!(
+            self.statistics_at(query, Level::Whole, false),
+            self.statistics_at(query, Level::Periods, by.is_none()),
+            groups,
+        )?;
+        let mut levels = Levels { whole, periods, groups };
         let finest_cells = levels.groups.clone().unwrap_or_else(|| levels.periods.clone());
         for ((period, _), cell) in &finest_cells {
             add_inputs(levels.whole.entry((0, None)).or_default(), cell);
@@ -240,48 +246,40 @@ impl Store {
             "c.tenant",
             "c.user_id",
         );
-        // The journal. SQLite: first per room, member and action (in the
-        // index's order, no sort), then per period and group (such a count is
-        // in the period of the member's first such input in the session);
-        // PostgreSQL, whose hash aggregates do better on the rows directly:
-        // each input in its own period.
-        let inputs = match self.pool {
-            Pool::Sqlite(_) => {
-                let rooms =
-                    if query.tenant.is_some() { "i.room IN (SELECT id FROM rooms WHERE tenant = $3) AND " } else { "" };
-                let per_member = format!(
-                    "SELECT i.room AS room, i.member AS member, i.action AS action, MIN(i.at) AS at, COUNT(*) AS n \
-                     FROM room_inputs i WHERE {rooms}i.action IN ('answer', 'post', 'open') AND i.at >= $1 \
-                     AND i.at < $2 AND (i.role = 'participant' OR i.action = 'open') GROUP BY i.room, i.member, i.action"
-                );
-                query.select(
-                    level,
-                    &format!(
-                        "{}, {}, {}",
-                        big("SUM(CASE WHEN r.kind = 'quiz' AND x.action = 'answer' THEN x.n ELSE 0 END)"),
-                        big("SUM(CASE WHEN r.kind = 'board' AND x.action = 'post' THEN x.n ELSE 0 END)"),
-                        big("SUM(CASE WHEN r.kind = 'breakout' AND x.action = 'open' THEN x.n ELSE 0 END)"),
-                    ),
-                    &format!("({per_member}) x JOIN rooms r ON r.id = x.room"),
-                    "x.at",
-                    "r.tenant",
-                    "x.member",
-                )
-            }
-            Pool::Postgres(_) => query.select(
+        // The journal's counts: its rollup (one row per room, member,
+        // action and quarter of an hour), then its tail beyond each room's
+        // mark, read by room along the journal's primary key; the two are
+        // added up.
+        let in_tenant =
+            |column: &str| if query.tenant.is_some() { format!("{column} = $3 AND ") } else { String::new() };
+        let rolled_up = format!(
+            "SELECT u.tenant AS tenant, u.kind AS kind, u.member AS member, u.action AS action, u.slot AS at, \
+             u.inputs AS n FROM input_rollups u WHERE {}u.slot >= $1 AND u.slot < $2",
+            in_tenant("u.tenant"),
+        );
+        let tail = format!(
+            "SELECT t.tenant AS tenant, t.kind AS kind, i.member AS member, i.action AS action, i.at AS at, 1 AS n \
+             FROM rooms t JOIN room_inputs i ON i.room = t.id \
+             AND i.position > COALESCE((SELECT m.position FROM input_rollup_marks m WHERE m.room = t.id), -1) \
+             WHERE {}{COUNTED_INPUTS} AND i.at >= $1 AND i.at < $2",
+            in_tenant("t.tenant"),
+        );
+        let inputs_of = |source: &str| {
+            query.select(
                 level,
                 &format!(
                     "{}, {}, {}",
-                    big("SUM(CASE WHEN r.kind = 'quiz' AND i.action = 'answer' AND i.role = 'participant' THEN 1 ELSE 0 END)"),
-                    big("SUM(CASE WHEN r.kind = 'board' AND i.action = 'post' AND i.role = 'participant' THEN 1 ELSE 0 END)"),
-                    big("SUM(CASE WHEN r.kind = 'breakout' AND i.action = 'open' THEN 1 ELSE 0 END)"),
+                    big("SUM(CASE WHEN x.kind = 'quiz' AND x.action = 'answer' THEN x.n ELSE 0 END)"),
+                    big("SUM(CASE WHEN x.kind = 'board' AND x.action = 'post' THEN x.n ELSE 0 END)"),
+                    big("SUM(CASE WHEN x.kind = 'breakout' AND x.action = 'open' THEN x.n ELSE 0 END)"),
                 ),
-                "room_inputs i JOIN rooms r ON r.id = i.room AND i.action IN ('answer', 'post', 'open')",
-                "i.at",
-                "r.tenant",
-                "i.member",
-            ),
+                &format!("({source}) x"),
+                "x.at",
+                "x.tenant",
+                "x.member",
+            )
         };
+        let (rolled_up, tail) = (inputs_of(&rolled_up), inputs_of(&tail));
         let badges = query
             .select(
                 level,
@@ -292,18 +290,43 @@ impl Store {
                 "b.recipient",
             )
             .replacen(" WHERE ", " WHERE b.revoked_at IS NULL AND ", 1);
+        let postgres = matches!(self.pool, Pool::Postgres(_));
         on_pool!(self, pool => {
-            macro_rules! rows {
+            macro_rules! bound {
                 ($sql:expr) => {{
                     let mut statement = sqlx::query($sql).bind(from).bind(query.to);
                     if let Some(tenant) = &query.tenant {
                         statement = statement.bind(tenant.as_str());
                     }
-                    statement.fetch_all(pool).await?
+                    statement
                 }};
             }
+            let rows = |sql: String| async move { bound!(&sql).fetch_all(pool).await };
+            // The tail: PostgreSQL, which cannot know that a room's mark is
+            // near its last position, would scan the whole journal (hash
+            // join); told to join by room, it probes each room's few rows.
+            let tail = async {
+                let mut transaction = pool.begin().await?;
+                if postgres {
+                    for setting in ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"] {
+                        sqlx::query(setting).execute(&mut *transaction).await?;
+                    }
+                }
+                let rows = bound!(&tail).fetch_all(&mut *transaction).await?;
+                transaction.commit().await?;
+                Ok::<_, sqlx::Error>(rows)
+            };
+            let inputs = async {
+                if !with_inputs {
+                    return Ok((Vec::new(), Vec::new()));
+                }
+                tokio::try_join!(rows(rolled_up), tail)
+            };
+            // The sources are read at once, each on a connection of its own.
+            let (attendance, completions, (rolled_up, tail), badges) =
+                tokio::try_join!(rows(attendance), rows(completions), inputs, rows(badges))?;
             let key = |row: &_| -> Result<CellKey, StoreError> { Ok((Row::try_get(row, "bucket")?, Row::try_get(row, "grp")?)) };
-            for row in rows!(&attendance) {
+            for row in attendance {
                 let cell = cells.entry(key(&row)?).or_default();
                 cell.people = row.try_get(2)?;
                 cell.attendance_ms = row.try_get(3)?;
@@ -315,7 +338,7 @@ impl Store {
                     }
                 }
             }
-            for row in rows!(&completions) {
+            for row in completions {
                 let cell = cells.entry(key(&row)?).or_default();
                 cell.completions = row.try_get(2)?;
                 cell.completed = row.try_get(3)?;
@@ -323,15 +346,13 @@ impl Store {
                 cell.passed = row.try_get(5)?;
                 cell.completers = row.try_get(6)?;
             }
-            if with_inputs {
-                for row in rows!(&inputs) {
-                    let cell = cells.entry(key(&row)?).or_default();
-                    cell.answers = row.try_get(2)?;
-                    cell.posts = row.try_get(3)?;
-                    cell.ateliers_opened = row.try_get(4)?;
-                }
+            for row in rolled_up.into_iter().chain(tail) {
+                let cell = cells.entry(key(&row)?).or_default();
+                cell.answers += row.try_get::<i64, _>(2)?;
+                cell.posts += row.try_get::<i64, _>(3)?;
+                cell.ateliers_opened += row.try_get::<i64, _>(4)?;
             }
-            for row in rows!(&badges) {
+            for row in badges {
                 let cell = cells.entry(key(&row)?).or_default();
                 cell.badges = row.try_get(2)?;
                 cell.badge_recipients = row.try_get(3)?;
