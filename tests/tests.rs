@@ -11,6 +11,7 @@ mod bad_input;
 mod badges;
 mod bbb_webhooks;
 mod board;
+mod board_reactions;
 mod closing_rule;
 mod cluster;
 mod documents;

@@ -6,7 +6,7 @@
 // field, and the coalescing of what is read out.
 
 import { dateAndTime } from './local-time';
-import type { BoardCommand, BoardImage, BoardFile, LinkPreview, Post, PostColour, PostContent, PostStatus } from './board-protocol';
+import type { BoardCommand, BoardImage, BoardFile, LinkPreview, Post, PostColour, PostContent, PostStatus, Rating } from './board-protocol';
 import type { Command } from './protocol';
 import { lang, t, type MessageKey, tn } from './i18n';
 
@@ -303,6 +303,23 @@ export function likedNow(liked: ReadonlySet<string>, commands: readonly Command[
     if (c.command.action === 'unlike') result = false;
   }
   return result;
+}
+
+/** My stars for a post (0: none), counting the last rate or unrate still queued. */
+export function ratedNow(rated: Readonly<Record<string, number>>, commands: readonly Command[], post: string): number {
+  let result = rated[post] ?? 0;
+  for (const c of commands) {
+    if (c.type !== 'board' || !('post' in c.command) || c.command.post !== post) continue;
+    if (c.command.action === 'rate') result = c.command.stars;
+    if (c.command.action === 'unrate') result = 0;
+  }
+  return result;
+}
+
+/** A rating's average, to one decimal (0 when nobody rated). */
+export function averageStars(rating: Rating | null | undefined): number {
+  if (!rating || rating.count === 0) return 0;
+  return Math.round((rating.sum / rating.count) * 10) / 10;
 }
 
 /** Whether a board command about this post (with this action, if given) waits for its answer. */

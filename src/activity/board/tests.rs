@@ -240,6 +240,56 @@ fn likes_are_one_per_member_and_private_state_goes_to_the_liker() {
 }
 
 #[test]
+fn a_stars_board_takes_one_changeable_rating_per_member_and_no_likes() {
+    use amphi_protocol::board::{Rating, Reactions};
+    let mut b = board_with(BoardSettings { reactions: Reactions::Stars, ..BoardSettings::default() });
+    let id = added_id(&ok(&mut b, camille(), post("Notez-moi")));
+    let rate = |stars| BoardCommand::Rate { post: id.clone(), stars };
+    let emits = ok(&mut b, lea(), rate(4));
+    assert_eq!(emits[0].event, BoardEvent::Rating { post: id.clone(), rating: Rating { count: 1, sum: 4 } });
+    assert_eq!(emits[0].audience, Audience::Everyone);
+    assert_eq!(emits[1].audience, Audience::Member("p2".into()));
+    assert_eq!(emits[1].event, BoardEvent::Rated { post: id.clone(), stars: Some(4) });
+    assert!(ok(&mut b, lea(), rate(4)).is_empty(), "the same rating again changes nothing");
+    ok(&mut b, lea(), rate(2));
+    ok(&mut b, camille(), rate(5));
+    assert_eq!(b.snapshot(trainer()).posts[0].rating, Rating { count: 2, sum: 7 });
+    assert_eq!(b.snapshot(lea()).rated.get(&id), Some(&2));
+    assert!(b.snapshot(trainer()).rated.is_empty(), "each sees only their own rating");
+    for stars in [0, 6] {
+        assert_eq!(refused(&mut b, lea(), rate(stars)), ErrorCode::OutOfRange);
+    }
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Like { post: id.clone() }), ErrorCode::SwitchedOff);
+    assert_eq!(refused(&mut b, projector(), rate(3)), ErrorCode::Forbidden);
+    let emits = ok(&mut b, lea(), BoardCommand::Unrate { post: id.clone() });
+    assert_eq!(emits[0].event, BoardEvent::Rating { post: id.clone(), rating: Rating { count: 1, sum: 5 } });
+    assert_eq!(emits[1].event, BoardEvent::Rated { post: id.clone(), stars: None });
+    assert!(ok(&mut b, lea(), BoardCommand::Unrate { post: id.clone() }).is_empty());
+    // Leaders choose; likes boards refuse ratings, `none` refuses both.
+    assert_eq!(
+        refused(&mut b, camille(), BoardCommand::SetReactions { reactions: Reactions::Likes }),
+        ErrorCode::Forbidden
+    );
+    ok(&mut b, trainer(), BoardCommand::SetReactions { reactions: Reactions::Likes });
+    assert_eq!(refused(&mut b, lea(), rate(3)), ErrorCode::SwitchedOff);
+    ok(&mut b, lea(), BoardCommand::Like { post: id.clone() });
+    ok(&mut b, trainer(), BoardCommand::SetReactions { reactions: Reactions::None });
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Unlike { post: id.clone() }), ErrorCode::SwitchedOff);
+    // The export keeps the counts; a board made of it starts with them.
+    let definition = b.as_definition();
+    assert_eq!((definition.posts[0].likes, definition.posts[0].rating), (1, Rating { count: 1, sum: 5 }));
+    assert_eq!(definition.settings.reactions, Reactions::None);
+    let again = BoardSession::new(definition.clone(), "t9", T0);
+    let wall = BoardDefinition { title: "Mur".into(), ..BoardDefinition::default() };
+    let wall = BoardSession::new(wall, "t1", T0).as_definition();
+    assert!(wall.sections.is_empty() && wall.validate().is_ok(), "a free wall's export reads back: {wall:?}");
+    assert_eq!(again.as_definition().posts, definition.posts, "a round trip keeps likes and stars");
+    let mut bad = definition;
+    bad.posts[0].rating = Rating { count: 1, sum: 6 };
+    assert!(bad.validate().is_err(), "six stars in one rating");
+}
+
+#[test]
 fn a_comment_is_rewritten_by_its_author_only_and_says_when() {
     let mut b = board();
     let id = added_id(&ok(&mut b, camille(), post("Discussion")));
@@ -447,7 +497,13 @@ fn definitions_are_validated_and_seed_posts() {
     assert!(definition.validate().is_err());
     definition.title = "Modèle".into();
     definition.sections = vec!["A".into()];
-    definition.posts = vec![SeedPost { section: 3, author_name: "X".into(), content: text("Hors") }];
+    definition.posts = vec![SeedPost {
+        section: 3,
+        author_name: "X".into(),
+        content: text("Hors"),
+        likes: 0,
+        rating: Default::default(),
+    }];
     assert!(definition.validate().is_err(), "a seed post names a missing section");
     definition.posts[0].section = 0;
     definition.validate().unwrap();

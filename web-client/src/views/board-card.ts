@@ -3,7 +3,8 @@
 // (plain text, line breaks kept: textContent only), link (as its card when
 // the server read one: image, site, title, description), image with its
 // alternative text, video (an iframe for the server's embed URL only) and
-// file (name, size, download link); likes (a toggle button), comments (and a
+// file (name, size, download link); likes (a toggle button) or stars (the
+// average and count, and five buttons for one's own rating), comments (and a
 // comment form that keeps its draft), and the actions this viewer has: edit
 // or delete an own post, moderate (approve, hide, unhide, delete), move
 // (up, down, to a section; a drag handle for pointers). Each part is drawn
@@ -15,10 +16,10 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
 import { blobUrl } from '../board-api';
-import { embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
-import { POST_COLOURS, type Comment, type Post, type PostContent, type Section } from '../board-protocol';
+import { averageStars, embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
+import { MAX_STARS, POST_COLOURS, type Comment, type Post, type PostContent, type Reactions, type Section } from '../board-protocol';
 import { h, uid } from '../dom';
-import { t, tn } from '../i18n';
+import { formatNumber, t, tn } from '../i18n';
 import type { CommandResult } from '../client';
 import { linkCardTemplate, postComposer, type ComposerUploads } from './board-composer';
 
@@ -39,6 +40,10 @@ export interface CardContext {
   liked: boolean;
   /** Likes are allowed (a visible post, a board not closed; never for observers). */
   canLike: boolean;
+  /** The board's reactions (absent: likes); with stars, `canLike` allows rating. */
+  reactions?: Reactions;
+  /** My stars for this post (0 or absent: none). */
+  stars?: number;
   /** Comments and own edits are allowed in this post's section now. */
   canWrite: boolean;
   /** A command about this post waits for its answer. */
@@ -51,6 +56,8 @@ export interface CardContext {
 
 export interface CardActions {
   like(post: Post, like: boolean): void;
+  /** Rates the post 1–5 stars, or (null) takes the rating back. */
+  rate?(post: Post, stars: number | null): void;
   comment(post: Post, text: string): Promise<CommandResult>;
   deleteComment(post: Post, comment: Comment): void;
   /** Its author rewrites a comment (absent where comments are read only). */
@@ -212,7 +219,35 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
         : nothing}`);
   }
 
+  function starsTemplate(): TemplateResult | typeof nothing {
+    const count = post.rating?.count ?? 0;
+    const average = averageStars(post.rating);
+    if (ctx.projector && count === 0) return nothing;
+    const summary = count === 0 ? t('board.stars.none') : tn('board.stars.summary', count, { average: formatNumber(average) });
+    const shown = Math.round(average);
+    const display = html`<p class="amphi-post__likes amphi-stars__summary" data-testid="stars">
+      <span class="amphi-stars__display" aria-hidden="true">${[...Array(MAX_STARS).keys()].map((i) => html`<span class="fr-icon--sm ${i < shown ? 'fr-icon-star-fill' : 'fr-icon-star-line'}"></span>`)}</span>
+      <span>${summary}</span></p>`;
+    if (!ctx.canLike || ctx.projector || !actions.rate) return display;
+    const mine = ctx.stars ?? 0;
+    const title = postHeading(post);
+    // Icon-only DSFR buttons: their words stay for screen readers (and as a tooltip).
+    const star = (n: number) => {
+      const label = tn('board.stars.star', n);
+      return html`<button type="button" class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline amphi-stars__star ${n <= mine ? 'fr-icon-star-fill' : 'fr-icon-star-line'}"
+        data-focus=${`star-${n}`} aria-pressed=${String(mine === n)} title=${label} @click=${() => actions.rate!(post, n)}>${label}</button>`;
+    };
+    const remove = mine > 0
+      ? button({ label: t('board.stars.remove'), focus: 'unrate', focusAlt: `star-${mine}`, cls: 'fr-btn--tertiary-no-outline',
+        ariaLabel: t('board.stars.removeLabel', { title }), onClick: () => actions.rate!(post, null) })
+      : nothing;
+    return html`${display}<div class="amphi-stars" role="group" aria-label=${t('board.stars.group', { title })} data-testid="rate">${[...Array(MAX_STARS).keys()].map((i) => star(i + 1))}${remove}</div>`;
+  }
+
   function renderSocial(): void {
+    const reactions = ctx.reactions ?? 'likes';
+    if (reactions === 'none') return draw(social, nothing);
+    if (reactions === 'stars') return draw(social, starsTemplate());
     const count = tn('board.likes', post.likes);
     // The wall of a projector leaves out "0 j'aime": room for the posts.
     if (ctx.projector && post.likes === 0) return draw(social, nothing);

@@ -67,6 +67,7 @@ export function cardActions(app: App, client: AmphiClient, room: RoomId, uploads
   const send = (command: BoardCommand) => sendBoard(client, room, command);
   return {
     like: (post, like) => void send({ action: like ? 'like' : 'unlike', post: post.id }),
+    rate: (post, stars) => void send(stars === null ? { action: 'unrate', post: post.id } : { action: 'rate', post: post.id, stars }),
     comment: (post, text) => send({ action: 'comment', post: post.id, text }),
     editComment: (post, comment, text) => send({ action: 'edit_comment', post: post.id, comment: comment.id, text }),
     deleteComment: (post, comment) => {

@@ -27,6 +27,7 @@ import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, dea
 import { postComposer } from './board-composer';
 import { moderationQueue } from './board-queue';
 import { boardImportForm } from './board-create';
+import { boardSettingsPanel } from './board-settings-panel';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, watchRoom } from './common';
 import { badgesPanel } from './badge-panel';
@@ -79,12 +80,14 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   clearButton.addEventListener('click', () => {
     if (window.confirm(t('board.console.confirmClear'))) void send({ action: 'clear' });
   });
+  const settingsPanel = boardSettingsPanel(send);
   const controls = h('section', { class: 'amphi-panel', 'aria-labelledby': 'board-controls-title', 'data-testid': 'board-controls' },
     h('h2', { id: 'board-controls-title', class: 'fr-h5' }, t('board.console.controls')),
     info.root, counts,
     h('div', { class: 'fr-select-group' },
       h('label', { class: 'fr-label', for: 'board-mode-select' }, t('board.console.mode')),
       h('div', { class: 'amphi-inline-form' }, modeSelect, modeButton)),
+    settingsPanel.root,
     h('p', {}, revealButton),
     h('div', { class: 'fr-input-group' },
       h('label', { class: 'fr-label', for: 'board-deadline-input' }, t('board.console.deadline'), h('span', { class: 'fr-hint-text' }, t('board.create.deadlineHint'))),
@@ -226,6 +229,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
       posts: Object.keys(state.posts).length, pending: waiting.pending, unrevealed: waiting.unrevealed, hidden: waiting.hidden,
     });
     if (document.activeElement !== modeSelect) modeSelect.value = state.settings.mode;
+    settingsPanel.update(state);
     revealButton.textContent = t('board.console.reveal', { count: waiting.unrevealed });
     revealButton.hidden = state.settings.mode !== 'reveal_later' && waiting.unrevealed === 0;
     const at = state.settings.deadline ?? null;
