@@ -12,6 +12,7 @@ mod badges;
 mod bbb_webhooks;
 mod board;
 mod board_reactions;
+mod board_switches;
 mod closing_rule;
 mod cluster;
 mod documents;

@@ -9,7 +9,7 @@
 //! shown only to leaders and to the author themself. Text is plain text,
 //! never HTML.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +84,56 @@ impl Rating {
     }
 }
 
+/// A kind of contribution a leader may switch off for participants (what
+/// posts already hold stays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Contribution {
+    /// Images, and uploaded files that are neither sound nor documents
+    /// (video files).
+    Files,
+    /// Sound: voice messages recorded in the browser and audio files.
+    Audio,
+    /// Links (with their cards) and embedded videos.
+    Links,
+    /// PDF and office documents (odt, ods, odp, docx, xlsx, pptx).
+    Documents,
+    /// Comments (writing or rewriting one).
+    Comments,
+}
+
+impl Contribution {
+    pub const ALL: [Contribution; 5] = [
+        Contribution::Files,
+        Contribution::Audio,
+        Contribution::Links,
+        Contribution::Documents,
+        Contribution::Comments,
+    ];
+
+    /// The kind of an uploaded file, by its sniffed type.
+    pub fn of_file(content_type: &str) -> Contribution {
+        if content_type.starts_with("audio/") {
+            Contribution::Audio
+        } else if content_type.starts_with("application/") {
+            Contribution::Documents
+        } else {
+            Contribution::Files
+        }
+    }
+
+    /// The wire name, e.g. `"documents"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Contribution::Files => "files",
+            Contribution::Audio => "audio",
+            Contribution::Links => "links",
+            Contribution::Documents => "documents",
+            Contribution::Comments => "comments",
+        }
+    }
+}
+
 /// Fewest and most stars in a rating.
 pub const MIN_STARS: u8 = 1;
 pub const MAX_STARS: u8 = 5;
@@ -106,6 +156,10 @@ pub struct BoardSettings {
     pub completion_comments: u32,
     /// Likes (the default), star ratings or no reactions.
     pub reactions: Reactions,
+    /// What participants may no longer add (leaders still may); left out
+    /// when nothing is switched off.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub switched_off: BTreeSet<Contribution>,
 }
 
 /// A section (column) of the board, in board order.
@@ -376,6 +430,11 @@ pub enum BoardCommand {
     /// Leader: changes the mode.
     SetMode {
         mode: BoardMode,
+    },
+    /// Leader: switches a kind of contribution on or off for participants.
+    Switch {
+        contribution: Contribution,
+        on: bool,
     },
     /// Leader: likes, stars or no reactions.
     SetReactions {

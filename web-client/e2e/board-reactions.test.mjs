@@ -3,7 +3,10 @@
 // 4 stars with a tap, changes to 5 from the keyboard and takes the rating
 // back; the trainer's console at 1920 px sees the average and count, rates
 // too, and turns the board to likes (the phone's stars give way to the like
-// button). axe-core on both.
+// button). Then switches: a board made without documents; the console
+// unticks links and comments, the phone's form loses its link and video
+// fields and its posts their comment field, and says what is switched off;
+// ticked again, comments come back. axe-core on both, at each step.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -107,5 +110,51 @@ test('board: star ratings, given from a phone and seen on the console', { timeou
     assert.equal(await mine.getByTestId('rate').count(), 0, 'no stars any more');
     await assertFits(phone, PHONE.width, 'phone: back to likes');
     await assertAccessible(trainer, 'board: reactions select (console)');
+  });
+});
+
+test('board: switches the console sets hide the phone’s controls', { timeout: 180_000 }, async (t) => {
+  const { token, room } = await createBoard({ switched_off: ['documents'] });
+  const trainer = await openConsole(token, room);
+  const phone = await openPhone(room, 'Noé');
+  const form = phone.getByTestId('compose');
+  await form.getByTestId('post-title').fill('Mon idée');
+  await form.getByTestId('post-submit').click();
+  const mine = phone.getByTestId('post').filter({ hasText: 'Mon idée' });
+  await mine.getByTestId('comment-input').waitFor();
+  await waitForText(phone.getByTestId('switched-off'), /Désactivé par l’animateur : documents \(PDF, bureautique\)\./);
+
+  await t.test('the console unticks links and comments', async () => {
+    const switches = trainer.getByTestId('switches');
+    assert.equal(await switches.getByLabel('Documents (PDF, bureautique)').isChecked(), false, 'as created');
+    // A DSFR checkbox is ticked through its label, as a pointer does.
+    await switches.getByText('Liens et vidéos', { exact: true }).click();
+    await switches.getByText('Commentaires', { exact: true }).click();
+    assert.equal(await switches.getByLabel('Liens et vidéos').isChecked(), false);
+    await shot(trainer, 'board-switches-01-console-1920');
+    await assertAccessible(trainer, 'board: switches (console)');
+  });
+
+  await t.test('the phone loses its link, video and comment fields, and is told why', async () => {
+    await waitForText(phone.getByTestId('switched-off'), /liens et vidéos, documents \(PDF, bureautique\), commentaires\./);
+    await waitUntil(async () => (await mine.getByTestId('comment-input').count()) === 0, 'the comment field to go');
+    await form.getByTestId('post-extras').click();
+    assert.equal(await form.getByTestId('post-link-input').isVisible(), false, 'no link field');
+    assert.equal(await form.getByTestId('post-video-input').isVisible(), false, 'no video field');
+    assert.equal(await form.getByTestId('post-image-input').isVisible(), true, 'images still');
+    assert.doesNotMatch(await form.getByTestId('post-file-input').getAttribute('accept'), /pdf/);
+    await assertFits(phone, PHONE.width, 'phone: switched-off controls');
+    await shot(phone, 'board-switches-02-phone-360');
+    await assertAccessible(phone, 'board: switched-off controls (phone)');
+  });
+
+  await t.test('ticked again, comments come back', async () => {
+    const comments = trainer.getByTestId('switches').getByLabel('Commentaires');
+    await comments.focus();
+    await trainer.keyboard.press('Space'); // from the keyboard this time
+    assert.equal(await comments.isChecked(), true);
+    await mine.getByTestId('comment-input').fill('Finalement, oui');
+    await mine.getByTestId('comment-send').click();
+    await waitForText(trainer.getByTestId('post').filter({ hasText: 'Mon idée' }).getByTestId('comment'), /Finalement, oui/);
   });
 });

@@ -23,6 +23,10 @@ export interface Rating {
   sum: number;
 }
 
+/** A kind of contribution a leader may switch off for participants. */
+export type Contribution = 'files' | 'audio' | 'links' | 'documents' | 'comments';
+export const CONTRIBUTIONS: readonly Contribution[] = ['files', 'audio', 'links', 'documents', 'comments'];
+
 /** Fewest and most stars in a rating. */
 export const MIN_STARS = 1;
 export const MAX_STARS = 5;
@@ -40,6 +44,8 @@ export interface BoardSettings {
   completion_comments: number;
   /** Absent from older servers: likes. */
   reactions?: Reactions;
+  /** What participants may no longer add (leaders still may); absent when none. */
+  switched_off?: Contribution[];
 }
 
 export interface Section {
@@ -149,6 +155,7 @@ export type BoardCommand =
   | { action: 'rate'; post: string; stars: number }
   | { action: 'unrate'; post: string }
   | { action: 'set_reactions'; reactions: Reactions }
+  | { action: 'switch'; contribution: Contribution; on: boolean }
   | { action: 'comment'; post: string; text: string }
   | { action: 'edit_comment'; post: string; comment: string; text: string }
   | { action: 'delete_comment'; post: string; comment: string }

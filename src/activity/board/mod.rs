@@ -14,8 +14,8 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 
 use amphi_protocol::board::{
-    AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardPage, BoardSettings, BoardSnapshot, Comment, MAX_STARS,
-    MIN_STARS, PostContent, PostStatus, Rating, Reactions, Section,
+    AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardPage, BoardSettings, BoardSnapshot, Comment,
+    Contribution, MAX_STARS, MIN_STARS, PostContent, PostStatus, Rating, Reactions, Section,
 };
 use amphi_protocol::{ErrorCode, Role};
 use serde::{Deserialize, Serialize};
@@ -422,6 +422,15 @@ impl BoardSession {
                 self.settings.mode = mode;
                 Ok(vec![self.settings_emit()])
             }
+            BoardCommand::Switch { contribution, on } => {
+                Self::only_leaders(who)?;
+                let changed = if on {
+                    self.settings.switched_off.remove(&contribution)
+                } else {
+                    self.settings.switched_off.insert(contribution)
+                };
+                Ok(if changed { vec![self.settings_emit()] } else { Vec::new() })
+            }
             BoardCommand::SetReactions { reactions } => {
                 Self::only_leaders(who)?;
                 if self.settings.reactions == reactions {
@@ -497,6 +506,7 @@ impl BoardSession {
         let section = section.unwrap_or_else(|| self.sections[0].id.clone());
         self.may_write_in(who, &section, now)?;
         check_content(&content)?;
+        self.may_contribute(who, &new_parts(None, &content))?;
         if self.posts.len() >= MAX_POSTS {
             return Err(out_of_range(format!("this board is full ({MAX_POSTS} posts)")));
         }
@@ -543,6 +553,7 @@ impl BoardSession {
         }
         self.may_change(who, post, now)?;
         check_content(&content)?;
+        self.may_contribute(who, &new_parts(Some(&post.content), &content))?;
         if version != post.version {
             return Err(Refusal::new(
                 ErrorCode::Conflict,
@@ -607,6 +618,21 @@ impl BoardSession {
         post.section = section.to_string();
         post.key = key;
         Ok(self.post_emits(id, Change::Updated))
+    }
+
+    /// Whether `who` may add these kinds of contribution: leaders always
+    /// may, participants unless a leader switched one off.
+    fn may_contribute(&self, who: Actor<'_>, parts: &BTreeSet<Contribution>) -> Result<(), Refusal> {
+        if who.role.leads() {
+            return Ok(());
+        }
+        match parts.intersection(&self.settings.switched_off).next() {
+            Some(off) => Err(Refusal::new(
+                ErrorCode::SwitchedOff,
+                format!("{} are switched off on this board", contribution_words(*off)),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Whether `who` may react to post `id` the board's way `kind`.
@@ -677,6 +703,7 @@ impl BoardSession {
 
     fn comment(&mut self, who: Actor<'_>, id: &str, text: String, now: Millis) -> Result<Vec<BoardEmit>, Refusal> {
         let text = comment_text(&text)?;
+        self.may_contribute(who, &BTreeSet::from([Contribution::Comments]))?;
         let post = self.post(id)?;
         if !Self::sees(who, post) {
             return Err(not_found("post"));
@@ -741,6 +768,7 @@ impl BoardSession {
         if found.author != who.id {
             return Err(Refusal::forbidden("only its author rewrites a comment"));
         }
+        self.may_contribute(who, &BTreeSet::from([Contribution::Comments]))?;
         self.may_write_in(who, &post.section.clone(), now)?;
         let Some(changed) = self.posts.get_mut(id).and_then(|p| p.comments.iter_mut().find(|c| c.id == comment)) else {
             return Err(not_found("comment"));
@@ -1005,6 +1033,38 @@ impl BoardSession {
 pub struct ExportRow {
     pub section: String,
     pub post: amphi_protocol::board::Post,
+}
+
+/// The kinds of contribution `new` adds to `old` (a new post: all it
+/// holds): a link, card or video that changed, an image or a file that is
+/// not the one the post had.
+fn new_parts(old: Option<&PostContent>, new: &PostContent) -> BTreeSet<Contribution> {
+    let mut parts = BTreeSet::new();
+    let changed = |same: fn(&PostContent, &PostContent) -> bool| old.is_none_or(|old| !same(old, new));
+    let link_part = new.link.is_some() || new.video.is_some() || new.link_preview.is_some();
+    if link_part && changed(|a, b| a.link == b.link && a.video == b.video && a.link_preview == b.link_preview) {
+        parts.insert(Contribution::Links);
+    }
+    if new.image.is_some() && changed(|a, b| a.image.as_ref().map(|i| &i.blob) == b.image.as_ref().map(|i| &i.blob)) {
+        parts.insert(Contribution::Files);
+    }
+    if let Some(file) = &new.file
+        && changed(|a, b| a.file.as_ref().map(|f| &f.blob) == b.file.as_ref().map(|f| &f.blob))
+    {
+        parts.insert(Contribution::of_file(&file.content_type));
+    }
+    parts
+}
+
+/// A kind of contribution in words, for refusals.
+fn contribution_words(contribution: Contribution) -> &'static str {
+    match contribution {
+        Contribution::Files => "images and files",
+        Contribution::Audio => "sound recordings and audio files",
+        Contribution::Links => "links and videos",
+        Contribution::Documents => "documents (PDF, office files)",
+        Contribution::Comments => "comments",
+    }
 }
 
 /// A post's likes: its members' and those it came with.

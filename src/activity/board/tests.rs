@@ -438,6 +438,69 @@ fn content_is_checked() {
 }
 
 #[test]
+fn switched_off_kinds_are_refused_to_participants_and_existing_posts_keep_theirs() {
+    use amphi_protocol::board::Contribution;
+    let file = |content_type: &str| File {
+        blob: content_type.replace('/', "-"),
+        name: "f".into(),
+        content_type: content_type.into(),
+        size: 3,
+    };
+    let with_file = |content_type: &str| PostContent { file: Some(file(content_type)), ..text("Fichier") };
+    let with_link = PostContent { link: Some("https://eduscol.education.fr/".into()), ..text("Lien") };
+    let with_video =
+        PostContent { video: Some(Video { url: "https://www.youtube-nocookie.com/embed/x".into() }), ..text("Vidéo") };
+    let with_image = PostContent { image: Some(Image { blob: "i".into(), alt: String::new() }), ..text("Image") };
+    let mut b = board();
+    let post_of = |content: PostContent| BoardCommand::Post { section: None, before: None, content };
+    // Before: everything goes; a PDF post stays once documents go off.
+    let pdf = added_id(&ok(&mut b, camille(), post_of(with_file("application/pdf"))));
+    let switch = |contribution, on| BoardCommand::Switch { contribution, on };
+    assert_eq!(refused(&mut b, camille(), switch(Contribution::Links, false)), ErrorCode::Forbidden);
+    for kind in Contribution::ALL {
+        let emits = ok(&mut b, trainer(), switch(kind, false));
+        assert!(matches!(&emits[0].event, BoardEvent::Settings { settings } if settings.switched_off.contains(&kind)));
+    }
+    assert!(ok(&mut b, trainer(), switch(Contribution::Links, false)).is_empty(), "already off");
+    let cases = [
+        (with_file("application/pdf"), "documents"),
+        (with_file("application/vnd.oasis.opendocument.text"), "documents"),
+        (with_file("audio/webm"), "sound"),
+        (with_file("video/mp4"), "files"),
+        (with_image.clone(), "images"),
+        (with_link.clone(), "links"),
+        (with_video, "links"),
+    ];
+    for (content, words) in cases {
+        let refusal = b.apply(camille(), post_of(content.clone()), T0 + 1000).expect_err("switched off");
+        assert_eq!(refusal.code, ErrorCode::SwitchedOff, "{content:?}");
+        assert!(refusal.message.contains(words), "{}", refusal.message);
+    }
+    ok(&mut b, camille(), post("Texte seul"));
+    ok(&mut b, trainer(), post_of(with_link.clone())); // leaders still may
+    // The PDF post's author edits its words and keeps the file; a new file is refused.
+    ok(&mut b, camille(), BoardCommand::Edit { post: pdf.clone(), version: 1, content: with_file("application/pdf") });
+    let other = PostContent { file: Some(File { blob: "autre".into(), ..file("application/pdf") }), ..text("Autre") };
+    assert_eq!(
+        refused(&mut b, camille(), BoardCommand::Edit { post: pdf.clone(), version: 2, content: other }),
+        ErrorCode::SwitchedOff
+    );
+    assert_eq!(
+        refused(&mut b, camille(), BoardCommand::Comment { post: pdf.clone(), text: "Oui".into() }),
+        ErrorCode::SwitchedOff
+    );
+    ok(&mut b, trainer(), BoardCommand::Comment { post: pdf.clone(), text: "Le formateur commente".into() });
+    // Switched on again: it goes.
+    ok(&mut b, trainer(), switch(Contribution::Comments, true));
+    ok(&mut b, camille(), BoardCommand::Comment { post: pdf.clone(), text: "Oui".into() });
+    ok(&mut b, trainer(), switch(Contribution::Files, true));
+    ok(&mut b, camille(), post_of(with_image));
+    // The switches go with the board's definition (the ZIP export).
+    let off: Vec<Contribution> = b.as_definition().settings.switched_off.into_iter().collect();
+    assert_eq!(off, [Contribution::Audio, Contribution::Links, Contribution::Documents]);
+}
+
+#[test]
 fn completion_counts_posts_and_comments_not_deleted_ones() {
     let settings = BoardSettings { completion_posts: 1, completion_comments: 1, ..BoardSettings::default() };
     let mut b = board_with(settings);

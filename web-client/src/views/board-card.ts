@@ -17,7 +17,7 @@ import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
 import { blobUrl } from '../board-api';
 import { averageStars, embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
-import { MAX_STARS, POST_COLOURS, type Comment, type Post, type PostContent, type Reactions, type Section } from '../board-protocol';
+import { MAX_STARS, POST_COLOURS, type Comment, type Contribution, type Post, type PostContent, type Reactions, type Section } from '../board-protocol';
 import { h, uid } from '../dom';
 import { formatNumber, t, tn } from '../i18n';
 import type { CommandResult } from '../client';
@@ -44,6 +44,8 @@ export interface CardContext {
   reactions?: Reactions;
   /** My stars for this post (0 or absent: none). */
   stars?: number;
+  /** What a leader switched off for this viewer (comments, and what an edit may add). */
+  switchedOff?: readonly Contribution[];
   /** Comments and own edits are allowed in this post's section now. */
   canWrite: boolean;
   /** A command about this post waits for its answer. */
@@ -374,13 +376,14 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
         ? html`<p class="amphi-post__likes"><span aria-hidden="true" class="fr-icon-chat-3-line fr-icon--sm"></span> ${headingText}</p>`
         : nothing);
     }
-    const commentable = (ctx.canWrite && post.status === 'visible') || ctx.leader;
+    const commentsOff = !ctx.leader && Boolean(ctx.switchedOff?.includes('comments'));
+    const commentable = ((ctx.canWrite && post.status === 'visible') || ctx.leader) && !commentsOff;
     commentLabel.textContent = t('board.comment.label', { title: postHeading(post) });
     draw(comments, html`<h4 class="fr-text--sm fr-mb-1w amphi-post__comments-title">${headingText}</h4>
       ${count
         ? html`<ul class="amphi-comments" data-testid="comments">${repeat(post.comments, (c) => c.id, (c) => html`<li class="amphi-comment" data-testid="comment">
             ${editingComment?.id === c.id ? editingComment.form : html`<p class="amphi-comment__text">${c.text}</p>`}
-            <p class="amphi-comment__meta">${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}${c.edited_at ? ` · ${t('board.edited')}` : ''}${ctx.me && c.author === ctx.me && actions.editComment && ctx.canWrite && editingComment?.id !== c.id
+            <p class="amphi-comment__meta">${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}${c.edited_at ? ` · ${t('board.edited')}` : ''}${ctx.me && c.author === ctx.me && actions.editComment && ctx.canWrite && !commentsOff && editingComment?.id !== c.id
               ? button({ label: t('board.comment.edit'), focus: `edit-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.editLabel', { text: c.text.slice(0, 40) }), onClick: () => openCommentEdit(c) })
               : nothing}${(ctx.me && c.author === ctx.me) || ctx.leader
               ? button({ label: t('board.comment.delete'), focus: `del-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.deleteLabel', { text: c.text.slice(0, 40) }), onClick: () => actions.deleteComment(post, c) })
@@ -413,6 +416,7 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
         return result.ok;
       },
     });
+    composer.setSwitchedOff(new Set(ctx.switchedOff ?? []));
     const notes: (Node | null)[] = [];
     if (conflict) {
       notes.push(h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mb-2w', role: 'alert', 'data-testid': 'conflict' },
