@@ -11,6 +11,7 @@ mod bad_input;
 mod badges;
 mod bbb_webhooks;
 mod board;
+mod board_activity;
 mod board_reactions;
 mod board_switches;
 mod closing_rule;

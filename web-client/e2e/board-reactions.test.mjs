@@ -6,7 +6,9 @@
 // button). Then switches: a board made without documents; the console
 // unticks links and comments, the phone's form loses its link and video
 // fields and its posts their comment field, and says what is switched off;
-// ticked again, comments come back. axe-core on both, at each step.
+// ticked again, comments come back; the console's activity log lists who
+// did what (at 1920 px, then with the console at 360 px). axe-core on both,
+// at each step.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -152,9 +154,29 @@ test('board: switches the console sets hide the phone’s controls', { timeout: 
     const comments = trainer.getByTestId('switches').getByLabel('Commentaires');
     await comments.focus();
     await trainer.keyboard.press('Space'); // from the keyboard this time
-    assert.equal(await comments.isChecked(), true);
+    await waitUntil(() => comments.isChecked(), 'comments ticked');
     await mine.getByTestId('comment-input').fill('Finalement, oui');
     await mine.getByTestId('comment-send').click();
     await waitForText(trainer.getByTestId('post').filter({ hasText: 'Mon idée' }).getByTestId('comment'), /Finalement, oui/);
+  });
+
+  await t.test('the console’s activity log says who did what, newest first', async () => {
+    const panel = trainer.getByTestId('activity-panel');
+    await panel.locator('summary').click();
+    await waitForText(panel.getByTestId('activity-status'), /5 entrées affichées/);
+    const rows = panel.getByTestId('activity-entry');
+    const texts = (await rows.allTextContents()).map((r) => r.replace(/\s+/g, ' ').trim());
+    assert.match(texts[0], /Noé a commenté « Finalement, oui » Mon idée$/);
+    assert.match(texts[1], /Mme Durand a autorisé : commentaires/);
+    assert.match(texts[2], /Mme Durand a désactivé : commentaires/);
+    assert.match(texts[3], /Mme Durand a désactivé : liens et vidéos/);
+    assert.match(texts[4], /Noé a publié Mon idée$/);
+    assert.equal(await panel.getByRole('columnheader').count(), 4);
+    await shot(trainer, 'board-activity-01-console-1920');
+    await assertAccessible(trainer, 'board: activity log (console)');
+    await trainer.setViewportSize(PHONE);
+    await assertFits(trainer, PHONE.width, 'console at 360 px: activity log');
+    await shot(trainer, 'board-activity-02-console-360');
+    await assertAccessible(trainer, 'board: activity log (console at 360 px)');
   });
 });

@@ -55,7 +55,12 @@ export function boardSettingsPanel(send: (command: BoardCommand) => unknown): Bo
     ...REACTIONS.map((r) => h('option', { value: r }, t(REACTIONS_LABEL[r]))));
   const apply = h('button', { type: 'button', class: 'fr-btn fr-btn--secondary', 'data-testid': 'reactions-apply' }, t('board.console.applyReactions'));
   apply.addEventListener('click', () => void send({ action: 'set_reactions', reactions: select.value as Reactions }));
-  const switches = switchesFieldset((contribution, on) => void send({ action: 'switch', contribution, on }));
+  // A box just (un)ticked keeps its new state until the board's settings say so.
+  const wanted = new Map<Contribution, boolean>();
+  const switches = switchesFieldset((contribution, on) => {
+    wanted.set(contribution, on);
+    void send({ action: 'switch', contribution, on });
+  });
   const root = h('div', { class: 'amphi-board-settings' },
     h('div', { class: 'fr-select-group' },
       h('label', { class: 'fr-label', for: 'board-reactions-select' }, t('board.console.reactions')),
@@ -66,7 +71,10 @@ export function boardSettingsPanel(send: (command: BoardCommand) => unknown): Bo
     update(state) {
       if (document.activeElement !== select) select.value = state.settings.reactions ?? 'likes';
       const off = new Set(state.settings.switched_off ?? []);
-      for (const c of CONTRIBUTIONS) switches.boxes[c].checked = !off.has(c);
+      for (const c of CONTRIBUTIONS) {
+        if (wanted.get(c) === !off.has(c)) wanted.delete(c);
+        switches.boxes[c].checked = wanted.get(c) ?? !off.has(c);
+      }
     },
   };
 }

@@ -5,7 +5,7 @@
 // rename, lock, remove); a post form; the board with the moderation of each
 // post (approve, hide, unhide, delete, move up/down or to another section,
 // drag); the moderation queue at the top (pending posts, "Tout valider");
-// exports (CSV, ZIP) and an import of an export as a new board; clearing
+// the activity log (who did what, when); exports (CSV, ZIP) and an import of an export as a new board; clearing
 // the board. The sections are drawn with lit-html, one row per section
 // (keyed by its id): a post or a change elsewhere leaves a row, a title being
 // typed and the focus as they are.
@@ -28,6 +28,7 @@ import { postComposer } from './board-composer';
 import { moderationQueue } from './board-queue';
 import { boardImportForm } from './board-create';
 import { boardSettingsPanel } from './board-settings-panel';
+import { boardActivityPanel } from './board-activity-panel';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, watchRoom } from './common';
 import { badgesPanel } from './badge-panel';
@@ -163,6 +164,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     actions: cardActions(app, client, roomId, uploads, (section) => board.sectionHeading(section)?.focus()),
   });
 
+  const activity = boardActivityPanel(roomId, () => client.bearerToken ?? loadTrainerToken(app.store));
   const badges = badgesPanel(app, roomId, 'board', () => client.room(roomId)?.info.title ?? '');
   const members = membersPanel(client, roomId);
   const membersPanelRoot = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'members-panel' },
@@ -200,6 +202,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     composePanel,
     embed.root,
     courseRosterPanel(app, roomId, { ateliers: false }),
+    activity.root,
     h('h2', { class: 'fr-h4 fr-mt-4w', id: 'board-posts-title' }, t('board.console.board')),
     board.root,
     exports,
@@ -260,6 +263,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     dispose() {
       off();
       badges.dispose();
+      activity.dispose();
       announcer.dispose();
       deadline.dispose();
     },
