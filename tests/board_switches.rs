@@ -3,7 +3,9 @@
 //! trainer; a participant's post, edit or comment of a switched-off kind
 //! refused with `switched_off` (the type of an upload read from its
 //! content, not from what the client says), while leaders still may and
-//! posts keep what they had; a participant may not switch; the switches go
+//! posts keep what they had, each refusal counted in
+//! `amphi_errors_total{code="switched_off"}`; a participant may not switch;
+//! the switches go
 //! through the ZIP export and its import.
 
 use amphi_protocol::board::{BoardCommand, BoardEvent, Contribution, File, Image, PostContent};
@@ -110,6 +112,9 @@ async fn switched_off_kinds_are_refused_to_participants_with_their_code_and_trav
         let message = board(&mut phone, &room_id, command.clone());
         assert_eq!(phone.refused(message).await, ErrorCode::SwitchedOff, "{command:?}");
     }
+    // Each refusal counted: the PDF, the four above.
+    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("amphi_errors_total{code=\"switched_off\"} 5"), "each refusal counted");
     // Text still goes; an edit keeping the post's image goes; the trainer
     // still posts a link and comments.
     let message = board(&mut phone, &room_id, post(titled("Du texte")));
