@@ -5,8 +5,7 @@
 //! content, not from what the client says), while leaders still may and
 //! posts keep what they had, each refusal counted in
 //! `amphi_errors_total{code="switched_off"}`; a participant may not switch;
-//! the switches go
-//! through the ZIP export and its import.
+//! the switches go through the ZIP export and its import.
 
 use amphi_protocol::board::{BoardCommand, BoardEvent, Contribution, File, Image, PostContent};
 use amphi_protocol::{ErrorCode, Format, Role, ServerMessage};
