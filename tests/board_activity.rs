@@ -4,7 +4,8 @@
 //! first, by pages that follow one another without gap or repeat, each
 //! entry with who, when, the post's id and title (a deleted post's from its
 //! command); refused commands are not in it; participants, another tenant's
-//! trainer and bad paging are refused with their codes.
+//! trainer and bad paging are refused with their codes; the CSV of it all,
+//! oldest first.
 
 use amphi_protocol::board::{BoardCommand, Contribution, PostContent, Reactions};
 use amphi_protocol::{ErrorCode, Format, Role};
@@ -121,6 +122,30 @@ async fn activity_scenario(database: Option<&PgDatabase>) {
     let whole: Vec<(i64, Value)> =
         entries.iter().map(|e| (e["position"].as_i64().unwrap(), e["post"].clone())).collect();
     assert_eq!(paged, whole, "pages give the same entries, post ids included");
+
+    // The CSV: the whole log, oldest first, in French.
+    let csv = reqwest::Client::new()
+        .get(format!("{base}/api/v1/boards/{room_id}/activity.csv?dialect=fr"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let disposition = csv.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.contains("activite-tableau.csv"), "{disposition}");
+    let csv = csv.text().await.unwrap();
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[1..], ["Qui", "Rôle", "Action", "Message", "Titre du message", "Détails"]);
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(rows[0][1..6], ["Camille", "participant", "post", "p2", "Première idée, précisée"]);
+    assert_eq!((rows[4][3].as_str(), rows[4][6].as_str()), ("comment", "text: Je commence"));
+    assert_eq!((rows[9][3].as_str(), rows[9][6].as_str()), ("rate", "stars: 4"));
+    let participant = server.token(Role::Participant, "Camille");
+    let (status, _) = get(format!("{base}/api/v1/boards/{room_id}/activity.csv"), &participant).await;
+    assert_eq!(status, 403, "the CSV is for leaders too");
 
     // Refusals.
     let participant = server.token(Role::Participant, "Camille");

@@ -2,7 +2,9 @@
 //! log for its trainers — who posted, edited, moved, deleted, commented,
 //! liked or rated what, and when, and every leader's command — read from
 //! the room's input journal (accepted commands only), newest first, a page
-//! at a time. Leaders of the board's tenant only; nothing is written for it.
+//! at a time; and `activity.csv` (all of it, oldest first, up to
+//! [`MAX_CSV_ENTRIES`]). Leaders of the board's tenant only; nothing is
+//! written for it.
 
 use std::collections::BTreeMap;
 
@@ -15,16 +17,21 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::download;
 use super::rooms::{require_leader, visible_room};
+use super::spreadsheet::{DialectParams, Sheet};
 use super::{ApiError, Bearer};
 use crate::activity::board::BoardDefinition;
 use crate::app::AppState;
+use crate::hub::RoomHandle;
 use crate::store::InputRecord;
 
 /// Entries per page unless `limit` says otherwise.
 pub const DEFAULT_LIMIT: u32 = 50;
 /// Most entries per page.
 pub const MAX_LIMIT: u32 = 200;
+/// Most entries in `activity.csv` (the newest ones).
+pub const MAX_CSV_ENTRIES: usize = 20_000;
 /// Longest comment text and post title quoted in an entry, in characters.
 const QUOTED_CHARS: usize = 200;
 
@@ -48,11 +55,7 @@ pub async fn activity(
     Path(id): Path<String>,
     params: Result<Query<Paging>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    require_leader(&member)?;
-    let handle = visible_room(&app, &member, &id).await?;
-    if handle.record.kind != RoomKind::Board {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room runs no board"));
-    }
+    let handle = board_of(&app, &member, &id).await?;
     let Query(paging) =
         params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, e.body_text()))?;
     let limit = paging.limit.unwrap_or(DEFAULT_LIMIT);
@@ -60,12 +63,92 @@ pub async fn activity(
         let message = format!("`limit` is 1 to {MAX_LIMIT}");
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OutOfRange, message));
     }
+    let (entries, next) = page(&app, &handle, paging.before.unwrap_or(i64::MAX), limit).await?;
+    Ok(Json(json!({ "entries": entries, "next": next })).into_response())
+}
+
+/// `GET /api/v1/boards/{id}/activity.csv?dialect=en|fr`: the log, oldest
+/// first (its newest [`MAX_CSV_ENTRIES`] entries), named after the board.
+pub async fn activity_csv(
+    State(app): State<AppState>,
+    Bearer(member): Bearer,
+    Path(id): Path<String>,
+    params: Result<Query<DialectParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let dialect = DialectParams::read(params)?;
+    let handle = board_of(&app, &member, &id).await?;
+    let mut entries = Vec::new();
+    let mut before = i64::MAX;
+    while entries.len() < MAX_CSV_ENTRIES {
+        let (page, next) = page(&app, &handle, before, MAX_LIMIT).await?;
+        entries.extend(page);
+        match next {
+            Some(next) => before = next,
+            None => break,
+        }
+    }
+    entries.truncate(MAX_CSV_ENTRIES);
+    let sheet = Sheet::new(dialect, app.config.time.zone_name(&handle.record.tenant));
+    let mut writer = sheet.writer();
+    writer.write_record([
+        sheet.time_header("at", "Quand"),
+        sheet.say("member", "Qui").into(),
+        sheet.say("role", "Rôle").into(),
+        sheet.say("action", "Action").into(),
+        sheet.say("post", "Message").into(),
+        sheet.say("post_title", "Titre du message").into(),
+        sheet.say("details", "Détails").into(),
+    ])?;
+    let text = |entry: &Value, field: &str| entry.get(field).and_then(Value::as_str).unwrap_or_default().to_string();
+    for entry in entries.iter().rev() {
+        let details: Vec<String> = DETAILS
+            .iter()
+            .filter_map(|field| {
+                entry.get(*field).map(|v| format!("{field}: {}", v.as_str().map_or(v.to_string(), String::from)))
+            })
+            .collect();
+        writer.write_record([
+            sheet.time(entry["at"].as_i64().unwrap_or(0)),
+            text(entry, "member_name"),
+            text(entry, "role"),
+            text(entry, "action"),
+            text(entry, "post"),
+            text(entry, "post_title"),
+            details.join("\n"),
+        ])?;
+    }
+    let name = download::file_name(
+        &handle.record.title,
+        &sheet.date(handle.record.created_at),
+        sheet.say("board-activity", "activite-tableau"),
+        "csv",
+    );
+    download::csv(&name, writer)
+}
+
+/// The fields `activity.csv` gathers in its last column.
+const DETAILS: [&str; 8] = ["text", "stars", "section", "mode", "reactions", "contribution", "on", "locked"];
+
+/// The board room `id`, for a leader of its tenant.
+async fn board_of(app: &AppState, member: &crate::auth::Member, id: &str) -> Result<RoomHandle, ApiError> {
+    require_leader(member)?;
+    let handle = visible_room(app, member, id).await?;
+    if handle.record.kind != RoomKind::Board {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room runs no board"));
+    }
+    Ok(handle)
+}
+
+/// Up to `limit` entries before `before`, newest first, and the `before`
+/// of the next page.
+async fn page(
+    app: &AppState,
+    handle: &RoomHandle,
+    before: i64,
+    limit: u32,
+) -> Result<(Vec<Value>, Option<i64>), ApiError> {
     let room = handle.id();
-    let mut records = app
-        .store
-        .board_activity(room, paging.before.unwrap_or(i64::MAX), limit + 1)
-        .await
-        .map_err(ApiError::internal)?;
+    let mut records = app.store.board_activity(room, before, limit + 1).await.map_err(ApiError::internal)?;
     let more = records.len() > limit as usize;
     records.truncate(limit as usize);
     // A `post` entry's post: ids are numbered in order of creation, after
@@ -94,7 +177,7 @@ pub async fn activity(
     }
     entries.reverse();
     let next = if more { records.last().map(|r| r.position) } else { None };
-    Ok(Json(json!({ "entries": entries, "next": next })).into_response())
+    Ok((entries, next))
 }
 
 /// One journaled command as an entry of the log.

@@ -91,6 +91,7 @@ pub fn router() -> Router<AppState> {
         .route("/boards/{id}/export.csv", get(boards::export_csv))
         .route("/boards/{id}/export.zip", get(boards::export_zip))
         .route("/boards/{id}/activity", get(board_activity::activity))
+        .route("/boards/{id}/activity.csv", get(board_activity::activity_csv))
         .route("/boards/import", post(boards::import).layer(DefaultBodyLimit::max(MAX_BOARD_IMPORT_BYTES)))
         .route("/blobs/{id}", get(boards::blob))
         .route("/bbb/webhooks", post(bbb::webhooks))

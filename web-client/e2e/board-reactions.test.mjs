@@ -11,6 +11,7 @@
 // at each step.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { STEP_MS, assertAccessible, assertFits, shot, startHarness, waitForText, waitUntil } from './harness.mjs';
 
@@ -40,7 +41,7 @@ async function createBoard(settings) {
 }
 
 async function openConsole(token, room) {
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'fr-FR' });
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'fr-FR', acceptDownloads: true });
   context.setDefaultTimeout(STEP_MS);
   const page = await context.newPage();
   await page.goto(`${base}/j/${room.join_code}?token=${encodeURIComponent(token)}`);
@@ -172,6 +173,10 @@ test('board: switches the console sets hide the phone’s controls', { timeout: 
     assert.match(texts[3], /Mme Durand a désactivé : liens et vidéos/);
     assert.match(texts[4], /Noé a publié Mon idée$/);
     assert.equal(await panel.getByRole('columnheader').count(), 4);
+    const [download] = await Promise.all([trainer.waitForEvent('download'), trainer.getByTestId('download-activity-csv').click()]);
+    assert.match(download.suggestedFilename(), /activite-tableau\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.match(csv.split('\n')[1], /;Noé;participant;post;p1;Mon idée;/, 'oldest first, in French');
     await shot(trainer, 'board-activity-01-console-1920');
     await assertAccessible(trainer, 'board: activity log (console)');
     await trainer.setViewportSize(PHONE);

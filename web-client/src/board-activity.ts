@@ -1,7 +1,7 @@
 // The trainer's activity log of a board (`GET /api/v1/boards/{room}/activity`):
 // its entries, newest first, a page at a time, and each entry in words.
 
-import { auth, readJson, send } from './api';
+import { auth, fetchDownload, readJson, send } from './api';
 import type { Contribution, Reactions } from './board-protocol';
 import { t, type MessageKey } from './i18n';
 
@@ -40,6 +40,11 @@ export async function fetchBoardActivity(token: string, room: string, before?: n
     headers: { ...auth(token), Accept: 'application/json' },
   });
   return (await readJson(response)) as ActivityPage;
+}
+
+/** GET the whole log as CSV (French spreadsheets: `dialect` fr) → the file and its name. */
+export function fetchBoardActivityCsv(token: string, room: string, dialect: 'fr' | 'en', fetchImpl: typeof fetch = fetch): Promise<{ blob: Blob; filename: string }> {
+  return fetchDownload(token, `/api/v1/boards/${encodeURIComponent(room)}/activity.csv?dialect=${dialect}`, `board-activity-${room}.csv`, fetchImpl);
 }
 
 const ACTION: Record<string, MessageKey> = {

@@ -736,6 +736,7 @@ export const en: Record<MessageKey, string> = {
   'board.activity.title': 'Activity log',
   'board.activity.intro': 'Who posted, edited, moved, commented, liked or rated what, and when (newest first). Trainers only.',
   'board.activity.refresh': 'Refresh',
+  'board.activity.csv': 'Whole log (CSV)',
   'board.activity.more': 'Older',
   'board.activity.loading': 'Loading the log…',
   'board.activity.empty': 'Nothing has been done on this board yet.',

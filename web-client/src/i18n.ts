@@ -741,6 +741,7 @@ export const fr = {
   'board.activity.title': 'Journal d’activité',
   'board.activity.intro': 'Qui a publié, modifié, déplacé, commenté, aimé ou noté quoi, et quand (les plus récents d’abord). Visible des seuls formateurs.',
   'board.activity.refresh': 'Actualiser',
+  'board.activity.csv': 'Journal complet (CSV)',
   'board.activity.more': 'Plus anciens',
   'board.activity.loading': 'Chargement du journal…',
   'board.activity.empty': 'Rien n’a encore été fait sur ce tableau.',

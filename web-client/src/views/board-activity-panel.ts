@@ -1,7 +1,8 @@
 // The trainer's "Journal d'activité" of a board: a folded panel that, once
 // opened, loads the log's newest page (who, when, what, which post) as a
 // table, with "Actualiser" (the newest page again) and "Plus anciens" (the
-// next older page, added below); failures are said in a status line.
+// next older page, added below), and the whole log as a CSV; failures are
+// said in a status line.
 
 import { html, nothing, render } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
@@ -16,12 +17,13 @@ export interface BoardActivityPanel {
   dispose(): void;
 }
 
-export function boardActivityPanel(room: string, tokenOf: () => string, fetchImpl: typeof fetch = fetch): BoardActivityPanel {
+/** `csv`: a button that downloads the whole log (the console's download button). */
+export function boardActivityPanel(room: string, tokenOf: () => string, fetchImpl: typeof fetch = fetch, csv?: HTMLElement): BoardActivityPanel {
   const status = h('p', { class: 'fr-text--sm', role: 'status', 'data-testid': 'activity-status' });
   const body = h('div');
   const summary = h('summary', {}, t('board.activity.title'));
   const root = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'activity-panel' },
-    summary, h('p', { class: 'fr-text--sm' }, t('board.activity.intro')), status, body);
+    summary, h('p', { class: 'fr-text--sm' }, t('board.activity.intro')), csv ?? null, status, body);
   let entries: ActivityEntry[] = [];
   let next: number | null = null;
   let loaded = false;

@@ -29,6 +29,7 @@ import { moderationQueue } from './board-queue';
 import { boardImportForm } from './board-create';
 import { boardSettingsPanel } from './board-settings-panel';
 import { boardActivityPanel } from './board-activity-panel';
+import { fetchBoardActivityCsv } from '../board-activity';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, watchRoom } from './common';
 import { badgesPanel } from './badge-panel';
@@ -164,7 +165,12 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     actions: cardActions(app, client, roomId, uploads, (section) => board.sectionHeading(section)?.focus()),
   });
 
-  const activity = boardActivityPanel(roomId, () => client.bearerToken ?? loadTrainerToken(app.store));
+  const activityStatus = downloadStatus();
+  const activityCsv = h('div', { class: 'fr-mb-2w' }, downloadButton(app, {
+    label: t('board.activity.csv'), testId: 'download-activity-csv',
+    fetch: (token) => fetchBoardActivityCsv(token, roomId, lang() === 'fr' ? 'fr' : 'en', fetch),
+  }, activityStatus), activityStatus);
+  const activity = boardActivityPanel(roomId, () => client.bearerToken ?? loadTrainerToken(app.store), fetch, activityCsv);
   const badges = badgesPanel(app, roomId, 'board', () => client.room(roomId)?.info.title ?? '');
   const members = membersPanel(client, roomId);
   const membersPanelRoot = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'members-panel' },
