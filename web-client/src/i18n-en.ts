@@ -732,6 +732,8 @@ export const en: Record<MessageKey, string> = {
   'board.switches.legend': 'What participants may add',
   'board.switches.hint': 'Untick to switch off; what is already posted stays.',
   'board.switchedOff': 'Switched off by the trainer: {list}.',
+  'board.announce.reactions': 'Reactions to posts: {reactions}.',
+  'board.announce.allSwitchedOn': 'Every kind of contribution is possible again.',
   'board.form.fileHintOnly': 'Accepted on this board: {kinds}; sent as soon as it is chosen',
   'board.activity.title': 'Activity log',
   'board.activity.intro': 'Who posted, edited, moved, commented, liked or rated what, and when (newest first). Trainers only.',

@@ -737,6 +737,8 @@ export const fr = {
   'board.switches.legend': 'Ce que les participants peuvent ajouter',
   'board.switches.hint': 'Décochez pour désactiver ; ce qui est déjà publié reste.',
   'board.switchedOff': 'Désactivé par l’animateur : {list}.',
+  'board.announce.reactions': 'Réactions aux messages : {reactions}.',
+  'board.announce.allSwitchedOn': 'Toutes les contributions sont de nouveau possibles.',
   'board.form.fileHintOnly': 'Acceptés sur ce tableau : {kinds} ; envoyé dès qu’il est choisi',
   'board.activity.title': 'Journal d’activité',
   'board.activity.intro': 'Qui a publié, modifié, déplacé, commenté, aimé ou noté quoi, et quand (les plus récents d’abord). Visible des seuls formateurs.',

@@ -359,3 +359,21 @@ describe('switched-off contributions', () => {
     expect(document.querySelector('[data-testid="comment-input"]')).not.toBeNull();
   });
 });
+
+describe('settings read out', () => {
+  it('tells a participant what was switched off or on, and the reactions chosen', async () => {
+    const { boardAnnouncer } = await import('../src/views/board-common');
+    const { app, said } = fakeApp();
+    const announcer = boardAnnouncer(app, () => 'm-bob', false);
+    const before = board([]);
+    announcer.event({ kind: 'settings', settings: { ...before.settings, switched_off: ['links', 'comments'] } }, before);
+    announcer.event({ kind: 'settings', settings: { ...before.settings, switched_off: [] } }, { ...before, settings: { ...before.settings, switched_off: ['links'] } });
+    announcer.event({ kind: 'settings', settings: { ...before.settings, reactions: 'stars' } }, before);
+    expect(said).toEqual([
+      'Désactivé par l’animateur\u00a0: liens et vidéos, commentaires.',
+      'Toutes les contributions sont de nouveau possibles.',
+      'Réactions aux messages\u00a0: notes de 1 à 5 étoiles.',
+    ]);
+    announcer.dispose();
+  });
+});

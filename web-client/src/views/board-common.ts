@@ -150,6 +150,15 @@ export function boardAnnouncer(app: App, me: () => string | undefined, leader: b
           if (before && before.settings.mode !== event.settings.mode) {
             app.announce(t('board.announce.mode', { mode: t(MODE_LABEL[event.settings.mode]) }));
           }
+          if (before && (before.settings.reactions ?? 'likes') !== (event.settings.reactions ?? 'likes')) {
+            app.announce(t('board.announce.reactions', { reactions: lowerFirst(t(`board.reactions.${event.settings.reactions ?? 'likes'}`)) }));
+          }
+          if (before && !leader && (before.settings.switched_off ?? []).join() !== (event.settings.switched_off ?? []).join()) {
+            const off = event.settings.switched_off ?? [];
+            app.announce(off.length
+              ? t('board.switchedOff', { list: off.map((c) => lowerFirst(t(`board.switch.${c}`))).join(', ') })
+              : t('board.announce.allSwitchedOn'));
+          }
           if (before && (before.settings.deadline ?? null) !== (event.settings.deadline ?? null)) {
             const at = event.settings.deadline;
             app.announce(at ? t('board.deadline', { time: formatPlanned(at) }) : t('board.announce.noDeadline'));
@@ -164,6 +173,11 @@ export function boardAnnouncer(app: App, me: () => string | undefined, leader: b
     },
     dispose: () => gather.dispose(),
   };
+}
+
+/** A label as the middle of a sentence ("Liens et vidéos" → "liens et vidéos"). */
+export function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** A board command's refusal in words (upload type errors keep their code). */

@@ -18,7 +18,7 @@ import { t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
 import { badgeEarned } from './badge-earned';
-import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
+import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, lowerFirst, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
 import { SWITCH_LABEL } from './board-settings-panel';
 import { boardView } from './board-view';
@@ -138,10 +138,6 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
       deadline.dispose();
     },
   };
-}
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** A post or comment of this member's, published: their completion may have moved. */
