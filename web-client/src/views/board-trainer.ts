@@ -166,6 +166,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   });
 
   const activityStatus = downloadStatus();
+  activityStatus.dataset.testid = 'activity-download-status';
   const activityCsv = h('div', { class: 'fr-mb-2w' }, downloadButton(app, {
     label: t('board.activity.csv'), testId: 'download-activity-csv',
     fetch: (token) => fetchBoardActivityCsv(token, roomId, lang() === 'fr' ? 'fr' : 'en', fetch),
