@@ -9,6 +9,8 @@
 //! shown only to leaders and to the author themself. Text is plain text,
 //! never HTML.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::{Deserialize, Serialize};
 
 use crate::MemberId;
@@ -53,6 +55,89 @@ pub enum BoardLayout {
     Wall,
 }
 
+/// How members react to posts: the board chooses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reactions {
+    /// One like per member per post (`like`, `unlike`).
+    #[default]
+    Likes,
+    /// A rating of 1 to 5 stars per member per post (`rate`, `unrate`).
+    Stars,
+    /// No reactions.
+    None,
+}
+
+/// The stars a post was given: the average is `sum / count`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rating {
+    /// How many ratings.
+    pub count: u32,
+    /// Their stars added up.
+    pub sum: u32,
+}
+
+impl Rating {
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// A kind of contribution a leader may switch off for participants (what
+/// posts already hold stays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Contribution {
+    /// Images, and uploaded files that are neither sound nor documents
+    /// (video files).
+    Files,
+    /// Sound: voice messages recorded in the browser and audio files.
+    Audio,
+    /// Links (with their cards) and embedded videos.
+    Links,
+    /// PDF and office documents (odt, ods, odp, docx, xlsx, pptx).
+    Documents,
+    /// Comments (writing or rewriting one).
+    Comments,
+}
+
+impl Contribution {
+    pub const ALL: [Contribution; 5] = [
+        Contribution::Files,
+        Contribution::Audio,
+        Contribution::Links,
+        Contribution::Documents,
+        Contribution::Comments,
+    ];
+
+    /// The kind of an uploaded file, by its sniffed type.
+    pub fn of_file(content_type: &str) -> Contribution {
+        if content_type.starts_with("audio/") {
+            Contribution::Audio
+        } else if content_type.starts_with("application/") {
+            Contribution::Documents
+        } else {
+            Contribution::Files
+        }
+    }
+
+    /// The wire name, e.g. `"documents"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Contribution::Files => "files",
+            Contribution::Audio => "audio",
+            Contribution::Links => "links",
+            Contribution::Documents => "documents",
+            Contribution::Comments => "comments",
+        }
+    }
+}
+
+/// Fewest and most stars in a rating.
+pub const MIN_STARS: u8 = 1;
+pub const MAX_STARS: u8 = 5;
+
 /// A board's settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -69,6 +154,12 @@ pub struct BoardSettings {
     /// ...and this many comments; 0: none required. With both at 0 the
     /// board tracks no completion.
     pub completion_comments: u32,
+    /// Likes (the default), star ratings or no reactions.
+    pub reactions: Reactions,
+    /// What participants may no longer add (leaders still may); left out
+    /// when nothing is switched off.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub switched_off: BTreeSet<Contribution>,
 }
 
 /// A section (column) of the board, in board order.
@@ -245,6 +336,9 @@ pub struct Post {
     pub content: PostContent,
     pub status: PostStatus,
     pub likes: u32,
+    /// The stars it was given (a `stars` board); left out when none.
+    #[serde(default, skip_serializing_if = "Rating::is_empty")]
+    pub rating: Rating,
     /// Oldest first; at most 100 per post.
     pub comments: Vec<Comment>,
     pub created_at: u64,
@@ -293,6 +387,16 @@ pub enum BoardCommand {
     Unlike {
         post: String,
     },
+    /// A `stars` board: rates a post 1 to 5 stars (one rating per member,
+    /// a new one replaces it).
+    Rate {
+        post: String,
+        stars: u8,
+    },
+    /// Takes one's rating back.
+    Unrate {
+        post: String,
+    },
     /// At most 1,000 characters.
     Comment {
         post: String,
@@ -326,6 +430,15 @@ pub enum BoardCommand {
     /// Leader: changes the mode.
     SetMode {
         mode: BoardMode,
+    },
+    /// Leader: switches a kind of contribution on or off for participants.
+    Switch {
+        contribution: Contribution,
+        on: bool,
+    },
+    /// Leader: likes, stars or no reactions.
+    SetReactions {
+        reactions: Reactions,
     },
     /// Leader: sets or clears the posting deadline.
     SetDeadline {
@@ -395,6 +508,17 @@ pub enum BoardEvent {
         post: String,
         liked: bool,
     },
+    /// A post's stars changed (a `stars` board).
+    Rating {
+        post: String,
+        rating: Rating,
+    },
+    /// To the member only (all their devices): their rating of a post,
+    /// `None` once taken back.
+    Rated {
+        post: String,
+        stars: Option<u8>,
+    },
     /// A comment on a post this viewer sees.
     CommentAdded {
         post: String,
@@ -436,6 +560,10 @@ pub struct BoardSnapshot {
     pub next: Option<String>,
     /// The posts (of those here) this viewer likes.
     pub liked: Vec<String>,
+    /// The posts (of those here) this viewer rated, with their stars; left
+    /// out when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rated: BTreeMap<String, u8>,
     /// The video hosts this server embeds (`board.video_hosts`: `youtube`,
     /// `vimeo`, `dailymotion`, or host names, `*.` for any subdomain), for
     /// the post form to name them; filled in by the node that sends the
@@ -450,4 +578,7 @@ pub struct BoardPage {
     pub posts: Vec<Post>,
     pub next: Option<String>,
     pub liked: Vec<String>,
+    /// As in the snapshot.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rated: BTreeMap<String, u8>,
 }

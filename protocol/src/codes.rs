@@ -70,11 +70,15 @@ pub enum ErrorCode {
     /// loopback, private, link-local or otherwise non-public address, or
     /// previews are off.
     LinkRefused,
+    /// The board does not take this kind of contribution: a leader
+    /// switched it off (files, audio, links, documents, comments), or it
+    /// takes another kind of reaction (likes, stars, none).
+    SwitchedOff,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::MalformedFrame,
         ErrorCode::UnknownType,
         ErrorCode::InvalidField,
@@ -102,6 +106,7 @@ impl ErrorCode {
         ErrorCode::QuotaExceeded,
         ErrorCode::SessionEnded,
         ErrorCode::LinkRefused,
+        ErrorCode::SwitchedOff,
     ];
 
     /// The wire name, e.g. `"malformed_frame"`.
@@ -134,6 +139,7 @@ impl ErrorCode {
             ErrorCode::QuotaExceeded => "quota_exceeded",
             ErrorCode::SessionEnded => "session_ended",
             ErrorCode::LinkRefused => "link_refused",
+            ErrorCode::SwitchedOff => "switched_off",
         }
     }
 }

@@ -302,6 +302,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                             },
                             status: PostStatus::Visible,
                             likes: 0,
+                            rating: Default::default(),
                             comments: Vec::new(),
                             created_at: 1_790_000_040_000,
                             edited_at: None,

@@ -330,6 +330,8 @@ fn board_csv(export: &BoardExport, sheet: &Sheet) -> Result<download::CsvExport,
         sheet.say("comments", "Commentaires").into(),
         sheet.time_header("created_at", "Publié le"),
         sheet.time_header("edited_at", "Modifié le"),
+        sheet.say("ratings", "Notes").into(),
+        sheet.say("average_stars", "Moyenne (étoiles)").into(),
     ])?;
     for row in &export.rows {
         let post = &row.post;
@@ -351,9 +353,22 @@ fn board_csv(export: &BoardExport, sheet: &Sheet) -> Result<download::CsvExport,
             &comments.join("\n"),
             &sheet.time(i64::try_from(post.created_at).unwrap_or(i64::MAX)),
             &post.edited_at.map(|at| sheet.time(i64::try_from(at).unwrap_or(i64::MAX))).unwrap_or_default(),
+            &post.rating.count.to_string(),
+            &average_stars(post, sheet),
         ])?;
     }
     Ok(writer)
+}
+
+/// A post's average stars to one decimal (in the sheet's decimal mark),
+/// empty while nobody rated it.
+fn average_stars(post: &Post, sheet: &Sheet) -> String {
+    if post.rating.count == 0 {
+        return String::new();
+    }
+    let tenths = (u64::from(post.rating.sum) * 10 + u64::from(post.rating.count) / 2) / u64::from(post.rating.count);
+    let mark = sheet.say(".", ",");
+    format!("{}{mark}{}", tenths / 10, tenths % 10)
 }
 
 fn status_name(post: &Post, sheet: &Sheet) -> &'static str {

@@ -8,6 +8,7 @@ mod ateliers;
 mod attendance;
 mod attendance_summary;
 mod bbb;
+mod board_activity;
 mod boards;
 pub(crate) mod download;
 mod first_run;
@@ -89,6 +90,8 @@ pub fn router() -> Router<AppState> {
         .route("/boards/{id}/link-preview", post(boards::link_preview))
         .route("/boards/{id}/export.csv", get(boards::export_csv))
         .route("/boards/{id}/export.zip", get(boards::export_zip))
+        .route("/boards/{id}/activity", get(board_activity::activity))
+        .route("/boards/{id}/activity.csv", get(board_activity::activity_csv))
         .route("/boards/import", post(boards::import).layer(DefaultBodyLimit::max(MAX_BOARD_IMPORT_BYTES)))
         .route("/blobs/{id}", get(boards::blob))
         .route("/bbb/webhooks", post(bbb::webhooks))

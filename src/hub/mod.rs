@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 #[cfg(test)]
 pub(crate) use room::Request;
+pub(crate) use room::stored;
 pub use room::{
     Accepted, AtelierAccess, Attached, BoardExport, Call, EffectJob, EffectSink, QuizResults, Receipt, Reply, RoomBack,
     RoomCommand, RoomGone, RoomHandle, RoomSettings, SERVICE_MEMBER_PREFIX, VIDEO_SERVICE, Who, now_ms, session_ended,

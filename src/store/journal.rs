@@ -469,7 +469,7 @@ fn stored_role(table: &str, stored: String) -> Result<Role, StoreError> {
 }
 
 /// A journal entry's role: empty for the entries without one.
-fn journal_role(stored: String) -> Result<Option<Role>, StoreError> {
+pub(super) fn journal_role(stored: String) -> Result<Option<Role>, StoreError> {
     if stored.is_empty() { Ok(None) } else { stored_role("journal", stored).map(Some) }
 }
 

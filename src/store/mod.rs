@@ -50,6 +50,7 @@ macro_rules! room_record {
 #[macro_use]
 mod badges;
 mod bbb;
+mod board_activity;
 mod bulk;
 mod ended;
 mod invitations;

@@ -6,7 +6,8 @@
 // field, and the coalescing of what is read out.
 
 import { dateAndTime } from './local-time';
-import type { BoardCommand, BoardImage, BoardFile, LinkPreview, Post, PostColour, PostContent, PostStatus } from './board-protocol';
+import type { BoardCommand, BoardImage, BoardFile, BoardSettings, Contribution, LinkPreview, Post, PostColour, PostContent, PostStatus, Rating } from './board-protocol';
+import { leads, type Role } from './protocol';
 import type { Command } from './protocol';
 import { lang, t, type MessageKey, tn } from './i18n';
 
@@ -303,6 +304,38 @@ export function likedNow(liked: ReadonlySet<string>, commands: readonly Command[
     if (c.command.action === 'unlike') result = false;
   }
   return result;
+}
+
+/** What this viewer may not add (leaders: nothing). */
+export function switchedOff(settings: BoardSettings, role: Role): ReadonlySet<Contribution> {
+  return new Set(leads(role) ? [] : settings.switched_off ?? []);
+}
+
+/** The file types the file field offers, by what is switched on ('' when everything is). */
+export function fileAccept(off: ReadonlySet<Contribution>): string {
+  if (!off.has('files') && !off.has('audio') && !off.has('documents')) return '';
+  const parts: string[] = [];
+  if (!off.has('documents')) parts.push('.pdf,.odt,.ods,.odp,.docx,.xlsx,.pptx');
+  if (!off.has('audio')) parts.push('audio/*');
+  if (!off.has('files')) parts.push('image/*,video/*');
+  return parts.join(',');
+}
+
+/** My stars for a post (0: none), counting the last rate or unrate still queued. */
+export function ratedNow(rated: Readonly<Record<string, number>>, commands: readonly Command[], post: string): number {
+  let result = rated[post] ?? 0;
+  for (const c of commands) {
+    if (c.type !== 'board' || !('post' in c.command) || c.command.post !== post) continue;
+    if (c.command.action === 'rate') result = c.command.stars;
+    if (c.command.action === 'unrate') result = 0;
+  }
+  return result;
+}
+
+/** A rating's average, to one decimal (0 when nobody rated). */
+export function averageStars(rating: Rating | null | undefined): number {
+  if (!rating || rating.count === 0) return 0;
+  return Math.round((rating.sum / rating.count) * 10) / 10;
 }
 
 /** Whether a board command about this post (with this action, if given) waits for its answer. */

@@ -13,6 +13,24 @@ export const BOARD_MODES: readonly BoardMode[] = ['open', 'moderated', 'closed',
 /** Whose names go with posts and comments. */
 export type AuthorVisibility = 'visible' | 'hidden_from_peers';
 
+/** How members react to posts: likes (the default), star ratings, or none. */
+export type Reactions = 'likes' | 'stars' | 'none';
+export const REACTIONS: readonly Reactions[] = ['likes', 'stars', 'none'];
+
+/** The stars a post was given: the average is sum / count. */
+export interface Rating {
+  count: number;
+  sum: number;
+}
+
+/** A kind of contribution a leader may switch off for participants. */
+export type Contribution = 'files' | 'audio' | 'links' | 'documents' | 'comments';
+export const CONTRIBUTIONS: readonly Contribution[] = ['files', 'audio', 'links', 'documents', 'comments'];
+
+/** Fewest and most stars in a rating. */
+export const MIN_STARS = 1;
+export const MAX_STARS = 5;
+
 /** Sections side by side, or one free wall. */
 export type BoardLayout = 'columns' | 'wall';
 
@@ -24,6 +42,10 @@ export interface BoardSettings {
   deadline?: number | null;
   completion_posts: number;
   completion_comments: number;
+  /** Absent from older servers: likes. */
+  reactions?: Reactions;
+  /** What participants may no longer add (leaders still may); absent when none. */
+  switched_off?: Contribution[];
 }
 
 export interface Section {
@@ -115,6 +137,8 @@ export interface Post {
   colour?: PostColour | null;
   status: PostStatus;
   likes: number;
+  /** Absent while nobody rated it. */
+  rating?: Rating | null;
   /** Oldest first. */
   comments: Comment[];
   created_at: number;
@@ -128,6 +152,10 @@ export type BoardCommand =
   | { action: 'move'; post: string; section: string; before?: string | null }
   | { action: 'like'; post: string }
   | { action: 'unlike'; post: string }
+  | { action: 'rate'; post: string; stars: number }
+  | { action: 'unrate'; post: string }
+  | { action: 'set_reactions'; reactions: Reactions }
+  | { action: 'switch'; contribution: Contribution; on: boolean }
   | { action: 'comment'; post: string; text: string }
   | { action: 'edit_comment'; post: string; comment: string; text: string }
   | { action: 'delete_comment'; post: string; comment: string }
@@ -152,6 +180,8 @@ export type BoardEvent =
   | { kind: 'post_removed'; post: string }
   | { kind: 'likes'; post: string; likes: number }
   | { kind: 'liked'; post: string; liked: boolean }
+  | { kind: 'rating'; post: string; rating: Rating }
+  | { kind: 'rated'; post: string; stars: number | null }
   | { kind: 'comment_added'; post: string; comment: Comment }
   | { kind: 'comment_updated'; post: string; comment: Comment }
   | { kind: 'comment_removed'; post: string; comment: string }
@@ -171,6 +201,8 @@ export interface BoardSnapshot {
   next?: string | null;
   /** The posts (of those here) this viewer likes. */
   liked: string[];
+  /** The stars this viewer gave the posts here they rated; absent when none. */
+  rated?: Record<string, number>;
   /** The video hosts the server embeds (`board.video_hosts`: `youtube`, `vimeo`,
    * `dailymotion`, host names, `*.` for any subdomain). */
   video_hosts?: string[];
@@ -181,6 +213,7 @@ export interface BoardPage {
   posts: Post[];
   next?: string | null;
   liked: string[];
+  rated?: Record<string, number>;
 }
 
 /** `POST /api/v1/rooms` with `kind: "board"`: the board part of the body. */

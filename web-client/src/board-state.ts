@@ -19,6 +19,8 @@ export interface BoardState {
   posts: Readonly<Record<string, Post>>;
   /** The posts this viewer likes. */
   liked: ReadonlySet<string>;
+  /** The stars this viewer gave, by post. */
+  rated: Readonly<Record<string, number>>;
   /** Posts this viewer could see when the snapshot was taken. */
   total: number;
   /** Where `load_more` goes on; null once every post is here. */
@@ -40,6 +42,7 @@ export function boardFromSnapshot(snapshot: BoardSnapshot): BoardState {
     sections: snapshot.sections,
     posts,
     liked: new Set(snapshot.liked),
+    rated: { ...(snapshot.rated ?? {}) },
     total: snapshot.total,
     next: snapshot.next ?? null,
     removed: new Set(),
@@ -58,12 +61,15 @@ export function applyBoardPage(state: BoardState, page: BoardPage): BoardState {
   const posts = { ...state.posts };
   const liked = new Set(state.liked);
   const likedHere = new Set(page.liked);
+  const rated = { ...state.rated };
   for (const post of page.posts) {
     if (posts[post.id] || state.removed.has(post.id)) continue;
     posts[post.id] = post;
     if (likedHere.has(post.id)) liked.add(post.id);
+    const stars = page.rated?.[post.id];
+    if (stars !== undefined) rated[post.id] = stars;
   }
-  return { ...state, posts, liked, next: page.next ?? null };
+  return { ...state, posts, liked, rated, next: page.next ?? null };
 }
 
 /** Applies one board event. */
@@ -90,6 +96,14 @@ export function applyBoardEvent(state: BoardState, event: BoardEvent): BoardStat
       else liked.delete(event.post);
       return { ...state, liked };
     }
+    case 'rating':
+      return updatePost(state, event.post, (post) => ({ ...post, rating: event.rating }));
+    case 'rated': {
+      const rated = { ...state.rated };
+      if (event.stars === null) delete rated[event.post];
+      else rated[event.post] = event.stars;
+      return { ...state, rated };
+    }
     case 'comment_added':
       return updatePost(state, event.post, (post) =>
         post.comments.some((c) => c.id === event.comment.id) ? post : { ...post, comments: [...post.comments, event.comment] });
@@ -102,7 +116,7 @@ export function applyBoardEvent(state: BoardState, event: BoardEvent): BoardStat
     case 'settings':
       return { ...state, settings: event.settings };
     case 'cleared':
-      return { ...state, posts: {}, liked: new Set(), next: null, pagesClosed: true };
+      return { ...state, posts: {}, liked: new Set(), rated: {}, next: null, pagesClosed: true };
     default:
       return state; // a kind this client does not know yet
   }

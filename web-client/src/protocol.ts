@@ -151,7 +151,8 @@ export type ErrorCode =
   | 'room_locked'
   | 'quota_exceeded'
   | 'session_ended'
-  | 'link_refused';
+  | 'link_refused'
+  | 'switched_off';
 
 export interface Welcome {
   type: 'welcome';

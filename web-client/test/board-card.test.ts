@@ -12,6 +12,7 @@ const noop = () => {};
 const calls: string[] = [];
 const actions: CardActions = {
   like: (p, like) => calls.push(`like ${p.id} ${like}`),
+  rate: (p, stars) => calls.push(`rate ${p.id} ${stars}`),
   comment: async () => ({ ok: true }) as never,
   deleteComment: noop,
   editComment: async (_post, c, text) => {
@@ -59,6 +60,41 @@ describe('postCard', () => {
     expect(document.activeElement).toBe(like);
     expect(like.getAttribute('aria-pressed')).toBe('true');
     expect(like.textContent).toContain('1 j’aime');
+  });
+
+  it('on a board of stars, shows the average and count, rates with five pressed-state buttons and takes the rating back', () => {
+    const stars: CardContext = { ...reader, reactions: 'stars' };
+    const card = mount(post('p1'), stars);
+    expect(card.root.querySelector('[data-focus="like"]')).toBeNull();
+    expect(card.root.querySelector('[data-testid="stars"]')!.textContent).toContain('Pas encore de note');
+    const group = card.root.querySelector('[data-testid="rate"]')!;
+    expect(group.getAttribute('role')).toBe('group');
+    expect(group.getAttribute('aria-label')).toBe('Votre note du message «\u00a0Post p1\u00a0»');
+    const four = byFocus(card.root, 'star-4');
+    expect(four.textContent).toBe('4 étoiles sur 5');
+    expect(byFocus(card.root, 'star-1').textContent).toBe('1 étoile sur 5');
+    four.focus();
+    four.click();
+    expect(calls).toEqual(['rate p1 4']);
+    card.update(post('p1', { rating: { count: 2, sum: 7 } }), { ...stars, stars: 4 });
+    expect(byFocus(card.root, 'star-4')).toBe(four);
+    expect(document.activeElement).toBe(four);
+    expect(four.getAttribute('aria-pressed')).toBe('true');
+    expect(byFocus(card.root, 'star-5').getAttribute('aria-pressed')).toBe('false');
+    expect(card.root.querySelector('[data-testid="stars"]')!.textContent).toContain('3,5 sur 5 (2 notes)');
+    const remove = byFocus(card.root, 'unrate');
+    remove.focus();
+    remove.click();
+    expect(calls).toEqual(['rate p1 4', 'rate p1 null']);
+    card.update(post('p1', { rating: { count: 1, sum: 3 } }), { ...stars, stars: 0 });
+    expect(card.root.querySelector('[data-focus="unrate"]')).toBeNull();
+    expect(document.activeElement).toBe(four); // the focus went to the star that was mine
+    // No reactions: nothing; a projector shows the average only.
+    card.update(post('p1', { rating: { count: 1, sum: 3 } }), { ...reader, reactions: 'none' });
+    expect(card.root.querySelector('[data-testid="stars"], [data-focus="like"], [data-testid="likes"]')).toBeNull();
+    card.update(post('p1', { rating: { count: 1, sum: 3 } }), { ...stars, projector: true });
+    expect(card.root.querySelector('[data-testid="rate"]')).toBeNull();
+    expect(card.root.querySelector('[data-testid="stars"]')!.textContent).toContain('3 sur 5 (1 note)');
   });
 
   it('keeps a video’s player while the post’s likes and comments change', () => {

@@ -81,3 +81,16 @@ describe('board slideshow', () => {
     show.dispose();
   });
 });
+
+describe('board slideshow of a board of stars', () => {
+  it('shows a post’s average and count, and no button to rate', () => {
+    const show = boardSlideshow(actions, noop);
+    document.body.append(show.root);
+    const rated = post('p1', { title: 'Notée', rating: { count: 2, sum: 9 } });
+    show.update(boardFromSnapshot(snapshot({ posts: [rated], total: 1, settings: { ...snapshot().settings, reactions: 'stars' } })));
+    show.show();
+    expect(show.root.querySelector('[data-testid="stars"]')!.textContent).toContain('4,5 sur 5 (2 notes)');
+    expect(show.root.querySelector('[data-testid="rate"], [data-testid="likes"]')).toBeNull();
+    show.dispose();
+  });
+});

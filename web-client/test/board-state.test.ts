@@ -9,6 +9,19 @@ import {
 import { post, SETTINGS, snapshot } from './board-fixtures';
 
 describe('board state', () => {
+  it('keeps my ratings from the snapshot, pages and `rated`, and ratings from `rating`', () => {
+    let state = boardFromSnapshot(snapshot({ posts: [post('p1'), post('p2')], rated: { p1: 4 }, next: 'c' }));
+    expect(state.rated).toEqual({ p1: 4 });
+    state = applyBoardPage(state, { posts: [post('p3')], next: null, liked: [], rated: { p3: 2 } });
+    expect(state.rated).toEqual({ p1: 4, p3: 2 });
+    state = applyBoardEvent(state, { kind: 'rated', post: 'p1', stars: null });
+    state = applyBoardEvent(state, { kind: 'rated', post: 'p2', stars: 5 });
+    expect(state.rated).toEqual({ p2: 5, p3: 2 });
+    state = applyBoardEvent(state, { kind: 'rating', post: 'p2', rating: { count: 3, sum: 12 } });
+    expect(state.posts.p2!.rating).toEqual({ count: 3, sum: 12 });
+    expect(applyBoardEvent(state, { kind: 'cleared' }).rated).toEqual({});
+  });
+
   it('starts from a snapshot', () => {
     const state = boardFromSnapshot(snapshot({ posts: [post('p1'), post('p2')], total: 150, next: 'cur-1', liked: ['p2'] }));
     expect(Object.keys(state.posts)).toEqual(['p1', 'p2']);

@@ -325,3 +325,55 @@ describe('a post\'s colour', () => {
     expect(sent && sent.type === 'board' && sent.command.action === 'post' && sent.command.colour).toBe('opera');
   });
 });
+
+describe('switched-off contributions', () => {
+  it('hide from a participant\'s form and comments, say so, and are switched from the console\'s checkboxes', () => {
+    const off = board([post('p1')], { settings: { ...snapshot().settings, switched_off: ['links', 'audio', 'comments'] } });
+    const { app } = fakeApp();
+    const phone = fakeClient(room('board', [trainer, bob], { board: off }), bob);
+    const view = renderBoardParticipant(app, phone.client, 'r1');
+    views.push(view);
+    document.body.append(view.root);
+    const form = q('[data-testid="compose"]');
+    const hidden = (testid: string) => q(`[data-testid="${testid}"]`, form).closest<HTMLElement>('.fr-input-group, .fr-upload-group')!.hidden;
+    expect(hidden('post-link-input')).toBe(true);
+    expect(hidden('post-video-input')).toBe(true);
+    expect(hidden('post-image-input')).toBe(false);
+    expect(hidden('post-file-input')).toBe(false);
+    expect(q<HTMLInputElement>('[data-testid="post-file-input"]', form).accept).toBe('.pdf,.odt,.ods,.odp,.docx,.xlsx,.pptx,image/*,video/*');
+    expect(q('[data-testid="switched-off"]').textContent).toBe('Désactivé par l’animateur\u00a0: messages et fichiers audio, liens et vidéos, commentaires.');
+    expect(document.querySelector('[data-testid="comment-input"]')).toBeNull();
+    view.dispose();
+    views = [];
+    document.body.replaceChildren();
+
+    const c = console_(off);
+    const boxes: Record<string, HTMLInputElement> = Object.fromEntries(all<HTMLInputElement>('[data-testid^="switch-"]').map((b) => [b.dataset.testid!, b]));
+    expect(Object.entries(boxes).map(([k, b]) => [k, b.checked])).toEqual([
+      ['switch-files', true], ['switch-audio', false], ['switch-links', false], ['switch-documents', true], ['switch-comments', false],
+    ]);
+    boxes['switch-comments']!.click();
+    expect(c.sent.at(-1)).toMatchObject({ type: 'board', command: { action: 'switch', contribution: 'comments', on: true } });
+    // The console's own form keeps every control (leaders may), and its comments too.
+    expect(q('[data-testid="post-link-input"]').closest<HTMLElement>('.fr-input-group')!.hidden).toBe(false);
+    expect(document.querySelector('[data-testid="comment-input"]')).not.toBeNull();
+  });
+});
+
+describe('settings read out', () => {
+  it('tells a participant what was switched off or on, and the reactions chosen', async () => {
+    const { boardAnnouncer } = await import('../src/views/board-common');
+    const { app, said } = fakeApp();
+    const announcer = boardAnnouncer(app, () => 'm-bob', false);
+    const before = board([]);
+    announcer.event({ kind: 'settings', settings: { ...before.settings, switched_off: ['links', 'comments'] } }, before);
+    announcer.event({ kind: 'settings', settings: { ...before.settings, switched_off: [] } }, { ...before, settings: { ...before.settings, switched_off: ['links'] } });
+    announcer.event({ kind: 'settings', settings: { ...before.settings, reactions: 'stars' } }, before);
+    expect(said).toEqual([
+      'Désactivé par l’animateur\u00a0: liens et vidéos, commentaires.',
+      'Toutes les contributions sont de nouveau possibles.',
+      'Réactions aux messages\u00a0: notes de 1 à 5 étoiles.',
+    ]);
+    announcer.dispose();
+  });
+});

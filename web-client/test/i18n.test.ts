@@ -25,7 +25,7 @@ describe('i18n', () => {
       'unsupported_protocol', 'not_authenticated', 'already_authenticated', 'unauthorized', 'token_expired',
       'forbidden', 'room_not_found', 'not_found', 'not_in_room', 'room_full', 'invalid_state', 'answer_late', 'rate_limited',
       'unavailable', 'internal', 'conflict', 'file_too_large', 'file_type_refused', 'room_locked',
-      'quota_exceeded', 'session_ended', 'link_refused'];
+      'quota_exceeded', 'session_ended', 'link_refused', 'switched_off'];
     for (const code of codes) expect(`error.${code}` in fr, code).toBe(true);
     expect(errorText('brand_new_code')).toContain('brand_new_code');
   });

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use amphi_protocol::board::{
     AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardPage, BoardSettings, BoardSnapshot, Comment,
-    PostContent, PostStatus, Section,
+    Contribution, MAX_STARS, MIN_STARS, PostContent, PostStatus, Rating, Reactions, Section,
 };
 use amphi_protocol::{ErrorCode, Role};
 use serde::{Deserialize, Serialize};
@@ -65,6 +65,16 @@ pub struct SeedPost {
     pub author_name: String,
     #[serde(flatten)]
     pub content: PostContent,
+    /// Likes it had where it was exported (counted, nobody's).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub likes: u32,
+    /// Stars it had where it was exported (counted, nobody's).
+    #[serde(default, skip_serializing_if = "Rating::is_empty")]
+    pub rating: Rating,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl BoardDefinition {
@@ -87,6 +97,11 @@ impl BoardDefinition {
                 return Err(format!("a post names section {} of {}", post.section, self.sections.len()));
             }
             check_content(&post.content).map_err(|refusal| refusal.message)?;
+            let stars = u64::from(post.rating.sum);
+            let count = u64::from(post.rating.count);
+            if !(count * u64::from(MIN_STARS)..=count * u64::from(MAX_STARS)).contains(&stars) {
+                return Err(format!("a post's rating is {MIN_STARS} to {MAX_STARS} stars per rating"));
+            }
         }
         Ok(())
     }
@@ -122,6 +137,11 @@ struct PostState {
     content: PostContent,
     status: PostStatus,
     likes: BTreeSet<String>,
+    /// Stars by member (a `stars` board).
+    ratings: BTreeMap<String, u8>,
+    /// Likes and stars the post came with (an imported board): nobody's.
+    imported_likes: u32,
+    imported_rating: Rating,
     comments: Vec<CommentState>,
     created_at: Millis,
     edited_at: Option<Millis>,
@@ -244,7 +264,10 @@ impl BoardSession {
         for seed in definition.posts {
             let section = board.sections[seed.section.min(board.sections.len() - 1)].id.clone();
             let key = board.key_before(&section, None);
-            board.insert_post(section, key, creator, &seed.author_name, seed.content, PostStatus::Visible, now);
+            let id =
+                board.insert_post(section, key, creator, &seed.author_name, seed.content, PostStatus::Visible, now);
+            let post = board.posts.get_mut(&id).expect("just inserted");
+            (post.imported_likes, post.imported_rating) = (seed.likes, seed.rating);
         }
         board
     }
@@ -322,6 +345,9 @@ impl BoardSession {
                 content,
                 status,
                 likes: BTreeSet::new(),
+                ratings: BTreeMap::new(),
+                imported_likes: 0,
+                imported_rating: Rating::default(),
                 comments: Vec::new(),
                 created_at: now,
                 edited_at: None,
@@ -382,6 +408,8 @@ impl BoardSession {
             BoardCommand::Move { post, section, before } => self.move_post(who, &post, &section, before, now),
             BoardCommand::Like { post } => self.like(who, &post, true),
             BoardCommand::Unlike { post } => self.like(who, &post, false),
+            BoardCommand::Rate { post, stars } => self.rate(who, &post, Some(stars)),
+            BoardCommand::Unrate { post } => self.rate(who, &post, None),
             BoardCommand::Comment { post, text } => self.comment(who, &post, text, now),
             BoardCommand::EditComment { post, comment, text } => self.edit_comment(who, &post, &comment, text, now),
             BoardCommand::DeleteComment { post, comment } => self.delete_comment(who, &post, &comment),
@@ -392,6 +420,23 @@ impl BoardSession {
             BoardCommand::SetMode { mode } => {
                 Self::only_leaders(who)?;
                 self.settings.mode = mode;
+                Ok(vec![self.settings_emit()])
+            }
+            BoardCommand::Switch { contribution, on } => {
+                Self::only_leaders(who)?;
+                let changed = if on {
+                    self.settings.switched_off.remove(&contribution)
+                } else {
+                    self.settings.switched_off.insert(contribution)
+                };
+                Ok(if changed { vec![self.settings_emit()] } else { Vec::new() })
+            }
+            BoardCommand::SetReactions { reactions } => {
+                Self::only_leaders(who)?;
+                if self.settings.reactions == reactions {
+                    return Ok(Vec::new());
+                }
+                self.settings.reactions = reactions;
                 Ok(vec![self.settings_emit()])
             }
             BoardCommand::SetDeadline { deadline } => {
@@ -461,6 +506,7 @@ impl BoardSession {
         let section = section.unwrap_or_else(|| self.sections[0].id.clone());
         self.may_write_in(who, &section, now)?;
         check_content(&content)?;
+        self.may_contribute(who, &new_parts(None, &content))?;
         if self.posts.len() >= MAX_POSTS {
             return Err(out_of_range(format!("this board is full ({MAX_POSTS} posts)")));
         }
@@ -507,6 +553,7 @@ impl BoardSession {
         }
         self.may_change(who, post, now)?;
         check_content(&content)?;
+        self.may_contribute(who, &new_parts(Some(&post.content), &content))?;
         if version != post.version {
             return Err(Refusal::new(
                 ErrorCode::Conflict,
@@ -573,9 +620,33 @@ impl BoardSession {
         Ok(self.post_emits(id, Change::Updated))
     }
 
-    fn like(&mut self, who: Actor<'_>, id: &str, like: bool) -> Result<Vec<BoardEmit>, Refusal> {
+    /// Whether `who` may add these kinds of contribution: leaders always
+    /// may, participants unless a leader switched one off.
+    fn may_contribute(&self, who: Actor<'_>, parts: &BTreeSet<Contribution>) -> Result<(), Refusal> {
+        if who.role.leads() {
+            return Ok(());
+        }
+        match parts.intersection(&self.settings.switched_off).next() {
+            Some(off) => Err(Refusal::new(
+                ErrorCode::SwitchedOff,
+                format!("{} are switched off on this board", contribution_words(*off)),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether `who` may react to post `id` the board's way `kind`.
+    fn may_react(&self, who: Actor<'_>, id: &str, kind: Reactions) -> Result<(), Refusal> {
         if who.role == Role::Observer {
-            return Err(Refusal::forbidden("observers do not like posts"));
+            return Err(Refusal::forbidden("observers do not react to posts"));
+        }
+        if self.settings.reactions != kind {
+            let message = match self.settings.reactions {
+                Reactions::Likes => "this board takes likes, not star ratings",
+                Reactions::Stars => "this board takes star ratings, not likes",
+                Reactions::None => "reactions are switched off on this board",
+            };
+            return Err(Refusal::new(ErrorCode::SwitchedOff, message));
         }
         let post = self.post(id)?;
         if !Self::sees(who, post) {
@@ -589,12 +660,39 @@ impl BoardSession {
                 return Err(invalid("this post is not shown to everyone yet"));
             }
         }
+        Ok(())
+    }
+
+    fn rate(&mut self, who: Actor<'_>, id: &str, stars: Option<u8>) -> Result<Vec<BoardEmit>, Refusal> {
+        self.may_react(who, id, Reactions::Stars)?;
+        if stars.is_some_and(|stars| !(MIN_STARS..=MAX_STARS).contains(&stars)) {
+            return Err(out_of_range(format!("a rating is {MIN_STARS} to {MAX_STARS} stars")));
+        }
+        let post = self.posts.get_mut(id).expect("checked above");
+        let before = match stars {
+            Some(stars) => post.ratings.insert(who.id.to_string(), stars),
+            None => post.ratings.remove(who.id),
+        };
+        if before == stars {
+            return Ok(Vec::new()); // the same rating again changes nothing
+        }
+        let rating = rating_of(post);
+        let mut emits = self.to_seers(&self.posts[id], BoardEvent::Rating { post: id.to_string(), rating });
+        emits.push(BoardEmit {
+            audience: Audience::Member(who.id.to_string()),
+            event: BoardEvent::Rated { post: id.to_string(), stars },
+        });
+        Ok(emits)
+    }
+
+    fn like(&mut self, who: Actor<'_>, id: &str, like: bool) -> Result<Vec<BoardEmit>, Refusal> {
+        self.may_react(who, id, Reactions::Likes)?;
         let post = self.posts.get_mut(id).expect("checked above");
         let changed = if like { post.likes.insert(who.id.to_string()) } else { post.likes.remove(who.id) };
         if !changed {
             return Ok(Vec::new()); // liking twice is one like
         }
-        let likes = post.likes.len() as u32;
+        let likes = likes_of(post);
         let mut emits = self.to_seers(&self.posts[id], BoardEvent::Likes { post: id.to_string(), likes });
         emits.push(BoardEmit {
             audience: Audience::Member(who.id.to_string()),
@@ -605,6 +703,7 @@ impl BoardSession {
 
     fn comment(&mut self, who: Actor<'_>, id: &str, text: String, now: Millis) -> Result<Vec<BoardEmit>, Refusal> {
         let text = comment_text(&text)?;
+        self.may_contribute(who, &BTreeSet::from([Contribution::Comments]))?;
         let post = self.post(id)?;
         if !Self::sees(who, post) {
             return Err(not_found("post"));
@@ -669,6 +768,7 @@ impl BoardSession {
         if found.author != who.id {
             return Err(Refusal::forbidden("only its author rewrites a comment"));
         }
+        self.may_contribute(who, &BTreeSet::from([Contribution::Comments]))?;
         self.may_write_in(who, &post.section.clone(), now)?;
         let Some(changed) = self.posts.get_mut(id).and_then(|p| p.comments.iter_mut().find(|c| c.id == comment)) else {
             return Err(not_found("comment"));
@@ -854,6 +954,7 @@ impl BoardSession {
             posts: page.posts,
             next: page.next,
             liked: page.liked,
+            rated: page.rated,
             video_hosts: Vec::new(),
         }
     }
@@ -862,7 +963,7 @@ impl BoardSession {
     pub fn page_after(&self, who: Actor<'_>, cursor: Option<&str>) -> BoardPage {
         let after = cursor.and_then(view::parse_cursor);
         let lens = self.lens_of(who);
-        let mut page = BoardPage { posts: Vec::new(), next: None, liked: Vec::new() };
+        let mut page = BoardPage { posts: Vec::new(), next: None, liked: Vec::new(), rated: BTreeMap::new() };
         for (position, post) in self.ordered_for(who) {
             if let Some((p, key, id)) = &after
                 && (position, post.key.as_str(), post.id.as_str()) <= (*p, key.as_str(), id.as_str())
@@ -878,6 +979,9 @@ impl BoardSession {
             }
             if post.likes.contains(who.id) {
                 page.liked.push(post.id.clone());
+            }
+            if let Some(stars) = post.ratings.get(who.id) {
+                page.rated.insert(post.id.clone(), *stars);
             }
             page.posts.push(view::post(post, lens));
         }
@@ -902,9 +1006,12 @@ impl BoardSession {
         let positions: BTreeMap<&str, usize> =
             self.sections.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
         let leader = Actor { id: "", name: "", role: Role::Admin };
+        // A free wall's one untitled section is no section at all in a
+        // definition (which refuses blank titles).
+        let untitled_wall = self.sections.len() == 1 && self.sections[0].title.is_empty();
         BoardDefinition {
             title: self.title.clone(),
-            sections: self.sections.iter().map(|s| s.title.clone()).collect(),
+            sections: if untitled_wall { Vec::new() } else { self.sections.iter().map(|s| s.title.clone()).collect() },
             settings: self.settings.clone(),
             posts: self
                 .ordered_for(leader)
@@ -913,6 +1020,8 @@ impl BoardSession {
                     section: positions.get(post.section.as_str()).copied().unwrap_or(0),
                     author_name: post.author_name.clone(),
                     content: post.content.clone(),
+                    likes: likes_of(post),
+                    rating: rating_of(post),
                 })
                 .collect(),
         }
@@ -924,6 +1033,50 @@ impl BoardSession {
 pub struct ExportRow {
     pub section: String,
     pub post: amphi_protocol::board::Post,
+}
+
+/// The kinds of contribution `new` adds to `old` (a new post: all it
+/// holds): a link, card or video that changed, an image or a file that is
+/// not the one the post had.
+fn new_parts(old: Option<&PostContent>, new: &PostContent) -> BTreeSet<Contribution> {
+    let mut parts = BTreeSet::new();
+    let changed = |same: fn(&PostContent, &PostContent) -> bool| old.is_none_or(|old| !same(old, new));
+    let link_part = new.link.is_some() || new.video.is_some() || new.link_preview.is_some();
+    if link_part && changed(|a, b| a.link == b.link && a.video == b.video && a.link_preview == b.link_preview) {
+        parts.insert(Contribution::Links);
+    }
+    if new.image.is_some() && changed(|a, b| a.image.as_ref().map(|i| &i.blob) == b.image.as_ref().map(|i| &i.blob)) {
+        parts.insert(Contribution::Files);
+    }
+    if let Some(file) = &new.file
+        && changed(|a, b| a.file.as_ref().map(|f| &f.blob) == b.file.as_ref().map(|f| &f.blob))
+    {
+        parts.insert(Contribution::of_file(&file.content_type));
+    }
+    parts
+}
+
+/// A kind of contribution in words, for refusals.
+fn contribution_words(contribution: Contribution) -> &'static str {
+    match contribution {
+        Contribution::Files => "images and files",
+        Contribution::Audio => "sound recordings and audio files",
+        Contribution::Links => "links and videos",
+        Contribution::Documents => "documents (PDF, office files)",
+        Contribution::Comments => "comments",
+    }
+}
+
+/// A post's likes: its members' and those it came with.
+fn likes_of(post: &PostState) -> u32 {
+    (post.likes.len() as u32).saturating_add(post.imported_likes)
+}
+
+/// A post's stars: its members' and those it came with.
+fn rating_of(post: &PostState) -> Rating {
+    let count = (post.ratings.len() as u32).saturating_add(post.imported_rating.count);
+    let sum = post.ratings.values().map(|&s| u32::from(s)).sum::<u32>().saturating_add(post.imported_rating.sum);
+    Rating { count, sum }
 }
 
 /// A comment's text, trimmed: 1 to [`MAX_COMMENT_CHARS`] characters.

@@ -240,6 +240,56 @@ fn likes_are_one_per_member_and_private_state_goes_to_the_liker() {
 }
 
 #[test]
+fn a_stars_board_takes_one_changeable_rating_per_member_and_no_likes() {
+    use amphi_protocol::board::{Rating, Reactions};
+    let mut b = board_with(BoardSettings { reactions: Reactions::Stars, ..BoardSettings::default() });
+    let id = added_id(&ok(&mut b, camille(), post("Notez-moi")));
+    let rate = |stars| BoardCommand::Rate { post: id.clone(), stars };
+    let emits = ok(&mut b, lea(), rate(4));
+    assert_eq!(emits[0].event, BoardEvent::Rating { post: id.clone(), rating: Rating { count: 1, sum: 4 } });
+    assert_eq!(emits[0].audience, Audience::Everyone);
+    assert_eq!(emits[1].audience, Audience::Member("p2".into()));
+    assert_eq!(emits[1].event, BoardEvent::Rated { post: id.clone(), stars: Some(4) });
+    assert!(ok(&mut b, lea(), rate(4)).is_empty(), "the same rating again changes nothing");
+    ok(&mut b, lea(), rate(2));
+    ok(&mut b, camille(), rate(5));
+    assert_eq!(b.snapshot(trainer()).posts[0].rating, Rating { count: 2, sum: 7 });
+    assert_eq!(b.snapshot(lea()).rated.get(&id), Some(&2));
+    assert!(b.snapshot(trainer()).rated.is_empty(), "each sees only their own rating");
+    for stars in [0, 6] {
+        assert_eq!(refused(&mut b, lea(), rate(stars)), ErrorCode::OutOfRange);
+    }
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Like { post: id.clone() }), ErrorCode::SwitchedOff);
+    assert_eq!(refused(&mut b, projector(), rate(3)), ErrorCode::Forbidden);
+    let emits = ok(&mut b, lea(), BoardCommand::Unrate { post: id.clone() });
+    assert_eq!(emits[0].event, BoardEvent::Rating { post: id.clone(), rating: Rating { count: 1, sum: 5 } });
+    assert_eq!(emits[1].event, BoardEvent::Rated { post: id.clone(), stars: None });
+    assert!(ok(&mut b, lea(), BoardCommand::Unrate { post: id.clone() }).is_empty());
+    // Leaders choose; likes boards refuse ratings, `none` refuses both.
+    assert_eq!(
+        refused(&mut b, camille(), BoardCommand::SetReactions { reactions: Reactions::Likes }),
+        ErrorCode::Forbidden
+    );
+    ok(&mut b, trainer(), BoardCommand::SetReactions { reactions: Reactions::Likes });
+    assert_eq!(refused(&mut b, lea(), rate(3)), ErrorCode::SwitchedOff);
+    ok(&mut b, lea(), BoardCommand::Like { post: id.clone() });
+    ok(&mut b, trainer(), BoardCommand::SetReactions { reactions: Reactions::None });
+    assert_eq!(refused(&mut b, lea(), BoardCommand::Unlike { post: id.clone() }), ErrorCode::SwitchedOff);
+    // The export keeps the counts; a board made of it starts with them.
+    let definition = b.as_definition();
+    assert_eq!((definition.posts[0].likes, definition.posts[0].rating), (1, Rating { count: 1, sum: 5 }));
+    assert_eq!(definition.settings.reactions, Reactions::None);
+    let again = BoardSession::new(definition.clone(), "t9", T0);
+    let wall = BoardDefinition { title: "Mur".into(), ..BoardDefinition::default() };
+    let wall = BoardSession::new(wall, "t1", T0).as_definition();
+    assert!(wall.sections.is_empty() && wall.validate().is_ok(), "a free wall's export reads back: {wall:?}");
+    assert_eq!(again.as_definition().posts, definition.posts, "a round trip keeps likes and stars");
+    let mut bad = definition;
+    bad.posts[0].rating = Rating { count: 1, sum: 6 };
+    assert!(bad.validate().is_err(), "six stars in one rating");
+}
+
+#[test]
 fn a_comment_is_rewritten_by_its_author_only_and_says_when() {
     let mut b = board();
     let id = added_id(&ok(&mut b, camille(), post("Discussion")));
@@ -388,6 +438,69 @@ fn content_is_checked() {
 }
 
 #[test]
+fn switched_off_kinds_are_refused_to_participants_and_existing_posts_keep_theirs() {
+    use amphi_protocol::board::Contribution;
+    let file = |content_type: &str| File {
+        blob: content_type.replace('/', "-"),
+        name: "f".into(),
+        content_type: content_type.into(),
+        size: 3,
+    };
+    let with_file = |content_type: &str| PostContent { file: Some(file(content_type)), ..text("Fichier") };
+    let with_link = PostContent { link: Some("https://eduscol.education.fr/".into()), ..text("Lien") };
+    let with_video =
+        PostContent { video: Some(Video { url: "https://www.youtube-nocookie.com/embed/x".into() }), ..text("Vidéo") };
+    let with_image = PostContent { image: Some(Image { blob: "i".into(), alt: String::new() }), ..text("Image") };
+    let mut b = board();
+    let post_of = |content: PostContent| BoardCommand::Post { section: None, before: None, content };
+    // Before: everything goes; a PDF post stays once documents go off.
+    let pdf = added_id(&ok(&mut b, camille(), post_of(with_file("application/pdf"))));
+    let switch = |contribution, on| BoardCommand::Switch { contribution, on };
+    assert_eq!(refused(&mut b, camille(), switch(Contribution::Links, false)), ErrorCode::Forbidden);
+    for kind in Contribution::ALL {
+        let emits = ok(&mut b, trainer(), switch(kind, false));
+        assert!(matches!(&emits[0].event, BoardEvent::Settings { settings } if settings.switched_off.contains(&kind)));
+    }
+    assert!(ok(&mut b, trainer(), switch(Contribution::Links, false)).is_empty(), "already off");
+    let cases = [
+        (with_file("application/pdf"), "documents"),
+        (with_file("application/vnd.oasis.opendocument.text"), "documents"),
+        (with_file("audio/webm"), "sound"),
+        (with_file("video/mp4"), "files"),
+        (with_image.clone(), "images"),
+        (with_link.clone(), "links"),
+        (with_video, "links"),
+    ];
+    for (content, words) in cases {
+        let refusal = b.apply(camille(), post_of(content.clone()), T0 + 1000).expect_err("switched off");
+        assert_eq!(refusal.code, ErrorCode::SwitchedOff, "{content:?}");
+        assert!(refusal.message.contains(words), "{}", refusal.message);
+    }
+    ok(&mut b, camille(), post("Texte seul"));
+    ok(&mut b, trainer(), post_of(with_link.clone())); // leaders still may
+    // The PDF post's author edits its words and keeps the file; a new file is refused.
+    ok(&mut b, camille(), BoardCommand::Edit { post: pdf.clone(), version: 1, content: with_file("application/pdf") });
+    let other = PostContent { file: Some(File { blob: "autre".into(), ..file("application/pdf") }), ..text("Autre") };
+    assert_eq!(
+        refused(&mut b, camille(), BoardCommand::Edit { post: pdf.clone(), version: 2, content: other }),
+        ErrorCode::SwitchedOff
+    );
+    assert_eq!(
+        refused(&mut b, camille(), BoardCommand::Comment { post: pdf.clone(), text: "Oui".into() }),
+        ErrorCode::SwitchedOff
+    );
+    ok(&mut b, trainer(), BoardCommand::Comment { post: pdf.clone(), text: "Le formateur commente".into() });
+    // Switched on again: it goes.
+    ok(&mut b, trainer(), switch(Contribution::Comments, true));
+    ok(&mut b, camille(), BoardCommand::Comment { post: pdf.clone(), text: "Oui".into() });
+    ok(&mut b, trainer(), switch(Contribution::Files, true));
+    ok(&mut b, camille(), post_of(with_image));
+    // The switches go with the board's definition (the ZIP export).
+    let off: Vec<Contribution> = b.as_definition().settings.switched_off.into_iter().collect();
+    assert_eq!(off, [Contribution::Audio, Contribution::Links, Contribution::Documents]);
+}
+
+#[test]
 fn completion_counts_posts_and_comments_not_deleted_ones() {
     let settings = BoardSettings { completion_posts: 1, completion_comments: 1, ..BoardSettings::default() };
     let mut b = board_with(settings);
@@ -447,7 +560,13 @@ fn definitions_are_validated_and_seed_posts() {
     assert!(definition.validate().is_err());
     definition.title = "Modèle".into();
     definition.sections = vec!["A".into()];
-    definition.posts = vec![SeedPost { section: 3, author_name: "X".into(), content: text("Hors") }];
+    definition.posts = vec![SeedPost {
+        section: 3,
+        author_name: "X".into(),
+        content: text("Hors"),
+        likes: 0,
+        rating: Default::default(),
+    }];
     assert!(definition.validate().is_err(), "a seed post names a missing section");
     definition.posts[0].section = 0;
     definition.validate().unwrap();

@@ -11,6 +11,7 @@
 //! and [`RoomHandle`], the same for a local actor and one on another node.
 
 mod activity;
+pub(crate) use activity::stored;
 mod actor;
 mod call;
 mod journal;

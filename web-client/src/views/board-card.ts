@@ -3,7 +3,8 @@
 // (plain text, line breaks kept: textContent only), link (as its card when
 // the server read one: image, site, title, description), image with its
 // alternative text, video (an iframe for the server's embed URL only) and
-// file (name, size, download link); likes (a toggle button), comments (and a
+// file (name, size, download link); likes (a toggle button) or stars (the
+// average and count, and five buttons for one's own rating), comments (and a
 // comment form that keeps its draft), and the actions this viewer has: edit
 // or delete an own post, moderate (approve, hide, unhide, delete), move
 // (up, down, to a section; a drag handle for pointers). Each part is drawn
@@ -15,10 +16,10 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
 import { blobUrl } from '../board-api';
-import { embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
-import { POST_COLOURS, type Comment, type Post, type PostContent, type Section } from '../board-protocol';
+import { averageStars, embedUrl, fieldsOf, formatDateTime, formatSize, postHeading, safeLink, statusLabel, type MoveTarget } from '../board-format';
+import { MAX_STARS, POST_COLOURS, type Comment, type Contribution, type Post, type PostContent, type Reactions, type Section } from '../board-protocol';
 import { h, uid } from '../dom';
-import { t, tn } from '../i18n';
+import { formatNumber, t, tn } from '../i18n';
 import type { CommandResult } from '../client';
 import { linkCardTemplate, postComposer, type ComposerUploads } from './board-composer';
 
@@ -39,6 +40,12 @@ export interface CardContext {
   liked: boolean;
   /** Likes are allowed (a visible post, a board not closed; never for observers). */
   canLike: boolean;
+  /** The board's reactions (absent: likes); with stars, `canLike` allows rating. */
+  reactions?: Reactions;
+  /** My stars for this post (0 or absent: none). */
+  stars?: number;
+  /** What a leader switched off for this viewer (comments, and what an edit may add). */
+  switchedOff?: readonly Contribution[];
   /** Comments and own edits are allowed in this post's section now. */
   canWrite: boolean;
   /** A command about this post waits for its answer. */
@@ -51,6 +58,8 @@ export interface CardContext {
 
 export interface CardActions {
   like(post: Post, like: boolean): void;
+  /** Rates the post 1–5 stars, or (null) takes the rating back. */
+  rate?(post: Post, stars: number | null): void;
   comment(post: Post, text: string): Promise<CommandResult>;
   deleteComment(post: Post, comment: Comment): void;
   /** Its author rewrites a comment (absent where comments are read only). */
@@ -212,7 +221,35 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
         : nothing}`);
   }
 
+  function starsTemplate(): TemplateResult | typeof nothing {
+    const count = post.rating?.count ?? 0;
+    const average = averageStars(post.rating);
+    if (ctx.projector && count === 0) return nothing;
+    const summary = count === 0 ? t('board.stars.none') : tn('board.stars.summary', count, { average: formatNumber(average) });
+    const shown = Math.round(average);
+    const display = html`<p class="amphi-post__likes amphi-stars__summary" data-testid="stars">
+      <span class="amphi-stars__display" aria-hidden="true">${[...Array(MAX_STARS).keys()].map((i) => html`<span class="fr-icon--sm ${i < shown ? 'fr-icon-star-fill' : 'fr-icon-star-line'}"></span>`)}</span>
+      <span>${summary}</span></p>`;
+    if (!ctx.canLike || ctx.projector || !actions.rate) return display;
+    const mine = ctx.stars ?? 0;
+    const title = postHeading(post);
+    // Icon-only DSFR buttons: their words stay for screen readers (and as a tooltip).
+    const star = (n: number) => {
+      const label = tn('board.stars.star', n);
+      return html`<button type="button" class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline amphi-stars__star ${n <= mine ? 'fr-icon-star-fill' : 'fr-icon-star-line'}"
+        data-focus=${`star-${n}`} aria-pressed=${String(mine === n)} title=${label} @click=${() => actions.rate!(post, n)}>${label}</button>`;
+    };
+    const remove = mine > 0
+      ? button({ label: t('board.stars.remove'), focus: 'unrate', focusAlt: `star-${mine}`, cls: 'fr-btn--tertiary-no-outline',
+        ariaLabel: t('board.stars.removeLabel', { title }), onClick: () => actions.rate!(post, null) })
+      : nothing;
+    return html`${display}<div class="amphi-stars" role="group" aria-label=${t('board.stars.group', { title })} data-testid="rate">${[...Array(MAX_STARS).keys()].map((i) => star(i + 1))}${remove}</div>`;
+  }
+
   function renderSocial(): void {
+    const reactions = ctx.reactions ?? 'likes';
+    if (reactions === 'none') return draw(social, nothing);
+    if (reactions === 'stars') return draw(social, starsTemplate());
     const count = tn('board.likes', post.likes);
     // The wall of a projector leaves out "0 j'aime": room for the posts.
     if (ctx.projector && post.likes === 0) return draw(social, nothing);
@@ -339,13 +376,14 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
         ? html`<p class="amphi-post__likes"><span aria-hidden="true" class="fr-icon-chat-3-line fr-icon--sm"></span> ${headingText}</p>`
         : nothing);
     }
-    const commentable = (ctx.canWrite && post.status === 'visible') || ctx.leader;
+    const commentsOff = !ctx.leader && Boolean(ctx.switchedOff?.includes('comments'));
+    const commentable = ((ctx.canWrite && post.status === 'visible') || ctx.leader) && !commentsOff;
     commentLabel.textContent = t('board.comment.label', { title: postHeading(post) });
     draw(comments, html`<h4 class="fr-text--sm fr-mb-1w amphi-post__comments-title">${headingText}</h4>
       ${count
         ? html`<ul class="amphi-comments" data-testid="comments">${repeat(post.comments, (c) => c.id, (c) => html`<li class="amphi-comment" data-testid="comment">
             ${editingComment?.id === c.id ? editingComment.form : html`<p class="amphi-comment__text">${c.text}</p>`}
-            <p class="amphi-comment__meta">${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}${c.edited_at ? ` · ${t('board.edited')}` : ''}${ctx.me && c.author === ctx.me && actions.editComment && ctx.canWrite && editingComment?.id !== c.id
+            <p class="amphi-comment__meta">${authorText(c.author, c.author_name)} · ${formatDateTime(c.created_at)}${c.edited_at ? ` · ${t('board.edited')}` : ''}${ctx.me && c.author === ctx.me && actions.editComment && ctx.canWrite && !commentsOff && editingComment?.id !== c.id
               ? button({ label: t('board.comment.edit'), focus: `edit-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.editLabel', { text: c.text.slice(0, 40) }), onClick: () => openCommentEdit(c) })
               : nothing}${(ctx.me && c.author === ctx.me) || ctx.leader
               ? button({ label: t('board.comment.delete'), focus: `del-${c.id}`, cls: 'fr-btn--tertiary-no-outline', ariaLabel: t('board.comment.deleteLabel', { text: c.text.slice(0, 40) }), onClick: () => actions.deleteComment(post, c) })
@@ -378,6 +416,7 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
         return result.ok;
       },
     });
+    composer.setSwitchedOff(new Set(ctx.switchedOff ?? []));
     const notes: (Node | null)[] = [];
     if (conflict) {
       notes.push(h('div', { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mb-2w', role: 'alert', 'data-testid': 'conflict' },

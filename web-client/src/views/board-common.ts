@@ -67,6 +67,7 @@ export function cardActions(app: App, client: AmphiClient, room: RoomId, uploads
   const send = (command: BoardCommand) => sendBoard(client, room, command);
   return {
     like: (post, like) => void send({ action: like ? 'like' : 'unlike', post: post.id }),
+    rate: (post, stars) => void send(stars === null ? { action: 'unrate', post: post.id } : { action: 'rate', post: post.id, stars }),
     comment: (post, text) => send({ action: 'comment', post: post.id, text }),
     editComment: (post, comment, text) => send({ action: 'edit_comment', post: post.id, comment: comment.id, text }),
     deleteComment: (post, comment) => {
@@ -149,6 +150,15 @@ export function boardAnnouncer(app: App, me: () => string | undefined, leader: b
           if (before && before.settings.mode !== event.settings.mode) {
             app.announce(t('board.announce.mode', { mode: t(MODE_LABEL[event.settings.mode]) }));
           }
+          if (before && (before.settings.reactions ?? 'likes') !== (event.settings.reactions ?? 'likes')) {
+            app.announce(t('board.announce.reactions', { reactions: lowerFirst(t(`board.reactions.${event.settings.reactions ?? 'likes'}`)) }));
+          }
+          if (before && !leader && (before.settings.switched_off ?? []).join() !== (event.settings.switched_off ?? []).join()) {
+            const off = event.settings.switched_off ?? [];
+            app.announce(off.length
+              ? t('board.switchedOff', { list: off.map((c) => lowerFirst(t(`board.switch.${c}`))).join(', ') })
+              : t('board.announce.allSwitchedOn'));
+          }
           if (before && (before.settings.deadline ?? null) !== (event.settings.deadline ?? null)) {
             const at = event.settings.deadline;
             app.announce(at ? t('board.deadline', { time: formatPlanned(at) }) : t('board.announce.noDeadline'));
@@ -163,6 +173,11 @@ export function boardAnnouncer(app: App, me: () => string | undefined, leader: b
     },
     dispose: () => gather.dispose(),
   };
+}
+
+/** A label as the middle of a sentence ("Liens et vidéos" → "liens et vidéos"). */
+export function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** A board command's refusal in words (upload type errors keep their code). */

@@ -15,8 +15,8 @@
 // leaves the chosen one chosen.
 
 import { ApiError } from '../api';
-import { buildContent, fieldsOfContent, formatSize, isWebLink, refusedPostField, videoHostNames, type FieldError, type PostFields } from '../board-format';
-import { POST_COLOURS, type LinkPreview, type PostColour, type PostContent, type Section, type UploadedBlob } from '../board-protocol';
+import { buildContent, fieldsOfContent, fileAccept, formatSize, isWebLink, refusedPostField, videoHostNames, type FieldError, type PostFields } from '../board-format';
+import { POST_COLOURS, type Contribution, type LinkPreview, type PostColour, type PostContent, type Section, type UploadedBlob } from '../board-protocol';
 import { blobUrl } from '../board-api';
 import { html, nothing, render } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
@@ -59,6 +59,8 @@ export interface Composer {
    * that field. Returns false when the refusal is not about a field.
    */
   showRefusal(content: PostContent, section: string | undefined, code: string): boolean;
+  /** The kinds a leader switched off for this member: their controls hide (what a post being edited holds stays). */
+  setSwitchedOff(off: ReadonlySet<Contribution>): void;
 }
 
 export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp';
@@ -150,6 +152,7 @@ export function postComposer(opts: ComposerOptions): Composer {
   let file = init?.file ? { ...init.file } : null;
   const fileInput = h('input', { class: 'fr-upload', type: 'file', 'data-testid': 'post-file-input' });
   const fileField = field(fileInput, t('board.form.file'), t('board.form.fileHint'), 'fr-upload-group');
+  const fileHint = fileField.group.querySelector<HTMLElement>('.fr-hint-text')!;
   const fileStatus = h('p', { class: 'fr-text--sm fr-mb-1w', role: 'status', 'data-testid': 'file-status' });
   const removeFile = h('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-close-line' }, t('board.form.removeFile'));
   const fileDetails = h('div', { class: 'amphi-composer__attached' }, removeFile);
@@ -391,6 +394,21 @@ export function postComposer(opts: ComposerOptions): Composer {
     showAttachments();
   }
 
+  function setSwitchedOff(off: ReadonlySet<Contribution>): void {
+    const linksOff = off.has('links');
+    for (const part of [link.group, cardStatus, video.group]) part.hidden = linksOff;
+    if (linksOff) cardDetails.hidden = true;
+    else showCard();
+    imageField.group.hidden = off.has('files');
+    recorder.root.hidden = off.has('audio');
+    fileField.group.hidden = off.has('files') && off.has('audio') && off.has('documents');
+    const accept = fileAccept(off);
+    if (accept) fileInput.accept = accept;
+    else fileInput.removeAttribute('accept');
+    const kinds = (['documents', 'audio', 'files'] as const).filter((c) => !off.has(c)).map((c) => t(`board.switch.${c}`).toLowerCase());
+    fileHint.textContent = accept ? t('board.form.fileHintOnly', { kinds: kinds.join(', ') }) : t('board.form.fileHint');
+  }
+
   function setSections(list: readonly Section[]): void {
     const current = section.input.value;
     render(repeat(list, (s) => s.id, (s) => html`<option value=${s.id}>${s.title || t('board.untitledSection')}</option>`), section.input);
@@ -402,5 +420,5 @@ export function postComposer(opts: ComposerOptions): Composer {
   if (opts.sections) setSections(opts.sections);
   showAttachments();
   showCard();
-  return { root, focus: () => title.input.focus(), setSections, setVideoHosts, showRefusal };
+  return { root, focus: () => title.input.focus(), setSections, setVideoHosts, showRefusal, setSwitchedOff };
 }

@@ -1,18 +1,21 @@
 // "Créer un tableau" (trainer): title, sections (one per line; none for a
 // free wall), mode (open, moderated, closed, reveal-later), whose names
-// peers see, layout (columns or wall), an optional posting deadline and what
+// peers see, layout (columns or wall), reactions (likes, stars or none), an
+// what participants may add (files, audio, links, documents, comments), an
+// optional posting deadline and what
 // a participant's completion needs; then the board room is created and the
 // console opens. Also "import a board": an export (ZIP) made into a new board
 // (this form is on the console too).
 
 import type { App, View } from '../app';
 import { fromLocalInput, SECTION_TITLE_MAX } from '../board-format';
-import type { AuthorVisibility, BoardLayout, BoardMode, BoardSettings } from '../board-protocol';
+import { CONTRIBUTIONS, type AuthorVisibility, type BoardLayout, type BoardMode, type BoardSettings, type Reactions } from '../board-protocol';
 import { h, setChildren, uid } from '../dom';
 import { errorText, t } from '../i18n';
 import { loadTrainerToken, saveTrainerToken } from '../session';
 import { TITLE_MAX } from './home';
 import { radios } from './quiz-create';
+import { switchesFieldset } from './board-settings-panel';
 
 /** The sections typed one per line: trimmed, empty lines dropped. */
 export function parseSections(text: string): string[] {
@@ -82,6 +85,12 @@ export function renderBoardCreate(app: App): View {
     { value: 'columns', label: 'board.layout.columns' },
     { value: 'wall', label: 'board.layout.wall' },
   ], 'columns');
+  const reactions = radios<Reactions>('board.create.reactions', 'board-reactions', [
+    { value: 'likes', label: 'board.reactions.likes' },
+    { value: 'stars', label: 'board.reactions.stars', hint: 'board.reactions.starsHint' },
+    { value: 'none', label: 'board.reactions.none' },
+  ], 'likes');
+  const switches = switchesFieldset();
   const deadline = h('input', { class: 'fr-input', id: 'board-deadline', type: 'datetime-local', 'aria-describedby': 'board-deadline-hint' });
   const posts = h('input', { class: 'fr-input', id: 'board-completion-posts', type: 'number', min: '0', max: '100', inputmode: 'numeric', value: '0' });
   const comments = h('input', { class: 'fr-input', id: 'board-completion-comments', type: 'number', min: '0', max: '100', inputmode: 'numeric', value: '0' });
@@ -95,7 +104,7 @@ export function renderBoardCreate(app: App): View {
     h('div', { class: 'fr-input-group' }, labelled('board-token', t('home.token')), tokenInput),
     h('div', { class: 'fr-input-group' }, labelled('board-title', t('board.create.title')), titleInput),
     h('div', { class: 'fr-input-group' }, labelled('board-sections', t('board.create.sections'), t('board.create.sectionsHint')), sections),
-    mode.root, authors.root, layout.root,
+    mode.root, authors.root, layout.root, reactions.root, switches.root,
     h('div', { class: 'fr-input-group' }, labelled('board-deadline', t('board.create.deadline'), t('board.create.deadlineHint')), deadline),
     h('fieldset', { class: 'fr-fieldset', 'aria-labelledby': 'completion-legend' },
       h('legend', { class: 'fr-fieldset__legend', id: 'completion-legend' }, t('board.create.completion'),
@@ -121,6 +130,8 @@ export function renderBoardCreate(app: App): View {
       mode: mode.value(),
       authors: authors.value(),
       layout: layout.value(),
+      reactions: reactions.value(),
+      switched_off: CONTRIBUTIONS.filter((c) => !switches.boxes[c].checked),
       completion_posts: count(posts),
       completion_comments: count(comments),
       ...(at !== null ? { deadline: at } : {}),

@@ -9,7 +9,8 @@
 // few at a time.
 
 import type { App, View } from '../app';
-import type { BoardEvent } from '../board-protocol';
+import { CONTRIBUTIONS, type BoardEvent } from '../board-protocol';
+import { switchedOff } from '../board-format';
 import { writableSections, writeBlock, type BoardState } from '../board-state';
 import type { AmphiClient } from '../client';
 import { h, setChildren } from '../dom';
@@ -17,8 +18,9 @@ import { t, type MessageKey } from '../i18n';
 import type { RoomId } from '../protocol';
 import { loadTrainerToken } from '../session';
 import { badgeEarned } from './badge-earned';
-import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
+import { boardAnnouncer, boardErrorText, boardInfo, cardActions, deadlineWatch, lowerFirst, postRefusedInForm, sendBoard, uploadsFor } from './board-common';
 import { postComposer } from './board-composer';
+import { SWITCH_LABEL } from './board-settings-panel';
 import { boardView } from './board-view';
 import { connectionBadge, watchRoom } from './common';
 
@@ -42,6 +44,7 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
 
   // ---- the post form ----
   const blocked = h('p', { class: 'fr-text--sm', 'data-testid': 'post-blocked' });
+  const offNote = h('p', { class: 'fr-text--sm amphi-muted', 'data-testid': 'switched-off' });
   const composer = postComposer({
     sections: [],
     submitLabel: 'board.form.submit',
@@ -65,7 +68,7 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
       h('p', {}, t(key))) : null);
   };
   const compose = h('section', { class: 'amphi-panel fr-my-3w', 'aria-labelledby': 'compose-title', 'data-testid': 'compose' },
-    h('h2', { id: 'compose-title', class: 'fr-h5' }, t('board.compose')), blocked, composer.root, sent);
+    h('h2', { id: 'compose-title', class: 'fr-h5' }, t('board.compose')), blocked, offNote, composer.root, sent);
 
   const leaveButton = h('button', {
     type: 'button',
@@ -108,6 +111,10 @@ export function renderBoardParticipant(app: App, client: AmphiClient, roomId: Ro
     composer.root.hidden = reason !== null;
     composer.setSections(state.settings.layout === 'wall' ? writable.slice(0, 1) : writable);
     composer.setVideoHosts(state.videoHosts);
+    const off = switchedOff(state.settings, role);
+    composer.setSwitchedOff(off);
+    offNote.hidden = off.size === 0;
+    offNote.textContent = off.size ? t('board.switchedOff', { list: CONTRIBUTIONS.filter((c) => off.has(c)).map((c) => lowerFirst(t(SWITCH_LABEL[c]))).join(', ') }) : '';
     board.update({ state, me: client.me?.id, role, now, pending: client.pendingBoard(roomId), status: client.status });
   }
 

@@ -9,7 +9,7 @@ import type { BoardState } from '../board-state';
 import { orderedPosts } from '../board-state';
 import { h, uid } from '../dom';
 import { t } from '../i18n';
-import type { Post } from '../board-protocol';
+import type { Post, Reactions } from '../board-protocol';
 import { postCard, type CardActions, type CardContext, type PostCard } from './board-card';
 
 export interface Slideshow {
@@ -43,6 +43,8 @@ export function boardSlideshow(actions: CardActions, onHide: () => void): Slides
   let shownId: string | undefined;
   let card: PostCard | undefined;
   let open = false;
+  /** The board's reactions: the show gives a post's stars or its likes. */
+  let reactions: Reactions = 'likes';
 
   /** Draws the post shown; a hidden show holds no card (the wall's are the page's posts). */
   function draw(): void {
@@ -61,9 +63,9 @@ export function boardSlideshow(actions: CardActions, onHide: () => void): Slides
       card = undefined;
       stage.replaceChildren(h('p', { class: 'amphi-muted' }, t('board.slideshow.empty')));
     } else if (card?.post.id === post.id) {
-      card.update(post, READ_ONLY);
+      card.update(post, { ...READ_ONLY, reactions });
     } else {
-      card = postCard(post, READ_ONLY, actions);
+      card = postCard(post, { ...READ_ONLY, reactions }, actions);
       stage.replaceChildren(card.root);
     }
   }
@@ -79,6 +81,7 @@ export function boardSlideshow(actions: CardActions, onHide: () => void): Slides
   /** The post after `id` in the last order, for when `id` is gone. */
   let lastOrder: string[] = [];
   function update(state: BoardState): void {
+    reactions = state.settings.reactions ?? 'likes';
     posts = orderedPosts(state).filter((p) => p.status === 'visible');
     if (shownId && !posts.some((p) => p.id === shownId)) {
       const after = lastOrder.slice(lastOrder.indexOf(shownId) + 1);

@@ -5,7 +5,7 @@
 // rename, lock, remove); a post form; the board with the moderation of each
 // post (approve, hide, unhide, delete, move up/down or to another section,
 // drag); the moderation queue at the top (pending posts, "Tout valider");
-// exports (CSV, ZIP) and an import of an export as a new board; clearing
+// the activity log (who did what, when); exports (CSV, ZIP) and an import of an export as a new board; clearing
 // the board. The sections are drawn with lit-html, one row per section
 // (keyed by its id): a post or a change elsewhere leaves a row, a title being
 // typed and the focus as they are.
@@ -27,6 +27,9 @@ import { MODE_LABEL, boardAnnouncer, boardErrorText, boardInfo, cardActions, dea
 import { postComposer } from './board-composer';
 import { moderationQueue } from './board-queue';
 import { boardImportForm } from './board-create';
+import { boardSettingsPanel } from './board-settings-panel';
+import { boardActivityPanel } from './board-activity-panel';
+import { fetchBoardActivityCsv } from '../board-activity';
 import { boardView } from './board-view';
 import { connectionBadge, showAlert, watchRoom } from './common';
 import { badgesPanel } from './badge-panel';
@@ -79,12 +82,14 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   clearButton.addEventListener('click', () => {
     if (window.confirm(t('board.console.confirmClear'))) void send({ action: 'clear' });
   });
+  const settingsPanel = boardSettingsPanel(send);
   const controls = h('section', { class: 'amphi-panel', 'aria-labelledby': 'board-controls-title', 'data-testid': 'board-controls' },
     h('h2', { id: 'board-controls-title', class: 'fr-h5' }, t('board.console.controls')),
     info.root, counts,
     h('div', { class: 'fr-select-group' },
       h('label', { class: 'fr-label', for: 'board-mode-select' }, t('board.console.mode')),
       h('div', { class: 'amphi-inline-form' }, modeSelect, modeButton)),
+    settingsPanel.root,
     h('p', {}, revealButton),
     h('div', { class: 'fr-input-group' },
       h('label', { class: 'fr-label', for: 'board-deadline-input' }, t('board.console.deadline'), h('span', { class: 'fr-hint-text' }, t('board.create.deadlineHint'))),
@@ -160,6 +165,13 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     actions: cardActions(app, client, roomId, uploads, (section) => board.sectionHeading(section)?.focus()),
   });
 
+  const activityStatus = downloadStatus();
+  activityStatus.dataset.testid = 'activity-download-status';
+  const activityCsv = h('div', { class: 'fr-mb-2w' }, downloadButton(app, {
+    label: t('board.activity.csv'), testId: 'download-activity-csv',
+    fetch: (token) => fetchBoardActivityCsv(token, roomId, lang() === 'fr' ? 'fr' : 'en', fetch),
+  }, activityStatus), activityStatus);
+  const activity = boardActivityPanel(roomId, () => client.bearerToken ?? loadTrainerToken(app.store), fetch, activityCsv);
   const badges = badgesPanel(app, roomId, 'board', () => client.room(roomId)?.info.title ?? '');
   const members = membersPanel(client, roomId);
   const membersPanelRoot = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'members-panel' },
@@ -197,6 +209,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     composePanel,
     embed.root,
     courseRosterPanel(app, roomId, { ateliers: false }),
+    activity.root,
     h('h2', { class: 'fr-h4 fr-mt-4w', id: 'board-posts-title' }, t('board.console.board')),
     board.root,
     exports,
@@ -226,6 +239,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
       posts: Object.keys(state.posts).length, pending: waiting.pending, unrevealed: waiting.unrevealed, hidden: waiting.hidden,
     });
     if (document.activeElement !== modeSelect) modeSelect.value = state.settings.mode;
+    settingsPanel.update(state);
     revealButton.textContent = t('board.console.reveal', { count: waiting.unrevealed });
     revealButton.hidden = state.settings.mode !== 'reveal_later' && waiting.unrevealed === 0;
     const at = state.settings.deadline ?? null;
@@ -256,6 +270,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     dispose() {
       off();
       badges.dispose();
+      activity.dispose();
       announcer.dispose();
       deadline.dispose();
     },

@@ -8,7 +8,7 @@
 // another card or section; the buttons of each card do the same from the
 // keyboard.
 
-import { dropTarget, isQueued, likedNow, moveDown, moveUp, postHeading, queuedPosts, type MoveTarget, type QueuedPost } from '../board-format';
+import { dropTarget, isQueued, likedNow, ratedNow, switchedOff, moveDown, moveUp, postHeading, queuedPosts, type MoveTarget, type QueuedPost } from '../board-format';
 import type { Post, Section } from '../board-protocol';
 import { orderedPosts, sectionPosts, writeBlock, type BoardState } from '../board-state';
 import type { ConnectionStatus } from '../client';
@@ -85,6 +85,9 @@ export function boardView(opts: { projector?: boolean; actions: CardActions }): 
       leader: leader && !projector,
       projector,
       liked: likedNow(state.liked, r.pending, post.id),
+      reactions: state.settings.reactions ?? 'likes',
+      stars: ratedNow(state.rated, r.pending, post.id),
+      switchedOff: [...switchedOff(state.settings, r.role)],
       canLike: !projector && r.role !== 'observer' && post.status === 'visible' && (leader || state.settings.mode !== 'closed'),
       canWrite: !projector && writeBlock(state, r.role, r.now, post.section) === null,
       busy: r.pending.some((c) => c.type === 'board' && BUSY.has(c.command.action) && isQueued([c], post.id)),
