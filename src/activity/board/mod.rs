@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use amphi_protocol::board::{
     AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardPage, BoardSettings, BoardSnapshot, Comment,
-    PostContent, PostStatus, Section,
+    PostContent, PostOrigin, PostStatus, Section,
 };
 use amphi_protocol::{ErrorCode, Role};
 use serde::{Deserialize, Serialize};
@@ -125,6 +125,8 @@ struct PostState {
     comments: Vec<CommentState>,
     created_at: Millis,
     edited_at: Option<Millis>,
+    /// A copy of another board's post: where it came from.
+    copied_from: Option<PostOrigin>,
 }
 
 /// A live board.
@@ -325,6 +327,7 @@ impl BoardSession {
                 comments: Vec::new(),
                 created_at: now,
                 edited_at: None,
+                copied_from: None,
             },
         );
         id
@@ -393,6 +396,23 @@ impl BoardSession {
                 Self::only_leaders(who)?;
                 self.settings.mode = mode;
                 Ok(vec![self.settings_emit()])
+            }
+            BoardCommand::SetCopying { copying } => {
+                Self::only_leaders(who)?;
+                self.settings.copying = copying;
+                Ok(vec![self.settings_emit()])
+            }
+            BoardCommand::CopyPost { section, author, origin, content } => {
+                // Applied as its author would post it (the server sends it
+                // for a leader as `service:<id>`).
+                let as_author = Actor { id: &author, name: who.name, role: who.role };
+                let mut emits = self.add_post(as_author, section, None, content, now)?;
+                let id = format!("p{}", self.next_post - 1);
+                if let Some(post) = self.posts.get_mut(&id) {
+                    post.copied_from = Some(origin);
+                    emits = self.post_emits(&id, Change::Added);
+                }
+                Ok(emits)
             }
             BoardCommand::SetDeadline { deadline } => {
                 Self::only_leaders(who)?;

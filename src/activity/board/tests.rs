@@ -457,3 +457,37 @@ fn definitions_are_validated_and_seed_posts() {
     let wall = BoardSession::new(BoardDefinition { title: "Mur".into(), ..BoardDefinition::default() }, "t1", T0);
     assert_eq!(wall.snapshot(lea()).sections.len(), 1, "a wall is one section");
 }
+
+#[test]
+fn a_copied_post_is_its_copier_s_says_where_it_came_from_and_follows_the_target_s_rules() {
+    use amphi_protocol::board::PostOrigin;
+    let origin = PostOrigin { board: "b0".into(), post: "p3".into(), title: "Séance 1".into() };
+    let copy = |author: &str| BoardCommand::CopyPost {
+        section: None,
+        author: author.into(),
+        origin: origin.clone(),
+        content: text("Repris"),
+    };
+    let mut b = board_with(BoardSettings { mode: BoardMode::Moderated, ..BoardSettings::default() });
+    // A leader's copy comes as `service:<id>`; the post is the leader's.
+    let service = Actor { id: "service:t1", name: "Mme Durand", role: Role::Trainer };
+    let emits = ok(&mut b, service, copy("t1"));
+    let BoardEvent::PostAdded { post } = &emits[0].event else { panic!("{emits:?}") };
+    assert_eq!((post.author.as_deref(), post.status), (Some("t1"), PostStatus::Visible));
+    assert_eq!(post.copied_from.as_deref(), Some(&origin));
+    // A participant's copy is moderated like their posts.
+    let emits = ok(&mut b, camille(), copy("p1"));
+    let BoardEvent::PostAdded { post } = &emits[0].event else { panic!("{emits:?}") };
+    assert_eq!((post.author.as_deref(), post.status), (Some("p1"), PostStatus::Pending));
+    assert_eq!(post.copied_from.as_ref().map(|o| o.post.as_str()), Some("p3"));
+    ok(&mut b, trainer(), BoardCommand::SetMode { mode: BoardMode::Closed });
+    assert_eq!(refused(&mut b, camille(), copy("p1")), ErrorCode::InvalidState, "a closed board takes no copy");
+    assert_eq!(refused(&mut b, projector(), copy("o1")), ErrorCode::Forbidden);
+    // The copying switch is the leaders'.
+    assert!(!b.settings().copying, "off by default");
+    assert_eq!(refused(&mut b, camille(), BoardCommand::SetCopying { copying: true }), ErrorCode::Forbidden);
+    ok(&mut b, trainer(), BoardCommand::SetCopying { copying: true });
+    assert!(b.settings().copying);
+    // The copy stays in the definition an export makes (its origin is not).
+    assert_eq!(b.as_definition().posts.len(), 1, "the visible copy");
+}
