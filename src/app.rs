@@ -286,6 +286,7 @@ pub async fn serve(
     }
     app.tasks.spawn(crate::media::sweep::run(Arc::clone(&app), app.shutdown.clone()));
     app.tasks.spawn(retention::run(app.store.clone(), config.store.guest_retention_days, app.shutdown.clone()));
+    app.tasks.spawn(retention::run_trash(app.store.clone(), config.store.trash_retention_days, app.shutdown.clone()));
     crate::listener::serve(listener, router(Arc::clone(&app)), &app, app.shutdown.clone()).await;
     app.tasks.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, app.tasks.wait()).await.is_err() {
