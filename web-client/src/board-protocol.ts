@@ -24,6 +24,8 @@ export interface BoardSettings {
   deadline?: number | null;
   completion_posts: number;
   completion_comments: number;
+  /** Participants may copy the board's posts to another board of the tenant (leaders always may). */
+  copying?: boolean;
 }
 
 export interface Section {
@@ -119,6 +121,15 @@ export interface Post {
   comments: Comment[];
   created_at: number;
   edited_at: number | null;
+  /** A copy of another board's post: where it came from. */
+  copied_from?: PostOrigin | null;
+}
+
+/** The board (room id), post and board title a copied post came from. */
+export interface PostOrigin {
+  board: string;
+  post: string;
+  title: string;
 }
 
 export type BoardCommand =
@@ -137,6 +148,7 @@ export type BoardCommand =
   | { action: 'reveal' }
   | { action: 'set_mode'; mode: BoardMode }
   | { action: 'set_deadline'; deadline?: number | null }
+  | { action: 'set_copying'; copying: boolean }
   | { action: 'add_section'; title: string }
   | { action: 'rename_section'; section: string; title: string }
   | { action: 'lock_section'; section: string; locked: boolean }
