@@ -5,7 +5,9 @@
 //! delete for good (what is left of the files goes with the upload sweep).
 //! Rooms stay `store.trash_retention_days` in the trash.
 
-use amphi_protocol::{CloseCode, ErrorCode};
+use std::sync::Arc;
+
+use amphi_protocol::ErrorCode;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -53,12 +55,22 @@ pub async fn trash(
     if !app.store.trash_room(&member.tenant, &member.id, id, now).await.map_err(ApiError::internal)? {
         return Err(not_found());
     }
-    // Found by neither id nor code from now on: the live room stops, its
+    // Found by neither id nor code from now on: the live room stops where
+    // it runs (its owner, when another node runs it) and here, its
     // connections are closed (4012; they resume into `room_not_found`).
-    if let Some(actor) = app.hub.drop_room(id, record.join_code.as_deref()) {
-        let _ = actor.retire().await;
+    if let Some(cluster) = app.hub.cluster() {
+        match cluster.owners(&[id]).await.map(|mut owners| owners.pop().flatten()) {
+            Ok(Some(owner)) if owner != cluster.node => {
+                let remote = crate::cluster::RemoteRoom::new(id, owner, Arc::clone(cluster));
+                if remote.close().await.is_err() {
+                    tracing::warn!(room = %id, "the node running a trashed room did not answer: it stops with its lease");
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, room = %id, "cannot tell which node runs a trashed room"),
+        }
     }
-    app.fanout.close_room(id, CloseCode::Resync);
+    crate::cluster::close_here(&app.hub, &app.fanout, id, record.join_code.as_deref()).await;
     tracing::info!(room = %id, by = %member.id, "room moved to the trash");
     let trashed = TrashedRoom { room: record, deleted_at: now };
     Ok(Json(trashed_json(&app, &trashed)).into_response())
