@@ -427,6 +427,12 @@ async fn copying_a_post(database: Option<&PgDatabase>) {
     assert_eq!(snapshot.posts.len(), 2, "{:?}", snapshot.posts);
     assert!(snapshot.posts.iter().all(|p| p.copied_from.as_ref().is_some_and(|o| o.post == "p1")));
     assert_eq!(snapshot.posts[1].author.as_deref(), Some(denis_id(&server, &denis).as_str()), "Denis's copy is his");
+    // A duplicate of the board keeps where its copies came from.
+    let (status, copy) =
+        call(&server, Method::POST, &format!("/api/v1/rooms/{target_id}/duplicate"), &durand, None).await;
+    assert_eq!(status, 201, "{copy}");
+    let snapshot = again.join(&room_id(&copy)).await.board.unwrap();
+    assert!(snapshot.posts.iter().all(|p| p.copied_from.as_ref().is_some_and(|o| o.board == source_id)));
 }
 
 fn denis_id(server: &TestServer, token: &str) -> String {

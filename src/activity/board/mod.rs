@@ -65,7 +65,14 @@ pub struct SeedPost {
     pub author_name: String,
     #[serde(flatten)]
     pub content: PostContent,
+    /// A copy of another board's post: where it came from (kept by a
+    /// duplicate, an export and its import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copied_from: Option<PostOrigin>,
 }
+
+/// Longest id of a copied post's origin (its board's room id, its post id).
+const MAX_ORIGIN_ID_CHARS: usize = 64;
 
 impl BoardDefinition {
     /// Checks what a definition must hold before a room is made of it.
@@ -87,6 +94,16 @@ impl BoardDefinition {
                 return Err(format!("a post names section {} of {}", post.section, self.sections.len()));
             }
             check_content(&post.content).map_err(|refusal| refusal.message)?;
+            if let Some(origin) = &post.copied_from
+                && (origin.board.chars().count() > MAX_ORIGIN_ID_CHARS
+                    || origin.post.chars().count() > MAX_ORIGIN_ID_CHARS
+                    || origin.title.chars().count() > MAX_TITLE_CHARS)
+            {
+                return Err(format!(
+                    "a post's `copied_from` has ids of at most {MAX_ORIGIN_ID_CHARS} and a title of at most \
+                     {MAX_TITLE_CHARS} characters"
+                ));
+            }
         }
         Ok(())
     }
@@ -246,7 +263,11 @@ impl BoardSession {
         for seed in definition.posts {
             let section = board.sections[seed.section.min(board.sections.len() - 1)].id.clone();
             let key = board.key_before(&section, None);
-            board.insert_post(section, key, creator, &seed.author_name, seed.content, PostStatus::Visible, now);
+            let id =
+                board.insert_post(section, key, creator, &seed.author_name, seed.content, PostStatus::Visible, now);
+            if let Some(post) = board.posts.get_mut(&id) {
+                post.copied_from = seed.copied_from;
+            }
         }
         board
     }
@@ -933,6 +954,7 @@ impl BoardSession {
                     section: positions.get(post.section.as_str()).copied().unwrap_or(0),
                     author_name: post.author_name.clone(),
                     content: post.content.clone(),
+                    copied_from: post.copied_from.clone(),
                 })
                 .collect(),
         }

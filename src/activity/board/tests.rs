@@ -447,7 +447,7 @@ fn definitions_are_validated_and_seed_posts() {
     assert!(definition.validate().is_err());
     definition.title = "Modèle".into();
     definition.sections = vec!["A".into()];
-    definition.posts = vec![SeedPost { section: 3, author_name: "X".into(), content: text("Hors") }];
+    definition.posts = vec![SeedPost { section: 3, author_name: "X".into(), content: text("Hors"), copied_from: None }];
     assert!(definition.validate().is_err(), "a seed post names a missing section");
     definition.posts[0].section = 0;
     definition.validate().unwrap();
@@ -488,6 +488,15 @@ fn a_copied_post_is_its_copier_s_says_where_it_came_from_and_follows_the_target_
     assert_eq!(refused(&mut b, camille(), BoardCommand::SetCopying { copying: true }), ErrorCode::Forbidden);
     ok(&mut b, trainer(), BoardCommand::SetCopying { copying: true });
     assert!(b.settings().copying);
-    // The copy stays in the definition an export makes (its origin is not).
-    assert_eq!(b.as_definition().posts.len(), 1, "the visible copy");
+    // The copy and its origin stay in the definition a duplicate or an
+    // export makes, and come back from it.
+    let definition = b.as_definition();
+    assert_eq!(definition.posts.len(), 1, "the visible copy");
+    assert_eq!(definition.posts[0].copied_from.as_ref(), Some(&origin));
+    definition.validate().unwrap();
+    let again = BoardSession::new(definition.clone(), "t1", T0);
+    assert_eq!(again.as_definition().posts[0].copied_from.as_ref(), Some(&origin));
+    let mut forged = definition;
+    forged.posts[0].copied_from = Some(PostOrigin { board: "b".repeat(65), ..origin.clone() });
+    assert!(forged.validate().is_err(), "an imported origin is checked");
 }
