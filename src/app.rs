@@ -288,6 +288,7 @@ pub async fn serve(
     app.tasks.spawn(retention::run(app.store.clone(), config.store.guest_retention_days, app.shutdown.clone()));
     let rollup_every = Duration::from_secs(config.statistics.rollup_interval_s);
     app.tasks.spawn(crate::rollup::run(app.store.clone(), rollup_every, app.shutdown.clone()));
+    app.tasks.spawn(retention::run_trash(app.store.clone(), config.store.trash_retention_days, app.shutdown.clone()));
     crate::listener::serve(listener, router(Arc::clone(&app)), &app, app.shutdown.clone()).await;
     app.tasks.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, app.tasks.wait()).await.is_err() {

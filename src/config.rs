@@ -179,6 +179,7 @@ pub struct StoreConfig {
     pub batch_ms: u64,
     pub queue_writes: usize,
     pub guest_retention_days: u64,
+    pub trash_retention_days: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

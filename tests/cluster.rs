@@ -6,7 +6,8 @@
 //! Redis cut and restored: local rooms go on, `/readyz` says why, cross-node
 //! rooms converge by themselves; a gap in a room's events sends the node's
 //! members to resume; a frozen node does not hold up the others; a node
-//! subscribes to a room's events only while it has members in it.
+//! subscribes to a room's events only while it has members in it; a room
+//! trashed through any node stops on its owner and its followers.
 
 use std::time::Duration;
 
@@ -493,6 +494,36 @@ async fn erasure_reaches_a_room_run_by_another_node() {
     for node in &nodes {
         let after = results(&node.url(""), &token, &room_id).await;
         assert!(!listed(&after), "erased from the room on every node: {after}");
+    }
+}
+
+#[tokio::test]
+async fn a_room_trashed_through_another_node_stops_everywhere() {
+    let database = PgDatabase::create().await;
+    let (nodes, _dirs) = nodes(3, &database, REDIS).await;
+    let token = nodes[0].token(Role::Trainer, "trainer-trash", "Mme Durand");
+    let room = create_quiz_room(&nodes[0].url(""), &token).await;
+    let (room_id, code) = (room_id(&room), join_code(&room));
+    // Run by node 0; followed by node 1, whose guest came by code.
+    let owner_side = guest(&nodes[0], &code, "Camille").await;
+    let follower_side = guest(&nodes[1], &code, "Léa").await;
+    // Trashed through node 2, which runs nothing of it.
+    let url = nodes[2].url(&format!("/api/v1/rooms/{room_id}"));
+    let response = reqwest::Client::new().delete(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let (mut on_owner, mut on_follower) = (owner_side.client, follower_side.client);
+    assert_eq!(on_owner.closed().await, Some(4012), "the owner closes its connections");
+    assert_eq!(on_follower.closed().await, Some(4012), "the follower resyncs once the owner lets the room go");
+    // Its code lets nobody in, on any node (node 1 had it cached).
+    for node in &nodes {
+        let mut phone = node.connect(Format::Json).await;
+        phone.send(&hello(Auth::JoinCode { code: code.clone(), name: "Noé".into() })).await;
+        let refused =
+            phone.recv_until(|m| matches!(m, ServerMessage::Error { .. } | ServerMessage::Welcome { .. })).await;
+        assert!(
+            matches!(refused, ServerMessage::Error { code: amphi_protocol::ErrorCode::RoomNotFound, .. }),
+            "{refused:?}"
+        );
     }
 }
 

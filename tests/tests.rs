@@ -37,6 +37,7 @@ mod quiz_import;
 mod quiz_live;
 mod recordings;
 mod resume;
+mod room_management;
 mod statistics;
 mod store;
 mod uploads;

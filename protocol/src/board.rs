@@ -160,6 +160,9 @@ pub struct BoardSettings {
     /// when nothing is switched off.
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     pub switched_off: BTreeSet<Contribution>,
+    /// Participants may copy this board's posts to another board of the
+    /// tenant they can post to (leaders always may). Off by default.
+    pub copying: bool,
 }
 
 /// A section (column) of the board, in board order.
@@ -343,6 +346,20 @@ pub struct Post {
     pub comments: Vec<Comment>,
     pub created_at: u64,
     pub edited_at: Option<u64>,
+    /// Set on a post copied from another board.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copied_from: Option<Box<PostOrigin>>,
+}
+
+/// Where a copied post came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostOrigin {
+    /// The board's room id.
+    pub board: String,
+    /// The post's id on that board.
+    pub post: String,
+    /// That board's title when the post was copied.
+    pub title: String,
 }
 
 /// A command of a room's board. Participants post, edit and delete their
@@ -439,6 +456,21 @@ pub enum BoardCommand {
     /// Leader: likes, stars or no reactions.
     SetReactions {
         reactions: Reactions,
+    },
+    /// Leader: whether participants may copy the board's posts elsewhere.
+    SetCopying {
+        copying: bool,
+    },
+    /// A copy of another board's post, added by the server (`POST
+    /// /api/v1/boards/{board}/posts/{post}/copy`; refused from a client)
+    /// on behalf of `author`, who must be able to post here.
+    CopyPost {
+        #[serde(default)]
+        section: Option<String>,
+        author: String,
+        origin: PostOrigin,
+        #[serde(flatten)]
+        content: PostContent,
     },
     /// Leader: sets or clears the posting deadline.
     SetDeadline {

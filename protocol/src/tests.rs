@@ -306,6 +306,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                             comments: Vec::new(),
                             created_at: 1_790_000_040_000,
                             edited_at: None,
+                            copied_from: None,
                         },
                     },
                 },

@@ -272,7 +272,7 @@ fn disposition(kind: &str, name: &str) -> String {
 }
 
 /// The board room `id`, if this member may enter it.
-async fn board_room(app: &AppState, member: &crate::auth::Member, id: &str) -> Result<RoomHandle, ApiError> {
+pub(super) async fn board_room(app: &AppState, member: &crate::auth::Member, id: &str) -> Result<RoomHandle, ApiError> {
     let handle = visible_room(app, member, id).await?;
     if handle.record.kind != RoomKind::Board {
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room runs no board"));

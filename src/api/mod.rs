@@ -11,9 +11,12 @@ mod bbb;
 mod board_activity;
 mod boards;
 pub(crate) mod download;
+mod duplicate;
 mod first_run;
+mod folders;
 mod library;
 mod plans;
+mod post_copy;
 mod quizzes;
 mod recordings;
 mod registrations;
@@ -25,6 +28,7 @@ mod statistics_csv;
 mod statistics_periods;
 mod statistics_privacy;
 mod statistics_report;
+mod trash;
 
 use amphi_protocol::ErrorCode;
 use axum::Router;
@@ -33,7 +37,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -63,7 +67,14 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/first-run", post(first_run::exchange))
         .route("/rooms", post(rooms::create).get(rooms::list))
-        .route("/rooms/{id}", get(rooms::get))
+        .route("/rooms/{id}", get(rooms::get).delete(trash::trash))
+        .route("/rooms/{id}/duplicate", post(duplicate::duplicate))
+        .route("/rooms/{id}/mark", put(folders::mark))
+        .route("/trash", get(trash::list).delete(trash::empty))
+        .route("/trash/{id}", delete(trash::delete_one))
+        .route("/trash/{id}/restore", post(trash::restore))
+        .route("/folders", get(folders::list).post(folders::create))
+        .route("/folders/{id}", put(folders::rename).delete(folders::delete))
         .route("/rooms/{id}/observer-token", post(rooms::observer_token))
         .route("/rooms/{id}/next-session", post(rooms::next_session))
         .route("/plans", post(plans::create).get(plans::list))
@@ -88,6 +99,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/statistics.csv", get(statistics::csv))
         .route("/boards/{id}/uploads", post(boards::upload).layer(DefaultBodyLimit::disable()))
         .route("/boards/{id}/link-preview", post(boards::link_preview))
+        .route("/boards/{id}/posts/{post}/copy", post(post_copy::copy))
         .route("/boards/{id}/export.csv", get(boards::export_csv))
         .route("/boards/{id}/export.zip", get(boards::export_zip))
         .route("/boards/{id}/activity", get(board_activity::activity))

@@ -5,9 +5,11 @@
 use amphi_protocol::{ErrorCode, Role, RoomKind};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -20,7 +22,7 @@ use crate::app::AppState;
 use crate::auth::{Member, claims_for};
 use crate::hub::RoomHandle;
 use crate::quiz::Quiz;
-use crate::store::RoomRecord;
+use crate::store::{MarkedRoom, RoomFilter, RoomRecord};
 use amphi_protocol::quiz::QuizSettings;
 
 #[derive(Deserialize)]
@@ -177,33 +179,50 @@ pub(crate) async fn claim_blobs(app: &AppState, tenant: &str, blobs: Vec<String>
 /// Most rooms `GET /api/v1/rooms?mine=1` lists.
 pub const MINE_LIMIT: u32 = 100;
 
-/// `GET /api/v1/rooms?mine=1`: "Mes sessions", the rooms of the caller's
-/// tenant that they created (a leader's token only), live ones first, then
-/// newest first; each with `live` (in use on this node now).
+/// `GET /api/v1/rooms?mine=1[&folder=ID|root]`: "Mes sessions", the rooms
+/// of the caller's tenant that they created (a leader's token only) and did
+/// not trash, all of them or those of one of their folders (`root`: in none);
+/// favourites first, then live ones, then newest first; each with `live` (in
+/// use on this node now), `folder` and `favourite`.
 pub async fn list(
     State(app): State<AppState>,
     Bearer(member): Bearer,
-    RawQuery(query): RawQuery,
+    Query(query): Query<BTreeMap<String, String>>,
 ) -> Result<Response, ApiError> {
     require_leader(&member)?;
-    let mine = query.as_deref().unwrap_or("").split('&').any(|pair| matches!(pair, "mine=1" | "mine=true"));
-    if !mine {
+    if !matches!(query.get("mine").map(String::as_str), Some("1" | "true")) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidField,
             "list your own rooms with `?mine=1` (no other listing is offered)",
         ));
     }
+    let filter = match query.get("folder").map(String::as_str) {
+        None | Some("") => RoomFilter::All,
+        Some("root") => RoomFilter::Root,
+        Some(folder) => {
+            if !app.store.has_folder(&member.tenant, &member.id, folder).await.map_err(ApiError::internal)? {
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::NotFound,
+                    "you have no folder with this id",
+                ));
+            }
+            RoomFilter::Folder(folder.to_string())
+        }
+    };
     let records =
-        app.store.rooms_created_by(&member.tenant, &member.id, MINE_LIMIT).await.map_err(ApiError::internal)?;
-    let mut rooms: Vec<(bool, &RoomRecord)> = records.iter().map(|r| (app.hub.is_live(r.id), r)).collect();
-    // Stable: newest first within live and within the others.
-    rooms.sort_by_key(|(live, _)| !*live);
+        app.store.my_rooms(&member.tenant, &member.id, &filter, MINE_LIMIT).await.map_err(ApiError::internal)?;
+    let mut rooms: Vec<(bool, &MarkedRoom)> = records.iter().map(|r| (app.hub.is_live(r.room.id), r)).collect();
+    // Stable: newest first within favourites and live rooms and the others.
+    rooms.sort_by_key(|(live, marked)| (!marked.favourite, !*live));
     let rooms: Vec<serde_json::Value> = rooms
         .into_iter()
-        .map(|(live, record)| {
-            let mut room = room_json(record);
+        .map(|(live, marked)| {
+            let mut room = room_json(&marked.room);
             room["live"] = json!(live);
+            room["folder"] = json!(marked.folder);
+            room["favourite"] = json!(marked.favourite);
             room
         })
         .collect();

@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 pub use lease::Owner;
 pub use link::run;
-pub use remote::RemoteRoom;
+pub use remote::{RemoteRoom, close_here};
 
 use crate::bus::{Envelope, Fanout};
 use crate::hub::Hub;

@@ -119,6 +119,31 @@ impl RemoteRoom {
     }
 }
 
+impl RemoteRoom {
+    /// Has the owner stop the room (moved to the trash) and close its
+    /// connections there.
+    pub async fn close(&self) -> Result<(), RoomGone> {
+        match self.send(WireCall::Close).await? {
+            (WireReply::Closed, _) => Ok(()),
+            _ => Err(RoomGone),
+        }
+    }
+}
+
+/// Stops this node's actor of `room`, gone to the trash: its code and handle
+/// forgotten, its queued writes handled, its connections closed (4012, they
+/// resume into `room_not_found`), its lease released so that the nodes
+/// following it resync at once.
+pub async fn close_here(hub: &crate::hub::Hub, fanout: &crate::bus::Fanout, room: Uuid, code: Option<&str>) {
+    if let Some(actor) = hub.drop_room(room, code) {
+        let _ = actor.retire().await;
+        if let Some(cluster) = hub.cluster() {
+            cluster.release(&[room]).await;
+        }
+    }
+    fanout.close_room(room, amphi_protocol::CloseCode::Resync);
+}
+
 /// Answers a call from another node with this node's actor of `room`.
 pub async fn serve(node: LocalNode, from: String, call: u64, room: Uuid, request: WireCall) {
     let Some(cluster) = node.hub.cluster() else { return };
@@ -129,6 +154,10 @@ pub async fn serve(node: LocalNode, from: String, call: u64, room: Uuid, request
     };
     let request = match request {
         WireCall::Room(request) => request,
+        WireCall::Close => {
+            close_here(&node.hub, &node.fanout, room, handle.record.join_code.as_deref()).await;
+            return reply(WireReply::Closed);
+        }
         WireCall::Erase { tenant, user } => {
             return reply(match node.erase.erase(&[room], &tenant, &user).await {
                 Ok(deletion) => WireReply::Erased { deletion },

@@ -57,6 +57,8 @@ pub enum NodeMessage {
 pub enum WireCall {
     /// Erase `user` of `tenant` from the room (and the store).
     Erase { tenant: String, user: String },
+    /// The room went to the trash: stop it and close its connections.
+    Close,
     #[serde(untagged)]
     Room(Call),
 }
@@ -70,6 +72,7 @@ pub enum WireReply {
     Erased {
         deletion: crate::store::Deletion,
     },
+    Closed,
     #[serde(untagged)]
     Room(Reply<WireAttached, WireAccepted>),
 }

@@ -126,6 +126,16 @@ impl Hub {
         self.rooms.remove_if(&room, |_, handle| handle.is_local());
     }
 
+    /// Stops using a room that left (moved to the trash): its join code and
+    /// handle are forgotten here. Returns this node's actor, if it ran here,
+    /// for the caller to retire.
+    pub fn drop_room(&self, room: Uuid, code: Option<&str>) -> Option<RoomHandle> {
+        if let Some(code) = code {
+            self.codes.remove_if(&normalize_join_code(code), |_, id| *id == room);
+        }
+        self.rooms.remove(&room).map(|(_, handle)| handle).filter(RoomHandle::is_local)
+    }
+
     /// Creates and stores a room with a fresh join code, and starts it.
     pub async fn create_room(
         &self,

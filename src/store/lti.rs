@@ -298,7 +298,7 @@ impl Store {
     /// The activities a member made that no link uses as its session (what
     /// the Deep Linking picker offers), newest first.
     pub async fn lti_activities_of(&self, tenant: &str, created_by: &str) -> Result<Vec<ActivityRow>, StoreError> {
-        let sql = "SELECT id, kind, title FROM rooms WHERE tenant = $1 AND created_by = $2 \
+        let sql = "SELECT id, kind, title FROM rooms WHERE tenant = $1 AND created_by = $2 AND deleted_at IS NULL \
                    AND id NOT IN (SELECT room_id FROM lti_links) ORDER BY created_at DESC LIMIT 50";
         on_pool!(self, pool => {
             let rows = sqlx::query(sql).bind(tenant).bind(created_by).fetch_all(pool).await?;

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "member emails", include_str!("sql/0014_member_emails.sql")),
     (15, "library", include_str!("sql/0015_library.sql")),
     (16, "statistics", include_str!("sql/0016_statistics.sql")),
+    (17, "room trash, folders, favourites", include_str!("sql/0017_room_trash_folders.sql")),
     (18, "input rollups", include_str!("sql/0018_input_rollups.sql")),
 ];
 

@@ -53,6 +53,7 @@ mod bbb;
 mod board_activity;
 mod bulk;
 mod ended;
+mod folders;
 mod invitations;
 mod journal;
 mod library;
@@ -66,12 +67,14 @@ mod rollup;
 mod statistics;
 #[cfg(test)]
 mod stored_forms;
+mod trash;
 mod uploads;
 mod writer;
 
 pub use badges::{AwardRecord, BadgeRecord};
 pub use bbb::BbbEventRecord;
 pub use bulk::{Load, LoadedAward};
+pub use folders::{FolderRecord, MarkedRoom, RoomFilter};
 pub use invitations::{MailRecord, NewRegistration, PlanRecord, RegistrationRecord, ScheduleRecord};
 pub use journal::{AttendanceRecord, InputKind, InputRecord, Write};
 pub use library::{
@@ -83,6 +86,7 @@ pub use privacy::Deletion;
 pub use profiles::MemberProfile;
 pub use recordings::RecordingRecord;
 pub use statistics::{Breakdown, CellKey, Level, Levels, RawCell, StatisticsQuery};
+pub use trash::TrashedRoom;
 pub use uploads::{UploadRecord, UploadUsage};
 pub use writer::{Durable, Writer, WriterSettings};
 
@@ -224,10 +228,12 @@ impl Store {
         Ok(())
     }
 
+    /// The room with this id, unless it is in the trash.
     pub async fn room(&self, id: Uuid) -> Result<Option<RoomRecord>, StoreError> {
         self.room_where("id", &id.to_string()).await
     }
 
+    /// The room with this join code, unless it is in the trash.
     pub async fn room_by_code(&self, code: &str) -> Result<Option<RoomRecord>, StoreError> {
         self.room_where("join_code", code).await
     }
@@ -235,7 +241,8 @@ impl Store {
     async fn room_where(&self, column: &'static str, value: &str) -> Result<Option<RoomRecord>, StoreError> {
         let started = Instant::now();
         let sql = format!(
-            "SELECT id, tenant, kind, title, join_code, created_by, created_at, activity FROM rooms WHERE {column} = $1"
+            "SELECT id, tenant, kind, title, join_code, created_by, created_at, activity FROM rooms \
+             WHERE {column} = $1 AND deleted_at IS NULL"
         );
         let record = on_pool!(self, pool => {
             let row = sqlx::query(&sql).bind(value).fetch_optional(pool).await?;
@@ -245,8 +252,8 @@ impl Store {
         Ok(record)
     }
 
-    /// The rooms of `tenant` that `member` created, newest first, at most
-    /// `limit` ("Mes sessions").
+    /// The rooms of `tenant` that `member` created and did not trash,
+    /// newest first, at most `limit`.
     pub async fn rooms_created_by(
         &self,
         tenant: &str,
@@ -255,7 +262,7 @@ impl Store {
     ) -> Result<Vec<RoomRecord>, StoreError> {
         let started = Instant::now();
         let sql = "SELECT id, tenant, kind, title, join_code, created_by, created_at, activity FROM rooms \
-                   WHERE tenant = $1 AND created_by = $2 ORDER BY created_at DESC, id LIMIT $3";
+                   WHERE tenant = $1 AND created_by = $2 AND deleted_at IS NULL ORDER BY created_at DESC, id LIMIT $3";
         let records = on_pool!(self, pool => {
             let rows = sqlx::query(sql).bind(tenant).bind(member).bind(i64::from(limit)).fetch_all(pool).await?;
             rows.iter().map(|row| room_record!(row)).collect::<Result<Vec<_>, _>>()?

@@ -20,6 +20,12 @@ pub async fn prepare(app: &AppState, tenant: &str, command: BoardCommand) -> Res
         BoardCommand::Edit { post, version, content } => {
             BoardCommand::Edit { post, version, content: prepare_content(app, tenant, content).await? }
         }
+        BoardCommand::CopyPost { .. } => {
+            return Err(Refusal::new(
+                ErrorCode::InvalidField,
+                "posts are copied with POST /api/v1/boards/{board}/posts/{post}/copy",
+            ));
+        }
         other => other,
     })
 }

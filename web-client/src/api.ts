@@ -47,16 +47,112 @@ export async function createRoom(
   return (await readJson(response)) as CreatedRoom;
 }
 
-/** A room of "Mes sessions": `live` when it is in use on the server now. */
+/** A room of "Mes sessions": `live` when it is in use on the server now; the bearer's folder and star for it. */
 export interface MyRoom extends CreatedRoom {
   live: boolean;
+  folder?: string | null;
+  favourite?: boolean;
 }
 
-/** GET /api/v1/rooms?mine=1 → the rooms the token's bearer leads, live ones first (as the server orders them). */
-export async function listMyRooms(token: string, fetchImpl: typeof fetch = fetch): Promise<MyRoom[]> {
-  const response = await send(fetchImpl, '/api/v1/rooms?mine=1', { headers: { ...auth(token), Accept: 'application/json' } });
+/** Which rooms "Mes sessions" lists: all, those in no folder (`root`), or a folder's (its id). */
+export type FolderFilter = '' | 'root' | string;
+
+/**
+ * GET /api/v1/rooms?mine=1[&folder=] → the rooms the token's bearer leads: favourites first, then live ones
+ * (as the server orders them).
+ */
+export async function listMyRooms(token: string, fetchImpl: typeof fetch = fetch, folder: FolderFilter = ''): Promise<MyRoom[]> {
+  const query = folder ? `&folder=${encodeURIComponent(folder)}` : '';
+  const response = await send(fetchImpl, `/api/v1/rooms?mine=1${query}`, { headers: { ...auth(token), Accept: 'application/json' } });
   const body = (await readJson(response)) as { rooms?: MyRoom[] } | null;
   return Array.isArray(body?.rooms) ? body.rooms : [];
+}
+
+/** A JSON call of "Mes sessions" (folders, trash, copies); `null` for a 204. */
+async function call(token: string, method: string, path: string, body?: unknown, fetchImpl: typeof fetch = fetch): Promise<unknown> {
+  const headers: Record<string, string> = { ...auth(token), Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await send(fetchImpl, path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 204) return null;
+  return readJson(response);
+}
+
+const roomPath = (room: string) => `/api/v1/rooms/${encodeURIComponent(room)}`;
+
+/** POST /api/v1/rooms/{room}/duplicate → the copy (« … (copie) »), the bearer's. */
+export async function duplicateRoom(token: string, room: string, fetchImpl: typeof fetch = fetch): Promise<CreatedRoom> {
+  return (await call(token, 'POST', `${roomPath(room)}/duplicate`, undefined, fetchImpl)) as CreatedRoom;
+}
+
+/** A room in the trash: when it went there, and when it is deleted for good (`null`: kept until emptied). */
+export interface TrashedRoom extends CreatedRoom {
+  deleted_at: number;
+  purge_at: number | null;
+}
+
+/** DELETE /api/v1/rooms/{room}: to the trash. */
+export async function trashRoom(token: string, room: string, fetchImpl: typeof fetch = fetch): Promise<TrashedRoom> {
+  return (await call(token, 'DELETE', roomPath(room), undefined, fetchImpl)) as TrashedRoom;
+}
+
+/** GET /api/v1/trash. */
+export async function listTrash(token: string, fetchImpl: typeof fetch = fetch): Promise<{ rooms: TrashedRoom[]; retention_days: number }> {
+  const body = (await call(token, 'GET', '/api/v1/trash', undefined, fetchImpl)) as { rooms?: TrashedRoom[]; retention_days?: number } | null;
+  return { rooms: Array.isArray(body?.rooms) ? body.rooms : [], retention_days: body?.retention_days ?? 0 };
+}
+
+/** POST /api/v1/trash/{room}/restore. */
+export async function restoreRoom(token: string, room: string, fetchImpl: typeof fetch = fetch): Promise<CreatedRoom> {
+  return (await call(token, 'POST', `/api/v1/trash/${encodeURIComponent(room)}/restore`, undefined, fetchImpl)) as CreatedRoom;
+}
+
+/** DELETE /api/v1/trash/{room}, or the whole trash without a room: deleted for good. */
+export async function deleteForever(token: string, room: string | null, fetchImpl: typeof fetch = fetch): Promise<number> {
+  const path = room ? `/api/v1/trash/${encodeURIComponent(room)}` : '/api/v1/trash';
+  const body = (await call(token, 'DELETE', path, undefined, fetchImpl)) as { deleted?: number } | null;
+  return body?.deleted ?? 0;
+}
+
+export interface Folder {
+  id: string;
+  name: string;
+  rooms: number;
+}
+
+/** GET /api/v1/folders: the bearer's folders, by name. */
+export async function listFolders(token: string, fetchImpl: typeof fetch = fetch): Promise<Folder[]> {
+  const body = (await call(token, 'GET', '/api/v1/folders', undefined, fetchImpl)) as { folders?: Folder[] } | null;
+  return Array.isArray(body?.folders) ? body.folders : [];
+}
+
+/** POST /api/v1/folders. */
+export async function createFolder(token: string, name: string, fetchImpl: typeof fetch = fetch): Promise<Folder> {
+  return (await call(token, 'POST', '/api/v1/folders', { name }, fetchImpl)) as Folder;
+}
+
+/** PUT /api/v1/folders/{id}. */
+export async function renameFolder(token: string, id: string, name: string, fetchImpl: typeof fetch = fetch): Promise<void> {
+  await call(token, 'PUT', `/api/v1/folders/${encodeURIComponent(id)}`, { name }, fetchImpl);
+}
+
+/** DELETE /api/v1/folders/{id}: its rooms go back to the root. */
+export async function deleteFolder(token: string, id: string, fetchImpl: typeof fetch = fetch): Promise<void> {
+  await call(token, 'DELETE', `/api/v1/folders/${encodeURIComponent(id)}`, undefined, fetchImpl);
+}
+
+/** PUT /api/v1/rooms/{room}/mark: its folder (`null`: none) and/or its star. */
+export async function markRoom(
+  token: string,
+  room: string,
+  mark: { folder?: string | null; favourite?: boolean },
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
+  await call(token, 'PUT', `${roomPath(room)}/mark`, mark, fetchImpl);
+}
+
+/** POST /api/v1/boards/{board}/posts/{post}/copy → answered once the copy is on the target board. */
+export async function copyPost(token: string, board: string, post: string, to: string, fetchImpl: typeof fetch = fetch): Promise<void> {
+  await call(token, 'POST', `/api/v1/boards/${encodeURIComponent(board)}/posts/${encodeURIComponent(post)}/copy`, { to }, fetchImpl);
 }
 
 /** POST /api/v1/quizzes/import[?format=…] with the file's text → the native quiz. */

@@ -46,6 +46,8 @@ export interface BoardSettings {
   reactions?: Reactions;
   /** What participants may no longer add (leaders still may); absent when none. */
   switched_off?: Contribution[];
+  /** Participants may copy the board's posts to another board of the tenant (leaders always may). */
+  copying?: boolean;
 }
 
 export interface Section {
@@ -143,6 +145,15 @@ export interface Post {
   comments: Comment[];
   created_at: number;
   edited_at: number | null;
+  /** A copy of another board's post: where it came from. */
+  copied_from?: PostOrigin | null;
+}
+
+/** The board (room id), post and board title a copied post came from. */
+export interface PostOrigin {
+  board: string;
+  post: string;
+  title: string;
 }
 
 export type BoardCommand =
@@ -165,6 +176,7 @@ export type BoardCommand =
   | { action: 'reveal' }
   | { action: 'set_mode'; mode: BoardMode }
   | { action: 'set_deadline'; deadline?: number | null }
+  | { action: 'set_copying'; copying: boolean }
   | { action: 'add_section'; title: string }
   | { action: 'rename_section'; section: string; title: string }
   | { action: 'lock_section'; section: string; locked: boolean }

@@ -6,7 +6,7 @@
 // the participation report.
 
 import { describe, expect, it } from 'vitest';
-import { ApiError, createRoom, listMyRooms, fetchResults, fetchSessionFile, importQuiz, observerToken, sessionFileUrl } from '../src/api';
+import { ApiError, copyPost, createRoom, deleteFolder, deleteForever, duplicateRoom, listMyRooms, listTrash, markRoom, fetchResults, fetchSessionFile, importQuiz, observerToken, sessionFileUrl } from '../src/api';
 import { createBreakoutRoom, fetchParticipation } from '../src/breakout-api';
 import { blobUrl, boardExportUrl, createBoardRoom, fetchBoardExport, importBoard, setBlobToken, uploadBoardFile } from '../src/board-api';
 
@@ -15,7 +15,7 @@ function fakeFetch(status: number, body: unknown, headers: Record<string, string
   const impl = (async (url: string, init: RequestInit = {}) => {
     calls.push({ url, init });
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    return new Response(text, { status, headers });
+    return new Response(status === 204 ? null : text, { status, headers });
   }) as unknown as typeof fetch;
   return { impl, calls };
 }
@@ -39,6 +39,31 @@ describe('api', () => {
     expect((calls[0].init.headers as Record<string, string>).Authorization).toBe('Bearer jwt');
     const refused = fakeFetch(403, { code: 'forbidden', message: 'a leader only' });
     await expect(listMyRooms('jwt', refused.impl)).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+  });
+
+  it('lists one folder’s rooms, files and stars a room, duplicates it, and deletes for good', async () => {
+    const list = fakeFetch(200, { rooms: [] });
+    await listMyRooms('jwt', list.impl, 'root');
+    expect(list.calls[0].url).toBe('/api/v1/rooms?mine=1&folder=root');
+    const mark = fakeFetch(200, { id: 'r1', folder: 'f1', favourite: true });
+    await markRoom('jwt', 'r1', { folder: 'f1', favourite: true }, mark.impl);
+    expect([mark.calls[0].url, mark.calls[0].init.method]).toEqual(['/api/v1/rooms/r1/mark', 'PUT']);
+    expect(JSON.parse(mark.calls[0].init.body as string)).toEqual({ folder: 'f1', favourite: true });
+    const copy = fakeFetch(201, { id: 'r2', kind: 'board', title: 'Mur (copie)', join_code: 'ABC123', tenant: 't', created_at: 1 });
+    expect((await duplicateRoom('jwt', 'r1', copy.impl)).title).toBe('Mur (copie)');
+    expect(copy.calls[0].url).toBe('/api/v1/rooms/r1/duplicate');
+    const gone = fakeFetch(204, '');
+    await deleteFolder('jwt', 'f1', gone.impl);
+    expect([gone.calls[0].url, gone.calls[0].init.method]).toEqual(['/api/v1/folders/f1', 'DELETE']);
+    const emptied = fakeFetch(200, { deleted: 2 });
+    expect(await deleteForever('jwt', null, emptied.impl)).toBe(2);
+    expect(emptied.calls[0].url).toBe('/api/v1/trash');
+    const trash = fakeFetch(200, { rooms: [], retention_days: 30 });
+    expect(await listTrash('jwt', trash.impl)).toEqual({ rooms: [], retention_days: 30 });
+    const refused = fakeFetch(404, { code: 'room_not_found', message: 'no room' });
+    await expect(copyPost('jwt', 'b1', 'p1', 'b2', refused.impl)).rejects.toMatchObject({ status: 404, code: 'room_not_found' });
+    expect(JSON.parse(refused.calls[0].init.body as string)).toEqual({ to: 'b2' });
+    expect(refused.calls[0].url).toBe('/api/v1/boards/b1/posts/p1/copy');
   });
 
   it('creates a breakout room with its plan; a refused plan keeps its code and message', async () => {

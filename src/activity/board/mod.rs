@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use amphi_protocol::board::{
     AuthorVisibility, BoardCommand, BoardEvent, BoardMode, BoardPage, BoardSettings, BoardSnapshot, Comment,
-    Contribution, MAX_STARS, MIN_STARS, PostContent, PostStatus, Rating, Reactions, Section,
+    Contribution, MAX_STARS, MIN_STARS, PostContent, PostOrigin, PostStatus, Rating, Reactions, Section,
 };
 use amphi_protocol::{ErrorCode, Role};
 use serde::{Deserialize, Serialize};
@@ -71,11 +71,18 @@ pub struct SeedPost {
     /// Stars it had where it was exported (counted, nobody's).
     #[serde(default, skip_serializing_if = "Rating::is_empty")]
     pub rating: Rating,
+    /// A copy of another board's post: where it came from (kept by a
+    /// duplicate, an export and its import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copied_from: Option<PostOrigin>,
 }
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
+
+/// Longest id of a copied post's origin (its board's room id, its post id).
+const MAX_ORIGIN_ID_CHARS: usize = 64;
 
 impl BoardDefinition {
     /// Checks what a definition must hold before a room is made of it.
@@ -101,6 +108,16 @@ impl BoardDefinition {
             let count = u64::from(post.rating.count);
             if !(count * u64::from(MIN_STARS)..=count * u64::from(MAX_STARS)).contains(&stars) {
                 return Err(format!("a post's rating is {MIN_STARS} to {MAX_STARS} stars per rating"));
+            }
+            if let Some(origin) = &post.copied_from
+                && (origin.board.chars().count() > MAX_ORIGIN_ID_CHARS
+                    || origin.post.chars().count() > MAX_ORIGIN_ID_CHARS
+                    || origin.title.chars().count() > MAX_TITLE_CHARS)
+            {
+                return Err(format!(
+                    "a post's `copied_from` has ids of at most {MAX_ORIGIN_ID_CHARS} and a title of at most \
+                     {MAX_TITLE_CHARS} characters"
+                ));
             }
         }
         Ok(())
@@ -145,6 +162,8 @@ struct PostState {
     comments: Vec<CommentState>,
     created_at: Millis,
     edited_at: Option<Millis>,
+    /// A copy of another board's post: where it came from.
+    copied_from: Option<PostOrigin>,
 }
 
 /// A live board.
@@ -266,8 +285,10 @@ impl BoardSession {
             let key = board.key_before(&section, None);
             let id =
                 board.insert_post(section, key, creator, &seed.author_name, seed.content, PostStatus::Visible, now);
-            let post = board.posts.get_mut(&id).expect("just inserted");
-            (post.imported_likes, post.imported_rating) = (seed.likes, seed.rating);
+            if let Some(post) = board.posts.get_mut(&id) {
+                (post.imported_likes, post.imported_rating) = (seed.likes, seed.rating);
+                post.copied_from = seed.copied_from;
+            }
         }
         board
     }
@@ -351,6 +372,7 @@ impl BoardSession {
                 comments: Vec::new(),
                 created_at: now,
                 edited_at: None,
+                copied_from: None,
             },
         );
         id
@@ -438,6 +460,23 @@ impl BoardSession {
                 }
                 self.settings.reactions = reactions;
                 Ok(vec![self.settings_emit()])
+            }
+            BoardCommand::SetCopying { copying } => {
+                Self::only_leaders(who)?;
+                self.settings.copying = copying;
+                Ok(vec![self.settings_emit()])
+            }
+            BoardCommand::CopyPost { section, author, origin, content } => {
+                // Applied as its author would post it (the server sends it
+                // for a leader as `service:<id>`).
+                let as_author = Actor { id: &author, name: who.name, role: who.role };
+                let mut emits = self.add_post(as_author, section, None, content, now)?;
+                let id = format!("p{}", self.next_post - 1);
+                if let Some(post) = self.posts.get_mut(&id) {
+                    post.copied_from = Some(origin);
+                    emits = self.post_emits(&id, Change::Added);
+                }
+                Ok(emits)
             }
             BoardCommand::SetDeadline { deadline } => {
                 Self::only_leaders(who)?;
@@ -1022,6 +1061,7 @@ impl BoardSession {
                     content: post.content.clone(),
                     likes: likes_of(post),
                     rating: rating_of(post),
+                    copied_from: post.copied_from.clone(),
                 })
                 .collect(),
         }

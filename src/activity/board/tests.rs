@@ -566,6 +566,7 @@ fn definitions_are_validated_and_seed_posts() {
         content: text("Hors"),
         likes: 0,
         rating: Default::default(),
+        copied_from: None,
     }];
     assert!(definition.validate().is_err(), "a seed post names a missing section");
     definition.posts[0].section = 0;
@@ -575,4 +576,47 @@ fn definitions_are_validated_and_seed_posts() {
     assert_eq!(b.as_definition().posts, definition.posts);
     let wall = BoardSession::new(BoardDefinition { title: "Mur".into(), ..BoardDefinition::default() }, "t1", T0);
     assert_eq!(wall.snapshot(lea()).sections.len(), 1, "a wall is one section");
+}
+
+#[test]
+fn a_copied_post_is_its_copier_s_says_where_it_came_from_and_follows_the_target_s_rules() {
+    use amphi_protocol::board::PostOrigin;
+    let origin = PostOrigin { board: "b0".into(), post: "p3".into(), title: "Séance 1".into() };
+    let copy = |author: &str| BoardCommand::CopyPost {
+        section: None,
+        author: author.into(),
+        origin: origin.clone(),
+        content: text("Repris"),
+    };
+    let mut b = board_with(BoardSettings { mode: BoardMode::Moderated, ..BoardSettings::default() });
+    // A leader's copy comes as `service:<id>`; the post is the leader's.
+    let service = Actor { id: "service:t1", name: "Mme Durand", role: Role::Trainer };
+    let emits = ok(&mut b, service, copy("t1"));
+    let BoardEvent::PostAdded { post } = &emits[0].event else { panic!("{emits:?}") };
+    assert_eq!((post.author.as_deref(), post.status), (Some("t1"), PostStatus::Visible));
+    assert_eq!(post.copied_from.as_deref(), Some(&origin));
+    // A participant's copy is moderated like their posts.
+    let emits = ok(&mut b, camille(), copy("p1"));
+    let BoardEvent::PostAdded { post } = &emits[0].event else { panic!("{emits:?}") };
+    assert_eq!((post.author.as_deref(), post.status), (Some("p1"), PostStatus::Pending));
+    assert_eq!(post.copied_from.as_ref().map(|o| o.post.as_str()), Some("p3"));
+    ok(&mut b, trainer(), BoardCommand::SetMode { mode: BoardMode::Closed });
+    assert_eq!(refused(&mut b, camille(), copy("p1")), ErrorCode::InvalidState, "a closed board takes no copy");
+    assert_eq!(refused(&mut b, projector(), copy("o1")), ErrorCode::Forbidden);
+    // The copying switch is the leaders'.
+    assert!(!b.settings().copying, "off by default");
+    assert_eq!(refused(&mut b, camille(), BoardCommand::SetCopying { copying: true }), ErrorCode::Forbidden);
+    ok(&mut b, trainer(), BoardCommand::SetCopying { copying: true });
+    assert!(b.settings().copying);
+    // The copy and its origin stay in the definition a duplicate or an
+    // export makes, and come back from it.
+    let definition = b.as_definition();
+    assert_eq!(definition.posts.len(), 1, "the visible copy");
+    assert_eq!(definition.posts[0].copied_from.as_ref(), Some(&origin));
+    definition.validate().unwrap();
+    let again = BoardSession::new(definition.clone(), "t1", T0);
+    assert_eq!(again.as_definition().posts[0].copied_from.as_ref(), Some(&origin));
+    let mut forged = definition;
+    forged.posts[0].copied_from = Some(PostOrigin { board: "b".repeat(65), ..origin.clone() });
+    assert!(forged.validate().is_err(), "an imported origin is checked");
 }

@@ -40,6 +40,7 @@ pub(super) fn post(post: &PostState, lens: Lens<'_>) -> Post {
         comments: post.comments.iter().map(|c| comment(c, lens)).collect(),
         created_at: post.created_at,
         edited_at: post.edited_at,
+        copied_from: post.copied_from.clone().map(Box::new),
     }
 }
 

@@ -31,6 +31,12 @@ const STATUS_BADGE: Record<string, string> = {
 };
 
 /** What the viewer may do with this post now. */
+/** A board a post can be copied to. */
+export interface CopyTarget {
+  id: string;
+  title: string;
+}
+
 export interface CardContext {
   me: string | undefined;
   /** Leader tools: moderation, moves, delete any post and comment. */
@@ -70,6 +76,9 @@ export interface CardActions {
   hide?(post: Post): void;
   unhide?(post: Post): void;
   move?(post: Post, target: MoveTarget): void;
+  /** Leaders: the other boards a post may be copied to, and the copy (true once it is there). */
+  copyTargets?(): Promise<readonly CopyTarget[]>;
+  copy?(post: Post, to: CopyTarget): Promise<boolean>;
   /** Pointer down on the drag handle (leaders). */
   startDrag?(post: Post, ev: PointerEvent): void;
   uploads: ComposerUploads;
@@ -162,6 +171,9 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
   let editing: { version: number; conflict?: Post; draft?: PostContent } | null = null;
   /** "Delete this post?" is asked in the card (no browser dialog). */
   let confirming = false;
+  /** "Copy to which board?" is asked in the card too (`null` targets: loading). */
+  let copying: { targets: readonly CopyTarget[] | null } | null = null;
+  const copyId = uid('copy-to');
   handle.addEventListener('pointerdown', (ev) => actions.startDrag?.(post, ev));
 
   // The comment form lives as long as the card: its draft survives updates.
@@ -191,6 +203,7 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
     heading.textContent = postHeading(post);
     const parts = [authorText(post.author, post.author_name), formatDateTime(post.created_at)];
     if (post.edited_at) parts.push(t('board.edited'));
+    if (post.copied_from) parts.push(t('board.copiedFrom', { title: post.copied_from.title }));
     if (ctx.sectionTitle) parts.push(ctx.sectionTitle);
     meta.textContent = parts.join(' · ');
     handle.hidden = !ctx.moves || ctx.projector;
@@ -288,6 +301,7 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
         ])}</div>
       </div>`);
     }
+    if (copying) return drawCopy(title);
     const list: CardButton[] = [];
     if (ctx.leader && post.status === 'pending' && actions.approve) {
       list.push({ label: t('board.approve'), focus: 'approve', icon: 'fr-icon-check-line', cls: 'fr-btn--primary', ariaLabel: t('board.approveLabel', { title }), onClick: () => actions.approve!(post) });
@@ -306,6 +320,9 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
         renderTools();
         root.querySelector<HTMLElement>('[data-focus="confirm-delete"]')?.focus();
       } });
+    }
+    if (ctx.leader && actions.copy && actions.copyTargets) {
+      list.push({ label: t('board.copy'), focus: 'copy', icon: 'fr-icon-file-add-line', ariaLabel: t('board.copyLabel', { title }), onClick: () => void openCopy() });
     }
     const moves = actions.move ? ctx.moves : undefined;
     if (moves) {
@@ -331,6 +348,45 @@ export function postCard(initial: Post, initialCtx: CardContext, actions: CardAc
           </div>`
         : nothing}</div>`
       : nothing);
+  }
+
+  async function openCopy(): Promise<void> {
+    copying = { targets: null };
+    renderTools();
+    const targets = await actions.copyTargets!().catch(() => []);
+    if (!copying) return;
+    copying = { targets };
+    renderTools();
+    tools.querySelector<HTMLElement>(targets.length ? `#${copyId}` : '[data-focus="cancel-copy"]')?.focus();
+  }
+
+  function closeCopy(): void {
+    copying = null;
+    renderTools();
+    tools.querySelector<HTMLElement>('[data-focus="copy"]')?.focus();
+  }
+
+  function drawCopy(title: string): void {
+    const targets = copying?.targets;
+    const go = async () => {
+      const select = tools.querySelector<HTMLSelectElement>(`#${copyId}`);
+      const to = targets?.find((b) => b.id === select?.value);
+      if (!to || !actions.copy) return;
+      if (await actions.copy(post, to)) closeCopy();
+    };
+    const cancel: CardButton = { label: t('board.form.cancel'), focus: 'cancel-copy', cls: 'fr-btn--secondary', onClick: closeCopy };
+    draw(tools, html`<div class="amphi-post__move-to" role="group" aria-label=${t('board.copyLabel', { title })} data-testid="copy-form">
+      ${targets === null || targets === undefined
+        ? html`<p class="fr-text--sm" role="status">${t('board.copyLoading')}</p>`
+        : targets.length === 0
+          ? html`<p class="fr-text--sm">${t('board.copyNone')}</p>`
+          : html`<label class="fr-label fr-text--sm" for=${copyId}>${t('board.copyTo', { title })}</label>
+            <div class="amphi-post__move-row">
+              <select class="fr-select" id=${copyId} data-focus="copy-select">${repeat(targets, (b) => b.id, (b) => html`<option value=${b.id}>${b.title}</option>`)}</select>
+              ${button({ label: t('board.copyGo'), focus: 'copy-go', cls: 'fr-btn--primary', ariaLabel: t('board.copyGoLabel', { title }), onClick: () => void go() })}
+            </div>`}
+      <div class="amphi-post__actions">${button(cancel)}</div>
+    </div>`);
   }
 
   /** The comment being rewritten here, and its form (kept while the card redraws: the draft stays). */

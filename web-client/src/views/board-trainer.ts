@@ -31,7 +31,8 @@ import { boardSettingsPanel } from './board-settings-panel';
 import { boardActivityPanel } from './board-activity-panel';
 import { fetchBoardActivityCsv } from '../board-activity';
 import { boardView } from './board-view';
-import { connectionBadge, showAlert, watchRoom } from './common';
+import { apiFailureText, connectionBadge, showAlert, watchRoom } from './common';
+import { copyPost, listMyRooms } from '../api';
 import { badgesPanel } from './badge-panel';
 import { downloadButton, downloadStatus } from './downloads';
 import { courseRosterPanel } from './course-roster';
@@ -83,6 +84,13 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     if (window.confirm(t('board.console.confirmClear'))) void send({ action: 'clear' });
   });
   const settingsPanel = boardSettingsPanel(send);
+  // Participants copying the posts elsewhere (leaders always may).
+  const copyingInput = h('input', { type: 'checkbox', class: 'fr-toggle__input', id: 'board-copying', 'aria-describedby': 'board-copying-hint', 'data-testid': 'copying-switch' });
+  copyingInput.addEventListener('change', () => void send({ action: 'set_copying', copying: copyingInput.checked }));
+  const copyingToggle = h('div', { class: 'fr-toggle fr-toggle--label-left fr-mb-2w' }, copyingInput,
+    h('label', { class: 'fr-toggle__label', for: 'board-copying' },
+      t('board.console.copying')),
+    h('p', { class: 'fr-hint-text', id: 'board-copying-hint' }, t('board.console.copyingHint')));
   const controls = h('section', { class: 'amphi-panel', 'aria-labelledby': 'board-controls-title', 'data-testid': 'board-controls' },
     h('h2', { id: 'board-controls-title', class: 'fr-h5' }, t('board.console.controls')),
     info.root, counts,
@@ -94,6 +102,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     h('div', { class: 'fr-input-group' },
       h('label', { class: 'fr-label', for: 'board-deadline-input' }, t('board.console.deadline'), h('span', { class: 'fr-hint-text' }, t('board.create.deadlineHint'))),
       h('div', { class: 'amphi-inline-form' }, deadlineInput, deadlineSet, deadlineClear)),
+    copyingToggle,
     h('p', { class: 'fr-mb-0' }, clearButton));
 
   const queue = moderationQueue(send, (text) => app.announce(text));
@@ -161,9 +170,23 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
   });
   const composePanel = h('details', { class: 'amphi-details fr-mt-3w', 'data-testid': 'compose' }, h('summary', {}, t('board.compose')), composer.root);
 
-  const board = boardView({
-    actions: cardActions(app, client, roomId, uploads, (section) => board.sectionHeading(section)?.focus()),
-  });
+  const actions = cardActions(app, client, roomId, uploads, (section) => board.sectionHeading(section)?.focus());
+  // A post copied to another of the trainer's boards (`POST …/copy`, answered once it is there).
+  actions.copyTargets = async () => {
+    const rooms = await listMyRooms(loadTrainerToken(app.store));
+    return rooms.filter((r) => r.kind === 'board' && r.id !== roomId).map((r) => ({ id: r.id, title: r.title }));
+  };
+  actions.copy = async (post, to) => {
+    try {
+      await copyPost(loadTrainerToken(app.store), roomId, post.id, to.id);
+      app.announce(t('board.copied', { board: to.title }));
+      return true;
+    } catch (e) {
+      showAlert(errors, apiFailureText(e));
+      return false;
+    }
+  };
+  const board = boardView({ actions });
 
   const activityStatus = downloadStatus();
   activityStatus.dataset.testid = 'activity-download-status';
@@ -240,6 +263,7 @@ export function renderBoardTrainer(app: App, client: AmphiClient, roomId: RoomId
     });
     if (document.activeElement !== modeSelect) modeSelect.value = state.settings.mode;
     settingsPanel.update(state);
+    copyingInput.checked = Boolean(state.settings.copying);
     revealButton.textContent = t('board.console.reveal', { count: waiting.unrevealed });
     revealButton.hidden = state.settings.mode !== 'reveal_later' && waiting.unrevealed === 0;
     const at = state.settings.deadline ?? null;

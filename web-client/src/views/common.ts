@@ -4,6 +4,7 @@
 // and `watchRoom`, the one subscription every live screen makes.
 
 import type { App } from '../app';
+import { ApiError } from '../api';
 import type { AmphiClient, ClientNotice, ConnectionStatus, StopReason } from '../client';
 import { h, setChildren } from '../dom';
 import { errorText, formatTime, t, type MessageKey } from '../i18n';
@@ -16,6 +17,12 @@ const BADGE: Record<ConnectionStatus, string> = {
   offline: 'fr-badge--error',
   stopped: 'fr-badge--error',
 };
+
+/** The text of a failed REST call (an `ApiError`'s code, or the network). */
+export function apiFailureText(e: unknown): string {
+  const code = e instanceof ApiError ? e.code : 'network';
+  return code === 'network' ? t('home.unreachable') : errorText(code);
+}
 
 export function statusText(status: ConnectionStatus): string {
   return t(`status.${status}` as MessageKey);
