@@ -102,6 +102,7 @@ pub fn router() -> Router<AppState> {
         .route("/library/items/{id}/copies", post(library::copy))
         .route("/library/items/{id}/versions", post(library::new_version))
         .route("/library/items/{id}/withdraw", post(library::withdraw))
+        .route("/library/mine", get(library::mine))
         .route("/library/copies", get(library::copies))
         .route("/library/copies/{id}", get(library::get_copy))
         .route("/library/copies/{id}/update", post(library::update_copy))

@@ -314,10 +314,7 @@ pub async fn withdraw(
     counted(&app, async {
         require_member(&member)?;
         let item = find(&app, &member, &id).await?;
-        let may = is_author(&member, &item)
-            || (member.role == Role::Admin && member.tenant == item.tenant)
-            || (member.role == Role::National && item.is_national());
-        if !may {
+        if !may_withdraw(&member, &item) {
             return Err(forbidden(
                 "only its author, an admin of its académie or (a national item) the national role withdraws an item",
             ));
