@@ -26,6 +26,7 @@ mod link_previews;
 mod load_smoke;
 mod lobby;
 mod lti;
+mod lti_library;
 mod lti_platform;
 mod my_rooms;
 mod outbox;

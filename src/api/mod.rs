@@ -41,6 +41,7 @@ use crate::auth::{Member, TokenError};
 
 pub use admin::{Eraser, erase_here};
 pub(crate) use boards::{Named, serve_blob};
+pub(crate) use library::{MAX_QUERY_TERMS as LIBRARY_MAX_QUERY_TERMS, make_copy as make_library_copy};
 pub(crate) use recordings::refresh as refresh_recordings;
 pub(crate) use registrations::{assign, plan_ateliers};
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};

@@ -37,7 +37,7 @@ mod search;
 
 pub use changes::changes;
 pub use copies::{copies, copy, get_copy, update_copy};
-pub(crate) use copies::provenance;
+pub(crate) use copies::{make_copy, provenance};
 pub use publish::{new_version, publish, withdraw};
 pub use search::{content, mine, preview, search};
 
