@@ -22,6 +22,7 @@ mod hardening;
 mod http;
 mod invitations;
 mod library;
+mod library_files;
 mod link_previews;
 mod load_smoke;
 mod lobby;

@@ -65,6 +65,7 @@ pub(crate) async fn make_copy(
         return Err(invalid_state("this item was withdrawn from the library"));
     }
     let version = latest_version(app, &item).await?;
+    super::files::hold(app, item.id, &member.tenant, &super::files::blobs_of(item.kind, &version.content)).await?;
     let (target, made) = materialise(app, member, item.kind, &version).await?;
     let now = crate::hub::now_ms() as i64;
     let copy = LibraryCopy {
@@ -199,6 +200,8 @@ pub async fn update_copy(
                 return Err(invalid_state("the copy is already at the latest version"));
             }
             let version = latest_version(&app, &item).await?;
+            super::files::hold(&app, item.id, &member.tenant, &super::files::blobs_of(item.kind, &version.content))
+                .await?;
             let previous = copy.target.clone();
             let (target, made) = match item.kind {
                 LibraryKind::Plan => {

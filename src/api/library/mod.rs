@@ -32,6 +32,7 @@ use crate::text_fold::{fold, terms};
 
 mod changes;
 mod copies;
+mod files;
 mod publish;
 mod search;
 
