@@ -100,8 +100,9 @@ async fn lti_deep_linking_copies_a_library_item_into_the_tenant() {
     assert_eq!((session.tenant.as_str(), session.kind.as_str()), (TENANT, "quiz"));
     assert_eq!(session.activity, room.activity, "a session of the copy's quiz");
 
-    // Forged choices are refused; nothing is copied.
+    // Forged choices are refused, and counted; nothing is copied.
     let before = server.app.store.library_copies(TENANT, &copy.owner).await.unwrap().len();
+    let abuse = server.app.metrics.abuse.with_label_values(&["lti_library"]).get();
     for (item, what) in
         [(elsewhere.as_str(), "another académie's"), (withdrawn.as_str(), "withdrawn"), ("nope", "no such")]
     {
@@ -125,4 +126,5 @@ async fn lti_deep_linking_copies_a_library_item_into_the_tenant() {
     )
     .await;
     assert_eq!(server.app.store.library_copies(TENANT, &copy.owner).await.unwrap().len(), before);
+    assert_eq!(server.app.metrics.abuse.with_label_values(&["lti_library"]).get(), abuse + 5);
 }

@@ -4,7 +4,8 @@
 //! a copy in the trainer's tenant through the REST API's own path (a quiz or
 //! board room; for an ateliers plan, the plan copied and an ateliers room
 //! made of it), recorded as a library copy; the deep link (or the launched
-//! link) then names the copy, never the item.
+//! link) then names the copy, never the item. Refusals are counted in
+//! `amphi_abuse_total{kind="lti_library"}`.
 
 use amphi_protocol::{Role, RoomKind};
 use axum::Form;
@@ -121,12 +122,24 @@ pub struct LibrarySearch {
 /// `POST /lti/deep-link/library/search`: the picker again, its library
 /// section showing what `q` finds.
 pub async fn search(State(app): State<AppState>, Form(form): Form<LibrarySearch>) -> Result<Response, LtiError> {
-    let (context, _) = context_of(&app, &form.ctx).await?;
+    counted(&app, search_inner(&app, form).await)
+}
+
+/// Counts a refused picker request in `amphi_abuse_total{kind="lti_library"}`.
+fn counted(app: &AppState, result: Result<Response, LtiError>) -> Result<Response, LtiError> {
+    if result.as_ref().is_err_and(|error| error.status.is_client_error()) {
+        app.metrics.abuse.with_label_values(&["lti_library"]).inc();
+    }
+    result
+}
+
+async fn search_inner(app: &AppState, form: LibrarySearch) -> Result<Response, LtiError> {
+    let (context, _) = context_of(app, &form.ctx).await?;
     if form.q.chars().count() > MAX_QUERY_CHARS {
         return Err(LtiError::bad("lti_bad_request", format!("a search has at most {MAX_QUERY_CHARS} characters"))
             .in_lang(lang_of(&context)));
     }
-    picker_page(&app, &context, &form.ctx, form.q.trim()).await
+    picker_page(app, &context, &form.ctx, form.q.trim()).await
 }
 
 #[derive(Deserialize)]
@@ -145,7 +158,11 @@ pub async fn pick(
     headers: HeaderMap,
     Form(choice): Form<LibraryChoice>,
 ) -> Result<Response, LtiError> {
-    let (context, platform) = context_of(&app, &choice.ctx).await?;
+    counted(&app, pick_inner(&app, &headers, choice).await)
+}
+
+async fn pick_inner(app: &AppState, headers: &HeaderMap, choice: LibraryChoice) -> Result<Response, LtiError> {
+    let (context, platform) = context_of(app, &choice.ctx).await?;
     let lang = lang_of(&context);
     let member = member_of(&context);
     let refused = |error: crate::api::ApiError| {
@@ -153,7 +170,7 @@ pub async fn pick(
             if error.status.is_server_error() { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::BAD_REQUEST };
         LtiError::new(status, "lti_bad_request", error.message).in_lang(lang)
     };
-    let (item, copy, _) = crate::api::make_library_copy(&app, &member, choice.item.trim()).await.map_err(refused)?;
+    let (item, copy, _) = crate::api::make_library_copy(app, &member, choice.item.trim()).await.map_err(refused)?;
     let (room, title) = match item.kind {
         LibraryKind::Quiz | LibraryKind::Board => {
             (Uuid::parse_str(&copy.target).map_err(LtiError::internal)?, item.meta.title.clone())
@@ -177,5 +194,5 @@ pub async fn pick(
             (handle.id(), item.meta.title.clone())
         }
     };
-    finish(&app, &headers, &context, &platform, room, &title).await
+    finish(app, headers, &context, &platform, room, &title).await
 }

@@ -513,6 +513,7 @@ export const en: Record<MessageKey, string> = {
   'lib.mine.versionTitle': 'Version {version} of “{title}”',
   'lib.mine.source': 'Content of the new version',
   'lib.mine.sourceHint': 'One of your activities of the same kind',
+  'lib.mine.titleHint': 'Left empty: the previous version’s title',
   'lib.mine.note': 'Version note',
   'lib.mine.noteHint': 'What changed, for those who copied it (at most 500 characters)',
   'lib.mine.publishVersion': 'Publish the version',

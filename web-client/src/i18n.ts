@@ -518,6 +518,7 @@ export const fr = {
   'lib.mine.versionTitle': 'Version {version} de «\u00a0{title}\u00a0»',
   'lib.mine.source': 'Contenu de la nouvelle version',
   'lib.mine.sourceHint': 'Une de vos activités du même type',
+  'lib.mine.titleHint': 'Laissé vide\u00a0: le titre de la version précédente',
   'lib.mine.note': 'Note de version',
   'lib.mine.noteHint': 'Ce qui a changé, pour ceux qui ont fait une copie (500\u00a0caractères au plus)',
   'lib.mine.publishVersion': 'Publier la version',

@@ -55,7 +55,7 @@ export function showMine(ctx: LibraryContext, root: HTMLElement): LibraryPage {
         <textarea class="fr-input" id="version-note" data-testid="version-note" maxlength="500" rows="2" .value=${f.note}
           @input=${(ev: Event) => { f.note = (ev.target as HTMLTextAreaElement).value; }}></textarea>
       </div>
-      ${metadataFields(f.draft, 'version')}
+      ${metadataFields(f.draft, 'version', 'lib.mine.titleHint')}
       <div class="fr-btns-group fr-btns-group--inline-md">
         <button class="fr-btn" type="submit" data-testid="version-submit" ?disabled=${busy}>${t('lib.mine.publishVersion')}</button>
         <button class="fr-btn fr-btn--secondary" type="button" @click=${() => { form = null; draw(); }}>${t('lib.cancel')}</button>

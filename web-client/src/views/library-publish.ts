@@ -8,7 +8,7 @@
 
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { listMyRooms, type MyRoom } from '../api';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 import { myPlans, publishItem, splitList, type LibraryKind, type LibraryPublication, type Licence, type SavedPlan } from '../library-api';
 import { itemPath, problemText, type LibraryContext, type LibraryPage } from './library';
 
@@ -70,12 +70,12 @@ export function draftFields(draft: MetadataDraft): LibraryPublication {
 }
 
 /** The metadata inputs; `prefix` keeps ids unique when several forms are on a page. */
-export function metadataFields(draft: MetadataDraft, prefix: string): TemplateResult {
+export function metadataFields(draft: MetadataDraft, prefix: string, titleHint: MessageKey = 'lib.pub.titleHint'): TemplateResult {
   const bind = (key: keyof MetadataDraft) => (ev: Event) => {
     (draft as unknown as Record<string, string>)[key] = (ev.target as HTMLInputElement).value;
   };
   return html`<div class="fr-input-group">
-      <label class="fr-label" for="${prefix}-title">${t('lib.pub.title')}<span class="fr-hint-text">${t('lib.pub.titleHint')}</span></label>
+      <label class="fr-label" for="${prefix}-title">${t('lib.pub.title')}<span class="fr-hint-text">${t(titleHint)}</span></label>
       <input class="fr-input" id="${prefix}-title" data-testid="${prefix}-title" maxlength="200" .value=${draft.title} @input=${bind('title')}>
     </div>
     <div class="fr-input-group">
