@@ -531,3 +531,112 @@ async fn library_withdrawal_and_moderation_postgres() {
     let database = PgDatabase::create().await;
     withdrawal_and_moderation(Some(&database)).await;
 }
+
+// ----- the author's items, recency, what the caller may withdraw -------------
+
+async fn authors_items_and_recency(database: Option<&PgDatabase>) {
+    let server = server(database).await;
+    let durand = server.token_in(Role::Trainer, "Mme Durand", LYON);
+    let martin = server.token_in(Role::Trainer, "M. Martin", LYON);
+    let pupil = server.token_in(Role::Participant, "Camille", LYON);
+    let lyon_admin = server.token_in(Role::Admin, "Admin Lyon", LYON);
+    let nantes = server.token_in(Role::Trainer, "Mme Autre", NANTES);
+    let curator = server.token_in(Role::National, "M. National", NATION);
+
+    let first = quiz_room(&server, &durand, "Volcans", &[("q1", "Un cratère ?")]).await;
+    let volcans = publish(&server, &durand, json!({ "kind": "quiz", "source": first })).await;
+    let second = quiz_room(&server, &durand, "Marées", &[("q1", "La Lune ?")]).await;
+    let marees = publish(&server, &durand, json!({ "kind": "quiz", "source": second })).await;
+    let (status, _) = post(&server, &format!("/library/items/{marees}/withdraw"), &durand, json!({})).await;
+    assert_eq!(status, 200);
+    let theirs = quiz_room(&server, &curator, "Climat", &[("q1", "Le CO2 ?")]).await;
+    let national = publish(&server, &curator, json!({ "kind": "quiz", "source": theirs, "scope": "national" })).await;
+
+    // "My items": the author's own, withdrawn ones included, newest first;
+    // nobody else's (another member of the tenant, another tenant).
+    let (status, mine) = get(&server, "/library/mine", &durand).await;
+    assert_eq!(status, 200, "{mine}");
+    let listed: Vec<(&str, bool)> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (item["title"].as_str().unwrap(), item["withdrawn"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(listed, [("Marées", true), ("Volcans", false)]);
+    assert_eq!(mine["items"][1]["can_withdraw"], true);
+    assert_eq!(mine["items"][0]["can_withdraw"], false, "already withdrawn");
+    for other in [&martin, &nantes, &curator] {
+        let (status, theirs) = get(&server, "/library/mine", other).await;
+        assert_eq!(status, 200);
+        assert!(theirs["items"].as_array().unwrap().iter().all(|item| item["id"] != volcans.as_str()), "{theirs}");
+    }
+    assert_eq!(refused(&get(&server, "/library/mine", &pupil).await), (403, "forbidden"));
+    let room = quiz_room(&server, &durand, "Accueil", &[("q1", "Prêt ?")]).await;
+    let now_s = amphi::auth::unix_seconds();
+    let scoped = server.sign(amphi::auth::Claims {
+        sub: "projector".into(),
+        name: "Projecteur".into(),
+        tenant: LYON.into(),
+        role: Role::Observer,
+        exp: now_s + 3600,
+        iat: now_s,
+        room: Some(uuid::Uuid::parse_str(&room).unwrap()),
+        guest: false,
+    });
+    assert_eq!(refused(&get(&server, "/library/mine", &scoped).await), (403, "forbidden"));
+
+    // `can_withdraw` says what the withdrawal endpoint would allow.
+    let flag = |answer: (u16, Value)| answer.1["can_withdraw"].as_bool();
+    assert_eq!(flag(get(&server, &format!("/library/items/{volcans}"), &martin).await), Some(false));
+    assert_eq!(flag(get(&server, &format!("/library/items/{volcans}"), &lyon_admin).await), Some(true));
+    assert_eq!(flag(get(&server, &format!("/library/items/{national}"), &lyon_admin).await), Some(false));
+    assert_eq!(flag(get(&server, &format!("/library/items/{national}"), &curator).await), Some(true));
+
+    // Recency: an item last updated 400 days ago is left out of the last
+    // year's, kept without the filter.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let old = amphi::store::LibraryItem {
+        id: uuid::Uuid::new_v4(),
+        tenant: LYON.into(),
+        audience: LYON.into(),
+        kind: amphi::store::LibraryKind::Quiz,
+        source: first.clone(),
+        author: "someone".into(),
+        author_name: "Ancien".into(),
+        meta: amphi::store::LibraryMeta {
+            title: "Vieux volcans".into(),
+            description: String::new(),
+            disciplines: vec![],
+            level: String::new(),
+            duration_min: None,
+            tags: vec![],
+            licence: "etalab-2.0".into(),
+        },
+        version: 1,
+        published_at: now - 400 * 86_400_000,
+        updated_at: now - 400 * 86_400_000,
+        withdrawn_at: None,
+        withdrawn_by: None,
+    };
+    let index = amphi::store::LibraryIndex::of(&old.meta, &old.author_name);
+    server.app.store.publish_library_item(&old, r#"{"quiz":{"title":"Q","questions":[]}}"#, "", &index).await.unwrap();
+    assert_eq!(search(&server, &martin, "q=volcans").await, ["Volcans", "Vieux volcans"]);
+    assert_eq!(search(&server, &martin, "q=volcans&since_days=365").await, ["Volcans"]);
+    assert_eq!(search(&server, &martin, "since_days=7").await, ["Climat", "Volcans"]);
+    assert_eq!(search(&server, &nantes, "q=volcans&since_days=365").await, Vec::<String>::new(), "another tenant's");
+    for bad in ["since_days=0", "since_days=3651", "since_days=soon"] {
+        let answer = get(&server, &format!("/library/items?{bad}"), &martin).await;
+        assert_eq!(answer.0, 400, "{bad}: {}", answer.1);
+    }
+}
+
+#[tokio::test]
+async fn library_authors_items_and_recency_sqlite() {
+    authors_items_and_recency(None).await;
+}
+
+#[tokio::test]
+async fn library_authors_items_and_recency_postgres() {
+    let database = PgDatabase::create().await;
+    authors_items_and_recency(Some(&database)).await;
+}

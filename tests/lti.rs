@@ -17,14 +17,14 @@ use serde_json::{Value, json};
 use crate::lti_platform::{DEPLOYMENT, Person, Platform, REGISTRATION_TOKEN};
 use crate::util::*;
 
-const TENANT: &str = "ac-lyon";
+pub(crate) const TENANT: &str = "ac-lyon";
 const GIFT: &str = "::Capitale:: Quelle est la capitale de la France ? {=Paris ~Lyon ~Marseille}\n";
 
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn server() -> TestServer {
+pub(crate) async fn server() -> TestServer {
     server_on(None).await
 }
 
@@ -40,7 +40,7 @@ async fn server_on(database_url: Option<String>) -> TestServer {
 }
 
 /// A registered platform (manual registration through the admin API).
-async fn registered(server: &TestServer) -> Platform {
+pub(crate) async fn registered(server: &TestServer) -> Platform {
     let platform = Platform::start(&server.url("")).await;
     let admin = server.token_in(Role::Admin, "Admin", TENANT);
     let response = browser()
@@ -56,7 +56,7 @@ async fn registered(server: &TestServer) -> Platform {
 
 /// A whole launch as the browser makes it: the platform's login initiation
 /// to amphi, amphi's redirect to the platform, the id_token posted back.
-async fn launch(
+pub(crate) async fn launch(
     server: &TestServer,
     platform: &Platform,
     person: Person,
@@ -76,7 +76,7 @@ async fn post_launch(server: &TestServer, id_token: &str, state: &str) -> reqwes
 }
 
 /// The token and room of a launch handed over to the web client.
-fn handed_over(response: &reqwest::Response) -> HashMap<String, String> {
+pub(crate) fn handed_over(response: &reqwest::Response) -> HashMap<String, String> {
     assert_eq!(response.status(), 303, "handed over to the web client");
     let location = response.headers()["location"].to_str().unwrap();
     let (path, fragment) = location.split_once('#').expect("the token travels in the fragment");
@@ -84,14 +84,14 @@ fn handed_over(response: &reqwest::Response) -> HashMap<String, String> {
     url::form_urlencoded::parse(fragment.as_bytes()).into_owned().collect()
 }
 
-fn hidden_field(html: &str, name: &str) -> String {
+pub(crate) fn hidden_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {html}")) + marker.len();
     let end = start + html[start..].find('"').unwrap();
     html[start..end].replace("&amp;", "&").replace("&quot;", "\"")
 }
 
-async fn refused(response: reqwest::Response, status: u16, code: &str) {
+pub(crate) async fn refused(response: reqwest::Response, status: u16, code: &str) {
     assert_eq!(response.status(), status, "refused with {status}");
     let header = response.headers().get("x-amphi-error").map(|h| h.to_str().unwrap().to_string());
     assert_eq!(header.as_deref(), Some(code));
@@ -142,7 +142,7 @@ async fn deep_link_a_quiz(server: &TestServer, platform: &Platform) -> String {
     items[0]["custom"]["amphi_activity"].as_str().unwrap().to_string()
 }
 
-fn with_activity(activity: &str) -> impl FnOnce(&mut Value) + '_ {
+pub(crate) fn with_activity(activity: &str) -> impl FnOnce(&mut Value) + '_ {
     move |claims| {
         claims["https://purl.imsglobal.org/spec/lti/claim/custom"]["amphi_activity"] = json!(activity);
     }

@@ -46,6 +46,7 @@ use crate::auth::{Member, TokenError};
 
 pub use admin::{Eraser, erase_here};
 pub(crate) use boards::{Named, serve_blob};
+pub(crate) use library::{MAX_QUERY_TERMS as LIBRARY_MAX_QUERY_TERMS, make_copy as make_library_copy};
 pub(crate) use recordings::refresh as refresh_recordings;
 pub(crate) use registrations::{assign, plan_ateliers};
 pub(crate) use rooms::{board_definition, breakout_definition, quiz_definition, require_leader, visible_room};
@@ -117,6 +118,7 @@ pub fn router() -> Router<AppState> {
         .route("/library/items/{id}/copies", post(library::copy))
         .route("/library/items/{id}/versions", post(library::new_version))
         .route("/library/items/{id}/withdraw", post(library::withdraw))
+        .route("/library/mine", get(library::mine))
         .route("/library/copies", get(library::copies))
         .route("/library/copies/{id}", get(library::get_copy))
         .route("/library/copies/{id}/update", post(library::update_copy))

@@ -1,7 +1,8 @@
 //! Deep Linking: a trainer adding amphi from Moodle's activity chooser gets
 //! a picker (in their language) to create a quiz (a GIFT, Moodle XML or JSON
 //! file), a board or ateliers (from a saved plan), or to pick an activity
-//! they made before; amphi answers the platform with a signed
+//! they made before, or to copy an item of the shared library
+//! (`library_pick.rs`); amphi answers the platform with a signed
 //! `LtiDeepLinkingResponse` holding one `ltiResourceLink` (its `lineItem`
 //! and the custom parameter naming the activity).
 //!
@@ -37,22 +38,22 @@ const CONTEXT_TYPE: &str = "amphi-lti-deep-link";
 
 /// What the picker needs to answer the platform, signed by the tool.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct PickerContext {
+pub(super) struct PickerContext {
     typ: String,
     platform: String,
     deployment: String,
     return_url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     data: Option<String>,
-    member: String,
-    tenant: String,
-    lang: String,
-    exp: u64,
+    pub(super) member: String,
+    pub(super) tenant: String,
+    pub(super) lang: String,
+    pub(super) exp: u64,
     iat: u64,
     /// Set when the picker sets up a launched link rather than answering
     /// a Deep Linking request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    link: Option<LaunchedLink>,
+    pub(super) link: Option<LaunchedLink>,
 }
 
 /// The picker page for a verified `LtiDeepLinkingRequest`.
@@ -110,10 +111,18 @@ impl PickerContext {
 /// Signs `context` and shows the picker carrying it.
 async fn show_picker(app: &AppState, context: PickerContext) -> Result<Response, LtiError> {
     let signed = app.lti.keys.sign(&context).await.map_err(LtiError::internal)?;
-    picker_page(app, &context, &signed).await
+    picker_page(app, &context, &signed, "").await
 }
 
-async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> Result<Response, LtiError> {
+/// The picker: the trainer's activities, the forms that make new ones, and
+/// the shared library (what `library_q` finds there; newest first when
+/// empty).
+pub(super) async fn picker_page(
+    app: &AppState,
+    context: &PickerContext,
+    signed: &str,
+    library_q: &str,
+) -> Result<Response, LtiError> {
     let en = context.lang == "en";
     let tr = |fr: &'static str, english: &'static str| if en { english } else { fr };
     let ctx = format!("<input type=\"hidden\" name=\"ctx\" value=\"{}\">", escape(signed));
@@ -198,6 +207,7 @@ async fn picker_page(app: &AppState, context: &PickerContext, signed: &str) -> R
             create_and_add,
         ));
     }
+    body.push_str(&super::library_pick::section(app, context, &ctx, library_q).await?);
     Ok(page(&context.lang, heading, &body, None, ""))
 }
 
@@ -213,7 +223,7 @@ fn kind_label(kind: RoomKind, en: bool) -> &'static str {
     }
 }
 
-async fn context_of(app: &AppState, signed: &str) -> Result<(PickerContext, PlatformRecord), LtiError> {
+pub(super) async fn context_of(app: &AppState, signed: &str) -> Result<(PickerContext, PlatformRecord), LtiError> {
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_required_spec_claims(&["exp"]);
     validation.validate_aud = false;
@@ -328,7 +338,7 @@ pub async fn create(
 
 /// The chosen activity goes to the platform (Deep Linking) or becomes the
 /// launched link's.
-async fn finish(
+pub(super) async fn finish(
     app: &AppState,
     headers: &HeaderMap,
     context: &PickerContext,

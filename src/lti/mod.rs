@@ -14,6 +14,8 @@
 //! - `launch.rs`: a resource link launch: the member, the session, the page
 //!   that takes them into the web client.
 //! - `deep_linking.rs`: the activity picker and the signed response.
+//! - `library_pick.rs`: the shared library in the picker (a copy made in
+//!   the trainer's tenant, the deep link naming the copy).
 //! - `services.rs`: access tokens (client_credentials with a signed
 //!   assertion), scores (AGS) and memberships (NRPS).
 //! - `grades.rs`: the worker that posts scores from the outbox.
@@ -35,6 +37,7 @@ mod http;
 pub mod keys;
 mod keysets;
 mod launch;
+mod library_pick;
 mod login;
 mod pages;
 mod registration;
@@ -142,6 +145,8 @@ pub fn router() -> Router<AppState> {
         .route("/lti/register", get(registration::register))
         .route("/lti/setup", get(registration::setup))
         .route("/lti/deep-link", post(deep_linking::respond))
+        .route("/lti/deep-link/library", post(library_pick::pick))
+        .route("/lti/deep-link/library/search", post(library_pick::search))
         .route(
             "/lti/deep-link/create",
             post(deep_linking::create)

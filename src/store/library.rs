@@ -139,6 +139,8 @@ pub struct LibraryQuery {
     pub academie: Option<String>,
     /// Only national items (`Some(true)`) or académie ones (`Some(false)`).
     pub national: Option<bool>,
+    /// Items published or updated at or after this time (ms): recency.
+    pub since: Option<i64>,
     /// The last item of the previous page: `(published_at, id)`.
     pub after: Option<(i64, String)>,
     pub limit: u32,
@@ -451,6 +453,9 @@ impl Store {
         if let Some(academie) = &query.academie {
             conditions.push_str(&format!(" AND tenant = {}", next(&mut params, Param::Text(academie.clone()))));
         }
+        if let Some(since) = query.since {
+            conditions.push_str(&format!(" AND updated_at >= {}", next(&mut params, Param::Int(since))));
+        }
         if let Some(level) = &query.level_key {
             conditions.push_str(&format!(" AND level_key = {}", next(&mut params, Param::Text(level.clone()))));
         }
@@ -615,6 +620,19 @@ impl Store {
                 .rows_affected();
             transaction.commit().await?;
             Ok(items.len() as u64 + copies)
+        })
+    }
+
+    /// The items `author` published from `tenant`, withdrawn ones included,
+    /// newest first (at most 500: the author's own list, "my items").
+    pub async fn library_items_of(&self, tenant: &str, author: &str) -> Result<Vec<LibraryItem>, StoreError> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM library_items WHERE tenant = $1 AND author = $2 \
+             ORDER BY published_at DESC, id DESC LIMIT 500"
+        );
+        on_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(tenant).bind(author).fetch_all(pool).await?;
+            rows.iter().map(|row| item_from_row!(row)).collect()
         })
     }
 

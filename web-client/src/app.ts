@@ -44,6 +44,8 @@ export const ENTRY_PATH = '/entrer';
 export const MY_BADGES_PATH = '/mes-badges';
 /** Usage statistics, for admins and the national role (views/statistics.ts). */
 export const STATISTICS_PATH = '/statistiques';
+/** The shared library and its pages under it (views/library.ts). */
+export const LIBRARY_PATH = '/bibliotheque';
 /** Verifying a badge (pasted or as a file). */
 export const VERIFY_PATH = '/badges/verifier';
 /** An award's own page: the address its credential and its certificate's QR code name
@@ -375,6 +377,9 @@ export class App {
     }
     if (path === STATISTICS_PATH) {
       this.view = this.deferred(async () => (await import('./views/statistics')).renderStatistics(this), moveFocus);
+    }
+    if (path === LIBRARY_PATH || path.startsWith(`${LIBRARY_PATH}/`)) {
+      this.view = this.deferred(async () => (await import('./views/library')).renderLibrary(this, path), moveFocus);
     }
     if (path === VERIFY_PATH) {
       this.view = this.deferred(async () => (await import('./views/badge-verify')).renderBadgeVerify(), moveFocus);

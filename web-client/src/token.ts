@@ -9,6 +9,8 @@ export interface TokenClaims {
   sub: string;
   name: string;
   role: Role;
+  /** The tenant (académie) it belongs to. */
+  tenant?: string;
   /** A room-scoped token: the one room it opens. */
   room?: string;
   /** Seconds since the Unix epoch. */
@@ -31,6 +33,7 @@ export function tokenClaims(token: string): TokenClaims | null {
       sub: claims.sub,
       name: typeof claims.name === 'string' ? claims.name : '',
       role: claims.role as Role,
+      tenant: typeof claims.tenant === 'string' ? claims.tenant : undefined,
       room: typeof claims.room === 'string' ? claims.room : undefined,
       exp: typeof claims.exp === 'number' ? claims.exp : undefined,
     };

@@ -5,7 +5,7 @@ import { jwt } from './jwt';
 describe('token claims', () => {
   it('reads a trainer token as a leader token', () => {
     const token = jwt({ sub: 'trainer-1', name: 'Mme Durand', tenant: 'default', role: 'trainer', exp: 2 });
-    expect(tokenClaims(token)).toEqual({ sub: 'trainer-1', name: 'Mme Durand', role: 'trainer', room: undefined, exp: 2 });
+    expect(tokenClaims(token)).toEqual({ sub: 'trainer-1', name: 'Mme Durand', role: 'trainer', tenant: 'default', room: undefined, exp: 2 });
     expect(isLeaderToken(token)).toBe(true);
     expect(isParticipantToken(token)).toBe(false);
   });

@@ -42,32 +42,45 @@ pub async fn copy(
     counted(
         &app,
         async {
-            require_leader(&member)?;
-            let item = find(&app, &member, &id).await?;
-            if item.withdrawn_at.is_some() {
-                return Err(invalid_state("this item was withdrawn from the library"));
-            }
-            let version = latest_version(&app, &item).await?;
-            let (target, made) = materialise(&app, &member, item.kind, &version).await?;
-            let now = crate::hub::now_ms() as i64;
-            let copy = LibraryCopy {
-                id: Uuid::new_v4(),
-                item: item.id,
-                version: version.version,
-                tenant: member.tenant.clone(),
-                owner: member.id.clone(),
-                kind: item.kind,
-                target,
-                created_at: now,
-                updated_at: now,
-            };
-            app.store.insert_library_copy(&copy).await.map_err(ApiError::internal)?;
+            let (item, copy, made) = make_copy(&app, &member, &id).await?;
             let mut body = copy_json(&app, &copy, Some(&item)).await?;
             body["made"] = made;
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
         .await,
     )
+}
+
+/// Makes a copy of item `id` (its latest version) for `member`, a leader,
+/// in their tenant, and records it: the item, the copy and the room or
+/// plan made (as JSON). For the REST API and Moodle's activity picker.
+pub(crate) async fn make_copy(
+    app: &AppState,
+    member: &Member,
+    id: &str,
+) -> Result<(LibraryItem, LibraryCopy, Value), ApiError> {
+    require_leader(member)?;
+    let item = find(app, member, id).await?;
+    if item.withdrawn_at.is_some() {
+        return Err(invalid_state("this item was withdrawn from the library"));
+    }
+    let version = latest_version(app, &item).await?;
+    super::files::hold(app, item.id, &member.tenant, &super::files::blobs_of(item.kind, &version.content)).await?;
+    let (target, made) = materialise(app, member, item.kind, &version).await?;
+    let now = crate::hub::now_ms() as i64;
+    let copy = LibraryCopy {
+        id: Uuid::new_v4(),
+        item: item.id,
+        version: version.version,
+        tenant: member.tenant.clone(),
+        owner: member.id.clone(),
+        kind: item.kind,
+        target,
+        created_at: now,
+        updated_at: now,
+    };
+    app.store.insert_library_copy(&copy).await.map_err(ApiError::internal)?;
+    Ok((item, copy, made))
 }
 
 pub(super) async fn latest_version(app: &AppState, item: &LibraryItem) -> Result<LibraryVersion, ApiError> {
@@ -187,6 +200,8 @@ pub async fn update_copy(
                 return Err(invalid_state("the copy is already at the latest version"));
             }
             let version = latest_version(&app, &item).await?;
+            super::files::hold(&app, item.id, &member.tenant, &super::files::blobs_of(item.kind, &version.content))
+                .await?;
             let previous = copy.target.clone();
             let (target, made) = match item.kind {
                 LibraryKind::Plan => {

@@ -32,14 +32,15 @@ use crate::text_fold::{fold, terms};
 
 mod changes;
 mod copies;
+mod files;
 mod publish;
 mod search;
 
 pub use changes::changes;
-pub(crate) use copies::provenance;
 pub use copies::{copies, copy, get_copy, update_copy};
+pub(crate) use copies::{make_copy, provenance};
 pub use publish::{new_version, publish, withdraw};
-pub use search::{content, preview, search};
+pub use search::{content, mine, preview, search};
 
 /// The licences an item may be published under; the first is the default.
 pub const LICENCES: [&str; 2] = ["etalab-2.0", "cc-by-sa-4.0"];
@@ -60,6 +61,8 @@ pub const MAX_NOTE_CHARS: usize = 500;
 /// Most characters of a search, and prefixes used of it.
 pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_QUERY_TERMS: usize = 8;
+/// The longest recency filter, in days (ten years).
+pub const MAX_SINCE_DAYS: i64 = 3650;
 /// Items per page: by default, and at most.
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 50;
@@ -126,6 +129,14 @@ fn is_author(member: &Member, item: &LibraryItem) -> bool {
     item.author == member.id && item.tenant == member.tenant
 }
 
+/// Whether `member` may withdraw `item`: its author, an admin of its
+/// académie, or (a national item) the national role.
+fn may_withdraw(member: &Member, item: &LibraryItem) -> bool {
+    is_author(member, item)
+        || (member.role == Role::Admin && member.tenant == item.tenant)
+        || (member.role == Role::National && item.is_national())
+}
+
 /// The item if `member` may see it (withdrawn ones included); others are
 /// not found.
 async fn find(app: &AppState, member: &Member, id: &str) -> Result<LibraryItem, ApiError> {
@@ -147,6 +158,7 @@ fn item_json(member: &Member, item: &LibraryItem) -> Value {
         "academie": item.tenant,
         "author_name": item.author_name,
         "mine": is_author(member, item),
+        "can_withdraw": item.withdrawn_at.is_none() && may_withdraw(member, item),
         "title": item.meta.title,
         "description": item.meta.description,
         "disciplines": item.meta.disciplines,

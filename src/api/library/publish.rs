@@ -149,7 +149,7 @@ pub(super) async fn source_content(
 ) -> Result<(String, String), ApiError> {
     let missing = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no room or plan of yours has this id");
     let id = Uuid::parse_str(source.trim()).map_err(|_| missing())?;
-    let (owner, title, content, room_kind) = match kind {
+    let (owner, title, content) = match kind {
         LibraryKind::Quiz | LibraryKind::Board => {
             let room = app.store.room(id).await.map_err(ApiError::internal)?.ok_or_else(missing)?;
             if room.tenant != member.tenant {
@@ -163,22 +163,17 @@ pub(super) async fn source_content(
                 ));
             }
             let content = room.activity.ok_or_else(|| bad(ErrorCode::InvalidField, "this room has no activity"))?;
-            (room.created_by, room.title, content, wanted)
+            (room.created_by, room.title, content)
         }
         LibraryKind::Plan => {
             let plan = app.store.plan(&member.tenant, id).await.map_err(ApiError::internal)?.ok_or_else(missing)?;
-            (plan.owner, plan.title, plan.definition, RoomKind::Breakout)
+            (plan.owner, plan.title, plan.definition)
         }
     };
     if owner != member.id {
         return Err(forbidden("only its author may publish a quiz, board or plan"));
     }
-    if !crate::media::uploads::blobs_of_activity(room_kind, &content).is_empty() {
-        return Err(bad(
-            ErrorCode::InvalidField,
-            "activities carrying uploaded files cannot be published to the library yet: remove the files first",
-        ));
-    }
+    super::files::check_owned(app, member, &super::files::blobs_of(kind, &content)).await?;
     Ok((content, title))
 }
 
@@ -238,6 +233,7 @@ pub(super) async fn publish_inner(app: &AppState, member: &Member, body: &[u8]) 
         withdrawn_by: None,
     };
     let index = LibraryIndex::of(&item.meta, &item.author_name);
+    super::files::hold(app, item.id, &item.tenant, &super::files::blobs_of(kind, &content)).await?;
     app.store.publish_library_item(&item, &content, &note, &index).await.map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(item_json(member, &item))).into_response())
 }
@@ -285,6 +281,8 @@ pub async fn new_version(
                 published_at: crate::hub::now_ms() as i64,
             };
             let index = LibraryIndex::of(&version.meta, &item.author_name);
+            super::files::hold(&app, item.id, &item.tenant, &super::files::blobs_of(item.kind, &version.content))
+                .await?;
             if !app.store.publish_library_version(&version, &source, &index).await.map_err(ApiError::internal)? {
                 return Err(invalid_state("another version was published meanwhile: try again"));
             }
@@ -314,10 +312,7 @@ pub async fn withdraw(
     counted(&app, async {
         require_member(&member)?;
         let item = find(&app, &member, &id).await?;
-        let may = is_author(&member, &item)
-            || (member.role == Role::Admin && member.tenant == item.tenant)
-            || (member.role == Role::National && item.is_national());
-        if !may {
+        if !may_withdraw(&member, &item) {
             return Err(forbidden(
                 "only its author, an admin of its académie or (a national item) the national role withdraws an item",
             ));

@@ -18,6 +18,9 @@ pub struct SearchParams {
     academie: Option<String>,
     #[serde(default)]
     scope: Option<String>,
+    /// Recency: items published or updated in the last this many days.
+    #[serde(default)]
+    since_days: Option<i64>,
     #[serde(default)]
     limit: Option<u32>,
     #[serde(default)]
@@ -28,7 +31,7 @@ pub(super) fn cursor_of(item: &LibraryItem) -> String {
     format!("{}_{}", item.published_at, item.id)
 }
 
-/// `GET /api/v1/library/items?q=&discipline=&level=&kind=&academie=&scope=&limit=&cursor=`
+/// `GET /api/v1/library/items?q=&discipline=&level=&kind=&academie=&scope=&since_days=&limit=&cursor=`
 pub async fn search(
     State(app): State<AppState>,
     Bearer(member): Bearer,
@@ -76,6 +79,13 @@ pub(super) async fn search_inner(
             Some(parsed.ok_or_else(|| bad(ErrorCode::InvalidField, "`cursor` is not one this API returned"))?)
         }
     };
+    let since = match params.since_days {
+        None => None,
+        Some(days) if (1..=MAX_SINCE_DAYS).contains(&days) => Some(crate::hub::now_ms() as i64 - days * 86_400_000),
+        Some(_) => {
+            return Err(bad(ErrorCode::OutOfRange, format!("`since_days` must be 1 to {MAX_SINCE_DAYS}")));
+        }
+    };
     let folded = |value: Option<String>| value.map(|v| fold(&v)).filter(|v| !v.is_empty());
     let mut prefixes = terms(&q);
     prefixes.truncate(MAX_QUERY_TERMS);
@@ -87,6 +97,7 @@ pub(super) async fn search_inner(
         kind,
         academie: params.academie.filter(|a| !a.trim().is_empty()),
         national,
+        since,
         after,
         limit: limit + 1,
     };
@@ -96,6 +107,21 @@ pub(super) async fn search_inner(
     let next_cursor = if more { items.last().map(cursor_of) } else { None };
     let items: Vec<Value> = items.iter().map(|item| item_json(member, item)).collect();
     Ok(Json(json!({ "items": items, "next_cursor": next_cursor })).into_response())
+}
+
+/// `GET /api/v1/library/mine`: the items the caller published (withdrawn
+/// ones included), newest first, each with how many copies were made.
+pub async fn mine(State(app): State<AppState>, Bearer(member): Bearer) -> Result<Response, ApiError> {
+    counted(
+        &app,
+        async {
+            require_leader(&member)?;
+            let items = app.store.library_items_of(&member.tenant, &member.id).await.map_err(ApiError::internal)?;
+            let items: Vec<Value> = items.iter().map(|item| item_json(&member, item)).collect();
+            Ok(Json(json!({ "items": items })).into_response())
+        }
+        .await,
+    )
 }
 
 // ----- preview -------------------------------------------------------------

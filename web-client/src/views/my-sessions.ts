@@ -41,6 +41,13 @@ export function mySessionsPanel(app: App, onForget: () => void): MySessionsPanel
     ev.preventDefault();
     app.navigate('/statistiques');
   });
+  // Every leader: the shared library.
+  const library = h('a', { class: 'fr-link fr-icon-book-2-line fr-link--icon-left', href: '/bibliotheque', 'data-testid': 'library-link' },
+    t('lib.link'));
+  library.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    app.navigate('/bibliotheque');
+  });
   let shownFor = '';
   let request = 0;
   let folders: Folder[] = [];
@@ -54,7 +61,7 @@ export function mySessionsPanel(app: App, onForget: () => void): MySessionsPanel
   const trash = trashPanel({ token: () => shownFor, say, restored: () => void load(shownFor) });
   const root = h('section', { class: 'amphi-my-sessions fr-mb-3w', 'aria-labelledby': 'mine-title', 'data-testid': 'my-sessions', hidden: true },
     h('h3', { id: 'mine-title', class: 'fr-h6 fr-mb-1w' }, t('mine.title')), tools.root, status, body, trash.root,
-    h('p', { class: 'fr-mt-1w fr-mb-0' }, statistics), forget);
+    h('p', { class: 'fr-mt-1w fr-mb-0' }, library), h('p', { class: 'fr-mt-1w fr-mb-0' }, statistics), forget);
 
   forget.addEventListener('click', () => {
     shownFor = '';
