@@ -46,6 +46,10 @@ pub async fn duplicate(
             })?;
             let mut definition = export.definition;
             definition.title = title.clone();
+            // A duplicate starts without reactions (an export keeps their counts).
+            for post in &mut definition.posts {
+                (post.likes, post.rating) = (0, Default::default());
+            }
             Some(serde_json::to_string(&definition).map_err(ApiError::internal)?)
         }
         RoomKind::Breakout => match &record.activity {
