@@ -676,7 +676,7 @@ export const en: Record<MessageKey, string> = {
   'error.room_full': 'The room is full.',
   'error.invalid_state': 'Not possible right now.',
   'error.answer_late': 'Too late: the question is closed.',
-  'error.not_found': 'Not found: this participant may have been removed already.',
+  'error.not_found': 'Not found: it may have been removed or deleted already.',
   'error.rate_limited': 'Too many messages: wait a few seconds.',
   'error.unavailable': 'Service temporarily unavailable: retrying soon.',
   'error.internal': 'Server error.',

@@ -681,7 +681,7 @@ export const fr = {
   'error.room_full': 'La salle est complète.',
   'error.invalid_state': 'Action impossible pour l’instant.',
   'error.answer_late': 'Trop tard : la question est fermée.',
-  'error.not_found': 'Introuvable : ce participant a peut-être déjà été retiré.',
+  'error.not_found': 'Introuvable : il a peut-être déjà été retiré ou supprimé.',
   'error.rate_limited': 'Trop de messages : patientez quelques secondes.',
   'error.unavailable': 'Service momentanément indisponible : nouvel essai bientôt.',
   'error.internal': 'Erreur du serveur.',
