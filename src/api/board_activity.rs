@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::download;
-use super::rooms::{require_leader, visible_room};
+use super::rooms::require_leader;
 use super::spreadsheet::{DialectParams, Sheet};
 use super::{ApiError, Bearer};
 use crate::activity::board::BoardDefinition;
@@ -132,11 +132,7 @@ const DETAILS: [&str; 8] = ["text", "stars", "section", "mode", "reactions", "co
 /// The board room `id`, for a leader of its tenant.
 async fn board_of(app: &AppState, member: &crate::auth::Member, id: &str) -> Result<RoomHandle, ApiError> {
     require_leader(member)?;
-    let handle = visible_room(app, member, id).await?;
-    if handle.record.kind != RoomKind::Board {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this room runs no board"));
-    }
-    Ok(handle)
+    super::boards::board_room(app, member, id).await
 }
 
 /// Up to `limit` entries before `before`, newest first, and the `before`

@@ -17,7 +17,6 @@ use super::{ApiError, Bearer};
 use crate::activity::board::MAX_TITLE_CHARS;
 use crate::app::AppState;
 use crate::media::uploads;
-use crate::store::UploadRecord;
 
 /// What a copy's title ends with.
 pub const COPY_SUFFIX: &str = " (copie)";
@@ -75,23 +74,9 @@ pub async fn duplicate(
         .map_err(ApiError::internal)?;
     // The copy's own references to the shared files: deleting either board
     // for good leaves the other's.
-    let now = crate::hub::now_ms() as i64;
-    let mut blobs = blobs;
-    blobs.sort();
-    blobs.dedup();
-    for blob in blobs {
-        let size = app.blobs.meta(&blob).await.map_or(0, |meta| meta.size);
-        let upload = UploadRecord {
-            blob,
-            tenant: member.tenant.clone(),
-            room: copy.id().to_string(),
-            member: member.id.clone(),
-            size,
-            created_at: now,
-            referenced_at: Some(now),
-        };
-        uploads::record(&app, &upload).await.map_err(ApiError::internal)?;
-    }
+    uploads::share(&app, &member.tenant, &copy.id().to_string(), &member.id, blobs)
+        .await
+        .map_err(ApiError::internal)?;
     tracing::info!(from = %record.id, room = %copy.id(), by = %member.id, "room duplicated");
     Ok((StatusCode::CREATED, Json(room_json(&copy.record))).into_response())
 }

@@ -22,7 +22,6 @@ use super::{ApiError, Bearer, parse_json};
 use crate::app::AppState;
 use crate::hub::{Accepted, RoomCommand, SERVICE_MEMBER_PREFIX, Who};
 use crate::media::uploads;
-use crate::store::UploadRecord;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,23 +69,9 @@ pub async fn copy(
     let content = row.post.content;
     let origin = PostOrigin { board: source.id().to_string(), post, title: export.definition.title };
     // The copy's own references to the shared files.
-    let now = crate::hub::now_ms() as i64;
-    let mut blobs = uploads::blobs_of_post(&content);
-    blobs.sort();
-    blobs.dedup();
-    for blob in blobs {
-        let size = app.blobs.meta(&blob).await.map_or(0, |meta| meta.size);
-        let upload = UploadRecord {
-            blob,
-            tenant: member.tenant.clone(),
-            room: target.id().to_string(),
-            member: member.id.clone(),
-            size,
-            created_at: now,
-            referenced_at: Some(now),
-        };
-        uploads::record(&app, &upload).await.map_err(ApiError::internal)?;
-    }
+    uploads::share(&app, &member.tenant, &target.id().to_string(), &member.id, uploads::blobs_of_post(&content))
+        .await
+        .map_err(ApiError::internal)?;
     // A leader need not be in the target room: the server sends it as
     // `service:<id>`; a participant must have joined it.
     let who_id = if member.role.leads() { format!("{SERVICE_MEMBER_PREFIX}{}", member.id) } else { member.id.clone() };

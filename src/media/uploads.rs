@@ -154,6 +154,35 @@ pub async fn record(app: &AppState, upload: &UploadRecord) -> Result<(), StoreEr
     Ok(())
 }
 
+/// Records that `room` of `tenant` refers to the stored `blobs` too
+/// (shared, not copied: a duplicate, a copied post): they count in its
+/// quotas, and deleting the other room for good leaves them to this one.
+pub async fn share(
+    app: &AppState,
+    tenant: &str,
+    room: &str,
+    member: &str,
+    mut blobs: Vec<String>,
+) -> Result<(), StoreError> {
+    blobs.sort();
+    blobs.dedup();
+    let now = crate::hub::now_ms() as i64;
+    for blob in blobs {
+        let size = app.blobs.meta(&blob).await.map_or(0, |meta| meta.size);
+        let upload = UploadRecord {
+            blob,
+            tenant: tenant.to_string(),
+            room: room.to_string(),
+            member: member.to_string(),
+            size,
+            created_at: now,
+            referenced_at: Some(now),
+        };
+        record(app, &upload).await?;
+    }
+    Ok(())
+}
+
 /// A blob stored before uploads were recorded (no row names it) becomes
 /// the referring tenant's, so that the boards made then still edit.
 async fn adopt(app: &AppState, tenant: &str, blob: &str, now: i64) -> bool {
