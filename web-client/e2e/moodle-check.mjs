@@ -24,6 +24,10 @@
 // 5. the fixture's "amphi quiz" link (the hand-configured tool), added without the activity chooser:
 //    the student is told it is not ready, teacher1 picks a board for it once,
 //    the student then lands on that board.
+// 6. a trainer of the tenant published a quiz to the shared library (REST);
+//    teacher1 adds it from "Select content" (Deep Linking: "Depuis la
+//    bibliothèque partagée", a copy made in the tenant), opens it: the
+//    copy's console; student1 opens it and lands in the copy's session.
 // Screenshots go to test-results/moodle-*.png.
 
 import assert from 'node:assert/strict';
@@ -173,6 +177,38 @@ async function addQuizByDeepLinking(teacher, typeid) {
   return Number(new URL(teacher.url()).searchParams.get('id'));
 }
 
+/** A quiz room published to the tenant's library by another trainer; its item id. */
+async function publishToLibrary() {
+  const headers = { authorization: `Bearer ${amphiToken('trainer')}`, 'content-type': 'application/json' };
+  const quiz = {
+    title: 'Volcans', questions: [{ id: 'q1', type: 'single_choice', prompt: 'Le Stromboli est-il un volcan actif ?', time_limit_s: 60,
+      choices: [{ id: 'c1', text: 'Oui', correct: true }, { id: 'c2', text: 'Non' }] }],
+  };
+  const room = await (await fetch(`${AMPHI}/api/v1/rooms`, { method: 'POST', headers, body: JSON.stringify({ title: 'Volcans', kind: 'quiz', quiz }) })).json();
+  const response = await fetch(`${AMPHI}/api/v1/library/items`, {
+    method: 'POST', headers,
+    body: JSON.stringify({ kind: 'quiz', source: room.id, title: 'Les volcans actifs', description: 'Un quiz de SVT', disciplines: ['SVT'] }),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  return (await response.json()).id;
+}
+
+async function addLibraryItemByDeepLinking(teacher, typeid) {
+  await teacher.goto(`${MOODLE}/course/modedit.php?add=lti&course=${FIXTURE.courseid}&section=1&return=0&typeid=${typeid}`);
+  await teacher.click('#id_selectcontent');
+  const picker = teacher.frameLocator('#contentitem-page-iframe');
+  await picker.getByRole('heading', { name: /Depuis la bibliothèque partagée|From the shared library/ }).waitFor();
+  await picker.getByLabel(/Rechercher dans la bibliothèque|Search the library/).fill('volcan');
+  await picker.getByRole('button', { name: /^(Rechercher|Search)$/ }).click();
+  await picker.getByLabel(/Les volcans actifs/).check();
+  await shot(teacher, 'library-picker');
+  await picker.getByRole('button', { name: /Copier et ajouter au cours|Copy and add to the course/ }).click();
+  await teacher.waitForFunction(() => document.querySelector('#id_name')?.value === 'Les volcans actifs', null, { timeout: STEP });
+  await teacher.click('#id_submitbutton');
+  await teacher.waitForURL(/\/mod\/lti\/view\.php\?id=\d+/);
+  return Number(new URL(teacher.url()).searchParams.get('id'));
+}
+
 async function main() {
   const server = await startAmphi();
   try {
@@ -275,6 +311,19 @@ async function check() {
     await activityFrame(student).getByRole('heading', { name: /Nos idées/ }).first().waitFor();
     await shot(student, 'unbound-board-student');
     log('the plain link: not ready for the student, set up once by teacher1 (a board), then the student is on it');
+
+    // The shared library in Moodle's activity chooser: a copy in the tenant.
+    const item = await publishToLibrary();
+    const libraryCmid = await addLibraryItemByDeepLinking(teacher, registered.typeid);
+    const copyConsole = activityFrame(teacher);
+    await copyConsole.getByRole('heading', { name: /Les volcans actifs/ }).first().waitFor();
+    await copyConsole.getByRole('button', { name: START }).waitFor();
+    await shot(teacher, 'library-copy-console');
+    log('library item', item, 'published; its copy is open in the console inside Moodle');
+    await student.goto(`${MOODLE}/mod/lti/view.php?id=${libraryCmid}`);
+    await activityFrame(student).getByText(/Les volcans actifs/).first().waitFor();
+    await shot(student, 'library-copy-student');
+    log('teacher1 added the library item "Les volcans actifs" from Moodle\'s activity chooser (a copy, cmid', libraryCmid + '); student1 is in its session');
     log('moodle check: OK');
   } catch (error) {
     for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) await shot(page, `failure-${i}`).catch(() => {});
