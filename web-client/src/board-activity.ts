@@ -1,6 +1,7 @@
 // The trainer's activity log of a board (`GET /api/v1/boards/{room}/activity`):
 // its entries, newest first, a page at a time, and each entry in words.
 
+import './i18n-pages';
 import { auth, fetchDownload, readJson, send } from './api';
 import type { Contribution, Reactions } from './board-protocol';
 import { t, type MessageKey } from './i18n';

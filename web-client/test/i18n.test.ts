@@ -2,14 +2,25 @@
 // and the same {placeholders}; t() fills placeholders.
 
 import { describe, expect, it } from 'vitest';
-import { errorText, fr, setLang, t, tn } from '../src/i18n';
+import { errorText, fr as mainFr, setLang, t, tn } from '../src/i18n';
 import { en } from '../src/i18n-en';
+import { frPages } from '../src/i18n-pages';
+
+/** Every French string: the page's and the trainers' pages' own. */
+const fr = { ...mainFr, ...frPages };
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('i18n', () => {
   it('fr and en have exactly the same keys', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(fr).sort());
+  });
+
+  it('a trainers\' page brings its own French strings (i18n-pages.ts)', () => {
+    setLang('fr');
+    const key = Object.keys(frPages)[0] as keyof typeof frPages;
+    expect(key in mainFr, key).toBe(false);
+    expect(t(key)).toBe(frPages[key]);
   });
 
   it('no string is empty and placeholders match', () => {

@@ -5,7 +5,10 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fr } from '../src/i18n';
+import { fr as mainFr } from '../src/i18n';
+import { frPages } from '../src/i18n-pages';
+
+const fr = { ...mainFr, ...frPages };
 
 /** What is wrong with a French string's typography, or [] when nothing. */
 function typographyFaults(text: string): string[] {

@@ -7,6 +7,7 @@
 // library-copies.ts), all in the one chunk app.ts fetches for these paths.
 
 // The DSFR's cards, for the search results: with these pages only.
+import '../i18n-pages';
 import '@gouvfr/dsfr/dist/component/card/card.main.min.css';
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import type { App } from '../app';

@@ -5,6 +5,7 @@
 // (RGAA: the table is the chart's text alternative), and the same figures
 // as a CSV file. Suppressed cells (too few people) say so.
 
+import '../i18n-pages';
 import { html, nothing, render, svg, type TemplateResult } from 'lit-html';
 import type { App } from '../app';
 import { ApiError } from '../api';
