@@ -289,7 +289,7 @@ impl Client {
         let welcome = self.recv().await;
         assert!(matches!(welcome, ServerMessage::Welcome { .. }), "expected welcome, got {welcome:?}");
         match self.recv().await {
-            ServerMessage::Joined { snapshot: Some(snapshot), .. } => (welcome, snapshot),
+            ServerMessage::Joined { snapshot: Some(snapshot), .. } => (welcome, *snapshot),
             other => panic!("expected joined with a snapshot, got {other:?}"),
         }
     }
@@ -301,7 +301,7 @@ impl Client {
         others
             .into_iter()
             .find_map(|m| match m {
-                ServerMessage::Joined { snapshot: Some(snapshot), .. } => Some(snapshot),
+                ServerMessage::Joined { snapshot: Some(snapshot), .. } => Some(*snapshot),
                 _ => None,
             })
             .expect("joined with a snapshot before the ack")

@@ -46,7 +46,7 @@ pub enum ServerMessage {
         /// The room's sequence number this view is current at.
         seq: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        snapshot: Option<RoomSnapshot>,
+        snapshot: Option<Box<RoomSnapshot>>,
     },
     /// Something happened in a room. `seq` grows by one per room event;
     /// events not meant for you are skipped, so your `seq` may jump.

@@ -180,7 +180,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                     join_code: Some("KM7R4P".into()),
                 },
                 seq: 12,
-                snapshot: Some(RoomSnapshot {
+                snapshot: Some(Box::new(RoomSnapshot {
                     members: vec![camille.clone()],
                     counts,
                     hands: vec![hand.clone()],
@@ -189,7 +189,7 @@ fn server_samples() -> Vec<(&'static str, ServerMessage)> {
                     board: None,
                     breakout: None,
                     locked: false,
-                }),
+                })),
             },
         ),
         (
@@ -719,7 +719,7 @@ fn every_breakout_message_round_trips_in_both_formats() {
     let message = ServerMessage::Joined {
         room: RoomInfo { id: ROOM.into(), kind: RoomKind::Breakout, title: "Ateliers".into(), join_code: None },
         seq: 3,
-        snapshot: Some(RoomSnapshot {
+        snapshot: Some(Box::new(RoomSnapshot {
             members: Vec::new(),
             counts: PresenceCounts::default(),
             hands: Vec::new(),
@@ -728,7 +728,7 @@ fn every_breakout_message_round_trips_in_both_formats() {
             board: None,
             breakout: Some(snapshot),
             locked: false,
-        }),
+        })),
     };
     for format in Format::ALL {
         let bytes = format.encode(&message).unwrap();

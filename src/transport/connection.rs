@@ -704,7 +704,7 @@ impl Connection {
             // The post form names the video hosts this node embeds.
             board.video_hosts = self.app.config.board.video_hosts.clone();
         }
-        let joined = ServerMessage::Joined { room: handle.info(), seq: attached.seq, snapshot };
+        let joined = ServerMessage::Joined { room: handle.info(), seq: attached.seq, snapshot: snapshot.map(Box::new) };
         self.rooms.insert(room, Attachment { handle, last_seq: attached.seq, folding });
         self.reply(socket, &joined).await?;
         for envelope in attached.replay {
