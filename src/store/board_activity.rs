@@ -8,7 +8,6 @@ use std::time::Instant;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::journal::journal_role;
 use super::{InputKind, InputRecord, Pool, Store, StoreError};
 
 impl Store {
@@ -16,7 +15,7 @@ impl Store {
     /// (a journal position), newest first.
     pub async fn board_activity(&self, room: Uuid, before: i64, limit: u32) -> Result<Vec<InputRecord>, StoreError> {
         let started = Instant::now();
-        let sql = "SELECT position, at, member, member_name, role, guest, action, client_id, body FROM room_inputs \
+        let sql = "SELECT position, at, member, member_name, role, guest, kind, action, client_id, body FROM room_inputs \
                    WHERE room = $1 AND position < $2 AND kind = $3 ORDER BY position DESC LIMIT $4";
         let records = on_pool!(self, pool => {
             let rows = sqlx::query(sql)
@@ -27,21 +26,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?;
             rows.iter()
-                .map(|row| -> Result<InputRecord, StoreError> {
-                    Ok(InputRecord {
-                        room,
-                        position: row.try_get("position")?,
-                        at: row.try_get("at")?,
-                        member: row.try_get("member")?,
-                        member_name: row.try_get("member_name")?,
-                        role: journal_role(row.try_get("role")?)?,
-                        guest: row.try_get("guest")?,
-                        kind: InputKind::Board,
-                        action: row.try_get("action")?,
-                        client_id: row.try_get("client_id")?,
-                        body: row.try_get("body")?,
-                    })
-                })
+                .map(|row| input_record!(row, room))
                 .collect::<Result<Vec<_>, _>>()?
         });
         self.observe("board_activity", started);

@@ -197,21 +197,7 @@ impl Store {
         let inputs = on_pool!(self, pool => {
             let rows = sqlx::query(sql).bind(room.to_string()).fetch_all(pool).await?;
             rows.iter()
-                .map(|row| -> Result<InputRecord, StoreError> {
-                    Ok(InputRecord {
-                        room,
-                        position: row.try_get("position")?,
-                        at: row.try_get("at")?,
-                        member: row.try_get("member")?,
-                        member_name: row.try_get("member_name")?,
-                        role: journal_role(row.try_get("role")?)?,
-                        guest: row.try_get("guest")?,
-                        kind: input_kind(row.try_get("kind")?)?,
-                        action: row.try_get("action")?,
-                        client_id: row.try_get("client_id")?,
-                        body: row.try_get("body")?,
-                    })
-                })
+                .map(|row| input_record!(row, room))
                 .collect::<Result<Vec<_>, _>>()?
         });
         self.observe("inputs", started);
@@ -473,6 +459,6 @@ pub(super) fn journal_role(stored: String) -> Result<Option<Role>, StoreError> {
     if stored.is_empty() { Ok(None) } else { stored_role("journal", stored).map(Some) }
 }
 
-fn input_kind(stored: String) -> Result<InputKind, StoreError> {
+pub(super) fn input_kind(stored: String) -> Result<InputKind, StoreError> {
     stored.parse().map_err(|e| StoreError::Corrupt(format!("journal: {e}")))
 }

@@ -47,6 +47,30 @@ macro_rules! room_record {
     };
 }
 
+/// An `InputRecord` of `room` from a row of `SELECT position, at, member,
+/// member_name, role, guest, kind, action, client_id, body FROM room_inputs`
+/// (either backend's row type).
+macro_rules! input_record {
+    ($row:expr, $room:expr) => {
+        (|| -> Result<InputRecord, StoreError> {
+            let row = $row;
+            Ok(InputRecord {
+                room: $room,
+                position: row.try_get("position")?,
+                at: row.try_get("at")?,
+                member: row.try_get("member")?,
+                member_name: row.try_get("member_name")?,
+                role: $crate::store::journal::journal_role(row.try_get("role")?)?,
+                guest: row.try_get("guest")?,
+                kind: $crate::store::journal::input_kind(row.try_get("kind")?)?,
+                action: row.try_get("action")?,
+                client_id: row.try_get("client_id")?,
+                body: row.try_get("body")?,
+            })
+        })()
+    };
+}
+
 #[macro_use]
 mod badges;
 mod bbb;
