@@ -58,13 +58,16 @@ async function signedIn(token) {
   return { context, page };
 }
 
-/** The page at 360×740 fits and is accessible, then back to 1920×1080. */
+/** The page fits and is accessible on a phone (360×740) and a laptop
+ * (1280×720), then back to 1920×1080. */
 async function onPhone(page, name, ready) {
-  await page.setViewportSize({ width: 360, height: 740 });
-  await ready();
-  await assertFits(page, 360, name);
-  await shot(page, `library-${name}-360`);
-  await assertAccessible(page, `${name} at 360 px`);
+  for (const [width, height] of [[360, 740], [1280, 720]]) {
+    await page.setViewportSize({ width, height });
+    await ready();
+    await assertFits(page, width, name);
+    await shot(page, `library-${name}-${width}`);
+    await assertAccessible(page, `${name} at ${width} px`);
+  }
   await page.setViewportSize({ width: 1920, height: 1080 });
 }
 
@@ -144,7 +147,12 @@ test('library: publish, search, preview, copy, new version, update, moderation',
 
   await t.test('"Utiliser une copie" makes the copy and opens its console', async () => {
     const page = martin.page;
-    await page.getByTestId('lib-copy').click();
+    // The button shows its words, not its icon alone (DSFR hides a
+    // button group's labels unless the group says where icons go).
+    const copyButton = page.getByTestId('lib-copy');
+    const box = await copyButton.boundingBox();
+    assert.ok(box && box.width > 100, `"Utiliser une copie" shows its label (${box?.width} px wide)`);
+    await copyButton.click();
     await page.getByRole('heading', { level: 1, name: 'La loi d’Ohm' }).waitFor();
     await page.getByTestId('quiz-phase').waitFor();
     const copies = await api(martinToken, 'GET', '/library/copies');

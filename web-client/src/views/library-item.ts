@@ -109,7 +109,7 @@ export function showItem(ctx: LibraryContext, root: HTMLElement, id: string): Li
     render(html`<h1 tabindex="-1" data-testid="lib-item-title">${it.title}</h1>${ctx.nav}
       ${itemFacts(it)}
       ${it.description ? html`<p class="amphi-lib-description" data-testid="lib-description">${it.description}</p>` : nothing}
-      <div class="fr-btns-group fr-btns-group--inline-md fr-mb-2w">
+      <div class="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-2w">
         ${it.withdrawn ? nothing : html`<button class="fr-btn fr-icon-file-add-line fr-btn--icon-left" type="button" data-testid="lib-copy"
           ?disabled=${busy} @click=${() => void copy()}>${t('lib.copy')}</button>`}
         ${it.can_withdraw ? html`<button class="fr-btn fr-btn--tertiary" type="button" data-testid="lib-withdraw" ?disabled=${busy}
