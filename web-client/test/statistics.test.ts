@@ -8,7 +8,7 @@ import type { App } from '../src/app';
 import type { Figures, Statistics } from '../src/statistics-api';
 import { MemoryStore } from '../src/storage';
 import { setLang } from '../src/i18n';
-import { cell, dayLabel, periodLabel, renderStatistics, seesStatistics } from '../src/views/statistics';
+import { axisLines, cell, dayLabel, periodLabel, renderStatistics, seesStatistics } from '../src/views/statistics';
 import { jwt } from './jwt';
 
 const admin = jwt({ sub: 'a-1', name: 'Admin Lyon', tenant: 'ac-lyon', role: 'admin', exp: 4_000_000_000 });
@@ -162,5 +162,11 @@ describe('period and day labels', () => {
     } finally {
       setLang('fr');
     }
+  });
+
+  it('writes an axis label on two lines, the year on the second', () => {
+    expect(axisLines('janv. 2026')).toEqual(['janv.', '2026']);
+    expect(axisLines('sem. 10 2026')).toEqual(['sem. 10', '2026']);
+    expect(axisLines('2026')).toEqual(['2026', '']);
   });
 });

@@ -75,7 +75,7 @@ export function barChart(id: string, title: string, bars: Bar[]): TemplateResult
   const width = Math.max(320, bars.length * 48 + 40);
   const height = 200;
   const top = 24;
-  const bottom = 36;
+  const bottom = 40;
   const max = Math.max(1, ...bars.map((bar) => bar.value ?? 0));
   const slot = (width - 40) / Math.max(1, bars.length);
   const barWidth = Math.min(36, slot * 0.7);
@@ -86,7 +86,12 @@ export function barChart(id: string, title: string, bars: Bar[]): TemplateResult
       const x = 20 + index * slot + (slot - barWidth) / 2;
       const base = height - bottom;
       const barHeight = bar.value === null ? base - top : ((base - top) * bar.value) / max;
-      const label = svg`<text x="${x + barWidth / 2}" y="${height - bottom + 14}" font-size="10" text-anchor="middle" fill="${GREY}">${bar.label}</text>`;
+      // "janv. 2026", "sem. 10 2026": the year on a line of its own, so that
+      // a year of months fits under its bars.
+      const [period, year] = axisLines(bar.label);
+      const cx = x + barWidth / 2;
+      const label = svg`<text x="${cx}" y="${height - bottom + 14}" font-size="10" text-anchor="middle" fill="${GREY}">${period}${
+        year ? svg`<tspan x="${cx}" dy="12">${year}</tspan>` : nothing}</text>`;
       if (bar.value === null) {
         return svg`<rect x="${x}" y="${top}" width="${barWidth}" height="${base - top}" fill="none" stroke="${GREY}" stroke-dasharray="4 3"></rect>
           <text x="${x + barWidth / 2}" y="${top - 6}" font-size="10" text-anchor="middle" fill="${GREY}">${t('stats.suppressedShort')}</text>${label}`;
@@ -95,6 +100,12 @@ export function barChart(id: string, title: string, bars: Bar[]): TemplateResult
         <text x="${x + barWidth / 2}" y="${base - barHeight - 6}" font-size="10" text-anchor="middle" fill="#161616">${formatNumber(bar.value)}</text>${label}`;
     })}
   </svg>`;
+}
+
+/** An axis label on two lines: what comes before its last word (the year), and that word. */
+export function axisLines(label: string): [string, string] {
+  const cut = label.lastIndexOf(' ');
+  return cut > 0 ? [label.slice(0, cut), label.slice(cut + 1)] : [label, ''];
 }
 
 /** A figure as written in a cell: the number, "masqué" when suppressed, "—" when not applicable. */
